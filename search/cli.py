@@ -1,0 +1,279 @@
+"""``cari``: build and search the Indonesian news index from the terminal.
+
+Every command is a thin layer over the engine's API (``build_index``,
+``Searcher``); what the user sees is formatted here and only here. Imports of
+the engine happen inside the commands so that ``cari --help`` starts at once.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import click
+
+# Whoosh 2.7.4 predates Python 3.12's stricter escape-sequence checks; its
+# SyntaxWarnings are noise to a user of Cari.
+warnings.filterwarnings("ignore", category=SyntaxWarning)
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="whoosh")
+
+INDEX_OPTION = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CARI_INDEX",
+    default="index",
+    show_default=True,
+    show_envvar=True,
+    help="Index folder.",
+)
+
+
+def _fail_on_cari_errors(func):
+    """Turn the engine's CariErrors into one clear line and exit code 1."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .errors import CariError
+
+        try:
+            return func(*args, **kwargs)
+        except CariError as e:
+            raise click.ClickException(str(e)) from None
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="cari")
+def cli():
+    """Cari: full-text search for Indonesian news.
+
+    Build an index from news pages (.txt) and JSON Lines, then search it in
+    any inflected form of an Indonesian word: mengusir, diusir, pengusiran
+    all find usir.
+    """
+
+
+@cli.command("rebuild-index")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@INDEX_OPTION
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary and problems.")
+@_fail_on_cari_errors
+def rebuild_index(sources, index_dir, quiet):
+    """Index SOURCES (folders of .txt pages, .jsonl files; default ./seeds).
+
+    The new index is built beside the old one and swapped in only when it is
+    complete: a failed or interrupted rebuild leaves the previous index
+    serving. Files or lines that cannot be read are reported and skipped.
+
+    \b
+    Example:
+      cari rebuild-index seeds/ more/articles.jsonl --index index/
+    """
+    from .articles import Problem, source_files
+    from .indexer import build_index
+
+    sources = list(sources) or [Path("seeds")]
+    total = _count_inputs(sources)
+    problems = []
+    with click.progressbar(
+        length=total, label="Indexing", file=sys.stderr, show_pos=True, hidden=quiet or total < 200
+    ) as bar:
+
+        def on_item(item):
+            if isinstance(item, Problem):
+                problems.append(item)
+                # Shown at once, not after a long run.
+                click.echo(("skipped " if item.skipped else "warning ") + str(item), err=True)
+                if not item.skipped:
+                    return
+            bar.update(1)
+
+        report = build_index(sources, index_dir, on_item=on_item)
+    click.echo(
+        f"Indexed {report.indexed} documents, skipped {report.skipped}, "
+        f"in {report.seconds:.1f} s -> {index_dir}"
+    )
+
+
+def _count_inputs(sources) -> int:
+    """Articles to expect (pages + JSONL lines), for the progress bar."""
+    from .articles import source_files
+
+    total = 0
+    for path in source_files(sources):
+        if isinstance(path, Path):
+            if path.suffix.lower() == ".jsonl":
+                try:
+                    with open(path, "rb") as f:
+                        total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+                except OSError:
+                    pass
+            else:
+                total += 1
+    return total
+
+
+@cli.command()
+@click.argument("query")
+@INDEX_OPTION
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Results per page.")
+@click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
+@click.option("--source", help="Only articles from this publisher (e.g. Kompas.com).")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles published on or after.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles published on or before.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+@_fail_on_cari_errors
+def search(query, index_dir, limit, page, source, date_from, date_to, sort, as_json):
+    """Search the index for QUERY; ranked results with highlighted snippets.
+
+    \b
+    Query language:
+      mengusir               any form of the word (usir, diusir, pengusiran)
+      rusia ukraina          either word; articles with both rank first
+      rusia AND ukraina      both words;  rusia NOT ukraina  without the second
+      "duta besar"           the exact phrase
+      title:kazakhstan       in a field: title, body, source, author
+      kazak*                 words starting with kazak
+    """
+    from .searcher import Filters, Searcher
+
+    filters = Filters(source=source, date_from=date_from, date_to=date_to)
+    results = Searcher(index_dir).search(query, page=page, limit=limit, filters=filters, sort=sort)
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        return
+    color = sys.stdout.isatty()
+    if not results.total:
+        click.echo(f"No results for {query!r}.")
+        return
+    first = (page - 1) * limit + 1
+    last = first + len(results.hits) - 1
+    click.echo(f"{results.total} results for {query!r} ({results.took_ms:.1f} ms)" +
+               (f", showing {first}-{last}" if results.hits else f"; page {page} is past the last ({results.pages})"))
+    for rank, hit in enumerate(results.hits, first):
+        click.echo()
+        click.echo(f"{rank}. " + click.style(hit.title, bold=True) if color else f"{rank}. {hit.title}")
+        meta = " · ".join(x for x in (hit.source, _short_date(hit.date), hit.author, hit.id) if x)
+        click.echo("   " + (click.style(meta, dim=True) if color else meta))
+        click.echo("   " + terminal_snippet(hit.snippet, color))
+
+
+def terminal_snippet(snippet_html: str, color: bool) -> str:
+    """An HTML snippet for the terminal: bold yellow matches, or [brackets] when piped."""
+    def render(m):
+        word = html.unescape(m.group(1))
+        return click.style(word, fg="yellow", bold=True) if color else f"[{word}]"
+
+    parts = re.split(r"(<mark>.*?</mark>)", snippet_html)
+    return "".join(
+        render(re.match(r"<mark>(.*?)</mark>", p)) if p.startswith("<mark>") else html.unescape(p)
+        for p in parts
+    )
+
+
+def _short_date(iso: str | None) -> str | None:
+    return iso[:16].replace("T", " ") if iso else None
+
+
+@cli.command("batch-search")
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="TREC run file to write.")
+@click.option("--hits", default=100, show_default=True, type=click.IntRange(1, 1000), help="Results per query.")
+@INDEX_OPTION
+@_fail_on_cari_errors
+def batch_search(queries, output, hits, index_dir):
+    """Run every query of QUERIES (qid<TAB>query lines); write a TREC run file.
+
+    Each output line is ``qid Q0 docid rank score cari``. A query that is not
+    valid query syntax is searched as plain words.
+    """
+    from .evaluation import read_queries, run_lines
+    from .searcher import Searcher
+
+    searcher = Searcher(index_dir)
+    topics = read_queries(queries)
+    started = time.perf_counter()
+    with open(output, "w", encoding="utf-8") as out:
+        with click.progressbar(topics, label="Searching", file=sys.stderr, hidden=len(topics) < 200) as bar:
+            for qid, text in bar:
+                for line in run_lines(qid, searcher.ranked_ids(text, hits)):
+                    out.write(line + "\n")
+    seconds = time.perf_counter() - started
+    click.echo(f"{len(topics)} queries in {seconds:.1f} s ({1000 * seconds / max(1, len(topics)):.1f} ms each) -> {output}")
+
+
+@cli.command()
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--run", "run_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Score this TREC run file instead of searching.")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@_fail_on_cari_errors
+def evaluate(queries, qrels, run_file, index_dir, as_json):
+    """Measure relevance: MRR@10, nDCG@10 and Recall@100 for QUERIES against QRELS.
+
+    QRELS is a TREC qrels file (``qid 0 docid relevance``). The queries are
+    searched in the index (top 100) unless --run gives a run file.
+
+    \b
+    Example:
+      cari evaluate ../shared/eval/facqa/queries.tsv ../shared/eval/facqa/qrels.txt
+    """
+    from .evaluation import evaluate as score, read_qrels, read_queries
+    from .searcher import Searcher
+
+    judged = read_qrels(qrels)
+    topics = [(qid, text) for qid, text in read_queries(queries) if qid in judged]
+    run: dict[str, list[str]] = {}
+    if run_file:
+        for line in open(run_file, encoding="utf-8"):
+            parts = line.split()
+            if len(parts) >= 3:
+                run.setdefault(parts[0], []).append(parts[2])
+    else:
+        searcher = Searcher(index_dir)
+        with click.progressbar(topics, label="Searching", file=sys.stderr, hidden=len(topics) < 200) as bar:
+            for qid, text in bar:
+                run[qid] = [doc_id for doc_id, _ in searcher.ranked_ids(text, 100)]
+    metrics = score(run, {qid: judged[qid] for qid, _ in topics} if not run_file else judged)
+    if as_json:
+        click.echo(json.dumps(metrics))
+    else:
+        click.echo(f"queries     {metrics['queries']}")
+        for name in ("MRR@10", "nDCG@10", "Recall@100"):
+            click.echo(f"{name:<11} {metrics[name]:.4f}")
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@_fail_on_cari_errors
+def stats(index_dir, as_json):
+    """What the index holds: documents, terms, size on disk, when and from what it was built."""
+    from .searcher import Searcher
+
+    info = Searcher(index_dir).stats()
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"index       {info['index']}")
+    click.echo(f"documents   {info['documents']}")
+    click.echo(f"terms       {info['terms']}")
+    click.echo(f"size        {info['size_bytes'] / 1e6:.2f} MB")
+    click.echo(f"built       {info['built_at']}")
+    for source in info["sources"]:
+        click.echo(f"source      {source}")
+
+
+def main():  # pragma: no cover - console-script entry point
+    cli()

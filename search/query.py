@@ -1,0 +1,143 @@
+"""The query builder: user text -> a Whoosh query, or a clear QueryError.
+
+Whoosh's parser never fails: it quietly turns mistakes into something else
+(``"kazakhstan`` searches the rest of the text as a phrase, ``AND`` alone
+finds nothing). Users deserve to be told, so the text is checked first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import QueryError
+from .schema import DEFAULT_FIELDS, SEARCHABLE_FIELDS
+
+MAX_QUERY_CHARS = 1000
+OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
+_FIELD_PREFIX = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?!//)(?=\S)")
+_OPERATOR_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
+# A "?" ends an Indonesian question; Whoosh would read it as a wildcard.
+_QUESTION_MARK = re.compile(r"\?")
+
+
+def check_query(text: str) -> str:
+    """The query text, normalised, or QueryError naming what is wrong with it."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    if not text:
+        raise QueryError("Empty query: type one or more words to search for.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"Query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).")
+    if text.count('"') % 2:
+        raise QueryError('Unbalanced quote: a phrase needs a closing " (e.g. "duta besar").')
+    depth = 0
+    for ch in re.sub(r'"[^"]*"', "", text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth:
+        raise QueryError("Unbalanced parentheses in the query.")
+    _check_operators(text)
+    for name in _FIELD_PREFIX.findall(re.sub(r'"[^"]*"', "", text)):
+        if name.lower() not in SEARCHABLE_FIELDS:
+            raise QueryError(
+                f"Unknown field {name!r}: search in {', '.join(SEARCHABLE_FIELDS)} (e.g. title:kazakhstan)."
+            )
+    return text
+
+
+def _check_operators(text: str) -> None:
+    tokens = _OPERATOR_TOKEN.findall(text)
+    previous = None
+    for i, token in enumerate(tokens):
+        if token in OPERATORS:
+            needs_left = token != "NOT"
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            if (needs_left and (previous is None or previous in OPERATORS or previous == "(")) or (
+                after is None or after in OPERATORS[:2] or after == ")"
+            ):
+                raise QueryError(f"Operator {token} needs a word on each side (e.g. rusia {token} ukraina)."
+                                 if needs_left else "NOT needs a word after it (e.g. kazakhstan NOT rusia).")
+        previous = token
+
+
+@dataclass
+class QueryBuilder:
+    """Parses checked query text against a schema, the same way for CLI and web."""
+
+    schema: object
+
+    def __post_init__(self):
+        from whoosh import qparser
+
+        parser = qparser.MultifieldParser(
+            list(DEFAULT_FIELDS),
+            self.schema,
+            fieldboosts=DEFAULT_FIELDS,
+            # Any word may match, but an article matching more of them ranks higher.
+            group=qparser.OrGroup.factory(0.9),
+        )
+        # Apostrophes occur in names (Jum'at, O'Neil); ranges and single
+        # quoted terms are not part of our query language.
+        parser.remove_plugin_class(qparser.SingleQuotePlugin)
+        parser.remove_plugin_class(qparser.RangePlugin)
+        self._parser = parser
+
+    def parse(self, text: str):
+        """A Whoosh query for the user's text; QueryError if it makes no sense."""
+        text = check_query(text)
+        text = _QUESTION_MARK.sub(" ", text)
+        return exclude_negated(self._parser.parse(_lower_field_names(text)))
+
+    def parse_words(self, text: str):
+        """A query of just the words of ``text``, ignoring any syntax in it."""
+        words = re.findall(r"\w+(?:[-.,]\w+)*", text)
+        if not words:
+            raise QueryError("Empty query: type one or more words to search for.")
+        return self._parser.parse(" ".join(w.lower() for w in words))
+
+
+def _lower_field_names(text: str) -> str:
+    return _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
+
+
+def exclude_negated(query):
+    """Make ``a NOT b`` mean "a, without b" inside an OR group.
+
+    Whoosh parses ``a NOT b`` with an OR default as ``a OR (NOT b)``, which
+    matches nearly every article. A user means: results for ``a`` that do not
+    mention ``b``.
+    """
+    from whoosh import query as q
+
+    if query.is_leaf():
+        return query
+    if isinstance(query, q.Or):
+        children = [exclude_negated(c) for c in query.subqueries]
+        negated = [c.query for c in children if isinstance(c, q.Not)]
+        wanted = [c for c in children if not isinstance(c, q.Not)]
+        if not (negated and wanted):
+            return query.apply(exclude_negated)
+        positive = query.copy()
+        positive.subqueries = wanted  # keeps the group's boost and scale
+        excluded = negated[0] if len(negated) == 1 else q.Or(negated)
+        return q.AndNot(positive if len(wanted) > 1 else wanted[0], excluded)
+    return query.apply(exclude_negated)
+
+
+def positive_terms(query) -> list[tuple[str, str]]:
+    """(field, text) of every term the query asks for, minus those under NOT."""
+    from whoosh import query as q
+
+    if isinstance(query, q.Not):
+        return []
+    if isinstance(query, q.AndNot):
+        return positive_terms(query.a)
+    if query.is_leaf():
+        if isinstance(query, (q.Prefix, q.Wildcard)):
+            return [(query.fieldname, query.text + ("*" if isinstance(query, q.Prefix) else ""))]
+        return list(query.terms()) if query.has_terms() else []
+    found = []
+    for child in query.children():
+        found.extend(positive_terms(child))
+    return found

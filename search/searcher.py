@@ -1,0 +1,238 @@
+"""The search API: one function the CLI and the web app both call.
+
+``Searcher(index_dir).search("mengusir")`` returns plain data (a
+:class:`SearchResults` of :class:`Hit` s with HTML snippets); neither front
+end touches Whoosh. A searcher notices when a rebuild swapped in a new index
+and reopens it, so a long-running server never serves a stale one.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import store
+from .errors import IndexDamaged, QueryError
+from .indexer import parse_iso
+from .query import QueryBuilder, positive_terms
+from .snippets import TermMatcher, highlight_all, highlight_snippet
+
+MAX_LIMIT = 100
+
+
+@dataclass
+class Hit:
+    """One ranked result."""
+
+    id: str
+    title: str
+    source: str | None
+    date: str | None
+    author: str | None
+    url: str | None
+    score: float
+    snippet: str  # HTML: escaped text, matches in <mark>
+    title_html: str = ""  # the title, escaped, matches in <mark>
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("title_html")
+        return d
+
+
+@dataclass
+class SearchResults:
+    """A page of results and what it took to find them."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.limit))
+
+    def to_dict(self) -> dict:
+        """The JSON shape shared by ``cari search --json`` and ``/api/search``."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "took_ms": round(self.took_ms, 2),
+            "results": [hit.to_dict() for hit in self.hits],
+        }
+
+
+@dataclass
+class Filters:
+    """Restrictions on the results: publisher and date range (ISO dates)."""
+
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def to_query(self):
+        from whoosh import query as q
+
+        parts = []
+        if self.source:
+            parts.append(q.Term("source_id", self.source))
+        if self.date_from or self.date_to:
+            start = _parse_filter_date(self.date_from, "from")
+            end = _parse_filter_date(self.date_to, "to", end_of_day=True)
+            parts.append(q.DateRange("published", start, end))
+        return q.And(parts) if parts else None
+
+
+def _parse_filter_date(value, which, end_of_day=False):
+    if not value:
+        return None
+    moment = parse_iso(value)
+    if moment is None:
+        raise QueryError(f"Invalid {which} date {value!r}: use YYYY-MM-DD.")
+    if end_of_day and len(value) <= 10:
+        moment = moment.replace(hour=23, minute=59, second=59)
+    return moment
+
+
+class Searcher:
+    """Searches one index folder; safe to share between threads."""
+
+    def __init__(self, index_dir: str | Path):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._stamp = None
+        self._index = None
+        self._searcher = None
+        self._builder = None
+
+    # -- opening -------------------------------------------------------------
+
+    def _current(self):
+        """The open Whoosh searcher, reopened if a rebuild swapped the index."""
+        stamp = store.pointer_stamp(self.index_dir)
+        with self._lock:
+            if self._searcher is None or stamp != self._stamp:
+                self._open(stamp)
+            return self._searcher
+
+    def _open(self, stamp) -> None:
+        from whoosh import scoring
+        from whoosh.index import open_dir
+
+        generation = store.live_generation(self.index_dir)
+        try:
+            index = open_dir(str(generation))
+            searcher = index.searcher(weighting=scoring.BM25F())
+        except Exception as e:  # Whoosh raises many kinds on a damaged index
+            raise IndexDamaged(
+                f"The index at {self.index_dir} is damaged ({type(e).__name__}: {e}). "
+                "Run `cari rebuild-index` to rebuild it."
+            ) from None
+        old = self._searcher
+        self._index, self._searcher, self._stamp = index, searcher, stamp
+        self._builder = QueryBuilder(index.schema)
+        if old is not None:
+            old.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+
+    @property
+    def schema(self):
+        return self._current().schema
+
+    # -- searching -----------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        page: int = 1,
+        limit: int = 10,
+        filters: Filters | None = None,
+        sort: str = "relevance",
+        words_only: bool = False,
+    ) -> SearchResults:
+        """A page of ranked results for the user's query text.
+
+        Raises QueryError for a query that makes no sense, IndexMissing or
+        IndexDamaged when there is nothing sound to search.
+        """
+        started = time.perf_counter()
+        if page < 1:
+            raise QueryError("Page numbers start at 1.")
+        limit = max(1, min(limit, MAX_LIMIT))
+        searcher = self._current()
+        builder = self._builder
+        query = builder.parse_words(text) if words_only else builder.parse(text)
+        options = {"filter": filters.to_query() if filters else None}
+        if sort == "date":
+            options.update(sortedby="published", reverse=True)
+        page_hits = searcher.search_page(query, page, pagelen=limit, terms=False, **options)
+        matcher = self.matcher(query)
+        analyzer = searcher.schema["body"].analyzer
+        hits = []
+        if page_hits.offset < page_hits.total:
+            for hit in page_hits:
+                fields = hit.fields()
+                hits.append(
+                    Hit(
+                        id=fields["id"],
+                        title=fields.get("title", ""),
+                        source=fields.get("source"),
+                        date=fields.get("date"),
+                        author=fields.get("author"),
+                        url=fields.get("url"),
+                        score=round(float(hit.score), 4),
+                        snippet=highlight_snippet(fields.get("body", ""), matcher, analyzer),
+                        title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
+                    )
+                )
+        took = (time.perf_counter() - started) * 1000
+        return SearchResults(text, page_hits.total, page, limit, took, hits)
+
+    def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:
+        """(id, score) of the top results, without snippets (for batch runs)."""
+        searcher = self._current()
+        try:
+            query = self._builder.parse(text)
+        except QueryError:
+            query = self._builder.parse_words(text)
+        return [(hit["id"], hit.score) for hit in searcher.search(query, limit=limit)]
+
+    @staticmethod
+    def matcher(query) -> TermMatcher:
+        """What to highlight for a query: its wanted terms in the text fields."""
+        return TermMatcher.from_terms(
+            text for fieldname, text in positive_terms(query) if fieldname in ("title", "body")
+        )
+
+    def document(self, doc_id: str) -> dict | None:
+        """The stored fields of one article, or None."""
+        return self._current().document(id=doc_id)
+
+    def stats(self) -> dict:
+        """What is in the index: counts, size, when and from what it was built."""
+        searcher = self._current()
+        generation = store.live_generation(self.index_dir)
+        manifest = store.read_manifest(generation)
+        size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
+        reader = searcher.reader()
+        return {
+            "index": str(self.index_dir),
+            "documents": searcher.doc_count(),
+            "terms": sum(1 for _ in reader.lexicon("body")) + sum(1 for _ in reader.lexicon("title")),
+            "size_bytes": size,
+            "built_at": manifest.get("built_at"),
+            "sources": manifest.get("sources", []),
+            "skipped": manifest.get("skipped"),
+        }

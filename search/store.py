@@ -1,0 +1,158 @@
+"""The index folder on disk: generations, the pointer to the live one, the lock.
+
+A rebuild writes a complete new Whoosh index into a fresh ``gen-*`` folder and
+only then points ``CURRENT`` at it with an atomic rename. Readers follow
+``CURRENT``, so they see the old index until the new one is whole, and a
+rebuild that fails or is killed leaves the old one serving::
+
+    index/
+      CURRENT              # "gen-20261121T150102-k3j9"
+      gen-20261121T150102-k3j9/   # the live Whoosh index + cari.json
+      gen-20261120T093000-x8a1/   # the previous one, kept for readers mid-switch
+      .lock                # held (flock) by a running rebuild
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .errors import IndexBusy, IndexDamaged, IndexMissing
+
+POINTER = "CURRENT"
+MANIFEST = "cari.json"
+LOCK = ".lock"
+GENERATION_PREFIX = "gen-"
+
+
+def default_index_dir() -> Path:
+    """``$CARI_INDEX`` or ``./index``."""
+    return Path(os.environ.get("CARI_INDEX") or "index")
+
+
+def live_generation(index_dir: Path) -> Path:
+    """The folder of the live index; raises IndexMissing if there is none."""
+    try:
+        name = (index_dir / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexMissing(
+            f"No index at {index_dir}. Run `cari rebuild-index` to build it."
+        ) from None
+    except OSError as e:
+        raise IndexDamaged(f"Cannot read the index at {index_dir}: {e.strerror}.") from None
+    path = index_dir / name
+    if not name.startswith(GENERATION_PREFIX) or "/" in name or not path.is_dir():
+        raise IndexDamaged(
+            f"The index at {index_dir} is damaged ({POINTER} names {name!r}, which is missing). "
+            "Run `cari rebuild-index` to rebuild it."
+        )
+    return path
+
+
+def pointer_stamp(index_dir: Path) -> tuple:
+    """A cheap fingerprint of ``CURRENT``, to notice that a rebuild swapped it."""
+    try:
+        st = os.stat(index_dir / POINTER)
+    except OSError:
+        return ()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A fresh, empty folder for a new index beside the live one."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    return Path(tempfile.mkdtemp(prefix=f"{GENERATION_PREFIX}{stamp}-", dir=index_dir))
+
+
+def publish(index_dir: Path, generation: Path, manifest: dict) -> None:
+    """Make ``generation`` the live index, atomically, and drop older ones.
+
+    The generation it replaces survives until the next rebuild: a reader that
+    read ``CURRENT`` just before the swap may still be opening it.
+    """
+    (generation / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    previous = _pointer_name(index_dir)
+    tmp = index_dir / f"{POINTER}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(generation.name)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / POINTER)
+    _fsync_dir(index_dir)
+    remove_stale_generations(index_dir, keep={generation.name, previous})
+
+
+def read_manifest(generation: Path) -> dict:
+    """What the build recorded about itself (sources, counts, time)."""
+    try:
+        return json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def remove_stale_generations(index_dir: Path, keep: set[str | None] | None = None) -> None:
+    """Delete generation folders other than ``keep`` (default: the live one).
+
+    Only called with the rebuild lock held, so what it deletes is either an
+    old index or the remains of a rebuild that was killed.
+    """
+    keep = keep if keep is not None else {_pointer_name(index_dir)}
+    for path in index_dir.glob(GENERATION_PREFIX + "*"):
+        if path.name not in keep and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _pointer_name(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / POINTER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+@contextmanager
+def rebuild_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's rebuild lock, or raise IndexBusy at once.
+
+    ``flock`` is released by the kernel when its holder dies, so a rebuild
+    killed with SIGKILL never leaves a stale lock behind.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(index_dir / LOCK, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno in (errno.EAGAIN, errno.EACCES):
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise IndexBusy(
+                    f"Another rebuild of {index_dir} is running ({holder}); try again when it has finished."
+                ) from None
+            raise
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,1 @@
+"""Cari's web front end (Flask). See ``create_app``."""
