@@ -14,7 +14,8 @@ from .errors import QueryError
 from .schema import DEFAULT_FIELDS, SEARCHABLE_FIELDS
 
 MAX_QUERY_CHARS = 1000
-OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
+BINARY_OPERATORS = ("AND", "OR", "ANDNOT", "ANDMAYBE")
+OPERATORS = (*BINARY_OPERATORS, "NOT")
 _FIELD_PREFIX = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?!//)(?=\S)")
 _OPERATOR_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # A "?" ends an Indonesian question; Whoosh would read it as a wildcard.
@@ -47,18 +48,18 @@ def check_query(text: str) -> str:
 
 
 def _check_operators(text: str) -> None:
+    """Each binary operator needs a word on both sides; NOT needs one after it."""
     tokens = _OPERATOR_TOKEN.findall(text)
-    previous = None
     for i, token in enumerate(tokens):
-        if token in OPERATORS:
-            needs_left = token != "NOT"
-            after = tokens[i + 1] if i + 1 < len(tokens) else None
-            if (needs_left and (previous is None or previous in OPERATORS or previous == "(")) or (
-                after is None or after in OPERATORS[:2] or after == ")"
-            ):
-                raise QueryError(f"Operator {token} needs a word on each side (e.g. rusia {token} ukraina)."
-                                 if needs_left else "NOT needs a word after it (e.g. kazakhstan NOT rusia).")
-        previous = token
+        if token not in OPERATORS:
+            continue
+        before = tokens[i - 1] if i else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if token == "NOT":
+            if after is None or after in OPERATORS or after == ")":
+                raise QueryError("NOT needs a word after it (e.g. kazakhstan NOT rusia).")
+        elif before in (None, "(", *OPERATORS) or after in (None, ")", *BINARY_OPERATORS):
+            raise QueryError(f"Operator {token} needs a word on each side (e.g. rusia {token} ukraina).")
 
 
 @dataclass
@@ -87,7 +88,13 @@ class QueryBuilder:
         """A Whoosh query for the user's text; QueryError if it makes no sense."""
         text = check_query(text)
         text = _QUESTION_MARK.sub(" ", text)
-        return exclude_negated(self._parser.parse(_lower_field_names(text)))
+        try:
+            parsed = self._parser.parse(_lower_field_names(text))
+        except Exception:  # Whoosh's parser has corner cases that raise
+            raise QueryError(
+                "Could not understand the query; check its operators, quotes and parentheses."
+            ) from None
+        return exclude_negated(parsed)
 
     def parse_words(self, text: str):
         """A query of just the words of ``text``, ignoring any syntax in it."""
