@@ -65,8 +65,9 @@ def cli():
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @INDEX_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and problems.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1, previous index kept) if any input is skipped.")
 @_fail_on_cari_errors
-def rebuild_index(sources, index_dir, quiet):
+def rebuild_index(sources, index_dir, quiet, strict):
     """Index SOURCES (folders of .txt pages, .jsonl files; default ./seeds).
 
     The new index is built beside the old one and swapped in only when it is
@@ -96,7 +97,7 @@ def rebuild_index(sources, index_dir, quiet):
                     return
             bar.update(1)
 
-        report = build_index(sources, index_dir, on_item=on_item)
+        report = build_index(sources, index_dir, on_item=on_item, strict=strict)
     click.echo(
         f"Indexed {report.indexed} documents, skipped {report.skipped}, "
         f"in {report.seconds:.1f} s -> {index_dir}"

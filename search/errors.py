@@ -19,3 +19,7 @@ class IndexBusy(CariError):
 
 class QueryError(CariError):
     """The query cannot be understood."""
+
+
+class BuildFailed(CariError):
+    """A rebuild could not complete; the previous index is still live."""

@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 
 from . import store
 from .articles import Article, Problem, read_articles
+from .errors import BuildFailed
 from .schema import build_schema
 
 ProgressCallback = Callable[[Article | Problem], None]
@@ -70,13 +71,16 @@ def build_index(
     sources: Iterable[str | Path],
     index_dir: Path,
     on_item: ProgressCallback | None = None,
+    strict: bool = False,
 ) -> BuildReport:
     """Index every article in ``sources`` into a new generation of ``index_dir``.
 
     The live index is replaced only when the new one is complete; on any error
     (or Ctrl-C) the new generation is removed and the old one keeps serving.
     A file or line that cannot be read is reported through ``on_item`` and in
-    the report, and skipped. Duplicate ids: the first article read wins.
+    the report, and skipped; with ``strict`` any skipped input fails the
+    build (BuildFailed) and the previous index stays. Duplicate ids: the first
+    article read wins, the others are reported and skipped.
     """
     from whoosh.index import create_in
 
@@ -84,7 +88,7 @@ def build_index(
     index_dir = Path(index_dir)
     report = BuildReport(index_dir=index_dir)
     started = time.perf_counter()
-    with store.rebuild_lock(index_dir):
+    with store.writable(index_dir), store.rebuild_lock(index_dir):
         store.remove_stale_generations(index_dir)
         generation = store.new_generation(index_dir)
         try:
@@ -107,6 +111,11 @@ def build_index(
             except BaseException:
                 writer.cancel()
                 raise
+            if strict and report.skipped:
+                writer.cancel()
+                raise BuildFailed(
+                    f"--strict: {report.skipped} input(s) could not be indexed; the previous index is unchanged."
+                )
             writer.commit()
             report.seconds = time.perf_counter() - started
             store.publish(index_dir, generation, manifest(report, sources))

@@ -9,8 +9,12 @@ and reopens it, so a long-running server never serves a stale one.
 from __future__ import annotations
 
 import math
+import pickle
+import struct
+import zlib
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -101,6 +105,22 @@ def _parse_filter_date(value, which, end_of_day=False):
     return moment
 
 
+# What Whoosh raises when the bytes of a segment are not what it wrote.
+_READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, IndexError)
+
+
+@contextmanager
+def _reading(index_dir: Path):
+    """Report a read failure inside Whoosh as a damaged index, not a traceback."""
+    try:
+        yield
+    except _READ_ERRORS as e:
+        raise IndexDamaged(
+            f"The index at {index_dir} is damaged ({type(e).__name__}: {e}). "
+            "Run `cari rebuild-index` to rebuild it."
+        ) from None
+
+
 class Searcher:
     """Searches one index folder; safe to share between threads."""
 
@@ -177,13 +197,15 @@ class Searcher:
         options = {"filter": filters.to_query() if filters else None}
         if sort == "date":
             options.update(sortedby="published", reverse=True)
-        page_hits = searcher.search_page(query, page, pagelen=limit, terms=False, **options)
+        with _reading(self.index_dir):
+            page_hits = searcher.search_page(query, page, pagelen=limit, terms=False, **options)
         matcher = self.matcher(query)
         analyzer = searcher.schema["body"].analyzer
         hits = []
         if page_hits.offset < page_hits.total:
             for hit in page_hits:
-                fields = hit.fields()
+                with _reading(self.index_dir):
+                    fields = hit.fields()
                 hits.append(
                     Hit(
                         id=fields["id"],

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import IndexBusy, IndexDamaged, IndexMissing
+from .errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing
 
 POINTER = "CURRENT"
 MANIFEST = "cari.json"
@@ -116,6 +116,22 @@ def _pointer_name(index_dir: Path) -> str | None:
         return (index_dir / POINTER).read_text(encoding="utf-8").strip()
     except OSError:
         return None
+
+
+@contextmanager
+def writable(index_dir: Path) -> Iterator[None]:
+    """Report an index folder that cannot be created or written as a CariError.
+
+    Unreadable sources are reported article by article; an OSError reaching
+    here is about the index folder itself (read-only, full disk, not a folder).
+    """
+    try:
+        yield
+    except OSError as e:
+        raise BuildFailed(
+            f"Cannot write the index at {index_dir}: {e.strerror} ({e.filename or index_dir}). "
+            "The previous index, if any, is unchanged."
+        ) from None
 
 
 @contextmanager
