@@ -5,6 +5,8 @@ import fnmatch
 import json
 import re
 import socket
+import threading
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -335,6 +337,36 @@ def test_opensearch_description(client):
     xml = response.get_data(as_text=True)
     assert "<ShortName>Cari</ShortName>" in xml
     assert 'template="http://localhost/search?q={searchTerms}"' in xml
+
+
+def test_the_app_searches_one_request_at_a_time(seed_index):
+    """Whoosh's readers are not safe to share between threads; the app serialises them."""
+    app = create_app({"INDEX_DIR": str(seed_index)})
+    searcher = app.extensions["cari.searcher"]
+    real_search, active, most = searcher._searcher.search, [], []
+
+    def search(*args, **kwargs):
+        active.append(1)
+        most.append(len(active))
+        time.sleep(0.01)  # widen the window in which a second thread could enter
+        try:
+            return real_search(*args, **kwargs)
+        finally:
+            active.pop()
+
+    searcher._searcher.search = search
+    statuses = []
+
+    def get():
+        statuses.extend(app.test_client().get("/api/search?q=rusia").status_code for _ in range(5))
+
+    threads = [threading.Thread(target=get) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 20 and len(most) == 20
+    assert max(most) == 1
 
 
 def test_a_rebuild_is_served_without_restarting(tmp_path):
