@@ -78,10 +78,14 @@ def rebuild_index(sources, index_dir, quiet, strict):
     Example:
       cari rebuild-index seeds/ more/articles.jsonl --index index/
     """
-    from .articles import Problem, source_files
+    _rebuild(list(sources) or [Path("seeds")], index_dir, quiet, strict)
+
+
+def _rebuild(sources: list[Path], index_dir: Path, quiet: bool, strict: bool = False) -> None:
+    """Build the index with a progress bar, reporting problems as they come."""
+    from .articles import Problem
     from .indexer import build_index
 
-    sources = list(sources) or [Path("seeds")]
     total = _count_inputs(sources)
     problems = []
     with click.progressbar(
@@ -274,6 +278,58 @@ def stats(index_dir, as_json):
     click.echo(f"built       {info['built_at']}")
     for source in info["sources"]:
         click.echo(f"source      {source}")
+
+
+@cli.command()
+@INDEX_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Requests served at once.")
+@_fail_on_cari_errors
+def serve(index_dir, host, port, threads):
+    """Serve the search web app (waitress) and print its address.
+
+    Builds the index from ./seeds first when there is none. Readers search
+    from the browser; /api/search gives the results of `cari search --json`.
+    A rebuild while serving is picked up without a restart.
+
+    \b
+    Example:
+      cari serve --port 8080
+    """
+    from waitress.server import create_server
+
+    from web.app import create_app
+
+    from . import store
+    from .errors import IndexMissing
+
+    try:
+        store.live_generation(index_dir)
+    except IndexMissing:
+        seeds = Path("seeds")
+        if not seeds.is_dir():
+            raise click.ClickException(
+                f"No index at {index_dir} and no ./seeds folder to build one from. "
+                "Run `cari rebuild-index SOURCES` first."
+            ) from None
+        click.echo(f"No index at {index_dir}: building it from {seeds}/")
+        _rebuild([seeds], index_dir, quiet=True)
+    try:
+        server = create_server(create_app({"INDEX_DIR": str(index_dir)}), host=host, port=port, threads=threads)
+    except OSError as e:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
+    click.echo(f"Cari is serving {index_dir} at http://{_url_host(server.effective_host)}:{server.effective_port}/ (Ctrl-C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def main():  # pragma: no cover - console-script entry point

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 import struct
 import zlib
 import threading
@@ -71,6 +72,20 @@ class SearchResults:
             "took_ms": round(self.took_ms, 2),
             "results": [hit.to_dict() for hit in self.hits],
         }
+
+
+@dataclass
+class ArticlePage:
+    """One article to read in full; the ``*_html`` parts are escaped, matches in <mark>."""
+
+    id: str
+    title: str
+    source: str | None
+    date: str | None
+    author: str | None
+    url: str | None
+    title_html: str
+    paragraphs_html: list[str]
 
 
 @dataclass
@@ -202,7 +217,8 @@ class Searcher:
         matcher = self.matcher(query)
         analyzer = searcher.schema["body"].analyzer
         hits = []
-        if page_hits.offset < page_hits.total:
+        # Whoosh quietly serves the last page for a page past it; we serve none.
+        if (page - 1) * limit < page_hits.total:
             for hit in page_hits:
                 with _reading(self.index_dir):
                     fields = hit.fields()
@@ -241,6 +257,47 @@ class Searcher:
     def document(self, doc_id: str) -> dict | None:
         """The stored fields of one article, or None."""
         return self._current().document(id=doc_id)
+
+    def article(self, doc_id: str, query_text: str = "") -> ArticlePage | None:
+        """One whole article for reading, with the words of ``query_text`` marked.
+
+        A query that does not parse only loses its highlighting: the reader
+        asked for the article, not for the query.
+        """
+        searcher = self._current()
+        fields = searcher.document(id=doc_id)
+        if fields is None:
+            return None
+        matcher = TermMatcher.from_terms(())
+        if query_text.strip():
+            try:
+                matcher = self.matcher(self._builder.parse(query_text))
+            except QueryError:
+                pass
+        analyzer = searcher.schema["body"].analyzer
+        paragraphs = [p.strip() for p in re.split(r"\n+", fields.get("body", "")) if p.strip()]
+        return ArticlePage(
+            id=fields["id"],
+            title=fields.get("title", ""),
+            source=fields.get("source"),
+            date=fields.get("date"),
+            author=fields.get("author"),
+            url=fields.get("url"),
+            title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
+            paragraphs_html=[highlight_all(p, matcher, analyzer) for p in paragraphs],
+        )
+
+    def sources(self) -> list[tuple[str, int]]:
+        """Every publisher in the index with its number of articles, by name."""
+        reader = self._current().reader()
+        return [
+            (term.decode("utf-8"), reader.doc_frequency("source_id", term))
+            for term in reader.lexicon("source_id")
+        ]
+
+    def doc_count(self) -> int:
+        """How many articles the index holds."""
+        return self._current().doc_count()
 
     def stats(self) -> dict:
         """What is in the index: counts, size, when and from what it was built."""

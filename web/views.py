@@ -1,0 +1,89 @@
+"""The pages and the JSON API: parse the request, call the Searcher, render.
+
+Nothing here touches Whoosh; the CLI and these views share one search API.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from search.errors import QueryError
+from search.searcher import Searcher, SearchResults
+
+from .formatting import page_window
+from .params import SearchForm
+
+bp = Blueprint("cari", __name__)
+
+
+def searcher() -> Searcher:
+    """The app's one Searcher (see ``create_app``)."""
+    return current_app.extensions["cari.searcher"]
+
+
+def run_search(form: SearchForm) -> SearchResults:
+    """The results for a form; QueryError for anything the reader got wrong."""
+    return searcher().search(
+        form.q,
+        page=form.page_number(),
+        limit=form.page_size(current_app.config["PAGE_SIZE"]),
+        filters=form.filters(),
+        sort=form.checked_sort(),
+    )
+
+
+@bp.get("/")
+def home():
+    """The front page; with ``?q=`` it is the results page."""
+    if request.args.get("q", "").strip():
+        return search()
+    return render_template("home.html", count=searcher().doc_count(), form=SearchForm())
+
+
+@bp.get("/search")
+def search():
+    """Ranked results with snippets, filters and pages; a bad query is explained in the page."""
+    form = SearchForm.from_args(request.args)
+    if not form.q:
+        return render_template("home.html", count=searcher().doc_count(), form=form)
+    sources = searcher().sources()
+    try:
+        results = run_search(form)
+    except QueryError as e:
+        return render_template("results.html", form=form, sources=sources, error=str(e)), 400
+    return render_template(
+        "results.html",
+        form=form,
+        sources=sources,
+        results=results,
+        pages=page_window(results.page, results.pages),
+    )
+
+
+@bp.get("/article/<path:doc_id>")
+def article(doc_id: str):
+    """One whole article, the words of ``?q=`` highlighted."""
+    form = SearchForm.from_args(request.args)
+    page = searcher().article(doc_id, form.q_shown)
+    if page is None:
+        message = "Artikel ini tidak ada di indeks. Mungkin indeks sudah dibangun ulang."
+        return render_template("error.html", title="Artikel tidak ditemukan", message=message, status=404), 404
+    return render_template("article.html", article=page, form=form)
+
+
+@bp.get("/api/search")
+def api_search():
+    """The results as JSON, in the shape of ``cari search --json``."""
+    form = SearchForm.from_args(request.args)
+    try:
+        results = run_search(form)
+    except QueryError as e:
+        return jsonify(error=str(e)), 400
+    return jsonify(results.to_dict())
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    """Lets a browser add Cari as a search engine."""
+    xml = render_template("opensearch.xml")
+    return Response(xml, mimetype="application/opensearchdescription+xml")
