@@ -339,21 +339,21 @@ def test_opensearch_description(client):
 
 
 def test_the_app_searches_one_request_at_a_time(seed_index):
-    """Whoosh's readers are not safe to share between threads; the app serialises them."""
+    """Whoosh's readers are not safe to share between threads; the Searcher serialises them."""
     app = create_app({"INDEX_DIR": str(seed_index)})
     searcher = app.extensions["cari.searcher"]
-    real_search, active, most = searcher._searcher.search, [], []
+    real_current, active, most = searcher._current, [], []
 
-    def search(*args, **kwargs):
+    def current(*args, **kwargs):
         active.append(1)
         most.append(len(active))
         time.sleep(0.01)  # widen the window in which a second thread could enter
         try:
-            return real_search(*args, **kwargs)
+            return real_current(*args, **kwargs)
         finally:
             active.pop()
 
-    searcher._searcher.search = search
+    searcher._current = current
     statuses = []
 
     def get():
@@ -364,7 +364,7 @@ def test_the_app_searches_one_request_at_a_time(seed_index):
         thread.start()
     for thread in threads:
         thread.join()
-    assert statuses == [200] * 20 and len(most) == 20
+    assert statuses == [200] * 20 and len(most) >= 20
     assert max(most) == 1
 
 

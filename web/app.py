@@ -9,8 +9,6 @@ page here, in one place.
 
 from __future__ import annotations
 
-import functools
-import threading
 import warnings
 from pathlib import Path
 
@@ -49,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
-    app.extensions["cari.searcher"] = OneAtATime(Searcher(Path(app.config["INDEX_DIR"])))
+    app.extensions["cari.searcher"] = Searcher(Path(app.config["INDEX_DIR"]))
     app.jinja_env.filters["tanggal"] = formatting.tanggal
     app.jinja_env.filters["angka"] = formatting.angka
     app.jinja_env.filters["web_link"] = formatting.web_link
@@ -67,34 +65,6 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     return app
-
-
-class OneAtATime:
-    """The app's Searcher, called by one request thread at a time.
-
-    Whoosh 2.7's readers share file handles: two threads searching one
-    searcher at once corrupt each other's reads (on the indosum corpus, 4
-    threads x 300 searches gave 13 UnpicklingError/zlib errors and wrong
-    results). Searching is CPU-bound Python under the GIL, so serialising
-    costs little; the lock also keeps a request from using a searcher that
-    another request is closing after a rebuild.
-    """
-
-    def __init__(self, searcher: Searcher):
-        self._searcher = searcher
-        self._lock = threading.Lock()
-
-    def __getattr__(self, name: str):
-        attribute = getattr(self._searcher, name)
-        if not callable(attribute):
-            return attribute
-
-        @functools.wraps(attribute)
-        def locked(*args, **kwargs):
-            with self._lock:
-                return attribute(*args, **kwargs)
-
-        return locked
 
 
 def _register_error_pages(app: Flask) -> None:
