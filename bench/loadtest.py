@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Load test: concurrent clients against a running `cari serve`, with a rebuild in the middle.
+
+Usage:
+    python bench/loadtest.py [--clients 8] [--seconds 60] [--rebuild-at 20]
+                             [--docs ../shared/eval/indosum/docs.jsonl] [--url URL]
+
+Without --url it builds an index of --docs in a temporary folder, starts
+`cari serve` on a free port, and during the run starts `cari rebuild-index`
+on the same index, so searches must keep answering while the index is
+rebuilt and swapped. Queries are a shuffled mix of the real queries in
+../shared/eval/*/queries.tsv, sent to /api/search. Prints requests/s,
+p50/p99 latency and the error count (anything but HTTP 200), which must be 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared"
+
+
+def load_queries() -> list[str]:
+    queries = []
+    for path in sorted((SHARED / "eval").glob("*/queries.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "\t" in line:
+                queries.append(line.split("\t", 1)[1])
+    random.Random(1).shuffle(queries)
+    return queries
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(host: str, port: int, timeout: float = 120) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on {host}:{port} did not start")
+
+
+def client(host, port, queries, stop_at, latencies, errors, lock, offset):
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    i = offset
+    while time.perf_counter() < stop_at:
+        q = queries[i % len(queries)]
+        i += 1
+        path = "/api/search?" + urllib.parse.urlencode({"q": q[:500]})
+        started = time.perf_counter()
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            ok = response.status == 200
+            status = response.status
+        except (OSError, http.client.HTTPException) as e:
+            ok, status = False, type(e).__name__
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+        elapsed = time.perf_counter() - started
+        with lock:
+            latencies.append(elapsed)
+            if not ok:
+                errors.append((status, q[:80]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--rebuild-at", type=float, default=20, help="seconds into the run (negative: no rebuild)")
+    ap.add_argument("--docs", default=str(SHARED / "eval" / "indosum" / "docs.jsonl"))
+    ap.add_argument("--url", help="an already running server (no rebuild then)")
+    args = ap.parse_args()
+
+    queries = load_queries()
+    server = rebuild = None
+    workdir = tempfile.mkdtemp(prefix="cari-load-")
+    index = Path(workdir) / "index"
+    cari = [sys.executable, "-c", "from search.cli import cli; cli()"]
+    if args.url:
+        parsed = urllib.parse.urlparse(args.url)
+        host, port = parsed.hostname, parsed.port or 80
+    else:
+        host, port = "127.0.0.1", free_port()
+        print(f"building the index of {args.docs} ...", flush=True)
+        subprocess.run([*cari, "rebuild-index", args.docs, "--index", str(index), "-q"], check=True)
+        server = subprocess.Popen([*cari, "serve", "--index", str(index), "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until_up(host, port)
+
+    latencies: list[float] = []
+    errors: list = []
+    lock = threading.Lock()
+    started = time.perf_counter()
+    stop_at = started + args.seconds
+    threads = [
+        threading.Thread(target=client, args=(host, port, queries, stop_at, latencies, errors, lock, n * 997))
+        for n in range(args.clients)
+    ]
+    for t in threads:
+        t.start()
+    rebuild_window = None
+    try:
+        if server and args.rebuild_at >= 0:
+            time.sleep(max(0.0, args.rebuild_at))
+            t0 = time.perf_counter() - started
+            rebuild = subprocess.run([*cari, "rebuild-index", args.docs, "--index", str(index), "-q"],
+                                     capture_output=True, text=True)
+            rebuild_window = (t0, time.perf_counter() - started, rebuild.returncode)
+        for t in threads:
+            t.join()
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+    took = time.perf_counter() - started
+    latencies.sort()
+    n = len(latencies)
+    report = {
+        "clients": args.clients,
+        "seconds": round(took, 1),
+        "requests": n,
+        "requests_per_s": round(n / took, 1),
+        "p50_ms": round(1000 * latencies[n // 2], 1) if n else None,
+        "p99_ms": round(1000 * latencies[min(n - 1, int(n * 0.99))], 1) if n else None,
+        "mean_ms": round(1000 * statistics.mean(latencies), 1) if n else None,
+        "errors": len(errors),
+        "rebuild": None if not rebuild_window else
+        {"from_s": round(rebuild_window[0], 1), "to_s": round(rebuild_window[1], 1), "exit": rebuild_window[2]},
+    }
+    print(json.dumps(report, indent=2))
+    for status, q in errors[:10]:
+        print(f"error {status}: {q}", file=sys.stderr)
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
