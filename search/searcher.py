@@ -101,6 +101,29 @@ def _parse_filter_date(value, which, end_of_day=False):
     return moment
 
 
+def count_plain_or(searcher, query) -> int | None:
+    """How many documents match ``query`` if it is a plain OR of terms, else None.
+
+    Whoosh skips blocks that cannot reach the top results, so it cannot count
+    the matches while ranking, and ``len(results)`` runs the whole query a
+    second time, scoring nothing but still walking every matcher. For the
+    usual query (words, each in title or body) the count is the size of the
+    union of the terms' posting lists, which is several times cheaper to read.
+    Deleted documents are not in the readers' postings.
+    """
+    from whoosh import query as q
+
+    terms = [query] if type(query) is q.Term else getattr(query, "subqueries", None) if type(query) is q.Or else None
+    if terms is None or not all(type(t) is q.Term for t in terms):
+        return None
+    reader = searcher.reader()
+    matched: set[int] = set()
+    for term in terms:
+        if (term.fieldname, term.text) in reader:
+            matched.update(reader.postings(term.fieldname, term.text).all_ids())
+    return len(matched)
+
+
 class Searcher:
     """Searches one index folder; safe to share between threads."""
 
@@ -177,28 +200,30 @@ class Searcher:
         options = {"filter": filters.to_query() if filters else None}
         if sort == "date":
             options.update(sortedby="published", reverse=True)
-        page_hits = searcher.search_page(query, page, pagelen=limit, terms=False, **options)
+        results = searcher.search(query, limit=page * limit, terms=False, **options)
+        total = None if options["filter"] is not None else count_plain_or(searcher, query)
+        if total is None:
+            total = len(results)  # Whoosh runs the query again to count its matches
         matcher = self.matcher(query)
         analyzer = searcher.schema["body"].analyzer
         hits = []
-        if page_hits.offset < page_hits.total:
-            for hit in page_hits:
-                fields = hit.fields()
-                hits.append(
-                    Hit(
-                        id=fields["id"],
-                        title=fields.get("title", ""),
-                        source=fields.get("source"),
-                        date=fields.get("date"),
-                        author=fields.get("author"),
-                        url=fields.get("url"),
-                        score=round(float(hit.score), 4),
-                        snippet=highlight_snippet(fields.get("body", ""), matcher, analyzer),
-                        title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
-                    )
+        for hit in results[(page - 1) * limit : page * limit]:
+            fields = hit.fields()
+            hits.append(
+                Hit(
+                    id=fields["id"],
+                    title=fields.get("title", ""),
+                    source=fields.get("source"),
+                    date=fields.get("date"),
+                    author=fields.get("author"),
+                    url=fields.get("url"),
+                    score=round(float(hit.score), 4),
+                    snippet=highlight_snippet(fields.get("body", ""), matcher, analyzer),
+                    title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
                 )
+            )
         took = (time.perf_counter() - started) * 1000
-        return SearchResults(text, page_hits.total, page, limit, took, hits)
+        return SearchResults(text, total, page, limit, took, hits)
 
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:
         """(id, score) of the top results, without snippets (for batch runs)."""
