@@ -14,10 +14,11 @@ one process again. Scores do not depend on the split (BM25F takes document
 frequencies and average lengths from the whole index), and a search over two
 segments costs about what it costs over one.
 
-A small job (the seed folder, an update of a few hundred articles) is not
-worth starting processes for: the parent writes the first
-``BATCH_SIZE * MIN_BATCHES_FOR_WORKERS`` documents itself, and only then
-starts workers for the rest (which inherit its warm stem cache).
+The parent analyses the first ``BATCH_SIZE * MIN_BATCHES_FOR_WORKERS``
+documents before it forks the workers, so that they inherit the stems of the
+corpus's common words (a cache each worker would otherwise fill again). A
+smaller job (the seed folder, an update of a few hundred articles) is not
+worth starting processes for and is written by the parent alone.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from whoosh.writing import SegmentWriter
 from .errors import CariError
 
 BATCH_SIZE = 100  # documents per message to a worker
-MIN_BATCHES_FOR_WORKERS = 10
+MIN_BATCHES_FOR_WORKERS = 5
 WORKER_LIMIT_MB = 128  # Whoosh's posting buffer per writer before it spills to disk
 _POLL_SECONDS = 0.5
 
@@ -76,7 +77,6 @@ class DocumentSink:
         self.writer = writer
         self.index_path = index_path
         self.procs = procs
-        self.written_here = 0
         self.batch: list[dict] = []
         self.workers: list[Any] = []
         self.jobs = self.results = None
@@ -90,20 +90,28 @@ class DocumentSink:
 
     def add(self, doc: dict) -> None:
         """Index one document (a dict of field values)."""
-        if not self.workers:
+        if self.workers:
+            self.batch.append(doc)
+            if len(self.batch) >= BATCH_SIZE:
+                self._send(self.batch)
+                self.batch = []
+        elif self.procs == 1:
             self.writer.add_document(**doc)
-            self.written_here += 1
-            if self.procs > 1 and self.written_here >= BATCH_SIZE * MIN_BATCHES_FOR_WORKERS:
+        else:
+            # Analysed here before any worker exists, so that the workers
+            # start with the stems of the corpus's common words instead of
+            # each stemming them again (Sastrawi is much of the cost).
+            warm_stem_cache(self.writer.schema, doc)
+            self.batch.append(doc)
+            if len(self.batch) >= BATCH_SIZE * MIN_BATCHES_FOR_WORKERS:
                 self._start()
-            return
-        self.batch.append(doc)
-        if len(self.batch) >= BATCH_SIZE:
-            self._send(self.batch)
-            self.batch = []
 
     def finish(self) -> None:
         """Wait for the workers and hand their segments to the writer."""
         if not self.workers:
+            for doc in self.batch:  # too few to be worth the processes
+                self.writer.add_document(**doc)
+            self.batch = []
             return
         if self.batch:
             self._send(self.batch)
@@ -118,10 +126,7 @@ class DocumentSink:
     # -- the worker processes --------------------------------------------------
 
     def _start(self) -> None:
-        # Forked now, the workers inherit the stems of the corpus's common
-        # words from the documents written here, instead of each stemming
-        # them again (Sastrawi is most of the cost).
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("fork")  # the workers inherit the warm cache
         self.jobs = context.Queue(self.procs * 4)
         self.results = context.Queue()
         self.workers = [
@@ -130,6 +135,9 @@ class DocumentSink:
         ]
         for process in self.workers:
             process.start()
+        warm, self.batch = self.batch, []
+        for start in range(0, len(warm), BATCH_SIZE):
+            self._send(warm[start : start + BATCH_SIZE])
 
     def _send(self, batch: list[dict] | None) -> None:
         while True:
@@ -162,6 +170,15 @@ class DocumentSink:
         for process in self.workers:
             process.join()
         self.workers = []
+
+
+def warm_stem_cache(schema, doc: dict) -> None:
+    """Run ``doc``'s text through the schema's analyzers, for their caches only."""
+    for name, value in doc.items():
+        field = schema[name] if name in schema else None
+        if field is not None and field.indexed and isinstance(value, str):
+            for _ in field.index(value):
+                pass
 
 
 def _write_segment(index_path: str, jobs, results) -> None:
