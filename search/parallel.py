@@ -81,7 +81,7 @@ class DocumentSink:
         self.workers: list[Any] = []
         self.jobs = self.results = None
 
-    def __enter__(self) -> "DocumentSink":
+    def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -175,8 +175,10 @@ class DocumentSink:
 def warm_stem_cache(schema, doc: dict) -> None:
     """Run ``doc``'s text through the schema's analyzers, for their caches only."""
     for name, value in doc.items():
-        field = schema[name] if name in schema else None
-        if field is not None and field.indexed and isinstance(value, str):
+        if name not in schema or not isinstance(value, str):
+            continue
+        field = schema[name]
+        if field.indexed:
             for _ in field.index(value):
                 pass
 
@@ -194,5 +196,5 @@ def _write_segment(index_path: str, jobs, results) -> None:
         else:
             writer.cancel()
             results.put(("done", None))
-    except BaseException as e:  # reported to the parent, which cancels the build
+    except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
         results.put(("failed", f"{type(e).__name__}: {e}"))
