@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import store
+from .analysis import shared_stemmer
 from .articles import Article, Problem, read_articles
 from .errors import CariError
 from .schema import build_schema
@@ -17,6 +18,9 @@ from .schema import build_schema
 # Beside the Whoosh files of a generation: ``id -> content hash`` of every
 # article in it, which is what an update compares the sources against.
 CONTENTS = "contents.json"
+# ``word -> root`` of every word stemmed so far: an update starts with a warm
+# stem cache (Sastrawi is the costliest step, ~0.1-0.25 ms a new word).
+ROOTS = "roots.json"
 # Bump when a change to the analysis makes existing indexes unfit to update.
 INDEX_FORMAT = 1
 
@@ -121,8 +125,11 @@ def build_index(
         generation = store.new_generation(index_dir) if live is None else store.copy_generation(index_dir, live)
         try:
             ix, previous = _open_for_writing(generation, live)
+            if live is not None:
+                shared_stemmer().learn_roots(store.read_record(live, ROOTS) or {})
             contents = _write_articles(ix, str(generation), sources, previous, report, on_item, procs)
             store.write_record(generation, CONTENTS, contents)
+            store.write_record(generation, ROOTS, shared_stemmer().known_roots())
             report.seconds = time.perf_counter() - started
             store.publish(index_dir, generation, manifest(report, sources))
         except BaseException:
@@ -218,9 +225,15 @@ def schema_fingerprint() -> str:
     from .analysis import load_stem_exceptions, stopwords
 
     fields = []
-    for name, field in sorted(build_schema().items()):
-        analyzer = getattr(field, "analyzer", None)
+    for name, spec in sorted(build_schema().items()):
+        analyzer = getattr(spec, "analyzer", None)
         steps = [type(step).__name__ for step in getattr(analyzer, "items", [analyzer] if analyzer else [])]
-        fields.append([name, type(field).__name__, steps, bool(field.stored), bool(field.scorable)])
-    data = [INDEX_FORMAT, fields, sorted(load_stem_exceptions().items()), sorted(stopwords())]
+        fields.append([name, type(spec).__name__, steps, bool(spec.stored), bool(spec.scorable)])
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        sastrawi = version("PySastrawi")
+    except PackageNotFoundError:  # pragma: no cover - installed some other way
+        sastrawi = "unknown"
+    data = [INDEX_FORMAT, sastrawi, fields, sorted(load_stem_exceptions().items()), sorted(stopwords())]
     return hashlib.sha1(json.dumps(data).encode("utf-8")).hexdigest()

@@ -23,6 +23,7 @@ worth starting processes for and is written by the parent alone.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import queue
@@ -32,6 +33,7 @@ from typing import Any
 from whoosh.index import open_dir
 from whoosh.writing import SegmentWriter
 
+from .analysis import shared_stemmer
 from .errors import CariError
 
 BATCH_SIZE = 100  # documents per message to a worker
@@ -117,10 +119,13 @@ class DocumentSink:
             self._send(self.batch)
         for _ in self.workers:
             self._send(None)
-        segments = [self._result() for _ in self.workers]
+        results = [self._result() for _ in self.workers]
         for process in self.workers:
             process.join()
-        self.writer.adopted.extend(s for s in segments if s is not None)
+        for segment, roots in results:
+            if segment is not None:
+                self.writer.adopted.append(segment)
+            shared_stemmer().learn_roots(roots)  # saved with the index for the next update
         self.workers = []
 
     # -- the worker processes --------------------------------------------------
@@ -183,18 +188,25 @@ def warm_stem_cache(schema, doc: dict) -> None:
                 pass
 
 
+def new_roots(inherited: int) -> dict[str, str]:
+    """The stems this worker computed (dicts keep insertion order), for the parent's cache."""
+    roots = shared_stemmer().known_roots()
+    return dict(itertools.islice(roots.items(), inherited, None))
+
+
 def _write_segment(index_path: str, jobs, results) -> None:
     """Worker process: add every batch from ``jobs`` to a new segment, report it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    inherited = len(shared_stemmer().known_roots())
     try:
         writer = SegmentWriter(open_dir(index_path), _lk=False, limitmb=WORKER_LIMIT_MB)
         for batch in iter(jobs.get, None):
             for doc in batch:
                 writer.add_document(**doc)
         if writer._added:
-            results.put(("done", writer._finalize_segment()))
+            results.put(("done", (writer._finalize_segment(), new_roots(inherited))))
         else:
             writer.cancel()
-            results.put(("done", None))
+            results.put(("done", (None, new_roots(inherited))))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
         results.put(("failed", f"{type(e).__name__}: {e}"))

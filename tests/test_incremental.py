@@ -194,3 +194,19 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_old_index(tmp_path, monk
     assert "Error: " in result.output and "indexing worker failed" in result.output
     assert store.live_generation(index) == live
     assert [p.name for p in index.glob("gen-*")] == [live.name]
+
+
+def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cli, monkeypatch):
+    from search.analysis import Stemmer, shared_stemmer
+
+    source, index = jsonl_index
+    roots = store.read_record(store.live_generation(index), search.indexer.ROOTS)
+    assert roots["mengguncang"] == "guncang"
+    shared_stemmer().known_roots().clear()  # as in a new process
+    stemmed = []
+    real = Stemmer._stem_uncached
+    monkeypatch.setattr(Stemmer, "_stem_uncached", lambda self, word: stemmed.append(word) or real(self, word))
+    write_jsonl(source, dict(ARTICLES, gempa="Gempa mengguncang Bekasi dan merusak rumah warga."))
+    assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
+    assert set(stemmed) <= {"warga"}  # the only word the first build may not have seen
+    assert ids_for(index, "guncang") == ["gempa"]
