@@ -47,8 +47,16 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def peak_mb() -> tuple[float, float]:
-    """Peak RSS in MB of this process and of its largest child (a worker)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS in MB of this process and of its largest child (a worker).
+
+    VmHWM, not ru_maxrss: Linux keeps ru_maxrss across fork and exec, so a
+    child would report the bench's own peak (reading the corpus) as its own.
+    """
+    own = float("nan")
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return own, child
 
