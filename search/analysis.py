@@ -170,10 +170,20 @@ class Stemmer:
                     return self.stem(rest)
         return root
 
-    def __getstate__(self):
-        # Whoosh pickles the schema (and so this object) into the index;
-        # the cache and the loaded dictionary must not go with it.
-        return {"_exceptions": None, "_cache": {}}
+    def known_roots(self) -> dict[str, str]:
+        """The cache, ``word -> root``: saved with an index so that an update starts warm."""
+        return self._cache
+
+    def learn_roots(self, roots: dict[str, str]) -> None:
+        """Add roots computed earlier (by ``known_roots``) with the same exceptions."""
+        self._cache.update(roots)
+
+    def __reduce__(self):
+        # Whoosh pickles the schema (and so this object) into the index. It
+        # comes back as the process's shared stemmer: the same table (a
+        # pickled stemmer never kept its own) and one cache for the analyzers
+        # of every index opened and for the indexer's worker processes.
+        return (shared_stemmer, ())
 
 
 class IndonesianStemFilter(Filter):
@@ -195,6 +205,11 @@ class IndonesianStemFilter(Filter):
 
 _STOPWORDS: frozenset[str] | None = None
 _STEMMER = Stemmer()
+
+
+def shared_stemmer() -> Stemmer:
+    """The process-wide stemmer (and its cache) every analyzer uses."""
+    return _STEMMER
 
 
 def stopwords() -> frozenset[str]:

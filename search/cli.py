@@ -64,46 +64,55 @@ def cli():
 @cli.command("rebuild-index")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @INDEX_OPTION
+@click.option("--full", is_flag=True, help="Rebuild everything instead of updating what changed.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes  [default: one per core]")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and problems.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1, previous index kept) if any input is skipped.")
 @_fail_on_cari_errors
-def rebuild_index(sources, index_dir, quiet, strict):
+def rebuild_index(sources, index_dir, full, jobs, quiet, strict):
     """Index SOURCES (folders of .txt pages, .jsonl files; default ./seeds).
 
-    The new index is built beside the old one and swapped in only when it is
-    complete: a failed or interrupted rebuild leaves the previous index
-    serving. Files or lines that cannot be read are reported and skipped.
+    An existing index is updated: articles whose id and content are already
+    in it are left alone, new and changed ones are indexed and those no
+    longer in SOURCES are removed. --full rebuilds it from scratch (as does a
+    change of Cari's analysis). Either way the new index is built beside the
+    old one and swapped in only when it is complete: a failed or interrupted
+    rebuild leaves the previous index serving. Files or lines that cannot be
+    read are reported and skipped.
 
     \b
     Example:
       cari rebuild-index seeds/ more/articles.jsonl --index index/
     """
-    _rebuild(list(sources) or [Path("seeds")], index_dir, quiet, strict)
+    _rebuild(list(sources) or [Path("seeds")], index_dir, quiet, strict=strict, full=full, jobs=jobs)
 
 
-def _rebuild(sources: list[Path], index_dir: Path, quiet: bool, strict: bool = False) -> None:
-    """Build the index with a progress bar, reporting problems as they come."""
+def _rebuild(
+    sources: list[Path], index_dir: Path, quiet: bool, strict: bool = False, full: bool = False, jobs: int | None = None
+) -> None:
+    """Build or update the index with a progress bar, reporting problems as they come."""
     from .articles import Problem
     from .indexer import build_index
 
     total = _count_inputs(sources)
-    problems = []
     with click.progressbar(
         length=total, label="Indexing", file=sys.stderr, show_pos=True, hidden=quiet or total < 200
     ) as bar:
 
         def on_item(item):
             if isinstance(item, Problem):
-                problems.append(item)
                 # Shown at once, not after a long run.
                 click.echo(("skipped " if item.skipped else "warning ") + str(item), err=True)
                 if not item.skipped:
                     return
             bar.update(1)
 
-        report = build_index(sources, index_dir, on_item=on_item, strict=strict)
+        report = build_index(sources, index_dir, on_item=on_item, full=full, procs=jobs, strict=strict)
+    changes = "" if report.full else (
+        f" ({report.added} new, {report.changed} changed, {report.removed} removed, {report.unchanged} unchanged)"
+    )
     click.echo(
-        f"Indexed {report.indexed} documents, skipped {report.skipped}, "
+        f"Indexed {report.indexed} documents{changes}, skipped {report.skipped}, "
         f"in {report.seconds:.1f} s -> {index_dir}"
     )
 

@@ -10,6 +10,18 @@ rebuild that fails or is killed leaves the old one serving::
       gen-20261121T150102-k3j9/   # the live Whoosh index + cari.json
       gen-20261120T093000-x8a1/   # the previous one, kept for readers mid-switch
       .lock                # held (flock) by a running rebuild
+
+An update (``cari rebuild-index`` without ``--full``) is copy-on-write too:
+:func:`copy_generation` makes the new folder from hard links to the live
+one's files, and Whoosh then writes the new and changed articles as new
+segment files and a new TOC beside them. Whoosh never writes into a file it
+has written before (segments are immutable, deletions live in the TOC, the
+TOC is written under a temporary name and renamed), so the linked files are
+shared read-only and the live generation is never touched: a failed or
+killed update leaves it serving, exactly like a failed full rebuild. (An
+in-place Whoosh commit would have been atomic as well, but a long-running
+``Searcher`` notices a new index by ``CURRENT`` changing, and the previous
+generation could not be kept for readers mid-switch.)
 """
 
 from __future__ import annotations
@@ -71,6 +83,39 @@ def new_generation(index_dir: Path) -> Path:
     index_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     return Path(tempfile.mkdtemp(prefix=f"{GENERATION_PREFIX}{stamp}-", dir=index_dir))
+
+
+def copy_generation(index_dir: Path, live: Path) -> Path:
+    """A new generation holding the live one's index files, for an update.
+
+    Files are hard-linked (instant, no space) where the file system allows,
+    copied otherwise; Cari's own records (the manifest and friends) and
+    Whoosh's lock files are left behind, since the update writes its own.
+    """
+    generation = new_generation(index_dir)
+    for path in live.iterdir():
+        if not path.is_file() or path.suffix == ".json" or path.name.endswith("LOCK"):
+            continue
+        try:
+            os.link(path, generation / path.name)
+        except OSError:
+            shutil.copy2(path, generation / path.name)
+    return generation
+
+
+def write_record(generation: Path, name: str, data) -> None:
+    """Store a JSON record beside the index in ``generation`` (before publishing)."""
+    with open(generation / name, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+
+
+def read_record(generation: Path, name: str):
+    """A record written by :func:`write_record`, or None if missing or unreadable."""
+    try:
+        with open(generation / name, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
 
 
 def publish(index_dir: Path, generation: Path, manifest: dict) -> None:

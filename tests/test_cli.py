@@ -145,7 +145,7 @@ def test_interrupted_rebuild_leaves_the_previous_index(run_cli, seeds_copy, tmp_
         return real(article)
 
     monkeypatch.setattr(search.indexer, "article_fields", interrupted)
-    result = CliRunner().invoke(cli, ["rebuild-index", str(seeds_copy), "--index", str(index)])
+    result = CliRunner().invoke(cli, ["rebuild-index", str(seeds_copy), "--index", str(index), "--full"])
     assert result.exit_code != 0
     assert sorted(os.listdir(index)) == before  # the half-built generation is gone
     monkeypatch.undo()

@@ -1,0 +1,212 @@
+"""Write an index on every core: worker processes that each write a Whoosh segment.
+
+Analysis (Sastrawi stemming above all) and Whoosh's posting writer are pure
+Python, so one process indexes at a few hundred articles a second whatever
+the machine. Here the indexer hands batches of documents to worker
+processes; each runs an ordinary Whoosh ``SegmentWriter`` -- the schema's own
+field analyzers, so any field the schema gains is analysed the same way --
+and writes its own segment. The parent's writer then commits one TOC that
+lists those segments beside the index's others: one atomic step, as in a
+single-process commit.
+
+Segments are not merged afterwards: merging would rewrite every posting in
+one process again. Scores do not depend on the split (BM25F takes document
+frequencies and average lengths from the whole index), and a search over two
+segments costs about what it costs over one.
+
+The parent analyses the first ``BATCH_SIZE * MIN_BATCHES_FOR_WORKERS``
+documents before it forks the workers, so that they inherit the stems of the
+corpus's common words (a cache each worker would otherwise fill again). A
+smaller job (the seed folder, an update of a few hundred articles) is not
+worth starting processes for and is written by the parent alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import queue
+import signal
+from typing import Any
+
+from whoosh.index import open_dir
+from whoosh.writing import SegmentWriter
+
+from .analysis import shared_stemmer
+from .errors import CariError
+
+BATCH_SIZE = 100  # documents per message to a worker
+MIN_BATCHES_FOR_WORKERS = 5
+WORKER_LIMIT_MB = 128  # Whoosh's posting buffer per writer before it spills to disk
+_POLL_SECONDS = 0.5
+
+
+class IndexingFailed(CariError):
+    """A worker process failed or died while writing its segment."""
+
+
+def default_procs() -> int:
+    """Worker processes to use: one per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class AdoptingWriter(SegmentWriter):
+    """A Whoosh ``SegmentWriter`` whose commit also lists segments written by workers."""
+
+    def __init__(self, ix, **options):
+        super().__init__(ix, **options)
+        self.adopted: list = []
+
+    def _merge_segments(self, mergetype, optimize, merge):
+        # The merge policy sees only the index's existing segments; the
+        # workers' fresh ones are appended to the list it keeps.
+        return super()._merge_segments(mergetype, optimize, merge) + self.adopted
+
+
+class DocumentSink:
+    """Takes documents one by one and gets them into ``writer``'s next commit.
+
+    Documents go to ``procs`` worker processes once there are enough of
+    them, else straight into ``writer``. Use as a context manager; call
+    :meth:`finish` before committing ``writer``.
+    """
+
+    def __init__(self, writer, index_path: str, procs: int):
+        self.writer = writer
+        self.index_path = index_path
+        self.procs = procs
+        self.batch: list[dict] = []
+        self.workers: list[Any] = []
+        self.jobs = self.results = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self._stop()
+
+    def add(self, doc: dict) -> None:
+        """Index one document (a dict of field values)."""
+        if self.workers:
+            self.batch.append(doc)
+            if len(self.batch) >= BATCH_SIZE:
+                self._send(self.batch)
+                self.batch = []
+        elif self.procs == 1:
+            self.writer.add_document(**doc)
+        else:
+            # Analysed here before any worker exists, so that the workers
+            # start with the stems of the corpus's common words instead of
+            # each stemming them again (Sastrawi is much of the cost).
+            warm_stem_cache(self.writer.schema, doc)
+            self.batch.append(doc)
+            if len(self.batch) >= BATCH_SIZE * MIN_BATCHES_FOR_WORKERS:
+                self._start()
+
+    def finish(self) -> None:
+        """Wait for the workers and hand their segments to the writer."""
+        if not self.workers:
+            for doc in self.batch:  # too few to be worth the processes
+                self.writer.add_document(**doc)
+            self.batch = []
+            return
+        if self.batch:
+            self._send(self.batch)
+        for _ in self.workers:
+            self._send(None)
+        results = [self._result() for _ in self.workers]
+        for process in self.workers:
+            process.join()
+        for segment, roots in results:
+            if segment is not None:
+                self.writer.adopted.append(segment)
+            shared_stemmer().learn_roots(roots)  # saved with the index for the next update
+        self.workers = []
+
+    # -- the worker processes --------------------------------------------------
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("fork")  # the workers inherit the warm cache
+        self.jobs = context.Queue(self.procs * 4)
+        self.results = context.Queue()
+        self.workers = [
+            context.Process(target=_write_segment, args=(self.index_path, self.jobs, self.results), daemon=True)
+            for _ in range(self.procs)
+        ]
+        for process in self.workers:
+            process.start()
+        warm, self.batch = self.batch, []
+        for start in range(0, len(warm), BATCH_SIZE):
+            self._send(warm[start : start + BATCH_SIZE])
+
+    def _send(self, batch: list[dict] | None) -> None:
+        while True:
+            try:
+                self.jobs.put(batch, timeout=_POLL_SECONDS)
+                return
+            except queue.Full:
+                self._check_alive()
+
+    def _result(self):
+        while True:
+            try:
+                status, value = self.results.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                self._check_alive()
+                continue
+            if status == "failed":
+                raise IndexingFailed(f"An indexing worker failed: {value}")
+            return value
+
+    def _check_alive(self) -> None:
+        for process in self.workers:
+            if not process.is_alive() and process.exitcode != 0:
+                raise IndexingFailed(f"An indexing worker died (exit code {process.exitcode}).")
+
+    def _stop(self) -> None:
+        for process in self.workers:
+            if process.is_alive():
+                process.terminate()
+        for process in self.workers:
+            process.join()
+        self.workers = []
+
+
+def warm_stem_cache(schema, doc: dict) -> None:
+    """Run ``doc``'s text through the schema's analyzers, for their caches only."""
+    for name, value in doc.items():
+        if name not in schema or not isinstance(value, str):
+            continue
+        field = schema[name]
+        if field.indexed:
+            for _ in field.index(value):
+                pass
+
+
+def new_roots(inherited: int) -> dict[str, str]:
+    """The stems this worker computed (dicts keep insertion order), for the parent's cache."""
+    roots = shared_stemmer().known_roots()
+    return dict(itertools.islice(roots.items(), inherited, None))
+
+
+def _write_segment(index_path: str, jobs, results) -> None:
+    """Worker process: add every batch from ``jobs`` to a new segment, report it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    inherited = len(shared_stemmer().known_roots())
+    try:
+        writer = SegmentWriter(open_dir(index_path), _lk=False, limitmb=WORKER_LIMIT_MB)
+        for batch in iter(jobs.get, None):
+            for doc in batch:
+                writer.add_document(**doc)
+        if writer._added:
+            results.put(("done", (writer._finalize_segment(), new_roots(inherited))))
+        else:
+            writer.cancel()
+            results.put(("done", (None, new_roots(inherited))))
+    except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
+        results.put(("failed", f"{type(e).__name__}: {e}"))

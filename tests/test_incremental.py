@@ -1,0 +1,212 @@
+"""``rebuild-index`` updates an existing index: only new, changed and gone articles are touched."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import search.indexer
+import search.parallel
+from search import store
+from search.cli import cli
+from search.indexer import build_index
+from search.searcher import Searcher
+
+ARTICLES = {
+    "banjir": "Banjir melanda Bekasi setelah hujan deras semalaman.",
+    "gempa": "Gempa mengguncang Cianjur dan merusak ratusan rumah.",
+    "pemilu": "Komisi pemilihan umum menetapkan jadwal kampanye.",
+}
+
+
+def write_jsonl(path: Path, articles: dict) -> None:
+    path.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in articles.items()), encoding="utf-8")
+
+
+def ids_for(index: Path, query: str) -> list[str]:
+    return sorted(hit.id for hit in Searcher(index).search(query, limit=100).hits)
+
+
+def summary(result) -> str:
+    return result.output.strip().splitlines()[-1]
+
+
+@pytest.fixture
+def jsonl_index(tmp_path, run_cli):
+    source = tmp_path / "news.jsonl"
+    write_jsonl(source, ARTICLES)
+    index = tmp_path / "ix"
+    assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
+    return source, index
+
+
+def test_unchanged_sources_reindex_nothing(jsonl_index, run_cli, monkeypatch):
+    source, index = jsonl_index
+    indexed = []
+    real = search.indexer.article_fields
+    monkeypatch.setattr(search.indexer, "article_fields", lambda a: indexed.append(a.id) or real(a))
+    result = run_cli("rebuild-index", source, "--index", index)
+    assert "(0 new, 0 changed, 0 removed, 3 unchanged)" in summary(result)
+    assert indexed == []
+    assert ids_for(index, "bekasi") == ["banjir"]
+
+
+def test_new_changed_and_gone_articles_in_jsonl(jsonl_index, run_cli, monkeypatch):
+    source, index = jsonl_index
+    articles = dict(ARTICLES)
+    del articles["pemilu"]
+    articles["gempa"] = "Gempa mengguncang Garut; warga mengungsi."
+    articles["kebakaran"] = "Kebakaran hutan meluas di Riau."
+    write_jsonl(source, articles)
+    indexed = []
+    real = search.indexer.article_fields
+    monkeypatch.setattr(search.indexer, "article_fields", lambda a: indexed.append(a.id) or real(a))
+    result = run_cli("rebuild-index", source, "--index", index)
+    assert "Indexed 3 documents (1 new, 1 changed, 1 removed, 1 unchanged)" in summary(result)
+    assert sorted(indexed) == ["gempa", "kebakaran"]
+    assert ids_for(index, "kampanye") == []  # gone
+    assert ids_for(index, "cianjur") == []  # the old text of a changed article
+    assert ids_for(index, "garut") == ["gempa"]
+    assert ids_for(index, "hutan") == ["kebakaran"]
+    assert ids_for(index, "bekasi") == ["banjir"]
+    assert Searcher(index).stats()["documents"] == 3
+    # Totals count only live documents, not the deleted old versions.
+    assert Searcher(index).search("kampanye").total == 0
+    assert Searcher(index).search("gempa mengguncang").total == 1
+
+
+def test_total_counted_from_postings_equals_whoosh_count(seed_index):
+    from search.searcher import count_plain_or
+
+    searcher = Searcher(seed_index)
+    whoosh = searcher._current()
+    for text in ("mengusir", "rusia ukraina", "kazakhstan tokayev csto", "title:kazakhstan", "zzzz"):
+        query = searcher._builder.parse(text)
+        assert count_plain_or(whoosh, query) == len(whoosh.search(query, limit=1))
+    assert count_plain_or(whoosh, searcher._builder.parse("rusia AND ukraina")) is None
+
+
+def test_new_changed_and_gone_pages_in_a_folder(seeds_copy, tmp_path, run_cli):
+    index = tmp_path / "ix"
+    assert run_cli("rebuild-index", seeds_copy, "--index", index).exit_code == 0
+    pages = sorted(seeds_copy.glob("*.txt"))
+    pages[0].unlink()
+    changed = pages[1].read_text(encoding="utf-8").replace("Kazakhstan", "Uzbekistan", 1)
+    pages[1].write_text(changed, encoding="utf-8")
+    (seeds_copy / "extra.txt").write_text(
+        "Judul berita banjir\n\nJAKARTA, KOMPAS.com - " + "Banjir rob menggenangi pelabuhan Sunda Kelapa. " * 5,
+        encoding="utf-8",
+    )
+    result = run_cli("rebuild-index", seeds_copy, "--index", index)
+    assert "Indexed 5 documents (1 new, 1 changed, 1 removed, 3 unchanged)" in summary(result)
+    assert ids_for(index, "uzbekistan") == [pages[1].stem]
+    assert ids_for(index, "pelabuhan") == ["extra"]
+    assert Searcher(index).document(pages[0].stem) is None
+
+
+def test_full_rebuilds_everything(jsonl_index, run_cli, monkeypatch):
+    source, index = jsonl_index
+    indexed = []
+    real = search.indexer.article_fields
+    monkeypatch.setattr(search.indexer, "article_fields", lambda a: indexed.append(a.id) or real(a))
+    result = run_cli("rebuild-index", source, "--index", index, "--full")
+    assert summary(result).startswith("Indexed 3 documents, skipped 0")
+    assert sorted(indexed) == sorted(ARTICLES)
+    assert store.read_manifest(store.live_generation(index))["mode"] == "full"
+
+
+def test_index_from_another_analysis_is_rebuilt_in_full(jsonl_index, run_cli, monkeypatch):
+    source, index = jsonl_index
+    monkeypatch.setattr(search.indexer, "INDEX_FORMAT", search.indexer.INDEX_FORMAT + 1)
+    result = run_cli("rebuild-index", source, "--index", index)
+    assert summary(result).startswith("Indexed 3 documents, skipped 0")
+
+
+def test_failed_update_leaves_the_previous_index(jsonl_index, monkeypatch):
+    source, index = jsonl_index
+    live = store.live_generation(index)
+    files_before = sorted(os.listdir(live))
+    articles = dict(ARTICLES, gempa="Gempa mengguncang Garut.", longsor="Longsor menimbun jalan di Bogor.")
+    del articles["banjir"]
+    write_jsonl(source, articles)
+
+    def fail(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(search.parallel.AdoptingWriter, "commit", fail)
+    result = CliRunner().invoke(cli, ["rebuild-index", str(source), "--index", str(index)])
+    assert result.exit_code != 0
+    monkeypatch.undo()
+    assert store.live_generation(index) == live
+    assert sorted(os.listdir(live)) == files_before  # the hard-linked files were not touched
+    assert [p.name for p in index.glob("gen-*")] == [live.name]
+    assert ids_for(index, "bekasi") == ["banjir"]
+    assert ids_for(index, "cianjur") == ["gempa"]
+    assert ids_for(index, "bogor") == []
+
+
+def test_update_keeps_the_previous_generation_intact_for_readers(jsonl_index, run_cli):
+    source, index = jsonl_index
+    old = store.live_generation(index)
+    write_jsonl(source, dict(ARTICLES, gempa="Gempa mengguncang Garut."))
+    assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
+    assert store.live_generation(index) != old
+    from whoosh.index import open_dir
+
+    with open_dir(str(old)).searcher() as reader:  # a reader that opened it before the swap
+        assert reader.document(id="gempa")["body"].startswith("Gempa mengguncang Cianjur")
+
+
+def test_parallel_workers_index_like_one_process(tmp_path, monkeypatch):
+    articles = {f"a{i}": f"Berita nomor {i}: banjir melanda kota ke-{i % 7} setelah hujan." for i in range(60)}
+    source = tmp_path / "many.jsonl"
+    write_jsonl(source, articles)
+    monkeypatch.setattr(search.parallel, "BATCH_SIZE", 5)
+    monkeypatch.setattr(search.parallel, "MIN_BATCHES_FOR_WORKERS", 2)
+    serial = build_index([source], tmp_path / "serial", procs=1, full=True)
+    parallel = build_index([source], tmp_path / "parallel", procs=2, full=True)
+    assert serial.indexed == parallel.indexed == 60
+    query = "banjir kota hujan"
+    one = Searcher(tmp_path / "serial").search(query, limit=100)
+    two = Searcher(tmp_path / "parallel").search(query, limit=100)
+    assert one.total == two.total == 60
+    assert sorted((h.id, h.score) for h in one.hits) == sorted((h.id, h.score) for h in two.hits)
+    segments = [p for p in store.live_generation(tmp_path / "parallel").iterdir() if p.suffix == ".seg"]
+    assert len(segments) >= 2  # the workers really wrote their own segments
+
+
+def test_a_failing_worker_fails_the_build_and_keeps_the_old_index(tmp_path, monkeypatch, run_cli):
+    source = tmp_path / "many.jsonl"
+    write_jsonl(source, {f"a{i}": f"Banjir melanda kota nomor {i}." for i in range(30)})
+    index = tmp_path / "ix"
+    assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
+    live = store.live_generation(index)
+    monkeypatch.setattr(search.parallel, "BATCH_SIZE", 5)
+    monkeypatch.setattr(search.parallel, "MIN_BATCHES_FOR_WORKERS", 2)
+    real = search.indexer.article_fields
+    # Documents after the first ten go to the (forked) workers, which choke on them.
+    monkeypatch.setattr(search.indexer, "article_fields",
+                        lambda a: dict(real(a), nonsense="x") if int(a.id[1:]) >= 20 else real(a))
+    result = run_cli("rebuild-index", source, "--index", index, "--full", "--jobs", "2")
+    assert result.exit_code == 1
+    assert "Error: " in result.output and "indexing worker failed" in result.output
+    assert store.live_generation(index) == live
+    assert [p.name for p in index.glob("gen-*")] == [live.name]
+
+
+def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cli, monkeypatch):
+    from search.analysis import Stemmer, shared_stemmer
+
+    source, index = jsonl_index
+    roots = store.read_record(store.live_generation(index), search.indexer.ROOTS)
+    assert roots["mengguncang"] == "guncang"
+    shared_stemmer().known_roots().clear()  # as in a new process
+    stemmed = []
+    real = Stemmer._stem_uncached
+    monkeypatch.setattr(Stemmer, "_stem_uncached", lambda self, word: stemmed.append(word) or real(self, word))
+    write_jsonl(source, dict(ARTICLES, gempa="Gempa mengguncang Bekasi dan merusak rumah warga."))
+    assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
+    assert set(stemmed) <= {"warga"}  # the only word the first build may not have seen
+    assert ids_for(index, "guncang") == ["gempa"]
