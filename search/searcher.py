@@ -18,6 +18,7 @@ from . import store
 from .errors import IndexDamaged, QueryError
 from .indexer import parse_iso
 from .query import QueryBuilder, positive_terms
+from .schema import BM25_PARAMS
 from .snippets import TermMatcher, highlight_all, highlight_snippet
 
 MAX_LIMIT = 100
@@ -129,7 +130,7 @@ class Searcher:
         generation = store.live_generation(self.index_dir)
         try:
             index = open_dir(str(generation))
-            searcher = index.searcher(weighting=scoring.BM25F())
+            searcher = index.searcher(weighting=scoring.BM25F(**BM25_PARAMS))
         except Exception as e:  # Whoosh raises many kinds on a damaged index
             raise IndexDamaged(
                 f"The index at {self.index_dir} is damaged ({type(e).__name__}: {e}). "
