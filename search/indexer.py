@@ -59,6 +59,7 @@ def article_fields(article: Article) -> dict:
     published = parse_iso(article.date)
     if published:
         doc["published"] = published
+        doc["year"] = str(published.year)
     return doc
 
 

@@ -38,6 +38,7 @@ def build_schema() -> Schema:
         # Exact values for filters and facets; the text fields above are for search.
         source_id=ID(),
         published=DATETIME(sortable=True),
+        year=ID(),  # for the year facet
         date=STORED(),  # ISO 8601 as the page gave it (with or without a time)
         url=STORED(),
         related=STORED(),
