@@ -177,11 +177,10 @@ class Stemmer:
         if not _ALPHA.match(word.replace("-", "")):
             return word  # 2.500, covid19, hwasong11: Sastrawi would mangle them
         root = self._sastrawi.stem(word) or word
-        if root == word and "-" not in word and not self._dictionary.contains(word):
-            # Sastrawi only strips a clitic when the rest is a dictionary word,
-            # so names keep theirs: rusianya, kazakhstanlah.
-            if rest:
-                return self.stem(rest)
+        # Sastrawi only strips a clitic when the rest is a dictionary word,
+        # so names keep theirs: rusianya, kazakhstanlah.
+        if rest and root == word and "-" not in word and not self._dictionary.contains(word):
+            return self.stem(rest)
         return self._confix_an(word, root)
 
     def _confix_an(self, word: str, root: str) -> str:

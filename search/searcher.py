@@ -22,6 +22,7 @@ from .query import QueryBuilder, positive_terms
 from .schema import BM25_PARAMS
 from .snippets import TermMatcher, highlight_all, highlight_snippet
 from .spelling import suggest
+
 # A query finding fewer articles than this gets a "did you mean" if one exists.
 SUGGEST_BELOW = 3
 
