@@ -11,7 +11,7 @@ SEARCHABLE_FIELDS = ("title", "body", "source", "author")
 # Fields searched when a query term names no field, with their BM25F weights:
 # a word in the headline says more about the article than one in its body, and
 # the word as written (``*_exact``, unstemmed) more than another form of it.
-DEFAULT_FIELDS = {"title": 2.0, "body": 1.0, "title_exact": 1.0, "body_exact": 0.5}
+DEFAULT_FIELDS = {"title": 1.0, "body": 0.5, "title_exact": 2.0, "body_exact": 1.0}
 # BM25F: a low K1 saturates repeated words early, so an article matching more
 # of the query's words beats one repeating a few (measured: docs/relevance.md).
 BM25_PARAMS = {"B": 0.75, "K1": 0.5}
