@@ -64,6 +64,19 @@ def load_stem_exceptions() -> dict[str, str]:
     return table
 
 
+def _without_clitic(word: str) -> str | None:
+    """``word`` without a final ``-nya/-lah/-kah/-pun``, or None if it has none.
+
+    The rest must keep four letters, and ``-lah`` after an ``l`` is a name's
+    ending, not a clitic (Abdullah, Fadlullah).
+    """
+    for clitic in CLITICS:
+        rest = word[: -len(clitic)]
+        if word.endswith(clitic) and len(rest) >= 4 and not (clitic == "lah" and rest.endswith("l")):
+            return rest
+    return None
+
+
 class IndonesianTokenizer(RegexTokenizer):
     """Words, hyphenated words and numbers with their separators."""
 
@@ -158,16 +171,31 @@ class Stemmer:
     def _stem_uncached(self, word: str) -> str:
         if word in self.exceptions:
             return self.exceptions[word]
+        rest = _without_clitic(word)
+        if rest in self.exceptions:
+            return self.exceptions[rest]  # pasukannya, bekasinya
         if not _ALPHA.match(word.replace("-", "")):
             return word  # 2.500, covid19, hwasong11: Sastrawi would mangle them
         root = self._sastrawi.stem(word) or word
-        if root == word and "-" not in word and not self._dictionary.contains(word):
-            # Sastrawi only strips a clitic when the rest is a dictionary word,
-            # so names keep theirs: rusianya, kazakhstanlah.
-            for clitic in CLITICS:
-                rest = word[: -len(clitic)]
-                if word.endswith(clitic) and len(rest) >= 4:
-                    return self.stem(rest)
+        # Sastrawi only strips a clitic when the rest is a dictionary word,
+        # so names keep theirs: rusianya, kazakhstanlah.
+        if rest and root == word and "-" not in word and not self._dictionary.contains(word):
+            return self.stem(rest)
+        return self._confix_an(word, root)
+
+    def _confix_an(self, word: str, root: str) -> str:
+        """Correct ``pe-/per-/ke- ... -kan`` splits to ``... -an``: no such confix exists.
+
+        Sastrawi reads ``penarikan`` as pe-tari-kan and ``pergerakan`` as
+        per-gera-kan; Indonesian has peN-an, per-an and ke-an but never
+        peN-kan, so when ``root + k`` is a word it is the root (tarik, gerak).
+        """
+        if (
+            word.endswith(root + "kan")
+            and word.startswith(("pe", "ke"))
+            and self._dictionary.contains(root + "k")
+        ):
+            return root + "k"
         return root
 
     def known_roots(self) -> dict[str, str]:
@@ -228,6 +256,21 @@ def indonesian_analyzer():
         | HyphenFilter()
         | StopFilter(stoplist=stopwords(), minsize=1)
         | IndonesianStemFilter(_STEMMER)
+    )
+
+
+def exact_analyzer():
+    """The analyzer for the exact-form fields: like the text one, without stemming.
+
+    Indexed beside the stemmed fields so that ``penarikan`` ranks an article
+    saying ``penarikan`` above one saying only ``tarik``, and a name that
+    Sastrawi over-stems (``Bekasi -> bekas``) still meets its own spelling.
+    """
+    return (
+        IndonesianTokenizer()
+        | LowercaseFilter()
+        | HyphenFilter()
+        | StopFilter(stoplist=stopwords(), minsize=1)
     )
 
 

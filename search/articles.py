@@ -188,6 +188,11 @@ def _title_from_lead(lead: str, limit: int = 90) -> str:
     return sentence[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
+def lead_title(body: str) -> str:
+    """The title :func:`parse_page` and JSONL input make up for a body without one."""
+    return _title_from_lead(body.split("\n", 1)[0])
+
+
 def parse_page(text: str, doc_id: str, origin: str = "") -> Article:
     """Extract title, date, source, author and the clean body from a scraped page."""
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
@@ -299,7 +304,7 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
         if iso is None:
             caveats.append(f'unknown date format {values["date"]!r}; date left empty')
         values["date"] = iso
-    title = values.pop("title", None) or _title_from_lead(body.split("\n", 1)[0])
+    title = values.pop("title", None) or lead_title(body)
     return Article(id=doc_id.strip(), title=title, body=body, related=related, origin=origin, **values), caveats
 
 

@@ -136,7 +136,7 @@ def _count_inputs(sources) -> int:
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False)
 @INDEX_OPTION
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Results per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
@@ -144,9 +144,10 @@ def _count_inputs(sources) -> int:
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles published on or after.")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles published on or before.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+@click.option("--related", metavar="ID", help="List the articles most like article ID instead of searching.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts), with facets.")
 @_fail_on_cari_errors
-def search(query, index_dir, limit, page, source, date_from, date_to, sort, as_json):
+def search(query, index_dir, limit, page, source, date_from, date_to, sort, related, as_json):
     """Search the index for QUERY; ranked results with highlighted snippets.
 
     \b
@@ -157,15 +158,27 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, as_j
       "duta besar"           the exact phrase
       title:kazakhstan       in a field: title, body, source, author
       kazak*                 words starting with kazak
+
+    \b
+    A query that finds little suggests a respelling ("Did you mean").
+    --related ID lists the articles most like one article (no QUERY).
     """
     from .searcher import Filters, Searcher
 
+    if related:
+        return _print_related(Searcher(index_dir), related, limit, as_json)
+    if not query:
+        raise click.UsageError("Give a QUERY to search for (or --related ID).")
     filters = Filters(source=source, date_from=date_from, date_to=date_to)
-    results = Searcher(index_dir).search(query, page=page, limit=limit, filters=filters, sort=sort)
+    results = Searcher(index_dir).search(
+        query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json
+    )
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return
     color = sys.stdout.isatty()
+    if results.suggestion:
+        click.echo(f"Did you mean: {results.suggestion}")
     if not results.total:
         click.echo(f"No results for {query!r}.")
         return
@@ -173,12 +186,30 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, as_j
     last = first + len(results.hits) - 1
     click.echo(f"{results.total} results for {query!r} ({results.took_ms:.1f} ms)" +
                (f", showing {first}-{last}" if results.hits else f"; page {page} is past the last ({results.pages})"))
-    for rank, hit in enumerate(results.hits, first):
+    _print_hits(results.hits, first, color)
+
+
+def _print_hits(hits, first: int, color: bool) -> None:
+    for rank, hit in enumerate(hits, first):
         click.echo()
         click.echo(f"{rank}. " + click.style(hit.title, bold=True) if color else f"{rank}. {hit.title}")
         meta = " · ".join(x for x in (hit.source, _short_date(hit.date), hit.author, hit.id) if x)
         click.echo("   " + (click.style(meta, dim=True) if color else meta))
         click.echo("   " + terminal_snippet(hit.snippet, color))
+
+
+def _print_related(searcher, doc_id: str, limit: int, as_json: bool) -> None:
+    """``cari search --related ID``: the articles most like one article."""
+    hits = searcher.related(doc_id, limit=limit)
+    if as_json:
+        data = {"related_to": doc_id, "results": [hit.to_dict() for hit in hits]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo(f"No articles like {doc_id!r}.")
+        return
+    click.echo(f"{len(hits)} articles like {doc_id!r}")
+    _print_hits(hits, 1, sys.stdout.isatty())
 
 
 def terminal_snippet(snippet_html: str, color: bool) -> str:
@@ -215,14 +246,20 @@ def batch_search(queries, output, hits, index_dir):
 
     searcher = Searcher(index_dir)
     topics = read_queries(queries)
+    latencies = []
     started = time.perf_counter()
     with open(output, "w", encoding="utf-8") as out:
         with click.progressbar(topics, label="Searching", file=sys.stderr, hidden=len(topics) < 200) as bar:
             for qid, text in bar:
-                for line in run_lines(qid, searcher.ranked_ids(text, hits)):
+                began = time.perf_counter()
+                ranked = searcher.ranked_ids(text, hits)
+                latencies.append(time.perf_counter() - began)
+                for line in run_lines(qid, ranked):
                     out.write(line + "\n")
     seconds = time.perf_counter() - started
-    click.echo(f"{len(topics)} queries in {seconds:.1f} s ({1000 * seconds / max(1, len(topics)):.1f} ms each) -> {output}")
+    p50 = 1000 * sorted(latencies)[len(latencies) // 2] if latencies else 0.0
+    click.echo(f"{len(topics)} queries in {seconds:.1f} s ({1000 * seconds / max(1, len(topics)):.1f} ms each, "
+               f"p50 {p50:.1f} ms) -> {output}")
 
 
 @cli.command()

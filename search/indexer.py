@@ -11,7 +11,8 @@ from typing import Callable, Iterable
 
 from . import store
 from .analysis import shared_stemmer
-from .articles import Article, Problem, read_articles
+from .answers import answer_kinds
+from .articles import Article, Problem, lead_title, read_articles
 from .errors import BuildFailed, CariError
 from .schema import build_schema
 
@@ -60,10 +61,18 @@ class BuildReport:
 
 def article_fields(article: Article) -> dict:
     """The Whoosh document for an article (one place maps articles to fields)."""
+    # A title made up from the lead (passages without a headline) repeats the
+    # body: indexing it would weight the first sentence twice, so it is only
+    # stored, for display.
+    title = "" if article.title == lead_title(article.body) else article.title
     doc = {
         "id": article.id,
-        "title": article.title,
+        "title": title,
+        "_stored_title": article.title,
+        "title_exact": title,
         "body": article.body,
+        "body_exact": article.body,
+        "answers": " ".join(answer_kinds(article.body)),
         "origin": article.origin,
         "content_hash": article.content_hash,
         "related": article.related,
@@ -77,6 +86,7 @@ def article_fields(article: Article) -> dict:
     published = parse_iso(article.date)
     if published:
         doc["published"] = published
+        doc["year"] = str(published.year)
     return doc
 
 

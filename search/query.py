@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .answers import asked_kind
 from .errors import QueryError
-from .schema import DEFAULT_FIELDS, SEARCHABLE_FIELDS
+from .rewrite import rewrite_query
+from .schema import ANSWER_BOOST, DEFAULT_FIELDS, SEARCHABLE_FIELDS
 
 MAX_QUERY_CHARS = 1000
 BINARY_OPERATORS = ("AND", "OR", "ANDNOT", "ANDMAYBE")
@@ -71,10 +73,12 @@ class QueryBuilder:
     def __post_init__(self):
         from whoosh import qparser
 
+        # An index built before a field existed is still searched, without it.
+        boosts = {name: w for name, w in DEFAULT_FIELDS.items() if name in self.schema}
         parser = qparser.MultifieldParser(
-            list(DEFAULT_FIELDS),
+            list(boosts),
             self.schema,
-            fieldboosts=DEFAULT_FIELDS,
+            fieldboosts=boosts,
             # Any word may match, but an article matching more of them ranks higher.
             group=qparser.OrGroup.factory(0.9),
         )
@@ -89,12 +93,25 @@ class QueryBuilder:
         text = check_query(text)
         text = _QUESTION_MARK.sub(" ", text)
         try:
-            parsed = self._parser.parse(_lower_field_names(text))
+            parsed = self._parser.parse(_lower_field_names(rewrite_query(text)))
         except Exception:  # Whoosh's parser has corner cases that raise
             raise QueryError(
                 "Could not understand the query; check its operators, quotes and parentheses."
             ) from None
-        return exclude_negated(parsed)
+        return self._prefer_answer_kind(exclude_negated(parsed), text)
+
+    def _prefer_answer_kind(self, query, text: str):
+        """Rank articles holding the kind of answer the question asks for higher.
+
+        ``Kapan ...`` wants a date, ``Berapa ...`` a number (see answers.py); the
+        kind only adds to the score of articles that match anyway.
+        """
+        from whoosh import query as q
+
+        kind = asked_kind(text)
+        if kind is None or "answers" not in self.schema:
+            return query
+        return q.AndMaybe(query, q.Term("answers", kind, boost=ANSWER_BOOST))
 
     def parse_words(self, text: str):
         """A query of just the words of ``text``, ignoring any syntax in it."""

@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import indonesian_analyzer, name_analyzer
+from .analysis import exact_analyzer, indonesian_analyzer, name_analyzer
 
 # Fields a query may name with ``field:term``.
 SEARCHABLE_FIELDS = ("title", "body", "source", "author")
 # Fields searched when a query term names no field, with their BM25F weights:
-# a word in the headline says more about the article than one in its body.
-DEFAULT_FIELDS = {"title": 2.0, "body": 1.0}
+# a word in the headline says more about the article than one in its body, and
+# the word as written (``*_exact``, unstemmed) more than another form of it.
+DEFAULT_FIELDS = {"title": 1.0, "body": 0.5, "title_exact": 2.0, "body_exact": 1.0}
+# BM25F: a low K1 saturates repeated words early, so an article matching more
+# of the query's words beats one repeating a few (measured: docs/relevance.md).
+BM25_PARAMS = {"B": 0.75, "K1": 0.5}
+# Weight of holding the kind of answer a question asks for (answers.py).
+ANSWER_BOOST = 20.0
+# The unstemmed twin of each stemmed text field (see ``exact_analyzer``).
+EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
 
 def build_schema() -> Schema:
     """A new schema object (Whoosh pickles it into the index)."""
     text = indonesian_analyzer()
     names = name_analyzer()
+    exact = exact_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=text, stored=True),
         body=TEXT(analyzer=text, stored=True),
+        title_exact=TEXT(analyzer=exact),
+        body_exact=TEXT(analyzer=exact),
+        answers=KEYWORD(),  # kinds of answer the body holds: date, number
         source=TEXT(analyzer=names, stored=True),
         author=TEXT(analyzer=names, stored=True),
         # Exact values for filters and facets; the text fields above are for search.
         source_id=ID(),
         published=DATETIME(sortable=True),
+        year=ID(),  # for the year facet
         date=STORED(),  # ISO 8601 as the page gave it (with or without a time)
         url=STORED(),
         related=STORED(),

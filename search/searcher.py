@@ -22,9 +22,15 @@ from pathlib import Path
 
 from . import store
 from .errors import IndexDamaged, QueryError
+from .facets import facet_counts, facet_options
 from .indexer import parse_iso
 from .query import QueryBuilder, positive_terms
+from .schema import BM25_PARAMS
 from .snippets import TermMatcher, highlight_all, highlight_snippet
+from .spelling import suggest
+
+# A query finding fewer articles than this gets a "did you mean" if one exists.
+SUGGEST_BELOW = 3
 
 MAX_LIMIT = 100
 
@@ -59,6 +65,8 @@ class SearchResults:
     limit: int
     took_ms: float
     hits: list[Hit] = field(default_factory=list)
+    suggestion: str | None = None  # "did you mean" for a query that found little
+    facets: dict | None = None  # counts by source and year, when asked for
 
     @property
     def pages(self) -> int:
@@ -72,6 +80,8 @@ class SearchResults:
             "page": self.page,
             "took_ms": round(self.took_ms, 2),
             "results": [hit.to_dict() for hit in self.hits],
+            "suggestion": self.suggestion,
+            **({"facets": self.facets} if self.facets is not None else {}),
         }
 
 
@@ -224,7 +234,7 @@ class Searcher:
         generation = store.live_generation(self.index_dir)
         try:
             index = open_dir(str(generation))
-            searcher = index.searcher(weighting=scoring.BM25F())
+            searcher = index.searcher(weighting=scoring.BM25F(**BM25_PARAMS))
         except Exception as e:  # Whoosh raises many kinds on a damaged index
             raise IndexDamaged(
                 f"The index at {self.index_dir} is damaged ({type(e).__name__}: {e}). "
@@ -258,10 +268,12 @@ class Searcher:
         filters: Filters | None = None,
         sort: str = "relevance",
         words_only: bool = False,
+        facets: bool = False,
     ) -> SearchResults:
         """A page of ranked results for the user's query text.
 
-        Raises QueryError for a query that makes no sense, IndexMissing or
+        ``facets=True`` also counts all matches by source and year. Raises
+        QueryError for a query that makes no sense, IndexMissing or
         IndexDamaged when there is nothing sound to search.
         """
         started = time.perf_counter()
@@ -274,32 +286,52 @@ class Searcher:
         options = {"filter": filters.to_query() if filters else None}
         if sort == "date":
             options.update(sortedby="published", reverse=True)
+        if facets:
+            options.update(groupedby=facet_options())
         with _reading(self.index_dir):
-            results = searcher.search(query, limit=page * limit, terms=False, **options)
+            ranked = searcher.search(query, limit=page * limit, terms=False, **options)
             total = None if options["filter"] is not None else count_plain_or(searcher, query)
             if total is None:
-                total = len(results)  # Whoosh runs the query again to count its matches
-        matcher = self.matcher(query)
-        analyzer = searcher.schema["body"].analyzer
-        hits = []
-        for hit in results[(page - 1) * limit : page * limit]:
-            with _reading(self.index_dir):
-                fields = hit.fields()
-            hits.append(
-                Hit(
-                    id=fields["id"],
-                    title=fields.get("title", ""),
-                    source=fields.get("source"),
-                    date=fields.get("date"),
-                    author=fields.get("author"),
-                    url=fields.get("url"),
-                    score=round(float(hit.score), 4),
-                    snippet=highlight_snippet(fields.get("body", ""), matcher, analyzer),
-                    title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
-                )
-            )
-        took = (time.perf_counter() - started) * 1000
-        return SearchResults(text, total, page, limit, took, hits)
+                total = len(ranked)  # Whoosh runs the query again to count its matches
+            matcher = self.matcher(query)
+            hits = [self._hit(hit, matcher) for hit in ranked[(page - 1) * limit : page * limit]]
+        results = SearchResults(text, total, page, limit, 0.0, hits)
+        if facets:
+            results.facets = facet_counts(ranked)
+        if total < SUGGEST_BELOW and not words_only:
+            results.suggestion = suggest(searcher, text)
+        results.took_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    def _hit(self, hit, matcher: TermMatcher) -> Hit:
+        """A result with its snippet and title highlighted for ``matcher``."""
+        fields = hit.fields()
+        analyzer = self._current().schema["body"].analyzer
+        return Hit(
+            id=fields["id"],
+            title=fields.get("title", ""),
+            source=fields.get("source"),
+            date=fields.get("date"),
+            author=fields.get("author"),
+            url=fields.get("url"),
+            score=round(float(hit.score), 4),
+            snippet=highlight_snippet(fields.get("body", ""), matcher, analyzer),
+            title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
+        )
+
+    @_one_at_a_time
+    def related(self, doc_id: str, limit: int = 10) -> list[Hit]:
+        """Articles like ``doc_id`` (more like this: its most telling words), best first.
+
+        Raises QueryError when there is no article with that id.
+        """
+        searcher = self._current()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            raise QueryError(f"No article with id {doc_id!r}.")
+        body = searcher.stored_fields(docnum).get("body", "")
+        similar = searcher.more_like(docnum, "body", text=body, top=max(1, min(limit, MAX_LIMIT)))
+        return [self._hit(hit, TermMatcher.from_terms([])) for hit in similar]
 
     @_one_at_a_time
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:

@@ -389,3 +389,9 @@ def test_package_data_ships_every_template_and_static_file():
     for name in files:
         assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
     assert "waitress" in config["options"]["install_requires"]
+
+
+def test_a_misspelt_query_offers_the_indexed_spelling(client):
+    page = client.get("/search?q=kazakstn").get_data(as_text=True)
+    assert "Mungkin maksud Anda:" in page
+    assert 'href="/search?q=kazakhstan"' in page

@@ -21,7 +21,7 @@ def searcher() -> Searcher:
     return current_app.extensions["cari.searcher"]
 
 
-def run_search(form: SearchForm) -> SearchResults:
+def run_search(form: SearchForm, facets: bool = False) -> SearchResults:
     """The results for a form; QueryError for anything the reader got wrong."""
     return searcher().search(
         form.q,
@@ -29,6 +29,7 @@ def run_search(form: SearchForm) -> SearchResults:
         limit=form.page_size(current_app.config["PAGE_SIZE"]),
         filters=form.filters(),
         sort=form.checked_sort(),
+        facets=facets,
     )
 
 
@@ -76,7 +77,7 @@ def api_search():
     """The results as JSON, in the shape of ``cari search --json``."""
     form = SearchForm.from_args(request.args)
     try:
-        results = run_search(form)
+        results = run_search(form, facets=True)
     except QueryError as e:
         return jsonify(error=str(e)), 400
     return jsonify(results.to_dict())

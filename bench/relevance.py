@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Measure Cari's relevance on a public set, with the queries split in two halves.
+
+Usage: python bench/relevance.py ../shared/eval/facqa [--index DIR] [--reuse]
+
+Builds an index of SET/docs.jsonl (unless --reuse), searches SET/queries.tsv
+through ``Searcher.ranked_ids`` (what ``cari batch-search`` and ``cari
+evaluate`` call) and prints MRR@10, nDCG@10, Recall@100 for all queries and
+for the even and odd halves (tune on one, check on the other), plus p50 and
+p99 query latency. Latency is noisy on a shared machine: compare within a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+warnings.filterwarnings("ignore")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from search.evaluation import evaluate, read_qrels, read_queries
+from search.indexer import build_index
+from search.searcher import Searcher
+
+
+def measure(set_dir: Path, index_dir: Path, reuse: bool) -> dict:
+    """Metrics for all queries and each half, and latency percentiles."""
+    if not reuse:
+        build_index([set_dir / "docs.jsonl"], index_dir)
+    qrels = read_qrels(set_dir / "qrels.txt")
+    topics = [(qid, text) for qid, text in read_queries(set_dir / "queries.tsv") if qid in qrels]
+    searcher = Searcher(index_dir)
+    run, latencies = {}, []
+    for qid, text in topics:
+        started = time.perf_counter()
+        run[qid] = [doc_id for doc_id, _ in searcher.ranked_ids(text, 100)]
+        latencies.append(time.perf_counter() - started)
+    halves = {name: {qid: qrels[qid] for i, (qid, _) in enumerate(topics) if i % 2 == parity}
+              for name, parity in (("even", 0), ("odd", 1))}
+    latencies.sort()
+    return {
+        "all": evaluate(run, {qid: qrels[qid] for qid, _ in topics}),
+        **{name: evaluate(run, half) for name, half in halves.items()},
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("set_dir", type=Path, help="folder with docs.jsonl, queries.tsv, qrels.txt")
+    parser.add_argument("--index", type=Path, help="index folder (default: a temporary one)")
+    parser.add_argument("--reuse", action="store_true", help="search the existing --index, do not rebuild")
+    args = parser.parse_args()
+    index_dir = args.index or Path(tempfile.mkdtemp(prefix="cari-relevance-"))
+    m = measure(args.set_dir, index_dir, args.reuse)
+    print(f"{args.set_dir.name}: {m['all']['queries']} queries")
+    for name in ("all", "even", "odd"):
+        r = m[name]
+        print(f"  {name:4} MRR@10 {r['MRR@10']:.4f}  nDCG@10 {r['nDCG@10']:.4f}  Recall@100 {r['Recall@100']:.4f}")
+    print(f"  latency p50 {m['p50_ms']:.1f} ms  p99 {m['p99_ms']:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Answer types: what a question asks for, and which kinds of answer a text holds.
+
+A question such as ``Berapa atlet yang berlaga?`` wants a number and ``Kapan
+...`` or ``Tanggal berapa ...`` a date. The indexer records which of these
+kinds each article contains (the ``answers`` field); a question that asks
+for one of them ranks the articles holding it a little higher. Only kinds
+that plain patterns find reliably are used: dates and numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+DATE, NUMBER = "date", "number"
+
+_DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu"
+_MONTHS = (
+    r"januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|"
+    r"november|nopember|desember"
+)
+# A weekday, a month, a day/month such as (19/8), or a year.
+_DATE_PATTERN = re.compile(rf"\b(?:{_DAYS}|{_MONTHS})\b|\(\d{{1,2}}/\d{{1,2}}\)|\b(?:19|20)\d\d\b", re.IGNORECASE)
+_NUMBER_WORDS = (
+    r"satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|puluh|puluhan|"
+    r"ratus|ratusan|ribu|ribuan|juta|jutaan|miliar|triliun|persen|setengah|separuh"
+)
+_NUMBER_PATTERN = re.compile(rf"\b(?:{_NUMBER_WORDS})\b|\b\d+(?:[.,]\d+)*\b(?!/)", re.IGNORECASE)
+
+_ASKS_DATE = re.compile(r"\bkapan(?:kah)?\b|\b(?:tanggal|tahun|bulan|hari)\s+(?:apa|berapa)", re.IGNORECASE)
+_ASKS_NUMBER = re.compile(r"\bberapa(?:kah)?\b", re.IGNORECASE)
+
+
+def answer_kinds(text: str) -> list[str]:
+    """The kinds of answer ``text`` contains (``date``, ``number``), for the index."""
+    kinds = []
+    if _DATE_PATTERN.search(text):
+        kinds.append(DATE)
+    # A date's digits (19/8, 2005) are not the quantity a "berapa" asks for.
+    if _NUMBER_PATTERN.search(_DATE_PATTERN.sub(" ", text)):
+        kinds.append(NUMBER)
+    return kinds
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of answer a question asks for, or None (not a date/number question)."""
+    if _ASKS_DATE.search(question):
+        return DATE
+    if _ASKS_NUMBER.search(question):
+        return NUMBER
+    return None
