@@ -32,10 +32,10 @@ FURNITURE_LINES = [
     r"Penulis",
     r"Editor",
     r"(Global|Internasional|Nasional|Regional|Megapolitan)",
-    r"Sumber\s+\S.*",
-    r"Laporan:\s*.*",
-    r"Penulis:\s*.*",
-    r"Editor:\s*.*",
+    # Credit lines are short and are not sentences: "Sumber Reuters" is a
+    # credit, "Sumber dana proyek itu berasal dari APBD." is news.
+    r"Sumber:?\s+[^.,;:!?]{1,40}",
+    r"(Laporan|Penulis|Editor|Reporter):\s*[^.;!?]{1,60}",
 ]
 # Everything from one of these lines on is the page's sidebar and footer.
 END_MARKERS = [r"Terkini Lainnya", r"Berita Terkait", r"Artikel Terkait"]

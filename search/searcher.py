@@ -45,7 +45,7 @@ class Hit:
     date: str | None
     author: str | None
     url: str | None
-    score: float
+    score: float | None  # None when sorted by date
     snippet: str  # HTML: escaped text, matches in <mark>
     title_html: str = ""  # the title, escaped, matches in <mark>
 
@@ -163,6 +163,15 @@ def _one_at_a_time(method):
             return method(self, *args, **kwargs)
 
     return locked
+
+
+def newest_first():
+    """Sort key: newest articles first, then the ones without a date."""
+    from whoosh import query as q
+    from whoosh import sorting
+
+    dated_first = sorting.QueryFacet({0: q.Every("published")}, other=1)
+    return sorting.MultiFacet([dated_first, sorting.FieldFacet("published", reverse=True)])
 
 
 def preload_or(query):
@@ -285,7 +294,7 @@ class Searcher:
         query = preload_or(builder.parse_words(text) if words_only else builder.parse(text))
         options = {"filter": filters.to_query() if filters else None}
         if sort == "date":
-            options.update(sortedby="published", reverse=True)
+            options.update(sortedby=newest_first())
         if facets:
             options.update(groupedby=facet_options())
         with _reading(self.index_dir):
@@ -314,7 +323,8 @@ class Searcher:
             date=fields.get("date"),
             author=fields.get("author"),
             url=fields.get("url"),
-            score=round(float(hit.score), 4),
+            # Sorted by date, Whoosh puts the sort key where the score goes.
+            score=round(float(hit.score), 4) if isinstance(hit.score, (int, float)) else None,
             snippet=highlight_snippet(fields.get("body", ""), matcher, analyzer),
             title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
         )

@@ -93,3 +93,14 @@ def test_jsonl_articles_and_broken_lines_are_reported(tmp_path):
     assert any(p.startswith(f"{path}:2: invalid JSON") for p in problems)
     assert f'{path}:3: missing "text"' in problems
     assert any(p.startswith(f"{path}:4: \"author\" is not a string") for p in problems)
+
+
+def test_a_sentence_that_starts_like_a_credit_line_is_kept(tmp_path):
+    path = tmp_path / "passages.jsonl"
+    lines = [
+        {"id": "p1", "text": "Sumber dana untuk pembangunan jembatan itu berasal dari APBD."},
+        {"id": "p2", "text": "Laporan: pemerintah menyatakan bahwa harga beras naik. Warga mengeluh."},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    bodies = {a.id: a.body for a in read_articles([path]) if hasattr(a, "body")}
+    assert bodies == {"p1": lines[0]["text"], "p2": lines[1]["text"]}

@@ -181,3 +181,10 @@ def test_batch_search_and_evaluate(run_cli, seed_index, tmp_path):
     assert metrics["MRR@10"] == pytest.approx(2 / 3)
     result = run_cli("evaluate", queries, qrels, "--run", run)
     assert "MRR@10      0.6667" in result.output
+
+
+def test_sort_by_date_lists_newest_first_and_undated_last(run_cli, seed_index):
+    data = search_json(run_cli, seed_index, "kazakhstan", "--sort", "date")
+    dates = [r["date"] for r in data["results"]]
+    assert dates[-1] is None  # the Tempo page has no date
+    assert dates[:-1] == sorted(dates[:-1], reverse=True) and len(dates) == 5
