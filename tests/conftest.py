@@ -1,6 +1,10 @@
 """Shared fixtures: the seed corpus and indexes built from it in temp folders."""
 
+import select
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -42,3 +46,43 @@ def seeds_copy(tmp_path):
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target
+
+
+def cari_command() -> list[str]:
+    """The installed ``cari`` script beside this Python, or the same entry point through it."""
+    script = Path(sys.executable).with_name("cari")
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from search.cli import main; main()"]
+
+
+def start_cari_serve(index: Path, timeout: float = 60) -> tuple[subprocess.Popen, str, str]:
+    """Start the real ``cari serve --port 0`` (from the repository root); returns (process, url, output).
+
+    The caller terminates the process. Fails the test if it does not start.
+    """
+    import pytest
+
+    proc = subprocess.Popen(
+        [*cari_command(), "serve", "--index", str(index), "--port", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    output, url = [], None
+    deadline = time.monotonic() + timeout
+    while url is None and time.monotonic() < deadline and proc.poll() is None:
+        if select.select([proc.stdout], [], [], 1)[0]:
+            line = proc.stdout.readline()
+            output.append(line)
+            if " at http://" in line:
+                url = line.split(" at ", 1)[1].split()[0].rstrip("/")
+    if url is None:
+        proc.kill()
+        pytest.fail("cari serve did not start:\n" + "".join(output))
+    return proc, url, "".join(output)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server started by :func:`start_cari_serve`."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

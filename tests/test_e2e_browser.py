@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import select
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import start_cari_serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,37 +26,12 @@ CHROMIUM_ARGS = [
 KOMPAS_ID = "000_820b055c4d7704aa"
 
 
-def cari_command() -> list[str]:
-    """The installed ``cari`` script beside this Python, or the same entry point through it."""
-    script = Path(sys.executable).with_name("cari")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from search.cli import main; main()"]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``cari serve --port 0`` from the repository, over a temp index it builds from ./seeds."""
-    index = tmp_path_factory.mktemp("e2e") / "index"
-    proc = subprocess.Popen(
-        [*cari_command(), "serve", "--index", str(index), "--port", "0"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    output, url = [], None
-    deadline = time.monotonic() + 60
-    while url is None and time.monotonic() < deadline and proc.poll() is None:
-        if select.select([proc.stdout], [], [], 1)[0]:
-            line = proc.stdout.readline()
-            output.append(line)
-            if " at http://" in line:
-                url = line.split(" at ", 1)[1].split()[0].rstrip("/")
-    if url is None:
-        proc.kill()
-        pytest.fail("cari serve did not start:\n" + "".join(output))
-    yield {"url": url, "output": "".join(output)}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    proc, url, output = start_cari_serve(tmp_path_factory.mktemp("e2e") / "index")
+    yield {"url": url, "output": output}
+    stop(proc)
 
 
 def test_serve_builds_the_seed_index_and_answers_with_waitress(server):

@@ -212,3 +212,32 @@ def test_search_answers_during_a_rebuild_and_then_sees_the_new_index(seed_index,
     assert answers and set(answers) <= {5, new_total}
     # The long-lived searcher moved to the new index without a restart.
     assert searcher.search("kazakhstan OR toyota").total == new_total
+
+
+def test_a_running_server_answers_every_search_during_a_rebuild(seed_index, tmp_path):
+    import shutil
+    import urllib.request
+
+    from tests.conftest import start_cari_serve, stop
+
+    index = tmp_path / "ix"
+    shutil.copytree(seed_index, index)
+    source = _corpus(tmp_path, 150)
+    server, url, _ = start_cari_serve(index)
+    try:
+        def total_for(query):
+            with urllib.request.urlopen(f"{url}/api/search?q={query}", timeout=30) as response:
+                assert response.status == 200
+                return json.load(response)["total"]
+
+        assert total_for("kazakhstan") == 5
+        rebuild_proc = _start_rebuild(source, index)
+        answers = []
+        while rebuild_proc.poll() is None:
+            answers.append(total_for("kazakhstan+OR+toyota"))
+        assert rebuild_proc.returncode == 0, rebuild_proc.stdout.read()
+        new_total = Searcher(index).search("kazakhstan OR toyota").total
+        assert answers and set(answers) <= {5, new_total}
+        assert total_for("kazakhstan+OR+toyota") == new_total  # no restart needed
+    finally:
+        stop(server)
