@@ -312,10 +312,16 @@ class Searcher:
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _hit(self, hit, matcher: TermMatcher) -> Hit:
-        """A result with its snippet and title highlighted for ``matcher``."""
+    @staticmethod
+    def _hit(hit, matcher: TermMatcher) -> Hit:
+        """A result with its snippet and title highlighted for ``matcher``.
+
+        Everything comes from the hit's own searcher: calling ``_current()``
+        here could swap in a rebuilt index and close the reader the hit
+        belongs to (ReaderClosed, seen under load during a rebuild).
+        """
         fields = hit.fields()
-        analyzer = self._current().schema["body"].analyzer
+        analyzer = hit.searcher.schema["body"].analyzer
         return Hit(
             id=fields["id"],
             title=fields.get("title", ""),

@@ -15,9 +15,6 @@ from search import store
 from search.cli import cli
 from search.searcher import Searcher
 
-EVAL_DOCS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "indosum" / "docs.jsonl"
-
-
 def rebuild(*args):
     return CliRunner().invoke(cli, ["rebuild-index", *map(str, args)])
 
@@ -153,14 +150,26 @@ def test_damaged_index_gets_a_clear_message_and_exit_1(seed_index, tmp_path, dam
 
 
 def _corpus(tmp_path, n):
-    """The first n IndoSum articles as a JSONL source (a rebuild of ~seconds)."""
-    if not EVAL_DOCS.exists():
-        pytest.skip(f"{EVAL_DOCS} not available")
+    """n news-like articles as a JSONL source, a rebuild of about a second or two.
+
+    Made from the seed articles' sentences (the repository has no bigger
+    corpus), reshuffled per article, with the word ``toyota`` in every third
+    one so that the new index is recognisable.
+    """
+    import random
+
+    from search.articles import read_articles
+    from tests.conftest import SEEDS
+
+    sentences = [s for a in read_articles([SEEDS]) for s in a.body.replace("\n", " ").split(". ") if len(s) > 30]
+    sentences = [s for s in sentences if "kazakh" not in s.lower()]  # the old index's marker word
+    rng = random.Random(7)
     path = tmp_path / "corpus" / "docs.jsonl"
     path.parent.mkdir()
-    with open(EVAL_DOCS, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as out:
-        for _, line in zip(range(n), src):
-            out.write(line)
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(n):
+            text = ". ".join(rng.sample(sentences, 25)) + (" Mobil Toyota terjual." if i % 3 == 0 else "")
+            out.write(json.dumps({"id": f"gen{i}", "title": f"Berita {i}", "text": text}) + "\n")
     return path.parent
 
 
@@ -176,7 +185,7 @@ def test_rebuild_killed_at_any_moment_leaves_the_previous_index_serving(seed_ind
 
     index = tmp_path / "ix"
     shutil.copytree(seed_index, index)
-    source = _corpus(tmp_path, 150)
+    source = _corpus(tmp_path, 400)
     for delay in (0.2, 0.6, 1.0, 1.5):
         proc = _start_rebuild(source, index)
         time.sleep(delay)
@@ -199,7 +208,7 @@ def test_search_answers_during_a_rebuild_and_then_sees_the_new_index(seed_index,
     index = tmp_path / "ix"
     shutil.copytree(seed_index, index)
     searcher = Searcher(index)  # one long-lived searcher, like a server's
-    source = _corpus(tmp_path, 150)
+    source = _corpus(tmp_path, 400)
     proc = _start_rebuild(source, index)
     answers = []
     while proc.poll() is None:
@@ -222,7 +231,7 @@ def test_a_running_server_answers_every_search_during_a_rebuild(seed_index, tmp_
 
     index = tmp_path / "ix"
     shutil.copytree(seed_index, index)
-    source = _corpus(tmp_path, 150)
+    source = _corpus(tmp_path, 400)
     server, url, _ = start_cari_serve(index)
     try:
         def total_for(query):
