@@ -13,10 +13,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
 
 # Lines dropped wherever they appear.
 FURNITURE_LINES = [
@@ -47,7 +47,7 @@ _END = re.compile(r"^(?:%s)$" % "|".join(END_MARKERS), re.IGNORECASE)
 MONTHS = {
     "januari": 1, "jan": 1, "februari": 2, "feb": 2, "pebruari": 2, "maret": 3, "mar": 3,
     "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7,
-    "agustus": 8, "agu": 8, "agt": 8, "agu": 8, "september": 9, "sep": 9, "sept": 9,
+    "agustus": 8, "agu": 8, "agt": 8, "september": 9, "sep": 9, "sept": 9,
     "oktober": 10, "okt": 10, "november": 11, "nov": 11, "nopember": 11,
     "desember": 12, "des": 12,
 }
@@ -335,7 +335,7 @@ def read_page_file(path: Path) -> Iterator[Article | Problem]:
 def read_jsonl_file(path: Path) -> Iterator[Article | Problem]:
     """The articles of a JSON Lines file, one per line; bad lines are reported."""
     try:
-        handle = open(path, "rb")
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the `with` below; opening errors are reported
     except OSError as e:
         yield Problem(str(path), _reason(e))
         return

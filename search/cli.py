@@ -248,14 +248,16 @@ def batch_search(queries, output, hits, index_dir):
     topics = read_queries(queries)
     latencies = []
     started = time.perf_counter()
-    with open(output, "w", encoding="utf-8") as out:
-        with click.progressbar(topics, label="Searching", file=sys.stderr, hidden=len(topics) < 200) as bar:
-            for qid, text in bar:
-                began = time.perf_counter()
-                ranked = searcher.ranked_ids(text, hits)
-                latencies.append(time.perf_counter() - began)
-                for line in run_lines(qid, ranked):
-                    out.write(line + "\n")
+    with (
+        open(output, "w", encoding="utf-8") as out,
+        click.progressbar(topics, label="Searching", file=sys.stderr, hidden=len(topics) < 200) as bar,
+    ):
+        for qid, text in bar:
+            began = time.perf_counter()
+            ranked = searcher.ranked_ids(text, hits)
+            latencies.append(time.perf_counter() - began)
+            for line in run_lines(qid, ranked):
+                out.write(line + "\n")
     seconds = time.perf_counter() - started
     p50 = 1000 * sorted(latencies)[len(latencies) // 2] if latencies else 0.0
     click.echo(f"{len(topics)} queries in {seconds:.1f} s ({1000 * seconds / max(1, len(topics)):.1f} ms each, "
@@ -280,17 +282,19 @@ def evaluate(queries, qrels, run_file, index_dir, as_json):
     Example:
       cari evaluate ../shared/eval/facqa/queries.tsv ../shared/eval/facqa/qrels.txt
     """
-    from .evaluation import evaluate as score, read_qrels, read_queries
+    from .evaluation import evaluate as score
+    from .evaluation import read_qrels, read_queries
     from .searcher import Searcher
 
     judged = read_qrels(qrels)
     topics = [(qid, text) for qid, text in read_queries(queries) if qid in judged]
     run: dict[str, list[str]] = {}
     if run_file:
-        for line in open(run_file, encoding="utf-8"):
-            parts = line.split()
-            if len(parts) >= 3:
-                run.setdefault(parts[0], []).append(parts[2])
+        with open(run_file, encoding="utf-8") as lines:
+            for line in lines:
+                parts = line.split()
+                if len(parts) >= 3:
+                    run.setdefault(parts[0], []).append(parts[2])
     else:
         searcher = Searcher(index_dir)
         with click.progressbar(topics, label="Searching", file=sys.stderr, hidden=len(topics) < 200) as bar:
@@ -365,7 +369,8 @@ def serve(index_dir, host, port, threads):
         server = create_server(create_app({"INDEX_DIR": str(index_dir)}), host=host, port=port, threads=threads)
     except OSError as e:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
-    click.echo(f"Cari is serving {index_dir} at http://{_url_host(server.effective_host)}:{server.effective_port}/ (Ctrl-C to stop)")
+    address = f"http://{_url_host(server.effective_host)}:{server.effective_port}/"
+    click.echo(f"Cari is serving {index_dir} at {address} (Ctrl-C to stop)")
     try:
         server.run()
     except KeyboardInterrupt:

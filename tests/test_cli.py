@@ -53,7 +53,8 @@ def test_title_match_outranks_body_match(run_cli, seed_index):
 
 def test_snippet_is_escaped_with_only_mark_added(tmp_path, run_cli):
     page = tmp_path / "x.jsonl"
-    page.write_text(json.dumps({"id": "x", "title": "<b>Bom</b>", "text": 'Ledakan <script>alert(1)</script> & "bom" mengguncang kota.'}) + "\n")
+    text = 'Ledakan <script>alert(1)</script> & "bom" mengguncang kota.'
+    page.write_text(json.dumps({"id": "x", "title": "<b>Bom</b>", "text": text}) + "\n")
     index = tmp_path / "ix"
     assert run_cli("rebuild-index", page, "--index", index).exit_code == 0
     snippet = search_json(run_cli, index, "ledakan")["results"][0]["snippet"]
@@ -69,7 +70,9 @@ def test_terminal_output_marks_matches_in_brackets_when_piped(run_cli, seed_inde
 
 
 def test_phrase_field_and_boolean_queries(run_cli, seed_index):
-    ids = lambda q: {r["id"] for r in search_json(run_cli, seed_index, q)["results"]}
+    def ids(query):
+        return {r["id"] for r in search_json(run_cli, seed_index, query)["results"]}
+
     assert ids("source:tempo") == {TEMPO_ID}
     assert ids("author:samsudin") == {"003_5d7ded9b14249955"}
     assert ids("title:erdogan") == {"003_5d7ded9b14249955"}
@@ -172,9 +175,9 @@ def test_batch_search_and_evaluate(run_cli, seed_index, tmp_path):
     run = tmp_path / "run"
     result = run_cli("batch-search", queries, "--output", run, "--index", seed_index)
     assert result.exit_code == 0, result.output
-    lines = [l.split() for l in run.read_text().splitlines()]
+    lines = [line.split() for line in run.read_text().splitlines()]
     assert lines[0][:4] == ["q1", "Q0", "003_5d7ded9b14249955", "1"] and lines[0][5] == "cari"
-    assert any(l[0] == "q3" for l in lines)  # bad syntax searched as words
+    assert any(line[0] == "q3" for line in lines)  # bad syntax searched as words
     result = run_cli("evaluate", queries, qrels, "--index", seed_index, "--json")
     metrics = json.loads(result.output)
     assert metrics["queries"] == 3

@@ -15,6 +15,7 @@ from search import store
 from search.cli import cli
 from search.searcher import Searcher
 
+
 def rebuild(*args):
     return CliRunner().invoke(cli, ["rebuild-index", *map(str, args)])
 

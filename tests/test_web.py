@@ -131,7 +131,8 @@ def test_pages_link_to_each_other_and_keep_the_page_size(client):
     second = client.get("/search?q=rusia&limit=2&page=2").get_data(as_text=True)
     assert 'rel="prev" href="/search?q=rusia&amp;limit=2"' in second
     assert '<ol class="results" start="3">' in second
-    first_ids, second_ids = set(re.findall(r'href="(/article/[^"?]+)', first)), set(re.findall(r'href="(/article/[^"?]+)', second))
+    article_link = r'href="(/article/[^"?]+)'
+    first_ids, second_ids = set(re.findall(article_link, first)), set(re.findall(article_link, second))
     assert len(first_ids) == len(second_ids) == 2 and not first_ids & second_ids
 
 
