@@ -50,7 +50,13 @@ def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
         return node
 
     pruned = prune(query)
-    return query if pruned is None else pruned
+    if pruned is None:
+        return query
+    # Also when what is left are only those words in an empty field (title_exact:yang).
+    core = pruned.a if isinstance(pruned, (q.AndMaybe, q.AndNot)) else pruned
+    if not any(reader.doc_frequency(field, text) for field, text in core.iter_all_terms()):
+        return query
+    return pruned
 
 
 def exact_search_options(query) -> dict:
