@@ -198,3 +198,7 @@ def test_answer_kind_boost_is_searched_exactly(small_index):
     assert exact_search_options(boosted) == {"optimize": False}
     assert boosted.a.matcher_type == q.Or.DEFAULT_MATCHER
     assert exact_search_options(builder.parse("atlet kejuaraan")) == {}
+
+
+def test_question_word_followed_by_a_comma_is_dropped():
+    assert rewrite_query("Di pulau manakah, PT Mutiara") == "Di pulau , PT Mutiara"
