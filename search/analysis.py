@@ -260,18 +260,16 @@ def indonesian_analyzer():
 
 
 def exact_analyzer():
-    """The analyzer for the exact-form fields: like the text one, without stemming.
+    """The analyzer for the exact-form fields: the words as written, stopwords kept.
 
     Indexed beside the stemmed fields so that ``penarikan`` ranks an article
     saying ``penarikan`` above one saying only ``tarik``, and a name that
     Sastrawi over-stems (``Bekasi -> bekas``) still meets its own spelling.
+    Stopwords stay: rare ones (``sejak``, ``antara``, ``belum``) still tell
+    texts apart, and the ones in most articles are left out of a query by
+    ``ranking.drop_common_terms`` rather than at indexing.
     """
-    return (
-        IndonesianTokenizer()
-        | LowercaseFilter()
-        | HyphenFilter()
-        | StopFilter(stoplist=stopwords(), minsize=1)
-    )
+    return IndonesianTokenizer() | LowercaseFilter() | HyphenFilter()
 
 
 def name_analyzer():

@@ -23,7 +23,7 @@ CONTENTS = "contents.json"
 # stem cache (Sastrawi is the costliest step, ~0.1-0.25 ms a new word).
 ROOTS = "roots.json"
 # Bump when a change to the analysis makes existing indexes unfit to update.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 ProgressCallback = Callable[[Article | Problem], None]
 

@@ -12,7 +12,8 @@ from functools import lru_cache
 from .analysis import _read_lines
 
 # A quoted phrase or field:term (kept whole), or a word (possibly a prefix*).
-_PIECE = re.compile(r'"[^"]*"|\w+:(?:"[^"]*"|\S+)|\w+(?:[-.,\'*]\w*)*\*?')
+# Punctuation after a word is not part of it ("Di pulau manakah, PT ...").
+_PIECE = re.compile(r'"[^"]*"|\w+:(?:"[^"]*"|\S+)|\w+(?:[-.,\'*]\w+)*\*?')
 # An expansion counts for less than the word the user typed: articles that
 # use the user's own form should still come first.
 EXPANSION_WEIGHT = 0.3

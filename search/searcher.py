@@ -25,6 +25,7 @@ from .errors import IndexDamaged, QueryError
 from .facets import facet_counts, facet_options
 from .indexer import parse_iso
 from .query import QueryBuilder, positive_terms
+from .ranking import drop_common_stopwords, exact_search_options
 from .schema import BM25_PARAMS
 from .snippets import TermMatcher, highlight_all, highlight_snippet
 from .spelling import suggest
@@ -291,8 +292,9 @@ class Searcher:
         limit = max(1, min(limit, MAX_LIMIT))
         searcher = self._current()
         builder = self._builder
-        query = preload_or(builder.parse_words(text) if words_only else builder.parse(text))
-        options = {"filter": filters.to_query() if filters else None}
+        parsed = builder.parse_words(text) if words_only else builder.parse(text)
+        query = preload_or(drop_common_stopwords(parsed, searcher.reader()))
+        options = {"filter": filters.to_query() if filters else None, **exact_search_options(query)}
         if sort == "date":
             options.update(sortedby=newest_first())
         if facets:
@@ -357,8 +359,9 @@ class Searcher:
             query = self._builder.parse(text)
         except QueryError:
             query = self._builder.parse_words(text)
-        query = preload_or(query)
-        return [(hit["id"], hit.score) for hit in searcher.search(query, limit=limit)]
+        query = preload_or(drop_common_stopwords(query, searcher.reader()))
+        hits = searcher.search(query, limit=limit, **exact_search_options(query))
+        return [(hit["id"], hit.score) for hit in hits]
 
     @staticmethod
     def matcher(query) -> TermMatcher:

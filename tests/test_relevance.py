@@ -143,3 +143,62 @@ def test_cli_prints_suggestion_and_related(run_cli, seed_index):
     first = Searcher(seed_index).search("kazakhstan").hits[0].id
     out = run_cli("search", "--related", first, "--index", seed_index).output
     assert f"articles like {first!r}" in out and f"· {first}\n" not in out
+
+
+def test_article_about_the_query_beats_one_whose_headline_repeats_its_words(small_index):
+    searcher = small_index([
+        {"id": "headline", "title": "Banjir Jakarta",
+         "text": "Warga mengungsi. Sekolah diliburkan hari ini karena hujan deras sejak pagi."},
+        {"id": "story", "title": "Cuaca buruk pekan ini",
+         "text": "Banjir merendam Jakarta Utara setinggi satu meter, kata petugas pemadam kebakaran setempat."},
+        {"id": "other", "title": "Harga cabai", "text": "Harga cabai naik di pasar induk."},
+    ])
+    assert ids(searcher.search("banjir merendam Jakarta Utara")) == ["story", "headline"]
+
+
+def test_rare_stopword_counts_in_the_exact_fields(small_index):
+    # "sejak" is on Sastrawi's stoplist, so only the exact fields can tell these apart.
+    searcher = small_index([
+        {"id": "other", "text": "Pabrik itu tutup pada 1998 karena krisis."},
+        {"id": "since", "text": "Pabrik itu tutup sejak 1998 karena krisis."},
+        {"id": "filler", "text": "Harga beras naik di pasar."},
+    ])
+    assert ids(searcher.search("pabrik tutup sejak 1998"))[0] == "since"
+
+
+def test_stopwords_in_most_articles_are_left_out_of_the_query(small_index):
+    from search.query import positive_terms
+    from search.ranking import drop_common_stopwords
+
+    searcher = small_index([
+        {"id": f"d{i}", "text": f"Kabar yang beredar hari ke-{i} tentang pasar."} for i in range(4)
+    ] + [{"id": "beras", "text": "Harga beras naik."}])
+    from search.query import QueryBuilder
+
+    query = QueryBuilder(searcher.schema).parse("beras yang mahal")
+    reader = searcher._current().reader()
+    assert ("body_exact", "yang") in positive_terms(query)
+    kept = positive_terms(drop_common_stopwords(query, reader))
+    assert ("body_exact", "yang") not in kept and ("body_exact", "beras") in kept
+    # "yang" alone would otherwise match every article; the total counts only real matches.
+    assert searcher.search("beras yang").total == 1
+    # A query of nothing but such words is searched as it is.
+    assert searcher.search("yang").total == 4
+
+
+def test_answer_kind_boost_is_searched_exactly(small_index):
+    from whoosh import query as q
+
+    from search.query import QueryBuilder
+    from search.ranking import exact_search_options
+
+    builder = QueryBuilder(small_index([{"id": "a", "text": "Kejuaraan diikuti 231 atlet."}]).schema)
+    boosted = builder.parse("Berapa atlet kejuaraan")
+    assert isinstance(boosted, q.AndMaybe)
+    assert exact_search_options(boosted) == {"optimize": False}
+    assert boosted.a.matcher_type == q.Or.DEFAULT_MATCHER
+    assert exact_search_options(builder.parse("atlet kejuaraan")) == {}
+
+
+def test_question_word_followed_by_a_comma_is_dropped():
+    assert rewrite_query("Di pulau manakah, PT Mutiara") == "Di pulau , PT Mutiara"

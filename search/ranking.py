@@ -1,0 +1,77 @@
+"""Query-time ranking adjustments that need the index (document frequencies).
+
+The exact-form fields keep stopwords (see ``analysis.exact_analyzer``): a rare
+one such as ``sejak`` or ``belum`` still tells articles apart. The ones that
+occur in most articles (``yang``, ``di``, ``dan``) say nothing about which
+article is meant, yet would match nearly all of them: a sentence-long query
+would walk every posting list of the index and count every article as a
+match. They are left out of the query here, where their frequency is known.
+"""
+
+from __future__ import annotations
+
+from .analysis import stopwords
+
+# A stopword in more than this share of the articles is left out of a query.
+MAX_STOPWORD_SHARE = 0.5
+
+
+def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
+    """``query`` without the stopword terms found in more than ``max_share`` of the articles.
+
+    Only alternatives (terms inside an OR) are dropped: a phrase or an AND
+    keeps all its words. A query made only of such words is kept whole, so
+    that it still finds something.
+    """
+    from whoosh import query as q
+
+    limit = max_share * reader.doc_count_all()
+    common = stopwords()
+
+    def is_common(node) -> bool:
+        return (
+            type(node) is q.Term
+            and node.text in common
+            and reader.doc_frequency(node.fieldname, node.text) > limit
+        )
+
+    def prune(node):
+        if isinstance(node, q.Or):
+            kept = [prune(child) for child in node.subqueries if not is_common(child)]
+            kept = [child for child in kept if child is not None]
+            if not kept:
+                return None
+            pruned = node.copy()
+            pruned.subqueries = kept  # keeps the group's boost and scale
+            return pruned
+        if isinstance(node, (q.AndMaybe, q.AndNot)):
+            first = prune(node.a)
+            return None if first is None else type(node)(first, node.b)
+        return node
+
+    pruned = prune(query)
+    if pruned is None:
+        return query
+    # Also when what is left are only those words in an empty field (title_exact:yang).
+    core = pruned.a if isinstance(pruned, (q.AndMaybe, q.AndNot)) else pruned
+    if not any(reader.doc_frequency(field, text) for field, text in core.iter_all_terms()):
+        return query
+    return pruned
+
+
+def exact_search_options(query) -> dict:
+    """Options for ``searcher.search`` that keep Whoosh exact for ``query``.
+
+    Whoosh 2.7 mis-ranks an OR under AndMaybe (the answer-kind boost, see
+    ``QueryBuilder``): its array union matcher (its choice for segments under
+    5,000 documents) loses documents, so the best passage of a facqa question
+    (score 172) was missing from the top 100; and with the plain union matcher
+    the block-quality skipping loops forever on some questions. The plain
+    matcher without skipping is exact; it only costs more on long questions.
+    """
+    from whoosh import query as q
+
+    if isinstance(query, q.AndMaybe) and isinstance(query.a, q.Or):
+        query.a.matcher_type = q.Or.DEFAULT_MATCHER
+        return {"optimize": False}
+    return {}
