@@ -172,5 +172,5 @@ class ChunkedPostingPool(PostingPool):
 def speed_up(writer) -> None:
     """Make a fresh worker ``SegmentWriter`` use both (it must commit no TOC: see the module doc)."""
     old = writer.pool
-    writer.pool = ChunkedPostingPool(old.tempstore, old.segment, limitmb=old.limit // (1024 * 1024))
+    writer.pool = ChunkedPostingPool(writer._tempstorage, old.segment, limitmb=old.limit // (1024 * 1024))
     writer.schema = fast_schema(writer.schema)

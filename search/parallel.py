@@ -202,12 +202,18 @@ def _write_segment(index_path: str, jobs, results) -> None:
     inherited = len(shared_stemmer().known_roots())
     try:
         writer = SegmentWriter(open_dir(index_path), _lk=False, limitmb=WORKER_LIMIT_MB)
+        # Whoosh names a writer's temporary folder after the index, so every
+        # writer would share one, and a worker that cancels (it got no
+        # documents) deletes it, spilled postings of the others included.
+        writer._tempstorage = writer.storage.temp_storage(f"{writer.indexname}-{os.getpid()}.tmp")
         speed_up(writer)  # same postings, less CPU; this writer commits no TOC
         for batch in iter(jobs.get, None):
             for doc in batch:
                 writer.add_document(**doc)
         if writer._added:
-            results.put(("done", (writer._finalize_segment(), new_roots(inherited))))
+            segment = writer._finalize_segment()
+            writer._tempstorage.destroy()
+            results.put(("done", (segment, new_roots(inherited))))
         else:
             writer.cancel()
             results.put(("done", (None, new_roots(inherited))))
