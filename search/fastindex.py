@@ -35,13 +35,13 @@ import pickle
 from collections import defaultdict
 from typing import Callable
 
-from whoosh.analysis import CompositeAnalyzer
+from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StopFilter
 from whoosh.formats import Positions
 from whoosh.writing import PostingPool
 
 CHUNK = 10_000  # postings per pickle in a spilled run
 
-from .analysis import IndonesianStemFilter
+from .analysis import HyphenFilter, IndonesianStemFilter, IndonesianTokenizer, is_reduplication
 
 
 class _LastText:
@@ -51,17 +51,70 @@ class _LastText:
         self.text: str | None = None
         self.results: dict[int, dict[str, list[int]]] = {}
 
-    def positions(self, text: str, key: int, chain: CompositeAnalyzer) -> dict[str, list[int]]:
+    def positions(self, text: str, key: int, chain: Callable[[str], dict]) -> dict[str, list[int]]:
         if text != self.text:  # `is` first: the stemmed and exact fields get one str object
             self.text, self.results = text, {}
         poses = self.results.get(key)
         if poses is None:
-            poses = defaultdict(list)
-            for token in chain(text, positions=True, boosts=True, mode="index"):
-                if not token.stopped:
-                    poses[token.text].append(token.pos)
-            self.results[key] = poses
+            poses = self.results[key] = chain(text)
         return poses
+
+
+def _chain_positions(chain: CompositeAnalyzer) -> Callable[[str], dict[str, list[int]]]:
+    """``text -> {word: positions}`` as the chain's tokens give them (Positions.word_values)."""
+    direct = _direct_positions(chain.items)
+    if direct is not None:
+        return direct
+
+    def positions(text: str) -> dict[str, list[int]]:
+        poses = defaultdict(list)
+        for token in chain(text, positions=True, boosts=True, mode="index"):
+            if not token.stopped:
+                poses[token.text].append(token.pos)
+        return poses
+
+    return positions
+
+
+def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | None:
+    """Cari's text chain without the generator per step, or None for any other chain.
+
+    ``IndonesianTokenizer | LowercaseFilter | HyphenFilter | StopFilter`` in
+    one loop over the tokenizer's matches: a token is lowercased, a
+    hyphenated one that is not a reduplication split into parts (each a
+    position, the later tokens shifted), stopwords dropped and the kept
+    tokens renumbered from the first as ``StopFilter(renumber=True)`` does.
+    The steps' own settings (pattern, stoplist, sizes) are used;
+    ``tests/test_fastindex.py`` checks the result against the chain itself.
+    """
+    kinds = [type(step) for step in steps]
+    if kinds != [IndonesianTokenizer, LowercaseFilter, HyphenFilter, StopFilter]:
+        return None
+    tokenizer, stop = steps[0], steps[3]
+    if tokenizer.gaps or tokenizer.expression.groups or not stop.renumber:
+        return None
+    findall, stoplist, minsize, maxsize = tokenizer.expression.findall, stop.stops, stop.min, stop.max
+
+    def positions(text: str) -> dict[str, list[int]]:
+        poses = defaultdict(list)
+        pos = None
+        shift = 0
+        for index, raw in enumerate(findall(text)):
+            word = raw.lower()
+            if "-" in word and not is_reduplication(word):
+                parts = word.split("-")
+                base = index + shift
+                shift += len(parts) - 1
+                tokens = [(part, base + i) for i, part in enumerate(parts)]
+            else:
+                tokens = ((word, index + shift),)
+            for word, at in tokens:
+                if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stoplist:
+                    pos = at if pos is None else pos + 1
+                    poses[word].append(pos)
+        return poses
+
+    return positions
 
 
 def _split_chain(analyzer) -> tuple[list, Callable[[str], str] | None]:
@@ -98,12 +151,12 @@ def fast_schema(schema):
             key = len(chains)
             chains.append(steps)
         twin = copy.copy(field)
-        twin.index = _indexer(field, memo, key, CompositeAnalyzer(*steps), stem)
+        twin.index = _indexer(field, memo, key, _chain_positions(CompositeAnalyzer(*steps)), stem)
         fast._fields[name] = twin
     return fast
 
 
-def _indexer(field, memo: _LastText, key: int, chain: CompositeAnalyzer, stem):
+def _indexer(field, memo: _LastText, key: int, chain: Callable[[str], dict], stem):
     """``field.index`` computed from the shared analysis of the text."""
     boost = field.format.field_boost
     encode = field.format.encode

@@ -1,5 +1,8 @@
 """The workers' faster segment writing yields exactly Whoosh's postings (search/fastindex.py)."""
 
+from pathlib import Path
+
+import pytest
 from whoosh.writing import PostingPool
 
 from search import fastindex
@@ -12,7 +15,17 @@ TEXTS = [
     "",
     "yang dan di ke dari",  # stopwords only
     "Ámbil kembali 43,5 persen -- kata-kata yang sama, kata yang sama.",
+    "yang di-rumah ke-3 dan 2020-2021: İstanbul, snake_case_word, di-yang-dan Nur-Sultan-nya x-y-z.",
 ]
+
+
+def seed_texts():
+    from pathlib import Path
+
+    from search.articles import Article, read_articles
+
+    seeds = Path(__file__).parent.parent / "seeds"
+    return [text for a in read_articles([seeds]) if isinstance(a, Article) for text in (a.title, a.body)]
 
 
 def postings(schema, name, text):
@@ -22,10 +35,20 @@ def postings(schema, name, text):
 def test_shared_analysis_gives_whoosh_postings_for_every_text_field():
     plain = build_schema()
     fast = fast_schema(plain)
-    for text in TEXTS:
+    for text in TEXTS + seed_texts():
         # The order the writer uses (sorted field names), so the memo is exercised.
         for name in ("author", "body", "body_exact", "source", "title", "title_exact"):
             assert postings(fast, name, text) == postings(plain, name, text), (name, text)
+
+
+def test_cari_chain_runs_without_generators_and_an_unknown_chain_through_them():
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer
+
+    from search.fastindex import _direct_positions
+
+    schema = build_schema()
+    assert _direct_positions(schema["body_exact"].analyzer.items) is not None
+    assert _direct_positions((RegexTokenizer() | LowercaseFilter()).items) is None
 
 
 def test_stemmed_field_merges_the_positions_of_words_sharing_a_root():
@@ -55,3 +78,20 @@ def test_chunked_pool_spills_and_merges_in_whoosh_order(tmp_path, monkeypatch):
         plain.add(item)
     assert chunked.runs  # it did spill
     assert list(chunked.iter_postings()) == sorted(items) == list(plain.iter_postings())
+
+
+INDOSUM = Path("/work/shared/eval/indosum/docs.jsonl")
+
+
+@pytest.mark.skipif(not INDOSUM.is_file(), reason="IndoSum not on this machine")
+def test_shared_analysis_gives_whoosh_postings_on_real_news():
+    import itertools
+    import json
+
+    plain = build_schema()
+    fast = fast_schema(plain)
+    with INDOSUM.open(encoding="utf-8") as lines:
+        for line in itertools.islice(lines, 150):
+            text = json.loads(line)["text"]
+            for name in ("body", "body_exact"):
+                assert postings(fast, name, text) == postings(plain, name, text)
