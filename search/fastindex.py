@@ -33,7 +33,7 @@ from __future__ import annotations
 import copy
 import pickle
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StopFilter
 from whoosh.formats import Positions
@@ -41,7 +41,12 @@ from whoosh.writing import PostingPool
 
 CHUNK = 10_000  # postings per pickle in a spilled run
 
-from .analysis import HyphenFilter, IndonesianStemFilter, IndonesianTokenizer, is_reduplication
+from .analysis import (
+    HyphenFilter,
+    IndonesianStemFilter,
+    IndonesianTokenizer,
+    is_reduplication,
+)
 
 
 class _LastText:

@@ -241,13 +241,14 @@ class Searcher:
             return self._searcher
 
     def _open(self, stamp) -> None:
-        from whoosh import scoring
         from whoosh.index import open_dir
+
+        from .scoring import CachedLengthBM25F
 
         generation = store.live_generation(self.index_dir)
         try:
             index = open_dir(str(generation))
-            searcher = index.searcher(weighting=scoring.BM25F(**BM25_PARAMS))
+            searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
         except Exception as e:  # Whoosh raises many kinds on a damaged index
             raise IndexDamaged(
                 f"The index at {self.index_dir} is damaged ({type(e).__name__}: {e}). "
