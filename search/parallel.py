@@ -35,6 +35,7 @@ from whoosh.writing import SegmentWriter
 
 from .analysis import shared_stemmer
 from .errors import CariError
+from .fastindex import fast_schema, speed_up
 
 BATCH_SIZE = 100  # documents per message to a worker
 MIN_BATCHES_FOR_WORKERS = 5
@@ -82,6 +83,7 @@ class DocumentSink:
         self.batch: list[dict] = []
         self.workers: list[Any] = []
         self.jobs = self.results = None
+        self.warm_schema = fast_schema(writer.schema)
 
     def __enter__(self):
         return self
@@ -103,7 +105,7 @@ class DocumentSink:
             # Analysed here before any worker exists, so that the workers
             # start with the stems of the corpus's common words instead of
             # each stemming them again (Sastrawi is much of the cost).
-            warm_stem_cache(self.writer.schema, doc)
+            warm_stem_cache(self.warm_schema, doc)
             self.batch.append(doc)
             if len(self.batch) >= BATCH_SIZE * MIN_BATCHES_FOR_WORKERS:
                 self._start()
@@ -200,11 +202,18 @@ def _write_segment(index_path: str, jobs, results) -> None:
     inherited = len(shared_stemmer().known_roots())
     try:
         writer = SegmentWriter(open_dir(index_path), _lk=False, limitmb=WORKER_LIMIT_MB)
+        # Whoosh names a writer's temporary folder after the index, so every
+        # writer would share one, and a worker that cancels (it got no
+        # documents) deletes it, spilled postings of the others included.
+        writer._tempstorage = writer.storage.temp_storage(f"{writer.indexname}-{os.getpid()}.tmp")
+        speed_up(writer)  # same postings, less CPU; this writer commits no TOC
         for batch in iter(jobs.get, None):
             for doc in batch:
                 writer.add_document(**doc)
         if writer._added:
-            results.put(("done", (writer._finalize_segment(), new_roots(inherited))))
+            segment = writer._finalize_segment()
+            writer._tempstorage.destroy()
+            results.put(("done", (segment, new_roots(inherited))))
         else:
             writer.cancel()
             results.put(("done", (None, new_roots(inherited))))

@@ -176,7 +176,7 @@ def newest_first():
 
 
 def preload_or(query):
-    """Score a top-level OR by Whoosh's array matcher, whatever the index size.
+    """Score a top-level OR (or a question's OR of words) by Whoosh's array matcher, whatever the index size.
 
     Whoosh picks a binary tree of union matchers for segments of more than
     5,000 documents, which walks every posting through several Python calls;
@@ -188,13 +188,15 @@ def preload_or(query):
     """
     from whoosh import query as q
 
-    if type(query) is q.Or and not query.scale:
-        query.matcher_type = q.Or.ARRAY_MATCHER
+    words = query.a if type(query) is q.AndMaybe else query  # a question: words, then answer kind
+    if type(words) is q.Or and not words.scale:
+        words.matcher_type = q.Or.ARRAY_MATCHER
     return query
 
 
 def count_plain_or(searcher, query) -> int | None:
-    """How many documents match ``query`` if it is a plain OR of terms, else None.
+    """How many documents match ``query`` if it is a plain OR of terms (or a question's
+    ``OR ANDMAYBE answer-kind``), else None.
 
     Whoosh skips blocks that cannot reach the top results, so it cannot count
     the matches while ranking, and ``len(results)`` runs the whole query a
@@ -205,6 +207,8 @@ def count_plain_or(searcher, query) -> int | None:
     """
     from whoosh import query as q
 
+    if type(query) is q.AndMaybe:  # "a ANDMAYBE b" matches exactly what a matches
+        query = query.a
     terms = [query] if type(query) is q.Term else getattr(query, "subqueries", None) if type(query) is q.Or else None
     if terms is None or not all(type(t) is q.Term for t in terms):
         return None
@@ -238,13 +242,14 @@ class Searcher:
             return self._searcher
 
     def _open(self, stamp) -> None:
-        from whoosh import scoring
         from whoosh.index import open_dir
+
+        from .scoring import CachedLengthBM25F
 
         generation = store.live_generation(self.index_dir)
         try:
             index = open_dir(str(generation))
-            searcher = index.searcher(weighting=scoring.BM25F(**BM25_PARAMS))
+            searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
         except Exception as e:  # Whoosh raises many kinds on a damaged index
             raise IndexDamaged(
                 f"The index at {self.index_dir} is damaged ({type(e).__name__}: {e}). "

@@ -13,6 +13,10 @@ import html
 import re
 from dataclasses import dataclass
 
+from whoosh.analysis import LowercaseFilter, StopFilter
+
+from .analysis import HyphenFilter, IndonesianStemFilter, IndonesianTokenizer
+
 SNIPPET_CHARS = 240
 
 
@@ -45,11 +49,53 @@ def match_spans(text: str, matcher: TermMatcher, analyzer) -> list[tuple[int, in
     """Character spans of the words in ``text`` whose analysed form matches."""
     if not matcher:
         return []
+    forms = _word_forms(analyzer)
+    if forms is None:  # a chain with steps that look beyond one word: analyse it all
+        return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="query") if matcher(t.text)]
     spans = []
-    for token in analyzer(text, chars=True, mode="query"):
-        if matcher(token.text):
-            spans.append((token.startchar, token.endchar))
+    for m in analyzer.items[0].expression.finditer(text):
+        word = m.group()
+        parts = forms.get(word)
+        if parts is None:
+            parts = forms[word] = tuple(
+                (t.text, t.startchar, t.endchar) for t in analyzer(word, chars=True, mode="query")
+            )
+        for term, start, end in parts:
+            if matcher(term):
+                offset = m.start()
+                spans.append((offset + start, offset + end))
     return spans
+
+
+# Steps that turn one token into zero or more tokens by looking at it alone.
+_PER_WORD_STEPS = (LowercaseFilter, HyphenFilter, StopFilter, IndonesianStemFilter)
+_FORMS_LIMIT = 200_000  # distinct words remembered (a few tens of MB at most)
+_forms: tuple = (None, {})
+
+
+def _word_forms(analyzer) -> dict | None:
+    """``word as written -> its analysed parts``, for an analyzer that works word by word.
+
+    Such a chain gives a word the same terms wherever it stands, so each
+    distinct word is analysed once (the stemmer caches roots, but the chain
+    of generators costs more than the stem): a page of snippets repeats most
+    of its words, and a 50 MB article has far fewer distinct words than
+    tokens. None for any other chain (``match_spans`` then analyses the whole
+    text, as the index did).
+    """
+    global _forms
+    owner, forms = _forms
+    if owner is not analyzer:
+        items = getattr(analyzer, "items", None)
+        if not items or type(items[0]) is not IndonesianTokenizer or items[0].gaps:
+            return None
+        if not all(isinstance(step, _PER_WORD_STEPS) for step in items[1:]):
+            return None
+        forms = {}
+        _forms = (analyzer, forms)
+    if len(forms) > _FORMS_LIMIT:
+        forms.clear()
+    return forms
 
 
 def best_window(spans: list[tuple[int, int]], size: int) -> int:

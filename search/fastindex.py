@@ -1,0 +1,234 @@
+"""Faster segment writing for the indexing workers, with the same postings.
+
+Two costs of Whoosh's ``SegmentWriter`` are cut here (:func:`speed_up`).
+
+**Each text analysed once for every field that indexes it.**
+
+The schema indexes an article's body twice -- stemmed (``body``) and as
+written (``body_exact``) -- and likewise its title. The two analyzers share
+everything but the last step (tokenize, lowercase, split hyphens, drop
+stopwords, then stem or not), so running both chains in full does the
+costliest Python work twice. :func:`fast_schema` gives the indexing workers
+a copy of the schema whose positional text fields run the shared part of
+their chain once per text (the result is kept until the next text comes),
+and map each distinct word through the stemmer, not each occurrence.
+
+Only *how* the postings are computed changes: each field still uses its
+own analyzer's steps, and the (term, frequency, weight, positions) it yields
+are those Whoosh's ``Positions.word_values`` would yield
+(``tests/test_fastindex.py`` compares them, and a whole index, with
+Whoosh's own path). The copy is for writing segments only: the index's TOC
+keeps the real schema.
+
+**Spilled postings written in chunks.** Whoosh's posting pool sorts
+postings in memory up to ``limitmb`` and then spills them to a temporary
+run file, one ``pickle.dump`` per posting, and reads them back one
+``pickle.load`` at a time (about 10% of a worker's CPU once a segment
+outgrows the buffer). :class:`ChunkedPostingPool` pickles lists of
+postings instead; the merge and the order are Whoosh's own.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from collections import defaultdict
+from collections.abc import Callable
+
+from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StopFilter
+from whoosh.formats import Positions
+from whoosh.writing import PostingPool
+
+CHUNK = 10_000  # postings per pickle in a spilled run
+
+from .analysis import (
+    HyphenFilter,
+    IndonesianStemFilter,
+    IndonesianTokenizer,
+    is_reduplication,
+)
+
+
+class _LastText:
+    """``word -> positions`` of the last text, for each distinct analysis chain."""
+
+    def __init__(self):
+        self.text: str | None = None
+        self.results: dict[int, dict[str, list[int]]] = {}
+
+    def positions(self, text: str, key: int, chain: Callable[[str], dict]) -> dict[str, list[int]]:
+        if text != self.text:  # `is` first: the stemmed and exact fields get one str object
+            self.text, self.results = text, {}
+        poses = self.results.get(key)
+        if poses is None:
+            poses = self.results[key] = chain(text)
+        return poses
+
+
+def _chain_positions(chain: CompositeAnalyzer) -> Callable[[str], dict[str, list[int]]]:
+    """``text -> {word: positions}`` as the chain's tokens give them (Positions.word_values)."""
+    direct = _direct_positions(chain.items)
+    if direct is not None:
+        return direct
+
+    def positions(text: str) -> dict[str, list[int]]:
+        poses = defaultdict(list)
+        for token in chain(text, positions=True, boosts=True, mode="index"):
+            if not token.stopped:
+                poses[token.text].append(token.pos)
+        return poses
+
+    return positions
+
+
+def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | None:
+    """Cari's text chain without the generator per step, or None for any other chain.
+
+    ``IndonesianTokenizer | LowercaseFilter | HyphenFilter | StopFilter`` in
+    one loop over the tokenizer's matches: a token is lowercased, a
+    hyphenated one that is not a reduplication split into parts (each a
+    position, the later tokens shifted), stopwords dropped and the kept
+    tokens renumbered from the first as ``StopFilter(renumber=True)`` does.
+    The steps' own settings (pattern, stoplist, sizes) are used;
+    ``tests/test_fastindex.py`` checks the result against the chain itself.
+    """
+    kinds = [type(step) for step in steps]
+    if kinds != [IndonesianTokenizer, LowercaseFilter, HyphenFilter, StopFilter]:
+        return None
+    tokenizer, stop = steps[0], steps[3]
+    if tokenizer.gaps or tokenizer.expression.groups or not stop.renumber:
+        return None
+    findall, stoplist, minsize, maxsize = tokenizer.expression.findall, stop.stops, stop.min, stop.max
+
+    def positions(text: str) -> dict[str, list[int]]:
+        poses = defaultdict(list)
+        pos = None
+        shift = 0
+        for index, raw in enumerate(findall(text)):
+            word = raw.lower()
+            if "-" in word and not is_reduplication(word):
+                parts = word.split("-")
+                base = index + shift
+                shift += len(parts) - 1
+                tokens = [(part, base + i) for i, part in enumerate(parts)]
+            else:
+                tokens = ((word, index + shift),)
+            for word, at in tokens:
+                if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stoplist:
+                    pos = at if pos is None else pos + 1
+                    poses[word].append(pos)
+        return poses
+
+    return positions
+
+
+def _split_chain(analyzer) -> tuple[list, Callable[[str], str] | None]:
+    """The steps before stemming, and the stem function (None: no stemming)."""
+    items = list(analyzer.items)
+    if isinstance(items[-1], IndonesianStemFilter):
+        return items[:-1], items[-1].stemmer.stem
+    return items, None
+
+
+def _shares_analysis(field) -> bool:
+    """Whether the field's postings can come from :class:`_LastText`.
+
+    Plain positional text whose tokens all weigh 1 (no boosting filters: the
+    chains are Cari's own, tokenizer + word filters).
+    """
+    return type(field.format) is Positions and isinstance(field.analyzer, CompositeAnalyzer)
+
+
+def fast_schema(schema):
+    """A copy of ``schema`` whose text fields share their analysis (see the module doc)."""
+    fast = copy.copy(schema)
+    fast._fields = dict(schema._fields)
+    memo = _LastText()
+    chains: list[list] = []
+    for name, field in schema._fields.items():
+        if not _shares_analysis(field):
+            continue
+        steps, stem = _split_chain(field.analyzer)
+        for key, known in enumerate(chains):
+            if known == steps:  # Whoosh filters compare by class and settings
+                break
+        else:
+            key = len(chains)
+            chains.append(steps)
+        twin = copy.copy(field)
+        twin.index = _indexer(field, memo, key, _chain_positions(CompositeAnalyzer(*steps)), stem)
+        fast._fields[name] = twin
+    return fast
+
+
+def _indexer(field, memo: _LastText, key: int, chain: Callable[[str], dict], stem):
+    """``field.index`` computed from the shared analysis of the text."""
+    boost = field.format.field_boost
+    encode = field.format.encode
+    plain_index = field.index
+
+    def index(value, **kwargs):
+        if not isinstance(value, str) or kwargs:
+            yield from plain_index(value, **kwargs)
+            return
+        poses = memo.positions(value, key, chain)
+        if stem is not None:
+            poses = _stemmed(poses, stem)
+        for word, poslist in poses.items():
+            yield word.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+
+    return index
+
+
+def _stemmed(poses: dict[str, list[int]], stem) -> dict[str, list[int]]:
+    """Positions by root: the words of one root merged, in order."""
+    merged: dict[str, list[int]] = {}
+    for word, poslist in poses.items():
+        root = stem(word)
+        known = merged.get(root)
+        if known is None:
+            merged[root] = poslist
+        else:
+            merged[root] = sorted(known + poslist)
+    return merged
+
+
+class ChunkedPostingPool(PostingPool):
+    """Whoosh's posting pool, spilling runs as pickled lists of postings."""
+
+    def add(self, item):
+        # PostingPool.add less its type assertions (the writer makes bytes);
+        # the same size estimate, so runs are spilled at the same points.
+        self.currentsize += 148 + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"")
+        if self.currentsize > self.limit:
+            self.save()
+        self.current.append(item)
+
+    def _write_run(self, f, items):
+        chunk = []
+        for item in items:  # a list, or the iterator of a merge of runs
+            chunk.append(item)
+            if len(chunk) >= CHUNK:
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+                chunk = []
+        if chunk:
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                yield from pickle.load(f)
+        except EOFError:
+            return
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+def speed_up(writer) -> None:
+    """Make a fresh worker ``SegmentWriter`` use both (it must commit no TOC: see the module doc)."""
+    old = writer.pool
+    writer.pool = ChunkedPostingPool(writer._tempstorage, old.segment, limitmb=old.limit // (1024 * 1024))
+    writer.schema = fast_schema(writer.schema)

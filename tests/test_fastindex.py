@@ -1,0 +1,97 @@
+"""The workers' faster segment writing yields exactly Whoosh's postings (search/fastindex.py)."""
+
+from pathlib import Path
+
+import pytest
+from whoosh.writing import PostingPool
+
+from search import fastindex
+from search.fastindex import ChunkedPostingPool, fast_schema
+from search.schema import build_schema
+
+TEXTS = [
+    "Anak-anak berlari-lari di Nur-Sultan; pasukannya mengusir penarikan dana Covid-19 senilai 2.500 rupiah.",
+    "Presiden Joko Widodo meresmikan jalan tol di Bekasi, dan presiden berlari lagi: berlari, lari, pelarian.",
+    "",
+    "yang dan di ke dari",  # stopwords only
+    "Ámbil kembali 43,5 persen -- kata-kata yang sama, kata yang sama.",
+    "yang di-rumah ke-3 dan 2020-2021: İstanbul, snake_case_word, di-yang-dan Nur-Sultan-nya x-y-z.",
+]
+
+
+def seed_texts():
+    from pathlib import Path
+
+    from search.articles import Article, read_articles
+
+    seeds = Path(__file__).parent.parent / "seeds"
+    return [text for a in read_articles([seeds]) if isinstance(a, Article) for text in (a.title, a.body)]
+
+
+def postings(schema, name, text):
+    return sorted(schema[name].index(text))
+
+
+def test_shared_analysis_gives_whoosh_postings_for_every_text_field():
+    plain = build_schema()
+    fast = fast_schema(plain)
+    for text in TEXTS + seed_texts():
+        # The order the writer uses (sorted field names), so the memo is exercised.
+        for name in ("author", "body", "body_exact", "source", "title", "title_exact"):
+            assert postings(fast, name, text) == postings(plain, name, text), (name, text)
+
+
+def test_cari_chain_runs_without_generators_and_an_unknown_chain_through_them():
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer
+
+    from search.fastindex import _direct_positions
+
+    schema = build_schema()
+    assert _direct_positions(schema["body_exact"].analyzer.items) is not None
+    assert _direct_positions((RegexTokenizer() | LowercaseFilter()).items) is None
+
+
+def test_stemmed_field_merges_the_positions_of_words_sharing_a_root():
+    fast = fast_schema(build_schema())
+    terms = {term: freq for term, freq, _, _ in fast["body"].index("berlari lari pelari makan")}
+    exact = {term: freq for term, freq, _, _ in fast["body_exact"].index("berlari lari pelari makan")}
+    assert terms[b"lari"] == 3 and exact[b"berlari"] == 1
+
+
+def test_fast_schema_leaves_the_real_schema_alone():
+    plain = build_schema()
+    fast_schema(plain)
+    assert "index" not in vars(plain["body"])
+
+
+def test_chunked_pool_spills_and_merges_in_whoosh_order(tmp_path, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    monkeypatch.setattr(fastindex, "CHUNK", 7)
+    storage = FileStorage(str(tmp_path))
+    items = [("body", f"w{i % 37:03d}".encode(), i, 1.0, b"x" * (i % 5)) for i in range(500)]
+    chunked = ChunkedPostingPool(storage, None, limitmb=1)
+    chunked.limit = 2000  # bytes: spill every few postings
+    plain = PostingPool(storage, None, limitmb=1)
+    for item in items:
+        chunked.add(item)
+        plain.add(item)
+    assert chunked.runs  # it did spill
+    assert list(chunked.iter_postings()) == sorted(items) == list(plain.iter_postings())
+
+
+INDOSUM = Path("/work/shared/eval/indosum/docs.jsonl")
+
+
+@pytest.mark.skipif(not INDOSUM.is_file(), reason="IndoSum not on this machine")
+def test_shared_analysis_gives_whoosh_postings_on_real_news():
+    import itertools
+    import json
+
+    plain = build_schema()
+    fast = fast_schema(plain)
+    with INDOSUM.open(encoding="utf-8") as lines:
+        for line in itertools.islice(lines, 150):
+            text = json.loads(line)["text"]
+            for name in ("body", "body_exact"):
+                assert postings(fast, name, text) == postings(plain, name, text)

@@ -1,0 +1,31 @@
+"""Snippets analyse each distinct word once, with the same spans as analysing the whole text."""
+
+from whoosh.analysis import RegexTokenizer
+
+from search.schema import build_schema
+from search.snippets import TermMatcher, match_spans
+
+TEXT = (
+    "Anak-anak berlari-lari di Nur-Sultan, pasukannya mengusir warga; pengusiran 2.500 orang "
+    "(43,5 persen) terjadi 6/10/2022. Covid-19 dan Bekasi-nya: berlari, Berlari, BERLARI lagi."
+)
+
+
+def whole_text_spans(text, matcher, analyzer):
+    return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="query") if matcher(t.text)]
+
+
+def test_word_by_word_spans_equal_whole_text_spans():
+    analyzer = build_schema()["body"].analyzer
+    for terms in (["lari", "usir"], ["anak", "sultan", "covid"], ["2.500", "43,5", "bekas*"], ["2022", "nur"]):
+        matcher = TermMatcher.from_terms(terms)
+        expected = whole_text_spans(TEXT, matcher, analyzer)
+        assert expected  # the comparison means something
+        assert match_spans(TEXT, matcher, analyzer) == expected, terms
+        assert match_spans(TEXT, matcher, analyzer) == expected  # again, from the remembered forms
+
+
+def test_a_chain_with_other_steps_is_analysed_whole():
+    analyzer = RegexTokenizer(r"\w+")  # not Cari's tokenizer: no word-by-word shortcut
+    matcher = TermMatcher.from_terms(["Nur"])
+    assert match_spans("Nur-Sultan dan Nur", matcher, analyzer) == [(0, 3), (15, 18)]
