@@ -84,7 +84,7 @@ def _chain_positions(chain: CompositeAnalyzer) -> Callable[[str], dict[str, list
 def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | None:
     """Cari's text chain without the generator per step, or None for any other chain.
 
-    ``IndonesianTokenizer | LowercaseFilter | HyphenFilter | StopFilter`` in
+    ``IndonesianTokenizer | LowercaseFilter | HyphenFilter [| StopFilter]`` in
     one loop over the tokenizer's matches: a token is lowercased, a
     hyphenated one that is not a reduplication split into parts (each a
     position, the later tokens shifted), stopwords dropped and the kept
@@ -93,12 +93,15 @@ def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | No
     ``tests/test_fastindex.py`` checks the result against the chain itself.
     """
     kinds = [type(step) for step in steps]
-    if kinds != [IndonesianTokenizer, LowercaseFilter, HyphenFilter, StopFilter]:
+    if kinds not in ([IndonesianTokenizer, LowercaseFilter, HyphenFilter, StopFilter],
+                     [IndonesianTokenizer, LowercaseFilter, HyphenFilter]):
         return None
-    tokenizer, stop = steps[0], steps[3]
-    if tokenizer.gaps or tokenizer.expression.groups or not stop.renumber:
+    tokenizer = steps[0]
+    stop = steps[3] if len(steps) == 4 else None  # the exact fields keep their stopwords
+    if tokenizer.gaps or tokenizer.expression.groups or (stop is not None and not stop.renumber):
         return None
-    findall, stoplist, minsize, maxsize = tokenizer.expression.findall, stop.stops, stop.min, stop.max
+    findall = tokenizer.expression.findall
+    stoplist, minsize, maxsize = (stop.stops, stop.min, stop.max) if stop else (frozenset(), 0, None)
 
     def positions(text: str) -> dict[str, list[int]]:
         poses = defaultdict(list)

@@ -176,7 +176,7 @@ def newest_first():
 
 
 def preload_or(query):
-    """Score a top-level OR (or a question's OR of words) by Whoosh's array matcher, whatever the index size.
+    """Score a top-level OR by Whoosh's array matcher, whatever the index size.
 
     Whoosh picks a binary tree of union matchers for segments of more than
     5,000 documents, which walks every posting through several Python calls;
@@ -185,12 +185,13 @@ def preload_or(query):
     Whoosh already uses below 5,000). The scores are the same sums; only the
     order of equal-score results may differ. An OR with a coordination
     ``scale`` keeps Whoosh's choice, since the array matcher would drop it.
+    A question's OR under the answer-kind boost is left alone: there the
+    array matcher loses documents (see ``ranking.exact_search_options``).
     """
     from whoosh import query as q
 
-    words = query.a if type(query) is q.AndMaybe else query  # a question: words, then answer kind
-    if type(words) is q.Or and not words.scale:
-        words.matcher_type = q.Or.ARRAY_MATCHER
+    if type(query) is q.Or and not query.scale:
+        query.matcher_type = q.Or.ARRAY_MATCHER
     return query
 
 
