@@ -23,9 +23,9 @@ from pathlib import Path
 warnings.filterwarnings("ignore")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.evaluation import evaluate, read_qrels, read_queries
-from search.indexer import build_index
-from search.searcher import Searcher
+from search.evaluation import evaluate, read_qrels, read_queries  # noqa: E402 - after the path
+from search.indexer import build_index  # noqa: E402
+from search.searcher import Searcher  # noqa: E402
 
 
 def measure(set_dir: Path, index_dir: Path, reuse: bool) -> dict:

@@ -44,8 +44,8 @@ def main() -> None:
     print(f"{n} pairs")
     print(f"Sastrawi alone  {plain / n:.2%}")
     print(f"Cari Stemmer    {right / n:.2%}")
-    changed = [(f, l, s) for f, l, s in ours if s != (sastrawi.stem(f) or f)]
-    fixed = sum(s == l for f, l, s in changed)
+    changed = [(form, lemma, stem) for form, lemma, stem in ours if stem != (sastrawi.stem(form) or form)]
+    fixed = sum(stem == lemma for _, lemma, stem in changed)
     print(f"differs from Sastrawi on {len(changed)} pairs: {fixed} now right, {len(changed) - fixed} now wrong")
     for form, lemma, stem in [p for p in ours if p[2] != p[1]][: args.errors]:
         print(f"  {form} -> {stem} (lemma {lemma})")

@@ -39,14 +39,15 @@ from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StopFilter
 from whoosh.formats import Positions
 from whoosh.writing import PostingPool
 
-CHUNK = 10_000  # postings per pickle in a spilled run
-
 from .analysis import (
     HyphenFilter,
     IndonesianStemFilter,
     IndonesianTokenizer,
     is_reduplication,
 )
+
+CHUNK = 10_000  # postings per pickle in a spilled run
+
 
 
 class _LastText:
@@ -152,12 +153,9 @@ def fast_schema(schema):
         if not _shares_analysis(field):
             continue
         steps, stem = _split_chain(field.analyzer)
-        for key, known in enumerate(chains):
-            if known == steps:  # Whoosh filters compare by class and settings
-                break
-        else:
-            key = len(chains)
+        if steps not in chains:  # Whoosh filters compare by class and settings
             chains.append(steps)
+        key = chains.index(steps)
         twin = copy.copy(field)
         twin.index = _indexer(field, memo, key, _chain_positions(CompositeAnalyzer(*steps)), stem)
         fast._fields[name] = twin

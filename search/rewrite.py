@@ -42,7 +42,7 @@ def _full_form(word: str) -> str | None:
     if word.isupper() and word in table:
         return table[word]
     key = word.lower()
-    return table.get(key) if not key.upper() in table else None
+    return table.get(key) if key.upper() not in table else None
 
 
 def rewrite_query(text: str) -> str:

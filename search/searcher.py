@@ -13,10 +13,10 @@ import math
 import pickle
 import re
 import struct
-import zlib
 import threading
 import time
-from contextlib import contextmanager
+import zlib
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -394,10 +394,8 @@ class Searcher:
             return None
         matcher = TermMatcher.from_terms(())
         if query_text.strip():
-            try:
+            with suppress(QueryError):  # a bad query still shows the article, unmarked
                 matcher = self.matcher(self._builder.parse(query_text))
-            except QueryError:
-                pass
         analyzer = searcher.schema["body"].analyzer
         paragraphs = [p.strip() for p in re.split(r"\n+", fields.get("body", "")) if p.strip()]
         return ArticlePage(

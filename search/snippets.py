@@ -28,7 +28,7 @@ class TermMatcher:
     patterns: tuple[re.Pattern, ...] = ()
 
     @classmethod
-    def from_terms(cls, terms) -> "TermMatcher":
+    def from_terms(cls, terms) -> TermMatcher:
         """From query terms; ``kazak*`` style wildcards become patterns."""
         plain, patterns = set(), []
         for term in terms:
@@ -131,11 +131,8 @@ def highlight_snippet(text: str, matcher: TermMatcher, analyzer, size: int = SNI
     Without matches (an article found by its title only) it is the lead.
     """
     spans = match_spans(text, matcher, analyzer)
-    if spans:
-        # Start a little before the first match so it has some context.
-        anchor = max(0, best_window(spans, size) - size // 5)
-    else:
-        anchor = 0
+    # Start a little before the first match so it has some context.
+    anchor = max(0, best_window(spans, size) - size // 5) if spans else 0
     start = _word_boundary(text, anchor, backwards=True)
     end = _word_boundary(text, min(len(text), start + size), backwards=False)
     snippet = mark(text, spans, start, end)

@@ -33,9 +33,9 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing
 
@@ -187,7 +187,7 @@ def rebuild_lock(index_dir: Path) -> Iterator[None]:
     killed with SIGKILL never leaves a stale lock behind.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / LOCK, "a+")
+    handle = open(index_dir / LOCK, "a+")  # noqa: SIM115 - held open until the finally below
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
