@@ -126,7 +126,8 @@ def main() -> None:
         if server and args.rebuild_at >= 0:
             time.sleep(max(0.0, args.rebuild_at))
             t0 = time.perf_counter() - started
-            rebuild = subprocess.run([*cari, "rebuild-index", args.docs, "--index", str(index), "-q"],
+            # --full: a complete rebuild into a new generation, swapped in while serving.
+            rebuild = subprocess.run([*cari, "rebuild-index", args.docs, "--index", str(index), "-q", "--full"],
                                      capture_output=True, text=True)
             rebuild_window = (t0, time.perf_counter() - started, rebuild.returncode)
         for t in threads:
