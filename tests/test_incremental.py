@@ -78,7 +78,7 @@ def test_new_changed_and_gone_articles_in_jsonl(jsonl_index, run_cli, monkeypatc
 
 
 def test_total_counted_from_postings_equals_whoosh_count(seed_index):
-    from search.searcher import count_plain_or
+    from search.execution import count_plain_or
 
     searcher = Searcher(seed_index)
     whoosh = searcher._current()
