@@ -98,6 +98,15 @@ class ArticlePage:
     paragraphs_html: list[str]
 
 
+def _shown_fields(stored: dict) -> dict:
+    """The stored fields every result and article page shows, by their names there."""
+    return {
+        "id": stored["id"],
+        "title": stored.get("title", ""),
+        **{name: stored.get(name) for name in ("source", "date", "author", "url")},
+    }
+
+
 @dataclass
 class Filters:
     """Restrictions on the results: publisher and date range (ISO dates)."""
@@ -258,12 +267,7 @@ class Searcher:
         fields = hit.fields()
         analyzer = hit.searcher.schema["body"].analyzer
         return Hit(
-            id=fields["id"],
-            title=fields.get("title", ""),
-            source=fields.get("source"),
-            date=fields.get("date"),
-            author=fields.get("author"),
-            url=fields.get("url"),
+            **_shown_fields(fields),
             # Sorted by date, Whoosh puts the sort key where the score goes.
             score=round(float(hit.score), 4) if isinstance(hit.score, (int, float)) else None,
             snippet=highlight_snippet(fields.get("body", ""), matcher, analyzer),
@@ -326,12 +330,7 @@ class Searcher:
         analyzer = searcher.schema["body"].analyzer
         paragraphs = [p.strip() for p in re.split(r"\n+", fields.get("body", "")) if p.strip()]
         return ArticlePage(
-            id=fields["id"],
-            title=fields.get("title", ""),
-            source=fields.get("source"),
-            date=fields.get("date"),
-            author=fields.get("author"),
-            url=fields.get("url"),
+            **_shown_fields(fields),
             title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
             paragraphs_html=[highlight_all(p, matcher, analyzer) for p in paragraphs],
         )
