@@ -35,8 +35,8 @@ MAX_LIMIT = 100
 
 
 @dataclass
-class Hit:
-    """One ranked result."""
+class ArticleInfo:
+    """What every view of an article shows about it."""
 
     id: str
     title: str
@@ -44,6 +44,12 @@ class Hit:
     date: str | None
     author: str | None
     url: str | None
+
+
+@dataclass
+class Hit(ArticleInfo):
+    """One ranked result."""
+
     score: float | None  # None when sorted by date
     snippet: str  # HTML: escaped text, matches in <mark>
     title_html: str = ""  # the title, escaped, matches in <mark>
@@ -85,21 +91,15 @@ class SearchResults:
 
 
 @dataclass
-class ArticlePage:
+class ArticlePage(ArticleInfo):
     """One article to read in full; the ``*_html`` parts are escaped, matches in <mark>."""
 
-    id: str
-    title: str
-    source: str | None
-    date: str | None
-    author: str | None
-    url: str | None
     title_html: str
     paragraphs_html: list[str]
 
 
 def _shown_fields(stored: dict) -> dict:
-    """The stored fields every result and article page shows, by their names there."""
+    """The :class:`ArticleInfo` fields of an article's stored fields."""
     return {
         "id": stored["id"],
         "title": stored.get("title", ""),
