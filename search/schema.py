@@ -19,8 +19,6 @@ DEFAULT_FIELDS = {"title": 0.5, "body": 1.0, "title_exact": 0.5, "body_exact": 1
 BM25_PARAMS = {"B": 0.75, "K1": 0.5}
 # Weight of holding the kind of answer a question asks for (answers.py).
 ANSWER_BOOST = 20.0
-# The unstemmed twin of each stemmed text field (see ``exact_analyzer``).
-EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
 
 def build_schema() -> Schema:

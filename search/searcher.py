@@ -164,7 +164,6 @@ class Searcher:
         self.index_dir = Path(index_dir)
         self._lock = threading.RLock()
         self._stamp = None
-        self._index = None
         self._searcher = None
         self._builder = None
 
@@ -193,7 +192,7 @@ class Searcher:
                 "Run `cari rebuild-index` to rebuild it."
             ) from None
         old = self._searcher
-        self._index, self._searcher, self._stamp = index, searcher, stamp
+        self._searcher, self._stamp = searcher, stamp
         self._builder = QueryBuilder(index.schema)
         if old is not None:
             old.close()

@@ -45,11 +45,6 @@ LOCK = ".lock"
 GENERATION_PREFIX = "gen-"
 
 
-def default_index_dir() -> Path:
-    """``$CARI_INDEX`` or ``./index``."""
-    return Path(os.environ.get("CARI_INDEX") or "index")
-
-
 def live_generation(index_dir: Path) -> Path:
     """The folder of the live index; raises IndexMissing if there is none."""
     try:
