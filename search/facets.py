@@ -8,21 +8,43 @@ from __future__ import annotations
 
 from collections import Counter
 
+# facet name -> the indexed field it counts
+FACET_FIELDS = {"source": "source_id", "year": "year"}
+
 
 def facet_options() -> dict:
     """The ``groupedby`` argument that makes Whoosh count the facets while searching."""
     from whoosh import sorting
 
     return {
-        "source": sorting.FieldFacet("source_id", maptype=sorting.Count),
-        "year": sorting.FieldFacet("year", maptype=sorting.Count),
+        facet: sorting.FieldFacet(fieldname, maptype=sorting.Count) for facet, fieldname in FACET_FIELDS.items()
     }
 
 
 def facet_counts(results) -> dict[str, dict[str, int]]:
     """``{"source": {name: n}, "year": {"2022": n}}`` from Whoosh results, largest first."""
-    sources = Counter({name: n for name, n in results.groups("source").items() if name})
-    years = {year: n for year, n in results.groups("year").items() if year}
+    return _ordered(results.groups("source"), results.groups("year"))
+
+
+def count_facets(reader, postings, matched) -> dict[str, dict[str, int]]:
+    """The same counts for the documents flagged in ``matched`` (a numpy bool array).
+
+    Each publisher's or year's posting list is a numpy array of document
+    numbers (``postings.PostingArrays``), so counting is one lookup per value
+    instead of a pass over every match.
+    """
+    counts = {}
+    for facet, fieldname in FACET_FIELDS.items():
+        counts[facet] = {}
+        for value in reader.lexicon(fieldname):
+            value = value.decode("utf-8")
+            counts[facet][value] = int(matched[postings.get(fieldname, value)[0]].sum())
+    return _ordered(counts["source"], counts["year"])
+
+
+def _ordered(sources: dict, years: dict) -> dict[str, dict[str, int]]:
+    sources = Counter({name: n for name, n in sources.items() if name and n})
+    years = {year: n for year, n in years.items() if year and n}
     return {
         "source": dict(sources.most_common()),
         "year": dict(sorted(years.items(), reverse=True)),

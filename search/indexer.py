@@ -138,7 +138,7 @@ def build_index(
         try:
             ix, previous = _open_for_writing(generation, live)
             if live is not None:
-                shared_stemmer().learn_roots(store.read_record(live, ROOTS) or {})
+                learn_roots(live)
             contents = _write_articles(ix, str(generation), sources, previous, report, on_item, procs, strict)
             store.write_record(generation, CONTENTS, contents)
             store.write_record(generation, ROOTS, shared_stemmer().known_roots())
@@ -148,6 +148,18 @@ def build_index(
             shutil.rmtree(generation, ignore_errors=True)
             raise
     return report
+
+
+def learn_roots(generation: Path) -> None:
+    """Warm the stem cache with the roots saved by the build of ``generation``.
+
+    An update then stems only words no earlier build saw, and a searcher
+    highlights snippets without running Sastrawi on every word of a hit's body
+    (cold, that was most of a query's time). Roots from a build with another
+    analysis chain (another fingerprint) are not used.
+    """
+    if store.read_manifest(generation).get("fingerprint") == schema_fingerprint():
+        shared_stemmer().learn_roots(store.read_record(generation, ROOTS) or {})
 
 
 def updatable_generation(index_dir: Path) -> Path | None:

@@ -22,6 +22,8 @@ _FIELD_PREFIX = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?!//)(?=\S)")
 _OPERATOR_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # A "?" ends an Indonesian question; Whoosh would read it as a wildcard.
 _QUESTION_MARK = re.compile(r"\?")
+# Text made only of these characters holds no query syntax: it is a list of words.
+_PLAIN_TEXT = re.compile(r"[\w\s.,;!%&/'’-]*")
 
 
 def check_query(text: str) -> str:
@@ -74,13 +76,14 @@ class QueryBuilder:
         from whoosh import qparser
 
         # An index built before a field existed is still searched, without it.
-        boosts = {name: w for name, w in DEFAULT_FIELDS.items() if name in self.schema}
+        self._boosts = {name: w for name, w in DEFAULT_FIELDS.items() if name in self.schema}
         parser = qparser.MultifieldParser(
-            list(boosts),
+            list(self._boosts),
             self.schema,
-            fieldboosts=boosts,
-            # Any word may match, but an article matching more of them ranks higher.
-            group=qparser.OrGroup.factory(0.9),
+            fieldboosts=self._boosts,
+            # Any word may match. No coordination scale: it ranked worse
+            # (docs/relevance.md), and Whoosh can only apply it word by word.
+            group=qparser.OrGroup,
         )
         # Apostrophes occur in names (Jum'at, O'Neil); ranges and single
         # quoted terms are not part of our query language.
@@ -92,8 +95,9 @@ class QueryBuilder:
         """A Whoosh query for the user's text; QueryError if it makes no sense."""
         text = check_query(text)
         text = _QUESTION_MARK.sub(" ", text)
+        rewritten = rewrite_query(text)
         try:
-            parsed = self._parser.parse(_lower_field_names(rewrite_query(text)))
+            parsed = self._words_query(rewritten) or self._parser.parse(_lower_field_names(rewritten))
         except Exception:  # Whoosh's parser has corner cases that raise
             raise QueryError(
                 "Could not understand the query; check its operators, quotes and parentheses."
@@ -118,7 +122,34 @@ class QueryBuilder:
         words = re.findall(r"\w+(?:[-.,]\w+)*", text)
         if not words:
             raise QueryError("Empty query: type one or more words to search for.")
-        return self._parser.parse(" ".join(w.lower() for w in words))
+        text = " ".join(w.lower() for w in words)
+        return self._words_query(text) or self._parser.parse(text)
+
+    def _words_query(self, text: str):
+        """The query Whoosh's parser makes of plain words, built directly; None for anything else.
+
+        The parser costs 1-2 ms a sentence (a dozen plugins, copies of every
+        node), as much as ranking it. Text without query syntax is just, for
+        each word, an OR of its term in every default field, normalised the
+        parser's way. A word that analyses into several terms, or text with
+        any syntax, is left to the parser (``tests/test_query.py`` checks
+        that both give the same query).
+        """
+        from whoosh import query as q
+
+        if not _PLAIN_TEXT.fullmatch(text) or any(word in OPERATORS for word in text.split()):
+            return None
+        alternatives = []
+        for word in text.split():
+            terms = []
+            for fieldname, boost in self._boosts.items():
+                analysed = list(self.schema[fieldname].process_text(word, mode="query", removestops=True))
+                if len(analysed) > 1:
+                    return None
+                terms.extend(q.Term(fieldname, term, boost=boost) for term in analysed)
+            if terms:
+                alternatives.append(q.Or(terms))
+        return q.Or(alternatives).normalize() if alternatives else None
 
 
 def _lower_field_names(text: str) -> str:

@@ -20,8 +20,8 @@ from pathlib import Path
 from . import store
 from .errors import IndexDamaged, QueryError
 from .execution import count_plain_or, newest_first, preload_or, reading
-from .facets import facet_counts, facet_options
-from .indexer import parse_iso
+from .facets import count_facets, facet_counts, facet_options
+from .indexer import learn_roots, parse_iso
 from .query import QueryBuilder, positive_terms
 from .ranking import drop_common_stopwords, exact_search_options
 from .schema import BM25_PARAMS
@@ -166,6 +166,7 @@ class Searcher:
         self._stamp = None
         self._searcher = None
         self._builder = None
+        self._scorer = None
 
     # -- opening -------------------------------------------------------------
 
@@ -180,9 +181,10 @@ class Searcher:
     def _open(self, stamp) -> None:
         from whoosh.index import open_dir
 
-        from .scoring import CachedLengthBM25F
+        from .scoring import ArrayScorer, CachedLengthBM25F
 
         generation = store.live_generation(self.index_dir)
+        learn_roots(generation)
         try:
             index = open_dir(str(generation))
             searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
@@ -194,6 +196,7 @@ class Searcher:
         old = self._searcher
         self._searcher, self._stamp = searcher, stamp
         self._builder = QueryBuilder(index.schema)
+        self._scorer = ArrayScorer(searcher)
         if old is not None:
             old.close()
 
@@ -234,41 +237,57 @@ class Searcher:
         searcher = self._current()
         builder = self._builder
         parsed = builder.parse_words(text) if words_only else builder.parse(text)
-        query = preload_or(drop_common_stopwords(parsed, searcher.reader()))
-        options = {"filter": filters.to_query() if filters else None, **exact_search_options(query)}
-        if sort == "date":
-            options.update(sortedby=newest_first())
-        if facets:
-            options.update(groupedby=facet_options())
+        query = drop_common_stopwords(parsed, searcher.reader())
+        filter_query = filters.to_query() if filters else None
         with reading(self.index_dir):
-            ranked = searcher.search(query, limit=page * limit, terms=False, **options)
-            total = None if options["filter"] is not None else count_plain_or(searcher, query)
-            if total is None:
-                total = len(ranked)  # Whoosh runs the query again to count its matches
+            ranking = self._scorer.rank(query, page * limit, filter_query) if sort == "relevance" else None
+            if ranking is not None:
+                found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
+                total = ranking.total
+                counts = count_facets(searcher.reader(), self._scorer.postings, ranking.matched) if facets else None
+            else:
+                found, total, counts = self._rank_in_whoosh(searcher, query, page * limit, filter_query, sort, facets)
             matcher = self.matcher(query)
-            hits = [self._hit(hit, matcher) for hit in ranked[(page - 1) * limit : page * limit]]
-        results = SearchResults(text, total, page, limit, 0.0, hits)
-        if facets:
-            results.facets = facet_counts(ranked)
+            analyzer = searcher.schema["body"].analyzer
+            hits = [self._hit(fields, score, matcher, analyzer) for fields, score in found[(page - 1) * limit :]]
+        results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts)
         if total < SUGGEST_BELOW and not words_only:
             results.suggestion = suggest(searcher, text)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
     @staticmethod
-    def _hit(hit, matcher: TermMatcher) -> Hit:
+    def _rank_in_whoosh(searcher, query, limit, filter_query, sort, facets) -> tuple[list, int, dict | None]:
+        """What ``ArrayScorer`` does not rank (phrases, AND, NOT, date order), ranked by Whoosh.
+
+        Returns ((stored fields, score) of the top ``limit``, total, facets).
+        """
+        query = preload_or(query)
+        options = {"filter": filter_query, **exact_search_options(query)}
+        if sort == "date":
+            options.update(sortedby=newest_first())
+        if facets:
+            options.update(groupedby=facet_options())
+        ranked = searcher.search(query, limit=limit, terms=False, **options)
+        total = None if filter_query is not None else count_plain_or(searcher, query)
+        if total is None:
+            total = len(ranked)  # Whoosh runs the query again to count its matches
+        found = [(hit.fields(), hit.score) for hit in ranked]
+        return found, total, facet_counts(ranked) if facets else None
+
+    @staticmethod
+    def _hit(fields: dict, score, matcher: TermMatcher, analyzer) -> Hit:
         """A result with its snippet and title highlighted for ``matcher``.
 
-        Everything comes from the hit's own searcher: calling ``_current()``
-        here could swap in a rebuilt index and close the reader the hit
-        belongs to (ReaderClosed, seen under load during a rebuild).
+        ``fields`` and ``analyzer`` come from the searcher that found the
+        result: calling ``_current()`` here could swap in a rebuilt index and
+        close the reader they belong to (ReaderClosed, seen under load during a
+        rebuild).
         """
-        fields = hit.fields()
-        analyzer = hit.searcher.schema["body"].analyzer
         return Hit(
             **_shown_fields(fields),
             # Sorted by date, Whoosh puts the sort key where the score goes.
-            score=round(float(hit.score), 4) if isinstance(hit.score, (int, float)) else None,
+            score=round(float(score), 4) if isinstance(score, (int, float)) else None,
             snippet=highlight_snippet(fields.get("body", ""), matcher, analyzer),
             title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
         )
@@ -285,7 +304,8 @@ class Searcher:
             raise QueryError(f"No article with id {doc_id!r}.")
         body = searcher.stored_fields(docnum).get("body", "")
         similar = searcher.more_like(docnum, "body", text=body, top=max(1, min(limit, MAX_LIMIT)))
-        return [self._hit(hit, TermMatcher.from_terms([])) for hit in similar]
+        analyzer, nothing = searcher.schema["body"].analyzer, TermMatcher.from_terms([])
+        return [self._hit(hit.fields(), hit.score, nothing, analyzer) for hit in similar]
 
     @_one_at_a_time
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:
@@ -295,7 +315,11 @@ class Searcher:
             query = self._builder.parse(text)
         except QueryError:
             query = self._builder.parse_words(text)
-        query = preload_or(drop_common_stopwords(query, searcher.reader()))
+        query = drop_common_stopwords(query, searcher.reader())
+        ranking = self._scorer.rank(query, limit)
+        if ranking is not None:
+            return [(searcher.stored_fields(d)["id"], s) for d, s in ranking.results]
+        query = preload_or(query)
         hits = searcher.search(query, limit=limit, **exact_search_options(query))
         return [(hit["id"], hit.score) for hit in hits]
 

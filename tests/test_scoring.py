@@ -1,12 +1,31 @@
-"""Cached field lengths give exactly Whoosh's BM25F scores (search/scoring.py)."""
+"""Scoring: cached field lengths and the array scorer give exactly Whoosh's BM25F (search/scoring.py)."""
 
+import json
+import random
+import re
+
+import pytest
+from conftest import SEEDS
 from whoosh import scoring
 from whoosh.index import open_dir
 
 from search import store
+from search.facets import facet_counts, facet_options
+from search.indexer import build_index
+from search.ranking import drop_common_stopwords
 from search.schema import BM25_PARAMS
-from search.scoring import CachedLengthBM25F
-from search.searcher import Searcher
+from search.scoring import CachedLengthBM25F, flat_query
+from search.searcher import Filters, Searcher
+
+QUERIES = (
+    "mengusir",
+    "rusia ukraina kazakhstan",
+    "pasukan Rusia menarik diri dari Kazakhstan",
+    "kapan kazakhstan rusuh",
+    "berapa orang tewas dalam kerusuhan",
+    "yang di dan",
+    "kata tidak ada dalam indeks xyzzy",
+)
 
 
 def test_cached_lengths_score_exactly_like_whoosh(seed_index):
@@ -20,3 +39,103 @@ def test_cached_lengths_score_exactly_like_whoosh(seed_index):
         with index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS)) as cached:
             got = [(hit.docnum, hit.score) for hit in cached.search(query, limit=None)]
         assert expected and got == expected, text
+
+
+@pytest.fixture(scope="module")
+def updated_index(tmp_path_factory):
+    """Articles made of seed sentences, built by two workers (two segments),
+    then updated (some changed, some gone: deleted documents, a third segment)."""
+    folder = tmp_path_factory.mktemp("array-scorer")
+    sentences = [
+        s.strip()
+        for page in sorted(SEEDS.glob("*.txt"))
+        for s in re.split(r"(?<=[.!?])\s+", page.read_text(encoding="utf-8"))
+        if len(s.split()) > 4
+    ]
+    rng = random.Random(5)
+    articles = [
+        {
+            "id": f"a{i}",
+            "title": rng.choice(sentences)[:80],
+            "text": " ".join(rng.sample(sentences, rng.randint(2, 8))),
+            "source": ["Kompas", "Tempo", "Antara"][i % 3],
+            "date": f"{2021 + i % 3}-0{1 + i % 9}-1{i % 10}",
+        }
+        for i in range(120)
+    ]
+    source, index = folder / "news.jsonl", folder / "ix"
+    source.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    build_index([source], index, procs=2)
+    for article in articles[:10]:
+        article["text"] += " Kazakhstan membantah."
+    source.write_text("".join(json.dumps(a) + "\n" for a in articles[:-15]), encoding="utf-8")
+    report = build_index([source], index)
+    assert not report.full
+    return index
+
+
+def plain_whoosh(index_dir):
+    """A Whoosh searcher of the live index with Whoosh's own BM25F."""
+    return open_dir(str(store.live_generation(index_dir))).searcher(weighting=scoring.BM25F(**BM25_PARAMS))
+
+
+def whoosh_scores(searcher, query, **options) -> dict[int, float]:
+    """Every match of ``query`` with its score, by Whoosh's own BM25F and matchers."""
+    with plain_whoosh(searcher.index_dir) as plain:
+        return {hit.docnum: hit.score for hit in plain.search(query, limit=None, optimize=False, **options)}
+
+
+def ranked(searcher, text, **kwargs):
+    whoosh_searcher = searcher._current()
+    query = drop_common_stopwords(searcher._builder.parse(text), whoosh_searcher.reader())
+    return query, searcher._scorer.rank(query, None, **kwargs)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_array_scorer_gives_whoosh_scores_and_matches(updated_index, text):
+    searcher = Searcher(updated_index)
+    query, ranking = ranked(searcher, text)
+    assert ranking is not None, f"{text!r} is a flat query"
+    expected = whoosh_scores(searcher, query)
+    assert dict(ranking.results) == pytest.approx(expected, rel=1e-9)
+    assert ranking.total == len(expected)
+    scores = [score for _, score in ranking.results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_array_scorer_leaves_out_deleted_and_filtered_articles(updated_index):
+    searcher = Searcher(updated_index)
+    gone = {hit.id for hit in searcher.search("kazakhstan", limit=100).hits} & {f"a{i}" for i in range(105, 120)}
+    assert not gone
+    filters = Filters(source="Tempo", date_from="2022-01-01", date_to="2022-12-31")
+    query, ranking = ranked(searcher, "pasukan Rusia Kazakhstan", filter_query=filters.to_query())
+    expected = whoosh_scores(searcher, query, filter=filters.to_query())
+    assert expected and dict(ranking.results) == pytest.approx(expected, rel=1e-9)
+    for hit in searcher.search("pasukan Rusia Kazakhstan", filters=filters, limit=100).hits:
+        assert hit.source == "Tempo" and hit.date.startswith("2022")
+
+
+def test_array_scorer_facets_count_like_whoosh(updated_index):
+    searcher = Searcher(updated_index)
+    query, _ = ranked(searcher, "rusia kazakhstan")
+    with plain_whoosh(updated_index) as plain:
+        expected = facet_counts(plain.search(query, limit=None, groupedby=facet_options()))
+    got = searcher.search("rusia kazakhstan", facets=True).facets
+    assert got == expected and sum(got["source"].values()) > 10
+
+
+def test_top_results_break_ties_by_document_number(updated_index):
+    searcher = Searcher(updated_index)
+    query, everything = ranked(searcher, "kazakhstan")
+    top = searcher._scorer.rank(query, 5)
+    assert top.results == everything.results[:5] and top.total == everything.total
+
+
+@pytest.mark.parametrize(
+    "text", ['"pasukan rusia"', "rusia AND kazakhstan", "rusia NOT ukraina", "kazak*", "Menlu AS bertemu Dubes"]
+)
+def test_other_queries_are_left_to_whoosh(updated_index, text):
+    searcher = Searcher(updated_index)
+    searcher.search("warmup")
+    assert flat_query(searcher._builder.parse(text)) is None
+    assert searcher.search(text).total == len(whoosh_scores(searcher, searcher._builder.parse(text)))

@@ -1,0 +1,53 @@
+"""The query builder's shortcut for plain words builds exactly what Whoosh's parser builds."""
+
+import re
+
+import pytest
+from conftest import SEEDS
+
+from search.query import QueryBuilder
+from search.schema import build_schema
+
+TRICKY = (
+    "anak-anak bermain di Bekasi",
+    "harga naik 1.000 persen, kata menteri",
+    "Jum'at O'Neil 10,5% 24/7",
+    "yang di dan",
+    "dia, ia; dan!",
+    "Kyiv Kiev Kazakhstan Kazakstan",
+    "pasukan pasukan pasukannya",
+    "kata-kata Indonesia-Malaysia",
+)
+
+
+@pytest.fixture(scope="module")
+def builder():
+    return QueryBuilder(build_schema())
+
+
+def seed_sentences() -> list[str]:
+    text = " ".join(page.read_text(encoding="utf-8") for page in sorted(SEEDS.glob("*.txt")))
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+
+
+def test_plain_words_give_the_parsers_query(builder):
+    checked = 0
+    for text in (*TRICKY, *seed_sentences()):
+        words = " ".join(re.findall(r"[\w.,;!%&/'-]+", text))
+        shortcut = builder._words_query(words)
+        if shortcut is not None:
+            checked += 1
+            assert shortcut == builder._parser.parse(words), words
+    assert checked > 50
+
+
+@pytest.mark.parametrize(
+    "text", ['"duta besar"', "rusia AND ukraina", "title:kazakhstan", "kazak*", "(rusia ukraina)", "rusia^2", "a:b"]
+)
+def test_query_syntax_goes_to_the_parser(builder, text):
+    assert builder._words_query(text) is None
+
+
+def test_search_with_and_without_syntax_agree(builder):
+    assert builder.parse("Rusia Ukraina") == builder._parser.parse("Rusia Ukraina")
+    assert builder.parse_words("rusia, ukraina!") == builder._parser.parse("rusia, ukraina!")
