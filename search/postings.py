@@ -54,11 +54,29 @@ class PostingArrays:
     """
 
     def __init__(self, reader):
+        self._reader = reader
         self._leaves = list(reader.leaf_readers())
         self.doc_count = reader.doc_count_all()
+        self._frequencies: dict[tuple[str, str], int] = {}
         self.live = np.zeros(self.doc_count, dtype=bool)
         self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         self._cache = BoundedCache()
+
+    def doc_count_all(self) -> int:
+        return self.doc_count
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Whoosh's count of the documents holding a term (deleted ones included), remembered.
+
+        Deciding which words a query can leave out asks this of every
+        stopword of every query; the reader's answer costs a term-dictionary
+        lookup in each segment.
+        """
+        key = (fieldname, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = self._frequencies[key] = self._reader.doc_frequency(fieldname, text)
+        return found
 
     def get(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The term's arrays, kept in this reader's cache."""
@@ -68,8 +86,6 @@ class PostingArrays:
         """The term's arrays, read from the index (empty if it is not there)."""
         ids, weights = [], []
         for reader, offset in self._leaves:
-            if (fieldname, text) not in reader:
-                continue
             for block_ids, block_weights in _blocks(reader, fieldname, text):
                 ids.append(np.asarray(block_ids, dtype=np.int32) + offset)
                 weights.append(np.asarray(block_weights, dtype=np.float32))
@@ -79,15 +95,19 @@ class PostingArrays:
 
 
 def _blocks(reader, fieldname: str, text: str):
-    """Yield (ids, weights) a block at a time, deleted documents included.
+    """Yield (ids, weights) of one segment a block at a time, deleted documents included.
 
     Whoosh's own block reader (``W3LeafMatcher``) decodes a whole block of up to
     128 postings at once; reading its block arrays skips its per-posting
     calls. Any other matcher (another codec) is walked posting by posting.
     """
     from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.reading import TermNotFound
 
-    matcher = reader._terms.matcher(fieldname, reader._text_to_bytes(fieldname, text), reader.schema[fieldname].format)
+    try:
+        matcher = reader._terms.matcher(fieldname, reader._text_to_bytes(fieldname, text), reader.schema[fieldname].format)
+    except TermNotFound:  # not in this segment
+        return
     if type(matcher) is W3LeafMatcher:
         while matcher.is_active():
             matcher._read_ids()

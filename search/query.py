@@ -16,6 +16,7 @@ from .rewrite import rewrite_query
 from .schema import ANSWER_BOOST, DEFAULT_FIELDS, SEARCHABLE_FIELDS
 
 MAX_QUERY_CHARS = 1000
+WORDS_REMEMBERED = 100_000
 BINARY_OPERATORS = ("AND", "OR", "ANDNOT", "ANDMAYBE")
 OPERATORS = (*BINARY_OPERATORS, "NOT")
 _FIELD_PREFIX = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?!//)(?=\S)")
@@ -90,6 +91,7 @@ class QueryBuilder:
         parser.remove_plugin_class(qparser.SingleQuotePlugin)
         parser.remove_plugin_class(qparser.RangePlugin)
         self._parser = parser
+        self._words: dict[str, tuple | None] = {}  # word -> its terms (queries repeat words)
 
     def parse(self, text: str):
         """A Whoosh query for the user's text; QueryError if it makes no sense."""
@@ -139,17 +141,32 @@ class QueryBuilder:
 
         if not _PLAIN_TEXT.fullmatch(text) or any(word in OPERATORS for word in text.split()):
             return None
-        alternatives = []
+        terms = {}  # the parser's OR of ORs, flattened without duplicates as its normalize() does
         for word in text.split():
-            terms = []
+            found = self._word_terms(word)
+            if found is None:
+                return None
+            terms.update(dict.fromkeys(found))
+        if not terms:
+            return None
+        flat = [q.Term(name, term, boost=boost) for name, term, boost in terms]
+        return flat[0] if len(flat) == 1 else q.Or(flat)
+
+    def _word_terms(self, word: str) -> tuple | None:
+        """(field, term, boost) of one word in each default field; None if it makes several terms."""
+        found = self._words.get(word, False)
+        if found is False:
+            found = []
             for fieldname, boost in self._boosts.items():
                 analysed = list(self.schema[fieldname].process_text(word, mode="query", removestops=True))
                 if len(analysed) > 1:
-                    return None
-                terms.extend(q.Term(fieldname, term, boost=boost) for term in analysed)
-            if terms:
-                alternatives.append(q.Or(terms))
-        return q.Or(alternatives).normalize() if alternatives else None
+                    found = None
+                    break
+                found.extend((fieldname, term, boost) for term in analysed)
+            if len(self._words) > WORDS_REMEMBERED:
+                self._words.clear()
+            found = self._words[word] = found if found is None else tuple(found)
+        return found
 
 
 def _lower_field_names(text: str) -> str:

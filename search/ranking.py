@@ -10,6 +10,8 @@ match. They are left out of the query here, where their frequency is known.
 
 from __future__ import annotations
 
+import copy
+
 from .analysis import stopwords
 
 # A stopword in more than this share of the articles is left out of a query.
@@ -18,6 +20,9 @@ MAX_STOPWORD_SHARE = 0.5
 
 def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
     """``query`` without the stopword terms found in more than ``max_share`` of the articles.
+
+    ``reader`` is a Whoosh reader or anything else with its ``doc_count_all``
+    and ``doc_frequency`` (``postings.PostingArrays`` remembers them).
 
     Only alternatives (terms inside an OR) are dropped: a phrase or an AND
     keeps all its words. A query made only of such words is kept whole, so
@@ -41,7 +46,7 @@ def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
             kept = [child for child in kept if child is not None]
             if not kept:
                 return None
-            pruned = node.copy()
+            pruned = copy.copy(node)  # Whoosh's node.copy() deep-copies every term
             pruned.subqueries = kept  # keeps the group's boost and scale
             return pruned
         if isinstance(node, (q.AndMaybe, q.AndNot)):

@@ -12,6 +12,7 @@ Whoosh computes, from the same quantised length.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,6 +76,7 @@ class ArrayScorer:
         self.postings = PostingArrays(searcher.reader())
         self._scores = BoundedCache()  # (field, text) -> (document numbers, unboosted scores)
         self._lengths: dict[str, object] = {}
+        self._averages: dict[str, float] = {}
 
     def rank(self, query, limit: int | None, filter_query=None) -> Ranking | None:
         """The top ``limit`` documents for ``query`` (all if None), or None if it is not a flat query."""
@@ -123,9 +125,13 @@ class ArrayScorer:
         if not searcher.schema[fieldname].scorable:
             return ids, tf
         k1, b = weighting.K1, weighting._field_B.get(fieldname, weighting.B)
-        average = searcher.avg_field_length(fieldname) or 1
-        norm = tf + k1 * ((1 - b) + b * self._field_lengths(fieldname)[ids] / average)
-        return ids, searcher.idf(fieldname, text) * (tf * (k1 + 1)) / norm
+        if fieldname not in self._averages:
+            self._averages[fieldname] = searcher.avg_field_length(fieldname) or 1
+        norm = tf + k1 * ((1 - b) + b * self._field_lengths(fieldname)[ids] / self._averages[fieldname])
+        # Whoosh's idf (WeightingModel.idf); its document frequency counts every
+        # posting, deleted documents included, which is len(ids).
+        idf = math.log(self.postings.doc_count / (len(ids) + 1)) + 1
+        return ids, idf * (tf * (k1 + 1)) / norm
 
     def _field_lengths(self, fieldname: str):
         """Every document's length of ``fieldname`` as Whoosh's scorer sees it."""

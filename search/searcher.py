@@ -237,7 +237,7 @@ class Searcher:
         searcher = self._current()
         builder = self._builder
         parsed = builder.parse_words(text) if words_only else builder.parse(text)
-        query = drop_common_stopwords(parsed, searcher.reader())
+        query = drop_common_stopwords(parsed, self._scorer.postings)
         filter_query = filters.to_query() if filters else None
         with reading(self.index_dir):
             ranking = self._scorer.rank(query, page * limit, filter_query) if sort == "relevance" else None
@@ -315,7 +315,7 @@ class Searcher:
             query = self._builder.parse(text)
         except QueryError:
             query = self._builder.parse_words(text)
-        query = drop_common_stopwords(query, searcher.reader())
+        query = drop_common_stopwords(query, self._scorer.postings)
         ranking = self._scorer.rank(query, limit)
         if ranking is not None:
             return [(searcher.stored_fields(d)["id"], s) for d, s in ranking.results]

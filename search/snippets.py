@@ -53,6 +53,8 @@ def match_spans(text: str, matcher: TermMatcher, analyzer) -> list[tuple[int, in
     if forms is None:  # a chain with steps that look beyond one word: analyse it all
         return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="query") if matcher(t.text)]
     spans = []
+    # The matcher's set, tested inline: this loop runs once per word of the text.
+    terms, patterns = matcher.terms, matcher.patterns
     for m in analyzer.items[0].expression.finditer(text):
         word = m.group()
         parts = forms.get(word)
@@ -61,7 +63,7 @@ def match_spans(text: str, matcher: TermMatcher, analyzer) -> list[tuple[int, in
                 (t.text, t.startchar, t.endchar) for t in analyzer(word, chars=True, mode="query")
             )
         for term, start, end in parts:
-            if matcher(term):
+            if term in terms or (patterns and matcher(term)):
                 offset = m.start()
                 spans.append((offset + start, offset + end))
     return spans
