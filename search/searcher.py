@@ -24,6 +24,7 @@ from .facets import facet_counts, facet_options
 from .indexer import parse_iso
 from .query import QueryBuilder, positive_terms
 from .ranking import drop_common_stopwords, exact_search_options
+from .rerank import answers_first, search_limit
 from .schema import BM25_PARAMS
 from .snippets import TermMatcher, highlight_all, highlight_snippet
 from .spelling import suggest
@@ -241,12 +242,13 @@ class Searcher:
         if facets:
             options.update(groupedby=facet_options())
         with reading(self.index_dir):
-            ranked = searcher.search(query, limit=page * limit, terms=False, **options)
+            ranked = searcher.search(query, limit=search_limit(text, page * limit), terms=False, **options)
             total = None if options["filter"] is not None else count_plain_or(searcher, query)
             if total is None:
                 total = len(ranked)  # Whoosh runs the query again to count its matches
             matcher = self.matcher(query)
-            hits = [self._hit(hit, matcher) for hit in ranked[(page - 1) * limit : page * limit]]
+            ordered = ranked if sort == "date" else answers_first(text, query, ranked, searcher.reader())
+            hits = [self._hit(hit, matcher) for hit in ordered[(page - 1) * limit : page * limit]]
         results = SearchResults(text, total, page, limit, 0.0, hits)
         if facets:
             results.facets = facet_counts(ranked)
@@ -296,8 +298,8 @@ class Searcher:
         except QueryError:
             query = self._builder.parse_words(text)
         query = preload_or(drop_common_stopwords(query, searcher.reader()))
-        hits = searcher.search(query, limit=limit, **exact_search_options(query))
-        return [(hit["id"], hit.score) for hit in hits]
+        hits = searcher.search(query, limit=search_limit(text, limit), **exact_search_options(query))
+        return [(hit["id"], hit.score) for hit in answers_first(text, query, hits, searcher.reader())[:limit]]
 
     @staticmethod
     def matcher(query) -> TermMatcher:
