@@ -85,7 +85,6 @@ class Word(NamedTuple):
     stem: str | None
 
 
-
 def words(text: str) -> list[Word]:
     """The words of ``text`` as written, each with the stem the index gives it.
 
