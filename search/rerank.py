@@ -179,6 +179,8 @@ def answers_first(text: str, query, hits, reader, weights: Weights = WEIGHTS) ->
     # Not list(hits): that asks Whoosh's Results for its length, which runs the query again.
     hits = [hit for hit in hits]
     top, rest = hits[:DEPTH], hits[DEPTH:]
+    if not top:
+        return hits
     idf = question_idf(query, reader)
     kind = asked_type(text)
     asked = frozenset(w.text.lower() for w in words(text))

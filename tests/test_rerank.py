@@ -127,3 +127,8 @@ def test_statements_and_date_order_keep_bm25s_ranking(passages):
 def test_pages_of_a_question_follow_the_reranked_order(passages):
     first, second = passages.search(QUESTION, limit=1), passages.search(QUESTION, page=2, limit=1)
     assert [first.hits[0].id, second.hits[0].id] == ["answer", "lead"]
+
+
+def test_a_question_that_finds_nothing_has_no_results(passages):
+    assert passages.ranked_ids("Berapa harga zamrud hijau Kalimantan?", 10) == []
+    assert passages.search("Berapa harga zamrud hijau Kalimantan?").hits == []
