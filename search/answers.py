@@ -48,3 +48,13 @@ def asked_kind(question: str) -> str | None:
     if _ASKS_NUMBER.search(question):
         return NUMBER
     return None
+
+
+def word_is(kind: str, word: str) -> bool:
+    """Whether one word is an answer of ``kind``: a number, or a date word (month, weekday, year).
+
+    A year is a date, not the quantity a ``berapa`` asks for.
+    """
+    if _DATE_PATTERN.fullmatch(word):
+        return kind == DATE
+    return kind == NUMBER and bool(_NUMBER_PATTERN.fullmatch(word))

@@ -24,6 +24,7 @@ from .facets import count_facets, facet_counts, facet_options
 from .indexer import learn_roots, parse_iso
 from .query import QueryBuilder, positive_terms
 from .ranking import drop_common_stopwords, exact_search_options
+from .rerank import answers_first, search_limit
 from .schema import BM25_PARAMS
 from .snippets import TermMatcher, highlight_all, highlight_snippet
 from .spelling import suggest
@@ -240,16 +241,20 @@ class Searcher:
         query = drop_common_stopwords(parsed, self._scorer.postings)
         filter_query = filters.to_query() if filters else None
         with reading(self.index_dir):
-            ranking = self._scorer.rank(query, page * limit, filter_query) if sort == "relevance" else None
+            fetch = search_limit(text, page * limit)
+            ranking = self._scorer.rank(query, fetch, filter_query) if sort == "relevance" else None
             if ranking is not None:
                 found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
                 total = ranking.total
                 counts = count_facets(searcher.reader(), self._scorer.postings, ranking.matched) if facets else None
             else:
-                found, total, counts = self._rank_in_whoosh(searcher, query, page * limit, filter_query, sort, facets)
+                found, total, counts = self._rank_in_whoosh(searcher, query, fetch, filter_query, sort, facets)
+            if sort == "relevance":
+                found = answers_first(text, query, found, self._scorer.postings)
             matcher = self.matcher(query)
             analyzer = searcher.schema["body"].analyzer
-            hits = [self._hit(fields, score, matcher, analyzer) for fields, score in found[(page - 1) * limit :]]
+            page_found = found[(page - 1) * limit : page * limit]
+            hits = [self._hit(fields, score, matcher, analyzer) for fields, score in page_found]
         results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts)
         if total < SUGGEST_BELOW and not words_only:
             results.suggestion = suggest(searcher, text)
@@ -316,12 +321,14 @@ class Searcher:
         except QueryError:
             query = self._builder.parse_words(text)
         query = drop_common_stopwords(query, self._scorer.postings)
-        ranking = self._scorer.rank(query, limit)
+        fetch = search_limit(text, limit)
+        ranking = self._scorer.rank(query, fetch)
         if ranking is not None:
-            return [(searcher.stored_fields(d)["id"], s) for d, s in ranking.results]
-        query = preload_or(query)
-        hits = searcher.search(query, limit=limit, **exact_search_options(query))
-        return [(hit["id"], hit.score) for hit in hits]
+            found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
+        else:
+            query = preload_or(query)
+            found = [(hit.fields(), hit.score) for hit in searcher.search(query, limit=fetch, **exact_search_options(query))]
+        return [(fields["id"], score) for fields, score in answers_first(text, query, found, self._scorer.postings)[:limit]]
 
     @staticmethod
     def matcher(query) -> TermMatcher:

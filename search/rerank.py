@@ -1,0 +1,195 @@
+"""Question re-rank: reorder a question's best passages by how they answer it.
+
+BM25 counts the question's words wherever they are. For a factoid question
+the passage holding the answer often loses to a neighbour from the same
+article that repeats more of the question's words (the lead names the
+event, the next paragraph gives the figure). This re-rank reads the text of
+a question's best candidates and adds to their BM25 score three features:
+
+* ``coverage``: the idf share of the question's content stems the passage holds;
+* ``window``: how tightly the matched stems sit (their number over the
+  length of the shortest stretch of words holding them all);
+* ``answer``: whether a word of the kind the question asks for (a number,
+  a date, a place) stands within a few words of a matched stem,
+  not merely somewhere in the passage.
+
+The score is the candidate's share of the best BM25 score plus the weighted
+features: a linear model whose three weights were fitted on the
+even-numbered facqa questions by coordinate ascent on MRR@10 (measured in
+``docs/relevance.md``, odd half reported beside). Weights are not negative,
+so a re-ranked candidate never scores below one left out of the re-rank.
+Only questions are re-ranked; statements and keyword queries keep BM25's
+order and cost nothing more.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from .analysis import TOKEN_PATTERN, is_reduplication, shared_stemmer, stopwords
+from .answers import asked_kind, word_is
+from .query import positive_terms
+from .rewrite import question_words
+
+PLACE = "place"
+# How many of the best results a question re-ranks; the rest keep their order below.
+DEPTH = 10
+# A word of the asked kind counts when it is at most this many words from a matched stem.
+NEAR = 6
+# A question has at least this many words: shorter queries are keyword searches.
+MIN_QUESTION_WORDS = 4
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+_ASKS_PLACE = re.compile(r"\b(?:di\s*mana|dimana|manakah|kemana|darimana)(?:kah)?\b", re.IGNORECASE)
+# Words that put a place after them: "di Jayapura", "Kabupaten Kutai Barat".
+_BEFORE_PLACE = frozenset({"di", "ke", "dari", "kota", "kabupaten", "provinsi", "desa", "kecamatan", "pulau", "negara"})
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The linear model's weights, in units of the best candidate's BM25 score."""
+
+    coverage: float = 0.1
+    window: float = 0.03
+    answer: float = 0.3
+
+
+WEIGHTS = Weights()
+
+
+def is_question(text: str) -> bool:
+    """True for a question: four or more words, one a question word (``siapakah``) or the last ending in ``?``."""
+    found = [word.lower() for word in _TOKEN.findall(text)]
+    return len(found) >= MIN_QUESTION_WORDS and (text.rstrip().endswith("?") or not question_words().isdisjoint(found))
+
+
+def asked_type(question: str) -> str | None:
+    """What a question asks for: ``number``, ``date``, ``place``, or None.
+
+    Not names (``siapa``): capitalised words are everywhere in news, and a
+    name near the matched words moved nothing (docs/relevance.md).
+    """
+    kind = asked_kind(question)
+    if kind is None and _ASKS_PLACE.search(question):
+        return PLACE
+    return kind
+
+
+class Word(NamedTuple):
+    """A word as written, with its index stem (None for a stopword)."""
+
+    text: str
+    stem: str | None
+
+
+def words(text: str) -> list[Word]:
+    """The words of ``text`` as written, each with the stem the index gives it.
+
+    The analyzer's tokens (``TOKEN_PATTERN``, compounds split as
+    ``HyphenFilter`` splits them) without its Whoosh token objects: this
+    runs on every candidate of every question.
+    """
+    stemmer, stops = shared_stemmer(), stopwords()
+    known, stem = stemmer.known_roots(), stemmer.stem  # the cache first: most words are in it
+    found = []
+    for token in _TOKEN.findall(text):
+        parts = token.split("-") if "-" in token and not is_reduplication(token) else (token,)
+        for part in parts:
+            lower = part.lower()
+            root = None if lower in stops else known.get(lower) or stem(lower)
+            found.append(Word(part, root))
+    return found
+
+
+def is_answer(passage: list[Word], i: int, kind: str, asked: frozenset[str]) -> bool:
+    """Whether word ``i`` of ``passage`` could answer a question of ``kind``.
+
+    A word the question itself contains (``asked``, lowercased) is no answer.
+    """
+    text = passage[i].text
+    lower = text.lower()
+    if lower in asked:
+        return False
+    if kind != PLACE:
+        return word_is(kind, text)
+    # A place is a capitalised word after "di", "ke", "Kabupaten" ...
+    return i > 0 and text[:1].isupper() and passage[i - 1].text.lower() in _BEFORE_PLACE
+
+
+def features(passage: list[Word], idf: dict[str, float], kind: str | None, asked: frozenset[str]) -> tuple:
+    """``(coverage, window, answer)`` of one passage for the question's stems ``idf``."""
+    matched_at = [i for i, w in enumerate(passage) if w.stem in idf]
+    matched = {passage[i].stem for i in matched_at}
+    coverage = sum(idf[stem] for stem in matched) / (sum(idf.values()) or 1.0)
+    answer = 0.0
+    if kind is not None:
+        near = {j for i in matched_at for j in range(max(0, i - NEAR), min(len(passage), i + NEAR + 1))}
+        answer = float(any(is_answer(passage, j, kind, asked) for j in near))
+    return coverage, tightness(passage, matched_at, len(matched)), answer
+
+
+def tightness(passage: list[Word], matched_at: list[int], distinct: int) -> float:
+    """Distinct matched stems over the length of the shortest stretch holding them all (0-1)."""
+    if distinct < 2:
+        return 0.0
+    counts: dict[str, int] = {}
+    shortest, start = len(passage), 0
+    for end in matched_at:
+        counts[passage[end].stem] = counts.get(passage[end].stem, 0) + 1
+        while len(counts) == distinct:  # shrink from the left while all stems are in
+            first = matched_at[start]
+            shortest = min(shortest, end - first + 1)
+            counts[passage[first].stem] -= 1
+            if not counts[passage[first].stem]:
+                del counts[passage[first].stem]
+            start += 1
+    return distinct / shortest
+
+
+def question_idf(query, reader, fieldname: str = "body") -> dict[str, float]:
+    """BM25's idf of each stem the query asks for in ``fieldname`` (stems in no article left out)."""
+    n = reader.doc_count_all()
+    idf = {}
+    for field, stem in positive_terms(query):
+        df = reader.doc_frequency(field, stem) if field == fieldname else 0
+        if df:
+            idf[stem] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+    return idf
+
+
+def combine(scores: list[float], feats: list[tuple], weights: Weights = WEIGHTS) -> list[float]:
+    """Each candidate's re-rank score: its share of the best BM25 score plus the weighted features."""
+    best = max(scores, default=0.0) or 1.0
+    w = (weights.coverage, weights.window, weights.answer)
+    return [s / best + sum(a * b for a, b in zip(w, f, strict=True)) for s, f in zip(scores, feats, strict=True)]
+
+
+def answers_first(text: str, query, found: list, reader, weights: Weights = WEIGHTS) -> list:
+    """``found`` ((stored fields, score) pairs, best first) re-ranked if ``text`` is a question.
+
+    The first ``DEPTH`` are reordered and given their re-rank score in BM25
+    units (the share times the best score), so scores still fall down the
+    list; the others follow unchanged. Anything else is returned as it is.
+    """
+    if not is_question(text):
+        return found
+    top, rest = found[:DEPTH], found[DEPTH:]
+    if not top:
+        return found
+    idf = question_idf(query, reader)
+    kind = asked_type(text)
+    asked = frozenset(w.text.lower() for w in words(text))
+    feats = [features(words(fields.get("body", "")), idf, kind, asked) for fields, _ in top]
+    scores = [float(score) for _, score in top]
+    best = max(scores) or 1.0
+    combined = combine(scores, feats, weights)
+    reranked = [(fields, share * best) for (fields, _), share in zip(top, combined, strict=True)]
+    return sorted(reranked, key=lambda pair: -pair[1]) + rest
+
+
+def search_limit(text: str, limit: int) -> int:
+    """How many results to fetch for a page of ``limit``: a question needs ``DEPTH`` to re-rank."""
+    return max(limit, DEPTH) if is_question(text) else limit

@@ -1,0 +1,134 @@
+"""The question re-rank: which queries it touches, its features, and its effect on a search."""
+
+import json
+
+import pytest
+
+from search import rerank
+from search.indexer import build_index
+from search.searcher import Searcher
+
+# The lead names the event twice; the next passage holds the figure asked for.
+LEAD = (
+    "Kejuaraan Sepeda Gunung Asia di Bandung ditutup dengan meriah. Kejuaraan Sepeda Gunung Asia "
+    "disaksikan penonton yang datang dari berbagai kota di Jawa Barat dan sekitarnya, kira-kira 500 orang."
+)
+ANSWER = (
+    "Para pembalap menuruni lintasan sepanjang 1.200 meter dari bukit berkelok-kelok. "
+    "Hoho tampil meyakinkan pada final kejuaraan itu."
+)
+QUESTION = "Berapa panjang lintasan Kejuaraan Sepeda Gunung Asia?"
+
+
+@pytest.fixture
+def passages(tmp_path):
+    docs = [
+        {"id": "lead", "text": LEAD},
+        {"id": "answer", "text": ANSWER},
+        {"id": "other", "text": "Kejuaraan renang Asia berlangsung di Bangkok."},
+    ]
+    source = tmp_path / "docs.jsonl"
+    source.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
+    build_index([source], tmp_path / "index")
+    return Searcher(tmp_path / "index")
+
+
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        ("Berapa panjang lintasan kejuaraan itu", True),
+        ("Di pulau manakah PT Mutiara berlokasi", True),
+        ("Lintasan kejuaraan sepeda gunung itu panjang?", True),
+        ("berapa harga beras", False),  # three words: a keyword search
+        ("Penjualan mobil Toyota Calya telah melampaui target penjualan.", False),
+        ("kazakhstan", False),
+    ],
+)
+def test_only_questions_of_four_or_more_words_are_reranked(text, question):
+    assert rerank.is_question(text) is question
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Berapa orang yang hadir di pertemuan itu", "number"),
+        ("Kapan kejuaraan itu berlangsung", "date"),
+        ("Di kabupaten manakah polisi menyita kayu", "place"),
+        ("Dimana lokasi Taman Sari", "place"),
+        ("Siapa yang memindahkan patung itu", None),
+        ("Apa warna pasir pantai itu", None),
+    ],
+)
+def test_asked_type(question, kind):
+    assert rerank.asked_type(question) == kind
+
+
+def test_words_keep_their_spelling_and_carry_the_index_stem():
+    found = rerank.words("Pasukan yang menarik anak-anak di Nur-Sultan")
+    assert [w.text for w in found] == ["Pasukan", "yang", "menarik", "anak-anak", "di", "Nur", "Sultan"]
+    assert [w.stem for w in found] == ["pasukan", None, "tarik", "anak", None, "nur", "sultan"]
+
+
+def test_an_answer_counts_only_near_the_matched_words_and_not_from_the_question():
+    idf = {"lintas": 2.0, "sepeda": 1.0}
+    asked = frozenset({"berapa", "lintasan", "sepeda", "12"})
+    near = rerank.words("Lintasan sepeda itu sepanjang 1.200 meter.")
+    far = rerank.words("Lintasan sepeda itu dibuka kemarin oleh para pejabat dan warga desa sekitar, 1.200 orang.")
+    own = rerank.words("Lintasan sepeda itu punya 12 tikungan.")
+    assert rerank.features(near, idf, "number", asked)[2] == 1.0
+    assert rerank.features(far, idf, "number", asked)[2] == 0.0
+    assert rerank.features(own, idf, "number", asked)[2] == 0.0
+    assert rerank.features(near, idf, None, asked)[2] == 0.0
+
+
+def test_a_place_is_a_capitalised_word_after_di_or_kabupaten():
+    passage = rerank.words("Kayu ilegal disita di Kabupaten Kutai Barat.")
+    assert rerank.features(passage, {"kayu": 1.0}, "place", frozenset({"kayu"}))[2] == 1.0
+    passage = rerank.words("Kayu ilegal disita polisi kemarin.")
+    assert rerank.features(passage, {"kayu": 1.0}, "place", frozenset({"kayu"}))[2] == 0.0
+
+
+def test_coverage_is_the_idf_share_of_the_question_stems_held():
+    passage = rerank.words("Lintasan itu panjang.")
+    coverage, _, _ = rerank.features(passage, {"lintas": 3.0, "sepeda": 1.0}, None, frozenset())
+    assert coverage == pytest.approx(0.75)
+
+
+def test_tightness_is_highest_when_the_matched_words_are_adjacent():
+    idf = {"sepeda": 1.0, "gunung": 1.0}
+    adjacent = rerank.features(rerank.words("Balap sepeda gunung itu seru."), idf, None, frozenset())[1]
+    apart = rerank.features(rerank.words("Sepeda itu dibawa naik ke gunung."), idf, None, frozenset())[1]
+    assert adjacent == 1.0
+    assert apart == pytest.approx(2 / 6)
+
+
+def test_the_passage_with_the_answer_beats_the_lead_that_repeats_the_question(passages, monkeypatch):
+    assert [doc_id for doc_id, _ in passages.ranked_ids(QUESTION, 10)][0] == "answer"
+    assert [hit.id for hit in passages.search(QUESTION).hits][0] == "answer"
+    monkeypatch.setattr("search.searcher.answers_first", lambda text, query, found, reader: found)
+    assert [doc_id for doc_id, _ in passages.ranked_ids(QUESTION, 10)][0] == "lead"  # BM25 alone
+
+
+def test_rerank_scores_still_fall_down_the_list(passages):
+    scores = [score for _, score in passages.ranked_ids(QUESTION, 10)]
+    assert scores == sorted(scores, reverse=True)
+    assert [hit.score for hit in passages.search(QUESTION).hits] == [round(s, 4) for s in scores]
+
+
+def test_statements_and_date_order_keep_bm25s_ranking(passages):
+    statement = "panjang lintasan Kejuaraan Sepeda Gunung Asia"
+    assert [doc_id for doc_id, _ in passages.ranked_ids(statement, 10)][0] == "lead"
+    assert [hit.id for hit in passages.search(statement).hits][0] == "lead"
+    by_date = passages.search(QUESTION, sort="date")
+    assert {hit.id for hit in by_date.hits} == {"lead", "answer", "other"}
+    assert all(hit.score is None for hit in by_date.hits)
+
+
+def test_pages_of_a_question_follow_the_reranked_order(passages):
+    first, second = passages.search(QUESTION, limit=1), passages.search(QUESTION, page=2, limit=1)
+    assert [first.hits[0].id, second.hits[0].id] == ["answer", "lead"]
+
+
+def test_a_question_that_finds_nothing_has_no_results(passages):
+    assert passages.ranked_ids("Berapa harga zamrud hijau Kalimantan?", 10) == []
+    assert passages.search("Berapa harga zamrud hijau Kalimantan?").hits == []
