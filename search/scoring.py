@@ -66,9 +66,10 @@ class ArrayScorer:
     for an IndoSum sentence, hundreds on 100,000 articles. Here each term's
     posting list is one numpy array, its BM25F scores one vector operation
     (Whoosh's formula with Whoosh's idf, average length, B and K1, so the
-    numbers are Whoosh's), and a page of results a ``partition``. Any
-    other query (phrases, AND, NOT, wildcards, a coordination scale) returns
-    None and is left to Whoosh.
+    numbers are Whoosh's), and a page of results a ``partition``. Branches
+    of the OR that are not terms (a phrase, an AND) are scored by Whoosh's
+    own matchers and added in. A query with a NOT returns None and is left to
+    Whoosh, whose matchers skip what a NOT excludes.
     """
 
     def __init__(self, searcher):
@@ -87,12 +88,12 @@ class ArrayScorer:
         count = self.postings.doc_count
         scores = np.zeros(count)
         matched = np.zeros(count, dtype=bool)
-        for fieldname, text, boost in wanted:
-            ids, values = self._term_scores(fieldname, text, boost)
+        for node, boost in wanted:
+            ids, values = self._scores_of(node, boost)
             scores[ids] += values
             matched[ids] = True
-        for fieldname, text, boost in bonus:  # ANDMAYBE: adds only to what already matched
-            ids, values = self._term_scores(fieldname, text, boost)
+        for node, boost in bonus:  # ANDMAYBE: adds only to what already matched
+            ids, values = self._scores_of(node, boost)
             scores[ids] += np.where(matched[ids], values, 0.0)
         matched &= self.postings.live
         if filter_query is not None:
@@ -105,10 +106,26 @@ class ArrayScorer:
         allowed[np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)] = True
         return allowed
 
-    def _term_scores(self, fieldname: str, text: str, boost: float):
-        """(document numbers, scores) of one term."""
-        ids, scores = self._scores.get((fieldname, text), lambda: self._score_term(fieldname, text))
-        return ids, boost * scores
+    def _scores_of(self, node, boost: float):
+        """(document numbers, scores) of one branch of the OR, times ``boost``."""
+        if type(node) is q.Term:
+            key = (node.fieldname, node.text)
+            ids, scores = self._scores.get(key, lambda: self._score_term(*key))
+            return ids, (boost * node.boost) * scores
+        return self._score_by_whoosh(node, boost)
+
+    def _score_by_whoosh(self, node, boost: float):
+        """A branch that is not a term (a phrase, an abbreviation's expansion),
+        scored by Whoosh's own matcher: these match few documents."""
+        ids, scores = [], []
+        context = self._searcher.context()
+        for searcher, offset in self._searcher.leaf_searchers():
+            matcher = node.matcher(searcher, context)
+            while matcher.is_active():
+                ids.append(matcher.id() + offset)
+                scores.append(matcher.score())
+                matcher.next()
+        return np.array(ids, dtype=np.int64), boost * np.array(scores, dtype=float)
 
     def _score_term(self, fieldname: str, text: str):
         """Whoosh's ``BM25F.scorer`` for every posting of a term at once.
@@ -174,27 +191,39 @@ class Ranking:
 
 
 def flat_query(query) -> tuple[list, list] | None:
-    """``(wanted, bonus)`` lists of (field, text, boost) for an OR of terms
-    (optionally ``ANDMAYBE`` more terms), else None."""
+    """``(wanted, bonus)``: the branches of an OR as (query, boost) pairs (the
+    OR's score is their sum; a query that is not an OR is one branch), and
+    those of an ``ANDMAYBE`` that adds to it; None for a query with a NOT or
+    a coordination scale."""
     bonus: list | None = []
     if type(query) is q.AndMaybe and query.boost == 1:
-        bonus = _or_of_terms(query.b)
+        bonus = _branches(query.b)
         query = query.a
-    wanted = _or_of_terms(query)
+    wanted = _branches(query)
     if wanted is None or bonus is None:
         return None
     return wanted, bonus
 
 
-def _or_of_terms(node, boost: float = 1.0) -> list | None:
-    if type(node) is q.Term:
-        return [(node.fieldname, node.text, boost * node.boost)]
-    if type(node) is not q.Or or node.scale or getattr(node, "minmatch", 0):
+# An OR matches what any branch matches and scores the sum of theirs (unless
+# it has a coordination scale). Branches that match nearly every document (a
+# NOT, everything) are better left to Whoosh's matchers, which skip.
+_WIDE = (q.Not, q.Every)
+
+
+def _branches(node, boost: float = 1.0) -> list | None:
+    if type(node) is q.Or and not node.scale and not getattr(node, "minmatch", 0):
+        branches = []
+        for child in node.subqueries:
+            found = _branches(child, boost * node.boost)
+            if found is None:
+                return None
+            branches.extend(found)
+        return branches
+    if isinstance(node, q.Or) or _is_wide(node):  # an Or subclass (DisjunctionMax, ...) or a NOT
         return None
-    terms = []
-    for child in node.subqueries:
-        found = _or_of_terms(child, boost * node.boost)
-        if found is None:
-            return None
-        terms.extend(found)
-    return terms
+    return [(node, boost)]
+
+
+def _is_wide(node) -> bool:
+    return isinstance(node, _WIDE) or any(_is_wide(child) for child in node.children())
