@@ -108,9 +108,7 @@ def run_cari(docs_path: Path, queries: list, workdir: Path, update_path: Path | 
 
     warnings.simplefilter("ignore")
     from search import store
-    from search.errors import QueryError
     from search.indexer import build_index
-    from search.searcher import Searcher
 
     index_dir = workdir / f"cari-{docs_path.stem}"
     started, cpu = time.perf_counter(), cpu_seconds()
@@ -119,17 +117,7 @@ def run_cari(docs_path: Path, queries: list, workdir: Path, update_path: Path | 
     peak = peak_mb()
     generation = store.live_generation(index_dir)
     size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
-    searcher = Searcher(index_dir)
-    searcher.search("warmup")  # opens the index; a server does this once
-    latencies = []
-    for _, text in queries:
-        started = time.perf_counter()
-        try:
-            searcher.search(text, limit=10)
-        except QueryError:
-            searcher.search(text, limit=10, words_only=True)
-        latencies.append(time.perf_counter() - started)
-    searcher.close()
+    latencies = query_latencies(index_dir, queries)
     result = {"docs": report.indexed, "index_s": seconds, "index_cpu": cpu, "latencies": latencies, "peak": peak, "size": size}
     if update_path:
         started = time.perf_counter()
@@ -137,6 +125,43 @@ def run_cari(docs_path: Path, queries: list, workdir: Path, update_path: Path | 
         result["update_s"] = time.perf_counter() - started
         result["update"] = f"{update.added} new, {update.changed} changed, {update.removed} removed"
     return result
+
+
+def query_latencies(index_dir: Path, queries: list, cpu: list | None = None) -> list[float]:
+    """Seconds of ``Searcher.search`` (a page of 10 with snippets) for each query, in order.
+
+    With ``cpu``, each query's CPU seconds are appended to it as well: on a
+    shared machine they move less than wall time.
+    """
+    from search.errors import QueryError
+    from search.searcher import Searcher
+
+    searcher = Searcher(index_dir)
+    searcher.search("warmup")  # opens the index; a server does this once
+    latencies = []
+    for _, text in queries:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        try:
+            searcher.search(text, limit=10)
+        except QueryError:
+            searcher.search(text, limit=10, words_only=True)
+        latencies.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(time.process_time() - started_cpu)
+    searcher.close()
+    return latencies
+
+
+def latency_run(index_dir: Path, queries_path: Path, count: int) -> list[str]:
+    """Cari's query latency on an index built earlier (``--index``), without building anything."""
+    sentences, short = load_queries(queries_path, count)
+    cpu: list[float] = []
+    wall = query_latencies(index_dir, sentences + short, cpu)
+    rows = [f"\nqueries on {index_dir} (Cari only, load {os.getloadavg()[0]:.1f})", f"{'':28} {'p50 ms':>10} {'p99 ms':>10}"]
+    for label, times in (("wall", wall), ("CPU", cpu)):
+        for kind, part in (("sentence", times[: len(sentences)]), ("1-3 words", times[len(sentences) :])):
+            rows.append(f"{kind + ' query, ' + label:28} {percentile(part, 0.5):10.1f} {percentile(part, 0.99):10.1f}")
+    return rows
 
 
 def make_update(docs_path: Path, out: Path, count: int) -> None:
@@ -242,6 +267,7 @@ def main() -> None:
     parser.add_argument("--peers", type=Path, default=SHARED / "peers" / "peers.py")
     parser.add_argument("--skip-indosum", action="store_true", help="only the synthetic corpus")
     parser.add_argument("--cari-only", action="store_true", help="skip the baseline on the synthetic corpus")
+    parser.add_argument("--index", type=Path, help="only time Cari's queries on this existing index")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--docs-path", help=argparse.SUPPRESS)
     parser.add_argument("--queries-json", help=argparse.SUPPRESS)
@@ -251,6 +277,8 @@ def main() -> None:
     if args.child:
         args.engine, args.docs = args.child, args.docs_path
         return child(args)
+    if args.index:
+        return print("\n".join(latency_run(args.index, args.indosum / "queries.tsv", args.queries)))
     workdir = Path(tempfile.mkdtemp(prefix="cari-bench-"))
     try:
         print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
