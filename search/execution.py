@@ -1,4 +1,5 @@
-"""How a query runs in Whoosh: matcher choices, exact totals, date order, read errors.
+"""How a query runs in Whoosh when it does (NOT queries, date order): matcher choices, exact
+totals, date order; and read errors, whoever reads.
 
 Kept apart from ``searcher`` (what a search returns) because each piece here
 works around a property of Whoosh 2.7 and says which one.
@@ -13,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import IndexDamaged
+from .facets import facet_counts, facet_options
+from .ranking import exact_search_options
 
 # What Whoosh raises when the bytes of a segment are not what it wrote.
 READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, IndexError)
@@ -83,3 +86,23 @@ def count_plain_or(searcher, query) -> int | None:
         if (term.fieldname, term.text) in reader:
             matched.update(reader.postings(term.fieldname, term.text).all_ids())
     return len(matched)
+
+
+def rank_in_whoosh(searcher, query, limit, filter_query, sort, facets) -> tuple[list, int, dict | None]:
+    """What ``scoring.ArrayScorer`` does not rank (queries with a NOT, date order), ranked by Whoosh.
+
+    Returns ((stored fields, score) of the top ``limit``, total, facets).
+    """
+    query = preload_or(query)
+    options = {"filter": filter_query, **exact_search_options(query)}
+    if sort == "date":
+        options.update(sortedby=newest_first())
+    if facets:
+        options.update(groupedby=facet_options())
+    ranked = searcher.search(query, limit=limit, terms=False, **options)
+    total = None if filter_query is not None else count_plain_or(searcher, query)
+    if total is None:
+        total = len(ranked)  # Whoosh runs the query again to count its matches
+    found = [(hit.fields(), hit.score) for hit in ranked]
+    return found, total, facet_counts(ranked) if facets else None
+

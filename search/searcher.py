@@ -19,11 +19,11 @@ from pathlib import Path
 
 from . import store
 from .errors import IndexDamaged, QueryError
-from .execution import count_plain_or, newest_first, preload_or, reading
-from .facets import count_facets, facet_counts, facet_options
+from .execution import rank_in_whoosh, reading
+from .facets import count_facets
 from .indexer import learn_roots, parse_iso
 from .query import QueryBuilder, positive_terms
-from .ranking import drop_common_stopwords, exact_search_options
+from .ranking import drop_common_stopwords
 from .rerank import answers_first, search_limit
 from .schema import BM25_PARAMS
 from .snippets import TermMatcher, highlight_all, highlight_snippet
@@ -248,7 +248,7 @@ class Searcher:
                 total = ranking.total
                 counts = count_facets(searcher.reader(), self._scorer.postings, ranking.matched) if facets else None
             else:
-                found, total, counts = self._rank_in_whoosh(searcher, query, fetch, filter_query, sort, facets)
+                found, total, counts = rank_in_whoosh(searcher, query, fetch, filter_query, sort, facets)
             if sort == "relevance":
                 found = answers_first(text, query, found, self._scorer.postings)
             matcher = self.matcher(query)
@@ -260,25 +260,6 @@ class Searcher:
             results.suggestion = suggest(searcher, text)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
-
-    @staticmethod
-    def _rank_in_whoosh(searcher, query, limit, filter_query, sort, facets) -> tuple[list, int, dict | None]:
-        """What ``ArrayScorer`` does not rank (phrases, AND, NOT, date order), ranked by Whoosh.
-
-        Returns ((stored fields, score) of the top ``limit``, total, facets).
-        """
-        query = preload_or(query)
-        options = {"filter": filter_query, **exact_search_options(query)}
-        if sort == "date":
-            options.update(sortedby=newest_first())
-        if facets:
-            options.update(groupedby=facet_options())
-        ranked = searcher.search(query, limit=limit, terms=False, **options)
-        total = None if filter_query is not None else count_plain_or(searcher, query)
-        if total is None:
-            total = len(ranked)  # Whoosh runs the query again to count its matches
-        found = [(hit.fields(), hit.score) for hit in ranked]
-        return found, total, facet_counts(ranked) if facets else None
 
     @staticmethod
     def _hit(fields: dict, score, matcher: TermMatcher, analyzer) -> Hit:
@@ -326,8 +307,7 @@ class Searcher:
         if ranking is not None:
             found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
         else:
-            query = preload_or(query)
-            found = [(hit.fields(), hit.score) for hit in searcher.search(query, limit=fetch, **exact_search_options(query))]
+            found, _, _ = rank_in_whoosh(searcher, query, fetch, None, "relevance", facets=False)
         return [(fields["id"], score) for fields, score in answers_first(text, query, found, self._scorer.postings)[:limit]]
 
     @staticmethod
