@@ -215,3 +215,22 @@ def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cl
     assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
     assert set(stemmed) <= {"warga"}  # the only word the first build may not have seen
     assert ids_for(index, "guncang") == ["gempa"]
+
+
+def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl_index):
+    from search.analysis import shared_stemmer
+    from search.indexer import ROOTS
+
+    _, index = jsonl_index
+    generation = store.live_generation(index)
+    roots = json.loads((generation / ROOTS).read_text(encoding="utf-8"))
+    assert roots.get("melanda") == "landa"  # the build saved what it stemmed
+    (generation / ROOTS).write_text(json.dumps({**roots, "zzqmelanda": "zzq-saved"}), encoding="utf-8")
+    Searcher(index).search("banjir")
+    assert shared_stemmer().stem("zzqmelanda") == "zzq-saved"
+
+    manifest = json.loads((generation / store.MANIFEST).read_text(encoding="utf-8"))
+    (generation / store.MANIFEST).write_text(json.dumps({**manifest, "fingerprint": "other"}), encoding="utf-8")
+    (generation / ROOTS).write_text(json.dumps({"zzqmembanjiri": "zzq-stale"}), encoding="utf-8")
+    Searcher(index).search("banjir")
+    assert shared_stemmer().stem("zzqmembanjiri") != "zzq-stale"
