@@ -14,9 +14,12 @@ from collections import OrderedDict
 
 import numpy as np
 
-# Postings a cache keeps (8-12 bytes each: an int32 id and a float32 weight
-# or float64 score), so at most about 100 MB.
-CACHE_POSTINGS = 8_000_000
+# Postings a cache keeps: 12 bytes each (an int32 id and a float64 score), so
+# at most about 400 MB. Reading a list back from Whoosh's blocks (unpickle,
+# inflate, decode) is most of a query's time on a large index: on 100,000
+# articles, 8 million postings gave sentence queries a p50 of 80 ms, 32
+# million 28 ms (docs/performance.md).
+CACHE_POSTINGS = 32_000_000
 
 EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
