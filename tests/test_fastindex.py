@@ -41,6 +41,20 @@ def test_shared_analysis_gives_whoosh_postings_for_every_text_field():
             assert postings(fast, name, text) == postings(plain, name, text), (name, text)
 
 
+def test_exact_fields_keep_frequencies_only_and_still_share_the_analysis():
+    from whoosh.formats import Frequency
+    from whoosh.system import pack_uint
+
+    plain = build_schema()
+    fast = fast_schema(plain)
+    for name in ("title_exact", "body_exact"):
+        assert type(plain[name].format) is Frequency
+        assert "index" in vars(fast[name])  # the shared path, not Whoosh's
+    text = "Duta besar, duta-duta besar dan Duta Besar"
+    values = {term: value for term, _, _, value in fast["body_exact"].index(text)}
+    assert values[b"besar"] == pack_uint(3)  # a count, no positions
+
+
 def test_cari_chain_runs_without_generators_and_an_unknown_chain_through_them():
     from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
