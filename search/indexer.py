@@ -13,6 +13,7 @@ from . import store
 from .analysis import shared_stemmer
 from .answers import answer_kinds
 from .articles import Article, Problem, lead_title, read_articles
+from .codec import CariCodec
 from .errors import BuildFailed, CariError
 from .schema import build_schema
 
@@ -192,7 +193,7 @@ def _write_articles(ix, path: str, sources, previous: dict, report: BuildReport,
 
     contents: dict[str, str] = {}
     origins: dict[str, str] = {}
-    writer = AdoptingWriter(ix, limitmb=128)
+    writer = AdoptingWriter(ix, limitmb=128, codec=CariCodec())
     try:
         with DocumentSink(writer, path, procs or default_procs()) as sink:
             for item in read_articles(sources):
