@@ -109,3 +109,28 @@ def test_shared_analysis_gives_whoosh_postings_on_real_news():
             text = json.loads(line)["text"]
             for name in ("body", "body_exact"):
                 assert postings(fast, name, text) == postings(plain, name, text)
+
+
+def test_cached_lengths_are_the_readers_own(tmp_path):
+    from whoosh.index import create_in
+    from whoosh.writing import SegmentWriter
+
+    from search.articles import Article, read_articles
+    from search.fastindex import CachedLengths
+    from search.indexer import article_fields
+
+    seeds = Path(__file__).parent.parent / "seeds"
+    ix = create_in(str(tmp_path), build_schema())
+    writer = SegmentWriter(ix)
+    for article in read_articles([seeds]):
+        if isinstance(article, Article):
+            writer.add_document(**article_fields(article))
+    writer.perdocwriter.close()
+    plain = writer.per_document_reader()
+    cached = CachedLengths(writer.per_document_reader())
+    fields = ("body", "body_exact", "title", "title_exact", "source", "answers", "id")
+    lengths = [(d, f, plain.doc_field_length(d, f)) for d in range(plain.doc_count_all()) for f in fields]
+    assert [(d, f, cached.doc_field_length(d, f)) for d, f, _ in lengths] == lengths
+    assert any(length > 100 for _, _, length in lengths)  # real lengths, not the default
+    assert cached.doc_count_all() == plain.doc_count_all()
+    writer.cancel()
