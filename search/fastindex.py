@@ -1,6 +1,6 @@
 """Faster segment writing for the indexing workers, with the same postings.
 
-Two costs of Whoosh's ``SegmentWriter`` are cut here (:func:`speed_up`).
+Three costs of Whoosh's ``SegmentWriter`` are cut here (:func:`speed_up`).
 
 **Each text analysed once for every field that indexes it.**
 
@@ -9,16 +9,25 @@ written (``body_exact``) -- and likewise its title. The two analyzers share
 everything but the last step (tokenize, lowercase, split hyphens, drop
 stopwords, then stem or not), so running both chains in full does the
 costliest Python work twice. :func:`fast_schema` gives the indexing workers
-a copy of the schema whose positional text fields run the shared part of
-their chain once per text (the result is kept until the next text comes),
-and map each distinct word through the stemmer, not each occurrence.
+a copy of the schema whose text fields (with positions or frequencies) run
+the shared part of their chain once per text (the result is kept until the
+next text comes), and map each distinct word through the stemmer, not each
+occurrence.
 
 Only *how* the postings are computed changes: each field still uses its
-own analyzer's steps, and the (term, frequency, weight, positions) it yields
-are those Whoosh's ``Positions.word_values`` would yield
+own analyzer's steps, and the (term, frequency, weight, value) it yields
+are those Whoosh's ``Positions.word_values`` (or ``Frequency.word_values``
+for the exact-form fields, which keep no positions) would yield
 (``tests/test_fastindex.py`` compares them, and a whole index, with
 Whoosh's own path). The copy is for writing segments only: the index's TOC
 keeps the real schema.
+
+**Field lengths read once per field at commit.** While it writes the
+postings, Whoosh asks the new segment's per-document reader for the
+document's field length once per posting (for the block statistics): a
+column read and a struct unpack each, ~1.1 million calls for IndoSum.
+:class:`CachedLengths` reads each field's lengths once into a list; the
+values are the reader's own.
 
 **Spilled postings written in chunks.** Whoosh's posting pool sorts
 postings in memory up to ``limitmb`` and then spills them to a temporary
@@ -36,7 +45,8 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StopFilter
-from whoosh.formats import Positions
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 from whoosh.writing import PostingPool
 
 from .analysis import (
@@ -137,10 +147,10 @@ def _split_chain(analyzer) -> tuple[list, Callable[[str], str] | None]:
 def _shares_analysis(field) -> bool:
     """Whether the field's postings can come from :class:`_LastText`.
 
-    Plain positional text whose tokens all weigh 1 (no boosting filters: the
-    chains are Cari's own, tokenizer + word filters).
+    Plain text, with positions or frequencies only, whose tokens all weigh 1
+    (no boosting filters: the chains are Cari's own, tokenizer + word filters).
     """
-    return type(field.format) is Positions and isinstance(field.analyzer, CompositeAnalyzer)
+    return type(field.format) in (Positions, Frequency) and isinstance(field.analyzer, CompositeAnalyzer)
 
 
 def fast_schema(schema):
@@ -165,8 +175,9 @@ def fast_schema(schema):
 def _indexer(field, memo: _LastText, key: int, chain: Callable[[str], dict], stem):
     """``field.index`` computed from the shared analysis of the text."""
     boost = field.format.field_boost
-    encode = field.format.encode
     plain_index = field.index
+    positional = type(field.format) is Positions
+    encode = field.format.encode if positional else pack_uint  # Frequency's value: the count
 
     def index(value, **kwargs):
         if not isinstance(value, str) or kwargs:
@@ -176,7 +187,8 @@ def _indexer(field, memo: _LastText, key: int, chain: Callable[[str], dict], ste
         if stem is not None:
             poses = _stemmed(poses, stem)
         for word, poslist in poses.items():
-            yield word.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+            freq = len(poslist)
+            yield word.encode("utf-8"), freq, freq * boost, encode(poslist if positional else freq)
 
     return index
 
@@ -228,8 +240,29 @@ class ChunkedPostingPool(PostingPool):
             self._remove_run(path)
 
 
+class CachedLengths:
+    """A per-document reader whose ``doc_field_length`` is a list lookup."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._lengths: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            length = self._reader.doc_field_length
+            lengths = [length(doc, fieldname, default) for doc in range(self._reader.doc_count_all())]
+            self._lengths[fieldname] = lengths
+        return lengths[docnum]
+
+    def __getattr__(self, name):  # everything else is the reader's
+        return getattr(self._reader, name)
+
+
 def speed_up(writer) -> None:
-    """Make a fresh worker ``SegmentWriter`` use both (it must commit no TOC: see the module doc)."""
+    """Make a fresh worker ``SegmentWriter`` use all three (it must commit no TOC: see the module doc)."""
     old = writer.pool
     writer.pool = ChunkedPostingPool(writer._tempstorage, old.segment, limitmb=old.limit // (1024 * 1024))
     writer.schema = fast_schema(writer.schema)
+    plain_reader = writer.per_document_reader
+    writer.per_document_reader = lambda: CachedLengths(plain_reader())

@@ -13,6 +13,7 @@ from . import store
 from .analysis import shared_stemmer
 from .answers import answer_kinds
 from .articles import Article, Problem, lead_title, read_articles
+from .codec import CariCodec
 from .errors import BuildFailed, CariError
 from .schema import build_schema
 
@@ -23,7 +24,7 @@ CONTENTS = "contents.json"
 # stem cache (Sastrawi is the costliest step, ~0.1-0.25 ms a new word).
 ROOTS = "roots.json"
 # Bump when a change to the analysis makes existing indexes unfit to update.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3  # 3: exact-form fields without positions
 
 ProgressCallback = Callable[[Article | Problem], None]
 
@@ -204,7 +205,7 @@ def _write_articles(ix, path: str, sources, previous: dict, report: BuildReport,
 
     contents: dict[str, str] = {}
     origins: dict[str, str] = {}
-    writer = AdoptingWriter(ix, limitmb=128)
+    writer = AdoptingWriter(ix, limitmb=128, codec=CariCodec())
     try:
         with DocumentSink(writer, path, procs or default_procs()) as sink:
             for item in read_articles(sources):
@@ -272,7 +273,8 @@ def schema_fingerprint() -> str:
     for name, spec in sorted(build_schema().items()):
         analyzer = getattr(spec, "analyzer", None)
         steps = [type(step).__name__ for step in getattr(analyzer, "items", [analyzer] if analyzer else [])]
-        fields.append([name, type(spec).__name__, steps, bool(spec.stored), bool(spec.scorable)])
+        postings = type(spec.format).__name__ if spec.format else None  # positions or not
+        fields.append([name, type(spec).__name__, postings, steps, bool(spec.stored), bool(spec.scorable)])
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -34,6 +34,7 @@ from whoosh.index import open_dir
 from whoosh.writing import SegmentWriter
 
 from .analysis import shared_stemmer
+from .codec import CariCodec
 from .errors import CariError
 from .fastindex import fast_schema, speed_up
 
@@ -201,7 +202,7 @@ def _write_segment(index_path: str, jobs, results) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     inherited = len(shared_stemmer().known_roots())
     try:
-        writer = SegmentWriter(open_dir(index_path), _lk=False, limitmb=WORKER_LIMIT_MB)
+        writer = SegmentWriter(open_dir(index_path), _lk=False, limitmb=WORKER_LIMIT_MB, codec=CariCodec())
         # Whoosh names a writer's temporary folder after the index, so every
         # writer would share one, and a worker that cancels (it got no
         # documents) deletes it, spilled postings of the others included.

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .answers import asked_kind
 from .errors import QueryError
 from .rewrite import rewrite_query
-from .schema import ANSWER_BOOST, DEFAULT_FIELDS, SEARCHABLE_FIELDS
+from .schema import ANSWER_BOOST, DEFAULT_FIELDS, EXACT_TWINS, SEARCHABLE_FIELDS
 
 MAX_QUERY_CHARS = 1000
 WORDS_REMEMBERED = 100_000
@@ -85,6 +86,7 @@ class QueryBuilder:
             # Any word may match. No coordination scale: it ranked worse
             # (docs/relevance.md), and Whoosh can only apply it word by word.
             group=qparser.OrGroup,
+            phraseclass=PhraseFactory(self.schema),
         )
         # Apostrophes occur in names (Jum'at, O'Neil); ranges and single
         # quoted terms are not part of our query language.
@@ -167,6 +169,63 @@ class QueryBuilder:
                 self._words.clear()
             found = self._words[word] = found if found is None else tuple(found)
         return found
+
+
+class PhraseFactory:
+    """Builds the parser's phrase queries; fields without positions get no Phrase.
+
+    The exact-form fields store frequencies only (schema.py), and Whoosh
+    raises on a Phrase over such a field. Their part of a quoted phrase is
+    every exact word in that field, required to come with the phrase itself
+    in the stemmed twin field (which has positions): it matches no article
+    the stemmed phrase would not, and adds the score of the words as the
+    user wrote them, as the exact phrase did. What is lost: where the
+    stemmed phrase is shorter (``"duta besar"`` is ``duta``, ``besar``
+    being a stopword there), the exact words need not be adjacent. A
+    phrase of stopwords only (``"yang dan"``) needs all its words.
+    """
+
+    def __init__(self, schema):
+        self.schema = schema
+
+    def __call__(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0, char_ranges=None):
+        from whoosh import query as q
+
+        if fieldname not in self.schema or self.schema[fieldname].format.supports("positions"):
+            return q.Phrase(fieldname, words, slop=slop, boost=boost, char_ranges=char_ranges)
+        exact = q.And([q.Term(fieldname, word, boost=boost) for word in words])
+        twin = EXACT_TWINS.get(fieldname)
+        if twin not in self.schema:
+            return exact
+        stems = list(self.schema[twin].process_text(" ".join(words), mode="query"))
+        if not stems:
+            return exact
+        return _words_in_phrase()(exact, q.Phrase(twin, stems, slop=slop))
+
+
+@lru_cache(maxsize=1)
+def _words_in_phrase():  # Whoosh is imported when a query is built, not at start-up
+    from whoosh import query as q
+
+    class WordsInPhrase(q.Require):
+        """``a`` (scored) where ``b`` (not scored) matches too.
+
+        Two fixes to Whoosh 2.7.4's ``Require``: its matcher is an
+        ``AndNotMatcher`` (it matches ``a`` where ``b`` does *not*), and its
+        ``with_boost`` *replaces* the boost of ``a`` with its own (always
+        1.0), so merging nested ORs would drop a field's weight.
+        """
+
+        def with_boost(self, boost):
+            return self.__class__(self.a.with_boost(self.a.boost * boost), self.b)
+
+        def matcher(self, searcher, context=None):
+            from whoosh.matching import RequireMatcher
+
+            required = self.b.matcher(searcher, searcher.boolean_context())
+            return RequireMatcher(self.a.matcher(searcher, context), required)
+
+    return WordsInPhrase
 
 
 def _lower_field_names(text: str) -> str:

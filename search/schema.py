@@ -14,6 +14,8 @@ SEARCHABLE_FIELDS = ("title", "body", "source", "author")
 # A title weighted above the body let a short headline outrank the article the
 # query describes (IndoSum MRR 0.973 -> 0.991 at half weight; docs/relevance.md).
 DEFAULT_FIELDS = {"title": 0.5, "body": 1.0, "title_exact": 0.5, "body_exact": 1.0}
+# Each exact-form field and the stemmed field with positions that checks its phrases.
+EXACT_TWINS = {"title_exact": "title", "body_exact": "body"}
 # BM25F: a low K1 saturates repeated words early, so an article matching more
 # of the query's words beats one repeating a few (measured: docs/relevance.md).
 BM25_PARAMS = {"B": 0.75, "K1": 0.5}
@@ -30,8 +32,10 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=text, stored=True),
         body=TEXT(analyzer=text, stored=True),
-        title_exact=TEXT(analyzer=exact),
-        body_exact=TEXT(analyzer=exact),
+        # Frequencies only: a phrase is matched on the stemmed fields, which
+        # keep positions (query.py); positions here doubled the index.
+        title_exact=TEXT(analyzer=exact, phrase=False),
+        body_exact=TEXT(analyzer=exact, phrase=False),
         answers=KEYWORD(),  # kinds of answer the body holds: date, number
         source=TEXT(analyzer=names, stored=True),
         author=TEXT(analyzer=names, stored=True),
@@ -43,5 +47,5 @@ def build_schema() -> Schema:
         url=STORED(),
         related=STORED(),
         origin=STORED(),
-        content_hash=ID(stored=True),
+        content_hash=STORED(),  # compared through contents.json, never searched
     )

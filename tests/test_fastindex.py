@@ -41,6 +41,20 @@ def test_shared_analysis_gives_whoosh_postings_for_every_text_field():
             assert postings(fast, name, text) == postings(plain, name, text), (name, text)
 
 
+def test_exact_fields_keep_frequencies_only_and_still_share_the_analysis():
+    from whoosh.formats import Frequency
+    from whoosh.system import pack_uint
+
+    plain = build_schema()
+    fast = fast_schema(plain)
+    for name in ("title_exact", "body_exact"):
+        assert type(plain[name].format) is Frequency
+        assert "index" in vars(fast[name])  # the shared path, not Whoosh's
+    text = "Duta besar, duta-duta besar dan Duta Besar"
+    values = {term: value for term, _, _, value in fast["body_exact"].index(text)}
+    assert values[b"besar"] == pack_uint(3)  # a count, no positions
+
+
 def test_cari_chain_runs_without_generators_and_an_unknown_chain_through_them():
     from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
@@ -95,3 +109,28 @@ def test_shared_analysis_gives_whoosh_postings_on_real_news():
             text = json.loads(line)["text"]
             for name in ("body", "body_exact"):
                 assert postings(fast, name, text) == postings(plain, name, text)
+
+
+def test_cached_lengths_are_the_readers_own(tmp_path):
+    from whoosh.index import create_in
+    from whoosh.writing import SegmentWriter
+
+    from search.articles import Article, read_articles
+    from search.fastindex import CachedLengths
+    from search.indexer import article_fields
+
+    seeds = Path(__file__).parent.parent / "seeds"
+    ix = create_in(str(tmp_path), build_schema())
+    writer = SegmentWriter(ix)
+    for article in read_articles([seeds]):
+        if isinstance(article, Article):
+            writer.add_document(**article_fields(article))
+    writer.perdocwriter.close()
+    plain = writer.per_document_reader()
+    cached = CachedLengths(writer.per_document_reader())
+    fields = ("body", "body_exact", "title", "title_exact", "source", "answers", "id")
+    lengths = [(d, f, plain.doc_field_length(d, f)) for d in range(plain.doc_count_all()) for f in fields]
+    assert [(d, f, cached.doc_field_length(d, f)) for d, f, _ in lengths] == lengths
+    assert any(length > 100 for _, _, length in lengths)  # real lengths, not the default
+    assert cached.doc_count_all() == plain.doc_count_all()
+    writer.cancel()

@@ -1,0 +1,67 @@
+"""Where an index's bytes are: each kind of Whoosh segment sub-file, and the files beside them.
+
+Usage:
+    python bench/index_size.py INDEX_DIR [--raw DOCS.jsonl]
+
+INDEX_DIR is an index folder (its live generation is read) or a generation
+folder. The segments are compound files; their parts are summed by kind
+(``trm`` term dictionary, ``pst`` postings, ``col`` stored fields and lengths).
+With ``--raw``, the total is also compared with the title + text characters of
+the articles, as ``bench.py`` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.filestore import FileStorage
+
+
+def generation_folder(path: Path) -> Path:
+    """The live generation of an index folder, or ``path`` itself if it holds segments."""
+    if any(path.glob("*.seg")):
+        return path
+    from search import store
+
+    return store.live_generation(path)
+
+
+def sizes(generation: Path) -> Counter:
+    """Bytes by kind: segment sub-file extensions, and the other files by name."""
+    found: Counter = Counter()
+    storage = FileStorage(str(generation))
+    for item in generation.iterdir():
+        if item.suffix == ".seg":
+            compound = CompoundStorage(storage.open_file(item.name), use_mmap=False)
+            for name in compound.list():
+                found[name.rsplit(".", 1)[-1]] += compound.file_length(name)
+        elif item.is_file():
+            found[item.name] += item.stat().st_size
+    return found
+
+
+def raw_chars(docs: Path) -> int:
+    with docs.open(encoding="utf-8") as lines:
+        return sum(len(d.get("text", "")) + len(d.get("title", "")) for d in map(json.loads, lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("index", type=Path)
+    parser.add_argument("--raw", type=Path, help="the JSONL the index was built from")
+    args = parser.parse_args()
+    found = sizes(generation_folder(args.index))
+    total = sum(found.values())
+    for kind, size in found.most_common():
+        print(f"{kind:16} {size / 1e6:9.2f} MB {size / total:6.1%}")
+    print(f"{'total':16} {total / 1e6:9.2f} MB")
+    if args.raw:
+        print(f"{'x raw text':16} {total / raw_chars(args.raw):9.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Short posting lists kept in the term dictionary read back as W3 wrote them (search/codec.py)."""
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.index import create_in
+from whoosh.writing import SegmentWriter
+
+from search import codec
+from search.articles import Article, read_articles
+from search.codec import CariCodec
+from search.indexer import article_fields
+from search.schema import build_schema
+
+SEEDS = Path(__file__).parent.parent / "seeds"
+INDOSUM = Path("/work/shared/eval/indosum/docs.jsonl")
+
+
+def seed_docs():
+    return [article_fields(a) for a in read_articles([SEEDS]) if isinstance(a, Article)]
+
+
+def indosum_docs(count):
+    with INDOSUM.open(encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in itertools.islice(lines, count)]
+    return [
+        {"id": row["id"], "title": row.get("title", ""), "title_exact": row.get("title", ""),
+         "body": row["text"], "body_exact": row["text"]}
+        for row in rows
+    ]
+
+
+def build(path, docs, chosen_codec):
+    path.mkdir()
+    ix = create_in(str(path), build_schema())
+    writer = SegmentWriter(ix, codec=chosen_codec)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return ix
+
+
+def everything(ix):
+    """Every term's statistics and postings (id, weight, value), and every stored document."""
+    with ix.reader() as reader:
+        terms = {}
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                     info.max_weight(), info.min_id(), info.max_id())
+            terms[fieldname, text] = (stats, _walk(reader.postings(fieldname, text)))
+        return terms, list(reader.all_stored_fields())
+
+
+def _walk(matcher):
+    found = []
+    while matcher.is_active():
+        # A field without values (ID) reads as None from a block, "" inlined: both "no value".
+        found.append((matcher.id(), float(matcher.weight()), matcher.value() or None))
+        matcher.next()
+    return found
+
+
+@pytest.mark.parametrize("source", ["seeds", "indosum"])
+def test_inlined_index_reads_back_like_w3(tmp_path, monkeypatch, source):
+    if source == "indosum" and not INDOSUM.is_file():
+        pytest.skip("IndoSum not on this machine")
+    docs = seed_docs() if source == "seeds" else indosum_docs(80)
+    monkeypatch.setattr(codec, "INLINE_LIMIT", 8)
+    inlined = build(tmp_path / "cari", docs, CariCodec())
+    plain = build(tmp_path / "w3", docs, W3Codec())
+    ours, theirs = everything(inlined), everything(plain)
+    assert ours == theirs
+    with inlined.reader() as reader:
+        short = [t for t in reader.all_terms() if reader.term_info(*t).doc_frequency() < 8]
+        assert short and all(reader.term_info(*t).is_inlined() for t in short)
+        assert not any(reader.term_info(*t).is_inlined() for t in reader.all_terms() if t not in set(short))
+
+
+def test_inlined_postings_are_smaller_than_w3_blocks(tmp_path):
+    docs = seed_docs()
+    sizes = {}
+    for name, chosen in (("cari", CariCodec()), ("w3", W3Codec())):
+        build(tmp_path / name, docs, chosen)
+        sizes[name] = sum(f.stat().st_size for f in (tmp_path / name).iterdir())
+    assert sizes["cari"] < sizes["w3"]

@@ -1,0 +1,97 @@
+"""Quoted phrases, now that the exact-form fields keep no positions (schema.py, query.py).
+
+Whoosh raises on a Phrase over a field without positions; the query builder
+must never make one, and a phrase must still find the article that has it.
+"""
+
+import json
+
+import pytest
+from whoosh import query as q
+
+from search.indexer import build_index
+from search.query import QueryBuilder
+from search.schema import build_schema
+from search.searcher import Searcher
+
+DOCS = [
+    {"id": "duta", "title": "Duta Besar Indonesia tiba",
+     "text": "Duta besar Indonesia untuk Kazakhstan tiba di Astana. Anak-anak menyambut sang duta."},
+    {"id": "apart", "title": "Kunjungan",
+     "text": "Seorang duta budaya datang. Rumahnya besar dan 1.000 orang hadir."},
+    {"id": "menlu", "title": "Menteri Luar Negeri bertemu",
+     "text": "Menteri Luar Negeri Amerika Serikat bertemu menteri lain. Anak-anak 1.000 orang."},
+    {"id": "other", "title": "Cuaca", "text": "Hujan deras turun di Jakarta, yang dan di ke dari."},
+]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("phrases")
+    source = folder / "docs.jsonl"
+    source.write_text("\n".join(json.dumps(d) for d in DOCS) + "\n", encoding="utf-8")
+    build_index([source], folder / "index")
+    return Searcher(folder / "index")
+
+
+def ids(results):
+    return {hit.id for hit in results.hits}
+
+
+def phrases(query):
+    """Every Phrase in a query tree."""
+    if isinstance(query, q.Phrase):
+        return [query]
+    return [p for child in (query.children() if not query.is_leaf() else []) for p in phrases(child)]
+
+
+@pytest.mark.parametrize("text", [
+    '"duta besar"', '"Menteri Luar Negeri"', "Menlu AS", '"yang dan"', '"anak-anak"', "anak-anak",
+    '"1.000 orang"', "1.000", "covid-19 ke-3 2020-2021", '"duta besar" NOT kazakhstan', '"duta besar"^2 astana',
+])
+def test_no_phrase_on_a_field_without_positions(text):
+    schema = build_schema()
+    for phrase in phrases(QueryBuilder(schema).parse(text)):
+        assert schema[phrase.fieldname].format.supports("positions"), (text, phrase)
+
+
+def test_phrase_finds_the_article_with_the_words_together(searcher):
+    assert ids(searcher.search('"Menteri Luar Negeri"')) == {"menlu"}
+    assert ids(searcher.search('"amerika serikat"')) == {"menlu"}
+    # "besar" is a stopword of the stemmed fields, so the stemmed phrase is just
+    # "duta" (as before); the exact words rank the article with both first.
+    found = searcher.search('"duta besar"')
+    assert [hit.id for hit in found.hits] == ["duta", "apart"]
+    assert found.hits[0].snippet.startswith("<mark>Duta</mark> besar")
+
+
+def test_exact_words_only_count_where_the_stemmed_phrase_is(searcher):
+    # Both words are in "duta"'s body, but apart: neither the stemmed phrase nor
+    # the exact words (which need it) match.
+    assert ids(searcher.search('"astana duta"')) == set()
+    # Stopwords are invisible to the stemmed phrase (as before).
+    assert ids(searcher.search('"tiba di astana"')) == ids(searcher.search('"tiba astana"')) == {"duta"}
+
+
+@pytest.mark.parametrize("text", [
+    '"yang dan"', '"anak-anak"', '"1.000 orang"', '"duta besar" NOT kazakhstan', "Menlu AS", '"di"',
+    'title:"duta besar"', '"duta besar"^0.3 cuaca', '"ke dari"',
+])
+def test_phrase_queries_never_error(searcher, text):
+    results = searcher.search(text)
+    assert results.total == len(results.hits) >= 1
+
+
+def test_a_phrase_of_stopwords_needs_all_its_words(searcher):
+    assert ids(searcher.search('"yang dan"')) == {"other"}
+    assert ids(searcher.search('"ke dari"')) == {"other"}
+
+
+def test_phrase_keeps_the_field_weights_and_the_users_boost():
+    parsed = QueryBuilder(build_schema()).parse('"Menteri Luar Negeri"^0.3')
+    weights = {(t.fieldname, t.text): t.boost for t in parsed.leaves() if isinstance(t, q.Term)}
+    wrappers = [c for c in parsed.children() if isinstance(c, q.Require)]
+    assert {w.a.fieldname if hasattr(w.a, "fieldname") else w.a.subqueries[0].fieldname for w in wrappers} == {
+        "title_exact", "body_exact"}
+    assert weights[("title_exact", "luar")] == 0.5 and weights[("body_exact", "luar")] == 1.0
+    assert sorted(w.a.boost for w in wrappers) == [0.3, 0.3]
