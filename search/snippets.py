@@ -52,31 +52,64 @@ def match_spans(text: str, matcher: TermMatcher, analyzer) -> list[tuple[int, in
     forms = _word_forms(analyzer)
     if forms is None:  # a chain with steps that look beyond one word: analyse it all
         return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="query") if matcher(t.text)]
-    spans = []
-    # The matcher's set, tested inline: this loop runs once per word of the text.
-    terms, patterns = matcher.terms, matcher.patterns
-    for m in analyzer.items[0].expression.finditer(text):
-        word = m.group()
-        parts = forms.get(word)
-        if parts is None:
-            parts = forms[word] = tuple(
-                (t.text, t.startchar, t.endchar) for t in analyzer(word, chars=True, mode="query")
-            )
-        for term, start, end in parts:
-            if term in terms or (patterns and matcher(term)):
-                offset = m.start()
-                spans.append((offset + start, offset + end))
+    # The words, and which of them match, by set operations (C loops): a text
+    # repeats most of its words, and a page of results most of the index's.
+    tokens = analyzer.items[0].expression.findall(text)
+    distinct = set(tokens)
+    forms.learn(distinct)
+    wanted = forms.matching(distinct, matcher)
+    spans: list[tuple[int, int]] = []
+    if not wanted:
+        return spans
+    # Every word character belongs to a token, so the next occurrence of a
+    # token after the previous one is where the tokenizer found it.
+    cursor, find = 0, text.find
+    for token in tokens:
+        start = find(token, cursor)
+        cursor = start + len(token)
+        if token in wanted:
+            spans.extend((start + s, start + e) for term, s, e in forms.parts[token] if matcher(term))
     return spans
+
+
+class WordForms:
+    """What a word-by-word analyzer makes of each distinct word as written, both ways round."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+        self.parts: dict[str, tuple] = {}  # word as written -> ((term, start, end), ...)
+        self.writers: dict[str, set[str]] = {}  # term -> the words as written that give it
+
+    def learn(self, words: set[str]) -> None:
+        """Analyse the words not seen before (all of them again past ``_FORMS_LIMIT``)."""
+        if len(self.parts) > _FORMS_LIMIT:
+            self.parts.clear()
+            self.writers.clear()
+        for word in words.difference(self.parts):
+            parts = self.parts[word] = tuple(
+                (t.text, t.startchar, t.endchar) for t in self.analyzer(word, chars=True, mode="query")
+            )
+            for term, _, _ in parts:
+                self.writers.setdefault(term, set()).add(word)
+
+    def matching(self, words: set[str], matcher: TermMatcher) -> set[str]:
+        """Those of ``words`` (already learnt) with a part the matcher wants."""
+        if matcher.patterns:
+            return {word for word in words if any(matcher(term) for term, _, _ in self.parts[word])}
+        found: set[str] = set()
+        for term in matcher.terms:
+            found.update(words.intersection(self.writers.get(term, ())))
+        return found
 
 
 # Steps that turn one token into zero or more tokens by looking at it alone.
 _PER_WORD_STEPS = (LowercaseFilter, HyphenFilter, StopFilter, IndonesianStemFilter)
 _FORMS_LIMIT = 200_000  # distinct words remembered (a few tens of MB at most)
-_forms: tuple = (None, {})
+_forms: WordForms | None = None
 
 
-def _word_forms(analyzer) -> dict | None:
-    """``word as written -> its analysed parts``, for an analyzer that works word by word.
+def _word_forms(analyzer) -> WordForms | None:
+    """The remembered analysis of words as written, for an analyzer that works word by word.
 
     Such a chain gives a word the same terms wherever it stands, so each
     distinct word is analysed once (the stemmer caches roots, but the chain
@@ -86,18 +119,14 @@ def _word_forms(analyzer) -> dict | None:
     text, as the index did).
     """
     global _forms
-    owner, forms = _forms
-    if owner is not analyzer:
+    if _forms is None or _forms.analyzer is not analyzer:
         items = getattr(analyzer, "items", None)
         if not items or type(items[0]) is not IndonesianTokenizer or items[0].gaps:
             return None
         if not all(isinstance(step, _PER_WORD_STEPS) for step in items[1:]):
             return None
-        forms = {}
-        _forms = (analyzer, forms)
-    if len(forms) > _FORMS_LIMIT:
-        forms.clear()
-    return forms
+        _forms = WordForms(analyzer)
+    return _forms
 
 
 def best_window(spans: list[tuple[int, int]], size: int) -> int:

@@ -1,5 +1,6 @@
 """Snippets analyse each distinct word once, with the same spans as analysing the whole text."""
 
+from conftest import SEEDS
 from whoosh.analysis import RegexTokenizer
 
 from search.schema import build_schema
@@ -23,6 +24,17 @@ def test_word_by_word_spans_equal_whole_text_spans():
         assert expected  # the comparison means something
         assert match_spans(TEXT, matcher, analyzer) == expected, terms
         assert match_spans(TEXT, matcher, analyzer) == expected  # again, from the remembered forms
+
+
+def test_spans_equal_whole_text_spans_on_the_seed_pages():
+    analyzer = build_schema()["body"].analyzer
+    for page in sorted(SEEDS.glob("*.txt")):
+        text = page.read_text(encoding="utf-8")
+        words = sorted({t.text for t in analyzer(text, mode="query")})
+        for terms in (words[::7], words[3::11], [w + "*" for w in words[5:9]]):
+            matcher = TermMatcher.from_terms(terms)
+            expected = whole_text_spans(text, matcher, analyzer)
+            assert expected and match_spans(text, matcher, analyzer) == expected, page.name
 
 
 def test_a_chain_with_other_steps_is_analysed_whole():
