@@ -189,15 +189,15 @@ class Searcher:
         try:
             index = open_dir(str(generation))
             searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
+            scorer = ArrayScorer(searcher)  # reads which documents are deleted
         except Exception as e:  # Whoosh raises many kinds on a damaged index
             raise IndexDamaged(
                 f"The index at {self.index_dir} is damaged ({type(e).__name__}: {e}). "
                 "Run `cari rebuild-index` to rebuild it."
             ) from None
         old = self._searcher
-        self._searcher, self._stamp = searcher, stamp
+        self._searcher, self._stamp, self._scorer = searcher, stamp, scorer
         self._builder = QueryBuilder(index.schema)
-        self._scorer = ArrayScorer(searcher)
         if old is not None:
             old.close()
 
@@ -303,12 +303,14 @@ class Searcher:
             query = self._builder.parse_words(text)
         query = drop_common_stopwords(query, self._scorer.postings)
         fetch = search_limit(text, limit)
-        ranking = self._scorer.rank(query, fetch)
-        if ranking is not None:
-            found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
-        else:
-            found, _, _ = rank_in_whoosh(searcher, query, fetch, None, "relevance", facets=False)
-        return [(fields["id"], score) for fields, score in answers_first(text, query, found, self._scorer.postings)[:limit]]
+        with reading(self.index_dir):
+            ranking = self._scorer.rank(query, fetch)
+            if ranking is not None:
+                found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
+            else:
+                found, _, _ = rank_in_whoosh(searcher, query, fetch, None, "relevance", facets=False)
+        ranked = answers_first(text, query, found, self._scorer.postings)
+        return [(fields["id"], score) for fields, score in ranked[:limit]]
 
     @staticmethod
     def matcher(query) -> TermMatcher:
