@@ -144,3 +144,20 @@ def test_other_queries_are_left_to_whoosh(updated_index, text):
     searcher.search("warmup")
     assert flat_query(searcher._builder.parse(text)) is None
     assert searcher.search(text).total == len(whoosh_scores(searcher, searcher._builder.parse(text)))
+
+
+def test_posting_cache_drops_the_least_recently_used_lists_beyond_its_limit():
+    import numpy as np
+
+    from search.postings import BoundedCache
+
+    cache, computed = BoundedCache(limit=5), []
+
+    def arrays(key, size):
+        return cache.get(key, lambda: computed.append(key) or (np.arange(size), np.ones(size)))
+
+    arrays("a", 2), arrays("b", 2), arrays("a", 2)  # "a" read again: now the most recent
+    arrays("c", 2)  # 6 postings > 5: "b" goes
+    arrays("a", 2), arrays("b", 2), arrays("big", 9)  # too big to keep at all
+    arrays("big", 9)
+    assert computed == ["a", "b", "c", "b", "big", "big"]
