@@ -241,16 +241,7 @@ class Searcher:
         query = drop_common_stopwords(parsed, self._scorer.postings)
         filter_query = filters.to_query() if filters else None
         with reading(self.index_dir):
-            fetch = search_limit(text, page * limit)
-            ranking = self._scorer.rank(query, fetch, filter_query) if sort == "relevance" else None
-            if ranking is not None:
-                found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
-                total = ranking.total
-                counts = count_facets(searcher.reader(), self._scorer.postings, ranking.matched) if facets else None
-            else:
-                found, total, counts = rank_in_whoosh(searcher, query, fetch, filter_query, sort, facets)
-            if sort == "relevance":
-                found = answers_first(text, query, found, self._scorer.postings)
+            found, total, counts = self._rank(searcher, text, query, page * limit, filter_query, sort, facets)
             matcher = self.matcher(query)
             analyzer = searcher.schema["body"].analyzer
             page_found = found[(page - 1) * limit : page * limit]
@@ -260,6 +251,24 @@ class Searcher:
             results.suggestion = suggest(searcher, text)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
+
+    def _rank(self, searcher, text, query, limit, filter_query=None, sort="relevance", facets=False):
+        """((stored fields, score) best first, total, facets or None) of at least ``limit`` results.
+
+        The array scorer ranks what it can, Whoosh the rest (NOT queries, date
+        order); by relevance, a question's top passages are then re-ranked.
+        """
+        fetch = search_limit(text, limit)
+        ranking = self._scorer.rank(query, fetch, filter_query) if sort == "relevance" else None
+        if ranking is None:
+            found, total, counts = rank_in_whoosh(searcher, query, fetch, filter_query, sort, facets)
+        else:
+            found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
+            total = ranking.total
+            counts = count_facets(searcher.reader(), self._scorer.postings, ranking.matched) if facets else None
+        if sort == "relevance":
+            found = answers_first(text, query, found, self._scorer.postings)
+        return found, total, counts
 
     @staticmethod
     def _hit(fields: dict, score, matcher: TermMatcher, analyzer) -> Hit:
@@ -302,15 +311,9 @@ class Searcher:
         except QueryError:
             query = self._builder.parse_words(text)
         query = drop_common_stopwords(query, self._scorer.postings)
-        fetch = search_limit(text, limit)
         with reading(self.index_dir):
-            ranking = self._scorer.rank(query, fetch)
-            if ranking is not None:
-                found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
-            else:
-                found, _, _ = rank_in_whoosh(searcher, query, fetch, None, "relevance", facets=False)
-        ranked = answers_first(text, query, found, self._scorer.postings)
-        return [(fields["id"], score) for fields, score in ranked[:limit]]
+            found, _, _ = self._rank(searcher, text, query, limit)
+        return [(fields["id"], score) for fields, score in found[:limit]]
 
     @staticmethod
     def matcher(query) -> TermMatcher:
