@@ -1,7 +1,7 @@
-"""Whoosh's W3 codec with short posting lists kept in the term dictionary.
+"""Whoosh's W3 codec with short posting lists kept, compactly, in the term dictionary.
 
 Most terms of a news corpus occur in one or two articles (Heaps' law: IndoSum
-has ~117,000 such terms across its fields and segments). W3 writes each
+has ~138,000 such terms across its fields and segments). W3 writes each
 posting list as blocks in the postings file: a header, a pickled block info
 and a zlib-compressed pickle, about 90 bytes for a single posting, plus the
 list's offset and length in the term dictionary. W3 was meant to store lists
@@ -10,38 +10,198 @@ its readers handle such entries, but its writer calls ``set_inline`` where
 the term info's method is ``set_inlined``, so any ``inlinelimit`` above 1
 (its default: nothing inlined) fails. :class:`CariCodec` writes them.
 
-W3 would pickle an inlined list with protocol 2, which has no bytes type:
-each posting's value becomes a ``codecs.encode`` call of ~40 bytes, more
-than the block it replaces. :class:`CompactTermInfo` pickles with the
-current protocol (bytes as bytes) and whole-number weights as ints; W3's
-reader unpickles any protocol and scores ints as the same numbers.
-
-Segments record their codec, so an index written with it is read with it;
-the fingerprint (``indexer.INDEX_FORMAT``) makes older indexes rebuild.
+W3 would pickle an inlined list: ~80 bytes for one posting, most of it
+pickle framing and the positions' own protocol-2 pickle. :mod:`search.codec`
+packs the list as varints instead (:func:`pack_inlined`), ~8 bytes for one
+posting, and unpacks it to exactly the tuple W3 would have unpickled (the
+same ids, weights and value bytes), so every matcher downstream is W3's own.
+Reading such an entry takes our term reader (:class:`CompactTermsReader`):
+W3's calls ``W3TermInfo.from_bytes`` by name. Segments record their codec,
+so an index written with it is read with it; the fingerprint
+(``indexer.INDEX_FORMAT``) makes older indexes rebuild.
 """
 
 from __future__ import annotations
 
 import pickle
+from collections.abc import Sequence
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3TermInfo
+from whoosh.codec.whoosh3 import W3Codec, W3FieldCursor, W3PostingsWriter, W3TermInfo, W3TermsReader
+from whoosh.reading import TermNotFound
+from whoosh.system import pack_uint, unpack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # Posting lists shorter than this go into the term dictionary (measured: docs/performance.md).
 INLINE_LIMIT = 8
 
+# First byte of a packed entry: W3's entries start with a 0/1 "inlined" flag.
+_PACKED_ENTRY = 2
+_ENTRY_HEADER = 3  # the marker and the min/max length bytes
+# How the values of a list are packed: the formats Cari's fields use, and any bytes.
+_NO_VALUES, _COUNTS, _POSITIONS, _RAW = range(4)
+_WHOLE, _PICKLED = range(2)  # how the weights are packed
+
+
+def _varints(numbers) -> bytearray:
+    out = bytearray()
+    for number in numbers:
+        while number > 0x7F:
+            out.append((number & 0x7F) | 0x80)
+            number >>= 7
+        out.append(number)
+    return out
+
+
+class _Reader:
+    """Reads varints and byte strings from a packed list, front to back."""
+
+    def __init__(self, data: bytes, at: int):
+        self.data, self.at = data, at
+
+    def varint(self) -> int:
+        data, at = self.data, self.at
+        byte = data[at]
+        number, shift = byte & 0x7F, 7
+        while byte & 0x80:
+            at += 1
+            byte = data[at]
+            number |= (byte & 0x7F) << shift
+            shift += 7
+        self.at = at + 1
+        return number
+
+    def varints(self, count: int) -> list[int]:
+        return [self.varint() for _ in range(count)]
+
+    def raw(self, length: int) -> bytes:
+        start = self.at
+        self.at += length
+        return self.data[start : self.at]
+
+
+def _positions_bytes(deltas: list[int]) -> bytes:
+    """A value as ``whoosh.formats.Positions.encode`` writes it, from its deltas."""
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+def _as_deltas(value: bytes) -> list[int] | None:
+    """The position deltas a Positions value holds, or None if it is not exactly one."""
+    try:
+        deltas = pickle.loads(value[4:])
+    except Exception:  # noqa: BLE001 - any other bytes: stored as they are
+        return None
+    if (isinstance(deltas, list) and all(type(d) is int and d >= 0 for d in deltas)
+            and _positions_bytes(deltas) == value):
+        return deltas
+    return None
+
+
+class PositionValues(Sequence):
+    """Positions values of an inlined list, made into W3's bytes only when read.
+
+    Scoring reads ids and weights only; the values are wanted for phrases
+    and are rebuilt (a pickle each) just for the postings asked for.
+    """
+
+    def __init__(self, deltas: list[list[int]]):
+        self._deltas = deltas
+
+    def __len__(self) -> int:
+        return len(self._deltas)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(_positions_bytes(d) for d in self._deltas[index])
+        return _positions_bytes(self._deltas[index])
+
+    def __eq__(self, other):
+        return tuple(self) == tuple(other)
+
+
+def _pack_values(values: tuple) -> bytearray:
+    out = _varints([len(values)])
+    if not values:
+        return bytearray([_NO_VALUES]) + out
+    if all(len(v) == 4 for v in values):  # Frequency: pack_uint(count)
+        return bytearray([_COUNTS]) + out + _varints(unpack_uint(v)[0] for v in values)
+    deltas = [_as_deltas(v) for v in values]
+    if all(d is not None for d in deltas):
+        packed = bytearray([_POSITIONS]) + out
+        for d in deltas:
+            packed += _varints([len(d), *d])
+        return packed
+    packed = bytearray([_RAW]) + out
+    for v in values:
+        packed += _varints([len(v)]) + v
+    return packed
+
+
+def pack_inlined(ids, weights, values) -> bytes:
+    """A short posting list as varints (ids as gaps); :func:`unpack_inlined` reverses it."""
+    out = _varints([len(ids)])
+    previous = 0
+    for docnum in ids:
+        out += _varints([docnum - previous])
+        previous = docnum
+    if all(float(w).is_integer() and w >= 0 for w in weights):
+        out += bytearray([_WHOLE]) + _varints(int(w) for w in weights)
+    else:
+        blob = pickle.dumps(tuple(weights), pickle.HIGHEST_PROTOCOL)
+        out += bytearray([_PICKLED]) + _varints([len(blob)]) + blob
+    return bytes(out + _pack_values(tuple(values)))
+
+
+def unpack_inlined(data: bytes, at: int = 0) -> tuple[tuple, tuple, Sequence]:
+    """``(ids, weights, values)`` of a list packed by :func:`pack_inlined` at ``data[at:]``."""
+    read = _Reader(data, at)
+    ids, docnum = [], 0
+    for gap in read.varints(read.varint()):
+        docnum += gap
+        ids.append(docnum)
+    whole = read.raw(1)[0] == _WHOLE
+    weights = tuple(read.varints(len(ids))) if whole else pickle.loads(read.raw(read.varint()))
+    kind, count = read.raw(1)[0], read.varint()
+    if kind == _NO_VALUES:
+        values = ()
+    elif kind == _COUNTS:
+        values = tuple(pack_uint(n) for n in read.varints(count))
+    elif kind == _POSITIONS:
+        values = PositionValues([read.varints(read.varint()) for _ in range(count)])
+    else:
+        values = tuple(read.raw(read.varint()) for _ in range(count))
+    return tuple(ids), weights, values
+
+
+def inlined_doc_frequency(entry: bytes) -> int:
+    """The number of postings of a packed entry, without unpacking it."""
+    return _Reader(entry, _ENTRY_HEADER).varint()
+
 
 class CompactTermInfo(W3TermInfo):
-    """W3's term info, its inlined postings pickled compactly (W3 reads it back)."""
+    """W3's term info; a short list is stored packed, with only what its postings cannot tell.
 
-    def set_inlined(self, ids, weights, values):
-        weights = tuple(int(w) if w.is_integer() else w for w in weights)
-        self._inlined = (tuple(ids), weights, tuple(values))
+    W3 writes 23 bytes of statistics before an inlined list (total weight,
+    document frequency, min/max length, max weight, first and last id).
+    All but the lengths follow from the postings, so a packed entry is a
+    marker byte, the two length bytes and :func:`pack_inlined`'s list.
+    """
 
     def to_bytes(self):
-        packed = super().to_bytes()  # W3's fixed fields, then its own pickle
         if not self.is_inlined():
-            return packed
-        return packed[: self._struct.size] + pickle.dumps(self._inlined, pickle.HIGHEST_PROTOCOL)
+            return super().to_bytes()  # W3's statistics and the list's extent
+        minlength = 0 if self._minlength is None else length_to_byte(self._minlength)
+        lengths = bytes([_PACKED_ENTRY, minlength, length_to_byte(self._maxlength)])
+        return lengths + pack_inlined(*self._inlined)
+
+    @classmethod
+    def from_bytes(cls, s):
+        if s[0] != _PACKED_ENTRY:
+            return super().from_bytes(s)  # W3's own layout
+        ids, weights, values = unpack_inlined(s, _ENTRY_HEADER)
+        terminfo = cls(weight=float(sum(weights)), df=len(ids), minlength=byte_to_length(s[1]),
+                       maxlength=byte_to_length(s[2]), maxweight=max(weights), minid=ids[0], maxid=ids[-1])
+        terminfo._inlined = (ids, weights, values)
+        return terminfo
 
 
 class InliningPostingsWriter(W3PostingsWriter):
@@ -60,8 +220,49 @@ class InliningPostingsWriter(W3PostingsWriter):
         return terminfo
 
 
+class CompactFieldCursor(W3FieldCursor):
+    def term_info(self):
+        if self._pos is None:
+            return None
+        return CompactTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+
+
+class CompactTermsReader(W3TermsReader):
+    """W3's term reader, decoding entries with :class:`CompactTermInfo`."""
+
+    def cursor(self, fieldname, fieldobj):
+        return CompactFieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
+
+    def items(self):
+        decode, keydecoder = CompactTermInfo.from_bytes, self._keydecoder
+        return ((keydecoder(key), decode(value)) for key, value in self._tindex.items())
+
+    def items_from(self, fieldname, prefix):
+        decode, keydecoder = CompactTermInfo.from_bytes, self._keydecoder
+        start = self._keycoder(fieldname, prefix)
+        return ((keydecoder(key), decode(value)) for key, value in self._tindex.items_from(start))
+
+    # frequency and doc_frequency raise KeyError for a missing term, as
+    # W3's do: Whoosh's segment reader turns that into 0.
+    def frequency(self, fieldname, tbytes):
+        return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).weight()
+
+    def doc_frequency(self, fieldname, tbytes):
+        start, length = self._range_for_key(fieldname, tbytes)
+        entry = self._dbfile.get(start, min(length, 16))
+        if entry[0] == _PACKED_ENTRY:
+            return inlined_doc_frequency(entry)
+        return W3TermInfo.read_doc_freq(self._dbfile, start)
+
+    def term_info(self, fieldname, tbytes):
+        try:
+            return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+
 class CariCodec(W3Codec):
-    """W3 with :class:`InliningPostingsWriter` (reading is W3's own)."""
+    """W3 with :class:`InliningPostingsWriter` and :class:`CompactTermsReader`."""
 
     def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int | None = None):
         inlinelimit = INLINE_LIMIT if inlinelimit is None else inlinelimit
@@ -75,3 +276,9 @@ class CariCodec(W3Codec):
             compression=self._compression,
             inlinelimit=self._inlinelimit,
         )
+
+    def terms_reader(self, storage, segment):
+        # W3Codec.terms_reader, with our reader class.
+        name = segment.make_filename(self.TERMS_EXT)
+        postings = segment.open_file(storage, self.POSTS_EXT)
+        return CompactTermsReader(self, storage.open_file(name), storage.file_length(name), postings)

@@ -102,9 +102,11 @@ def _blocks(reader, fieldname: str, text: str):
 
     Whoosh's own block reader (``W3LeafMatcher``) decodes a whole block of up to
     128 postings at once; reading its block arrays skips its per-posting
-    calls. Any other matcher (another codec) is walked posting by posting.
+    calls, as taking the tuples of a list inlined in the term dictionary
+    (``codec.CariCodec``) does. Any other matcher is walked posting by posting.
     """
     from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching import ListMatcher
     from whoosh.reading import TermNotFound
 
     try:
@@ -117,6 +119,9 @@ def _blocks(reader, fieldname: str, text: str):
             matcher._read_weights()
             yield matcher._ids, matcher._weights
             matcher._next_block()
+        return
+    if type(matcher) is ListMatcher and matcher._weights:  # a list inlined in the term dictionary
+        yield matcher._ids, matcher._weights
         return
     ids, weights = [], []
     while matcher.is_active():

@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,10 @@ def everything(ix):
             info = reader.term_info(fieldname, text)
             stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
                      info.max_weight(), info.min_id(), info.max_id())
-            terms[fieldname, text] = (stats, _walk(reader.postings(fieldname, text)))
-        return terms, list(reader.all_stored_fields())
+            counts = (reader.doc_frequency(fieldname, text), reader.frequency(fieldname, text))
+            terms[fieldname, text] = (stats, counts, _walk(reader.postings(fieldname, text)))
+        missing = [(reader.doc_frequency(f, "zzzq"), reader.frequency(f, "zzzq")) for f in ("body", "id")]
+        return terms, missing, list(reader.all_stored_fields())
 
 
 def _walk(matcher):
@@ -87,3 +90,26 @@ def test_inlined_postings_are_smaller_than_w3_blocks(tmp_path):
         build(tmp_path / name, docs, chosen)
         sizes[name] = sum(f.stat().st_size for f in (tmp_path / name).iterdir())
     assert sizes["cari"] < sizes["w3"]
+
+
+@pytest.mark.parametrize(
+    "postings",
+    [
+        ((3,), (1,), (b"\x00\x00\x00\x01",)),  # Frequency: the count as pack_uint
+        ((0, 7, 300000), (2, 1, 5), ()),  # no values (an ID field), a large id gap
+        ((5, 6), (1.5, 2.0), (b"", b"x")),  # fractional weights, bytes that are no format's
+        ((9,), (3,), (b"\x00\x00\x00\x03\x80\x02]q\x00(K\x01K\x02K\xc8e.",)),  # Positions [1, 3, 203]
+    ],
+)
+def test_packed_inlined_list_unpacks_to_the_same_tuple(postings):
+    packed = codec.pack_inlined(*postings)
+    assert codec.unpack_inlined(b"xyz" + packed, 3) == tuple(tuple(part) for part in postings)
+
+
+def test_positions_are_packed_smaller_than_w3s_pickle():
+    from whoosh.formats import Positions
+
+    values = tuple(Positions().encode(p) for p in ([4], [10, 12, 90]))
+    packed = codec.pack_inlined((17, 250), (1, 3), values)
+    assert codec.unpack_inlined(packed)[2] == values
+    assert len(packed) < len(pickle.dumps(((17, 250), (1, 3), values), pickle.HIGHEST_PROTOCOL)) / 3
