@@ -19,12 +19,12 @@ from .schema import build_schema
 
 # Beside the Whoosh files of a generation: ``id -> content hash`` of every
 # article in it, which is what an update compares the sources against.
-CONTENTS = "contents.json"
+CONTENTS = "contents.json.gz"
 # ``word -> root`` of every word stemmed so far: an update starts with a warm
 # stem cache (Sastrawi is the costliest step, ~0.1-0.25 ms a new word).
-ROOTS = "roots.json"
+ROOTS = "roots.json.gz"
 # Bump when a change to the analysis makes existing indexes unfit to update.
-INDEX_FORMAT = 3  # 3: exact-form fields without positions
+INDEX_FORMAT = 4  # 3: exact-form fields without positions; 4: packed inlined lists
 
 ProgressCallback = Callable[[Article | Problem], None]
 

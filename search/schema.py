@@ -47,5 +47,5 @@ def build_schema() -> Schema:
         url=STORED(),
         related=STORED(),
         origin=STORED(),
-        content_hash=STORED(),  # compared through contents.json, never searched
+        content_hash=STORED(),  # compared through contents.json.gz, never searched
     )

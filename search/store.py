@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gzip
 import json
 import os
 import shutil
@@ -98,18 +99,26 @@ def copy_generation(index_dir: Path, live: Path) -> Path:
     return generation
 
 
+def _open_record(path: Path, mode: str):
+    # A record named *.gz is gzipped: the stem roots of a large archive are
+    # millions of short strings (18 MB of JSON on 100,000 articles, 5 gzipped).
+    if path.suffix == ".gz":
+        return gzip.open(path, mode + "t", encoding="utf-8", compresslevel=6)
+    return open(path, mode, encoding="utf-8")
+
+
 def write_record(generation: Path, name: str, data) -> None:
     """Store a JSON record beside the index in ``generation`` (before publishing)."""
-    with open(generation / name, "w", encoding="utf-8") as f:
+    with _open_record(generation / name, "w") as f:
         json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
 
 
 def read_record(generation: Path, name: str):
     """A record written by :func:`write_record`, or None if missing or unreadable."""
     try:
-        with open(generation / name, encoding="utf-8") as f:
+        with _open_record(generation / name, "r") as f:
             return json.load(f)
-    except (OSError, ValueError):
+    except (OSError, EOFError, ValueError):  # gzip's BadGzipFile is an OSError
         return None
 
 

@@ -223,14 +223,14 @@ def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl
 
     _, index = jsonl_index
     generation = store.live_generation(index)
-    roots = json.loads((generation / ROOTS).read_text(encoding="utf-8"))
+    roots = store.read_record(generation, ROOTS)
     assert roots.get("melanda") == "landa"  # the build saved what it stemmed
-    (generation / ROOTS).write_text(json.dumps({**roots, "zzqmelanda": "zzq-saved"}), encoding="utf-8")
+    store.write_record(generation, ROOTS, {**roots, "zzqmelanda": "zzq-saved"})
     Searcher(index).search("banjir")
     assert shared_stemmer().stem("zzqmelanda") == "zzq-saved"
 
     manifest = json.loads((generation / store.MANIFEST).read_text(encoding="utf-8"))
     (generation / store.MANIFEST).write_text(json.dumps({**manifest, "fingerprint": "other"}), encoding="utf-8")
-    (generation / ROOTS).write_text(json.dumps({"zzqmembanjiri": "zzq-stale"}), encoding="utf-8")
+    store.write_record(generation, ROOTS, {"zzqmembanjiri": "zzq-stale"})
     Searcher(index).search("banjir")
     assert shared_stemmer().stem("zzqmembanjiri") != "zzq-stale"
