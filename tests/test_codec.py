@@ -72,13 +72,15 @@ def test_inlined_index_reads_back_like_w3(tmp_path, monkeypatch, source):
     if source == "indosum" and not INDOSUM.is_file():
         pytest.skip("IndoSum not on this machine")
     docs = seed_docs() if source == "seeds" else indosum_docs(80)
-    monkeypatch.setattr(codec, "INLINE_LIMIT", 8)
-    inlined = build(tmp_path / "cari", docs, CariCodec())
-    plain = build(tmp_path / "w3", docs, W3Codec())
+    monkeypatch.setattr(codec, "INLINE_LIMIT", 3)
+    # Blocks of 2 postings: the other lists span several blocks (written by our _write_block).
+    inlined = build(tmp_path / "cari", docs, CariCodec(blocklimit=2))
+    plain = build(tmp_path / "w3", docs, W3Codec(blocklimit=2))
     ours, theirs = everything(inlined), everything(plain)
     assert ours == theirs
     with inlined.reader() as reader:
-        short = [t for t in reader.all_terms() if reader.term_info(*t).doc_frequency() < 8]
+        assert any(reader.term_info(*t).doc_frequency() >= 5 for t in reader.all_terms())  # 3+ blocks
+        short = [t for t in reader.all_terms() if reader.term_info(*t).doc_frequency() < 3]
         assert short and all(reader.term_info(*t).is_inlined() for t in short)
         assert not any(reader.term_info(*t).is_inlined() for t in reader.all_terms() if t not in set(short))
 
