@@ -115,8 +115,15 @@ def is_answer(passage: list[Word], i: int, kind: str, asked: frozenset[str]) -> 
         return False
     if kind != PLACE:
         return word_is(kind, text)
-    # A place is a capitalised word after "di", "ke", "Kabupaten" ...
-    return i > 0 and text[:1].isupper() and passage[i - 1].text.lower() in _BEFORE_PLACE
+    # A place is a capitalised word after "di", "ke", "Kabupaten" ... but not
+    # "Kabupaten" itself: in "di Kabupaten Tanah Laut" the place is the name
+    # after it, and when the question already holds that name nothing is answered.
+    return (
+        i > 0
+        and text[:1].isupper()
+        and lower not in _BEFORE_PLACE
+        and passage[i - 1].text.lower() in _BEFORE_PLACE
+    )
 
 
 def features(passage: list[Word], idf: dict[str, float], kind: str | None, asked: frozenset[str]) -> tuple:

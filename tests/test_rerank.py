@@ -88,6 +88,15 @@ def test_a_place_is_a_capitalised_word_after_di_or_kabupaten():
     assert rerank.features(passage, {"kayu": 1.0}, "place", frozenset({"kayu"}))[2] == 0.0
 
 
+def test_a_place_word_such_as_kabupaten_is_not_itself_the_answer():
+    # "Di kota manakah massa mengamuk di Tanah Laut?": the passage names only the asked place.
+    asked = frozenset({"di", "kota", "manakah", "massa", "mengamuk", "tanah", "laut"})
+    passage = rerank.words("Massa dari lima kecamatan di Kabupaten Tanah Laut mengamuk.")
+    assert rerank.features(passage, {"massa": 1.0}, "place", asked)[2] == 0.0
+    passage = rerank.words("Massa mengamuk di Pelaihari, Kabupaten Tanah Laut.")
+    assert rerank.features(passage, {"massa": 1.0}, "place", asked)[2] == 1.0
+
+
 def test_coverage_is_the_idf_share_of_the_question_stems_held():
     passage = rerank.words("Lintasan itu panjang.")
     coverage, _, _ = rerank.features(passage, {"lintas": 3.0, "sepeda": 1.0}, None, frozenset())
