@@ -10,7 +10,7 @@ implements it) on plain strings:
 * the disambiguators are a table (:data:`PREFIX_RULES`) of precompiled
   patterns named by Sastrawi's rule numbers, and a word only tries the rules
   whose literal start (``ber``, ``meng``, ``pe``, ``C-er-V`` ...) fits its
-  first two letters;
+  first four letters;
 * a removal is a string operation and the only removals remembered are the
   suffix ones that the "loop pengembalian akhiran" puts back.
 
@@ -66,19 +66,22 @@ class Disambiguator:
 class PrefixRule:
     """A ``PrefixDisambiguator`` visitor: its disambiguators, tried in order.
 
-    ``start`` is the literal the word must begin with (``""`` for the infix
-    rules 37-40, which need a consonant then ``er/el/em/in``); it only
+    ``start`` is the literal the word must begin with, or for the infix
+    rules 37-40 the infix after a first consonant (``-er-`` ...); it only
     decides which rules a word tries, the patterns still decide the match.
     """
 
     number: str
     start: str
     disambiguators: tuple[Disambiguator, ...]
+    infix: bool = False
 
-    def may_apply(self, first_two: str) -> bool:
-        if self.start:
-            return self.start.startswith(first_two) or first_two.startswith(self.start)
-        return first_two[:1] in C and first_two[1:2] in "ei"
+    def may_apply(self, first_letters: str) -> bool:
+        """False if no word beginning with ``first_letters`` can match."""
+        if self.infix:
+            first, rest = first_letters[:1], first_letters[1 : 1 + len(self.start)]
+            return first in C and self.start.startswith(rest)
+        return self.start.startswith(first_letters) or first_letters.startswith(self.start)
 
     def disambiguate(self, word: str, roots: dict) -> str | None:
         """Like ``AbstractDisambiguatePrefixRule.visit``: the first candidate
@@ -119,7 +122,7 @@ def _rule8(m: re.Match) -> str | None:
 
 # Sastrawi's VisitorProvider order; the patterns are the rules' own.
 PREFIX_RULES: tuple[PrefixRule, ...] = tuple(
-    PrefixRule(number, start, tuple(ds))
+    PrefixRule(number, start.lstrip("-"), tuple(ds), infix=start.startswith("-"))
     for number, start, ds in [
         # be- (rules 1-5)
         ("1", "ber", [_d("1a", r"^ber([%(V)s].*)$", _joined), _d("1b", r"^ber([%(V)s].*)$", _prefixed("r"))]),
@@ -179,12 +182,13 @@ PREFIX_RULES: tuple[PrefixRule, ...] = tuple(
         # CS additional rules
         ("35", "ter", [_d("35", r"^ter([bcdfghjkpqstvxz])(er[%(C)s])(.*)$", _joined)]),
         ("36", "pe", [_d("36", r"^pe([bcdfghjkpqstvxz])(er[%(C)s])(.*)$", _joined)]),
-        # CS infix rules: CerV, CelV, CemV, CinV (the 'a' forms keep the word)
-        ("37", "", [_d("37a", r"^([%(C)s])(er[%(V)s])(.*)$", _joined), _d("37b", r"^([%(C)s])er([%(V)s])(.*)$", _joined)]),
-        ("38", "", [_d("38a", r"^([%(C)s])(el[%(V)s])(.*)$", _joined), _d("38b", r"^([%(C)s])el([%(V)s])(.*)$", _joined)]),
-        ("39", "", [_d("39a", r"^([%(C)s])(em[%(V)s])(.*)$", _joined), _d("39b", r"^([%(C)s])em([%(V)s])(.*)$", _joined)]),
-        ("40", "", [_d("40a", r"^([%(C)s])(in[%(V)s])(.*)$", _joined), _d("40b", r"^([%(C)s])in([%(V)s])(.*)$", _joined)]),
-        # Sastrawi rules: ku-A, kau-A (42 never fires: 41 takes every ku- word)
+        # CS infix rules: CerV, CelV, CemV, CinV (the 'a' forms keep the word;
+        # "-er": the infix after the first letter)
+        ("37", "-er", [_d("37a", r"^([%(C)s])(er[%(V)s])(.*)$", _joined), _d("37b", r"^([%(C)s])er([%(V)s])(.*)$", _joined)]),
+        ("38", "-el", [_d("38a", r"^([%(C)s])(el[%(V)s])(.*)$", _joined), _d("38b", r"^([%(C)s])el([%(V)s])(.*)$", _joined)]),
+        ("39", "-em", [_d("39a", r"^([%(C)s])(em[%(V)s])(.*)$", _joined), _d("39b", r"^([%(C)s])em([%(V)s])(.*)$", _joined)]),
+        ("40", "-in", [_d("40a", r"^([%(C)s])(in[%(V)s])(.*)$", _joined), _d("40b", r"^([%(C)s])in([%(V)s])(.*)$", _joined)]),
+        # Sastrawi rules: ku-A, kau-A
         ("41", "ku", [_d("41", r"^ku(.*)$", _joined)]),
         ("42", "kau", [_d("42", r"^kau(.*)$", _joined)]),
     ]
@@ -205,9 +209,10 @@ class FastSastrawi:
     all that ``Context.loop_pengembalian_akhiran`` reads back.
     """
 
-    def __init__(self, reference=None):
+    def __init__(self, reference=None, rules: tuple[PrefixRule, ...] = PREFIX_RULES):
         self.reference = reference or reference_stemmer()
         self.dictionary = self.reference.get_dictionary()
+        self.rules = rules
         self._roots: dict[str, str] = self.dictionary.words
         self._rules_by_start: dict[str, tuple[PrefixRule, ...]] = {}
 
@@ -297,17 +302,18 @@ class FastSastrawi:
             return word[2:]  # RemovePlainPrefix: di-, ke-, se-
         if short or word in self._roots:
             return None
-        for rule in self._rules_for(word[:2]):
+        for rule in self._rules_for(word[:4]):
             result = rule.disambiguate(word, self._roots)
             if result is not None:
                 return result
         return None
 
-    def _rules_for(self, first_two: str) -> tuple[PrefixRule, ...]:
-        rules = self._rules_by_start.get(first_two)
+    def _rules_for(self, first_letters: str) -> tuple[PrefixRule, ...]:
+        """The rules, in order, that a word starting with ``first_letters`` may match."""
+        rules = self._rules_by_start.get(first_letters)
         if rules is None:
-            rules = tuple(rule for rule in PREFIX_RULES if rule.may_apply(first_two))
-            self._rules_by_start[first_two] = rules
+            rules = tuple(rule for rule in self.rules if rule.may_apply(first_letters))
+            self._rules_by_start[first_letters] = rules
         return rules
 
     def _loop_pengembalian_akhiran(self, word: str, removals: list, short: bool) -> str:
