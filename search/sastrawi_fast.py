@@ -99,6 +99,7 @@ def _d(name: str, pattern: str, build: Callable[[re.Match], str | None]) -> Disa
 
 
 def _joined(m: re.Match) -> str:
+    """The groups of the match: the word without the prefix."""
     return "".join(m.groups())
 
 
@@ -113,10 +114,12 @@ def _unless_r(build: Callable[[re.Match], str]) -> Callable[[re.Match], str | No
 
 
 def _prefixed(letters: str) -> Callable[[re.Match], str]:
+    """The groups after ``letters``: a recoded root (meny-apu -> s-apu)."""
     return lambda m: letters + _joined(m)
 
 
 def _rule8(m: re.Match) -> str | None:
+    """terCP -> CP unless C is 'r' or P starts with 'er'."""
     return None if m[1] == "r" or m[2].startswith("er") else m[1] + m[2]
 
 
@@ -352,10 +355,9 @@ def _strip_particle(word: str) -> str:
 
 def _strip_possessive(word: str) -> str:
     """``-*(ku|mu|nya)$`` removed, with every hyphen before it."""
-    if word.endswith("nya"):
-        return word[:-3].rstrip("-")
-    if word.endswith(("ku", "mu")):
-        return word[:-2].rstrip("-")
+    for pronoun in POSSESSIVE_PRONOUNS:
+        if word.endswith(pronoun):
+            return word[: -len(pronoun)].rstrip("-")
     return word
 
 
