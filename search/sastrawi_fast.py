@@ -218,6 +218,7 @@ class FastSastrawi:
         self.rules = rules
         self._roots: dict[str, str] = self.dictionary.words
         self._rules_by_start: dict[str, tuple[PrefixRule, ...]] = {}
+        self._rule_lists: dict[tuple[PrefixRule, ...], tuple[PrefixRule, ...]] = {}
 
     def get_dictionary(self):
         """PySastrawi's ``ArrayDictionary`` of root words."""
@@ -316,6 +317,8 @@ class FastSastrawi:
         rules = self._rules_by_start.get(first_letters)
         if rules is None:
             rules = tuple(rule for rule in self.rules if rule.may_apply(first_letters))
+            # Tens of thousands of starts share a few dozen rule lists: keep one of each.
+            rules = self._rule_lists.setdefault(rules, rules)
             self._rules_by_start[first_letters] = rules
         return rules
 
