@@ -262,6 +262,7 @@ class FastSastrawi:
         # DontStemShortWord: the visitor loops then stop after their first visitor.
         short = len(word) <= 3
         if _PREFIX_FIRST.fullmatch(word):
+            # Confix first (be-lah, me-i ...); if no root, Sastrawi starts over.
             current = self._remove_prefixes(word, short)
             if current in roots:
                 return current
@@ -324,7 +325,13 @@ class FastSastrawi:
 
     def _loop_pengembalian_akhiran(self, word: str, removals: list, short: bool) -> str:
         """ECS: put the removed suffixes back one by one (last first), each time
-        retrying the prefixes; ``-kan`` is tried as ``-k`` + ``-an`` first."""
+        retrying the prefixes; ``-kan`` is tried as ``-k`` + ``-an`` first.
+
+        Sastrawi's ``restore_prefix`` goes back to the subject of the first
+        removal, which is always the word itself here (a failed prefix-first
+        try was undone), and forgets the prefix removals: so only the suffix
+        removals matter, and a failure leaves the word (not a root) as result.
+        """
         roots = self._roots
         for subject, result, removed in reversed(removals):
             if removed == "kan":
