@@ -21,7 +21,7 @@ from .schema import build_schema
 # article in it, which is what an update compares the sources against.
 CONTENTS = "contents.json.gz"
 # ``word -> root`` of every word stemmed so far: an update starts with a warm
-# stem cache (a new word costs ~5-10 µs of Sastrawi rules; there are millions).
+# stem cache (~5-10 µs a new word, and a large archive has hundreds of thousands).
 ROOTS = "roots.json.gz"
 # Bump when a change to the analysis makes existing indexes unfit to update.
 INDEX_FORMAT = 4  # 3: exact-form fields without positions; 4: packed inlined lists
