@@ -22,12 +22,19 @@ the fingerprint (``indexer.INDEX_FORMAT``) makes older indexes rebuild.
 
 from __future__ import annotations
 
+import operator
 import pickle
+import zlib
+from array import array
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, W3TermInfo
+from whoosh.system import pack_int
+from whoosh.util.numeric import length_to_byte
 
 # Posting lists shorter than this go into the term dictionary (measured: docs/performance.md).
 INLINE_LIMIT = 8
+# The pickle protocol of a block's data and info (W3's is 2; its reader loads any).
+BLOCK_PROTOCOL = 2
 
 
 class CompactTermInfo(W3TermInfo):
@@ -44,8 +51,41 @@ class CompactTermInfo(W3TermInfo):
         return packed[: self._struct.size] + pickle.dumps(self._inlined, pickle.HIGHEST_PROTOCOL)
 
 
+def encode_block(ids, weights: array, values: list, stats: tuple, fixedsize, compression: int, last: bool) -> bytes:
+    """One W3 block as ``W3PostingsWriter._write_block`` lays it out (its header excepted).
+
+    ``ids`` are document numbers, ``weights`` an ``array("f")``, ``values`` the
+    non-empty encoded values, ``stats`` (max weight, min length or None, max
+    length) as the writer tracks them. The signed length (negative for the
+    list's last block), the pickled block info, then the (compressed) pickled
+    data: delta-coded ids, the weights as None (all 1), one number (all the
+    same) or a tuple, the values as a tuple, nothing or one string (fixed size).
+    """
+    ids = list(ids)
+    deltas = tuple(map(operator.sub, ids, [0] + ids[:-1]))
+    first = weights[0]
+    if weights.count(first) == len(weights):
+        mini_weights = None if first == 1.0 else first
+    else:
+        mini_weights = tuple(weights)
+    if fixedsize is None or fixedsize < 0:
+        mini_values = tuple(values)
+    elif fixedsize == 0:
+        mini_values = None
+    else:
+        mini_values = b"".join(values)
+    databytes = pickle.dumps((deltas, mini_weights, mini_values), BLOCK_PROTOCOL)
+    if compression:  # W3 compresses even a tiny pickle (its size check is dead code)
+        databytes = zlib.compress(databytes, compression)
+    maxweight, minlength, maxlength = stats
+    info = (len(ids), ids[-1], maxweight, compression, length_to_byte(minlength), length_to_byte(maxlength))
+    infobytes = pickle.dumps(info, BLOCK_PROTOCOL)
+    size = len(infobytes) + len(databytes)
+    return pack_int(-size if last else size) + infobytes + databytes
+
+
 class InliningPostingsWriter(W3PostingsWriter):
-    """W3's postings writer, with short lists inlined as W3 intended."""
+    """W3's postings writer, with short lists inlined as W3 intended, and its blocks by :func:`encode_block`."""
 
     def start_postings(self, format_, terminfo):
         super().start_postings(format_, CompactTermInfo())
@@ -58,6 +98,18 @@ class InliningPostingsWriter(W3PostingsWriter):
         terminfo.set_inlined(self._ids, self._weights, self._values)
         self._terminfo = None
         return terminfo
+
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        stats = (self._maxweight, self._minlength, self._maxlength)
+        fixedsize = self._format.fixed_value_size()
+        self._postfile.write(
+            encode_block(self._ids, self._weights, self._values, stats, fixedsize, self._compression, last)
+        )
+        self._blockcount += 1
+        self._new_block()
 
 
 class CariCodec(W3Codec):

@@ -167,12 +167,23 @@ def fast_schema(schema):
             chains.append(steps)
         key = chains.index(steps)
         twin = copy.copy(field)
-        twin.index = _indexer(field, memo, key, _chain_positions(CompositeAnalyzer(*steps)), stem)
+        twin.word_positions = _word_positions(memo, key, _chain_positions(CompositeAnalyzer(*steps)), stem)
+        twin.index = _indexer(field, twin.word_positions)
         fast._fields[name] = twin
     return fast
 
 
-def _indexer(field, memo: _LastText, key: int, chain: Callable[[str], dict], stem):
+def _word_positions(memo: _LastText, key: int, chain: Callable[[str], dict], stem) -> Callable[[str], dict]:
+    """``text -> {term: positions}`` of one field (stemmed if it stems), from the shared analysis."""
+
+    def word_positions(text: str) -> dict[str, list[int]]:
+        poses = memo.positions(text, key, chain)
+        return poses if stem is None else _stemmed(poses, stem)
+
+    return word_positions
+
+
+def _indexer(field, word_positions: Callable[[str], dict]):
     """``field.index`` computed from the shared analysis of the text."""
     boost = field.format.field_boost
     plain_index = field.index
@@ -183,10 +194,7 @@ def _indexer(field, memo: _LastText, key: int, chain: Callable[[str], dict], ste
         if not isinstance(value, str) or kwargs:
             yield from plain_index(value, **kwargs)
             return
-        poses = memo.positions(value, key, chain)
-        if stem is not None:
-            poses = _stemmed(poses, stem)
-        for word, poslist in poses.items():
+        for word, poslist in word_positions(value).items():
             freq = len(poslist)
             yield word.encode("utf-8"), freq, freq * boost, encode(poslist if positional else freq)
 
