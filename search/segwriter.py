@@ -313,6 +313,11 @@ class PerTermSegmentWriter(SegmentWriter):
         if self._held > self._limit:
             self._write_short_blocks()
 
+    def add_reader(self, reader):
+        # Whoosh adds another segment's postings through its pool, which this
+        # writer never reads: refuse rather than lose them (a merge at commit).
+        raise NotImplementedError(f"{type(self).__name__} cannot merge segments")
+
     def _index(self, fieldname: str, field, value, docnum: int) -> int:
         postings = self._fields.get(fieldname)
         if postings is None:
