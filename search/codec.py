@@ -44,18 +44,37 @@ INLINE_LIMIT = 8
 BLOCK_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
+def _compact_inlined(ids, weights, values) -> tuple:
+    """An inlined list as :class:`CompactTermInfo` keeps it: whole-number weights as ints."""
+    return tuple(ids), tuple(int(w) if w.is_integer() else w for w in weights), tuple(values)
+
+
 class CompactTermInfo(W3TermInfo):
     """W3's term info, its inlined postings pickled compactly (W3 reads it back)."""
 
     def set_inlined(self, ids, weights, values):
-        weights = tuple(int(w) if w.is_integer() else w for w in weights)
-        self._inlined = (tuple(ids), weights, tuple(values))
+        self._inlined = _compact_inlined(ids, weights, values)
 
     def to_bytes(self):
         packed = super().to_bytes()  # W3's fixed fields, then its own pickle
         if not self.is_inlined():
             return packed
         return packed[: self._struct.size] + pickle.dumps(self._inlined, pickle.HIGHEST_PROTOCOL)
+
+
+def inlined_term_info(ids: list, weights: array, values: list, stats: tuple) -> bytes:
+    """What ``CompactTermInfo.to_bytes`` gives for a list written as one inlined block.
+
+    The arguments are those of :func:`encode_block`. The same statistics as
+    ``W3TermInfo.add_block`` makes of one block, packed as W3 packs them,
+    without the term info object (most terms of a segment are inlined).
+    """
+    maxweight, minlength, maxlength = stats
+    head = W3TermInfo._struct.pack(
+        True, 0 + sum(weights), len(ids), 0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength), max(0, maxweight), ids[0], ids[-1],
+    )
+    return head + pickle.dumps(_compact_inlined(ids, weights, values), pickle.HIGHEST_PROTOCOL)
 
 
 def encode_block(ids, weights: array, values: list, stats: tuple, fixedsize, compression: int, last: bool) -> bytes:

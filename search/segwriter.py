@@ -44,7 +44,7 @@ from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .codec import CompactTermInfo, encode_block
+from .codec import CompactTermInfo, encode_block, inlined_term_info
 from .fastindex import fast_schema
 
 LIMIT_MB = 256  # estimated bytes of unfinished blocks before they are written out short
@@ -231,38 +231,35 @@ class FieldPostings:
             info, places = spills.pop(term, (None, None))
             if info is None:
                 info = CompactTermInfo()
+            btext = term.encode("utf-8") if isinstance(term, str) else term
             if places is None and 0 < len(pending) < 3 * inlinelimit:
                 block = _Block(pending, self.lengths)
+                tindex.add(prefix + btext, inlined_term_info(block._ids, block._weights, block._values, block.stats()))
+                continue
+            parts = [WHOOSH3_HEADER_MAGIC]
+            if pending:
+                parts += _spilled_blocks(spilled, places, last=False)
+                block = _Block(pending, self.lengths)
                 info.add_block(block)
-                info.set_inlined(block._ids, block._weights, block._values)
-            else:
-                start = postfile.tell()
-                postfile.write(WHOOSH3_HEADER_MAGIC)
-                if pending:
-                    _copy_blocks(postfile, spilled, places, last=False)
-                    block = _Block(pending, self.lengths)
-                    info.add_block(block)
-                    postfile.write(encode_block(block._ids, block._weights, block._values, block.stats(),
-                                                self._fixedsize, self._compression, last=True))
-                else:  # written out short when memory ran low: its last spilled block is the last
-                    _copy_blocks(postfile, spilled, places, last=True)
-                info.set_extent(start, postfile.tell() - start)
-            btext = term.encode("utf-8") if isinstance(term, str) else term
+                parts.append(encode_block(block._ids, block._weights, block._values, block.stats(),
+                                          self._fixedsize, self._compression, last=True))
+            else:  # written out short when memory ran low: its last spilled block is the last
+                parts += _spilled_blocks(spilled, places, last=True)
+            start = postfile.tell()
+            postfile.write(b"".join(parts))
+            info.set_extent(start, postfile.tell() - start)
             tindex.add(prefix + btext, info.to_bytes())
 
 
-def _copy_blocks(postfile, spilled, places, last: bool) -> None:
-    """Copy a term's spilled blocks; with ``last``, mark the final one as the list's last (negative size)."""
+def _spilled_blocks(spilled, places, last: bool) -> list:
+    """A term's spilled blocks; with ``last``, the final one marked as the list's last (negative size)."""
     if places is None:
-        return
-    count = len(places) // 2
-    for index in range(count):
-        offset, size = places[2 * index], places[2 * index + 1]
-        if last and index == count - 1:
-            postfile.write(pack_int(4 - size))  # the size excludes its own 4 bytes
-            postfile.write(spilled[offset + 4 : offset + size])
-        else:
-            postfile.write(spilled[offset : offset + size])
+        return []
+    blocks = [spilled[offset : offset + size] for offset, size in zip(places[0::2], places[1::2], strict=True)]
+    if last:
+        size = len(blocks[-1]) - 4  # the size excludes its own 4 bytes
+        blocks[-1] = pack_int(-size) + blocks[-1][4:]
+    return blocks
 
 
 class PerTermSegmentWriter(SegmentWriter):
@@ -282,6 +279,7 @@ class PerTermSegmentWriter(SegmentWriter):
         self._analysis = fast_schema(self.schema)
         self._limit = limitmb * 1024 * 1024
         self._held = 0
+        self._write_short_at = self._limit
         self._fields: dict[str, FieldPostings] = {}
         # Deleted by the system when closed, or if the process dies.
         self._spill = tempfile.TemporaryFile(dir=self.storage.folder, prefix=".postings-")  # noqa: SIM115
@@ -310,7 +308,7 @@ class PerTermSegmentWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
-        if self._held > self._limit:
+        if self._held > self._write_short_at:
             self._write_short_blocks()
 
     def add_reader(self, reader):
@@ -337,6 +335,9 @@ class PerTermSegmentWriter(SegmentWriter):
         left = sum(postings.write_short_blocks(least) for postings in self._fields.values())
         terms = sum(len(postings.terms) for postings in self._fields.values())
         self._held = left * POSTING_BYTES + terms * TERM_BYTES
+        # What is left (the terms, lists too short to write) cannot be freed:
+        # the next write comes after another ``limitmb`` of new postings.
+        self._write_short_at = self._held + self._limit
         self.short_block_writes += 1
 
     def _flush_segment(self):
