@@ -67,12 +67,13 @@ class _LastText:
         self.text: str | None = None
         self.results: dict[int, dict[str, list[int]]] = {}
 
-    def positions(self, text: str, key: int, chain: Callable[[str], dict]) -> dict[str, list[int]]:
+    def positions(self, text: str, key: int, chain: Callable[[str], dict[int, dict]]) -> dict[str, list[int]]:
         if text != self.text:  # `is` first: the stemmed and exact fields get one str object
             self.text, self.results = text, {}
         poses = self.results.get(key)
         if poses is None:
-            poses = self.results[key] = chain(text)
+            self.results.update(chain(text))  # every chain's result the analysis gave
+            poses = self.results[key]
         return poses
 
 
@@ -103,6 +104,16 @@ def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | No
     The steps' own settings (pattern, stoplist, sizes) are used;
     ``tests/test_fastindex.py`` checks the result against the chain itself.
     """
+    loop = _direct_loop(steps, also_unstopped=False)
+    return None if loop is None else lambda text: loop(text)[0]
+
+
+def _direct_loop(steps: list, also_unstopped: bool):
+    """``text -> (positions, positions before the StopFilter or None)`` for :func:`_direct_positions`.
+
+    With ``also_unstopped``, the same loop also gives the chain without its
+    StopFilter (the exact fields' chain), so a text is tokenized once for both.
+    """
     kinds = [type(step) for step in steps]
     if kinds not in ([IndonesianTokenizer, LowercaseFilter, HyphenFilter, StopFilter],
                      [IndonesianTokenizer, LowercaseFilter, HyphenFilter]):
@@ -114,8 +125,9 @@ def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | No
     findall = tokenizer.expression.findall
     stoplist, minsize, maxsize = (stop.stops, stop.min, stop.max) if stop else (frozenset(), 0, None)
 
-    def positions(text: str) -> dict[str, list[int]]:
+    def positions(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]] | None]:
         poses = defaultdict(list)
+        every = defaultdict(list) if also_unstopped else None
         pos = None
         shift = 0
         for index, raw in enumerate(findall(text)):
@@ -128,12 +140,43 @@ def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | No
             else:
                 tokens = ((word, index + shift),)
             for word, at in tokens:
+                if every is not None:
+                    every[word].append(at)
                 if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stoplist:
                     pos = at if pos is None else pos + 1
                     poses[word].append(pos)
-        return poses
+        return poses, every
 
     return positions
+
+
+def _analyses(chains: list[list]) -> list[Callable[[str], dict[int, dict]]]:
+    """Per chain, ``text -> {chain index: {word: positions}}`` for it and any chain it also computes.
+
+    A chain that is another plus a StopFilter (the stemmed fields' and the
+    exact fields') runs as one loop giving both.
+    """
+    found: list = [None] * len(chains)
+    for stopped, steps in enumerate(chains):
+        if steps[:-1] in chains and isinstance(steps[-1], StopFilter):
+            loop = _direct_loop(steps, also_unstopped=True)
+            if loop is not None:
+                found[stopped] = found[chains.index(steps[:-1])] = _keyed(loop, stopped, chains.index(steps[:-1]))
+    for key, steps in enumerate(chains):
+        if found[key] is None:
+            one = _chain_positions(CompositeAnalyzer(*steps))
+            found[key] = _keyed(lambda text, one=one: (one(text), None), key, None)
+    return found
+
+
+def _keyed(loop, key: int, unstopped_key: int | None) -> Callable[[str], dict[int, dict]]:
+    """``loop``'s (positions, unstopped positions) as ``{chain index: positions}``."""
+
+    def analyse(text: str) -> dict[int, dict]:
+        poses, every = loop(text)
+        return {key: poses} if unstopped_key is None else {key: poses, unstopped_key: every}
+
+    return analyse
 
 
 def _split_chain(analyzer) -> tuple[list, Callable[[str], str] | None]:
@@ -159,15 +202,18 @@ def fast_schema(schema):
     fast._fields = dict(schema._fields)
     memo = _LastText()
     chains: list[list] = []
+    shared = []
     for name, field in schema._fields.items():
         if not _shares_analysis(field):
             continue
         steps, stem = _split_chain(field.analyzer)
         if steps not in chains:  # Whoosh filters compare by class and settings
             chains.append(steps)
-        key = chains.index(steps)
+        shared.append((name, field, chains.index(steps), stem))
+    analyses = _analyses(chains)
+    for name, field, key, stem in shared:
         twin = copy.copy(field)
-        twin.word_positions = _word_positions(memo, key, _chain_positions(CompositeAnalyzer(*steps)), stem)
+        twin.word_positions = _word_positions(memo, key, analyses[key], stem)
         twin.index = _indexer(field, twin.word_positions)
         fast._fields[name] = twin
     return fast

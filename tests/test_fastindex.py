@@ -134,3 +134,16 @@ def test_cached_lengths_are_the_readers_own(tmp_path):
     assert any(length > 100 for _, _, length in lengths)  # real lengths, not the default
     assert cached.doc_count_all() == plain.doc_count_all()
     writer.cancel()
+
+
+def test_stemmed_and_exact_chains_are_tokenized_in_one_loop():
+    from search.fastindex import _analyses, _direct_positions, _split_chain
+
+    schema = build_schema()
+    stopped, _ = _split_chain(schema["body"].analyzer)
+    exact, _ = _split_chain(schema["body_exact"].analyzer)
+    analyses = _analyses([stopped, exact])
+    assert analyses[0] is analyses[1]  # one function computes both
+    for text in TEXTS:
+        both = analyses[0](text)
+        assert both == {0: _direct_positions(stopped)(text), 1: _direct_positions(exact)(text)}
