@@ -1,18 +1,17 @@
-"""Faster segment writing for the indexing workers, with the same postings.
-
-Three costs of Whoosh's ``SegmentWriter`` are cut here (:func:`speed_up`).
-
-**Each text analysed once for every field that indexes it.**
+"""Each text analysed once for every field that indexes it, for the indexing workers.
 
 The schema indexes an article's body twice -- stemmed (``body``) and as
 written (``body_exact``) -- and likewise its title. The two analyzers share
-everything but the last step (tokenize, lowercase, split hyphens, drop
-stopwords, then stem or not), so running both chains in full does the
+everything but the last steps (tokenize, lowercase, split hyphens, then drop
+stopwords and stem, or not), so running both chains in full does the
 costliest Python work twice. :func:`fast_schema` gives the indexing workers
 a copy of the schema whose text fields (with positions or frequencies) run
 the shared part of their chain once per text (the result is kept until the
-next text comes), and map each distinct word through the stemmer, not each
-occurrence.
+next text comes; the stemmed and exact chains come out of one loop over the
+tokens), and map each distinct word through the stemmer, not each
+occurrence. Each such field gets ``word_positions(text)`` (``{term:
+positions}``, what ``segwriter.PerTermSegmentWriter`` reads) and an
+``index`` built on it.
 
 Only *how* the postings are computed changes: each field still uses its
 own analyzer's steps, and the (term, frequency, weight, value) it yields
@@ -21,33 +20,17 @@ for the exact-form fields, which keep no positions) would yield
 (``tests/test_fastindex.py`` compares them, and a whole index, with
 Whoosh's own path). The copy is for writing segments only: the index's TOC
 keeps the real schema.
-
-**Field lengths read once per field at commit.** While it writes the
-postings, Whoosh asks the new segment's per-document reader for the
-document's field length once per posting (for the block statistics): a
-column read and a struct unpack each, ~1.1 million calls for IndoSum.
-:class:`CachedLengths` reads each field's lengths once into a list; the
-values are the reader's own.
-
-**Spilled postings written in chunks.** Whoosh's posting pool sorts
-postings in memory up to ``limitmb`` and then spills them to a temporary
-run file, one ``pickle.dump`` per posting, and reads them back one
-``pickle.load`` at a time (about 10% of a worker's CPU once a segment
-outgrows the buffer). :class:`ChunkedPostingPool` pickles lists of
-postings instead; the merge and the order are Whoosh's own.
 """
 
 from __future__ import annotations
 
 import copy
-import pickle
 from collections import defaultdict
 from collections.abc import Callable
 
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StopFilter
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
-from whoosh.writing import PostingPool
 
 from .analysis import (
     HyphenFilter,
@@ -55,9 +38,6 @@ from .analysis import (
     IndonesianTokenizer,
     is_reduplication,
 )
-
-CHUNK = 10_000  # postings per pickle in a spilled run
-
 
 
 class _LastText:
@@ -258,65 +238,3 @@ def _stemmed(poses: dict[str, list[int]], stem) -> dict[str, list[int]]:
         else:
             merged[root] = sorted(known + poslist)
     return merged
-
-
-class ChunkedPostingPool(PostingPool):
-    """Whoosh's posting pool, spilling runs as pickled lists of postings."""
-
-    def add(self, item):
-        # PostingPool.add less its type assertions (the writer makes bytes);
-        # the same size estimate, so runs are spilled at the same points.
-        self.currentsize += 148 + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"")
-        if self.currentsize > self.limit:
-            self.save()
-        self.current.append(item)
-
-    def _write_run(self, f, items):
-        chunk = []
-        for item in items:  # a list, or the iterator of a merge of runs
-            chunk.append(item)
-            if len(chunk) >= CHUNK:
-                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-                chunk = []
-        if chunk:
-            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-        f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                yield from pickle.load(f)
-        except EOFError:
-            return
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-class CachedLengths:
-    """A per-document reader whose ``doc_field_length`` is a list lookup."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._lengths: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            length = self._reader.doc_field_length
-            lengths = [length(doc, fieldname, default) for doc in range(self._reader.doc_count_all())]
-            self._lengths[fieldname] = lengths
-        return lengths[docnum]
-
-    def __getattr__(self, name):  # everything else is the reader's
-        return getattr(self._reader, name)
-
-
-def speed_up(writer) -> None:
-    """Make a fresh worker ``SegmentWriter`` use all three (it must commit no TOC: see the module doc)."""
-    old = writer.pool
-    writer.pool = ChunkedPostingPool(writer._tempstorage, old.segment, limitmb=old.limit // (1024 * 1024))
-    writer.schema = fast_schema(writer.schema)
-    plain_reader = writer.per_document_reader
-    writer.per_document_reader = lambda: CachedLengths(plain_reader())

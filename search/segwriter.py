@@ -84,24 +84,28 @@ class _Weights(dict):
         return weight
 
 
+def _columns(flat: list, lengths: array) -> tuple[list, array, list, tuple]:
+    """A flat pending list as :func:`codec.encode_block` takes it: ids, weights, values, statistics."""
+    ids = flat[0::3]
+    raw_weights = flat[1::3]
+    values = flat[2::3]
+    if not all(values):
+        values = [v for v in values if v]  # W3 keeps non-empty values only
+    lens = list(map(lengths.__getitem__, ids))  # 0: no length (W3 skips it)
+    shortest = min(lens)
+    if not shortest:
+        shortest = min(filter(None, lens), default=None)
+    return ids, array("f", raw_weights), values, (max(raw_weights), shortest, max(lens))
+
+
 class _Block:
     """One block's postings with the statistics ``W3TermInfo.add_block`` reads from a postings writer."""
 
     __slots__ = ("_ids", "_weights", "_values", "_maxweight", "_minlength", "_maxlength")
 
     def __init__(self, flat: list, lengths: array):
-        ids = flat[0::3]
-        self._ids = ids
-        self._weights = array("f", flat[1::3])
-        values = flat[2::3]
-        self._values = values if all(values) else [v for v in values if v]  # W3 keeps non-empty values only
-        self._maxweight = max(flat[1::3])
-        lens = list(map(lengths.__getitem__, ids))  # 0: no length (W3 skips it)
-        self._maxlength = max(lens)
-        shortest = min(lens)
-        if not shortest:
-            shortest = min(filter(None, lens), default=None)
-        self._minlength = shortest
+        self._ids, self._weights, self._values, stats = _columns(flat, lengths)
+        self._maxweight, self._minlength, self._maxlength = stats
 
     def __len__(self):
         return len(self._ids)
@@ -229,13 +233,12 @@ class FieldPostings:
         for term in sorted(terms):
             pending = terms.pop(term)  # freed as it is written
             info, places = spills.pop(term, (None, None))
-            if info is None:
-                info = CompactTermInfo()
             btext = term.encode("utf-8") if isinstance(term, str) else term
             if places is None and 0 < len(pending) < 3 * inlinelimit:
-                block = _Block(pending, self.lengths)
-                tindex.add(prefix + btext, inlined_term_info(block._ids, block._weights, block._values, block.stats()))
+                tindex.add(prefix + btext, inlined_term_info(*_columns(pending, self.lengths)))
                 continue
+            if info is None:
+                info = CompactTermInfo()
             parts = [WHOOSH3_HEADER_MAGIC]
             if pending:
                 parts += _spilled_blocks(spilled, places, last=False)
