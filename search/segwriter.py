@@ -4,7 +4,7 @@ Whoosh's ``SegmentWriter`` puts every posting into a pool as a
 ``(field, term, docnum, weight, value)`` tuple, sorts them all (spilling
 sorted runs to disk and merging them back past ``limitmb``), then hands
 them one by one to the codec's postings writer. Most of an indexing
-worker's CPU outside analysis went there (~8 us a posting).
+worker's CPU outside analysis went there (~7 us a posting on big5k).
 
 :class:`PerTermSegmentWriter` appends each posting to its term's list as
 the document is added (documents come in docnum order, so each list is
@@ -19,12 +19,17 @@ term info goes into Whoosh's term dictionary. Stored fields, lengths and
 columns go through Whoosh's own per-document writer, exactly as
 ``SegmentWriter.add_document`` does.
 
-Without the memory limit the files are byte for byte those of Whoosh's
-``SegmentWriter`` with the same codec (``tests/test_segwriter.py``). When
-the unfinished blocks pass ``limitmb``, every list holding at least
-``inlinelimit`` of them is written out as a short block: the postings,
-term statistics and scores stay the same, only those lists' block
-boundaries differ from Whoosh's.
+Without the memory limit the segment holds what Whoosh's ``SegmentWriter``
+with the same codec writes: the same terms, postings, blocks and statistics
+(``tests/test_segwriter.py`` compares them, every document's lengths and
+stored fields, and scores). Its bytes differ only where a block repeats a
+value: the postings share one bytes object per position or count, which the
+pickle writes once (smaller; read back the same). When the unfinished
+blocks pass ``limitmb``, every list holding at least ``inlinelimit`` of
+them is written out as a short block: the postings, term statistics and
+scores stay the same, only those lists' block boundaries differ from
+Whoosh's. Memory then holds the terms and their shortest lists, and the
+spill file (on disk) the encoded blocks.
 
 Text fields analysed by :func:`fastindex.fast_schema` (``word_positions``)
 skip the ``field.index`` generator; any other field goes through it.
@@ -41,7 +46,6 @@ from array import array
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Positions
 from whoosh.system import pack_int, pack_uint, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from .codec import CompactTermInfo, encode_block, inlined_term_info
@@ -134,9 +138,10 @@ class FieldPostings:
 
     def __init__(self, field, spill, blocklimit: int, compression: int):
         self.field = field
-        self.terms: dict = {}  # term (str from word_positions, else bytes) -> flat pending list
+        self.terms: dict = {}  # term (str for word_positions' fields, else bytes) -> flat pending list
+        self._str_terms = hasattr(field, "word_positions")  # one kind of key per field, to sort them
         self.spilled: dict = {}  # term -> (CompactTermInfo, array of spill offsets and sizes)
-        self.lengths = array("I")  # per docnum: the length as the segment's reader will give it
+        self.lengths = array("I")  # per docnum: the field's length (0: none)
         self._spill = spill
         self._full = 3 * blocklimit
         self._compression = compression
@@ -182,6 +187,8 @@ class FieldPostings:
         self._set_length(docnum, length)
         terms, full = self.terms, self._full
         for btext, _, weight, value in items:
+            if self._str_terms:  # a text field given a list of words: Whoosh indexes them as they are
+                btext = btext.decode("utf-8")
             pending = terms.get(btext)
             if pending is None:
                 terms[btext] = [docnum, weight, value]
@@ -192,12 +199,13 @@ class FieldPostings:
         return length, len(items) * (POSTING_BYTES + TERM_BYTES)
 
     def _set_length(self, docnum: int, length: int) -> None:
-        # The per-document reader gives length_to_byte's approximation back
-        # (and nothing for 0); block and term statistics are made from that.
+        # Whoosh makes block and term statistics from the per-document
+        # reader's approximation of a length (nothing for 0), and stores them
+        # as length_to_byte of it: the same byte as of the length itself.
         lengths = self.lengths
         if len(lengths) < docnum:
             lengths.frombytes(bytes(4 * (docnum - len(lengths))))
-        lengths.append(byte_to_length(length_to_byte(length)) if length else 0)
+        lengths.append(length)
 
     def _write_block(self, term, pending: list) -> None:
         """Encode the term's pending postings as a block (not its last) into the spill file; empty the list."""

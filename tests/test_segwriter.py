@@ -39,6 +39,7 @@ def synthetic_docs(count, seed=7):
             "body_exact": " ".join(body), "source": rng.choice(["kompas", "detik", "tempo co"]),
             "answers": rng.choice(["", "date", "date number"]),
         })
+    docs[3]["title"] = docs[3]["title_exact"] = ["kata1", "langka3x0", "kata1"]  # words as given, not analysed
     return docs
 
 
