@@ -39,7 +39,7 @@ separate spelling fields are not supported (Cari uses none of them).
 
 from __future__ import annotations
 
-import mmap
+import os
 import tempfile
 from array import array
 
@@ -232,7 +232,7 @@ class FieldPostings:
                 left += len(pending) // 3
         return left
 
-    def write_terms(self, fieldwriter, spilled: mmap.mmap | None, inlinelimit: int) -> None:
+    def write_terms(self, fieldwriter, spill_fd: int, inlinelimit: int) -> None:
         """Write every term in order: its spilled blocks, its last block (or inlined list), its term info."""
         postfile = fieldwriter._postfile
         tindex = fieldwriter._tindex
@@ -249,24 +249,25 @@ class FieldPostings:
                 info = CompactTermInfo()
             parts = [WHOOSH3_HEADER_MAGIC]
             if pending:
-                parts += _spilled_blocks(spilled, places, last=False)
+                parts += _spilled_blocks(spill_fd, places, last=False)
                 block = _Block(pending, self.lengths)
                 info.add_block(block)
                 parts.append(encode_block(block._ids, block._weights, block._values, block.stats(),
                                           self._fixedsize, self._compression, last=True))
             else:  # written out short when memory ran low: its last spilled block is the last
-                parts += _spilled_blocks(spilled, places, last=True)
+                parts += _spilled_blocks(spill_fd, places, last=True)
             start = postfile.tell()
             postfile.write(b"".join(parts))
             info.set_extent(start, postfile.tell() - start)
             tindex.add(prefix + btext, info.to_bytes())
 
 
-def _spilled_blocks(spilled, places, last: bool) -> list:
+def _spilled_blocks(spill_fd: int, places, last: bool) -> list:
     """A term's spilled blocks; with ``last``, the final one marked as the list's last (negative size)."""
     if places is None:
         return []
-    blocks = [spilled[offset : offset + size] for offset, size in zip(places[0::2], places[1::2], strict=True)]
+    # Read, not mapped: mapped pages would count in the worker's resident memory.
+    blocks = [os.pread(spill_fd, size, offset) for offset, size in zip(places[0::2], places[1::2], strict=True)]
     if last:
         size = len(blocks[-1]) - 4  # the size excludes its own 4 bytes
         blocks[-1] = pack_int(-size) + blocks[-1][4:]
@@ -355,18 +356,13 @@ class PerTermSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
         self._spill.flush()
-        spilled = mmap.mmap(self._spill.fileno(), 0, access=mmap.ACCESS_READ) if self._spill.tell() else None
-        try:
-            for fieldname in sorted(self._fields):
-                postings = self._fields.pop(fieldname)
-                if not postings.terms:
-                    continue
-                fieldwriter.start_field(fieldname, self.schema[fieldname])
-                postings.write_terms(fieldwriter, spilled, self.codec._inlinelimit)
-                fieldwriter.finish_field()
-        finally:
-            if spilled is not None:
-                spilled.close()
+        for fieldname in sorted(self._fields):
+            postings = self._fields.pop(fieldname)
+            if not postings.terms:
+                continue
+            fieldwriter.start_field(fieldname, self.schema[fieldname])
+            postings.write_terms(fieldwriter, self._spill.fileno(), self.codec._inlinelimit)
+            fieldwriter.finish_field()
         fieldwriter.close()
 
     def _close_segment(self):
