@@ -5,7 +5,7 @@ Python, so one process indexes at a few hundred articles a second whatever
 the machine. Here the indexer hands batches of documents to worker
 processes; each writes its own segment with a
 ``segwriter.PerTermSegmentWriter`` (Whoosh's ``SegmentWriter`` with postings
-kept per term instead of in a sorted pool; same segment files) -- the
+kept per term instead of in a sorted pool; the same postings) -- the
 schema's own field analyzers, so any field the schema gains is analysed the
 same way. The parent's writer then commits one TOC that
 lists those segments beside the index's others: one atomic step, as in a
