@@ -15,7 +15,14 @@ pickle framing and the positions' own protocol-2 pickle. :mod:`search.codec`
 packs the list as varints instead (:func:`pack_inlined`), ~8 bytes for one
 posting, and unpacks it to exactly the tuple W3 would have unpickled (the
 same ids, weights and value bytes), so every matcher downstream is W3's own.
-Reading such an entry takes our term reader (:class:`CompactTermsReader`):
+The same goes for the blocks of longer lists: W3 pickles each block's data
+(ids, weights, values) with protocol 2, so every posting's value of a
+positional field is a ``codecs.encode`` call to write and to read back.
+:func:`encode_block` lays blocks out as W3 does but pickles them with the
+current protocol: about half the bytes before compression, and less CPU to
+pickle, compress and unpickle (W3's reader loads any protocol).
+
+Reading a packed entry takes our term reader (:class:`CompactTermsReader`):
 W3's calls ``W3TermInfo.from_bytes`` by name. Segments record their codec,
 so an index written with it is read with it; the fingerprint
 (``indexer.INDEX_FORMAT``) makes older indexes rebuild.
@@ -23,17 +30,21 @@ so an index written with it is read with it; the fingerprint
 
 from __future__ import annotations
 
+import operator
 import pickle
 import zlib
+from array import array
 from collections.abc import Sequence
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldCursor, W3PostingsWriter, W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
-from whoosh.system import pack_uint, unpack_uint
+from whoosh.system import pack_int, pack_uint, unpack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # Posting lists shorter than this go into the term dictionary (measured: docs/performance.md).
 INLINE_LIMIT = 32
+# The pickle protocol of a block's data and info (W3's is 2; its reader loads any).
+BLOCK_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 # First byte of a packed entry: W3's entries start with a 0/1 "inlined" flag.
 _PACKED_ENTRY = 2
@@ -205,35 +216,53 @@ class CompactTermInfo(W3TermInfo):
         return terminfo
 
 
+def inlined_term_info(ids: list, weights, values: list, stats: tuple) -> bytes:
+    """What ``CompactTermInfo.to_bytes`` gives for a list written as one inlined block.
+
+    The arguments are those of :func:`encode_block`; without the term info
+    object (most terms of a segment are inlined).
+    """
+    _, minlength, maxlength = stats
+    lengths = bytes([_PACKED_ENTRY, 0 if minlength is None else length_to_byte(minlength), length_to_byte(maxlength)])
+    return lengths + pack_inlined(ids, weights, values)
+
+
+def encode_block(ids, weights: array, values: list, stats: tuple, fixedsize, compression: int, last: bool) -> bytes:
+    """One W3 block as ``W3PostingsWriter._write_block`` lays it out (its header excepted).
+
+    ``ids`` are document numbers, ``weights`` an ``array("f")``, ``values`` the
+    non-empty encoded values, ``stats`` (max weight, min length or None, max
+    length) as the writer tracks them. The signed length (negative for the
+    list's last block), the pickled block info, then the (compressed) pickled
+    data: delta-coded ids, the weights as None (all 1), one number (all the
+    same) or a tuple, the values as a tuple, nothing or one string (fixed size).
+    """
+    ids = list(ids)
+    deltas = tuple(map(operator.sub, ids, [0] + ids[:-1]))
+    first = weights[0]
+    same = weights.count(first) == len(weights)
+    mini_weights = tuple(weights) if not same else None if first == 1.0 else first
+    if fixedsize is None or fixedsize < 0:
+        mini_values = tuple(values)
+    elif fixedsize == 0:
+        mini_values = None
+    else:
+        mini_values = b"".join(values)
+    databytes = pickle.dumps((deltas, mini_weights, mini_values), BLOCK_PROTOCOL)
+    if compression:  # W3 compresses even a tiny pickle (its size check is dead code)
+        databytes = zlib.compress(databytes, compression)
+    maxweight, minlength, maxlength = stats
+    info = (len(ids), ids[-1], maxweight, compression, length_to_byte(minlength), length_to_byte(maxlength))
+    infobytes = pickle.dumps(info, BLOCK_PROTOCOL)
+    size = len(infobytes) + len(databytes)
+    return pack_int(-size if last else size) + infobytes + databytes
+
+
 class InliningPostingsWriter(W3PostingsWriter):
-    """W3's postings writer, with short lists inlined as W3 intended."""
+    """W3's postings writer, with short lists inlined as W3 intended, and its blocks by :func:`encode_block`."""
 
     def start_postings(self, format_, terminfo):
         super().start_postings(format_, CompactTermInfo())
-
-    def _write_block(self, last=False):
-        # W3PostingsWriter._write_block with one change: the block pickled
-        # with the current protocol. W3's protocol 2 has no bytes type, so
-        # every posting's value (its positions) became a ``codecs.encode``
-        # call to make and, at every query, to run: 2-3 us a posting read.
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
-        databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
-        compression = self._compression
-        if compression:
-            databytes = zlib.compress(databytes, compression)
-        ids = self._ids
-        info = (len(ids), ids[-1], self._maxweight, compression,
-                length_to_byte(self._minlength), length_to_byte(self._maxlength))
-        infobytes = pickle.dumps(info, 2)  # as W3 writes it: small ints, nothing to gain
-        length = len(infobytes) + len(databytes)
-        self._postfile.write_int(-length if last else length)
-        self._postfile.write(infobytes)
-        self._postfile.write(databytes)
-        self._blockcount += 1
-        self._new_block()
 
     def finish_postings(self):
         if self.written() or len(self) >= self._inlinelimit:
@@ -243,6 +272,19 @@ class InliningPostingsWriter(W3PostingsWriter):
         terminfo.set_inlined(self._ids, self._weights, self._values)
         self._terminfo = None
         return terminfo
+
+
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        stats = (self._maxweight, self._minlength, self._maxlength)
+        fixedsize = self._format.fixed_value_size()
+        self._postfile.write(
+            encode_block(self._ids, self._weights, self._values, stats, fixedsize, self._compression, last)
+        )
+        self._blockcount += 1
+        self._new_block()
 
 
 class CompactFieldCursor(W3FieldCursor):

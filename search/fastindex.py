@@ -1,18 +1,17 @@
-"""Faster segment writing for the indexing workers, with the same postings.
-
-Three costs of Whoosh's ``SegmentWriter`` are cut here (:func:`speed_up`).
-
-**Each text analysed once for every field that indexes it.**
+"""Each text analysed once for every field that indexes it, for the indexing workers.
 
 The schema indexes an article's body twice -- stemmed (``body``) and as
 written (``body_exact``) -- and likewise its title. The two analyzers share
-everything but the last step (tokenize, lowercase, split hyphens, drop
-stopwords, then stem or not), so running both chains in full does the
+everything but the last steps (tokenize, lowercase, split hyphens, then drop
+stopwords and stem, or not), so running both chains in full does the
 costliest Python work twice. :func:`fast_schema` gives the indexing workers
 a copy of the schema whose text fields (with positions or frequencies) run
 the shared part of their chain once per text (the result is kept until the
-next text comes), and map each distinct word through the stemmer, not each
-occurrence.
+next text comes; the stemmed and exact chains come out of one loop over the
+tokens), and map each distinct word through the stemmer, not each
+occurrence. Each such field gets ``word_positions(text)`` (``{term:
+positions}``, what ``segwriter.PerTermSegmentWriter`` reads) and an
+``index`` built on it.
 
 Only *how* the postings are computed changes: each field still uses its
 own analyzer's steps, and the (term, frequency, weight, value) it yields
@@ -21,33 +20,17 @@ for the exact-form fields, which keep no positions) would yield
 (``tests/test_fastindex.py`` compares them, and a whole index, with
 Whoosh's own path). The copy is for writing segments only: the index's TOC
 keeps the real schema.
-
-**Field lengths read once per field at commit.** While it writes the
-postings, Whoosh asks the new segment's per-document reader for the
-document's field length once per posting (for the block statistics): a
-column read and a struct unpack each, ~1.1 million calls for IndoSum.
-:class:`CachedLengths` reads each field's lengths once into a list; the
-values are the reader's own.
-
-**Spilled postings written in chunks.** Whoosh's posting pool sorts
-postings in memory up to ``limitmb`` and then spills them to a temporary
-run file, one ``pickle.dump`` per posting, and reads them back one
-``pickle.load`` at a time (about 10% of a worker's CPU once a segment
-outgrows the buffer). :class:`ChunkedPostingPool` pickles lists of
-postings instead; the merge and the order are Whoosh's own.
 """
 
 from __future__ import annotations
 
 import copy
-import pickle
 from collections import defaultdict
 from collections.abc import Callable
 
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StopFilter
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
-from whoosh.writing import PostingPool
 
 from .analysis import (
     HyphenFilter,
@@ -55,9 +38,6 @@ from .analysis import (
     IndonesianTokenizer,
     is_reduplication,
 )
-
-CHUNK = 10_000  # postings per pickle in a spilled run
-
 
 
 class _LastText:
@@ -67,12 +47,13 @@ class _LastText:
         self.text: str | None = None
         self.results: dict[int, dict[str, list[int]]] = {}
 
-    def positions(self, text: str, key: int, chain: Callable[[str], dict]) -> dict[str, list[int]]:
+    def positions(self, text: str, key: int, chain: Callable[[str], dict[int, dict]]) -> dict[str, list[int]]:
         if text != self.text:  # `is` first: the stemmed and exact fields get one str object
             self.text, self.results = text, {}
         poses = self.results.get(key)
         if poses is None:
-            poses = self.results[key] = chain(text)
+            self.results.update(chain(text))  # every chain's result the analysis gave
+            poses = self.results[key]
         return poses
 
 
@@ -103,6 +84,16 @@ def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | No
     The steps' own settings (pattern, stoplist, sizes) are used;
     ``tests/test_fastindex.py`` checks the result against the chain itself.
     """
+    loop = _direct_loop(steps, also_unstopped=False)
+    return None if loop is None else lambda text: loop(text)[0]
+
+
+def _direct_loop(steps: list, also_unstopped: bool):
+    """``text -> (positions, positions before the StopFilter or None)`` for :func:`_direct_positions`.
+
+    With ``also_unstopped``, the same loop also gives the chain without its
+    StopFilter (the exact fields' chain), so a text is tokenized once for both.
+    """
     kinds = [type(step) for step in steps]
     if kinds not in ([IndonesianTokenizer, LowercaseFilter, HyphenFilter, StopFilter],
                      [IndonesianTokenizer, LowercaseFilter, HyphenFilter]):
@@ -114,8 +105,9 @@ def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | No
     findall = tokenizer.expression.findall
     stoplist, minsize, maxsize = (stop.stops, stop.min, stop.max) if stop else (frozenset(), 0, None)
 
-    def positions(text: str) -> dict[str, list[int]]:
+    def positions(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]] | None]:
         poses = defaultdict(list)
+        every = defaultdict(list) if also_unstopped else None
         pos = None
         shift = 0
         for index, raw in enumerate(findall(text)):
@@ -128,12 +120,43 @@ def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | No
             else:
                 tokens = ((word, index + shift),)
             for word, at in tokens:
+                if every is not None:
+                    every[word].append(at)
                 if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stoplist:
                     pos = at if pos is None else pos + 1
                     poses[word].append(pos)
-        return poses
+        return poses, every
 
     return positions
+
+
+def _analyses(chains: list[list]) -> list[Callable[[str], dict[int, dict]]]:
+    """Per chain, ``text -> {chain index: {word: positions}}`` for it and any chain it also computes.
+
+    A chain that is another plus a StopFilter (the stemmed fields' and the
+    exact fields') runs as one loop giving both.
+    """
+    found: list = [None] * len(chains)
+    for stopped, steps in enumerate(chains):
+        if steps[:-1] in chains and isinstance(steps[-1], StopFilter):
+            loop = _direct_loop(steps, also_unstopped=True)
+            if loop is not None:
+                found[stopped] = found[chains.index(steps[:-1])] = _keyed(loop, stopped, chains.index(steps[:-1]))
+    for key, steps in enumerate(chains):
+        if found[key] is None:
+            one = _chain_positions(CompositeAnalyzer(*steps))
+            found[key] = _keyed(lambda text, one=one: (one(text), None), key, None)
+    return found
+
+
+def _keyed(loop, key: int, unstopped_key: int | None) -> Callable[[str], dict[int, dict]]:
+    """``loop``'s (positions, unstopped positions) as ``{chain index: positions}``."""
+
+    def analyse(text: str) -> dict[int, dict]:
+        poses, every = loop(text)
+        return {key: poses} if unstopped_key is None else {key: poses, unstopped_key: every}
+
+    return analyse
 
 
 def _split_chain(analyzer) -> tuple[list, Callable[[str], str] | None]:
@@ -159,20 +182,34 @@ def fast_schema(schema):
     fast._fields = dict(schema._fields)
     memo = _LastText()
     chains: list[list] = []
+    shared = []
     for name, field in schema._fields.items():
         if not _shares_analysis(field):
             continue
         steps, stem = _split_chain(field.analyzer)
         if steps not in chains:  # Whoosh filters compare by class and settings
             chains.append(steps)
-        key = chains.index(steps)
+        shared.append((name, field, chains.index(steps), stem))
+    analyses = _analyses(chains)
+    for name, field, key, stem in shared:
         twin = copy.copy(field)
-        twin.index = _indexer(field, memo, key, _chain_positions(CompositeAnalyzer(*steps)), stem)
+        twin.word_positions = _word_positions(memo, key, analyses[key], stem)
+        twin.index = _indexer(field, twin.word_positions)
         fast._fields[name] = twin
     return fast
 
 
-def _indexer(field, memo: _LastText, key: int, chain: Callable[[str], dict], stem):
+def _word_positions(memo: _LastText, key: int, chain: Callable[[str], dict], stem) -> Callable[[str], dict]:
+    """``text -> {term: positions}`` of one field (stemmed if it stems), from the shared analysis."""
+
+    def word_positions(text: str) -> dict[str, list[int]]:
+        poses = memo.positions(text, key, chain)
+        return poses if stem is None else _stemmed(poses, stem)
+
+    return word_positions
+
+
+def _indexer(field, word_positions: Callable[[str], dict]):
     """``field.index`` computed from the shared analysis of the text."""
     boost = field.format.field_boost
     plain_index = field.index
@@ -183,10 +220,7 @@ def _indexer(field, memo: _LastText, key: int, chain: Callable[[str], dict], ste
         if not isinstance(value, str) or kwargs:
             yield from plain_index(value, **kwargs)
             return
-        poses = memo.positions(value, key, chain)
-        if stem is not None:
-            poses = _stemmed(poses, stem)
-        for word, poslist in poses.items():
+        for word, poslist in word_positions(value).items():
             freq = len(poslist)
             yield word.encode("utf-8"), freq, freq * boost, encode(poslist if positional else freq)
 
@@ -204,65 +238,3 @@ def _stemmed(poses: dict[str, list[int]], stem) -> dict[str, list[int]]:
         else:
             merged[root] = sorted(known + poslist)
     return merged
-
-
-class ChunkedPostingPool(PostingPool):
-    """Whoosh's posting pool, spilling runs as pickled lists of postings."""
-
-    def add(self, item):
-        # PostingPool.add less its type assertions (the writer makes bytes);
-        # the same size estimate, so runs are spilled at the same points.
-        self.currentsize += 148 + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"")
-        if self.currentsize > self.limit:
-            self.save()
-        self.current.append(item)
-
-    def _write_run(self, f, items):
-        chunk = []
-        for item in items:  # a list, or the iterator of a merge of runs
-            chunk.append(item)
-            if len(chunk) >= CHUNK:
-                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-                chunk = []
-        if chunk:
-            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-        f.close()
-
-    def _read_run(self, path):
-        f = self._open_run(path)
-        try:
-            while True:
-                yield from pickle.load(f)
-        except EOFError:
-            return
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-class CachedLengths:
-    """A per-document reader whose ``doc_field_length`` is a list lookup."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._lengths: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            length = self._reader.doc_field_length
-            lengths = [length(doc, fieldname, default) for doc in range(self._reader.doc_count_all())]
-            self._lengths[fieldname] = lengths
-        return lengths[docnum]
-
-    def __getattr__(self, name):  # everything else is the reader's
-        return getattr(self._reader, name)
-
-
-def speed_up(writer) -> None:
-    """Make a fresh worker ``SegmentWriter`` use all three (it must commit no TOC: see the module doc)."""
-    old = writer.pool
-    writer.pool = ChunkedPostingPool(writer._tempstorage, old.segment, limitmb=old.limit // (1024 * 1024))
-    writer.schema = fast_schema(writer.schema)
-    plain_reader = writer.per_document_reader
-    writer.per_document_reader = lambda: CachedLengths(plain_reader())

@@ -3,9 +3,11 @@
 Analysis (Sastrawi stemming above all) and Whoosh's posting writer are pure
 Python, so one process indexes at a few hundred articles a second whatever
 the machine. Here the indexer hands batches of documents to worker
-processes; each runs an ordinary Whoosh ``SegmentWriter`` -- the schema's own
-field analyzers, so any field the schema gains is analysed the same way --
-and writes its own segment. The parent's writer then commits one TOC that
+processes; each writes its own segment with a
+``segwriter.PerTermSegmentWriter`` (Whoosh's ``SegmentWriter`` with postings
+kept per term instead of in a sorted pool; the same postings) -- the
+schema's own field analyzers, so any field the schema gains is analysed the
+same way. The parent's writer then commits one TOC that
 lists those segments beside the index's others: one atomic step, as in a
 single-process commit.
 
@@ -36,11 +38,12 @@ from whoosh.writing import SegmentWriter
 from .analysis import shared_stemmer
 from .codec import CariCodec
 from .errors import CariError
-from .fastindex import fast_schema, speed_up
+from .fastindex import fast_schema
+from .segwriter import PerTermSegmentWriter
 
 BATCH_SIZE = 100  # documents per message to a worker
 MIN_BATCHES_FOR_WORKERS = 5
-WORKER_LIMIT_MB = 128  # Whoosh's posting buffer per writer before it spills to disk
+WORKER_LIMIT_MB = 256  # unfinished posting blocks a worker holds before writing them out short
 _POLL_SECONDS = 0.5
 
 
@@ -202,12 +205,11 @@ def _write_segment(index_path: str, jobs, results) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     inherited = len(shared_stemmer().known_roots())
     try:
-        writer = SegmentWriter(open_dir(index_path), _lk=False, limitmb=WORKER_LIMIT_MB, codec=CariCodec())
+        writer = PerTermSegmentWriter(open_dir(index_path), _lk=False, limitmb=WORKER_LIMIT_MB, codec=CariCodec())
         # Whoosh names a writer's temporary folder after the index, so every
         # writer would share one, and a worker that cancels (it got no
         # documents) deletes it, spilled postings of the others included.
         writer._tempstorage = writer.storage.temp_storage(f"{writer.indexname}-{os.getpid()}.tmp")
-        speed_up(writer)  # same postings, less CPU; this writer commits no TOC
         for batch in iter(jobs.get, None):
             for doc in batch:
                 writer.add_document(**doc)

@@ -1,12 +1,10 @@
-"""The workers' faster segment writing yields exactly Whoosh's postings (search/fastindex.py)."""
+"""The workers' shared analysis yields exactly Whoosh's postings (search/fastindex.py)."""
 
 from pathlib import Path
 
 import pytest
-from whoosh.writing import PostingPool
 
-from search import fastindex
-from search.fastindex import ChunkedPostingPool, fast_schema
+from search.fastindex import fast_schema
 from search.schema import build_schema
 
 TEXTS = [
@@ -78,22 +76,6 @@ def test_fast_schema_leaves_the_real_schema_alone():
     assert "index" not in vars(plain["body"])
 
 
-def test_chunked_pool_spills_and_merges_in_whoosh_order(tmp_path, monkeypatch):
-    from whoosh.filedb.filestore import FileStorage
-
-    monkeypatch.setattr(fastindex, "CHUNK", 7)
-    storage = FileStorage(str(tmp_path))
-    items = [("body", f"w{i % 37:03d}".encode(), i, 1.0, b"x" * (i % 5)) for i in range(500)]
-    chunked = ChunkedPostingPool(storage, None, limitmb=1)
-    chunked.limit = 2000  # bytes: spill every few postings
-    plain = PostingPool(storage, None, limitmb=1)
-    for item in items:
-        chunked.add(item)
-        plain.add(item)
-    assert chunked.runs  # it did spill
-    assert list(chunked.iter_postings()) == sorted(items) == list(plain.iter_postings())
-
-
 INDOSUM = Path("/work/shared/eval/indosum/docs.jsonl")
 
 
@@ -111,26 +93,14 @@ def test_shared_analysis_gives_whoosh_postings_on_real_news():
                 assert postings(fast, name, text) == postings(plain, name, text)
 
 
-def test_cached_lengths_are_the_readers_own(tmp_path):
-    from whoosh.index import create_in
-    from whoosh.writing import SegmentWriter
+def test_stemmed_and_exact_chains_are_tokenized_in_one_loop():
+    from search.fastindex import _analyses, _direct_positions, _split_chain
 
-    from search.articles import Article, read_articles
-    from search.fastindex import CachedLengths
-    from search.indexer import article_fields
-
-    seeds = Path(__file__).parent.parent / "seeds"
-    ix = create_in(str(tmp_path), build_schema())
-    writer = SegmentWriter(ix)
-    for article in read_articles([seeds]):
-        if isinstance(article, Article):
-            writer.add_document(**article_fields(article))
-    writer.perdocwriter.close()
-    plain = writer.per_document_reader()
-    cached = CachedLengths(writer.per_document_reader())
-    fields = ("body", "body_exact", "title", "title_exact", "source", "answers", "id")
-    lengths = [(d, f, plain.doc_field_length(d, f)) for d in range(plain.doc_count_all()) for f in fields]
-    assert [(d, f, cached.doc_field_length(d, f)) for d, f, _ in lengths] == lengths
-    assert any(length > 100 for _, _, length in lengths)  # real lengths, not the default
-    assert cached.doc_count_all() == plain.doc_count_all()
-    writer.cancel()
+    schema = build_schema()
+    stopped, _ = _split_chain(schema["body"].analyzer)
+    exact, _ = _split_chain(schema["body_exact"].analyzer)
+    analyses = _analyses([stopped, exact])
+    assert analyses[0] is analyses[1]  # one function computes both
+    for text in TEXTS:
+        both = analyses[0](text)
+        assert both == {0: _direct_positions(stopped)(text), 1: _direct_positions(exact)(text)}

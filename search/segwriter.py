@@ -1,0 +1,374 @@
+"""A worker's segment writer that keeps each term's postings itself: no posting pool, no global sort.
+
+Whoosh's ``SegmentWriter`` puts every posting into a pool as a
+``(field, term, docnum, weight, value)`` tuple, sorts them all (spilling
+sorted runs to disk and merging them back past ``limitmb``), then hands
+them one by one to the codec's postings writer. Most of an indexing
+worker's CPU outside analysis went there (~7 us a posting on big5k).
+
+:class:`PerTermSegmentWriter` appends each posting to its term's list as
+the document is added (documents come in docnum order, so each list is
+already sorted). Once a list has a full W3 block (``blocklimit``
+postings) and the next posting arrives, the block is encoded -- by the
+codec's own :func:`codec.encode_block`, with the same statistics -- and
+written to a temporary spill file, so only a term's unfinished block
+stays in memory. At the end each field's terms are walked in sorted order:
+the spilled blocks are copied into the postings file, the last block is
+encoded (or the list inlined, :class:`codec.CompactTermInfo`), and the
+term info goes into Whoosh's term dictionary. Stored fields, lengths and
+columns go through Whoosh's own per-document writer, exactly as
+``SegmentWriter.add_document`` does.
+
+Without the memory limit the segment holds what Whoosh's ``SegmentWriter``
+with the same codec writes: the same terms, postings, blocks and statistics
+(``tests/test_segwriter.py`` compares them, every document's lengths and
+stored fields, and scores). Its bytes differ only where a block repeats a
+value: the postings share one bytes object per position or count, which the
+pickle writes once (smaller; read back the same). When the unfinished
+blocks pass ``limitmb``, every list holding at least ``inlinelimit`` of
+them is written out as a short block: the postings, term statistics and
+scores stay the same, only those lists' block boundaries differ from
+Whoosh's. Memory then holds the terms and their shortest lists, and the
+spill file (on disk) the encoded blocks.
+
+Text fields analysed by :func:`fastindex.fast_schema` (``word_positions``)
+skip the ``field.index`` generator; any other field goes through it.
+Document and field boosts (``_boost``, ``_NAME_boost``), term vectors and
+separate spelling fields are not supported (Cari uses none of them).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from array import array
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.formats import Positions
+from whoosh.system import pack_int, pack_uint, pack_ushort
+from whoosh.writing import SegmentWriter
+
+from .codec import CompactTermInfo, encode_block, inlined_term_info
+from .fastindex import fast_schema
+
+LIMIT_MB = 256  # estimated bytes of unfinished blocks before they are written out short
+POSTING_BYTES = 24  # a pending posting: three list slots (docnum, weight and value are shared objects)
+TERM_BYTES = 200  # a term's dict entry, key and list
+
+
+class _PositionValues(dict):
+    """``Positions.encode([p])`` by position: most postings have one position, so one bytes object each."""
+
+    def __init__(self, encode):
+        super().__init__()
+        self._encode = encode
+
+    def __missing__(self, pos):
+        value = self[pos] = self._encode([pos])
+        return value
+
+
+class _CountValues(dict):
+    """``Frequency``'s value (the count, ``pack_uint``) by count, shared."""
+
+    def __missing__(self, count):
+        value = self[count] = pack_uint(count)
+        return value
+
+
+class _Weights(dict):
+    """``freq * boost`` by frequency, so pending postings share their float objects."""
+
+    def __init__(self, boost: float):
+        super().__init__()
+        self._boost = boost
+
+    def __missing__(self, freq):
+        weight = self[freq] = freq * self._boost
+        return weight
+
+
+def _columns(flat: list, lengths: array) -> tuple[list, array, list, tuple]:
+    """A flat pending list as :func:`codec.encode_block` takes it: ids, weights, values, statistics."""
+    ids = flat[0::3]
+    raw_weights = flat[1::3]
+    values = flat[2::3]
+    if not all(values):
+        values = [v for v in values if v]  # W3 keeps non-empty values only
+    lens = list(map(lengths.__getitem__, ids))  # 0: no length (W3 skips it)
+    shortest = min(lens)
+    if not shortest:
+        shortest = min(filter(None, lens), default=None)
+    return ids, array("f", raw_weights), values, (max(raw_weights), shortest, max(lens))
+
+
+class _Block:
+    """One block's postings with the statistics ``W3TermInfo.add_block`` reads from a postings writer."""
+
+    __slots__ = ("_ids", "_weights", "_values", "_maxweight", "_minlength", "_maxlength")
+
+    def __init__(self, flat: list, lengths: array):
+        self._ids, self._weights, self._values, stats = _columns(flat, lengths)
+        self._maxweight, self._minlength, self._maxlength = stats
+
+    def __len__(self):
+        return len(self._ids)
+
+    def min_id(self):
+        return self._ids[0]
+
+    def max_id(self):
+        return self._ids[-1]
+
+    def min_length(self):
+        return self._minlength
+
+    def max_length(self):
+        return self._maxlength
+
+    def max_weight(self):
+        return self._maxweight
+
+    def stats(self) -> tuple:
+        return self._maxweight, self._minlength, self._maxlength
+
+
+class FieldPostings:
+    """One field's postings: each term's unfinished block, flat ``[docnum, weight, value, ...]``."""
+
+    def __init__(self, field, spill, blocklimit: int, compression: int):
+        self.field = field
+        self.terms: dict = {}  # term (str for word_positions' fields, else bytes) -> flat pending list
+        self._str_terms = hasattr(field, "word_positions")  # one kind of key per field, to sort them
+        self.spilled: dict = {}  # term -> (CompactTermInfo, array of spill offsets and sizes)
+        self.lengths = array("I")  # per docnum: the field's length (0: none)
+        self._spill = spill
+        self._full = 3 * blocklimit
+        self._compression = compression
+        self._fixedsize = field.format.fixed_value_size()
+        self._scorable = field.scorable
+        self._weights = _Weights(field.format.field_boost)
+        positional = type(field.format) is Positions
+        self._encode = field.format.encode if positional else None
+        self._singles = _PositionValues(field.format.encode) if positional else None
+        self._counts = None if positional else _CountValues()
+
+    def add_positions(self, docnum: int, poses: dict) -> tuple[int, int]:
+        """Add one document's ``{term: positions}``; its length and the bytes it holds."""
+        length = sum(map(len, poses.values())) if self._scorable else 0
+        self._set_length(docnum, length)
+        terms, full, weights = self.terms, self._full, self._weights
+        singles, counts, encode = self._singles, self._counts, self._encode
+        held = POSTING_BYTES * len(poses)
+        for word, poslist in poses.items():
+            freq = len(poslist)
+            if singles is None:
+                value = counts[freq]
+            elif freq == 1:
+                value = singles[poslist[0]]
+            else:
+                value = encode(poslist)
+                held += 40 + len(value)
+            pending = terms.get(word)
+            if pending is None:
+                terms[word] = [docnum, weights[freq], value]
+                held += TERM_BYTES
+            else:
+                if len(pending) == full:
+                    self._write_block(word, pending)
+                    held -= self._full * POSTING_BYTES // 3
+                pending += (docnum, weights[freq], value)
+        return length, held
+
+    def add_items(self, docnum: int, items) -> tuple[int, int]:
+        """Add ``field.index``'s ``(term bytes, freq, weight, value)``; the length and the bytes held."""
+        items = list(items)  # the length first: a block written below may need this document's
+        length = sum(item[1] for item in items) if self._scorable else 0
+        self._set_length(docnum, length)
+        terms, full = self.terms, self._full
+        for btext, _, weight, value in items:
+            if self._str_terms:  # a text field given a list of words: Whoosh indexes them as they are
+                btext = btext.decode("utf-8")
+            pending = terms.get(btext)
+            if pending is None:
+                terms[btext] = [docnum, weight, value]
+            else:
+                if len(pending) >= full:
+                    self._write_block(btext, pending)
+                pending += (docnum, weight, value)
+        return length, len(items) * (POSTING_BYTES + TERM_BYTES)
+
+    def _set_length(self, docnum: int, length: int) -> None:
+        # Whoosh makes block and term statistics from the per-document
+        # reader's approximation of a length (nothing for 0), and stores them
+        # as length_to_byte of it: the same byte as of the length itself.
+        lengths = self.lengths
+        if len(lengths) < docnum:
+            lengths.frombytes(bytes(4 * (docnum - len(lengths))))
+        lengths.append(length)
+
+    def _write_block(self, term, pending: list) -> None:
+        """Encode the term's pending postings as a block (not its last) into the spill file; empty the list."""
+        block = _Block(pending, self.lengths)
+        known = self.spilled.get(term)
+        if known is None:
+            known = self.spilled[term] = (CompactTermInfo(), array("Q"))
+        info, places = known
+        info.add_block(block)
+        encoded = encode_block(block._ids, block._weights, block._values, block.stats(),
+                               self._fixedsize, self._compression, last=False)
+        places.append(self._spill.tell())
+        places.append(len(encoded))
+        self._spill.write(encoded)
+        pending.clear()
+
+    def write_short_blocks(self, least: int) -> int:
+        """Write out every pending list of at least ``least`` postings; the postings left pending."""
+        left = 0
+        for term, pending in self.terms.items():
+            if len(pending) >= 3 * least:
+                self._write_block(term, pending)
+            else:
+                left += len(pending) // 3
+        return left
+
+    def write_terms(self, fieldwriter, spill_fd: int, inlinelimit: int) -> None:
+        """Write every term in order: its spilled blocks, its last block (or inlined list), its term info."""
+        postfile = fieldwriter._postfile
+        tindex = fieldwriter._tindex
+        prefix = pack_ushort(fieldwriter._fieldid)
+        terms, spills = self.terms, self.spilled
+        for term in sorted(terms):
+            pending = terms.pop(term)  # freed as it is written
+            info, places = spills.pop(term, (None, None))
+            btext = term.encode("utf-8") if isinstance(term, str) else term
+            if places is None and 0 < len(pending) < 3 * inlinelimit:
+                tindex.add(prefix + btext, inlined_term_info(*_columns(pending, self.lengths)))
+                continue
+            if info is None:
+                info = CompactTermInfo()
+            parts = [WHOOSH3_HEADER_MAGIC]
+            if pending:
+                parts += _spilled_blocks(spill_fd, places, last=False)
+                block = _Block(pending, self.lengths)
+                info.add_block(block)
+                parts.append(encode_block(block._ids, block._weights, block._values, block.stats(),
+                                          self._fixedsize, self._compression, last=True))
+            else:  # written out short when memory ran low: its last spilled block is the last
+                parts += _spilled_blocks(spill_fd, places, last=True)
+            start = postfile.tell()
+            postfile.write(b"".join(parts))
+            info.set_extent(start, postfile.tell() - start)
+            tindex.add(prefix + btext, info.to_bytes())
+
+
+def _spilled_blocks(spill_fd: int, places, last: bool) -> list:
+    """A term's spilled blocks; with ``last``, the final one marked as the list's last (negative size)."""
+    if places is None:
+        return []
+    # Read, not mapped: mapped pages would count in the worker's resident memory.
+    blocks = [os.pread(spill_fd, size, offset) for offset, size in zip(places[0::2], places[1::2], strict=True)]
+    if last:
+        size = len(blocks[-1]) - 4  # the size excludes its own 4 bytes
+        blocks[-1] = pack_int(-size) + blocks[-1][4:]
+    return blocks
+
+
+class PerTermSegmentWriter(SegmentWriter):
+    """Whoosh's ``SegmentWriter`` with postings kept per term (see the module doc).
+
+    ``limitmb`` bounds the unfinished blocks held in memory (an estimate);
+    the spilled blocks live in an anonymous temporary file beside the index.
+    Documents are analysed with :func:`fastindex.fast_schema`'s copy of the
+    schema; the writer's ``schema`` (the one a commit saves) stays the real one.
+    """
+
+    def __init__(self, ix, limitmb: float = LIMIT_MB, **kwargs):
+        super().__init__(ix, **kwargs)
+        for name, field in self.schema.items():
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"{type(self).__name__} cannot write field {name!r}: vectors or spelling")
+        self._analysis = fast_schema(self.schema)
+        self._limit = limitmb * 1024 * 1024
+        self._held = 0
+        self._write_short_at = self._limit
+        self._fields: dict[str, FieldPostings] = {}
+        # Deleted by the system when closed, or if the process dies.
+        self._spill = tempfile.TemporaryFile(dir=self.storage.folder, prefix=".postings-")  # noqa: SIM115
+        self.short_block_writes = 0  # times memory ran low (for tests and measurements)
+
+    def add_document(self, **fields):
+        self._check_state()
+        if any(name.endswith("_boost") and name.startswith("_") for name in fields):
+            raise ValueError("document and field boosts are not supported")
+        schema = self._analysis
+        perdocwriter = self.perdocwriter
+        docnum = self.docnum
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = self._index(fieldname, field, value, docnum) if field.indexed else 0
+            stored = fields.get("_stored_" + fieldname, value)
+            perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(stored))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+        if self._held > self._write_short_at:
+            self._write_short_blocks()
+
+    def add_reader(self, reader):
+        # Whoosh adds another segment's postings through its pool, which this
+        # writer never reads: refuse rather than lose them (a merge at commit).
+        raise NotImplementedError(f"{type(self).__name__} cannot merge segments")
+
+    def _index(self, fieldname: str, field, value, docnum: int) -> int:
+        postings = self._fields.get(fieldname)
+        if postings is None:
+            codec = self.codec
+            postings = self._fields[fieldname] = FieldPostings(field, self._spill, codec._blocklimit, codec._compression)
+        word_positions = getattr(field, "word_positions", None)
+        if word_positions is not None and isinstance(value, str):
+            length, held = postings.add_positions(docnum, word_positions(value))
+        else:
+            length, held = postings.add_items(docnum, field.index(value))
+        self._held += held
+        return length
+
+    def _write_short_blocks(self) -> None:
+        # Lists shorter than the inline limit stay: they may end up inlined.
+        least = self.codec._inlinelimit
+        left = sum(postings.write_short_blocks(least) for postings in self._fields.values())
+        terms = sum(len(postings.terms) for postings in self._fields.values())
+        self._held = left * POSTING_BYTES + terms * TERM_BYTES
+        # What is left (the terms, lists too short to write) cannot be freed:
+        # the next write comes after another ``limitmb`` of new postings.
+        self._write_short_at = self._held + self._limit
+        self.short_block_writes += 1
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        fieldwriter = self.fieldwriter
+        self._spill.flush()
+        for fieldname in sorted(self._fields):
+            postings = self._fields.pop(fieldname)
+            if not postings.terms:
+                continue
+            fieldwriter.start_field(fieldname, self.schema[fieldname])
+            postings.write_terms(fieldwriter, self._spill.fileno(), self.codec._inlinelimit)
+            fieldwriter.finish_field()
+        fieldwriter.close()
+
+    def _close_segment(self):
+        super()._close_segment()
+        self._spill.close()
+
+    def cancel(self):
+        self._spill.close()
+        super().cancel()
