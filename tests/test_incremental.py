@@ -161,19 +161,19 @@ def test_update_keeps_the_previous_generation_intact_for_readers(jsonl_index, ru
 
 
 def test_parallel_workers_index_like_one_process(tmp_path, monkeypatch):
-    # Enough batches that both workers get some even when one starts late on a busy machine.
-    articles = {f"a{i}": f"Berita nomor {i}: banjir melanda kota ke-{i % 7} setelah hujan." for i in range(400)}
+    # Enough batches (400) that both workers get some even when one starts late on a busy machine.
+    articles = {f"a{i}": f"Berita nomor {i}: banjir melanda kota ke-{i % 7} setelah hujan." for i in range(2000)}
     source = tmp_path / "many.jsonl"
     write_jsonl(source, articles)
     monkeypatch.setattr(search.parallel, "BATCH_SIZE", 5)
     monkeypatch.setattr(search.parallel, "MIN_BATCHES_FOR_WORKERS", 2)
     serial = build_index([source], tmp_path / "serial", procs=1, full=True)
     parallel = build_index([source], tmp_path / "parallel", procs=2, full=True)
-    assert serial.indexed == parallel.indexed == 400
+    assert serial.indexed == parallel.indexed == 2000
     query = "banjir kota hujan"
     one = Searcher(tmp_path / "serial").search(query, limit=100)
     two = Searcher(tmp_path / "parallel").search(query, limit=100)
-    assert one.total == two.total == 400
+    assert one.total == two.total == 2000
     # Equal scores may come in another order: compare the scores, and each article's score.
     assert sorted(h.score for h in one.hits) == sorted(h.score for h in two.hits)
     scores = {h.id: h.score for h in one.hits}
