@@ -170,7 +170,9 @@ def updatable_generation(index_dir: Path) -> Path | None:
     except CariError:
         return None
     recorded = store.read_manifest(live).get("fingerprint")
-    if recorded != schema_fingerprint() or not (live / CONTENTS).is_file():
+    # Without a readable record of what the index holds, an update would add
+    # every article again beside its old copy: rebuild instead.
+    if recorded != schema_fingerprint() or store.read_record(live, CONTENTS) is None:
         return None
     return live if _opens(live) else None
 

@@ -234,3 +234,16 @@ def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl
     store.write_record(generation, ROOTS, {"zzqmembanjiri": "zzq-stale"})
     Searcher(index).search("banjir")
     assert shared_stemmer().stem("zzqmembanjiri") != "zzq-stale"
+
+
+def test_a_damaged_contents_record_makes_the_update_a_full_rebuild(jsonl_index, run_cli):
+    source, index = jsonl_index
+    (store.live_generation(index) / search.indexer.CONTENTS).write_bytes(b"\x1f\x8b not really gzip")
+    result = run_cli("rebuild-index", source, "--index", index)
+    assert result.exit_code == 0
+    assert store.read_manifest(store.live_generation(index))["mode"] == "full"
+    assert ids_for(index, "banjir") == ["banjir"]  # one copy, not the old one and a new one
+    from whoosh.index import open_dir
+
+    with open_dir(str(store.live_generation(index))).reader() as reader:
+        assert reader.doc_count() == len(ARTICLES)
