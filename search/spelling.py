@@ -1,13 +1,20 @@
 """Did you mean: a respelling of a query that found little, from the index's own words.
 
-Uses Whoosh's corrector over the unstemmed words of the articles
-(``body_exact``), so the suggestion is a form that really occurs in them:
-``kazakstan`` -> ``kazakhstan``, ``jakrta`` -> ``jakarta``.
+Looks among the unstemmed words of the articles (``body_exact``), so the
+suggestion is a form that really occurs in them: ``kazakstn`` ->
+``kazakhstan``, ``jakrta`` -> ``jakarta``. Candidates are chosen as Whoosh's
+corrector chooses them (the most frequent word within two edits), but only
+words sharing the first letters are compared: Whoosh's corrector
+computes an edit distance against every term of the field in Python, 14 s
+for one unknown word on 100,000 articles (600,000 distinct words).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from .analysis import stopwords
 
@@ -15,13 +22,17 @@ _PIECE = re.compile(r'"[^"]*"|\w+:|\w+')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 # Too short to respell safely (every two-letter word is one edit from many).
 MIN_WORD = 4
+# Letters a suggestion shares with the word (typos at the very start are
+# rare), and the most terms compared: a bounded time on any archive.
+SAME_START = 3
+MAX_COMPARED = 20_000
+MAX_EDITS = 2
 
 
 def suggest(searcher, text: str, field: str = "body_exact") -> str | None:
     """The query with its unknown words respelled, or None when there is nothing to offer."""
     if field not in searcher.schema:
         return None
-    corrector = searcher.corrector(field)
     reader = searcher.reader()
     changed = False
 
@@ -39,11 +50,28 @@ def suggest(searcher, text: str, field: str = "body_exact") -> str | None:
             or (field, lower) in reader
         ):
             return piece
-        options = corrector.suggest(lower, limit=1, maxdist=2)
-        if not options or options[0] == lower:
+        option = closest_word(reader, field, lower)
+        if option is None:
             return piece
         changed = True
-        return options[0]
+        return option
 
     suggestion = _PIECE.sub(respell, text)
     return suggestion if changed else None
+
+
+def closest_word(reader, field: str, word: str) -> str | None:
+    """The most frequent indexed word within two edits of ``word`` (ties: the first A-Z), or None."""
+    best, best_key = None, None
+    candidates = reader.expand_prefix(field, word[: min(SAME_START, len(word) - 1)])
+    for term in itertools.islice(candidates, MAX_COMPARED):
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        if text == word or abs(len(text) - len(word)) > MAX_EDITS:
+            continue
+        edits = damerau_levenshtein(word, text, MAX_EDITS)
+        if edits > MAX_EDITS:
+            continue
+        key = (-reader.frequency(field, text), text)
+        if best_key is None or key < best_key:
+            best, best_key = text, key
+    return best

@@ -110,6 +110,15 @@ def test_misspelled_query_gets_a_suggestion(seed_index):
     assert Searcher(seed_index).search("kazakhstan").suggestion is None
 
 
+def test_suggestion_is_the_most_frequent_word_within_two_edits_sharing_the_start(small_index):
+    searcher = small_index([
+        {"id": "1", "text": "Pemilihan umum dan pemilihan kepala daerah."},
+        {"id": "2", "text": "Pemilahan sampah di Bogor."},
+    ])
+    assert searcher.search("pemilhan").suggestion == "pemilihan"  # 1 edit from both, more frequent
+    assert searcher.search("xemilihan").suggestion is None  # a typo in the first letters is not looked for
+
+
 def test_related_lists_similar_articles_without_the_article_itself(small_index):
     searcher = small_index([
         {"id": "a", "title": "Gempa Palu", "text": "Gempa mengguncang Palu, Sulawesi Tengah. Ribuan warga mengungsi."},
