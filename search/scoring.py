@@ -25,6 +25,7 @@ from .postings import BoundedCache, PostingArrays
 
 # byte -> length as Whoosh's doc_field_length decodes it (0 means no length: None).
 _DECODED = [None] + [byte_to_length(b) for b in range(1, 256)]
+_DECODED_ARRAY = np.array([0.0] + _DECODED[1:], dtype=float)
 
 
 class CachedLengthBM25F(scoring.BM25F):
@@ -42,19 +43,33 @@ class CachedLengthBM25F(scoring.BM25F):
 def field_lengths(reader, fieldname: str) -> list | None:
     """Every document's length of ``fieldname`` in one segment's reader, or None."""
     perdoc = getattr(reader, "_perdoc", None)
-    cached_reader = getattr(perdoc, "_cached_reader", None)
-    if cached_reader is None:
+    if perdoc is None:
         return None
     cache = perdoc.__dict__.setdefault("_cari_lengths", {})
     if fieldname not in cache:
-        column = cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        count = reader.doc_count_all()
-        values = column.load() if column is not None else None
-        if values is None or len(values) < count:
-            cache[fieldname] = None
-        else:
-            cache[fieldname] = [_DECODED[b] for b in values[:count]]
+        raw = length_bytes(reader, fieldname)
+        cache[fieldname] = None if raw is None else [_DECODED[b] for b in raw]
     return cache[fieldname]
+
+
+def length_bytes(reader, fieldname: str) -> bytes | None:
+    """One byte per document: ``fieldname``'s length as Whoosh stores it (0: none), or None.
+
+    Read as one slice of the column file: Whoosh's own ``load`` unpacks a
+    document at a time, ~1.5 µs each, over a second for the four text
+    fields of 100,000 articles at the first query.
+    """
+    cached_reader = getattr(getattr(reader, "_perdoc", None), "_cached_reader", None)
+    if cached_reader is None:
+        return None
+    column = cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    count = reader.doc_count_all()
+    if getattr(column, "_typecode", None) != "B":  # not W3's length column: Whoosh's slow path
+        return bytes(column.load()[:count])
+    stored = min(column._count, count)  # documents after the last stored length have none
+    return column._dbfile.get(column._basepos, stored) + bytes([column._default]) * (count - stored)
 
 
 class ArrayScorer:
@@ -150,16 +165,22 @@ class ArrayScorer:
         idf = math.log(self.postings.doc_count / (len(ids) + 1)) + 1
         return ids, idf * (tf * (k1 + 1)) / norm
 
+    def load_lengths(self, fieldnames) -> None:
+        """Read the fields' lengths now (opening the index), not at the first query."""
+        for fieldname in fieldnames:
+            if self._searcher.schema[fieldname].scorable:
+                self._field_lengths(fieldname)
+
     def _field_lengths(self, fieldname: str):
         """Every document's length of ``fieldname`` as Whoosh's scorer sees it."""
         if fieldname not in self._lengths:
             parts = []
             for reader, _ in self._searcher.reader().leaf_readers():
-                lengths = field_lengths(reader, fieldname)
-                if lengths is None:  # no lengths stored: Whoosh's scorer assumes 1
+                raw = length_bytes(reader, fieldname)
+                if raw is None:  # no lengths stored: Whoosh's scorer assumes 1
                     parts.append(np.ones(reader.doc_count_all()))
                 else:
-                    parts.append(np.array([n or 0 for n in lengths], dtype=float))
+                    parts.append(_DECODED_ARRAY[np.frombuffer(raw, dtype=np.uint8)])
             self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
         return self._lengths[fieldname]
 

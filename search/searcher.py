@@ -25,7 +25,7 @@ from .indexer import learn_roots, parse_iso
 from .query import QueryBuilder, positive_terms
 from .ranking import drop_common_stopwords
 from .rerank import answers_first, search_limit
-from .schema import BM25_PARAMS
+from .schema import BM25_PARAMS, DEFAULT_FIELDS
 from .snippets import TermMatcher, highlight_all, highlight_snippet
 from .spelling import suggest
 
@@ -190,6 +190,7 @@ class Searcher:
             index = open_dir(str(generation))
             searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
             scorer = ArrayScorer(searcher)  # reads which documents are deleted
+            scorer.load_lengths(DEFAULT_FIELDS)
         except Exception as e:  # Whoosh raises many kinds on a damaged index
             raise IndexDamaged(
                 f"The index at {self.index_dir} is damaged ({type(e).__name__}: {e}). "
