@@ -191,6 +191,7 @@ class Searcher:
             searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
             scorer = ArrayScorer(searcher)  # reads which documents are deleted
             scorer.load_lengths(DEFAULT_FIELDS)
+            _open_stored_fields(searcher)
         except Exception as e:  # Whoosh raises many kinds on a damaged index
             raise IndexDamaged(
                 f"The index at {self.index_dir} is damaged ({type(e).__name__}: {e}). "
@@ -382,3 +383,14 @@ class Searcher:
             "sources": manifest.get("sources", []),
             "skipped": manifest.get("skipped"),
         }
+
+
+def _open_stored_fields(searcher) -> None:
+    """Open each segment's stored-fields column now rather than at the first query.
+
+    Whoosh copies the column out of the compound segment file into memory
+    when it is first read: ~0.2 s a segment of 50,000 articles.
+    """
+    for reader, _ in searcher.reader().leaf_readers():
+        if reader.doc_count_all():
+            reader.stored_fields(0)
