@@ -52,6 +52,7 @@ def rewrite_query(text: str) -> str:
     "Amerika Serikat")``. A query made only of question words is kept as it is.
     """
     kept = []
+    spelled_out = {word.lower() for word in re.findall(r"\w+", text)}
     # Next to AND/OR/NOT a dropped word would leave the operator dangling.
     has_operators = any(piece in _OPERATORS for piece in _PIECE.findall(text))
 
@@ -64,6 +65,8 @@ def rewrite_query(text: str) -> str:
             return ""
         kept.append(piece)
         full = _full_form(piece)
+        if full and set(full.lower().split()) <= spelled_out:
+            full = None  # "Amerika Serikat (AS)": the query already holds the full form's words
         return f'({piece} OR "{full}"^{EXPANSION_WEIGHT})' if full else piece
 
     rewritten = _PIECE.sub(rewrite, text)

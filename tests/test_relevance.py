@@ -73,6 +73,11 @@ def test_question_words_are_dropped_and_abbreviations_expanded():
     assert rewrite_query("Siapakah Menlu AS") == '(Menlu OR "Menteri Luar Negeri"^0.3) (AS OR "Amerika Serikat"^0.3)'
     assert rewrite_query("di kota manakah") == "di kota"
     assert rewrite_query("apakah") == "apakah"  # nothing else to search for
+
+
+def test_an_abbreviation_is_not_expanded_when_the_query_spells_it_out():
+    assert rewrite_query("Presiden Amerika Serikat (AS) Trump") == "Presiden Amerika Serikat (AS) Trump"
+    assert rewrite_query("Presiden Amerika (AS)") == 'Presiden Amerika ((AS OR "Amerika Serikat"^0.3))'
     assert rewrite_query('"apa kabar" title:as kazak*') == '"apa kabar" title:as kazak*'
     assert rewrite_query("bekerja as guru") == "bekerja as guru"  # lowercase "as" is not AS
 
