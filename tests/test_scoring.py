@@ -110,6 +110,19 @@ def test_array_scorer_gives_whoosh_scores_and_matches(updated_index, text):
     assert scores == sorted(scores, reverse=True)
 
 
+def test_a_phrase_branch_is_scored_by_whoosh_once_per_searcher(updated_index, monkeypatch):
+    searcher = Searcher(updated_index)
+    text = '"pasukan rusia" kazakhstan'
+    query, first = ranked(searcher, text)
+    scorer = searcher._scorer
+    calls = []
+    real = type(scorer)._score_by_whoosh
+    monkeypatch.setattr(type(scorer), "_score_by_whoosh", lambda self, node: calls.append(node) or real(self, node))
+    _, again = ranked(searcher, text)
+    assert calls == []  # the phrase branches' scores were kept
+    assert again.results == first.results
+
+
 def test_array_scorer_leaves_out_deleted_and_filtered_articles(updated_index):
     searcher = Searcher(updated_index)
     gone = {hit.id for hit in searcher.search("kazakhstan", limit=100).hits} & {f"a{i}" for i in range(105, 120)}
