@@ -133,11 +133,11 @@ def build_index(
     started = time.perf_counter()
     with store.writable(index_dir), store.rebuild_lock(index_dir):
         store.remove_stale_generations(index_dir)
-        live = None if full else updatable_generation(index_dir)
+        live, previous = (None, {}) if full else updatable_generation(index_dir)
         report.full = live is None
         generation = store.new_generation(index_dir) if live is None else store.copy_generation(index_dir, live)
         try:
-            ix, previous = _open_for_writing(generation, live)
+            ix = _open_for_writing(generation, live)
             if live is not None:
                 learn_roots(live)
             contents = _write_articles(ix, str(generation), sources, previous, report, on_item, procs, strict)
@@ -163,18 +163,21 @@ def learn_roots(generation: Path) -> None:
         shared_stemmer().learn_roots(store.read_record(generation, ROOTS) or {})
 
 
-def updatable_generation(index_dir: Path) -> Path | None:
-    """The live generation if an update can start from it, else None (full rebuild)."""
+def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
+    """The live generation and its ``id -> content hash`` if an update can start
+    from it, else ``(None, {})`` (full rebuild)."""
     try:
         live = store.live_generation(index_dir)
     except CariError:
-        return None
-    recorded = store.read_manifest(live).get("fingerprint")
+        return None, {}
+    if store.read_manifest(live).get("fingerprint") != schema_fingerprint():
+        return None, {}
     # Without a readable record of what the index holds, an update would add
     # every article again beside its old copy: rebuild instead.
-    if recorded != schema_fingerprint() or store.read_record(live, CONTENTS) is None:
-        return None
-    return live if _opens(live) else None
+    contents = store.read_record(live, CONTENTS)
+    if contents is None or not _opens(live):
+        return None, {}
+    return live, contents
 
 
 def _opens(generation: Path) -> bool:
@@ -190,12 +193,12 @@ def _opens(generation: Path) -> bool:
 
 
 def _open_for_writing(generation: Path, live: Path | None):
-    """The Whoosh index to write, and ``id -> content hash`` of what it holds."""
+    """The Whoosh index to write: a new one, or the copy of ``live``."""
     from whoosh.index import create_in, open_dir
 
     if live is None:
-        return create_in(str(generation), build_schema()), {}
-    return open_dir(str(generation)), store.read_record(live, CONTENTS) or {}
+        return create_in(str(generation), build_schema())
+    return open_dir(str(generation))
 
 
 def _write_articles(ix, path: str, sources, previous: dict, report: BuildReport, on_item, procs, strict) -> dict:
