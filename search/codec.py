@@ -201,9 +201,7 @@ class CompactTermInfo(W3TermInfo):
     def to_bytes(self):
         if not self.is_inlined():
             return super().to_bytes()  # W3's statistics and the list's extent
-        minlength = 0 if self._minlength is None else length_to_byte(self._minlength)
-        lengths = bytes([_PACKED_ENTRY, minlength, length_to_byte(self._maxlength)])
-        return lengths + pack_inlined(*self._inlined)
+        return inlined_term_info(*self._inlined, (self._maxweight, self._minlength, self._maxlength))
 
     @classmethod
     def from_bytes(cls, s):
