@@ -2,9 +2,13 @@
 abbreviations, answer types, suggestions, related articles and facets."""
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from search import answers
 from search.analysis import Stemmer, analyze
 from search.answers import answer_kinds, asked_kind
 from search.indexer import build_index
@@ -98,6 +102,28 @@ def test_answer_kinds_of_texts_and_questions():
     assert asked_kind("Tanggal berapa jumpa pers digelar?") == "date"
     assert asked_kind("Berapa atlet yang berlaga?") == "number"
     assert asked_kind("Siapa juaranya?") is None
+
+
+# Pieces that put dates, numbers and their edges next to each other.
+ANSWER_PIECES = st.sampled_from(
+    ["1", "2", "0", "9", ".", ",", "/", "(", ")", " ", "-", "\n", "a", "x", "é", "ſ", "K", "İ", "Mei", "maret",
+     "JUMAT", "Senin", "2005", "1999", "20", "lima", "ribu", "ribuan", "Persen", "19/8", "(19/8)", "1,2005"]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=st.one_of(st.lists(ANSWER_PIECES, max_size=12).map("".join), st.text(max_size=40)))
+def test_answer_kinds_counts_only_numbers_outside_dates(text):
+    """The one-pass scan decides as the plain definition does: a number is
+    what is left once every date (weekday, month, (19/8), year) is removed."""
+    plain_date = re.compile(answers._DATE, re.IGNORECASE)
+    plain_number = re.compile(answers._NUMBER, re.IGNORECASE)
+    expected = []
+    if plain_date.search(text):
+        expected.append("date")
+    if plain_number.search(plain_date.sub(" ", text)):
+        expected.append("number")
+    assert answer_kinds(text) == expected
 
 
 def test_question_prefers_passages_with_the_kind_of_answer_asked_for(small_index):
