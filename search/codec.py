@@ -30,6 +30,7 @@ so an index written with it is read with it; the fingerprint
 
 from __future__ import annotations
 
+import functools
 import operator
 import pickle
 import zlib
@@ -130,37 +131,64 @@ class PositionValues(Sequence):
         return tuple(self) == tuple(other)
 
 
-def _pack_values(values: tuple) -> bytearray:
-    out = _varints([len(values)])
+# A number below 128 is one varint byte: most gaps, counts and positions deltas.
+_ONE_BYTE = [bytes([number]) for number in range(128)]
+
+
+def _varint(number: int) -> bytes:
+    return _ONE_BYTE[number] if number < 128 else bytes(_varints((number,)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _packed_value(value: bytes) -> tuple[int, bytes]:
+    """How one value packs: ``(_COUNTS, count)``, ``(_POSITIONS, deltas)`` or ``(_RAW, b"")``.
+
+    Cached: a segment writer shares one bytes object per position or count
+    (most postings of a field hold one of a few thousand values), so most
+    values are decoded once, not once per posting.
+    """
+    if len(value) == 4:  # Frequency: pack_uint(count); a Positions value is longer
+        return _COUNTS, _varint(unpack_uint(value)[0])
+    deltas = _as_deltas(value)
+    if deltas is None:
+        return _RAW, b""
+    return _POSITIONS, _varint(len(deltas)) + b"".join(map(_varint, deltas))
+
+
+def _pack_values(values: Sequence[bytes]) -> bytes:
+    """The values of a list: all counts, all positions, or else any bytes as they are."""
+    count = _varint(len(values))
     if not values:
-        return bytearray([_NO_VALUES]) + out
-    if all(len(v) == 4 for v in values):  # Frequency: pack_uint(count)
-        return bytearray([_COUNTS]) + out + _varints(unpack_uint(v)[0] for v in values)
-    deltas = [_as_deltas(v) for v in values]
-    if all(d is not None for d in deltas):
-        packed = bytearray([_POSITIONS]) + out
-        for d in deltas:
-            packed += _varints([len(d), *d])
-        return packed
-    packed = bytearray([_RAW]) + out
-    for v in values:
-        packed += _varints([len(v)]) + v
-    return packed
+        return _ONE_BYTE[_NO_VALUES] + count
+    packed = list(map(_packed_value, values))
+    kind = packed[0][0]
+    if kind != _RAW and all(k == kind for k, _ in packed):
+        return b"".join([_ONE_BYTE[kind], count, *(p for _, p in packed)])
+    return b"".join([_ONE_BYTE[_RAW], count, *(_varint(len(v)) + v for v in values)])
+
+
+def _whole_weights(weights) -> list[int] | None:
+    """The weights as ints if they all are whole and not negative (term frequencies), else None."""
+    try:
+        whole = list(map(int, weights))
+    except (ValueError, OverflowError):  # NaN, infinity
+        return None
+    if all(map(operator.eq, whole, weights)) and min(whole, default=0) >= 0:
+        return whole
+    return None
 
 
 def pack_inlined(ids, weights, values) -> bytes:
     """A short posting list as varints (ids as gaps); :func:`unpack_inlined` reverses it."""
-    out = _varints([len(ids)])
-    previous = 0
-    for docnum in ids:
-        out += _varints([docnum - previous])
-        previous = docnum
-    if all(float(w).is_integer() and w >= 0 for w in weights):
-        out += bytearray([_WHOLE]) + _varints(int(w) for w in weights)
+    ids = list(ids)
+    gaps = map(operator.sub, ids, [0, *ids[:-1]])
+    whole = _whole_weights(weights)
+    if whole is not None:
+        weights_part = [_ONE_BYTE[_WHOLE], *map(_varint, whole)]
     else:
         blob = pickle.dumps(tuple(weights), pickle.HIGHEST_PROTOCOL)
-        out += bytearray([_PICKLED]) + _varints([len(blob)]) + blob
-    return bytes(out + _pack_values(tuple(values)))
+        weights_part = [_ONE_BYTE[_PICKLED], _varint(len(blob)), blob]
+    return b"".join([_varint(len(ids)), *map(_varint, gaps), *weights_part, _pack_values(values)])
 
 
 def unpack_inlined(data: bytes, at: int = 0) -> tuple[tuple, tuple, Sequence]:
