@@ -182,13 +182,18 @@ def pack_inlined(ids, weights, values) -> bytes:
     """A short posting list as varints (ids as gaps); :func:`unpack_inlined` reverses it."""
     ids = list(ids)
     gaps = map(operator.sub, ids, [0, *ids[:-1]])
+    return b"".join([_varint(len(ids)), *map(_varint, gaps), _pack_weights_and_values(weights, values)])
+
+
+def _pack_weights_and_values(weights, values) -> bytes:
+    """What follows the ids in a packed list."""
     whole = _whole_weights(weights)
     if whole is not None:
         weights_part = [_ONE_BYTE[_WHOLE], *map(_varint, whole)]
     else:
         blob = pickle.dumps(tuple(weights), pickle.HIGHEST_PROTOCOL)
         weights_part = [_ONE_BYTE[_PICKLED], _varint(len(blob)), blob]
-    return b"".join([_varint(len(ids)), *map(_varint, gaps), *weights_part, _pack_values(values)])
+    return b"".join([*weights_part, _pack_values(values)])
 
 
 def unpack_inlined(data: bytes, at: int = 0) -> tuple[tuple, tuple, Sequence]:
@@ -249,8 +254,34 @@ def inlined_term_info(ids: list, weights, values: list, stats: tuple) -> bytes:
     object (most terms of a segment are inlined).
     """
     _, minlength, maxlength = stats
-    lengths = bytes([_PACKED_ENTRY, 0 if minlength is None else length_to_byte(minlength), length_to_byte(maxlength)])
-    return lengths + pack_inlined(ids, weights, values)
+    return _entry_header(minlength, maxlength) + pack_inlined(ids, weights, values)
+
+
+def _entry_header(minlength: int | None, maxlength: int) -> bytes:
+    """The marker and the two length bytes that start a packed entry."""
+    return bytes([_PACKED_ENTRY, 0 if minlength is None else length_to_byte(minlength), length_to_byte(maxlength)])
+
+
+def inlined_single(docnum: int, weight: float, value: bytes, length: int) -> bytes:
+    """:func:`inlined_term_info` of a list of one posting, with its parts cached.
+
+    Two thirds of a segment's terms occur once. Their entries differ in the
+    id only: the length byte, the weight and the value (shared objects in a
+    segment writer) repeat. ``value`` is empty for a field without values;
+    ``length`` is the document's length in the field (0: none).
+    """
+    return _single_header(length) + _ONE_BYTE[1] + _varint(docnum) + _single_tail(weight, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _single_header(length: int) -> bytes:
+    return _entry_header(length or None, length)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _single_tail(weight: float, value: bytes) -> bytes:
+    # As a block would hold it: a 32-bit float (the weights' array("f")).
+    return _pack_weights_and_values(array("f", [weight]), (value,) if value else ())
 
 
 def encode_block(ids, weights: array, values: list, stats: tuple, fixedsize, compression: int, last: bool) -> bytes:

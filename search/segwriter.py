@@ -49,7 +49,7 @@ from whoosh.formats import Positions
 from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.writing import SegmentWriter
 
-from .codec import CompactTermInfo, encode_block, inlined_term_info
+from .codec import CompactTermInfo, encode_block, inlined_single, inlined_term_info
 from .fastindex import fast_schema
 
 LIMIT_MB = 256  # estimated bytes of unfinished blocks before they are written out short
@@ -243,6 +243,10 @@ class FieldPostings:
             pending = terms.pop(term)  # freed as it is written
             info, places = spills.pop(term, (None, None))
             btext = term.encode("utf-8") if isinstance(term, str) else term
+            if places is None and len(pending) == 3 and inlinelimit > 1:
+                docnum, weight, value = pending
+                entries.add(prefix + btext, inlined_single(docnum, weight, value, self.lengths[docnum]))
+                continue
             if places is None and 0 < len(pending) < 3 * inlinelimit:
                 entries.add(prefix + btext, inlined_term_info(*_columns(pending, self.lengths)))
                 continue

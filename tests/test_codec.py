@@ -108,6 +108,24 @@ def test_packed_inlined_list_unpacks_to_the_same_tuple(postings):
     assert codec.unpack_inlined(b"xyz" + packed, 3) == tuple(tuple(part) for part in postings)
 
 
+@pytest.mark.parametrize(
+    ("docnum", "weight", "value", "length"),
+    [
+        (0, 1.0, b"\x00\x00\x00\x01", 12),  # Frequency
+        (300000, 2.0, b"\x00\x00\x00\x02\x80\x02]q\x00(K\x01K\x02e.", 70000),  # Positions, a large id
+        (5, 1.0, b"", 0),  # no value, no length (a field that stores none)
+        (6, 0.3, b"x", 3),  # a weight no float32 holds exactly, bytes that are no format's
+    ],
+)
+def test_single_posting_entry_is_the_general_entry(docnum, weight, value, length):
+    from array import array
+
+    stats = (weight, length or None, length)
+    general = codec.inlined_term_info([docnum], array("f", [weight]), [value] if value else [], stats)
+    assert codec.inlined_single(docnum, weight, value, length) == general
+    assert codec.CompactTermInfo.from_bytes(general).max_id() == docnum
+
+
 def test_positions_are_packed_smaller_than_w3s_pickle():
     from whoosh.formats import Positions
 
