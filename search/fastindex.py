@@ -7,11 +7,13 @@ stopwords and stem, or not), so running both chains in full does the
 costliest Python work twice. :func:`fast_schema` gives the indexing workers
 a copy of the schema whose text fields (with positions or frequencies) run
 the shared part of their chain once per text (the result is kept until the
-next text comes; the stemmed and exact chains come out of one loop over the
-tokens), and map each distinct word through the stemmer, not each
-occurrence. Each such field gets ``word_positions(text)`` (``{term:
-positions}``, what ``segwriter.PerTermSegmentWriter`` reads) and an
-``index`` built on it.
+next text comes; the stemmed and exact chains come out of one pass over the
+tokens, as a list of words: :class:`Terms`), and map each distinct word
+through the stemmer, not each occurrence. Each such field gets
+``word_postings(text)`` -- ``{term: positions}`` for a field with
+positions, ``{term: frequency}`` for one without (a ``Counter``: no
+position lists built only to be counted) -- which
+``segwriter.PerTermSegmentWriter`` reads, and an ``index`` built on it.
 
 Only *how* the postings are computed changes: each field still uses its
 own analyzer's steps, and the (term, frequency, weight, value) it yields
@@ -25,7 +27,8 @@ keeps the real schema.
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StopFilter
@@ -40,48 +43,101 @@ from .analysis import (
 )
 
 
+class Terms:
+    """One text's terms after an analysis chain: each word in order, and where the first stands.
+
+    Cari's chains number the terms they keep consecutively (StopFilter
+    renumbers), so the ``n``-th word is at position ``first + n``; a field
+    with positions lists them, one with frequencies only counts the words.
+    """
+
+    __slots__ = ("words", "first")
+
+    def __init__(self, words: list[str], first: int = 0):
+        self.words, self.first = words, first
+
+    def positions(self, stem=None) -> dict[str, list[int]]:
+        """``{term: positions}``; with ``stem``, words sharing a root share a term."""
+        poses: dict[str, list[int]] = defaultdict(list)
+        for pos, word in enumerate(_roots(self.words, stem), self.first):
+            poses[word].append(pos)
+        return poses
+
+    def counts(self, stem=None) -> dict[str, int]:
+        """``{term: frequency}``."""
+        return Counter(_roots(self.words, stem))
+
+    def __eq__(self, other):
+        return isinstance(other, Terms) and self.positions() == other.positions()
+
+
+class PositionedTerms:
+    """:class:`Terms` as any chain gives them: ``{word: positions}``, not necessarily consecutive."""
+
+    __slots__ = ("poses",)
+
+    def __init__(self, poses: dict[str, list[int]]):
+        self.poses = poses
+
+    def positions(self, stem=None) -> dict[str, list[int]]:
+        return self.poses if stem is None else _stemmed(self.poses, stem)
+
+    def counts(self, stem=None) -> dict[str, int]:
+        return {term: len(poslist) for term, poslist in self.positions(stem).items()}
+
+    def __eq__(self, other):
+        return self.positions() == other.positions()
+
+
+def _roots(words: list[str], stem) -> list[str]:
+    if stem is None:
+        return words
+    root = {word: stem(word) for word in set(words)}  # each distinct word once
+    return list(map(root.__getitem__, words))
+
+
 class _LastText:
-    """``word -> positions`` of the last text, for each distinct analysis chain."""
+    """The :class:`Terms` of the last text, for each distinct analysis chain."""
 
     def __init__(self):
         self.text: str | None = None
-        self.results: dict[int, dict[str, list[int]]] = {}
+        self.results: dict[int, Terms | PositionedTerms] = {}
 
-    def positions(self, text: str, key: int, chain: Callable[[str], dict[int, dict]]) -> dict[str, list[int]]:
+    def terms(self, text: str, key: int, chain: Callable[[str], dict]) -> Terms | PositionedTerms:
         if text != self.text:  # `is` first: the stemmed and exact fields get one str object
             self.text, self.results = text, {}
-        poses = self.results.get(key)
-        if poses is None:
+        terms = self.results.get(key)
+        if terms is None:
             self.results.update(chain(text))  # every chain's result the analysis gave
-            poses = self.results[key]
-        return poses
+            terms = self.results[key]
+        return terms
 
 
-def _chain_positions(chain: CompositeAnalyzer) -> Callable[[str], dict[str, list[int]]]:
-    """``text -> {word: positions}`` as the chain's tokens give them (Positions.word_values)."""
-    direct = _direct_positions(chain.items)
+def _chain_terms(chain: CompositeAnalyzer) -> Callable[[str], Terms | PositionedTerms]:
+    """``text -> terms`` as the chain's tokens give them (Positions.word_values)."""
+    direct = _direct_terms(chain.items)
     if direct is not None:
         return direct
 
-    def positions(text: str) -> dict[str, list[int]]:
+    def terms(text: str) -> PositionedTerms:
         poses = defaultdict(list)
         for token in chain(text, positions=True, boosts=True, mode="index"):
             if not token.stopped:
                 poses[token.text].append(token.pos)
-        return poses
+        return PositionedTerms(poses)
 
-    return positions
+    return terms
 
 
-def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | None:
+def _direct_terms(steps: list) -> Callable[[str], Terms] | None:
     """Cari's text chain without the generator per step, or None for any other chain.
 
     ``IndonesianTokenizer | LowercaseFilter | HyphenFilter [| StopFilter]`` in
-    one loop over the tokenizer's matches: a token is lowercased, a
-    hyphenated one that is not a reduplication split into parts (each a
-    position, the later tokens shifted), stopwords dropped and the kept
-    tokens renumbered from the first as ``StopFilter(renumber=True)`` does.
-    The steps' own settings (pattern, stoplist, sizes) are used;
+    a few list operations over the tokenizer's matches: each token
+    lowercased, a hyphenated one that is not a reduplication split into parts
+    (each a position, so the later tokens shift), stopwords dropped and the
+    kept tokens renumbered from the first as ``StopFilter(renumber=True)``
+    does. The steps' own settings (pattern, stoplist, sizes) are used;
     ``tests/test_fastindex.py`` checks the result against the chain itself.
     """
     loop = _direct_loop(steps, also_unstopped=False)
@@ -89,9 +145,9 @@ def _direct_positions(steps: list) -> Callable[[str], dict[str, list[int]]] | No
 
 
 def _direct_loop(steps: list, also_unstopped: bool):
-    """``text -> (positions, positions before the StopFilter or None)`` for :func:`_direct_positions`.
+    """``text -> (terms, terms before the StopFilter or None)`` for :func:`_direct_terms`.
 
-    With ``also_unstopped``, the same loop also gives the chain without its
+    With ``also_unstopped``, the same pass also gives the chain without its
     StopFilter (the exact fields' chain), so a text is tokenized once for both.
     """
     kinds = [type(step) for step in steps]
@@ -105,36 +161,40 @@ def _direct_loop(steps: list, also_unstopped: bool):
     findall = tokenizer.expression.findall
     stoplist, minsize, maxsize = (stop.stops, stop.min, stop.max) if stop else (frozenset(), 0, None)
 
-    def positions(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]] | None]:
-        poses = defaultdict(list)
-        every = defaultdict(list) if also_unstopped else None
-        pos = None
-        shift = 0
-        for index, raw in enumerate(findall(text)):
-            word = raw.lower()
-            if "-" in word and not is_reduplication(word):
-                parts = word.split("-")
-                base = index + shift
-                shift += len(parts) - 1
-                tokens = [(part, base + i) for i, part in enumerate(parts)]
-            else:
-                tokens = ((word, index + shift),)
-            for word, at in tokens:
-                if every is not None:
-                    every[word].append(at)
-                if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stoplist:
-                    pos = at if pos is None else pos + 1
-                    poses[word].append(pos)
-        return poses, every
+    def keeps(word: str) -> bool:
+        return len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stoplist
 
-    return positions
+    def analyse(text: str) -> tuple[Terms, Terms | None]:
+        words = list(map(str.lower, findall(text)))
+        if _HYPHENATED.search(text):
+            _split_hyphens(words)
+        # A word's position is its index among all the words: a split word's parts are consecutive.
+        if minsize <= 1 and maxsize is None:  # Cari's StopFilter: only the stoplist tests a word
+            kept = [word for word in words if word and word not in stoplist]
+        else:
+            kept = [word for word in words if keeps(word)]
+        first = next((at for at, word in enumerate(words) if keeps(word)), 0)
+        return Terms(kept, first), Terms(words) if also_unstopped else None
+
+    return analyse
 
 
-def _analyses(chains: list[list]) -> list[Callable[[str], dict[int, dict]]]:
-    """Per chain, ``text -> {chain index: {word: positions}}`` for it and any chain it also computes.
+_HYPHENATED = re.compile(r"\w-\w")
+
+
+def _split_hyphens(words: list[str]) -> None:
+    """``Nur-Sultan`` as ``nur``, ``sultan`` in place; a reduplication (``anak-anak``) stays one word."""
+    for at in reversed([at for at, word in enumerate(words) if "-" in word]):
+        word = words[at]
+        if not is_reduplication(word):
+            words[at : at + 1] = word.split("-")
+
+
+def _analyses(chains: list[list]) -> list[Callable[[str], dict[int, Terms | PositionedTerms]]]:
+    """Per chain, ``text -> {chain index: terms}`` for it and any chain it also computes.
 
     A chain that is another plus a StopFilter (the stemmed fields' and the
-    exact fields') runs as one loop giving both.
+    exact fields') runs as one pass giving both.
     """
     found: list = [None] * len(chains)
     for stopped, steps in enumerate(chains):
@@ -144,17 +204,17 @@ def _analyses(chains: list[list]) -> list[Callable[[str], dict[int, dict]]]:
                 found[stopped] = found[chains.index(steps[:-1])] = _keyed(loop, stopped, chains.index(steps[:-1]))
     for key, steps in enumerate(chains):
         if found[key] is None:
-            one = _chain_positions(CompositeAnalyzer(*steps))
+            one = _chain_terms(CompositeAnalyzer(*steps))
             found[key] = _keyed(lambda text, one=one: (one(text), None), key, None)
     return found
 
 
-def _keyed(loop, key: int, unstopped_key: int | None) -> Callable[[str], dict[int, dict]]:
-    """``loop``'s (positions, unstopped positions) as ``{chain index: positions}``."""
+def _keyed(loop, key: int, unstopped_key: int | None) -> Callable[[str], dict]:
+    """``loop``'s (terms, unstopped terms) as ``{chain index: terms}``."""
 
-    def analyse(text: str) -> dict[int, dict]:
-        poses, every = loop(text)
-        return {key: poses} if unstopped_key is None else {key: poses, unstopped_key: every}
+    def analyse(text: str) -> dict:
+        terms, every = loop(text)
+        return {key: terms} if unstopped_key is None else {key: terms, unstopped_key: every}
 
     return analyse
 
@@ -193,36 +253,41 @@ def fast_schema(schema):
     analyses = _analyses(chains)
     for name, field, key, stem in shared:
         twin = copy.copy(field)
-        twin.word_positions = _word_positions(memo, key, analyses[key], stem)
-        twin.index = _indexer(field, twin.word_positions)
+        twin.word_postings = _word_postings(memo, key, analyses[key], stem, type(field.format) is Positions)
+        twin.index = _indexer(field, twin.word_postings)
         fast._fields[name] = twin
     return fast
 
 
-def _word_positions(memo: _LastText, key: int, chain: Callable[[str], dict], stem) -> Callable[[str], dict]:
-    """``text -> {term: positions}`` of one field (stemmed if it stems), from the shared analysis."""
+def _word_postings(memo: _LastText, key: int, chain: Callable[[str], dict], stem, positional: bool):
+    """``text -> {term: positions}`` (a field with positions) or ``{term: frequency}``, from the shared analysis."""
 
     def word_positions(text: str) -> dict[str, list[int]]:
-        poses = memo.positions(text, key, chain)
-        return poses if stem is None else _stemmed(poses, stem)
+        return memo.terms(text, key, chain).positions(stem)
 
-    return word_positions
+    def word_counts(text: str) -> dict[str, int]:
+        return memo.terms(text, key, chain).counts(stem)
+
+    return word_positions if positional else word_counts
 
 
-def _indexer(field, word_positions: Callable[[str], dict]):
+def _indexer(field, word_postings: Callable[[str], dict]):
     """``field.index`` computed from the shared analysis of the text."""
     boost = field.format.field_boost
     plain_index = field.index
     positional = type(field.format) is Positions
-    encode = field.format.encode if positional else pack_uint  # Frequency's value: the count
+    encode = field.format.encode if positional else None
 
     def index(value, **kwargs):
         if not isinstance(value, str) or kwargs:
             yield from plain_index(value, **kwargs)
             return
-        for word, poslist in word_positions(value).items():
-            freq = len(poslist)
-            yield word.encode("utf-8"), freq, freq * boost, encode(poslist if positional else freq)
+        for word, postings in word_postings(value).items():
+            if positional:
+                freq, encoded = len(postings), encode(postings)
+            else:
+                freq, encoded = postings, pack_uint(postings)  # Frequency's value: the count
+            yield word.encode("utf-8"), freq, freq * boost, encoded
 
     return index
 

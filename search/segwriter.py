@@ -31,7 +31,7 @@ scores stay the same, only those lists' block boundaries differ from
 Whoosh's. Memory then holds the terms and their shortest lists, and the
 spill file (on disk) the encoded blocks.
 
-Text fields analysed by :func:`fastindex.fast_schema` (``word_positions``)
+Text fields analysed by :func:`fastindex.fast_schema` (``word_postings``)
 skip the ``field.index`` generator; any other field goes through it.
 Document and field boosts (``_boost``, ``_NAME_boost``), term vectors and
 separate spelling fields are not supported (Cari uses none of them).
@@ -139,8 +139,8 @@ class FieldPostings:
 
     def __init__(self, field, spill, blocklimit: int, compression: int):
         self.field = field
-        self.terms: dict = {}  # term (str for word_positions' fields, else bytes) -> flat pending list
-        self._str_terms = hasattr(field, "word_positions")  # one kind of key per field, to sort them
+        self.terms: dict = {}  # term (str for word_postings' fields, else bytes) -> flat pending list
+        self._str_terms = hasattr(field, "word_postings")  # one kind of key per field, to sort them
         self.spilled: dict = {}  # term -> (CompactTermInfo, array of spill offsets and sizes)
         self.lengths = array("I")  # per docnum: the field's length (0: none)
         self._spill = spill
@@ -154,22 +154,27 @@ class FieldPostings:
         self._singles = _PositionValues(field.format.encode) if positional else None
         self._counts = None if positional else _CountValues()
 
-    def add_positions(self, docnum: int, poses: dict) -> tuple[int, int]:
-        """Add one document's ``{term: positions}``; its length and the bytes it holds."""
-        length = sum(map(len, poses.values())) if self._scorable else 0
+    def add_postings(self, docnum: int, postings: dict) -> tuple[int, int]:
+        """Add one document's ``{term: positions}``, or ``{term: frequency}`` for a field without
+        positions (``word_postings``); its length and the bytes it holds."""
+        singles, counts, encode = self._singles, self._counts, self._encode
+        length = 0
+        if self._scorable:
+            length = sum(postings.values()) if singles is None else sum(map(len, postings.values()))
         self._set_length(docnum, length)
         terms, full, weights = self.terms, self._full, self._weights
-        singles, counts, encode = self._singles, self._counts, self._encode
-        held = POSTING_BYTES * len(poses)
-        for word, poslist in poses.items():
-            freq = len(poslist)
+        held = POSTING_BYTES * len(postings)
+        for word, found in postings.items():
             if singles is None:
+                freq = found
                 value = counts[freq]
-            elif freq == 1:
-                value = singles[poslist[0]]
             else:
-                value = encode(poslist)
-                held += 40 + len(value)
+                freq = len(found)
+                if freq == 1:
+                    value = singles[found[0]]
+                else:
+                    value = encode(found)
+                    held += 40 + len(value)
             pending = terms.get(word)
             if pending is None:
                 terms[word] = [docnum, weights[freq], value]
@@ -374,9 +379,9 @@ class PerTermSegmentWriter(SegmentWriter):
         if postings is None:
             codec = self.codec
             postings = self._fields[fieldname] = FieldPostings(field, self._spill, codec._blocklimit, codec._compression)
-        word_positions = getattr(field, "word_positions", None)
-        if word_positions is not None and isinstance(value, str):
-            length, held = postings.add_positions(docnum, word_positions(value))
+        word_postings = getattr(field, "word_postings", None)
+        if word_postings is not None and isinstance(value, str):
+            length, held = postings.add_postings(docnum, word_postings(value))
         else:
             length, held = postings.add_items(docnum, field.index(value))
         self._held += held

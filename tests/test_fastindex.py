@@ -56,11 +56,11 @@ def test_exact_fields_keep_frequencies_only_and_still_share_the_analysis():
 def test_cari_chain_runs_without_generators_and_an_unknown_chain_through_them():
     from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
-    from search.fastindex import _direct_positions
+    from search.fastindex import _direct_terms
 
     schema = build_schema()
-    assert _direct_positions(schema["body_exact"].analyzer.items) is not None
-    assert _direct_positions((RegexTokenizer() | LowercaseFilter()).items) is None
+    assert _direct_terms(schema["body_exact"].analyzer.items) is not None
+    assert _direct_terms((RegexTokenizer() | LowercaseFilter()).items) is None
 
 
 def test_stemmed_field_merges_the_positions_of_words_sharing_a_root():
@@ -94,7 +94,7 @@ def test_shared_analysis_gives_whoosh_postings_on_real_news():
 
 
 def test_stemmed_and_exact_chains_are_tokenized_in_one_loop():
-    from search.fastindex import _analyses, _direct_positions, _split_chain
+    from search.fastindex import _analyses, _direct_terms, _split_chain
 
     schema = build_schema()
     stopped, _ = _split_chain(schema["body"].analyzer)
@@ -103,4 +103,4 @@ def test_stemmed_and_exact_chains_are_tokenized_in_one_loop():
     assert analyses[0] is analyses[1]  # one function computes both
     for text in TEXTS:
         both = analyses[0](text)
-        assert both == {0: _direct_positions(stopped)(text), 1: _direct_positions(exact)(text)}
+        assert both == {0: _direct_terms(stopped)(text), 1: _direct_terms(exact)(text)}
