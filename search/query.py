@@ -24,8 +24,12 @@ _FIELD_PREFIX = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?!//)(?=\S)")
 _OPERATOR_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # A "?" ends an Indonesian question; Whoosh would read it as a wildcard.
 _QUESTION_MARK = re.compile(r"\?")
-# Text made only of these characters holds no query syntax: it is a list of words.
-_PLAIN_TEXT = re.compile(r"[\w\s.,;!%&/'’-]*")
+# Text made only of these characters holds no query syntax but parentheses: a
+# list of words, perhaps grouped. News sentences carry "(Senin, 29/8)" and
+# curly quotes; the parser would make an OR of the group's words inside the
+# OR of the others, which its normalize() flattens into one.
+_PLAIN_TEXT = re.compile(r"[\w\s.,;!%&/'’‘“”()-]*")
+_GROUPING = re.compile(r"[()]")
 
 
 def check_query(text: str) -> str:
@@ -141,10 +145,13 @@ class QueryBuilder:
         """
         from whoosh import query as q
 
-        if not _PLAIN_TEXT.fullmatch(text) or any(word in OPERATORS for word in text.split()):
+        if not _PLAIN_TEXT.fullmatch(text):
+            return None
+        words = _GROUPING.sub(" ", text).split()
+        if any(word in OPERATORS for word in words):
             return None
         terms = {}  # the parser's OR of ORs, flattened without duplicates as its normalize() does
-        for word in text.split():
+        for word in words:
             found = self._word_terms(word)
             if found is None:
                 return None

@@ -42,10 +42,25 @@ def test_plain_words_give_the_parsers_query(builder):
 
 
 @pytest.mark.parametrize(
-    "text", ['"duta besar"', "rusia AND ukraina", "title:kazakhstan", "kazak*", "(rusia ukraina)", "rusia^2", "a:b"]
+    "text", ['"duta besar"', "rusia AND ukraina", "title:kazakhstan", "kazak*", "(rusia OR ukraina)", "rusia^2",
+             "a:b", "(a (OR b))"]
 )
 def test_query_syntax_goes_to_the_parser(builder, text):
     assert builder._words_query(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Pelatihan jet tempur (Senin, 29 / 8).", "menjadi “ candu ” bagi masyarakat", "(rusia ukraina) perang",
+     "rusia (rusia (ukraina)) perang", "Kamis (1 / 9) pagi ‘ kata ’", "()"],
+)
+def test_grouped_words_and_curly_quotes_give_the_parsers_query(builder, text):
+    """Parentheses around plain words make an OR inside the OR, which the parser flattens."""
+    shortcut = builder._words_query(text)
+    if text == "()":
+        assert shortcut is None  # no words: left to the parser
+    else:
+        assert shortcut is not None and shortcut == builder._parser.parse(text)
 
 
 def test_search_with_and_without_syntax_agree(builder):
