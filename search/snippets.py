@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import html
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -54,21 +55,21 @@ def match_spans(text: str, matcher: TermMatcher, analyzer) -> list[tuple[int, in
         return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="query") if matcher(t.text)]
     # The words, and which of them match, by set operations (C loops): a text
     # repeats most of its words, and a page of results most of the index's.
-    tokens = analyzer.items[0].expression.findall(text)
+    # Split on the tokenizer's pattern, the text is [gap, token, gap, ...,
+    # gap]: where each token starts is a running sum of the pieces' lengths,
+    # also a C loop, so Python touches only the tokens that match.
+    pieces = forms.splitter.split(text)
+    tokens = pieces[1::2]
     distinct = set(tokens)
     forms.learn(distinct)
     wanted = forms.matching(distinct, matcher)
     spans: list[tuple[int, int]] = []
     if not wanted:
         return spans
-    # Every word character belongs to a token, so the next occurrence of a
-    # token after the previous one is where the tokenizer found it.
-    cursor, find = 0, text.find
-    for token in tokens:
-        start = find(token, cursor)
-        cursor = start + len(token)
-        if token in wanted:
-            spans.extend((start + s, start + e) for term, s, e in forms.parts[token] if matcher(term))
+    ends = list(itertools.accumulate(map(len, pieces)))  # token i starts at ends[2 * i]
+    for index in [index for index, token in enumerate(tokens) if token in wanted]:
+        start = ends[2 * index]
+        spans.extend((start + s, start + e) for term, s, e in forms.parts[tokens[index]] if matcher(term))
     return spans
 
 
@@ -77,6 +78,8 @@ class WordForms:
 
     def __init__(self, analyzer):
         self.analyzer = analyzer
+        expression = analyzer.items[0].expression
+        self.splitter = re.compile(f"({expression.pattern})", expression.flags)  # tokens kept between the gaps
         self.parts: dict[str, tuple] = {}  # word as written -> ((term, start, end), ...)
         self.writers: dict[str, set[str]] = {}  # term -> the words as written that give it
 
@@ -121,7 +124,7 @@ def _word_forms(analyzer) -> WordForms | None:
     global _forms
     if _forms is None or _forms.analyzer is not analyzer:
         items = getattr(analyzer, "items", None)
-        if not items or type(items[0]) is not IndonesianTokenizer or items[0].gaps:
+        if not items or type(items[0]) is not IndonesianTokenizer or items[0].gaps or items[0].expression.groups:
             return None
         if not all(isinstance(step, _PER_WORD_STEPS) for step in items[1:]):
             return None
