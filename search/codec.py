@@ -199,12 +199,7 @@ def _pack_weights_and_values(weights, values) -> bytes:
 def unpack_inlined(data: bytes, at: int = 0) -> tuple[tuple, tuple, Sequence]:
     """``(ids, weights, values)`` of a list packed by :func:`pack_inlined` at ``data[at:]``."""
     read = _Reader(data, at)
-    ids, docnum = [], 0
-    for gap in read.varints(read.varint()):
-        docnum += gap
-        ids.append(docnum)
-    whole = read.raw(1)[0] == _WHOLE
-    weights = tuple(read.varints(len(ids))) if whole else pickle.loads(read.raw(read.varint()))
+    ids, weights = _read_ids_and_weights(read)
     kind, count = read.raw(1)[0], read.varint()
     if kind == _NO_VALUES:
         values = ()
@@ -215,6 +210,23 @@ def unpack_inlined(data: bytes, at: int = 0) -> tuple[tuple, tuple, Sequence]:
     else:
         values = tuple(read.raw(read.varint()) for _ in range(count))
     return tuple(ids), weights, values
+
+
+def _read_ids_and_weights(read: _Reader) -> tuple[list[int], tuple]:
+    ids, docnum = [], 0
+    for gap in read.varints(read.varint()):
+        docnum += gap
+        ids.append(docnum)
+    whole = read.raw(1)[0] == _WHOLE
+    weights = tuple(read.varints(len(ids))) if whole else pickle.loads(read.raw(read.varint()))
+    return ids, weights
+
+
+def inlined_ids_and_weights(entry: bytes) -> tuple[list[int], tuple] | None:
+    """The ids and weights of a packed entry, its values left unread; None for W3's own entries."""
+    if entry[0] != _PACKED_ENTRY:
+        return None
+    return _read_ids_and_weights(_Reader(entry, _ENTRY_HEADER))
 
 
 def inlined_doc_frequency(entry: bytes) -> int:
@@ -383,6 +395,19 @@ class CompactTermsReader(W3TermsReader):
             return CompactTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
         except KeyError:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    def inlined_postings(self, fieldname, tbytes) -> tuple[list[int], tuple] | None:
+        """(ids, weights) of a term whose list is packed in the dictionary, None if it is in blocks.
+
+        For scoring over arrays (``postings.PostingArrays``): no matcher and
+        no values, which a whole list read costs most of (most of a sentence
+        query's words are rare, their lists inlined). TermNotFound if absent.
+        """
+        try:
+            entry = self._tindex[self._keycoder(fieldname, tbytes)]
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+        return inlined_ids_and_weights(entry)
 
 
 class CariCodec(W3Codec):

@@ -102,15 +102,24 @@ def _blocks(reader, fieldname: str, text: str):
 
     Whoosh's own block reader (``W3LeafMatcher``) decodes a whole block of up to
     128 postings at once; reading its block arrays skips its per-posting
-    calls, as taking the tuples of a list inlined in the term dictionary
-    (``codec.CariCodec``) does. Any other matcher is walked posting by posting.
+    calls. A list packed in the term dictionary (``codec.CariCodec``) is
+    read straight from its entry, without a matcher; one inlined by W3 is
+    taken from its matcher's tuples. Any other matcher is walked posting by
+    posting.
     """
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching import ListMatcher
     from whoosh.reading import TermNotFound
 
+    tbytes = reader._text_to_bytes(fieldname, text)
+    inlined_postings = getattr(reader._terms, "inlined_postings", None)  # codec.CompactTermsReader
     try:
-        matcher = reader._terms.matcher(fieldname, reader._text_to_bytes(fieldname, text), reader.schema[fieldname].format)
+        if inlined_postings is not None:
+            inlined = inlined_postings(fieldname, tbytes)
+            if inlined is not None:
+                yield inlined
+                return
+        matcher = reader._terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
     except TermNotFound:  # not in this segment
         return
     if type(matcher) is W3LeafMatcher:
