@@ -85,6 +85,26 @@ def test_inlined_index_reads_back_like_w3(tmp_path, monkeypatch, source):
         assert not any(reader.term_info(*t).is_inlined() for t in reader.all_terms() if t not in set(short))
 
 
+def test_inlined_postings_are_the_term_infos_ids_and_weights(tmp_path, monkeypatch):
+    """The array scorer's direct read of a packed entry gives what the matcher would."""
+    from whoosh.reading import TermNotFound
+
+    monkeypatch.setattr(codec, "INLINE_LIMIT", 3)
+    ix = build(tmp_path / "cari", seed_docs(), CariCodec(blocklimit=2))
+    with ix.reader() as reader:
+        terms_reader = reader._terms
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            found = terms_reader.inlined_postings(fieldname, text)
+            if info.is_inlined():
+                ids, weights, _ = info._inlined
+                assert found == (list(ids), tuple(weights))
+            else:
+                assert found is None
+        with pytest.raises(TermNotFound):
+            terms_reader.inlined_postings("body", b"zzzq")
+
+
 def test_inlined_postings_are_smaller_than_w3_blocks(tmp_path):
     docs = seed_docs()
     sizes = {}
