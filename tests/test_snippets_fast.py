@@ -41,3 +41,20 @@ def test_a_chain_with_other_steps_is_analysed_whole():
     analyzer = RegexTokenizer(r"\w+")  # not Cari's tokenizer: no word-by-word shortcut
     matcher = TermMatcher.from_terms(["Nur"])
     assert match_spans("Nur-Sultan dan Nur", matcher, analyzer) == [(0, 3), (15, 18)]
+
+
+def test_direct_word_analysis_is_the_chains():
+    """Each word's terms and places, computed without the chain's generators, are the chain's."""
+    from search.snippets import _direct_word_parts
+
+    analyzer = build_schema()["body"].analyzer
+    parts_of = _direct_word_parts(analyzer.items)
+    assert parts_of is not None
+    pages = " ".join(page.read_text(encoding="utf-8") for page in sorted(SEEDS.glob("*.txt")))
+    tricky = "Nur-Sultan anak-anak di-rumah İstanbul-x Covid-19 x-y-z Yang DAN Bekasi-nya 2.500 ſaya-ſaya ke-3"
+    words = set(analyzer.items[0].expression.findall(pages + " " + tricky))
+    assert len(words) > 500 and any("-" in word for word in words)
+    for word in words:
+        chain = tuple((t.text, t.startchar, t.endchar) for t in analyzer(word, chars=True, mode="query"))
+        assert parts_of(word) == chain, word
+    assert _direct_word_parts(analyzer.items[:-1]) is None  # another chain: no shortcut
