@@ -30,6 +30,8 @@ _QUESTION_MARK = re.compile(r"\?")
 # OR of the others, which its normalize() flattens into one.
 _PLAIN_TEXT = re.compile(r"[\w\s.,;!%&/'’‘“”()-]*")
 _GROUPING = re.compile(r"[()]")
+# An abbreviation and its full form, as rewrite.py writes them: (AS OR "Amerika Serikat"^0.3).
+_EXPANSION = re.compile(r'(\(\w[\w.,\'-]* OR "[^"()]+"\^[\d.]+\))')
 
 
 def check_query(text: str) -> str:
@@ -98,6 +100,7 @@ class QueryBuilder:
         parser.remove_plugin_class(qparser.RangePlugin)
         self._parser = parser
         self._words: dict[str, tuple | None] = {}  # word -> its terms (queries repeat words)
+        self._expansions: dict[str, tuple] = {}  # "(AS OR ...)" -> its branches
 
     def parse(self, text: str):
         """A Whoosh query for the user's text; QueryError if it makes no sense."""
@@ -139,27 +142,51 @@ class QueryBuilder:
         The parser costs 1-2 ms a sentence (a dozen plugins, copies of every
         node), as much as ranking it. Text without query syntax is just, for
         each word, an OR of its term in every default field, normalised the
-        parser's way. A word that analyses into several terms, or text with
-        any syntax, is left to the parser (``tests/test_query.py`` checks
-        that both give the same query).
+        parser's way. An abbreviation's expansion (``rewrite.py``: ``(AS OR
+        "Amerika Serikat"^0.3)``) is parsed by the parser once and its
+        branches put in the same OR, as its normalize() flattens them. A word
+        that analyses into several terms, or text with any other syntax, is
+        left to the parser (``tests/test_query.py`` checks that both give the
+        same query).
         """
         from whoosh import query as q
 
-        if not _PLAIN_TEXT.fullmatch(text):
-            return None
-        words = _GROUPING.sub(" ", text).split()
-        if any(word in OPERATORS for word in words):
-            return None
-        terms = {}  # the parser's OR of ORs, flattened without duplicates as its normalize() does
-        for word in words:
-            found = self._word_terms(word)
-            if found is None:
+        branches = {}  # the parser's OR of ORs, flattened without duplicates as its normalize() does
+        for index, piece in enumerate(_EXPANSION.split(text)):
+            if index % 2:
+                branches.update(dict.fromkeys(self._expansion_branches(piece)))
+                continue
+            if not _PLAIN_TEXT.fullmatch(piece):
                 return None
-            terms.update(dict.fromkeys(found))
-        if not terms:
+            words = _GROUPING.sub(" ", piece).split()
+            if any(word in OPERATORS for word in words):
+                return None
+            for word in words:
+                found = self._word_terms(word)
+                if found is None:
+                    return None
+                branches.update(dict.fromkeys(found))
+        if not branches:
             return None
-        flat = [q.Term(name, term, boost=boost) for name, term, boost in terms]
+        flat = [q.Term(*branch[:2], boost=branch[2]) if type(branch) is tuple else branch for branch in branches]
         return flat[0] if len(flat) == 1 else q.Or(flat)
+
+    def _expansion_branches(self, group: str) -> tuple:
+        """The branches of an expansion group as the parser makes them (its terms as (field, term, boost))."""
+        from whoosh import query as q
+
+        found = self._expansions.get(group)
+        if found is None:
+            parsed = self._parser.parse(group)
+            branches = parsed.subqueries if isinstance(parsed, q.Or) else [parsed]
+            found = tuple(
+                (b.fieldname, b.text, b.boost) if type(b) is q.Term else b
+                for b in branches if b is not q.NullQuery
+            )
+            if len(self._expansions) > WORDS_REMEMBERED:
+                self._expansions.clear()
+            self._expansions[group] = found
+        return found
 
     def _word_terms(self, word: str) -> tuple | None:
         """(field, term, boost) of one word in each default field; None if it makes several terms."""

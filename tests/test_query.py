@@ -63,6 +63,20 @@ def test_grouped_words_and_curly_quotes_give_the_parsers_query(builder, text):
         assert shortcut is not None and shortcut == builder._parser.parse(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["Menlu AS bertemu KPK di Jakarta", "Siapa ketua KPK (Komisi)?", "PBB dan AS, lalu AS lagi", "KPK"]
+)
+def test_abbreviation_expansions_give_the_parsers_query(builder, text):
+    """An expansion group's branches, parsed once, sit in the OR where the parser's normalize() puts them."""
+    from search.rewrite import rewrite_query
+
+    rewritten = rewrite_query(text.replace("?", " "))
+    assert '"^' in rewritten  # an expansion is there
+    shortcut = builder._words_query(rewritten)
+    assert shortcut is not None and shortcut == builder._parser.parse(rewritten)
+    assert builder._words_query(rewritten) == shortcut  # again, from the remembered branches
+
+
 def test_search_with_and_without_syntax_agree(builder):
     assert builder.parse("Rusia Ukraina") == builder._parser.parse("Rusia Ukraina")
     assert builder.parse_words("rusia, ukraina!") == builder._parser.parse("rusia, ukraina!")
