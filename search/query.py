@@ -7,6 +7,7 @@ finds nothing). Users deserve to be told, so the text is checked first.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -275,19 +276,26 @@ def exclude_negated(query):
     """
     from whoosh import query as q
 
-    if query.is_leaf():
-        return query
-    if isinstance(query, q.Or):
-        children = [exclude_negated(c) for c in query.subqueries]
+    def rewrite(node):
+        if node.is_leaf():
+            return node
+        children = [rewrite(c) for c in node.subqueries] if isinstance(node, q.Or) else None
+        if children is None or all(map(operator.is_, children, node.subqueries)) and not any(
+            isinstance(c, q.Not) for c in children
+        ):
+            # Nothing under it changes (a sentence is an OR of ~40 terms):
+            # the node itself, not a copy made by walking it again.
+            return node if children is not None else node.apply(rewrite)
         negated = [c.query for c in children if isinstance(c, q.Not)]
         wanted = [c for c in children if not isinstance(c, q.Not)]
         if not (negated and wanted):
-            return query.apply(exclude_negated)
-        positive = query.copy()
+            return node.apply(rewrite)
+        positive = node.copy()
         positive.subqueries = wanted  # keeps the group's boost and scale
         excluded = negated[0] if len(negated) == 1 else q.Or(negated)
         return q.AndNot(positive if len(wanted) > 1 else wanted[0], excluded)
-    return query.apply(exclude_negated)
+
+    return rewrite(query)
 
 
 def positive_terms(query) -> list[tuple[str, str]]:
