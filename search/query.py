@@ -37,7 +37,9 @@ _EXPANSION = re.compile(r'(\(\w[\w.,\'-]* OR "[^"()]+"\^[\d.]+\))')
 
 def check_query(text: str) -> str:
     """The query text, normalised, or QueryError naming what is wrong with it."""
-    text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    if not text.isprintable():  # control characters (a pasted tab, a NUL) become spaces
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = text.strip()
     if not text:
         raise QueryError("Empty query: type one or more words to search for.")
     if len(text) > MAX_QUERY_CHARS:
