@@ -7,7 +7,6 @@ finds nothing). Users deserve to be told, so the text is checked first.
 
 from __future__ import annotations
 
-import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -281,17 +280,15 @@ def exclude_negated(query):
     def rewrite(node):
         if node.is_leaf():
             return node
-        children = [rewrite(c) for c in node.subqueries] if isinstance(node, q.Or) else None
-        if children is None or all(map(operator.is_, children, node.subqueries)) and not any(
-            isinstance(c, q.Not) for c in children
-        ):
-            # Nothing under it changes (a sentence is an OR of ~40 terms):
-            # the node itself, not a copy made by walking it again.
-            return node if children is not None else node.apply(rewrite)
+        if not isinstance(node, q.Or):
+            return node.apply(rewrite)
+        children = [rewrite(c) for c in node.subqueries]
         negated = [c.query for c in children if isinstance(c, q.Not)]
         wanted = [c for c in children if not isinstance(c, q.Not)]
         if not (negated and wanted):
-            return node.apply(rewrite)
+            # What node.apply(rewrite) gives, without walking the children a
+            # second time (a sentence is an OR of ~40 terms).
+            return node.__class__(children, boost=node.boost)
         positive = node.copy()
         positive.subqueries = wanted  # keeps the group's boost and scale
         excluded = negated[0] if len(negated) == 1 else q.Or(negated)
