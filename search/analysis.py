@@ -102,6 +102,13 @@ def is_reduplication(word: str) -> bool:
     )
 
 
+def hyphen_parts(word: str) -> list[str] | None:
+    """The parts a hyphenated word is split into (``nur-sultan``), or None: no hyphen, or a reduplication."""
+    if "-" not in word or is_reduplication(word):
+        return None
+    return word.split("-")
+
+
 class HyphenFilter(Filter):
     """Keep reduplications whole; split other hyphenated words into parts.
 
@@ -113,15 +120,14 @@ class HyphenFilter(Filter):
     def __call__(self, tokens):
         shift = 0
         for t in tokens:
-            text = t.text
             if t.positions:
                 t.pos += shift
-            if "-" not in text or is_reduplication(text):
+            parts = hyphen_parts(t.text)
+            if parts is None:
                 yield t
                 continue
             start = t.startchar if t.chars else 0
             offset = 0
-            parts = text.split("-")
             base_pos = t.pos if t.positions else 0
             for i, part in enumerate(parts):
                 t.text = part

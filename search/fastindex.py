@@ -39,7 +39,7 @@ from .analysis import (
     HyphenFilter,
     IndonesianStemFilter,
     IndonesianTokenizer,
-    is_reduplication,
+    hyphen_parts,
 )
 
 
@@ -185,9 +185,9 @@ _HYPHENATED = re.compile(r"\w-\w")
 def _split_hyphens(words: list[str]) -> None:
     """``Nur-Sultan`` as ``nur``, ``sultan`` in place; a reduplication (``anak-anak``) stays one word."""
     for at in reversed([at for at, word in enumerate(words) if "-" in word]):
-        word = words[at]
-        if not is_reduplication(word):
-            words[at : at + 1] = word.split("-")
+        parts = hyphen_parts(words[at])
+        if parts is not None:
+            words[at : at + 1] = parts
 
 
 def _analyses(chains: list[list]) -> list[Callable[[str], dict[int, Terms | PositionedTerms]]]:

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .analysis import TOKEN_PATTERN, is_reduplication, shared_stemmer, stopwords
+from .analysis import TOKEN_PATTERN, hyphen_parts, shared_stemmer, stopwords
 from .answers import asked_kind, word_is
 from .query import positive_terms
 from .rewrite import question_words
@@ -96,7 +96,7 @@ def words(text: str) -> list[Word]:
     known, stem = stemmer.known_roots(), stemmer.stem  # the cache first: most words are in it
     found = []
     for token in _TOKEN.findall(text):
-        parts = token.split("-") if "-" in token and not is_reduplication(token) else (token,)
+        parts = hyphen_parts(token) or (token,)
         for part in parts:
             lower = part.lower()
             root = None if lower in stops else known.get(lower) or stem(lower)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from whoosh.analysis import LowercaseFilter, StopFilter
 
-from .analysis import HyphenFilter, IndonesianStemFilter, IndonesianTokenizer, is_reduplication
+from .analysis import HyphenFilter, IndonesianStemFilter, IndonesianTokenizer, hyphen_parts
 
 SNIPPET_CHARS = 240
 
@@ -126,13 +126,14 @@ def _direct_word_parts(steps: list):
 
     def parts_of(word: str) -> tuple:
         lowered = word.lower()
-        if "-" in lowered and not is_reduplication(lowered):
+        parts = hyphen_parts(lowered)
+        if parts is None:
+            pieces = [(lowered, 0, len(word))]
+        else:
             pieces, offset = [], 0
-            for part in lowered.split("-"):
+            for part in parts:
                 pieces.append((part, offset, offset + len(part)))
                 offset += len(part) + 1
-        else:
-            pieces = [(lowered, 0, len(word))]
         return tuple(
             (stem(part), start, end) for part, start, end in pieces
             if len(part) >= minsize and (maxsize is None or len(part) <= maxsize) and part not in stoplist
