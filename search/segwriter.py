@@ -276,10 +276,10 @@ class FieldPostings:
 class _TermEntries:
     """Whoosh's ``OrderedHashWriter.add`` for the term dictionary, for many entries in order.
 
-    The same bytes and hash table, but each entry's file position is counted,
-    not asked for: ``add`` calls ``tell()`` twice an entry, a system call
-    each, and that was half of a worker's final write (two tells for each
-    of ~80,000 terms on half of IndoSum). Entries are written in batches.
+    The same bytes and hash table, with less Python per entry: ``add`` asks
+    the file for its position twice and writes three pieces; here the
+    position is counted and entries are written in batches (80,000 entries,
+    a worker's half of IndoSum: 0.25-0.34 -> 0.17-0.21 s).
     """
 
     BATCH = 4096
