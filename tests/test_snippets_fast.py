@@ -58,3 +58,18 @@ def test_direct_word_analysis_is_the_chains():
         chain = tuple((t.text, t.startchar, t.endchar) for t in analyzer(word, chars=True, mode="query"))
         assert parts_of(word) == chain, word
     assert _direct_word_parts(analyzer.items[:-1]) is None  # another chain: no shortcut
+
+
+def test_a_text_learnt_before_the_forms_were_forgotten_is_learnt_again(monkeypatch):
+    """Texts are remembered as learnt only as long as their words are."""
+    import search.snippets as snippets
+
+    analyzer = build_schema()["body"].analyzer
+    monkeypatch.setattr(snippets, "_FORMS_LIMIT", 20)
+    monkeypatch.setattr(snippets, "_forms", None)
+    matcher = TermMatcher.from_terms(["lari", "usir"])
+    expected = whole_text_spans(TEXT, matcher, analyzer)
+    assert match_spans(TEXT, matcher, analyzer) == expected
+    for page in sorted(SEEDS.glob("*.txt")):  # enough new words to pass the limit: all forgotten
+        match_spans(page.read_text(encoding="utf-8"), matcher, analyzer)
+    assert match_spans(TEXT, matcher, analyzer) == expected
