@@ -67,9 +67,6 @@ class Terms:
         """``{term: frequency}``."""
         return Counter(_roots(self.words, stem))
 
-    def __eq__(self, other):
-        return isinstance(other, Terms) and self.positions() == other.positions()
-
 
 class PositionedTerms:
     """:class:`Terms` as any chain gives them: ``{word: positions}``, not necessarily consecutive."""
@@ -84,9 +81,6 @@ class PositionedTerms:
 
     def counts(self, stem=None) -> dict[str, int]:
         return {term: len(poslist) for term, poslist in self.positions(stem).items()}
-
-    def __eq__(self, other):
-        return self.positions() == other.positions()
 
 
 def _roots(words: list[str], stem) -> list[str]:
