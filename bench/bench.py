@@ -107,8 +107,8 @@ def run_cari(docs_path: Path, queries: list, workdir: Path, update_path: Path | 
     import warnings
 
     warnings.simplefilter("ignore")
-    from search import store
-    from search.indexer import build_index
+    from search.index import generations as store
+    from search.index.build import build_index
 
     index_dir = workdir / f"cari-{docs_path.stem}"
     started, cpu = time.perf_counter(), cpu_seconds()

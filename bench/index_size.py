@@ -25,7 +25,7 @@ def generation_folder(path: Path) -> Path:
     """The live generation of an index folder, or ``path`` itself if it holds segments."""
     if any(path.glob("*.seg")):
         return path
-    from search import store
+    from search.index import generations as store
 
     return store.live_generation(path)
 

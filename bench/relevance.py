@@ -24,7 +24,7 @@ warnings.filterwarnings("ignore")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from search.evaluation import evaluate, read_qrels, read_queries  # noqa: E402 - after the path
-from search.indexer import build_index  # noqa: E402
+from search.index.build import build_index  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import search.searcher as searcher_module  # noqa: E402 - after the path
 from search.evaluation import read_queries  # noqa: E402
-from search.rerank import is_question  # noqa: E402
+from search.ranking.rerank import is_question  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 
 SHIPPED = (searcher_module.answers_first, searcher_module.search_limit)

@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.analysis import TOKEN_PATTERN
-from search.sastrawi_fast import FastSastrawi
-from search.schema import build_schema
+from search.analysis.chain import TOKEN_PATTERN
+from search.analysis.sastrawi_fast import FastSastrawi
+from search.index.schema import build_schema
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 EVAL = SHARED / "eval"

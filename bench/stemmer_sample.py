@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stemmer_identity import collect, made_up_words
 
-from search.sastrawi_fast import FastSastrawi, PrefixRule
+from search.analysis.sastrawi_fast import FastSastrawi, PrefixRule
 
 OUT = Path(__file__).resolve().parent.parent / "tests/data/sastrawi_sample.txt"
 

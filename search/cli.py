@@ -40,7 +40,7 @@ def _fail_on_cari_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .errors import CariError
+        from search.errors import CariError
 
         try:
             return func(*args, **kwargs)
@@ -91,8 +91,8 @@ def _rebuild(
     sources: list[Path], index_dir: Path, quiet: bool, strict: bool = False, full: bool = False, jobs: int | None = None
 ) -> None:
     """Build or update the index with a progress bar, reporting problems as they come."""
-    from .articles import Problem
-    from .indexer import build_index
+    from search.ingest.articles import Problem
+    from search.index.build import build_index
 
     total = _count_inputs(sources)
     with click.progressbar(
@@ -119,7 +119,7 @@ def _rebuild(
 
 def _count_inputs(sources) -> int:
     """Articles to expect (pages + JSONL lines), for the progress bar."""
-    from .articles import source_files
+    from search.ingest.articles import source_files
 
     total = 0
     for path in source_files(sources):
@@ -163,7 +163,7 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, rela
     A query that finds little suggests a respelling ("Did you mean").
     --related ID lists the articles most like one article (no QUERY).
     """
-    from .searcher import Filters, Searcher
+    from search.searcher import Filters, Searcher
 
     if related:
         return _print_related(Searcher(index_dir), related, limit, as_json)
@@ -241,8 +241,8 @@ def batch_search(queries, output, hits, index_dir):
     Each output line is ``qid Q0 docid rank score cari``. A query that is not
     valid query syntax is searched as plain words.
     """
-    from .evaluation import read_queries, run_lines
-    from .searcher import Searcher
+    from search.evaluation import read_queries, run_lines
+    from search.searcher import Searcher
 
     searcher = Searcher(index_dir)
     topics = read_queries(queries)
@@ -282,9 +282,9 @@ def evaluate(queries, qrels, run_file, index_dir, as_json):
     Example:
       cari evaluate ../shared/eval/facqa/queries.tsv ../shared/eval/facqa/qrels.txt
     """
-    from .evaluation import evaluate as score
-    from .evaluation import read_qrels, read_queries
-    from .searcher import Searcher
+    from search.evaluation import evaluate as score
+    from search.evaluation import read_qrels, read_queries
+    from search.searcher import Searcher
 
     judged = read_qrels(qrels)
     topics = [(qid, text) for qid, text in read_queries(queries) if qid in judged]
@@ -315,7 +315,7 @@ def evaluate(queries, qrels, run_file, index_dir, as_json):
 @_fail_on_cari_errors
 def stats(index_dir, as_json):
     """What the index holds: documents, terms, size on disk, when and from what it was built."""
-    from .searcher import Searcher
+    from search.searcher import Searcher
 
     info = Searcher(index_dir).stats()
     if as_json:
@@ -351,8 +351,8 @@ def serve(index_dir, host, port, threads):
 
     from web.app import create_app
 
-    from . import store
-    from .errors import IndexMissing
+    from search.index import generations as store
+    from search.errors import IndexMissing
 
     try:
         store.live_generation(index_dir)

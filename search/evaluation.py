@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .errors import CariError
+from search.errors import CariError
 
 RUN_TAG = "cari"
 

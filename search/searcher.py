@@ -17,17 +17,17 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import store
-from .errors import IndexDamaged, QueryError
-from .execution import rank_in_whoosh, reading
-from .facets import count_facets
-from .indexer import learn_roots, parse_iso
-from .query import QueryBuilder, positive_terms
-from .ranking import drop_common_stopwords
-from .rerank import answers_first, search_limit
-from .schema import BM25_PARAMS, DEFAULT_FIELDS
-from .snippets import TermMatcher, highlight_all, highlight_snippet
-from .spelling import suggest
+from search.index import generations as store
+from search.errors import IndexDamaged, QueryError
+from search.ranking.fallback import rank_in_whoosh, reading
+from search.ranking.facets import count_facets
+from search.index.build import learn_roots, parse_iso
+from search.query.builder import QueryBuilder, positive_terms
+from search.ranking.prune import drop_common_stopwords
+from search.ranking.rerank import answers_first, search_limit
+from search.index.schema import BM25_PARAMS, DEFAULT_FIELDS
+from search.highlight.spans import TermMatcher, highlight_all, highlight_snippet
+from search.query.spelling import suggest
 
 # A query finding fewer articles than this gets a "did you mean" if one exists.
 SUGGEST_BELOW = 3
@@ -182,7 +182,7 @@ class Searcher:
     def _open(self, stamp) -> None:
         from whoosh.index import open_dir
 
-        from .scoring import ArrayScorer, CachedLengthBM25F
+        from search.ranking.scoring import ArrayScorer, CachedLengthBM25F
 
         generation = store.live_generation(self.index_dir)
         learn_roots(generation)

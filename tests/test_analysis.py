@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.analysis import analyze, is_reduplication
+from search.analysis.chain import analyze, is_reduplication
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from search.articles import parse_date, read_articles
+from search.ingest.articles import parse_date, read_articles
 from tests.conftest import SEEDS
 
 

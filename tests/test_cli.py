@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import search.indexer
+import search.index.build
 from search.cli import cli
 
 KOMPAS_ID = "000_820b055c4d7704aa"
@@ -139,7 +139,7 @@ def test_interrupted_rebuild_leaves_the_previous_index(run_cli, seeds_copy, tmp_
     before = sorted(os.listdir(index))
     (seeds_copy / "new.jsonl").write_text('{"id": "new", "text": "Gempa mengguncang Cianjur."}\n')
 
-    real = search.indexer.article_fields
+    real = search.index.build.article_fields
     calls = []
 
     def interrupted(article):
@@ -148,7 +148,7 @@ def test_interrupted_rebuild_leaves_the_previous_index(run_cli, seeds_copy, tmp_
             raise KeyboardInterrupt
         return real(article)
 
-    monkeypatch.setattr(search.indexer, "article_fields", interrupted)
+    monkeypatch.setattr(search.index.build, "article_fields", interrupted)
     result = CliRunner().invoke(cli, ["rebuild-index", str(seeds_copy), "--index", str(index), "--full"])
     assert result.exit_code != 0
     assert sorted(os.listdir(index)) == before  # the half-built generation is gone

@@ -10,11 +10,11 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import create_in
 from whoosh.writing import SegmentWriter
 
-from search import codec
-from search.articles import Article, read_articles
-from search.codec import CariCodec
-from search.indexer import article_fields
-from search.schema import build_schema
+from search._whoosh import codec
+from search.ingest.articles import Article, read_articles
+from search._whoosh.codec import CariCodec
+from search.index.build import article_fields
+from search.index.schema import build_schema
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 INDOSUM = Path("/work/shared/eval/indosum/docs.jsonl")

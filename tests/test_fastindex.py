@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from search.fastindex import fast_schema
-from search.schema import build_schema
+from search._whoosh.fastindex import fast_schema
+from search.index.schema import build_schema
 
 TEXTS = [
     "Anak-anak berlari-lari di Nur-Sultan; pasukannya mengusir penarikan dana Covid-19 senilai 2.500 rupiah.",
@@ -20,7 +20,7 @@ TEXTS = [
 def seed_texts():
     from pathlib import Path
 
-    from search.articles import Article, read_articles
+    from search.ingest.articles import Article, read_articles
 
     seeds = Path(__file__).parent.parent / "seeds"
     return [text for a in read_articles([seeds]) if isinstance(a, Article) for text in (a.title, a.body)]
@@ -56,7 +56,7 @@ def test_exact_fields_keep_frequencies_only_and_still_share_the_analysis():
 def test_cari_chain_runs_without_generators_and_an_unknown_chain_through_them():
     from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
-    from search.fastindex import _direct_terms
+    from search._whoosh.fastindex import _direct_terms
 
     schema = build_schema()
     assert _direct_terms(schema["body_exact"].analyzer.items) is not None
@@ -94,7 +94,7 @@ def test_shared_analysis_gives_whoosh_postings_on_real_news():
 
 
 def test_stemmed_and_exact_chains_are_tokenized_in_one_loop():
-    from search.fastindex import _analyses, _direct_terms, _split_chain
+    from search._whoosh.fastindex import _analyses, _direct_terms, _split_chain
 
     schema = build_schema()
     stopped, _ = _split_chain(schema["body"].analyzer)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import search.indexer
-import search.parallel
-from search import store
+import search.index.build
+import search.index.workers
+from search.index import generations as store
 from search.cli import cli
-from search.indexer import build_index
+from search.index.build import build_index
 from search.searcher import Searcher
 
 ARTICLES = {
@@ -45,8 +45,8 @@ def jsonl_index(tmp_path, run_cli):
 def test_unchanged_sources_reindex_nothing(jsonl_index, run_cli, monkeypatch):
     source, index = jsonl_index
     indexed = []
-    real = search.indexer.article_fields
-    monkeypatch.setattr(search.indexer, "article_fields", lambda a: indexed.append(a.id) or real(a))
+    real = search.index.build.article_fields
+    monkeypatch.setattr(search.index.build, "article_fields", lambda a: indexed.append(a.id) or real(a))
     result = run_cli("rebuild-index", source, "--index", index)
     assert "(0 new, 0 changed, 0 removed, 3 unchanged)" in summary(result)
     assert indexed == []
@@ -61,8 +61,8 @@ def test_new_changed_and_gone_articles_in_jsonl(jsonl_index, run_cli, monkeypatc
     articles["kebakaran"] = "Kebakaran hutan meluas di Riau."
     write_jsonl(source, articles)
     indexed = []
-    real = search.indexer.article_fields
-    monkeypatch.setattr(search.indexer, "article_fields", lambda a: indexed.append(a.id) or real(a))
+    real = search.index.build.article_fields
+    monkeypatch.setattr(search.index.build, "article_fields", lambda a: indexed.append(a.id) or real(a))
     result = run_cli("rebuild-index", source, "--index", index)
     assert "Indexed 3 documents (1 new, 1 changed, 1 removed, 1 unchanged)" in summary(result)
     assert sorted(indexed) == ["gempa", "kebakaran"]
@@ -78,7 +78,7 @@ def test_new_changed_and_gone_articles_in_jsonl(jsonl_index, run_cli, monkeypatc
 
 
 def test_total_counted_from_postings_equals_whoosh_count(seed_index):
-    from search.execution import count_plain_or
+    from search.ranking.fallback import count_plain_or
 
     searcher = Searcher(seed_index)
     whoosh = searcher._current()
@@ -110,8 +110,8 @@ def test_new_changed_and_gone_pages_in_a_folder(seeds_copy, tmp_path, run_cli):
 def test_full_rebuilds_everything(jsonl_index, run_cli, monkeypatch):
     source, index = jsonl_index
     indexed = []
-    real = search.indexer.article_fields
-    monkeypatch.setattr(search.indexer, "article_fields", lambda a: indexed.append(a.id) or real(a))
+    real = search.index.build.article_fields
+    monkeypatch.setattr(search.index.build, "article_fields", lambda a: indexed.append(a.id) or real(a))
     result = run_cli("rebuild-index", source, "--index", index, "--full")
     assert summary(result).startswith("Indexed 3 documents, skipped 0")
     assert sorted(indexed) == sorted(ARTICLES)
@@ -120,7 +120,7 @@ def test_full_rebuilds_everything(jsonl_index, run_cli, monkeypatch):
 
 def test_index_from_another_analysis_is_rebuilt_in_full(jsonl_index, run_cli, monkeypatch):
     source, index = jsonl_index
-    monkeypatch.setattr(search.indexer, "INDEX_FORMAT", search.indexer.INDEX_FORMAT + 1)
+    monkeypatch.setattr(search.index.build, "INDEX_FORMAT", search.index.build.INDEX_FORMAT + 1)
     result = run_cli("rebuild-index", source, "--index", index)
     assert summary(result).startswith("Indexed 3 documents, skipped 0")
 
@@ -136,7 +136,7 @@ def test_failed_update_leaves_the_previous_index(jsonl_index, monkeypatch):
     def fail(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(search.parallel.AdoptingWriter, "commit", fail)
+    monkeypatch.setattr(search.index.workers.AdoptingWriter, "commit", fail)
     result = CliRunner().invoke(cli, ["rebuild-index", str(source), "--index", str(index)])
     assert result.exit_code != 0
     monkeypatch.undo()
@@ -165,8 +165,8 @@ def test_parallel_workers_index_like_one_process(tmp_path, monkeypatch):
     articles = {f"a{i}": f"Berita nomor {i}: banjir melanda kota ke-{i % 7} setelah hujan." for i in range(2000)}
     source = tmp_path / "many.jsonl"
     write_jsonl(source, articles)
-    monkeypatch.setattr(search.parallel, "BATCH_SIZE", 5)
-    monkeypatch.setattr(search.parallel, "MIN_BATCHES_FOR_WORKERS", 2)
+    monkeypatch.setattr(search.index.workers, "BATCH_SIZE", 5)
+    monkeypatch.setattr(search.index.workers, "MIN_BATCHES_FOR_WORKERS", 2)
     serial = build_index([source], tmp_path / "serial", procs=1, full=True)
     parallel = build_index([source], tmp_path / "parallel", procs=2, full=True)
     assert serial.indexed == parallel.indexed == 2000
@@ -188,11 +188,11 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_old_index(tmp_path, monk
     index = tmp_path / "ix"
     assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
     live = store.live_generation(index)
-    monkeypatch.setattr(search.parallel, "BATCH_SIZE", 5)
-    monkeypatch.setattr(search.parallel, "MIN_BATCHES_FOR_WORKERS", 2)
-    real = search.indexer.article_fields
+    monkeypatch.setattr(search.index.workers, "BATCH_SIZE", 5)
+    monkeypatch.setattr(search.index.workers, "MIN_BATCHES_FOR_WORKERS", 2)
+    real = search.index.build.article_fields
     # Documents after the first ten go to the (forked) workers, which choke on them.
-    monkeypatch.setattr(search.indexer, "article_fields",
+    monkeypatch.setattr(search.index.build, "article_fields",
                         lambda a: dict(real(a), nonsense="x") if int(a.id[1:]) >= 20 else real(a))
     result = run_cli("rebuild-index", source, "--index", index, "--full", "--jobs", "2")
     assert result.exit_code == 1
@@ -202,10 +202,10 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_old_index(tmp_path, monk
 
 
 def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cli, monkeypatch):
-    from search.analysis import Stemmer, shared_stemmer
+    from search.analysis.chain import Stemmer, shared_stemmer
 
     source, index = jsonl_index
-    roots = store.read_record(store.live_generation(index), search.indexer.ROOTS)
+    roots = store.read_record(store.live_generation(index), search.index.build.ROOTS)
     assert roots["mengguncang"] == "guncang"
     shared_stemmer().known_roots().clear()  # as in a new process
     stemmed = []
@@ -218,8 +218,8 @@ def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cl
 
 
 def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl_index):
-    from search.analysis import shared_stemmer
-    from search.indexer import ROOTS
+    from search.analysis.chain import shared_stemmer
+    from search.index.build import ROOTS
 
     _, index = jsonl_index
     generation = store.live_generation(index)
@@ -238,7 +238,7 @@ def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl
 
 def test_a_damaged_contents_record_makes_the_update_a_full_rebuild(jsonl_index, run_cli):
     source, index = jsonl_index
-    (store.live_generation(index) / search.indexer.CONTENTS).write_bytes(b"\x1f\x8b not really gzip")
+    (store.live_generation(index) / search.index.build.CONTENTS).write_bytes(b"\x1f\x8b not really gzip")
     result = run_cli("rebuild-index", source, "--index", index)
     assert result.exit_code == 0
     assert store.read_manifest(store.live_generation(index))["mode"] == "full"

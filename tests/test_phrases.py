@@ -9,9 +9,9 @@ import json
 import pytest
 from whoosh import query as q
 
-from search.indexer import build_index
-from search.query import QueryBuilder
-from search.schema import build_schema
+from search.index.build import build_index
+from search.query.builder import QueryBuilder
+from search.index.schema import build_schema
 from search.searcher import Searcher
 
 DOCS = [

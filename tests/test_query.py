@@ -5,8 +5,8 @@ import re
 import pytest
 from conftest import SEEDS
 
-from search.query import QueryBuilder
-from search.schema import build_schema
+from search.query.builder import QueryBuilder
+from search.index.schema import build_schema
 
 TRICKY = (
     "anak-anak bermain di Bekasi",
@@ -68,7 +68,7 @@ def test_grouped_words_and_curly_quotes_give_the_parsers_query(builder, text):
 )
 def test_abbreviation_expansions_give_the_parsers_query(builder, text):
     """An expansion group's branches, parsed once, sit in the OR where the parser's normalize() puts them."""
-    from search.rewrite import rewrite_query
+    from search.query.rewrite import rewrite_query
 
     rewritten = rewrite_query(text.replace("?", " "))
     assert '"^' in rewritten  # an expansion is there

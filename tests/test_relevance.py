@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search import answers
-from search.analysis import Stemmer, analyze
-from search.answers import answer_kinds, asked_kind
-from search.indexer import build_index
-from search.rewrite import rewrite_query
+from search.analysis import answers
+from search.analysis.chain import Stemmer, analyze
+from search.analysis.answers import answer_kinds, asked_kind
+from search.index.build import build_index
+from search.query.rewrite import rewrite_query
 from search.searcher import Searcher
 
 
@@ -207,13 +207,13 @@ def test_rare_stopword_counts_in_the_exact_fields(small_index):
 
 
 def test_stopwords_in_most_articles_are_left_out_of_the_query(small_index):
-    from search.query import positive_terms
-    from search.ranking import drop_common_stopwords
+    from search.query.builder import positive_terms
+    from search.ranking.prune import drop_common_stopwords
 
     searcher = small_index([
         {"id": f"d{i}", "text": f"Kabar yang beredar hari ke-{i} tentang pasar."} for i in range(4)
     ] + [{"id": "beras", "text": "Harga beras naik."}])
-    from search.query import QueryBuilder
+    from search.query.builder import QueryBuilder
 
     query = QueryBuilder(searcher.schema).parse("beras yang mahal")
     reader = searcher._current().reader()
@@ -229,8 +229,8 @@ def test_stopwords_in_most_articles_are_left_out_of_the_query(small_index):
 def test_answer_kind_boost_is_searched_exactly(small_index):
     from whoosh import query as q
 
-    from search.query import QueryBuilder
-    from search.ranking import exact_search_options
+    from search.query.builder import QueryBuilder
+    from search.ranking.prune import exact_search_options
 
     builder = QueryBuilder(small_index([{"id": "a", "text": "Kejuaraan diikuti 231 atlet."}]).schema)
     boosted = builder.parse("Berapa atlet kejuaraan")

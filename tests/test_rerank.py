@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from search import rerank
-from search.indexer import build_index
+from search.ranking import rerank
+from search.index.build import build_index
 from search.searcher import Searcher
 
 # The lead names the event twice; the next passage holds the figure asked for.

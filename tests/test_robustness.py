@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search import store
+from search.index import generations as store
 from search.cli import cli
 from search.searcher import Searcher
 
@@ -159,7 +159,7 @@ def _corpus(tmp_path, n):
     """
     import random
 
-    from search.articles import read_articles
+    from search.ingest.articles import read_articles
     from tests.conftest import SEEDS
 
     sentences = [s for a in read_articles([SEEDS]) for s in a.body.replace("\n", " ").split(". ") if len(s) > 30]

@@ -1,4 +1,4 @@
-"""search.sastrawi_fast stems exactly as PySastrawi (the reference) does.
+"""search.analysis.sastrawi_fast stems exactly as PySastrawi (the reference) does.
 
 The sample (tests/data/sastrawi_sample.txt, chosen by bench/stemmer_sample.py)
 holds words from the corpora and made-up affix stacks covering every prefix
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from search.analysis import Stemmer
-from search.sastrawi_fast import PREFIX_RULES, FastSastrawi
+from search.analysis.chain import Stemmer
+from search.analysis.sastrawi_fast import PREFIX_RULES, FastSastrawi
 
 SAMPLE = Path(__file__).resolve().parent / "data/sastrawi_sample.txt"
 

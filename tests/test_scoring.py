@@ -9,12 +9,12 @@ from conftest import SEEDS
 from whoosh import scoring
 from whoosh.index import open_dir
 
-from search import store
-from search.facets import facet_counts, facet_options
-from search.indexer import build_index
-from search.ranking import drop_common_stopwords
-from search.schema import BM25_PARAMS
-from search.scoring import CachedLengthBM25F, flat_query
+from search.index import generations as store
+from search.ranking.facets import facet_counts, facet_options
+from search.index.build import build_index
+from search.ranking.prune import drop_common_stopwords
+from search.index.schema import BM25_PARAMS
+from search.ranking.scoring import CachedLengthBM25F, flat_query
 from search.searcher import Filters, Searcher
 
 QUERIES = (
@@ -162,7 +162,7 @@ def test_other_queries_are_left_to_whoosh(updated_index, text):
 def test_posting_cache_drops_the_least_recently_used_lists_beyond_its_limit():
     import numpy as np
 
-    from search.postings import BoundedCache
+    from search._whoosh.postings import BoundedCache
 
     cache, computed = BoundedCache(limit=5), []
 

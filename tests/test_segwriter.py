@@ -8,13 +8,13 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.index import create_in
 from whoosh.writing import SegmentWriter
 
-from search.articles import Article, read_articles
-from search.codec import CariCodec
-from search.indexer import article_fields
-from search.query import QueryBuilder
-from search.schema import BM25_PARAMS, build_schema
-from search.scoring import CachedLengthBM25F
-from search.segwriter import PerTermSegmentWriter
+from search.ingest.articles import Article, read_articles
+from search._whoosh.codec import CariCodec
+from search.index.build import article_fields
+from search.query.builder import QueryBuilder
+from search.index.schema import BM25_PARAMS, build_schema
+from search.ranking.scoring import CachedLengthBM25F
+from search._whoosh.segwriter import PerTermSegmentWriter
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 QUERIES = ["presiden jokowi", "berlari lari", "harga minyak naik", '"jalan tol"', "kata OR sama", "banjir -jakarta"]

@@ -3,8 +3,8 @@
 from conftest import SEEDS
 from whoosh.analysis import RegexTokenizer
 
-from search.schema import build_schema
-from search.snippets import TermMatcher, match_spans
+from search.index.schema import build_schema
+from search.highlight.spans import TermMatcher, match_spans
 
 TEXT = (
     "Anak-anak berlari-lari di Nur-Sultan, pasukannya mengusir warga; pengusiran 2.500 orang "
@@ -45,7 +45,7 @@ def test_a_chain_with_other_steps_is_analysed_whole():
 
 def test_direct_word_analysis_is_the_chains():
     """Each word's terms and places, computed without the chain's generators, are the chain's."""
-    from search.snippets import _direct_word_parts
+    from search.highlight.spans import _direct_word_parts
 
     analyzer = build_schema()["body"].analyzer
     parts_of = _direct_word_parts(analyzer.items)
@@ -62,7 +62,7 @@ def test_direct_word_analysis_is_the_chains():
 
 def test_a_text_learnt_before_the_forms_were_forgotten_is_learnt_again(monkeypatch):
     """Texts are remembered as learnt only as long as their words are."""
-    import search.snippets as snippets
+    import search.highlight.spans as snippets
 
     analyzer = build_schema()["body"].analyzer
     monkeypatch.setattr(snippets, "_FORMS_LIMIT", 20)

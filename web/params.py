@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from search.errors import QueryError
-from search.query import MAX_QUERY_CHARS
+from search.query.builder import MAX_QUERY_CHARS
 from search.searcher import MAX_LIMIT, Filters
 
 SORTS = ("relevance", "date")

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import store
-from .analysis import shared_stemmer
-from .answers import answer_kinds
-from .articles import Article, Problem, lead_title, read_articles
-from .codec import CariCodec
-from .errors import BuildFailed, CariError
-from .schema import build_schema
+from search.index import generations as store
+from search.analysis.chain import shared_stemmer
+from search.analysis.answers import answer_kinds
+from search.ingest.articles import Article, Problem, lead_title, read_articles
+from search._whoosh.codec import CariCodec
+from search.errors import BuildFailed, CariError
+from search.index.schema import build_schema
 
 # Beside the Whoosh files of a generation: ``id -> content hash`` of every
 # article in it, which is what an update compares the sources against.
@@ -206,7 +206,7 @@ def _write_articles(ix, path: str, sources, previous: dict, report: BuildReport,
 
     Returns ``id -> content hash`` of every article now in the index.
     """
-    from .parallel import AdoptingWriter, DocumentSink, default_procs
+    from search.index.workers import AdoptingWriter, DocumentSink, default_procs
 
     contents: dict[str, str] = {}
     origins: dict[str, str] = {}
@@ -272,7 +272,7 @@ def schema_fingerprint() -> str:
     import hashlib
     import json
 
-    from .analysis import load_stem_exceptions, stopwords
+    from search.analysis.chain import load_stem_exceptions, stopwords
 
     fields = []
     for name, spec in sorted(build_schema().items()):

@@ -21,7 +21,7 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from .postings import BoundedCache, PostingArrays
+from search._whoosh.postings import BoundedCache, PostingArrays
 
 # byte -> length as Whoosh's doc_field_length decodes it (0 means no length: None).
 _DECODED = [None] + [byte_to_length(b) for b in range(1, 256)]

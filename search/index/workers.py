@@ -37,10 +37,10 @@ from typing import Any
 from whoosh.index import open_dir
 from whoosh.writing import SegmentWriter
 
-from .analysis import shared_stemmer
-from .codec import CariCodec
-from .errors import CariError
-from .segwriter import PerTermSegmentWriter
+from search.analysis.chain import shared_stemmer
+from search._whoosh.codec import CariCodec
+from search.errors import CariError
+from search._whoosh.segwriter import PerTermSegmentWriter
 
 BATCH_SIZE = 100  # documents per message to a worker
 MIN_BATCHES_FOR_WORKERS = 5

@@ -11,7 +11,7 @@ It reads like a Whoosh/Lucene analysis chain, each step a small filter:
   ``besar-besaran``) into one word and splits other compounds
   (``Nur-Sultan``, ``Covid-19``) into their parts;
 * ``IndonesianStemFilter`` stems with Sastrawi's algorithm (run by
-  ``search.sastrawi_fast``, ~7 µs a new word instead of PySastrawi's
+  ``search.analysis.sastrawi_fast``, ~7 µs a new word instead of PySastrawi's
   ~0.15 ms), with a cache, a table of corrections for the words it gets
   wrong (``Bekasi -> bekas``, ``pasukan -> pasu``), and clitic stripping
   (``-nya/-lah/-kah``) for the names its dictionary does not know.
@@ -158,7 +158,7 @@ class Stemmer:
 
     @cached_property
     def _sastrawi(self):
-        from search.sastrawi_fast import FastSastrawi
+        from search.analysis.sastrawi_fast import FastSastrawi
 
         # PySastrawi's algorithm and dictionary, re-written to stem a new word
         # ~20x faster with the same roots (bench/stemmer_identity.py). Uncached:

@@ -29,10 +29,10 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .analysis import TOKEN_PATTERN, hyphen_parts, shared_stemmer, stopwords
-from .answers import asked_kind, word_is
-from .query import positive_terms
-from .rewrite import question_words
+from search.analysis.chain import TOKEN_PATTERN, hyphen_parts, shared_stemmer, stopwords
+from search.analysis.answers import asked_kind, word_is
+from search.query.builder import positive_terms
+from search.query.rewrite import question_words
 
 PLACE = "place"
 # How many of the best results a question re-ranks; the rest keep their order below.

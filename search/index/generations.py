@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing
+from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing
 
 POINTER = "CURRENT"
 MANIFEST = "cari.json"

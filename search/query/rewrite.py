@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .analysis import _read_lines
+from search.analysis.chain import _read_lines
 
 # A quoted phrase or field:term (kept whole), or a word (possibly a prefix*).
 # Punctuation after a word is not part of it ("Di pulau manakah, PT ...").

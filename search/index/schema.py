@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import exact_analyzer, indonesian_analyzer, name_analyzer
+from search.analysis.chain import exact_analyzer, indonesian_analyzer, name_analyzer
 
 # Fields a query may name with ``field:term``.
 SEARCHABLE_FIELDS = ("title", "body", "source", "author")

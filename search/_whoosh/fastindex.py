@@ -35,7 +35,7 @@ from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StopFilter
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from .analysis import (
+from search.analysis.chain import (
     HyphenFilter,
     IndonesianStemFilter,
     IndonesianTokenizer,

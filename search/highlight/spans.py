@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from whoosh.analysis import LowercaseFilter, StopFilter
 
-from .analysis import HyphenFilter, IndonesianStemFilter, IndonesianTokenizer, hyphen_parts
+from search.analysis.chain import HyphenFilter, IndonesianStemFilter, IndonesianTokenizer, hyphen_parts
 
 SNIPPET_CHARS = 240
 

@@ -11,7 +11,7 @@ the term info's method is ``set_inlined``, so any ``inlinelimit`` above 1
 (its default: nothing inlined) fails. :class:`CariCodec` writes them.
 
 W3 would pickle an inlined list: ~80 bytes for one posting, most of it
-pickle framing and the positions' own protocol-2 pickle. :mod:`search.codec`
+pickle framing and the positions' own protocol-2 pickle. :mod:`search._whoosh.codec`
 packs the list as varints instead (:func:`pack_inlined`), ~8 bytes for one
 posting, and unpacks it to exactly the tuple W3 would have unpickled (the
 same ids, weights and value bytes), so every matcher downstream is W3's own.

@@ -16,7 +16,7 @@ import re
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from .analysis import stopwords
+from search.analysis.chain import stopwords
 
 _PIECE = re.compile(r'"[^"]*"|\w+:|\w+')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .answers import asked_kind
-from .errors import QueryError
-from .rewrite import rewrite_query
-from .schema import ANSWER_BOOST, DEFAULT_FIELDS, EXACT_TWINS, SEARCHABLE_FIELDS
+from search.analysis.answers import asked_kind
+from search.errors import QueryError
+from search.query.rewrite import rewrite_query
+from search.index.schema import ANSWER_BOOST, DEFAULT_FIELDS, EXACT_TWINS, SEARCHABLE_FIELDS
 
 MAX_QUERY_CHARS = 1000
 WORDS_REMEMBERED = 100_000

@@ -13,9 +13,9 @@ import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import IndexDamaged
-from .facets import facet_counts, facet_options
-from .ranking import exact_search_options
+from search.errors import IndexDamaged
+from search.ranking.facets import facet_counts, facet_options
+from search.ranking.prune import exact_search_options
 
 # What Whoosh raises when the bytes of a segment are not what it wrote.
 READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, IndexError)

@@ -1,0 +1,1 @@
+"""Highlight: snippets as plain text and match spans, and their renderings as HTML and for the terminal."""
