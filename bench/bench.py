@@ -34,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"  # ../shared beside the repository
 
 
 def read_lines(path: Path) -> list[str]:

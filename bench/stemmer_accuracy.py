@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.analysis.chain import Stemmer
+from search.analysis.stemmer import Stemmer
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/eval/stemming/ud_lemma_pairs.tsv"
 

@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.analysis.chain import TOKEN_PATTERN
 from search.analysis.sastrawi_fast import FastSastrawi
+from search.analysis.tokens import TOKEN_PATTERN
 from search.index.schema import build_schema
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

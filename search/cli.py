@@ -1,15 +1,14 @@
 """``cari``: build and search the Indonesian news index from the terminal.
 
-Every command is a thin layer over the engine's API (``build_index``,
-``Searcher``); what the user sees is formatted here and only here. Imports of
+Every command is a thin layer over the library (``build_index``,
+``Searcher``: see ``search/__init__.py``); what the user sees is formatted
+here and only here. Imports of
 the engine happen inside the commands so that ``cari --help`` starts at once.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import sys
 import time
 import warnings
@@ -91,8 +90,8 @@ def _rebuild(
     sources: list[Path], index_dir: Path, quiet: bool, strict: bool = False, full: bool = False, jobs: int | None = None
 ) -> None:
     """Build or update the index with a progress bar, reporting problems as they come."""
-    from search.ingest.articles import Problem
     from search.index.build import build_index
+    from search.ingest.articles import Problem
 
     total = _count_inputs(sources)
     with click.progressbar(
@@ -163,7 +162,8 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, rela
     A query that finds little suggests a respelling ("Did you mean").
     --related ID lists the articles most like one article (no QUERY).
     """
-    from search.searcher import Filters, Searcher
+    from search.query.filters import Filters
+    from search.searcher import Searcher
 
     if related:
         return _print_related(Searcher(index_dir), related, limit, as_json)
@@ -195,7 +195,7 @@ def _print_hits(hits, first: int, color: bool) -> None:
         click.echo(f"{rank}. " + click.style(hit.title, bold=True) if color else f"{rank}. {hit.title}")
         meta = " · ".join(x for x in (hit.source, _short_date(hit.date), hit.author, hit.id) if x)
         click.echo("   " + (click.style(meta, dim=True) if color else meta))
-        click.echo("   " + terminal_snippet(hit.snippet, color))
+        click.echo("   " + hit.snippet.terminal(color))
 
 
 def _print_related(searcher, doc_id: str, limit: int, as_json: bool) -> None:
@@ -210,19 +210,6 @@ def _print_related(searcher, doc_id: str, limit: int, as_json: bool) -> None:
         return
     click.echo(f"{len(hits)} articles like {doc_id!r}")
     _print_hits(hits, 1, sys.stdout.isatty())
-
-
-def terminal_snippet(snippet_html: str, color: bool) -> str:
-    """An HTML snippet for the terminal: bold yellow matches, or [brackets] when piped."""
-    def render(m):
-        word = html.unescape(m.group(1))
-        return click.style(word, fg="yellow", bold=True) if color else f"[{word}]"
-
-    parts = re.split(r"(<mark>.*?</mark>)", snippet_html)
-    return "".join(
-        render(re.match(r"<mark>(.*?)</mark>", p)) if p.startswith("<mark>") else html.unescape(p)
-        for p in parts
-    )
 
 
 def _short_date(iso: str | None) -> str | None:
@@ -349,10 +336,9 @@ def serve(index_dir, host, port, threads):
     """
     from waitress.server import create_server
 
-    from web.app import create_app
-
-    from search.index import generations as store
     from search.errors import IndexMissing
+    from search.index import generations as store
+    from web.app import create_app
 
     try:
         store.live_generation(index_dir)

@@ -23,3 +23,12 @@ class QueryError(CariError):
 
 class BuildFailed(CariError):
     """A rebuild could not complete; the previous index is still live."""
+
+
+class IndexOutdated(IndexDamaged):
+    """The index was written by a version of Cari that stored it differently."""
+
+
+def damaged(index_dir, detail: str) -> IndexDamaged:
+    """The one message for an index that cannot be read: what is wrong, and the command that repairs it."""
+    return IndexDamaged(f"The index at {index_dir} is damaged ({detail}). Run `cari rebuild-index` to rebuild it.")

@@ -1,143 +1,44 @@
-"""The search API: one function the CLI and the web app both call.
+"""The search API: one object the CLI, the web app and the library all call.
 
-``Searcher(index_dir).search("mengusir")`` returns plain data (a
-:class:`SearchResults` of :class:`Hit` s with HTML snippets); neither front
-end touches Whoosh. A searcher notices when a rebuild swapped in a new index
-and reopens it, so a long-running server never serves a stale one.
+``Searcher(index_dir).search("mengusir")`` follows one query through the
+stages: the text is parsed once (``search.query``: a :class:`ParsedQuery`),
+ranked (``search.ranking``: BM25F over posting arrays, the Whoosh fallback,
+the question re-rank) and highlighted (``search.highlight``), and comes back
+as plain data (``search.results``). A searcher notices when a rebuild
+swapped in a new index and reopens it, so a long-running server never
+serves a stale one.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 import threading
 import time
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from search.errors import QueryError, damaged
+from search.highlight.spans import TermMatcher, snippet, whole
 from search.index import generations as store
-from search.errors import IndexDamaged, QueryError
-from search.ranking.fallback import rank_in_whoosh, reading
-from search.ranking.facets import count_facets
-from search.index.build import learn_roots, parse_iso
-from search.query.builder import QueryBuilder, positive_terms
-from search.ranking.prune import drop_common_stopwords
-from search.ranking.rerank import answers_first, search_limit
-from search.index.schema import BM25_PARAMS, DEFAULT_FIELDS
-from search.highlight.spans import TermMatcher, highlight_all, highlight_snippet
+from search.index.format import open_index
+from search.query.builder import QueryBuilder
+from search.query.filters import Filters
+from search.query.parsed import ParsedQuery
 from search.query.spelling import suggest
+from search.ranking.facets import count_facets
+from search.ranking.fallback import rank_in_whoosh, reading
+from search.ranking.prune import drop_common_stopwords
+from search.ranking.rerank import answers_first
+from search.ranking.weights import BM25_PARAMS, DEFAULT_FIELDS
+from search.results import ArticleInfo, ArticlePage, Hit, SearchResults
+
+__all__ = ["Filters", "Searcher", "SearchResults", "Hit", "ArticlePage", "MAX_LIMIT"]
 
 # A query finding fewer articles than this gets a "did you mean" if one exists.
 SUGGEST_BELOW = 3
 
 MAX_LIMIT = 100
-
-
-@dataclass
-class ArticleInfo:
-    """What every view of an article shows about it."""
-
-    id: str
-    title: str
-    source: str | None
-    date: str | None
-    author: str | None
-    url: str | None
-
-
-@dataclass
-class Hit(ArticleInfo):
-    """One ranked result."""
-
-    score: float | None  # None when sorted by date
-    snippet: str  # HTML: escaped text, matches in <mark>
-    title_html: str = ""  # the title, escaped, matches in <mark>
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d.pop("title_html")
-        return d
-
-
-@dataclass
-class SearchResults:
-    """A page of results and what it took to find them."""
-
-    query: str
-    total: int
-    page: int
-    limit: int
-    took_ms: float
-    hits: list[Hit] = field(default_factory=list)
-    suggestion: str | None = None  # "did you mean" for a query that found little
-    facets: dict | None = None  # counts by source and year, when asked for
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.limit))
-
-    def to_dict(self) -> dict:
-        """The JSON shape shared by ``cari search --json`` and ``/api/search``."""
-        return {
-            "query": self.query,
-            "total": self.total,
-            "page": self.page,
-            "took_ms": round(self.took_ms, 2),
-            "results": [hit.to_dict() for hit in self.hits],
-            "suggestion": self.suggestion,
-            **({"facets": self.facets} if self.facets is not None else {}),
-        }
-
-
-@dataclass
-class ArticlePage(ArticleInfo):
-    """One article to read in full; the ``*_html`` parts are escaped, matches in <mark>."""
-
-    title_html: str
-    paragraphs_html: list[str]
-
-
-def _shown_fields(stored: dict) -> dict:
-    """The :class:`ArticleInfo` fields of an article's stored fields."""
-    return {
-        "id": stored["id"],
-        "title": stored.get("title", ""),
-        **{name: stored.get(name) for name in ("source", "date", "author", "url")},
-    }
-
-
-@dataclass
-class Filters:
-    """Restrictions on the results: publisher and date range (ISO dates)."""
-
-    source: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-
-    def to_query(self):
-        from whoosh import query as q
-
-        parts = []
-        if self.source:
-            parts.append(q.Term("source_id", self.source))
-        if self.date_from or self.date_to:
-            start = _parse_filter_date(self.date_from, "from")
-            end = _parse_filter_date(self.date_to, "to", end_of_day=True)
-            parts.append(q.DateRange("published", start, end))
-        return q.And(parts) if parts else None
-
-
-def _parse_filter_date(value, which, end_of_day=False):
-    if not value:
-        return None
-    moment = parse_iso(value)
-    if moment is None:
-        raise QueryError(f"Invalid {which} date {value!r}: use YYYY-MM-DD.")
-    if end_of_day and len(value) <= 10:
-        moment = moment.replace(hour=23, minute=59, second=59)
-    return moment
 
 
 def _one_at_a_time(method):
@@ -164,9 +65,9 @@ class Searcher:
     def __init__(self, index_dir: str | Path):
         self.index_dir = Path(index_dir)
         self._lock = threading.RLock()
-        self._stamp = None
+        self._stamp: tuple | None = None
         self._searcher = None
-        self._builder = None
+        self._builder: QueryBuilder | None = None
         self._scorer = None
 
     # -- opening -------------------------------------------------------------
@@ -180,23 +81,17 @@ class Searcher:
             return self._searcher
 
     def _open(self, stamp) -> None:
-        from whoosh.index import open_dir
+        from search._whoosh.lengths import CachedLengthBM25F
+        from search.ranking.scoring import ArrayScorer
 
-        from search.ranking.scoring import ArrayScorer, CachedLengthBM25F
-
-        generation = store.live_generation(self.index_dir)
-        learn_roots(generation)
+        _, index = open_index(self.index_dir)
         try:
-            index = open_dir(str(generation))
             searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
             scorer = ArrayScorer(searcher)  # reads which documents are deleted
             scorer.load_lengths(DEFAULT_FIELDS)
             _open_stored_fields(searcher)
         except Exception as e:  # Whoosh raises many kinds on a damaged index
-            raise IndexDamaged(
-                f"The index at {self.index_dir} is damaged ({type(e).__name__}: {e}). "
-                "Run `cari rebuild-index` to rebuild it."
-            ) from None
+            raise damaged(self.index_dir, f"{type(e).__name__}: {e}") from None
         old = self._searcher
         self._searcher, self._stamp, self._scorer = searcher, stamp, scorer
         self._builder = QueryBuilder(index.schema)
@@ -205,14 +100,24 @@ class Searcher:
 
     @_one_at_a_time
     def close(self) -> None:
-        with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = None
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
 
     @property
     def schema(self):
         return self._current().schema
+
+    @_one_at_a_time
+    def parse(self, text: str, words_only: bool = False) -> ParsedQuery:
+        """The parsed query for ``text`` against this index (QueryError if it makes no sense)."""
+        self._current()
+        return self._parse(text, words_only)
+
+    def _parse(self, text: str, words_only: bool = False) -> ParsedQuery:
+        # The builder of the searcher just opened: never reopen between the two.
+        assert self._builder is not None
+        return self._builder.parse_words(text) if words_only else self._builder.parse(text)
 
     # -- searching -----------------------------------------------------------
 
@@ -238,55 +143,55 @@ class Searcher:
             raise QueryError("Page numbers start at 1.")
         limit = max(1, min(limit, MAX_LIMIT))
         searcher = self._current()
-        builder = self._builder
-        parsed = builder.parse_words(text) if words_only else builder.parse(text)
-        query = drop_common_stopwords(parsed, self._scorer.postings)
+        parsed = self._pruned(self._parse(text, words_only))
         filter_query = filters.to_query() if filters else None
         with reading(self.index_dir):
-            found, total, counts = self._rank(searcher, text, query, page * limit, filter_query, sort, facets)
-            matcher = self.matcher(query)
-            analyzer = searcher.schema["body"].analyzer
+            found, total, counts = self._rank(searcher, parsed, page * limit, filter_query, sort, facets)
+            matcher = TermMatcher.from_terms(parsed.highlight_terms())
             page_found = found[(page - 1) * limit : page * limit]
-            hits = [self._hit(fields, score, matcher, analyzer) for fields, score in page_found]
+            hits = [self._hit(fields, score, matcher) for fields, score in page_found]
         results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts)
         if total < SUGGEST_BELOW and not words_only:
             results.suggestion = suggest(searcher, text)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _rank(self, searcher, text, query, limit, filter_query=None, sort="relevance", facets=False):
+    def _pruned(self, parsed: ParsedQuery) -> ParsedQuery:
+        """``parsed`` without the stopwords most articles hold (their frequencies are the index's)."""
+        return parsed.with_query(drop_common_stopwords(parsed.query, self._scorer.postings))
+
+    def _rank(self, searcher, parsed: ParsedQuery, limit, filter_query=None, sort="relevance", facets=False):
         """((stored fields, score) best first, total, facets or None) of at least ``limit`` results.
 
         The array scorer ranks what it can, Whoosh the rest (NOT queries, date
         order); by relevance, a question's top passages are then re-ranked.
         """
-        fetch = search_limit(text, limit)
-        ranking = self._scorer.rank(query, fetch, filter_query) if sort == "relevance" else None
+        fetch = parsed.fetch_depth(limit)
+        ranking = self._scorer.rank(parsed.query, fetch, filter_query) if sort == "relevance" else None
         if ranking is None:
-            found, total, counts = rank_in_whoosh(searcher, query, fetch, filter_query, sort, facets)
+            found, total, counts = rank_in_whoosh(searcher, parsed.query, fetch, filter_query, sort, facets)
         else:
             found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
             total = ranking.total
             counts = count_facets(searcher.reader(), self._scorer.postings, ranking.matched) if facets else None
         if sort == "relevance":
-            found = answers_first(text, query, found, self._scorer.postings)
+            found = answers_first(parsed, parsed.query, found, self._scorer.postings)
         return found, total, counts
 
     @staticmethod
-    def _hit(fields: dict, score, matcher: TermMatcher, analyzer) -> Hit:
+    def _hit(fields: dict, score, matcher: TermMatcher) -> Hit:
         """A result with its snippet and title highlighted for ``matcher``.
 
-        ``fields`` and ``analyzer`` come from the searcher that found the
-        result: calling ``_current()`` here could swap in a rebuilt index and
-        close the reader they belong to (ReaderClosed, seen under load during a
-        rebuild).
+        ``fields`` come from the searcher that found the result: calling
+        ``_current()`` here could swap in a rebuilt index and close the
+        reader they belong to (ReaderClosed, seen under load during a rebuild).
         """
         return Hit(
-            **_shown_fields(fields),
+            **ArticleInfo.fields_of(fields),
             # Sorted by date, Whoosh puts the sort key where the score goes.
             score=round(float(score), 4) if isinstance(score, (int, float)) else None,
-            snippet=highlight_snippet(fields.get("body", ""), matcher, analyzer),
-            title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
+            snippet=snippet(fields.get("body", ""), matcher),
+            marked_title=whole(fields.get("title", ""), matcher),
         )
 
     @_one_at_a_time
@@ -301,28 +206,21 @@ class Searcher:
             raise QueryError(f"No article with id {doc_id!r}.")
         body = searcher.stored_fields(docnum).get("body", "")
         similar = searcher.more_like(docnum, "body", text=body, top=max(1, min(limit, MAX_LIMIT)))
-        analyzer, nothing = searcher.schema["body"].analyzer, TermMatcher.from_terms([])
-        return [self._hit(hit.fields(), hit.score, nothing, analyzer) for hit in similar]
+        nothing = TermMatcher.from_terms([])
+        return [self._hit(hit.fields(), hit.score, nothing) for hit in similar]
 
     @_one_at_a_time
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:
         """(id, score) of the top results, without snippets (for batch runs)."""
         searcher = self._current()
         try:
-            query = self._builder.parse(text)
+            parsed = self._parse(text)
         except QueryError:
-            query = self._builder.parse_words(text)
-        query = drop_common_stopwords(query, self._scorer.postings)
+            parsed = self._parse(text, words_only=True)
+        parsed = self._pruned(parsed)
         with reading(self.index_dir):
-            found, _, _ = self._rank(searcher, text, query, limit)
+            found, _, _ = self._rank(searcher, parsed, limit)
         return [(fields["id"], score) for fields, score in found[:limit]]
-
-    @staticmethod
-    def matcher(query) -> TermMatcher:
-        """What to highlight for a query: its wanted terms in the text fields."""
-        return TermMatcher.from_terms(
-            text for fieldname, text in positive_terms(query) if fieldname in ("title", "body")
-        )
 
     @_one_at_a_time
     def document(self, doc_id: str) -> dict | None:
@@ -343,13 +241,12 @@ class Searcher:
         matcher = TermMatcher.from_terms(())
         if query_text.strip():
             with suppress(QueryError):  # a bad query still shows the article, unmarked
-                matcher = self.matcher(self._builder.parse(query_text))
-        analyzer = searcher.schema["body"].analyzer
+                matcher = TermMatcher.from_terms(self._parse(query_text).highlight_terms())
         paragraphs = [p.strip() for p in re.split(r"\n+", fields.get("body", "")) if p.strip()]
         return ArticlePage(
-            **_shown_fields(fields),
-            title_html=highlight_all(fields.get("title", ""), matcher, analyzer),
-            paragraphs_html=[highlight_all(p, matcher, analyzer) for p in paragraphs],
+            **ArticleInfo.fields_of(fields),
+            marked_title=whole(fields.get("title", ""), matcher),
+            paragraphs=[whole(p, matcher) for p in paragraphs],
         )
 
     @_one_at_a_time

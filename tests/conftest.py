@@ -1,5 +1,6 @@
 """Shared fixtures: the seed corpus and indexes built from it in temp folders."""
 
+import os
 import select
 import shutil
 import subprocess
@@ -14,6 +15,16 @@ from search.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+# The public relevance sets: ../shared/eval beside the repository, or where CARI_EVAL points.
+EVAL = Path(os.environ.get("CARI_EVAL", ROOT.parent / "shared" / "eval"))
+
+
+def eval_file(set_name: str, name: str) -> Path:
+    """A file of a public relevance set; the test is skipped, saying where it looked, when it is missing."""
+    path = EVAL / set_name / name
+    if not path.is_file():
+        pytest.skip(f"{path} not found: put the shared data at ../shared or set CARI_EVAL to its eval folder")
+    return path
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """The Indonesian analyzer: reduplication, clitics, affixes, numbers, protected names."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from search.analysis.chain import analyze, is_reduplication
+from search.analysis.tokens import analyze, is_reduplication
 
 
 @pytest.mark.parametrize(
@@ -35,3 +37,42 @@ def test_stopwords_are_dropped():
                                              ("nur-sultan", False), ("covid-19", False)])
 def test_reduplication_detection(word, expected):
     assert is_reduplication(word) is expected
+
+
+# Text made of what news holds: words, compounds, reduplications, numbers, stopwords, odd letters, punctuation.
+_PIECES = st.sampled_from([
+    "anak", "Anak", "-", "anak-anak", "Anak-anak", "berlari-lari", "Nur-Sultan", "Covid-19", "x-y-z", "ke-3",
+    "yang", "dan", "di", "mengusir", "Pengusiran", "pasukannya", "Bekasi", "2.500", "43,5", "6/10/2022",
+    "İstanbul", "ſaya", "é", "_", " ", "  ", "\n", ",", ".", "(", ")", "'", "’",
+])
+TEXTS = st.one_of(st.lists(_PIECES, max_size=30).map("".join), st.text(max_size=60))
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_every_view_of_the_analysis_pass_agrees(text):
+    """The indexer's list pass, the per-word parts, the Whoosh analyzers and the snippets read one pass."""
+    from search.analysis.tokens import TOKEN, analyse, index_words, word_parts
+    from search.highlight.spans import TermMatcher, match_spans
+    from search.index.analyzers import exact_analyzer, indonesian_analyzer
+
+    tokens = list(analyse(text))
+    assert [t.pos for t in tokens] == list(range(len(tokens)))
+    # The indexer: every part lowercased, the kept ones, where the first kept one stands.
+    words = index_words(text)
+    assert words.words == [t.word for t in tokens]
+    assert words.kept == [t.word for t in tokens if t.stem is not None]
+    assert words.first == next((t.pos for t in tokens if t.stem is not None), 0)
+    # A word at a time (snippets): the same parts at the same offsets.
+    per_word = [(p.word, p.stem, m.start() + p.start, m.start() + p.end)
+                for m in TOKEN.finditer(text) for p in word_parts(m.group())]
+    assert per_word == [(t.word, t.stem, t.start, t.end) for t in tokens]
+    # Whoosh's view: the roots with stopwords dropped and renumbered from the first kept; the exact words.
+    kept = [t for t in tokens if t.stem is not None]
+    stemmed = [(tok.text, tok.pos, tok.startchar, tok.endchar)
+               for tok in indonesian_analyzer()(text, positions=True, chars=True)]
+    assert stemmed == [(t.stem, (kept[0].pos + i if kept else 0), t.start, t.end) for i, t in enumerate(kept)]
+    assert [tok.text for tok in exact_analyzer()(text)] == [t.word for t in tokens]
+    # Snippets mark exactly the parts whose root is wanted.
+    roots = sorted({t.stem for t in kept})[::2]
+    assert match_spans(text, TermMatcher.from_terms(roots)) == [(t.start, t.end) for t in kept if t.stem in roots]

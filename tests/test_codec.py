@@ -6,18 +6,18 @@ import pickle
 from pathlib import Path
 
 import pytest
+from conftest import eval_file
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import create_in
 from whoosh.writing import SegmentWriter
 
 from search._whoosh import codec
-from search.ingest.articles import Article, read_articles
 from search._whoosh.codec import CariCodec
 from search.index.build import article_fields
 from search.index.schema import build_schema
+from search.ingest.articles import Article, read_articles
 
 SEEDS = Path(__file__).parent.parent / "seeds"
-INDOSUM = Path("/work/shared/eval/indosum/docs.jsonl")
 
 
 def seed_docs():
@@ -25,7 +25,7 @@ def seed_docs():
 
 
 def indosum_docs(count):
-    with INDOSUM.open(encoding="utf-8") as lines:
+    with eval_file("indosum", "docs.jsonl").open(encoding="utf-8") as lines:
         rows = [json.loads(line) for line in itertools.islice(lines, count)]
     return [
         {"id": row["id"], "title": row.get("title", ""), "title_exact": row.get("title", ""),
@@ -69,8 +69,6 @@ def _walk(matcher):
 
 @pytest.mark.parametrize("source", ["seeds", "indosum"])
 def test_inlined_index_reads_back_like_w3(tmp_path, monkeypatch, source):
-    if source == "indosum" and not INDOSUM.is_file():
-        pytest.skip("IndoSum not on this machine")
     docs = seed_docs() if source == "seeds" else indosum_docs(80)
     monkeypatch.setattr(codec, "INLINE_LIMIT", 3)
     # Blocks of 2 postings: the other lists span several blocks (written by our _write_block).

@@ -1,8 +1,8 @@
-"""The workers' shared analysis yields exactly Whoosh's postings (search/fastindex.py)."""
+"""The workers' shared analysis yields exactly Whoosh's postings (search/_whoosh/fastindex.py)."""
 
 from pathlib import Path
 
-import pytest
+from conftest import eval_file
 
 from search._whoosh.fastindex import fast_schema
 from search.index.schema import build_schema
@@ -18,7 +18,6 @@ TEXTS = [
 
 
 def seed_texts():
-    from pathlib import Path
 
     from search.ingest.articles import Article, read_articles
 
@@ -53,16 +52,6 @@ def test_exact_fields_keep_frequencies_only_and_still_share_the_analysis():
     assert values[b"besar"] == pack_uint(3)  # a count, no positions
 
 
-def test_cari_chain_runs_without_generators_and_an_unknown_chain_through_them():
-    from whoosh.analysis import LowercaseFilter, RegexTokenizer
-
-    from search._whoosh.fastindex import _direct_terms
-
-    schema = build_schema()
-    assert _direct_terms(schema["body_exact"].analyzer.items) is not None
-    assert _direct_terms((RegexTokenizer() | LowercaseFilter()).items) is None
-
-
 def test_stemmed_field_merges_the_positions_of_words_sharing_a_root():
     fast = fast_schema(build_schema())
     terms = {term: freq for term, freq, _, _ in fast["body"].index("berlari lari pelari makan")}
@@ -76,32 +65,15 @@ def test_fast_schema_leaves_the_real_schema_alone():
     assert "index" not in vars(plain["body"])
 
 
-INDOSUM = Path("/work/shared/eval/indosum/docs.jsonl")
-
-
-@pytest.mark.skipif(not INDOSUM.is_file(), reason="IndoSum not on this machine")
 def test_shared_analysis_gives_whoosh_postings_on_real_news():
+    indosum = eval_file("indosum", "docs.jsonl")
     import itertools
     import json
 
     plain = build_schema()
     fast = fast_schema(plain)
-    with INDOSUM.open(encoding="utf-8") as lines:
+    with indosum.open(encoding="utf-8") as lines:
         for line in itertools.islice(lines, 150):
             text = json.loads(line)["text"]
             for name in ("body", "body_exact"):
                 assert postings(fast, name, text) == postings(plain, name, text)
-
-
-def test_stemmed_and_exact_chains_are_tokenized_in_one_loop():
-    from search._whoosh.fastindex import _analyses, _direct_terms, _split_chain
-
-    schema = build_schema()
-    stopped, _ = _split_chain(schema["body"].analyzer)
-    exact, _ = _split_chain(schema["body_exact"].analyzer)
-    analyses = _analyses([stopped, exact])
-    assert analyses[0] is analyses[1]  # one function computes both
-    for text in TEXTS:
-        both = analyses[0](text)
-        positions = {key: terms.positions() for key, terms in both.items()}
-        assert positions == {0: _direct_terms(stopped)(text).positions(), 1: _direct_terms(exact)(text).positions()}

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import search._whoosh.writers
 import search.index.build
-import search.index.workers
-from search.index import generations as store
+import search.index.format
 from search.cli import cli
+from search.index import generations as store
 from search.index.build import build_index
 from search.searcher import Searcher
 
@@ -84,9 +85,9 @@ def test_total_counted_from_postings_equals_whoosh_count(seed_index):
     whoosh = searcher._current()
     questions = ("kapan kazakhstan rusuh", "berapa korban gempa")  # OR ANDMAYBE answer kind
     for text in ("mengusir", "rusia ukraina", "kazakhstan tokayev csto", "title:kazakhstan", "zzzz", *questions):
-        query = searcher._builder.parse(text)
+        query = searcher._builder.parse(text).query
         assert count_plain_or(whoosh, query) == len(whoosh.search(query, limit=1)) is not None
-    assert count_plain_or(whoosh, searcher._builder.parse("rusia AND ukraina")) is None
+    assert count_plain_or(whoosh, searcher._builder.parse("rusia AND ukraina").query) is None
 
 
 def test_new_changed_and_gone_pages_in_a_folder(seeds_copy, tmp_path, run_cli):
@@ -120,7 +121,7 @@ def test_full_rebuilds_everything(jsonl_index, run_cli, monkeypatch):
 
 def test_index_from_another_analysis_is_rebuilt_in_full(jsonl_index, run_cli, monkeypatch):
     source, index = jsonl_index
-    monkeypatch.setattr(search.index.build, "INDEX_FORMAT", search.index.build.INDEX_FORMAT + 1)
+    monkeypatch.setattr(search.index.format, "INDEX_FORMAT", search.index.format.INDEX_FORMAT + 1)
     result = run_cli("rebuild-index", source, "--index", index)
     assert summary(result).startswith("Indexed 3 documents, skipped 0")
 
@@ -136,7 +137,7 @@ def test_failed_update_leaves_the_previous_index(jsonl_index, monkeypatch):
     def fail(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(search.index.workers.AdoptingWriter, "commit", fail)
+    monkeypatch.setattr(search._whoosh.writers.AdoptingWriter, "commit", fail)
     result = CliRunner().invoke(cli, ["rebuild-index", str(source), "--index", str(index)])
     assert result.exit_code != 0
     monkeypatch.undo()
@@ -202,7 +203,7 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_old_index(tmp_path, monk
 
 
 def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cli, monkeypatch):
-    from search.analysis.chain import Stemmer, shared_stemmer
+    from search.analysis.stemmer import Stemmer, shared_stemmer
 
     source, index = jsonl_index
     roots = store.read_record(store.live_generation(index), search.index.build.ROOTS)
@@ -218,7 +219,7 @@ def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cl
 
 
 def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl_index):
-    from search.analysis.chain import shared_stemmer
+    from search.analysis.stemmer import shared_stemmer
     from search.index.build import ROOTS
 
     _, index = jsonl_index

@@ -5,8 +5,9 @@ import re
 import pytest
 from conftest import SEEDS
 
-from search.query.builder import QueryBuilder
 from search.index.schema import build_schema
+from search.query.builder import QueryBuilder
+from search.query.rewrite import Rewritten, rewrite
 
 TRICKY = (
     "anak-anak bermain di Bekasi",
@@ -34,7 +35,7 @@ def test_plain_words_give_the_parsers_query(builder):
     checked = 0
     for text in (*TRICKY, *seed_sentences()):
         words = " ".join(re.findall(r"[\w.,;!%&/'-]+", text))
-        shortcut = builder._words_query(words)
+        shortcut = builder._words_query(Rewritten((words,)))
         if shortcut is not None:
             checked += 1
             assert shortcut == builder._parser.parse(words), words
@@ -46,7 +47,7 @@ def test_plain_words_give_the_parsers_query(builder):
              "a:b", "(a (OR b))"]
 )
 def test_query_syntax_goes_to_the_parser(builder, text):
-    assert builder._words_query(text) is None
+    assert builder._words_query(Rewritten((text,))) is None
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_query_syntax_goes_to_the_parser(builder, text):
 )
 def test_grouped_words_and_curly_quotes_give_the_parsers_query(builder, text):
     """Parentheses around plain words make an OR inside the OR, which the parser flattens."""
-    shortcut = builder._words_query(text)
+    shortcut = builder._words_query(Rewritten((text,)))
     if text == "()":
         assert shortcut is None  # no words: left to the parser
     else:
@@ -68,15 +69,13 @@ def test_grouped_words_and_curly_quotes_give_the_parsers_query(builder, text):
 )
 def test_abbreviation_expansions_give_the_parsers_query(builder, text):
     """An expansion group's branches, parsed once, sit in the OR where the parser's normalize() puts them."""
-    from search.query.rewrite import rewrite_query
-
-    rewritten = rewrite_query(text.replace("?", " "))
-    assert '"^' in rewritten  # an expansion is there
+    rewritten = rewrite(text.replace("?", " "))
+    assert rewritten.expansions  # an expansion is there
     shortcut = builder._words_query(rewritten)
-    assert shortcut is not None and shortcut == builder._parser.parse(rewritten)
+    assert shortcut is not None and shortcut == builder._parser.parse(rewritten.text())
     assert builder._words_query(rewritten) == shortcut  # again, from the remembered branches
 
 
 def test_search_with_and_without_syntax_agree(builder):
-    assert builder.parse("Rusia Ukraina") == builder._parser.parse("Rusia Ukraina")
-    assert builder.parse_words("rusia, ukraina!") == builder._parser.parse("rusia, ukraina!")
+    assert builder.parse("Rusia Ukraina").query == builder._parser.parse("Rusia Ukraina")
+    assert builder.parse_words("rusia, ukraina!").query == builder._parser.parse("rusia, ukraina!")

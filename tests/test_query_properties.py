@@ -34,7 +34,7 @@ def test_search_never_raises_anything_but_query_error(seed_index, text, page):
     assert results.total >= 0 and len(results.hits) <= 3
     for hit in results.hits:
         # Snippets are escaped: the only tags are our <mark>s.
-        stripped = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+        stripped = hit.snippet.html().replace("<mark>", "").replace("</mark>", "")
         assert "<" not in stripped and ">" not in stripped
 
 

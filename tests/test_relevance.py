@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.analysis import answers
-from search.analysis.chain import Stemmer, analyze
 from search.analysis.answers import answer_kinds, asked_kind
+from search.analysis.stemmer import Stemmer
+from search.analysis.tokens import analyze
 from search.index.build import build_index
 from search.query.rewrite import rewrite_query
 from search.searcher import Searcher
@@ -215,7 +216,7 @@ def test_stopwords_in_most_articles_are_left_out_of_the_query(small_index):
     ] + [{"id": "beras", "text": "Harga beras naik."}])
     from search.query.builder import QueryBuilder
 
-    query = QueryBuilder(searcher.schema).parse("beras yang mahal")
+    query = QueryBuilder(searcher.schema).parse("beras yang mahal").query
     reader = searcher._current().reader()
     assert ("body_exact", "yang") in positive_terms(query)
     kept = positive_terms(drop_common_stopwords(query, reader))
@@ -233,11 +234,11 @@ def test_answer_kind_boost_is_searched_exactly(small_index):
     from search.ranking.prune import exact_search_options
 
     builder = QueryBuilder(small_index([{"id": "a", "text": "Kejuaraan diikuti 231 atlet."}]).schema)
-    boosted = builder.parse("Berapa atlet kejuaraan")
+    boosted = builder.parse("Berapa atlet kejuaraan").query
     assert isinstance(boosted, q.AndMaybe)
     assert exact_search_options(boosted) == {"optimize": False}
     assert boosted.a.matcher_type == q.Or.DEFAULT_MATCHER
-    assert exact_search_options(builder.parse("atlet kejuaraan")) == {}
+    assert exact_search_options(builder.parse("atlet kejuaraan").query) == {}
 
 
 def test_question_word_followed_by_a_comma_is_dropped():

@@ -4,8 +4,10 @@ import json
 
 import pytest
 
-from search.ranking import rerank
+from search.analysis.answers import asked_type
 from search.index.build import build_index
+from search.query.builder import is_question
+from search.ranking import rerank
 from search.searcher import Searcher
 
 # The lead names the event twice; the next passage holds the figure asked for.
@@ -45,7 +47,7 @@ def passages(tmp_path):
     ],
 )
 def test_only_questions_of_four_or_more_words_are_reranked(text, question):
-    assert rerank.is_question(text) is question
+    assert is_question(text) is question
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,7 @@ def test_only_questions_of_four_or_more_words_are_reranked(text, question):
     ],
 )
 def test_asked_type(question, kind):
-    assert rerank.asked_type(question) == kind
+    assert asked_type(question) == kind
 
 
 def test_words_keep_their_spelling_and_carry_the_index_stem():
@@ -141,3 +143,9 @@ def test_pages_of_a_question_follow_the_reranked_order(passages):
 def test_a_question_that_finds_nothing_has_no_results(passages):
     assert passages.ranked_ids("Berapa harga zamrud hijau Kalimantan?", 10) == []
     assert passages.search("Berapa harga zamrud hijau Kalimantan?").hits == []
+
+
+def test_words_are_the_index_pass_whatever_the_case_of_a_reduplication():
+    """A capitalised reduplication is one word, as the index holds it (it once split into two)."""
+    found = rerank.words("Anak-anak bermain")
+    assert [(w.text, w.stem) for w in found] == [("Anak-anak", "anak"), ("bermain", "main")]

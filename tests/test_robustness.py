@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search.index import generations as store
 from search.cli import cli
+from search.index import generations as store
 from search.searcher import Searcher
 
 
@@ -102,7 +102,7 @@ def test_huge_article_is_indexed_and_its_snippet_shows_a_deep_match(tmp_path):
     assert rebuild(tmp_path / "huge.jsonl", "--index", tmp_path / "ix").exit_code == 0
     hit = Searcher(tmp_path / "ix").search("zzyzxville").hits[0]
     assert hit.id == "huge"
-    assert "petani <mark>Zzyzxville</mark> memanen" in hit.snippet
+    assert "petani <mark>Zzyzxville</mark> memanen" in hit.snippet.html()
 
 
 # -- failures ------------------------------------------------------------------

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from search.analysis.chain import Stemmer
 from search.analysis.sastrawi_fast import PREFIX_RULES, FastSastrawi
+from search.analysis.stemmer import Stemmer
 
 SAMPLE = Path(__file__).resolve().parent / "data/sastrawi_sample.txt"
 

@@ -9,12 +9,13 @@ from conftest import SEEDS
 from whoosh import scoring
 from whoosh.index import open_dir
 
+from search._whoosh.lengths import CachedLengthBM25F
 from search.index import generations as store
-from search.ranking.facets import facet_counts, facet_options
 from search.index.build import build_index
+from search.ranking.facets import facet_counts, facet_options
 from search.ranking.prune import drop_common_stopwords
-from search.index.schema import BM25_PARAMS
-from search.ranking.scoring import CachedLengthBM25F, flat_query
+from search.ranking.scoring import flat_query
+from search.ranking.weights import BM25_PARAMS
 from search.searcher import Filters, Searcher
 
 QUERIES = (
@@ -40,7 +41,7 @@ def test_cached_lengths_score_exactly_like_whoosh(seed_index):
     searcher.search("warmup")  # opens the index
     builder, index = searcher._builder, open_dir(str(store.live_generation(seed_index)))
     for text in ("mengusir", "rusia ukraina kazakhstan", "kapan kazakhstan rusuh", '"pasukan rusia"'):
-        query = builder.parse(text)
+        query = builder.parse(text).query
         with index.searcher(weighting=scoring.BM25F(**BM25_PARAMS)) as plain:
             expected = [(hit.docnum, hit.score) for hit in plain.search(query, limit=None)]
         with index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS)) as cached:
@@ -94,7 +95,7 @@ def whoosh_scores(searcher, query, **options) -> dict[int, float]:
 
 def ranked(searcher, text, **kwargs):
     whoosh_searcher = searcher._current()
-    query = drop_common_stopwords(searcher._builder.parse(text), whoosh_searcher.reader())
+    query = drop_common_stopwords(searcher._builder.parse(text).query, whoosh_searcher.reader())
     return query, searcher._scorer.rank(query, None, **kwargs)
 
 
@@ -155,8 +156,8 @@ def test_top_results_break_ties_by_document_number(updated_index):
 def test_other_queries_are_left_to_whoosh(updated_index, text):
     searcher = Searcher(updated_index)
     searcher.search("warmup")
-    assert flat_query(searcher._builder.parse(text)) is None
-    assert searcher.search(text).total == len(whoosh_scores(searcher, searcher._builder.parse(text)))
+    assert flat_query(searcher._builder.parse(text).query) is None
+    assert searcher.search(text).total == len(whoosh_scores(searcher, searcher._builder.parse(text).query))
 
 
 def test_posting_cache_drops_the_least_recently_used_lists_beyond_its_limit():

@@ -8,13 +8,14 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.index import create_in
 from whoosh.writing import SegmentWriter
 
-from search.ingest.articles import Article, read_articles
 from search._whoosh.codec import CariCodec
-from search.index.build import article_fields
-from search.query.builder import QueryBuilder
-from search.index.schema import BM25_PARAMS, build_schema
-from search.ranking.scoring import CachedLengthBM25F
+from search._whoosh.lengths import CachedLengthBM25F
 from search._whoosh.segwriter import PerTermSegmentWriter
+from search.index.build import article_fields
+from search.index.schema import build_schema
+from search.ingest.articles import Article, read_articles
+from search.query.builder import QueryBuilder
+from search.ranking.weights import BM25_PARAMS
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 QUERIES = ["presiden jokowi", "berlari lari", "harga minyak naik", '"jalan tol"', "kata OR sama", "banjir -jakarta"]
@@ -90,7 +91,7 @@ def hits(ix):
     """(docnum, score) of every hit of a few queries, parsed and scored as Cari does."""
     builder = QueryBuilder(ix.schema)
     with ix.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS)) as searcher:
-        return {q: [(h.docnum, h.score) for h in searcher.search(builder.parse(q), limit=None)] for q in QUERIES}
+        return {q: [(h.docnum, h.score) for h in searcher.search(builder.parse(q).query, limit=None)] for q in QUERIES}
 
 
 def assert_same_index(ours, theirs, blocks: bool):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from search.index.build import build_index
-from search.query.builder import MAX_QUERY_CHARS
+from search.query.syntax import MAX_QUERY_CHARS
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import Flask, Response, jsonify, render_template, request
 
 from search.errors import IndexDamaged, IndexMissing
-from search.query.builder import MAX_QUERY_CHARS
+from search.query.syntax import MAX_QUERY_CHARS
 from search.searcher import Searcher
 
 from . import formatting

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from search.errors import QueryError
-from search.query.builder import MAX_QUERY_CHARS
-from search.searcher import MAX_LIMIT, Filters
+from search.query.filters import Filters
+from search.query.syntax import MAX_QUERY_CHARS
+from search.searcher import MAX_LIMIT
 
 SORTS = ("relevance", "date")
 MAX_PAGE = 10_000

@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from search.errors import QueryError
-from search.searcher import Searcher, SearchResults
+from search.results import SearchResults
+from search.searcher import Searcher
 
 from .formatting import page_window
 from .params import SearchForm

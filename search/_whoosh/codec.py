@@ -25,7 +25,7 @@ pickle, compress and unpickle (W3's reader loads any protocol).
 Reading a packed entry takes our term reader (:class:`CompactTermsReader`):
 W3's calls ``W3TermInfo.from_bytes`` by name. Segments record their codec,
 so an index written with it is read with it; the fingerprint
-(``indexer.INDEX_FORMAT``) makes older indexes rebuild.
+(``search.index.format.INDEX_FORMAT``) makes older indexes rebuild.
 """
 
 from __future__ import annotations
@@ -416,6 +416,12 @@ class CariCodec(W3Codec):
     def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int | None = None):
         inlinelimit = INLINE_LIMIT if inlinelimit is None else inlinelimit
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def __reduce__(self):
+        # Each segment in the index's TOC pickles its codec: name the module that never moves.
+        from search._whoosh.persisted import restore
+
+        return restore, ("codec", self._blocklimit, self._compression, self._inlinelimit)
 
     def postings_writer(self, dbfile, byteids=False):
         return InliningPostingsWriter(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-DATE, NUMBER = "date", "number"
+DATE, NUMBER, PLACE = "date", "number", "place"
 
 _DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu"
 _MONTHS = (
@@ -37,6 +37,7 @@ _DATE_OR_NUMBER = re.compile(rf"(?=[{_DATE_STARTS}{_NUMBER_STARTS}])(?:(?P<date>
 
 _ASKS_DATE = re.compile(r"\bkapan(?:kah)?\b|\b(?:tanggal|tahun|bulan|hari)\s+(?:apa|berapa)", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"\bberapa(?:kah)?\b", re.IGNORECASE)
+_ASKS_PLACE = re.compile(r"\b(?:di\s*mana|dimana|manakah|kemana|darimana)(?:kah)?\b", re.IGNORECASE)
 
 
 def answer_kinds(text: str) -> list[str]:
@@ -58,6 +59,20 @@ def asked_kind(question: str) -> str | None:
     if _ASKS_NUMBER.search(question):
         return NUMBER
     return None
+
+
+def asked_type(question: str) -> str | None:
+    """What a question asks for: ``number``, ``date``, ``place``, or None.
+
+    Places are not indexed as a kind (a capitalised word is everywhere in
+    news); the question re-rank looks for one near the matched words. Not
+    names (``siapa``): a name near the matched words moved nothing
+    (docs/relevance.md).
+    """
+    kind = asked_kind(question)
+    if kind is None and _ASKS_PLACE.search(question):
+        return PLACE
+    return kind
 
 
 def word_is(kind: str, word: str) -> bool:

@@ -1,24 +1,47 @@
-"""Snippets: the part of a text around the matched words, as safe HTML.
+"""Snippets: the part of a text around the matched words, as plain text and the spans of the matches.
 
-The text is run through the same analyzer as the index, so ``mengusir`` in
-the article is marked for a query of ``pengusiran`` (both are ``usir``), and
-the mark covers the word as it is written. Everything is HTML-escaped; the
-only markup added is ``<mark>``.
+The text is read by the one analysis pass (``search.analysis.tokens``), so
+``mengusir`` in the article is marked for a query of ``pengusiran`` (both
+are ``usir``), and the mark covers the word as it is written. What comes
+out is a :class:`Highlighted`: text and spans. Rendering it as HTML (escaped,
+matches in ``<mark>``) or for a terminal is ``search.highlight.render``'s job.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import html
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from whoosh.analysis import LowercaseFilter, StopFilter
-
-from search.analysis.chain import HyphenFilter, IndonesianStemFilter, IndonesianTokenizer, hyphen_parts
+from search.analysis.tokens import TOKEN_PATTERN, word_parts
 
 SNIPPET_CHARS = 240
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    """A text to show and the character spans in it that matched the query."""
+
+    text: str
+    spans: tuple[Span, ...] = ()
+
+    def html(self) -> str:
+        """Escaped HTML, each match in ``<mark>``."""
+        from search.highlight.render import to_html
+
+        return to_html(self)
+
+    def terminal(self, color: bool) -> str:
+        """For a terminal: matches bold yellow, or in [brackets] when ``color`` is off."""
+        from search.highlight.render import to_terminal
+
+        return to_terminal(self, color)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -29,7 +52,7 @@ class TermMatcher:
     patterns: tuple[re.Pattern, ...] = ()
 
     @classmethod
-    def from_terms(cls, terms) -> TermMatcher:
+    def from_terms(cls, terms: Iterable[str]) -> TermMatcher:
         """From query terms; ``kazak*`` style wildcards become patterns."""
         plain, patterns = set(), []
         for term in terms:
@@ -46,24 +69,22 @@ class TermMatcher:
         return bool(self.terms or self.patterns)
 
 
-def match_spans(text: str, matcher: TermMatcher, analyzer) -> list[tuple[int, int]]:
-    """Character spans of the words in ``text`` whose analysed form matches."""
+def match_spans(text: str, matcher: TermMatcher) -> list[Span]:
+    """Character spans of the words in ``text`` whose root matches."""
     if not matcher:
         return []
-    forms = _word_forms(analyzer)
-    if forms is None:  # a chain with steps that look beyond one word: analyse it all
-        return [(t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="query") if matcher(t.text)]
     # The words, and which of them match, by set operations (C loops): a text
     # repeats most of its words, and a page of results most of the index's.
     # Split on the tokenizer's pattern, the text is [gap, token, gap, ...,
     # gap]: where each token starts is a running sum of the pieces' lengths,
     # also a C loop, so Python touches only the tokens that match.
+    forms = _word_forms()
     pieces = forms.splitter.split(text)
     tokens = pieces[1::2]
     distinct = set(tokens)
     forms.learn(distinct, text)
     wanted = forms.matching(distinct, matcher)
-    spans: list[tuple[int, int]] = []
+    spans: list[Span] = []
     if not wanted:
         return spans
     ends = list(itertools.accumulate(map(len, pieces)))  # token i starts at ends[2 * i]
@@ -74,15 +95,12 @@ def match_spans(text: str, matcher: TermMatcher, analyzer) -> list[tuple[int, in
 
 
 class WordForms:
-    """What a word-by-word analyzer makes of each distinct word as written, both ways round."""
+    """The roots the analysis pass gives each distinct word as written, both ways round."""
 
-    def __init__(self, analyzer):
-        self.analyzer = analyzer
-        expression = analyzer.items[0].expression
-        self.splitter = re.compile(f"({expression.pattern})", expression.flags)  # tokens kept between the gaps
-        self.parts: dict[str, tuple] = {}  # word as written -> ((term, start, end), ...)
-        self.writers: dict[str, set[str]] = {}  # term -> the words as written that give it
-        self._parts_of = _direct_word_parts(analyzer.items) or self._chain_parts
+    def __init__(self):
+        self.splitter = re.compile(f"({TOKEN_PATTERN})")  # tokens kept between the gaps
+        self.parts: dict[str, tuple] = {}  # word as written -> ((root, start, end), ...), stopwords left out
+        self.writers: dict[str, set[str]] = {}  # root -> the words as written that give it
         self.texts: set[tuple[int, int]] = set()  # (length, hash) of the texts whose words are all learnt
 
     def learn(self, words: set[str], text: str | None = None) -> None:
@@ -102,16 +120,15 @@ class WordForms:
         if key is not None and key in self.texts:
             return
         for word in words.difference(self.parts):
-            parts = self.parts[word] = self._parts_of(word)
+            parts = self.parts[word] = tuple(
+                (part.stem, part.start, part.end) for part in word_parts(word) if part.stem is not None
+            )
             for term, _, _ in parts:
                 self.writers.setdefault(term, set()).add(word)
         if key is not None:
             if len(self.texts) > _TEXTS_LIMIT:
                 self.texts.clear()
             self.texts.add(key)
-
-    def _chain_parts(self, word: str) -> tuple:
-        return tuple((t.text, t.startchar, t.endchar) for t in self.analyzer(word, chars=True, mode="query"))
 
     def matching(self, words: set[str], matcher: TermMatcher) -> set[str]:
         """Those of ``words`` (already learnt) with a part the matcher wants."""
@@ -123,66 +140,16 @@ class WordForms:
         return found
 
 
-def _direct_word_parts(steps: list):
-    """``word -> ((term, start, end), ...)`` for Cari's text chain without its generators; None for any other.
-
-    The first words of a page of results are mostly new to :class:`WordForms`,
-    and running each through five generators was a tenth of a sentence
-    query's time. The word is a token as written (the tokenizer gives it
-    back whole); it is lowercased, split at hyphens unless it is a
-    reduplication (the parts' places counted in the lowercased word, as
-    ``HyphenFilter`` does), stopwords dropped and the rest stemmed, with the
-    steps' own settings. ``tests/test_snippets_fast.py`` compares it with the chain.
-    """
-    if [type(step) for step in steps] != [IndonesianTokenizer, LowercaseFilter, HyphenFilter, StopFilter,
-                                          IndonesianStemFilter]:
-        return None
-    stop, stem = steps[3], steps[4].stemmer.stem
-    stoplist, minsize, maxsize = stop.stops, stop.min, stop.max
-
-    def parts_of(word: str) -> tuple:
-        lowered = word.lower()
-        parts = hyphen_parts(lowered)
-        if parts is None:
-            pieces = [(lowered, 0, len(word))]
-        else:
-            pieces, offset = [], 0
-            for part in parts:
-                pieces.append((part, offset, offset + len(part)))
-                offset += len(part) + 1
-        return tuple(
-            (stem(part), start, end) for part, start, end in pieces
-            if len(part) >= minsize and (maxsize is None or len(part) <= maxsize) and part not in stoplist
-        )
-
-    return parts_of
-
-
-# Steps that turn one token into zero or more tokens by looking at it alone.
-_PER_WORD_STEPS = (LowercaseFilter, HyphenFilter, StopFilter, IndonesianStemFilter)
 _FORMS_LIMIT = 200_000  # distinct words remembered (a few tens of MB at most)
 _TEXTS_LIMIT = 100_000  # texts remembered as learnt (~10 MB)
 _forms: WordForms | None = None
 
 
-def _word_forms(analyzer) -> WordForms | None:
-    """The remembered analysis of words as written, for an analyzer that works word by word.
-
-    Such a chain gives a word the same terms wherever it stands, so each
-    distinct word is analysed once (the stemmer caches roots, but the chain
-    of generators costs more than the stem): a page of snippets repeats most
-    of its words, and a 50 MB article has far fewer distinct words than
-    tokens. None for any other chain (``match_spans`` then analyses the whole
-    text, as the index did).
-    """
+def _word_forms() -> WordForms:
+    """The remembered analysis of words as written: a word gives the same roots wherever it stands."""
     global _forms
-    if _forms is None or _forms.analyzer is not analyzer:
-        items = getattr(analyzer, "items", None)
-        if not items or type(items[0]) is not IndonesianTokenizer or items[0].gaps or items[0].expression.groups:
-            return None
-        if not all(isinstance(step, _PER_WORD_STEPS) for step in items[1:]):
-            return None
-        _forms = WordForms(analyzer)
+    if _forms is None:
+        _forms = WordForms()
     return _forms
 
 
@@ -199,42 +166,50 @@ def best_window(spans: list[tuple[int, int]], size: int) -> int:
     return best_start
 
 
-def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
-    """``text[start:end]`` escaped, with the spans inside it wrapped in ``<mark>``."""
-    end = len(text) if end is None else end
-    out, pos = [], start
-    for s, e in spans:
-        if s < start or e > end:
-            continue
-        out.append(html.escape(text[pos:s]))
-        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
-        pos = e
-    out.append(html.escape(text[pos:end]))
-    return "".join(out)
-
-
-def highlight_snippet(text: str, matcher: TermMatcher, analyzer, size: int = SNIPPET_CHARS) -> str:
-    """An HTML snippet of about ``size`` characters around the best matches.
+def snippet(text: str, matcher: TermMatcher, size: int = SNIPPET_CHARS) -> Highlighted:
+    """About ``size`` characters of ``text`` around the best matches, spaces collapsed, ``…`` where cut.
 
     Without matches (an article found by its title only) it is the lead.
     """
-    spans = match_spans(text, matcher, analyzer)
+    spans = match_spans(text, matcher)
     # Start a little before the first match so it has some context.
     anchor = max(0, best_window(spans, size) - size // 5) if spans else 0
     start = _word_boundary(text, anchor, backwards=True)
     end = _word_boundary(text, min(len(text), start + size), backwards=False)
-    snippet = mark(text, spans, start, end)
-    snippet = re.sub(r"\s+", " ", snippet).strip()
+    pieces: list[tuple[str, bool]] = []  # (text, is a match), in order; matches hold no spaces
+    pos = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        pieces += [(text[pos:s], False), (text[s:e], True)]
+        pos = e
+    pieces.append((text[pos:end], False))
+    pieces = [(_SPACES.sub(" ", piece) if not matched else piece, matched) for piece, matched in pieces]
+    pieces[0] = (pieces[0][0].lstrip(), pieces[0][1]) if not pieces[0][1] else pieces[0]
+    pieces[-1] = (pieces[-1][0].rstrip(), pieces[-1][1]) if not pieces[-1][1] else pieces[-1]
     if start > 0:
-        snippet = "…" + snippet
+        pieces.insert(0, ("…", False))
     if end < len(text):
-        snippet += "…"
-    return snippet
+        pieces.append(("…", False))
+    return _joined(pieces)
 
 
-def highlight_all(text: str, matcher: TermMatcher, analyzer) -> str:
-    """The whole text, escaped, with every match marked (titles, article pages)."""
-    return mark(text, match_spans(text, matcher, analyzer))
+def whole(text: str, matcher: TermMatcher) -> Highlighted:
+    """The whole text with every match (titles, article pages)."""
+    return Highlighted(text, tuple(match_spans(text, matcher)))
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _joined(pieces: list[tuple[str, bool]]) -> Highlighted:
+    text, spans, at = [], [], 0
+    for piece, matched in pieces:
+        if matched:
+            spans.append((at, at + len(piece)))
+        text.append(piece)
+        at += len(piece)
+    return Highlighted("".join(text), tuple(spans))
 
 
 def _word_boundary(text: str, index: int, backwards: bool) -> int:

@@ -9,22 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from search.index import generations as store
-from search.analysis.chain import shared_stemmer
 from search.analysis.answers import answer_kinds
-from search.ingest.articles import Article, Problem, lead_title, read_articles
-from search._whoosh.codec import CariCodec
+from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
-from search.index.schema import build_schema
-
-# Beside the Whoosh files of a generation: ``id -> content hash`` of every
-# article in it, which is what an update compares the sources against.
-CONTENTS = "contents.json.gz"
-# ``word -> root`` of every word stemmed so far: an update starts with a warm
-# stem cache (~5-10 µs a new word, and a large archive has hundreds of thousands).
-ROOTS = "roots.json.gz"
-# Bump when a change to the analysis makes existing indexes unfit to update.
-INDEX_FORMAT = 4  # 3: exact-form fields without positions; 4: packed inlined lists
+from search.index import generations as store
+from search.index.format import CONTENTS, INDEX_FORMAT, ROOTS, learn_roots, opens, schema_fingerprint
+from search.index.schema import build_schema, published_value
+from search.ingest.articles import Article, Problem, lead_title, read_articles
 
 ProgressCallback = Callable[[Article | Problem], None]
 
@@ -84,24 +75,11 @@ def article_fields(article: Article) -> dict:
             doc[name] = value
     if article.source:
         doc["source_id"] = article.source
-    published = parse_iso(article.date)
+    published = published_value(article.date)
     if published:
         doc["published"] = published
         doc["year"] = str(published.year)
     return doc
-
-
-def parse_iso(value: str | None) -> datetime | None:
-    """A naive UTC datetime for the DATETIME field (Whoosh wants naive)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
 
 
 def build_index(
@@ -151,18 +129,6 @@ def build_index(
     return report
 
 
-def learn_roots(generation: Path) -> None:
-    """Warm the stem cache with the roots saved by the build of ``generation``.
-
-    An update then stems only words no earlier build saw, and a searcher
-    highlights snippets without running Sastrawi on every word of a hit's body
-    (cold, that was most of a query's time). Roots from a build with another
-    analysis chain (another fingerprint) are not used.
-    """
-    if store.read_manifest(generation).get("fingerprint") == schema_fingerprint():
-        shared_stemmer().learn_roots(store.read_record(generation, ROOTS) or {})
-
-
 def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
     """The live generation and its ``id -> content hash`` if an update can start
     from it, else ``(None, {})`` (full rebuild)."""
@@ -175,30 +141,16 @@ def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
     # Without a readable record of what the index holds, an update would add
     # every article again beside its old copy: rebuild instead.
     contents = store.read_record(live, CONTENTS)
-    if contents is None or not _opens(live):
+    if contents is None or not opens(live):
         return None, {}
     return live, contents
 
 
-def _opens(generation: Path) -> bool:
-    """Whether Whoosh can open the index in ``generation`` (a damaged one is rebuilt, not updated)."""
-    from whoosh.index import open_dir
-
-    try:
-        with open_dir(str(generation)).searcher() as searcher:
-            searcher.doc_count()
-    except Exception:  # Whoosh raises many kinds on damaged files
-        return False
-    return True
-
-
 def _open_for_writing(generation: Path, live: Path | None):
     """The Whoosh index to write: a new one, or the copy of ``live``."""
-    from whoosh.index import create_in, open_dir
+    from search._whoosh.writers import open_for_writing
 
-    if live is None:
-        return create_in(str(generation), build_schema())
-    return open_dir(str(generation))
+    return open_for_writing(str(generation), build_schema(), new=live is None)
 
 
 def _write_articles(ix, path: str, sources, previous: dict, report: BuildReport, on_item, procs, strict) -> dict:
@@ -206,11 +158,12 @@ def _write_articles(ix, path: str, sources, previous: dict, report: BuildReport,
 
     Returns ``id -> content hash`` of every article now in the index.
     """
-    from search.index.workers import AdoptingWriter, DocumentSink, default_procs
+    from search._whoosh.writers import parent_writer
+    from search.index.workers import DocumentSink, default_procs
 
     contents: dict[str, str] = {}
     origins: dict[str, str] = {}
-    writer = AdoptingWriter(ix, limitmb=128, codec=CariCodec())
+    writer = parent_writer(ix)
     try:
         with DocumentSink(writer, path, procs or default_procs()) as sink:
             for item in read_articles(sources):
@@ -260,31 +213,5 @@ def manifest(report: BuildReport, sources: list[Path]) -> dict:
         "changed": report.changed,
         "removed": report.removed,
         "fingerprint": schema_fingerprint(),
+        "index_format": INDEX_FORMAT,
     }
-
-
-def schema_fingerprint() -> str:
-    """A digest of what decides the index's terms: fields, analyzers, word lists.
-
-    An index whose fingerprint differs was built by a different version of
-    Cari's analysis, so an update would mix two kinds of terms; it is rebuilt.
-    """
-    import hashlib
-    import json
-
-    from search.analysis.chain import load_stem_exceptions, stopwords
-
-    fields = []
-    for name, spec in sorted(build_schema().items()):
-        analyzer = getattr(spec, "analyzer", None)
-        steps = [type(step).__name__ for step in getattr(analyzer, "items", [analyzer] if analyzer else [])]
-        postings = type(spec.format).__name__ if spec.format else None  # positions or not
-        fields.append([name, type(spec).__name__, postings, steps, bool(spec.stored), bool(spec.scorable)])
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        sastrawi = version("PySastrawi")
-    except PackageNotFoundError:  # pragma: no cover - installed some other way
-        sastrawi = "unknown"
-    data = [INDEX_FORMAT, sastrawi, fields, sorted(load_stem_exceptions().items()), sorted(stopwords())]
-    return hashlib.sha1(json.dumps(data).encode("utf-8")).hexdigest()

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing
+from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing, damaged
 
 POINTER = "CURRENT"
 MANIFEST = "cari.json"
@@ -58,10 +58,7 @@ def live_generation(index_dir: Path) -> Path:
         raise IndexDamaged(f"Cannot read the index at {index_dir}: {e.strerror}.") from None
     path = index_dir / name
     if not name.startswith(GENERATION_PREFIX) or "/" in name or not path.is_dir():
-        raise IndexDamaged(
-            f"The index at {index_dir} is damaged ({POINTER} names {name!r}, which is missing). "
-            "Run `cari rebuild-index` to rebuild it."
-        )
+        raise damaged(index_dir, f"{POINTER} names {name!r}, which is missing")
     return path
 
 

@@ -34,13 +34,10 @@ import queue
 import signal
 from typing import Any
 
-from whoosh.index import open_dir
-from whoosh.writing import SegmentWriter
-
-from search.analysis.chain import shared_stemmer
-from search._whoosh.codec import CariCodec
+from search._whoosh.writers import finish_segment, worker_writer
+from search.analysis.stemmer import shared_stemmer
 from search.errors import CariError
-from search._whoosh.segwriter import PerTermSegmentWriter
+from search.index.schema import build_schema
 
 BATCH_SIZE = 100  # documents per message to a worker
 MIN_BATCHES_FOR_WORKERS = 5
@@ -58,19 +55,6 @@ def default_procs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
-
-
-class AdoptingWriter(SegmentWriter):
-    """A Whoosh ``SegmentWriter`` whose commit also lists segments written by workers."""
-
-    def __init__(self, ix, **options):
-        super().__init__(ix, **options)
-        self.adopted: list = []
-
-    def _merge_segments(self, mergetype, optimize, merge):
-        # The merge policy sees only the index's existing segments; the
-        # workers' fresh ones are appended to the list it keeps.
-        return super()._merge_segments(mergetype, optimize, merge) + self.adopted
 
 
 class DocumentSink:
@@ -190,20 +174,10 @@ def _write_segment(index_path: str, jobs, results) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     inherited = len(shared_stemmer().known_roots())
     try:
-        writer = PerTermSegmentWriter(open_dir(index_path), _lk=False, limitmb=WORKER_LIMIT_MB, codec=CariCodec())
-        # Whoosh names a writer's temporary folder after the index, so every
-        # writer would share one, and a worker that cancels (it got no
-        # documents) deletes it, spilled postings of the others included.
-        writer._tempstorage = writer.storage.temp_storage(f"{writer.indexname}-{os.getpid()}.tmp")
+        writer = worker_writer(index_path, build_schema(), WORKER_LIMIT_MB)
         for batch in iter(jobs.get, None):
             for doc in batch:
                 writer.add_document(**doc)
-        if writer._added:
-            segment = writer._finalize_segment()
-            writer._tempstorage.destroy()
-            results.put(("done", (segment, new_roots(inherited))))
-        else:
-            writer.cancel()
-            results.put(("done", (None, new_roots(inherited))))
+        results.put(("done", (finish_segment(writer), new_roots(inherited))))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
         results.put(("failed", f"{type(e).__name__}: {e}"))

@@ -1,8 +1,9 @@
-"""The query builder: user text -> a Whoosh query, or a clear QueryError.
+"""The query builder: user text -> one :class:`ParsedQuery`, or a clear QueryError.
 
-Whoosh's parser never fails: it quietly turns mistakes into something else
-(``"kazakhstan`` searches the rest of the text as a phrase, ``AND`` alone
-finds nothing). Users deserve to be told, so the text is checked first.
+The text is checked (``syntax``), rewritten (``rewrite``: question words
+out, abbreviations expanded) and made a Whoosh query: plain words directly,
+anything with query syntax by Whoosh's parser. Whether it is a question and
+what kind of answer it asks for are read here too, once.
 """
 
 from __future__ import annotations
@@ -11,17 +12,17 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.analysis.answers import asked_kind
+from search.analysis.answers import asked_kind, asked_type
+from search.analysis.tokens import TOKEN, analyse
+from search.analysis.wordlists import question_words
 from search.errors import QueryError
-from search.query.rewrite import rewrite_query
-from search.index.schema import ANSWER_BOOST, DEFAULT_FIELDS, EXACT_TWINS, SEARCHABLE_FIELDS
+from search.index.schema import EXACT_TWINS
+from search.query.parsed import ParsedQuery
+from search.query.rewrite import Expansion, Rewritten, rewrite
+from search.query.syntax import OPERATORS, check_query, lower_field_names
+from search.ranking.weights import ANSWER_BOOST, DEFAULT_FIELDS
 
-MAX_QUERY_CHARS = 1000
 WORDS_REMEMBERED = 100_000
-BINARY_OPERATORS = ("AND", "OR", "ANDNOT", "ANDMAYBE")
-OPERATORS = (*BINARY_OPERATORS, "NOT")
-_FIELD_PREFIX = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?!//)(?=\S)")
-_OPERATOR_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 # A "?" ends an Indonesian question; Whoosh would read it as a wildcard.
 _QUESTION_MARK = re.compile(r"\?")
 # Text made only of these characters holds no query syntax but parentheses: a
@@ -30,50 +31,15 @@ _QUESTION_MARK = re.compile(r"\?")
 # OR of the others, which its normalize() flattens into one.
 _PLAIN_TEXT = re.compile(r"[\w\s.,;!%&/'’‘“”()-]*")
 _GROUPING = re.compile(r"[()]")
-# An abbreviation and its full form, as rewrite.py writes them: (AS OR "Amerika Serikat"^0.3).
-_EXPANSION = re.compile(r'(\(\w[\w.,\'-]* OR "[^"()]+"\^[\d.]+\))')
+_WORDS = re.compile(r"\w+(?:[-.,]\w+)*")
+# A question has at least this many words: shorter queries are keyword searches.
+MIN_QUESTION_WORDS = 4
 
 
-def check_query(text: str) -> str:
-    """The query text, normalised, or QueryError naming what is wrong with it."""
-    if not text.isprintable():  # control characters (a pasted tab, a NUL) become spaces
-        text = "".join(ch if ch.isprintable() else " " for ch in text)
-    text = text.strip()
-    if not text:
-        raise QueryError("Empty query: type one or more words to search for.")
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"Query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).")
-    if text.count('"') % 2:
-        raise QueryError('Unbalanced quote: a phrase needs a closing " (e.g. "duta besar").')
-    depth = 0
-    for ch in re.sub(r'"[^"]*"', "", text):
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth < 0:
-            break
-    if depth:
-        raise QueryError("Unbalanced parentheses in the query.")
-    _check_operators(text)
-    for name in _FIELD_PREFIX.findall(re.sub(r'"[^"]*"', "", text)):
-        if name.lower() not in SEARCHABLE_FIELDS:
-            raise QueryError(
-                f"Unknown field {name!r}: search in {', '.join(SEARCHABLE_FIELDS)} (e.g. title:kazakhstan)."
-            )
-    return text
-
-
-def _check_operators(text: str) -> None:
-    """Each binary operator needs a word on both sides; NOT needs one after it."""
-    tokens = _OPERATOR_TOKEN.findall(text)
-    for i, token in enumerate(tokens):
-        if token not in OPERATORS:
-            continue
-        before = tokens[i - 1] if i else None
-        after = tokens[i + 1] if i + 1 < len(tokens) else None
-        if token == "NOT":
-            if after is None or after in OPERATORS or after == ")":
-                raise QueryError("NOT needs a word after it (e.g. kazakhstan NOT rusia).")
-        elif before in (None, "(", *OPERATORS) or after in (None, ")", *BINARY_OPERATORS):
-            raise QueryError(f"Operator {token} needs a word on each side (e.g. rusia {token} ukraina).")
+def is_question(text: str) -> bool:
+    """True for a question: four or more words, one a question word (``siapakah``) or the last ending in ``?``."""
+    found = [word.lower() for word in TOKEN.findall(text)]
+    return len(found) >= MIN_QUESTION_WORDS and (text.rstrip().endswith("?") or not question_words().isdisjoint(found))
 
 
 @dataclass
@@ -104,18 +70,30 @@ class QueryBuilder:
         self._words: dict[str, tuple | None] = {}  # word -> its terms (queries repeat words)
         self._expansions: dict[str, tuple] = {}  # "(AS OR ...)" -> its branches
 
-    def parse(self, text: str):
-        """A Whoosh query for the user's text; QueryError if it makes no sense."""
+    def parse(self, text: str) -> ParsedQuery:
+        """The parsed query for the user's text; QueryError if it makes no sense."""
         text = check_query(text)
-        text = _QUESTION_MARK.sub(" ", text)
-        rewritten = rewrite_query(text)
+        unasked = _QUESTION_MARK.sub(" ", text)
+        rewritten = rewrite(unasked)
         try:
-            parsed = self._words_query(rewritten) or self._parser.parse(_lower_field_names(rewritten))
+            parsed = self._words_query(rewritten) or self._parser.parse(lower_field_names(rewritten.text()))
         except Exception:  # Whoosh's parser has corner cases that raise
             raise QueryError(
                 "Could not understand the query; check its operators, quotes and parentheses."
             ) from None
-        return self._prefer_answer_kind(exclude_negated(parsed), text)
+        query = self._prefer_answer_kind(exclude_negated(parsed), unasked)
+        return self._parsed(text, query, rewritten.expansions)
+
+    def _parsed(self, text: str, query, expansions: tuple[Expansion, ...] = ()) -> ParsedQuery:
+        question = is_question(text)
+        return ParsedQuery(
+            text=text,
+            query=query,
+            question=question,
+            asked=asked_type(text) if question else None,
+            question_words=frozenset(token.word for token in analyse(text)) if question else frozenset(),
+            expansions=expansions,
+        )
 
     def _prefer_answer_kind(self, query, text: str):
         """Rank articles holding the kind of answer the question asks for higher.
@@ -130,23 +108,24 @@ class QueryBuilder:
             return query
         return q.AndMaybe(query, q.Term("answers", kind, boost=ANSWER_BOOST))
 
-    def parse_words(self, text: str):
-        """A query of just the words of ``text``, ignoring any syntax in it."""
-        words = re.findall(r"\w+(?:[-.,]\w+)*", text)
+    def parse_words(self, text: str) -> ParsedQuery:
+        """The parsed query of just the words of ``text``, ignoring any syntax in it."""
+        words = _WORDS.findall(text)
         if not words:
             raise QueryError("Empty query: type one or more words to search for.")
-        text = " ".join(w.lower() for w in words)
-        return self._words_query(text) or self._parser.parse(text)
+        plain = " ".join(w.lower() for w in words)
+        query = self._words_query(Rewritten((plain,), verbatim=True)) or self._parser.parse(plain)
+        return self._parsed(text, query)
 
-    def _words_query(self, text: str):
+    def _words_query(self, rewritten: Rewritten):
         """The query Whoosh's parser makes of plain words, built directly; None for anything else.
 
         The parser costs 1-2 ms a sentence (a dozen plugins, copies of every
         node), as much as ranking it. Text without query syntax is just, for
         each word, an OR of its term in every default field, normalised the
-        parser's way. An abbreviation's expansion (``rewrite.py``: ``(AS OR
-        "Amerika Serikat"^0.3)``) is parsed by the parser once and its
-        branches put in the same OR, as its normalize() flattens them. A word
+        parser's way. An abbreviation's :class:`Expansion` is parsed by the
+        parser once (``(AS OR "Amerika Serikat"^0.3)``) and its branches put
+        in the same OR, as its normalize() flattens them. A word
         that analyses into several terms, or text with any other syntax, is
         left to the parser (``tests/test_query.py`` checks that both give the
         same query).
@@ -154,13 +133,13 @@ class QueryBuilder:
         from whoosh import query as q
 
         branches = {}  # the parser's OR of ORs, flattened without duplicates as its normalize() does
-        for index, piece in enumerate(_EXPANSION.split(text)):
-            if index % 2:
-                branches.update(dict.fromkeys(self._expansion_branches(piece)))
+        for chunk in _chunks(rewritten):
+            if isinstance(chunk, Expansion):
+                branches.update(dict.fromkeys(self._expansion_branches(chunk.text())))
                 continue
-            if not _PLAIN_TEXT.fullmatch(piece):
+            if not _PLAIN_TEXT.fullmatch(chunk):
                 return None
-            words = _GROUPING.sub(" ", piece).split()
+            words = _GROUPING.sub(" ", chunk).split()
             if any(word in OPERATORS for word in words):
                 return None
             for word in words:
@@ -205,6 +184,17 @@ class QueryBuilder:
                 self._words.clear()
             found = self._words[word] = found if found is None else tuple(found)
         return found
+
+
+def _chunks(rewritten: Rewritten) -> list[str | Expansion]:
+    """The text between expansions joined back (the parser reads words split at spaces), and the expansions."""
+    chunks: list[str | Expansion] = []
+    for piece in rewritten.pieces:
+        if isinstance(piece, str) and chunks and isinstance(chunks[-1], str):
+            chunks[-1] += piece
+        else:
+            chunks.append(piece)
+    return chunks
 
 
 class PhraseFactory:
@@ -262,10 +252,6 @@ def _words_in_phrase():  # Whoosh is imported when a query is built, not at star
             return RequireMatcher(self.a.matcher(searcher, context), required)
 
     return WordsInPhrase
-
-
-def _lower_field_names(text: str) -> str:
-    return _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
 
 
 def exclude_negated(query):

@@ -1,15 +1,21 @@
-"""Query rewriting before parsing: question words out, abbreviations expanded.
+"""Query rewriting before parsing: question words out, abbreviations expanded, as structure.
 
 Both lists are data files in ``search/data`` that users can extend. Quoted
-phrases and ``field:`` terms are left as the user wrote them.
+phrases and ``field:`` terms are left as the user wrote them. The result is a
+:class:`Rewritten`: the user's text in pieces, an abbreviation being an
+:class:`Expansion` (the word and its full form) that the query builder turns
+into query branches; only a query that needs Whoosh's parser is written back
+as query text, by :meth:`Rewritten.text`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
-from search.analysis.chain import _read_lines
+from search.analysis.wordlists import question_words, read_lines
+from search.query.syntax import OPERATORS
 
 # A quoted phrase or field:term (kept whole), or a word (possibly a prefix*).
 # Punctuation after a word is not part of it ("Di pulau manakah, PT ...").
@@ -17,20 +23,43 @@ _PIECE = re.compile(r'"[^"]*"|\w+:(?:"[^"]*"|\S+)|\w+(?:[-.,\'*]\w+)*\*?')
 # An expansion counts for less than the word the user typed: articles that
 # use the user's own form should still come first.
 EXPANSION_WEIGHT = 0.3
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 
 
-@lru_cache(maxsize=1)
-def question_words() -> frozenset[str]:
-    """Words that only ask (``apakah``, ``siapa``, ``manakah``), lowercased."""
-    return frozenset(w.lower() for w in _read_lines("question_words.txt"))
+@dataclass(frozen=True)
+class Expansion:
+    """An abbreviation as the user wrote it and the full form also searched (``AS``, ``Amerika Serikat``)."""
+
+    word: str
+    full: str
+    weight: float = EXPANSION_WEIGHT
+
+    def text(self) -> str:
+        """The group in the query language: ``(AS OR "Amerika Serikat"^0.3)``."""
+        return f'({self.word} OR "{self.full}"^{self.weight})'
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """The query text in order: plain pieces (words, syntax, spaces) and expansions."""
+
+    pieces: tuple[str | Expansion, ...]
+    verbatim: bool = False  # nothing was rewritten: the text stays exactly as given
+
+    def text(self) -> str:
+        """The whole query in the query language, for Whoosh's parser."""
+        joined = "".join(p.text() if isinstance(p, Expansion) else p for p in self.pieces)
+        return joined if self.verbatim else re.sub(r"\s+", " ", joined).strip()
+
+    @property
+    def expansions(self) -> tuple[Expansion, ...]:
+        return tuple(p for p in self.pieces if isinstance(p, Expansion))
 
 
 @lru_cache(maxsize=1)
 def abbreviations() -> dict[str, str]:
     """``abbreviation -> full form``; all-capitals keys as written, others lowercased."""
     table = {}
-    for line in _read_lines("abbreviations.tsv"):
+    for line in read_lines("abbreviations.tsv"):
         short, _, full = (part.strip() for part in line.partition("\t"))
         if short and full:
             table[short if short.isupper() else short.lower()] = full
@@ -45,31 +74,40 @@ def _full_form(word: str) -> str | None:
     return table.get(key) if key.upper() not in table else None
 
 
-def rewrite_query(text: str) -> str:
+def rewrite(text: str) -> Rewritten:
     """``text`` without question words and with abbreviations also searched in full.
 
-    ``Siapakah Menlu AS`` becomes ``(Menlu OR "Menteri Luar Negeri") (AS OR
-    "Amerika Serikat")``. A query made only of question words is kept as it is.
+    ``Siapakah Menlu AS`` becomes ``Menlu`` expanded to ``Menteri Luar
+    Negeri`` and ``AS`` to ``Amerika Serikat``. A query made only of question
+    words is kept as it is.
     """
-    kept = []
     spelled_out = {word.lower() for word in re.findall(r"\w+", text)}
     # Next to AND/OR/NOT a dropped word would leave the operator dangling.
-    has_operators = any(piece in _OPERATORS for piece in _PIECE.findall(text))
-
-    def rewrite(m: re.Match) -> str:
+    has_operators = any(piece in OPERATORS for piece in _PIECE.findall(text))
+    pieces: list[str | Expansion] = []
+    kept_words = False
+    at = 0
+    for m in _PIECE.finditer(text):
+        pieces.append(text[at : m.start()])
+        at = m.end()
         piece = m.group(0)
-        if piece.startswith('"') or ":" in piece or "*" in piece or piece in _OPERATORS:
-            kept.append(piece)
-            return piece
+        if piece.startswith('"') or ":" in piece or "*" in piece or piece in OPERATORS:
+            pieces.append(piece)
+            kept_words = kept_words or piece not in OPERATORS
+            continue
         if piece.lower() in question_words() and not has_operators:
-            return ""
-        kept.append(piece)
+            continue
+        kept_words = True
         full = _full_form(piece)
         if full and set(full.lower().split()) <= spelled_out:
             full = None  # "Amerika Serikat (AS)": the query already holds the full form's words
-        return f'({piece} OR "{full}"^{EXPANSION_WEIGHT})' if full else piece
+        pieces.append(Expansion(piece, full) if full else piece)
+    pieces.append(text[at:])
+    if not kept_words:
+        return Rewritten((text,), verbatim=True)
+    return Rewritten(tuple(p for p in pieces if p != ""))
 
-    rewritten = _PIECE.sub(rewrite, text)
-    if not any(piece not in _OPERATORS for piece in kept):
-        return text
-    return re.sub(r"\s+", " ", rewritten).strip()
+
+def rewrite_query(text: str) -> str:
+    """:func:`rewrite` as query text (what Whoosh's parser reads)."""
+    return rewrite(text).text()

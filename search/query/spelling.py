@@ -16,10 +16,10 @@ import re
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from search.analysis.chain import stopwords
+from search.analysis.wordlists import stopwords
+from search.query.syntax import OPERATORS
 
 _PIECE = re.compile(r'"[^"]*"|\w+:|\w+')
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 # Too short to respell safely (every two-letter word is one edit from many).
 MIN_WORD = 4
 # Letters a suggestion shares with the word (typos at the very start are
@@ -43,7 +43,7 @@ def suggest(searcher, text: str, field: str = "body_exact") -> str | None:
         if (
             piece.startswith('"')  # phrases are meant as written
             or piece.endswith(":")
-            or piece in _OPERATORS
+            or piece in OPERATORS
             or len(lower) < MIN_WORD
             or lower.isdigit()
             or lower in stopwords()  # never indexed, so never "known"

@@ -13,7 +13,7 @@ import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
-from search.errors import IndexDamaged
+from search.errors import damaged
 from search.ranking.facets import facet_counts, facet_options
 from search.ranking.prune import exact_search_options
 
@@ -27,10 +27,7 @@ def reading(index_dir: Path):
     try:
         yield
     except READ_ERRORS as e:
-        raise IndexDamaged(
-            f"The index at {index_dir} is damaged ({type(e).__name__}: {e}). "
-            "Run `cari rebuild-index` to rebuild it."
-        ) from None
+        raise damaged(index_dir, f"{type(e).__name__}: {e}") from None
 
 
 def newest_first():

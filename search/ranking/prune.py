@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 
-from search.analysis.chain import stopwords
+from search.analysis.wordlists import stopwords
 
 # A stopword in more than this share of the articles is left out of a query.
 MAX_STOPWORD_SHARE = 0.5

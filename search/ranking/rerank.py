@@ -25,25 +25,19 @@ order and cost nothing more.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from search.analysis.chain import TOKEN_PATTERN, hyphen_parts, shared_stemmer, stopwords
-from search.analysis.answers import asked_kind, word_is
+from search.analysis.answers import PLACE, word_is
+from search.analysis.tokens import analyse
 from search.query.builder import positive_terms
-from search.query.rewrite import question_words
+from search.query.parsed import QUESTION_DEPTH, ParsedQuery
 
-PLACE = "place"
 # How many of the best results a question re-ranks; the rest keep their order below.
-DEPTH = 10
+DEPTH = QUESTION_DEPTH
 # A word of the asked kind counts when it is at most this many words from a matched stem.
 NEAR = 6
-# A question has at least this many words: shorter queries are keyword searches.
-MIN_QUESTION_WORDS = 4
 
-_TOKEN = re.compile(TOKEN_PATTERN)
-_ASKS_PLACE = re.compile(r"\b(?:di\s*mana|dimana|manakah|kemana|darimana)(?:kah)?\b", re.IGNORECASE)
 # Words that put a place after them: "di Jayapura", "Kabupaten Kutai Barat".
 _BEFORE_PLACE = frozenset({"di", "ke", "dari", "kota", "kabupaten", "provinsi", "desa", "kecamatan", "pulau", "negara"})
 
@@ -60,48 +54,16 @@ class Weights:
 WEIGHTS = Weights()
 
 
-def is_question(text: str) -> bool:
-    """True for a question: four or more words, one a question word (``siapakah``) or the last ending in ``?``."""
-    found = [word.lower() for word in _TOKEN.findall(text)]
-    return len(found) >= MIN_QUESTION_WORDS and (text.rstrip().endswith("?") or not question_words().isdisjoint(found))
-
-
-def asked_type(question: str) -> str | None:
-    """What a question asks for: ``number``, ``date``, ``place``, or None.
-
-    Not names (``siapa``): capitalised words are everywhere in news, and a
-    name near the matched words moved nothing (docs/relevance.md).
-    """
-    kind = asked_kind(question)
-    if kind is None and _ASKS_PLACE.search(question):
-        return PLACE
-    return kind
-
-
 class Word(NamedTuple):
-    """A word as written, with its index stem (None for a stopword)."""
+    """A word part as written, with its index stem (None for a stopword)."""
 
     text: str
     stem: str | None
 
 
 def words(text: str) -> list[Word]:
-    """The words of ``text`` as written, each with the stem the index gives it.
-
-    The analyzer's tokens (``TOKEN_PATTERN``, compounds split as
-    ``HyphenFilter`` splits them) without its Whoosh token objects: this
-    runs on every candidate of every question.
-    """
-    stemmer, stops = shared_stemmer(), stopwords()
-    known, stem = stemmer.known_roots(), stemmer.stem  # the cache first: most words are in it
-    found = []
-    for token in _TOKEN.findall(text):
-        parts = hyphen_parts(token) or (token,)
-        for part in parts:
-            lower = part.lower()
-            root = None if lower in stops else known.get(lower) or stem(lower)
-            found.append(Word(part, root))
-    return found
+    """The word parts of ``text`` as written, each with the stem the index gives it (the one analysis pass)."""
+    return [Word(text[token.start : token.end], token.stem) for token in analyse(text)]
 
 
 def is_answer(passage: list[Word], i: int, kind: str, asked: frozenset[str]) -> bool:
@@ -174,29 +136,24 @@ def combine(scores: list[float], feats: list[tuple], weights: Weights = WEIGHTS)
     return [s / best + sum(a * b for a, b in zip(w, f, strict=True)) for s, f in zip(scores, feats, strict=True)]
 
 
-def answers_first(text: str, query, found: list, reader, weights: Weights = WEIGHTS) -> list:
-    """``found`` ((stored fields, score) pairs, best first) re-ranked if ``text`` is a question.
+def answers_first(parsed: ParsedQuery, query, found: list, reader, weights: Weights = WEIGHTS) -> list:
+    """``found`` ((stored fields, score) pairs, best first) re-ranked if ``parsed`` is a question.
 
-    The first ``DEPTH`` are reordered and given their re-rank score in BM25
-    units (the share times the best score), so scores still fall down the
-    list; the others follow unchanged. Anything else is returned as it is.
+    ``query`` is the Whoosh query that ranked them (``parsed.query`` as
+    ranking pruned it). The first ``DEPTH`` are reordered and given their
+    re-rank score in BM25 units (the share times the best score), so scores
+    still fall down the list; the others follow unchanged. Anything else is
+    returned as it is.
     """
-    if not is_question(text):
+    if not parsed.question:
         return found
     top, rest = found[:DEPTH], found[DEPTH:]
     if not top:
         return found
     idf = question_idf(query, reader)
-    kind = asked_type(text)
-    asked = frozenset(w.text.lower() for w in words(text))
-    feats = [features(words(fields.get("body", "")), idf, kind, asked) for fields, _ in top]
+    feats = [features(words(fields.get("body", "")), idf, parsed.asked, parsed.question_words) for fields, _ in top]
     scores = [float(score) for _, score in top]
     best = max(scores) or 1.0
     combined = combine(scores, feats, weights)
     reranked = [(fields, share * best) for (fields, _), share in zip(top, combined, strict=True)]
     return sorted(reranked, key=lambda pair: -pair[1]) + rest
-
-
-def search_limit(text: str, limit: int) -> int:
-    """How many results to fetch for a page of ``limit``: a question needs ``DEPTH`` to re-rank."""
-    return max(limit, DEPTH) if is_question(text) else limit

@@ -1,13 +1,9 @@
-"""Scoring: Whoosh's BM25F, and the same BM25F over posting arrays.
+"""Scoring: BM25F over posting arrays, with Whoosh's scores.
 
 ``ArrayScorer`` ranks the queries most searches are (an OR of words) a term
 at a time with numpy, several times faster than Whoosh's matchers and with
-Whoosh's scores. Every other query runs in Whoosh with ``CachedLengthBM25F``:
-Whoosh's BM25F scorer asks the reader for the document's field length at
-every posting it scores (four calls deep, a column read and a byte-to-length
-decoding each time, about 15% of a sentence query); this one reads a list of
-the segment's decoded lengths instead, so every score is the same number
-Whoosh computes, from the same quantised length.
+Whoosh's scores. Every other query runs in Whoosh (``fallback``) with
+``search._whoosh.lengths.CachedLengthBM25F``, the same BM25F.
 """
 
 from __future__ import annotations
@@ -17,59 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as q
-from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
 
+from search._whoosh.lengths import CachedLengthBM25F, decoded_lengths, field_b
 from search._whoosh.postings import BoundedCache, PostingArrays
-
-# byte -> length as Whoosh's doc_field_length decodes it (0 means no length: None).
-_DECODED = [None] + [byte_to_length(b) for b in range(1, 256)]
-_DECODED_ARRAY = np.array([0.0] + _DECODED[1:], dtype=float)
-
-
-class CachedLengthBM25F(scoring.BM25F):
-    """Whoosh's BM25F (same parameters, same scores) with cached field lengths."""
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        if type(scorer) is scoring.BM25FScorer:
-            lengths = field_lengths(searcher.reader(), fieldname)
-            if lengths is not None:
-                scorer.dfl = lengths.__getitem__
-        return scorer
-
-
-def field_lengths(reader, fieldname: str) -> list | None:
-    """Every document's length of ``fieldname`` in one segment's reader, or None."""
-    perdoc = getattr(reader, "_perdoc", None)
-    if perdoc is None:
-        return None
-    cache = perdoc.__dict__.setdefault("_cari_lengths", {})
-    if fieldname not in cache:
-        raw = length_bytes(reader, fieldname)
-        cache[fieldname] = None if raw is None else [_DECODED[b] for b in raw]
-    return cache[fieldname]
-
-
-def length_bytes(reader, fieldname: str) -> bytes | None:
-    """One byte per document: ``fieldname``'s length as Whoosh stores it (0: none), or None.
-
-    Read as one slice of the column file: Whoosh's own ``load`` unpacks a
-    document at a time, ~1.5 µs each, over a second for the four text
-    fields of 100,000 articles at the first query.
-    """
-    cached_reader = getattr(getattr(reader, "_perdoc", None), "_cached_reader", None)
-    if cached_reader is None:
-        return None
-    column = cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return None
-    count = reader.doc_count_all()
-    if getattr(column, "_typecode", None) != "B":  # not W3's length column: Whoosh's slow path
-        return bytes(column.load()[:count])
-    stored = min(column._count, count)  # documents after the last stored length have none
-    return column._dbfile.get(column._basepos, stored) + bytes([column._default]) * (count - stored)
 
 
 class ArrayScorer:
@@ -181,7 +127,7 @@ class ArrayScorer:
         """
         if fieldname not in self._norms:
             weighting = self._searcher.weighting
-            k1, b = weighting.K1, weighting._field_B.get(fieldname, weighting.B)
+            k1, b = weighting.K1, field_b(weighting, fieldname)
             average = self._searcher.avg_field_length(fieldname) or 1
             self._norms[fieldname] = k1 * ((1 - b) + b * self._field_lengths(fieldname) / average)
         return self._norms[fieldname]
@@ -195,13 +141,7 @@ class ArrayScorer:
     def _field_lengths(self, fieldname: str):
         """Every document's length of ``fieldname`` as Whoosh's scorer sees it."""
         if fieldname not in self._lengths:
-            parts = []
-            for reader, _ in self._searcher.reader().leaf_readers():
-                raw = length_bytes(reader, fieldname)
-                if raw is None:  # no lengths stored: Whoosh's scorer assumes 1
-                    parts.append(np.ones(reader.doc_count_all()))
-                else:
-                    parts.append(_DECODED_ARRAY[np.frombuffer(raw, dtype=np.uint8)])
+            parts = [decoded_lengths(reader, fieldname) for reader, _ in self._searcher.reader().leaf_readers()]
             self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
         return self._lengths[fieldname]
 

@@ -1,0 +1,113 @@
+"""Sastrawi with a cache, corrections and clitic stripping: one definition of a root.
+
+``Stemmer.stem`` is what every stage calls (through :func:`shared_stemmer`):
+Sastrawi's algorithm (run by :mod:`search.analysis.sastrawi_fast`, ~7 us a
+new word instead of PySastrawi's ~0.15 ms), a table of corrections for the
+words it gets wrong (``Bekasi -> bekas``, ``pasukan -> pasu``), and clitic
+stripping (``-nya/-lah/-kah/-pun``) for the names its dictionary does not know.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from search.analysis.wordlists import load_stem_exceptions
+
+CLITICS = ("nya", "lah", "kah", "pun")
+_ALPHA = re.compile(r"^[^\W\d_]+$")
+
+
+def _without_clitic(word: str) -> str | None:
+    """``word`` without a final ``-nya/-lah/-kah/-pun``, or None if it has none.
+
+    The rest must keep four letters, and ``-lah`` after an ``l`` is a name's
+    ending, not a clitic (Abdullah, Fadlullah).
+    """
+    for clitic in CLITICS:
+        rest = word[: -len(clitic)]
+        if word.endswith(clitic) and len(rest) >= 4 and not (clitic == "lah" and rest.endswith("l")):
+            return rest
+    return None
+
+
+class Stemmer:
+    """Sastrawi with a cache, corrections and clitic stripping: word -> root.
+
+    Kept apart from the Whoosh filter so that the indexer's worker processes
+    and the query side share one definition of a root.
+    """
+
+    def __init__(self, exceptions: dict[str, str] | None = None):
+        self._exceptions = exceptions
+        self._cache: dict[str, str] = {}
+
+    @cached_property
+    def exceptions(self) -> dict[str, str]:
+        return self._exceptions if self._exceptions is not None else load_stem_exceptions()
+
+    @cached_property
+    def _sastrawi(self):
+        from search.analysis.sastrawi_fast import FastSastrawi
+
+        # PySastrawi's algorithm and dictionary, re-written to stem a new word
+        # ~20x faster with the same roots (bench/stemmer_identity.py). Uncached:
+        # we keep our own cache, so a word costs one lookup, not two.
+        return FastSastrawi()
+
+    @cached_property
+    def _dictionary(self):
+        return self._sastrawi.get_dictionary()
+
+    def stem(self, word: str) -> str:
+        """The root of a lowercased word; numbers and mixed tokens unchanged."""
+        root = self._cache.get(word)
+        if root is None:
+            root = self._cache[word] = self._stem_uncached(word)
+        return root
+
+    def _stem_uncached(self, word: str) -> str:
+        if word in self.exceptions:
+            return self.exceptions[word]
+        rest = _without_clitic(word)
+        if rest in self.exceptions:
+            return self.exceptions[rest]  # pasukannya, bekasinya
+        if not _ALPHA.match(word.replace("-", "")):
+            return word  # 2.500, covid19, hwasong11: Sastrawi would mangle them
+        root = self._sastrawi.stem(word) or word
+        # Sastrawi only strips a clitic when the rest is a dictionary word,
+        # so names keep theirs: rusianya, kazakhstanlah.
+        if rest and root == word and "-" not in word and not self._dictionary.contains(word):
+            return self.stem(rest)
+        return self._confix_an(word, root)
+
+    def _confix_an(self, word: str, root: str) -> str:
+        """Correct ``pe-/per-/ke- ... -kan`` splits to ``... -an``: no such confix exists.
+
+        Sastrawi reads ``penarikan`` as pe-tari-kan and ``pergerakan`` as
+        per-gera-kan; Indonesian has peN-an, per-an and ke-an but never
+        peN-kan, so when ``root + k`` is a word it is the root (tarik, gerak).
+        """
+        if (
+            word.endswith(root + "kan")
+            and word.startswith(("pe", "ke"))
+            and self._dictionary.contains(root + "k")
+        ):
+            return root + "k"
+        return root
+
+    def known_roots(self) -> dict[str, str]:
+        """The cache, ``word -> root``: saved with an index so that an update starts warm."""
+        return self._cache
+
+    def learn_roots(self, roots: dict[str, str]) -> None:
+        """Add roots computed earlier (by ``known_roots``) with the same exceptions."""
+        self._cache.update(roots)
+
+
+_STEMMER = Stemmer()
+
+
+def shared_stemmer() -> Stemmer:
+    """The process-wide stemmer (and its cache) every stage uses."""
+    return _STEMMER

@@ -1,0 +1,163 @@
+"""The one Indonesian token pass: every stage's definition of a word, its place and its root.
+
+Read as a Lucene or Whoosh chain, each step a small function::
+
+    TOKEN.finditer(text)       words, hyphenated words, numbers with separators
+      -> str.lower             (``Anak-anak`` -> ``anak-anak``)
+      -> hyphen_parts          a reduplication stays one word; ``nur-sultan`` -> ``nur``, ``sultan``
+      -> stopwords()           a stopword has no root (the exact-form fields keep it)
+      -> shared_stemmer().stem Sastrawi, corrections, clitics
+
+:func:`analyse` runs it and yields a :class:`Token` per word part. Indexing
+(:func:`index_words`, the same steps without offsets, in list operations),
+querying (``search.index.analyzers``, Whoosh's view of this pass), snippets
+(:func:`word_parts`, a word at a time) and the question re-rank all read it;
+``tests/test_analysis.py`` checks with Hypothesis that the three views agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from search.analysis.stemmer import shared_stemmer
+from search.analysis.wordlists import stopwords
+
+# A number with thousands/decimal separators (2.500, 43,5, 6/10/2022 is three
+# tokens on purpose), or a word, possibly hyphenated (anak-anak, Covid-19).
+TOKEN_PATTERN = r"\d+(?:[.,]\d+)+|\w+(?:-\w+)*"
+TOKEN = re.compile(TOKEN_PATTERN)
+_ALPHA = re.compile(r"^[^\W\d_]+$")
+_HYPHENATED = re.compile(r"\w-\w")
+
+
+class Token(NamedTuple):
+    """One word part of a text, as the index sees it."""
+
+    word: str  # lowercased: the exact-form fields' term
+    stem: str | None  # its root: the stemmed fields' term; None for a stopword
+    start: int  # character offsets in the text (of the lowercased word's part)
+    end: int
+    pos: int  # the part's place among all the text's parts (stopwords counted)
+
+
+def is_reduplication(word: str) -> bool:
+    """True for ``anak-anak``, ``berlari-lari``, ``besar-besaran``, ``orang-orangnya``.
+
+    Indonesian doubles a word to make a plural or an intensive; the doubled
+    form means the root, so it must meet the same index term.
+    """
+    parts = word.split("-")
+    if len(parts) != 2 or not all(_ALPHA.match(p) for p in parts):
+        return False
+    first, second = parts
+    return (
+        first == second
+        or first.endswith(second)  # berlari-lari
+        or second.startswith(first)  # besar-besaran, orang-orangnya
+    )
+
+
+def hyphen_parts(word: str) -> list[str] | None:
+    """The parts a hyphenated lowercased word is split into (``nur-sultan``), or None: no hyphen, or a reduplication.
+
+    ``Nur-Sultan`` must be found by ``Sultan`` and ``Covid-19`` by ``covid``,
+    so compounds become consecutive words (phrases still match).
+    """
+    if "-" not in word or is_reduplication(word):
+        return None
+    return word.split("-")
+
+
+def is_stopword(word: str) -> bool:
+    """Whether a lowercased word part is dropped from the stemmed fields (an empty part is too)."""
+    return not word or word in stopwords()
+
+
+def _split(token: str) -> list[tuple[str, int, int]]:
+    """A token's lowercased parts with their offsets (a split token's counted in its lowercased form)."""
+    lowered = token.lower()
+    parts = hyphen_parts(lowered)
+    if parts is None:
+        return [(lowered, 0, len(token))]
+    found, offset = [], 0
+    for part in parts:
+        found.append((part, offset, offset + len(part)))
+        offset += len(part) + 1
+    return found
+
+
+class WordPart(NamedTuple):
+    """What the pass makes of one part of a token, offsets relative to the token."""
+
+    word: str
+    stem: str | None
+    start: int
+    end: int
+
+
+_PARTS: dict[str, tuple[WordPart, ...]] = {}
+_PARTS_LIMIT = 500_000  # distinct tokens remembered (news repeats most of its words)
+
+
+def word_parts(token: str) -> tuple[WordPart, ...]:
+    """The parts of one token as written (a match of :data:`TOKEN`), each with its root; remembered."""
+    found = _PARTS.get(token)
+    if found is None:
+        stem = shared_stemmer().stem
+        found = tuple(
+            WordPart(part, None if is_stopword(part) else stem(part), start, end)
+            for part, start, end in _split(token)
+        )
+        if len(_PARTS) > _PARTS_LIMIT:
+            _PARTS.clear()
+        _PARTS[token] = found
+    return found
+
+
+def analyse(text: str, start_pos: int = 0, start_char: int = 0, tokenize: bool = True) -> Iterator[Token]:
+    """Every word part of ``text`` in order: lowercased, its root (None for a stopword), offsets, place.
+
+    ``tokenize=False`` takes the whole text as one token (Whoosh asks this
+    for the text of a prefix or wildcard query).
+    """
+    pos = start_pos
+    matches = ((m.group(), m.start()) for m in TOKEN.finditer(text)) if tokenize else iter([(text, 0)])
+    for token, at in matches:
+        for part in word_parts(token):
+            yield Token(part.word, part.stem, start_char + at + part.start, start_char + at + part.end, pos)
+            pos += 1
+
+
+class IndexWords(NamedTuple):
+    """A text's words as the index fields take them, in order."""
+
+    words: list[str]  # every part, lowercased (the exact-form fields)
+    kept: list[str]  # the parts that are not stopwords, still unstemmed (the stemmed fields stem them)
+    first: int  # the place of the first kept part
+
+
+def index_words(text: str) -> IndexWords:
+    """:func:`analyse` for the indexer: the same parts, without offsets or per-token objects.
+
+    The indexer reads every word of every article, so this is the pass in
+    list operations (C loops): tokens lowercased in one map, hyphens split
+    only in texts that have them, stopwords dropped by a set lookup. Roots
+    are left to the caller, which stems each distinct word once.
+    """
+    words = list(map(str.lower, TOKEN.findall(text)))
+    if _HYPHENATED.search(text):
+        for at in reversed([at for at, word in enumerate(words) if "-" in word]):
+            parts = hyphen_parts(words[at])
+            if parts is not None:
+                words[at : at + 1] = parts
+    stops = stopwords()
+    kept = [word for word in words if word and word not in stops]
+    first = next((at for at, word in enumerate(words) if word and word not in stops), 0)
+    return IndexWords(words, kept, first)
+
+
+def analyze(text: str) -> list[str]:
+    """The stemmed fields' terms of a text, in order (handy for tests and debugging)."""
+    return [token.stem for token in analyse(text) if token.stem is not None]

@@ -1,0 +1,84 @@
+"""Whoosh's view of the one analysis pass: the analyzers the schema's text fields use.
+
+Whoosh asks an analyzer for a stream of its ``Token`` objects (with
+positions, offsets, stopwords kept or removed, as the caller wants);
+:class:`IndonesianAnalyzer` reads them off :func:`search.analysis.tokens.analyse`
+and adds only what Whoosh's own ``StopFilter`` would do to positions: the
+first word kept keeps its place and the next ones are renumbered after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from whoosh.analysis import Analyzer, Token
+
+from search.analysis.tokens import analyse
+
+
+class IndonesianAnalyzer(Analyzer):
+    """``stemmed``: the roots, stopwords dropped (``body``); else the words as written, lowercased (``body_exact``)."""
+
+    def __init__(self, stemmed: bool = True):
+        self.stemmed = stemmed
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.stemmed == self.stemmed
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.stemmed))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(stemmed={self.stemmed})"
+
+    def __reduce__(self):
+        # Whoosh pickles the schema into the index: name a module that never moves.
+        from search._whoosh.persisted import restore
+
+        return restore, ("stemmed_analyzer" if self.stemmed else "exact_analyzer",)
+
+    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer signature
+        self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+        removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+        mode: str = "", **kwargs,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        renumbered = None
+        for token in analyse(value, start_pos, start_char, tokenize):
+            pos = token.pos
+            if not self.stemmed:
+                t.text, t.stopped = token.word, False
+            elif token.stem is None:  # a stopword
+                if removestops:
+                    continue
+                t.text, t.stopped = token.word, True
+            else:
+                t.text, t.stopped = token.stem, False
+                renumbered = pos if renumbered is None else renumbered + 1
+                pos = renumbered
+            if keeporiginal:
+                t.original = value[token.start - start_char : token.end - start_char] if tokenize else value
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = token.start, token.end
+            yield t
+
+
+def indonesian_analyzer() -> IndonesianAnalyzer:
+    """For article text: the roots, stopwords dropped."""
+    return IndonesianAnalyzer(stemmed=True)
+
+
+def exact_analyzer() -> IndonesianAnalyzer:
+    """For the exact-form fields and names: the words as written, lowercased, stopwords kept.
+
+    Indexed beside the stemmed fields so that ``penarikan`` ranks an article
+    saying ``penarikan`` above one saying only ``tarik``, and a name that
+    Sastrawi over-stems (``Bekasi -> bekas``) still meets its own spelling.
+    Stopwords stay: rare ones (``sejak``, ``antara``, ``belum``) still tell
+    texts apart; the ones in most articles are left out of a query by
+    ``search.ranking.prune`` rather than at indexing.
+    """
+    return IndonesianAnalyzer(stemmed=False)

@@ -1,0 +1,104 @@
+"""What an index on disk must be to be read or updated: its format, its fingerprint, how it opens.
+
+Beside the Whoosh files, a generation holds Cari's records: ``cari.json``
+(the manifest: how and from what it was built, its format and fingerprint),
+``contents.json.gz`` (``id -> content hash``, what an update compares the
+sources against) and ``roots.json.gz`` (``word -> root`` of every word
+stemmed so far: an update, and a searcher's snippets, start with a warm
+stem cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from search.analysis.stemmer import shared_stemmer
+from search.analysis.wordlists import load_stem_exceptions, stopwords
+from search.errors import IndexOutdated, damaged
+from search.index import generations as store
+from search.index.schema import build_schema
+
+CONTENTS = "contents.json.gz"
+ROOTS = "roots.json.gz"
+# Bump when a change makes existing indexes unreadable or unfit to update.
+# 3: exact-form fields without positions; 4: packed inlined lists;
+# 5: the index names no Cari module but search._whoosh.persisted.
+INDEX_FORMAT = 5
+
+
+def schema_fingerprint() -> str:
+    """A digest of what decides the index's terms: format, fields, analyzers, word lists.
+
+    An index whose fingerprint differs was built by a different version of
+    Cari's analysis, so an update would mix two kinds of terms; it is rebuilt.
+    """
+    fields = []
+    for name, spec in sorted(build_schema().items()):
+        analyzer = getattr(spec, "analyzer", None)
+        postings = type(spec.format).__name__ if spec.format else None  # positions or not
+        fields.append([name, type(spec).__name__, postings, repr(analyzer) if analyzer else None,
+                       bool(spec.stored), bool(spec.scorable)])
+    try:
+        sastrawi = version("PySastrawi")
+    except PackageNotFoundError:  # pragma: no cover - installed some other way
+        sastrawi = "unknown"
+    data = [INDEX_FORMAT, sastrawi, fields, sorted(load_stem_exceptions().items()), sorted(stopwords())]
+    return hashlib.sha1(json.dumps(data).encode("utf-8")).hexdigest()
+
+
+def check_format(index_dir: Path, generation: Path) -> None:
+    """Raise IndexOutdated (one clear "rebuild" message) for a generation of another index format."""
+    manifest = store.read_manifest(generation)
+    if not manifest:
+        raise damaged(index_dir, f"its record {store.MANIFEST} is missing or unreadable")
+    found = manifest.get("index_format", "4 or older")
+    if found != INDEX_FORMAT:
+        raise IndexOutdated(
+            f"The index at {index_dir} was built by another version of Cari (index format {found}; "
+            f"this version reads format {INDEX_FORMAT}). Run `cari rebuild-index --full` to rebuild it."
+        )
+
+
+def open_index(index_dir: Path):
+    """The live generation of ``index_dir`` and its Whoosh index, opened for reading.
+
+    Raises IndexMissing, IndexOutdated or IndexDamaged (one message each).
+    The schema is Cari's own, not the one pickled in the index: reading an
+    index never depends on the classes it was written with.
+    """
+    from whoosh.index import open_dir
+
+    generation = store.live_generation(index_dir)
+    check_format(index_dir, generation)
+    learn_roots(generation)
+    try:
+        return generation, open_dir(str(generation), schema=build_schema())
+    except Exception as e:  # Whoosh raises many kinds on a damaged index
+        raise damaged(index_dir, f"{type(e).__name__}: {e}") from None
+
+
+def opens(generation: Path) -> bool:
+    """Whether Whoosh can open and count the index in ``generation`` (a damaged one is rebuilt, not updated)."""
+    from whoosh.index import open_dir
+
+    try:
+        with open_dir(str(generation), schema=build_schema()).searcher() as searcher:
+            searcher.doc_count()
+    except Exception:  # Whoosh raises many kinds on damaged files
+        return False
+    return True
+
+
+def learn_roots(generation: Path) -> None:
+    """Warm the stem cache with the roots saved by the build of ``generation``.
+
+    An update then stems only words no earlier build saw, and a searcher
+    highlights snippets without running Sastrawi on every word of a hit's body
+    (cold, that was most of a query's time). Roots from a build with another
+    analysis (another fingerprint) are not used.
+    """
+    if store.read_manifest(generation).get("fingerprint") == schema_fingerprint():
+        shared_stemmer().learn_roots(store.read_record(generation, ROOTS) or {})

@@ -1,0 +1,42 @@
+"""The parsed query: everything later stages need to know about the user's text, worked out once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from search.query.rewrite import Expansion
+
+# A question's best results that the re-rank reorders (search.ranking.rerank):
+# a question fetches at least this many, whatever the page size.
+QUESTION_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a query asks for, read from its text once; ranking and highlighting read this, never the text.
+
+    ``query`` is the Whoosh query to rank; ranking may replace it by a
+    pruned copy (:meth:`with_query`), and what to highlight follows it.
+    """
+
+    text: str  # as the user typed it (checked: no control characters, stripped)
+    query: Any  # a whoosh.query.Query
+    question: bool  # a question: its best passages are re-ranked by how they answer it
+    asked: str | None  # the kind of answer a question asks for: date, number, place, or None
+    question_words: frozenset[str]  # the question's own words, lowercased: no answer repeats them
+    expansions: tuple[Expansion, ...] = ()  # abbreviations also searched in full
+
+    def fetch_depth(self, limit: int) -> int:
+        """How many results to rank for a page of ``limit``: a question needs ``QUESTION_DEPTH`` to re-rank."""
+        return max(limit, QUESTION_DEPTH) if self.question else limit
+
+    def with_query(self, query: Any) -> ParsedQuery:
+        """The same request with another Whoosh query (the one ranking kept)."""
+        return replace(self, query=query)
+
+    def highlight_terms(self) -> list[str]:
+        """The terms to mark in titles and bodies: every wanted term of the text fields (not under NOT)."""
+        from search.query.builder import positive_terms
+
+        return [text for fieldname, text in positive_terms(self.query) if fieldname in ("title", "body")]

@@ -1,0 +1,67 @@
+"""The query language's rules: operators, field prefixes, quotes; a clear QueryError for text that breaks them.
+
+Whoosh's parser never fails: it quietly turns mistakes into something else
+(``"kazakhstan`` searches the rest of the text as a phrase, ``AND`` alone
+finds nothing). Users deserve to be told, so the text is checked first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from search.errors import QueryError
+from search.index.schema import SEARCHABLE_FIELDS
+
+MAX_QUERY_CHARS = 1000
+BINARY_OPERATORS = ("AND", "OR", "ANDNOT", "ANDMAYBE")
+OPERATORS = frozenset({*BINARY_OPERATORS, "NOT"})
+FIELD_PREFIX = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?!//)(?=\S)")
+_OPERATOR_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
+_PHRASE = re.compile(r'"[^"]*"')
+
+
+def check_query(text: str) -> str:
+    """The query text, normalised, or QueryError naming what is wrong with it."""
+    if not text.isprintable():  # control characters (a pasted tab, a NUL) become spaces
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = text.strip()
+    if not text:
+        raise QueryError("Empty query: type one or more words to search for.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"Query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).")
+    if text.count('"') % 2:
+        raise QueryError('Unbalanced quote: a phrase needs a closing " (e.g. "duta besar").')
+    depth = 0
+    for ch in _PHRASE.sub("", text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth:
+        raise QueryError("Unbalanced parentheses in the query.")
+    _check_operators(text)
+    for name in FIELD_PREFIX.findall(_PHRASE.sub("", text)):
+        if name.lower() not in SEARCHABLE_FIELDS:
+            raise QueryError(
+                f"Unknown field {name!r}: search in {', '.join(SEARCHABLE_FIELDS)} (e.g. title:kazakhstan)."
+            )
+    return text
+
+
+def _check_operators(text: str) -> None:
+    """Each binary operator needs a word on both sides; NOT needs one after it."""
+    tokens = _OPERATOR_TOKEN.findall(text)
+    for i, token in enumerate(tokens):
+        if token not in OPERATORS:
+            continue
+        before = tokens[i - 1] if i else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if token == "NOT":
+            if after is None or after in OPERATORS or after == ")":
+                raise QueryError("NOT needs a word after it (e.g. kazakhstan NOT rusia).")
+        elif before in (None, "(", *OPERATORS) or after in (None, ")", *BINARY_OPERATORS):
+            raise QueryError(f"Operator {token} needs a word on each side (e.g. rusia {token} ukraina).")
+
+
+def lower_field_names(text: str) -> str:
+    """``Title:x`` as ``title:x``: field names are matched without case."""
+    return FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)

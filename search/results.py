@@ -1,0 +1,97 @@
+"""What a search returns: plain data (text and match spans), the same for the CLI, the web app and scripts."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from search.highlight.spans import Highlighted
+
+
+@dataclass
+class ArticleInfo:
+    """What every view of an article shows about it."""
+
+    id: str
+    title: str
+    source: str | None
+    date: str | None
+    author: str | None
+    url: str | None
+
+    @classmethod
+    def fields_of(cls, stored: dict) -> dict:
+        """The :class:`ArticleInfo` fields of an article's stored fields."""
+        return {
+            "id": stored["id"],
+            "title": stored.get("title", ""),
+            **{name: stored.get(name) for name in ("source", "date", "author", "url")},
+        }
+
+
+@dataclass
+class Hit(ArticleInfo):
+    """One ranked result: its snippet and title with the matches marked."""
+
+    score: float | None  # None when sorted by date
+    snippet: Highlighted
+    marked_title: Highlighted
+
+    def title_html(self) -> str:
+        """The title, escaped, matches in ``<mark>``."""
+        return self.marked_title.html()
+
+    def to_dict(self) -> dict:
+        """The JSON of one result; ``snippet`` is HTML (escaped text, matches in ``<mark>``)."""
+        return {
+            **{name: getattr(self, name) for name in ("id", "title", "source", "date", "author", "url", "score")},
+            "snippet": self.snippet.html(),
+        }
+
+
+@dataclass
+class SearchResults:
+    """A page of results and what it took to find them."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+    suggestion: str | None = None  # "did you mean" for a query that found little
+    facets: dict | None = None  # counts by source and year, when asked for
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.limit))
+
+    def to_dict(self) -> dict:
+        """The JSON shape shared by ``cari search --json`` and ``/api/search``."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "took_ms": round(self.took_ms, 2),
+            "results": [hit.to_dict() for hit in self.hits],
+            "suggestion": self.suggestion,
+            **({"facets": self.facets} if self.facets is not None else {}),
+        }
+
+
+@dataclass
+class ArticlePage(ArticleInfo):
+    """One article to read in full, the query's matches marked in its title and paragraphs."""
+
+    marked_title: Highlighted
+    paragraphs: list[Highlighted]
+
+    def title_html(self) -> str:
+        return self.marked_title.html()
+
+    def paragraphs_html(self) -> list[str]:
+        return [paragraph.html() for paragraph in self.paragraphs]
+
+    def to_html_dict(self) -> dict:
+        """The title and paragraphs as HTML (escaped, matches in ``<mark>``)."""
+        return {"title_html": self.title_html(), "paragraphs_html": self.paragraphs_html()}
