@@ -48,7 +48,7 @@ class Index:
         on_item: ProgressCallback | None = None,
     ) -> BuildReport:
         """Index ``sources`` (folders of pages, ``.jsonl`` files): an update unless ``full``; see ``build_index``."""
-        return build_index(list(sources), self.path, on_item=on_item, full=full, procs=jobs, strict=strict)
+        return build_index([Path(s) for s in sources], self.path, on_item=on_item, full=full, procs=jobs, strict=strict)
 
     def search(
         self,

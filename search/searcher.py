@@ -17,6 +17,7 @@ import threading
 import time
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from search.errors import QueryError, damaged
 from search.highlight.spans import TermMatcher, snippet, whole
@@ -32,6 +33,9 @@ from search.ranking.prune import drop_common_stopwords
 from search.ranking.rerank import answers_first
 from search.ranking.weights import BM25_PARAMS, DEFAULT_FIELDS
 from search.results import ArticleInfo, ArticlePage, Hit, SearchResults
+
+if TYPE_CHECKING:
+    from search.ranking.scoring import ArrayScorer
 
 __all__ = ["Filters", "Searcher", "SearchResults", "Hit", "ArticlePage", "MAX_LIMIT"]
 
@@ -68,7 +72,7 @@ class Searcher:
         self._stamp: tuple | None = None
         self._searcher = None
         self._builder: QueryBuilder | None = None
-        self._scorer = None
+        self._scorer: ArrayScorer | None = None
 
     # -- opening -------------------------------------------------------------
 
@@ -103,6 +107,12 @@ class Searcher:
         if self._searcher is not None:
             self._searcher.close()
         self._searcher = None
+
+    @property
+    def scorer(self) -> ArrayScorer:
+        """The open index's array scorer (call after ``_current()``)."""
+        assert self._scorer is not None, "no index open"
+        return self._scorer
 
     @property
     def schema(self):
@@ -158,7 +168,7 @@ class Searcher:
 
     def _pruned(self, parsed: ParsedQuery) -> ParsedQuery:
         """``parsed`` without the stopwords most articles hold (their frequencies are the index's)."""
-        return parsed.with_query(drop_common_stopwords(parsed.query, self._scorer.postings))
+        return parsed.with_query(drop_common_stopwords(parsed.query, self.scorer.postings))
 
     def _rank(self, searcher, parsed: ParsedQuery, limit, filter_query=None, sort="relevance", facets=False):
         """((stored fields, score) best first, total, facets or None) of at least ``limit`` results.
@@ -167,15 +177,15 @@ class Searcher:
         order); by relevance, a question's top passages are then re-ranked.
         """
         fetch = parsed.fetch_depth(limit)
-        ranking = self._scorer.rank(parsed.query, fetch, filter_query) if sort == "relevance" else None
+        ranking = self.scorer.rank(parsed.query, fetch, filter_query) if sort == "relevance" else None
         if ranking is None:
             found, total, counts = rank_in_whoosh(searcher, parsed.query, fetch, filter_query, sort, facets)
         else:
             found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
             total = ranking.total
-            counts = count_facets(searcher.reader(), self._scorer.postings, ranking.matched) if facets else None
+            counts = count_facets(searcher.reader(), self.scorer.postings, ranking.matched) if facets else None
         if sort == "relevance":
-            found = answers_first(parsed, parsed.query, found, self._scorer.postings)
+            found = answers_first(parsed, parsed.query, found, self.scorer.postings)
         return found, total, counts
 
     @staticmethod

@@ -52,8 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["angka"] = formatting.angka
     app.jinja_env.filters["web_link"] = formatting.web_link
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
-    app.json.ensure_ascii = False  # Indonesian text stays readable in /api
-    app.json.sort_keys = False  # the key order of `cari search --json`
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Indonesian text stays readable in /api
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # the key order of `cari search --json`
     app.jinja_env.globals["MAX_QUERY_CHARS"] = MAX_QUERY_CHARS
     app.register_blueprint(bp)
     _register_error_pages(app)

@@ -246,7 +246,8 @@ class CompactTermInfo(W3TermInfo):
     def to_bytes(self):
         if not self.is_inlined():
             return super().to_bytes()  # W3's statistics and the list's extent
-        return inlined_term_info(*self._inlined, (self._maxweight, self._minlength, self._maxlength))
+        ids, weights, values = self._inlined
+        return inlined_term_info(ids, weights, values, (self._maxweight, self._minlength, self._maxlength))
 
     @classmethod
     def from_bytes(cls, s):
@@ -336,7 +337,7 @@ class InliningPostingsWriter(W3PostingsWriter):
     def finish_postings(self):
         if self.written() or len(self) >= self._inlinelimit:
             return super().finish_postings()
-        terminfo = self._terminfo
+        terminfo: CompactTermInfo = self._terminfo
         terminfo.add_block(self)  # the list's statistics, as for a block
         terminfo.set_inlined(self._ids, self._weights, self._values)
         self._terminfo = None

@@ -57,7 +57,7 @@ def article_fields(article: Article) -> dict:
     # body: indexing it would weight the first sentence twice, so it is only
     # stored, for display.
     title = "" if article.title == lead_title(article.body) else article.title
-    doc = {
+    doc: dict[str, object] = {
         "id": article.id,
         "title": title,
         "_stored_title": article.title,
@@ -105,7 +105,7 @@ def build_index(
     skipped input fails the build (BuildFailed) and the previous index stays.
     Duplicate ids: the first article read wins, the others are reported.
     """
-    sources = [Path(s) for s in sources]
+    paths = [Path(s) for s in sources]
     index_dir = Path(index_dir)
     report = BuildReport(index_dir=index_dir)
     started = time.perf_counter()
@@ -118,11 +118,11 @@ def build_index(
             ix = _open_for_writing(generation, live)
             if live is not None:
                 learn_roots(live)
-            contents = _write_articles(ix, str(generation), sources, previous, report, on_item, procs, strict)
+            contents = _write_articles(ix, str(generation), paths, previous, report, on_item, procs, strict)
             store.write_record(generation, CONTENTS, contents)
             store.write_record(generation, ROOTS, shared_stemmer().known_roots())
             report.seconds = time.perf_counter() - started
-            store.publish(index_dir, generation, manifest(report, sources))
+            store.publish(index_dir, generation, manifest(report, paths))
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
             raise
@@ -136,7 +136,8 @@ def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
         live = store.live_generation(index_dir)
     except CariError:
         return None, {}
-    if store.read_manifest(live).get("fingerprint") != schema_fingerprint():
+    record = store.read_manifest(live)
+    if record.get("index_format") != INDEX_FORMAT or record.get("fingerprint") != schema_fingerprint():
         return None, {}
     # Without a readable record of what the index holds, an update would add
     # every article again beside its old copy: rebuild instead.

@@ -71,7 +71,8 @@ class DocumentSink:
         self.procs = procs
         self.batch: list[dict] = []
         self.workers: list[Any] = []
-        self.jobs = self.results = None
+        self.jobs: Any = None  # multiprocessing queues, made when the workers start
+        self.results: Any = None
 
     def __enter__(self):
         return self

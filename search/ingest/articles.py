@@ -303,7 +303,7 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
         iso = parse_date(values["date"])
         if iso is None:
             caveats.append(f'unknown date format {values["date"]!r}; date left empty')
-        values["date"] = iso
+        values["date"] = iso  # type: ignore[assignment]  # None: no date
     title = values.pop("title", None) or lead_title(body)
     return Article(id=doc_id.strip(), title=title, body=body, related=related, origin=origin, **values), caveats
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from search.analysis.answers import asked_kind, asked_type
 from search.analysis.tokens import TOKEN, analyse
@@ -46,7 +47,7 @@ def is_question(text: str) -> bool:
 class QueryBuilder:
     """Parses checked query text against a schema, the same way for CLI and web."""
 
-    schema: object
+    schema: Any  # a whoosh.fields.Schema
 
     def __post_init__(self):
         from whoosh import qparser
@@ -171,18 +172,18 @@ class QueryBuilder:
 
     def _word_terms(self, word: str) -> tuple | None:
         """(field, term, boost) of one word in each default field; None if it makes several terms."""
-        found = self._words.get(word, False)
-        if found is False:
-            found = []
-            for fieldname, boost in self._boosts.items():
-                analysed = list(self.schema[fieldname].process_text(word, mode="query", removestops=True))
-                if len(analysed) > 1:
-                    found = None
-                    break
-                found.extend((fieldname, term, boost) for term in analysed)
-            if len(self._words) > WORDS_REMEMBERED:
-                self._words.clear()
-            found = self._words[word] = found if found is None else tuple(found)
+        if word in self._words:
+            return self._words[word]
+        terms: list[tuple] | None = []
+        for fieldname, boost in self._boosts.items():
+            analysed = list(self.schema[fieldname].process_text(word, mode="query", removestops=True))
+            if len(analysed) > 1:
+                terms = None
+                break
+            terms.extend((fieldname, term, boost) for term in analysed)  # type: ignore[union-attr]
+        if len(self._words) > WORDS_REMEMBERED:
+            self._words.clear()
+        found = self._words[word] = None if terms is None else tuple(terms)
         return found
 
 

@@ -33,7 +33,7 @@ def count_facets(reader, postings, matched) -> dict[str, dict[str, int]]:
     numbers (``postings.PostingArrays``), so counting is one lookup per value
     instead of a pass over every match.
     """
-    counts = {}
+    counts: dict[str, dict[str, int]] = {}
     for facet, fieldname in FACET_FIELDS.items():
         counts[facet] = {}
         for value in reader.lexicon(fieldname):

@@ -91,7 +91,7 @@ def is_answer(passage: list[Word], i: int, kind: str, asked: frozenset[str]) -> 
 def features(passage: list[Word], idf: dict[str, float], kind: str | None, asked: frozenset[str]) -> tuple:
     """``(coverage, window, answer)`` of one passage for the question's stems ``idf``."""
     matched_at = [i for i, w in enumerate(passage) if w.stem in idf]
-    matched = {passage[i].stem for i in matched_at}
+    matched = {stem for i in matched_at if (stem := passage[i].stem) is not None}
     coverage = sum(idf[stem] for stem in matched) / (sum(idf.values()) or 1.0)
     answer = 0.0
     if kind is not None:
@@ -104,7 +104,7 @@ def tightness(passage: list[Word], matched_at: list[int], distinct: int) -> floa
     """Distinct matched stems over the length of the shortest stretch holding them all (0-1)."""
     if distinct < 2:
         return 0.0
-    counts: dict[str, int] = {}
+    counts: dict[str | None, int] = {}  # matched words only: their stems are never None
     shortest, start = len(passage), 0
     for end in matched_at:
         counts[passage[end].stem] = counts.get(passage[end].stem, 0) + 1

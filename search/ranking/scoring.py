@@ -151,7 +151,7 @@ class Ranking:
     """Ranked document numbers of one query, and which documents matched it."""
 
     results: list[tuple[int, float]]  # (document number, score), best first
-    matched: object  # numpy bool array over the index's documents
+    matched: np.ndarray  # bool, one per document of the index
 
     @property
     def total(self) -> int:
