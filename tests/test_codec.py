@@ -1,4 +1,4 @@
-"""Short posting lists kept in the term dictionary read back as W3 wrote them (search/codec.py)."""
+"""Short posting lists kept in the term dictionary read back as W3 wrote them (search/_whoosh/codec.py)."""
 
 import itertools
 import json
@@ -11,7 +11,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import create_in
 from whoosh.writing import SegmentWriter
 
-from search._whoosh import codec
+from search._whoosh import codec, packing
 from search._whoosh.codec import CariCodec
 from search.index.build import article_fields
 from search.index.schema import build_schema
@@ -122,8 +122,8 @@ def test_inlined_postings_are_smaller_than_w3_blocks(tmp_path):
     ],
 )
 def test_packed_inlined_list_unpacks_to_the_same_tuple(postings):
-    packed = codec.pack_inlined(*postings)
-    assert codec.unpack_inlined(b"xyz" + packed, 3) == tuple(tuple(part) for part in postings)
+    packed = packing.pack_inlined(*postings)
+    assert packing.unpack_inlined(b"xyz" + packed, 3) == tuple(tuple(part) for part in postings)
 
 
 @pytest.mark.parametrize(
@@ -139,8 +139,8 @@ def test_single_posting_entry_is_the_general_entry(docnum, weight, value, length
     from array import array
 
     stats = (weight, length or None, length)
-    general = codec.inlined_term_info([docnum], array("f", [weight]), [value] if value else [], stats)
-    assert codec.inlined_single(docnum, weight, value, length) == general
+    general = packing.inlined_term_info([docnum], array("f", [weight]), [value] if value else [], stats)
+    assert packing.inlined_single(docnum, weight, value, length) == general
     assert codec.CompactTermInfo.from_bytes(general).max_id() == docnum
 
 
@@ -148,6 +148,6 @@ def test_positions_are_packed_smaller_than_w3s_pickle():
     from whoosh.formats import Positions
 
     values = tuple(Positions().encode(p) for p in ([4], [10, 12, 90]))
-    packed = codec.pack_inlined((17, 250), (1, 3), values)
-    assert codec.unpack_inlined(packed)[2] == values
+    packed = packing.pack_inlined((17, 250), (1, 3), values)
+    assert packing.unpack_inlined(packed)[2] == values
     assert len(packed) < len(pickle.dumps(((17, 250), (1, 3), values), pickle.HIGHEST_PROTOCOL)) / 3

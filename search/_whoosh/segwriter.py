@@ -49,8 +49,9 @@ from whoosh.formats import Positions
 from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.writing import SegmentWriter
 
-from search._whoosh.codec import CompactTermInfo, encode_block, inlined_single, inlined_term_info
+from search._whoosh.codec import CompactTermInfo, encode_block
 from search._whoosh.fastindex import fast_schema
+from search._whoosh.packing import inlined_single, inlined_term_info
 
 LIMIT_MB = 256  # estimated bytes of unfinished blocks before they are written out short
 POSTING_BYTES = 24  # a pending posting: three list slots (docnum, weight and value are shared objects)
