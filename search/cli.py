@@ -91,7 +91,7 @@ def _rebuild(
 ) -> None:
     """Build or update the index with a progress bar, reporting problems as they come."""
     from search.index.build import build_index
-    from search.ingest.articles import Problem
+    from search.ingest.article import Problem
 
     total = _count_inputs(sources)
     with click.progressbar(
@@ -118,7 +118,7 @@ def _rebuild(
 
 def _count_inputs(sources) -> int:
     """Articles to expect (pages + JSONL lines), for the progress bar."""
-    from search.ingest.articles import source_files
+    from search.ingest.sources import source_files
 
     total = 0
     for path in source_files(sources):

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from search.ingest.articles import parse_date, read_articles
+from search.ingest.dates import parse_date
+from search.ingest.sources import read_articles
 from tests.conftest import SEEDS
 
 

@@ -15,7 +15,8 @@ from search._whoosh import codec, packing
 from search._whoosh.codec import CariCodec
 from search.index.build import article_fields
 from search.index.schema import build_schema
-from search.ingest.articles import Article, read_articles
+from search.ingest.article import Article
+from search.ingest.sources import read_articles
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 

@@ -19,7 +19,8 @@ TEXTS = [
 
 def seed_texts():
 
-    from search.ingest.articles import Article, read_articles
+    from search.ingest.article import Article
+    from search.ingest.sources import read_articles
 
     seeds = Path(__file__).parent.parent / "seeds"
     return [text for a in read_articles([seeds]) if isinstance(a, Article) for text in (a.title, a.body)]

@@ -159,7 +159,7 @@ def _corpus(tmp_path, n):
     """
     import random
 
-    from search.ingest.articles import read_articles
+    from search.ingest.sources import read_articles
     from tests.conftest import SEEDS
 
     sentences = [s for a in read_articles([SEEDS]) for s in a.body.replace("\n", " ").split(". ") if len(s) > 30]

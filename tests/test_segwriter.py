@@ -13,7 +13,8 @@ from search._whoosh.lengths import CachedLengthBM25F
 from search._whoosh.segwriter import PerTermSegmentWriter
 from search.index.build import article_fields
 from search.index.schema import build_schema
-from search.ingest.articles import Article, read_articles
+from search.ingest.article import Article
+from search.ingest.sources import read_articles
 from search.query.builder import QueryBuilder
 from search.ranking.weights import BM25_PARAMS
 

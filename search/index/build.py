@@ -15,7 +15,8 @@ from search.errors import BuildFailed, CariError
 from search.index import generations as store
 from search.index.format import CONTENTS, INDEX_FORMAT, ROOTS, learn_roots, opens, schema_fingerprint
 from search.index.schema import build_schema, published_value
-from search.ingest.articles import Article, Problem, lead_title, read_articles
+from search.ingest.article import Article, Problem, lead_title
+from search.ingest.sources import read_articles
 
 ProgressCallback = Callable[[Article | Problem], None]
 

@@ -1,0 +1,22 @@
+"""Bytes to text: a file's encoding (UTF-8, else Windows-1252) and why a file could not be read."""
+
+from __future__ import annotations
+
+from search.ingest.article import ArticleError
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Text of a file's bytes, and a caveat when it was not UTF-8."""
+    if b"\x00" in data[:8192]:
+        raise ArticleError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as e:
+        # Old scrapers save Windows-1252; reading it as such keeps the words.
+        return data.decode("cp1252", errors="replace"), f"not UTF-8 ({e.reason} at byte {e.start}); read as Windows-1252"
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError):
+        return f"cannot read ({error.strerror or error})"
+    return str(error)
