@@ -296,7 +296,8 @@ def test_missing_index_is_a_clear_503(tmp_path):
         assert response.status_code == 503
         assert "cari rebuild-index" in response.get_data(as_text=True)
     api = client.get("/api/search?q=rusia")
-    assert api.status_code == 503 and "No index at" in api.get_json()["error"]
+    assert api.status_code == 503 and "belum dibuat" in api.get_json()["error"]
+    assert str(tmp_path) not in api.get_data(as_text=True)  # server paths go to the log only
 
 
 def test_damaged_index_is_a_clear_503(tmp_path):
@@ -305,8 +306,10 @@ def test_damaged_index_is_a_clear_503(tmp_path):
     for toc in generation.glob("*.toc"):
         toc.write_bytes(b"rusak")
     response = create_app({"INDEX_DIR": str(index)}).test_client().get("/")
+    page = response.get_data(as_text=True)
     assert response.status_code == 503
-    assert "is damaged" in response.get_data(as_text=True)
+    assert "tidak dapat dibaca" in page and "cari rebuild-index" in page
+    assert str(tmp_path) not in page and "Error" not in page  # no server path, no exception name
 
 
 def test_internal_error_is_a_500_page_without_traceback(seed_index):

@@ -76,9 +76,17 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("error.html", title=title, message=message, status=status), status
 
     @app.errorhandler(IndexMissing)
+    def index_missing(e):
+        # The detail names a server path: it goes to the log, not to the reader.
+        app.logger.error("%s", e)
+        return error(503, "Indeks belum siap", "Indeks pencarian belum dibuat. Pengelola situs perlu "
+                     "menjalankan `cari rebuild-index`.")
+
     @app.errorhandler(IndexDamaged)
-    def index_unavailable(e):
-        return error(503, "Indeks belum siap", str(e))
+    def index_damaged(e):
+        app.logger.error("%s", e)
+        return error(503, "Indeks belum siap", "Indeks pencarian tidak dapat dibaca (rusak, atau dibuat oleh "
+                     "versi Cari yang lain). Pengelola situs perlu menjalankan `cari rebuild-index`.")
 
     @app.errorhandler(404)
     def not_found(e):
