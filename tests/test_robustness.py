@@ -176,7 +176,8 @@ def _corpus(tmp_path, n):
 
 def _start_rebuild(source, index):
     return subprocess.Popen(
-        [sys.executable, "-c", "from search.cli import cli; cli()", "rebuild-index", str(source), "--index", str(index), "-q"],
+        [sys.executable, "-c", "from search.cli import cli; cli()", "rebuild-index", str(source), "--index", str(index), "-q",
+         "--allow-removals"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 

@@ -19,6 +19,9 @@ from search.ingest.article import Article, Problem, lead_title
 from search.ingest.sources import read_articles
 
 ProgressCallback = Callable[[Article | Problem], None]
+# What a build makes of the index: exactly its sources, or the index plus them.
+REBUILD, ADD = "rebuild", "add"
+STDIN = "-"  # a source read as JSON Lines from standard input
 
 
 @dataclass
@@ -35,6 +38,10 @@ class BuildReport:
     changed: int = 0  # articles whose content hash changed
     removed: int = 0  # articles of the previous index no longer in the sources
     unchanged: int = 0
+    mode: str = REBUILD
+    dry_run: bool = False
+    unread: int = 0  # files or folders that could not be read at all
+    kept: int = 0  # articles not found in the sources but kept, since some sources could not be read
 
     def count(self, doc_id: str, digest: str, previous: dict[str, str]) -> None:
         """Tally one article read, against the previous index's contents."""
@@ -90,36 +97,57 @@ def build_index(
     full: bool = False,
     procs: int | None = None,
     strict: bool = False,
+    mode: str = REBUILD,
+    allow_removals: bool = False,
+    dry_run: bool = False,
 ) -> BuildReport:
     """Index every article in ``sources`` into a new generation of ``index_dir``.
 
-    Unless ``full`` is set, an index built from the same schema is updated
-    rather than rebuilt: an article whose id and content hash are already in
-    it is left alone, a new or changed one is (re)indexed, and one no longer
-    in ``sources`` is deleted. Either way the work happens in a new
-    generation (an update starts from hard links to the live one, see
-    ``store``), and the live index is replaced only when the new one is
-    complete; on any error (or Ctrl-C) the new generation is removed and the
-    old one keeps serving. ``procs`` worker processes analyse and write
-    (default: one per core). A file or line that cannot be read is reported
-    through ``on_item`` and in the report, and skipped; with ``strict`` any
-    skipped input fails the build (BuildFailed) and the previous index stays.
-    Duplicate ids: the first article read wins, the others are reported.
+    ``mode`` ``REBUILD`` makes the index exactly ``sources``: an article
+    whose id and content hash are already in it is left alone, a new or
+    changed one is (re)indexed, and one no longer in ``sources`` is deleted;
+    when that would delete more than half of the index's articles the build
+    is refused (BuildFailed) unless ``allow_removals``. ``ADD`` adds and
+    updates only: nothing is deleted. ``full`` rebuilds from scratch instead
+    of updating. A source that does not exist, or yields no article, fails
+    the build before anything changes. ``dry_run`` reads the sources and
+    reports what would change, and changes nothing.
+
+    The work happens in a new generation (an update starts from hard links to
+    the live one, see ``generations``), and the live index is replaced only
+    when the new one is complete; on any error (or Ctrl-C) the new generation
+    is removed and the old one keeps serving. ``procs`` worker processes
+    analyse and write (default: one per core). A file or line that cannot be
+    read is reported through ``on_item`` and in the report, and skipped; with
+    ``strict`` any skipped input fails the build and the previous index
+    stays. Duplicate ids: the first article read wins, the others are reported.
     """
     paths = [Path(s) for s in sources]
+    _check_sources(paths)
     index_dir = Path(index_dir)
-    report = BuildReport(index_dir=index_dir)
+    report = BuildReport(index_dir=index_dir, mode=mode, dry_run=dry_run)
     started = time.perf_counter()
+    if dry_run:
+        _plan(paths, index_dir, report, on_item, strict, allow_removals)
+        report.seconds = time.perf_counter() - started
+        return report
     with store.writable(index_dir), store.rebuild_lock(index_dir):
         store.remove_stale_generations(index_dir)
         live, previous = (None, {}) if full else updatable_generation(index_dir)
+        if live is None and mode == ADD and _has_index(index_dir):
+            raise BuildFailed(
+                f"The index at {index_dir} cannot be added to (it was built by another version of Cari, or is "
+                "damaged). Run `cari rebuild-index --full SOURCES` with all its sources; nothing was changed."
+            )
+        known = previous or live_contents(index_dir)  # what a removal guard counts against
         report.full = live is None
         generation = store.new_generation(index_dir) if live is None else store.copy_generation(index_dir, live)
         try:
             ix = _open_for_writing(generation, live)
             if live is not None:
                 learn_roots(live)
-            contents = _write_articles(ix, str(generation), paths, previous, report, on_item, procs, strict)
+            batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals)
+            contents = _write_articles(ix, str(generation), batch, procs)
             store.write_record(generation, CONTENTS, contents)
             store.write_record(generation, ROOTS, shared_stemmer().known_roots())
             report.seconds = time.perf_counter() - started
@@ -128,6 +156,28 @@ def build_index(
             shutil.rmtree(generation, ignore_errors=True)
             raise
     return report
+
+
+def _check_sources(paths: list[Path]) -> None:
+    """Refuse, before anything changes, a source that is not there (a typo must not empty the archive)."""
+    missing = [str(path) for path in paths if str(path) != STDIN and not path.exists()]
+    if missing:
+        raise BuildFailed(f"No such file or folder: {', '.join(missing)}. Nothing was changed.")
+    if not paths:
+        raise BuildFailed("No sources given. Nothing was changed.")
+
+
+def _has_index(index_dir: Path) -> bool:
+    return (index_dir / store.POINTER).exists()
+
+
+def live_contents(index_dir: Path) -> dict[str, str]:
+    """``id -> content hash`` of the live index, whatever its version; empty if there is none or it is unreadable."""
+    try:
+        live = store.live_generation(index_dir)
+    except CariError:
+        return {}
+    return store.read_record(live, CONTENTS) or {}
 
 
 def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
@@ -155,7 +205,82 @@ def _open_for_writing(generation: Path, live: Path | None):
     return open_for_writing(str(generation), build_schema(), new=live is None)
 
 
-def _write_articles(ix, path: str, sources, previous: dict, report: BuildReport, on_item, procs, strict) -> dict:
+@dataclass
+class _Batch:
+    """One build's reading: the sources, what the index held, and the rules for what may be removed."""
+
+    paths: list[Path]
+    previous: dict[str, str]  # id -> content hash of the generation being updated ({} for a new one)
+    known: dict[str, str]  # id -> content hash the live index holds (what removals are counted against)
+    report: BuildReport
+    on_item: ProgressCallback | None
+    strict: bool
+    allow_removals: bool
+
+
+def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
+    """Read every source, tallying the report; ``add`` each new or changed article. ``id -> hash`` of those read."""
+    report = batch.report
+    contents: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    for path in batch.paths:
+        found = 0
+        for item in read_articles([path]):
+            if isinstance(item, Article) and item.id in origins:
+                item = Problem(item.origin, f"duplicate id {item.id!r} (first read from {origins[item.id]}); skipped")
+            if isinstance(item, Article):
+                found += 1
+                origins[item.id] = item.origin
+                digest = contents[item.id] = item.content_hash
+                if batch.previous.get(item.id) != digest:
+                    add(item)
+                report.count(item.id, digest, batch.known)
+            else:
+                report.problems.append(item)
+                report.skipped += item.skipped
+                report.unread += item.unread
+            if batch.on_item:
+                batch.on_item(item)
+        if not found:
+            raise BuildFailed(f"{_shown(path)} holds no article that could be read. Nothing was changed.")
+    if batch.strict and report.skipped:
+        raise BuildFailed(f"--strict: {report.skipped} input(s) could not be indexed; the previous index is unchanged.")
+    return contents
+
+
+def _removals(batch: _Batch, contents: dict[str, str]) -> list[str]:
+    """The ids to delete for the articles read: gone ones (a rebuild) unless refused, and changed ones."""
+    report = batch.report
+    gone = [doc_id for doc_id in batch.known if doc_id not in contents]
+    if report.mode == ADD:
+        gone = []
+    elif gone and report.unread and not report.full:
+        # A file or folder could not be read: its articles may be among the
+        # "gone" ones, and an archive is never emptied by a permission error.
+        report.problems.append(Problem("", f"{len(gone)} article(s) not found were kept: {report.unread} "
+                                           "source(s) could not be read", skipped=False))
+        report.kept = len(gone)
+        gone = []
+    elif len(gone) * 2 > len(batch.known) and not batch.allow_removals:
+        raise BuildFailed(
+            f"This rebuild would remove {len(gone)} of the index's {len(batch.known)} articles (they are not in the "
+            "sources given). Nothing was changed. To add articles without removing any, use `cari add`; if the "
+            "removals are meant, give --allow-removals."
+        )
+    report.removed = len(gone)
+    changed = [doc_id for doc_id, digest in batch.previous.items() if doc_id in contents and contents[doc_id] != digest]
+    return [doc_id for doc_id in gone if doc_id in batch.previous] + changed
+
+
+def _plan(paths: list[Path], index_dir: Path, report: BuildReport, on_item, strict: bool, allow_removals: bool) -> None:
+    """``dry_run``: what a build would add, change and remove, reading the sources only."""
+    known = live_contents(index_dir)
+    report.full = False
+    batch = _Batch(paths, known, known, report, on_item, strict, allow_removals)
+    _removals(batch, _read(batch, lambda article: None))
+
+
+def _write_articles(ix, path: str, batch: _Batch, procs: int | None) -> dict:
     """Add new and changed articles, delete changed and gone ones, commit.
 
     Returns ``id -> content hash`` of every article now in the index.
@@ -163,32 +288,12 @@ def _write_articles(ix, path: str, sources, previous: dict, report: BuildReport,
     from search._whoosh.writers import parent_writer
     from search.index.workers import DocumentSink, default_procs
 
-    contents: dict[str, str] = {}
-    origins: dict[str, str] = {}
     writer = parent_writer(ix)
     try:
         with DocumentSink(writer, path, procs or default_procs()) as sink:
-            for item in read_articles(sources):
-                if isinstance(item, Article) and item.id in origins:
-                    item = Problem(item.origin, f"duplicate id {item.id!r} (first read from {origins[item.id]}); skipped")
-                if isinstance(item, Article):
-                    origins[item.id] = item.origin
-                    digest = contents[item.id] = item.content_hash
-                    if previous.get(item.id) != digest:
-                        sink.add(article_fields(item))
-                    report.count(item.id, digest, previous)
-                else:
-                    report.problems.append(item)
-                    report.skipped += item.skipped
-                if on_item:
-                    on_item(item)
-            if strict and report.skipped:
-                raise BuildFailed(
-                    f"--strict: {report.skipped} input(s) could not be indexed; the previous index is unchanged."
-                )
+            contents = _read(batch, lambda article: sink.add(article_fields(article)))
+            stale = _removals(batch, contents)
             sink.finish()
-        stale = [doc_id for doc_id, digest in previous.items() if contents.get(doc_id) != digest]
-        report.removed = sum(1 for doc_id in stale if doc_id not in contents)
         if stale:
             # One searcher for all: without it Whoosh opens a new one (every
             # segment's files) for each deletion, seconds per hundred.
@@ -199,18 +304,24 @@ def _write_articles(ix, path: str, sources, previous: dict, report: BuildReport,
         writer.cancel()
         raise
     writer.commit()
+    if batch.report.mode == ADD or batch.report.kept:
+        return {**batch.previous, **contents}
     return contents
+
+
+def _shown(path: Path) -> str:
+    return "standard input" if str(path) == STDIN else str(path)
 
 
 def manifest(report: BuildReport, sources: list[Path]) -> dict:
     """The build's record, stored beside the index for ``cari stats``."""
     return {
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "sources": [str(s.resolve()) for s in sources],
+        "sources": [_shown(s) if str(s) == STDIN else str(s.resolve()) for s in sources],
         "documents": report.indexed,
         "skipped": report.skipped,
         "seconds": round(report.seconds, 3),
-        "mode": "full" if report.full else "update",
+        "mode": report.mode if not report.full else "full",
         "added": report.added,
         "changed": report.changed,
         "removed": report.removed,

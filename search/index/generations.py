@@ -182,6 +182,20 @@ def writable(index_dir: Path) -> Iterator[None]:
         ) from None
 
 
+_held_locks: list = []  # the lock files this process holds open (a forked worker closes them)
+
+
+def release_inherited_lock() -> None:
+    """In a forked worker: close the parent's lock file, so the lock ends when the parent does.
+
+    ``flock`` belongs to the open file, which a fork shares: a worker left
+    holding it would keep the index locked after its parent died.
+    """
+    for handle in _held_locks:
+        handle.close()
+    _held_locks.clear()
+
+
 @contextmanager
 def rebuild_lock(index_dir: Path) -> Iterator[None]:
     """Hold the index's rebuild lock, or raise IndexBusy at once.
@@ -206,8 +220,11 @@ def rebuild_lock(index_dir: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
+        _held_locks.append(handle)
         yield
     finally:
+        if handle in _held_locks:
+            _held_locks.remove(handle)
         handle.close()
 
 

@@ -27,6 +27,7 @@ core idle while the parent warms the cache (0.7 s of a 5-second IndoSum build).
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
@@ -37,12 +38,14 @@ from typing import Any
 from search._whoosh.writers import finish_segment, worker_writer
 from search.analysis.stemmer import shared_stemmer
 from search.errors import CariError
+from search.index.generations import release_inherited_lock
 from search.index.schema import build_schema
 
 BATCH_SIZE = 100  # documents per message to a worker
 MIN_BATCHES_FOR_WORKERS = 5
 WORKER_LIMIT_MB = 256  # unfinished posting blocks a worker holds before writing them out short
 _POLL_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class IndexingFailed(CariError):
@@ -122,7 +125,8 @@ class DocumentSink:
         self.jobs = context.Queue(self.procs * 4)
         self.results = context.Queue()
         self.workers = [
-            context.Process(target=_write_segment, args=(self.index_path, self.jobs, self.results), daemon=True)
+            context.Process(target=_write_segment, args=(self.index_path, self.jobs, self.results, os.getpid()),
+                            daemon=True)
             for _ in range(self.procs)
         ]
         for process in self.workers:
@@ -137,7 +141,18 @@ class DocumentSink:
                 self.jobs.put(batch, timeout=_POLL_SECONDS)
                 return
             except queue.Full:
-                self._check_alive()
+                self._check_feeding()
+
+    def _check_feeding(self) -> None:
+        """While batches are still coming, a worker that has ended, however it ended, has failed."""
+        self._check_alive()
+        if any(not process.is_alive() for process in self.workers):
+            try:
+                status, value = self.results.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                status, value = "failed", "it ended before its work was done"
+            reason = value if status == "failed" else "it ended before its work was done"
+            raise IndexingFailed(f"An indexing worker failed: {reason}. The previous index is unchanged.")
 
     def _result(self):
         while True:
@@ -147,7 +162,7 @@ class DocumentSink:
                 self._check_alive()
                 continue
             if status == "failed":
-                raise IndexingFailed(f"An indexing worker failed: {value}")
+                raise IndexingFailed(f"An indexing worker failed: {value}. The previous index is unchanged.")
             return value
 
     def _check_alive(self) -> None:
@@ -156,11 +171,20 @@ class DocumentSink:
                 raise IndexingFailed(f"An indexing worker died (exit code {process.exitcode}).")
 
     def _stop(self) -> None:
+        """End the workers at once (the build failed or was interrupted): kill, reap, drop the queues.
+
+        A queue's feeder thread would otherwise wait at exit to flush
+        batches that no worker will read, and the process never ends.
+        """
         for process in self.workers:
             if process.is_alive():
-                process.terminate()
+                process.kill()
         for process in self.workers:
-            process.join()
+            process.join(timeout=5)
+        for channel in (self.jobs, self.results):
+            if channel is not None:
+                channel.cancel_join_thread()
+                channel.close()
         self.workers = []
 
 
@@ -170,9 +194,28 @@ def new_roots(inherited: int) -> dict[str, str]:
     return dict(itertools.islice(roots.items(), inherited, None))
 
 
-def _write_segment(index_path: str, jobs, results) -> None:
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies, whatever kills the parent.
+
+    Without it a worker whose parent got SIGKILL (the out-of-memory killer's
+    signal) waits for a batch for ever. ``prctl(PR_SET_PDEATHSIG)`` is Linux's;
+    the parent may have died before the call, so that is checked after it.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the parent is polled instead
+        pass
+    if os.getppid() != parent:
+        raise SystemExit(1)
+
+
+def _write_segment(index_path: str, jobs, results, parent: int) -> None:
     """Worker process: add every batch from ``jobs`` to a new segment, report it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not ours
+    die_with_parent(parent)
+    release_inherited_lock()  # the rebuild lock is the parent's: it must end with the parent
     inherited = len(shared_stemmer().known_roots())
     try:
         writer = worker_writer(index_path, build_schema(), WORKER_LIMIT_MB)

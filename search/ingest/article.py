@@ -46,9 +46,10 @@ class Problem:
     origin: str  # "path" or "path:line"
     reason: str
     skipped: bool = True
+    unread: bool = False  # a whole file or folder that could not be read (not a bad page or line)
 
     def __str__(self) -> str:
-        return f"{self.origin}: {self.reason}"
+        return f"{self.origin}: {self.reason}" if self.origin else self.reason
 
 
 def _title_from_lead(lead: str, limit: int = 90) -> str:

@@ -1,137 +1,15 @@
-"""``cari``: build and search the Indonesian news index from the terminal.
-
-Every command is a thin layer over the library (``build_index``,
-``Searcher``: see ``search/__init__.py``); what the user sees is formatted
-here and only here. Imports of
-the engine happen inside the commands so that ``cari --help`` starts at once.
-"""
+"""``cari search``, ``batch-search``, ``evaluate``, ``stats``: what comes out of the index."""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import click
 
-# Whoosh 2.7.4 predates Python 3.12's stricter escape-sequence checks; its
-# SyntaxWarnings are noise to a user of Cari.
-warnings.filterwarnings("ignore", category=SyntaxWarning)
-warnings.filterwarnings("ignore", category=DeprecationWarning, module="whoosh")
-
-INDEX_OPTION = click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="CARI_INDEX",
-    default="index",
-    show_default=True,
-    show_envvar=True,
-    help="Index folder.",
-)
-
-
-def _fail_on_cari_errors(func):
-    """Turn the engine's CariErrors into one clear line and exit code 1."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from search.errors import CariError
-
-        try:
-            return func(*args, **kwargs)
-        except CariError as e:
-            raise click.ClickException(str(e)) from None
-
-    return wrapper
-
-
-@click.group()
-@click.version_option(package_name="cari")
-def cli():
-    """Cari: full-text search for Indonesian news.
-
-    Build an index from news pages (.txt) and JSON Lines, then search it in
-    any inflected form of an Indonesian word: mengusir, diusir, pengusiran
-    all find usir.
-    """
-
-
-@cli.command("rebuild-index")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@INDEX_OPTION
-@click.option("--full", is_flag=True, help="Rebuild everything instead of updating what changed.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes  [default: one per core]")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the summary and problems.")
-@click.option("--strict", is_flag=True, help="Fail (exit 1, previous index kept) if any input is skipped.")
-@_fail_on_cari_errors
-def rebuild_index(sources, index_dir, full, jobs, quiet, strict):
-    """Index SOURCES (folders of .txt pages, .jsonl files; default ./seeds).
-
-    An existing index is updated: articles whose id and content are already
-    in it are left alone, new and changed ones are indexed and those no
-    longer in SOURCES are removed. --full rebuilds it from scratch (as does a
-    change of Cari's analysis). Either way the new index is built beside the
-    old one and swapped in only when it is complete: a failed or interrupted
-    rebuild leaves the previous index serving. Files or lines that cannot be
-    read are reported and skipped.
-
-    \b
-    Example:
-      cari rebuild-index seeds/ more/articles.jsonl --index index/
-    """
-    _rebuild(list(sources) or [Path("seeds")], index_dir, quiet, strict=strict, full=full, jobs=jobs)
-
-
-def _rebuild(
-    sources: list[Path], index_dir: Path, quiet: bool, strict: bool = False, full: bool = False, jobs: int | None = None
-) -> None:
-    """Build or update the index with a progress bar, reporting problems as they come."""
-    from search.index.build import build_index
-    from search.ingest.article import Problem
-
-    total = _count_inputs(sources)
-    with click.progressbar(
-        length=total, label="Indexing", file=sys.stderr, show_pos=True, hidden=quiet or total < 200
-    ) as bar:
-
-        def on_item(item):
-            if isinstance(item, Problem):
-                # Shown at once, not after a long run.
-                click.echo(("skipped " if item.skipped else "warning ") + str(item), err=True)
-                if not item.skipped:
-                    return
-            bar.update(1)
-
-        report = build_index(sources, index_dir, on_item=on_item, full=full, procs=jobs, strict=strict)
-    changes = "" if report.full else (
-        f" ({report.added} new, {report.changed} changed, {report.removed} removed, {report.unchanged} unchanged)"
-    )
-    click.echo(
-        f"Indexed {report.indexed} documents{changes}, skipped {report.skipped}, "
-        f"in {report.seconds:.1f} s -> {index_dir}"
-    )
-
-
-def _count_inputs(sources) -> int:
-    """Articles to expect (pages + JSONL lines), for the progress bar."""
-    from search.ingest.sources import source_files
-
-    total = 0
-    for path in source_files(sources):
-        if isinstance(path, Path):
-            if path.suffix.lower() == ".jsonl":
-                try:
-                    with open(path, "rb") as f:
-                        total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-                except OSError:
-                    pass
-            else:
-                total += 1
-    return total
+from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli
 
 
 @cli.command()
@@ -315,59 +193,3 @@ def stats(index_dir, as_json):
     click.echo(f"built       {info['built_at']}")
     for source in info["sources"]:
         click.echo(f"source      {source}")
-
-
-@cli.command()
-@INDEX_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one).")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Requests served at once.")
-@_fail_on_cari_errors
-def serve(index_dir, host, port, threads):
-    """Serve the search web app (waitress) and print its address.
-
-    Builds the index from ./seeds first when there is none. Readers search
-    from the browser; /api/search gives the results of `cari search --json`.
-    A rebuild while serving is picked up without a restart.
-
-    \b
-    Example:
-      cari serve --port 8080
-    """
-    from waitress.server import create_server
-
-    from search.errors import IndexMissing
-    from search.index import generations as store
-    from web.app import create_app
-
-    try:
-        store.live_generation(index_dir)
-    except IndexMissing:
-        seeds = Path("seeds")
-        if not seeds.is_dir():
-            raise click.ClickException(
-                f"No index at {index_dir} and no ./seeds folder to build one from. "
-                "Run `cari rebuild-index SOURCES` first."
-            ) from None
-        click.echo(f"No index at {index_dir}: building it from {seeds}/")
-        _rebuild([seeds], index_dir, quiet=True)
-    try:
-        server = create_server(create_app({"INDEX_DIR": str(index_dir)}), host=host, port=port, threads=threads)
-    except OSError as e:
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
-    address = f"http://{_url_host(server.effective_host)}:{server.effective_port}/"
-    click.echo(f"Cari is serving {index_dir} at {address} (Ctrl-C to stop)")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
-
-
-def main():  # pragma: no cover - console-script entry point
-    cli()

@@ -1,0 +1,194 @@
+"""``cari rebuild-index``, ``cari add``, ``cari remove``: what goes into the index, and nothing else."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli
+
+SOURCES = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes  [default: one per core]")
+QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only the summary and problems.")
+STRICT = click.option("--strict", is_flag=True, help="Fail (exit 1, previous index kept) if any input is skipped.")
+DRY_RUN = click.option("--dry-run", is_flag=True, help="Print what would be added, changed and removed; change nothing.")
+
+
+@cli.command("rebuild-index")
+@SOURCES
+@INDEX_OPTION
+@click.option("--full", is_flag=True, help="Rebuild everything instead of updating what changed.")
+@click.option("--allow-removals", is_flag=True, help="Allow removing more than half of the index's articles.")
+@DRY_RUN
+@JOBS
+@QUIET
+@STRICT
+@_fail_on_cari_errors
+def rebuild_index(sources, index_dir, full, allow_removals, dry_run, jobs, quiet, strict):
+    """Make the index exactly SOURCES (folders of .txt pages, .jsonl files, - for JSON Lines on standard input; default ./seeds).
+
+    Articles whose id and content are already in the index are left alone,
+    new and changed ones are indexed, and those not in SOURCES are removed:
+    to add articles without removing any, use `cari add`. A rebuild that
+    would remove more than half of the index's articles is refused unless
+    --allow-removals is given. A SOURCE that does not exist or holds no
+    article is an error, and nothing changes. --full rebuilds from scratch
+    (as does a change of Cari's analysis). The new index is built beside the
+    old one and swapped in only when it is complete: a failed or interrupted
+    rebuild leaves the previous index serving. Files or lines that cannot be
+    read are reported and skipped.
+
+    \b
+    Example:
+      cari rebuild-index seeds/ more/articles.jsonl --index index/
+    """
+    options = {"full": full, "allow_removals": allow_removals, "dry_run": dry_run, "strict": strict, "procs": jobs}
+    build_with_progress(list(sources) or [Path("seeds")], index_dir, quiet, **options)
+
+
+@cli.command("add")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@INDEX_OPTION
+@DRY_RUN
+@JOBS
+@QUIET
+@STRICT
+@_fail_on_cari_errors
+def add(sources, index_dir, dry_run, jobs, quiet, strict):
+    """Add the articles of SOURCES to the index, or update them; remove nothing.
+
+    SOURCES are folders of .txt pages, .jsonl files, or - for JSON Lines on
+    standard input. An article whose id is already in the index replaces it
+    when its content changed. The index is created if there is none.
+
+    \b
+    Examples:
+      cari add today.jsonl
+      scraper --since yesterday | cari add -
+    """
+    from search.index.build import ADD
+
+    build_with_progress(list(sources), index_dir, quiet, mode=ADD, dry_run=dry_run, strict=strict, procs=jobs)
+
+
+@cli.command("remove")
+@click.argument("ids", nargs=-1)
+@INDEX_OPTION
+@click.option("--ids-from", type=click.File("r", encoding="utf-8"),
+              help="Also remove the ids in this file (one a line; - for standard input).")
+@DRY_RUN
+@_fail_on_cari_errors
+def remove(ids, index_dir, ids_from, dry_run):
+    """Remove the articles with these IDS from the index; unknown ids are reported.
+
+    \b
+    Examples:
+      cari remove 000_820b055c4d7704aa
+      cari remove --ids-from withdrawn.txt --dry-run
+    """
+    from search.index.changes import remove_articles
+
+    wanted = list(ids) + ([line.strip() for line in ids_from if line.strip()] if ids_from else [])
+    if not wanted:
+        raise click.UsageError("Give the IDS to remove (or --ids-from FILE).")
+    with _stoppable(index_dir):
+        report = remove_articles(index_dir, wanted, dry_run=dry_run)
+    for doc_id in report.unknown:
+        click.echo(f"unknown id {doc_id!r}: not in the index", err=True)
+    verb = "Would remove" if dry_run else "Removed"
+    click.echo(f"{verb} {_count(len(report.removed), 'article')}, {len(report.unknown)} unknown"
+               + ("; nothing was changed." if dry_run else f" -> {index_dir}"))
+    if report.unknown and not report.removed:
+        sys.exit(1)
+
+
+def build_with_progress(sources: list[Path], index_dir: Path, quiet: bool, **options) -> None:
+    """Build, update or add to the index with a progress bar, reporting problems as they come."""
+    from search.index.build import build_index
+    from search.ingest.article import Problem
+
+    total = _count_inputs(sources)
+    with click.progressbar(
+        length=total, label="Indexing", file=sys.stderr, show_pos=True, hidden=quiet or total < 200
+    ) as bar:
+
+        def on_item(item):
+            if isinstance(item, Problem):
+                # Shown at once, not after a long run.
+                click.echo(("skipped " if item.skipped else "warning ") + str(item), err=True)
+                if not item.skipped:
+                    return
+            bar.update(1)
+
+        with _stoppable(index_dir):
+            report = build_index(sources, index_dir, on_item=on_item, **options)
+    for problem in report.problems:
+        if not problem.origin:  # about the whole build, not one input: shown with the summary
+            click.echo("warning " + str(problem), err=True)
+    click.echo(summary(report))
+
+
+def summary(report) -> str:
+    """One line: what the build did (or, for a dry run, would do)."""
+    changes = "" if report.full else (
+        f" ({report.added} new, {report.changed} changed, {report.removed} removed, {report.unchanged} unchanged)"
+    )
+    if report.dry_run:
+        return (f"Would index {_count(report.indexed, 'document')}{changes}, skip {report.skipped}; "
+                "nothing was changed.")
+    return (f"Indexed {_count(report.indexed, 'document')}{changes}, skipped {report.skipped}, "
+            f"in {report.seconds:.1f} s -> {report.index_dir}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is."""
+
+
+@contextmanager
+def _stoppable(index_dir: Path) -> Iterator[None]:
+    """Ctrl-C or SIGTERM stop the work: one line, exit code 130 (143), the previous index serving.
+
+    The build removes its unfinished generation and its workers on the way
+    out (``build_index``); a second Ctrl-C meanwhile is ignored rather than
+    cutting that short with a traceback.
+    """
+
+    def stop(signum, frame):
+        raise _Stopped
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    except KeyboardInterrupt as e:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        click.echo(f"Stopped: the index at {index_dir} is unchanged.", err=True)
+        sys.exit(143 if isinstance(e, _Stopped) else 130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _count_inputs(sources) -> int:
+    """Articles to expect (pages + JSONL lines), for the progress bar."""
+    from search.ingest.sources import source_files
+
+    total = 0
+    for path in source_files(sources):
+        if isinstance(path, Path) and str(path) != "-":
+            if path.suffix.lower() == ".jsonl":
+                try:
+                    with open(path, "rb") as f:
+                        total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+                except OSError:
+                    pass
+            else:
+                total += 1
+    return total

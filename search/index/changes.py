@@ -1,0 +1,91 @@
+"""Removing articles by id: a new generation without them, swapped in like any build."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from search.errors import BuildFailed
+from search.index import generations as store
+from search.index.format import CONTENTS, INDEX_FORMAT, ROOTS, check_format, schema_fingerprint
+
+
+@dataclass
+class RemoveReport:
+    """Which of the ids asked for were removed and which the index did not hold."""
+
+    removed: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def remove_articles(index_dir: str | Path, ids: Iterable[str], dry_run: bool = False) -> RemoveReport:
+    """Remove the articles with ``ids`` from the index at ``index_dir``; ``dry_run`` only reports.
+
+    Raises IndexMissing, IndexOutdated or IndexDamaged when there is no sound
+    index to remove from. The previous generation serves until the new one
+    is complete, as for a rebuild.
+    """
+    index_dir = Path(index_dir)
+    started = time.perf_counter()
+    with store.writable(index_dir), store.rebuild_lock(index_dir):
+        live = store.live_generation(index_dir)
+        check_format(index_dir, live)
+        contents = store.read_record(live, CONTENTS)
+        if contents is None:
+            raise BuildFailed(f"The index at {index_dir} has no readable list of its articles: "
+                              "run `cari rebuild-index --full` with its sources.")
+        report = RemoveReport()
+        for doc_id in dict.fromkeys(ids):  # each once, in the order given
+            (report.removed if doc_id in contents else report.unknown).append(doc_id)
+        if dry_run or not report.removed:
+            return report
+        store.remove_stale_generations(index_dir)
+        generation = store.copy_generation(index_dir, live)
+        try:
+            _delete(generation, report.removed)
+            for doc_id in report.removed:
+                del contents[doc_id]
+            store.write_record(generation, CONTENTS, contents)
+            store.write_record(generation, ROOTS, store.read_record(live, ROOTS) or {})
+            report.seconds = time.perf_counter() - started
+            store.publish(index_dir, generation, _manifest(live, len(contents), report))
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+    return report
+
+
+def _delete(generation: Path, ids: list[str]) -> None:
+    from search._whoosh.writers import open_for_writing, parent_writer
+    from search.index.schema import build_schema
+
+    writer = parent_writer(open_for_writing(str(generation), build_schema(), new=False))
+    try:
+        with writer.searcher() as searcher:
+            for doc_id in ids:
+                writer.delete_by_term("id", doc_id, searcher=searcher)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def _manifest(live: Path, documents: int, report: RemoveReport) -> dict:
+    previous = store.read_manifest(live)
+    return {
+        **previous,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "documents": documents,
+        "seconds": round(report.seconds, 3),
+        "mode": "remove",
+        "added": 0,
+        "changed": 0,
+        "removed": len(report.removed),
+        "fingerprint": schema_fingerprint(),
+        "index_format": INDEX_FORMAT,
+    }
