@@ -117,8 +117,7 @@ def test_ctrl_c_or_sigterm_stops_with_one_line_and_the_previous_index_serving(bi
     wait_for_workers(proc, seed_copy)
     proc.send_signal(sig)
     output, _ = proc.communicate(timeout=20)
-    assert proc.returncode == code
-    assert output.strip().splitlines() == [f"Stopped: the index at {seed_copy} is unchanged."]
+    assert (proc.returncode, output.strip().splitlines()) == (code, [f"Stopped: the index at {seed_copy} is unchanged."])
     assert wait_gone(seed_copy) == []
     assert [p.name for p in seed_copy.glob("gen-*")] == [store.live_generation(seed_copy).name]  # temp removed
     assert_previous_index_serves(seed_copy)

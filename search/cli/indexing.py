@@ -163,17 +163,20 @@ def _stoppable(index_dir: Path) -> Iterator[None]:
     """
 
     def stop(signum, frame):
-        raise _Stopped
+        # The first signal stops the work; more of them must not cut its clean-up short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise _Stopped if signum == signal.SIGTERM else KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, stop), signal.signal(signal.SIGINT, stop)
     try:
         yield
     except KeyboardInterrupt as e:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
         click.echo(f"Stopped: the index at {index_dir} is unchanged.", err=True)
         sys.exit(143 if isinstance(e, _Stopped) else 130)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
 
 
 def _count_inputs(sources) -> int:
