@@ -177,7 +177,8 @@ def live_contents(index_dir: Path) -> dict[str, str]:
         live = store.live_generation(index_dir)
     except CariError:
         return {}
-    return store.read_record(live, CONTENTS) or {}
+    contents = store.read_record(live, CONTENTS)
+    return contents if isinstance(contents, dict) else {}
 
 
 def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
@@ -193,7 +194,7 @@ def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
     # Without a readable record of what the index holds, an update would add
     # every article again beside its old copy: rebuild instead.
     contents = store.read_record(live, CONTENTS)
-    if contents is None or not opens(live):
+    if not isinstance(contents, dict) or not opens(index_dir, live):
         return None, {}
     return live, contents
 

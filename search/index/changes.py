@@ -36,7 +36,7 @@ def remove_articles(index_dir: str | Path, ids: Iterable[str], dry_run: bool = F
         live = store.live_generation(index_dir)
         check_format(index_dir, live)
         contents = store.read_record(live, CONTENTS)
-        if contents is None:
+        if not isinstance(contents, dict):
             raise BuildFailed(f"The index at {index_dir} has no readable list of its articles: "
                               "run `cari rebuild-index --full` with its sources.")
         report = RemoveReport()

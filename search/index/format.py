@@ -19,6 +19,7 @@ from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import load_stem_exceptions, stopwords
 from search.errors import IndexOutdated, damaged
 from search.index import generations as store
+from search.index.checksums import first_mismatch
 from search.index.schema import build_schema
 
 CONTENTS = "contents.json.gz"
@@ -60,6 +61,10 @@ def check_format(index_dir: Path, generation: Path) -> None:
             f"The index at {index_dir} was built by another version of Cari (index format {found}; "
             f"this version reads format {INDEX_FORMAT}). Run `cari rebuild-index --full` to rebuild it."
         )
+    expected = manifest.get("checksums")
+    problem = first_mismatch(generation, expected) if isinstance(expected, dict) else "it records no checksums"
+    if problem:
+        raise damaged(index_dir, problem)
 
 
 def open_index(index_dir: Path):
@@ -80,14 +85,15 @@ def open_index(index_dir: Path):
         raise damaged(index_dir, f"{type(e).__name__}: {e}") from None
 
 
-def opens(generation: Path) -> bool:
-    """Whether Whoosh can open and count the index in ``generation`` (a damaged one is rebuilt, not updated)."""
+def opens(index_dir: Path, generation: Path) -> bool:
+    """Whether ``generation`` is sound and Whoosh can open and count it (a damaged one is rebuilt, not updated)."""
     from whoosh.index import open_dir
 
     try:
+        check_format(index_dir, generation)
         with open_dir(str(generation), schema=build_schema()).searcher() as searcher:
             searcher.doc_count()
-    except Exception:  # Whoosh raises many kinds on damaged files
+    except Exception:  # noqa: BLE001 - Whoosh raises many kinds on damaged files; CariError for a bad checksum
         return False
     return True
 
@@ -101,4 +107,6 @@ def learn_roots(generation: Path) -> None:
     analysis (another fingerprint) are not used.
     """
     if store.read_manifest(generation).get("fingerprint") == schema_fingerprint():
-        shared_stemmer().learn_roots(store.read_record(generation, ROOTS) or {})
+        roots = store.read_record(generation, ROOTS)
+        if isinstance(roots, dict):
+            shared_stemmer().learn_roots(roots)

@@ -50,6 +50,8 @@ def live_generation(index_dir: Path) -> Path:
     """The folder of the live index; raises IndexMissing if there is none."""
     try:
         name = (index_dir / POINTER).read_text(encoding="utf-8").strip()
+    except UnicodeDecodeError:
+        raise damaged(index_dir, f"{POINTER} does not name a generation") from None
     except FileNotFoundError:
         raise IndexMissing(
             f"No index at {index_dir}. Run `cari rebuild-index` to build it."
@@ -127,8 +129,16 @@ def publish(index_dir: Path, generation: Path, manifest: dict) -> None:
     The generation it replaces survives until the next rebuild: a reader that
     read ``CURRENT`` just before the swap may still be opening it.
     """
-    (generation / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    from search.index.checksums import checksums
+
     previous = _pointer_name(index_dir)
+    updated = index_dir / previous if previous else None
+    known = read_manifest(updated).get("checksums") if updated and updated.is_dir() else None
+    manifest = {**manifest, "checksums": checksums(generation, MANIFEST, known, updated)}
+    with open(generation / MANIFEST, "w", encoding="utf-8") as f:
+        f.write(json.dumps(manifest, indent=2))
+        f.flush()
+        os.fsync(f.fileno())
     tmp = index_dir / f"{POINTER}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(generation.name)
