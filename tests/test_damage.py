@@ -64,3 +64,13 @@ def test_a_pointer_that_is_not_text_is_damage_not_a_traceback(index, run_cli):
     (index / store.POINTER).write_bytes(b"gen-\xff\xfe")
     result = run_cli("search", "rusia", "--index", index)
     assert result.exit_code == 1 and "damaged" in result.output
+
+
+def test_an_update_never_writes_into_the_files_of_the_live_index(index, run_cli, tmp_path):
+    """An update starts from hard links to the live files: its own records must be new files."""
+    live = store.live_generation(index)
+    before = {p.name: p.read_bytes() for p in live.iterdir() if p.is_file()}
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text('{"id": "x1", "text": "Banjir melanda Bekasi."}\n', encoding="utf-8")
+    assert run_cli("add", extra, "--index", index).exit_code == 0
+    assert {p.name: p.read_bytes() for p in live.iterdir() if p.is_file()} == before

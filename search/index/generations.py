@@ -108,10 +108,18 @@ def _open_record(path: Path, mode: str):
 
 
 def write_record(generation: Path, name: str, data) -> None:
-    """Store a JSON record beside the index in ``generation`` (before publishing)."""
-    with _open_record(generation / name, "w") as f:
+    """Store a JSON record beside the index in ``generation`` (before publishing).
+
+    Written under another name and renamed: in an update the old record is a
+    hard link to the live generation's, and writing into it would change the
+    index that is serving.
+    """
+    path = generation / name
+    partial = path.with_name(path.name + ".partial" + path.suffix)
+    with _open_record(partial, "w") as f:
         # One write: json.dump would hand the gzip stream thousands of pieces.
         f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    os.replace(partial, path)
 
 
 def read_record(generation: Path, name: str):
