@@ -191,3 +191,16 @@ def test_sort_by_date_lists_newest_first_and_undated_last(run_cli, seed_index):
     dates = [r["date"] for r in data["results"]]
     assert dates[-1] is None  # the Tempo page has no date
     assert dates[:-1] == sorted(dates[:-1], reverse=True) and len(dates) == 5
+
+
+def test_terminal_control_codes_in_articles_never_reach_the_terminal(tmp_path, run_cli):
+    source = tmp_path / "evil.jsonl"
+    title = "Judul \x1b]0;retas\x07 \x1b[2J"
+    source.write_text(json.dumps({"id": "evil", "title": title, "text": "Banjir \x1b]52;c;YWJj\x07 melanda \u202eBekasi."})
+                      + "\n", encoding="utf-8")
+    index = tmp_path / "index"
+    assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
+    result = run_cli("search", "banjir", "--index", index)
+    assert result.exit_code == 0 and "1 result for 'banjir'" in result.output
+    assert not any(ch in result.output for ch in "\x1b\x07\u202e")
+    assert "[Banjir]" in result.output and "melanda" in result.output

@@ -46,6 +46,11 @@ def _fail_on_cari_errors(func):
     return wrapper
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 result``, ``2 results``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 @click.group()
 @click.version_option(package_name="cari")
 def cli():

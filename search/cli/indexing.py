@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli
+from search.cli.common import plural as _count
 
 SOURCES = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes  [default: one per core]")
@@ -143,10 +144,6 @@ def summary(report) -> str:
                 "nothing was changed.")
     return (f"Indexed {_count(report.indexed, 'document')}{changes}, skipped {report.skipped}, "
             f"in {report.seconds:.1f} s -> {report.index_dir}")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 class _Stopped(KeyboardInterrupt):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli
+from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 
 
 @cli.command()
@@ -62,16 +62,20 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, rela
         return
     first = (page - 1) * limit + 1
     last = first + len(results.hits) - 1
-    click.echo(f"{results.total} results for {query!r} ({results.took_ms:.1f} ms)" +
+    click.echo(f"{plural(results.total, 'result')} for {query!r} ({results.took_ms:.1f} ms)" +
                (f", showing {first}-{last}" if results.hits else f"; page {page} is past the last ({results.pages})"))
     _print_hits(results.hits, first, color)
 
 
 def _print_hits(hits, first: int, color: bool) -> None:
+    from search.highlight.render import terminal_text  # article text must not drive the terminal
+
     for rank, hit in enumerate(hits, first):
         click.echo()
-        click.echo(f"{rank}. " + click.style(hit.title, bold=True) if color else f"{rank}. {hit.title}")
+        title = terminal_text(hit.title)
+        click.echo(f"{rank}. " + click.style(title, bold=True) if color else f"{rank}. {title}")
         meta = " · ".join(x for x in (hit.source, _short_date(hit.date), hit.author, hit.id) if x)
+        meta = terminal_text(meta)
         click.echo("   " + (click.style(meta, dim=True) if color else meta))
         click.echo("   " + hit.snippet.terminal(color))
 
@@ -86,7 +90,7 @@ def _print_related(searcher, doc_id: str, limit: int, as_json: bool) -> None:
     if not hits:
         click.echo(f"No articles like {doc_id!r}.")
         return
-    click.echo(f"{len(hits)} articles like {doc_id!r}")
+    click.echo(f"{plural(len(hits), 'article')} like {doc_id!r}")
     _print_hits(hits, 1, sys.stdout.isatty())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 
 from search.highlight.spans import Highlighted
@@ -23,10 +24,21 @@ def to_html(highlighted: Highlighted) -> str:
     return _render(highlighted, html.escape, lambda word: "<mark>" + html.escape(word) + "</mark>")
 
 
+# Control characters (escape sequences can set a terminal's title, write its
+# clipboard or clear it) and the marks that reorder text on screen: an
+# article's text must not drive the reader's terminal.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` without the characters a terminal would obey rather than show."""
+    return _CONTROLS.sub("", text)
+
+
 def to_terminal(highlighted: Highlighted, color: bool) -> str:
-    """Matches in bold yellow, or in [brackets] when the output is not a terminal."""
+    """Matches in bold yellow, or in [brackets] when the output is not a terminal; control characters left out."""
     import click
 
     if color:
-        return _render(highlighted, str, lambda word: click.style(word, fg="yellow", bold=True))
-    return _render(highlighted, str, lambda word: f"[{word}]")
+        return _render(highlighted, terminal_text, lambda word: click.style(terminal_text(word), fg="yellow", bold=True))
+    return _render(highlighted, terminal_text, lambda word: f"[{terminal_text(word)}]")

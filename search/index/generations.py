@@ -54,7 +54,7 @@ def live_generation(index_dir: Path) -> Path:
         raise damaged(index_dir, f"{POINTER} does not name a generation") from None
     except FileNotFoundError:
         raise IndexMissing(
-            f"No index at {index_dir}. Run `cari rebuild-index` to build it."
+            f"There is no index in the folder {index_dir}. Run `cari rebuild-index` to build it."
         ) from None
     except OSError as e:
         raise IndexDamaged(f"Cannot read the index at {index_dir}: {e.strerror}.") from None
