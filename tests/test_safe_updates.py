@@ -146,3 +146,13 @@ def test_no_input_line_stops_a_build(tmp_path, run_cli):
         assert opened.search("root").total == 0  # /etc/passwd was not read
         # A newline in a file name is escaped in the id and origin: it cannot forge a line of a report.
         assert opened.search("bogor").hits[0].id == "baris\\nbaru"
+
+
+def test_a_utf16_page_is_read_not_called_binary(tmp_path, run_cli):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "unicode.txt").write_bytes("Gempa mengguncang Cianjur pagi ini.".encode("utf-16"))
+    result = run_cli("rebuild-index", source, "--index", tmp_path / "index")
+    assert result.exit_code == 0 and "binary" not in result.output
+    with Index(tmp_path / "index") as opened:
+        assert opened.search("cianjur").hits[0].id == "unicode"

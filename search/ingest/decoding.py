@@ -7,6 +7,11 @@ from search.ingest.article import ArticleError
 
 def decode(data: bytes) -> tuple[str, str | None]:
     """Text of a file's bytes, and a caveat when it was not UTF-8."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte order mark (Windows' "Unicode")
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as e:
+            raise ArticleError(f"UTF-16 text that does not decode ({e.reason} at byte {e.start})") from None
     if b"\x00" in data[:8192]:
         raise ArticleError("binary file (contains NUL bytes)")
     try:
