@@ -65,7 +65,7 @@ def cari_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", "from search.cli import main; main()"]
 
 
-def start_cari_serve(index: Path, timeout: float = 60) -> tuple[subprocess.Popen, str, str]:
+def start_cari_serve(index: Path, timeout: float = 60, *extra: str) -> tuple[subprocess.Popen, str, str]:
     """Start the real ``cari serve --port 0`` (from the repository root); returns (process, url, output).
 
     The caller terminates the process. Fails the test if it does not start.
@@ -73,7 +73,7 @@ def start_cari_serve(index: Path, timeout: float = 60) -> tuple[subprocess.Popen
     import pytest
 
     proc = subprocess.Popen(
-        [*cari_command(), "serve", "--index", str(index), "--port", "0"],
+        [*cari_command(), "serve", "--index", str(index), "--port", "0", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     output, url = [], None

@@ -1,4 +1,4 @@
-"""End to end: the real ``cari serve`` (waitress) in a subprocess, driven by headless Chromium.
+"""End to end: the real ``cari serve`` (gunicorn workers) in a subprocess, driven by headless Chromium.
 
 The browser is Debian's ``/usr/bin/chromium`` (``apt-get install -y chromium``;
 ``.ci/run`` installs it), driven by Playwright for Python; Playwright never
@@ -34,11 +34,11 @@ def server(tmp_path_factory):
     stop(proc)
 
 
-def test_serve_builds_the_seed_index_and_answers_with_waitress(server):
+def test_serve_builds_the_seed_index_and_answers_from_gunicorn_workers(server):
     assert "No index at" in server["output"] and "Indexed 5 documents" in server["output"]
     assert server["url"].startswith("http://127.0.0.1:")
     with urllib.request.urlopen(server["url"] + "/api/search?q=mengusir", timeout=10) as response:
-        assert response.headers["Server"] == "waitress"
+        assert response.headers["Server"] == "gunicorn"
         data = json.load(response)
     assert data["total"] == 2 and all("<mark>mengusir</mark>" in r["snippet"] for r in data["results"])
 

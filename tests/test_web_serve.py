@@ -22,4 +22,37 @@ def test_serve_on_a_busy_port_says_so(run_cli, seed_index):
 
 def test_serve_help_documents_the_command(run_cli):
     output = run_cli("serve", "--help").output
-    assert "waitress" in output and "--port" in output and "./seeds" in output
+    assert "--workers" in output and "--port" in output and "./seeds" in output
+
+
+def test_every_worker_serves_and_picks_up_a_rebuild(seed_index, tmp_path):
+    """Two worker processes, each with its searcher and its memory reported; a rebuild reaches both."""
+    import json
+    import shutil
+    import time
+    import urllib.request
+
+    from conftest import start_cari_serve, stop
+
+    from search import build_index
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    proc, url, started = start_cari_serve(index, 60, "--workers", "2")
+    assert "with 2 workers" in started
+    try:
+        def total(query: str) -> int:
+            with urllib.request.urlopen(f"{url}/api/search?q={query}", timeout=10) as response:
+                return json.load(response)["total"]
+
+        assert [total("kazakhstan") for _ in range(10)] == [5] * 10
+        extra = tmp_path / "extra.jsonl"
+        extra.write_text(json.dumps({"id": "x1", "text": "Kazakhstan dan Cianjur."}) + "\n", encoding="utf-8")
+        build_index([extra], index, mode="add")
+        assert [total("cianjur") for _ in range(20)] == [1] * 20  # whichever worker answers
+    finally:
+        stop(proc)
+        output = proc.stdout.read()
+    assert "Traceback" not in output
+    memory = [line for line in output.splitlines() if line.startswith("worker ") and "MB resident" in line]
+    assert len(memory) == 2 and len({line.split(":")[0] for line in memory}) == 2

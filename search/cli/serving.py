@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -14,24 +15,28 @@ from search.cli.indexing import build_with_progress
 @INDEX_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one).")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Requests served at once.")
+@click.option("--workers", "-w", type=click.IntRange(1, 64), help="Processes searching at once  [default: one per core]")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Connections each worker handles at once.")
 @_fail_on_cari_errors
-def serve(index_dir, host, port, threads):
-    """Serve the search web app (waitress) and print its address.
+def serve(index_dir, host, port, workers, threads):
+    """Serve the search web app and print its address.
 
+    Runs WORKERS processes (gunicorn), each with its own searcher, so that
+    every core searches; each prints its memory once it has opened the index.
     Builds the index from ./seeds first when there is none. Readers search
     from the browser; /api/search gives the results of `cari search --json`.
-    A rebuild while serving is picked up without a restart.
+    A rebuild while serving is picked up by every worker without a restart.
 
     \b
     Example:
-      cari serve --port 8080
+      cari serve --port 8080 --workers 2
     """
-    from waitress.server import create_server
-
     from search.errors import IndexMissing
     from search.index import generations as store
-    from web.app import create_app
+    from search.index.workers import default_procs
+    from web.server import listen
+    from web.server import serve as run_server
 
     try:
         store.live_generation(index_dir)
@@ -44,18 +49,19 @@ def serve(index_dir, host, port, threads):
             ) from None
         click.echo(f"No index at {index_dir}: building it from {seeds}/")
         build_with_progress([seeds], index_dir, quiet=True)
+    count = workers or default_procs()
+
+    def ready(bound_host: str, bound_port: int) -> None:
+        address = f"http://{_url_host(bound_host)}:{bound_port}/"
+        noun = "worker" if count == 1 else "workers"
+        click.echo(f"Cari is serving {index_dir} at {address} with {count} {noun} (Ctrl-C to stop)")
+        sys.stdout.flush()
+
     try:
-        server = create_server(create_app({"INDEX_DIR": str(index_dir)}), host=host, port=port, threads=threads)
+        sock = listen(host, port)
     except OSError as e:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
-    address = f"http://{_url_host(server.effective_host)}:{server.effective_port}/"
-    click.echo(f"Cari is serving {index_dir} at {address} (Ctrl-C to stop)")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    run_server(str(index_dir), sock, count, threads, ready)  # the server closes the socket
 
 
 def _url_host(host: str) -> str:

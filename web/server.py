@@ -1,0 +1,115 @@
+"""Serving the app: gunicorn's pre-fork workers (one searcher each, so every core searches), or waitress.
+
+A ``Searcher`` answers one search at a time (Whoosh's readers are not
+thread-safe, and the work is Python under the GIL), so one process searches
+on one core however many the machine has. ``serve`` starts ``workers``
+processes, each with its own app and searcher; each notices a rebuilt index
+by itself. Threads within a worker keep slow clients from holding it: the
+``gthread`` worker waits for their bytes without a search being blocked.
+waitress (one process) is the fallback where gunicorn cannot run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Callable
+
+ReadyCallback = Callable[[str, int], None]  # (host, port) once the server listens
+
+
+def resident_mb() -> float:
+    """This process's resident memory in MB (Linux), or 0.0 where it cannot be read."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a busy port is an OSError at once (gunicorn would retry)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(index_dir: str, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback) -> None:
+    """Serve the app over ``index_dir`` on ``sock`` until interrupted: gunicorn if it can run here, else waitress."""
+    try:
+        import gunicorn.app.base  # noqa: F401 - POSIX only
+    except ImportError:  # pragma: no cover - e.g. Windows
+        _serve_waitress(index_dir, sock, threads, on_ready)
+        return
+    _serve_gunicorn(index_dir, sock, workers, threads, on_ready)
+
+
+def _serve_gunicorn(index_dir: str, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    def when_ready(arbiter) -> None:
+        bound_host, bound_port = arbiter.LISTENERS[0].sock.getsockname()[:2]
+        on_ready(bound_host, bound_port)
+
+    def post_worker_init(worker) -> None:
+        # Open the index now (not at the first request), and say what a worker costs.
+        searcher = worker.wsgi.extensions["cari.searcher"]
+        try:
+            searcher.doc_count()
+        except Exception as e:  # noqa: BLE001 - a missing index is the app's to report, per request
+            worker.log.warning("cannot open the index yet: %s", e)
+        print(f"worker {os.getpid()}: {resident_mb():.0f} MB resident", file=sys.stderr, flush=True)
+
+    class CariApplication(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"fd://{sock.fileno()}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 60,  # a worker silent this long is replaced
+                "graceful_timeout": 5,
+                "keepalive": 5,
+                "preload_app": False,  # each worker builds its own app and searcher after the fork
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "when_ready": when_ready,
+                "post_worker_init": post_worker_init,
+            }
+            for name, value in options.items():
+                self.cfg.set(name, value)
+
+        def load(self):
+            from web.app import create_app
+
+            return create_app({"INDEX_DIR": index_dir})
+
+    CariApplication().run()
+
+
+def _serve_waitress(index_dir: str, sock: socket.socket, threads: int, on_ready: ReadyCallback) -> None:
+    from waitress.server import create_server
+
+    from web.app import create_app
+
+    server = create_server(create_app({"INDEX_DIR": index_dir}), sockets=[sock], threads=threads)
+    on_ready(*sock.getsockname()[:2])
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
