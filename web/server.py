@@ -81,7 +81,10 @@ def _serve_gunicorn(index_dir: str, sock: socket.socket, workers: int, threads: 
                 "threads": threads,
                 "timeout": 60,  # a worker silent this long is replaced
                 "graceful_timeout": 5,
-                "keepalive": 5,
+                # No keep-alive: a kept connection stays with the worker that accepted it,
+                # and 8 kept connections could all sit on one worker while the other idled
+                # (bench/loadtest.py, 1 -> 2 workers: 0.89x with keep-alive, 1.41x without).
+                "keepalive": 0,
                 "preload_app": False,  # each worker builds its own app and searcher after the fork
                 "accesslog": None,
                 "errorlog": "-",
