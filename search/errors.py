@@ -32,3 +32,11 @@ class IndexOutdated(IndexDamaged):
 def damaged(index_dir, detail: str) -> IndexDamaged:
     """The one message for an index that cannot be read: what is wrong, and the command that repairs it."""
     return IndexDamaged(f"The index at {index_dir} is damaged ({detail}). Run `cari rebuild-index` to rebuild it.")
+
+
+class QueryTooSlow(CariError):
+    """A search ran past its time budget and was stopped, so that it holds up no other search."""
+
+
+class SearchBusy(QueryTooSlow):
+    """Searches queued ahead kept this one from starting within its budget: try again shortly."""

@@ -61,6 +61,7 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None  # "did you mean" for a query that found little
     facets: dict | None = None  # counts by source and year, when asked for
+    browsed: bool = False  # no words to rank by (a filter alone, or *): the newest articles first
 
     @property
     def pages(self) -> int:

@@ -19,7 +19,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from search.errors import QueryError, damaged
+from search.errors import QueryError, SearchBusy, damaged
 from search.highlight.spans import TermMatcher, snippet, whole
 from search.index import generations as store
 from search.index.format import open_index
@@ -27,6 +27,9 @@ from search.query.builder import QueryBuilder
 from search.query.filters import Filters
 from search.query.parsed import ParsedQuery
 from search.query.spelling import suggest
+from search.query.syntax import is_blank
+from search.query.wildcards import lists_everything
+from search.ranking.budget import NO_DEADLINE, Deadline
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh, reading
 from search.ranking.prune import drop_common_stopwords
@@ -35,7 +38,8 @@ from search.ranking.weights import BM25_PARAMS, DEFAULT_FIELDS
 from search.results import ArticleInfo, ArticlePage, Hit, SearchResults
 
 if TYPE_CHECKING:
-    from search.ranking.scoring import ArrayScorer
+    from search.ranking.expansion import WildcardExpander
+    from search.ranking.scoring import ArrayScorer, Ranking
 
 __all__ = ["Filters", "Searcher", "SearchResults", "Hit", "ArticlePage", "MAX_LIMIT"]
 
@@ -43,36 +47,51 @@ __all__ = ["Filters", "Searcher", "SearchResults", "Hit", "ArticlePage", "MAX_LI
 SUGGEST_BELOW = 3
 
 MAX_LIMIT = 100
+# Seconds a search may take before it is stopped with QueryTooSlow (and may wait for the one before it).
+DEFAULT_BUDGET_SECONDS = 2.0
 
 
 def _one_at_a_time(method):
-    """Run a Searcher method under the searcher's lock.
+    """Run a Searcher method under the searcher's lock, waiting for it no longer than the budget.
 
     Whoosh 2.7's readers share file handles: two threads searching through
     one reader corrupt each other's reads (4 threads x 300 indosum searches
     gave 13 UnpicklingError/zlib errors and wrong results). Searching is
     CPU-bound Python under the GIL, so serialising costs next to nothing, and
     it also keeps a search from using a reader that a reopen is closing.
+    Every search stops at its budget, so the one holding the lock lets go
+    within it; a call that still cannot start by then (several slow
+    searches queued ahead) is refused with SearchBusy rather than left waiting.
     """
 
     @functools.wraps(method)
     def locked(self, *args, **kwargs):
-        with self._lock:
+        if not self._lock.acquire(timeout=-1 if self.budget_seconds is None else self.budget_seconds):
+            raise SearchBusy("Cari is busy with other searches and could not start this one; try again in a moment.")
+        try:
             return method(self, *args, **kwargs)
+        finally:
+            self._lock.release()
 
     return locked
 
 
 class Searcher:
-    """Searches one index folder; safe to share between threads (one search at a time)."""
+    """Searches one index folder; safe to share between threads (one search at a time).
 
-    def __init__(self, index_dir: str | Path):
+    ``budget_seconds`` bounds each search (None: no bound): past it, the
+    search stops with :class:`~search.errors.QueryTooSlow`.
+    """
+
+    def __init__(self, index_dir: str | Path, budget_seconds: float | None = DEFAULT_BUDGET_SECONDS):
         self.index_dir = Path(index_dir)
+        self.budget_seconds = budget_seconds
         self._lock = threading.RLock()
         self._stamp: tuple | None = None
         self._searcher = None
         self._builder: QueryBuilder | None = None
         self._scorer: ArrayScorer | None = None
+        self._expander: WildcardExpander | None = None
 
     # -- opening -------------------------------------------------------------
 
@@ -86,33 +105,42 @@ class Searcher:
 
     def _open(self, stamp) -> None:
         from search._whoosh.lengths import CachedLengthBM25F
+        from search.ranking.expansion import WildcardExpander
         from search.ranking.scoring import ArrayScorer
 
         _, index = open_index(self.index_dir)
         try:
             searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
-            scorer = ArrayScorer(searcher)  # reads which documents are deleted
+            scorer = ArrayScorer(searcher)  # reads which documents are deleted, and their dates
             scorer.load_lengths(DEFAULT_FIELDS)
             _open_stored_fields(searcher)
         except Exception as e:  # Whoosh raises many kinds on a damaged index
             raise damaged(self.index_dir, f"{type(e).__name__}: {e}") from None
         old = self._searcher
         self._searcher, self._stamp, self._scorer = searcher, stamp, scorer
+        self._expander = WildcardExpander(searcher.reader())
         self._builder = QueryBuilder(index.schema)
         if old is not None:
             old.close()
 
-    @_one_at_a_time
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-        self._searcher = None
+        """Close the open index files (waiting for a search in progress; the next call opens them again)."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
 
     @property
     def scorer(self) -> ArrayScorer:
         """The open index's array scorer (call after ``_current()``)."""
         assert self._scorer is not None, "no index open"
         return self._scorer
+
+    @property
+    def expander(self) -> WildcardExpander:
+        """The open index's wildcard expander (call after ``_current()``)."""
+        assert self._expander is not None, "no index open"
+        return self._expander
 
     @property
     def schema(self):
@@ -144,46 +172,76 @@ class Searcher:
     ) -> SearchResults:
         """A page of ranked results for the user's query text.
 
-        ``facets=True`` also counts all matches by source and year. Raises
-        QueryError for a query that makes no sense, IndexMissing or
-        IndexDamaged when there is nothing sound to search.
+        No words but a filter, or ``*`` alone, lists the articles newest
+        first. ``facets=True`` also counts all matches by source and year.
+        Raises QueryError for a query that makes no sense, QueryTooSlow past
+        the budget, IndexMissing or IndexDamaged when there is nothing sound
+        to search.
         """
         started = time.perf_counter()
         if page < 1:
             raise QueryError("Page numbers start at 1.")
         limit = max(1, min(limit, MAX_LIMIT))
         searcher = self._current()
-        parsed = self._pruned(self._parse(text, words_only))
+        deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
         filter_query = filters.to_query() if filters else None
+        parsed = self._query_of(text, words_only, filter_query)
         with reading(self.index_dir):
-            found, total, counts = self._rank(searcher, parsed, page * limit, filter_query, sort, facets)
-            matcher = TermMatcher.from_terms(parsed.highlight_terms())
+            if parsed is None:
+                found, total, counts = self._browse(searcher, page * limit, filter_query, facets)
+            else:
+                found, total, counts = self._rank(searcher, parsed, page * limit, filter_query, sort, facets, deadline)
+            deadline.check()
+            matcher = TermMatcher.from_terms(parsed.highlight_terms() if parsed else ())
             page_found = found[(page - 1) * limit : page * limit]
             hits = [self._hit(fields, score, matcher) for fields, score in page_found]
-        results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts)
-        if total < SUGGEST_BELOW and not words_only:
-            results.suggestion = suggest(searcher, text)
+        results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None)
+        if parsed is not None and total < SUGGEST_BELOW and not words_only:
+            results.suggestion = suggest(searcher, text, deadline=deadline)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
+
+    def _query_of(self, text: str, words_only: bool, filter_query) -> ParsedQuery | None:
+        """The parsed, pruned query of ``text``, or None to browse: no words but a filter, or ``*`` alone.
+
+        No words and no filter stays the parser's "Empty query" QueryError.
+        """
+        if filter_query is not None and is_blank(text):
+            return None
+        parsed = self._parse(text, words_only)
+        return None if lists_everything(parsed.query) else self._pruned(parsed)
 
     def _pruned(self, parsed: ParsedQuery) -> ParsedQuery:
         """``parsed`` without the stopwords most articles hold (their frequencies are the index's)."""
         return parsed.with_query(drop_common_stopwords(parsed.query, self.scorer.postings))
 
-    def _rank(self, searcher, parsed: ParsedQuery, limit, filter_query=None, sort="relevance", facets=False):
+    def _browse(self, searcher, limit: int, filter_query, facets: bool):
+        """(stored fields, None) of the newest ``limit`` articles the filter allows, total, facets or None."""
+        return self._found(searcher, self.scorer.browse(limit, filter_query), facets)
+
+    def _found(self, searcher, ranking: Ranking, facets: bool):
+        """A ranking of the array scorer as ((stored fields, score), total, facets or None)."""
+        found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
+        counts = count_facets(searcher.reader(), self.scorer.postings, ranking.matched) if facets else None
+        return found, ranking.total, counts
+
+    def _rank(
+        self, searcher, parsed: ParsedQuery, limit, filter_query=None, sort="relevance", facets=False,
+        deadline: Deadline = NO_DEADLINE,
+    ):
         """((stored fields, score) best first, total, facets or None) of at least ``limit`` results.
 
-        The array scorer ranks what it can, Whoosh the rest (NOT queries, date
-        order); by relevance, a question's top passages are then re-ranked.
+        Wildcards become their most frequent words; the array scorer ranks
+        what it can (by score or by date), Whoosh the rest (NOT queries); by
+        relevance, a question's top passages are then re-ranked.
         """
         fetch = parsed.fetch_depth(limit)
-        ranking = self.scorer.rank(parsed.query, fetch, filter_query) if sort == "relevance" else None
+        query = self.expander.expand(parsed.query, deadline)
+        ranking = self.scorer.rank(query, fetch, filter_query, deadline, by_date=sort == "date")
         if ranking is None:
-            found, total, counts = rank_in_whoosh(searcher, parsed.query, fetch, filter_query, sort, facets)
+            found, total, counts = rank_in_whoosh(searcher, query, fetch, filter_query, sort, facets, deadline)
         else:
-            found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
-            total = ranking.total
-            counts = count_facets(searcher.reader(), self.scorer.postings, ranking.matched) if facets else None
+            found, total, counts = self._found(searcher, ranking, facets)
         if sort == "relevance":
             found = answers_first(parsed, parsed.query, found, self.scorer.postings)
         return found, total, counts

@@ -29,7 +29,6 @@ def test_every_worker_serves_and_picks_up_a_rebuild(seed_index, tmp_path):
     """Two worker processes, each with its searcher and its memory reported; a rebuild reaches both."""
     import json
     import shutil
-    import time
     import urllib.request
 
     from conftest import start_cari_serve, stop

@@ -9,14 +9,15 @@ page here, in one place.
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, render_template, request
 
-from search.errors import IndexDamaged, IndexMissing
+from search.errors import IndexDamaged, IndexMissing, QueryTooSlow, SearchBusy
 from search.query.syntax import MAX_QUERY_CHARS
-from search.searcher import Searcher
+from search.searcher import DEFAULT_BUDGET_SECONDS, Searcher
 
 from . import formatting
 from .views import bp
@@ -28,6 +29,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning, module="whoosh")
 DEFAULTS = {
     "INDEX_DIR": "index",
     "PAGE_SIZE": 10,
+    "SEARCH_BUDGET_SECONDS": DEFAULT_BUDGET_SECONDS,  # a search stops past it: HTTP 503, try again later
 }
 
 # No inline script or style anywhere: the pages need no JavaScript at all.
@@ -47,7 +49,10 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
-    app.extensions["cari.searcher"] = Searcher(Path(app.config["INDEX_DIR"]))
+    budget = app.config["SEARCH_BUDGET_SECONDS"]  # None: no limit
+    app.extensions["cari.searcher"] = Searcher(
+        Path(app.config["INDEX_DIR"]), budget_seconds=None if budget is None else float(budget)
+    )
     app.jinja_env.filters["tanggal"] = formatting.tanggal
     app.jinja_env.filters["angka"] = formatting.angka
     app.jinja_env.filters["web_link"] = formatting.web_link
@@ -70,10 +75,10 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_error_pages(app: Flask) -> None:
     """Every failure is a page in the site's style (JSON under /api), never a traceback."""
 
-    def error(status: int, title: str, message: str):
+    def error(status: int, title: str, message: str, headers: dict | None = None, api_message: str | None = None):
         if request.path.startswith("/api/"):
-            return jsonify(error=message), status
-        return render_template("error.html", title=title, message=message, status=status), status
+            return jsonify(error=api_message or message), status, headers or {}
+        return render_template("error.html", title=title, message=message, status=status), status, headers or {}
 
     @app.errorhandler(IndexMissing)
     def index_missing(e):
@@ -88,6 +93,19 @@ def _register_error_pages(app: Flask) -> None:
         return error(503, "Indeks belum siap", "Indeks pencarian tidak dapat dibaca (rusak, atau dibuat oleh "
                      "versi Cari yang lain). Pengelola situs perlu menjalankan `cari rebuild-index`.")
 
+    @app.errorhandler(QueryTooSlow)
+    def query_too_slow(e):
+        # The API keeps the library's English message; the page says what to try, in Indonesian.
+        app.logger.warning("search stopped (%s): %r", e, request.args.get("q", ""))
+        retry = {"Retry-After": str(_retry_after(app.extensions["cari.searcher"].budget_seconds))}
+        if isinstance(e, SearchBusy):
+            return error(503, "Cari sedang sibuk", "Cari sedang melayani pencarian lain. Silakan coba lagi "
+                         "sebentar lagi.", headers=retry, api_message=str(e))
+        return error(503, "Pencarian terlalu lama", "Pencarian ini terlalu lama dan dihentikan agar pencarian lain "
+                     "tidak ikut menunggu. Coba kata yang lebih spesifik, lebih sedikit tanda bintang (*) "
+                     "dengan setidaknya dua huruf sebelum tiap *, atau saring menurut sumber atau tanggal; "
+                     "lalu coba lagi sebentar lagi.", headers=retry, api_message=str(e))
+
     @app.errorhandler(404)
     def not_found(e):
         return error(404, "Halaman tidak ditemukan", "Alamat ini tidak ada di Cari.")
@@ -100,3 +118,8 @@ def _register_error_pages(app: Flask) -> None:
     def internal_error(e):
         # Flask has already logged the traceback; the reader gets none of it.
         return error(500, "Terjadi kesalahan", "Maaf, terjadi kesalahan di server. Silakan coba lagi.")
+
+
+def _retry_after(budget_seconds: float | None) -> int:
+    """Seconds to wait before trying again: by then the searches ahead have used up their budgets."""
+    return max(1, math.ceil(2 * (budget_seconds or DEFAULT_BUDGET_SECONDS)))

@@ -36,17 +36,22 @@ def run_search(form: SearchForm, facets: bool = False) -> SearchResults:
 
 @bp.get("/")
 def home():
-    """The front page; with ``?q=`` it is the results page."""
-    if request.args.get("q", "").strip():
+    """The front page; with ``?q=`` or a filter it is the results page."""
+    form = SearchForm.from_args(request.args)
+    if form.q or form.filtered:
         return search()
     return render_template("home.html", count=searcher().doc_count(), form=SearchForm())
 
 
 @bp.get("/search")
 def search():
-    """Ranked results with snippets, filters and pages; a bad query is explained in the page."""
+    """Ranked results with snippets, filters and pages; a bad query is explained in the page.
+
+    Without words, a filter lists its newest articles (as ``q=*`` lists all);
+    with neither, this is the front page.
+    """
     form = SearchForm.from_args(request.args)
-    if not form.q:
+    if not form.q and not form.filtered:
         return render_template("home.html", count=searcher().doc_count(), form=form)
     sources = searcher().sources()
     try:

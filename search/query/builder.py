@@ -21,6 +21,7 @@ from search.index.schema import EXACT_TWINS
 from search.query.parsed import ParsedQuery
 from search.query.rewrite import Expansion, Rewritten, rewrite
 from search.query.syntax import OPERATORS, check_query, lower_field_names
+from search.query.wildcards import check_wildcards
 from search.ranking.weights import ANSWER_BOOST, DEFAULT_FIELDS
 
 WORDS_REMEMBERED = 100_000
@@ -83,6 +84,7 @@ class QueryBuilder:
                 "Could not understand the query; check its operators, quotes and parentheses."
             ) from None
         query = self._prefer_answer_kind(exclude_negated(parsed), unasked)
+        check_wildcards(query, text)
         return self._parsed(text, query, rewritten.expansions)
 
     def _parsed(self, text: str, query, expansions: tuple[Expansion, ...] = ()) -> ParsedQuery:

@@ -17,7 +17,9 @@ import re
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from search.analysis.wordlists import stopwords
+from search.errors import QueryTooSlow
 from search.query.syntax import OPERATORS
+from search.ranking.budget import NO_DEADLINE, Deadline
 
 _PIECE = re.compile(r'"[^"]*"|\w+:|\w+')
 # Too short to respell safely (every two-letter word is one edit from many).
@@ -29,11 +31,22 @@ MAX_COMPARED = 20_000
 MAX_EDITS = 2
 
 
-def suggest(searcher, text: str, field: str = "body_exact") -> str | None:
-    """The query with its unknown words respelled, or None when there is nothing to offer."""
+def suggest(searcher, text: str, field: str = "body_exact", deadline: Deadline = NO_DEADLINE) -> str | None:
+    """The query with its unknown words respelled, or None when there is nothing to offer.
+
+    Also None when the search's time is up: the results are found by then,
+    and a long query of unknown words could compare for many seconds.
+    """
     if field not in searcher.schema:
         return None
-    reader = searcher.reader()
+    try:
+        return _respelled(searcher.reader(), text, field, deadline)
+    except QueryTooSlow:
+        return None
+
+
+def _respelled(reader, text: str, field: str, deadline: Deadline) -> str | None:
+    """``text`` with each unknown word replaced by its closest indexed word, or None if none was."""
     changed = False
 
     def respell(m: re.Match) -> str:
@@ -50,7 +63,7 @@ def suggest(searcher, text: str, field: str = "body_exact") -> str | None:
             or (field, lower) in reader
         ):
             return piece
-        option = closest_word(reader, field, lower)
+        option = closest_word(reader, field, lower, deadline)
         if option is None:
             return piece
         changed = True
@@ -60,11 +73,11 @@ def suggest(searcher, text: str, field: str = "body_exact") -> str | None:
     return suggestion if changed else None
 
 
-def closest_word(reader, field: str, word: str) -> str | None:
+def closest_word(reader, field: str, word: str, deadline: Deadline = NO_DEADLINE) -> str | None:
     """The most frequent indexed word within two edits of ``word`` (ties: the first A-Z), or None."""
     best, best_key = None, None
     candidates = reader.expand_prefix(field, word[: min(SAME_START, len(word) - 1)])
-    for term in itertools.islice(candidates, MAX_COMPARED):
+    for term in deadline.checked(itertools.islice(candidates, MAX_COMPARED)):
         text = term.decode("utf-8") if isinstance(term, bytes) else term
         if text == word or abs(len(text) - len(word)) > MAX_EDITS:
             continue

@@ -20,6 +20,11 @@ _OPERATOR_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 _PHRASE = re.compile(r'"[^"]*"')
 
 
+def is_blank(text: str) -> bool:
+    """Whether ``text`` holds nothing but spaces and control characters (what ``check_query`` calls empty)."""
+    return not text.strip() or all(ch.isspace() or not ch.isprintable() for ch in text)
+
+
 def check_query(text: str) -> str:
     """The query text, normalised, or QueryError naming what is wrong with it."""
     if not text.isprintable():  # control characters (a pasted tab, a NUL) become spaces

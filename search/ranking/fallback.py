@@ -1,5 +1,5 @@
-"""How a query runs in Whoosh when it does (NOT queries, date order): matcher choices, exact
-totals, date order; and read errors, whoever reads.
+"""How a query runs in Whoosh when it does (NOT queries): matcher choices, exact totals, date
+order, its time limit; and read errors, whoever reads.
 
 Kept apart from ``searcher`` (what a search returns) because each piece here
 works around a property of Whoosh 2.7 and says which one.
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from search.errors import damaged
+from search.ranking.budget import NO_DEADLINE, Deadline
 from search.ranking.facets import facet_counts, facet_options
 from search.ranking.prune import exact_search_options
 
@@ -59,7 +60,7 @@ def preload_or(query):
     return query
 
 
-def count_plain_or(searcher, query) -> int | None:
+def count_plain_or(searcher, query, deadline: Deadline = NO_DEADLINE) -> int | None:
     """How many documents match ``query`` if it is a plain OR of terms (or a question's
     ``OR ANDMAYBE answer-kind``), else None.
 
@@ -79,14 +80,16 @@ def count_plain_or(searcher, query) -> int | None:
         return None
     reader = searcher.reader()
     matched: set[int] = set()
-    for term in terms:
+    for term in deadline.checked(terms, every=1):
         if (term.fieldname, term.text) in reader:
             matched.update(reader.postings(term.fieldname, term.text).all_ids())
     return len(matched)
 
 
-def rank_in_whoosh(searcher, query, limit, filter_query, sort, facets) -> tuple[list, int, dict | None]:
-    """What ``scoring.ArrayScorer`` does not rank (queries with a NOT, date order), ranked by Whoosh.
+def rank_in_whoosh(
+    searcher, query, limit, filter_query, sort, facets, deadline: Deadline = NO_DEADLINE
+) -> tuple[list, int, dict | None]:
+    """What ``scoring.ArrayScorer`` does not rank (queries with a NOT), ranked by Whoosh.
 
     Returns ((stored fields, score) of the top ``limit``, total, facets).
     """
@@ -96,10 +99,37 @@ def rank_in_whoosh(searcher, query, limit, filter_query, sort, facets) -> tuple[
         options.update(sortedby=newest_first())
     if facets:
         options.update(groupedby=facet_options())
-    ranked = searcher.search(query, limit=limit, terms=False, **options)
-    total = None if filter_query is not None else count_plain_or(searcher, query)
+    ranked = _search_within(searcher, query, searcher.collector(limit=limit, terms=False, **options), deadline)
+    total = None if filter_query is not None else count_plain_or(searcher, query, deadline)
     if total is None:
-        total = len(ranked)  # Whoosh runs the query again to count its matches
+        total = _count(ranked, deadline)
     found = [(hit.fields(), hit.score) for hit in ranked]
     return found, total, facet_counts(ranked) if facets else None
 
+
+def _search_within(searcher, query, collector, deadline: Deadline):
+    """Whoosh's results of ``collector``, stopped by Whoosh's ``TimeLimitCollector`` at the deadline.
+
+    Without SIGALRM, which only the main thread may use (waitress serves
+    from others): the collector then checks its timer between documents.
+    """
+    from whoosh.collectors import TimeLimitCollector
+    from whoosh.searching import TimeLimit
+
+    deadline.check()
+    if deadline.bounded:
+        collector = TimeLimitCollector(collector, timelimit=deadline.remaining(), use_alarm=False)
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        raise deadline.error() from None
+    deadline.check()
+    return collector.results()
+
+
+def _count(ranked, deadline: Deadline) -> int:
+    """``len(ranked)``, checking the deadline: Whoosh runs the query again to count its matches."""
+    collector = ranked.collector
+    if collector.computes_count():
+        return len(ranked)
+    return sum(1 for _ in deadline.checked(collector.all_ids(), every=4096))

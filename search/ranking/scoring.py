@@ -16,6 +16,8 @@ from whoosh import query as q
 
 from search._whoosh.lengths import CachedLengthBM25F, decoded_lengths, field_b
 from search._whoosh.postings import BoundedCache, PostingArrays
+from search.ranking.budget import CHECK_EVERY, NO_DEADLINE, Deadline
+from search.ranking.dates import DateOrder
 
 
 class ArrayScorer:
@@ -36,12 +38,18 @@ class ArrayScorer:
     def __init__(self, searcher):
         self._searcher = searcher
         self.postings = PostingArrays(searcher.reader())
+        self.dates = DateOrder(searcher.reader())  # the order of every document by date, for date sorts
         self._scores = BoundedCache()  # (field, text) -> (document numbers, unboosted scores)
         self._lengths: dict[str, object] = {}
         self._norms: dict[str, object] = {}
 
-    def rank(self, query, limit: int | None, filter_query=None) -> Ranking | None:
-        """The top ``limit`` documents for ``query`` (all if None), or None if it is not a flat query."""
+    def rank(
+        self, query, limit: int | None, filter_query=None, deadline: Deadline = NO_DEADLINE, by_date: bool = False
+    ) -> Ranking | None:
+        """The top ``limit`` documents for ``query`` (all if None), or None if it is not a flat query.
+
+        ``by_date`` takes the matches newest first (``dates.DateOrder``) instead of best first.
+        """
         parts = flat_query(query)
         if parts is None or type(self._searcher.weighting) is not CachedLengthBM25F:
             return None
@@ -51,7 +59,7 @@ class ArrayScorer:
         # fields), and numpy's cost per call was most of the ranking. bincount
         # adds in the order of the arrays, branch after branch, as adding them
         # one at a time did, so the sums are the same to the last bit.
-        branches = [self._scores_of(node, boost) for node, boost in wanted]
+        branches = [self._scores_of(node, boost, deadline) for node, boost in deadline.checked(wanted, every=1)]
         scores = np.zeros(count)
         matched = np.zeros(count, dtype=bool)
         if branches:
@@ -59,21 +67,45 @@ class ArrayScorer:
             if len(ids):  # bincount of nothing gives integers
                 scores = np.bincount(ids, weights=np.concatenate([values for _, values in branches]), minlength=count)
                 matched[ids] = True
-        for node, boost in bonus:  # ANDMAYBE: adds only to what already matched
-            ids, values = self._scores_of(node, boost)
+        for node, boost in deadline.checked(bonus, every=1):  # ANDMAYBE: adds only to what already matched
+            ids, values = self._scores_of(node, boost, deadline)
             scores[ids] += np.where(matched[ids], values, 0.0)
         matched &= self.postings.live
         if filter_query is not None:
             matched &= self.mask(filter_query)
+        deadline.check()
+        if by_date:
+            return Ranking.newest(self.dates, matched, limit)
         return Ranking.top(scores, matched, limit)
 
-    def mask(self, query):
-        """Which documents ``query`` (a filter: source, date range) matches."""
+    def browse(self, limit: int | None, filter_query=None) -> Ranking:
+        """Every live document the filter allows, newest first: a search without words."""
+        matched = self.postings.live.copy()
+        if filter_query is not None:
+            matched &= self.mask(filter_query)
+        return Ranking.newest(self.dates, matched, limit)
+
+    def mask(self, query) -> np.ndarray:
+        """Which documents ``query`` (a filter: source, date range) matches; callers mask out deleted ones.
+
+        A term is its posting array, a date range two comparisons on the
+        date column; anything else is asked of Whoosh.
+        """
+        if type(query) is q.And:
+            allowed = np.ones(self.postings.doc_count, dtype=bool)
+            for part in query.subqueries:
+                allowed &= self.mask(part)
+            return allowed
         allowed = np.zeros(self.postings.doc_count, dtype=bool)
-        allowed[np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)] = True
+        if type(query) is q.Term:
+            allowed[self.postings.get(query.fieldname, query.text)[0]] = True
+        elif isinstance(query, q.NumericRange) and query.fieldname == self.dates.fieldname:
+            return self.dates.within(query.start, query.end, query.startexcl, query.endexcl)
+        else:
+            allowed[np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)] = True
         return allowed
 
-    def _scores_of(self, node, boost: float):
+    def _scores_of(self, node, boost: float, deadline: Deadline = NO_DEADLINE):
         """(document numbers, scores) of one branch of the OR, times ``boost``."""
         if type(node) is q.Term:
             key = (node.fieldname, node.text)
@@ -82,20 +114,23 @@ class ArrayScorer:
         # Kept like a term's scores: an abbreviation's expansion ("amerika
         # serikat") recurs across queries, and Whoosh's span matchers check its
         # positions document by document (~1 s on 100,000 articles).
-        ids, scores = self._scores.get(("branch", node), lambda: self._score_by_whoosh(node))
+        ids, scores = self._scores.get(("branch", node), lambda: self._score_by_whoosh(node, deadline))
         return ids, boost * scores
 
-    def _score_by_whoosh(self, node):
+    def _score_by_whoosh(self, node, deadline: Deadline = NO_DEADLINE):
         """A branch that is not a term (a phrase, an abbreviation's expansion),
-        scored by Whoosh's own matcher."""
+        scored by Whoosh's own matcher (the deadline checked as it walks)."""
         ids, scores = [], []
         context = self._searcher.context()
         for searcher, offset in self._searcher.leaf_searchers():
+            deadline.check()
             matcher = node.matcher(searcher, context)
             while matcher.is_active():
                 ids.append(matcher.id() + offset)
                 scores.append(matcher.score())
                 matcher.next()
+                if not len(ids) % CHECK_EVERY:
+                    deadline.check()
         return np.array(ids, dtype=np.int64), np.array(scores, dtype=float)
 
     def _score_term(self, fieldname: str, text: str):
@@ -150,7 +185,7 @@ class ArrayScorer:
 class Ranking:
     """Ranked document numbers of one query, and which documents matched it."""
 
-    results: list[tuple[int, float]]  # (document number, score), best first
+    results: list[tuple[int, float | None]]  # (document number, score) best first; by date, newest first, no score
     matched: np.ndarray  # bool, one per document of the index
 
     @property
@@ -170,6 +205,11 @@ class Ranking:
         order = np.lexsort((candidates, -scores[candidates]))[:limit]
         best = candidates[order]
         return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched)
+
+    @classmethod
+    def newest(cls, dates: DateOrder, matched, limit: int | None) -> Ranking:
+        """Newest first, undated last, equal dates by document number (Whoosh's date sort); no scores."""
+        return cls([(docnum, None) for docnum in dates.newest(matched, limit).tolist()], matched)
 
 
 def flat_query(query) -> tuple[list, list] | None:

@@ -1,0 +1,66 @@
+"""Date order worked out once per index: every article newest first, and date ranges as masks.
+
+Whoosh sorts by date per search: its sorting collector reads the date of
+every match and sorts them in Python (0.7 s for a common word on IndoSum,
+against 8-27 ms by relevance). The order of all articles by date does not
+depend on the query, so it is computed when the index is opened, from the
+``published`` column, and a search takes its matches in that order:
+newest first, undated last, equal dates by document number -- the order of
+Whoosh's ``fallback.newest_first`` sort. The same column answers a date
+filter with two comparisons instead of walking the range's postings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DATE_FIELD = "published"
+
+
+class DateOrder:
+    """The document numbers of one reader newest first, and their dates (Whoosh's column values)."""
+
+    def __init__(self, reader, fieldname: str = DATE_FIELD):
+        self.fieldname = fieldname
+        self.values, self.dated = _column_values(reader, fieldname)
+        newest = np.iinfo(np.uint64).max - self.values  # ascending sort keys: the newest date is the smallest
+        count = len(self.values)
+        # lexsort's last key sorts first: dated before undated, then by date, then by document number.
+        self.newest_first = np.lexsort((np.arange(count), newest, ~self.dated))
+
+    def newest(self, matched: np.ndarray, limit: int | None) -> np.ndarray:
+        """The first ``limit`` (all if None) documents flagged in ``matched`` (bool per document), newest first."""
+        in_order = self.newest_first[matched[self.newest_first]]
+        return in_order if limit is None else in_order[:limit]
+
+    def within(self, start: int | None, end: int | None, startexcl: bool = False, endexcl: bool = False) -> np.ndarray:
+        """Which documents have a date in the range (Whoosh's ``DateRange`` bounds: column values, None for open)."""
+        inside = self.dated.copy()
+        if start is not None:
+            inside &= (self.values > start) if startexcl else (self.values >= start)
+        if end is not None:
+            inside &= (self.values < end) if endexcl else (self.values <= end)
+        return inside
+
+
+def _column_values(reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the column value of every document as uint64, whether it has a date).
+
+    An article without a date holds the column's default (the largest
+    value); a segment without the column has no dates at all.
+    """
+    parts, dated = [], []
+    field = reader.schema[fieldname] if fieldname in reader.schema.names() else None
+    for leaf, _ in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        if field is None or field.column_type is None or not leaf.has_column(fieldname):
+            parts.append(np.zeros(count, dtype=np.uint64))
+            dated.append(np.zeros(count, dtype=bool))
+            continue
+        column = leaf.column_reader(fieldname, translate=False)
+        values = np.fromiter(iter(column), dtype=np.uint64, count=count)
+        parts.append(values)
+        dated.append(values != np.uint64(field.column_type.default_value()))
+    if not parts:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
+    return np.concatenate(parts), np.concatenate(dated)
