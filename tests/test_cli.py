@@ -204,3 +204,12 @@ def test_terminal_control_codes_in_articles_never_reach_the_terminal(tmp_path, r
     assert result.exit_code == 0 and "1 result for 'banjir'" in result.output
     assert not any(ch in result.output for ch in "\x1b\x07\u202e")
     assert "[Banjir]" in result.output and "melanda" in result.output
+
+
+def test_search_without_words_but_a_filter_lists_newest_first(seed_index, run_cli):
+    listed = run_cli("search", "--source", "Kompas.com", "--index", seed_index, "--json")
+    data = json.loads(listed.output)
+    assert listed.exit_code == 0 and data["total"] == 3
+    dates = [hit["date"] for hit in data["results"]]
+    assert dates == sorted(dates, reverse=True)
+    assert run_cli("search", "--index", seed_index).exit_code == 2  # no words, no filter: a usage error

@@ -46,17 +46,17 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(index_dir: str, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback) -> None:
-    """Serve the app over ``index_dir`` on ``sock`` until interrupted: gunicorn if it can run here, else waitress."""
+def serve(config: dict, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback) -> None:
+    """Serve the app made of ``config`` (``create_app``'s) on ``sock`` until interrupted: gunicorn, else waitress."""
     try:
         import gunicorn.app.base  # noqa: F401 - POSIX only
     except ImportError:  # pragma: no cover - e.g. Windows
-        _serve_waitress(index_dir, sock, threads, on_ready)
+        _serve_waitress(config, sock, threads, on_ready)
         return
-    _serve_gunicorn(index_dir, sock, workers, threads, on_ready)
+    _serve_gunicorn(config, sock, workers, threads, on_ready)
 
 
-def _serve_gunicorn(index_dir: str, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback) -> None:
+def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback) -> None:
     from gunicorn.app.base import BaseApplication
 
     def when_ready(arbiter) -> None:
@@ -98,17 +98,17 @@ def _serve_gunicorn(index_dir: str, sock: socket.socket, workers: int, threads: 
         def load(self):
             from web.app import create_app
 
-            return create_app({"INDEX_DIR": index_dir})
+            return create_app(config)
 
     CariApplication().run()
 
 
-def _serve_waitress(index_dir: str, sock: socket.socket, threads: int, on_ready: ReadyCallback) -> None:
+def _serve_waitress(config: dict, sock: socket.socket, threads: int, on_ready: ReadyCallback) -> None:
     from waitress.server import create_server
 
     from web.app import create_app
 
-    server = create_server(create_app({"INDEX_DIR": index_dir}), sockets=[sock], threads=threads)
+    server = create_server(create_app(config), sockets=[sock], threads=threads)
     on_ready(*sock.getsockname()[:2])
     try:
         server.run()

@@ -34,7 +34,9 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, rela
       rusia AND ukraina      both words;  rusia NOT ukraina  without the second
       "duta besar"           the exact phrase
       title:kazakhstan       in a field: title, body, source, author
-      kazak*                 words starting with kazak
+      kazak*                 words starting with kazak (2 letters at least before a *;
+                             each wildcard searches its 200 most common words)
+      *                      every article, newest first (so does no QUERY with a filter)
 
     \b
     A query that finds little suggests a respelling ("Did you mean").
@@ -45,8 +47,9 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, rela
 
     if related:
         return _print_related(Searcher(index_dir), related, limit, as_json)
-    if not query:
-        raise click.UsageError("Give a QUERY to search for (or --related ID).")
+    if not query and not (source or date_from or date_to):
+        raise click.UsageError("Give a QUERY to search for (or a filter to list, or --related ID).")
+    query = query or ""
     filters = Filters(source=source, date_from=date_from, date_to=date_to)
     results = Searcher(index_dir).search(
         query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json

@@ -18,8 +18,10 @@ from search.cli.indexing import build_with_progress
 @click.option("--workers", "-w", type=click.IntRange(1, 64), help="Processes searching at once  [default: one per core]")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Connections each worker handles at once.")
+@click.option("--budget", default=2.0, show_default=True, type=click.FloatRange(0.05, 600),
+              help="Seconds a search may take before it is stopped (HTTP 503).")
 @_fail_on_cari_errors
-def serve(index_dir, host, port, workers, threads):
+def serve(index_dir, host, port, workers, threads, budget):
     """Serve the search web app and print its address.
 
     Runs WORKERS processes (gunicorn), each with its own searcher, so that
@@ -61,7 +63,8 @@ def serve(index_dir, host, port, workers, threads):
         sock = listen(host, port)
     except OSError as e:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
-    run_server(str(index_dir), sock, count, threads, ready)  # the server closes the socket
+    config = {"INDEX_DIR": str(index_dir), "SEARCH_BUDGET_SECONDS": budget}
+    run_server(config, sock, count, threads, ready)  # the server closes the socket
 
 
 def _url_host(host: str) -> str:
