@@ -339,7 +339,7 @@ def test_opensearch_description(client):
     assert response.mimetype == "application/opensearchdescription+xml"
     xml = response.get_data(as_text=True)
     assert "<ShortName>Cari</ShortName>" in xml
-    assert 'template="http://localhost/search?q={searchTerms}"' in xml
+    assert 'template="/search?q={searchTerms}"' in xml  # relative unless PUBLIC_URL is set
 
 
 def test_the_app_searches_one_request_at_a_time(seed_index):
@@ -399,3 +399,13 @@ def test_a_misspelt_query_offers_the_indexed_spelling(client):
     page = client.get("/search?q=kazakstn").get_data(as_text=True)
     assert "Mungkin maksud Anda:" in page
     assert 'href="/search?q=kazakhstan"' in page
+
+
+def test_links_never_trust_the_host_header(seed_index):
+    forged = {"Host": "evil.example"}
+    plain = create_app({"INDEX_DIR": str(seed_index)}).test_client().get("/opensearch.xml", headers=forged)
+    assert "evil.example" not in plain.get_data(as_text=True)
+    assert 'template="/search?q={searchTerms}"' in plain.get_data(as_text=True)
+    public = create_app({"INDEX_DIR": str(seed_index), "PUBLIC_URL": "https://cari.example.id/"}).test_client()
+    body = public.get("/opensearch.xml", headers=forged).get_data(as_text=True)
+    assert "evil.example" not in body and 'template="https://cari.example.id/search?q={searchTerms}"' in body

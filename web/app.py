@@ -30,6 +30,9 @@ DEFAULTS = {
     "INDEX_DIR": "index",
     "PAGE_SIZE": 10,
     "SEARCH_BUDGET_SECONDS": DEFAULT_BUDGET_SECONDS,  # a search stops past it: HTTP 503, try again later
+    # The site's address as readers reach it (e.g. https://cari.example.id), for the links that
+    # must be absolute (OpenSearch). Never taken from the request's Host header, which anyone sets.
+    "PUBLIC_URL": None,
 }
 
 # No inline script or style anywhere: the pages need no JavaScript at all.
@@ -60,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Indonesian text stays readable in /api
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the key order of `cari search --json`
     app.jinja_env.globals["MAX_QUERY_CHARS"] = MAX_QUERY_CHARS
+    app.jinja_env.globals["public_url"] = _public_url
     app.register_blueprint(bp)
     _register_error_pages(app)
 
@@ -123,3 +127,12 @@ def _register_error_pages(app: Flask) -> None:
 def _retry_after(budget_seconds: float | None) -> int:
     """Seconds to wait before trying again: by then the searches ahead have used up their budgets."""
     return max(1, math.ceil(2 * (budget_seconds or DEFAULT_BUDGET_SECONDS)))
+
+
+def _public_url(endpoint: str, **values) -> str:
+    """A link to ``endpoint``: absolute on the configured PUBLIC_URL, else relative (no Host header trusted)."""
+    from flask import current_app, url_for
+
+    path = url_for(endpoint, **values)
+    base = current_app.config.get("PUBLIC_URL")
+    return base.rstrip("/") + path if base else path

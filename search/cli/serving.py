@@ -20,8 +20,10 @@ from search.cli.indexing import build_with_progress
               help="Connections each worker handles at once.")
 @click.option("--budget", default=2.0, show_default=True, type=click.FloatRange(0.05, 600),
               help="Seconds a search may take before it is stopped (HTTP 503).")
+@click.option("--public-url", metavar="URL", help="The site's address as readers reach it, for absolute links "
+              "(OpenSearch); without it links are relative and the Host header is never trusted.")
 @_fail_on_cari_errors
-def serve(index_dir, host, port, workers, threads, budget):
+def serve(index_dir, host, port, workers, threads, budget, public_url):
     """Serve the search web app and print its address.
 
     Runs WORKERS processes (gunicorn), each with its own searcher, so that
@@ -63,7 +65,9 @@ def serve(index_dir, host, port, workers, threads, budget):
         sock = listen(host, port)
     except OSError as e:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
-    config = {"INDEX_DIR": str(index_dir), "SEARCH_BUDGET_SECONDS": budget}
+    if public_url and not public_url.lower().startswith(("http://", "https://")):
+        raise click.BadParameter("give an http:// or https:// address", param_hint="--public-url")
+    config = {"INDEX_DIR": str(index_dir), "SEARCH_BUDGET_SECONDS": budget, "PUBLIC_URL": public_url}
     run_server(config, sock, count, threads, ready)  # the server closes the socket
 
 
