@@ -156,3 +156,15 @@ def test_a_utf16_page_is_read_not_called_binary(tmp_path, run_cli):
     assert result.exit_code == 0 and "binary" not in result.output
     with Index(tmp_path / "index") as opened:
         assert opened.search("cianjur").hits[0].id == "unicode"
+
+
+def test_an_id_with_a_newline_is_escaped_and_opens_on_the_web(tmp_path, run_cli):
+    from web.app import create_app
+
+    source = jsonl(tmp_path / "ids.jsonl", {"id": "baris\nbaru", "text": "Hujan deras di Bogor."})
+    result = run_cli("rebuild-index", source, "--index", tmp_path / "index")
+    assert result.exit_code == 0 and "control characters" in result.output
+    client = create_app({"INDEX_DIR": str(tmp_path / "index")}).test_client()
+    hit = client.get("/api/search?q=bogor").get_json()["results"][0]
+    assert hit["id"] == "baris\\nbaru"
+    assert client.get("/article/baris%5Cnbaru").status_code == 200

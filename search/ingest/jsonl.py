@@ -41,6 +41,10 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
         doc_id = str(doc_id)
     if not isinstance(doc_id, str) or not doc_id.strip():
         raise ArticleError('missing or empty "id"')
+    if not doc_id.isprintable():
+        # A newline or tab in an id cannot be shown on one line or opened at /article/ID.
+        doc_id = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in doc_id)
+        caveats.append(f'"id" holds control characters; indexed as {doc_id.strip()!r}')
     text = obj.get("text")
     if not isinstance(text, str):
         raise ArticleError('missing "text"' if text is None else '"text" is not a string')
