@@ -18,7 +18,17 @@ class IndexBusy(CariError):
 
 
 class QueryError(CariError):
-    """The query cannot be understood."""
+    """The query cannot be understood.
+
+    The message is English (the CLI, the API); ``indonesian`` says the same
+    to a reader of the public pages, or what to try where no translation was given.
+    """
+
+    GENERIC = "Kata pencarian ini tidak dapat dipahami. Periksa tanda kutip, tanda kurung dan operatornya."
+
+    def __init__(self, message: str, indonesian: str | None = None):
+        super().__init__(message)
+        self.indonesian = indonesian or self.GENERIC
 
 
 class BuildFailed(CariError):

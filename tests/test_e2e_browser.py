@@ -136,7 +136,7 @@ def test_bad_query_is_explained_in_the_page(server, page):
     page.fill("input[name=q]", '"duta besar')
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?**")
-    assert "Unbalanced quote" in page.inner_text(".notice.error")
+    assert "Tanda kutip belum ditutup" in page.inner_text(".notice.error")
 
 
 def test_readable_on_a_phone(server, browser):

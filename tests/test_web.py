@@ -168,24 +168,24 @@ def test_sort_by_date_puts_the_newest_first(client):
 # -- bad input ------------------------------------------------------------------
 
 
-def test_bad_query_shows_the_cli_message_in_the_page(client, run_cli, seed_index):
+def test_bad_query_is_explained_in_indonesian_in_the_page_and_in_english_by_the_cli(client, run_cli, seed_index):
     cli_message = run_cli("search", '"duta besar', "--index", seed_index).output.strip()
-    assert cli_message.startswith("Error: ")
+    assert cli_message.startswith("Error: Unbalanced quote")
     response = client.get('/search?q="duta besar')
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert cli_message.removeprefix("Error: ").replace('"', "&#34;") in page
+    assert "Tanda kutip belum ditutup" in page and "Unbalanced" not in page
     assert 'value="&#34;duta besar"' in page
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        ("page=abc", "Invalid page &#39;abc&#39;"),
-        ("page=0", "Invalid page &#39;0&#39;"),
-        ("limit=1000", "Invalid limit &#39;1000&#39;"),
-        ("from=kemarin", "Invalid from date &#39;kemarin&#39;"),
-        ("sort=random", "Invalid sort &#39;random&#39;"),
+        ("page=abc", "Nilai page &#39;abc&#39; tidak sah"),
+        ("page=0", "Nilai page &#39;0&#39; tidak sah"),
+        ("limit=1000", "Nilai limit &#39;1000&#39; tidak sah"),
+        ("from=kemarin", "Tanggal &#39;kemarin&#39; tidak dikenali"),
+        ("sort=random", "Urutan tidak dikenali"),
     ],
 )
 def test_bad_parameters_are_explained(client, args, message):
@@ -198,7 +198,7 @@ def test_long_query_is_refused_with_a_message_and_capped_in_the_box(client):
     response = client.get("/search", query_string={"q": "rusia " * 400})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert f"the limit is {MAX_QUERY_CHARS}" in page
+    assert f"paling banyak {MAX_QUERY_CHARS}" in page
     assert f'maxlength="{MAX_QUERY_CHARS}"' in page
     assert "rusia " * 400 not in page
 

@@ -56,7 +56,8 @@ class SearchForm:
 
     def checked_sort(self) -> str:
         if self.sort not in SORTS:
-            raise QueryError(f"Invalid sort {self.sort!r}: use {' or '.join(SORTS)}.")
+            raise QueryError(f"Invalid sort {self.sort!r}: use {' or '.join(SORTS)}.",
+                             "Urutan tidak dikenali: pilih relevansi atau tanggal.")
         return self.sort
 
     def filters(self) -> Filters:
@@ -92,5 +93,6 @@ def _whole_number(name: str, value: str, low: int, high: int) -> int:
     except ValueError:
         number = None
     if number is None or not low <= number <= high:
-        raise QueryError(f"Invalid {name} {value[:20]!r}: use a whole number from {low} to {high}.")
+        raise QueryError(f"Invalid {name} {value[:20]!r}: use a whole number from {low} to {high}.",
+                         f"Nilai {name} {value[:20]!r} tidak sah: gunakan bilangan bulat dari {low} sampai {high}.")
     return number

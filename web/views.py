@@ -57,7 +57,8 @@ def search():
     try:
         results = run_search(form)
     except QueryError as e:
-        return render_template("results.html", form=form, sources=sources, error=str(e)), 400
+        # The page is Indonesian; the API and the CLI keep the English message.
+        return render_template("results.html", form=form, sources=sources, error=e.indonesian), 400
     return render_template(
         "results.html",
         form=form,

@@ -36,7 +36,8 @@ def _filter_date(value: str | None, which: str, end_of_day: bool = False) -> dat
         return None
     moment = published_value(value)
     if moment is None:
-        raise QueryError(f"Invalid {which} date {value!r}: use YYYY-MM-DD.")
+        raise QueryError(f"Invalid {which} date {value!r}: use YYYY-MM-DD.",
+                         f"Tanggal {value!r} tidak dikenali: tulis TTTT-BB-HH (misalnya 2022-10-06).")
     if end_of_day and len(value) <= 10:
         moment = moment.replace(hour=23, minute=59, second=59)
     return moment

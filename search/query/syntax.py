@@ -31,18 +31,21 @@ def check_query(text: str) -> str:
         text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = text.strip()
     if not text:
-        raise QueryError("Empty query: type one or more words to search for.")
+        raise QueryError("Empty query: type one or more words to search for.",
+                         "Ketik satu kata atau lebih untuk dicari.")
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"Query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).")
+        raise QueryError(f"Query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).",
+                         f"Kata pencarian terlalu panjang ({len(text)} karakter; paling banyak {MAX_QUERY_CHARS}).")
     if text.count('"') % 2:
-        raise QueryError('Unbalanced quote: a phrase needs a closing " (e.g. "duta besar").')
+        raise QueryError('Unbalanced quote: a phrase needs a closing " (e.g. "duta besar").',
+                         'Tanda kutip belum ditutup: frasa perlu " penutup (misalnya "duta besar").')
     depth = 0
     for ch in _PHRASE.sub("", text):
         depth += {"(": 1, ")": -1}.get(ch, 0)
         if depth < 0:
             break
     if depth:
-        raise QueryError("Unbalanced parentheses in the query.")
+        raise QueryError("Unbalanced parentheses in the query.", "Tanda kurung dalam pencarian tidak seimbang.")
     _check_operators(text)
     for name in FIELD_PREFIX.findall(_PHRASE.sub("", text)):
         if name.lower() not in SEARCHABLE_FIELDS:
@@ -62,9 +65,11 @@ def _check_operators(text: str) -> None:
         after = tokens[i + 1] if i + 1 < len(tokens) else None
         if token == "NOT":
             if after is None or after in OPERATORS or after == ")":
-                raise QueryError("NOT needs a word after it (e.g. kazakhstan NOT rusia).")
+                raise QueryError("NOT needs a word after it (e.g. kazakhstan NOT rusia).",
+                                 "NOT perlu diikuti sebuah kata (misalnya kazakhstan NOT rusia).")
         elif before in (None, "(", *OPERATORS) or after in (None, ")", *BINARY_OPERATORS):
-            raise QueryError(f"Operator {token} needs a word on each side (e.g. rusia {token} ukraina).")
+            raise QueryError(f"Operator {token} needs a word on each side (e.g. rusia {token} ukraina).",
+                             f"Operator {token} perlu kata di kedua sisinya (misalnya rusia {token} ukraina).")
 
 
 def lower_field_names(text: str) -> str:
