@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli
-from search.cli.common import plural as _count
+from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 
 SOURCES = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes  [default: one per core]")
@@ -102,7 +101,7 @@ def remove(ids, index_dir, ids_from, dry_run):
     for doc_id in report.unknown:
         click.echo(f"unknown id {doc_id!r}: not in the index", err=True)
     verb = "Would remove" if dry_run else "Removed"
-    click.echo(f"{verb} {_count(len(report.removed), 'article')}, {len(report.unknown)} unknown"
+    click.echo(f"{verb} {plural(len(report.removed), 'article')}, {len(report.unknown)} unknown"
                + ("; nothing was changed." if dry_run else f" -> {index_dir}"))
     if report.unknown and not report.removed:
         sys.exit(1)
@@ -140,9 +139,9 @@ def summary(report) -> str:
         f" ({report.added} new, {report.changed} changed, {report.removed} removed, {report.unchanged} unchanged)"
     )
     if report.dry_run:
-        return (f"Would index {_count(report.indexed, 'document')}{changes}, skip {report.skipped}; "
+        return (f"Would index {plural(report.indexed, 'document')}{changes}, skip {report.skipped}; "
                 "nothing was changed.")
-    return (f"Indexed {_count(report.indexed, 'document')}{changes}, skipped {report.skipped}, "
+    return (f"Indexed {plural(report.indexed, 'document')}{changes}, skipped {report.skipped}, "
             f"in {report.seconds:.1f} s -> {report.index_dir}")
 
 
@@ -178,11 +177,11 @@ def _stoppable(index_dir: Path) -> Iterator[None]:
 
 def _count_inputs(sources) -> int:
     """Articles to expect (pages + JSONL lines), for the progress bar."""
-    from search.ingest.sources import source_files
+    from search.ingest.sources import STDIN, source_files
 
     total = 0
     for path in source_files(sources):
-        if isinstance(path, Path) and str(path) != "-":
+        if isinstance(path, Path) and str(path) != STDIN:
             if path.suffix.lower() == ".jsonl":
                 try:
                     with open(path, "rb") as f:

@@ -6,22 +6,21 @@ import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from search.analysis.answers import answer_kinds
 from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
 from search.index import generations as store
-from search.index.format import CONTENTS, INDEX_FORMAT, ROOTS, learn_roots, opens, schema_fingerprint
+from search.index.changes import delete_ids
+from search.index.format import CONTENTS, INDEX_FORMAT, ROOTS, learn_roots, opens, schema_fingerprint, stamp
 from search.index.schema import build_schema, published_value
 from search.ingest.article import Article, Problem, lead_title
-from search.ingest.sources import read_articles
+from search.ingest.sources import STDIN, read_articles
 
 ProgressCallback = Callable[[Article | Problem], None]
 # What a build makes of the index: exactly its sources, or the index plus them.
 REBUILD, ADD = "rebuild", "add"
-STDIN = "-"  # a source read as JSON Lines from standard input
 
 
 @dataclass
@@ -296,11 +295,7 @@ def _write_articles(ix, path: str, batch: _Batch, procs: int | None) -> dict:
             stale = _removals(batch, contents)
             sink.finish()
         if stale:
-            # One searcher for all: without it Whoosh opens a new one (every
-            # segment's files) for each deletion, seconds per hundred.
-            with writer.searcher() as searcher:
-                for doc_id in stale:
-                    writer.delete_by_term("id", doc_id, searcher=searcher)
+            delete_ids(writer, stale)
     except BaseException:
         writer.cancel()
         raise
@@ -317,7 +312,7 @@ def _shown(path: Path) -> str:
 def manifest(report: BuildReport, sources: list[Path]) -> dict:
     """The build's record, stored beside the index for ``cari stats``."""
     return {
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **stamp(),
         "sources": [_shown(s) if str(s) == STDIN else str(s.resolve()) for s in sources],
         "documents": report.indexed,
         "skipped": report.skipped,
@@ -326,6 +321,4 @@ def manifest(report: BuildReport, sources: list[Path]) -> dict:
         "added": report.added,
         "changed": report.changed,
         "removed": report.removed,
-        "fingerprint": schema_fingerprint(),
-        "index_format": INDEX_FORMAT,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -48,6 +49,15 @@ def schema_fingerprint() -> str:
         sastrawi = "unknown"
     data = [INDEX_FORMAT, sastrawi, fields, sorted(load_stem_exceptions().items()), sorted(stopwords())]
     return hashlib.sha1(json.dumps(data).encode("utf-8")).hexdigest()
+
+
+def stamp() -> dict:
+    """What every manifest records of the code that wrote the generation, and when."""
+    return {
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fingerprint": schema_fingerprint(),
+        "index_format": INDEX_FORMAT,
+    }
 
 
 def check_format(index_dir: Path, generation: Path) -> None:
