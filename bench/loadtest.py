@@ -94,7 +94,7 @@ def client(host, port, queries, stop_at, latencies, errors, lock, offset):
             conn = http.client.HTTPConnection(host, port, timeout=30)
         elapsed = time.perf_counter() - started
         with lock:
-            latencies.append(elapsed)
+            latencies.append((elapsed, started, q))
             if status != 200:  # 400 is counted apart: the query's syntax, reported to the user
                 errors.append((status, q[:80]))
 
@@ -162,19 +162,38 @@ def run(args, index: Path, workers: int) -> dict:
         server.terminate()
         server.wait()
     took = time.perf_counter() - started
-    latencies.sort()
+    return report(workers, args.clients, took, started, latencies, errors, worst_latencies, worst_errors,
+                  rebuild_window)
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    values = sorted(values)
+    return round(1000 * values[min(len(values) - 1, int(len(values) * fraction))], 1) if values else None
+
+
+def report(workers, clients, took, started, latencies, errors, worst_latencies, worst_errors, rebuild_window):
+    """The figures of one run; plain-query latency also split into during and outside the rebuild."""
     n = len(latencies)
+    times = [elapsed for elapsed, _, _ in latencies]
+    low, high = (started + rebuild_window[0], started + rebuild_window[1]) if rebuild_window else (0.0, -1.0)
+    during = [elapsed for elapsed, at, _ in latencies if low <= at <= high]
+    outside = [elapsed for elapsed, at, _ in latencies if not low <= at <= high]
+    slowest = sorted(latencies, reverse=True)[:5]
     return {
         "workers": workers,
-        "clients": args.clients,
+        "clients": clients,
         "seconds": round(took, 1),
         "requests": n,
         "requests_per_s": round(n / took, 1),
-        "p50_ms": round(1000 * latencies[n // 2], 1) if n else None,
-        "p99_ms": round(1000 * latencies[min(n - 1, int(n * 0.99))], 1) if n else None,
-        "mean_ms": round(1000 * statistics.mean(latencies), 1) if n else None,
+        "p50_ms": percentile(times, 0.5),
+        "p99_ms": percentile(times, 0.99),
+        "mean_ms": round(1000 * statistics.mean(times), 1) if n else None,
+        "p99_ms_during_rebuild": percentile(during, 0.99),
+        "p99_ms_outside_rebuild": percentile(outside, 0.99),
+        "slowest": [[round(1000 * elapsed), q[:60]] for elapsed, _, q in slowest],
         "rejected_400": sum(1 for status, _ in errors if status == 400),
         "errors": sum(1 for status, _ in errors if status != 400),
+        "error_statuses": sorted({str(status) for status, _ in errors if status != 400}),
         "worst_requests": len(worst_latencies),
         "worst_over_budget_503": sum(1 for status, _ in worst_errors if status == 503),
         "worst_other": sorted({str(status) for status, _ in worst_errors if status != 503}),

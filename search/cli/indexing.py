@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -125,6 +126,7 @@ def build_with_progress(sources: list[Path], index_dir: Path, quiet: bool, **opt
                     return
             bar.update(1)
 
+        _background_priority()
         with _stoppable(index_dir):
             report = build_index(sources, index_dir, on_item=on_item, **options)
     for problem in report.problems:
@@ -173,6 +175,17 @@ def _stoppable(index_dir: Path) -> Iterator[None]:
     finally:
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
+
+
+# Indexing is a batch job: searches on the same machine (a `cari serve`) come first.
+# On an idle machine a lower priority costs nothing; the workers inherit it.
+BACKGROUND_NICENESS = 10
+
+
+def _background_priority() -> None:
+    """Lower this process's CPU priority (and its workers'), where the system allows it."""
+    with suppress(AttributeError, OSError):  # no nice() on Windows; a container may refuse it
+        os.nice(BACKGROUND_NICENESS)
 
 
 def _count_inputs(sources) -> int:
