@@ -192,7 +192,7 @@ class Searcher:
             else:
                 found, total, counts = self._rank(searcher, parsed, page * limit, filter_query, sort, facets, deadline)
             deadline.check()
-            matcher = TermMatcher.from_terms(parsed.highlight_terms() if parsed else ())
+            matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
             page_found = found[(page - 1) * limit : page * limit]
             hits = [self._hit(fields, score, matcher) for fields, score in page_found]
         results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None)
@@ -309,7 +309,7 @@ class Searcher:
         matcher = TermMatcher.from_terms(())
         if query_text.strip():
             with suppress(QueryError):  # a bad query still shows the article, unmarked
-                matcher = TermMatcher.from_terms(self._parse(query_text).highlight_terms())
+                matcher = self._parse(query_text).matcher()
         paragraphs = [p.strip() for p in re.split(r"\n+", fields.get("body", "")) if p.strip()]
         return ArticlePage(
             **ArticleInfo.fields_of(fields),

@@ -62,7 +62,8 @@ def test_phrase_finds_the_article_with_the_words_together(searcher):
     # "duta" (as before); the exact words rank the article with both first.
     found = searcher.search('"duta besar"')
     assert [hit.id for hit in found.hits] == ["duta", "apart"]
-    assert found.hits[0].snippet.html().startswith("<mark>Duta</mark> besar")
+    # Both words of the phrase are marked, "besar" by its exact form (issue 14).
+    assert found.hits[0].snippet.html().startswith("<mark>Duta</mark> <mark>besar</mark>")
 
 
 def test_exact_words_only_count_where_the_stemmed_phrase_is(searcher):

@@ -4,6 +4,7 @@ Read as a Lucene or Whoosh chain, each step a small function::
 
     TOKEN.finditer(text)       words, hyphenated words, numbers with separators
       -> str.lower             (``Anak-anak`` -> ``anak-anak``)
+      -> fold                  diacritics dropped (``Erdoğan`` -> ``erdogan``)
       -> hyphen_parts          a reduplication stays one word; ``nur-sultan`` -> ``nur``, ``sultan``
       -> stopwords()           a stopword has no root (the exact-form fields keep it)
       -> shared_stemmer().stem Sastrawi, corrections, clitics
@@ -18,7 +19,9 @@ querying (``search.index.analyzers``, Whoosh's view of this pass), snippets
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from search.analysis.stemmer import shared_stemmer
@@ -75,9 +78,25 @@ def is_stopword(word: str) -> bool:
     return not word or word in stopwords()
 
 
+@lru_cache(maxsize=4096)
+def _folded_letter(letter: str) -> str:
+    """``ğ`` -> ``g``, ``é`` -> ``e``: the letter without its accents, if that is one letter."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+    return bare if len(bare) == 1 else letter
+
+
+def fold(word: str) -> str:
+    """``word`` without diacritics (``erdoğan`` -> ``erdogan``, ``café`` -> ``cafe``), as long as it was.
+
+    Names reach Indonesian news spelt both ways; the length is kept so that
+    the offsets of a word part stay those of the text.
+    """
+    return word if word.isascii() else "".join(map(_folded_letter, word))
+
+
 def _split(token: str) -> list[tuple[str, int, int]]:
-    """A token's lowercased parts with their offsets (a split token's counted in its lowercased form)."""
-    lowered = token.lower()
+    """A token's lowercased, folded parts with their offsets (a split token's counted in its lowercased form)."""
+    lowered = fold(token.lower())
     parts = hyphen_parts(lowered)
     if parts is None:
         return [(lowered, 0, len(token))]
@@ -142,11 +161,13 @@ def index_words(text: str) -> IndexWords:
     """:func:`analyse` for the indexer: the same parts, without offsets or per-token objects.
 
     The indexer reads every word of every article, so this is the pass in
-    list operations (C loops): tokens lowercased in one map, hyphens split
+    list operations (C loops): tokens lowercased (and folded) in one map, hyphens split
     only in texts that have them, stopwords dropped by a set lookup. Roots
     are left to the caller, which stems each distinct word once.
     """
     words = list(map(str.lower, TOKEN.findall(text)))
+    if not text.isascii():
+        words = list(map(fold, words))
     if _HYPHENATED.search(text):
         for at in reversed([at for at, word in enumerate(words) if "-" in word]):
             parts = hyphen_parts(words[at])

@@ -46,27 +46,38 @@ class Highlighted:
 
 @dataclass(frozen=True)
 class TermMatcher:
-    """Decides whether an analysed token is one the query asked for."""
+    """Decides whether an analysed word part is one the query asked for: by its root, or as written.
+
+    ``terms`` are roots (the stemmed fields' terms: ``usir`` marks
+    ``mengusir``); ``words`` are forms as written, lowercased (the exact
+    fields' terms: a quoted ``"diusir"``, or a stopword such as ``yang``,
+    which has no root).
+    """
 
     terms: frozenset[str]
     patterns: tuple[re.Pattern, ...] = ()
+    words: frozenset[str] = frozenset()
 
     @classmethod
-    def from_terms(cls, terms: Iterable[str]) -> TermMatcher:
-        """From query terms; ``kazak*`` style wildcards become patterns."""
+    def from_terms(cls, terms: Iterable[str], words: Iterable[str] = ()) -> TermMatcher:
+        """From query terms (roots) and exact words; ``kazak*`` style wildcards become patterns."""
         plain, patterns = set(), []
         for term in terms:
             if "*" in term or "?" in term:
                 patterns.append(re.compile(fnmatch.translate(term)))
             else:
                 plain.add(term)
-        return cls(frozenset(plain), tuple(patterns))
+        return cls(frozenset(plain), tuple(patterns), frozenset(w for w in words if "*" not in w and "?" not in w))
 
-    def __call__(self, token: str) -> bool:
-        return token in self.terms or any(p.match(token) for p in self.patterns)
+    def __call__(self, token: str | None) -> bool:
+        return token is not None and (token in self.terms or any(p.match(token) for p in self.patterns))
+
+    def wants(self, stem: str | None, word: str) -> bool:
+        """Whether a word part (its root, and its form as written) is marked."""
+        return word in self.words or self(stem)
 
     def __bool__(self) -> bool:
-        return bool(self.terms or self.patterns)
+        return bool(self.terms or self.patterns or self.words)
 
 
 def match_spans(text: str, matcher: TermMatcher) -> list[Span]:
@@ -90,7 +101,8 @@ def match_spans(text: str, matcher: TermMatcher) -> list[Span]:
     ends = list(itertools.accumulate(map(len, pieces)))  # token i starts at ends[2 * i]
     for index in [index for index, token in enumerate(tokens) if token in wanted]:
         start = ends[2 * index]
-        spans.extend((start + s, start + e) for term, s, e in forms.parts[tokens[index]] if matcher(term))
+        spans.extend((start + s, start + e) for term, word, s, e in forms.parts[tokens[index]]
+                     if matcher.wants(term, word))
     return spans
 
 
@@ -99,8 +111,9 @@ class WordForms:
 
     def __init__(self):
         self.splitter = re.compile(f"({TOKEN_PATTERN})")  # tokens kept between the gaps
-        self.parts: dict[str, tuple] = {}  # word as written -> ((root, start, end), ...), stopwords left out
-        self.writers: dict[str, set[str]] = {}  # root -> the words as written that give it
+        self.parts: dict[str, tuple] = {}  # word as written -> ((root or None, part, start, end), ...)
+        self.writers: dict[str, set[str]] = {}  # root, or a part as written -> the words as written with it
+        self.spellers: dict[str, set[str]] = {}  # a part as written (lowercased) -> the words with it
         self.texts: set[tuple[int, int]] = set()  # (length, hash) of the texts whose words are all learnt
 
     def learn(self, words: set[str], text: str | None = None) -> None:
@@ -115,16 +128,19 @@ class WordForms:
         if len(self.parts) > _FORMS_LIMIT:
             self.parts.clear()
             self.writers.clear()
+            self.spellers.clear()
             self.texts.clear()
         key = None if text is None else (len(text), hash(text))
         if key is not None and key in self.texts:
             return
         for word in words.difference(self.parts):
             parts = self.parts[word] = tuple(
-                (part.stem, part.start, part.end) for part in word_parts(word) if part.stem is not None
+                (part.stem, part.word, part.start, part.end) for part in word_parts(word)
             )
-            for term, _, _ in parts:
-                self.writers.setdefault(term, set()).add(word)
+            for term, part, _, _ in parts:
+                if term is not None:
+                    self.writers.setdefault(term, set()).add(word)
+                self.spellers.setdefault(part, set()).add(word)
         if key is not None:
             if len(self.texts) > _TEXTS_LIMIT:
                 self.texts.clear()
@@ -133,10 +149,12 @@ class WordForms:
     def matching(self, words: set[str], matcher: TermMatcher) -> set[str]:
         """Those of ``words`` (already learnt) with a part the matcher wants."""
         if matcher.patterns:
-            return {word for word in words if any(matcher(term) for term, _, _ in self.parts[word])}
+            return {word for word in words if any(matcher.wants(term, part) for term, part, _, _ in self.parts[word])}
         found: set[str] = set()
         for term in matcher.terms:
             found.update(words.intersection(self.writers.get(term, ())))
+        for part in matcher.words:
+            found.update(words.intersection(self.spellers.get(part, ())))
         return found
 
 

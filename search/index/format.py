@@ -27,8 +27,8 @@ CONTENTS = "contents.json.gz"
 ROOTS = "roots.json.gz"
 # Bump when a change makes existing indexes unreadable or unfit to update.
 # 3: exact-form fields without positions; 4: packed inlined lists;
-# 5: the index names no Cari module but search._whoosh.persisted.
-INDEX_FORMAT = 5
+# 5: the index names no Cari module but search._whoosh.persisted; 6: diacritics folded.
+INDEX_FORMAT = 6
 
 
 def schema_fingerprint() -> str:

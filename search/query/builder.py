@@ -297,7 +297,7 @@ def positive_terms(query) -> list[tuple[str, str]]:
     if query.is_leaf():
         if isinstance(query, (q.Prefix, q.Wildcard)):
             return [(query.fieldname, query.text + ("*" if isinstance(query, q.Prefix) else ""))]
-        return list(query.terms()) if query.has_terms() else []
+        return list(query.terms(phrases=True)) if query.has_terms() else []
     found = []
     for child in query.children():
         found.extend(positive_terms(child))

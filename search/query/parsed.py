@@ -36,7 +36,19 @@ class ParsedQuery:
         return replace(self, query=query)
 
     def highlight_terms(self) -> list[str]:
-        """The terms to mark in titles and bodies: every wanted term of the text fields (not under NOT)."""
+        """The roots to mark in titles and bodies: every wanted term of the stemmed fields (not under NOT)."""
         from search.query.builder import positive_terms
 
         return [text for fieldname, text in positive_terms(self.query) if fieldname in ("title", "body")]
+
+    def highlight_words(self) -> list[str]:
+        """The words as written to mark: every wanted term of the exact fields (stopwords, quoted forms)."""
+        from search.query.builder import positive_terms
+
+        return [text for fieldname, text in positive_terms(self.query) if fieldname in ("title_exact", "body_exact")]
+
+    def matcher(self):
+        """What marks this query's matches in snippets and titles (a ``highlight.spans.TermMatcher``)."""
+        from search.highlight.spans import TermMatcher
+
+        return TermMatcher.from_terms(self.highlight_terms(), self.highlight_words())

@@ -32,13 +32,15 @@ def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
 
     limit = max_share * reader.doc_count_all()
     common = stopwords()
+    # A word common in any field is left out of all of them: ``dan`` is in few
+    # titles, but an article with it in the title is no more what was meant.
+    too_common = {
+        text for field, text in query.iter_all_terms()
+        if text in common and reader.doc_frequency(field, text) > limit
+    }
 
     def is_common(node) -> bool:
-        return (
-            type(node) is q.Term
-            and node.text in common
-            and reader.doc_frequency(node.fieldname, node.text) > limit
-        )
+        return type(node) is q.Term and node.text in too_common
 
     def prune(node):
         if isinstance(node, q.Or):
@@ -57,9 +59,11 @@ def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
     pruned = prune(query)
     if pruned is None:
         return query
-    # Also when what is left are only those words in an empty field (title_exact:yang).
+    # A query of common words only (``yang``) searches them all, in every
+    # field: what is left would be the rare field they are rare in (the
+    # titles), or nothing at all.
     core = pruned.a if isinstance(pruned, (q.AndMaybe, q.AndNot)) else pruned
-    if not any(reader.doc_frequency(field, text) for field, text in core.iter_all_terms()):
+    if not any(text not in common and reader.doc_frequency(field, text) for field, text in core.iter_all_terms()):
         return query
     return pruned
 
