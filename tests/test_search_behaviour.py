@@ -70,3 +70,23 @@ def test_every_word_typed_is_marked_phrases_and_stopwords_too(seeds, query):
         assert shown & words, (query, hit.id)
     first = {w.lower() for w in marked(found.hits[0].snippet)}
     assert words <= first or len(words) == 1, (query, first)
+
+
+def test_quotes_mean_the_word_as_written(searcher):
+    assert set(ids(searcher.search("diusir"))) == {"diusir", "mengusir"}
+    found = searcher.search('"diusir"')
+    assert ids(found) == ["diusir"]
+    assert marked(found.hits[0].snippet) == ["diusir"]
+    assert ids(searcher.search('title:"diusir"')) == ["diusir"]
+    assert ids(searcher.search('"mengusir pedagang"')) == ["mengusir"]
+    assert searcher.search('"diusir pedagang"').total == 0
+
+
+@pytest.mark.parametrize("query", ["rusia -ukraina", "rusia NOT ukraina", 'rusia -"dan ukraina"'])
+def test_a_minus_excludes_as_not_does(searcher, query):
+    assert ids(searcher.search(query)) == ["rusia"]
+
+
+def test_a_hyphenated_word_is_not_an_exclusion(searcher):
+    assert "NOT" not in str(searcher.parse("covid-19 anak-anak rusia-ukraina").query)
+    assert searcher.search("rusia-ukraina").total == 2

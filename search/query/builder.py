@@ -78,7 +78,7 @@ class QueryBuilder:
         unasked = _QUESTION_MARK.sub(" ", text)
         rewritten = rewrite(unasked)
         try:
-            parsed = self._words_query(rewritten) or self._parser.parse(lower_field_names(rewritten.text()))
+            parsed = self._words_query(rewritten) or self._parser.parse(exact_phrases(lower_field_names(rewritten.text())))
         except Exception:  # Whoosh's parser has corner cases that raise
             raise QueryError(
                 "Could not understand the query; check its operators, quotes and parentheses."
@@ -200,26 +200,39 @@ def _chunks(rewritten: Rewritten) -> list[str | Expansion]:
     return chunks
 
 
-class PhraseFactory:
-    """Builds the parser's phrase queries; fields without positions get no Phrase.
+# ``title:"..."``: a quoted phrase in a named text field is asked of its exact twin.
+_FIELD_PHRASE = re.compile(r'\b(' + "|".join(EXACT_TWINS.values()) + r'):"')
 
-    The exact-form fields store frequencies only (schema.py), and Whoosh
-    raises on a Phrase over such a field. Their part of a quoted phrase is
-    every exact word in that field, required to come with the phrase itself
-    in the stemmed twin field (which has positions): it matches no article
-    the stemmed phrase would not, and adds the score of the words as the
-    user wrote them, as the exact phrase did. What is lost: where the
-    stemmed phrase is shorter (``"duta besar"`` is ``duta``, ``besar``
-    being a stopword there), the exact words need not be adjacent. A
-    phrase of stopwords only (``"yang dan"``) needs all its words.
+
+def exact_phrases(text: str) -> str:
+    """``title:"diusir"`` as ``title_exact:"diusir"``: quotes mean the words as written in any field."""
+    return _FIELD_PHRASE.sub(lambda m: m.group(1) + '_exact:"', text)
+
+
+class PhraseFactory:
+    """Builds the parser's phrase queries: quotes mean the words as written.
+
+    A quoted word or phrase (``"diusir"``) matches those forms only, not
+    every form of their roots (``mengusir``): the stemmed fields get no
+    phrase of their own. The exact-form fields store frequencies only
+    (schema.py), and Whoosh raises on a Phrase over such a field, so their
+    phrase is every exact word in that field, required to come with the
+    phrase of their roots in the stemmed twin field (which has positions):
+    the words as written, in that order. What is lost: where the stemmed
+    phrase is shorter (``"duta besar"`` is ``duta``, ``besar`` being a
+    stopword there), the exact words need not be adjacent. A phrase of
+    stopwords only (``"yang dan"``) needs all its words.
     """
 
     def __init__(self, schema):
         self.schema = schema
+        self._has_twin = {twin for exact, twin in EXACT_TWINS.items() if exact in schema}
 
     def __call__(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0, char_ranges=None):
         from whoosh import query as q
 
+        if fieldname in self._has_twin:
+            return q.NullQuery  # its exact twin carries the phrase (see above)
         if fieldname not in self.schema or self.schema[fieldname].format.supports("positions"):
             return q.Phrase(fieldname, words, slop=slop, boost=boost, char_ranges=char_ranges)
         exact = q.And([q.Term(fieldname, word, boost=boost) for word in words])

@@ -19,7 +19,8 @@ from search.query.syntax import OPERATORS
 
 # A quoted phrase or field:term (kept whole), or a word (possibly a prefix*).
 # Punctuation after a word is not part of it ("Di pulau manakah, PT ...").
-_PIECE = re.compile(r'"[^"]*"|\w+:(?:"[^"]*"|\S+)|\w+(?:[-.,\'*]\w+)*\*?')
+# A minus at the start of a word or phrase excludes it (``rusia -ukraina``).
+_PIECE = re.compile(r'(?<!\S)-(?=[\w"])|"[^"]*"|\w+:(?:"[^"]*"|\S+)|\w+(?:[-.,\'*]\w+)*\*?')
 # An expansion counts for less than the word the user typed: articles that
 # use the user's own form should still come first.
 EXPANSION_WEIGHT = 0.3
@@ -83,7 +84,7 @@ def rewrite(text: str) -> Rewritten:
     """
     spelled_out = {word.lower() for word in re.findall(r"\w+", text)}
     # Next to AND/OR/NOT a dropped word would leave the operator dangling.
-    has_operators = any(piece in OPERATORS for piece in _PIECE.findall(text))
+    has_operators = any(piece in OPERATORS or piece == "-" for piece in _PIECE.findall(text))
     pieces: list[str | Expansion] = []
     kept_words = False
     at = 0
@@ -91,6 +92,9 @@ def rewrite(text: str) -> Rewritten:
         pieces.append(text[at : m.start()])
         at = m.end()
         piece = m.group(0)
+        if piece == "-":
+            pieces.append("NOT ")
+            continue
         if piece.startswith('"') or ":" in piece or "*" in piece or piece in OPERATORS:
             pieces.append(piece)
             kept_words = kept_words or piece not in OPERATORS
