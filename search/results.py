@@ -62,6 +62,7 @@ class SearchResults:
     suggestion: str | None = None  # "did you mean" for a query that found little
     facets: dict | None = None  # counts by source and year, when asked for
     browsed: bool = False  # no words to rank by (a filter alone, or *): the newest articles first
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, also searched) of each typo
 
     @property
     def pages(self) -> int:
@@ -76,6 +77,7 @@ class SearchResults:
             "took_ms": round(self.took_ms, 2),
             "results": [hit.to_dict() for hit in self.hits],
             "suggestion": self.suggestion,
+            "corrections": [{"typed": typed, "searched": used} for typed, used in self.corrections],
             **({"facets": self.facets} if self.facets is not None else {}),
         }
 

@@ -19,17 +19,21 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from search.analysis.stemmer import shared_stemmer
 from search.errors import QueryError, SearchBusy, damaged
 from search.highlight.spans import TermMatcher, snippet, whole
 from search.index import generations as store
 from search.index.format import open_index
+from search.query.alternatives import Alternatives
 from search.query.builder import QueryBuilder
 from search.query.filters import Filters
 from search.query.parsed import ParsedQuery
-from search.query.spelling import suggest
+from search.query.spelling import IndexLexicon, suggest
+from search.query.synonyms import SynonymsFile
 from search.query.syntax import is_blank
 from search.query.wildcards import lists_everything
 from search.ranking.budget import NO_DEADLINE, Deadline
+from search.ranking.coverage import counts_concepts, with_nearness
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh, reading
 from search.ranking.prune import drop_common_stopwords
@@ -92,6 +96,8 @@ class Searcher:
         self._builder: QueryBuilder | None = None
         self._scorer: ArrayScorer | None = None
         self._expander: WildcardExpander | None = None
+        self._lexicon: IndexLexicon | None = None
+        self.synonyms = SynonymsFile(self.index_dir)
 
     # -- opening -------------------------------------------------------------
 
@@ -119,7 +125,8 @@ class Searcher:
         old = self._searcher
         self._searcher, self._stamp, self._scorer = searcher, stamp, scorer
         self._expander = WildcardExpander(searcher.reader())
-        self._builder = QueryBuilder(index.schema)
+        self._lexicon = IndexLexicon(searcher.reader(), shared_stemmer().is_name_like)
+        self._builder = QueryBuilder(index.schema, Alternatives(lexicon=self._lexicon))
         if old is not None:
             old.close()
 
@@ -152,10 +159,16 @@ class Searcher:
         self._current()
         return self._parse(text, words_only)
 
-    def _parse(self, text: str, words_only: bool = False) -> ParsedQuery:
+    def _parse(
+        self, text: str, words_only: bool = False, corrections: bool = True, deadline: Deadline = NO_DEADLINE
+    ) -> ParsedQuery:
         # The builder of the searcher just opened: never reopen between the two.
-        assert self._builder is not None
-        return self._builder.parse_words(text) if words_only else self._builder.parse(text)
+        assert self._builder is not None and self._lexicon is not None
+        self._builder.alternatives.synonyms = self.synonyms.table()  # edited at any time
+        self._lexicon.deadline = deadline  # looking for variants and typos is part of the search's time
+        if words_only:
+            return self._builder.parse_words(text)
+        return self._builder.parse(text, corrections=corrections)
 
     # -- searching -----------------------------------------------------------
 
@@ -169,11 +182,15 @@ class Searcher:
         sort: str = "relevance",
         words_only: bool = False,
         facets: bool = False,
+        corrections: bool = True,
     ) -> SearchResults:
         """A page of ranked results for the user's query text.
 
         No words but a filter, or ``*`` alone, lists the articles newest
         first. ``facets=True`` also counts all matches by source and year.
+        A word the index does not know (or knows far less often than a close
+        spelling) also searches that spelling, unless ``corrections=False``;
+        ``results.corrections`` says which.
         Raises QueryError for a query that makes no sense, QueryTooSlow past
         the budget, IndexMissing or IndexDamaged when there is nothing sound
         to search.
@@ -185,7 +202,7 @@ class Searcher:
         searcher = self._current()
         deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
         filter_query = filters.to_query() if filters else None
-        parsed = self._query_of(text, words_only, filter_query)
+        parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
         with reading(self.index_dir):
             if parsed is None:
                 found, total, counts = self._browse(searcher, page * limit, filter_query, facets)
@@ -195,20 +212,23 @@ class Searcher:
             matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
             page_found = found[(page - 1) * limit : page * limit]
             hits = [self._hit(fields, score, matcher) for fields, score in page_found]
-        results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None)
-        if parsed is not None and total < SUGGEST_BELOW and not words_only:
+        results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
+                                corrections=parsed.corrections if parsed else [])
+        if parsed is not None and total < SUGGEST_BELOW and not words_only and not results.corrections:
             results.suggestion = suggest(searcher, text, deadline=deadline)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _query_of(self, text: str, words_only: bool, filter_query) -> ParsedQuery | None:
+    def _query_of(
+        self, text: str, words_only: bool, filter_query, corrections: bool = True, deadline: Deadline = NO_DEADLINE
+    ) -> ParsedQuery | None:
         """The parsed, pruned query of ``text``, or None to browse: no words but a filter, or ``*`` alone.
 
         No words and no filter stays the parser's "Empty query" QueryError.
         """
         if filter_query is not None and is_blank(text):
             return None
-        parsed = self._parse(text, words_only)
+        parsed = self._parse(text, words_only, corrections, deadline)
         return None if lists_everything(parsed.query) else self._pruned(parsed)
 
     def _pruned(self, parsed: ParsedQuery) -> ParsedQuery:
@@ -237,7 +257,11 @@ class Searcher:
         """
         fetch = parsed.fetch_depth(limit)
         query = self.expander.expand(parsed.query, deadline)
-        ranking = self.scorer.rank(query, fetch, filter_query, deadline, by_date=sort == "date")
+        concepts = None
+        if counts_concepts(parsed) and sort == "relevance":
+            concepts = parsed.concepts
+            query = with_nearness(query, parsed, searcher.schema)
+        ranking = self.scorer.rank(query, fetch, filter_query, deadline, by_date=sort == "date", concepts=concepts)
         if ranking is None:
             found, total, counts = rank_in_whoosh(searcher, query, fetch, filter_query, sort, facets, deadline)
         else:

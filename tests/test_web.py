@@ -395,8 +395,17 @@ def test_package_data_ships_every_template_and_static_file():
     assert "waitress" in config["options"]["install_requires"]
 
 
-def test_a_misspelt_query_offers_the_indexed_spelling(client):
+def test_a_misspelt_query_is_corrected_and_says_so(client):
     page = client.get("/search?q=kazakstn").get_data(as_text=True)
+    # One edit from "kazakstn" is the seeds' "Kazakstan", whose other spelling is searched too.
+    assert "Juga dicari:" in page and "<strong>kazakstan</strong>" in page
+    assert '<a href="/search?q=kazakstn&amp;as_typed=1">' in page
+    assert "<mark>Kazakhstan</mark>" in page and "hasil untuk" in page
+
+
+def test_a_misspelt_query_as_typed_offers_the_indexed_spelling(client):
+    page = client.get("/search?q=kazakstn&as_typed=1").get_data(as_text=True)
+    assert "Juga dicari:" not in page
     assert "Mungkin maksud Anda:" in page
     assert 'href="/search?q=kazakhstan"' in page
 

@@ -29,6 +29,7 @@ class SearchForm:
     date_from: str = ""
     date_to: str = ""
     sort: str = "relevance"
+    as_typed: bool = False  # no typo corrections: the words exactly as the reader typed them
 
     @classmethod
     def from_args(cls, args) -> SearchForm:
@@ -41,6 +42,7 @@ class SearchForm:
             date_from=args.get("from", "").strip(),
             date_to=args.get("to", "").strip(),
             sort=args.get("sort", "relevance").strip() or "relevance",
+            as_typed=args.get("as_typed", "") == "1",
         )
 
     @property
@@ -81,6 +83,7 @@ class SearchForm:
             "from": self.date_from,
             "to": self.date_to,
             "sort": self.sort,
+            "as_typed": "1" if self.as_typed else "",
         }
         args.update({k: str(v) for k, v in changes.items()})
         defaults = {"page": "1", "sort": "relevance"}

@@ -31,6 +31,7 @@ def run_search(form: SearchForm, facets: bool = False) -> SearchResults:
         filters=form.filters(),
         sort=form.checked_sort(),
         facets=facets,
+        corrections=not form.as_typed,
     )
 
 

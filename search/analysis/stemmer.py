@@ -96,6 +96,10 @@ class Stemmer:
             return root + "k"
         return root
 
+    def is_name_like(self, word: str) -> bool:
+        """Whether a lowercased word has no dictionary root: most likely a name (``kazakhstan``, ``vrublevsky``)."""
+        return self.stem(word) == word and not self._dictionary.contains(word)
+
     def known_roots(self) -> dict[str, str]:
         """The cache, ``word -> root``: saved with an index so that an update starts warm."""
         return self._cache

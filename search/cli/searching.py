@@ -22,24 +22,29 @@ from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles published on or before.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--related", metavar="ID", help="List the articles most like article ID instead of searching.")
+@click.option("--as-typed", is_flag=True, help="Search the words exactly as typed: no typo corrections.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts), with facets.")
 @_fail_on_cari_errors
-def search(query, index_dir, limit, page, source, date_from, date_to, sort, related, as_json):
+def search(query, index_dir, limit, page, source, date_from, date_to, sort, related, as_typed, as_json):  # noqa: PLR0913
     """Search the index for QUERY; ranked results with highlighted snippets.
 
     \b
     Query language:
       mengusir               any form of the word (usir, diusir, pengusiran)
       rusia ukraina          either word; articles with both rank first
-      rusia AND ukraina      both words;  rusia NOT ukraina  without the second
-      "duta besar"           the exact phrase
+      rusia AND ukraina      both words;  rusia -ukraina, rusia NOT ukraina  without the second
+      "diusir"               the word as written (not mengusir);  "duta besar"  the phrase
       title:kazakhstan       in a field: title, body, source, author
       kazak*                 words starting with kazak (2 letters at least before a *;
                              each wildcard searches its 200 most common words)
       *                      every article, newest first (so does no QUERY with a filter)
 
     \b
-    A query that finds little suggests a respelling ("Did you mean").
+    Spellings of names (Moskwa, Moskow), abbreviations (AS, Amerika Serikat),
+    your synonyms (cari synonyms) and the index's spelling of a mistyped word
+    (novnto: novanto) are searched too, below the words typed; --as-typed
+    turns the corrections off. A query that finds little suggests a
+    respelling ("Did you mean").
     --related ID lists the articles most like one article (no QUERY).
     """
     from search.query.filters import Filters
@@ -52,12 +57,15 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, rela
     query = query or ""
     filters = Filters(source=source, date_from=date_from, date_to=date_to)
     results = Searcher(index_dir).search(
-        query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json
+        query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json, corrections=not as_typed
     )
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return
     color = sys.stdout.isatty()
+    if results.corrections:
+        searched = ", ".join(f"{used} (for {typed!r})" for typed, used in results.corrections)
+        click.echo(f"Also searched: {searched}; --as-typed searches the words as typed.")
     if results.suggestion:
         click.echo(f"Did you mean: {results.suggestion}")
     if not results.total:

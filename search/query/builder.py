@@ -9,7 +9,7 @@ what kind of answer it asks for are read here too, once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +18,7 @@ from search.analysis.tokens import TOKEN, analyse
 from search.analysis.wordlists import question_words
 from search.errors import QueryError
 from search.index.schema import EXACT_TWINS
+from search.query.alternatives import Alternatives
 from search.query.parsed import ParsedQuery
 from search.query.rewrite import Expansion, Rewritten, rewrite
 from search.query.syntax import OPERATORS, check_query, lower_field_names
@@ -49,12 +50,14 @@ class QueryBuilder:
     """Parses checked query text against a schema, the same way for CLI and web."""
 
     schema: Any  # a whoosh.fields.Schema
+    alternatives: Alternatives = field(default_factory=Alternatives)  # variants, synonyms, typos (per index)
 
     def __post_init__(self):
         from whoosh import qparser
 
         # An index built before a field existed is still searched, without it.
         self._boosts = {name: w for name, w in DEFAULT_FIELDS.items() if name in self.schema}
+        self._phrases = PhraseFactory(self.schema)
         parser = qparser.MultifieldParser(
             list(self._boosts),
             self.schema,
@@ -62,7 +65,7 @@ class QueryBuilder:
             # Any word may match. No coordination scale: it ranked worse
             # (docs/relevance.md), and Whoosh can only apply it word by word.
             group=qparser.OrGroup,
-            phraseclass=PhraseFactory(self.schema),
+            phraseclass=self._phrases,
         )
         # Apostrophes occur in names (Jum'at, O'Neil); ranges and single
         # quoted terms are not part of our query language.
@@ -72,26 +75,36 @@ class QueryBuilder:
         self._words: dict[str, tuple | None] = {}  # word -> its terms (queries repeat words)
         self._expansions: dict[str, tuple] = {}  # "(AS OR ...)" -> its branches
 
-    def parse(self, text: str) -> ParsedQuery:
-        """The parsed query for the user's text; QueryError if it makes no sense."""
+    def parse(self, text: str, corrections: bool = True) -> ParsedQuery:
+        """The parsed query for the user's text; QueryError if it makes no sense.
+
+        ``corrections=False`` searches the words as typed, without correcting typos.
+        """
         text = check_query(text)
         unasked = _QUESTION_MARK.sub(" ", text)
-        rewritten = rewrite(unasked)
+        alternatives = self.alternatives if corrections else replace(self.alternatives, corrections=False)
+        rewritten = rewrite(unasked, alternatives)
         try:
-            parsed = self._words_query(rewritten) or self._parser.parse(exact_phrases(lower_field_names(rewritten.text())))
+            parsed, concepts = self._words_and_concepts(rewritten) or (
+                self._parser.parse(exact_phrases(lower_field_names(rewritten.text()))), {})
         except Exception:  # Whoosh's parser has corner cases that raise
             raise QueryError(
                 "Could not understand the query; check its operators, quotes and parentheses."
             ) from None
         query = self._prefer_answer_kind(exclude_negated(parsed), unasked)
         check_wildcards(query, text)
-        return self._parsed(text, query, rewritten.expansions)
+        return self._parsed(text, query, rewritten.expansions, concepts)
 
-    def _parsed(self, text: str, query, expansions: tuple[Expansion, ...] = ()) -> ParsedQuery:
+    def _parsed(
+        self, text: str, query, expansions: tuple[Expansion, ...] = (), concepts: dict[str, frozenset] | None = None
+    ) -> ParsedQuery:
         question = is_question(text)
+        concepts = concepts or {}
         return ParsedQuery(
             text=text,
             query=query,
+            concepts=tuple(concepts.values()),
+            words=tuple(concepts),
             question=question,
             asked=asked_type(text) if question else None,
             question_words=frozenset(token.word for token in analyse(text)) if question else frozenset(),
@@ -121,7 +134,16 @@ class QueryBuilder:
         return self._parsed(text, query)
 
     def _words_query(self, rewritten: Rewritten):
-        """The query Whoosh's parser makes of plain words, built directly; None for anything else.
+        """The query Whoosh's parser makes of plain words, built directly; None for anything else."""
+        found = self._words_and_concepts(rewritten)
+        return found[0] if found else None
+
+    def _words_and_concepts(self, rewritten: Rewritten) -> tuple[Any, dict[str, frozenset]] | None:
+        """(the query Whoosh's parser makes of plain words, built directly, its concepts); None for anything else.
+
+        A concept is one thing the reader asked for: a word, or a word and its
+        alternatives; it is the set of the query's branches that stand for it
+        (``concept_key`` of each), so ranking can count how many an article has.
 
         The parser costs 1-2 ms a sentence (a dozen plugins, copies of every
         node), as much as ranking it. Text without query syntax is just, for
@@ -136,9 +158,12 @@ class QueryBuilder:
         from whoosh import query as q
 
         branches = {}  # the parser's OR of ORs, flattened without duplicates as its normalize() does
+        concepts: dict[str, set] = {}  # the word (or expansion) -> keys of its branches
         for chunk in _chunks(rewritten):
             if isinstance(chunk, Expansion):
-                branches.update(dict.fromkeys(self._expansion_branches(chunk.text())))
+                found = self._expansion_branches(chunk.text())
+                branches.update(dict.fromkeys(found))
+                self._expansion_concepts(chunk, found, concepts)
                 continue
             if not _PLAIN_TEXT.fullmatch(chunk):
                 return None
@@ -150,10 +175,28 @@ class QueryBuilder:
                 if found is None:
                     return None
                 branches.update(dict.fromkeys(found))
+                concepts.setdefault(word.lower(), set()).update(map(concept_key, found))
         if not branches:
             return None
         flat = [q.Term(*branch[:2], boost=branch[2]) if type(branch) is tuple else branch for branch in branches]
-        return flat[0] if len(flat) == 1 else q.Or(flat)
+        kept = {word: frozenset(keys) for word, keys in concepts.items() if keys}
+        return (flat[0] if len(flat) == 1 else q.Or(flat)), kept
+
+    def _expansion_concepts(self, expansion: Expansion, branches: tuple, concepts: dict[str, set]) -> None:
+        """Add an expansion's concepts: each of its words, every alternative standing for all of them.
+
+        ``kementerian luar negeri`` (or ``Kemenlu``) is three concepts: an
+        article with ``Kemenlu`` holds all three, one with ``kementerian``
+        alone holds one.
+        """
+        keys = set(map(concept_key, branches))
+        words = {}
+        for word in expansion.word.split():
+            terms = self._word_terms(word)
+            words[word.lower()] = set(map(concept_key, terms)) if terms else set()
+        standing_for_all = keys.difference(*words.values())
+        for word, own in words.items():
+            concepts.setdefault(word, set()).update((own & keys) | standing_for_all)
 
     def _expansion_branches(self, group: str) -> tuple:
         """The branches of an expansion group as the parser makes them (its terms as (field, term, boost))."""
@@ -161,7 +204,14 @@ class QueryBuilder:
 
         found = self._expansions.get(group)
         if found is None:
-            parsed = self._parser.parse(group)
+            # An alternative's phrase ("Amerika Serikat") is any form of its
+            # words, as the article may inflect it; only the reader's quotes
+            # mean the words as written.
+            self._phrases.as_written = False
+            try:
+                parsed = self._parser.parse(group)
+            finally:
+                self._phrases.as_written = True
             branches = parsed.subqueries if isinstance(parsed, q.Or) else [parsed]
             found = tuple(
                 (b.fieldname, b.text, b.boost) if type(b) is q.Term else b
@@ -187,6 +237,17 @@ class QueryBuilder:
             self._words.clear()
         found = self._words[word] = None if terms is None else tuple(terms)
         return found
+
+
+def concept_key(branch) -> Any:
+    """What identifies a branch of the query's OR across copies: (field, text) for a term, else the query itself."""
+    from whoosh import query as q
+
+    if type(branch) is tuple:
+        return branch[:2]
+    if type(branch) is q.Term:
+        return branch.fieldname, branch.text
+    return branch
 
 
 def _chunks(rewritten: Rewritten) -> list[str | Expansion]:
@@ -227,11 +288,12 @@ class PhraseFactory:
     def __init__(self, schema):
         self.schema = schema
         self._has_twin = {twin for exact, twin in EXACT_TWINS.items() if exact in schema}
+        self.as_written = True  # False: a phrase of the stemmed fields too (an alternative's full form)
 
     def __call__(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0, char_ranges=None):
         from whoosh import query as q
 
-        if fieldname in self._has_twin:
+        if fieldname in self._has_twin and self.as_written:
             return q.NullQuery  # its exact twin carries the phrase (see above)
         if fieldname not in self.schema or self.schema[fieldname].format.supports("positions"):
             return q.Phrase(fieldname, words, slop=slop, boost=boost, char_ranges=char_ranges)

@@ -25,11 +25,20 @@ class ParsedQuery:
     question: bool  # a question: its best passages are re-ranked by how they answer it
     asked: str | None  # the kind of answer a question asks for: date, number, place, or None
     question_words: frozenset[str]  # the question's own words, lowercased: no answer repeats them
-    expansions: tuple[Expansion, ...] = ()  # abbreviations also searched in full
+    expansions: tuple[Expansion, ...] = ()  # words searched with their alternatives (variants, typos, ...)
+    # Each thing asked for (a word and its alternatives) as the keys of its
+    # branches (``builder.concept_key``); empty for a query with syntax.
+    concepts: tuple[frozenset, ...] = ()
+    words: tuple[str, ...] = ()  # the words of the concepts, lowercased, in the order typed
 
     def fetch_depth(self, limit: int) -> int:
         """How many results to rank for a page of ``limit``: a question needs ``QUESTION_DEPTH`` to re-rank."""
         return max(limit, QUESTION_DEPTH) if self.question else limit
+
+    @property
+    def corrections(self) -> list[tuple[str, str]]:
+        """(word as typed, spelling also searched) of each typo corrected."""
+        return [pair for expansion in self.expansions for pair in expansion.corrections()]
 
     def with_query(self, query: Any) -> ParsedQuery:
         """The same request with another Whoosh query (the one ranking kept)."""

@@ -12,31 +12,37 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from search.analysis.wordlists import question_words, read_lines
+from search.analysis.wordlists import question_words
+from search.query.alternatives import MAX_KEYWORDS, Alternatives, Form
 from search.query.syntax import OPERATORS
 
 # A quoted phrase or field:term (kept whole), or a word (possibly a prefix*).
 # Punctuation after a word is not part of it ("Di pulau manakah, PT ...").
-# A minus at the start of a word or phrase excludes it (``rusia -ukraina``).
-_PIECE = re.compile(r'(?<!\S)-(?=[\w"])|"[^"]*"|\w+:(?:"[^"]*"|\S+)|\w+(?:[-.,\'*]\w+)*\*?')
-# An expansion counts for less than the word the user typed: articles that
-# use the user's own form should still come first.
-EXPANSION_WEIGHT = 0.3
+# A minus at the start of a word or phrase excludes it (``rusia -ukraina``);
+# not before a clitic: tokenised text writes ``Instagram -nya``.
+_PIECE = re.compile(r'(?<!\S)-(?=[\w"])(?!(?:nya|lah|kah|pun|ku|mu)\b)|"[^"]*"|\w+:(?:"[^"]*"|\S+)|\w+(?:[-.,\'*]\w+)*\*?')
 
 
 @dataclass(frozen=True)
 class Expansion:
-    """An abbreviation as the user wrote it and the full form also searched (``AS``, ``Amerika Serikat``)."""
+    """Words as the reader wrote them and their alternatives (``AS``: ``Amerika Serikat``), searched together."""
 
-    word: str
-    full: str
-    weight: float = EXPANSION_WEIGHT
+    word: str  # one word, or several (``amerika serikat``) looked up as one
+    forms: tuple[Form, ...]
 
     def text(self) -> str:
         """The group in the query language: ``(AS OR "Amerika Serikat"^0.3)``."""
-        return f'({self.word} OR "{self.full}"^{self.weight})'
+        alternatives = " OR ".join(_quoted(form.text) + f"^{form.weight}" for form in self.forms)
+        return f"({self.word} OR {alternatives})"
+
+    def corrections(self) -> list[tuple[str, str]]:
+        """(word as typed, the spelling searched instead) of each typo this expansion corrects."""
+        return [(self.word, form.text) for form in self.forms if form.reason == "correction"]
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"' if " " in text or "-" in text else text
 
 
 @dataclass(frozen=True)
@@ -56,36 +62,55 @@ class Rewritten:
         return tuple(p for p in self.pieces if isinstance(p, Expansion))
 
 
-@lru_cache(maxsize=1)
-def abbreviations() -> dict[str, str]:
-    """``abbreviation -> full form``; all-capitals keys as written, others lowercased."""
-    table = {}
-    for line in read_lines("abbreviations.tsv"):
-        short, _, full = (part.strip() for part in line.partition("\t"))
-        if short and full:
-            table[short if short.isupper() else short.lower()] = full
-    return table
-
-
-def _full_form(word: str) -> str | None:
-    table = abbreviations()
-    if word.isupper() and word in table:
-        return table[word]
-    key = word.lower()
-    return table.get(key) if key.upper() not in table else None
-
-
-def rewrite(text: str) -> Rewritten:
-    """``text`` without question words and with abbreviations also searched in full.
+def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
+    """``text`` without question words and with each word's alternatives (``alternatives.py``) searched too.
 
     ``Siapakah Menlu AS`` becomes ``Menlu`` expanded to ``Menteri Luar
-    Negeri`` and ``AS`` to ``Amerika Serikat``. A query made only of question
-    words is kept as it is.
+    Negeri`` and ``AS`` to ``Amerika Serikat``; runs of words are looked up
+    first (``amerika serikat`` -> ``AS``), then the words left. A query
+    made only of question words is kept as it is.
     """
-    spelled_out = {word.lower() for word in re.findall(r"\w+", text)}
+    alternatives = alternatives or Alternatives()
+    pieces, kept_words = _pieces(text)
+    if not kept_words:
+        return Rewritten((text,), verbatim=True)
+    # "Amerika Serikat (AS)": a form whose words the query already holds is not searched twice.
+    spelled_out = {word.lower() for word in re.findall(r"\w+(?:-\w+)*", text)}
+
+    def new(forms) -> tuple[Form, ...]:
+        return tuple(f for f in forms if not set(f.text.lower().split()) <= spelled_out)
+
+    in_keywords = sum(isinstance(p, _Word) for p in pieces) <= MAX_KEYWORDS
+    expanded: list[str | Expansion] = []
+    at = 0
+    while at < len(pieces):
+        run = _run_at(pieces, at, alternatives, new)
+        if run is not None:
+            expanded.append(run)
+            at += 2 * len(run.word.split()) - 1
+            continue
+        piece = pieces[at]
+        if isinstance(piece, _Word):
+            forms = new(alternatives.of_word(piece, in_keywords))
+            piece = Expansion(str(piece), forms) if forms else str(piece)
+        expanded.append(piece)
+        at += 1
+    return Rewritten(tuple(expanded))
+
+
+class _Word(str):
+    """A word of the query that may have alternatives (not syntax, not a question word)."""
+
+
+def _pieces(text: str) -> tuple[list[str], bool]:
+    """The text in pieces (words as :class:`_Word`, the rest as it is, question words out), and whether any word is left."""
+    found = _PIECE.findall(text)
+    # A minus excludes in keywords (``rusia -ukraina``); in a pasted sentence
+    # it is a hyphen set apart (``Jalan Tol Kunciran -Cengkareng``).
+    excludes = sum(1 for piece in found if piece != "-") - 2 * found.count("-") <= MAX_KEYWORDS
     # Next to AND/OR/NOT a dropped word would leave the operator dangling.
-    has_operators = any(piece in OPERATORS or piece == "-" for piece in _PIECE.findall(text))
-    pieces: list[str | Expansion] = []
+    has_operators = any(piece in OPERATORS or (piece == "-" and excludes) for piece in found)
+    pieces: list[str] = []
     kept_words = False
     at = 0
     for m in _PIECE.finditer(text):
@@ -93,23 +118,33 @@ def rewrite(text: str) -> Rewritten:
         at = m.end()
         piece = m.group(0)
         if piece == "-":
-            pieces.append("NOT ")
-            continue
-        if piece.startswith('"') or ":" in piece or "*" in piece or piece in OPERATORS:
+            pieces.append("NOT " if excludes else "-")
+        elif piece.startswith('"') or ":" in piece or "*" in piece or piece in OPERATORS:
             pieces.append(piece)
             kept_words = kept_words or piece not in OPERATORS
-            continue
-        if piece.lower() in question_words() and not has_operators:
-            continue
-        kept_words = True
-        full = _full_form(piece)
-        if full and set(full.lower().split()) <= spelled_out:
-            full = None  # "Amerika Serikat (AS)": the query already holds the full form's words
-        pieces.append(Expansion(piece, full) if full else piece)
+        elif piece.lower() not in question_words() or has_operators:
+            kept_words = True
+            pieces.append(_Word(piece))
     pieces.append(text[at:])
-    if not kept_words:
-        return Rewritten((text,), verbatim=True)
-    return Rewritten(tuple(p for p in pieces if p != ""))
+    return [p for p in pieces if p != ""], kept_words
+
+
+def _run_at(pieces: list[str], at: int, alternatives: Alternatives, new) -> Expansion | None:
+    """The expansion of the longest run of words from ``at`` that is one key (``joko widodo``), or None.
+
+    A run is words separated by spaces only.
+    """
+    for size in range(alternatives.longest_key(), 1, -1):
+        run = pieces[at : at + 2 * size - 1]  # word, space, word, ...
+        words = run[::2]
+        if len(run) < 2 * size - 1 or not all(isinstance(w, _Word) for w in words):
+            continue
+        if any(isinstance(gap, _Word) or gap.strip() for gap in run[1::2]):
+            continue
+        forms = new(alternatives.of_words([str(w) for w in words]))
+        if forms:
+            return Expansion(" ".join(words), forms)
+    return None
 
 
 def rewrite_query(text: str) -> str:

@@ -12,10 +12,12 @@ for one unknown word on 100,000 articles (600,000 distinct words).
 from __future__ import annotations
 
 import itertools
+import math
 import re
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
+from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import stopwords
 from search.errors import QueryTooSlow
 from search.query.syntax import OPERATORS
@@ -28,6 +30,7 @@ MIN_WORD = 4
 # rare), and the most terms compared: a bounded time on any archive.
 SAME_START = 3
 MAX_COMPARED = 20_000
+PREFIXES_REMEMBERED = 20_000
 MAX_EDITS = 2
 
 
@@ -88,3 +91,149 @@ def closest_word(reader, field: str, word: str, deadline: Deadline = NO_DEADLINE
         if best_key is None or key < best_key:
             best, best_key = text, key
     return best
+
+
+# Typos corrected as Meilisearch does: none under 5 letters, one edit from 5, two from 9.
+ONE_EDIT_FROM, TWO_EDITS_FROM = 5, 9
+# A known word is corrected when a close spelling is this many times more frequent.
+FAR_MORE_OFTEN = 30
+# Two names are spellings of one when they differ only by the changes that
+# transliteration and Indonesian's old spelling make (``kazakhstan``,
+# ``kazakstan``; ``vrublevsky``, ``vrublevskiy``; ``soekarno``, ``sukarno``;
+# ``tjahaja``, ``cahaya``), not by any edit: ``prabowo`` and ``pranowo`` are
+# two people. The rarer must also be rare (this share of the articles, or
+# this many): a frequent spelling is a name of its own.
+_SPELLINGS = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("sj", "sy"), ("ch", "k"), ("kh", "k"), ("ph", "f"),
+              ("q", "k"), ("x", "ks"), ("v", "w"), ("y", "i"), ("h", ""))
+_DOUBLED = re.compile(r"(\w)\1+")
+VARIANT_SHARE, VARIANT_DOCS = 0.02, 5
+MIN_VARIANT = 5
+
+
+def skeleton(word: str) -> str:
+    """A name with the letters that spellings disagree on made one (``kazakhstan`` -> ``kazakstan``)."""
+    for written, said in _SPELLINGS:
+        word = word.replace(written, said)
+    return _DOUBLED.sub(r"\1", word)
+
+
+def allowed_edits(word: str) -> int:
+    """How many typos a word of this length may hold."""
+    return 0 if len(word) < ONE_EDIT_FROM else 1 if len(word) < TWO_EDITS_FROM else 2
+
+
+def within_edits(word: str, other: str, edits: int) -> bool:
+    """Whether ``other`` is at most ``edits`` edits (Damerau) from ``word``; one edit checked without a matrix."""
+    if abs(len(word) - len(other)) > edits:
+        return False
+    if edits != 1:
+        return damerau_levenshtein(word, other, edits) <= edits
+    start = 0
+    while start < min(len(word), len(other)) and word[start] == other[start]:
+        start += 1
+    a, b = word[start:], other[start:]
+    return a[1:] == b[1:] or a[1:] == b or a == b[1:] or (a[:2] == b[1::-1] and a[2:] == b[2:])
+
+
+class IndexLexicon:
+    """The index's words as written (``body_exact``), for variants of names and corrections of typos.
+
+    Candidates share the word's first letters (``SAME_START``: typos at the
+    very start are rare, and it bounds the words compared on any archive).
+    """
+
+    def __init__(self, reader, is_name, field: str = "body_exact", deadline: Deadline = NO_DEADLINE):
+        self._reader = reader
+        self._is_name = is_name  # word -> whether it looks like a name (no dictionary root)
+        self._field = field
+        self.deadline = deadline
+        self._docs = max(1, reader.doc_count())
+        self._found: dict[tuple[str, str], object] = {}
+        self._prefixes: dict[str, list[str]] = {}
+
+    def frequency(self, word: str) -> int:
+        return self._reader.doc_frequency(self._field, word) if self._field in self._reader.schema else 0
+
+    def _close(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """(word, document frequency) of the indexed words within ``edits`` of ``word``, sharing its start.
+
+        Two edits are looked for among the words sharing one more letter:
+        there are many more candidates, and each costs a full edit distance.
+        """
+        if edits == 0 or self._field not in self._reader.schema:
+            return []
+        found = []
+        for text in self._starting(word[: SAME_START + (edits > 1)]):
+            if text != word and within_edits(word, text, edits):
+                found.append((text, self._reader.doc_frequency(self._field, text)))
+        return found
+
+    def _starting(self, prefix: str) -> list[str]:
+        """The indexed words starting with ``prefix`` (at most ``MAX_COMPARED``), remembered.
+
+        Walking Whoosh's term index costs ~15 µs a word; queries ask for the
+        same few thousand prefixes again and again.
+        """
+        found = self._prefixes.get(prefix)
+        if found is None:
+            terms = self._reader.expand_prefix(self._field, prefix)
+            found = [t.decode("utf-8") if isinstance(t, bytes) else t
+                     for t in self.deadline.checked(itertools.islice(terms, MAX_COMPARED))]
+            if len(self._prefixes) > PREFIXES_REMEMBERED:
+                self._prefixes.clear()
+            self._prefixes[prefix] = found
+        return found
+
+    def _remembered(self, kind: str, word: str, compute):
+        if (kind, word) not in self._found:
+            if len(self._found) > 10_000:
+                self._found.clear()
+            self._found[(kind, word)] = compute()
+        return self._found[(kind, word)]
+
+    def variants(self, word: str) -> list[str]:
+        """Names a small edit from ``word`` (``kazakstan``: ``kazakhstan``), the rarer of each pair rare."""
+        if len(word) < MIN_VARIANT or not word.isalpha() or not self._is_name(word):
+            return []
+        return self._remembered("variant", word, lambda: self._variants(word))
+
+    def _variants(self, word: str) -> list[str]:
+        rare = max(VARIANT_DOCS, VARIANT_SHARE * self._docs)
+        own, shape = self.frequency(word), skeleton(word)
+        return [
+            text for text, df in self._close(word, 2)
+            if df and min(df, own or df) <= rare and skeleton(text) == shape and self._is_name(text)
+        ]
+
+    def weight_of(self, word: str, other: str) -> float:
+        """How much ``other`` may weigh beside ``word`` so that it never outscores it: the ratio of their idfs.
+
+        A rare spelling has a high idf; searched at the typed word's
+        weight, an article with the rare one would rank above those with
+        the word typed.
+        """
+        own, theirs = self.frequency(word), self.frequency(other)
+        if not own or not theirs:
+            return 1.0
+        return min(1.0, _idf(own, self._docs) / _idf(theirs, self._docs))
+
+    def correction(self, word: str, known_too: bool = True) -> str | None:
+        """The most frequent close spelling of a word the index lacks (or, ``known_too``, knows far less often), or None."""
+        if not word.isalpha() or word in stopwords() or allowed_edits(word) == 0:
+            return None
+        own = self.frequency(word)
+        if own and (not known_too or own * FAR_MORE_OFTEN >= self._docs):
+            return None  # no spelling could be that much more frequent
+        return self._remembered("correction", word, lambda: self._correction(word, own))
+
+    def _correction(self, word: str, own: int) -> str | None:
+        if not own and self._reader.doc_frequency("body", shared_stemmer().stem(word)) * FAR_MORE_OFTEN > self._docs:
+            return None  # a new form of a common root (pengusirannya): its root finds it
+        best = max(self._close(word, allowed_edits(word)), key=lambda found: (found[1], found[0]), default=None)
+        if best is None or not best[1] or (own and best[1] < own * FAR_MORE_OFTEN):
+            return None
+        return best[0]
+
+
+def _idf(df: int, docs: int) -> float:
+    return math.log(docs / (df + 1)) + 1

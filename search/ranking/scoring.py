@@ -16,7 +16,9 @@ from whoosh import query as q
 
 from search._whoosh.lengths import CachedLengthBM25F, decoded_lengths, field_b
 from search._whoosh.postings import BoundedCache, PostingArrays
+from search.query.builder import concept_key
 from search.ranking.budget import CHECK_EVERY, NO_DEADLINE, Deadline
+from search.ranking.coverage import concept_counts
 from search.ranking.dates import DateOrder
 
 
@@ -43,12 +45,15 @@ class ArrayScorer:
         self._lengths: dict[str, object] = {}
         self._norms: dict[str, object] = {}
 
-    def rank(
-        self, query, limit: int | None, filter_query=None, deadline: Deadline = NO_DEADLINE, by_date: bool = False
+    def rank(  # noqa: PLR0913
+        self, query, limit: int | None, filter_query=None, deadline: Deadline = NO_DEADLINE, by_date: bool = False,
+        concepts=None,
     ) -> Ranking | None:
         """The top ``limit`` documents for ``query`` (all if None), or None if it is not a flat query.
 
         ``by_date`` takes the matches newest first (``dates.DateOrder``) instead of best first.
+        ``concepts`` (``ParsedQuery.concepts``) ranks the documents holding more of them first
+        (``coverage``), by score within the same number.
         """
         parts = flat_query(query)
         if parts is None or type(self._searcher.weighting) is not CachedLengthBM25F:
@@ -76,7 +81,11 @@ class ArrayScorer:
         deadline.check()
         if by_date:
             return Ranking.newest(self.dates, matched, limit)
-        return Ranking.top(scores, matched, limit)
+        held = None
+        if concepts:
+            keys = [concept_key(node) for node, _ in wanted]
+            held = concept_counts(keys, [ids for ids, _ in branches], concepts, count)
+        return Ranking.top(scores, matched, limit, tiers=held)
 
     def browse(self, limit: int | None, filter_query=None) -> Ranking:
         """Every live document the filter allows, newest first: a search without words."""
@@ -193,16 +202,25 @@ class Ranking:
         return int(self.matched.sum())
 
     @classmethod
-    def top(cls, scores, matched, limit: int | None) -> Ranking:
-        """Best first; equal scores by document number, as Whoosh orders them."""
+    def top(cls, scores, matched, limit: int | None, tiers=None) -> Ranking:
+        """Best first; equal scores by document number, as Whoosh orders them.
+
+        ``tiers`` (one small integer per document) orders first, the score
+        within a tier: the documents holding more of a query's words.
+        """
         candidates = np.flatnonzero(matched)
+        order_by = scores
+        if tiers is not None and len(candidates):
+            # One key: every score is below the span, so a tier always beats a higher score.
+            span = float(scores[candidates].max()) + 1.0
+            order_by = scores + tiers * span
         if limit is not None and len(candidates) > limit:
-            values = scores[candidates]
+            values = order_by[candidates]
             # Everything scoring at least the limit-th best, so ties at the edge
             # are settled by document number rather than by argpartition.
             threshold = np.partition(values, len(values) - limit)[len(values) - limit]
             candidates = candidates[values >= threshold]
-        order = np.lexsort((candidates, -scores[candidates]))[:limit]
+        order = np.lexsort((candidates, -order_by[candidates]))[:limit]
         best = candidates[order]
         return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched)
 

@@ -1,0 +1,192 @@
+"""Other ways the reader's words are written: variants, synonyms, abbreviations, doubled forms, typos.
+
+A query word (or a run of words, ``amerika serikat``) is searched together
+with its alternatives, each weighing less than the form typed, so that
+articles using the reader's own form still come first:
+
+- spelling variants of names: the shipped list ``search/data/variants.tsv``
+  (transliterations: ``Moskwa/Moskow``, ``Kyiv/Kiev``) and those the index
+  itself holds (``search.query.spelling``: names a small edit apart);
+- synonyms the user keeps per index (``cari synonyms``, ``synonyms.py``);
+- abbreviations both ways (``AS`` and ``Amerika Serikat``, from
+  ``search/data/abbreviations.tsv``);
+- the base of a doubled word (``hari-hari`` also searches ``hari``);
+- the correction of a word the index does not know, or knows far less often
+  than a close spelling (``korupsii`` -> ``korupsi``).
+
+This module holds the tables and the weights; the index-dependent lookups
+are given to it as a :class:`Lexicon`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+from search.analysis.tokens import fold, is_reduplication
+from search.analysis.wordlists import read_lines
+
+# How much an alternative weighs beside the word typed (1.0).
+WEIGHTS = {
+    "variant": 0.8,  # the same name spelt another way
+    "synonym": 0.8,  # the user said these mean the same
+    "base": 0.8,  # hari-hari -> hari
+    "abbreviation": 0.3,  # AS -> Amerika Serikat: the full form is in most articles that use either
+    "full form": 0.5,  # Amerika Serikat -> AS
+    "correction": 0.5,  # a typo's likely meaning, below what was typed
+}
+# The longest run of words looked up as one key (``kementerian luar negeri``).
+MAX_KEY_WORDS = 4
+# A query of at most this many words is keywords (a name, a topic), not a sentence.
+MAX_KEYWORDS = 5
+
+
+@dataclass(frozen=True)
+class Form:
+    """One alternative: the text to search too, how much it weighs, and why it is searched."""
+
+    text: str
+    reason: str
+    scale: float = 1.0  # the index's correction: a rare spelling must not outscore the one typed
+
+    @property
+    def weight(self) -> float:
+        return round(WEIGHTS[self.reason] * self.scale, 3)
+
+
+class Lexicon(Protocol):
+    """What the index knows of words (``search.query.spelling.IndexLexicon``)."""
+
+    def variants(self, word: str) -> list[str]:
+        """Names in the index a small edit from ``word`` (lowercased), rare enough to be the same name."""
+        ...
+
+    def correction(self, word: str, known_too: bool = True) -> str | None:
+        """The index's spelling of a word it does not know (or, ``known_too``, knows far less often), or None."""
+        ...
+
+    def weight_of(self, word: str, other: str) -> float:
+        """The scale of ``other``'s weight beside ``word`` (at most 1: never above the word typed)."""
+        ...
+
+
+def key(text: str) -> str:
+    """The lookup key of a word or words: lowercased, without diacritics, spaces collapsed."""
+    return fold(" ".join(text.lower().split()))
+
+
+@dataclass
+class Table:
+    """Groups of equivalent words or phrases: every member is an alternative of every other."""
+
+    reason: str
+    members: dict[str, list[str]] = field(default_factory=dict)  # key -> the group's other members
+
+    @classmethod
+    def of_groups(cls, groups: Iterable[Iterable[str]], reason: str) -> Table:
+        table = cls(reason)
+        for group in groups:
+            forms = list(dict.fromkeys(f.strip() for f in group if f.strip()))
+            for form in forms:
+                others = [o for o in forms if key(o) != key(form)]
+                table.members.setdefault(key(form), [])
+                table.members[key(form)] += [o for o in others if o not in table.members[key(form)]]
+        return table
+
+    def forms(self, text: str) -> list[Form]:
+        return [Form(other, self.reason) for other in self.members.get(key(text), ())]
+
+    def longest_key(self) -> int:
+        return max((len(k.split()) for k in self.members), default=1)
+
+
+@lru_cache(maxsize=1)
+def shipped_variants() -> Table:
+    """``search/data/variants.tsv``: spellings of the same name, one group a line, tab-separated."""
+    return Table.of_groups((line.split("\t") for line in read_lines("variants.tsv")), "variant")
+
+
+@lru_cache(maxsize=1)
+def abbreviation_table() -> tuple[dict[str, str], Table]:
+    """(``abbreviation -> full form``, the full forms' table back to their abbreviations).
+
+    All-capitals abbreviations are keyed as written: ``AS`` is one only in
+    capitals (the word ``as`` is not); others (``Menlu``) in any case.
+    """
+    forward, backward = {}, {}
+    for line in read_lines("abbreviations.tsv"):
+        short, _, full = (part.strip() for part in line.partition("\t"))
+        if short and full:
+            forward[short if short.isupper() else short.lower()] = full
+            backward.setdefault(key(full), []).append(short)
+    return forward, Table("full form", backward)
+
+
+def full_form(word: str) -> str | None:
+    """The full form of an abbreviation as the reader wrote it (``AS``; ``menlu``), or None."""
+    forward, _ = abbreviation_table()
+    if word.isupper() and word in forward:
+        return forward[word]
+    lower = word.lower()
+    return forward.get(lower) if lower.upper() not in forward else None
+
+
+@dataclass
+class Alternatives:
+    """Every source of alternatives for one index: shipped tables, the user's synonyms, the index's words."""
+
+    synonyms: Table = field(default_factory=lambda: Table("synonym"))
+    lexicon: Lexicon | None = None
+    corrections: bool = True  # False: the words as typed (the reader asked for no corrections)
+
+    def of_words(self, words: list[str]) -> list[Form]:
+        """Alternatives of a run of two or more words as a whole (``amerika serikat`` -> ``AS``)."""
+        text = " ".join(words)
+        _, full_forms = abbreviation_table()
+        return _unique([*self.synonyms.forms(text), *shipped_variants().forms(text), *full_forms.forms(text)], text)
+
+    def of_word(self, word: str, in_keywords: bool = True) -> list[Form]:
+        """Alternatives of one word as the reader wrote it.
+
+        In a sentence (not ``in_keywords``) the index is asked only to correct
+        words it does not know: its other words find the article, and asking
+        about each of ~20 words would cost more than the search.
+        """
+        found = [*self.synonyms.forms(word), *shipped_variants().forms(word)]
+        abbreviated = full_form(word)
+        if abbreviated:
+            found.append(Form(abbreviated, "abbreviation"))
+        lower = key(word)
+        if is_reduplication(lower):
+            found.append(Form(lower.split("-")[0], "base"))
+        if self.lexicon is not None:
+            if in_keywords:
+                found += [Form(v, "variant") for v in self.lexicon.variants(lower)]
+            corrected = self.lexicon.correction(lower, known_too=in_keywords) if self.corrections else None
+            if corrected:
+                # And the corrected word's own spellings: kazakstn -> kazakstan, Kazakhstan.
+                found += [Form(corrected, "correction"), *self.synonyms.forms(corrected),
+                          *shipped_variants().forms(corrected)]
+            lexicon = self.lexicon
+            found = [Form(f.text, f.reason, lexicon.weight_of(lower, key(f.text))) if " " not in f.text else f
+                     for f in found]
+        return _unique(found, word)
+
+    def longest_key(self) -> int:
+        """The most words any table's key has (at most ``MAX_KEY_WORDS``)."""
+        _, full_forms = abbreviation_table()
+        longest = max(self.synonyms.longest_key(), shipped_variants().longest_key(), full_forms.longest_key())
+        return min(MAX_KEY_WORDS, longest)
+
+
+def _unique(forms: list[Form], typed: str) -> list[Form]:
+    """Each text once (the first reason found), never the typed text itself."""
+    seen = {key(typed)}
+    kept = []
+    for form in forms:
+        if key(form.text) not in seen:
+            seen.add(key(form.text))
+            kept.append(form)
+    return kept
