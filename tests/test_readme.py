@@ -31,10 +31,15 @@ def cli_spellings() -> list[str]:
                 spelled += param.opts + param.secondary_opts + ([param.envvar] if isinstance(param.envvar, str) else [])
         return [s for s in spelled if s != "--help"]
 
-    wanted = options(cli)
-    for name, command in sorted(cli.commands.items()):
-        wanted += [f"cari {name}"] + options(command)
-    return list(dict.fromkeys(wanted))
+    def walk(group: click.Group, prefix: str) -> list[str]:
+        found = []
+        for name, command in sorted(group.commands.items()):
+            found += [f"{prefix} {name}"] + options(command)
+            if isinstance(command, click.Group):  # cari synonyms add, list, remove
+                found += walk(command, f"{prefix} {name}")
+        return found
+
+    return list(dict.fromkeys(options(cli) + walk(cli, "cari")))
 
 
 def in_readme(spelling: str) -> bool:

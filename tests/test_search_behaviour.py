@@ -92,3 +92,117 @@ def test_a_minus_excludes_as_not_does(searcher, query):
 def test_a_hyphenated_word_is_not_an_exclusion(searcher):
     assert "NOT" not in str(searcher.parse("covid-19 anak-anak rusia-ukraina").query)
     assert searcher.search("rusia-ukraina").total == 2
+
+
+# -- spellings, synonyms, abbreviations, doubled words (on the seeds) -----------------------------
+
+@pytest.mark.parametrize("pair", [("Moskwa", "Moskow"), ("Kazakstan", "Kazakhstan"), ("Vrublevsky", "Vrublevskiy")])
+def test_spellings_of_one_name_find_the_same_articles_the_typed_one_first(seeds, pair):
+    first, second = (seeds.search(name, limit=10) for name in pair)
+    assert set(ids(first)) == set(ids(second)) and first.total >= 2
+    for name, found in zip(pair, (first, second), strict=True):
+        top = seeds.document(found.hits[0].id)
+        assert name.lower() in (top["title"] + " " + top["body"]).lower()  # an article with the form typed first
+
+
+def test_an_abbreviation_and_its_full_form_find_each_other(seeds):
+    assert set(ids(seeds.search("AS"))) <= set(ids(seeds.search("Amerika Serikat")))
+    assert seeds.search("Amerika Serikat").total > 1
+    kemenlu = seeds.search("Kemenlu")
+    assert kemenlu.total and set(ids(seeds.search("Kemlu"))) == set(ids(kemenlu))
+    shown = {w.lower() for hit in kemenlu.hits for w in marked(hit.snippet)}
+    assert {"kementerian", "luar", "negeri"} & shown or "kemenlu" in shown
+
+
+@pytest.mark.parametrize("doubled", ["hari-hari", "orang-orang"])
+def test_a_doubled_word_finds_what_its_base_finds(seeds, doubled):
+    base = doubled.split("-")[0]
+    assert set(ids(seeds.search(doubled))) >= set(ids(seeds.search(base))) != set()
+
+
+def test_synonyms_are_added_listed_removed_and_used_without_a_rebuild(run_cli, seed_index, tmp_path):
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    searcher = Searcher(index)
+    before = searcher.search("tokayev").total
+    assert searcher.search("presidenkazakh").total == 0
+    result = run_cli("synonyms", "add", "presidenkazakh", "Tokayev", "--index", index)
+    assert result.exit_code == 0 and "presidenkazakh = Tokayev" in result.output
+    assert searcher.search("presidenkazakh").total == before > 0  # the same searcher, no rebuild
+    listed = run_cli("synonyms", "list", "--json", "--index", index)
+    assert json.loads(listed.output) == [["presidenkazakh", "Tokayev"]]
+    assert run_cli("rebuild-index", "seeds", "--index", index, "--full").exit_code == 0
+    assert Searcher(index).search("presidenkazakh").total == before  # kept across a rebuild
+    assert run_cli("synonyms", "remove", "Tokayev", "--index", index).exit_code == 0
+    assert searcher.search("presidenkazakh").total == 0
+    missing = run_cli("synonyms", "remove", "Tokayev", "--index", index)
+    assert missing.exit_code == 1 and "not in any synonym group" in missing.output
+
+
+# -- names learned from the index, typos, all words first (articles written for it) ---------------
+
+def _corpus():
+    docs = [{"id": f"nov{i}", "title": f"Kasus Setya Novanto bagian {i}",
+             "text": f"Setya Novanto diperiksa penyidik tentang proyek nomor {i}."} for i in range(40)]
+    docs += [
+        {"id": "typo", "title": "Ketua DPR", "text": "Setya Novamto hadir di gedung parlemen."},
+        {"id": "soekarno", "title": "Bandara", "text": "Bandara Soekarno Hatta padat pemudik."},
+        {"id": "sukarno", "title": "Sejarah", "text": "Presiden Sukarno membacakan proklamasi."},
+        {"id": "prabowo", "title": "Menhan", "text": "Prabowo meninjau pabrik senjata."},
+        {"id": "pranowo", "title": "Gubernur", "text": "Ganjar Pranowo meninjau sawah."},
+        {"id": "together", "title": "Banjir", "text": "Banjir Jakarta merendam ratusan rumah warga."},
+        {"id": "apart", "title": "Cuaca", "text": "Jakarta cerah pagi ini, tetapi sore nanti banjir mungkin datang ke Bogor."},
+        {"id": "only-city", "title": "Jakarta Jakarta", "text": "Jakarta, Jakarta, Jakarta: kota Jakarta ramai."},
+        {"id": "ministry", "title": "Diplomasi", "text": "Kementerian Luar Negeri memanggil duta besar."},
+        {"id": "manpower", "title": "Tenaga kerja",
+         "text": "Kementerian Ketenagakerjaan mengurus pekerja di luar negeri dan pekerja di negeri sendiri."},
+    ]
+    return docs
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    source = folder / "docs.jsonl"
+    source.write_text("\n".join(json.dumps(d) for d in _corpus()) + "\n", encoding="utf-8")
+    build_index([source], folder / "index")
+    return Searcher(folder / "index")
+
+
+def test_names_spelt_the_old_way_are_found_by_the_new_and_back(corpus):
+    assert ids(corpus.search("sukarno")) == ["sukarno", "soekarno"]
+    assert ids(corpus.search("soekarno")) == ["soekarno", "sukarno"]
+
+
+def test_two_names_an_edit_apart_are_not_conflated(corpus):
+    assert ids(corpus.search("prabowo")) == ["prabowo"]
+    assert ids(corpus.search("pranowo")) == ["pranowo"]
+
+
+def test_an_unknown_word_is_corrected_below_what_was_typed_and_says_so(corpus):
+    found = corpus.search("setya novnto", limit=50)
+    assert ("novnto", "novanto") in found.corrections
+    assert "nov0" in ids(found)
+    assert "Novanto" in marked(found.hits[0].snippet)
+    as_typed = corpus.search("novnto", corrections=False)
+    assert as_typed.total == 0 and not as_typed.corrections and as_typed.suggestion == "novanto"
+
+
+def test_a_word_known_far_less_often_than_a_close_spelling_also_searches_it(corpus):
+    found = corpus.search("novamto", limit=50)
+    assert ids(found)[0] == "typo"  # the spelling typed first
+    assert ("novamto", "novanto") in found.corrections and found.total == 41
+
+
+@pytest.mark.parametrize("query", ["kazakst?n", "author:danur", "besar-besaran", "kazakstn*"])
+def test_suggestions_never_touch_field_names_operators_or_wildcards(seeds, query):
+    assert seeds.search(query, corrections=False).suggestion is None
+
+
+def test_all_words_first_then_close_together(corpus):
+    order = ids(corpus.search("banjir jakarta", limit=10))
+    assert order[:2] == ["together", "apart"]  # both words, the nearer first
+    assert order.index("only-city") > 1  # "jakarta" five times is not "banjir jakarta"
+    assert ids(corpus.search("kementerian luar negeri"))[0] == "ministry"

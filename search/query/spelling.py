@@ -20,10 +20,13 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import stopwords
 from search.errors import QueryTooSlow
+from search.query.respelling import respellings
 from search.query.syntax import OPERATORS
 from search.ranking.budget import NO_DEADLINE, Deadline
 
-_PIECE = re.compile(r'"[^"]*"|\w+:|\w+')
+# What a suggestion leaves alone is one piece: a phrase, a field's term
+# (``author:danur`` is a name, not a body word), a wildcard (``kazakst?n``).
+_PIECE = re.compile(r'"[^"]*"|\w+:(?:"[^"]*"|\S+)|[\w*?]+(?:-[\w*?]+)*')
 # Too short to respell safely (every two-letter word is one edit from many).
 MIN_WORD = 4
 # Letters a suggestion shares with the word (typos at the very start are
@@ -58,7 +61,10 @@ def _respelled(reader, text: str, field: str, deadline: Deadline) -> str | None:
         lower = piece.lower()
         if (
             piece.startswith('"')  # phrases are meant as written
-            or piece.endswith(":")
+            or ":" in piece
+            or "*" in piece
+            or "?" in piece
+            or "-" in piece  # besar-besaran is not besar-besar
             or piece in OPERATORS
             or len(lower) < MIN_WORD
             or lower.isdigit()
@@ -97,24 +103,11 @@ def closest_word(reader, field: str, word: str, deadline: Deadline = NO_DEADLINE
 ONE_EDIT_FROM, TWO_EDITS_FROM = 5, 9
 # A known word is corrected when a close spelling is this many times more frequent.
 FAR_MORE_OFTEN = 30
-# Two names are spellings of one when they differ only by the changes that
-# transliteration and Indonesian's old spelling make (``kazakhstan``,
-# ``kazakstan``; ``vrublevsky``, ``vrublevskiy``; ``soekarno``, ``sukarno``;
-# ``tjahaja``, ``cahaya``), not by any edit: ``prabowo`` and ``pranowo`` are
-# two people. The rarer must also be rare (this share of the articles, or
-# this many): a frequent spelling is a name of its own.
-_SPELLINGS = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("sj", "sy"), ("ch", "k"), ("kh", "k"), ("ph", "f"),
-              ("q", "k"), ("x", "ks"), ("v", "w"), ("y", "i"), ("h", ""))
-_DOUBLED = re.compile(r"(\w)\1+")
+# A name is a variant of another of its spellings (``respelling``) when the
+# rarer of the two is rare (this share of the articles, or this many): a
+# frequent spelling is a name of its own.
 VARIANT_SHARE, VARIANT_DOCS = 0.02, 5
 MIN_VARIANT = 5
-
-
-def skeleton(word: str) -> str:
-    """A name with the letters that spellings disagree on made one (``kazakhstan`` -> ``kazakstan``)."""
-    for written, said in _SPELLINGS:
-        word = word.replace(written, said)
-    return _DOUBLED.sub(r"\1", word)
 
 
 def allowed_edits(word: str) -> int:
@@ -199,11 +192,13 @@ class IndexLexicon:
 
     def _variants(self, word: str) -> list[str]:
         rare = max(VARIANT_DOCS, VARIANT_SHARE * self._docs)
-        own, shape = self.frequency(word), skeleton(word)
-        return [
-            text for text, df in self._close(word, 2)
-            if df and min(df, own or df) <= rare and skeleton(text) == shape and self._is_name(text)
-        ]
+        own = self.frequency(word)
+        found = []
+        for text in self.deadline.checked(respellings(word)):
+            df = self.frequency(text)
+            if df and min(df, own or df) <= rare and self._is_name(text):
+                found.append(text)
+        return found
 
     def weight_of(self, word: str, other: str) -> float:
         """How much ``other`` may weigh beside ``word`` so that it never outscores it: the ratio of their idfs.

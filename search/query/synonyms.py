@@ -68,13 +68,17 @@ class SynonymsFile:
         if any("\t" in f or "\n" in f for f in forms):
             raise CariError("A synonym cannot hold a tab or a line break.")
         wanted = {key(f) for f in forms}
-        groups, merged = [], list(forms)
+        groups, joined = [], []
         for group in self.groups():
             if wanted & {key(f) for f in group}:
-                merged += [f for f in group if key(f) not in {key(m) for m in merged}]
+                joined += group  # the group's own spellings first, as they were written
             else:
                 groups.append(group)
-        merged = list({key(f): f for f in reversed(merged)}.values())[::-1]
+        merged, seen = [], set()
+        for form in [*joined, *forms]:  # each once, in its first spelling
+            if key(form) not in seen:
+                seen.add(key(form))
+                merged.append(form)
         self._write([*groups, merged])
         return merged
 

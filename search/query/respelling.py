@@ -1,0 +1,65 @@
+"""The spellings a name may have in Indonesian news: transliterations and the old spelling.
+
+``Kazakhstan`` and ``Kazakstan``, ``Vrublevsky`` and ``Vrublevskiy``,
+``Soekarno`` and ``Sukarno``, ``Tjahaja`` and ``Cahaya``, ``Mohammad`` and
+``Mohamad`` are one name each. They differ by the changes transliteration
+and Indonesian's pre-1972 spelling make, not by any edit: ``Prabowo`` and
+``Pranowo`` are two people. :func:`skeleton` makes those letters one, and
+:func:`respellings` writes a name the other ways, so that the index can be
+asked for each directly (a lookup each) instead of compared with every word.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import islice
+
+# Each pair is written either way round in one name.
+_SWAPS = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("sj", "sy"), ("kh", "k"), ("ch", "k"), ("ch", "kh"),
+          ("ph", "f"), ("q", "k"), ("x", "ks"), ("v", "w"), ("y", "i"), ("iy", "y"), ("j", "y"))
+_TO_SKELETON = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("sj", "sy"), ("ch", "k"), ("kh", "k"), ("ph", "f"),
+                ("q", "k"), ("x", "ks"), ("v", "w"), ("j", "y"), ("y", "i"), ("h", ""))
+_DOUBLED = re.compile(r"(\w)\1+")
+_VOWELS = frozenset("aeiou")
+# Spellings tried for one word at most: two changes of a long name are a few hundred.
+MAX_RESPELLINGS = 2_000
+
+
+def skeleton(word: str) -> str:
+    """A name with the letters spellings disagree on made one (``kazakhstan`` -> ``kazakstan``)."""
+    for written, said in _TO_SKELETON:
+        word = word.replace(written, said)
+    return _DOUBLED.sub(r"\1", word)
+
+
+def _one_change(word: str):
+    """Every spelling one change away: a pair swapped, an ``h`` after a consonant added or dropped,
+    a letter doubled or undoubled."""
+    for a, b in _SWAPS:
+        for written, other in ((a, b), (b, a)):
+            at = word.find(written)
+            while at != -1:
+                yield word[:at] + other + word[at + len(written):]
+                at = word.find(written, at + 1)
+    for at in range(1, len(word) + 1):
+        if word[at - 1] not in _VOWELS and word[at - 1] != "h":
+            yield word[:at] + "h" + word[at:]
+        if at < len(word) and word[at] == "h":
+            yield word[:at] + word[at + 1:]
+        if at < len(word) and word[at] == word[at - 1]:
+            yield word[:at] + word[at + 1:]
+        elif at < len(word):
+            yield word[:at] + word[at - 1] + word[at:]
+
+
+def respellings(word: str) -> list[str]:
+    """The other spellings of a lowercased name, one or two changes away, with the same :func:`skeleton`."""
+    shape = skeleton(word)
+    found = dict.fromkeys(islice((s for s in _one_change(word) if s != word), MAX_RESPELLINGS))
+    for first in list(found):
+        for second in _one_change(first):
+            if len(found) >= MAX_RESPELLINGS:
+                break
+            found.setdefault(second)
+    found.pop(word, None)
+    return [spelling for spelling in found if skeleton(spelling) == shape]
