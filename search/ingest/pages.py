@@ -32,6 +32,10 @@ FURNITURE_LINES = [
     # credit, "Sumber dana proyek itu berasal dari APBD." is news.
     r"Sumber:?\s+[^.,;:!?]{1,40}",
     r"(Laporan|Penulis|Editor|Reporter):\s*[^.;!?]{1,60}",
+    # Left in saved HTML pages by ad slots and embeds (Detik, CNN Indonesia).
+    r"ADVERTISEMENT",
+    r"SCROLL TO (CONTINUE|RESUME) WITH CONTENT",
+    r"\[Gambas:[^\]]*\]",
 ]
 # Everything from one of these lines on is the page's sidebar and footer.
 END_MARKERS = [r"Terkini Lainnya", r"Berita Terkait", r"Artikel Terkait"]
