@@ -34,6 +34,9 @@ AUTHOR_META = ("article:author", "author", "content_author", "dc.creator")
 _SITE_AFTER = re.compile(r"^(?P<head>.+?)\s*(?:\s[-–—|•]|\|)\s*(?P<site>[^-–—|•]{2,50})$")
 _SITE_BEFORE = re.compile(r"^(?P<site>[^:|–—]{2,40}?)\s*(?::|\s[-–—|]\s)\s*(?P<head>.+)$")
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
+# trafilatura writes a table's cells as "| cell |": Detik puts its "Baca juga" links in one.
+_TABLE_CELL = re.compile(r"^\|\s*|\s*\|$")
+PARAGRAPH_WORDS = 10  # an article has at least one paragraph this long; a front page's links do not
 _PAGE_SUFFIX = re.compile(r"\s+Halaman\s+(?:all|\d+)$", re.IGNORECASE)  # Kompas: "... Halaman all"
 
 
@@ -50,6 +53,8 @@ class PageMeta(NamedTuple):
 
 def read_html_bytes(data: bytes, doc_id: str, origin: str) -> Article:
     """The article of a saved HTML page's bytes (UTF-8, else the charset it declares, else Windows-1252)."""
+    if not data.strip():
+        raise ArticleError("empty file")
     return parse_html(_html_text(data), doc_id, origin)
 
 
@@ -70,58 +75,63 @@ def _html_text(data: bytes) -> str:
 def parse_html(html: str, doc_id: str, origin: str = "") -> Article:
     """Title, date, author, publisher, URL and the clean text of one saved news page."""
     meta = page_meta(html)
-    text = _article_text(html)
+    found = _extract(html)
     keys = _site_keys(meta)
-    title, site = headline_and_site(meta.headline or meta.page_title or "", keys)
+    title, site = headline_and_site(meta.headline or meta.page_title or found.title or "", keys)
     if site is None and meta.page_title:  # the <title> names the site the og:title leaves out
         site = headline_and_site(meta.page_title, keys)[1]
-    lines = [line.strip() for line in text.split("\n")]
+    lines = [_TABLE_CELL.sub("", line.strip()) for line in found.text.split("\n")]
     while lines and title and _same(lines[0], title):  # trafilatura keeps the <h1>
         lines.pop(0)
     kept, related, text_date, text_author, text_source = _page_lines(lines)
-    if not kept:
-        raise ArticleError("no article text found (only the page's furniture)")
+    if not any(len(line.split()) >= PARAGRAPH_WORDS for line in kept):
+        raise ArticleError("no article text found in the HTML page (only links and headings: a front or index page?)")
     body = "\n\n".join(kept)
-    source = _canonical(meta.site) or _canonical(site) or text_source or _host_publisher(meta.url)
+    source = _canonical(meta.site) or _canonical(site) or text_source or _host_publisher(meta.url) \
+        or _canonical(found.sitename)
     return Article(
         id=doc_id,
         title=title or lead_title(body),
         body=body,
-        date=meta.date or text_date or _htmldate(html),
+        date=meta.date or text_date or (parse_date(found.date) if found.date else None),
         source=source,
-        author=meta.author or text_author,
+        author=meta.author or text_author or _clean(found.author),
         url=meta.url,
         related=related,
         origin=origin,
     )
 
 
-def _article_text(html: str) -> str:
+class _Extracted(NamedTuple):
+    """What trafilatura found: the article's text, and its own reading of the metadata (the fallback)."""
+
+    text: str
+    title: str | None
+    date: str | None  # by htmldate, the publication date rather than the last change
+    author: str | None
+    sitename: str | None
+
+
+def _extract(html: str) -> _Extracted:
     try:
         import trafilatura
     except ImportError as e:  # trafilatura 2.3 needs lxml_html_clean beside it
         raise ArticleError(f"cannot read HTML: trafilatura does not import ({e}); reinstall Cari") from None
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its doubts are ours to report, once
+    for name in ("trafilatura", "htmldate"):  # their doubts are ours to report, once
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        text = trafilatura.extract(html, include_comments=False, include_images=False, include_links=False,
-                                   deduplicate=True, output_format="txt")
+        # No deduplicate=True: its cache spans documents, and would cut a wire story's paragraphs from the second
+        # page that carries them.
+        doc = trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, include_images=False, include_links=False,
+            date_extraction_params={"original_date": True, "extensive_search": True},
+        )
     except Exception as e:  # noqa: BLE001 - lxml and trafilatura raise many kinds on broken markup
         raise ArticleError(f"HTML that cannot be read ({type(e).__name__})") from None
+    text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():
         raise ArticleError("no article text found in the HTML page")
-    return text
-
-
-def _htmldate(html: str) -> str | None:
-    """The page's date by htmldate (its URL, its markup), when the metadata and the text give none."""
-    try:
-        from htmldate import find_date
-
-        logging.getLogger("htmldate").setLevel(logging.CRITICAL)
-        found = find_date(html, extensive_search=False, original_date=True)
-    except Exception:  # noqa: BLE001 - a date is a bonus, never a reason to skip the page
-        return None
-    return parse_date(found) if found else None
+    return _Extracted(text, doc.title, doc.date, doc.author, doc.sitename)
 
 
 def page_meta(html: str) -> PageMeta:
