@@ -19,6 +19,9 @@ _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquo
            "figure", "figcaption", "ul", "ol", "table", "pre"}
 
 
+_BREAK = "\u2029"  # PARAGRAPH SEPARATOR: never in a feed's text, so it marks the ends of blocks
+
+
 def html_to_text(fragment: str) -> str:
     """The text of an HTML fragment, one paragraph a line; scripts, styles and captions dropped."""
     import lxml.html
@@ -32,10 +35,11 @@ def html_to_text(fragment: str) -> str:
         return ""
     for element in root.iter("script", "style", "figcaption", "iframe", "noscript"):
         element.drop_tree()
+    # A newline in the source is a space; only the end of a block is a paragraph break.
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag.lower() in _BLOCKS:
-            element.tail = "\n" + (element.tail or "")
-    lines = (" ".join(line.split()) for line in root.text_content().split("\n"))
+            element.tail = _BREAK + (element.tail or "")
+    lines = (" ".join(line.split()) for line in root.text_content().split(_BREAK))
     return "\n".join(line for line in lines if line)
 
 

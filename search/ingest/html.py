@@ -128,10 +128,14 @@ def _extract(html: str) -> _Extracted:
         )
     except Exception as e:  # noqa: BLE001 - lxml and trafilatura raise many kinds on broken markup
         raise ArticleError(f"HTML that cannot be read ({type(e).__name__})") from None
-    text = getattr(doc, "text", None) if doc is not None else None
+    def found(name: str) -> str | None:
+        value = getattr(doc, name, None)
+        return value if isinstance(value, str) else None
+
+    text = found("text")
     if not text or not text.strip():
         raise ArticleError("no article text found in the HTML page")
-    return _Extracted(text, doc.title, doc.date, doc.author, doc.sitename)
+    return _Extracted(text, found("title"), found("date"), found("author"), found("sitename"))
 
 
 def page_meta(html: str) -> PageMeta:

@@ -76,6 +76,8 @@ def _read_whole(path: Path, compressed: bool, kind: str, options: ReadOptions) -
         yield Problem(name, str(e))
         return
     try:
+        if not data.strip():
+            raise ArticleError("empty file")
         if kind == "html":
             yield html.read_html_bytes(data, shown_name(article_id(path)), name)
         elif kind == "feed":
