@@ -189,6 +189,18 @@ def test_a_json_file_holds_an_array_of_articles_or_one(tmp_path):
     assert _read(broken) == ([], [f"{broken}: invalid JSON (Expecting value at line 2 column 9)"])
 
 
+def test_a_json_file_of_one_object_a_line_is_read_as_json_lines_with_a_warning(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_bytes(_jsonl(ROWS[:2]) + b"{broken\n")
+    items = list(read_articles([path]))
+    assert [i.id for i in items if isinstance(i, Article)] == ["g1", "g2"]
+    problems = [(str(i), i.skipped) for i in items if not isinstance(i, Article)]
+    assert problems == [
+        (f"{path}: holds JSON Lines (one object a line), not one JSON value; read as JSON Lines", False),
+        (f"{path}:3: invalid JSON (Expecting property name enclosed in double quotes at column 2)", True),
+    ]
+
+
 CSV = (
     "id,title,text,date,source,url\n"
     'c1,Harga Cabai,"Harga cabai naik di pasar, kata pedagang.",2022-10-05,Kompas.com,https://kompas.com/c1\n'

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from search.ingest.article import Article, ArticleError, Problem
 from search.ingest.decoding import decode
 from search.ingest.formats import CSV_FIELDS
-from search.ingest.jsonl import article_from_json
+from search.ingest.jsonl import article_from_json, read_jsonl_lines
 
 # A whole article is one CSV field: far more than the csv module's 128 KB default.
 csv.field_size_limit(64 * 1024 * 1024)
@@ -52,6 +52,12 @@ def read_json(data: bytes, name: str) -> Iterator[Article | Problem]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
+        if e.msg == "Extra data" and text.lstrip().startswith("{") and e.lineno > 1:
+            # One object a line, named .json: JSON Lines, as many exporters write them.
+            yield Problem(name, "holds JSON Lines (one object a line), not one JSON value; read as JSON Lines",
+                          skipped=False)
+            yield from read_jsonl_lines(text.encode("utf-8").splitlines(), name)
+            return
         raise ArticleError(f"invalid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
     except RecursionError:
         raise ArticleError("JSON nested too deeply to read") from None
