@@ -284,16 +284,18 @@ def test_a_folder_of_every_format_is_indexed_and_what_is_not_read_is_said(tmp_pa
     (folder / ".DS_Store").write_bytes(b"\x00\x00")  # hidden: passed over without a word
     (folder / ".git").mkdir()
     (folder / ".git" / "config").write_text("[core]")
-    index = tmp_path / "index"
+    index = folder / "index"  # an index inside the sources: its records are no articles
+    assert run_cli("rebuild-index", folder / "export.csv", "--index", index).exit_code == 0
     result = run_cli("rebuild-index", folder, "--index", index)
     assert result.exit_code == 0, result.output
     out = result.output
+    assert f"warning {index}: a Cari index; not read" in out and "contents.json" not in out
     assert f"skipped {folder / 'report.pdf'}: unsupported format (Cari reads .txt, .html" in out
     assert f"skipped {folder / 'notes.docx'}: unsupported format" in out
     assert f"warning {folder / 'pages' / 'kompas_files'}: the scripts, styles and images of a saved page" in out
     assert ".DS_Store" not in out and ".git" not in out and "main.js" not in out
     # 1 page + 2 feed items + 3 JSON Lines + 1 JSON + 1 CSV; the feed's empty item and the two unsupported files.
-    assert "Indexed 8 documents, skipped 3" in out
+    assert "Indexed 8 documents (7 new, 0 changed, 0 removed, 1 unchanged), skipped 3" in out
     assert Searcher(index).search("bawang").total == 1
 
 

@@ -5,7 +5,8 @@ format``), never passed over in silence. Hidden files and folders (names
 starting with ``.``: ``.git/``, ``.DS_Store``) are left out of a folder walk
 without a word, as ``ls`` and ``git`` do; a hidden file named on the command
 line is read. The ``NAME_files/`` folder a browser saves beside ``NAME.html``
-(its scripts, styles and images) is reported once, as a whole.
+(its scripts, styles and images), and a Cari index (``cari rebuild-index .``
+finds ``./index``), are reported once, as a whole.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from search.index.generations import GENERATION_PREFIX, POINTER
 from search.ingest.article import Article, ArticleError, Problem
 from search.ingest.dates import lead_date
 from search.ingest.decoding import _reason, decode
@@ -131,6 +133,9 @@ def _folder_files(root: Path) -> Iterator[Path | Problem]:
             elif not _within(here / name, inside):
                 dirs.remove(name)
                 found.append(Problem(shown_name(here / name), "a link to a folder outside the source folder; not followed"))
+            elif _is_index(here / name):
+                dirs.remove(name)
+                found.append(Problem(shown_name(here / name), "a Cari index; not read", skipped=False))
             elif name.endswith("_files") and any(f"{name[:-6]}{s}" in files for s in (".html", ".htm")):
                 dirs.remove(name)
                 found.append(Problem(shown_name(here / name), "the scripts, styles and images of a saved page; not read",
@@ -148,6 +153,14 @@ def _folder_files(root: Path) -> Iterator[Path | Problem]:
     # In path order, as Path sorts (by parts): the order decides document numbers, which order equal scores.
     yield from sorted(found, key=lambda item: Path(item.origin).parts if isinstance(item, Problem) else item.parts)
     yield from problems
+
+
+def _is_index(folder: Path) -> bool:
+    """Whether ``folder`` is a Cari index (its records are .json and .json.gz files, not articles)."""
+    try:
+        return (folder / POINTER).is_file() and any(p.name.startswith(GENERATION_PREFIX) for p in folder.iterdir())
+    except OSError:
+        return False
 
 
 def _within(path: Path, root: Path) -> bool:
