@@ -118,6 +118,16 @@ def test_a_feed_that_does_not_parse_is_one_skipped_line(tmp_path, content, reaso
     assert problems[0].startswith(f"{path}: ") and reason in problems[0], problems
 
 
+def test_a_feed_cut_short_keeps_its_whole_items_and_says_so(tmp_path):
+    path = tmp_path / "potong.xml"
+    path.write_text(RSS[: RSS.index("<item>", RSS.index("</item>")) + 60], encoding="utf-8")
+    articles, problems = _read(path)
+    assert [a.id for a in articles][:1] == ["antara-3170001"]
+    assert problems[0].startswith(f"{path}: not a well-formed feed (")
+    assert problems[0].endswith("the items before the fault were read")
+    assert problems[1:] == [f"{path} item 2: an item with neither a guid/id nor a link: no id to index it by"]
+
+
 def test_a_feed_is_indexed_and_its_times_are_shown_in_wib(tmp_path, run_cli):
     path = tmp_path / "antara.xml"
     path.write_text(RSS, encoding="utf-8")

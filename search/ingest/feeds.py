@@ -76,6 +76,10 @@ def read_feed(data: bytes, name: str) -> Iterator[Article | Problem]:
         raise ArticleError("not an RSS or Atom feed" + (f" ({reason})" if reason else ""))
     if not feed.entries:
         raise ArticleError(f"a feed ({version}) with no items")
+    if feed.get("bozo") and feed.get("bozo_exception") is not None:
+        # Cut short or not well-formed: feedparser reads what it can, and the user hears of the rest.
+        yield Problem(name, f"not a well-formed feed ({feed.bozo_exception}); the items before the fault were read",
+                      skipped=False)
     info = feed.get("feed", {})
     source = _publisher(info.get("link") or "") or _publisher(info.get("title") or "") or _feed_title(info)
     for number, entry in enumerate(feed.entries, 1):
