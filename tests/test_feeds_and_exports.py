@@ -316,3 +316,12 @@ def test_a_file_of_an_unsupported_format_named_on_the_command_line_is_refused(tm
     assert result.exit_code == 1
     assert f"skipped {path}: unsupported format" in result.output
     assert "holds no article that could be read. Nothing was changed." in result.output
+
+
+def test_a_feed_items_id_with_control_characters_is_escaped_with_a_warning(tmp_path):
+    path = tmp_path / "f.rss"
+    path.write_text('<rss version="2.0"><channel><title>t</title><item><guid>a&#9;b</guid><title>x</title>'
+                    "<description>Teks berita yang cukup.</description></item></channel></rss>", encoding="utf-8")
+    (article,), problems = _read(path)
+    assert article.id == "a\\tb" and article.id.isprintable()
+    assert problems == [f"{path} item 1: its id holds control characters; indexed as 'a\\\\tb'"]

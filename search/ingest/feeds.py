@@ -88,6 +88,9 @@ def read_feed(data: bytes, name: str) -> Iterator[Article | Problem]:
         if not doc_id:
             yield Problem(origin, "an item with neither a guid/id nor a link: no id to index it by")
             continue
+        if not doc_id.isprintable():  # as for JSON ids: every article must open at /article/ID
+            doc_id = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in doc_id)
+            yield Problem(origin, f"its id holds control characters; indexed as {doc_id!r}", skipped=False)
         body, related = clean_text(_text(entry))
         if not body:
             yield Problem(origin, "an item with no text (neither content nor a summary)")
