@@ -9,7 +9,7 @@ The library API::
         for hit in index.search("pengusiran", limit=5).hits:
             print(hit.id, hit.title, hit.score, hit.snippet.text)
 
-The pipeline, one sub-package a stage: ``ingest`` (pages and JSON Lines ->
+The pipeline, one sub-package a stage: ``ingest`` (pages, feeds, exports ->
 articles) -> ``analysis`` (the one Indonesian token pass) -> ``index``
 (schema, build, generations) -> ``query`` (text -> ParsedQuery) ->
 ``ranking`` (BM25F, re-rank, facets) -> ``highlight`` (text + spans) ->

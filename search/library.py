@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from search.index.build import BuildReport, ProgressCallback, build_index
+from search.ingest.formats import ReadOptions
 from search.query.filters import Filters
 from search.results import ArticlePage, Hit, SearchResults
 from search.searcher import Searcher
@@ -46,9 +47,14 @@ class Index:
         jobs: int | None = None,
         strict: bool = False,
         on_item: ProgressCallback | None = None,
+        csv_columns: dict[str, str] | None = None,
     ) -> BuildReport:
-        """Index ``sources`` (folders of pages, ``.jsonl`` files): an update unless ``full``; see ``build_index``."""
-        return build_index([Path(s) for s in sources], self.path, on_item=on_item, full=full, procs=jobs, strict=strict)
+        """Index ``sources`` (files and folders of pages, feeds, exports): an update unless ``full``; see ``build_index``.
+
+        ``csv_columns`` maps Cari's fields to a CSV's column names (``{"text": "body"}``).
+        """
+        return build_index([Path(s) for s in sources], self.path, on_item=on_item, full=full, procs=jobs, strict=strict,
+                           options=ReadOptions(csv_columns or {}))
 
     def search(
         self,

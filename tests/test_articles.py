@@ -19,8 +19,9 @@ def seeds():
     [
         ("000_820b055c4d7704aa", "Kazakhstan Panggil Dubes Rusia Gelar Pembicaraan Serius, Ini Sebabnya",
          "2022-10-06T21:01:00+07:00", "Kompas.com", "Danur Lambang Pristiandaru"),
+        # No date line: the day its lead names ("pada Rabu, 5 Oktober 2022").
         ("001_a4f4262280191b67", "Kazakhstan menolak permintaan Rusia untuk mengusir duta besar Ukraina",
-         None, "Tempo.co", "Nesa Aqila"),
+         "2022-10-05", "Tempo.co", "Nesa Aqila"),
         ("002_cbbf247a86d7e78f", "Menlu AS: Pengaruh Rusia di Kazakhstan Akan Semakin Kuat",
          "2022-01-08T06:31:00+07:00", "Kompas.com", "Danur Lambang Pristiandaru"),
         ("003_5d7ded9b14249955", "Erdogan Suarakan Solidaritas Terhadap Kazakstan Yang Dilanda Kerusuhan",

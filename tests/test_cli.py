@@ -186,11 +186,17 @@ def test_batch_search_and_evaluate(run_cli, seed_index, tmp_path):
     assert "MRR@10      0.6667" in result.output
 
 
-def test_sort_by_date_lists_newest_first_and_undated_last(run_cli, seed_index):
-    data = search_json(run_cli, seed_index, "kazakhstan", "--sort", "date")
+def test_sort_by_date_lists_newest_first_and_undated_last(run_cli, seeds_copy, tmp_path):
+    (seeds_copy / "undated.jsonl").write_text(json.dumps({"id": "undated", "text": "Kazakhstan tanpa tanggal."}) + "\n")
+    index = tmp_path / "index"
+    assert run_cli("rebuild-index", seeds_copy, "--index", index).exit_code == 0
+    data = search_json(run_cli, index, "kazakhstan", "--sort", "date")
+    ids = [r["id"] for r in data["results"]]
     dates = [r["date"] for r in data["results"]]
-    assert dates[-1] is None  # the Tempo page has no date
-    assert dates[:-1] == sorted(dates[:-1], reverse=True) and len(dates) == 5
+    assert ids[-1] == "undated" and dates[-1] is None
+    # The Tempo page's date comes from its lead (5 October), after Kompas's of 6 October.
+    assert ids[:2] == ["000_820b055c4d7704aa", "001_a4f4262280191b67"]
+    assert dates[:-1] == sorted(dates[:-1], reverse=True) and len(dates) == 6
 
 
 def test_terminal_control_codes_in_articles_never_reach_the_terminal(tmp_path, run_cli):

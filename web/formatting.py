@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from search.ingest.dates import shown_time
 
 BULAN = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -11,16 +11,17 @@ BULAN = (
 
 
 def tanggal(iso: str | None) -> str:
-    """``2022-10-06T21:01:00+07:00`` -> ``6 Oktober 2022, 21:01``; unknown stays as given."""
+    """``2022-10-06T21:01:00+07:00`` -> ``6 Oktober 2022, 21:01 WIB`` (UTC shown in WIB); unknown stays as given."""
     if not iso:
         return ""
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))  # noqa: FURB162 (3.10 has no "Z")
-    except ValueError:
+    shown = shown_time(iso)
+    if shown is None:
         return iso
+    moment = shown.moment
     day = f"{moment.day} {BULAN[moment.month - 1]} {moment.year}"
-    has_time = "T" in iso or " " in iso.strip()
-    return f"{day}, {moment:%H:%M}" if has_time else day
+    if not shown.has_time:
+        return day
+    return f"{day}, {moment:%H:%M}" + (f" {shown.zone}" if shown.zone else "")
 
 
 def angka(value: float, decimals: int = 0) -> str:

@@ -56,7 +56,8 @@ def plural(n: int, noun: str) -> str:
 def cli():
     """Cari: full-text search for Indonesian news.
 
-    Build an index from news pages (.txt) and JSON Lines, then search it in
+    Build an index from saved news pages (.html, .txt), feeds and exports
+    (.jsonl, .json, .csv, gzipped or not), then search it in
     any inflected form of an Indonesian word: mengusir, diusir, pengusiran
     all find usir.
     """

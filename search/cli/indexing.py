@@ -20,18 +20,47 @@ STRICT = click.option("--strict", is_flag=True, help="Fail (exit 1, previous ind
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Print what would be added, changed and removed; change nothing.")
 
 
+def _csv_columns(ctx, param, value: str | None) -> dict[str, str]:
+    """``text=body,date=published`` -> ``{"text": "body", "date": "published"}``."""
+    from search.ingest.formats import CSV_FIELDS
+
+    columns: dict[str, str] = {}
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        fieldname, equals, column = (x.strip() for x in part.partition("="))
+        if not equals or not column:
+            raise click.BadParameter(f"{part.strip()!r} is not FIELD=COLUMN (e.g. text=body,date=published).")
+        if fieldname not in CSV_FIELDS:
+            raise click.BadParameter(f"unknown field {fieldname!r}: the fields are {', '.join(CSV_FIELDS)}.")
+        columns[fieldname] = column
+    return columns
+
+
+CSV_COLUMNS = click.option(
+    "--csv-columns", metavar="FIELD=COLUMN,...", callback=_csv_columns,
+    help="The CSV columns holding Cari's fields when they are named otherwise, e.g. text=body,date=published.",
+)
+
+
 @cli.command("rebuild-index")
 @SOURCES
 @INDEX_OPTION
 @click.option("--full", is_flag=True, help="Rebuild everything instead of updating what changed.")
 @click.option("--allow-removals", is_flag=True, help="Allow removing more than half of the index's articles.")
 @DRY_RUN
+@CSV_COLUMNS
 @JOBS
 @QUIET
 @STRICT
 @_fail_on_cari_errors
-def rebuild_index(sources, index_dir, full, allow_removals, dry_run, jobs, quiet, strict):
-    """Make the index exactly SOURCES (folders of .txt pages, .jsonl files, - for JSON Lines on standard input; default ./seeds).
+def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns, jobs, quiet, strict):
+    """Make the index exactly SOURCES (pages, feeds, exports; - for JSON Lines on standard input; default ./seeds).
+
+    SOURCES are files and folders of news pages (.txt, .html), feeds (.xml,
+    .rss, .atom) and exports (.jsonl, .json, .csv, .tsv), each also
+    gzip-compressed (.jsonl.gz). A file of another format is reported as
+    skipped; hidden files and folders (.git) in a folder are left out.
 
     Articles whose id and content are already in the index are left alone,
     new and changed ones are indexed, and those not in SOURCES are removed:
@@ -45,10 +74,14 @@ def rebuild_index(sources, index_dir, full, allow_removals, dry_run, jobs, quiet
     read are reported and skipped.
 
     \b
-    Example:
+    Examples:
       cari rebuild-index seeds/ more/articles.jsonl --index index/
+      cari rebuild-index export.csv --csv-columns text=body,date=published
     """
-    options = {"full": full, "allow_removals": allow_removals, "dry_run": dry_run, "strict": strict, "procs": jobs}
+    from search.ingest.formats import ReadOptions
+
+    options = {"full": full, "allow_removals": allow_removals, "dry_run": dry_run, "strict": strict, "procs": jobs,
+               "options": ReadOptions(csv_columns)}
     build_with_progress(list(sources) or [Path("seeds")], index_dir, quiet, **options)
 
 
@@ -56,25 +89,31 @@ def rebuild_index(sources, index_dir, full, allow_removals, dry_run, jobs, quiet
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @INDEX_OPTION
 @DRY_RUN
+@CSV_COLUMNS
 @JOBS
 @QUIET
 @STRICT
 @_fail_on_cari_errors
-def add(sources, index_dir, dry_run, jobs, quiet, strict):
+def add(sources, index_dir, dry_run, csv_columns, jobs, quiet, strict):
     """Add the articles of SOURCES to the index, or update them; remove nothing.
 
-    SOURCES are folders of .txt pages, .jsonl files, or - for JSON Lines on
-    standard input. An article whose id is already in the index replaces it
-    when its content changed. The index is created if there is none.
+    SOURCES are files and folders of news pages (.txt, .html), feeds (.xml,
+    .rss, .atom) and exports (.jsonl, .json, .csv, .tsv), each also
+    gzip-compressed, or - for JSON Lines on standard input. An article whose
+    id is already in the index replaces it when its content changed. The
+    index is created if there is none.
 
     \b
     Examples:
-      cari add today.jsonl
+      cari add today.jsonl.gz
+      cari add saved-pages/ kompas-feed.xml
       scraper --since yesterday | cari add -
     """
     from search.index.build import ADD
+    from search.ingest.formats import ReadOptions
 
-    build_with_progress(list(sources), index_dir, quiet, mode=ADD, dry_run=dry_run, strict=strict, procs=jobs)
+    build_with_progress(list(sources), index_dir, quiet, mode=ADD, dry_run=dry_run, strict=strict, procs=jobs,
+                        options=ReadOptions(csv_columns))
 
 
 @cli.command("remove")
@@ -124,7 +163,8 @@ def build_with_progress(sources: list[Path], index_dir: Path, quiet: bool, **opt
                 click.echo(("skipped " if item.skipped else "warning ") + str(item), err=True)
                 if not item.skipped:
                     return
-            bar.update(1)
+            if bar.pos < total:  # a feed or an export counts as one input, and holds many articles
+                bar.update(1)
 
         _background_priority()
         with _stoppable(index_dir):
@@ -189,17 +229,21 @@ def _background_priority() -> None:
 
 
 def _count_inputs(sources) -> int:
-    """Articles to expect (pages + JSONL lines), for the progress bar."""
+    """Articles to expect (one a page, feed or export; JSONL lines), for the progress bar."""
+    import zlib
+
+    from search.ingest.formats import format_of, open_lines
     from search.ingest.sources import STDIN, source_files
 
     total = 0
     for path in source_files(sources):
         if isinstance(path, Path) and str(path) != STDIN:
-            if path.suffix.lower() == ".jsonl":
+            kind, compressed = format_of(path)
+            if kind == "jsonl":
                 try:
-                    with open(path, "rb") as f:
+                    with open_lines(path, compressed) as f:
                         total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-                except OSError:
+                except (OSError, EOFError, zlib.error):  # reported when the file is read
                     pass
             else:
                 total += 1

@@ -18,8 +18,10 @@ from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Results per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
 @click.option("--source", help="Only articles from this publisher (e.g. Kompas.com).")
-@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles published on or after.")
-@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles published on or before.")
+@click.option("--from", "date_from", metavar="DATE",
+              help="Only articles published on or after DATE: a day (2022-10-06), a month (2022-10) or a year (2022).")
+@click.option("--to", "date_to", metavar="DATE",
+              help="Only articles published on or before DATE (a month or a year: up to its end).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--related", metavar="ID", help="List the articles most like article ID instead of searching.")
 @click.option("--as-typed", is_flag=True, help="Search the words exactly as typed: no typo corrections.")
@@ -106,7 +108,15 @@ def _print_related(searcher, doc_id: str, limit: int, as_json: bool) -> None:
 
 
 def _short_date(iso: str | None) -> str | None:
-    return iso[:16].replace("T", " ") if iso else None
+    """``2022-10-06 21:01 WIB`` (a UTC time in WIB), ``2022-10-06`` for a day; an unknown form as given."""
+    from search.ingest.dates import shown_time
+
+    shown = shown_time(iso)
+    if shown is None:
+        return iso
+    if not shown.has_time:
+        return shown.moment.date().isoformat()
+    return f"{shown.moment:%Y-%m-%d %H:%M}" + (f" {shown.zone}" if shown.zone else "")
 
 
 @cli.command("batch-search")

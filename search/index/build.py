@@ -16,6 +16,7 @@ from search.index.changes import delete_ids
 from search.index.format import CONTENTS, INDEX_FORMAT, ROOTS, learn_roots, opens, schema_fingerprint, stamp
 from search.index.schema import build_schema, published_value
 from search.ingest.article import Article, Problem, lead_title
+from search.ingest.formats import ReadOptions
 from search.ingest.sources import STDIN, read_articles
 
 ProgressCallback = Callable[[Article | Problem], None]
@@ -99,6 +100,7 @@ def build_index(
     mode: str = REBUILD,
     allow_removals: bool = False,
     dry_run: bool = False,
+    options: ReadOptions | None = None,
 ) -> BuildReport:
     """Index every article in ``sources`` into a new generation of ``index_dir``.
 
@@ -120,14 +122,16 @@ def build_index(
     read is reported through ``on_item`` and in the report, and skipped; with
     ``strict`` any skipped input fails the build and the previous index
     stays. Duplicate ids: the first article read wins, the others are reported.
+    ``options`` say how to read the sources (a CSV's column names).
     """
     paths = [Path(s) for s in sources]
     _check_sources(paths)
+    options = options or ReadOptions()
     index_dir = Path(index_dir)
     report = BuildReport(index_dir=index_dir, mode=mode, dry_run=dry_run)
     started = time.perf_counter()
     if dry_run:
-        _plan(paths, index_dir, report, on_item, strict, allow_removals)
+        _plan(paths, index_dir, report, on_item, strict, allow_removals, options)
         report.seconds = time.perf_counter() - started
         return report
     with store.writable(index_dir), store.rebuild_lock(index_dir):
@@ -145,7 +149,7 @@ def build_index(
             ix = _open_for_writing(generation, live)
             if live is not None:
                 learn_roots(live)
-            batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals)
+            batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
             contents = _write_articles(ix, str(generation), batch, procs)
             store.write_record(generation, CONTENTS, contents)
             store.write_record(generation, ROOTS, shared_stemmer().known_roots())
@@ -216,6 +220,7 @@ class _Batch:
     on_item: ProgressCallback | None
     strict: bool
     allow_removals: bool
+    options: ReadOptions
 
 
 def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
@@ -225,7 +230,7 @@ def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
     origins: dict[str, str] = {}
     for path in batch.paths:
         found = 0
-        for item in read_articles([path]):
+        for item in read_articles([path], batch.options):
             if isinstance(item, Article) and item.id in origins:
                 item = Problem(item.origin, f"duplicate id {item.id!r} (first read from {origins[item.id]}); skipped")
             if isinstance(item, Article):
@@ -272,11 +277,12 @@ def _removals(batch: _Batch, contents: dict[str, str]) -> list[str]:
     return [doc_id for doc_id in gone if doc_id in batch.previous] + changed
 
 
-def _plan(paths: list[Path], index_dir: Path, report: BuildReport, on_item, strict: bool, allow_removals: bool) -> None:
+def _plan(paths: list[Path], index_dir: Path, report: BuildReport, on_item, strict: bool, allow_removals: bool,
+          options: ReadOptions) -> None:
     """``dry_run``: what a build would add, change and remove, reading the sources only."""
     known = live_contents(index_dir)
     report.full = False
-    batch = _Batch(paths, known, known, report, on_item, strict, allow_removals)
+    batch = _Batch(paths, known, known, report, on_item, strict, allow_removals, options)
     _removals(batch, _read(batch, lambda article: None))
 
 

@@ -1,9 +1,16 @@
-"""Dates on Indonesian news pages (``06/10/2022, 21:01 WIB``, ``Sabtu, 08 Januari 2022``) as ISO 8601."""
+"""Dates on Indonesian news pages (``06/10/2022, 21:01 WIB``, ``Sabtu, 08 Januari 2022``) as ISO 8601, and back.
+
+In: the forms pages print, a date in an article's lead (``pada Rabu, 5
+Oktober 2022``) for an article that gives none, and ISO 8601. Out: a time
+as Indonesians read it, in its zone (``21:01 WIB``); a time in UTC (IndoSum,
+feeds) is shown in WIB.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 MONTHS = {
     "januari": 1, "jan": 1, "februari": 2, "feb": 2, "pebruari": 2, "maret": 3, "mar": 3,
@@ -28,6 +35,17 @@ DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+_OFFSET_WITHOUT_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
+# Dates an article's lead gives for the day it reports: with the weekday
+# ("pada Rabu, 5 Oktober 2022", "Kamis (6/10/2022)", "Kamis (18 / 8 / 2016)")
+# or in full digits ("5/10/2022"). A month name without a weekday ("sejak 5
+# Oktober 2005") is as often a date in the story's past, and is not taken.
+LEAD_DATE = re.compile(
+    r"\b%s\s*(?:,\s*|\(\s*)(?P<named>\d{1,2}\s+[A-Za-z]+\s+\d{4})"
+    r"|(?<![\d/])(?P<numeric>\d{1,2}\s?/\s?\d{1,2}\s?/\s?\d{4})(?![\d/])" % WEEKDAYS,
+    re.IGNORECASE,
+)
+LEAD_CHARS = 400  # how far into the first paragraph a lead date is looked for
 
 
 def parse_date(text: str) -> str | None:
@@ -38,7 +56,8 @@ def parse_date(text: str) -> str | None:
     """
     text = text.strip()
     if ISO_DATE.match(text):
-        return text.replace(" ", "T", 1)
+        # "+0700" as "+07:00": Python 3.10 reads only the latter.
+        return _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace(" ", "T", 1)) if "T" in text or " " in text else text
     for pattern in (NUMERIC_DATE, NAMED_DATE):
         for m in pattern.finditer(text):
             month = int(m["m"]) if "m" in m.groupdict() else MONTHS.get(m["mon"].lower())
@@ -56,3 +75,51 @@ def parse_date(text: str) -> str | None:
                 moment = moment.replace(tzinfo=timezone(timedelta(hours=ZONES[m["tz"].upper()])))
             return moment.isoformat()
     return None
+
+
+def lead_date(body: str) -> str | None:
+    """The day an article's lead names (``Rabu, 5 Oktober 2022``, ``Kamis (6/10/2022)``), as ISO 8601, or None.
+
+    For an article that gives no date of its own: news writes the day of the
+    event in its first sentence, which is the day of the report or the one
+    before. Only the start of the first paragraph is read.
+    """
+    lead = body.lstrip().split("\n", 1)[0][:LEAD_CHARS]
+    for m in LEAD_DATE.finditer(lead):
+        found = parse_date(m["named"] or m["numeric"].replace(" ", ""))
+        if found:
+            return found
+    return None
+
+
+LOCAL_ZONES = {hours * 3600: name for name, hours in ZONES.items()}
+WIB = timezone(timedelta(hours=7))
+
+
+class ShownTime(NamedTuple):
+    """A date as a reader is shown it: the moment (in its zone) and the zone's name."""
+
+    moment: datetime
+    has_time: bool
+    zone: str  # "WIB", "WITA", "WIT", "UTC+05:30"; "" when the source gave no zone (or no time)
+
+
+def shown_time(iso: str | None) -> ShownTime | None:
+    """An ISO 8601 date as shown: in its Indonesian zone (WIB/WITA/WIT), UTC as WIB; None if it is no date."""
+    if not iso:
+        return None
+    try:
+        moment = datetime.fromisoformat(_OFFSET_WITHOUT_COLON.sub(r"\1:\2", iso.strip().replace("Z", "+00:00")))
+    except ValueError:
+        return None
+    has_time = "T" in iso or " " in iso.strip()
+    offset = moment.utcoffset()
+    if offset is None or not has_time:
+        return ShownTime(moment, has_time, "")
+    seconds = int(offset.total_seconds())
+    if seconds == 0:  # a machine's UTC (IndoSum, feeds): Indonesian news is read in Jakarta time
+        return ShownTime(moment.astimezone(WIB), True, "WIB")
+    if seconds in LOCAL_ZONES:
+        return ShownTime(moment, True, LOCAL_ZONES[seconds])
+    sign, seconds = ("+" if seconds > 0 else "-"), abs(seconds)
+    return ShownTime(moment, True, f"UTC{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -69,21 +71,48 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
     return Article(id=doc_id.strip(), title=title, body=body, related=related, origin=origin, **values), caveats
 
 
-def read_jsonl_file(path: Path) -> Iterator[Article | Problem]:
-    """The articles of a JSON Lines file, one per line; bad lines are reported."""
+def read_jsonl_file(path: Path, compressed: bool = False) -> Iterator[Article | Problem]:
+    """The articles of a JSON Lines file (``compressed``: gzip, read as a stream), one per line; bad lines are reported."""
+    from search.ingest.formats import open_lines
     from search.ingest.sources import shown_name
 
     name = shown_name(path)
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the `with` below; opening errors are reported
+        handle = open_lines(path, compressed)
     except OSError as e:
         yield Problem(name, _reason(e), unread=True)
         return
+    lines = _Counted(handle)
     with handle:
         try:
-            yield from read_jsonl_lines(handle, name)
+            yield from read_jsonl_lines(lines, name)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+            # A truncated or damaged export: what came before the damage is kept; the file counts as not
+            # read whole, so that a rebuild removes none of the articles it may hold.
+            where = f"after line {lines.count}; the lines before it were read" if lines.count else "nothing read"
+            yield Problem(name, f"damaged gzip data ({_gzip_reason(e)}): {where}", unread=True)
         except OSError as e:  # a read error part way (a disk fault, a file truncated under us)
             yield Problem(name, _reason(e), unread=True)
+
+
+class _Counted:
+    """Lines of a file, counting those read (to say where a damaged file broke off)."""
+
+    def __init__(self, lines: Iterable[bytes]):
+        self.lines, self.count = lines, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.lines:
+            self.count += 1
+            yield line
+
+
+def _gzip_reason(error: Exception) -> str:
+    if isinstance(error, EOFError):
+        return "the file ends before its compressed data does"
+    if isinstance(error, gzip.BadGzipFile) and "Not a gzipped file" in str(error):
+        return "not gzip-compressed"
+    return str(error) or type(error).__name__
 
 
 def read_jsonl_lines(lines: Iterable[bytes], name: str) -> Iterator[Article | Problem]:

@@ -32,10 +32,16 @@ FURNITURE_LINES = [
     # credit, "Sumber dana proyek itu berasal dari APBD." is news.
     r"Sumber:?\s+[^.,;:!?]{1,40}",
     r"(Laporan|Penulis|Editor|Reporter):\s*[^.;!?]{1,60}",
+    # Left in saved HTML pages by ad slots and embeds (Detik, CNN Indonesia).
+    r"ADVERTISEMENT",
+    r"SCROLL TO (CONTINUE|RESUME) WITH CONTENT",
+    r"\[Gambas:[^\]]*\]",
+    r"Simak (juga )?Video\b.{0,120}",
+    r"\([a-z]{2,4}(/[a-z]{2,4})+\)",  # editors' initials closing a Detik story: "(msl/imk)"
 ]
 # Everything from one of these lines on is the page's sidebar and footer.
 END_MARKERS = [r"Terkini Lainnya", r"Berita Terkait", r"Artikel Terkait"]
-RELATED_LINE = re.compile(r"^Baca juga\s*:\s*(.+)$", re.IGNORECASE)
+RELATED_LINE = re.compile(r"^(?:Baca juga|Baca pula|Lihat juga|Pilihan Editor)\s*:\s*(.+)$", re.IGNORECASE)
 
 _FURNITURE = re.compile(r"^(?:%s)$" % "|".join(FURNITURE_LINES), re.IGNORECASE)
 _END = re.compile(r"^(?:%s)$" % "|".join(END_MARKERS), re.IGNORECASE)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from search.errors import QueryError
 from search.index.schema import published_value
@@ -31,13 +32,52 @@ class Filters:
         return q.And(parts) if parts else None
 
 
+# A year ("2022") or a month ("2022-10") stands for the whole of it.
+_PERIOD = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2}))?$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Days, months and years are Jakarta's (WIB), the days the results show;
+# the ``published`` field holds UTC.
+_WIB = timedelta(hours=7)
+
+
 def _filter_date(value: str | None, which: str, end_of_day: bool = False) -> datetime | None:
+    """The bound of a date filter as ``published`` holds it: the start of a day, month or year in WIB
+    (``end_of_day``: its last second), or the given moment."""
     if not value:
         return None
-    moment = published_value(value)
-    if moment is None:
-        raise QueryError(f"Invalid {which} date {value!r}: use YYYY-MM-DD.",
-                         f"Tanggal {value!r} tidak dikenali: tulis TTTT-BB-HH (misalnya 2022-10-06).")
-    if end_of_day and len(value) <= 10:
-        moment = moment.replace(hour=23, minute=59, second=59)
-    return moment
+    value = value.strip()
+    start = _period_start(value)
+    if start is None:
+        moment = published_value(value) if not _PERIOD.match(value) else None
+        if moment is None:
+            raise QueryError(
+                f"Invalid {which} date {value!r}: use a day (2022-10-06), a month (2022-10) or a year (2022).",
+                f"Tanggal {value!r} tidak dikenali: tulis TTTT-BB-HH (2022-10-06), TTTT-BB (2022-10) atau TTTT (2022).",
+            )
+        return moment
+    try:
+        return (_next_period(start, value) - timedelta(seconds=1) if end_of_day else start) - _WIB
+    except (OverflowError, ValueError):  # the first or the last day there is: no bound at all
+        return None
+
+
+def _period_start(value: str) -> datetime | None:
+    """The first moment of the day, month or year ``value`` names (naive, local), or None."""
+    try:
+        if _DAY.match(value):
+            return datetime.strptime(value, "%Y-%m-%d")
+        m = _PERIOD.match(value)
+        if m:
+            return datetime(int(m["y"]), int(m["m"] or 1), 1)
+    except ValueError:
+        return None
+    return None
+
+
+def _next_period(start: datetime, value: str) -> datetime:
+    """The start of the day, month or year after the one ``value`` names."""
+    if _DAY.match(value):
+        return start + timedelta(days=1)
+    if len(value) == 7:  # a month
+        return datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return datetime(start.year + 1, 1, 1)
