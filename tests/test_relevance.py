@@ -137,7 +137,8 @@ def test_question_prefers_passages_with_the_kind_of_answer_asked_for(small_index
 
 
 def test_misspelled_query_gets_a_suggestion(seed_index):
-    results = Searcher(seed_index).search("kazakstn")
+    # Searched as typed (corrected, the results say so instead: test_search_behaviour.py).
+    results = Searcher(seed_index).search("kazakstn", corrections=False)
     assert results.suggestion == "kazakhstan"
     assert Searcher(seed_index).search("kazakhstan").suggestion is None
 
@@ -147,8 +148,8 @@ def test_suggestion_is_the_most_frequent_word_within_two_edits_sharing_the_start
         {"id": "1", "text": "Pemilihan umum dan pemilihan kepala daerah."},
         {"id": "2", "text": "Pemilahan sampah di Bogor."},
     ])
-    assert searcher.search("pemilhan").suggestion == "pemilihan"  # 1 edit from both, more frequent
-    assert searcher.search("xemilihan").suggestion is None  # a typo in the first letters is not looked for
+    assert searcher.search("pemilhan", corrections=False).suggestion == "pemilihan"  # 1 edit from both, more frequent
+    assert searcher.search("xemilihan", corrections=False).suggestion is None  # typos in the first letters are not looked for
 
 
 def test_related_lists_similar_articles_without_the_article_itself(small_index):
@@ -180,6 +181,8 @@ def test_facets_count_matches_by_source_and_year(small_index):
 
 def test_cli_prints_suggestion_and_related(run_cli, seed_index):
     out = run_cli("search", "kazakstn", "--index", seed_index).output
+    assert out.startswith("Also searched: kazakstan (for 'kazakstn'); --as-typed searches the words as typed.\n")
+    out = run_cli("search", "kazakstn", "--as-typed", "--index", seed_index).output
     assert "Did you mean: kazakhstan" in out
     first = Searcher(seed_index).search("kazakhstan").hits[0].id
     out = run_cli("search", "--related", first, "--index", seed_index).output

@@ -115,7 +115,8 @@ def abbreviation_table() -> tuple[dict[str, str], Table]:
     All-capitals abbreviations are keyed as written: ``AS`` is one only in
     capitals (the word ``as`` is not); others (``Menlu``) in any case.
     """
-    forward, backward = {}, {}
+    forward: dict[str, str] = {}
+    backward: dict[str, list[str]] = {}
     for line in read_lines("abbreviations.tsv"):
         short, _, full = (part.strip() for part in line.partition("\t"))
         if short and full:

@@ -171,11 +171,11 @@ class QueryBuilder:
             if any(word in OPERATORS for word in words):
                 return None
             for word in words:
-                found = self._word_terms(word)
-                if found is None:
+                terms = self._word_terms(word)
+                if terms is None:
                     return None
-                branches.update(dict.fromkeys(found))
-                concepts.setdefault(word.lower(), set()).update(map(concept_key, found))
+                branches.update(dict.fromkeys(terms))
+                concepts.setdefault(word.lower(), set()).update(map(concept_key, terms))
         if not branches:
             return None
         flat = [q.Term(*branch[:2], boost=branch[2]) if type(branch) is tuple else branch for branch in branches]

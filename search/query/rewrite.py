@@ -90,10 +90,8 @@ def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
             at += 2 * len(run.word.split()) - 1
             continue
         piece = pieces[at]
-        if isinstance(piece, _Word):
-            forms = new(alternatives.of_word(piece, in_keywords))
-            piece = Expansion(str(piece), forms) if forms else str(piece)
-        expanded.append(piece)
+        forms = new(alternatives.of_word(piece, in_keywords)) if isinstance(piece, _Word) else ()
+        expanded.append(Expansion(str(piece), forms) if forms else str(piece))
         at += 1
     return Rewritten(tuple(expanded))
 

@@ -46,7 +46,10 @@ def concept_counts(branch_keys: list, branch_ids: list[np.ndarray], concepts, do
             present.add(number)
     if len(present) < 2:
         return None
-    return np.sum([held[number] for number in present], axis=0, dtype=np.int16)
+    counts = np.zeros(doc_count, dtype=np.int16)
+    for number in present:
+        counts += held[number]
+    return counts
 
 
 def with_nearness(query, parsed, schema):
