@@ -201,7 +201,7 @@ class Searcher:
         limit = max(1, min(limit, MAX_LIMIT))
         searcher = self._current()
         deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
-        filter_query = filters.to_query() if filters else None
+        filter_query = filters.to_query(self._source_names()) if filters else None
         parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
         with reading(self.index_dir):
             if parsed is None:
@@ -345,10 +345,10 @@ class Searcher:
     def sources(self) -> list[tuple[str, int]]:
         """Every publisher in the index with its number of articles, by name."""
         reader = self._current().reader()
-        return [
-            (term.decode("utf-8"), reader.doc_frequency("source_id", term))
-            for term in reader.lexicon("source_id")
-        ]
+        return [(name, reader.doc_frequency("source_id", name)) for name in self._source_names()]
+
+    def _source_names(self) -> list[str]:
+        return [term.decode("utf-8") for term in self._current().reader().lexicon("source_id")]
 
     @_one_at_a_time
     def doc_count(self) -> int:

@@ -206,3 +206,21 @@ def test_all_words_first_then_close_together(corpus):
     assert order[:2] == ["together", "apart"]  # both words, the nearer first
     assert order.index("only-city") > 1  # "jakarta" five times is not "banjir jakarta"
     assert ids(corpus.search("kementerian luar negeri"))[0] == "ministry"
+
+
+@pytest.mark.parametrize("written", ["kompas", "Kompas.com", "KOMPAS.COM", "https://www.kompas.com/"])
+def test_a_source_filter_takes_the_publisher_as_people_write_it(seeds, written):
+    from search.query.filters import Filters
+
+    exact = seeds.search("rusia", filters=Filters(source="Kompas.com"))
+    assert exact.total and ids(seeds.search("rusia", filters=Filters(source=written))) == ids(exact)
+
+
+def test_an_unknown_source_says_which_sources_exist(seeds, run_cli, seed_index):
+    from search.errors import QueryError
+    from search.query.filters import Filters
+
+    with pytest.raises(QueryError, match="sources are Kompas.com, .*Tempo.co"):
+        seeds.search("rusia", filters=Filters(source="detik"))
+    result = run_cli("search", "rusia", "--source", "detik", "--index", seed_index)
+    assert result.exit_code == 1 and "No articles from 'detik': the sources are" in result.output

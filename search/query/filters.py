@@ -18,18 +18,49 @@ class Filters:
     date_from: str | None = None
     date_to: str | None = None
 
-    def to_query(self):
-        """The Whoosh query that allows only the matching articles, or None for no restriction."""
+    def to_query(self, known_sources: list[str] | None = None):
+        """The Whoosh query that allows only the matching articles, or None for no restriction.
+
+        With ``known_sources`` (the index's publishers) the source is matched
+        as people write it (:func:`matching_sources`); without, exactly.
+        """
         from whoosh import query as q
 
         parts = []
         if self.source:
-            parts.append(q.Term("source_id", self.source))
+            names = [self.source] if known_sources is None else matching_sources(self.source, known_sources)
+            parts.append(q.Or([q.Term("source_id", name) for name in names]) if len(names) > 1
+                         else q.Term("source_id", names[0]))
         if self.date_from or self.date_to:
             start = _filter_date(self.date_from, "from")
             end = _filter_date(self.date_to, "to", end_of_day=True)
             parts.append(q.DateRange("published", start, end))
         return q.And(parts) if parts else None
+
+
+_DOMAIN_END = re.compile(r"\.(?:co\.id|or\.id|go\.id|com|co|id|net|org|tv|news)$")
+
+
+def source_key(name: str) -> str:
+    """A publisher's name as people write it, made one: ``Kompas.com``, ``kompas``, ``www.kompas.com`` -> ``kompas``."""
+    name = name.strip().lower()
+    name = re.sub(r"^(?:https?://)?(?:www\.)?", "", name).rstrip("/")
+    return re.sub(r"[\W_]+", "", _DOMAIN_END.sub("", name))
+
+
+def matching_sources(wanted: str, known: list[str]) -> list[str]:
+    """The index's publishers that ``wanted`` names (any case, the name or the domain); QueryError if none.
+
+    The error lists the publishers there are, so the reader can pick one.
+    """
+    found = [name for name in known if source_key(name) == source_key(wanted)]
+    if found:
+        return found
+    listed = ", ".join(sorted(known, key=str.lower)[:30]) + (", …" if len(known) > 30 else "")
+    raise QueryError(
+        f"No articles from {wanted!r}: the sources are {listed or 'none yet'}.",
+        f"Tidak ada artikel dari {wanted!r}. Sumber yang ada: {listed or 'belum ada'}.",
+    )
 
 
 # A year ("2022") or a month ("2022-10") stands for the whole of it.
