@@ -33,7 +33,7 @@ from search.query.synonyms import SynonymsFile
 from search.query.syntax import is_blank
 from search.query.wildcards import lists_everything
 from search.ranking.budget import NO_DEADLINE, Deadline
-from search.ranking.coverage import counts_concepts, with_nearness
+from search.ranking.coverage import counts_concepts, is_keywords, with_nearness, with_title_weight
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh, reading
 from search.ranking.prune import drop_common_stopwords
@@ -258,6 +258,8 @@ class Searcher:
         fetch = parsed.fetch_depth(limit)
         query = self.expander.expand(parsed.query, deadline)
         concepts = None
+        if is_keywords(parsed):
+            query = with_title_weight(query)
         if counts_concepts(parsed) and sort == "relevance":
             concepts = parsed.concepts
             query = with_nearness(query, parsed, searcher.schema)

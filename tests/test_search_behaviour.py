@@ -224,3 +224,28 @@ def test_an_unknown_source_says_which_sources_exist(seeds, run_cli, seed_index):
         seeds.search("rusia", filters=Filters(source="detik"))
     result = run_cli("search", "rusia", "--source", "detik", "--index", seed_index)
     assert result.exit_code == 1 and "No articles from 'detik': the sources are" in result.output
+
+
+@pytest.mark.parametrize("body, story", [
+    ("Jakarta, CNN Indonesia -- Banjir merendam Kemang.", "Banjir merendam Kemang."),
+    ("KOMPAS.com - Harga beras naik.", "Harga beras naik."),
+    ("TEMPO.CO, Jakarta - Polisi menangkap dua orang.", "Polisi menangkap dua orang."),
+    ("Liputan6.com, Jakarta - Rupiah menguat.", "Rupiah menguat."),
+    ("Jakarta (ANTARA News) - Menteri tiba.", "Menteri tiba."),
+    ("JAKARTA - Presiden berpidato.", "Presiden berpidato."),
+    ("Jakarta - Bogor macet total.", "Jakarta - Bogor macet total."),  # a story, not a dateline
+    ("Presiden Joko Widodo - yang hadir - tersenyum.", "Presiden Joko Widodo - yang hadir - tersenyum."),
+])
+def test_datelines_are_furniture_not_body_text(body, story):
+    from search.ingest.datelines import strip_dateline
+
+    assert strip_dateline(body) == story
+
+
+def test_a_dateline_city_does_not_match_the_query(tmp_path):
+    docs = [{"id": "cnn", "title": "Harga cabai", "text": "Jakarta, CNN Indonesia -- Harga cabai naik di pasar."},
+            {"id": "city", "title": "Harga cabai Jakarta", "text": "Harga cabai di Jakarta naik lagi."}]
+    source = tmp_path / "docs.jsonl"
+    source.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
+    build_index([source], tmp_path / "index")
+    assert ids(Searcher(tmp_path / "index").search("jakarta")) == ["city"]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from search.index.generations import GENERATION_PREFIX, POINTER
 from search.ingest.article import Article, ArticleError, Problem
+from search.ingest.datelines import strip_dateline
 from search.ingest.dates import lead_date
 from search.ingest.decoding import _reason, decode
 from search.ingest.formats import ReadOptions, article_id, file_bytes, format_of, supported
@@ -189,7 +190,8 @@ def read_articles(
     """Every article in the given files and folders (``-``: JSON Lines on standard input), a Problem for each bad input.
 
     An article that gives no date gets the day its lead names, if it names one
-    (``pada Rabu, 5 Oktober 2022``: see ``dates.lead_date``).
+    (``pada Rabu, 5 Oktober 2022``: see ``dates.lead_date``); the dateline
+    its body opens with (``Jakarta, CNN Indonesia --``) is taken off.
     """
     for item in source_files(sources):
         if isinstance(item, Problem):
@@ -197,6 +199,8 @@ def read_articles(
             continue
         found = read_jsonl_lines(sys.stdin.buffer, "<stdin>") if str(item) == STDIN else read_file(item, options)
         for article in found:
-            if isinstance(article, Article) and not article.date:
-                article.date = lead_date(article.body)
+            if isinstance(article, Article):
+                if not article.date:
+                    article.date = lead_date(article.body)
+                article.body = strip_dateline(article.body)  # after the date: a dateline may hold it
             yield article

@@ -24,9 +24,35 @@ NEAR_SLOP = 3
 NEAR_BOOST = 1.0
 
 
+# In keywords, how much more a title counts: a headline naming the topic is
+# what the article is about (the weights of ``weights.py`` are tuned for
+# sentences and questions, which a title rarely answers).
+KEYWORD_TITLE_FACTOR = 2.0
+TITLE_FIELDS = ("title", "title_exact")
+
+
+def is_keywords(parsed) -> bool:
+    """Whether ``parsed`` (a ParsedQuery) is keywords: 1 to 5 concepts, not a question."""
+    return not parsed.question and 1 <= len(parsed.concepts) <= MAX_KEYWORD_CONCEPTS
+
+
 def counts_concepts(parsed) -> bool:
-    """Whether ``parsed`` (a ParsedQuery) is ranked all words first: 2 to 5 concepts, not a question."""
-    return not parsed.question and 2 <= len(parsed.concepts) <= MAX_KEYWORD_CONCEPTS
+    """Whether ``parsed`` is ranked all words first: keywords of two concepts or more."""
+    return is_keywords(parsed) and len(parsed.concepts) >= 2
+
+
+def with_title_weight(query, factor: float = KEYWORD_TITLE_FACTOR):
+    """A copy of a plain OR query with its title terms weighing ``factor`` times more."""
+    from whoosh import query as q
+
+    if type(query) is not q.Or or factor == 1:
+        return query
+    branches = [
+        q.Term(node.fieldname, node.text, boost=node.boost * factor)
+        if type(node) is q.Term and node.fieldname in TITLE_FIELDS else node
+        for node in query.subqueries
+    ]
+    return q.Or(branches, boost=query.boost)
 
 
 def concept_counts(branch_keys: list, branch_ids: list[np.ndarray], concepts, doc_count: int) -> np.ndarray | None:
