@@ -145,9 +145,11 @@ def test_synonyms_are_added_listed_removed_and_used_without_a_rebuild(run_cli, s
 
 def _corpus():
     docs = [{"id": f"nov{i}", "title": f"Kasus Setya Novanto bagian {i}",
-             "text": f"Setya Novanto diperiksa penyidik tentang proyek nomor {i}."} for i in range(40)]
+             "text": f"Setya Novanto diperiksa penyidik tentang proyek nomor {i}, kata Anies."} for i in range(40)]
     docs += [
         {"id": "typo", "title": "Ketua DPR", "text": "Setya Novamto hadir di gedung parlemen."},
+        {"id": "novel", "title": "Novel Baswedan", "text": "Penyidik Novel Baswedan menjalani operasi mata."},
+        {"id": "anies", "title": "Gubernur", "text": "Gubernur Anies Baswedan meninjau banjir."},
         {"id": "soekarno", "title": "Bandara", "text": "Bandara Soekarno Hatta padat pemudik."},
         {"id": "sukarno", "title": "Sejarah", "text": "Presiden Sukarno membacakan proklamasi."},
         {"id": "prabowo", "title": "Menhan", "text": "Prabowo meninjau pabrik senjata."},
@@ -249,3 +251,9 @@ def test_a_dateline_city_does_not_match_the_query(tmp_path):
     source.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
     build_index([source], tmp_path / "index")
     assert ids(Searcher(tmp_path / "index").search("jakarta")) == ["city"]
+
+
+def test_a_four_letter_word_missing_a_letter_is_corrected(corpus):
+    found = corpus.search("anis baswedan")
+    assert ("anis", "anies") in found.corrections
+    assert ids(found)[0] == "anies"  # both words (one corrected), not Novel Baswedan

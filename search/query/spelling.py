@@ -214,7 +214,7 @@ class IndexLexicon:
 
     def correction(self, word: str, known_too: bool = True) -> str | None:
         """The most frequent close spelling of a word the index lacks (or, ``known_too``, knows far less often), or None."""
-        if not word.isalpha() or word in stopwords() or allowed_edits(word) == 0:
+        if not word.isalpha() or word in stopwords() or len(word) < ONE_EDIT_FROM - 1:
             return None
         own = self.frequency(word)
         if own and (not known_too or own * FAR_MORE_OFTEN >= self._docs):
@@ -224,7 +224,12 @@ class IndexLexicon:
     def _correction(self, word: str, own: int) -> str | None:
         if not own and self._reader.doc_frequency("body", shared_stemmer().stem(word)) * FAR_MORE_OFTEN > self._docs:
             return None  # a new form of a common root (pengusirannya): its root finds it
-        best = max(self._close(word, allowed_edits(word)), key=lambda found: (found[1], found[0]), default=None)
+        close = self._close(word, allowed_edits(word) or 1)
+        if len(word) < ONE_EDIT_FROM:
+            # A 4-letter word is corrected only to a 5-letter one (one letter left out: anis -> anies),
+            # the word meant being long enough for a typo.
+            close = [found for found in close if len(found[0]) == ONE_EDIT_FROM]
+        best = max(close, key=lambda found: (found[1], found[0]), default=None)
         if best is None or not best[1] or (own and best[1] < own * FAR_MORE_OFTEN):
             return None
         return best[0]
