@@ -34,6 +34,7 @@ MIN_WORD = 4
 SAME_START = 3
 MAX_COMPARED = 20_000
 PREFIXES_REMEMBERED = 20_000
+LONG_WORD = 7  # from this length a candidate shares one more letter
 MAX_EDITS = 2
 
 
@@ -119,12 +120,17 @@ def within_edits(word: str, other: str, edits: int) -> bool:
     """Whether ``other`` is at most ``edits`` edits (Damerau) from ``word``; one edit checked without a matrix."""
     if abs(len(word) - len(other)) > edits:
         return False
-    if edits != 1:
-        return damerau_levenshtein(word, other, edits) <= edits
     start = 0
     while start < min(len(word), len(other)) and word[start] == other[start]:
         start += 1
     a, b = word[start:], other[start:]
+    if edits != 1:
+        # The common ending too: what is left is short, and the full distance is its distance.
+        end = 0
+        while end < min(len(a), len(b)) and a[-1 - end] == b[-1 - end]:
+            end += 1
+        a, b = a[: len(a) - end], b[: len(b) - end]
+        return damerau_levenshtein(a, b, edits) <= edits
     return a[1:] == b[1:] or a[1:] == b or a == b[1:] or (a[:2] == b[1::-1] and a[2:] == b[2:])
 
 
@@ -142,7 +148,7 @@ class IndexLexicon:
         self.deadline = deadline
         self._docs = max(1, reader.doc_count())
         self._found: dict[tuple[str, str], object] = {}
-        self._prefixes: dict[str, list[str]] = {}
+        self._prefixes: dict[str, dict[int, list[str]]] = {}
 
     def frequency(self, word: str) -> int:
         return self._reader.doc_frequency(self._field, word) if self._field in self._reader.schema else 0
@@ -150,28 +156,35 @@ class IndexLexicon:
     def _close(self, word: str, edits: int) -> list[tuple[str, int]]:
         """(word, document frequency) of the indexed words within ``edits`` of ``word``, sharing its start.
 
-        Two edits are looked for among the words sharing one more letter:
-        there are many more candidates, and each costs a full edit distance.
+        Longer words share more letters with their candidates: Indonesian's
+        prefixes (``pem``, ``men``, ``ber``) start tens of thousands of words
+        on a large archive, and a typo in the first four letters of a long
+        word is rare. Only words of a length that could be close are compared.
         """
         if edits == 0 or self._field not in self._reader.schema:
             return []
+        shared = SAME_START + (len(word) >= LONG_WORD) + (edits > 1)
+        by_length = self._starting(word[:shared])
         found = []
-        for text in self._starting(word[: SAME_START + (edits > 1)]):
-            if text != word and within_edits(word, text, edits):
-                found.append((text, self._reader.doc_frequency(self._field, text)))
+        for length in range(len(word) - edits, len(word) + edits + 1):
+            for text in by_length.get(length, ()):
+                if text != word and within_edits(word, text, edits):
+                    found.append((text, self._reader.doc_frequency(self._field, text)))
         return found
 
-    def _starting(self, prefix: str) -> list[str]:
-        """The indexed words starting with ``prefix`` (at most ``MAX_COMPARED``), remembered.
+    def _starting(self, prefix: str) -> dict[int, list[str]]:
+        """The indexed words starting with ``prefix`` (at most ``MAX_COMPARED``) by length, remembered.
 
-        Walking Whoosh's term index costs ~15 µs a word; queries ask for the
-        same few thousand prefixes again and again.
+        Walking Whoosh's term index costs a few µs a word; queries ask for
+        the same few thousand prefixes again and again.
         """
         found = self._prefixes.get(prefix)
         if found is None:
+            found = {}
             terms = self._reader.expand_prefix(self._field, prefix)
-            found = [t.decode("utf-8") if isinstance(t, bytes) else t
-                     for t in self.deadline.checked(itertools.islice(terms, MAX_COMPARED))]
+            for term in self.deadline.checked(itertools.islice(terms, MAX_COMPARED)):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                found.setdefault(len(text), []).append(text)
             if len(self._prefixes) > PREFIXES_REMEMBERED:
                 self._prefixes.clear()
             self._prefixes[prefix] = found
