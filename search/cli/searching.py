@@ -20,7 +20,8 @@ from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 @click.option("--source", help="Only articles from this publisher (e.g. Kompas.com).")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only articles published on or after.")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only articles published on or before.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest", "date"]), default="relevance",
+              show_default=True, help="Order of the results (date: newest).")
 @click.option("--related", metavar="ID", help="List the articles most like article ID instead of searching.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts), with facets.")
 @_fail_on_cari_errors
