@@ -323,7 +323,7 @@ class Searcher:
         searcher = self._current()
         if self._suggestions is None:
             with reading(self.index_dir):
-                self._suggestions = SuggestionTable(searcher)
+                self._suggestions = SuggestionTable(searcher, self.scorer.postings, self.scorer.dates)
         return self._suggestions.suggest(typed, max(1, min(limit, 20)))
 
     @_one_at_a_time
