@@ -88,7 +88,7 @@ class SuggestionTable:
     def _body_words(self, prefix: str) -> list[str]:
         """Up to BODY_LOOKUPS body words from ``prefix`` on, in the most articles first."""
         reader = self._searcher.reader()
-        words = []
+        words: list[str] = []
         for fieldname, text in reader.terms_from(BODY_WORDS, prefix):
             word = text.decode("utf-8") if isinstance(text, bytes) else text
             if fieldname != BODY_WORDS or not word.startswith(prefix) or len(words) == BODY_LOOKUPS:
