@@ -16,6 +16,7 @@
   var pending = null;
   var requestNumber = 0;
   var pushedThisSession = false;
+  var shown = location.pathname + location.search;  // the address whose results are on the page
 
   function box() {
     return document.querySelector('input[name="q"]');
@@ -62,7 +63,13 @@
     var start = keepInput.selectionStart;
     var end = keepInput.selectionEnd;
     var hadFocus = document.activeElement === keepInput;
+    var listId = keepInput.getAttribute("list");
+    var keepList = listId && document.getElementById(listId);
+    var freshList = listId && page.getElementById(listId);
     fresh.replaceWith(keepInput);
+    if (keepList && freshList) {
+      freshList.replaceWith(keepList);  // the completions shown stay while the results change
+    }
     document.title = page.title;
     document.body.className = page.body.className;
     document.body.replaceChildren.apply(document.body, Array.prototype.slice.call(page.body.childNodes));
@@ -93,6 +100,7 @@
         } else if (how === "replace") {
           history.replaceState({ cari: true }, "", url);
         }
+        shown = url;
         showPage(html, input);
       })
       .catch(function () { /* aborted by newer typing, or offline: the form still submits */ })
@@ -105,7 +113,7 @@
 
   function typed(input) {
     var url = searchUrl(input);
-    if (url === location.pathname + location.search) {
+    if (url === shown) {
       return;
     }
     load(url, input, pushedThisSession ? "replace" : "push");
@@ -113,15 +121,15 @@
   }
 
   function suggest(input) {
-    var list = document.getElementById(input.getAttribute("list"));
     var text = input.value.trim();
-    if (!list || text.length < 2) {
+    if (text.length < 2) {
       return;
     }
     fetch("/api/suggest?q=" + encodeURIComponent(text) + "&limit=8")
       .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
       .then(function (data) {
-        if (input.value.trim() !== text) {
+        var list = document.getElementById(input.getAttribute("list"));
+        if (!list || input.value.trim() !== text) {
           return;
         }
         var options = data.suggestions.map(function (item) {
@@ -164,6 +172,9 @@
 
   // Back and Forward over entries this script made: show the page of that address.
   window.addEventListener("popstate", function () {
+    if (location.pathname + location.search === shown) {
+      return;  // only the #fragment changed (the skip link): the page is the same
+    }
     var input = box();
     pushedThisSession = false;
     if (!input) {
