@@ -93,8 +93,10 @@ def test_type_a_query_see_highlighted_results_and_open_an_article(server, page):
     # The stylesheet loaded despite the strict CSP: marks are yellow.
     assert page.eval_on_selector(".snippet mark", "m => getComputedStyle(m).backgroundColor") == "rgb(255, 229, 138)"
     if os.environ.get("CARI_SCREENSHOTS"):
-        page.goto(server["url"] + "/search?q=kazakhstan&limit=4")
+        page.goto(server["url"] + "/search?q=kazakhstan&limit=4&from=2022-01-01&to=2022-12-31")
         page.screenshot(path=str(ROOT / "docs" / "screenshot-results.png"), full_page=True)
+        page.goto(server["url"] + f"/article/{KOMPAS_ID}?q=kazakhstan")
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-article.png"), full_page=True)
         page.goto(server["url"] + "/search?q=pengusiran")
 
     page.locator(".result h2 a").first.click()

@@ -1,4 +1,4 @@
-"""The pages and the JSON API: parse the request, call the Searcher, render.
+"""The pages: parse the request, call the Searcher, render (the JSON API is ``web.api``).
 
 Nothing here touches Whoosh; the CLI and these views share one search API.
 """
