@@ -24,7 +24,8 @@ def month_counts(dates: DateOrder, matched: np.ndarray) -> dict[str, int]:
     usecs = (dates.values[flagged] - np.uint64(_UNIX_EPOCH_USECS)).astype("int64")
     months = usecs.astype("datetime64[us]").astype("datetime64[M]")
     values, counts = np.unique(months, return_counts=True)
-    return {str(month): int(n) for month, n in sorted(zip(values, counts, strict=True), reverse=True)}
+    found = {str(month): int(n) for month, n in zip(values, counts, strict=True)}
+    return dict(sorted(found.items(), reverse=True))
 
 
 def oldest(dates: DateOrder, matched: np.ndarray, limit: int | None) -> np.ndarray:
