@@ -55,9 +55,12 @@ def related(doc_id: str):
     """The articles most like one article, in the shape of ``cari search --related ID --json``."""
     try:
         limit = whole_number("limit", request.args.get("limit", "10"), 1, MAX_RELATED)
-        hits = searcher().related(doc_id, limit=limit)
     except QueryError as e:
-        return error(str(e)[:300], 404 if "No article" in str(e) else 400)
+        return error(str(e), 400)
+    try:
+        hits = searcher().related(doc_id, limit=limit)
+    except QueryError:  # the only one related() raises: no such article
+        return error(f"No article with id {doc_id[:200]!r}.", 404)
     return jsonify(related_to=doc_id, results=[hit.to_dict() for hit in hits])
 
 
