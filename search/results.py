@@ -74,6 +74,8 @@ class SearchResults:
             "query": self.query,
             "total": self.total,
             "page": self.page,
+            "limit": self.limit,
+            "pages": self.pages,
             "took_ms": round(self.took_ms, 2),
             "results": [hit.to_dict() for hit in self.hits],
             "suggestion": self.suggestion,
@@ -94,6 +96,13 @@ class ArticlePage(ArticleInfo):
 
     def paragraphs_html(self) -> list[str]:
         return [paragraph.html() for paragraph in self.paragraphs]
+
+    def to_dict(self) -> dict:
+        """The JSON of ``/api/article/ID``: the article's fields and its paragraphs as plain text."""
+        return {
+            **{name: getattr(self, name) for name in ("id", "title", "source", "date", "author", "url")},
+            "paragraphs": [paragraph.text for paragraph in self.paragraphs],
+        }
 
     def to_html_dict(self) -> dict:
         """The title and paragraphs as HTML (escaped, matches in ``<mark>``)."""

@@ -36,6 +36,7 @@ from search.ranking.budget import NO_DEADLINE, Deadline
 from search.ranking.coverage import counts_concepts, is_keywords, with_nearness, with_title_weight
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh, reading
+from search.ranking.months import month_counts, oldest
 from search.ranking.prune import drop_common_stopwords
 from search.ranking.rerank import answers_first
 from search.ranking.weights import BM25_PARAMS, DEFAULT_FIELDS
@@ -44,13 +45,17 @@ from search.results import ArticleInfo, ArticlePage, Hit, SearchResults
 if TYPE_CHECKING:
     from search.ranking.expansion import WildcardExpander
     from search.ranking.scoring import ArrayScorer, Ranking
+    from search.suggest import Suggestion, SuggestionTable
 
-__all__ = ["Filters", "Searcher", "SearchResults", "Hit", "ArticlePage", "MAX_LIMIT"]
+__all__ = ["Filters", "Searcher", "SearchResults", "Hit", "ArticlePage", "MAX_LIMIT", "SORTS", "checked_sort"]
 
 # A query finding fewer articles than this gets a "did you mean" if one exists.
 SUGGEST_BELOW = 3
 
 MAX_LIMIT = 100
+# How results may be ordered; "date" is the older name of "newest".
+SORTS = ("relevance", "newest", "oldest")
+SORT_ALIASES = {"date": "newest"}
 # Seconds a search may take before it is stopped with QueryTooSlow (and may wait for the one before it).
 DEFAULT_BUDGET_SECONDS = 2.0
 
@@ -98,6 +103,7 @@ class Searcher:
         self._expander: WildcardExpander | None = None
         self._lexicon: IndexLexicon | None = None
         self.synonyms = SynonymsFile(self.index_dir)
+        self._suggestions: SuggestionTable | None = None
 
     # -- opening -------------------------------------------------------------
 
@@ -127,6 +133,7 @@ class Searcher:
         self._expander = WildcardExpander(searcher.reader())
         self._lexicon = IndexLexicon(searcher.reader(), shared_stemmer().is_name_like)
         self._builder = QueryBuilder(index.schema, Alternatives(lexicon=self._lexicon))
+        self._suggestions = None  # made again from the new index when first asked for
         if old is not None:
             old.close()
 
@@ -187,7 +194,9 @@ class Searcher:
         """A page of ranked results for the user's query text.
 
         No words but a filter, or ``*`` alone, lists the articles newest
-        first. ``facets=True`` also counts all matches by source and year.
+        first (``sort="oldest"``: oldest first). ``sort`` is ``relevance``,
+        ``newest`` (or ``date``) or ``oldest``. ``facets=True`` also counts
+        all matches by source, year and month.
         A word the index does not know (or knows far less often than a close
         spelling) also searches that spelling, unless ``corrections=False``;
         ``results.corrections`` says which.
@@ -199,13 +208,14 @@ class Searcher:
         if page < 1:
             raise QueryError("Page numbers start at 1.")
         limit = max(1, min(limit, MAX_LIMIT))
+        sort = checked_sort(sort)
         searcher = self._current()
         deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
         filter_query = filters.to_query(self._source_names()) if filters else None
         parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
         with reading(self.index_dir):
             if parsed is None:
-                found, total, counts = self._browse(searcher, page * limit, filter_query, facets)
+                found, total, counts = self._browse(searcher, page * limit, filter_query, facets, sort)
             else:
                 found, total, counts = self._rank(searcher, parsed, page * limit, filter_query, sort, facets, deadline)
             deadline.check()
@@ -235,15 +245,36 @@ class Searcher:
         """``parsed`` without the stopwords most articles hold (their frequencies are the index's)."""
         return parsed.with_query(drop_common_stopwords(parsed.query, self.scorer.postings))
 
-    def _browse(self, searcher, limit: int, filter_query, facets: bool):
-        """(stored fields, None) of the newest ``limit`` articles the filter allows, total, facets or None."""
-        return self._found(searcher, self.scorer.browse(limit, filter_query), facets)
+    def _browse(self, searcher, limit: int, filter_query, facets: bool, sort: str = "newest"):
+        """(stored fields, None) of the newest (or oldest) ``limit`` articles the filter allows, total, facets."""
+        ranking = self.scorer.browse(limit, filter_query)
+        if sort == "oldest":
+            ranking = self._oldest(ranking.matched, limit)
+        return self._found(searcher, ranking, facets)
+
+    def _oldest(self, matched, limit: int | None) -> Ranking:
+        """The documents flagged in ``matched``, oldest first, undated last."""
+        from search.ranking.scoring import Ranking
+
+        return Ranking([(docnum, None) for docnum in oldest(self.scorer.dates, matched, limit).tolist()], matched)
 
     def _found(self, searcher, ranking: Ranking, facets: bool):
         """A ranking of the array scorer as ((stored fields, score), total, facets or None)."""
         found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
-        counts = count_facets(searcher.reader(), self.scorer.postings, ranking.matched) if facets else None
+        counts = self._facets(searcher, ranking.matched) if facets else None
         return found, ranking.total, counts
+
+    def _facets(self, searcher, matched) -> dict:
+        """Counts by source and year (``ranking.facets``) and by month, of the documents in ``matched``."""
+        counts = count_facets(searcher.reader(), self.scorer.postings, matched)
+        return {**counts, "month": month_counts(self.scorer.dates, matched)}
+
+    def _whoosh_matches(self, query, filter_query):
+        """Which live documents match ``query`` and the filter, asked of Whoosh (a query with a NOT)."""
+        matched = self.scorer.mask(query) & self.scorer.postings.live
+        if filter_query is not None:
+            matched &= self.scorer.mask(filter_query)
+        return matched
 
     def _rank(
         self, searcher, parsed: ParsedQuery, limit, filter_query=None, sort="relevance", facets=False,
@@ -263,9 +294,17 @@ class Searcher:
         if counts_concepts(parsed) and sort == "relevance":
             concepts = parsed.concepts
             query = with_nearness(query, parsed, searcher.schema)
-        ranking = self.scorer.rank(query, fetch, filter_query, deadline, by_date=sort == "date", concepts=concepts)
+        ranking = self.scorer.rank(query, fetch, filter_query, deadline, by_date=sort != "relevance",
+                                   concepts=concepts)
+        if ranking is None and sort == "oldest":
+            ranking = self._oldest(self._whoosh_matches(query, filter_query), fetch)
+        elif ranking is not None and sort == "oldest":
+            ranking = self._oldest(ranking.matched, fetch)
         if ranking is None:
-            found, total, counts = rank_in_whoosh(searcher, query, fetch, filter_query, sort, facets, deadline)
+            whoosh_sort = "date" if sort == "newest" else sort
+            found, total, counts = rank_in_whoosh(searcher, query, fetch, filter_query, whoosh_sort, facets, deadline)
+            if counts is not None:
+                counts["month"] = month_counts(self.scorer.dates, self._whoosh_matches(query, filter_query))
         else:
             found, total, counts = self._found(searcher, ranking, facets)
         if sort == "relevance":
@@ -302,6 +341,17 @@ class Searcher:
         similar = searcher.more_like(docnum, "body", text=body, top=max(1, min(limit, MAX_LIMIT)))
         nothing = TermMatcher.from_terms([])
         return [self._hit(hit.fields(), hit.score, nothing) for hit in similar]
+
+    @_one_at_a_time
+    def suggest(self, typed: str, limit: int = 8) -> list[Suggestion]:
+        """Completions of ``typed`` from the index: words, publishers and authors, titles."""
+        from search.suggest import SuggestionTable
+
+        searcher = self._current()
+        if self._suggestions is None:
+            with reading(self.index_dir):
+                self._suggestions = SuggestionTable(searcher, self.scorer.postings, self.scorer.dates)
+        return self._suggestions.suggest(typed, max(1, min(limit, 20)))
 
     @_one_at_a_time
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:
@@ -374,6 +424,23 @@ class Searcher:
             "sources": manifest.get("sources", []),
             "skipped": manifest.get("skipped"),
         }
+
+    @_one_at_a_time
+    def health(self) -> dict:
+        """The live generation's name and document count (IndexMissing or IndexDamaged if none opens)."""
+        searcher = self._current()
+        generation = store.live_generation(self.index_dir)
+        return {"status": "ok", "generation": generation.name, "documents": searcher.doc_count(),
+                "built_at": store.read_manifest(generation).get("built_at")}
+
+
+def checked_sort(sort: str) -> str:
+    """``sort`` as one of SORTS (``date`` is ``newest``); QueryError for anything else."""
+    sort = SORT_ALIASES.get(sort, sort)
+    if sort not in SORTS:
+        raise QueryError(f"Invalid sort {sort[:20]!r}: use relevance, newest or oldest.",
+                         "Urutan tidak dikenali: pilih relevansi, terbaru atau terlama.")
+    return sort
 
 
 def _open_stored_fields(searcher) -> None:

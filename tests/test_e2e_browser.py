@@ -3,13 +3,21 @@
 The browser is Debian's ``/usr/bin/chromium`` (``apt-get install -y chromium``;
 ``.ci/run`` installs it), driven by Playwright for Python; Playwright never
 downloads a browser of its own here. Set ``CARI_SCREENSHOTS=1`` to also write
-``docs/screenshot-results.png`` and ``docs/screenshot-phone.png``.
+``docs/screenshot-results.png``, ``docs/screenshot-article.png`` and ``docs/screenshot-phone.png``.
+
+axe-core, the accessibility checker, comes from npm (``npm pack axe-core``)
+into a cache folder (``CARI_AXE_CACHE``, default a folder in the temp dir)
+the first time; ``.ci/run`` installs Node.js where it is missing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 KOMPAS_ID = "000_820b055c4d7704aa"
+AXE_VERSION = "4"  # the major version the checks below were written against
+AXE_CACHE = Path(os.environ.get("CARI_AXE_CACHE", Path(tempfile.gettempdir()) / "cari-axe-core"))
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +93,10 @@ def test_type_a_query_see_highlighted_results_and_open_an_article(server, page):
     # The stylesheet loaded despite the strict CSP: marks are yellow.
     assert page.eval_on_selector(".snippet mark", "m => getComputedStyle(m).backgroundColor") == "rgb(255, 229, 138)"
     if os.environ.get("CARI_SCREENSHOTS"):
-        page.goto(server["url"] + "/search?q=kazakhstan&limit=4")
+        page.goto(server["url"] + "/search?q=kazakhstan&limit=4&from=2022-01-01&to=2022-12-31")
         page.screenshot(path=str(ROOT / "docs" / "screenshot-results.png"), full_page=True)
+        page.goto(server["url"] + f"/article/{KOMPAS_ID}?q=kazakhstan")
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-article.png"), full_page=True)
         page.goto(server["url"] + "/search?q=pengusiran")
 
     page.locator(".result h2 a").first.click()
@@ -149,3 +161,118 @@ def test_readable_on_a_phone(server, browser):
         page.goto(server["url"] + "/search?q=kazakhstan&limit=3")
         page.screenshot(path=str(ROOT / "docs" / "screenshot-phone.png"))
     context.close()
+
+
+# -- instant results, facets, history, keyboard, accessibility ----------------------
+
+
+def test_typing_shows_highlighted_results_without_enter(server, page):
+    page.goto(server["url"] + "/")
+    page.keyboard.type("pengusiran", delay=30)  # no Enter
+    page.wait_for_selector(".result")
+    page.wait_for_url("**/search?q=pengusiran")
+    assert set(page.locator(".snippet mark").all_inner_texts()) == {"mengusir"}
+    assert page.evaluate("document.activeElement.name") == "q"  # still typing in the same box
+    assert page.input_value("input[name=q]") == "pengusiran"
+    page.keyboard.type(" rusia", delay=30)
+    page.wait_for_url("**/search?q=pengusiran+rusia")
+    assert page.input_value("input[name=q]") == "pengusiran rusia"
+    assert page.problems == []
+
+
+def test_the_box_completes_words_from_the_index(server, page):
+    page.goto(server["url"] + "/")
+    page.keyboard.type("kaza", delay=30)
+    page.wait_for_function("() => document.querySelectorAll('#saran option').length > 0")
+    options = page.eval_on_selector_all("#saran option", "os => os.map(o => o.value)")
+    assert options[0] == "kazakhstan"
+
+
+def test_a_facet_click_filters_and_back_restores_the_previous_results(server, page):
+    page.goto(server["url"] + "/search?q=rusia")
+    assert "5 hasil" in page.inner_text(".summary")
+    page.click(".facet-source a:text('Tempo.co')")
+    page.wait_for_url("**/search?q=rusia&source=Tempo.co")
+    assert page.locator(".result").count() == 1 and "Sumber: Tempo.co" in page.inner_text(".chips")
+    page.click(".chip")  # the chip removes the filter again
+    page.wait_for_url("**/search?q=rusia")
+    assert "5 hasil" in page.inner_text(".summary")
+    # Typing replaces the results; Back brings back the ones before the typing.
+    page.fill("input[name=q]", "")
+    page.keyboard.type("pengusiran", delay=30)
+    page.wait_for_url("**/search?q=pengusiran")
+    page.wait_for_function("() => document.querySelector('.summary').textContent.includes('2 hasil')")
+    page.go_back()
+    page.wait_for_url("**/search?q=rusia")
+    page.wait_for_function("() => document.querySelector('.summary').textContent.includes('5 hasil')")
+    assert page.input_value("input[name=q]") == "rusia"
+    assert page.problems == []
+
+
+def test_keyboard_only_reaches_a_result_and_slash_focuses_the_box(server, page):
+    page.goto(server["url"] + "/search?q=pengusiran")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.eval_on_selector(".skip-link", "a => a.getBoundingClientRect().top >= 0")  # shown when focused
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.closest('.result') !== null")
+    assert focused, "the first Tab after the skip link is the first result"
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert ring == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/article/**")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.name") == "q"
+    ring = page.eval_on_selector(".query-box", "b => getComputedStyle(b).outlineWidth")
+    assert ring == "3px"
+
+
+def test_without_javascript_the_form_still_searches(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server["url"] + "/")
+    page.fill("input[name=q]", "pengusiran")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=pengusiran")
+    assert page.locator(".result").count() == 2
+    page.click(".facet-source a >> nth=0")
+    page.wait_for_url("**source=**")
+    context.close()
+
+
+def axe_source() -> str:
+    """axe-core's browser script, from npm into AXE_CACHE the first time."""
+    script = AXE_CACHE / f"axe-core-{AXE_VERSION}" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("the accessibility test needs npm (apt-get install -y npm) to fetch axe-core")
+        AXE_CACHE.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=AXE_CACHE) as folder:
+            packed = subprocess.run([npm, "pack", f"axe-core@{AXE_VERSION}", "--silent"], cwd=folder, check=True,
+                                    capture_output=True, text=True, timeout=300).stdout.split()[-1]
+            with tarfile.open(Path(folder) / packed) as archive:
+                member = archive.extractfile("package/axe.min.js")
+                assert member is not None
+                script.parent.mkdir(exist_ok=True)
+                script.write_bytes(member.read())
+    return script.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation_on_home_results_and_article(server, browser, scheme):
+    source = axe_source()
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    for path in ("/", "/search?q=rusia&from=2022-01-01&to=2022-12-31", f"/article/{KOMPAS_ID}?q=rusia"):
+        page.goto(server["url"] + path)
+        page.evaluate(source)  # through the DevTools protocol: the page's CSP still allows no inline script
+        report = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        found[path] = [
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in report["violations"] if v["impact"] in ("serious", "critical")
+        ]
+    context.close()
+    assert found == {path: [] for path in found}

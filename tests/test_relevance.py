@@ -175,7 +175,9 @@ def test_facets_count_matches_by_source_and_year(small_index):
         {"id": "4", "text": "Kemarau di Bogor.", "source": "Tempo.co", "date": "2023-05-06"},
     ])
     results = searcher.search("banjir", limit=1, facets=True)
-    assert results.facets == {"source": {"Kompas.com": 2, "Tempo.co": 1}, "year": {"2023": 2, "2022": 1}}
+    assert results.facets == {"source": {"Kompas.com": 2, "Tempo.co": 1}, "year": {"2023": 2, "2022": 1},
+                              "month": {"2023-05": 1, "2023-03": 1, "2022-01": 1}}
+    assert list(results.facets["month"]) == ["2023-05", "2023-03", "2022-01"]  # newest first
     assert results.to_dict()["facets"] == results.facets
 
 

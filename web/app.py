@@ -20,6 +20,7 @@ from search.query.syntax import MAX_QUERY_CHARS
 from search.searcher import DEFAULT_BUDGET_SECONDS, Searcher
 
 from . import formatting
+from .api import api
 from .views import bp
 
 # Whoosh 2.7.4 predates Python 3.12's escape-sequence checks.
@@ -33,12 +34,17 @@ DEFAULTS = {
     # The site's address as readers reach it (e.g. https://cari.example.id), for the links that
     # must be absolute (OpenSearch). Never taken from the request's Host header, which anyone sets.
     "PUBLIC_URL": None,
+    # The key of the write API (POST /api/documents, DELETE /api/documents/ID); None: no writing.
+    "API_KEY": None,
+    "WRITE_WAIT_SECONDS": 10.0,  # how long a write waits for a rebuild holding the index before a 503
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # a larger write is a 413
 }
 
-# No inline script or style anywhere: the pages need no JavaScript at all.
+# No inline script or style anywhere: the one script is Cari's own file (static/cari.js),
+# and the pages work without it.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -59,12 +65,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["tanggal"] = formatting.tanggal
     app.jinja_env.filters["angka"] = formatting.angka
     app.jinja_env.filters["web_link"] = formatting.web_link
+    app.jinja_env.filters["bulan"] = formatting.bulan
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Indonesian text stays readable in /api
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the key order of `cari search --json`
     app.jinja_env.globals["MAX_QUERY_CHARS"] = MAX_QUERY_CHARS
     app.jinja_env.globals["public_url"] = _public_url
     app.register_blueprint(bp)
+    app.register_blueprint(api)
     _register_error_pages(app)
 
     @app.after_request
@@ -80,7 +88,7 @@ def _register_error_pages(app: Flask) -> None:
     """Every failure is a page in the site's style (JSON under /api), never a traceback."""
 
     def error(status: int, title: str, message: str, headers: dict | None = None, api_message: str | None = None):
-        if request.path.startswith("/api/"):
+        if request.path.startswith("/api/") or request.path == "/healthz":
             return jsonify(error=api_message or message), status, headers or {}
         return render_template("error.html", title=title, message=message, status=status), status, headers or {}
 
@@ -112,11 +120,20 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(e):
-        return error(404, "Halaman tidak ditemukan", "Alamat ini tidak ada di Cari.")
+        return error(404, "Halaman tidak ditemukan", "Alamat ini tidak ada di Cari.",
+                     api_message="There is no such address in the API (see /api/openapi.json).")
 
     @app.errorhandler(405)
     def method_not_allowed(e):
-        return error(405, "Metode tidak diizinkan", "Cari hanya menerima permintaan GET di alamat ini.")
+        allowed = {"Allow": ", ".join(e.valid_methods)} if getattr(e, "valid_methods", None) else {}
+        return error(405, "Metode tidak diizinkan", "Cari hanya menerima permintaan GET di alamat ini.",
+                     headers=allowed, api_message="This address does not take this method (see /api/openapi.json).")
+
+    @app.errorhandler(413)
+    def too_large(e):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return error(413, "Permintaan terlalu besar", f"Cari menerima paling banyak {limit} MB sekali kirim.",
+                     api_message=f"The body is larger than {limit} MB: send the documents in smaller batches.")
 
     @app.errorhandler(500)
     def internal_error(e):

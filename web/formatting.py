@@ -47,3 +47,11 @@ def web_link(url: str | None) -> str:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return ""
+
+
+def bulan(month: str) -> str:
+    """``2022-10`` -> ``Oktober 2022``; anything else stays as given."""
+    try:
+        return f"{BULAN[int(month[5:7]) - 1]} {int(month[:4])}"
+    except (ValueError, IndexError):
+        return month

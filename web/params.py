@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from search.errors import QueryError
 from search.query.filters import Filters
 from search.query.syntax import MAX_QUERY_CHARS
-from search.searcher import MAX_LIMIT
+from search.searcher import MAX_LIMIT, checked_sort
 
-SORTS = ("relevance", "date")
+from .formatting import BULAN, tanggal
+
 MAX_PAGE = 10_000
 
 
@@ -51,16 +52,22 @@ class SearchForm:
         return self.q[:MAX_QUERY_CHARS]
 
     def page_number(self) -> int:
-        return _whole_number("page", self.page, 1, MAX_PAGE)
+        return whole_number("page", self.page, 1, MAX_PAGE)
 
     def page_size(self, default: int) -> int:
-        return _whole_number("limit", self.limit, 1, MAX_LIMIT) if self.limit else default
+        return whole_number("limit", self.limit, 1, MAX_LIMIT) if self.limit else default
 
     def checked_sort(self) -> str:
-        if self.sort not in SORTS:
-            raise QueryError(f"Invalid sort {self.sort!r}: use {' or '.join(SORTS)}.",
-                             "Urutan tidak dikenali: pilih relevansi atau tanggal.")
-        return self.sort
+        """``relevance``, ``newest`` or ``oldest`` (``date`` is ``newest``); QueryError otherwise."""
+        return checked_sort(self.sort)
+
+    @property
+    def sort_shown(self) -> str:
+        """The sort as the page's menu names it (a bad one shows as relevance)."""
+        try:
+            return checked_sort(self.sort)
+        except QueryError:
+            return "relevance"
 
     def filters(self) -> Filters:
         return Filters(
@@ -72,6 +79,40 @@ class SearchForm:
     @property
     def filtered(self) -> bool:
         return bool(self.source or self.date_from or self.date_to)
+
+    def chips(self) -> list[tuple[str, dict]]:
+        """The active filters as (label, the arguments of this search without it), for removable chips."""
+        chips = []
+        if self.source:
+            chips.append((f"Sumber: {self.source}", self.url_args(source="", page=1)))
+        if self.date_from or self.date_to:
+            chips.append((self.period_label(), self.url_args(**{"from": "", "to": "", "page": 1})))
+        return chips
+
+    def period_label(self) -> str:
+        """The date filter in words: ``Tahun 2022``, ``Oktober 2022``, ``Dari 6 Oktober 2022``..."""
+        year, month = self.chosen_year(), self.chosen_month()
+        if month:
+            return f"{BULAN[int(month[5:]) - 1]} {month[:4]}"
+        if year and self.date_from == f"{year}-01-01":
+            return f"Tahun {year}"
+        if self.date_from and self.date_to:
+            return f"{tanggal(self.date_from)} – {tanggal(self.date_to)}"
+        return f"Dari {tanggal(self.date_from)}" if self.date_from else f"Sampai {tanggal(self.date_to)}"
+
+    def chosen_year(self) -> str | None:
+        """The year the date filter lies in (``2022``), when it lies in one; the month facet is for it."""
+        if len(self.date_from) == len(self.date_to) == 10 and self.date_from[:4] == self.date_to[:4]:
+            return self.date_from[:4] if self.date_from[:4].isdigit() else None
+        return None
+
+    def chosen_month(self) -> str | None:
+        """``2022-10`` when the date filter is exactly one month (a month facet's link)."""
+        year = self.chosen_year()
+        if year and self.date_from[5:7] == self.date_to[5:7] and self.date_from.endswith("-01"):
+            month = self.date_from[:7]
+            return month if (self.date_from, self.date_to) == month_range(month) else None
+        return None
 
     def url_args(self, **changes) -> dict:
         """Arguments for a link to this search with ``changes`` (e.g. another page)."""
@@ -90,7 +131,20 @@ class SearchForm:
         return {k: v for k, v in args.items() if v and defaults.get(k) != v}
 
 
-def _whole_number(name: str, value: str, low: int, high: int) -> int:
+def year_range(year: str) -> tuple[str, str]:
+    """The ``from`` and ``to`` of a year facet's link."""
+    return f"{year}-01-01", f"{year}-12-31"
+
+
+def month_range(month: str) -> tuple[str, str]:
+    """The ``from`` and ``to`` of a month facet's link (``2024-02`` -> 2024-02-01 to 2024-02-29)."""
+    import calendar
+
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{month}-01", f"{month}-{calendar.monthrange(year, number)[1]:02d}"
+
+
+def whole_number(name: str, value: str, low: int, high: int) -> int:
     try:
         number = int(value)
     except ValueError:

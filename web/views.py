@@ -1,20 +1,21 @@
-"""The pages and the JSON API: parse the request, call the Searcher, render.
+"""The pages: parse the request, call the Searcher, render (the JSON API is ``web.api``).
 
 Nothing here touches Whoosh; the CLI and these views share one search API.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from search.errors import QueryError
 from search.results import SearchResults
 from search.searcher import Searcher
 
 from .formatting import page_window
-from .params import SearchForm
+from .params import SearchForm, month_range, year_range
 
 bp = Blueprint("cari", __name__)
+RELATED_SHOWN = 5  # related articles under an article
 
 
 def searcher() -> Searcher:
@@ -54,9 +55,9 @@ def search():
     form = SearchForm.from_args(request.args)
     if not form.q and not form.filtered:
         return render_template("home.html", count=searcher().doc_count(), form=form)
-    sources = searcher().sources()
+    sources = [name for name, _ in searcher().sources()]
     try:
-        results = run_search(form)
+        results = run_search(form, facets=True)
     except QueryError as e:
         # The page is Indonesian; the API and the CLI keep the English message.
         return render_template("results.html", form=form, sources=sources, error=e.indonesian), 400
@@ -66,6 +67,8 @@ def search():
         sources=sources,
         results=results,
         pages=page_window(results.page, results.pages),
+        year_range=year_range,
+        month_range=month_range,
     )
 
 
@@ -77,18 +80,11 @@ def article(doc_id: str):
     if page is None:
         message = "Artikel ini tidak ada di indeks. Mungkin indeks sudah dibangun ulang."
         return render_template("error.html", title="Artikel tidak ditemukan", message=message, status=404), 404
-    return render_template("article.html", article=page, form=form)
-
-
-@bp.get("/api/search")
-def api_search():
-    """The results as JSON, in the shape of ``cari search --json``."""
-    form = SearchForm.from_args(request.args)
     try:
-        results = run_search(form, facets=True)
-    except QueryError as e:
-        return jsonify(error=str(e)), 400
-    return jsonify(results.to_dict())
+        related = searcher().related(doc_id, limit=RELATED_SHOWN)
+    except QueryError:  # removed between the two calls
+        related = []
+    return render_template("article.html", article=page, form=form, related=related)
 
 
 @bp.get("/opensearch.xml")

@@ -31,6 +31,14 @@ class AdoptingWriter(SegmentWriter):
         # workers' fresh ones are appended to the list it keeps.
         return super()._merge_segments(mergetype, optimize, merge) + self.adopted
 
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        # When small segments are merged (the tenth `cari add` or API write in a row), a list
+        # packed in the term dictionary without values (an ID field's) is read back through
+        # Whoosh's ListMatcher, whose value is then "" (str), and the pool asserts bytes.
+        add_post = self.pool.add
+        for fieldname, text, docnum, weight, value in self._process_posts(reader.iter_postings(), startdoc, docmap):
+            add_post((fieldname, text, docnum, weight, b"" if value == "" else value))
+
 
 def open_for_writing(path: str, schema, new: bool):
     """The Whoosh index in folder ``path``: created empty with ``schema`` if ``new``, else opened."""

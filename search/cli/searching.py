@@ -22,7 +22,8 @@ from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
               help="Only articles published on or after DATE: a day (2022-10-06), a month (2022-10) or a year (2022).")
 @click.option("--to", "date_to", metavar="DATE",
               help="Only articles published on or before DATE (a month or a year: up to its end).")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest", "date"]), default="relevance",
+              show_default=True, help="Order of the results (date: newest).")
 @click.option("--related", metavar="ID", help="List the articles most like article ID instead of searching.")
 @click.option("--as-typed", is_flag=True, help="Search the words exactly as typed: no typo corrections.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts), with facets.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,15 +23,21 @@ from search.cli.indexing import build_with_progress
               help="Seconds a search may take before it is stopped (HTTP 503).")
 @click.option("--public-url", metavar="URL", help="The site's address as readers reach it, for absolute links "
               "(OpenSearch); without it links are relative and the Host header is never trusted.")
+@click.option("--api-key-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Turn on the write API (POST /api/documents, DELETE /api/documents/ID) with the key in FILE; "
+              "without it the key is $CARI_API_KEY, and with neither there is no write API.")
 @_fail_on_cari_errors
-def serve(index_dir, host, port, workers, threads, budget, public_url):
+def serve(index_dir, host, port, workers, threads, budget, public_url, api_key_file):
     """Serve the search web app and print its address.
 
     Runs WORKERS processes (gunicorn), each with its own searcher, so that
     every core searches; each prints its memory once it has opened the index.
     Builds the index from ./seeds first when there is none. Readers search
-    from the browser; /api/search gives the results of `cari search --json`.
-    A rebuild while serving is picked up by every worker without a restart.
+    from the browser; the JSON API (/api/search, /api/article/ID, ...) is
+    described at /api/openapi.json. A rebuild while serving is picked up by
+    every worker without a restart. With a key (--api-key-file or
+    $CARI_API_KEY) a CMS can add, replace and remove articles; each write is
+    searchable when its request returns.
 
     \b
     Example:
@@ -42,6 +49,7 @@ def serve(index_dir, host, port, workers, threads, budget, public_url):
     from web.server import listen
     from web.server import serve as run_server
 
+    api_key = _api_key(api_key_file)
     try:
         store.live_generation(index_dir)
     except IndexMissing:
@@ -59,6 +67,8 @@ def serve(index_dir, host, port, workers, threads, budget, public_url):
         address = f"http://{_url_host(bound_host)}:{bound_port}/"
         noun = "worker" if count == 1 else "workers"
         click.echo(f"Cari is serving {index_dir} at {address} with {count} {noun} (Ctrl-C to stop)")
+        if api_key:
+            click.echo("The write API is on: POST /api/documents and DELETE /api/documents/ID take the key.")
         sys.stdout.flush()
 
     try:
@@ -67,8 +77,32 @@ def serve(index_dir, host, port, workers, threads, budget, public_url):
         raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
     if public_url and not public_url.lower().startswith(("http://", "https://")):
         raise click.BadParameter("give an http:// or https:// address", param_hint="--public-url")
-    config = {"INDEX_DIR": str(index_dir), "SEARCH_BUDGET_SECONDS": budget, "PUBLIC_URL": public_url}
+    config = {"INDEX_DIR": str(index_dir), "SEARCH_BUDGET_SECONDS": budget, "PUBLIC_URL": public_url,
+              "API_KEY": api_key}
     run_server(config, sock, count, threads, ready)  # the server closes the socket
+
+
+MIN_KEY_CHARS = 16
+
+
+def _api_key(key_file: Path | None) -> str | None:
+    """The write API's key: what ``key_file`` holds (spaces around it ignored), else $CARI_API_KEY, else None."""
+    if key_file is not None:
+        try:
+            key = key_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as e:
+            reason = getattr(e, "strerror", None) or "not UTF-8 text"
+            raise click.BadParameter(f"cannot read {key_file}: {reason}", param_hint="--api-key-file") from None
+        where = str(key_file)
+    else:
+        key = os.environ.get("CARI_API_KEY", "").strip()
+        where = "CARI_API_KEY"
+        if not key:
+            return None
+    if len(key) < MIN_KEY_CHARS or any(ch.isspace() for ch in key):
+        raise click.ClickException(f"The API key in {where} must be at least {MIN_KEY_CHARS} characters "
+                                   "without spaces (e.g. `openssl rand -hex 32`).")
+    return key
 
 
 def _url_host(host: str) -> str:

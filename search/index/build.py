@@ -13,7 +13,16 @@ from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
 from search.index import generations as store
 from search.index.changes import delete_ids
-from search.index.format import CONTENTS, INDEX_FORMAT, ROOTS, learn_roots, opens, schema_fingerprint, stamp
+from search.index.format import (
+    CONTENTS,
+    INDEX_FORMAT,
+    ROOTS,
+    learn_roots,
+    opens,
+    remember_roots,
+    schema_fingerprint,
+    stamp,
+)
 from search.index.schema import build_schema, published_value
 from search.ingest.article import Article, Problem, lead_title
 from search.ingest.formats import ReadOptions
@@ -149,10 +158,15 @@ def build_index(
             ix = _open_for_writing(generation, live)
             if live is not None:
                 learn_roots(live)
+            known_roots = len(shared_stemmer().known_roots())
             batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
             contents = _write_articles(ix, str(generation), batch, procs)
             store.write_record(generation, CONTENTS, contents)
-            store.write_record(generation, ROOTS, shared_stemmer().known_roots())
+            roots = shared_stemmer().known_roots()
+            # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
+            if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
+                store.write_record(generation, ROOTS, roots)
+            remember_roots(generation)
             report.seconds = time.perf_counter() - started
             store.publish(index_dir, generation, manifest(report, paths))
         except BaseException:

@@ -50,7 +50,8 @@ def remove_articles(index_dir: str | Path, ids: Iterable[str], dry_run: bool = F
             for doc_id in report.removed:
                 del contents[doc_id]
             store.write_record(generation, CONTENTS, contents)
-            store.write_record(generation, ROOTS, store.read_record(live, ROOTS) or {})
+            if not (generation / ROOTS).exists():  # copy_generation links the live one's
+                store.write_record(generation, ROOTS, store.read_record(live, ROOTS) or {})
             report.seconds = time.perf_counter() - started
             store.publish(index_dir, generation, _manifest(live, len(contents), report))
         except BaseException:

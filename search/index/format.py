@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -108,6 +109,25 @@ def opens(index_dir: Path, generation: Path) -> bool:
     return True
 
 
+# Roots records (as _roots_key names them) this process's stem cache holds, with the cache's size
+# then: the cache only grows, so a smaller one was cleared and must learn them again.
+_learned: dict[tuple, int] = {}
+
+
+def _roots_key(generation: Path) -> tuple:
+    """The roots record of ``generation`` as it is on disk now: its path, inode, size and time."""
+    try:
+        st = os.stat(generation / ROOTS)
+    except OSError:
+        return (os.path.realpath(generation),)
+    return (os.path.realpath(generation), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def remember_roots(generation: Path) -> None:
+    """Note that the stem cache holds every root of ``generation``'s record (this process wrote them)."""
+    _learned[_roots_key(generation)] = len(shared_stemmer().known_roots())
+
+
 def learn_roots(generation: Path) -> None:
     """Warm the stem cache with the roots saved by the build of ``generation``.
 
@@ -116,7 +136,10 @@ def learn_roots(generation: Path) -> None:
     (cold, that was most of a query's time). Roots from a build with another
     analysis (another fingerprint) are not used.
     """
+    if len(shared_stemmer().known_roots()) >= _learned.get(_roots_key(generation), 1 << 62):
+        return  # a process that writes one update after another (the write API) reads them once
     if store.read_manifest(generation).get("fingerprint") == schema_fingerprint():
         roots = store.read_record(generation, ROOTS)
         if isinstance(roots, dict):
             shared_stemmer().learn_roots(roots)
+            remember_roots(generation)

@@ -1,0 +1,168 @@
+"""Articles written one at a time (a newsroom's CMS): upserts and deletions, batched into generation swaps.
+
+A write is never applied to the live index in place. Writes that arrive
+close together are collected for ``BATCH_SECONDS`` and applied as one
+``build_index(mode=ADD)`` (upserts: a new id is added, a known id with other
+content replaced, an identical one left alone) or one ``remove_articles``
+(deletions), each of which writes a new generation under the rebuild lock
+and swaps it in atomically, exactly like ``cari add`` and ``cari remove``.
+So an index is never half-written, a write is on disk (and survives a
+restart) before its caller hears it succeeded, and every process serving
+the index -- each gunicorn worker has its own writer -- sees the new
+generation at its next search, as after any rebuild.
+
+The rebuild lock serialises writers across processes: a writer that finds
+it held (a rebuild, or another worker's batch) waits up to ``wait_seconds``
+and then refuses the batch with IndexBusy, so the caller can send it again:
+a write is applied or refused, never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.errors import CariError, IndexBusy
+from search.index.build import ADD, build_index
+from search.index.changes import remove_articles
+
+BATCH_SECONDS = 0.2  # how long the first write of a batch waits for others to join it
+LOCK_RETRY_SECONDS = 0.25
+
+
+@dataclass
+class WriteResult:
+    """What one write did, once its batch is in the live index."""
+
+    upserted: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # ids asked to be deleted that the index did not hold
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {"upserted": self.upserted, "deleted": self.deleted, "unknown": self.unknown,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class _Write:
+    kind: str  # "upsert" (articles: JSON objects ingest reads) or "delete" (ids)
+    items: list
+    done: threading.Event = field(default_factory=threading.Event)
+    result: WriteResult | None = None
+    error: BaseException | None = None
+
+
+class DocumentWriter:
+    """Applies writes to the index at ``index_dir`` from one background thread, a batch at a time."""
+
+    def __init__(self, index_dir: str | Path, wait_seconds: float = 10.0, batch_seconds: float = BATCH_SECONDS):
+        self.index_dir = Path(index_dir)
+        self.wait_seconds = wait_seconds
+        self.batch_seconds = batch_seconds
+        self._pending: list[_Write] = []
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def upsert(self, articles: list[dict], ids: list[str]) -> WriteResult:
+        """Add or replace ``articles`` (checked JSON objects; ``ids`` their ids); returns once they are live."""
+        return self._submit(_Write("upsert", list(zip(ids, articles, strict=True))))
+
+    def delete(self, ids: list[str]) -> WriteResult:
+        """Remove the articles with ``ids``; returns once they are gone from the live index."""
+        return self._submit(_Write("delete", list(ids)))
+
+    def _submit(self, write: _Write) -> WriteResult:
+        with self._wake:
+            self._pending.append(write)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="cari-writer", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+        write.done.wait()
+        if write.error is not None:
+            raise write.error
+        assert write.result is not None
+        return write.result
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._pending:
+                    self._wake.wait()
+            time.sleep(self.batch_seconds)  # let the writes arriving together join one generation
+            with self._wake:
+                batch, self._pending = self._pending, []
+            for run in _runs(batch):
+                self._apply(run)
+
+    def _apply(self, run: list[_Write]) -> None:
+        """One generation for a run of writes of one kind; each write hears the outcome."""
+        started = time.perf_counter()
+        try:
+            results = self._with_lock_retries(lambda: _upsert(self.index_dir, run) if run[0].kind == "upsert"
+                                              else _delete(self.index_dir, run))
+        except BaseException as e:  # noqa: BLE001 - handed to every waiting writer, who re-raises it
+            for write in run:
+                write.error = e
+                write.done.set()
+            return
+        for write, result in zip(run, results, strict=True):
+            result.seconds = time.perf_counter() - started
+            write.result = result
+            write.done.set()
+
+    def _with_lock_retries(self, apply):
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            try:
+                return apply()
+            except IndexBusy:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"The index is being rebuilt and stayed locked for {self.wait_seconds:g} s; "
+                        "nothing was written: send the documents again in a moment."
+                    ) from None
+                time.sleep(LOCK_RETRY_SECONDS)
+
+
+def _runs(batch: list[_Write]) -> list[list[_Write]]:
+    """Consecutive writes of one kind, in order (an upsert then a delete of the same id ends deleted)."""
+    runs: list[list[_Write]] = []
+    for write in batch:
+        if runs and runs[-1][0].kind == write.kind:
+            runs[-1].append(write)
+        else:
+            runs.append([write])
+    return runs
+
+
+def _upsert(index_dir: Path, run: list[_Write]) -> list[WriteResult]:
+    """Every article of ``run`` in one ADD build; of two with one id, the later one wins."""
+    latest: dict[str, dict] = {}
+    for write in run:
+        for doc_id, article in write.items:
+            latest.pop(doc_id, None)
+            latest[doc_id] = article
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".incoming-", dir=index_dir) as folder:
+        source = Path(folder) / "documents.jsonl"
+        source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in latest.values()),
+                          encoding="utf-8")
+        report = build_index([source], index_dir, mode=ADD, procs=1)
+    if report.skipped:  # checked before queuing, so this is a bug, never silently dropped data
+        raise CariError(f"{report.skipped} document(s) could not be indexed: "
+                        + "; ".join(str(p) for p in report.problems))
+    return [WriteResult(upserted=[doc_id for doc_id, _ in write.items]) for write in run]
+
+
+def _delete(index_dir: Path, run: list[_Write]) -> list[WriteResult]:
+    """Every id of ``run`` in one removal."""
+    report = remove_articles(index_dir, [doc_id for write in run for doc_id in write.items])
+    removed = set(report.removed)
+    return [WriteResult(deleted=[i for i in write.items if i in removed],
+                        unknown=[i for i in write.items if i not in removed]) for write in run]

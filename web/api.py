@@ -1,0 +1,201 @@
+"""The JSON API: the objects of the CLI's ``--json``, described at ``/api/openapi.json``.
+
+Reads are public. Writes (``POST /api/documents``, ``DELETE /api/documents/ID``)
+exist only when the app is given a key (``API_KEY``: ``cari serve
+--api-key-file`` or ``CARI_API_KEY``), and need it as ``Authorization: Bearer KEY``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+
+from search.errors import CariError, IndexBusy, IndexDamaged, IndexMissing, QueryError
+from search.index.documents import DocumentWriter
+from search.ingest.article import ArticleError
+from search.ingest.jsonl import article_from_json
+
+from .openapi import openapi_document
+from .params import SearchForm, whole_number
+from .views import run_search, searcher
+
+api = Blueprint("api", __name__)
+MAX_RELATED = 20
+WRITE_RETRY_AFTER = 5  # seconds: a rebuild usually ends, or a batch of writes, within this
+
+
+def error(message: str, status: int, headers: dict | None = None):
+    return jsonify(error=message), status, headers or {}
+
+
+@api.get("/api/search")
+def search():
+    """The results as JSON, in the shape of ``cari search --json`` (with facets)."""
+    form = SearchForm.from_args(request.args)
+    try:
+        results = run_search(form, facets=True)
+    except QueryError as e:
+        return error(str(e), 400)
+    return jsonify(results.to_dict())
+
+
+@api.get("/api/article/<path:doc_id>")
+def article(doc_id: str):
+    """One article: its fields and its paragraphs."""
+    page = searcher().article(doc_id)
+    if page is None:
+        return error(f"No article with id {doc_id[:200]!r}.", 404)
+    return jsonify(page.to_dict())
+
+
+@api.get("/api/related/<path:doc_id>")
+def related(doc_id: str):
+    """The articles most like one article, in the shape of ``cari search --related ID --json``."""
+    try:
+        limit = whole_number("limit", request.args.get("limit", "10"), 1, MAX_RELATED)
+    except QueryError as e:
+        return error(str(e), 400)
+    try:
+        hits = searcher().related(doc_id, limit=limit)
+    except QueryError:  # the only one related() raises: no such article
+        return error(f"No article with id {doc_id[:200]!r}.", 404)
+    return jsonify(related_to=doc_id, results=[hit.to_dict() for hit in hits])
+
+
+@api.get("/api/suggest")
+def suggest():
+    """Completions of what is typed: words, names (publishers, authors) and titles of the index."""
+    typed = request.args.get("q", "")
+    try:
+        limit = whole_number("limit", request.args.get("limit", "8"), 1, 20)
+    except QueryError as e:
+        return error(str(e), 400)
+    found = searcher().suggest(typed, limit)
+    return jsonify(query=typed[:100], suggestions=[s.to_dict() for s in found])
+
+
+@api.get("/api/stats")
+def stats():
+    """What the index holds, as ``cari stats --json`` says it, without the server's paths."""
+    info = searcher().stats()
+    info.pop("index", None)
+    info["sources"] = len(info.get("sources") or [])  # file paths on the server: only their number
+    return jsonify(info)
+
+
+@api.get("/healthz")
+def healthz():
+    """200 with the live generation and its document count, or 503 when there is no sound index."""
+    try:
+        return jsonify(searcher().health())
+    except (IndexMissing, IndexDamaged) as e:
+        current_app.logger.error("health check: %s", e)
+        return jsonify(status="unavailable", error="The index is missing or cannot be read."), 503
+
+
+@api.get("/api/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_document(writes=current_app.config.get("API_KEY") is not None))
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def writer() -> DocumentWriter:
+    """The app's one writer (made at the first write)."""
+    extensions = current_app.extensions
+    if "cari.writer" not in extensions:
+        extensions["cari.writer"] = DocumentWriter(current_app.config["INDEX_DIR"],
+                                                   wait_seconds=current_app.config["WRITE_WAIT_SECONDS"])
+    return extensions["cari.writer"]
+
+
+def refused():
+    """None if the request may write; else the response that refuses it (404 without a key, 401 without it)."""
+    key = current_app.config.get("API_KEY")
+    if not key:
+        return error("Writing is off: start the server with CARI_API_KEY or --api-key-file to allow it.", 404)
+    given = request.headers.get("Authorization", "")
+    scheme, _, token = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), key.encode()):
+        return error("A valid API key is needed: send it as 'Authorization: Bearer KEY'.", 401,
+                     {"WWW-Authenticate": 'Bearer realm="cari"'})
+    return None
+
+
+def read_documents(body: bytes) -> tuple[list[str], list[dict], list[str]]:
+    """(ids, JSON objects, warnings) of one JSON article or JSON Lines; ValueError names the bad line."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("The body is not UTF-8 text.") from None
+    try:
+        whole = json.loads(text)
+        objects = [(1, whole)] if isinstance(whole, dict) else None
+    except ValueError:
+        objects = None
+    if objects is None:
+        objects = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    objects.append((number, json.loads(line)))
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"line {number}: not JSON ({e.msg}).") from None
+    if not objects:
+        raise ValueError("The body holds no document: send one JSON object, or JSON Lines.")
+    ids, articles, warnings = [], [], []
+    for number, obj in objects:
+        try:
+            checked, caveats = article_from_json(obj, f"line {number}")
+        except ArticleError as e:
+            raise ValueError(f"line {number}: {e}.") from None
+        ids.append(checked.id)
+        articles.append({**obj, "id": checked.id})
+        warnings += [f"line {number}: {caveat}" for caveat in caveats]
+    return ids, articles, warnings
+
+
+def write_failed(e: CariError):
+    if isinstance(e, IndexBusy):
+        return error(str(e), 503, {"Retry-After": str(WRITE_RETRY_AFTER)})
+    current_app.logger.error("write failed: %s", e)
+    return error("The documents could not be written; the index is unchanged. Try again later.", 503,
+                 {"Retry-After": str(WRITE_RETRY_AFTER)})
+
+
+@api.post("/api/documents")
+def add_documents():
+    """Add or replace (by id) one JSON article or JSON Lines of them; answers once they are searchable."""
+    refusal = refused()
+    if refusal is not None:
+        return refusal
+    try:
+        ids, articles, warnings = read_documents(request.get_data(cache=False))
+    except ValueError as e:
+        return error(str(e), 400)
+    try:
+        result = writer().upsert(articles, ids)
+    except CariError as e:
+        return write_failed(e)
+    return jsonify({**result.to_dict(), "warnings": warnings})
+
+
+@api.delete("/api/documents/<path:doc_id>")
+def delete_document(doc_id: str):
+    """Remove one article; answers once it is gone from searches."""
+    refusal = refused()
+    if refusal is not None:
+        return refusal
+    try:
+        result = writer().delete([doc_id])
+    except IndexMissing:
+        return error(f"No article with id {doc_id[:200]!r}.", 404)
+    except CariError as e:
+        return write_failed(e)
+    if result.unknown:
+        return error(f"No article with id {doc_id[:200]!r}.", 404)
+    return jsonify({**result.to_dict(), "warnings": []})

@@ -1,0 +1,245 @@
+"""The OpenAPI 3 description of the JSON API (served at ``/api/openapi.json``, checked by schemathesis)."""
+
+from __future__ import annotations
+
+from search import __version__
+from search.searcher import MAX_LIMIT
+
+from .params import MAX_PAGE
+
+
+def _nullable(kind: str) -> dict:
+    return {"type": kind, "nullable": True}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str, headers: dict | None = None) -> dict:
+    out = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def _error(description: str, headers: dict | None = None) -> dict:
+    return _json(_ref("Error"), description, headers)
+
+
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
+                               "schema": {"type": "string"}}}
+COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+    "Hit": {
+        "type": "object",
+        "required": ["id", "title", "source", "date", "author", "url", "score", "snippet"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": _nullable("string"),
+            "date": {**_nullable("string"), "description": "ISO 8601, as the article gave it"},
+            "author": _nullable("string"),
+            "url": _nullable("string"),
+            "score": {**_nullable("number"), "description": "null when sorted by date or browsing"},
+            "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
+        },
+    },
+    "SearchResults": {
+        "type": "object",
+        "required": ["query", "total", "page", "limit", "pages", "took_ms", "results", "suggestion", "facets"],
+        "properties": {
+            "query": {"type": "string"},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            "pages": {"type": "integer", "minimum": 1},
+            "took_ms": {"type": "number", "minimum": 0},
+            "results": {"type": "array", "items": _ref("Hit")},
+            "suggestion": {**_nullable("string"), "description": "a respelling, for a query that found little"},
+            "facets": {
+                "type": "object",
+                "required": ["source", "year", "month"],
+                "description": "counts of all the matches (not only this page) by publisher, year and month",
+                "properties": {"source": COUNTS, "year": COUNTS, "month": COUNTS},
+            },
+        },
+    },
+    "Article": {
+        "type": "object",
+        "required": ["id", "title", "source", "date", "author", "url", "paragraphs"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": _nullable("string"),
+            "date": _nullable("string"),
+            "author": _nullable("string"),
+            "url": _nullable("string"),
+            "paragraphs": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Related": {
+        "type": "object",
+        "required": ["related_to", "results"],
+        "properties": {"related_to": {"type": "string"}, "results": {"type": "array", "items": _ref("Hit")}},
+    },
+    "Suggestions": {
+        "type": "object",
+        "required": ["query", "suggestions"],
+        "properties": {
+            "query": {"type": "string"},
+            "suggestions": {"type": "array", "items": {
+                "type": "object",
+                "required": ["text", "kind"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "kind": {"type": "string", "enum": ["word", "name", "title"]},
+                    "id": {"type": "string", "description": "the article, for a title"},
+                },
+            }},
+        },
+    },
+    "Stats": {
+        "type": "object",
+        "required": ["documents", "terms", "size_bytes", "built_at", "sources", "skipped"],
+        "properties": {
+            "documents": {"type": "integer", "minimum": 0},
+            "terms": {"type": "integer", "minimum": 0},
+            "size_bytes": {"type": "integer", "minimum": 0},
+            "built_at": _nullable("string"),
+            "sources": {"type": "integer", "minimum": 0, "description": "how many sources the last build read"},
+            "skipped": _nullable("integer"),
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status"],
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "unavailable"]},
+            "generation": {"type": "string"},
+            "documents": {"type": "integer", "minimum": 0},
+            "built_at": _nullable("string"),
+            "error": {"type": "string"},
+        },
+    },
+    "Written": {
+        "type": "object",
+        "required": ["upserted", "deleted", "unknown", "seconds", "warnings"],
+        "properties": {
+            "upserted": {"type": "array", "items": {"type": "string"}},
+            "deleted": {"type": "array", "items": {"type": "string"}},
+            "unknown": {"type": "array", "items": {"type": "string"}},
+            "seconds": {"type": "number", "minimum": 0},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "NewArticle": {
+        "type": "object",
+        "required": ["id", "text"],
+        "properties": {
+            "id": {"type": "string", "minLength": 1},
+            "text": {"type": "string", "minLength": 1},
+            "title": {"type": "string"},
+            "date": {"type": "string", "description": "ISO 8601 or a date as Indonesian sites write it"},
+            "source": {"type": "string"},
+            "author": {"type": "string"},
+            "url": {"type": "string"},
+        },
+    },
+}
+
+UNAVAILABLE = _error("The index is missing or damaged, or the search took too long (see Retry-After).", RETRY_AFTER)
+
+
+def _param(name: str, schema: dict, description: str, where: str = "query", required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": required, "schema": schema, "description": description}
+
+
+ID_PARAM = _param("id", {"type": "string", "minLength": 1}, "an article's id", "path", True)
+SEARCH_PARAMS = [
+    _param("q", {"type": "string"}, "the query (see `cari search --help`); empty with a filter lists newest first"),
+    _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "page of results"),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "results per page (default 10)"),
+    _param("source", {"type": "string"}, "only this publisher"),
+    _param("from", {"type": "string", "format": "date"}, "only articles published on or after (YYYY-MM-DD)"),
+    _param("to", {"type": "string", "format": "date"}, "only articles published on or before (YYYY-MM-DD)"),
+    _param("sort", {"type": "string", "enum": ["relevance", "newest", "oldest", "date"]},
+           "order of the results; date is newest"),
+]
+
+
+def _get(summary: str, ok: dict, parameters: list | None = None, **errors: dict) -> dict:
+    responses = {"200": ok, **{code.removeprefix("e"): value for code, value in errors.items()}, "503": UNAVAILABLE}
+    return {"get": {"summary": summary, "parameters": parameters or [], "responses": responses}}
+
+
+def _paths() -> dict:
+    bad = _error("A parameter or the query cannot be used (the message says why).")
+    missing = _error("There is no article with this id.")
+    return {
+        "/api/search": _get("Search", _json(_ref("SearchResults"), "A page of results"), SEARCH_PARAMS, e400=bad),
+        "/api/article/{id}": _get("One article", _json(_ref("Article"), "The article"), [ID_PARAM], e404=missing),
+        "/api/related/{id}": _get(
+            "Articles like one article", _json(_ref("Related"), "The most similar articles, best first"),
+            [ID_PARAM, _param("limit", {"type": "integer", "minimum": 1, "maximum": 20}, "how many (default 10)")],
+            e400=bad, e404=missing),
+        "/api/suggest": _get(
+            "Completions of what is typed", _json(_ref("Suggestions"), "Words, then names, then titles"),
+            [_param("q", {"type": "string"}, "what is typed so far (2 letters at least)"),
+             _param("limit", {"type": "integer", "minimum": 1, "maximum": 20}, "how many (default 8)")],
+            e400=bad),
+        "/api/stats": _get("What the index holds", _json(_ref("Stats"), "Counts, size, when it was built")),
+        "/healthz": {"get": {"summary": "Health", "parameters": [], "responses": {
+            "200": _json(_ref("Health"), "The live generation and its document count"),
+            "503": _json(_ref("Health"), "No sound index to serve"),
+        }}},
+        "/api/openapi.json": {"get": {"summary": "This description", "parameters": [], "responses": {
+            "200": {"description": "OpenAPI 3", "content": {"application/json": {"schema": {"type": "object"}}}},
+        }}},
+    }
+
+
+def _write_paths() -> dict:
+    refused = {
+        "400": _error("A document cannot be read (the message names its line)."),
+        "401": _error("No API key, or a wrong one."),
+        "404": _error("Writing is off (the server has no key), or no article has this id."),
+        "413": _error("The body is too large."),
+        "503": _error("The index is being rebuilt: nothing was written, send it again (see Retry-After).",
+                      RETRY_AFTER),
+    }
+    written = _json(_ref("Written"), "Written: searches see it from now on")
+    return {
+        "/api/documents": {"post": {
+            "summary": "Add or replace articles (by id)",
+            "security": [{"bearer": []}],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": _ref("NewArticle")},
+                "application/x-ndjson": {"schema": {"type": "string"}, "description": "JSON Lines of articles"},
+            }},
+            "responses": {"200": written, **refused},
+        }},
+        "/api/documents/{id}": {"delete": {
+            "summary": "Remove an article",
+            "security": [{"bearer": []}],
+            "parameters": [ID_PARAM],
+            "responses": {"200": written, **{k: v for k, v in refused.items() if k not in ("400", "413")}},
+        }},
+    }
+
+
+def openapi_document(writes: bool) -> dict:
+    """The description; the write operations only when the server takes writes."""
+    paths = {**_paths(), **(_write_paths() if writes else {})}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Cari", "version": __version__,
+                 "description": "Full-text search of Indonesian news. Reads are public; writes need the key."},
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
