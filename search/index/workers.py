@@ -33,6 +33,9 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from search._whoosh.writers import finish_segment, worker_writer
@@ -138,7 +141,8 @@ class DocumentSink:
     def _send(self, batch: list[dict] | None) -> None:
         while True:
             try:
-                self.jobs.put(batch, timeout=_POLL_SECONDS)
+                with _stop_signals_deferred():
+                    self.jobs.put(batch, timeout=_POLL_SECONDS)
                 return
             except queue.Full:
                 self._check_feeding()
@@ -148,7 +152,8 @@ class DocumentSink:
         self._check_alive()
         if any(not process.is_alive() for process in self.workers):
             try:
-                status, value = self.results.get(timeout=_POLL_SECONDS)
+                with _stop_signals_deferred():
+                    status, value = self.results.get(timeout=_POLL_SECONDS)
             except queue.Empty:
                 status, value = "failed", "it ended before its work was done"
             reason = value if status == "failed" else "it ended before its work was done"
@@ -157,7 +162,8 @@ class DocumentSink:
     def _result(self):
         while True:
             try:
-                status, value = self.results.get(timeout=_POLL_SECONDS)
+                with _stop_signals_deferred():
+                    status, value = self.results.get(timeout=_POLL_SECONDS)
             except queue.Empty:
                 self._check_alive()
                 continue
@@ -186,6 +192,29 @@ class DocumentSink:
                 channel.cancel_join_thread()
                 channel.close()
         self.workers = []
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _stop_signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while the main thread is inside a queue's locks.
+
+    The CLI stops a build by raising from its signal handler; raised while
+    ``Queue.put`` held its lock, the lock stayed taken, and closing the
+    queue on the way out then waited for it for ever (seen once in 700
+    runs of tests/test_crash.py). A held-back signal is handled as soon as
+    the call returns, within one poll.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def new_roots(inherited: int) -> dict[str, str]:
