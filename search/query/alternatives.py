@@ -83,6 +83,8 @@ class Table:
 
     reason: str
     members: dict[str, list[str]] = field(default_factory=dict)  # key -> the group's other members
+    _longest: int | None = field(default=None, repr=False, compare=False)
+    _first_words: set[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of_groups(cls, groups: Iterable[Iterable[str]], reason: str) -> Table:
@@ -98,8 +100,17 @@ class Table:
     def forms(self, text: str) -> list[Form]:
         return [Form(other, self.reason) for other in self.members.get(key(text), ())]
 
+    def starts_a_key(self, word: str) -> bool:
+        """Whether some key of two or more words starts with ``word`` (a lowercased, folded word)."""
+        if self._first_words is None:
+            self._first_words = {k.split()[0] for k in self.members if " " in k}
+        return word in self._first_words
+
     def longest_key(self) -> int:
-        return max((len(k.split()) for k in self.members), default=1)
+        """The most words a key has (asked at every word of every query: computed once)."""
+        if self._longest is None:
+            self._longest = max((len(k.split()) for k in self.members), default=1)
+        return self._longest
 
 
 @lru_cache(maxsize=1)
@@ -174,6 +185,12 @@ class Alternatives:
             found = [Form(f.text, f.reason, lexicon.weight_of(lower, key(f.text))) if " " not in f.text else f
                      for f in found]
         return _unique(found, word)
+
+    def starts_a_run(self, word: str) -> bool:
+        """Whether ``word`` may open a run of words looked up as one (``amerika`` in ``amerika serikat``)."""
+        _, full_forms = abbreviation_table()
+        folded = key(word)
+        return any(t.starts_a_key(folded) for t in (self.synonyms, shipped_variants(), full_forms))
 
     def longest_key(self) -> int:
         """The most words any table's key has (at most ``MAX_KEY_WORDS``)."""

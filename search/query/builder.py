@@ -241,11 +241,9 @@ class QueryBuilder:
 
 def concept_key(branch) -> Any:
     """What identifies a branch of the query's OR across copies: (field, text) for a term, else the query itself."""
-    from whoosh import query as q
-
     if type(branch) is tuple:
         return branch[:2]
-    if type(branch) is q.Term:
+    if type(branch) is _whoosh_query().Term:
         return branch.fieldname, branch.text
     return branch
 
@@ -308,6 +306,14 @@ class PhraseFactory:
 
 
 @lru_cache(maxsize=1)
+def _whoosh_query():
+    """``whoosh.query``, imported when a query is first built (not at start-up) and then at no cost."""
+    from whoosh import query
+
+    return query
+
+
+@lru_cache(maxsize=1)
 def _words_in_phrase():  # Whoosh is imported when a query is built, not at start-up
     from whoosh import query as q
 
@@ -363,8 +369,7 @@ def exclude_negated(query):
 
 def positive_terms(query) -> list[tuple[str, str]]:
     """(field, text) of every term the query asks for, minus those under NOT."""
-    from whoosh import query as q
-
+    q = _whoosh_query()
     if isinstance(query, q.Not):
         return []
     if isinstance(query, q.AndNot):

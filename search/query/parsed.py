@@ -46,18 +46,22 @@ class ParsedQuery:
 
     def highlight_terms(self) -> list[str]:
         """The roots to mark in titles and bodies: every wanted term of the stemmed fields (not under NOT)."""
-        from search.query.builder import positive_terms
-
-        return [text for fieldname, text in positive_terms(self.query) if fieldname in ("title", "body")]
+        return self._wanted(("title", "body"))
 
     def highlight_words(self) -> list[str]:
         """The words as written to mark: every wanted term of the exact fields (stopwords, quoted forms)."""
+        return self._wanted(("title_exact", "body_exact"))
+
+    def _wanted(self, fieldnames: tuple[str, ...]) -> list[str]:
         from search.query.builder import positive_terms
 
-        return [text for fieldname, text in positive_terms(self.query) if fieldname in ("title_exact", "body_exact")]
+        return [text for fieldname, text in positive_terms(self.query) if fieldname in fieldnames]
 
     def matcher(self):
         """What marks this query's matches in snippets and titles (a ``highlight.spans.TermMatcher``)."""
         from search.highlight.spans import TermMatcher
+        from search.query.builder import positive_terms
 
-        return TermMatcher.from_terms(self.highlight_terms(), self.highlight_words())
+        wanted = positive_terms(self.query)  # walked once for both kinds
+        roots = [text for fieldname, text in wanted if fieldname in ("title", "body")]
+        return TermMatcher.from_terms(roots, [text for fieldname, text in wanted if fieldname.endswith("_exact")])

@@ -132,6 +132,8 @@ def _run_at(pieces: list[str], at: int, alternatives: Alternatives, new) -> Expa
 
     A run is words separated by spaces only.
     """
+    if not isinstance(pieces[at], _Word) or not alternatives.starts_a_run(pieces[at]):
+        return None
     for size in range(alternatives.longest_key(), 1, -1):
         run = pieces[at : at + 2 * size - 1]  # word, space, word, ...
         words = run[::2]
