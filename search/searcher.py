@@ -131,7 +131,7 @@ class Searcher:
         old = self._searcher
         self._searcher, self._stamp, self._scorer = searcher, stamp, scorer
         self._expander = WildcardExpander(searcher.reader())
-        self._lexicon = IndexLexicon(searcher.reader(), shared_stemmer().is_name_like)
+        self._lexicon = IndexLexicon(searcher.reader(), shared_stemmer().is_name_like, counts=scorer.postings)
         self._builder = QueryBuilder(index.schema, Alternatives(lexicon=self._lexicon))
         self._suggestions = None  # made again from the new index when first asked for
         if old is not None:

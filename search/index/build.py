@@ -23,7 +23,7 @@ from search.index.format import (
     schema_fingerprint,
     stamp,
 )
-from search.index.schema import build_schema, published_value
+from search.index.schema import WIB, build_schema, published_value
 from search.ingest.article import Article, Problem, lead_title
 from search.ingest.formats import ReadOptions
 from search.ingest.sources import STDIN, read_articles
@@ -95,7 +95,7 @@ def article_fields(article: Article) -> dict:
     published = published_value(article.date)
     if published:
         doc["published"] = published
-        doc["year"] = str(published.year)
+        doc["year"] = str((published + WIB).year)  # Jakarta's year, as the filters count it
     return doc
 
 

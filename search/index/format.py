@@ -28,8 +28,9 @@ CONTENTS = "contents.json.gz"
 ROOTS = "roots.json.gz"
 # Bump when a change makes existing indexes unreadable or unfit to update.
 # 3: exact-form fields without positions; 4: packed inlined lists;
-# 5: the index names no Cari module but search._whoosh.persisted; 6: diacritics folded.
-INDEX_FORMAT = 6
+# 5: the index names no Cari module but search._whoosh.persisted; 6: diacritics folded;
+# 7: the year facet is Jakarta's year.
+INDEX_FORMAT = 7
 
 
 def schema_fingerprint() -> str:

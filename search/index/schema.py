@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
@@ -39,6 +39,11 @@ def build_schema() -> Schema:
         origin=STORED(),
         content_hash=STORED(),  # compared through contents.json.gz, never searched
     )
+
+
+# Days, months and years are Jakarta's (WIB) wherever Cari counts or filters
+# by them: the days the results show; ``published`` itself holds UTC.
+WIB = timedelta(hours=7)
 
 
 def published_value(value: str | None) -> datetime | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from search.errors import QueryError
-from search.index.schema import published_value
+from search.index.schema import WIB, published_value
 
 
 @dataclass
@@ -66,9 +66,7 @@ def matching_sources(wanted: str, known: list[str]) -> list[str]:
 # A year ("2022") or a month ("2022-10") stands for the whole of it.
 _PERIOD = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2}))?$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Days, months and years are Jakarta's (WIB), the days the results show;
-# the ``published`` field holds UTC.
-_WIB = timedelta(hours=7)
+_WIB = WIB  # days, months and years are Jakarta's (schema.WIB)
 
 
 def _filter_date(value: str | None, which: str, end_of_day: bool = False) -> datetime | None:

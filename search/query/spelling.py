@@ -141,8 +141,11 @@ class IndexLexicon:
     very start are rare, and it bounds the words compared on any archive).
     """
 
-    def __init__(self, reader, is_name, field: str = "body_exact", deadline: Deadline = NO_DEADLINE):
+    def __init__(self, reader, is_name, field: str = "body_exact", deadline: Deadline = NO_DEADLINE, counts=None):
         self._reader = reader
+        # Where the query's own words are counted: the scorer's remembered counts
+        # (``PostingArrays``) ask the reader once a word, not once a query.
+        self._counts = counts or reader
         self._is_name = is_name  # word -> whether it looks like a name (no dictionary root)
         self._field = field
         self.deadline = deadline
@@ -151,7 +154,12 @@ class IndexLexicon:
         self._prefixes: dict[str, dict[int, list[str]]] = {}
 
     def frequency(self, word: str) -> int:
-        return self._reader.doc_frequency(self._field, word) if self._field in self._reader.schema else 0
+        """In how many articles a word of the query is (remembered)."""
+        return self._counts.doc_frequency(self._field, word) if self._field in self._reader.schema else 0
+
+    def _frequency_of_candidate(self, word: str) -> int:
+        """The same for a spelling tried (most are in no article: not worth remembering)."""
+        return self._reader.doc_frequency(self._field, word)
 
     def _close(self, word: str, edits: int) -> list[tuple[str, int]]:
         """(word, document frequency) of the indexed words within ``edits`` of ``word``, sharing its start.
@@ -208,7 +216,7 @@ class IndexLexicon:
         own = self.frequency(word)
         found = []
         for text in self.deadline.checked(respellings(word)):
-            df = self.frequency(text)
+            df = self._frequency_of_candidate(text)
             if df and min(df, own or df) <= rare and self._is_name(text):
                 found.append(text)
         return found

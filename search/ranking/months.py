@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from search.index.schema import WIB
 from search.ranking.dates import DateOrder
 
 # Whoosh's datetime_to_long(1970-01-01): its column counts microseconds from year 1.
 _UNIX_EPOCH_USECS = 62_135_596_800_000_000
+_WIB_USECS = int(WIB.total_seconds()) * 1_000_000
 
 
 def month_counts(dates: DateOrder, matched: np.ndarray) -> dict[str, int]:
@@ -21,7 +23,7 @@ def month_counts(dates: DateOrder, matched: np.ndarray) -> dict[str, int]:
     flagged = matched & dates.dated
     if not flagged.any():
         return {}
-    usecs = (dates.values[flagged] - np.uint64(_UNIX_EPOCH_USECS)).astype("int64")
+    usecs = (dates.values[flagged] - np.uint64(_UNIX_EPOCH_USECS)).astype("int64") + _WIB_USECS  # Jakarta's months
     months = usecs.astype("datetime64[us]").astype("datetime64[M]")
     values, counts = np.unique(months, return_counts=True)
     found = {str(month): int(n) for month, n in zip(values, counts, strict=True)}
