@@ -33,7 +33,7 @@ from search.query.synonyms import SynonymsFile
 from search.query.syntax import is_blank
 from search.query.wildcards import lists_everything
 from search.ranking.budget import NO_DEADLINE, Deadline
-from search.ranking.coverage import counts_concepts, is_keywords, with_nearness, with_title_weight
+from search.ranking.coverage import for_keywords
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh, reading
 from search.ranking.months import month_counts, oldest
@@ -211,7 +211,7 @@ class Searcher:
         sort = checked_sort(sort)
         searcher = self._current()
         deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
-        filter_query = filters.to_query(self._source_names()) if filters else None
+        filter_query = filters.to_query(self._source_names() if filters.source else None) if filters else None
         parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
         with reading(self.index_dir):
             if parsed is None:
@@ -288,12 +288,7 @@ class Searcher:
         """
         fetch = parsed.fetch_depth(limit)
         query = self.expander.expand(parsed.query, deadline)
-        concepts = None
-        if is_keywords(parsed):
-            query = with_title_weight(query)
-        if counts_concepts(parsed) and sort == "relevance":
-            concepts = parsed.concepts
-            query = with_nearness(query, parsed, searcher.schema)
+        query, concepts = for_keywords(query, parsed, searcher.schema, by_relevance=sort == "relevance")
         ranking = self.scorer.rank(query, fetch, filter_query, deadline, by_date=sort != "relevance",
                                    concepts=concepts)
         if ranking is None and sort == "oldest":

@@ -73,11 +73,7 @@ def test_abbreviation_expansions_give_the_parsers_query(builder, text):
     assert rewritten.expansions  # an expansion is there
     shortcut = builder._words_query(rewritten)
     # An alternative's phrase is any form of its words (its stemmed phrase too), as the shortcut parses it.
-    builder._phrases.as_written = False
-    try:
-        expected = builder._parser.parse(rewritten.text())
-    finally:
-        builder._phrases.as_written = True
+    expected = builder._expansion_parser.parse(rewritten.text())
     assert shortcut is not None and shortcut == expected
     assert builder._words_query(rewritten) == shortcut  # again, from the remembered branches
 

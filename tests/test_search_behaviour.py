@@ -257,3 +257,14 @@ def test_a_four_letter_word_missing_a_letter_is_corrected(corpus):
     found = corpus.search("anis baswedan")
     assert ("anis", "anies") in found.corrections
     assert ids(found)[0] == "anies"  # both words (one corrected), not Novel Baswedan
+
+
+def test_a_word_typed_twice_is_one_correction(corpus):
+    assert corpus.search("novnto setya novnto").corrections == [("novnto", "novanto")]
+
+
+def test_a_minus_excludes_beside_five_keywords_but_not_in_a_sentence():
+    from search.query.rewrite import rewrite
+
+    assert "NOT ukraina" in rewrite("rusia sanksi ekonomi minyak gas -ukraina").text()
+    assert "NOT" not in rewrite("proyek jalan tol kunciran -cengkareng selesai pada akhir tahun").text()

@@ -53,11 +53,19 @@ class QueryBuilder:
     alternatives: Alternatives = field(default_factory=Alternatives)  # variants, synonyms, typos (per index)
 
     def __post_init__(self):
-        from whoosh import qparser
-
         # An index built before a field existed is still searched, without it.
         self._boosts = {name: w for name, w in DEFAULT_FIELDS.items() if name in self.schema}
-        self._phrases = PhraseFactory(self.schema)
+        self._parser = self._new_parser(PhraseFactory(self.schema))
+        # An alternative's phrase ("Amerika Serikat") is any form of its words,
+        # as the article may inflect it; only the reader's quotes mean the
+        # words as written.
+        self._expansion_parser = self._new_parser(PhraseFactory(self.schema, as_written=False))
+        self._words: dict[str, tuple | None] = {}  # word -> its terms (queries repeat words)
+        self._expansions: dict[str, tuple] = {}  # "(AS OR ...)" -> its branches
+
+    def _new_parser(self, phrases: PhraseFactory):
+        from whoosh import qparser
+
         parser = qparser.MultifieldParser(
             list(self._boosts),
             self.schema,
@@ -65,15 +73,13 @@ class QueryBuilder:
             # Any word may match. No coordination scale: it ranked worse
             # (docs/relevance.md), and Whoosh can only apply it word by word.
             group=qparser.OrGroup,
-            phraseclass=self._phrases,
+            phraseclass=phrases,
         )
         # Apostrophes occur in names (Jum'at, O'Neil); ranges and single
         # quoted terms are not part of our query language.
         parser.remove_plugin_class(qparser.SingleQuotePlugin)
         parser.remove_plugin_class(qparser.RangePlugin)
-        self._parser = parser
-        self._words: dict[str, tuple | None] = {}  # word -> its terms (queries repeat words)
-        self._expansions: dict[str, tuple] = {}  # "(AS OR ...)" -> its branches
+        return parser
 
     def parse(self, text: str, corrections: bool = True) -> ParsedQuery:
         """The parsed query for the user's text; QueryError if it makes no sense.
@@ -204,14 +210,7 @@ class QueryBuilder:
 
         found = self._expansions.get(group)
         if found is None:
-            # An alternative's phrase ("Amerika Serikat") is any form of its
-            # words, as the article may inflect it; only the reader's quotes
-            # mean the words as written.
-            self._phrases.as_written = False
-            try:
-                parsed = self._parser.parse(group)
-            finally:
-                self._phrases.as_written = True
+            parsed = self._expansion_parser.parse(group)
             branches = parsed.subqueries if isinstance(parsed, q.Or) else [parsed]
             found = tuple(
                 (b.fieldname, b.text, b.boost) if type(b) is q.Term else b
@@ -283,10 +282,10 @@ class PhraseFactory:
     stopwords only (``"yang dan"``) needs all its words.
     """
 
-    def __init__(self, schema):
+    def __init__(self, schema, as_written: bool = True):
         self.schema = schema
         self._has_twin = {twin for exact, twin in EXACT_TWINS.items() if exact in schema}
-        self.as_written = True  # False: a phrase of the stemmed fields too (an alternative's full form)
+        self.as_written = as_written  # False: a phrase of the stemmed fields too (an alternative's full form)
 
     def __call__(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0, char_ranges=None):
         from whoosh import query as q

@@ -66,7 +66,6 @@ def matching_sources(wanted: str, known: list[str]) -> list[str]:
 # A year ("2022") or a month ("2022-10") stands for the whole of it.
 _PERIOD = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2}))?$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_WIB = WIB  # days, months and years are Jakarta's (schema.WIB)
 
 
 def _filter_date(value: str | None, which: str, end_of_day: bool = False) -> datetime | None:
@@ -85,7 +84,7 @@ def _filter_date(value: str | None, which: str, end_of_day: bool = False) -> dat
             )
         return moment
     try:
-        return (_next_period(start, value) - timedelta(seconds=1) if end_of_day else start) - _WIB
+        return (_next_period(start, value) - timedelta(seconds=1) if end_of_day else start) - WIB  # Jakarta's days (schema.WIB)
     except (OverflowError, ValueError):  # the first or the last day there is: no bound at all
         return None
 

@@ -38,30 +38,23 @@ class ParsedQuery:
     @property
     def corrections(self) -> list[tuple[str, str]]:
         """(word as typed, spelling also searched) of each typo corrected."""
-        return [pair for expansion in self.expansions for pair in expansion.corrections()]
+        pairs = (pair for expansion in self.expansions for pair in expansion.corrections())
+        return list(dict.fromkeys(pairs))  # a word typed twice is corrected once
 
     def with_query(self, query: Any) -> ParsedQuery:
         """The same request with another Whoosh query (the one ranking kept)."""
         return replace(self, query=query)
 
-    def highlight_terms(self) -> list[str]:
-        """The roots to mark in titles and bodies: every wanted term of the stemmed fields (not under NOT)."""
-        return self._wanted(("title", "body"))
-
-    def highlight_words(self) -> list[str]:
-        """The words as written to mark: every wanted term of the exact fields (stopwords, quoted forms)."""
-        return self._wanted(("title_exact", "body_exact"))
-
-    def _wanted(self, fieldnames: tuple[str, ...]) -> list[str]:
-        from search.query.builder import positive_terms
-
-        return [text for fieldname, text in positive_terms(self.query) if fieldname in fieldnames]
-
     def matcher(self):
-        """What marks this query's matches in snippets and titles (a ``highlight.spans.TermMatcher``)."""
+        """What marks this query's matches in snippets and titles (a ``highlight.spans.TermMatcher``).
+
+        Every wanted term (not under NOT): the stemmed fields' as roots, the
+        exact fields' (stopwords, quoted forms) as words written.
+        """
         from search.highlight.spans import TermMatcher
         from search.query.builder import positive_terms
 
-        wanted = positive_terms(self.query)  # walked once for both kinds
+        wanted = positive_terms(self.query)
         roots = [text for fieldname, text in wanted if fieldname in ("title", "body")]
-        return TermMatcher.from_terms(roots, [text for fieldname, text in wanted if fieldname.endswith("_exact")])
+        words = [text for fieldname, text in wanted if fieldname in ("title_exact", "body_exact")]
+        return TermMatcher.from_terms(roots, words)

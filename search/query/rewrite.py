@@ -105,7 +105,8 @@ def _pieces(text: str) -> tuple[list[str], bool]:
     found = _PIECE.findall(text)
     # A minus excludes in keywords (``rusia -ukraina``); in a pasted sentence
     # it is a hyphen set apart (``Jalan Tol Kunciran -Cengkareng``).
-    excludes = sum(1 for piece in found if piece != "-") - 2 * found.count("-") <= MAX_KEYWORDS
+    minuses = found.count("-")
+    excludes = len(found) - 2 * minuses <= MAX_KEYWORDS  # the words left when each minus and its word are taken off
     # Next to AND/OR/NOT a dropped word would leave the operator dangling.
     has_operators = any(piece in OPERATORS or (piece == "-" and excludes) for piece in found)
     pieces: list[str] = []

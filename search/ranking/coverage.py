@@ -97,3 +97,17 @@ def with_nearness(query, parsed, schema):
     if not phrases:
         return query
     return q.AndMaybe(query, phrases[0] if len(phrases) == 1 else q.Or(phrases))
+
+
+def for_keywords(query, parsed, schema, by_relevance: bool = True):
+    """(the query to rank, the concepts to count or None): keyword queries ranked as readers expect.
+
+    Keywords weigh titles twice; ranked by relevance, two or more of them
+    rank all words first and close together first. Anything else is as parsed.
+    """
+    if not is_keywords(parsed):
+        return query, None
+    query = with_title_weight(query)
+    if not (by_relevance and counts_concepts(parsed)):
+        return query, None
+    return with_nearness(query, parsed, schema), parsed.concepts
