@@ -268,3 +268,15 @@ def test_a_minus_excludes_beside_five_keywords_but_not_in_a_sentence():
 
     assert "NOT ukraina" in rewrite("rusia sanksi ekonomi minyak gas -ukraina").text()
     assert "NOT" not in rewrite("proyek jalan tol kunciran -cengkareng selesai pada akhir tahun").text()
+
+
+def test_a_garbled_synonyms_file_neither_stops_searches_nor_drives_the_terminal(run_cli, seed_index, tmp_path):
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    (index / "synonyms.tsv").write_bytes(b"\x1b]0;owned\x07jokowi\t\x1b[2Jwidodo\n\xff\xfe\x00garbage\n")
+    assert Searcher(index).search("rusia").total > 0
+    listed = run_cli("synonyms", "list", "--index", index)
+    assert listed.exit_code == 0 and "\x1b" not in listed.output and "\x07" not in listed.output
+    assert "jokowi" in listed.output

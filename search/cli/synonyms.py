@@ -42,6 +42,7 @@ def add(forms, index_dir):
 @_fail_on_cari_errors
 def list_groups(index_dir, as_json):
     """List the synonym groups, one a line."""
+    from search.highlight.render import terminal_text  # the file may hold anything: never drive the terminal
     from search.query.synonyms import SynonymsFile
 
     groups = SynonymsFile(index_dir).groups()
@@ -50,7 +51,7 @@ def list_groups(index_dir, as_json):
     elif not groups:
         click.echo("No synonyms yet: add some with `cari synonyms add WORD OTHER...`.")
     for group in groups if not as_json else []:
-        click.echo(" = ".join(group))
+        click.echo(terminal_text(" = ".join(group)))
 
 
 @synonyms.command("remove")
