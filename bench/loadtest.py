@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import socket
 import statistics
@@ -58,6 +59,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its children (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pids = 0.0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(stat[11]) + int(stat[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pids.extend(map(int, children))
+    return total
+
+
 def wait_until_up(host: str, port: int, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -67,6 +84,21 @@ def wait_until_up(host: str, port: int, timeout: float = 120) -> None:
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"server on {host}:{port} did not start")
+
+
+def wait_for_workers(server: subprocess.Popen, workers: int) -> None:
+    """Wait until each of ``workers`` has opened the index (its "MB resident" line), then drain the log.
+
+    The socket listens before the workers have started: a request sent then
+    would time the server's start, not its serving.
+    """
+    ready = 0
+    for line in server.stderr:
+        if "MB resident" in line:
+            ready += 1
+            if ready == workers:
+                break
+    threading.Thread(target=lambda: server.stderr.read(), daemon=True).start()
 
 
 WORST = [{"q": "*"}, {"q": "pe*"}, {"q": " OR ".join(["rusia", "ukraina", "jakarta", "presiden", "pemerintah"] * 16)},
@@ -129,8 +161,10 @@ def run(args, index: Path, workers: int) -> dict:
     queries = load_queries()
     host, port = "127.0.0.1", free_port()
     server = subprocess.Popen([*CARI, "serve", "--index", str(index), "--port", str(port), "--workers", str(workers)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wait_until_up(host, port)
+    wait_for_workers(server, workers)
+    server_cpu = tree_cpu_seconds(server.pid)
     latencies: list[float] = []
     errors: list = []
     worst_latencies: list[float] = []
@@ -158,17 +192,28 @@ def run(args, index: Path, workers: int) -> dict:
             rebuild_window = (t0, time.perf_counter() - started, rebuild.returncode)
         for t in threads:
             t.join()
+        server_cpu = tree_cpu_seconds(server.pid) - server_cpu
     finally:
         server.terminate()
         server.wait()
     took = time.perf_counter() - started
-    return report(workers, args.clients, took, started, latencies, errors, worst_latencies, worst_errors,
-                  rebuild_window)
+    figures = report(workers, args.clients, took, started, latencies, errors, worst_latencies, worst_errors,
+                     rebuild_window)
+    figures["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(1, len(latencies) + len(worst_latencies)), 1)
+    return figures
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
     values = sorted(values)
     return round(1000 * values[min(len(values) - 1, int(len(values) * fraction))], 1) if values else None
+
+
+def timeline(latencies, started, step: float = 10.0) -> list:
+    """p99 of the plain queries sent in each ``step`` seconds of the run: shows a cold start or a swap."""
+    buckets: dict[int, list[float]] = {}
+    for elapsed, at, _ in latencies:
+        buckets.setdefault(int((at - started) // step), []).append(elapsed)
+    return [percentile(buckets[k], 0.99) for k in sorted(buckets)]
 
 
 def report(workers, clients, took, started, latencies, errors, worst_latencies, worst_errors, rebuild_window):
@@ -191,6 +236,7 @@ def report(workers, clients, took, started, latencies, errors, worst_latencies, 
         "p99_ms_during_rebuild": percentile(during, 0.99),
         "p99_ms_outside_rebuild": percentile(outside, 0.99),
         "slowest": [[round(1000 * elapsed), q[:60]] for elapsed, _, q in slowest],
+        "p99_ms_by_10s": timeline(latencies, started),
         "rejected_400": sum(1 for status, _ in errors if status == 400),
         "errors": sum(1 for status, _ in errors if status != 400),
         "error_statuses": sorted({str(status) for status, _ in errors if status != 400}),
