@@ -52,7 +52,7 @@ TEXTS = st.one_of(st.lists(_PIECES, max_size=30).map("".join), st.text(max_size=
 @given(TEXTS)
 def test_every_view_of_the_analysis_pass_agrees(text):
     """The indexer's list pass, the per-word parts, the Whoosh analyzers and the snippets read one pass."""
-    from search.analysis.tokens import TOKEN, analyse, index_words, word_parts
+    from search.analysis.tokens import TOKEN, analyse, index_words, word_parts, written_words
     from search.highlight.spans import TermMatcher, match_spans
     from search.index.analyzers import exact_analyzer, indonesian_analyzer
 
@@ -67,6 +67,11 @@ def test_every_view_of_the_analysis_pass_agrees(text):
     per_word = [(p.word, p.stem, m.start() + p.start, m.start() + p.end)
                 for m in TOKEN.finditer(text) for p in word_parts(m.group())]
     assert per_word == [(t.word, t.stem, t.start, t.end) for t in tokens]
+    # Whole texts as written (the question re-rank): each part's text and root.
+    # (A part's text is cut from its token: lowercasing "İ" makes two letters of one.)
+    written = written_words(text)
+    assert [w.stem for w in written] == [t.stem for t in tokens]
+    assert written == [(m.group()[p.start : p.end], p.stem) for m in TOKEN.finditer(text) for p in word_parts(m.group())]
     # Whoosh's view: the roots with stopwords dropped and renumbered from the first kept; the exact words.
     kept = [t for t in tokens if t.stem is not None]
     stemmed = [(tok.text, tok.pos, tok.startchar, tok.endchar)

@@ -12,7 +12,8 @@ Read as a Lucene or Whoosh chain, each step a small function::
 :func:`analyse` runs it and yields a :class:`Token` per word part. Indexing
 (:func:`index_words`, the same steps without offsets, in list operations),
 querying (``search.index.analyzers``, Whoosh's view of this pass), snippets
-(:func:`word_parts`, a word at a time) and the question re-rank all read it;
+(:func:`word_parts`, a word at a time) and the question re-rank
+(:func:`written_words`) all read it;
 ``tests/test_analysis.py`` checks with Hypothesis that the three views agree.
 """
 
@@ -132,6 +133,34 @@ def word_parts(token: str) -> tuple[WordPart, ...]:
         if len(_PARTS) > _PARTS_LIMIT:
             _PARTS.clear()
         _PARTS[token] = found
+    return found
+
+
+class WrittenWord(NamedTuple):
+    """A word part as the text writes it, with its root (None for a stopword)."""
+
+    text: str
+    stem: str | None
+
+
+_WRITTEN: dict[str, tuple[WrittenWord, ...]] = {}
+
+
+def written_words(text: str) -> list[WrittenWord]:
+    """Every word part of ``text`` as written, with its root: :func:`analyse` without offsets.
+
+    The question re-rank reads whole articles this way for every question, so
+    a token's parts are remembered whole and the text is split in one C call.
+    """
+    found: list[WrittenWord] = []
+    for token in TOKEN.findall(text):
+        parts = _WRITTEN.get(token)
+        if parts is None:
+            parts = tuple(WrittenWord(token[part.start : part.end], part.stem) for part in word_parts(token))
+            if len(_WRITTEN) > _PARTS_LIMIT:
+                _WRITTEN.clear()
+            _WRITTEN[token] = parts
+        found.extend(parts)
     return found
 
 

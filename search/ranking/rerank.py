@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from search.analysis.answers import PLACE, word_is
-from search.analysis.tokens import analyse
+from search.analysis.tokens import WrittenWord as Word
+from search.analysis.tokens import written_words
 from search.query.builder import positive_terms
 from search.query.parsed import QUESTION_DEPTH, ParsedQuery
 
@@ -52,18 +52,6 @@ class Weights:
 
 
 WEIGHTS = Weights()
-
-
-class Word(NamedTuple):
-    """A word part as written, with its index stem (None for a stopword)."""
-
-    text: str
-    stem: str | None
-
-
-def words(text: str) -> list[Word]:
-    """The word parts of ``text`` as written, each with the stem the index gives it (the one analysis pass)."""
-    return [Word(text[token.start : token.end], token.stem) for token in analyse(text)]
 
 
 def is_answer(passage: list[Word], i: int, kind: str, asked: frozenset[str]) -> bool:
@@ -151,7 +139,7 @@ def answers_first(parsed: ParsedQuery, query, found: list, reader, weights: Weig
     if not top:
         return found
     idf = question_idf(query, reader)
-    feats = [features(words(fields.get("body", "")), idf, parsed.asked, parsed.question_words) for fields, _ in top]
+    feats = [features(written_words(fields.get("body", "")), idf, parsed.asked, parsed.question_words) for fields, _ in top]
     scores = [float(score) for _, score in top]
     best = max(scores) or 1.0
     combined = combine(scores, feats, weights)
