@@ -66,7 +66,7 @@ def test_asked_type(question, kind):
 
 
 def test_words_keep_their_spelling_and_carry_the_index_stem():
-    found = rerank.words("Pasukan yang menarik anak-anak di Nur-Sultan")
+    found = rerank.written_words("Pasukan yang menarik anak-anak di Nur-Sultan")
     assert [w.text for w in found] == ["Pasukan", "yang", "menarik", "anak-anak", "di", "Nur", "Sultan"]
     assert [w.stem for w in found] == ["pasukan", None, "tarik", "anak", None, "nur", "sultan"]
 
@@ -74,9 +74,9 @@ def test_words_keep_their_spelling_and_carry_the_index_stem():
 def test_an_answer_counts_only_near_the_matched_words_and_not_from_the_question():
     idf = {"lintas": 2.0, "sepeda": 1.0}
     asked = frozenset({"berapa", "lintasan", "sepeda", "12"})
-    near = rerank.words("Lintasan sepeda itu sepanjang 1.200 meter.")
-    far = rerank.words("Lintasan sepeda itu dibuka kemarin oleh para pejabat dan warga desa sekitar, 1.200 orang.")
-    own = rerank.words("Lintasan sepeda itu punya 12 tikungan.")
+    near = rerank.written_words("Lintasan sepeda itu sepanjang 1.200 meter.")
+    far = rerank.written_words("Lintasan sepeda itu dibuka kemarin oleh para pejabat dan warga desa sekitar, 1.200 orang.")
+    own = rerank.written_words("Lintasan sepeda itu punya 12 tikungan.")
     assert rerank.features(near, idf, "number", asked)[2] == 1.0
     assert rerank.features(far, idf, "number", asked)[2] == 0.0
     assert rerank.features(own, idf, "number", asked)[2] == 0.0
@@ -84,31 +84,31 @@ def test_an_answer_counts_only_near_the_matched_words_and_not_from_the_question(
 
 
 def test_a_place_is_a_capitalised_word_after_di_or_kabupaten():
-    passage = rerank.words("Kayu ilegal disita di Kabupaten Kutai Barat.")
+    passage = rerank.written_words("Kayu ilegal disita di Kabupaten Kutai Barat.")
     assert rerank.features(passage, {"kayu": 1.0}, "place", frozenset({"kayu"}))[2] == 1.0
-    passage = rerank.words("Kayu ilegal disita polisi kemarin.")
+    passage = rerank.written_words("Kayu ilegal disita polisi kemarin.")
     assert rerank.features(passage, {"kayu": 1.0}, "place", frozenset({"kayu"}))[2] == 0.0
 
 
 def test_a_place_word_such_as_kabupaten_is_not_itself_the_answer():
     # "Di kota manakah massa mengamuk di Tanah Laut?": the passage names only the asked place.
     asked = frozenset({"di", "kota", "manakah", "massa", "mengamuk", "tanah", "laut"})
-    passage = rerank.words("Massa dari lima kecamatan di Kabupaten Tanah Laut mengamuk.")
+    passage = rerank.written_words("Massa dari lima kecamatan di Kabupaten Tanah Laut mengamuk.")
     assert rerank.features(passage, {"massa": 1.0}, "place", asked)[2] == 0.0
-    passage = rerank.words("Massa mengamuk di Pelaihari, Kabupaten Tanah Laut.")
+    passage = rerank.written_words("Massa mengamuk di Pelaihari, Kabupaten Tanah Laut.")
     assert rerank.features(passage, {"massa": 1.0}, "place", asked)[2] == 1.0
 
 
 def test_coverage_is_the_idf_share_of_the_question_stems_held():
-    passage = rerank.words("Lintasan itu panjang.")
+    passage = rerank.written_words("Lintasan itu panjang.")
     coverage, _, _ = rerank.features(passage, {"lintas": 3.0, "sepeda": 1.0}, None, frozenset())
     assert coverage == pytest.approx(0.75)
 
 
 def test_tightness_is_highest_when_the_matched_words_are_adjacent():
     idf = {"sepeda": 1.0, "gunung": 1.0}
-    adjacent = rerank.features(rerank.words("Balap sepeda gunung itu seru."), idf, None, frozenset())[1]
-    apart = rerank.features(rerank.words("Sepeda itu dibawa naik ke gunung."), idf, None, frozenset())[1]
+    adjacent = rerank.features(rerank.written_words("Balap sepeda gunung itu seru."), idf, None, frozenset())[1]
+    apart = rerank.features(rerank.written_words("Sepeda itu dibawa naik ke gunung."), idf, None, frozenset())[1]
     assert adjacent == 1.0
     assert apart == pytest.approx(2 / 6)
 
@@ -147,5 +147,5 @@ def test_a_question_that_finds_nothing_has_no_results(passages):
 
 def test_words_are_the_index_pass_whatever_the_case_of_a_reduplication():
     """A capitalised reduplication is one word, as the index holds it (it once split into two)."""
-    found = rerank.words("Anak-anak bermain")
+    found = rerank.written_words("Anak-anak bermain")
     assert [(w.text, w.stem) for w in found] == [("Anak-anak", "anak"), ("bermain", "main")]
