@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from search.analysis.tokens import TOKEN_PATTERN, word_parts
+from search.analysis.tokens import RunPart, run_parts, text_runs
 
 SNIPPET_CHARS = 240
 Span = tuple[int, int]
@@ -84,45 +84,43 @@ def match_spans(text: str, matcher: TermMatcher) -> list[Span]:
     """Character spans of the words in ``text`` whose root matches."""
     if not matcher:
         return []
-    # The words, and which of them match, by set operations (C loops): a text
-    # repeats most of its words, and a page of results most of the index's.
-    # Split on the tokenizer's pattern, the text is [gap, token, gap, ...,
-    # gap]: where each token starts is a running sum of the pieces' lengths,
-    # also a C loop, so Python touches only the tokens that match.
+    # The text's runs (the pieces between spaces), and which of them hold a
+    # match, by set operations (C loops): a text repeats most of its runs, and
+    # a page of results most of the index's. Where each run starts is a
+    # running sum of their lengths, also a C loop, so Python touches only the
+    # runs that match.
     forms = _word_forms()
-    pieces = forms.splitter.split(text)
-    tokens = pieces[1::2]
-    distinct = set(tokens)
+    runs = text_runs(text)
+    distinct = set(runs)
     forms.learn(distinct, text)
     wanted = forms.matching(distinct, matcher)
     spans: list[Span] = []
     if not wanted:
         return spans
-    ends = list(itertools.accumulate(map(len, pieces)))  # token i starts at ends[2 * i]
-    for index in [index for index, token in enumerate(tokens) if token in wanted]:
-        start = ends[2 * index]
-        spans.extend((start + s, start + e) for term, word, s, e in forms.parts[tokens[index]]
-                     if matcher.wants(term, word))
+    ends = list(itertools.accumulate(map(len, runs)))  # run i starts at ends[i - 1] + i (one space each)
+    for index in [index for index, run in enumerate(runs) if run in wanted]:
+        start = ends[index - 1] + index if index else 0
+        spans.extend((start + part.start, start + part.end) for part in forms.parts[runs[index]]
+                     if matcher.wants(part.stem, part.word))
     return spans
 
 
 class WordForms:
-    """The roots the analysis pass gives each distinct word as written, both ways round."""
+    """The roots the analysis pass gives each distinct run of text as written, both ways round."""
 
     def __init__(self):
-        self.splitter = re.compile(f"({TOKEN_PATTERN})")  # tokens kept between the gaps
-        self.parts: dict[str, tuple] = {}  # word as written -> ((root or None, part, start, end), ...)
-        self.writers: dict[str, set[str]] = {}  # root, or a part as written -> the words as written with it
-        self.spellers: dict[str, set[str]] = {}  # a part as written (lowercased) -> the words with it
-        self.texts: set[tuple[int, int]] = set()  # (length, hash) of the texts whose words are all learnt
+        self.parts: dict[str, tuple[RunPart, ...]] = {}  # run as written -> its word parts
+        self.writers: dict[str, set[str]] = {}  # root -> the runs with a part of that root
+        self.spellers: dict[str, set[str]] = {}  # a part as written (lowercased) -> the runs with it
+        self.texts: set[tuple[int, int]] = set()  # (length, hash) of the texts whose runs are all learnt
 
-    def learn(self, words: set[str], text: str | None = None) -> None:
-        """Analyse the words not seen before (all of them again past ``_FORMS_LIMIT``).
+    def learn(self, runs: set[str], text: str | None = None) -> None:
+        """Analyse the runs not seen before (all of them again past ``_FORMS_LIMIT``).
 
-        ``words`` are those of ``text``, if given: a text learnt before is
+        ``runs`` are those of ``text``, if given: a text learnt before is
         not looked through again. Results pages repeat articles (IndoSum's
         3,463 sentences show 34,630 hits of 3,463 articles), and finding the
-        new words among those learnt, each a lookup in a large dictionary,
+        new runs among those learnt, each a lookup in a large dictionary,
         was a tenth of a sentence query's time.
         """
         if len(self.parts) > _FORMS_LIMIT:
@@ -133,38 +131,36 @@ class WordForms:
         key = None if text is None else (len(text), hash(text))
         if key is not None and key in self.texts:
             return
-        for word in words.difference(self.parts):
-            parts = self.parts[word] = tuple(
-                (part.stem, part.word, part.start, part.end) for part in word_parts(word)
-            )
-            for term, part, _, _ in parts:
-                if term is not None:
-                    self.writers.setdefault(term, set()).add(word)
-                self.spellers.setdefault(part, set()).add(word)
+        for run in runs.difference(self.parts):
+            parts = self.parts[run] = run_parts(run)
+            for part in parts:
+                if part.stem is not None:
+                    self.writers.setdefault(part.stem, set()).add(run)
+                self.spellers.setdefault(part.word, set()).add(run)
         if key is not None:
             if len(self.texts) > _TEXTS_LIMIT:
                 self.texts.clear()
             self.texts.add(key)
 
-    def matching(self, words: set[str], matcher: TermMatcher) -> set[str]:
-        """Those of ``words`` (already learnt) with a part the matcher wants."""
+    def matching(self, runs: set[str], matcher: TermMatcher) -> set[str]:
+        """Those of ``runs`` (already learnt) with a part the matcher wants."""
         if matcher.patterns:
-            return {word for word in words if any(matcher.wants(term, part) for term, part, _, _ in self.parts[word])}
+            return {run for run in runs if any(matcher.wants(part.stem, part.word) for part in self.parts[run])}
         found: set[str] = set()
         for term in matcher.terms:
-            found.update(words.intersection(self.writers.get(term, ())))
-        for part in matcher.words:
-            found.update(words.intersection(self.spellers.get(part, ())))
+            found.update(runs.intersection(self.writers.get(term, ())))
+        for word in matcher.words:
+            found.update(runs.intersection(self.spellers.get(word, ())))
         return found
 
 
-_FORMS_LIMIT = 200_000  # distinct words remembered (a few tens of MB at most)
+_FORMS_LIMIT = 200_000  # distinct runs remembered (a few tens of MB at most)
 _TEXTS_LIMIT = 100_000  # texts remembered as learnt (~10 MB)
 _forms: WordForms | None = None
 
 
 def _word_forms() -> WordForms:
-    """The remembered analysis of words as written: a word gives the same roots wherever it stands."""
+    """The remembered analysis of runs as written: a run gives the same roots wherever it stands."""
     global _forms
     if _forms is None:
         _forms = WordForms()

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 
 from search.analysis.answers import PLACE, word_is
-from search.analysis.tokens import WrittenWord as Word
+from search.analysis.tokens import RunPart as Word
 from search.analysis.tokens import written_words
 from search.query.builder import positive_terms
 from search.query.parsed import QUESTION_DEPTH, ParsedQuery
