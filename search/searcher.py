@@ -33,18 +33,14 @@ from search.query.synonyms import SynonymsFile
 from search.query.syntax import is_blank
 from search.query.wildcards import lists_everything
 from search.ranking.budget import NO_DEADLINE, Deadline
-from search.ranking.coverage import for_keywords
-from search.ranking.facets import count_facets
-from search.ranking.fallback import rank_in_whoosh, reading
-from search.ranking.months import month_counts, oldest
-from search.ranking.prune import drop_common_stopwords
-from search.ranking.rerank import answers_first
+from search.ranking.fallback import reading
+from search.ranking.policy import RankingPolicy
 from search.ranking.weights import BM25_PARAMS, DEFAULT_FIELDS
 from search.results import ArticleInfo, ArticlePage, Hit, SearchResults
 
 if TYPE_CHECKING:
     from search.ranking.expansion import WildcardExpander
-    from search.ranking.scoring import ArrayScorer, Ranking
+    from search.ranking.scoring import ArrayScorer
     from search.suggest import Suggestion, SuggestionTable
 
 __all__ = ["Filters", "Searcher", "SearchResults", "Hit", "ArticlePage", "MAX_LIMIT", "SORTS", "checked_sort"]
@@ -101,6 +97,7 @@ class Searcher:
         self._builder: QueryBuilder | None = None
         self._scorer: ArrayScorer | None = None
         self._expander: WildcardExpander | None = None
+        self._policy: RankingPolicy | None = None
         self._lexicon: IndexLexicon | None = None
         self.synonyms = SynonymsFile(self.index_dir)
         self._suggestions: SuggestionTable | None = None
@@ -131,6 +128,7 @@ class Searcher:
         old = self._searcher
         self._searcher, self._stamp, self._scorer = searcher, stamp, scorer
         self._expander = WildcardExpander(searcher.reader())
+        self._policy = RankingPolicy(searcher, scorer, self._expander)
         self._lexicon = IndexLexicon(searcher.reader(), shared_stemmer().is_name_like, counts=scorer.postings)
         self._builder = QueryBuilder(index.schema, Alternatives(lexicon=self._lexicon))
         self._suggestions = None  # made again from the new index when first asked for
@@ -155,6 +153,12 @@ class Searcher:
         """The open index's wildcard expander (call after ``_current()``)."""
         assert self._expander is not None, "no index open"
         return self._expander
+
+    @property
+    def policy(self) -> RankingPolicy:
+        """How the open index ranks (call after ``_current()``)."""
+        assert self._policy is not None, "no index open"
+        return self._policy
 
     @property
     def schema(self):
@@ -215,9 +219,9 @@ class Searcher:
         parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
         with reading(self.index_dir):
             if parsed is None:
-                found, total, counts = self._browse(searcher, page * limit, filter_query, facets, sort)
+                found, total, counts = self.policy.browse(page * limit, filter_query, facets, sort)
             else:
-                found, total, counts = self._rank(searcher, parsed, page * limit, filter_query, sort, facets, deadline)
+                found, total, counts = self.policy.rank(parsed, page * limit, filter_query, sort, facets, deadline)
             deadline.check()
             matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
             page_found = found[(page - 1) * limit : page * limit]
@@ -239,72 +243,7 @@ class Searcher:
         if filter_query is not None and is_blank(text):
             return None
         parsed = self._parse(text, words_only, corrections, deadline)
-        return None if lists_everything(parsed.query) else self._pruned(parsed)
-
-    def _pruned(self, parsed: ParsedQuery) -> ParsedQuery:
-        """``parsed`` without the stopwords most articles hold (their frequencies are the index's)."""
-        return parsed.with_query(drop_common_stopwords(parsed.query, self.scorer.postings))
-
-    def _browse(self, searcher, limit: int, filter_query, facets: bool, sort: str = "newest"):
-        """(stored fields, None) of the newest (or oldest) ``limit`` articles the filter allows, total, facets."""
-        ranking = self.scorer.browse(limit, filter_query)
-        if sort == "oldest":
-            ranking = self._oldest(ranking.matched, limit)
-        return self._found(searcher, ranking, facets)
-
-    def _oldest(self, matched, limit: int | None) -> Ranking:
-        """The documents flagged in ``matched``, oldest first, undated last."""
-        from search.ranking.scoring import Ranking
-
-        return Ranking([(docnum, None) for docnum in oldest(self.scorer.dates, matched, limit).tolist()], matched)
-
-    def _found(self, searcher, ranking: Ranking, facets: bool):
-        """A ranking of the array scorer as ((stored fields, score), total, facets or None)."""
-        found = [(searcher.stored_fields(d), s) for d, s in ranking.results]
-        counts = self._facets(searcher, ranking.matched) if facets else None
-        return found, ranking.total, counts
-
-    def _facets(self, searcher, matched) -> dict:
-        """Counts by source and year (``ranking.facets``) and by month, of the documents in ``matched``."""
-        counts = count_facets(searcher.reader(), self.scorer.postings, matched)
-        return {**counts, "month": month_counts(self.scorer.dates, matched)}
-
-    def _whoosh_matches(self, query, filter_query):
-        """Which live documents match ``query`` and the filter, asked of Whoosh (a query with a NOT)."""
-        matched = self.scorer.mask(query) & self.scorer.postings.live
-        if filter_query is not None:
-            matched &= self.scorer.mask(filter_query)
-        return matched
-
-    def _rank(
-        self, searcher, parsed: ParsedQuery, limit, filter_query=None, sort="relevance", facets=False,
-        deadline: Deadline = NO_DEADLINE,
-    ):
-        """((stored fields, score) best first, total, facets or None) of at least ``limit`` results.
-
-        Wildcards become their most frequent words; the array scorer ranks
-        what it can (by score or by date), Whoosh the rest (NOT queries); by
-        relevance, a question's top passages are then re-ranked.
-        """
-        fetch = parsed.fetch_depth(limit)
-        query = self.expander.expand(parsed.query, deadline)
-        query, concepts = for_keywords(query, parsed, searcher.schema, by_relevance=sort == "relevance")
-        ranking = self.scorer.rank(query, fetch, filter_query, deadline, by_date=sort != "relevance",
-                                   concepts=concepts)
-        if ranking is None and sort == "oldest":
-            ranking = self._oldest(self._whoosh_matches(query, filter_query), fetch)
-        elif ranking is not None and sort == "oldest":
-            ranking = self._oldest(ranking.matched, fetch)
-        if ranking is None:
-            whoosh_sort = "date" if sort == "newest" else sort
-            found, total, counts = rank_in_whoosh(searcher, query, fetch, filter_query, whoosh_sort, facets, deadline)
-            if counts is not None:
-                counts["month"] = month_counts(self.scorer.dates, self._whoosh_matches(query, filter_query))
-        else:
-            found, total, counts = self._found(searcher, ranking, facets)
-        if sort == "relevance":
-            found = answers_first(parsed, parsed.query, found, self.scorer.postings)
-        return found, total, counts
+        return None if lists_everything(parsed.query) else self.policy.pruned(parsed)
 
     @staticmethod
     def _hit(fields: dict, score, matcher: TermMatcher) -> Hit:
@@ -351,14 +290,13 @@ class Searcher:
     @_one_at_a_time
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:
         """(id, score) of the top results, without snippets (for batch runs)."""
-        searcher = self._current()
+        self._current()
         try:
             parsed = self._parse(text)
         except QueryError:
             parsed = self._parse(text, words_only=True)
-        parsed = self._pruned(parsed)
         with reading(self.index_dir):
-            found, _, _ = self._rank(searcher, parsed, limit)
+            found, _, _ = self.policy.rank(self.policy.pruned(parsed), limit)
         return [(fields["id"], score) for fields, score in found[:limit]]
 
     @_one_at_a_time

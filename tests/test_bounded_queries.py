@@ -65,7 +65,7 @@ def whoosh_newest_first(index_dir, searcher: Searcher, query, filter_query=None)
 def searched_query(searcher: Searcher, text: str):
     """The Whoosh query the searcher ranks for ``text`` (parsed, common stopwords dropped)."""
     searcher.search("warmup")
-    return searcher._pruned(searcher.parse(text)).query
+    return searcher.policy.pruned(searcher.parse(text)).query
 
 
 class SteppingClock:
