@@ -32,3 +32,25 @@ def test_article_with_unparseable_query_is_unmarked_and_missing_is_none(seed_ind
 def test_a_page_past_the_last_has_no_hits(seed_index):
     results = Searcher(seed_index).search("rusia", page=9, limit=2)
     assert results.total == 5 and results.hits == [] and results.pages == 3
+
+
+def test_warm_up_opens_the_index_and_loads_the_stemmer_dictionary(seed_index):
+    """A worker's warm-up leaves its first reader less to load: the index open, Sastrawi's dictionary read."""
+    from search.analysis.stemmer import Stemmer
+
+    stemmer = Stemmer()
+    assert "_dictionary" not in vars(stemmer)
+    stemmer.load()
+    assert "_dictionary" in vars(stemmer) and stemmer._dictionary.contains("makan")
+    searcher = Searcher(seed_index)
+    searcher.warm_up()
+    assert searcher._searcher is not None  # open: the first request does not open it
+
+
+def test_warm_up_of_a_missing_index_raises_index_missing(tmp_path):
+    import pytest
+
+    from search.errors import IndexMissing
+
+    with pytest.raises(IndexMissing):
+        Searcher(tmp_path / "nothing").warm_up()

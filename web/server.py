@@ -64,10 +64,10 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
         on_ready(bound_host, bound_port)
 
     def post_worker_init(worker) -> None:
-        # Open the index now (not at the first request), and say what a worker costs.
+        # Open the index and load what searching needs now (not at the first request), and say what a worker costs.
         searcher = worker.wsgi.extensions["cari.searcher"]
         try:
-            searcher.doc_count()
+            searcher.warm_up()
         except Exception as e:  # noqa: BLE001 - a missing index is the app's to report, per request
             worker.log.warning("cannot open the index yet: %s", e)
         print(f"worker {os.getpid()}: {resident_mb():.0f} MB resident", file=sys.stderr, flush=True)

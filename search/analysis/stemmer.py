@@ -59,6 +59,11 @@ class Stemmer:
     def _dictionary(self):
         return self._sastrawi.get_dictionary()
 
+    def load(self) -> None:
+        """Read Sastrawi's dictionary and corrections now, not at the first new word (a server's worker, at start)."""
+        self._dictionary  # noqa: B018 - a cached property: reading it loads it
+        self.exceptions  # noqa: B018
+
     def stem(self, word: str) -> str:
         """The root of a lowercased word; numbers and mixed tokens unchanged."""
         root = self._cache.get(word)
