@@ -1,5 +1,6 @@
 """Shared fixtures: the seed corpus and indexes built from it in temp folders."""
 
+import json
 import os
 import select
 import shutil
@@ -17,6 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 # The public relevance sets: ../shared/eval beside the repository, or where CARI_EVAL points.
 EVAL = Path(os.environ.get("CARI_EVAL", ROOT.parent / "shared" / "eval"))
+
+
+def searcher_of(docs: list[dict], folder: Path):
+    """A Searcher over an index of ``docs`` (articles as a JSON Lines export holds them), built in ``folder``."""
+    from search.index.build import build_index
+    from search.searcher import Searcher
+
+    source = folder / "docs.jsonl"
+    source.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
+    build_index([source], folder / "index")
+    return Searcher(folder / "index")
 
 
 def eval_file(set_name: str, name: str) -> Path:

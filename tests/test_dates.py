@@ -7,6 +7,7 @@ import pytest
 from search.errors import QueryError
 from search.ingest.dates import lead_date, parse_date, shown_time
 from search.query.filters import Filters
+from tests.conftest import searcher_of
 from web.formatting import tanggal
 
 
@@ -133,16 +134,11 @@ def test_year_filter_in_the_web_app_and_the_form_keeps_it(dated_index):
 
 
 def test_year_and_month_facets_count_jakarta_s_calendar_as_the_filters_do(tmp_path):
-    from search.index.build import build_index
     from search.query.filters import Filters
-    from search.searcher import Searcher
 
     # 2022-12-31T20:00Z is 1 January 2023, 03:00 WIB.
     docs = [{"id": "new-year", "title": "Tahun baru", "text": "Kembang api tahun baru.", "date": "2022-12-31T20:00:00Z"}]
-    source = tmp_path / "docs.jsonl"
-    source.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
-    build_index([source], tmp_path / "index")
-    searcher = Searcher(tmp_path / "index")
+    searcher = searcher_of(docs, tmp_path)
     found = searcher.search("kembang", facets=True)
     assert found.facets["year"] == {"2023": 1}
     assert list(found.facets.get("month", {"2023-01": 1})) == ["2023-01"]

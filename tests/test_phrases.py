@@ -4,15 +4,13 @@ Whoosh raises on a Phrase over a field without positions; the query builder
 must never make one, and a phrase must still find the article that has it.
 """
 
-import json
 
 import pytest
 from whoosh import query as q
 
-from search.index.build import build_index
 from search.index.schema import build_schema
 from search.query.builder import QueryBuilder
-from search.searcher import Searcher
+from tests.conftest import searcher_of
 
 DOCS = [
     {"id": "duta", "title": "Duta Besar Indonesia tiba",
@@ -27,11 +25,7 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("phrases")
-    source = folder / "docs.jsonl"
-    source.write_text("\n".join(json.dumps(d) for d in DOCS) + "\n", encoding="utf-8")
-    build_index([source], folder / "index")
-    return Searcher(folder / "index")
+    return searcher_of(DOCS, tmp_path_factory.mktemp("phrases"))
 
 
 def ids(results):

@@ -1,14 +1,12 @@
 """The question re-rank: which queries it touches, its features, and its effect on a search."""
 
-import json
 
 import pytest
 
 from search.analysis.answers import asked_type
-from search.index.build import build_index
 from search.query.builder import is_question
 from search.ranking import rerank
-from search.searcher import Searcher
+from tests.conftest import searcher_of
 
 # The lead names the event twice; the next passage holds the figure asked for.
 LEAD = (
@@ -29,10 +27,7 @@ def passages(tmp_path):
         {"id": "answer", "text": ANSWER},
         {"id": "other", "text": "Kejuaraan renang Asia berlangsung di Bangkok."},
     ]
-    source = tmp_path / "docs.jsonl"
-    source.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
-    build_index([source], tmp_path / "index")
-    return Searcher(tmp_path / "index")
+    return searcher_of(docs, tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +111,7 @@ def test_tightness_is_highest_when_the_matched_words_are_adjacent():
 def test_the_passage_with_the_answer_beats_the_lead_that_repeats_the_question(passages, monkeypatch):
     assert [doc_id for doc_id, _ in passages.ranked_ids(QUESTION, 10)][0] == "answer"
     assert [hit.id for hit in passages.search(QUESTION).hits][0] == "answer"
-    monkeypatch.setattr("search.searcher.answers_first", lambda text, query, found, reader: found)
+    monkeypatch.setattr("search.ranking.policy.answers_first", lambda text, query, found, reader: found)
     assert [doc_id for doc_id, _ in passages.ranked_ids(QUESTION, 10)][0] == "lead"  # BM25 alone
 
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from search.index.build import build_index
 from search.searcher import Searcher
+from tests.conftest import searcher_of
 
 DOCS = [
     {"id": "erdogan", "title": "Erdoğan bertemu Putin", "text": "Presiden Recep Tayyip Erdoğan dan istrinya tiba di Sochi."},
@@ -22,11 +22,7 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("behaviour")
-    source = folder / "docs.jsonl"
-    source.write_text("\n".join(json.dumps(d) for d in DOCS) + "\n", encoding="utf-8")
-    build_index([source], folder / "index")
-    return Searcher(folder / "index")
+    return searcher_of(DOCS, tmp_path_factory.mktemp("behaviour"))
 
 
 @pytest.fixture(scope="module")
@@ -166,11 +162,7 @@ def _corpus():
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("corpus")
-    source = folder / "docs.jsonl"
-    source.write_text("\n".join(json.dumps(d) for d in _corpus()) + "\n", encoding="utf-8")
-    build_index([source], folder / "index")
-    return Searcher(folder / "index")
+    return searcher_of(_corpus(), tmp_path_factory.mktemp("corpus"))
 
 
 def test_names_spelt_the_old_way_are_found_by_the_new_and_back(corpus):
@@ -247,10 +239,7 @@ def test_datelines_are_furniture_not_body_text(body, story):
 def test_a_dateline_city_does_not_match_the_query(tmp_path):
     docs = [{"id": "cnn", "title": "Harga cabai", "text": "Jakarta, CNN Indonesia -- Harga cabai naik di pasar."},
             {"id": "city", "title": "Harga cabai Jakarta", "text": "Harga cabai di Jakarta naik lagi."}]
-    source = tmp_path / "docs.jsonl"
-    source.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
-    build_index([source], tmp_path / "index")
-    assert ids(Searcher(tmp_path / "index").search("jakarta")) == ["city"]
+    assert ids(searcher_of(docs, tmp_path).search("jakarta")) == ["city"]
 
 
 def test_a_four_letter_word_missing_a_letter_is_corrected(corpus):

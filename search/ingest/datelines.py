@@ -3,6 +3,7 @@
 They are furniture, not the story: ``Jakarta, CNN Indonesia --`` opens 1,214
 of IndoSum's 3,463 articles, so ``banjir jakarta`` matched every CNN story
 about anything in Jakarta. The body keeps the story from its first word.
+A saved page's lines are searched for :data:`DOMAIN_DATELINE` to find where the story starts.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ DATELINE = re.compile(
     rf"|{_PLACE}\s*\(\s*{_PUBLISHER}\s*\)"  # Jakarta (ANTARA News) -
     r"|[A-Z][A-Z .'’/-]{2,30}"  # JAKARTA - / INGGRIS -
     rf"){_DASH}(?=\S)",
+    re.IGNORECASE,
+)
+# A dateline naming its publisher by domain ("ASTANA, KOMPAS.com –", "TEMPO.CO, Jakarta -",
+# "SinPo.id -"), the publisher in ``pub``: where a saved page's story starts (``pages.py``).
+# Stricter than DATELINE, as any line of a page may be tried.
+DOMAIN_DATELINE = re.compile(
+    r"^(?:[A-Z][\w .'-]*,\s*)?(?P<pub>[\w+-]+\.(?:com|co\.id|co|id|net))(?:,\s*[\w .'-]+)?\s*[-–—]\s+\S",
     re.IGNORECASE,
 )
 _ALL_CAPITALS = re.compile(r"^\s*[A-Z][A-Z .'’/-]{2,30}" + _DASH)

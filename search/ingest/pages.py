@@ -12,6 +12,7 @@ import re
 from typing import NamedTuple
 
 from search.ingest.article import Article, ArticleError, _title_from_lead
+from search.ingest.datelines import DOMAIN_DATELINE
 from search.ingest.dates import DATE_LINE, parse_date
 
 # Lines dropped wherever they appear.
@@ -46,7 +47,7 @@ RELATED_LINE = re.compile(r"^(?:Baca juga|Baca pula|Lihat juga|Pilihan Editor)\s
 _FURNITURE = re.compile(r"^(?:%s)$" % "|".join(FURNITURE_LINES), re.IGNORECASE)
 _END = re.compile(r"^(?:%s)$" % "|".join(END_MARKERS), re.IGNORECASE)
 
-# Where a page's dateline names its publisher: "ASTANA, KOMPAS.com –",
+# The publishers a page's dateline names (datelines.DOMAIN_DATELINE): "ASTANA, KOMPAS.com –",
 # "TEMPO.CO, Jakarta -", "SinPo.id -".
 PUBLISHERS = {
     "kompas.com": "Kompas.com",
@@ -64,10 +65,6 @@ PUBLISHERS = {
 }
 _PUBLISHER = re.compile(
     r"\b(%s)\b" % "|".join(re.escape(p) for p in sorted(PUBLISHERS, key=len, reverse=True)),
-    re.IGNORECASE,
-)
-DATELINE = re.compile(
-    r"^(?:[A-Z][\w .'-]*,\s*)?(?P<pub>[\w+-]+\.(?:com|co\.id|co|id|net))(?:,\s*[\w .'-]+)?\s*[-–—]\s+\S",
     re.IGNORECASE,
 )
 # "REUTERS | NESA AQILA": the wire, then the writer, on the page's last line.
@@ -126,7 +123,7 @@ def _page_lines(lines: list[str]) -> _PageLines:
 
 def _body_start(kept: list[str]) -> int:
     """Where the body starts among a page's kept lines: its dateline, else its first long line, else the top."""
-    start = next((i for i, line in enumerate(kept) if DATELINE.match(line)), None)
+    start = next((i for i, line in enumerate(kept) if DOMAIN_DATELINE.match(line)), None)
     if start is None:
         start = next((i for i, line in enumerate(kept) if len(line) > 120), 0)
     return start
@@ -149,7 +146,7 @@ def parse_page(text: str, doc_id: str, origin: str = "") -> Article:
     # so a caption is a header line following the title).
     if not paragraphs:
         raise ArticleError("no article body found")
-    if source is None and (m := DATELINE.match(paragraphs[0])):
+    if source is None and (m := DOMAIN_DATELINE.match(paragraphs[0])):
         source = _publisher(m["pub"])
     paragraphs[-1] = SIGNATURE.sub(".", paragraphs[-1])
     title = header[0] if header else _title_from_lead(paragraphs[0])
