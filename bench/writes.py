@@ -2,7 +2,7 @@
 """Write API latency: how long until a POSTed article is searchable, on an existing index.
 
 Usage:
-    python bench/writes.py --index DIR [--rounds 5] [--batch 1]
+    python bench/writes.py --index DIR [--rounds 5] [--batch 1] [--serve WORKERS]
 
 It WRITES to the index at DIR (articles with ids ``bench-write-*``, removed
 again at the end): use a copy or a bench index. Through the web app's test
@@ -11,14 +11,26 @@ client, each round posts --batch articles (JSON Lines) and times the request
 finds them and times a DELETE of one of them. A second app over the same
 index stands for another worker: the time of its first search after each
 write (it reopens the new generation) is the rest of the wait for a reader.
+
+With ``--serve WORKERS`` it runs the real ``cari serve --workers WORKERS``
+instead and posts over HTTP; after each POST it searches over new
+connections (each may reach any worker) until 10 searches in a row find the
+articles, and reports how long the first and the tenth took: what a reader
+waits, whichever worker answers.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 KEY = "bench-key-0123456789abcdef"
@@ -29,7 +41,11 @@ def main() -> None:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--serve", type=int, metavar="WORKERS", help="time a real `cari serve --workers WORKERS`")
     args = parser.parse_args()
+    if args.serve:
+        serve_rounds(args)
+        return
     from web.app import create_app
 
     client = create_app({"INDEX_DIR": str(args.index), "API_KEY": KEY}).test_client()
@@ -40,10 +56,7 @@ def main() -> None:
     documents = client.get("/healthz").get_json()["documents"]
     posts, deletes, written = [], [], []
     for round_number in range(args.rounds):
-        word = f"benchtulis{round_number}x"
-        lines = "\n".join(json.dumps({"id": f"bench-write-{round_number}-{n}", "title": f"Uji tulis {n}",
-                                      "text": f"Artikel uji {word} nomor {n} untuk mengukur waktu tulis."})
-                          for n in range(args.batch))
+        word, lines = batch_of(round_number, args.batch)
         started = time.perf_counter()
         response = client.post("/api/documents", data=lines, headers={**auth, "Content-Type": "application/x-ndjson"})
         posts.append(time.perf_counter() - started)
@@ -62,6 +75,57 @@ def main() -> None:
     print(f"another worker's first search after it (reopening) median {statistics.median(reopens):.2f} s, "
           f"max {max(reopens):.2f} s")
     print(f"DELETE median {statistics.median(deletes):.2f} s, max {max(deletes):.2f} s")
+
+
+def batch_of(round_number: int, size: int) -> tuple[str, str]:
+    """(the word only this round's articles hold, their JSON Lines)."""
+    word = f"benchtulis{round_number}x"
+    lines = "\n".join(json.dumps({"id": f"bench-write-{round_number}-{n}", "title": f"Uji tulis {n}",
+                                  "text": f"Artikel uji {word} nomor {n} untuk mengukur waktu tulis."})
+                      for n in range(size))
+    return word, lines
+
+
+def serve_rounds(args) -> None:
+    """The rounds against ``cari serve --workers N``: POST, then search until 10 in a row find the batch."""
+    key_file = Path(tempfile.mkdtemp(prefix="cari-writes-")) / "key"
+    key_file.write_text(KEY)
+    os.chmod(key_file, 0o600)
+    command = [sys.executable, "-c", "from search.cli import cli; cli()", "serve", "--index", str(args.index),
+               "--port", "0", "--workers", str(args.serve), "--api-key-file", str(key_file)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = next(line.split(" at ", 1)[1].split()[0].rstrip("/") for line in server.stdout if " at http://" in line)
+        time.sleep(5)  # the workers open the index and warm up
+        posts, first, tenth, written = [], [], [], []
+        for round_number in range(args.rounds):
+            word, lines = batch_of(round_number, args.batch)
+            started = time.perf_counter()
+            request = urllib.request.Request(f"{url}/api/documents", data=lines.encode(), method="POST", headers={
+                "Authorization": f"Bearer {KEY}", "Content-Type": "application/x-ndjson"})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                written += json.load(response)["upserted"]
+            posts.append(time.perf_counter() - started)
+            in_a_row = 0
+            while in_a_row < 10:
+                query = urllib.parse.urlencode({"q": word})
+                with urllib.request.urlopen(f"{url}/api/search?{query}", timeout=60) as response:
+                    found = json.load(response)["total"] == args.batch
+                in_a_row = in_a_row + 1 if found else 0
+                if found and in_a_row == 1:
+                    first.append(time.perf_counter() - started)
+            tenth.append(time.perf_counter() - started)
+        for doc_id in written:
+            request = urllib.request.Request(f"{url}/api/documents/{urllib.parse.quote(doc_id)}", method="DELETE",
+                                             headers={"Authorization": f"Bearer {KEY}"})
+            urllib.request.urlopen(request, timeout=60).close()
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"cari serve --workers {args.serve}; {args.rounds} POSTs of {args.batch} article(s), from the POST's start")
+    print(f"POST returned    median {statistics.median(posts):.2f} s, max {max(posts):.2f} s")
+    print(f"first search finding them    median {statistics.median(first):.2f} s, max {max(first):.2f} s")
+    print(f"10th search in a row finding them    median {statistics.median(tenth):.2f} s, max {max(tenth):.2f} s")
 
 
 if __name__ == "__main__":
