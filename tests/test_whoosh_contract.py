@@ -111,3 +111,39 @@ def test_the_index_names_no_cari_module_but_the_persisted_one():
     assert restore("codec", 64, 3, 32)._blocklimit == 64
     with pytest.raises(ValueError, match="rebuild"):
         restore("no-such-object")
+
+
+def test_whole_arrays_match_whoosh_a_document_at_a_time(tmp_path):
+    """The live mask and the date column read whole (``_whoosh.columns``) are Whoosh's own, document by document:
+    on two segments with deletions and undated articles."""
+    import json
+
+    import numpy as np
+    from whoosh.columns import NumericColumn
+
+    from search._whoosh.columns import live_mask, numeric_values
+    from search.index.build import build_index
+    from search.index.format import open_index
+
+    articles = [{"id": f"a{i}", "text": f"Berita nomor {i} dari Jakarta.",
+                 "date": None if i % 4 == 0 else f"20{10 + i % 12}-0{1 + i % 9}-1{i % 10}"} for i in range(60)]
+    source, index_dir = tmp_path / "news.jsonl", tmp_path / "ix"
+    source.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    build_index([source], index_dir, procs=2)
+    source.write_text("".join(json.dumps(a) + "\n" for a in articles[7:-9]), encoding="utf-8")
+    build_index([source], index_dir)  # an update: deleted documents in the first segments
+    _, index = open_index(index_dir)
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        assert any(leaf.has_deletions() for leaf, _ in reader.leaf_readers())
+        expected = np.zeros(reader.doc_count_all(), dtype=bool)
+        expected[list(reader.all_doc_ids())] = True
+        assert (live_mask(reader) == expected).all() and expected.sum() == 44
+        read_whole = 0
+        for leaf, _ in reader.leaf_readers():
+            column = leaf.column_reader("published", translate=False)
+            read_whole += type(column) is NumericColumn.Reader
+            assert {"_dbfile", "_basepos", "_count", "_fixedlen", "_typecode", "_default"} <= set(vars(column))
+            count = leaf.doc_count_all()
+            assert numeric_values(column, count).tolist() == list(column)
+        assert read_whole == len(reader.leaf_readers())  # the fast path, not the fallback, was compared

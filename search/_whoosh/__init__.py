@@ -1,1 +1,1 @@
-"""The only place that touches Whoosh's private names: codec, segment writer, posting and length readers."""
+"""The only place that touches Whoosh's private names: codec, segment writer, posting, length and column readers."""

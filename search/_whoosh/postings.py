@@ -14,6 +14,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from search._whoosh.columns import live_mask
+
 # Postings a cache keeps: 12 bytes each (an int32 id and a float64 score), so
 # at most about 400 MB. Reading a list back from Whoosh's blocks (unpickle,
 # inflate, decode) is most of a query's time on a large index: on 100,000
@@ -61,8 +63,7 @@ class PostingArrays:
         self._leaves = list(reader.leaf_readers())
         self.doc_count = reader.doc_count_all()
         self._frequencies: dict[tuple[str, str], int] = {}
-        self.live = np.zeros(self.doc_count, dtype=bool)
-        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        self.live = live_mask(reader)
         self._cache = BoundedCache()
 
     def doc_count_all(self) -> int:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from search._whoosh.columns import numeric_values
+
 DATE_FIELD = "published"
 
 
@@ -58,7 +60,7 @@ def _column_values(reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
             dated.append(np.zeros(count, dtype=bool))
             continue
         column = leaf.column_reader(fieldname, translate=False)
-        values = np.fromiter(iter(column), dtype=np.uint64, count=count)
+        values = numeric_values(column, count)
         parts.append(values)
         dated.append(values != np.uint64(field.column_type.default_value()))
     if not parts:
