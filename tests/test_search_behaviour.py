@@ -154,6 +154,8 @@ def _corpus():
         {"id": "apart", "title": "Cuaca", "text": "Jakarta cerah pagi ini, tetapi sore nanti banjir mungkin datang ke Bogor."},
         {"id": "only-city", "title": "Jakarta Jakarta", "text": "Jakarta, Jakarta, Jakarta: kota Jakarta ramai."},
         {"id": "ministry", "title": "Diplomasi", "text": "Kementerian Luar Negeri memanggil duta besar."},
+        {"id": "zucchini", "title": "Sayuran", "text": "Zucchini adalah sayuran penuh manfaat."},
+        {"id": "pemerintah", "title": "Kebijakan", "text": "Pemerintahan baru mengumumkan kebijakan pangan."},
         {"id": "manpower", "title": "Tenaga kerja",
          "text": "Kementerian Ketenagakerjaan mengurus pekerja di luar negeri dan pekerja di negeri sendiri."},
     ]
@@ -246,6 +248,14 @@ def test_a_four_letter_word_missing_a_letter_is_corrected(corpus):
     found = corpus.search("anis baswedan")
     assert ("anis", "anies") in found.corrections
     assert ids(found)[0] == "anies"  # both words (one corrected), not Novel Baswedan
+
+
+def test_a_typo_in_the_fourth_letter_is_corrected_unless_the_word_opens_with_an_affix(corpus):
+    """Only words opening like me-, pe-, be- ... (tens of thousands of them) need four letters right."""
+    found = corpus.search("zuchini")
+    assert ("zuchini", "zucchini") in found.corrections and ids(found) == ["zucchini"]
+    assert not corpus.search("pemwrintahan").corrections  # pem... : the fourth letter must be right
+    assert ("pemerimtahan", "pemerintahan") in corpus.search("pemerimtahan").corrections
 
 
 def test_a_word_typed_twice_is_one_correction(corpus):

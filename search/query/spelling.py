@@ -34,7 +34,9 @@ MIN_WORD = 4
 SAME_START = 3
 MAX_COMPARED = 20_000
 PREFIXES_REMEMBERED = 20_000
-LONG_WORD = 7  # from this length a candidate shares one more letter
+LONG_WORD = 7  # from this length a word opening with an affix shares one more letter with its candidates
+# How Indonesian's prefixes open a word (me-, pe-, be-, te-, di-, ke-, se-): each starts tens of thousands.
+AFFIX_OPENINGS = frozenset({"me", "pe", "be", "te", "di", "ke", "se"})
 MAX_EDITS = 2
 
 
@@ -164,14 +166,17 @@ class IndexLexicon:
     def _close(self, word: str, edits: int) -> list[tuple[str, int]]:
         """(word, document frequency) of the indexed words within ``edits`` of ``word``, sharing its start.
 
-        Longer words share more letters with their candidates: Indonesian's
-        prefixes (``pem``, ``men``, ``ber``) start tens of thousands of words
-        on a large archive, and a typo in the first four letters of a long
-        word is rare. Only words of a length that could be close are compared.
+        Long words opening with an affix share more letters with their
+        candidates: Indonesian's prefixes (``pem``, ``men``, ``ber``) start
+        tens of thousands of words on a large archive, and a typo in the
+        first four letters of such a word is rare. Other words share three
+        (``zuchini`` finds ``zucchini``). Only words of a length that could
+        be close are compared.
         """
         if edits == 0 or self._field not in self._reader.schema:
             return []
-        shared = SAME_START + (len(word) >= LONG_WORD) + (edits > 1)
+        affixed = len(word) >= LONG_WORD and word[:2] in AFFIX_OPENINGS
+        shared = SAME_START + affixed + (edits > 1)
         by_length = self._starting(word[:shared])
         found = []
         for length in range(len(word) - edits, len(word) + edits + 1):
