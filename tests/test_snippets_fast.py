@@ -62,3 +62,16 @@ def test_renderings_mark_exactly_the_spans():
     marked = Highlighted("a < b dan c", ((0, 1), (10, 11)))
     assert to_html(marked) == "<mark>a</mark> &lt; b dan <mark>c</mark>"
     assert to_terminal(marked, color=False) == "[a] < b dan [c]"
+
+
+def test_a_text_without_spaces_is_marked_but_not_remembered_whole():
+    """A run longer than REMEMBERED_RUN_CHARS (a URL, text without spaces) is read each time, never kept."""
+    long_run = "/".join(["berita", "mengusir", "warga"] * 20)  # 300 characters, no space
+    text = f"Polisi mengusir pedagang. {long_run} selesai."
+    for terms in (["usir"], ["usi*"]):
+        matcher = TermMatcher.from_terms(terms)
+        expected = whole_text_spans(text, matcher)
+        assert len(expected) == 21
+        assert match_spans(text, matcher) == expected
+        assert match_spans(text, matcher) == expected  # the text learnt: its long run still read
+    assert long_run not in spans_module._word_forms().parts

@@ -147,7 +147,7 @@ class RunPart(NamedTuple):
 
 
 _RUNS: dict[str, tuple[RunPart, ...]] = {}
-_RUN_CHARS = 64  # longer runs (URLs, text without spaces) are not remembered
+REMEMBERED_RUN_CHARS = 64  # longer runs (URLs, text without spaces) are not remembered
 # Runs remembered: ~450 bytes each with their parts, so at most ~90 MB (IndoSum's 3,463 articles hold 103,526).
 _RUNS_LIMIT = 200_000
 
@@ -167,7 +167,7 @@ def run_parts(run: str) -> tuple[RunPart, ...]:
             for token, at in ((m.group(), m.start()) for m in TOKEN.finditer(run))
             for part in word_parts(token)
         )
-        if len(run) <= _RUN_CHARS:
+        if len(run) <= REMEMBERED_RUN_CHARS:
             if len(_RUNS) > _RUNS_LIMIT:
                 _RUNS.clear()
             _RUNS[run] = found

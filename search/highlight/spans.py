@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from search.analysis.tokens import RunPart, run_parts, text_runs
+from search.analysis.tokens import REMEMBERED_RUN_CHARS, RunPart, run_parts, text_runs
 
 SNIPPET_CHARS = 240
 Span = tuple[int, int]
@@ -94,15 +94,21 @@ def match_spans(text: str, matcher: TermMatcher) -> list[Span]:
     distinct = set(runs)
     forms.learn(distinct, text)
     wanted = forms.matching(distinct, matcher)
+    if max(map(len, distinct)) > REMEMBERED_RUN_CHARS:  # long runs (URLs, unspaced text) are read each time
+        wanted |= {run for run in distinct if len(run) > REMEMBERED_RUN_CHARS and _wants(matcher, run_parts(run))}
     spans: list[Span] = []
     if not wanted:
         return spans
     ends = list(itertools.accumulate(map(len, runs)))  # run i starts at ends[i - 1] + i (one space each)
     for index in [index for index, run in enumerate(runs) if run in wanted]:
         start = ends[index - 1] + index if index else 0
-        spans.extend((start + part.start, start + part.end) for part in forms.parts[runs[index]]
-                     if matcher.wants(part.stem, part.word))
+        parts = forms.parts.get(runs[index]) or run_parts(runs[index])
+        spans.extend((start + part.start, start + part.end) for part in parts if matcher.wants(part.stem, part.word))
     return spans
+
+
+def _wants(matcher: TermMatcher, parts: tuple[RunPart, ...]) -> bool:
+    return any(matcher.wants(part.stem, part.word) for part in parts)
 
 
 class WordForms:
@@ -132,6 +138,8 @@ class WordForms:
         if key is not None and key in self.texts:
             return
         for run in runs.difference(self.parts):
+            if len(run) > REMEMBERED_RUN_CHARS:
+                continue  # not kept: a text without spaces would be kept whole
             parts = self.parts[run] = run_parts(run)
             for part in parts:
                 if part.stem is not None:
@@ -143,9 +151,9 @@ class WordForms:
             self.texts.add(key)
 
     def matching(self, runs: set[str], matcher: TermMatcher) -> set[str]:
-        """Those of ``runs`` (already learnt) with a part the matcher wants."""
+        """Those of ``runs`` (already learnt, long ones left out) with a part the matcher wants."""
         if matcher.patterns:
-            return {run for run in runs if any(matcher.wants(part.stem, part.word) for part in self.parts[run])}
+            return {run for run in runs if run in self.parts and _wants(matcher, self.parts[run])}
         found: set[str] = set()
         for term in matcher.terms:
             found.update(runs.intersection(self.writers.get(term, ())))
