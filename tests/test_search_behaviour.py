@@ -279,3 +279,20 @@ def test_a_garbled_synonyms_file_neither_stops_searches_nor_drives_the_terminal(
     listed = run_cli("synonyms", "list", "--index", index)
     assert listed.exit_code == 0 and "\x1b" not in listed.output and "\x07" not in listed.output
     assert "jokowi" in listed.output
+
+
+@pytest.mark.parametrize("text", ["banjir jakarta", "setya novanto", "gubernur baswedan", "kementerian luar negeri"])
+def test_the_nearness_bonus_checked_on_the_best_candidates_ranks_as_checked_everywhere(corpus, monkeypatch, text):
+    """The phrase bonus is scored on the best few only; the top results and their scores are those of scoring it
+    on every article (``limit=None`` scores it everywhere)."""
+    import search.ranking.scoring as scoring
+    from search.ranking.coverage import for_keywords
+
+    monkeypatch.setattr(scoring, "NEARNESS_CANDIDATES", 6)
+    corpus.doc_count()  # the index open
+    parsed = corpus.policy.pruned(corpus.parse(text))
+    query, concepts = for_keywords(parsed.query, parsed, corpus.schema)
+    assert "AndMaybe" in type(query).__name__ and concepts  # a nearness bonus to check
+    everywhere = corpus.scorer.rank(query, None, concepts=concepts).results[:3]
+    on_candidates = corpus.scorer.rank(query, 3, concepts=concepts).results
+    assert on_candidates == everywhere

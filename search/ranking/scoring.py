@@ -21,6 +21,9 @@ from search.ranking.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.ranking.coverage import concept_counts
 from search.ranking.dates import DateOrder
 
+# The best documents so far a keyword query's nearness bonus (a phrase) is checked on.
+NEARNESS_CANDIDATES = 200
+
 
 class ArrayScorer:
     """Ranks the usual query shapes by BM25F a term at a time over posting arrays.
@@ -72,9 +75,6 @@ class ArrayScorer:
             if len(ids):  # bincount of nothing gives integers
                 scores = np.bincount(ids, weights=np.concatenate([values for _, values in branches]), minlength=count)
                 matched[ids] = True
-        for node, boost in deadline.checked(bonus, every=1):  # ANDMAYBE: adds only to what already matched
-            ids, values = self._scores_of(node, boost, deadline)
-            scores[ids] += np.where(matched[ids], values, 0.0)
         matched &= self.postings.live
         if filter_query is not None:
             matched &= self.mask(filter_query)
@@ -85,7 +85,48 @@ class ArrayScorer:
         if concepts:
             keys = [concept_key(node) for node, _ in wanted]
             held = concept_counts(keys, [ids for ids, _ in branches], concepts, count)
+        self._add_bonus(bonus, scores, matched, limit, held, deadline)
         return Ranking.top(scores, matched, limit, tiers=held)
+
+    def _add_bonus(self, bonus, scores, matched, limit, held, deadline: Deadline) -> None:
+        """Add the ANDMAYBE branches' scores to the documents that matched.
+
+        A phrase bonus (keywords typed close together) is checked only on the
+        ``NEARNESS_CANDIDATES`` best so far: Whoosh's span matchers walked
+        every article holding the words, ~0.25 s a phrase on 100,000 articles.
+        """
+        candidates = None
+        for node, boost in deadline.checked(bonus, every=1):
+            if type(node) is q.Phrase and limit is not None:
+                if candidates is None:
+                    best = Ranking.top(scores, matched, max(NEARNESS_CANDIDATES, 2 * limit), tiers=held)
+                    candidates = np.array(sorted(doc for doc, _ in best.results), dtype=np.int64)
+                ids, values = self._score_by_whoosh_on(node, candidates, deadline)
+                scores[ids] += boost * values
+                continue
+            ids, values = self._scores_of(node, boost, deadline)
+            scores[ids] += np.where(matched[ids], values, 0.0)
+
+    def _score_by_whoosh_on(self, node, docs: np.ndarray, deadline: Deadline):
+        """(document numbers, scores) of a branch scored by Whoosh's matcher, only on ``docs`` (sorted)."""
+        ids, scores = [], []
+        context = self._searcher.context()
+        for searcher, offset in self._searcher.leaf_searchers():
+            size = searcher.reader().doc_count_all()
+            local = (docs[(docs >= offset) & (docs < offset + size)] - offset).tolist()
+            if not local:
+                continue
+            deadline.check()
+            matcher = node.matcher(searcher, context)
+            for doc in local:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < doc:
+                    matcher.skip_to(doc)
+                if matcher.is_active() and matcher.id() == doc:
+                    ids.append(doc + offset)
+                    scores.append(matcher.score())
+        return np.array(ids, dtype=np.int64), np.array(scores, dtype=float)
 
     def browse(self, limit: int | None, filter_query=None) -> Ranking:
         """Every live document the filter allows, newest first: a search without words."""
