@@ -91,42 +91,23 @@ class ArrayScorer:
     def _add_bonus(self, bonus, scores, matched, limit, held, deadline: Deadline) -> None:
         """Add the ANDMAYBE branches' scores to the documents that matched.
 
-        A phrase bonus (keywords typed close together) is checked only on the
-        ``NEARNESS_CANDIDATES`` best so far: Whoosh's span matchers walked
-        every article holding the words, ~0.25 s a phrase on 100,000 articles.
+        A bonus Whoosh's matchers must score (a keyword query's phrase of the
+        words typed close together) is checked only on the
+        ``NEARNESS_CANDIDATES`` best so far: its span matchers walked every
+        article holding the words, ~0.25 s a phrase on 100,000 articles. A
+        term's bonus (a question's answer kind) is an array, scored everywhere.
         """
         candidates = None
         for node, boost in deadline.checked(bonus, every=1):
-            if type(node) is q.Phrase and limit is not None:
+            if type(node) is not q.Term and limit is not None:
                 if candidates is None:
                     best = Ranking.top(scores, matched, max(NEARNESS_CANDIDATES, 2 * limit), tiers=held)
                     candidates = np.array(sorted(doc for doc, _ in best.results), dtype=np.int64)
-                ids, values = self._score_by_whoosh_on(node, candidates, deadline)
+                ids, values = self._score_by_whoosh(node, deadline, only=candidates)
                 scores[ids] += boost * values
                 continue
             ids, values = self._scores_of(node, boost, deadline)
             scores[ids] += np.where(matched[ids], values, 0.0)
-
-    def _score_by_whoosh_on(self, node, docs: np.ndarray, deadline: Deadline):
-        """(document numbers, scores) of a branch scored by Whoosh's matcher, only on ``docs`` (sorted)."""
-        ids, scores = [], []
-        context = self._searcher.context()
-        for searcher, offset in self._searcher.leaf_searchers():
-            size = searcher.reader().doc_count_all()
-            local = (docs[(docs >= offset) & (docs < offset + size)] - offset).tolist()
-            if not local:
-                continue
-            deadline.check()
-            matcher = node.matcher(searcher, context)
-            for doc in local:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < doc:
-                    matcher.skip_to(doc)
-                if matcher.is_active() and matcher.id() == doc:
-                    ids.append(doc + offset)
-                    scores.append(matcher.score())
-        return np.array(ids, dtype=np.int64), np.array(scores, dtype=float)
 
     def browse(self, limit: int | None, filter_query=None) -> Ranking:
         """Every live document the filter allows, newest first: a search without words."""
@@ -167,18 +148,24 @@ class ArrayScorer:
         ids, scores = self._scores.get(("branch", node), lambda: self._score_by_whoosh(node, deadline))
         return ids, boost * scores
 
-    def _score_by_whoosh(self, node, deadline: Deadline = NO_DEADLINE):
+    def _score_by_whoosh(self, node, deadline: Deadline = NO_DEADLINE, only: np.ndarray | None = None):
         """A branch that is not a term (a phrase, an abbreviation's expansion),
-        scored by Whoosh's own matcher (the deadline checked as it walks)."""
+        scored by Whoosh's own matcher (the deadline checked as it walks);
+        with ``only`` (document numbers, ascending), on those documents alone."""
         ids, scores = [], []
         context = self._searcher.context()
         for searcher, offset in self._searcher.leaf_searchers():
             deadline.check()
+            wanted = None
+            if only is not None:
+                end = offset + searcher.reader().doc_count_all()
+                wanted = (only[(only >= offset) & (only < end)] - offset).tolist()
+                if not wanted:
+                    continue
             matcher = node.matcher(searcher, context)
-            while matcher.is_active():
-                ids.append(matcher.id() + offset)
+            for docnum in _matching(matcher, wanted):
+                ids.append(docnum + offset)
                 scores.append(matcher.score())
-                matcher.next()
                 if not len(ids) % CHECK_EVERY:
                     deadline.check()
         return np.array(ids, dtype=np.int64), np.array(scores, dtype=float)
@@ -269,6 +256,23 @@ class Ranking:
     def newest(cls, dates: DateOrder, matched, limit: int | None) -> Ranking:
         """Newest first, undated last, equal dates by document number (Whoosh's date sort); no scores."""
         return cls([(docnum, None) for docnum in dates.newest(matched, limit).tolist()], matched)
+
+
+def _matching(matcher, wanted: list[int] | None):
+    """The documents a Whoosh matcher matches, in order (it stands on each as it is yielded);
+    with ``wanted`` (ascending), only those of them, skipping to each."""
+    if wanted is None:
+        while matcher.is_active():
+            yield matcher.id()
+            matcher.next()
+        return
+    for docnum in wanted:
+        if not matcher.is_active():
+            return
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            yield docnum
 
 
 def flat_query(query) -> tuple[list, list] | None:
