@@ -185,8 +185,7 @@ def written_words(text: str) -> list[RunPart]:
     :func:`analyse` without the text's offsets, for reading whole articles
     (the question re-rank reads a question's ten best for every question).
     """
-    remembered = _RUNS.get
-    return list(chain.from_iterable([remembered(run) or run_parts(run) for run in text_runs(text)]))
+    return list(chain.from_iterable(map(run_parts, text_runs(text))))
 
 
 def analyse(text: str, start_pos: int = 0, start_char: int = 0, tokenize: bool = True) -> Iterator[Token]:
