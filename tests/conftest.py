@@ -20,14 +20,18 @@ SEEDS = ROOT / "seeds"
 EVAL = Path(os.environ.get("CARI_EVAL", ROOT.parent / "shared" / "eval"))
 
 
+def write_jsonl(path: Path, docs) -> Path:
+    """Write ``docs`` (article dicts) to ``path`` as JSON Lines, one per line."""
+    path.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
+    return path
+
+
 def searcher_of(docs: list[dict], folder: Path):
     """A Searcher over an index of ``docs`` (articles as a JSON Lines export holds them), built in ``folder``."""
     from search.index.build import build_index
     from search.searcher import Searcher
 
-    source = folder / "docs.jsonl"
-    source.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
-    build_index([source], folder / "index")
+    build_index([write_jsonl(folder / "docs.jsonl", docs)], folder / "index")
     return Searcher(folder / "index")
 
 

@@ -1,12 +1,11 @@
 """No query holds the others up: budgets, browsing without words, date order from arrays, bounded wildcards."""
 
-import json
 import random
 import re
 import threading
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, write_jsonl
 from whoosh import query as q
 from whoosh import scoring
 from whoosh.index import open_dir
@@ -47,11 +46,11 @@ def dated_index(tmp_path_factory):
             article["date"] = date
         articles.append(article)
     source, index = folder / "news.jsonl", folder / "ix"
-    source.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    write_jsonl(source, articles)
     build_index([source], index, procs=2)
     for article in articles[:8]:
         article["text"] += " Kazakhstan membantah."
-    source.write_text("".join(json.dumps(a) + "\n" for a in articles[:-10]), encoding="utf-8")
+    write_jsonl(source, articles[:-10])
     assert not build_index([source], index).full
     return index
 

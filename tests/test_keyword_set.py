@@ -7,7 +7,7 @@ import json
 import sys
 from collections import Counter
 
-from conftest import ROOT, eval_file
+from conftest import ROOT, eval_file, write_jsonl
 
 from search.evaluation import read_qrels, read_queries
 
@@ -65,7 +65,7 @@ def test_grades_come_from_the_title_the_lead_and_repeated_mentions(tmp_path):
         {"id": "dateline", "title": "saksi", "text": "KPK, CNN Indonesia - - Saksi datang ke gedung."},
     ]
     path = tmp_path / "docs.jsonl"
-    path.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
+    write_jsonl(path, docs)
     articles = module.read_articles(path)
     kpk = module.Name(("kpk",))
     grades = module.judge(articles, {("kpk",): kpk}, {"kpk"})[("kpk",)]
@@ -81,7 +81,7 @@ def test_a_short_form_defined_in_two_articles_counts_as_its_long_form(tmp_path):
         {"id": "other", "title": "saksi", "text": "Saksi datang. Lalu Komisi Yudisial (KY) bertanya."},
     ]
     path = tmp_path / "docs.jsonl"
-    path.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
+    write_jsonl(path, docs)
     articles = module.read_articles(path)
     also = module.aliases(articles)
     assert also[("kpk",)] == {("komisi", "pemberantasan", "korupsi")}

@@ -10,7 +10,7 @@ import os
 import shutil
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, write_jsonl
 
 from search import Index
 from search.index import generations as store
@@ -31,7 +31,7 @@ def count(index) -> int:
 
 
 def jsonl(path, *articles):
-    path.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    write_jsonl(path, articles)
     return path
 
 

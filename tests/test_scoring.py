@@ -1,11 +1,10 @@
 """Scoring: cached field lengths and the array scorer give exactly Whoosh's BM25F (search/scoring.py)."""
 
-import json
 import random
 import re
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, write_jsonl
 from whoosh import scoring
 from whoosh.index import open_dir
 
@@ -72,11 +71,11 @@ def updated_index(tmp_path_factory):
         for i in range(120)
     ]
     source, index = folder / "news.jsonl", folder / "ix"
-    source.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    write_jsonl(source, articles)
     build_index([source], index, procs=2)
     for article in articles[:10]:
         article["text"] += " Kazakhstan membantah."
-    source.write_text("".join(json.dumps(a) + "\n" for a in articles[:-15]), encoding="utf-8")
+    write_jsonl(source, articles[:-15])
     report = build_index([source], index)
     assert not report.full
     return index

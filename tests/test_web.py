@@ -13,6 +13,7 @@ import pytest
 
 from search.index.build import build_index
 from search.query.syntax import MAX_QUERY_CHARS
+from tests.conftest import write_jsonl
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ def make_index(folder: Path, articles: list[dict]) -> Path:
     """An index of JSON Lines ``articles`` in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "articles.jsonl"
-    source.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    write_jsonl(source, articles)
     build_index([source], folder / "index")
     return folder / "index"
 

@@ -19,6 +19,7 @@ from whoosh.writing import SegmentWriter
 
 from search._whoosh.persisted import restore
 from search.index.schema import build_schema
+from tests.conftest import write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,7 +117,6 @@ def test_the_index_names_no_cari_module_but_the_persisted_one():
 def test_whole_arrays_match_whoosh_a_document_at_a_time(tmp_path):
     """The live mask and the date column read whole (``_whoosh.columns``) are Whoosh's own, document by document:
     on two segments with deletions and undated articles."""
-    import json
 
     import numpy as np
     from whoosh.columns import NumericColumn
@@ -128,9 +128,9 @@ def test_whole_arrays_match_whoosh_a_document_at_a_time(tmp_path):
     articles = [{"id": f"a{i}", "text": f"Berita nomor {i} dari Jakarta.",
                  "date": None if i % 4 == 0 else f"20{10 + i % 12}-0{1 + i % 9}-1{i % 10}"} for i in range(60)]
     source, index_dir = tmp_path / "news.jsonl", tmp_path / "ix"
-    source.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    write_jsonl(source, articles)
     build_index([source], index_dir, procs=2)
-    source.write_text("".join(json.dumps(a) + "\n" for a in articles[7:-9]), encoding="utf-8")
+    write_jsonl(source, articles[7:-9])
     build_index([source], index_dir)  # an update: deleted documents in the first segments
     _, index = open_index(index_dir)
     with index.searcher() as searcher:
