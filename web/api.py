@@ -11,11 +11,12 @@ import hmac
 import json
 
 from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from search.errors import CariError, IndexBusy, IndexDamaged, IndexMissing, QueryError
 from search.index.documents import DocumentWriter
 from search.ingest.article import ArticleError
-from search.ingest.jsonl import article_from_json
+from search.ingest.jsonl import article_from_json, json_fields
 
 from .openapi import openapi_document
 from .params import SearchForm, whole_number
@@ -135,7 +136,7 @@ def read_documents(body: bytes) -> tuple[list[str], list[dict], list[str]]:
     try:
         whole = json.loads(text)
         objects = [(1, whole)] if isinstance(whole, dict) else None
-    except ValueError:
+    except (ValueError, RecursionError):
         objects = None
     if objects is None:
         objects = []
@@ -145,6 +146,8 @@ def read_documents(body: bytes) -> tuple[list[str], list[dict], list[str]]:
                     objects.append((number, json.loads(line)))
                 except json.JSONDecodeError as e:
                     raise ValueError(f"line {number}: not JSON ({e.msg}).") from None
+                except RecursionError:
+                    raise ValueError(f"line {number}: JSON nested too deeply to read.") from None
     if not objects:
         raise ValueError("The body holds no document: send one JSON object, or JSON Lines.")
     ids, articles, warnings = [], [], []
@@ -154,7 +157,7 @@ def read_documents(body: bytes) -> tuple[list[str], list[dict], list[str]]:
         except ArticleError as e:
             raise ValueError(f"line {number}: {e}.") from None
         ids.append(checked.id)
-        articles.append({**obj, "id": checked.id})
+        articles.append({**json_fields(obj)[0], "id": checked.id})  # what is passed on encodes as UTF-8
         warnings += [f"line {number}: {caveat}" for caveat in caveats]
     return ids, articles, warnings
 
@@ -174,14 +177,29 @@ def add_documents():
     if refusal is not None:
         return refusal
     try:
-        ids, articles, warnings = read_documents(request.get_data(cache=False))
+        ids, articles, warnings = read_documents(whole_body())
     except ValueError as e:
         return error(str(e), 400)
     try:
         result = writer().upsert(articles, ids)
     except CariError as e:
         return write_failed(e)
-    return jsonify({**result.to_dict(), "warnings": warnings})
+    return jsonify({**result.to_dict(), "count": len(result.upserted), "warnings": warnings})
+
+
+def whole_body() -> bytes:
+    """The request's body, all of it, or RequestEntityTooLarge (413) when it is over MAX_CONTENT_LENGTH.
+
+    A chunked body has no Content-Length to check first: Werkzeug reads it up
+    to the limit and stops there without an error, so a body cut at the limit
+    would have been taken for the whole one (and the lines after the cut
+    dropped while the answer said 200). A body that fills the limit is refused.
+    """
+    data = request.get_data(cache=False)
+    limit = request.max_content_length
+    if limit is not None and request.content_length is None and len(data) >= limit:
+        raise RequestEntityTooLarge()
+    return data
 
 
 @api.delete("/api/documents/<path:doc_id>")
@@ -198,4 +216,4 @@ def delete_document(doc_id: str):
         return write_failed(e)
     if result.unknown:
         return error(f"No article with id {doc_id[:200]!r}.", 404)
-    return jsonify({**result.to_dict(), "warnings": []})
+    return jsonify({**result.to_dict(), "count": len(result.deleted), "warnings": []})

@@ -126,9 +126,11 @@ SCHEMAS = {
     },
     "Written": {
         "type": "object",
-        "required": ["upserted", "deleted", "unknown", "seconds", "warnings"],
+        "required": ["upserted", "deleted", "unknown", "count", "seconds", "warnings"],
         "properties": {
             "upserted": {"type": "array", "items": {"type": "string"}},
+            "count": {"type": "integer", "minimum": 0, "description": "how many articles were written or removed: "
+                      "a 200 means every article of the request is in the index"},
             "deleted": {"type": "array", "items": {"type": "string"}},
             "unknown": {"type": "array", "items": {"type": "string"}},
             "seconds": {"type": "number", "minimum": 0},

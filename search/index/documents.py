@@ -14,7 +14,9 @@ generation at its next search, as after any rebuild.
 The rebuild lock serialises writers across processes: a writer that finds
 it held (a rebuild, or another worker's batch) waits up to ``wait_seconds``
 and then refuses the batch with IndexBusy, so the caller can send it again:
-a write is applied or refused, never dropped.
+a write is applied or refused, never dropped. A batch that fails for any other
+reason is applied again one write at a time, so that a bad write fails alone
+and never takes the writes batched with it down.
 """
 
 from __future__ import annotations
@@ -107,6 +109,11 @@ class DocumentWriter:
             results = self._with_lock_retries(lambda: _upsert(self.index_dir, run) if run[0].kind == "upsert"
                                               else _delete(self.index_dir, run))
         except BaseException as e:  # noqa: BLE001 - handed to every waiting writer, who re-raises it
+            if len(run) > 1 and not isinstance(e, (IndexBusy, KeyboardInterrupt, SystemExit)):
+                # One bad write must not fail the others batched with it: each is tried alone.
+                for write in run:
+                    self._apply([write])
+                return
             for write in run:
                 write.error = e
                 write.done.set()

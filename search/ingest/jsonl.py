@@ -32,6 +32,14 @@ def _without_lone_surrogates(obj: dict, caveats: list[str]) -> dict:
     return fixed
 
 
+def json_fields(obj: dict) -> tuple[dict, list[str]]:
+    """The fields of a JSON article that Cari reads (``id``, ``text`` and the optional ones), lone surrogates
+    replaced with U+FFFD, and a caveat for each: what is stored or passed on encodes as UTF-8."""
+    caveats: list[str] = []
+    wanted = {key: obj[key] for key in ("id", "text", *OPTIONAL_FIELDS) if key in obj}
+    return _without_lone_surrogates(wanted, caveats), caveats
+
+
 def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
     """An article from one decoded JSONL object; also returns caveats to report."""
     if not isinstance(obj, dict):
