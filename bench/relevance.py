@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Measure Cari's relevance on a public set, with the queries split in two halves.
+"""Measure Cari's relevance on a public set, on all queries and on its tuning and test halves.
 
-Usage: python bench/relevance.py ../shared/eval/facqa [--index DIR] [--reuse]
+Usage: python bench/relevance.py ../shared/eval/facqa [--index DIR] [--reuse] [--queries FILE] [--run-out RUN]
 
 Builds an index of SET/docs.jsonl (unless --reuse), searches SET/queries.tsv
-through ``Searcher.ranked_ids`` (what ``cari batch-search`` and ``cari
-evaluate`` call) and prints MRR@10, nDCG@10, Recall@100 for all queries and
-for the even and odd halves (tune on one, check on the other), plus p50 and
-p99 query latency. Latency is noisy on a shared machine: compare within a run.
+(or --queries: eval/keywords/queries.tsv over IndoSum) through
+``Searcher.ranked_ids`` (what ``cari batch-search`` and ``cari evaluate``
+call) and prints MRR@10, nDCG@10, Recall@100 for all queries and for the
+halves of ``eval/splits/NAME`` (tune on ``tuning``, report ``test``), plus p50
+and p99 query latency. Latency is noisy on a shared machine: compare within a
+run. --run-out writes the TREC run, for ``cari evaluate --compare``.
 """
 
 from __future__ import annotations
@@ -23,25 +25,32 @@ from pathlib import Path
 warnings.filterwarnings("ignore")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.evaluation import evaluate, read_qrels, read_queries  # noqa: E402 - after the path
+from search.evaluation import evaluate, read_qrels, read_queries, run_lines  # noqa: E402 - after the path
 from search.index.build import build_index  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 
+SPLITS = Path(__file__).resolve().parent.parent / "eval" / "splits"
 
-def measure(set_dir: Path, index_dir: Path, reuse: bool) -> dict:
+
+def measure(queries: Path, set_dir: Path, index_dir: Path, reuse: bool, run_out: Path | None) -> dict:
     """Metrics for all queries and each half, and latency percentiles."""
     if not reuse:
         build_index([set_dir / "docs.jsonl"], index_dir)
-    qrels = read_qrels(set_dir / "qrels.txt")
-    topics = [(qid, text) for qid, text in read_queries(set_dir / "queries.tsv") if qid in qrels]
+    qrels = read_qrels(queries.parent / "qrels.txt")
+    topics = [(qid, text) for qid, text in read_queries(queries) if qid in qrels]
     searcher = Searcher(index_dir)
-    run, latencies = {}, []
+    run, latencies, lines = {}, [], []
     for qid, text in topics:
         started = time.perf_counter()
-        run[qid] = [doc_id for doc_id, _ in searcher.ranked_ids(text, 100)]
+        ranked = searcher.ranked_ids(text, 100)
         latencies.append(time.perf_counter() - started)
-    halves = {name: {qid: qrels[qid] for i, (qid, _) in enumerate(topics) if i % 2 == parity}
-              for name, parity in (("even", 0), ("odd", 1))}
+        run[qid] = [doc_id for doc_id, _ in ranked]
+        lines.extend(run_lines(qid, ranked))
+    if run_out:
+        run_out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    split = SPLITS / queries.parent.name
+    halves = {name: {qid: qrels[qid] for qid, _ in read_queries(split / f"{name}.tsv") if qid in run}
+              for name in ("tuning", "test") if (split / f"{name}.tsv").is_file()}
     latencies.sort()
     return {
         "all": evaluate(run, {qid: qrels[qid] for qid, _ in topics}),
@@ -56,13 +65,17 @@ def main() -> None:
     parser.add_argument("set_dir", type=Path, help="folder with docs.jsonl, queries.tsv, qrels.txt")
     parser.add_argument("--index", type=Path, help="index folder (default: a temporary one)")
     parser.add_argument("--reuse", action="store_true", help="search the existing --index, do not rebuild")
+    parser.add_argument("--queries", type=Path, help="queries beside their qrels.txt (default: SET/queries.tsv)")
+    parser.add_argument("--run-out", type=Path, help="write the TREC run here")
     args = parser.parse_args()
     index_dir = args.index or Path(tempfile.mkdtemp(prefix="cari-relevance-"))
-    m = measure(args.set_dir, index_dir, args.reuse)
-    print(f"{args.set_dir.name}: {m['all']['queries']} queries")
-    for name in ("all", "even", "odd"):
-        r = m[name]
-        print(f"  {name:4} MRR@10 {r['MRR@10']:.4f}  nDCG@10 {r['nDCG@10']:.4f}  Recall@100 {r['Recall@100']:.4f}")
+    queries = args.queries or args.set_dir / "queries.tsv"
+    m = measure(queries, args.set_dir, index_dir, args.reuse, args.run_out)
+    print(f"{queries.parent.name}: {m['all']['queries']} queries")
+    for name in ("all", "tuning", "test"):
+        if name in m:
+            r = m[name]
+            print(f"  {name:6} MRR@10 {r['MRR@10']:.4f}  nDCG@10 {r['nDCG@10']:.4f}  Recall@100 {r['Recall@100']:.4f}")
     print(f"  latency p50 {m['p50_ms']:.1f} ms  p99 {m['p99_ms']:.1f} ms")
 
 

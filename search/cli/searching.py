@@ -160,44 +160,85 @@ def batch_search(queries, output, hits, index_dir):
 @click.argument("qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--run", "run_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Score this TREC run file instead of searching.")
+@click.option("--compare", "base_file", metavar="RUN", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Compare with this TREC run file, query by query, with a 95% interval of the change.")
+@click.option("--metric", type=click.Choice(["MRR@10", "nDCG@10", "Recall@100"]), default="MRR@10",
+              show_default=True, help="With --compare: the metric the better and worse queries are listed by.")
+@click.option("--show", default=10, show_default=True, type=click.IntRange(0),
+              help="With --compare: how many better and worse queries to list (all with --json).")
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @_fail_on_cari_errors
-def evaluate(queries, qrels, run_file, index_dir, as_json):
+def evaluate(queries, qrels, run_file, base_file, metric, show, index_dir, as_json):  # noqa: PLR0913
     """Measure relevance: MRR@10, nDCG@10 and Recall@100 for QUERIES against QRELS.
 
-    QRELS is a TREC qrels file (``qid 0 docid relevance``). The queries are
-    searched in the index (top 100) unless --run gives a run file.
+    QRELS is a TREC qrels file (``qid 0 docid relevance``); only the queries
+    of QUERIES that it judges count. The queries are searched in the index
+    (top 100) unless --run gives a run file.
+
+    --compare RUN compares that run (the base) with this one (the index's
+    results, or --run's): each metric before and after, the mean change
+    with a paired bootstrap 95% interval (10,000 resamples of the queries,
+    fixed seed), and the queries that got better and worse. An interval
+    that holds 0 is a change within noise.
 
     \b
     Example:
       cari evaluate ../shared/eval/facqa/queries.tsv ../shared/eval/facqa/qrels.txt
+      cari evaluate eval/splits/facqa/test.tsv ../shared/eval/facqa/qrels.txt --run new.run --compare old.run
     """
+    from search.evaluation import compare, read_qrels, read_queries, read_run
     from search.evaluation import evaluate as score
-    from search.evaluation import read_qrels, read_queries
-    from search.searcher import Searcher
 
     judged = read_qrels(qrels)
     topics = [(qid, text) for qid, text in read_queries(queries) if qid in judged]
-    run: dict[str, list[str]] = {}
-    if run_file:
-        with open(run_file, encoding="utf-8") as lines:
-            for line in lines:
-                parts = line.split()
-                if len(parts) >= 3:
-                    run.setdefault(parts[0], []).append(parts[2])
-    else:
-        searcher = Searcher(index_dir)
-        with click.progressbar(topics, label="Searching", file=sys.stderr, hidden=len(topics) < 200) as bar:
-            for qid, text in bar:
-                run[qid] = [doc_id for doc_id, _ in searcher.ranked_ids(text, 100)]
-    metrics = score(run, {qid: judged[qid] for qid, _ in topics} if not run_file else judged)
+    wanted = {qid: judged[qid] for qid, _ in topics}
+    run = read_run(run_file) if run_file else _searched(topics, index_dir)
+    if base_file:
+        comparison = compare(run, read_run(base_file), wanted, metric)
+        if as_json:
+            click.echo(json.dumps(comparison.to_dict()))
+        else:
+            _print_comparison(comparison, dict(topics), show)
+        return
+    metrics = score(run, wanted)
     if as_json:
         click.echo(json.dumps(metrics))
     else:
         click.echo(f"queries     {metrics['queries']}")
         for name in ("MRR@10", "nDCG@10", "Recall@100"):
             click.echo(f"{name:<11} {metrics[name]:.4f}")
+
+
+def _searched(topics: list[tuple[str, str]], index_dir) -> dict[str, list[str]]:
+    """The index's top 100 for each query, as ``cari batch-search`` ranks them."""
+    from search.searcher import Searcher
+
+    searcher = Searcher(index_dir)
+    run: dict[str, list[str]] = {}
+    with click.progressbar(topics, label="Searching", file=sys.stderr, hidden=len(topics) < 200) as bar:
+        for qid, text in bar:
+            run[qid] = [doc_id for doc_id, _ in searcher.ranked_ids(text, 100)]
+    return run
+
+
+def _print_comparison(comparison, texts: dict[str, str], show: int) -> None:
+    """``evaluate --compare`` for a reader: the metrics' changes, then the queries that moved most."""
+    from search.highlight.render import terminal_text  # a query file must not drive the terminal
+
+    click.echo(f"queries     {comparison.queries}")
+    click.echo(f"{'':<11} {'base':>7} {'this':>7} {'change':>8}  95% interval")
+    for name, change in comparison.metrics.items():
+        click.echo(f"{name:<11} {change.base:7.4f} {change.new:7.4f} {change.change:+8.4f}  "
+                   f"{change.low:+.4f} .. {change.high:+.4f}")
+    unchanged = comparison.queries - len(comparison.better) - len(comparison.worse)
+    click.echo(f"{comparison.metric}: {len(comparison.better)} queries better, {len(comparison.worse)} worse, "
+               f"{unchanged} unchanged")
+    for label, rows in (("better", comparison.better), ("worse", comparison.worse)):
+        if rows and show:
+            click.echo(f"{label}:")
+        for qid, base, new in rows[:show]:
+            click.echo(f"  {qid:<12} {base:.3f} -> {new:.3f}  {terminal_text(texts.get(qid, ''))[:60]}")
 
 
 @cli.command()

@@ -41,10 +41,11 @@ def counts_concepts(parsed) -> bool:
     return is_keywords(parsed) and len(parsed.concepts) >= 2
 
 
-def with_title_weight(query, factor: float = KEYWORD_TITLE_FACTOR):
-    """A copy of a plain OR query with its title terms weighing ``factor`` times more."""
+def with_title_weight(query, factor: float | None = None):
+    """A copy of a plain OR query with its title terms weighing ``factor`` (``KEYWORD_TITLE_FACTOR``) times more."""
     from whoosh import query as q
 
+    factor = KEYWORD_TITLE_FACTOR if factor is None else factor
     if type(query) is not q.Or or factor == 1:
         return query
     branches = [
