@@ -113,3 +113,20 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def indosum_index(tmp_path_factory):
+    """An index of IndoSum's 3,463 articles (``../shared/eval/indosum``), built once: the real archive readers meet."""
+    docs = eval_file("indosum", "docs.jsonl")
+    index_dir = tmp_path_factory.mktemp("indosum-index")
+    result = CliRunner().invoke(cli, ["rebuild-index", str(docs), "--index", str(index_dir), "-q"])
+    assert result.exit_code == 0, result.output
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def indosum_docs():
+    """IndoSum's articles by id, as its JSON Lines file holds them."""
+    with eval_file("indosum", "docs.jsonl").open(encoding="utf-8") as lines:
+        return {doc["id"]: doc for doc in map(json.loads, lines)}

@@ -12,8 +12,50 @@ import click
 from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 
 
-@cli.command()
-@click.argument("query", required=False)
+class WordsCommand(click.Command):
+    """A command whose arguments are the words of a query, as grep and every search CLI takes them.
+
+    ``cari search rusia -ukraina`` must not read ``-ukraina`` as options
+    ``-u -k ...``: an argument that starts with ``-`` and is none of the
+    command's options (``-n 5``, ``-n5``, ``--limit=5``) is a word of the
+    query, an exclusion. The words keep their order; ``--`` still ends the options.
+    """
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, query_words_last(self, list(args)))
+
+
+def query_words_last(command: click.Command, args: list[str]) -> list[str]:
+    """``args`` as options first, then ``--`` and the query's words in the order typed."""
+    takes_value: set[str] = set()
+    flags: set[str] = set()
+    for param in command.params:
+        if isinstance(param, click.Option):
+            (flags if param.is_flag else takes_value).update(param.opts + param.secondary_opts)
+    flags.add("--help")
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            words.extend(rest)
+            break
+        name = arg.split("=", 1)[0]
+        if arg in flags or ("=" in arg and name in takes_value):
+            options.append(arg)
+        elif arg in takes_value:
+            options += [arg, *[value for value in [next(rest, None)] if value is not None]]
+        elif arg[:2] in takes_value and len(arg) > 2 and arg[1] != "-" and arg[2:].isdigit():
+            options.append(arg)  # -n5, -p2
+        elif arg.startswith("--") and len(arg) > 2:
+            options.append(arg)  # an unknown long option: click says so
+        else:
+            words.append(arg)
+    return [*options, "--", *words] if words else options
+
+
+@cli.command(cls=WordsCommand)
+@click.argument("words", nargs=-1)
 @INDEX_OPTION
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Results per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
@@ -28,8 +70,12 @@ from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 @click.option("--as-typed", is_flag=True, help="Search the words exactly as typed: no typo corrections.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts), with facets.")
 @_fail_on_cari_errors
-def search(query, index_dir, limit, page, source, date_from, date_to, sort, related, as_typed, as_json):  # noqa: PLR0913
-    """Search the index for QUERY; ranked results with highlighted snippets.
+def search(words, index_dir, limit, page, source, date_from, date_to, sort, related, as_typed, as_json):  # noqa: PLR0913
+    """Search the index for WORDS; ranked results with highlighted snippets.
+
+    The words need no quotes (cari search banjir jakarta); a -word that is
+    not an option excludes that word (cari search rusia -ukraina); after --
+    everything is a word of the query.
 
     \b
     Query language:
@@ -40,7 +86,7 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, rela
       title:kazakhstan       in a field: title, body, source, author
       kazak*                 words starting with kazak (2 letters at least before a *;
                              each wildcard searches its 200 most common words)
-      *                      every article, newest first (so does no QUERY with a filter)
+      *                      every article, newest first (so do no WORDS with a filter)
 
     \b
     Spellings of names (Moskwa, Moskow), abbreviations (AS, Amerika Serikat),
@@ -48,15 +94,16 @@ def search(query, index_dir, limit, page, source, date_from, date_to, sort, rela
     (novnto: novanto) are searched too, below the words typed; --as-typed
     turns the corrections off. A query that finds little suggests a
     respelling ("Did you mean").
-    --related ID lists the articles most like one article (no QUERY).
+    --related ID lists the articles most like one article (no WORDS).
     """
     from search.query.filters import Filters
     from search.searcher import Searcher
 
+    query = " ".join(words)
     if related:
         return _print_related(Searcher(index_dir), related, limit, as_json)
     if not query and not (source or date_from or date_to):
-        raise click.UsageError("Give a QUERY to search for (or a filter to list, or --related ID).")
+        raise click.UsageError("Give WORDS to search for (or a filter to list, or --related ID).")
     query = query or ""
     filters = Filters(source=source, date_from=date_from, date_to=date_to)
     results = Searcher(index_dir).search(

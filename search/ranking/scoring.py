@@ -262,6 +262,11 @@ def _matching(matcher, wanted: list[int] | None):
     """The documents a Whoosh matcher matches, in order (it stands on each as it is yielded);
     with ``wanted`` (ascending), only those of them, skipping to each."""
     if wanted is None:
+        if matcher.is_active():
+            # Whoosh 2.7.4's AndNotMatcher checks its first document against the
+            # excluded side only when that side stands on the same one: without
+            # this, ``ukraina -rusia`` listed the first article holding both.
+            matcher.skip_to(matcher.id())
         while matcher.is_active():
             yield matcher.id()
             matcher.next()
