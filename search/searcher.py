@@ -96,6 +96,7 @@ class Searcher:
         self._lock = threading.RLock()
         self._stamp: tuple | None = None
         self._searcher = None
+        self._held: store.HeldGeneration | None = None  # the generation the open searcher reads
         self._builder: QueryBuilder | None = None
         self._scorer: ArrayScorer | None = None
         self._expander: WildcardExpander | None = None
@@ -119,30 +120,41 @@ class Searcher:
         from search.ranking.expansion import WildcardExpander
         from search.ranking.scoring import ArrayScorer
 
-        _, index = open_index(self.index_dir)
+        # Held until the next reopen: no writer deletes the generation while this searcher reads it.
+        held = store.hold_live(self.index_dir)
         try:
+            _, index = open_index(self.index_dir, held.path)
             searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
             scorer = ArrayScorer(searcher)  # reads which documents are deleted, and their dates
             scorer.load_lengths(DEFAULT_FIELDS)
             _open_stored_fields(searcher)
+        except CariError:
+            held.release()
+            raise
         except Exception as e:  # Whoosh raises many kinds on a damaged index
+            held.release()
             raise damaged(self.index_dir, f"{type(e).__name__}: {e}") from None
-        old = self._searcher
-        self._searcher, self._stamp, self._scorer = searcher, stamp, scorer
+        old, old_held = self._searcher, self._held
+        self._searcher, self._stamp, self._scorer, self._held = searcher, stamp, scorer, held
         self._expander = WildcardExpander(searcher.reader())
         self._policy = RankingPolicy(searcher, scorer, self._expander)
         self._lexicon = IndexLexicon(searcher.reader(), shared_stemmer().is_name_like, counts=scorer.postings)
-        self._builder = QueryBuilder(index.schema, Alternatives(lexicon=self._lexicon))
+        # The searcher's schema, not index.schema: that reads the generation's TOC from disk again.
+        self._builder = QueryBuilder(searcher.schema, Alternatives(lexicon=self._lexicon))
         self._suggestions = None  # made again from the new index when first asked for
         if old is not None:
             old.close()
+        if old_held is not None:
+            old_held.release()
 
     def close(self) -> None:
         """Close the open index files (waiting for a search in progress; the next call opens them again)."""
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
-            self._searcher = None
+            if self._held is not None:
+                self._held.release()
+            self._searcher, self._held = None, None
 
     @property
     def scorer(self) -> ArrayScorer:
@@ -335,7 +347,9 @@ class Searcher:
         return [(name, reader.doc_frequency("source_id", name)) for name in self._source_names()]
 
     def _source_names(self) -> list[str]:
-        return [term.decode("utf-8") for term in self._current().reader().lexicon("source_id")]
+        """The publishers of the searcher open now (call after ``_current()``: a reopen here would close it)."""
+        assert self._searcher is not None, "no index open"
+        return [term.decode("utf-8") for term in self._searcher.reader().lexicon("source_id")]
 
     def warm_up(self) -> None:
         """Open the index and load what a first search would: the stemmer's dictionary, the modules a search uses.
@@ -359,7 +373,7 @@ class Searcher:
     def stats(self) -> dict:
         """What is in the index: counts, size, when and from what it was built."""
         searcher = self._current()
-        generation = store.live_generation(self.index_dir)
+        generation = self._generation()
         manifest = store.read_manifest(generation)
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         reader = searcher.reader()
@@ -373,11 +387,16 @@ class Searcher:
             "skipped": manifest.get("skipped"),
         }
 
+    def _generation(self) -> Path:
+        """The generation the open searcher reads (held: it is not deleted while open)."""
+        assert self._held is not None, "no index open"
+        return self._held.path
+
     @_one_at_a_time
     def health(self) -> dict:
         """The live generation's name and document count (IndexMissing or IndexDamaged if none opens)."""
         searcher = self._current()
-        generation = store.live_generation(self.index_dir)
+        generation = self._generation()
         return {"status": "ok", "generation": generation.name, "documents": searcher.doc_count(),
                 "built_at": store.read_manifest(generation).get("built_at")}
 

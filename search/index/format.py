@@ -79,8 +79,9 @@ def check_format(index_dir: Path, generation: Path) -> None:
         raise damaged(index_dir, problem)
 
 
-def open_index(index_dir: Path):
-    """The live generation of ``index_dir`` and its Whoosh index, opened for reading.
+def open_index(index_dir: Path, generation: Path | None = None):
+    """The live generation of ``index_dir`` (or ``generation``, one held by ``store.hold_live``) and its Whoosh
+    index, opened for reading.
 
     Raises IndexMissing, IndexOutdated or IndexDamaged (one message each).
     The schema is Cari's own, not the one pickled in the index: reading an
@@ -88,7 +89,7 @@ def open_index(index_dir: Path):
     """
     from whoosh.index import open_dir
 
-    generation = store.live_generation(index_dir)
+    generation = generation or store.live_generation(index_dir)
     check_format(index_dir, generation)
     learn_roots(generation)
     try:

@@ -11,6 +11,11 @@ rebuild that fails or is killed leaves the old one serving::
       gen-20261120T093000-x8a1/   # the previous one, kept for readers mid-switch
       .lock                # held (flock) by a running rebuild
 
+Each generation holds a ``READERS.LOCK`` file that every process reading it
+holds a shared ``flock`` on (:func:`hold_live`); a writer deletes an old
+generation only when it can take that lock exclusively, so a generation is
+never deleted under a reader, however many writes are published meanwhile.
+
 An update (``cari rebuild-index`` without ``--full``) is copy-on-write too:
 :func:`copy_generation` makes the new folder from hard links to the live
 one's files, and Whoosh then writes the new and changed articles as new
@@ -43,6 +48,10 @@ from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing, da
 POINTER = "CURRENT"
 MANIFEST = "cari.json"
 LOCK = ".lock"
+# In every generation: each process reading it holds a shared flock on this file, and a writer deletes
+# the generation only when it can lock it exclusively. (Ends in LOCK: neither copied into a new
+# generation nor checksummed.)
+READERS_LOCK = "READERS.LOCK"
 GENERATION_PREFIX = "gen-"
 
 
@@ -74,10 +83,77 @@ def pointer_stamp(index_dir: Path) -> tuple:
 
 
 def new_generation(index_dir: Path) -> Path:
-    """A fresh, empty folder for a new index beside the live one."""
+    """A fresh folder for a new index beside the live one (empty but for its readers' lock file)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    return Path(tempfile.mkdtemp(prefix=f"{GENERATION_PREFIX}{stamp}-", dir=index_dir))
+    generation = Path(tempfile.mkdtemp(prefix=f"{GENERATION_PREFIX}{stamp}-", dir=index_dir))
+    (generation / READERS_LOCK).touch()
+    return generation
+
+
+class HeldGeneration:
+    """A generation a reader has open: a shared ``flock`` on its readers' lock file keeps it from being deleted.
+
+    A generation made before the lock file existed is held by nothing (None):
+    it is read as before, protected only by being kept one publish longer.
+    """
+
+    def __init__(self, path: Path, fd: int | None):
+        self.path, self._fd = path, fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the file ends its lock
+            self._fd = None
+
+    def __del__(self) -> None:
+        self.release()
+
+
+def hold_live(index_dir: Path, attempts: int = 20) -> HeldGeneration:
+    """The live generation, held for reading until ``release()`` (IndexMissing or IndexDamaged as ``live_generation``).
+
+    ``CURRENT`` may name a generation that a writer deletes before the lock is
+    taken (two publishes in between): then the lock file is gone, or is no
+    longer the one locked, and ``CURRENT`` is read again.
+    """
+    for _ in range(attempts):
+        generation = live_generation(index_dir)
+        lock = generation / READERS_LOCK
+        try:
+            fd = os.open(lock, os.O_RDONLY)  # read-only: a reader may not write the index folder
+        except FileNotFoundError:
+            if (generation / MANIFEST).is_file() and _pointer_name(index_dir) == generation.name:
+                return HeldGeneration(generation, None)  # made before readers' locks
+            continue  # deleted meanwhile
+        except OSError:
+            return HeldGeneration(generation, None)  # unreadable lock file: read without one, as before
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a writer is deleting this very generation
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                return HeldGeneration(generation, fd)
+        except OSError:
+            pass
+        os.close(fd)
+    raise IndexDamaged(f"The index at {index_dir} changed {attempts} times while it was being opened; try again.")
+
+
+def _remove_unless_read(generation: Path) -> None:
+    """Delete ``generation`` unless a reader holds it (then a later publish deletes it)."""
+    try:
+        fd = os.open(generation / READERS_LOCK, os.O_RDONLY)
+    except OSError:
+        shutil.rmtree(generation, ignore_errors=True)  # no lock file: half-made, or made before readers' locks
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return
+    try:
+        shutil.rmtree(generation, ignore_errors=True)
+    finally:
+        os.close(fd)
 
 
 def copy_generation(index_dir: Path, live: Path) -> Path:
@@ -166,7 +242,7 @@ def read_manifest(generation: Path) -> dict:
 
 
 def remove_stale_generations(index_dir: Path, keep: set[str | None] | None = None) -> None:
-    """Delete generation folders other than ``keep`` (default: the live one).
+    """Delete generation folders other than ``keep`` (default: the live one) that no reader holds.
 
     Only called with the rebuild lock held, so what it deletes is either an
     old index or the remains of a rebuild that was killed.
@@ -174,7 +250,7 @@ def remove_stale_generations(index_dir: Path, keep: set[str | None] | None = Non
     keep = keep if keep is not None else {_pointer_name(index_dir)}
     for path in index_dir.glob(GENERATION_PREFIX + "*"):
         if path.name not in keep and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
+            _remove_unless_read(path)
 
 
 def _pointer_name(index_dir: Path) -> str | None:

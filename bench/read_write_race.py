@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Readers while writers swap generations: every read over HTTP must succeed, for minutes.
+
+Usage:
+    python bench/read_write_race.py --index DIR [--seconds 300] [--workers 2] [--readers 6] [--writers 3]
+
+It WRITES to the index at DIR (articles ``race-*``, left there: use a
+copy). It runs the
+real ``cari serve --workers N`` with a write key; --writers clients each
+POST an article every 0.2 s, while --readers clients each loop over the
+reads a server answers (a search with a source filter and facets, the
+article page, /api/stats, /healthz, /api/suggest, the search page, which
+lists the sources). Every answer but a 200 (or a 404 for an article not
+written yet) is an error; it prints the counts, the errors by kind, and how
+many generations were left on disk at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+KEY = "bench-key-0123456789abcdef"
+
+
+SAMPLES: dict[str, str] = {}  # an answer's body, for each kind of error
+BUSY: set[str] = set()  # the kinds of error that were SearchBusy's 503
+
+
+def get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as e:
+        kind, body = f"{e.code} {urllib.parse.urlsplit(url).path}", e.read()[:300].decode("utf-8", "replace")
+        if e.code == 503 and "busy" in body:
+            BUSY.add(kind)
+        else:
+            SAMPLES.setdefault(kind, body)
+        return e.code
+    except OSError as e:
+        return -1 if "timed out" not in str(e) else -2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--readers", type=int, default=6)
+    parser.add_argument("--writers", type=int, default=3)
+    args = parser.parse_args()
+    key_file = Path(tempfile.mkdtemp(prefix="cari-race-")) / "key"
+    key_file.write_text(KEY)
+    os.chmod(key_file, 0o600)
+    command = [sys.executable, "-c", "from search.cli import cli; cli()", "serve", "--index", str(args.index),
+               "--port", "0", "--workers", str(args.workers), "--api-key-file", str(key_file)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(server.stderr), daemon=True).start()  # type: ignore[union-attr]
+    try:
+        url = next(line.split(" at ", 1)[1].split()[0].rstrip("/")
+                   for line in server.stdout if " at http://" in line)  # type: ignore[union-attr]
+        time.sleep(5)  # the workers open the index and warm up
+        counts = run(url, args)
+    finally:
+        server.terminate()
+        server.wait()
+    generations = sorted(p.name for p in args.index.glob("gen-*"))
+    reads, writes, errors = counts["reads"], counts["writes"], counts["errors"]
+    print(f"cari serve --workers {args.workers}; {args.readers} readers, {args.writers} writers (a POST every 0.2 s "
+          f"each), {args.seconds:.0f} s")
+    busy = sum(n for kind, n in errors["read"].items() if kind in BUSY)
+    print(f"reads: {reads} answered, {sum(errors['read'].values()) - busy} errors {dict(errors['read'])}, "
+          f"{busy} 503 'busy' (a search that could not start within its 2 s budget: overload, with Retry-After)")
+    print(f"writes: {writes} acknowledged, {sum(errors['write'].values())} errors {dict(errors['write'])}")
+    print(f"tracebacks in the server's log: {sum('Traceback' in line for line in log)}; "
+          f"'damaged' in the log: {sum('damaged' in line for line in log)}")
+    print(f"generations on disk at the end: {len(generations)}")
+    for kind, body in SAMPLES.items():
+        print(f"  e.g. {kind}: {body}")
+    for line in log:
+        if "damaged" in line or "Error" in line:
+            print("  log:", line.rstrip()[:300])
+
+
+def run(url: str, args) -> dict:
+    stop = time.monotonic() + args.seconds
+    errors: dict[str, collections.Counter] = {"read": collections.Counter(), "write": collections.Counter()}
+    totals = {"reads": 0, "writes": 0}
+    lock = threading.Lock()
+    written: list[str] = []
+
+    def reader(number: int) -> None:
+        paths = ["/api/search?q=banjir+jakarta&source=antaranews&facets=1", "/api/suggest?q=banj", "/api/stats",
+                 "/healthz", "/search?q=harga+minyak", "/api/search?q=pemilu&sort=newest"]
+        n = number
+        while time.monotonic() < stop:
+            path = paths[n % len(paths)]
+            if n % 7 == 0 and written:
+                path = f"/api/article/{urllib.parse.quote(written[-1])}"
+            status = get(url + path)
+            n += 1
+            with lock:
+                totals["reads"] += 1
+                if status != 200:
+                    errors["read"][f"{status} {path.split('?')[0]}"] += 1
+
+    def writer(name: str) -> None:
+        n = 0
+        while time.monotonic() < stop:
+            doc_id = f"race-{name}-{n}"
+            body = ('{"id": "%s", "title": "Banjir di Jakarta %d", "text": "Banjir melanda Jakarta lagi, laporan %d.", '
+                    '"source": "Kompas.com"}' % (doc_id, n, n)).encode()
+            request = urllib.request.Request(url + "/api/documents", data=body, method="POST", headers={
+                "Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    response.read()
+                    status = response.status
+            except urllib.error.HTTPError as e:
+                status = e.code
+            except OSError:
+                status = -1
+            with lock:
+                totals["writes"] += status == 200
+                if status == 200:
+                    written.append(doc_id)
+                else:
+                    errors["write"][status] += 1
+            n += 1
+            time.sleep(0.2)
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(args.readers)]
+    threads += [threading.Thread(target=writer, args=(f"w{n}",)) for n in range(args.writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {**totals, "errors": errors}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Readers while writers swap generations: no read fails, and no generation is deleted under a reader."""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+from search.errors import SearchBusy
+from search.index import generations as store
+from search.index.documents import DocumentWriter
+from search.query.filters import Filters
+from search.searcher import Searcher
+from tests.test_web import make_index
+
+BASE = [{"id": f"awal-{n}", "title": f"Banjir di Jakarta {n}", "text": f"Banjir melanda Jakarta, hari ke-{n}.",
+         "source": "Kompas.com" if n % 2 else "Tempo.co", "date": f"2023-01-{n + 1:02d}"} for n in range(12)]
+SECONDS = 6
+
+
+def read_everything(searcher: Searcher) -> None:
+    """One of each read a server makes: a filtered search (its source list), sources, an article, stats, health."""
+    searcher.search("banjir jakarta", filters=Filters(source="kompas"), facets=True)
+    searcher.sources()
+    assert searcher.article("awal-3") is not None
+    searcher.stats()
+    searcher.health()
+    searcher.suggest("banj")
+
+
+def test_readers_never_fail_while_writers_swap_generations(tmp_path):
+    index = make_index(tmp_path, BASE)
+    stop = time.monotonic() + SECONDS
+    errors: list[str] = []
+    reads = [0]
+    writes = [0]
+
+    def reader() -> None:
+        searcher = Searcher(index, budget_seconds=None)
+        while time.monotonic() < stop:
+            try:
+                read_everything(searcher)
+                reads[0] += 1
+            except SearchBusy:
+                pass
+            except Exception:  # noqa: BLE001 - every failure is counted, whatever it is
+                errors.append(traceback.format_exc(limit=4))
+
+    def writer(name: str) -> None:
+        documents = DocumentWriter(index, batch_seconds=0.0)
+        n = 0
+        while time.monotonic() < stop:
+            doc_id = f"{name}-{n}"
+            documents.upsert([{"id": doc_id, "text": f"Kabar {name} nomor {n} tentang banjir.",
+                               "source": "Antara"}], [doc_id])
+            writes[0] += 1
+            n += 1
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    threads += [threading.Thread(target=writer, args=(f"penulis{k}",)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(SECONDS + 60)
+    assert errors == [], f"{len(errors)} of {reads[0] + len(errors)} reads failed; first:\n{errors[0]}"
+    assert writes[0] >= 10 and reads[0] >= 10
+
+
+def test_a_generation_a_reader_holds_is_not_deleted_by_later_writes(tmp_path):
+    index = make_index(tmp_path, BASE)
+    reader = Searcher(index)
+    reader.search("banjir")
+    held = store.live_generation(index)
+    documents = DocumentWriter(index, batch_seconds=0.0)
+    for n in range(4):  # each publish used to drop every generation but the new one and the one before
+        documents.upsert([{"id": f"baru-{n}", "text": f"Kabar baru nomor {n}."}], [f"baru-{n}"])
+    assert held.is_dir() and store.live_generation(index) != held
+    assert reader.article("awal-1") is not None  # still reads what it opened... then moves on
+    reader.close()
+    documents.upsert([{"id": "baru-9", "text": "Kabar terakhir."}], ["baru-9"])
+    assert not held.exists()  # once no reader holds it, the next publish removes it
