@@ -63,6 +63,9 @@ class SearchResults:
     facets: dict | None = None  # counts by source and year, when asked for
     browsed: bool = False  # no words to rank by (a filter alone, or *): the newest articles first
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, also searched) of each typo
+    # "all": every result holds every word asked for (any form of it); "most": few or no article
+    # did, so the results hold most of the words (and a question's or a sentence's always may)
+    matched: str = "all"
 
     @property
     def pages(self) -> int:
@@ -77,6 +80,7 @@ class SearchResults:
             "limit": self.limit,
             "pages": self.pages,
             "took_ms": round(self.took_ms, 2),
+            "matched": self.matched,
             "results": [hit.to_dict() for hit in self.hits],
             "suggestion": self.suggestion,
             "corrections": [{"typed": typed, "searched": used} for typed, used in self.corrections],

@@ -233,15 +233,16 @@ class Searcher:
         parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
         with reading(self.index_dir):
             if parsed is None:
-                found, total, counts = self.policy.browse(page * limit, filter_query, facets, sort)
+                found, total, counts, matched = self.policy.browse(page * limit, filter_query, facets, sort)
             else:
-                found, total, counts = self.policy.rank(parsed, page * limit, filter_query, sort, facets, deadline)
+                found, total, counts, matched = self.policy.rank(parsed, page * limit, filter_query, sort, facets,
+                                                                 deadline)
             deadline.check()
             matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
             page_found = found[(page - 1) * limit : page * limit]
             hits = [self._hit(fields, score, matcher) for fields, score in page_found]
         results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
-                                corrections=parsed.corrections if parsed else [])
+                                corrections=parsed.corrections if parsed else [], matched=matched)
         if parsed is not None and total < SUGGEST_BELOW and not words_only and not results.corrections:
             results.suggestion = suggest(searcher, text, deadline=deadline)
         results.took_ms = (time.perf_counter() - started) * 1000
@@ -310,7 +311,7 @@ class Searcher:
         except QueryError:
             parsed = self._parse(text, words_only=True)
         with reading(self.index_dir):
-            found, _, _ = self.policy.rank(self.policy.pruned(parsed), limit)
+            found, _, _, _ = self.policy.rank(self.policy.pruned(parsed), limit)
         return [(fields["id"], score) for fields, score in found[:limit]]
 
     @_one_at_a_time

@@ -5,7 +5,11 @@ Each test reads the articles themselves (``indosum_docs``) to judge Cari's answe
 
 import json
 
+import pytest
+
 from search.analysis.tokens import analyse
+from search.searcher import Searcher
+from web.app import create_app
 
 
 def holds(doc: dict, *roots: str) -> bool:
@@ -54,3 +58,66 @@ def test_options_keep_working_among_the_words(run_cli, indosum_index):
 def test_help_says_how_words_and_exclusions_are_typed(run_cli):
     shown = run_cli("search", "--help").output
     assert "[WORDS]..." in shown and "cari search rusia -ukraina" in shown
+
+
+# -- 2. every word, in every order the reader asks for ---------------------------
+
+
+@pytest.mark.parametrize("words, roots", [
+    ("banjir jakarta", (("banjir",), ("jakarta",))),
+    ("harga bbm", (("harga",), ("bbm",))),
+    ("setya novanto ditahan", (("setya", "setnov"), ("novanto", "setnov"), ("tahan",))),
+])
+@pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
+def test_keywords_mean_every_word_in_every_order(indosum_index, indosum_docs, words, roots, sort):
+    results = Searcher(indosum_index).search(words, sort=sort, limit=20, facets=True)
+    assert results.matched == "all" and results.total >= 3
+    for hit in results.hits:
+        doc = indosum_docs[hit.id]
+        assert all(holds(doc, *forms) for forms in roots), (words, hit.title)
+    assert sum(results.facets["source"].values()) == results.total
+    assert sum(results.facets["year"].values()) == results.total
+
+
+def test_the_count_is_of_the_articles_holding_every_word(indosum_index, indosum_docs):
+    searcher = Searcher(indosum_index)
+    both = searcher.search("banjir jakarta", limit=100)
+    either = searcher.search("banjir OR jakarta", limit=1)
+    assert both.total == len(both.hits) and either.total > 10 * both.total
+    holding = {doc_id for doc_id, doc in indosum_docs.items() if holds(doc, "banjir") and holds(doc, "jakarta")}
+    # The index leaves datelines ("Jakarta, CNN Indonesia --") out of the text: never more than the text holds.
+    assert {hit.id for hit in both.hits} <= holding
+
+
+def test_few_articles_with_every_word_widen_to_most_and_say_so(run_cli, indosum_index, indosum_docs):
+    results = Searcher(indosum_index).search("gempa bumi zyxwvq", sort="newest", limit=50)
+    assert results.matched == "most" and results.total >= 3
+    assert all(holds(indosum_docs[hit.id], "gempa") for hit in results.hits)
+    assert all(holds(indosum_docs[hit.id], "bumi") for hit in results.hits)  # two of three: most
+    shown = run_cli("search", "--index", indosum_index, "gempa", "bumi", "zyxwvq")
+    assert "Not every result holds every word" in shown.output
+    assert cli_json(run_cli, indosum_index, "gempa", "bumi", "zyxwvq")["matched"] == "most"
+    assert cli_json(run_cli, indosum_index, "gempa", "bumi")["matched"] == "all"
+
+
+def test_a_question_by_date_lists_only_its_best_matching_articles(indosum_index):
+    searcher = Searcher(indosum_index)
+    question = "Siapa presiden Indonesia yang meresmikan jalan tol?"
+    by_relevance = searcher.search(question, limit=50)
+    by_date = searcher.search(question, sort="newest", limit=100)
+    assert by_relevance.total > 1000  # ranked over partial matches: every article with one of its words
+    assert by_date.matched == by_relevance.matched == "most"
+    assert 3 <= by_date.total <= 50 and {hit.id for hit in by_date.hits} <= {hit.id for hit in by_relevance.hits}
+    dates = [hit.date for hit in by_date.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_the_page_counts_every_word_and_says_when_it_widened(indosum_index):
+    client = create_app({"INDEX_DIR": str(indosum_index), "TESTING": True}).test_client()
+    page = client.get("/search", query_string={"q": "banjir jakarta", "sort": "newest"}).get_data(as_text=True)
+    total = Searcher(indosum_index).search("banjir jakarta").total
+    assert f"<strong>{total}</strong> hasil" in page and "Tidak semua kata" not in page
+    widened = client.get("/search", query_string={"q": "gempa bumi zyxwvq"}).get_data(as_text=True)
+    assert "Tidak semua kata ada di setiap hasil" in widened
+    api = client.get("/api/search", query_string={"q": "banjir jakarta", "sort": "newest"}).get_json()
+    assert api["matched"] == "all" and api["total"] == total

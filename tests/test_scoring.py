@@ -137,10 +137,10 @@ def test_array_scorer_leaves_out_deleted_and_filtered_articles(updated_index):
 
 def test_array_scorer_facets_count_like_whoosh(updated_index):
     searcher = Searcher(updated_index)
-    query, _ = ranked(searcher, "rusia kazakhstan")
+    query, _ = ranked(searcher, "kazakhstan")  # one word: two count the articles holding both (test_reader_archive)
     with plain_whoosh(updated_index) as plain:
         expected = facet_counts(plain.search(query, limit=None, groupedby=facet_options()))
-    got = searcher.search("rusia kazakhstan", facets=True).facets
+    got = searcher.search("kazakhstan", facets=True).facets
     months = got.pop("month")  # Whoosh has no month facet: the months of the years it counts
     assert got == expected and sum(got["source"].values()) > 10
     for year, count in got["year"].items():

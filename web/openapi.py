@@ -57,6 +57,10 @@ SCHEMAS = {
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
             "pages": {"type": "integer", "minimum": 1},
             "took_ms": {"type": "number", "minimum": 0},
+            "matched": {"type": "string", "enum": ["all", "most"],
+                        "description": "all: every result holds every word asked for; most: few articles or "
+                                       "none do (or the query is a question or a sentence), and the results "
+                                       "hold most of them"},
             "results": {"type": "array", "items": _ref("Hit")},
             "suggestion": {**_nullable("string"), "description": "a respelling, for a query that found little"},
             "facets": {

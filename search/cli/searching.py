@@ -80,7 +80,7 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     \b
     Query language:
       mengusir               any form of the word (usir, diusir, pengusiran)
-      rusia ukraina          either word; articles with both rank first
+      rusia ukraina          both words (few articles with both: most of the words)
       rusia AND ukraina      both words;  rusia -ukraina, rusia NOT ukraina  without the second
       "diusir"               the word as written (not mengusir);  "duta besar"  the phrase
       title:kazakhstan       in a field: title, body, source, author
@@ -121,6 +121,9 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     if not results.total:
         click.echo(f"No results for {query!r}.")
         return
+    if results.matched == "most":
+        click.echo("Not every result holds every word: few articles or none do, or the query is a question "
+                   "or a sentence.")
     first = (page - 1) * limit + 1
     last = first + len(results.hits) - 1
     click.echo(f"{plural(results.total, 'result')} for {query!r} ({results.took_ms:.1f} ms)" +

@@ -1,14 +1,18 @@
-"""All words first: for a keyword query, articles holding every word asked for rank above those holding some.
+"""Every word: a keyword query means the articles holding every word asked for (any form of it).
 
-BM25F sums what each word adds, so an article saying ``jakarta`` twenty
-times can outrank one about ``banjir jakarta``; readers of a search box
-expect the articles with all their words first (Meilisearch's first ranking
-rule). Each concept (a word and its alternatives, ``ParsedQuery.concepts``)
-an article holds counts one; the count orders the results, BM25F within
-the same count; within it, articles holding the words together (the words
-typed, as a phrase with a little slop) first. Questions and sentences are
-left to BM25F: their words are many and only some of them are in the
-answer (docs/relevance.md).
+Like the engines readers know (Google, Kompas.com's search, Meilisearch's
+default matching strategy), ``banjir jakarta`` is the articles holding both
+words, in every order the reader asks for: newest first, the count, the
+facets. Each concept (a word and its alternatives, ``ParsedQuery.concepts``)
+an article holds counts one. Only when fewer than ``WIDEN_BELOW`` articles
+hold them all does the query widen to those holding most of them (all but
+one, then fewer), and the results say so (``matched``: ``all`` or ``most``).
+By relevance the count orders the results, BM25F within the same count;
+within it, articles holding the words together (the words typed, as a
+phrase with a little slop) first. Questions and sentences are ranked by
+BM25F over partial matches: their words are many and only some of them are
+in the answer (docs/relevance.md); by date, only their best-matching
+articles are listed (``BEST_BY_DATE``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,13 @@ import numpy as np
 
 # A query of more concepts than this is a sentence or a question, not keywords.
 from search.query.alternatives import MAX_KEYWORDS as MAX_KEYWORD_CONCEPTS
+
+# Fewer articles than this holding every word: the query widens to those holding most of them.
+WIDEN_BELOW = 3
+# What a question's or a sentence's date order lists: its best articles by
+# relevance, at most this many, scoring at least this share of the best.
+BEST_BY_DATE = 50
+BEST_SHARE = 0.5
 
 # Words this far apart still count as together (``menteri luar negeri`` and
 # ``menteri urusan luar negeri``), and what that adds to the score.
@@ -56,27 +67,43 @@ def with_title_weight(query, factor: float | None = None):
     return q.Or(branches, boost=query.boost)
 
 
-def concept_counts(branch_keys: list, branch_ids: list[np.ndarray], concepts, doc_count: int) -> np.ndarray | None:
-    """How many of ``concepts`` each document holds, from the documents each branch matched; None if under two.
+def concept_counts(
+    branch_keys: list, branch_ids: list[np.ndarray], concepts, doc_count: int
+) -> tuple[np.ndarray, int] | None:
+    """(how many of the concepts asked each document holds, how many were asked); None if under two.
 
     ``branch_keys[i]`` identifies the branch whose matches are
-    ``branch_ids[i]`` (``builder.concept_key``); branches of no concept
-    (none, in a plain query) count for nothing.
+    ``branch_ids[i]`` (``builder.concept_key``). A concept is asked when one
+    of its branches is in the query, whether or not it matches anything (a
+    stopword most articles hold is pruned away and is not asked); branches of
+    no concept (none, in a plain query) count for nothing.
     """
     owner = {key: number for number, keys in enumerate(concepts) for key in keys}
-    held = [np.zeros(doc_count, dtype=bool) for _ in concepts]
-    present = set()
+    asked = {owner[key] for key in branch_keys if key in owner}
+    if len(asked) < 2:
+        return None
+    held = {number: np.zeros(doc_count, dtype=bool) for number in asked}
     for key, ids in zip(branch_keys, branch_ids, strict=True):
         number = owner.get(key)
         if number is not None and len(ids):
             held[number][ids] = True
-            present.add(number)
-    if len(present) < 2:
-        return None
     counts = np.zeros(doc_count, dtype=np.int16)
-    for number in present:
-        counts += held[number]
-    return counts
+    for flags in held.values():
+        counts += flags
+    return counts, len(asked)
+
+
+def all_or_most(held: np.ndarray, asked: int, matched: np.ndarray) -> tuple[np.ndarray, str]:
+    """(the documents of ``matched`` holding every concept, ``"all"``), or, when fewer than
+    ``WIDEN_BELOW`` do, those holding most of them (all but one, else fewer) and ``"most"``."""
+    every = matched & (held >= asked)
+    if np.count_nonzero(every) >= WIDEN_BELOW:
+        return every, "all"
+    for need in range(asked - 1, 0, -1):
+        most = matched & (held >= need)
+        if np.count_nonzero(most) >= WIDEN_BELOW:
+            break
+    return most, "most"
 
 
 def with_nearness(query, parsed, schema):
@@ -100,15 +127,21 @@ def with_nearness(query, parsed, schema):
     return q.AndMaybe(query, phrases[0] if len(phrases) == 1 else q.Or(phrases))
 
 
-def for_keywords(query, parsed, schema, by_relevance: bool = True):
-    """(the query to rank, the concepts to count or None): keyword queries ranked as readers expect.
+def is_sentence(parsed) -> bool:
+    """Whether ``parsed`` is a question or a pasted sentence (plain words, more than keywords)."""
+    return parsed.question or len(parsed.concepts) > MAX_KEYWORD_CONCEPTS
 
-    Keywords weigh titles twice; ranked by relevance, two or more of them
-    rank all words first and close together first. Anything else is as parsed.
+
+def for_keywords(query, parsed, schema, by_relevance: bool = True):
+    """(the query to rank, the concepts every result must hold, or None): keywords as readers expect them.
+
+    Keywords weigh titles twice; two or more of them mean the articles
+    holding them all (``all_or_most``), ranked by relevance close together
+    first. Anything else is as parsed.
     """
     if not is_keywords(parsed):
         return query, None
     query = with_title_weight(query)
-    if not (by_relevance and counts_concepts(parsed)):
+    if not counts_concepts(parsed):
         return query, None
-    return with_nearness(query, parsed, schema), parsed.concepts
+    return (with_nearness(query, parsed, schema) if by_relevance else query), parsed.concepts

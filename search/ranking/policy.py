@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from search.query.parsed import ParsedQuery
 from search.ranking.budget import NO_DEADLINE, Deadline
-from search.ranking.coverage import for_keywords
+from search.ranking.coverage import BEST_BY_DATE, BEST_SHARE, for_keywords, is_sentence
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh
 from search.ranking.months import month_counts, oldest
@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from search.ranking.expansion import WildcardExpander
     from search.ranking.scoring import ArrayScorer, Ranking
 
-# (stored fields, score) best first, how many matched in all, facet counts (None unless asked for)
-Found = tuple[list[tuple[dict, Any]], int, dict | None]
+# (stored fields, score) best first, how many matched in all, facet counts (None unless asked for),
+# and which articles matched: "all" the words asked for, or (widened, a question or a sentence) "most"
+Found = tuple[list[tuple[dict, Any]], int, dict | None, str]
 
 
 class RankingPolicy:
@@ -62,34 +63,60 @@ class RankingPolicy:
         fetch = parsed.fetch_depth(limit)
         query = self.expander.expand(parsed.query, deadline)
         query, concepts = for_keywords(query, parsed, self.searcher.schema, by_relevance=sort == "relevance")
-        ranking = self.scorer.rank(query, fetch, filter_query, deadline, by_date=sort != "relevance",
-                                   concepts=concepts)
-        if sort == "oldest":
+        best_only = sort != "relevance" and is_sentence(parsed)
+        ranking = self.scorer.rank(query, BEST_BY_DATE if best_only else fetch, filter_query, deadline,
+                                   by_date=sort != "relevance" and not best_only, concepts=concepts)
+        if best_only and ranking is not None:
+            ranking = self._best_by_date(ranking, sort, fetch)
+        elif sort == "oldest":
             matched = ranking.matched if ranking is not None else self._whoosh_matches(query, filter_query)
-            ranking = self._oldest(matched, fetch)
+            ranking = self._oldest(matched, fetch, ranking.coverage if ranking is not None else "all")
         if ranking is None:
             whoosh_sort = "date" if sort == "newest" else sort
             found, total, counts = rank_in_whoosh(self.searcher, query, fetch, filter_query, whoosh_sort, facets,
                                                   deadline)
             if counts is not None:
                 counts["month"] = month_counts(self.scorer.dates, self._whoosh_matches(query, filter_query))
+            coverage = "all"
         else:
-            found, total, counts = self._found(ranking, facets)
+            found, total, counts, coverage = self._found(ranking, facets)
         if sort == "relevance":
             found = answers_first(parsed, parsed.query, found, self.scorer.postings)
-        return found, total, counts
+        if is_sentence(parsed):
+            coverage = "most"  # ranked over partial matches, or by date only its best
+        return found, total, counts, coverage
 
-    def _oldest(self, matched, limit: int | None) -> Ranking:
+    def _best_by_date(self, ranking: Ranking, sort: str, limit: int) -> Ranking:
+        """A question's or a sentence's best articles (``ranking``, best first) in date order.
+
+        Ranked by date, every article holding one of its many words would
+        come up; only those scoring at least ``BEST_SHARE`` of the best are
+        listed (at most ``BEST_BY_DATE``).
+        """
+        import numpy as np
+
+        from search.ranking.scoring import Ranking
+
+        scores = [(doc, score or 0.0) for doc, score in ranking.results]
+        best = scores[0][1] if scores else 0.0
+        matched = np.zeros_like(ranking.matched)
+        matched[[doc for doc, score in scores if score >= BEST_SHARE * best]] = True
+        if sort == "oldest":
+            return self._oldest(matched, limit, "most")
+        return Ranking.newest(self.scorer.dates, matched, limit, "most")
+
+    def _oldest(self, matched, limit: int | None, coverage: str = "all") -> Ranking:
         """The documents flagged in ``matched``, oldest first, undated last."""
         from search.ranking.scoring import Ranking
 
-        return Ranking([(docnum, None) for docnum in oldest(self.scorer.dates, matched, limit).tolist()], matched)
+        ranked = oldest(self.scorer.dates, matched, limit).tolist()
+        return Ranking([(docnum, None) for docnum in ranked], matched, coverage)
 
     def _found(self, ranking: Ranking, facets: bool) -> Found:
         """A ranking of the array scorer as (stored fields, score) pairs, the total and facets."""
         found = [(self.searcher.stored_fields(d), s) for d, s in ranking.results]
         counts = self._facets(ranking.matched) if facets else None
-        return found, ranking.total, counts
+        return found, ranking.total, counts, ranking.coverage
 
     def _facets(self, matched) -> dict:
         """Counts by source and year (``ranking.facets``) and by month, of the documents in ``matched``."""

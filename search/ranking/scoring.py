@@ -18,7 +18,7 @@ from search._whoosh.lengths import CachedLengthBM25F, decoded_lengths, field_b
 from search._whoosh.postings import BoundedCache, PostingArrays
 from search.query.builder import concept_key
 from search.ranking.budget import CHECK_EVERY, NO_DEADLINE, Deadline
-from search.ranking.coverage import concept_counts
+from search.ranking.coverage import all_or_most, concept_counts
 from search.ranking.dates import DateOrder
 
 # The best documents so far a keyword query's nearness bonus (a phrase) is checked on.
@@ -79,14 +79,17 @@ class ArrayScorer:
         if filter_query is not None:
             matched &= self.mask(filter_query)
         deadline.check()
-        if by_date:
-            return Ranking.newest(self.dates, matched, limit)
-        held = None
+        held, coverage = None, "all"
         if concepts:
             keys = [concept_key(node) for node, _ in wanted]
-            held = concept_counts(keys, [ids for ids, _ in branches], concepts, count)
+            counted = concept_counts(keys, [ids for ids, _ in branches], concepts, count)
+            if counted is not None:
+                held = counted[0]
+                matched, coverage = all_or_most(held, counted[1], matched)
+        if by_date:
+            return Ranking.newest(self.dates, matched, limit, coverage)
         self._add_bonus(bonus, scores, matched, limit, held, deadline)
-        return Ranking.top(scores, matched, limit, tiers=held)
+        return Ranking.top(scores, matched, limit, tiers=held, coverage=coverage)
 
     def _add_bonus(self, bonus, scores, matched, limit, held, deadline: Deadline) -> None:
         """Add the ANDMAYBE branches' scores to the documents that matched.
@@ -224,13 +227,14 @@ class Ranking:
 
     results: list[tuple[int, float | None]]  # (document number, score) best first; by date, newest first, no score
     matched: np.ndarray  # bool, one per document of the index
+    coverage: str = "all"  # "all": every word asked is in every match; "most": widened to most of them
 
     @property
     def total(self) -> int:
         return int(self.matched.sum())
 
     @classmethod
-    def top(cls, scores, matched, limit: int | None, tiers=None) -> Ranking:
+    def top(cls, scores, matched, limit: int | None, tiers=None, coverage: str = "all") -> Ranking:
         """Best first; equal scores by document number, as Whoosh orders them.
 
         ``tiers`` (one small integer per document) orders first, the score
@@ -250,12 +254,12 @@ class Ranking:
             candidates = candidates[values >= threshold]
         order = np.lexsort((candidates, -order_by[candidates]))[:limit]
         best = candidates[order]
-        return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched)
+        return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched, coverage)
 
     @classmethod
-    def newest(cls, dates: DateOrder, matched, limit: int | None) -> Ranking:
+    def newest(cls, dates: DateOrder, matched, limit: int | None, coverage: str = "all") -> Ranking:
         """Newest first, undated last, equal dates by document number (Whoosh's date sort); no scores."""
-        return cls([(docnum, None) for docnum in dates.newest(matched, limit).tolist()], matched)
+        return cls([(docnum, None) for docnum in dates.newest(matched, limit).tolist()], matched, coverage)
 
 
 def _matching(matcher, wanted: list[int] | None):
