@@ -36,6 +36,7 @@ class Hit(ArticleInfo):
     score: float | None  # None when sorted by date
     snippet: Highlighted
     marked_title: Highlighted
+    explanation: dict | None = None  # the parts of the score, when asked for (search.ranking.explain)
 
     def title_html(self) -> str:
         """The title, escaped, matches in ``<mark>``."""
@@ -46,6 +47,7 @@ class Hit(ArticleInfo):
         return {
             **{name: getattr(self, name) for name in ("id", "title", "source", "date", "author", "url", "score")},
             "snippet": self.snippet.html(),
+            **({"explain": self.explanation} if self.explanation is not None else {}),
         }
 
 

@@ -208,6 +208,7 @@ class Searcher:
         words_only: bool = False,
         facets: bool = False,
         corrections: bool = True,
+        explain: bool = False,
     ) -> SearchResults:
         """A page of ranked results for the user's query text.
 
@@ -218,6 +219,8 @@ class Searcher:
         A word the index does not know (or knows far less often than a close
         spelling) also searches that spelling, unless ``corrections=False``;
         ``results.corrections`` says which.
+        ``explain=True`` gives each hit the parts of its score (``hit.explanation``,
+        ``search.ranking.explain``).
         Raises QueryError for a query that makes no sense, QueryTooSlow past
         the budget, IndexMissing or IndexDamaged when there is nothing sound
         to search.
@@ -241,6 +244,9 @@ class Searcher:
             matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
             page_found = found[(page - 1) * limit : page * limit]
             hits = [self._hit(fields, score, matcher) for fields, score in page_found]
+            for hit, explanation in zip(hits, self.policy.explain(parsed, sort, found, page_found) if explain else [],
+                                        strict=False):
+                hit.explanation = explanation
         results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
                                 corrections=parsed.corrections if parsed else [], matched=matched)
         if parsed is not None and total < SUGGEST_BELOW and not words_only and not results.corrections:

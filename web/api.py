@@ -33,10 +33,10 @@ def error(message: str, status: int, headers: dict | None = None):
 
 @api.get("/api/search")
 def search():
-    """The results as JSON, in the shape of ``cari search --json`` (with facets)."""
+    """The results as JSON, in the shape of ``cari search --json`` (with facets; ``explain=1``: the parts of each score)."""
     form = SearchForm.from_args(request.args)
     try:
-        results = run_search(form, facets=True)
+        results = run_search(form, facets=True, explain=request.args.get("explain", "") == "1")
     except QueryError as e:
         return error(str(e), 400)
     return jsonify(results.to_dict())

@@ -45,6 +45,29 @@ SCHEMAS = {
             "url": _nullable("string"),
             "score": {**_nullable("number"), "description": "null when sorted by date or browsing"},
             "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
+            "explain": {"$ref": "#/components/schemas/Explanation"},
+        },
+    },
+    "Explanation": {
+        "type": "object",
+        "description": "With explain=1: the parts of the hit's score (README: `cari search --explain`)",
+        "required": ["ranker", "score"],
+        "properties": {
+            "ranker": {"type": "string", "enum": ["bm25f", "whoosh", "date"]},
+            "score": _nullable("number"),
+            "fields": {"type": "object", "additionalProperties": {"type": "number"},
+                       "description": "BM25F score added by each field (title, body, title_exact, body_exact)"},
+            "terms": {"type": "array", "items": {"type": "object", "properties": {
+                "field": {"type": "string"}, "term": {"type": "string"}, "word": _nullable("string"),
+                "reason": {"type": "string", "description": "as typed, variant, correction, abbreviation, synonym"},
+                "score": {"type": "number"}}}},
+            "coverage": {"type": "object", "description": "keywords: how many of the words the article holds"},
+            "nearness": {"type": "object", "description": "keywords: the bonus for the words close together"},
+            "answer_kind": {"type": "object", "description": "questions: the bonus for holding the kind of answer asked"},
+            "rerank": {"type": "object", "description": "questions: the re-rank's features and score"},
+            "corrections": {"type": "array", "items": {"type": "object"}},
+            "sum": {"type": "number", "description": "fields + bonus: the score before any re-rank"},
+            "note": {"type": "string"},
         },
     },
     "SearchResults": {
@@ -173,6 +196,7 @@ SEARCH_PARAMS = [
     _param("to", {"type": "string", "format": "date"}, "only articles published on or before (YYYY-MM-DD)"),
     _param("sort", {"type": "string", "enum": ["relevance", "newest", "oldest", "date"]},
            "order of the results; date is newest"),
+    _param("explain", {"type": "integer", "enum": [0, 1]}, "1: each hit explains its score (`explain`)"),
 ]
 
 

@@ -23,8 +23,8 @@ def searcher() -> Searcher:
     return current_app.extensions["cari.searcher"]
 
 
-def run_search(form: SearchForm, facets: bool = False) -> SearchResults:
-    """The results for a form; QueryError for anything the reader got wrong."""
+def run_search(form: SearchForm, facets: bool = False, explain: bool = False) -> SearchResults:
+    """The results for a form (``explain``: the parts of each score); QueryError for anything the reader got wrong."""
     return searcher().search(
         form.q,
         page=form.page_number(),
@@ -33,6 +33,7 @@ def run_search(form: SearchForm, facets: bool = False) -> SearchResults:
         sort=form.checked_sort(),
         facets=facets,
         corrections=not form.as_typed,
+        explain=explain,
     )
 
 

@@ -68,9 +68,11 @@ def query_words_last(command: click.Command, args: list[str]) -> list[str]:
               show_default=True, help="Order of the results (date: newest).")
 @click.option("--related", metavar="ID", help="List the articles most like article ID instead of searching.")
 @click.option("--as-typed", is_flag=True, help="Search the words exactly as typed: no typo corrections.")
+@click.option("--explain", is_flag=True, help="Show why each result ranks where it does: the parts of its score.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts), with facets.")
 @_fail_on_cari_errors
-def search(words, index_dir, limit, page, source, date_from, date_to, sort, related, as_typed, as_json):  # noqa: PLR0913
+def search(words, index_dir, limit, page, source, date_from, date_to, sort, related, as_typed, explain,  # noqa: PLR0913
+           as_json):
     """Search the index for WORDS; ranked results with highlighted snippets.
 
     The words need no quotes (cari search banjir jakarta); a -word that is
@@ -95,6 +97,11 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     turns the corrections off. A query that finds little suggests a
     respelling ("Did you mean").
     --related ID lists the articles most like one article (no WORDS).
+    --explain shows, under each result, the parts of its score: each field's
+    BM25F score and the words that made it (as typed, or a correction,
+    variant, abbreviation or synonym), how many of the words it holds
+    (keywords rank all words first), the bonus for the words close together
+    or for holding the kind of answer a question asks, and a question's re-rank.
     """
     from search.query.filters import Filters
     from search.searcher import Searcher
@@ -107,7 +114,8 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     query = query or ""
     filters = Filters(source=source, date_from=date_from, date_to=date_to)
     results = Searcher(index_dir).search(
-        query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json, corrections=not as_typed
+        query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json, corrections=not as_typed,
+        explain=explain,
     )
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
@@ -142,6 +150,44 @@ def _print_hits(hits, first: int, color: bool) -> None:
         meta = terminal_text(meta)
         click.echo("   " + (click.style(meta, dim=True) if color else meta))
         click.echo("   " + hit.snippet.terminal(color))
+        if hit.explanation is not None:
+            for line in explanation_lines(hit.explanation):
+                click.echo("   " + terminal_text(line))
+
+
+def explanation_lines(explained: dict) -> list[str]:
+    """``--explain`` for a reader: one line per part of a hit's score (``search.ranking.explain``)."""
+    if explained.get("ranker") != "bm25f":
+        return [f"why: {explained.get('note') or 'ranked by Whoosh (a query with NOT): one BM25F score'}"]
+    lines = ["why: " + " + ".join(f"{field} {value:.2f}" for field, value in explained["fields"].items())]
+    words: dict[tuple, float] = {}
+    for term in explained["terms"]:
+        key = (term["word"] or term["term"], "" if term["reason"] == "as typed" else term["term"], term["reason"])
+        words[key] = words.get(key, 0.0) + term["score"]
+    lines.append("  words: " + ", ".join(
+        f"{word} {score:.2f}" + ("" if reason == "as typed" else f" ({reason}: {term})")
+        for (word, term, reason), score in sorted(words.items(), key=lambda item: -item[1])))
+    if "coverage" in explained:
+        lines.append(f"  holds {explained['coverage']['held']} of {explained['coverage']['of']} words "
+                     "(all words first)")
+    for name, label in (("nearness", "words close together"), ("answer_kind", "holds the kind of answer asked")):
+        if name in explained:
+            lines.append(f"  + {explained[name]['score']:.2f} {label}")
+    if "rerank" in explained:
+        rerank = explained["rerank"]
+        if rerank["applied"]:
+            lines.append(f"  question re-rank: {rerank['bm25']:.2f} is {rerank['bm25_share']:.3f} of the best; "
+                         f"coverage {rerank['coverage']:.2f}, window {rerank['window']:.2f}, answer near "
+                         f"{'yes' if rerank['answer_near'] else 'no'} -> {rerank['score']:.2f}")
+        else:
+            lines.append(f"  question re-rank: {rerank['note']} (BM25 {rerank['bm25']:.2f})")
+    else:
+        lines.append(f"  = {explained['sum']:.2f}")
+    if explained.get("excluded"):
+        lines.append(f"  without: {', '.join(explained['excluded'])}")
+    for correction in explained.get("corrections", []):
+        lines.append(f"  corrected: {correction['typed']} -> {correction['searched']}")
+    return lines
 
 
 def _print_related(searcher, doc_id: str, limit: int, as_json: bool) -> None:

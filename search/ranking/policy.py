@@ -24,6 +24,7 @@ from search.ranking.rerank import answers_first
 
 if TYPE_CHECKING:
     from search.ranking.expansion import WildcardExpander
+    from search.ranking.explain import Explainer
     from search.ranking.scoring import ArrayScorer, Ranking
 
 # (stored fields, score) best first, how many matched in all, facet counts (None unless asked for),
@@ -104,6 +105,20 @@ class RankingPolicy:
         if sort == "oldest":
             return self._oldest(matched, limit, "most")
         return Ranking.newest(self.scorer.dates, matched, limit, "most")
+
+    def explain(self, parsed: ParsedQuery | None, sort: str, found: list, page: list) -> list[dict]:
+        """The parts of the score of each result of ``page`` (``found``: all ranked); ``parsed`` None: browsed."""
+        if parsed is None:
+            return [{"ranker": "date", "score": None, "note": "no words: newest first"} for _ in page]
+        return self.explainer(parsed, sort).explain(found, page)
+
+    def explainer(self, parsed: ParsedQuery, sort: str = "relevance") -> Explainer:
+        """What explains the scores of ``parsed``'s results (``explain.Explainer``): the query as :meth:`rank` ranks it."""
+        from search.ranking.explain import Explainer
+
+        query = self.expander.expand(parsed.query)
+        query, concepts = for_keywords(query, parsed, self.searcher.schema, by_relevance=sort == "relevance")
+        return Explainer(parsed, query, concepts, self.scorer, self.searcher, self.searcher.schema, sort)
 
     def _oldest(self, matched, limit: int | None, coverage: str = "all") -> Ranking:
         """The documents flagged in ``matched``, oldest first, undated last."""

@@ -151,6 +151,15 @@ class ArrayScorer:
         ids, scores = self._scores.get(("branch", node), lambda: self._score_by_whoosh(node, deadline))
         return ids, boost * scores
 
+    def score_of_document(self, node, boost: float, docnum: int) -> float:
+        """What one branch of a flat query (``flat_query``) adds to one document's score (0 if it does not match)."""
+        if type(node) is q.Term:
+            ids, scores = self._scores_of(node, boost)
+            at = np.flatnonzero(ids == docnum)
+            return float(scores[at[0]]) if len(at) else 0.0
+        ids, scores = self._score_by_whoosh(node, only=np.array([docnum], dtype=np.int64))
+        return float(boost * scores[0]) if len(ids) else 0.0
+
     def _score_by_whoosh(self, node, deadline: Deadline = NO_DEADLINE, only: np.ndarray | None = None):
         """A branch that is not a term (a phrase, an abbreviation's expansion),
         scored by Whoosh's own matcher (the deadline checked as it walks);
