@@ -284,18 +284,23 @@ class Searcher:
 
     @_one_at_a_time
     def related(self, doc_id: str, limit: int = 10) -> list[Hit]:
-        """Articles like ``doc_id`` (more like this: its most telling words), best first.
+        """Articles like ``doc_id``, best first: more like this over its most telling words
+        (``ranking.related``: title and lead above the body, names whole), nearer in time first among equals.
 
         Raises QueryError when there is no article with that id.
         """
+        from search.ranking import related as like
+
         searcher = self._current()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             raise QueryError(f"No article with id {doc_id!r}.")
-        body = searcher.stored_fields(docnum).get("body", "")
-        similar = searcher.more_like(docnum, "body", text=body, top=max(1, min(limit, MAX_LIMIT)))
-        nothing = TermMatcher.from_terms([])
-        return [self._hit(hit.fields(), hit.score, nothing) for hit in similar]
+        fields = searcher.stored_fields(docnum)
+        reader = searcher.reader()
+        with reading(self.index_dir):
+            ranked = like.more_like(docnum, fields, self.scorer, reader.doc_frequency, max(1, min(limit, MAX_LIMIT)))
+            nothing = TermMatcher.from_terms([])
+            return [self._hit(searcher.stored_fields(doc), score, nothing) for doc, score in ranked]
 
     @_one_at_a_time
     def suggest(self, typed: str, limit: int = 8) -> list[Suggestion]:
