@@ -43,8 +43,8 @@ def get(url: str) -> int:
             response.read()
             return response.status
     except urllib.error.HTTPError as e:
-        kind, body = f"{e.code} {urllib.parse.urlsplit(url).path}", e.read()[:300].decode("utf-8", "replace")
-        if e.code == 503 and "busy" in body:
+        kind, body = f"{e.code} {urllib.parse.urlsplit(url).path.split('/race-')[0]}", e.read()[:300].decode("utf-8", "replace")
+        if e.code == 503 and ("busy" in body or "sibuk" in body):
             BUSY.add(kind)
         else:
             SAMPLES.setdefault(kind, body)

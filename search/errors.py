@@ -31,6 +31,10 @@ class QueryError(CariError):
         self.indonesian = indonesian or self.GENERIC
 
 
+class UnbalancedQuery(QueryError):
+    """A quote or a parenthesis without its pair: a search reads the text as plain words instead, with a note."""
+
+
 class BuildFailed(CariError):
     """A rebuild could not complete; the previous index is still live."""
 

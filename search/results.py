@@ -68,6 +68,14 @@ class SearchResults:
     # "all": every result holds every word asked for (any form of it); "most": few or no article
     # did, so the results hold most of the words (and a question's or a sentence's always may)
     matched: str = "all"
+    # A pasted sentence with a stray " or ( is searched as its words: the note says so.
+    as_words: bool = False
+
+    @property
+    def note(self) -> str | None:
+        if self.as_words:
+            return "A quote or parenthesis without its pair was ignored: the text was searched as plain words."
+        return None
 
     @property
     def pages(self) -> int:
@@ -86,6 +94,7 @@ class SearchResults:
             "results": [hit.to_dict() for hit in self.hits],
             "suggestion": self.suggestion,
             "corrections": [{"typed": typed, "searched": used} for typed, used in self.corrections],
+            "note": self.note,
             **({"facets": self.facets} if self.facets is not None else {}),
         }
 

@@ -16,11 +16,12 @@ import re
 import threading
 import time
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search.analysis.stemmer import shared_stemmer
-from search.errors import CariError, QueryError, SearchBusy, damaged
+from search.errors import CariError, QueryError, SearchBusy, UnbalancedQuery, damaged
 from search.highlight.spans import TermMatcher, snippet, whole
 from search.index import generations as store
 from search.index.format import open_index
@@ -248,7 +249,8 @@ class Searcher:
                                         strict=False):
                 hit.explanation = explanation
         results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
-                                corrections=parsed.corrections if parsed else [], matched=matched)
+                                corrections=parsed.corrections if parsed else [], matched=matched,
+                                as_words=bool(parsed and parsed.as_words))
         if parsed is not None and total < SUGGEST_BELOW and not words_only and not results.corrections:
             results.suggestion = suggest(searcher, text, deadline=deadline)
         results.took_ms = (time.perf_counter() - started) * 1000
@@ -263,7 +265,10 @@ class Searcher:
         """
         if filter_query is not None and is_blank(text):
             return None
-        parsed = self._parse(text, words_only, corrections, deadline)
+        try:
+            parsed = self._parse(text, words_only, corrections, deadline)
+        except UnbalancedQuery:  # a pasted sentence with a stray " or ): its words, as batch-search reads them
+            parsed = replace(self._parse(text, True, corrections, deadline), as_words=True)
         return None if lists_everything(parsed.query) else self.policy.pruned(parsed)
 
     @staticmethod

@@ -111,9 +111,9 @@ def test_huge_article_is_indexed_and_its_snippet_shows_a_deep_match(tmp_path):
 def test_second_rebuild_is_refused_while_one_runs(seed_index, tmp_path):
     index = tmp_path / "ix"
     with store.rebuild_lock(index):
-        result = rebuild(Path(__file__).parent.parent / "seeds", "--index", index)
+        result = rebuild(Path(__file__).parent.parent / "seeds", "--index", index, "--wait", "0.3")
     assert result.exit_code == 1
-    assert f"Another rebuild of {index} is running" in result.output
+    assert f"Another rebuild of {index} is running (pid {os.getpid()}) and stayed locked for 0.3 s" in result.output
     assert not list(index.glob("gen-*"))
 
 

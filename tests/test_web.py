@@ -180,13 +180,13 @@ def test_sort_by_date_puts_the_newest_first(client):
 
 
 def test_bad_query_is_explained_in_indonesian_in_the_page_and_in_english_by_the_cli(client, run_cli, seed_index):
-    cli_message = run_cli("search", '"duta besar', "--index", seed_index).output.strip()
-    assert cli_message.startswith("Error: Unbalanced quote")
-    response = client.get('/search?q="duta besar')
+    cli_message = run_cli("search", '"duta besar" OR', "--index", seed_index).output.strip()
+    assert cli_message.startswith("Error: Operator OR needs a word")
+    response = client.get('/search?q="duta besar" OR')
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Tanda kutip belum ditutup" in page and "Unbalanced" not in page
-    assert 'value="&#34;duta besar"' in page
+    assert "Operator OR perlu kata di kedua sisinya" in page and "needs a word" not in page
+    assert 'value="&#34;duta besar&#34; OR"' in page
 
 
 @pytest.mark.parametrize(

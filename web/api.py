@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from search.errors import CariError, IndexBusy, IndexDamaged, IndexMissing, QueryError
 from search.index.documents import DocumentWriter
 from search.ingest.article import ArticleError
+from search.ingest.formats import SizeLimits
 from search.ingest.jsonl import article_from_json, json_fields
 
 from .openapi import openapi_document
@@ -156,8 +157,11 @@ def read_documents(body: bytes) -> tuple[list[str], list[dict], list[str]]:
             checked, caveats = article_from_json(obj, f"line {number}")
         except ArticleError as e:
             raise ValueError(f"line {number}: {e}.") from None
+        fields = {**json_fields(obj)[0], "id": checked.id}  # what is passed on encodes as UTF-8
+        if len(json.dumps(fields, ensure_ascii=False).encode()) > SizeLimits().line:
+            raise ValueError(f"line {number}: an article larger than {SizeLimits().shown('line')}.")
         ids.append(checked.id)
-        articles.append({**json_fields(obj)[0], "id": checked.id})  # what is passed on encodes as UTF-8
+        articles.append(fields)
         warnings += [f"line {number}: {caveat}" for caveat in caveats]
     return ids, articles, warnings
 

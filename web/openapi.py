@@ -86,6 +86,8 @@ SCHEMAS = {
                                        "hold most of them"},
             "results": {"type": "array", "items": _ref("Hit")},
             "suggestion": {**_nullable("string"), "description": "a respelling, for a query that found little"},
+            "note": {**_nullable("string"), "description": "what was made of a query that broke the syntax "
+                     "(a stray quote or parenthesis: searched as plain words)"},
             "facets": {
                 "type": "object",
                 "required": ["source", "year", "month"],

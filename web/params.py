@@ -109,6 +109,9 @@ class SearchForm:
     def chosen_month(self) -> str | None:
         """``2022-10`` when the date filter is exactly one month (a month facet's link)."""
         year = self.chosen_year()
+        number = self.date_from[5:7]
+        if not (number.isdigit() and 1 <= int(number) <= 12):  # 2017-13-01: the search itself says what is wrong
+            return None
         if year and self.date_from[5:7] == self.date_to[5:7] and self.date_from.endswith("-01"):
             month = self.date_from[:7]
             return month if (self.date_from, self.date_to) == month_range(month) else None

@@ -17,6 +17,9 @@ SOURCES = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes  [default: one per core]")
 QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only the summary and problems.")
 STRICT = click.option("--strict", is_flag=True, help="Fail (exit 1, previous index kept) if any input is skipped.")
+WAIT = click.option("--wait", "wait_seconds", default=60.0, show_default=True, metavar="SECONDS",
+                    type=click.FloatRange(0, 86400),
+                    help="How long to wait for the index's lock while another build or API writes hold it.")
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Print what would be added, changed and removed; change nothing.")
 
 
@@ -37,6 +40,31 @@ def _csv_columns(ctx, param, value: str | None) -> dict[str, str]:
     return columns
 
 
+def _max_sizes(ctx, param, values: tuple[str, ...]):
+    """``("line=16", "file=128")`` -> SizeLimits with those limits in MB, the others at their defaults."""
+    from search.ingest.formats import MB, SIZE_KINDS, SizeLimits
+
+    sizes: dict[str, int] = {}
+    for value in values:
+        kind, equals, number = (x.strip() for x in value.partition("="))
+        if kind not in SIZE_KINDS or not equals:
+            raise click.BadParameter(f"{value!r} is not KIND=MB with KIND one of {', '.join(SIZE_KINDS)}.")
+        try:
+            megabytes = float(number)
+        except ValueError:
+            megabytes = 0
+        if not 0 < megabytes <= 65536:
+            raise click.BadParameter(f"{value!r}: give a number of MB from 1 to 65536.")
+        sizes[kind] = int(megabytes * MB)
+    return SizeLimits(**sizes)
+
+
+MAX_SIZE = click.option(
+    "--max-size", metavar="KIND=MB", multiple=True, callback=_max_sizes,
+    help="The largest input read (uncompressed), so none can fill memory: line (a JSON Lines line, default 8), "
+    "page (a .txt or .html page, 16) or file (a .json, .csv or feed read whole, 64); past it the input is skipped "
+    "with a message. Repeat for each, e.g. --max-size file=256.",
+)
 CSV_COLUMNS = click.option(
     "--csv-columns", metavar="FIELD=COLUMN,...", callback=_csv_columns,
     help="The CSV columns holding Cari's fields when they are named otherwise, e.g. text=body,date=published.",
@@ -50,11 +78,14 @@ CSV_COLUMNS = click.option(
 @click.option("--allow-removals", is_flag=True, help="Allow removing more than half of the index's articles.")
 @DRY_RUN
 @CSV_COLUMNS
+@MAX_SIZE
 @JOBS
 @QUIET
 @STRICT
+@WAIT
 @_fail_on_cari_errors
-def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns, jobs, quiet, strict):
+def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns, max_size, jobs, quiet, strict,
+                  wait_seconds):
     """Make the index exactly SOURCES (pages, feeds, exports; - for JSON Lines on standard input; default ./seeds).
 
     SOURCES are files and folders of news pages (.txt, .html), feeds (.xml,
@@ -81,7 +112,7 @@ def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns
     from search.ingest.formats import ReadOptions
 
     options = {"full": full, "allow_removals": allow_removals, "dry_run": dry_run, "strict": strict, "procs": jobs,
-               "options": ReadOptions(csv_columns)}
+               "options": ReadOptions(csv_columns, max_size), "wait_seconds": wait_seconds}
     build_with_progress(list(sources) or [Path("seeds")], index_dir, quiet, **options)
 
 
@@ -90,11 +121,13 @@ def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns
 @INDEX_OPTION
 @DRY_RUN
 @CSV_COLUMNS
+@MAX_SIZE
 @JOBS
 @QUIET
 @STRICT
+@WAIT
 @_fail_on_cari_errors
-def add(sources, index_dir, dry_run, csv_columns, jobs, quiet, strict):
+def add(sources, index_dir, dry_run, csv_columns, max_size, jobs, quiet, strict, wait_seconds):
     """Add the articles of SOURCES to the index, or update them; remove nothing.
 
     SOURCES are files and folders of news pages (.txt, .html), feeds (.xml,
@@ -113,7 +146,7 @@ def add(sources, index_dir, dry_run, csv_columns, jobs, quiet, strict):
     from search.ingest.formats import ReadOptions
 
     build_with_progress(list(sources), index_dir, quiet, mode=ADD, dry_run=dry_run, strict=strict, procs=jobs,
-                        options=ReadOptions(csv_columns))
+                        options=ReadOptions(csv_columns, max_size), wait_seconds=wait_seconds)
 
 
 @cli.command("remove")
@@ -152,7 +185,7 @@ def build_with_progress(sources: list[Path], index_dir: Path, quiet: bool, **opt
     from search.index.build import build_index
     from search.ingest.article import Problem
 
-    total = _count_inputs(sources)
+    total = 0 if quiet else _count_inputs(sources)  # the count is for the progress bar only
     with click.progressbar(
         length=total, label="Indexing", file=sys.stderr, show_pos=True, hidden=quiet or total < 200
     ) as bar:

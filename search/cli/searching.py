@@ -118,9 +118,11 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
         explain=explain,
     )
     if as_json:
-        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(results.to_dict()))
         return
     color = sys.stdout.isatty()
+    if results.note:
+        click.echo(results.note)
     if results.corrections:
         searched = ", ".join(f"{used} (for {typed!r})" for typed, used in results.corrections)
         click.echo(f"Also searched: {searched}; --as-typed searches the words as typed.")
@@ -137,6 +139,17 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     click.echo(f"{plural(results.total, 'result')} for {query!r} ({results.took_ms:.1f} ms)" +
                (f", showing {first}-{last}" if results.hits else f"; page {page} is past the last ({results.pages})"))
     _print_hits(results.hits, first, color)
+
+
+# Characters that drive a terminal or reorder what it shows, kept readable-as-escaped in JSON:
+# C1 controls (U+009B is a one-byte CSI), bidirectional overrides and isolates (U+202E), line separators.
+_UNSAFE_IN_JSON = {ch: f"\\u{ch:04x}" for ch in [*range(0x80, 0xA0), 0x200E, 0x200F, *range(0x2028, 0x202F),
+                                                  *range(0x2066, 0x206A)]}
+
+
+def json_text(data) -> str:
+    """``data`` as indented JSON, Indonesian text readable, every character that could drive a terminal escaped."""
+    return json.dumps(data, ensure_ascii=False, indent=2).translate(_UNSAFE_IN_JSON)
 
 
 def _print_hits(hits, first: int, color: bool) -> None:
@@ -195,7 +208,7 @@ def _print_related(searcher, doc_id: str, limit: int, as_json: bool) -> None:
     hits = searcher.related(doc_id, limit=limit)
     if as_json:
         data = {"related_to": doc_id, "results": [hit.to_dict() for hit in hits]}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json_text(data))
         return
     if not hits:
         click.echo(f"No articles like {doc_id!r}.")
@@ -347,7 +360,7 @@ def stats(index_dir, as_json):
 
     info = Searcher(index_dir).stats()
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        click.echo(json_text(info))
         return
     click.echo(f"index       {info['index']}")
     click.echo(f"documents   {info['documents']}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -110,6 +111,7 @@ def build_index(
     allow_removals: bool = False,
     dry_run: bool = False,
     options: ReadOptions | None = None,
+    wait_seconds: float = 0.0,
 ) -> BuildReport:
     """Index every article in ``sources`` into a new generation of ``index_dir``.
 
@@ -131,7 +133,9 @@ def build_index(
     read is reported through ``on_item`` and in the report, and skipped; with
     ``strict`` any skipped input fails the build and the previous index
     stays. Duplicate ids: the first article read wins, the others are reported.
-    ``options`` say how to read the sources (a CSV's column names).
+    ``options`` say how to read the sources (a CSV's column names). A build
+    that finds the index locked (another build, API writes) waits for it up
+    to ``wait_seconds``, then raises IndexBusy.
     """
     paths = [Path(s) for s in sources]
     _check_sources(paths)
@@ -143,7 +147,7 @@ def build_index(
         _plan(paths, index_dir, report, on_item, strict, allow_removals, options)
         report.seconds = time.perf_counter() - started
         return report
-    with store.writable(index_dir), store.rebuild_lock(index_dir):
+    with store.writable(index_dir), store.rebuild_lock(index_dir, wait_seconds):
         store.remove_stale_generations(index_dir)
         live, previous = (None, {}) if full else updatable_generation(index_dir)
         if live is None and mode == ADD and _has_index(index_dir):
@@ -244,6 +248,7 @@ def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
     origins: dict[str, str] = {}
     for path in batch.paths:
         found = 0
+        repeats = _Repeats()
         for item in read_articles([path], batch.options):
             if isinstance(item, Article) and item.id in origins:
                 item = Problem(item.origin, f"duplicate id {item.id!r} (first read from {origins[item.id]}); skipped")
@@ -255,16 +260,59 @@ def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
                     add(item)
                 report.count(item.id, digest, batch.known)
             else:
-                report.problems.append(item)
                 report.skipped += item.skipped
                 report.unread += item.unread
+                if not repeats.shown(item):
+                    continue  # counted, not kept: a file may repeat one problem a million times
+                report.problems.append(item)
             if batch.on_item:
                 batch.on_item(item)
+        for summary in repeats.summaries():
+            report.problems.append(summary)
+            if batch.on_item:
+                batch.on_item(summary)
         if not found:
             raise BuildFailed(f"{_shown(path)} holds no article that could be read. Nothing was changed.")
     if batch.strict and report.skipped:
         raise BuildFailed(f"--strict: {report.skipped} input(s) could not be indexed; the previous index is unchanged.")
     return contents
+
+
+class _Repeats:
+    """Problems of one kind in one file: the first few are shown, the rest counted and summed up after the file."""
+
+    SHOWN = 5
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+        self.first: dict[tuple[str, str], Problem] = {}
+
+    def shown(self, problem: Problem) -> bool:
+        key = (_file_of(problem.origin), _kind_of(problem.reason))
+        self.counts[key] = count = self.counts.get(key, 0) + 1
+        self.first.setdefault(key, problem)
+        return count <= self.SHOWN
+
+    def summaries(self) -> list[Problem]:
+        """One warning for each kind past the first few: how many more there were (already counted as skipped)."""
+        found = []
+        for (file, kind), count in self.counts.items():
+            if count > self.SHOWN:
+                first = self.first[file, kind]
+                done = "skipped" if first.skipped else "read"
+                found.append(Problem(file, f"{count - self.SHOWN:,} more like {first.origin} ({kind.strip(' :;')}), "
+                                           f"{done} without a line each", skipped=False))
+        return found
+
+
+def _file_of(origin: str) -> str:
+    """The file a problem's origin names (``a.jsonl:12`` and ``feed.xml item 3`` are in ``a.jsonl``, ``feed.xml``)."""
+    return re.sub(r"(:\d+| item \d+)$", "", origin)
+
+
+def _kind_of(reason: str) -> str:
+    """What kind of problem a reason tells, without its particulars (an id, a number, what follows a parenthesis)."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "", reason.split(" (")[0])
 
 
 def _removals(batch: _Batch, contents: dict[str, str]) -> list[str]:

@@ -290,26 +290,36 @@ def release_inherited_lock() -> None:
     _held_locks.clear()
 
 
+LOCK_POLL_SECONDS = 0.1
+
+
 @contextmanager
-def rebuild_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the index's rebuild lock, or raise IndexBusy at once.
+def rebuild_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the index's rebuild lock, waiting up to ``wait_seconds`` for it, else raise IndexBusy.
 
     ``flock`` is released by the kernel when its holder dies, so a rebuild
     killed with SIGKILL never leaves a stale lock behind.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     handle = open(index_dir / LOCK, "a+")  # noqa: SIM115 - held open until the finally below
+    deadline = time.monotonic() + wait_seconds
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as e:
-            if e.errno in (errno.EAGAIN, errno.EACCES):
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() < deadline:
+                    time.sleep(LOCK_POLL_SECONDS)  # polled: API writes take the lock for a moment at a time
+                    continue
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"
+                waited = f" and stayed locked for {wait_seconds:g} s" if wait_seconds else ""
                 raise IndexBusy(
-                    f"Another rebuild of {index_dir} is running ({holder}); try again when it has finished."
+                    f"Another rebuild of {index_dir} is running ({holder}){waited}; try again when it has finished."
                 ) from None
-            raise
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 from search.ingest.article import ArticleError
 
@@ -25,17 +27,42 @@ FORMATS = {
     ".atom": "feed",
 }
 COMPRESSED = ".gz"
-# A gzip file may hold far more than it weighs; a file this big is refused whole
-# (JSON Lines are read as a stream, so a .jsonl.gz has no such limit).
-MAX_UNCOMPRESSED = 512 * 1024 * 1024
 CSV_FIELDS = ("id", "title", "text", "date", "source", "author", "url")
+MB = 1024 * 1024
+CHUNK = 1 << 20  # bytes read (or inflated) at a time
+SIZE_KINDS = {"line": "one JSON Lines line", "page": "one page (.txt, .html)",
+              "file": "a file read whole (.json, .csv, .tsv, a feed)"}
+
+
+@dataclass(frozen=True)
+class SizeLimits:
+    """The largest input read, in bytes (uncompressed): past one, that input is skipped with a message.
+
+    So no input fills memory: a gzip bomb is cut off at the limit while it
+    inflates, a line without an end is skipped as it is read. JSON Lines
+    (``.jsonl``, ``.jsonl.gz``, standard input) are read line by line and
+    have no limit as a whole; every other format is read whole.
+    """
+
+    line: int = 8 * MB  # a news article is under 100 KB
+    page: int = 16 * MB  # a saved page with its scripts and styles inline
+    file: int = 64 * MB  # an export or a feed read whole (~300 MB of memory at most)
+
+    def shown(self, kind: str) -> str:
+        return f"{getattr(self, kind) / MB:g} MB, the limit of {SIZE_KINDS[kind]}: --max-size {kind}=MB"
 
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read the sources: ``csv_columns`` maps Cari's fields to a CSV's column names (``text -> body``)."""
+    """How to read the sources: ``csv_columns`` maps Cari's fields to a CSV's column names (``text -> body``);
+    ``limits`` are the largest inputs read."""
 
     csv_columns: dict[str, str] = field(default_factory=dict)
+    limits: SizeLimits = field(default_factory=SizeLimits)
+
+
+class TooLarge(ArticleError):
+    """A file past its size limit: skipped whole (and counted as not read, so a rebuild removes none of its articles)."""
 
 
 def format_of(path: Path) -> tuple[str | None, bool]:
@@ -62,37 +89,70 @@ def supported() -> str:
     return ", ".join(FORMATS) + f" (each also as {COMPRESSED})"
 
 
-def file_bytes(path: Path, compressed: bool) -> bytes:
-    """The bytes of a file, uncompressed. OSError for a file that cannot be read; ArticleError for bad gzip."""
-    data = path.read_bytes()
-    return gunzip(data) if compressed else data
+def file_bytes(path: Path, compressed: bool, limit: int, kind: str = "file") -> bytes:
+    """The bytes of a file, uncompressed, at most ``limit`` of them (TooLarge past it, ``kind`` naming the limit).
+
+    OSError for a file that cannot be read; ArticleError for bad gzip.
+    """
+    with open(path, "rb") as f:
+        if compressed:
+            return gunzip(f, limit, kind)
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"larger than {SizeLimits(**{kind: limit}).shown(kind)}; skipped")
+    return data
 
 
-def gunzip(data: bytes) -> bytes:
-    """``data`` uncompressed; ArticleError saying what is wrong with a damaged or fake ``.gz``."""
+def gunzip(stream: BinaryIO, limit: int, kind: str = "file") -> bytes:
+    """The uncompressed bytes of a ``.gz`` stream, inflated a piece at a time and never past ``limit``.
+
+    ArticleError says what is wrong with a damaged or fake ``.gz``; TooLarge
+    is raised as soon as ``limit`` is passed, before more is inflated.
+    """
+    data = stream.read(CHUNK)
     if data[:2] != b"\x1f\x8b":
         raise ArticleError("not gzip-compressed (a .gz file must start with the gzip signature)")
     out = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    whole = bytearray()
     try:
-        chunks, size = [], 0
         while data:
-            chunk = out.decompress(data, MAX_UNCOMPRESSED + 1 - size)
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_UNCOMPRESSED:
-                raise ArticleError(f"uncompresses to more than {MAX_UNCOMPRESSED // 2**20} MB; "
-                                   "split it, or give it as .jsonl.gz (read as a stream)")
+            whole += out.decompress(data, limit + 1 - len(whole))
+            if len(whole) > limit:
+                raise TooLarge(f"uncompresses to more than {SizeLimits(**{kind: limit}).shown(kind)}; skipped")
             data = out.unconsumed_tail
             if out.eof:
                 if out.unused_data[:2] == b"\x1f\x8b":  # several gzip members, one after another (cat a.gz b.gz)
                     data, out = out.unused_data, zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
                     continue
                 break
+            if not data:
+                data = stream.read(CHUNK)
     except zlib.error as e:
         raise ArticleError(f"damaged gzip data ({e})") from None
     if not out.eof:
         raise ArticleError("truncated gzip file (it ends before its data does)")
-    return b"".join(chunks)
+    return bytes(whole)
+
+
+class LongLine(NamedTuple):
+    """In place of a line longer than ``limit``, skipped as it was read; ``binary``: it held NUL bytes."""
+
+    limit: int
+    binary: bool
+
+
+def bounded_lines(handle: BinaryIO, limit: int) -> Iterator[bytes | LongLine]:
+    """The lines of ``handle``, none held longer than ``limit`` bytes: a longer one is read past and is a LongLine."""
+    while line := handle.readline(limit + 1):
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        if b"\0" in line[:8192]:
+            yield LongLine(limit, binary=True)  # the file is binary: its reader stops here, so read no further
+            return
+        while line and not line.endswith(b"\n"):
+            line = handle.readline(CHUNK)
+        yield LongLine(limit, binary=False)
 
 
 def open_lines(path: Path, compressed: bool):

@@ -12,6 +12,7 @@ from pathlib import Path
 from search.ingest.article import Article, ArticleError, Problem, lead_title
 from search.ingest.dates import parse_date
 from search.ingest.decoding import _reason, decode
+from search.ingest.formats import LongLine
 from search.ingest.pages import clean_text
 
 OPTIONAL_FIELDS = ("title", "date", "source", "author", "url")
@@ -79,9 +80,12 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
     return Article(id=doc_id.strip(), title=title, body=body, related=related, origin=origin, **values), caveats
 
 
-def read_jsonl_file(path: Path, compressed: bool = False) -> Iterator[Article | Problem]:
-    """The articles of a JSON Lines file (``compressed``: gzip, read as a stream), one per line; bad lines are reported."""
-    from search.ingest.formats import open_lines
+def read_jsonl_file(path: Path, compressed: bool = False, limit: int | None = None) -> Iterator[Article | Problem]:
+    """The articles of a JSON Lines file (``compressed``: gzip, read as a stream), one per line; bad lines are reported.
+
+    A line longer than ``limit`` bytes (default ``SizeLimits.line``) is read past, never held, and reported.
+    """
+    from search.ingest.formats import SizeLimits, bounded_lines, open_lines
     from search.ingest.sources import shown_name
 
     name = shown_name(path)
@@ -90,7 +94,7 @@ def read_jsonl_file(path: Path, compressed: bool = False) -> Iterator[Article | 
     except OSError as e:
         yield Problem(name, _reason(e), unread=True)
         return
-    lines = _Counted(handle)
+    lines = _Counted(bounded_lines(handle, limit or SizeLimits().line))
     with handle:
         try:
             yield from read_jsonl_lines(lines, name)
@@ -106,10 +110,10 @@ def read_jsonl_file(path: Path, compressed: bool = False) -> Iterator[Article | 
 class _Counted:
     """Lines of a file, counting those read (to say where a damaged file broke off)."""
 
-    def __init__(self, lines: Iterable[bytes]):
+    def __init__(self, lines: Iterable[bytes | LongLine]):
         self.lines, self.count = lines, 0
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[bytes | LongLine]:
         for line in self.lines:
             self.count += 1
             yield line
@@ -123,10 +127,24 @@ def _gzip_reason(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
-def read_jsonl_lines(lines: Iterable[bytes], name: str) -> Iterator[Article | Problem]:
-    """The articles of JSON Lines read from ``lines`` (a file, standard input), ``name`` naming them."""
+def read_jsonl_lines(lines: Iterable[bytes | LongLine], name: str) -> Iterator[Article | Problem]:
+    """The articles of JSON Lines read from ``lines`` (a file, standard input), ``name`` naming them.
+
+    A LongLine (``formats.bounded_lines``: a line past the size limit) is
+    reported; one holding NUL bytes ends the reading: the file is binary.
+    """
+    from search.ingest.formats import SizeLimits
+
     for number, raw in enumerate(lines, 1):
         origin = f"{name}:{number}"
+        if isinstance(raw, LongLine):
+            limit = SizeLimits(line=raw.limit).shown("line")
+            if raw.binary:
+                yield Problem(origin, f"binary data (NUL bytes) in a line longer than {limit}; the rest of the "
+                              "file was not read", unread=True)
+                return
+            yield Problem(origin, f"longer than {limit}; skipped")
+            continue
         if not raw.strip():
             continue
         try:

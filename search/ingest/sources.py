@@ -16,12 +16,21 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from search.index.generations import GENERATION_PREFIX, POINTER
+from search.index.generations import GENERATION_PREFIX, LOCK, POINTER
 from search.ingest.article import Article, ArticleError, Problem
 from search.ingest.datelines import strip_dateline
 from search.ingest.dates import lead_date
 from search.ingest.decoding import _reason, decode
-from search.ingest.formats import ReadOptions, article_id, file_bytes, format_of, supported
+from search.ingest.formats import (
+    ReadOptions,
+    SizeLimits,
+    TooLarge,
+    article_id,
+    bounded_lines,
+    file_bytes,
+    format_of,
+    supported,
+)
 from search.ingest.jsonl import read_jsonl_file, read_jsonl_lines
 from search.ingest.pages import parse_page
 
@@ -43,11 +52,12 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html")) or ("<html" in head and "<head" in head)
 
 
-def read_page_file(path: Path, compressed: bool = False) -> Iterator[Article | Problem]:
+def read_page_file(path: Path, compressed: bool = False, limits: SizeLimits | None = None
+                   ) -> Iterator[Article | Problem]:
     """The article in one ``.txt`` page (its id is the file name); a saved HTML page named ``.txt`` is read as HTML."""
     name = shown_name(path)
     try:
-        text, caveat = decode(file_bytes(path, compressed))
+        text, caveat = decode(file_bytes(path, compressed, (limits or SizeLimits()).page, "page"))
         if caveat:
             yield Problem(name, caveat, skipped=False)
         if not text.strip():
@@ -62,7 +72,7 @@ def read_page_file(path: Path, compressed: bool = False) -> Iterator[Article | P
     except OSError as e:
         yield Problem(name, _reason(e), unread=True)
     except ArticleError as e:
-        yield Problem(name, _reason(e))
+        yield Problem(name, _reason(e), unread=isinstance(e, TooLarge))
 
 
 def _read_whole(path: Path, compressed: bool, kind: str, options: ReadOptions) -> Iterator[Article | Problem]:
@@ -70,13 +80,14 @@ def _read_whole(path: Path, compressed: bool, kind: str, options: ReadOptions) -
     from search.ingest import exports, feeds, html
 
     name = shown_name(path)
+    limit = "page" if kind == "html" else "file"
     try:
-        data = file_bytes(path, compressed)
+        data = file_bytes(path, compressed, getattr(options.limits, limit), limit)
     except OSError as e:
         yield Problem(name, _reason(e), unread=True)
         return
     except ArticleError as e:
-        yield Problem(name, str(e))
+        yield Problem(name, str(e), unread=isinstance(e, TooLarge))
         return
     try:
         if not data.strip():
@@ -151,15 +162,22 @@ def _folder_files(root: Path) -> Iterator[Path | Problem]:
                 found.append(Problem(shown_name(path), "a link to a file outside the source folder; not read"))
             elif path.is_file():
                 found.append(path)
+            elif path.exists():  # reading a FIFO would wait for a writer for ever
+                found.append(Problem(shown_name(path), "not a regular file (a named pipe, socket or device); not read"))
     # In path order, as Path sorts (by parts): the order decides document numbers, which order equal scores.
     yield from sorted(found, key=lambda item: Path(item.origin).parts if isinstance(item, Problem) else item.parts)
     yield from problems
 
 
 def _is_index(folder: Path) -> bool:
-    """Whether ``folder`` is a Cari index (its records are .json and .json.gz files, not articles)."""
+    """Whether ``folder`` is a Cari index (its records are .json and .json.gz files, not articles).
+
+    The lock file marks it too: an index being built for the first time
+    inside its own source folder has no ``CURRENT`` yet, only a generation in progress.
+    """
     try:
-        return (folder / POINTER).is_file() and any(p.name.startswith(GENERATION_PREFIX) for p in folder.iterdir())
+        marked = (folder / POINTER).is_file() or (folder / LOCK).is_file()
+        return marked and any(p.name.startswith(GENERATION_PREFIX) for p in folder.iterdir())
     except OSError:
         return False
 
@@ -174,14 +192,15 @@ def _within(path: Path, root: Path) -> bool:
 def read_file(path: Path, options: ReadOptions | None = None) -> Iterator[Article | Problem]:
     """The articles of one file, by its format; a Problem for a file or an article that cannot be read."""
     kind, compressed = format_of(path)
+    options = options or ReadOptions()
     if kind is None:
         yield _unsupported(path)
     elif kind == "jsonl":
-        yield from read_jsonl_file(path, compressed)
+        yield from read_jsonl_file(path, compressed, options.limits.line)
     elif kind == "page":
-        yield from read_page_file(path, compressed)
+        yield from read_page_file(path, compressed, options.limits)
     else:
-        yield from _read_whole(path, compressed, kind, options or ReadOptions())
+        yield from _read_whole(path, compressed, kind, options)
 
 
 def read_articles(
@@ -197,7 +216,11 @@ def read_articles(
         if isinstance(item, Problem):
             yield item
             continue
-        found = read_jsonl_lines(sys.stdin.buffer, "<stdin>") if str(item) == STDIN else read_file(item, options)
+        if str(item) == STDIN:
+            limit = (options or ReadOptions()).limits.line
+            found = read_jsonl_lines(bounded_lines(sys.stdin.buffer, limit), "<stdin>")
+        else:
+            found = read_file(item, options)
         for article in found:
             if isinstance(article, Article):
                 if not article.date:

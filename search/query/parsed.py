@@ -30,6 +30,7 @@ class ParsedQuery:
     # branches (``builder.concept_key``); empty for a query with syntax.
     concepts: tuple[frozenset, ...] = ()
     words: tuple[str, ...] = ()  # the words of the concepts, lowercased, in the order typed
+    as_words: bool = False  # the text broke the query syntax (a stray " or paren) and was read as plain words
 
     def fetch_depth(self, limit: int) -> int:
         """How many results to rank for a page of ``limit``: a question needs ``QUESTION_DEPTH`` to re-rank."""

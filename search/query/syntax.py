@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from search.errors import QueryError
+from search.errors import QueryError, UnbalancedQuery
 from search.index.schema import SEARCHABLE_FIELDS
 
 MAX_QUERY_CHARS = 1000
@@ -37,7 +37,7 @@ def check_query(text: str) -> str:
         raise QueryError(f"Query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).",
                          f"Kata pencarian terlalu panjang ({len(text)} karakter; paling banyak {MAX_QUERY_CHARS}).")
     if text.count('"') % 2:
-        raise QueryError('Unbalanced quote: a phrase needs a closing " (e.g. "duta besar").',
+        raise UnbalancedQuery('Unbalanced quote: a phrase needs a closing " (e.g. "duta besar").',
                          'Tanda kutip belum ditutup: frasa perlu " penutup (misalnya "duta besar").')
     depth = 0
     for ch in _PHRASE.sub("", text):
@@ -45,7 +45,7 @@ def check_query(text: str) -> str:
         if depth < 0:
             break
     if depth:
-        raise QueryError("Unbalanced parentheses in the query.", "Tanda kurung dalam pencarian tidak seimbang.")
+        raise UnbalancedQuery("Unbalanced parentheses in the query.", "Tanda kurung dalam pencarian tidak seimbang.")
     _check_operators(text)
     for name in FIELD_PREFIX.findall(_PHRASE.sub("", text)):
         if name.lower() not in SEARCHABLE_FIELDS:

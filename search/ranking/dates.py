@@ -29,6 +29,8 @@ class DateOrder:
         count = len(self.values)
         # lexsort's last key sorts first: dated before undated, then by date, then by document number.
         self.newest_first = np.lexsort((np.arange(count), newest, ~self.dated))
+        self.rank = np.empty(count, dtype=np.int64)  # each document's place in that order
+        self.rank[self.newest_first] = np.arange(count)
 
     def newest(self, matched: np.ndarray, limit: int | None) -> np.ndarray:
         """The first ``limit`` (all if None) documents flagged in ``matched`` (bool per document), newest first."""

@@ -11,6 +11,7 @@ stored fields with scores, best first.
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from search.query.parsed import ParsedQuery
@@ -131,7 +132,8 @@ class RankingPolicy:
         """A ranking of the array scorer as (stored fields, score) pairs, the total and facets."""
         found = [(self.searcher.stored_fields(d), s) for d, s in ranking.results]
         counts = self._facets(ranking.matched) if facets else None
-        return found, ranking.total, counts, ranking.coverage
+        return (_ties_broken(found, [d for d, _ in ranking.results], self.scorer.dates), ranking.total, counts,
+                ranking.coverage)
 
     def _facets(self, matched) -> dict:
         """Counts by source and year (``ranking.facets``) and by month, of the documents in ``matched``."""
@@ -144,3 +146,21 @@ class RankingPolicy:
         if filter_query is not None:
             matched &= self.scorer.mask(filter_query)
         return matched
+
+
+def _ties_broken(found: list[tuple[dict, Any]], docnums: list[int], dates) -> list[tuple[dict, Any]]:
+    """``found`` with each run of equal scores ordered newest first, then by id: the same in every generation.
+
+    Document numbers, which Whoosh breaks ties by, change when a write adds a
+    segment or a merge rewrites one; the articles and their scores do not.
+    Only adjacent equal scores are reordered (a ranking's tiers stay as they are).
+    """
+    if not found or found[0][1] is None:
+        return found  # by date: no scores
+    keyed = [(fields, score, not dates.dated[d], -int(dates.values[d])) for (fields, score), d in
+             zip(found, docnums, strict=True)]
+    out: list[tuple[dict, Any]] = []
+    for _, run in groupby(keyed, key=lambda item: item[1]):
+        out += [(fields, score) for fields, score, *_ in sorted(run, key=lambda item: (item[2], item[3],
+                                                                                      item[0].get("id", "")))]
+    return out

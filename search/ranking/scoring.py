@@ -89,7 +89,7 @@ class ArrayScorer:
         if by_date:
             return Ranking.newest(self.dates, matched, limit, coverage)
         self._add_bonus(bonus, scores, matched, limit, held, deadline)
-        return Ranking.top(scores, matched, limit, tiers=held, coverage=coverage)
+        return Ranking.top(scores, matched, limit, tiers=held, coverage=coverage, dates=self.dates)
 
     def _add_bonus(self, bonus, scores, matched, limit, held, deadline: Deadline) -> None:
         """Add the ANDMAYBE branches' scores to the documents that matched.
@@ -104,7 +104,8 @@ class ArrayScorer:
         for node, boost in deadline.checked(bonus, every=1):
             if type(node) is not q.Term and limit is not None:
                 if candidates is None:
-                    best = Ranking.top(scores, matched, max(NEARNESS_CANDIDATES, 2 * limit), tiers=held)
+                    best = Ranking.top(scores, matched, max(NEARNESS_CANDIDATES, 2 * limit), tiers=held,
+                                       dates=self.dates)
                     candidates = np.array(sorted(doc for doc, _ in best.results), dtype=np.int64)
                 ids, values = self._score_by_whoosh(node, deadline, only=candidates)
                 scores[ids] += boost * values
@@ -243,8 +244,12 @@ class Ranking:
         return int(self.matched.sum())
 
     @classmethod
-    def top(cls, scores, matched, limit: int | None, tiers=None, coverage: str = "all") -> Ranking:
-        """Best first; equal scores by document number, as Whoosh orders them.
+    def top(cls, scores, matched, limit: int | None, tiers=None, coverage: str = "all",
+            dates: DateOrder | None = None) -> Ranking:
+        """Best first; equal scores newest first by ``dates``, else by document number, as Whoosh orders them.
+
+        With ``dates``, the results may run past ``limit``: by those tied with
+        the last one in score and date, whose order RankingPolicy sets by id.
 
         ``tiers`` (one small integer per document) orders first, the score
         within a tier: the documents holding more of a query's words.
@@ -261,8 +266,17 @@ class Ranking:
             # are settled by document number rather than by argpartition.
             threshold = np.partition(values, len(values) - limit)[len(values) - limit]
             candidates = candidates[values >= threshold]
-        order = np.lexsort((candidates, -order_by[candidates]))[:limit]
-        best = candidates[order]
+        # Equal scores: newest first (then by document number; RankingPolicy puts equal dates in id order),
+        # not by document number alone, which changes between generations when nothing else does.
+        by_date = candidates if dates is None else dates.rank[candidates]
+        order = np.lexsort((by_date, -order_by[candidates]))
+        if dates is not None and limit and len(order) > limit:
+            # Those tied with the last one kept, score and date, come too: their order is the ids'.
+            last = candidates[order[limit - 1]]
+            rest = candidates[order[limit:]]
+            tied = (order_by[rest] == order_by[last]) & (dates.values[rest] == dates.values[last])
+            limit += int(np.argmin(tied)) if not tied.all() else len(rest)
+        best = candidates[order[:limit]]
         return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched, coverage)
 
     @classmethod
