@@ -165,15 +165,31 @@ def test_other_queries_are_left_to_whoosh(updated_index, text):
 def test_posting_cache_drops_the_least_recently_used_lists_beyond_its_limit():
     import numpy as np
 
-    from search._whoosh.postings import BoundedCache
+    from search._whoosh.postings import ITEM_BYTES, BoundedCache
 
-    cache, computed = BoundedCache(limit=5), []
+    two = ITEM_BYTES + 2 * 8 + 2 * 8  # an entry of two int64 and two float64
+    cache, computed = BoundedCache(limit=2 * two + 10), []
 
     def arrays(key, size):
         return cache.get(key, lambda: computed.append(key) or (np.arange(size), np.ones(size)))
 
     arrays("a", 2), arrays("b", 2), arrays("a", 2)  # "a" read again: now the most recent
-    arrays("c", 2)  # 6 postings > 5: "b" goes
-    arrays("a", 2), arrays("b", 2), arrays("big", 9)  # too big to keep at all
-    arrays("big", 9)
+    arrays("c", 2)  # three entries of two > the limit: "b" goes
+    assert cache.size == 2 * two
+    arrays("a", 2), arrays("b", 2), arrays("big", 30)  # too big to keep at all
+    arrays("big", 30)
     assert computed == ["a", "b", "c", "b", "big", "big"]
+
+
+def test_posting_cache_counts_views_of_a_mapped_file_as_free_but_for_their_entry():
+    import numpy as np
+
+    from search._whoosh.postings import ITEM_BYTES, BoundedCache, owned_bytes
+
+    mapped = np.frombuffer(bytes(4000), dtype=np.int32)  # as the posting arrays are: views of a buffer
+    assert owned_bytes((mapped[:500], mapped[500:])) == ITEM_BYTES
+    assert owned_bytes((np.zeros(10, np.int32), mapped)) == ITEM_BYTES + 40
+    cache = BoundedCache(limit=10 * ITEM_BYTES)
+    for key in range(25):
+        cache.get(key, lambda: (mapped, mapped))
+    assert cache.size == 10 * ITEM_BYTES  # the number of entries stays bounded all the same

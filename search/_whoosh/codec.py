@@ -33,11 +33,20 @@ import pickle
 import zlib
 from array import array
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldCursor, W3PostingsWriter, W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldCursor,
+    W3FieldWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
+)
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from search._whoosh.arrays import ARRAYS_EXT, PostingArraysWriter
 from search._whoosh.packing import (
     ENTRY_HEADER,
     PACKED_ENTRY,
@@ -110,14 +119,25 @@ def encode_block(ids, weights: array, values: list, stats: tuple, fixedsize, com
 
 
 class InliningPostingsWriter(W3PostingsWriter):
-    """W3's postings writer, with short lists inlined as W3 intended, and its blocks by :func:`encode_block`."""
+    """W3's postings writer, with short lists inlined as W3 intended, and its blocks by :func:`encode_block`.
+
+    A list written as blocks also goes, whole and decoded, to ``arrays``
+    (:class:`arrays.PostingArraysWriter`) when the field writer gives one.
+    """
+
+    arrays: PostingArraysWriter | None = None
 
     def start_postings(self, format_, terminfo):
         super().start_postings(format_, CompactTermInfo())
+        self._list_ids = array("I")  # W3 keeps a block's ids as array("I")
+        self._list_weights = array("f")
 
     def finish_postings(self):
         if self.written() or len(self) >= self._inlinelimit:
-            return super().finish_postings()
+            written = super().finish_postings()
+            if self.arrays is not None:
+                self.arrays.add(written._offset, self._list_ids, self._list_weights)
+            return written
         terminfo: CompactTermInfo = self._terminfo
         terminfo.add_block(self)  # the list's statistics, as for a block
         terminfo.set_inlined(self._ids, self._weights, self._values)
@@ -129,6 +149,8 @@ class InliningPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
+        self._list_ids.extend(self._ids)
+        self._list_weights.extend(self._weights)
         stats = (self._maxweight, self._minlength, self._maxlength)
         fixedsize = self._format.fixed_value_size()
         self._postfile.write(
@@ -136,6 +158,29 @@ class InliningPostingsWriter(W3PostingsWriter):
         )
         self._blockcount += 1
         self._new_block()
+
+
+class ArraysFieldWriter(W3FieldWriter):
+    """W3's field writer that also writes the segment's posting arrays (:mod:`arrays`) as it closes.
+
+    The file is made before Whoosh assembles the segment's compound file, so it goes in with the rest.
+    """
+
+    def __init__(self, codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self.arrays = PostingArraysWriter(getattr(storage, "folder", None))
+
+    def start_field(self, fieldname, fieldobj):
+        super().start_field(fieldname, fieldobj)
+        self._postwriter.arrays = self.arrays
+
+    def close(self):
+        super().close()
+        out = self._create_file(ARRAYS_EXT)
+        try:
+            self.arrays.write_to(out)
+        finally:
+            out.close()
 
 
 class CompactFieldCursor(W3FieldCursor):
@@ -178,18 +223,24 @@ class CompactTermsReader(W3TermsReader):
         except KeyError:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
 
-    def inlined_postings(self, fieldname, tbytes) -> tuple[list[int], tuple] | None:
-        """(ids, weights) of a term whose list is packed in the dictionary, None if it is in blocks.
+    def whole_list(self, fieldname, tbytes) -> tuple[list[int], tuple] | int | None:
+        """Where a term's whole list is, for scoring over arrays (``postings.PostingArrays``): TermNotFound if absent.
 
-        For scoring over arrays (``postings.PostingArrays``): no matcher and
-        no values, which a whole list read costs most of (most of a sentence
-        query's words are rare, their lists inlined). TermNotFound if absent.
+        (ids, weights) of a list packed in the dictionary, read straight from
+        its entry (no matcher and no values, which a whole list read costs
+        most of: most of a sentence query's words are rare, their lists
+        packed); else the offset of its blocks in the postings file, the key
+        of its posting arrays (``arrays``); None for a list W3 inlined itself.
         """
         try:
             entry = self._tindex[self._keycoder(fieldname, tbytes)]
         except KeyError:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
-        return inlined_ids_and_weights(entry)
+        inlined = inlined_ids_and_weights(entry)
+        if inlined is not None:
+            return inlined
+        terminfo = CompactTermInfo.from_bytes(entry)
+        return None if terminfo.is_inlined() else terminfo._offset
 
 
 class CariCodec(W3Codec):
@@ -213,6 +264,9 @@ class CariCodec(W3Codec):
             compression=self._compression,
             inlinelimit=self._inlinelimit,
         )
+
+    def field_writer(self, storage, segment):
+        return ArraysFieldWriter(self, storage, segment)
 
     def terms_reader(self, storage, segment):
         # W3Codec.terms_reader, with our reader class.

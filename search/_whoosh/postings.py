@@ -1,11 +1,14 @@
-"""Posting lists as numpy arrays, read once per index and kept in a bounded cache.
+"""Posting lists as numpy arrays: views of the posting arrays written with each segment.
 
 Whoosh walks a posting list one document at a time through several Python
 calls per posting. Scoring a query term at a time over arrays (see
 ``scoring.ArrayScorer``) needs each list whole: its document numbers and its
-weights (term frequencies). A list is read a block at a time, and the arrays
-of the lists queries use most (the common words, which are also the longest)
-stay cached, so a sentence query mostly reads only its rare words from disk.
+weights (term frequencies). A short list is read from its entry in the term
+dictionary (``codec``); a longer one is a view of the arrays written beside
+its blocks when the segment was written (``arrays``), so no query decodes
+a block. An index written before those arrays existed has its blocks
+decoded instead, and the lists gathered from several segments are kept in
+a cache bounded by bytes.
 """
 
 from __future__ import annotations
@@ -14,40 +17,55 @@ from collections import OrderedDict
 
 import numpy as np
 
+from search._whoosh.arrays import SegmentArrays, segment_arrays
 from search._whoosh.columns import live_mask
 
-# Postings a cache keeps: 12 bytes each (an int32 id and a float64 score), so
-# at most about 400 MB. Reading a list back from Whoosh's blocks (unpickle,
-# inflate, decode) is most of a query's time on a large index: on 100,000
-# articles, 8 million postings gave sentence queries a p50 of 80 ms, 32
-# million 28 ms (docs/performance.md).
-CACHE_POSTINGS = 32_000_000
+# Bytes each cache of a searcher may hold. Computing a common word's BM25
+# scores costs a pass over its postings (on 1,000,000 articles, up to a
+# million of them): the scores cache keeps the lists queries use most. Its
+# bound is the one it had in postings (32 million, 12 bytes each); the
+# posting arrays themselves are views of the mapped index files (their
+# pages belong to the page cache, shared by every worker), so their cache
+# only holds lists gathered from several segments.
+SCORES_CACHE_BYTES = 384 << 20
+POSTINGS_CACHE_BYTES = 128 << 20
+ITEM_BYTES = 200  # what an entry costs beside its arrays (key, tuple, dict slot), so views are not free
 
 EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 
-class BoundedCache:
-    """Arrays by key, least recently used dropped first once they hold ``limit`` items in all."""
+def owned_bytes(arrays: tuple) -> int:
+    """The memory of a tuple of arrays that is the process's own: views of a mapped file count nothing."""
+    return ITEM_BYTES + sum(a.nbytes for a in arrays if isinstance(a, np.ndarray) and a.flags.owndata)
 
-    def __init__(self, limit: int = CACHE_POSTINGS):
+
+class BoundedCache:
+    """Arrays by key, least recently used dropped first once they hold ``limit`` bytes in all (``owned_bytes``)."""
+
+    def __init__(self, limit: int):
         self._items: OrderedDict = OrderedDict()
         self._size = 0
         self._limit = limit
+
+    @property
+    def size(self) -> int:
+        """The bytes held now."""
+        return self._size
 
     def get(self, key, compute):
         """The cached value of ``key``, else ``compute()`` (a tuple of equal-length arrays), cached."""
         found = self._items.get(key)
         if found is not None:
             self._items.move_to_end(key)
-            return found
+            return found[0]
         found = compute()
-        size = len(found[0])
+        size = owned_bytes(found)
         if size <= self._limit:
-            self._items[key] = found
+            self._items[key] = (found, size)
             self._size += size
             while self._size > self._limit:
-                _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped[0])
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._size -= dropped
         return found
 
 
@@ -61,10 +79,11 @@ class PostingArrays:
     def __init__(self, reader):
         self._reader = reader
         self._leaves = list(reader.leaf_readers())
+        self._arrays = [segment_arrays(leaf) for leaf, _ in self._leaves]
         self.doc_count = reader.doc_count_all()
         self._frequencies: dict[tuple[str, str], int] = {}
         self.live = live_mask(reader)
-        self._cache = BoundedCache()
+        self._cache = BoundedCache(POSTINGS_CACHE_BYTES)
 
     def doc_count_all(self) -> int:
         return self.doc_count
@@ -87,39 +106,61 @@ class PostingArrays:
         return self._cache.get((fieldname, text), lambda: self.read(fieldname, text))
 
     def read(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The term's arrays, read from the index (empty if it is not there)."""
+        """The term's arrays, read from the index (empty if it is not there).
+
+        A list stored as blocks is a view of its segment's posting arrays
+        (``arrays``) where the segment has them; only an index written
+        without them decodes the blocks. With one segment holding the term,
+        the arrays are those views themselves (read-only), not copies.
+        """
         ids, weights = [], []
-        for reader, offset in self._leaves:
-            for block_ids, block_weights in _blocks(reader, fieldname, text):
-                ids.append(np.asarray(block_ids, dtype=np.int32) + offset)
-                weights.append(np.asarray(block_weights, dtype=np.float32))
+        for (reader, offset), arrays in zip(self._leaves, self._arrays, strict=True):
+            for block_ids, block_weights in _whole_list(reader, arrays, fieldname, text):
+                ids.append(np.asarray(block_ids, dtype=np.int32) + offset if offset else np.asarray(block_ids, np.int32))
+                weights.append(block_weights if isinstance(block_weights, np.ndarray) else
+                               np.asarray(block_weights, dtype=np.float32))
         if not ids:
             return EMPTY
+        if len(ids) == 1:
+            return ids[0], weights[0]
         return np.concatenate(ids), np.concatenate(weights)
+
+
+def _whole_list(reader, arrays: SegmentArrays | None, fieldname: str, text: str):
+    """Yield (ids, weights) of the term in one segment: its packed entry, its posting arrays, or its decoded blocks."""
+    from whoosh.reading import TermNotFound
+
+    whole_list = getattr(reader._terms, "whole_list", None)  # codec.CompactTermsReader
+    if whole_list is not None:
+        try:
+            place = whole_list(fieldname, reader._text_to_bytes(fieldname, text))
+        except TermNotFound:  # not in this segment
+            return
+        if isinstance(place, tuple):
+            yield place
+            return
+        found = arrays.get(place) if arrays is not None and place is not None else None
+        if found is not None:
+            yield found
+            return
+    yield from _blocks(reader, fieldname, text)
 
 
 def _blocks(reader, fieldname: str, text: str):
     """Yield (ids, weights) of one segment a block at a time, deleted documents included.
 
-    Whoosh's own block reader (``W3LeafMatcher``) decodes a whole block of up to
-    128 postings at once; reading its block arrays skips its per-posting
-    calls. A list packed in the term dictionary (``codec.CariCodec``) is
-    read straight from its entry, without a matcher; one inlined by W3 is
-    taken from its matcher's tuples. Any other matcher is walked posting by
-    posting.
+    For a segment written without posting arrays (``arrays``). Whoosh's own
+    block reader (``W3LeafMatcher``) decodes a whole block of up to 128
+    postings at once; reading its block arrays skips its per-posting calls.
+    A list inlined by W3 is taken from its matcher's tuples. Any other
+    matcher is walked posting by posting.
     """
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching import ListMatcher
     from whoosh.reading import TermNotFound
 
     tbytes = reader._text_to_bytes(fieldname, text)
-    inlined_postings = getattr(reader._terms, "inlined_postings", None)  # codec.CompactTermsReader
     try:
-        if inlined_postings is not None:
-            inlined = inlined_postings(fieldname, tbytes)
-            if inlined is not None:
-                yield inlined
-                return
         matcher = reader._terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
     except TermNotFound:  # not in this segment
         return

@@ -224,9 +224,13 @@ class FieldPostings:
         info.add_block(block)
         encoded = encode_block(block._ids, block._weights, block._values, block.stats(),
                                self._fixedsize, self._compression, last=False)
+        # The block, then its ids (int32) and weights (float32) for the posting arrays (``arrays``).
+        decoded = array("i", block._ids).tobytes() + block._weights.tobytes()
         places.append(self._spill.tell())
         places.append(len(encoded))
+        places.append(len(block))
         self._spill.write(encoded)
+        self._spill.write(decoded)
         pending.clear()
 
     def write_short_blocks(self, least: int) -> int:
@@ -259,18 +263,21 @@ class FieldPostings:
             if info is None:
                 info = CompactTermInfo()
             parts = [WHOOSH3_HEADER_MAGIC]
+            decoded = _spilled_arrays(spill_fd, places)
             if pending:
                 parts += _spilled_blocks(spill_fd, places, last=False)
                 block = _Block(pending, self.lengths)
                 info.add_block(block)
                 parts.append(encode_block(block._ids, block._weights, block._values, block.stats(),
                                           self._fixedsize, self._compression, last=True))
+                decoded.append((array("i", block._ids).tobytes(), block._weights.tobytes()))
             else:  # written out short when memory ran low: its last spilled block is the last
                 parts += _spilled_blocks(spill_fd, places, last=True)
             postings = b"".join(parts)
             info.set_extent(postfile.tell(), len(postings))
             postfile.write(postings)
             entries.add(prefix + btext, info.to_bytes())
+            fieldwriter.arrays.add(info._offset, b"".join(i for i, _ in decoded), b"".join(w for _, w in decoded))
         entries.flush()
 
 
@@ -309,12 +316,23 @@ class _TermEntries:
         self._chunks = []
 
 
+def _spilled_arrays(spill_fd: int, places) -> list[tuple[bytes, bytes]]:
+    """(ids, weights) bytes of each of a term's spilled blocks, written after each block (``_write_block``)."""
+    if places is None:
+        return []
+    found = []
+    for offset, size, count in zip(places[0::3], places[1::3], places[2::3], strict=True):
+        data = os.pread(spill_fd, 8 * count, offset + size)
+        found.append((data[: 4 * count], data[4 * count :]))
+    return found
+
+
 def _spilled_blocks(spill_fd: int, places, last: bool) -> list:
     """A term's spilled blocks; with ``last``, the final one marked as the list's last (negative size)."""
     if places is None:
         return []
     # Read, not mapped: mapped pages would count in the worker's resident memory.
-    blocks = [os.pread(spill_fd, size, offset) for offset, size in zip(places[0::2], places[1::2], strict=True)]
+    blocks = [os.pread(spill_fd, size, offset) for offset, size in zip(places[0::3], places[1::3], strict=True)]
     if last:
         size = len(blocks[-1]) - 4  # the size excludes its own 4 bytes
         blocks[-1] = pack_int(-size) + blocks[-1][4:]

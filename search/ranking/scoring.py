@@ -15,7 +15,7 @@ import numpy as np
 from whoosh import query as q
 
 from search._whoosh.lengths import CachedLengthBM25F, decoded_lengths, field_b
-from search._whoosh.postings import BoundedCache, PostingArrays
+from search._whoosh.postings import SCORES_CACHE_BYTES, BoundedCache, PostingArrays
 from search.query.builder import concept_key
 from search.ranking.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.ranking.coverage import all_or_most, concept_counts
@@ -44,7 +44,7 @@ class ArrayScorer:
         self._searcher = searcher
         self.postings = PostingArrays(searcher.reader())
         self.dates = DateOrder(searcher.reader())  # the order of every document by date, for date sorts
-        self._scores = BoundedCache()  # (field, text) -> (document numbers, unboosted scores)
+        self._scores = BoundedCache(SCORES_CACHE_BYTES)  # (field, text) -> (document numbers, unboosted scores)
         self._lengths: dict[str, object] = {}
         self._norms: dict[str, object] = {}
 

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""What a user of a large archive waits for, on an index built earlier, in one searching process.
+
+Usage:
+    python bench/scale.py --index IX [--queries 300] [--update CORPUS.jsonl --update-count 1000] [--json]
+
+Build the index first with the command whose time and peak memory you want
+(``/usr/bin/time -v cari rebuild-index CORPUS --index IX -q``; the corpus from
+``../shared/peers/make_corpus.py N CORPUS``). Then, through ``Searcher`` as a
+serving worker uses it: opening the index and the first query; IndoSum's
+summary sentences as queries (``--queries`` of them), first pass and again
+(caches warm); 1-3 word queries taken from them, by relevance and newest
+first; browsing newest first; facets; completions; how many searches the
+2 s budget stopped; the process's memory (resident, and how much of it is
+its own rather than pages of the index files, which every worker shares);
+with ``--update``, an update of ``--update-count`` articles (a third
+changed, a third new... taken from the corpus, written with ``cari add``'s
+code path) and the reopening after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+warnings.filterwarnings("ignore")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(len(values) * p))] * 1000, 1) if values else float("nan")
+
+
+def memory_mb() -> dict:
+    """Resident MB, and the part that is anonymous (this process's own) rather than mapped index files."""
+    found = {}
+    with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            key, _, value = line.partition(":")
+            if key in ("Rss", "Anonymous", "Private_Clean", "Private_Dirty", "Shared_Clean"):
+                found[key] = int(value.split()[0]) / 1024
+    return {"rss_mb": round(found.get("Rss", 0)), "anonymous_mb": round(found.get("Anonymous", 0)),
+            "file_mapped_mb": round(found.get("Rss", 0) - found.get("Anonymous", 0))}
+
+
+def load_queries(path: Path, count: int, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Summary sentences, and 1-3 word queries taken from them (as bench/bench.py makes them)."""
+    lines = [line.split("\t", 1)[1] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+    sentences = lines[:count]
+    rng = random.Random(seed)
+    short = []
+    for text in sentences:
+        words = re.findall(r"[A-Za-z]{4,}", text)
+        if words:
+            start = rng.randrange(len(words))
+            short.append(" ".join(words[start : start + rng.randint(1, 3)]))
+    return sentences, short
+
+
+def timed(searcher, queries: list[str], **options) -> tuple[list[float], int]:
+    """Seconds of each search, and how many the budget stopped."""
+    from search.errors import QueryError, QueryTooSlow
+
+    seconds, stopped = [], 0
+    for text in queries:
+        started = time.perf_counter()
+        try:
+            try:
+                searcher.search(text, limit=10, **options)
+            except QueryError:
+                searcher.search(text, limit=10, words_only=True, **options)
+        except QueryTooSlow:
+            stopped += 1
+        seconds.append(time.perf_counter() - started)
+    return seconds, stopped
+
+
+def updated_articles(corpus: Path, count: int) -> list[dict]:
+    """``count`` articles: two thirds taken from the corpus and changed, a third new."""
+    rng = random.Random(3)
+    docs = []
+    with open(corpus, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i >= 20_000:
+                break
+            if rng.random() < 0.1:
+                docs.append(json.loads(line))
+    docs = docs[:count]
+    for i, doc in enumerate(docs):
+        doc["text"] += "\n\nPembaruan: berita ini telah diperbarui oleh redaksi."
+        if i % 3 == 2:
+            doc["id"] = f"new{i:07d}"
+    return docs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--indosum", type=Path, default=SHARED / "eval" / "indosum")
+    parser.add_argument("--update", type=Path, help="the corpus the index was built from: time an update of it")
+    parser.add_argument("--update-count", type=int, default=1000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    from search.index.build import build_index
+    from search.searcher import Searcher
+
+    sentences, short = load_queries(args.indosum / "queries.tsv", args.queries)
+    out: dict = {"index": str(args.index), "load": round(os.getloadavg()[0], 1)}
+    started = time.perf_counter()
+    searcher = Searcher(args.index)
+    searcher.search("banjir jakarta")
+    out["open_and_first_query_s"] = round(time.perf_counter() - started, 2)
+    out["memory_after_open"] = memory_mb()
+    for name, queries, options in (("sentences", sentences, {}), ("sentences_again", sentences, {}),
+                                   ("words", short, {}), ("words_newest", short, {"sort": "newest"}),
+                                   ("words_facets", short[:100], {"facets": True})):
+        seconds, stopped = timed(searcher, queries, **options)
+        out[name] = {"p50_ms": percentile(seconds, 0.5), "p99_ms": percentile(seconds, 0.99), "stopped": stopped,
+                     "count": len(seconds)}
+    browse, _ = timed(searcher, ["*"] * 20, sort="newest")
+    out["browse_newest_p50_ms"] = percentile(browse, 0.5)
+    started = time.perf_counter()
+    searcher.suggest("ja")
+    out["suggest_first_s"] = round(time.perf_counter() - started, 2)
+    typed = [w[:n] for w in " ".join(short[:100]).lower().split() for n in range(2, len(w) + 1)]
+    seconds = []
+    for prefix in typed:
+        started = time.perf_counter()
+        searcher.suggest(prefix)
+        seconds.append(time.perf_counter() - started)
+    out["suggest"] = {"p50_ms": percentile(seconds, 0.5), "p99_ms": percentile(seconds, 0.99), "count": len(seconds)}
+    out["memory_after_queries"] = memory_mb()
+    if args.update:
+        docs = updated_articles(args.update, args.update_count)
+        path = args.index.parent / f"update-{os.getpid()}.jsonl"
+        path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+        started = time.perf_counter()
+        report = build_index([path], args.index, mode="add")
+        out["update_s"] = round(time.perf_counter() - started, 2)
+        out["update"] = f"{report.added} new, {report.changed} changed of {len(docs)}"
+        path.unlink()
+        started = time.perf_counter()
+        searcher.search("banjir jakarta")
+        out["reopen_after_write_s"] = round(time.perf_counter() - started, 2)
+        out["memory_after_reopen"] = memory_mb()
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    for key, value in out.items():
+        print(f"{key:26} {value}")
+
+
+if __name__ == "__main__":
+    main()
