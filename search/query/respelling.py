@@ -52,6 +52,17 @@ def _one_change(word: str):
             yield word[:at] + word[at - 1] + word[at:]
 
 
+def doublings(word: str) -> list[str]:
+    """A name with one consonant doubled or a doubled one written once (``susi``: ``sussi``; ``bobby``: ``boby``)."""
+    found = []
+    for at in range(1, len(word)):
+        if word[at] == word[at - 1]:
+            found.append(word[:at] + word[at + 1:])
+        elif word[at] not in _VOWELS and at < len(word) - 1 and word[at + 1] != word[at]:
+            found.append(word[:at] + word[at] + word[at:])  # inside the name: a final letter is not doubled
+    return list(dict.fromkeys(spelling for spelling in found if spelling != word))
+
+
 def respellings(word: str) -> list[str]:
     """The other spellings of a lowercased name, one or two changes away, with the same :func:`skeleton`."""
     shape = skeleton(word)

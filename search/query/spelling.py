@@ -20,7 +20,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import stopwords
 from search.errors import QueryTooSlow
-from search.query.respelling import respellings
+from search.query.respelling import doublings, respellings
 from search.query.syntax import OPERATORS
 from search.ranking.budget import NO_DEADLINE, Deadline
 
@@ -211,8 +211,13 @@ class IndexLexicon:
         return self._found[(kind, word)]
 
     def variants(self, word: str) -> list[str]:
-        """Names a small edit from ``word`` (``kazakstan``: ``kazakhstan``), the rarer of each pair rare."""
-        if len(word) < MIN_VARIANT or not word.isalpha() or not self._is_name(word):
+        """Names a small edit from ``word`` (``kazakstan``: ``kazakhstan``), the rarer of each pair rare.
+
+        A four-letter name has only the spellings of a consonant written once
+        or doubled (``susi``: ``sussi``, ``rina``: ``rinna``):
+        the other respellings of so short a word are other names.
+        """
+        if len(word) < MIN_VARIANT - 1 or not word.isalpha() or not self._is_name(word):
             return []
         return self._remembered("variant", word, lambda: self._variants(word))
 
@@ -220,7 +225,8 @@ class IndexLexicon:
         rare = max(VARIANT_DOCS, VARIANT_SHARE * self._docs)
         own = self.frequency(word)
         found = []
-        for text in self.deadline.checked(respellings(word)):
+        spellings = respellings(word) if len(word) >= MIN_VARIANT else doublings(word)
+        for text in self.deadline.checked(spellings):
             df = self._frequency_of_candidate(text)
             if df and min(df, own or df) <= rare and self._is_name(text):
                 found.append(text)
@@ -255,10 +261,34 @@ class IndexLexicon:
             # A 4-letter word is corrected only to a 5-letter one (one letter left out: anis -> anies),
             # the word meant being long enough for a typo.
             close = [found for found in close if len(found[0]) == ONE_EDIT_FROM]
+        if not close and len(word) >= ONE_EDIT_FROM:
+            close = self._opening_swaps(word)
         best = max(close, key=lambda found: (found[1], found[0]), default=None)
         if best is None or not best[1] or (own and best[1] < own * FAR_MORE_OFTEN):
             return None
         return best[0]
+
+
+    def _opening_swaps(self, word: str) -> list[tuple[str, int]]:
+        """(word, frequency) of the indexed spellings that undo a swap of two of ``word``'s first three letters.
+
+        ``_close`` compares only words sharing the first letters, so a typo
+        there (``sruabaya``, ``bnadung``) meets no candidate. Undoing a swap
+        is one look-up a pair: neighbouring letters always (one edit), the
+        first and the third only in a word that may hold two edits.
+        """
+        pairs = [(0, 1), (1, 2)] + ([(0, 2)] if allowed_edits(word) > 1 else [])
+        found = []
+        for i, j in pairs:
+            if word[i] == word[j]:
+                continue
+            letters = list(word)
+            letters[i], letters[j] = letters[j], letters[i]
+            text = "".join(letters)
+            frequency = self._frequency_of_candidate(text)
+            if frequency:
+                found.append((text, frequency))
+        return found
 
 
 def _idf(df: int, docs: int) -> float:

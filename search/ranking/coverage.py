@@ -37,8 +37,10 @@ NEAR_BOOST = 1.0
 
 # In keywords, how much more a title counts: a headline naming the topic is
 # what the article is about (the weights of ``weights.py`` are tuned for
-# sentences and questions, which a title rarely answers).
-KEYWORD_TITLE_FACTOR = 2.0
+# sentences and questions, which a title rarely answers). 4: the title weighs
+# twice the body, as in Lucene-based engines' defaults; chosen on the keyword
+# set's tuning half, reported on its test half (docs/relevance.md, issue 27).
+KEYWORD_TITLE_FACTOR = 4.0
 TITLE_FIELDS = ("title", "title_exact")
 
 

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Typos in a word's first three letters: keyword queries with two of those letters swapped.
+
+Usage: python bench/opening_typos.py --index DIR [--queries eval/keywords/queries.tsv] [--without-swaps]
+
+Each query of the keyword set (or --queries, beside its qrels.txt) has its
+longest word of 5 letters or more mistyped by swapping two of its first three
+letters (neighbours; which pair is fixed by a seeded draw), and is searched as
+typed right and as mistyped (``Searcher.ranked_ids``, corrections on). Prints
+how many typos were corrected back to the word, nDCG@10 of both, and p50 of
+the mistyped searches. --without-swaps turns the opening-swap look-up off (the
+code before issue 27), to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from search.evaluation import evaluate, read_qrels, read_queries  # noqa: E402 - after the path
+from search.query.spelling import IndexLexicon  # noqa: E402
+from search.searcher import Searcher  # noqa: E402
+
+SEED = 27
+
+
+def mistyped(query: str, rng: random.Random) -> tuple[str, str, str] | None:
+    """(the query mistyped, the word, its typo), or None when no word has 5 letters or more."""
+    words = query.split()
+    longest = max(words, key=len)
+    if len(longest) < 5 or not longest.isalpha():
+        return None
+    i = rng.choice([0, 1])
+    letters = list(longest)
+    letters[i], letters[i + 1] = letters[i + 1], letters[i]
+    typo = "".join(letters)
+    if typo == longest:
+        return None
+    return " ".join(typo if w == longest else w for w in words), longest, typo
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--queries", type=Path, default=ROOT / "eval" / "keywords" / "queries.tsv")
+    parser.add_argument("--without-swaps", action="store_true")
+    args = parser.parse_args()
+    if args.without_swaps:
+        IndexLexicon._opening_swaps = lambda self, word: []  # type: ignore[method-assign]
+    qrels = read_qrels(args.queries.parent / "qrels.txt")
+    rng = random.Random(SEED)
+    searcher = Searcher(args.index)
+    right, wrong, latencies, corrected, cases = {}, {}, [], 0, 0
+    for qid, text in read_queries(args.queries):
+        made = mistyped(text, rng) if qid in qrels else None
+        if made is None:
+            continue
+        typed, word, typo = made
+        cases += 1
+        right[qid] = [doc for doc, _ in searcher.ranked_ids(text, 100)]
+        started = time.perf_counter()
+        wrong[qid] = [doc for doc, _ in searcher.ranked_ids(typed, 100)]
+        latencies.append(1000 * (time.perf_counter() - started))
+        corrected += (typo, word) in searcher.search(typed, limit=1).corrections
+    judged = {qid: qrels[qid] for qid in right}
+    print(f"{cases} queries mistyped; {corrected} typos corrected back to the word")
+    print(f"nDCG@10 typed right {evaluate(right, judged)['nDCG@10']:.4f}, "
+          f"mistyped {evaluate(wrong, judged)['nDCG@10']:.4f}; p50 mistyped {statistics.median(latencies):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
