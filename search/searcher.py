@@ -25,7 +25,7 @@ from search.errors import CariError, QueryError, SearchBusy, UnbalancedQuery, da
 from search.highlight.spans import TermMatcher, snippet, whole
 from search.index import generations as store
 from search.index.format import open_index
-from search.query.alternatives import Alternatives
+from search.query.alternatives import NO_COMPLETIONS, Alternatives, Table
 from search.query.builder import QueryBuilder
 from search.query.filters import Filters
 from search.query.parsed import ParsedQuery
@@ -46,6 +46,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Filters", "Searcher", "SearchResults", "Hit", "ArticlePage", "MAX_LIMIT", "SORTS", "checked_sort"]
 
+# Completions of the last word searched with it as the reader types (prefix=True), at most; a last word of
+# fewer letters than PREFIX_FROM is left out (two letters begin too many words: "ge" cost 1.3 s on IndoSum).
+PREFIX_COMPLETIONS = 10
+PREFIX_FROM = 3
 # A query finding fewer articles than this gets a "did you mean" if one exists.
 SUGGEST_BELOW = 3
 
@@ -210,6 +214,7 @@ class Searcher:
         facets: bool = False,
         corrections: bool = True,
         explain: bool = False,
+        prefix: bool = False,
     ) -> SearchResults:
         """A page of ranked results for the user's query text.
 
@@ -222,6 +227,9 @@ class Searcher:
         ``results.corrections`` says which.
         ``explain=True`` gives each hit the parts of its score (``hit.explanation``,
         ``search.ranking.explain``).
+        ``prefix=True`` (results as the reader types) also searches the last
+        word's most frequent completions (``gempa ac``: ``aceh``, ...), as if
+        each were the word typed; a last word of one or two letters is left out.
         Raises QueryError for a query that makes no sense, QueryTooSlow past
         the budget, IndexMissing or IndexDamaged when there is nothing sound
         to search.
@@ -234,7 +242,16 @@ class Searcher:
         searcher = self._current()
         deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
         filter_query = filters.to_query(self._source_names() if filters.source else None) if filters else None
-        parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
+        completing = self._completing(text) if prefix and not words_only else None
+        if completing is not None and is_blank(completing[0]) and filter_query is None:
+            return SearchResults(text, 0, page, limit, (time.perf_counter() - started) * 1000)  # one letter typed
+        try:
+            if completing is not None:
+                self._alternatives.completions = completing[1]
+            parsed = self._query_of(completing[0] if completing else text, words_only, filter_query, corrections,
+                                    deadline)
+        finally:
+            self._alternatives.completions = NO_COMPLETIONS
         with reading(self.index_dir):
             if parsed is None:
                 found, total, counts, matched = self.policy.browse(page * limit, filter_query, facets, sort)
@@ -251,10 +268,31 @@ class Searcher:
         results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
                                 corrections=parsed.corrections if parsed else [], matched=matched,
                                 as_words=bool(parsed and parsed.as_words))
-        if parsed is not None and total < SUGGEST_BELOW and not words_only and not results.corrections:
+        if parsed is not None and total < SUGGEST_BELOW and not (words_only or prefix or results.corrections):
             results.suggestion = suggest(searcher, text, deadline=deadline)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
+
+    @property
+    def _alternatives(self) -> Alternatives:
+        assert self._builder is not None, "no index open"
+        return self._builder.alternatives
+
+    def _completing(self, text: str) -> tuple[str, Table] | None:
+        """(the text to search, the completions of its last word) for results as the reader types.
+
+        None when the text does not end in a word being typed (a space after
+        it, a quote, a field name); a last word shorter than ``PREFIX_FROM`` is left out.
+        """
+        last = re.search(r"(?:^|\s)(\w+)$", text)
+        if last is None:
+            return None
+        head, word = text[: last.start(1)], last.group(1)
+        if len(word) < PREFIX_FROM:
+            return head.strip(), NO_COMPLETIONS
+        # The word's own completions, as a wildcard's: the other words need not stand next to it.
+        completions = self._suggestion_table().completions("", word.lower(), PREFIX_COMPLETIONS)
+        return text, Table.of_groups([[word, *completions]], "completion")
 
     def _query_of(
         self, text: str, words_only: bool, filter_query, corrections: bool = True, deadline: Deadline = NO_DEADLINE
@@ -310,13 +348,19 @@ class Searcher:
     @_one_at_a_time
     def suggest(self, typed: str, limit: int = 8) -> list[Suggestion]:
         """Completions of ``typed`` from the index: words, publishers and authors, titles."""
+        self._current()
+        return self._suggestion_table().suggest(typed, max(1, min(limit, 20)))
+
+    def _suggestion_table(self) -> SuggestionTable:
+        """The open index's completions, made when first asked for."""
         from search.suggest import SuggestionTable
 
         searcher = self._current()
         if self._suggestions is None:
             with reading(self.index_dir):
-                self._suggestions = SuggestionTable(searcher, self.scorer.postings, self.scorer.dates)
-        return self._suggestions.suggest(typed, max(1, min(limit, 20)))
+                self._suggestions = SuggestionTable(searcher, self.scorer.postings, self.scorer.dates,
+                                                    self.scorer.matching)
+        return self._suggestions
 
     @_one_at_a_time
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:

@@ -1,9 +1,13 @@
 """Completions while the reader types: words, names and titles of the index that start with what was typed.
 
 ``kaza`` -> ``kazakhstan`` (a word of the titles, the most frequent first;
-for a longer prefix the body's words too), ``tempo`` -> ``Tempo.co`` (a
-publisher, or an author's whole name), ``setya nov`` -> the newest titles
-holding ``setya`` and a word starting with ``nov``.
+for a longer prefix the body's words held by two articles or more too),
+``tempo`` -> ``Tempo.co`` (a publisher, or an author's whole name),
+``setya nov`` -> ``setya novanto`` and the newest titles holding ``setya``
+and a word starting with ``nov``. Every completion is a phrase some article
+holds: after other words, a word is offered only where an article's title
+or text has it right after them (``piala dun`` -> ``piala dunia``, never
+``piala dunkirk``), those found together in the most articles first.
 
 Everything comes from what an open index already has at hand, so that a
 suggestion costs milliseconds on 100,000 articles and the table costs
@@ -28,6 +32,11 @@ BODY_WORDS = "body_exact"
 MIN_PREFIX = 2  # one letter matches too much to be a useful completion
 BODY_FROM = 3  # letters typed before the body's words are looked up too
 BODY_LOOKUPS = 60  # body words read per suggestion, at most
+MIN_BODY_ARTICLES = 2  # a body word in one article alone is most often a typo (jokowiiriana)
+PHRASE_WORDS = 3  # a completion follows at most this many words typed before it (what is checked)
+PHRASE_CANDIDATES = 40  # title words starting with the last one tried after other words, at most
+PHRASE_CHECKS = 40  # articles holding every word whose positions are read, per word tried
+STOPWORD_CHECKS = 3  # articles read whole to find a stopword after the words (duta besar), per word tried
 MAX_TYPED = 100
 _WORD = re.compile(r"\w+")
 
@@ -45,8 +54,10 @@ class Suggestion:
 class SuggestionTable:
     """The completions of one open index (a Whoosh searcher and the array scorer's postings and dates)."""
 
-    def __init__(self, searcher, postings, dates):
+    def __init__(self, searcher, postings, dates, holding=None):
         self._searcher = searcher
+        # holding(query, documents) -> which of the documents (ascending numbers) a phrase query matches
+        self._holding = holding
         self._postings = postings
         self._dates = dates
         reader = searcher.reader()
@@ -62,7 +73,7 @@ class SuggestionTable:
         last = last.lower()
         if len(typed) < MIN_PREFIX or len(last) < 1:
             return []
-        words = self._words(last, limit) if len(last) >= MIN_PREFIX else []
+        words = self.completions(head, last, limit) if len(last) >= MIN_PREFIX else []
         out = [Suggestion(f"{head} {w}".strip(), "word") for w in words]
         out += [Suggestion(name, "name") for name in self._names(typed, last)]
         out += self._titles(head, words or [last])
@@ -73,6 +84,69 @@ class SuggestionTable:
                 seen.add(suggestion.text.lower())
                 unique.append(suggestion)
         return unique[:limit]
+
+    def completions(self, head: str, last: str, limit: int) -> list[str]:
+        """Words starting with ``last`` that some article holds right after the words of ``head``, most often first.
+
+        Without ``head``: the words starting with ``last`` (``_words``).
+        """
+        before = _WORD.findall(head.lower())[-PHRASE_WORDS:]
+        if not before:
+            return self._words(last, limit)
+        together = None  # the articles holding every word before, ascending
+        for word in before:
+            holding = self._holding_word(word)
+            together = holding if together is None else np.intersect1d(together, holding, assume_unique=True)
+        live = self._postings.live
+        together = together[live[together]] if together is not None else together
+        if together is None or not len(together):
+            return []
+        candidates = self._words(last, PHRASE_CANDIDATES)
+        if len(last) >= BODY_FROM:
+            candidates += [w for w in self._body_words(last) if w not in candidates]
+        found = []
+        for word in candidates:
+            articles = np.intersect1d(together, self._holding_word(word), assume_unique=True)
+            if len(articles) and self._phrase_in([*before, word], articles[:PHRASE_CHECKS]):
+                found.append((len(articles), word))
+        found.sort(key=lambda pair: -pair[0])  # stable: equal counts keep the words' own order
+        return [word for _, word in found[:limit]]
+
+    def _holding_word(self, word: str) -> np.ndarray:
+        """The articles holding ``word`` as written in the title or the text, ascending."""
+        return np.union1d(self._postings.get(TITLE_WORDS, word)[0], self._postings.get(BODY_WORDS, word)[0])
+
+    def _phrase_in(self, words: list[str], articles: np.ndarray) -> bool:
+        """Whether one of ``articles`` holds ``words`` one after the other in its title or text.
+
+        Asked of the stemmed fields (the exact-form ones keep no positions),
+        a stopword left out with a word's room for it.
+        """
+        if self._holding is None:
+            return True
+        from whoosh import query as q
+
+        phrases = []
+        for fieldname in ("title", "body"):
+            if fieldname not in self._searcher.schema:
+                continue
+            analysed = self._searcher.schema[fieldname].process_text
+            if not list(analysed(words[-1], mode="query")):
+                return self._written_in(words, articles[:STOPWORD_CHECKS])  # a stopword has no place there
+            stems = list(analysed(" ".join(words), mode="query"))
+            if len(stems) < 2:
+                return True  # stopwords before it: the words are in these articles, and that is all to check
+            phrases.append(q.Phrase(fieldname, stems, slop=1 + len(words) - len(stems)))
+        return bool(phrases) and len(self._holding(q.Or(phrases), articles)) > 0
+
+    def _written_in(self, words: list[str], articles: np.ndarray) -> bool:
+        """Whether the title or text of one of ``articles`` has ``words`` one after the other (read whole)."""
+        written = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+        for docnum in articles.tolist():
+            fields = self._searcher.stored_fields(docnum)
+            if written.search(fields.get("title", "")) or written.search(fields.get("body", "")):
+                return True
+        return False
 
     def _words(self, prefix: str, limit: int) -> list[str]:
         """The ``limit`` words starting with ``prefix`` in the most titles (then the body's), most first."""
@@ -94,7 +168,8 @@ class SuggestionTable:
             if fieldname != BODY_WORDS or not word.startswith(prefix) or len(words) == BODY_LOOKUPS:
                 break
             words.append(word)
-        return sorted(words, key=lambda w: -self._postings.doc_frequency(BODY_WORDS, w))
+        frequency = {word: self._postings.doc_frequency(BODY_WORDS, word) for word in words}
+        return sorted((w for w in words if frequency[w] >= MIN_BODY_ARTICLES), key=lambda w: -frequency[w])
 
     def _names(self, typed: str, last: str) -> list[str]:
         """Publishers, and whole author names, with a word starting with what was typed."""

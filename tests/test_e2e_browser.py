@@ -287,3 +287,43 @@ def test_axe_finds_no_serious_violation_on_home_results_and_article(server, brow
         ]
     context.close()
     assert found == {path: [] for path in found}
+
+
+# -- a reader's first minutes on IndoSum (issue 21) ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def archive(indosum_index):
+    """``cari serve`` over IndoSum's 3,463 articles."""
+    proc, url, _ = start_cari_serve(indosum_index)
+    yield {"url": url}
+    stop(proc)
+
+
+def test_typing_slowly_shows_completed_results_and_enter_adds_no_history_entry(archive, page):
+    page.goto(archive["url"] + "/")
+    focused(page)
+    before = page.evaluate("history.length")
+    fetched = []
+    page.on("request", lambda r: "/search?" in r.url and "/api/" not in r.url and fetched.append(r.url))
+    summaries = []
+    for letter in "gempa aceh":
+        page.keyboard.type(letter)
+        page.wait_for_timeout(400)  # a slow typist: every pause is past the wait before searching
+        if page.locator(".notice.empty, .summary").count():
+            summaries.append(page.locator(".notice.empty, .summary").first.inner_text())
+    # Each word completed as typed (from 3 letters), then searched whole after the space.
+    assert [url.split("/search?", 1)[1] for url in fetched] == [
+        "q=gem&prefix=1", "q=gemp&prefix=1", "q=gempa&prefix=1", "q=gempa",
+        "q=gempa+ace&prefix=1", "q=gempa+aceh&prefix=1"]
+    assert not any("Tidak ada hasil" in text for text in summaries), summaries
+    page.wait_for_url("**/search?q=gempa+aceh")
+    assert page.evaluate("history.length") == before + 1
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.documentElement.classList.contains('loading')")
+    page.wait_for_url("**/search?q=gempa+aceh")
+    assert page.evaluate("history.length") == before + 1  # Enter took the typing's entry
+    assert fetched[-1].endswith("/search?q=gempa+aceh")  # Enter: the words as typed
+    page.go_back()
+    page.wait_for_url(archive["url"] + "/")
+    assert page.problems == []

@@ -167,3 +167,42 @@ def test_related_articles_on_the_held_out_set(indosum_index, indosum_docs):
 def test_related_to_a_jakarta_flood_are_floods(indosum_index, indosum_docs):
     hits = Searcher(indosum_index).related("1517901120-kawasan-jakarta-selatan-mulai-banjir-sampai-3-mete", limit=10)
     assert sum(about(indosum_docs[hit.id], r"\bbanjir") for hit in hits) >= 9  # before: 2 of 10
+
+
+# -- 4. completions that exist, and results as you type -----------------------------
+
+
+def words_of(text: str) -> str:
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+
+
+@pytest.fixture(scope="module")
+def archive_text(indosum_docs):
+    return [words_of(doc["title"] + "\n" + doc["text"]) for doc in indosum_docs.values()]
+
+
+@pytest.mark.parametrize("typed, first", [
+    ("piala dun", "piala dunia"), ("setya nov", "setya novanto"), ("gempa bu", "gempa bumi"),
+    ("banjir jakarta", None), ("jokowi", None), ("kaza", None), ("persi", "persib"), ("korea ut", "korea utara"),
+])
+def test_every_completion_is_a_phrase_some_article_holds(indosum_index, archive_text, typed, first):
+    found = Searcher(indosum_index).suggest(typed, 8)
+    words = [s.text for s in found if s.kind == "word"]
+    if first:
+        assert words and words[0] == first
+    for text in words + [s.text for s in found if s.kind == "title"]:
+        assert any(words_of(text) in article for article in archive_text), f"{typed!r} -> {text!r}: no article holds it"
+
+
+def test_results_as_you_type_complete_the_last_word(indosum_index, indosum_docs):
+    client = create_app({"INDEX_DIR": str(indosum_index), "TESTING": True}).test_client()
+    typing = client.get("/api/search", query_string={"q": "gem", "prefix": "1"}).get_json()
+    assert typing["total"] >= 20
+    assert sum(holds(indosum_docs[r["id"]], "gempa") for r in typing["results"]) >= 8
+    # A last word of one or two letters waits: "gempa a" shows what "gempa" does.
+    short = client.get("/api/search", query_string={"q": "gempa a", "prefix": "1"}).get_json()
+    whole = client.get("/api/search", query_string={"q": "gempa"}).get_json()
+    assert [r["id"] for r in short["results"]] == [r["id"] for r in whole["results"]]
+    page = client.get("/search", query_string={"q": "gem", "prefix": "1"}).get_data(as_text=True)
+    assert "Tidak ada hasil" not in page and 'class="result"' in page
+    assert "prefix" not in re.sub(r'<input[^>]*name="q"[^>]*>', "", page.split('class="results"')[1])  # links: as typed

@@ -199,6 +199,9 @@ SEARCH_PARAMS = [
     _param("sort", {"type": "string", "enum": ["relevance", "newest", "oldest", "date"]},
            "order of the results; date is newest"),
     _param("explain", {"type": "integer", "enum": [0, 1]}, "1: each hit explains its score (`explain`)"),
+    _param("prefix", {"type": "integer", "enum": [0, 1]},
+           "1: results as the reader types: the last word (3 letters or more) also searches its most frequent "
+           "completions; a shorter last word is left out"),
 ]
 
 

@@ -31,6 +31,7 @@ class SearchForm:
     date_to: str = ""
     sort: str = "relevance"
     as_typed: bool = False  # no typo corrections: the words exactly as the reader typed them
+    prefix: bool = False  # results as the reader types: the last word is completed (never in links)
 
     @classmethod
     def from_args(cls, args) -> SearchForm:
@@ -44,6 +45,7 @@ class SearchForm:
             date_to=args.get("to", "").strip(),
             sort=args.get("sort", "relevance").strip() or "relevance",
             as_typed=args.get("as_typed", "") == "1",
+            prefix=args.get("prefix", "") == "1",
         )
 
     @property

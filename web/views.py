@@ -34,6 +34,7 @@ def run_search(form: SearchForm, facets: bool = False, explain: bool = False) ->
         facets=facets,
         corrections=not form.as_typed,
         explain=explain,
+        prefix=form.prefix,
     )
 
 

@@ -36,6 +36,7 @@ WEIGHTS = {
     "abbreviation": 0.3,  # AS -> Amerika Serikat: the full form is in most articles that use either
     "full form": 0.5,  # Amerika Serikat -> AS
     "correction": 0.5,  # a typo's likely meaning, below what was typed
+    "completion": 1.0,  # the word being typed, completed (results as the reader types): it is what they mean
 }
 # The longest run of words looked up as one key (``kementerian luar negeri``).
 MAX_KEY_WORDS = 4
@@ -145,11 +146,16 @@ def full_form(word: str) -> str | None:
     return forward.get(lower) if lower.upper() not in forward else None
 
 
+NO_COMPLETIONS = Table("completion")
+
+
 @dataclass
 class Alternatives:
     """Every source of alternatives for one index: shipped tables, the user's synonyms, the index's words."""
 
     synonyms: Table = field(default_factory=lambda: Table("synonym"))
+    # The last word's completions while the reader types (set for one search: ``Searcher.search(prefix=True)``).
+    completions: Table = field(default_factory=lambda: NO_COMPLETIONS)
     lexicon: Lexicon | None = None
     corrections: bool = True  # False: the words as typed (the reader asked for no corrections)
 
@@ -166,7 +172,7 @@ class Alternatives:
         words it does not know: its other words find the article, and asking
         about each of ~20 words would cost more than the search.
         """
-        found = [*self.synonyms.forms(word), *shipped_variants().forms(word)]
+        found = [*self.completions.forms(word), *self.synonyms.forms(word), *shipped_variants().forms(word)]
         abbreviated = full_form(word)
         if abbreviated:
             found.append(Form(abbreviated, "abbreviation"))

@@ -161,6 +161,10 @@ class ArrayScorer:
         ids, scores = self._score_by_whoosh(node, only=np.array([docnum], dtype=np.int64))
         return float(boost * scores[0]) if len(ids) else 0.0
 
+    def matching(self, node, only: np.ndarray) -> np.ndarray:
+        """Which of the documents ``only`` (ascending numbers) a query that is not a term (a phrase) matches."""
+        return self._score_by_whoosh(node, only=only)[0]
+
     def _score_by_whoosh(self, node, deadline: Deadline = NO_DEADLINE, only: np.ndarray | None = None):
         """A branch that is not a term (a phrase, an abbreviation's expansion),
         scored by Whoosh's own matcher (the deadline checked as it walks);

@@ -1,22 +1,27 @@
 /* Cari: results as you type, completions, and "/" to search. Optional: every page works without it.
  *
- * Typing waits for a pause (DEBOUNCE_MS), then fetches the same results page a
- * submitted form would open and swaps it in, keeping the search box (and its
- * caret) the reader is typing in. The address follows: the first change of a
- * typing session is a new history entry, the next ones replace it, so Back
- * returns to the results before the typing and a copied link opens what is shown.
+ * Typing waits for a pause (DEBOUNCE_MS), then fetches the results page with
+ * prefix=1 (the last word completed: "gem" shows articles on gempa) and swaps
+ * it in, keeping the search box (and its caret) the reader is typing in. A last
+ * word of one or two letters waits for the next. The address follows with the
+ * words as typed (what a link to them searches): the first change of a typing
+ * session is a new history entry, the next ones replace it, and Enter replaces
+ * it with the results of the words as typed: one entry a search, so Back
+ * returns to the results before it.
  */
 (function () {
   "use strict";
 
   var DEBOUNCE_MS = 250;
+  var PREFIX_FROM = 3;  // letters of a last word before it is completed (the server's PREFIX_FROM)
   var SUGGEST_MS = 120;
   var searchTimer = null;
   var suggestTimer = null;
   var pending = null;
   var requestNumber = 0;
   var pushedThisSession = false;
-  var shown = location.pathname + location.search;  // the address whose results are on the page
+  var shown = location.pathname + location.search;  // the page (the address fetched) whose results are shown
+  var shownAddress = shown;  // the address bar's for it (the words as typed, without prefix=1)
 
   function box() {
     return document.querySelector('input[name="q"]');
@@ -40,14 +45,32 @@
     }
   });
 
-  function searchUrl(input) {
+  // The words being typed, without a last word too short to complete ("gempa a" -> "gempa"),
+  // and whether the last word is being typed (no space after it) and long enough to complete.
+  function typedWords(value) {
+    var words = value.replace(/\s+/g, " ");
+    var last = words.match(/(^|\s)(\w+)$/);
+    if (last && last[2].length < PREFIX_FROM) {
+      return { words: words.slice(0, words.length - last[2].length).trim(), completing: false };
+    }
+    return { words: words.trim(), completing: Boolean(last) };
+  }
+
+  function searchUrl(input, asYouType) {
     var form = input.form;
     var params = new URLSearchParams();
+    var typing = typedWords(input.value);
     new FormData(form).forEach(function (value, name) {
+      if (name === "q") {
+        value = asYouType ? typing.words : value.trim();
+      }
       if (value !== "" && name !== "page" && !(name === "sort" && value === "relevance")) {
         params.append(name, value);
       }
     });
+    if (asYouType && typing.completing) {
+      params.append("prefix", "1");
+    }
     var action = new URL(form.getAttribute("action") || location.pathname, location.href);
     var query = params.toString();
     return action.pathname + (query ? "?" + query : "");
@@ -82,7 +105,7 @@
     return true;
   }
 
-  function load(url, input, how) {
+  function load(url, input, how, address) {
     if (pending) {
       pending.abort();
     }
@@ -96,11 +119,12 @@
           return;
         }
         if (how === "push") {
-          history.pushState({ cari: true }, "", url);
+          history.pushState({ cari: true }, "", address || url);
         } else if (how === "replace") {
-          history.replaceState({ cari: true }, "", url);
+          history.replaceState({ cari: true }, "", address || url);
         }
         shown = url;
+        shownAddress = address || url;
         showPage(html, input);
       })
       .catch(function () { /* aborted by newer typing, or offline: the form still submits */ })
@@ -112,11 +136,11 @@
   }
 
   function typed(input) {
-    var url = searchUrl(input);
-    if (url === shown) {
+    var url = searchUrl(input, true);
+    if (url === shown || !(new URL(url, location.href).searchParams.get("q") || input.form.querySelector("[name=source]"))) {
       return;
     }
-    load(url, input, pushedThisSession ? "replace" : "push");
+    load(url, input, pushedThisSession ? "replace" : "push", searchUrl(input, false));
     pushedThisSession = true;
   }
 
@@ -157,9 +181,15 @@
     }, DEBOUNCE_MS);
   });
 
-  // Enter still submits the form: a new page, so a new typing session after it.
-  document.addEventListener("submit", function () {
+  // Enter searches the words as typed. After results as you type, it takes the place of their
+  // history entry (one entry a search); otherwise the form submits as it would without this script.
+  document.addEventListener("submit", function (event) {
     clearTimeout(searchTimer);
+    var input = event.target.querySelector && event.target.querySelector('input[name="q"]');
+    if (input && pushedThisSession && input.form === event.target) {
+      event.preventDefault();
+      load(searchUrl(input, false), input, "replace");
+    }
     pushedThisSession = false;
   });
 
@@ -172,7 +202,7 @@
 
   // Back and Forward over entries this script made: show the page of that address.
   window.addEventListener("popstate", function () {
-    if (location.pathname + location.search === shown) {
+    if (location.pathname + location.search === shownAddress) {
       return;  // only the #fragment changed (the skip link): the page is the same
     }
     var input = box();
