@@ -43,6 +43,35 @@ class IndexOutdated(IndexDamaged):
     """The index was written by a version of Cari that stored it differently."""
 
 
+class IndexNotPermitted(IndexDamaged):
+    """A file of the index exists but this user may not read it: a matter of permissions, not damage."""
+
+
+def not_permitted(path, index_dir) -> IndexNotPermitted:
+    """The one message for an index file this process may not read: the file, its owner and mode, and this user."""
+    import os
+    import stat
+
+    def user(uid: int) -> str:
+        try:
+            import pwd
+
+            return pwd.getpwuid(uid).pw_name
+        except (ImportError, KeyError):
+            return f"uid {uid}"
+
+    try:
+        st = os.stat(path)
+        owner = f" (it belongs to {user(st.st_uid)}, mode {stat.filemode(st.st_mode)})"
+    except OSError:
+        owner = ""
+    return IndexNotPermitted(
+        f"Cari, running as {user(os.geteuid())}, may not read {path}{owner}: a permission problem, not damage. "
+        f"Give this user read access to the index (e.g. `chmod -R a+rX {index_dir}`), or run Cari as a user "
+        "who may read it."
+    )
+
+
 def damaged(index_dir, detail: str) -> IndexDamaged:
     """The one message for an index that cannot be read: what is wrong, and the command that repairs it."""
     return IndexDamaged(f"The index at {index_dir} is damaged ({detail}). Run `cari rebuild-index` to rebuild it.")

@@ -6,7 +6,7 @@ here and only here. Imports of the engine happen inside the commands so
 that ``cari --help`` starts at once.
 """
 
-from search.cli import indexing, replicas, searching, serving, synonyms  # noqa: F401 - registers the commands
+from search.cli import archive, indexing, replicas, searching, serving, synonyms  # noqa: F401 - registers the commands
 from search.cli.common import cli
 
 __all__ = ["cli", "main"]

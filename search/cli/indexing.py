@@ -99,7 +99,9 @@ def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns
     would remove more than half of the index's articles is refused unless
     --allow-removals is given. A SOURCE that does not exist or holds no
     article is an error, and nothing changes. --full rebuilds from scratch
-    (as does a change of Cari's analysis). The new index is built beside the
+    (as does a change of Cari's analysis); --full without SOURCES rebuilds
+    the index from its own articles, no source file needed (how an index of
+    an older format is brought up to date). The new index is built beside the
     old one and swapped in only when it is complete: a failed or interrupted
     rebuild leaves the previous index serving. Files or lines that cannot be
     read are reported and skipped.
@@ -108,12 +110,17 @@ def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns
     Examples:
       cari rebuild-index seeds/ more/articles.jsonl --index index/
       cari rebuild-index export.csv --csv-columns text=body,date=published
+      cari rebuild-index --full
     """
+    from search.index.generations import POINTER
     from search.ingest.formats import ReadOptions
 
     options = {"full": full, "allow_removals": allow_removals, "dry_run": dry_run, "strict": strict, "procs": jobs,
                "options": ReadOptions(csv_columns, max_size), "wait_seconds": wait_seconds}
-    build_with_progress(list(sources) or [Path("seeds")], index_dir, quiet, **options)
+    if full and not sources and (index_dir / POINTER).exists():
+        build_with_progress([], index_dir, quiet, own_articles=True, **options)
+    else:
+        build_with_progress(list(sources) or [Path("seeds")], index_dir, quiet, **options)
 
 
 @cli.command("add")

@@ -24,12 +24,15 @@ from search.index.format import (
     schema_fingerprint,
     stamp,
 )
+from search.index.records import OwnArticles, stored_record
 from search.index.schema import WIB, build_schema, published_value
 from search.ingest.article import Article, Problem, lead_title
 from search.ingest.formats import ReadOptions
 from search.ingest.sources import STDIN, read_articles
 
 ProgressCallback = Callable[[Article | Problem], None]
+# The folder the write API hands its articles to a build in (search.index.documents).
+INCOMING = ".incoming-"
 # What a build makes of the index: exactly its sources, or the index plus them.
 REBUILD, ADD = "rebuild", "add"
 
@@ -87,6 +90,9 @@ def article_fields(article: Article) -> dict:
         "content_hash": article.content_hash,
         "related": article.related,
     }
+    given = stored_record(article)
+    if given is not None:
+        doc["given"] = given
     for name in ("source", "author", "url", "date"):
         value = getattr(article, name)
         if value:
@@ -112,6 +118,7 @@ def build_index(
     dry_run: bool = False,
     options: ReadOptions | None = None,
     wait_seconds: float = 0.0,
+    own_articles: bool = False,
 ) -> BuildReport:
     """Index every article in ``sources`` into a new generation of ``index_dir``.
 
@@ -136,25 +143,32 @@ def build_index(
     ``options`` say how to read the sources (a CSV's column names). A build
     that finds the index locked (another build, API writes) waits for it up
     to ``wait_seconds``, then raises IndexBusy.
+
+    ``own_articles`` (no ``sources``) rebuilds the index from scratch from its
+    own articles, read back from the live generation under the lock (of this
+    format or an older one: how a change of format or analysis is taken in);
+    an article that cannot be read back fails the build, as with ``strict``.
     """
-    paths = [Path(s) for s in sources]
-    _check_sources(paths)
-    options = options or ReadOptions()
     index_dir = Path(index_dir)
+    paths: list = [Path(s) for s in sources]
+    if own_articles:
+        full, mode, strict = True, REBUILD, True
+    else:
+        _check_sources(paths)
+    options = options or ReadOptions()
     report = BuildReport(index_dir=index_dir, mode=mode, dry_run=dry_run)
     started = time.perf_counter()
     if dry_run:
-        _plan(paths, index_dir, report, on_item, strict, allow_removals, options)
+        _plan(_own(index_dir) if own_articles else paths, index_dir, report, on_item, strict, allow_removals, options)
         report.seconds = time.perf_counter() - started
         return report
     with store.writable(index_dir), store.rebuild_lock(index_dir, wait_seconds):
+        if own_articles:  # read under the lock: no write can land between the reading and the swap
+            paths = _own(index_dir)
         store.remove_stale_generations(index_dir)
         live, previous = (None, {}) if full else updatable_generation(index_dir)
         if live is None and mode == ADD and _has_index(index_dir):
-            raise BuildFailed(
-                f"The index at {index_dir} cannot be added to (it was built by another version of Cari, or is "
-                "damaged). Run `cari rebuild-index --full SOURCES` with all its sources; nothing was changed."
-            )
+            raise BuildFailed(_not_updatable(index_dir))
         known = previous or live_contents(index_dir)  # what a removal guard counts against
         report.full = live is None
         generation = store.new_generation(index_dir) if live is None else store.copy_generation(index_dir, live)
@@ -172,7 +186,8 @@ def build_index(
                 store.write_record(generation, ROOTS, roots)
             remember_roots(generation)
             report.seconds = time.perf_counter() - started
-            store.publish(index_dir, generation, manifest(report, paths))
+            earlier = store.read_manifest(live).get("sources", []) if live is not None and mode == ADD else []
+            store.publish(index_dir, generation, manifest(report, paths, earlier))
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
             raise
@@ -186,6 +201,35 @@ def _check_sources(paths: list[Path]) -> None:
         raise BuildFailed(f"No such file or folder: {', '.join(missing)}. Nothing was changed.")
     if not paths:
         raise BuildFailed("No sources given. Nothing was changed.")
+
+
+def _own(index_dir: Path) -> list:
+    """The index's own articles as the one source of a rebuild; BuildFailed when they cannot be read back."""
+    from search.index.records import READABLE_FORMATS, OwnArticles
+
+    live = store.live_generation(index_dir)
+    found = store.read_manifest(live).get("index_format")
+    if found not in READABLE_FORMATS:
+        raise BuildFailed(f"The articles of the index at {index_dir} (index format {found or 'unknown'}) cannot be "
+                          "read back by this version of Cari: run `cari rebuild-index --full SOURCES` with its "
+                          "sources. Nothing was changed.")
+    return [OwnArticles(live, index_dir)]
+
+
+def _not_updatable(index_dir: Path) -> str:
+    """Why an index cannot be added to, and what works: a rebuild from its own articles, or from its sources."""
+    from search.index.records import READABLE_FORMATS
+
+    said = f"The index at {index_dir} cannot be added to"
+    try:
+        found = store.read_manifest(store.live_generation(index_dir)).get("index_format")
+    except CariError:
+        found = None
+    if found in READABLE_FORMATS and found != INDEX_FORMAT:
+        return (f"{said}: it was built by another version of Cari (index format {found}). Run "
+                "`cari rebuild-index --full` (no sources needed: it rebuilds from its own articles), then add "
+                "again; nothing was changed.")
+    return f"{said} (it is damaged). Run `cari rebuild-index --full SOURCES` with all its sources; nothing was changed."
 
 
 def _has_index(index_dir: Path) -> bool:
@@ -231,7 +275,7 @@ def _open_for_writing(generation: Path, live: Path | None):
 class _Batch:
     """One build's reading: the sources, what the index held, and the rules for what may be removed."""
 
-    paths: list[Path]
+    paths: list  # Path, or OwnArticles
     previous: dict[str, str]  # id -> content hash of the generation being updated ({} for a new one)
     known: dict[str, str]  # id -> content hash the live index holds (what removals are counted against)
     report: BuildReport
@@ -249,7 +293,7 @@ def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
     for path in batch.paths:
         found = 0
         repeats = _Repeats()
-        for item in read_articles([path], batch.options):
+        for item in path.read() if isinstance(path, OwnArticles) else read_articles([path], batch.options):
             if isinstance(item, Article) and item.id in origins:
                 item = Problem(item.origin, f"duplicate id {item.id!r} (first read from {origins[item.id]}); skipped")
             if isinstance(item, Article):
@@ -339,7 +383,7 @@ def _removals(batch: _Batch, contents: dict[str, str]) -> list[str]:
     return [doc_id for doc_id in gone if doc_id in batch.previous] + changed
 
 
-def _plan(paths: list[Path], index_dir: Path, report: BuildReport, on_item, strict: bool, allow_removals: bool,
+def _plan(paths: list, index_dir: Path, report: BuildReport, on_item, strict: bool, allow_removals: bool,
           options: ReadOptions) -> None:
     """``dry_run``: what a build would add, change and remove, reading the sources only."""
     known = live_contents(index_dir)
@@ -377,11 +421,24 @@ def _shown(path: Path) -> str:
     return "standard input" if str(path) == STDIN else str(path)
 
 
-def manifest(report: BuildReport, sources: list[Path]) -> dict:
-    """The build's record, stored beside the index for ``cari stats``."""
+def _recorded(sources: list) -> list[str]:
+    """The sources a manifest records: a rebuild from the index's own articles keeps those they came from."""
+    recorded: list[str] = []
+    for source in sources:
+        if isinstance(source, OwnArticles):
+            recorded += store.read_manifest(source.generation).get("sources") or []
+        elif source.parent.name.startswith(INCOMING):
+            recorded.append("the write API")
+        else:
+            recorded.append(_shown(source) if str(source) == STDIN else str(source.resolve()))
+    return recorded
+
+
+def manifest(report: BuildReport, sources: list, earlier: list[str] | None = None) -> dict:
+    """The build's record, stored beside the index for ``cari stats``; ``earlier``: the sources added to."""
     return {
         **stamp(),
-        "sources": [_shown(s) if str(s) == STDIN else str(s.resolve()) for s in sources],
+        "sources": list(dict.fromkeys([*(earlier or []), *_recorded(sources)])),
         "documents": report.indexed,
         "skipped": report.skipped,
         "seconds": round(report.seconds, 3),

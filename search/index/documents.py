@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.errors import CariError, IndexBusy
-from search.index.build import ADD, build_index
+from search.index.build import ADD, INCOMING, build_index
 from search.index.changes import remove_articles
 
 BATCH_SECONDS = 0.2  # how long the first write of a batch waits for others to join it
@@ -156,7 +156,7 @@ def _upsert(index_dir: Path, run: list[_Write]) -> list[WriteResult]:
             latest.pop(doc_id, None)
             latest[doc_id] = article
     index_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".incoming-", dir=index_dir) as folder:
+    with tempfile.TemporaryDirectory(prefix=INCOMING, dir=index_dir) as folder:
         source = Path(folder) / "documents.jsonl"
         source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in latest.values()),
                           encoding="utf-8")

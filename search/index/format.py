@@ -19,7 +19,7 @@ from pathlib import Path
 
 from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import load_stem_exceptions, stopwords
-from search.errors import IndexOutdated, damaged
+from search.errors import IndexOutdated, damaged, not_permitted
 from search.index import generations as store
 from search.index.checksums import first_mismatch
 from search.index.schema import build_schema
@@ -29,8 +29,8 @@ ROOTS = "roots.json.gz"
 # Bump when a change makes existing indexes unreadable or unfit to update.
 # 3: exact-form fields without positions; 4: packed inlined lists;
 # 5: the index names no Cari module but search._whoosh.persisted; 6: diacritics folded;
-# 7: the year facet is Jakarta's year.
-INDEX_FORMAT = 7
+# 7: the year facet is Jakarta's year; 8: every article kept whole, as it was given (search.index.records).
+INDEX_FORMAT = 8
 
 
 def schema_fingerprint() -> str:
@@ -62,21 +62,46 @@ def stamp() -> dict:
     }
 
 
+def outdated_message(index_dir: Path, found) -> str:
+    """What works on an index of another format: rebuilt from its own articles, exported, backed up."""
+    from search.index.records import READABLE_FORMATS
+
+    said = (f"The index at {index_dir} was built by another version of Cari (index format {found}; "
+            f"this version reads format {INDEX_FORMAT}).")
+    if isinstance(found, int) and found > INDEX_FORMAT:
+        return f"{said} Use the newer version of Cari, or `cari export` with it to carry the articles over."
+    if isinstance(found, int) and found in READABLE_FORMATS:
+        return (f"{said} Run `cari rebuild-index --full` (no sources needed) to rebuild it from its own articles; "
+                "until then `cari export` and `cari backup` work on it, and it keeps its articles.")
+    return f"{said} Run `cari rebuild-index --full SOURCES` with its sources to rebuild it."
+
+
 def check_format(index_dir: Path, generation: Path) -> None:
-    """Raise IndexOutdated (one clear "rebuild" message) for a generation of another index format."""
+    """Raise IndexOutdated (one clear "rebuild" message) for a generation of another index format.
+
+    A file this user may not read is IndexNotPermitted (naming it and the
+    user), never "damaged": a service user serving what root's cron job built.
+    """
+    _check_readable(index_dir, generation, [store.MANIFEST])
     manifest = store.read_manifest(generation)
     if not manifest:
         raise damaged(index_dir, f"its record {store.MANIFEST} is missing or unreadable")
     found = manifest.get("index_format", "4 or older")
     if found != INDEX_FORMAT:
-        raise IndexOutdated(
-            f"The index at {index_dir} was built by another version of Cari (index format {found}; "
-            f"this version reads format {INDEX_FORMAT}). Run `cari rebuild-index --full` to rebuild it."
-        )
+        raise IndexOutdated(outdated_message(index_dir, found))
     expected = manifest.get("checksums")
+    if isinstance(expected, dict):
+        _check_readable(index_dir, generation, list(expected))
     problem = first_mismatch(generation, expected) if isinstance(expected, dict) else "it records no checksums"
     if problem:
         raise damaged(index_dir, problem)
+
+
+def _check_readable(index_dir: Path, generation: Path, names: list[str]) -> None:
+    for name in names:
+        path = generation / name
+        if path.exists() and not os.access(path, os.R_OK):
+            raise not_permitted(path, index_dir)
 
 
 def open_index(index_dir: Path, generation: Path | None = None):
@@ -94,6 +119,8 @@ def open_index(index_dir: Path, generation: Path | None = None):
     learn_roots(generation)
     try:
         return generation, open_dir(str(generation), schema=build_schema())
+    except PermissionError as e:
+        raise not_permitted(e.filename or generation, index_dir) from None
     except Exception as e:  # Whoosh raises many kinds on a damaged index
         raise damaged(index_dir, f"{type(e).__name__}: {e}") from None
 

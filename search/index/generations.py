@@ -36,14 +36,14 @@ import fcntl
 import gzip
 import json
 import os
+import secrets
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing, damaged
+from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing, damaged, not_permitted
 
 POINTER = "CURRENT"
 MANIFEST = "cari.json"
@@ -65,9 +65,13 @@ def live_generation(index_dir: Path) -> Path:
         raise IndexMissing(
             f"There is no index in the folder {index_dir}. Run `cari rebuild-index` to build it."
         ) from None
+    except PermissionError:
+        raise not_permitted(index_dir / POINTER, index_dir) from None
     except OSError as e:
         raise IndexDamaged(f"Cannot read the index at {index_dir}: {e.strerror}.") from None
     path = index_dir / name
+    if not os.access(path, os.R_OK | os.X_OK) and path.is_dir():
+        raise not_permitted(path, index_dir)
     if not name.startswith(GENERATION_PREFIX) or "/" in name or not path.is_dir():
         raise damaged(index_dir, f"{POINTER} names {name!r}, which is missing")
     return path
@@ -83,12 +87,22 @@ def pointer_stamp(index_dir: Path) -> tuple:
 
 
 def new_generation(index_dir: Path) -> Path:
-    """A fresh folder for a new index beside the live one (empty but for its readers' lock file)."""
+    """A fresh folder for a new index beside the live one (empty but for its readers' lock file).
+
+    Made with the mode the umask gives (0755 under the usual 022), as every
+    file Cari writes, not mkdtemp's 0700: the user who serves the index is
+    often not the one whose cron job built it.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    generation = Path(tempfile.mkdtemp(prefix=f"{GENERATION_PREFIX}{stamp}-", dir=index_dir))
-    (generation / READERS_LOCK).touch()
-    return generation
+    while True:
+        path = index_dir / f"{GENERATION_PREFIX}{stamp}-{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+        except FileExistsError:  # pragma: no cover - 32 random bits
+            continue
+        (path / READERS_LOCK).touch()
+        return path
 
 
 class HeldGeneration:
@@ -301,7 +315,12 @@ def rebuild_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
     killed with SIGKILL never leaves a stale lock behind.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / LOCK, "a+")  # noqa: SIM115 - held open until the finally below
+    try:
+        handle = open(index_dir / LOCK, "a+")  # noqa: SIM115 - held open until the finally below
+    except PermissionError:
+        # Another user's lock file: flock needs only a file open for reading, so the lock still
+        # works across users (the build then fails, naming the folder it may not write, if it may not).
+        handle = open(index_dir / LOCK)  # noqa: SIM115
     deadline = time.monotonic() + wait_seconds
     try:
         while True:
@@ -320,10 +339,11 @@ def rebuild_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
                 raise IndexBusy(
                     f"Another rebuild of {index_dir} is running ({holder}){waited}; try again when it has finished."
                 ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        if handle.writable():
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
         _held_locks.append(handle)
         yield
     finally:

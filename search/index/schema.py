@@ -38,6 +38,7 @@ def build_schema() -> Schema:
         related=STORED(),
         origin=STORED(),
         content_hash=STORED(),  # compared through contents.json.gz, never searched
+        given=STORED(),  # the article's record as it was given (search.index.records), for export and rebuilds
     )
 
 

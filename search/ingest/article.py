@@ -25,6 +25,10 @@ class Article:
     url: str | None = None
     related: list[str] = field(default_factory=list)
     origin: str = ""  # file (and line) it came from
+    # The fields as an export (JSON Lines, JSON, CSV, the write API) gave them, ``text`` before its furniture
+    # was taken off: what the index keeps, so that ``cari export`` gives the article back as it came.
+    # None for an article Cari extracted itself (a page, a feed item): then the article is its record.
+    given: dict | None = field(default=None, repr=False)
 
     @property
     def content_hash(self) -> str:

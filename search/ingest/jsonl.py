@@ -63,6 +63,7 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
     if not body:
         raise ArticleError('empty "text"')
     values = {}
+    given = {"text": text}
     for name in OPTIONAL_FIELDS:
         value = obj.get(name)
         if value is None or value == "":
@@ -70,6 +71,7 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
         if not isinstance(value, str):
             caveats.append(f'"{name}" is not a string; ignored')
             continue
+        given[name] = value
         values[name] = value.strip()
     if "date" in values:
         iso = parse_date(values["date"])
@@ -77,7 +79,8 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
             caveats.append(f'unknown date format {values["date"]!r}; date left empty')
         values["date"] = iso  # type: ignore[assignment]  # None: no date
     title = values.pop("title", None) or lead_title(body)
-    return Article(id=doc_id.strip(), title=title, body=body, related=related, origin=origin, **values), caveats
+    article = Article(id=doc_id.strip(), title=title, body=body, related=related, origin=origin, given=given, **values)
+    return article, caveats
 
 
 def read_jsonl_file(path: Path, compressed: bool = False, limit: int | None = None) -> Iterator[Article | Problem]:

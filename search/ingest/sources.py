@@ -223,7 +223,13 @@ def read_articles(
             found = read_file(item, options)
         for article in found:
             if isinstance(article, Article):
-                if not article.date:
-                    article.date = lead_date(article.body)
-                article.body = strip_dateline(article.body)  # after the date: a dateline may hold it
+                settle(article)
             yield article
+
+
+def settle(article: Article) -> Article:
+    """What every article read gets last: the day its lead names if it gives no date, its dateline taken off."""
+    if not article.date:
+        article.date = lead_date(article.body)
+    article.body = strip_dateline(article.body)  # after the date: a dateline may hold it
+    return article

@@ -1,0 +1,64 @@
+"""``cari export`` and ``cari backup``: the archive out of the index, as articles or as a copy of the index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
+
+
+@cli.command("export")
+@INDEX_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]),
+              help="jsonl (one JSON object a line) or csv  [default: from FILE's name, else jsonl]")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (.gz: compressed) instead of standard output.")
+@_fail_on_cari_errors
+def export(index_dir, fmt, output):
+    """Write every article of the index, as it was given: the archive, to keep or to rebuild from.
+
+    Each article has its id, title, text (as it was given, before Cari took
+    its page furniture off), date, source, author and url, those it was
+    given. JSON Lines or CSV, both sources `cari rebuild-index` reads back
+    into an index that answers every query as this one does. Articles are
+    written one at a time (any number, in little memory); an index of an
+    older format can be exported too. FILE is written whole or not at all.
+
+    \b
+    Examples:
+      cari export > archive.jsonl
+      cari export --output archive.jsonl.gz
+      cari export --format csv --output archive.csv
+    """
+    from search.index.export import export_articles, format_for, output_file
+
+    kind = format_for(output, fmt)
+    with output_file(output) as out:
+        count = export_articles(index_dir, out, kind)
+    if output not in (None, "-"):
+        click.echo(f"Exported {plural(count, 'article')} -> {output}", err=True)
+
+
+@cli.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@INDEX_OPTION
+@_fail_on_cari_errors
+def backup(dest, index_dir):
+    """Copy the index as it is serving into DEST, a new folder that opens as an index.
+
+    The copy is consistent while `cari serve` runs and takes writes, and
+    stops neither: the live generation is copied, then checked against the
+    checksums recorded when it was published. Files are hard links where
+    DEST is on the same file system (instant, no space), copies elsewhere.
+    DEST must not exist or be empty.
+
+    \b
+    Examples:
+      cari backup /var/backups/cari/$(date +%F)
+      cari search banjir --index /var/backups/cari/2024-01-02
+    """
+    from search.index.export import backup as copy_index
+
+    generation, files = copy_index(index_dir, dest)
+    click.echo(f"Backed up {generation.name} ({plural(files, 'file')}) of {index_dir} -> {dest}")
