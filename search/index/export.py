@@ -85,7 +85,7 @@ def output_file(output: str | None) -> Iterator[IO[str]]:
     path = Path(output)
     partial = path.with_name(f".{path.name}.partial")
     try:
-        handle: IO[str] = (gzip.open(partial, "wt", encoding="utf-8", newline="")  # noqa: SIM115 - the with below
+        handle: IO[str] = (gzip.open(partial, "wt", compresslevel=6, encoding="utf-8", newline="")  # noqa: SIM115
                            if path.suffix == ".gz" else open(partial, "w", encoding="utf-8", newline=""))  # noqa: SIM115
         with handle:
             yield handle

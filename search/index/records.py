@@ -60,13 +60,10 @@ def record_of(fields: dict) -> dict:
 
 def stored_documents(generation: Path) -> Iterator[dict]:
     """The stored fields of every live document of ``generation``, in document order, one at a time."""
-    from whoosh.index import open_dir
-
+    from search._whoosh.stored import iter_stored_fields
     from search.index.schema import build_schema
 
-    with open_dir(str(generation), schema=build_schema()).searcher() as searcher:
-        for _docnum, fields in searcher.reader().iter_docs():
-            yield fields
+    yield from iter_stored_fields(str(generation), build_schema())
 
 
 def records(generation: Path) -> Iterator[dict]:
