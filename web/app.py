@@ -21,6 +21,7 @@ from search.searcher import DEFAULT_BUDGET_SECONDS, Searcher
 
 from . import formatting
 from .api import api
+from .metrics import count_budget_stop, init_metrics
 from .views import bp
 
 # Whoosh 2.7.4 predates Python 3.12's escape-sequence checks.
@@ -73,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["public_url"] = _public_url
     app.register_blueprint(bp)
     app.register_blueprint(api)
+    init_metrics(app)
     _register_error_pages(app)
 
     @app.after_request
@@ -109,6 +111,7 @@ def _register_error_pages(app: Flask) -> None:
     def query_too_slow(e):
         # The API keeps the library's English message; the page says what to try, in Indonesian.
         app.logger.warning("search stopped (%s): %r", e, request.args.get("q", ""))
+        count_budget_stop(busy=isinstance(e, SearchBusy))
         retry = {"Retry-After": str(_retry_after(app.extensions["cari.searcher"].budget_seconds))}
         if isinstance(e, SearchBusy):
             return error(503, "Cari sedang sibuk", "Cari sedang melayani pencarian lain. Silakan coba lagi "

@@ -12,11 +12,16 @@ waitress (one process) is the fallback where gunicorn cannot run.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 ReadyCallback = Callable[[str, int], None]  # (host, port) once the server listens
+# prometheus_client reads it when first imported: set before any worker imports it (web.metrics).
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def resident_mb() -> float:
@@ -46,17 +51,57 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: dict, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback) -> None:
-    """Serve the app made of ``config`` (``create_app``'s) on ``sock`` until interrupted: gunicorn, else waitress."""
+def serve(config: dict, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback,
+          access_log: str | None = "-", log_level: str = "warning") -> None:
+    """Serve the app made of ``config`` (``create_app``'s) on ``sock`` until interrupted: gunicorn, else waitress.
+
+    ``access_log``: a file, ``-`` (standard error) or None (no access log),
+    one request a line in the Combined Log Format; ``log_level`` is the
+    error log's (standard error).
+    """
     try:
         import gunicorn.app.base  # noqa: F401 - POSIX only
     except ImportError:  # pragma: no cover - e.g. Windows
         _serve_waitress(config, sock, threads, on_ready)
         return
-    _serve_gunicorn(config, sock, workers, threads, on_ready)
+    with _metrics_folder():
+        _serve_gunicorn(config, sock, workers, threads, on_ready, access_log, log_level)
 
 
-def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback) -> None:
+@contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """prometheus_client's multiprocess folder for the workers' counts (made here, unless one is given).
+
+    Set before any worker imports prometheus_client, and removed with the
+    server: counts start at zero with every start, as a scraper expects.
+    """
+    if os.environ.get(MULTIPROCESS_ENV):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="cari-metrics-")
+    os.environ[MULTIPROCESS_ENV] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROCESS_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _gunicorn_logger():
+    """gunicorn's logger, with ``-`` meaning standard error for the access log too (gunicorn's: standard output)."""
+    from gunicorn.glogging import Logger
+
+    class CariLogger(Logger):
+        def _set_handler(self, log, output, fmt, stream=None):
+            if log is self.access_log and output == "-":
+                stream = sys.stderr
+            super()._set_handler(log, output, fmt, stream)
+
+    return CariLogger
+
+
+def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback,
+                    access_log: str | None, log_level: str) -> None:
     from gunicorn.app.base import BaseApplication
 
     def when_ready(arbiter) -> None:
@@ -86,9 +131,12 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
                 # (bench/loadtest.py, 1 -> 2 workers: 0.89x with keep-alive, 1.41x without).
                 "keepalive": 0,
                 "preload_app": False,  # each worker builds its own app and searcher after the fork
-                "accesslog": None,
+                # gunicorn's access log is the Combined Log Format (its default access_log_format).
+                "accesslog": access_log,
+                "logger_class": _gunicorn_logger(),
                 "errorlog": "-",
-                "loglevel": "warning",
+                "loglevel": log_level,
+                "child_exit": _child_exit,
                 "when_ready": when_ready,
                 "post_worker_init": post_worker_init,
             }
@@ -101,6 +149,13 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
             return create_app(config)
 
     CariApplication().run()
+
+
+def _child_exit(server, worker) -> None:
+    """A worker ended: its live gauges (none yet) go with it; its counts stay in the sums."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _serve_waitress(config: dict, sock: socket.socket, threads: int, on_ready: ReadyCallback) -> None:

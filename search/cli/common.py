@@ -53,11 +53,23 @@ def plural(n: int, noun: str) -> str:
 
 @click.group()
 @click.version_option(package_name="cari")
-def cli():
+@click.option("--config", "config_file", metavar="FILE", envvar="CARI_CONFIG", show_envvar=True,
+              help="Read options from this TOML file  [default: ./cari.toml when present]")
+@click.pass_context
+def cli(ctx, config_file):
     """Cari: full-text search for Indonesian news.
 
     Build an index from saved news pages (.html, .txt), feeds and exports
     (.jsonl, .json, .csv, gzipped or not), then search it in
     any inflected form of an Indonesian word: mengusir, diusir, pengusiran
     all find usir.
+
+    A configuration file (--config, $CARI_CONFIG, or ./cari.toml) gives
+    `index = "..."` at the top and a table per command with its options by
+    their long names ([serve] port = 8080); the command line wins.
     """
+    from search.cli.config import config_path, default_map
+
+    path = config_path(config_file)
+    if path is not None:
+        ctx.default_map = default_map(cli, path)

@@ -26,8 +26,13 @@ from search.cli.indexing import build_with_progress
 @click.option("--api-key-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Turn on the write API (POST /api/documents, DELETE /api/documents/ID) with the key in FILE; "
               "without it the key is $CARI_API_KEY, and with neither there is no write API.")
+@click.option("--access-log", default="-", show_default=True, metavar="FILE|-|off",
+              help="Log each request (the Combined Log Format) to FILE, - for standard error, or off.")
+@click.option("--log-level", default="warning", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error", "critical"]),
+              help="The least severe message of the error log (standard error) to write.")
 @_fail_on_cari_errors
-def serve(index_dir, host, port, workers, threads, budget, public_url, api_key_file):
+def serve(index_dir, host, port, workers, threads, budget, public_url, api_key_file, access_log, log_level):
     """Serve the search web app and print its address.
 
     Runs WORKERS processes (gunicorn), each with its own searcher, so that
@@ -37,11 +42,14 @@ def serve(index_dir, host, port, workers, threads, budget, public_url, api_key_f
     described at /api/openapi.json. A rebuild while serving is picked up by
     every worker without a restart. With a key (--api-key-file or
     $CARI_API_KEY) a CMS can add, replace and remove articles; each write is
-    searchable when its request returns.
+    searchable when its request returns. Each request is logged to
+    standard error in the Combined Log Format (--access-log), and /metrics
+    answers in the Prometheus text format.
 
     \b
     Example:
       cari serve --port 8080 --workers 2
+      cari serve --access-log /var/log/cari/access.log --log-level info
     """
     from search.errors import IndexMissing
     from search.index import generations as store
@@ -79,7 +87,8 @@ def serve(index_dir, host, port, workers, threads, budget, public_url, api_key_f
         raise click.BadParameter("give an http:// or https:// address", param_hint="--public-url")
     config = {"INDEX_DIR": str(index_dir), "SEARCH_BUDGET_SECONDS": budget, "PUBLIC_URL": public_url,
               "API_KEY": api_key}
-    run_server(config, sock, count, threads, ready)  # the server closes the socket
+    access = None if access_log == "off" else access_log
+    run_server(config, sock, count, threads, ready, access, log_level)  # the server closes the socket
 
 
 MIN_KEY_CHARS = 16
