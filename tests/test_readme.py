@@ -73,3 +73,20 @@ def test_readme_library_example_indexes_the_seeds_and_a_search_for_pengusiran_sh
     hits = [m for m in map(HIT_LINE.fullmatch, lines[1:]) if m and m["id"] in seed_ids]
     assert hits, f"no hit line names a seed article:\n{done.stdout}"
     assert any("usir" in hit["snippet"].lower() for hit in hits), f"no snippet holds a form of usir:\n{done.stdout}"
+
+
+def _two_commands() -> list[str]:
+    section = README.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^    (\S.*)$", section, flags=re.M)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    install, tests = _two_commands()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ci[-1] == tests
+    # Both work as copied on a fresh Debian, as root (no sudo there) and as a user, in a virtual environment
+    # they make (Debian's pip refuses to install outside one: externally-managed-environment).
+    for command in (install, tests):
+        assert command.startswith("$(command -v sudo) apt-get update && $(command -v sudo) apt-get install -y python3-venv")
+        assert "python3 -m venv .venv && .venv/bin/pip install -e " in command and " sudo " not in command
+    assert install.endswith(".venv/bin/cari serve") and "chromium npm" in tests
