@@ -49,7 +49,7 @@ def test_haproxy_reads_its_configuration(tmp_path):
     testable = text.replace("bind :443 ssl crt /etc/haproxy/certs/cari.pem alpn h2,http/1.1", "bind :8443")
     testable = "\n".join(line for line in testable.splitlines() if line.strip() not in ("user haproxy",
                                                                                         "group haproxy", "daemon"))
-    (tmp_path / "haproxy.cfg").write_text(testable, encoding="utf-8")
+    (tmp_path / "haproxy.cfg").write_text(testable + "\n", encoding="utf-8")
     done = subprocess.run(["haproxy", "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -68,7 +68,7 @@ def test_the_daily_job_adds_each_file_once_and_keeps_them_on_failure(tmp_path):
                               capture_output=True, text=True, timeout=300)
 
     done = run()
-    assert done.returncode == 0 and "Indexed 5 documents (5 new" in done.stdout, done.stderr
+    assert done.returncode == 0 and "Indexed 5 documents, skipped 0" in done.stdout, done.stderr
     assert list(incoming.iterdir()) == [] and len(list(added.iterdir())) == 1
     done = run()
     assert done.returncode == 0 and "Nothing to add" in done.stdout

@@ -155,7 +155,7 @@ def test_a_configuration_file_gives_options_the_command_line_overrides(seed_inde
     assert result.exit_code == 0 and "showing 1-1" in result.output
     assert "showing 1-2" in run_cli("--config", config, "search", "rusia", "-n", "2").output  # the command line wins
     other = tmp_path / "other"
-    assert "No index" in run_cli("--config", config, "search", "rusia", "--index", other).output
+    assert "There is no index in the folder" in run_cli("--config", config, "search", "rusia", "--index", other).output
     assert run_cli("--config", config, "synonyms", "list").output.strip() == "[]"  # a sub-command's table
     monkeypatch.setenv("CARI_CONFIG", str(config))
     assert "showing 1-1" in run_cli("search", "rusia").output
