@@ -296,6 +296,7 @@ def test_axe_finds_no_serious_violation_on_home_results_and_article(server, brow
 def archive(indosum_index):
     """``cari serve`` over IndoSum's 3,463 articles."""
     proc, url, _ = start_cari_serve(indosum_index)
+    urllib.request.urlopen(url + "/search?q=gempa", timeout=180).read()  # a first page, however busy the machine
     yield {"url": url}
     stop(proc)
 

@@ -206,3 +206,37 @@ def test_results_as_you_type_complete_the_last_word(indosum_index, indosum_docs)
     page = client.get("/search", query_string={"q": "gem", "prefix": "1"}).get_data(as_text=True)
     assert "Tidak ada hasil" not in page and 'class="result"' in page
     assert "prefix" not in re.sub(r'<input[^>]*name="q"[^>]*>', "", page.split('class="results"')[1])  # links: as typed
+
+
+# -- 5. names as readers write them ---------------------------------------------------
+
+
+@pytest.mark.parametrize("written, source", [
+    ("cnn", "cnn indonesia"), ("goal", "goal indonesia"), ("Goal", "goal indonesia"), ("antara", "antaranews"),
+    ("poskota", "poskotanews"), ("CNN Indonesia", "cnn indonesia"),
+])
+def test_a_source_by_a_word_of_its_name(run_cli, indosum_index, indosum_docs, written, source):
+    found = cli_json(run_cli, indosum_index, "--source", written, "-n", "100")
+    expected = sum(doc.get("source") == source for doc in indosum_docs.values())
+    assert found["total"] == expected > 100 and {r["source"] for r in found["results"]} == {source}
+
+
+def test_an_ambiguous_word_lists_the_sources_it_is_in(run_cli, indosum_index):
+    refused = run_cli("search", "--index", indosum_index, "--source", "indonesia")
+    assert refused.exit_code == 1
+    assert "several sources: cnn indonesia, goal indonesia" in refused.output
+
+
+@pytest.mark.parametrize("forms", [("ektp", "e-ktp", "e ktp", "eKTP", "E-KTP"), ("covid19", "covid-19", "covid 19")])
+def test_joined_hyphenated_and_spaced_compounds_find_the_same(indosum_index, forms):
+    searcher = Searcher(indosum_index)
+    found = {form: sorted(hit.id for hit in searcher.search(form, limit=100).hits) for form in forms}
+    assert len({tuple(ids) for ids in found.values()}) == 1, {form: len(ids) for form, ids in found.items()}
+
+
+def test_e_ktp_finds_the_articles_on_the_electronic_id_card(indosum_index, indosum_docs):
+    results = Searcher(indosum_index).search("ektp novanto", limit=100)
+    assert results.total >= 20 and results.matched == "all"
+    for hit in results.hits:
+        text = (indosum_docs[hit.id]["title"] + " " + indosum_docs[hit.id]["text"]).lower()
+        assert re.search(r"\be\s*-?\s*ktp\b|\bktp\s*-?\s*e\b", text) and "novanto" in text, hit.title  # ktp-e too

@@ -136,7 +136,9 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
                    "or a sentence.")
     first = (page - 1) * limit + 1
     last = first + len(results.hits) - 1
-    click.echo(f"{plural(results.total, 'result')} for {query!r} ({results.took_ms:.1f} ms)" +
+    found = (f"{plural(results.total, 'article')}, {'oldest' if sort == 'oldest' else 'newest'} first"
+             if results.browsed else f"{plural(results.total, 'result')} for {query!r}")
+    click.echo(f"{found} ({results.took_ms:.1f} ms)" +
                (f", showing {first}-{last}" if results.hits else f"; page {page} is past the last ({results.pages})"))
     _print_hits(results.hits, first, color)
 

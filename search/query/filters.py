@@ -48,14 +48,31 @@ def source_key(name: str) -> str:
     return re.sub(r"[\W_]+", "", _DOMAIN_END.sub("", name))
 
 
-def matching_sources(wanted: str, known: list[str]) -> list[str]:
-    """The index's publishers that ``wanted`` names (any case, the name or the domain); QueryError if none.
+def source_words(name: str) -> set[str]:
+    """The words of a publisher's name as people write them: ``CNN Indonesia`` -> ``cnn``, ``indonesia``."""
+    return {source_key(word) for word in re.split(r"[\s|/,:-]+", name) if source_key(word)}
 
-    The error lists the publishers there are, so the reader can pick one.
+
+def matching_sources(wanted: str, known: list[str]) -> list[str]:
+    """The index's publishers that ``wanted`` names (any case, the name, the domain, or one word of the
+    name, or its start, that no other publisher has: ``cnn`` for ``CNN Indonesia``, ``antara`` for
+    ``antaranews``); QueryError if none or several.
+
+    The error lists the publishers there are (or those the word is in), so the reader can pick one.
     """
     found = [name for name in known if source_key(name) == source_key(wanted)]
     if found:
         return found
+    key = source_key(wanted)
+    by_word = [name for name in known if key and key in source_words(name)]
+    if not by_word:  # the start of a name written as one word: antara (antaranews), poskota (poskotanews)
+        by_word = [name for name in known if len(key) >= 3 and source_key(name).startswith(key)]
+    if len(by_word) == 1:
+        return by_word
+    if by_word:
+        listed = ", ".join(sorted(by_word, key=str.lower))
+        raise QueryError(f"{wanted!r} is in the name of several sources: {listed}; name one of them.",
+                         f"{wanted!r} ada di nama beberapa sumber: {listed}; pilih salah satu.")
     listed = ", ".join(sorted(known, key=str.lower)[:30]) + (", …" if len(known) > 30 else "")
     raise QueryError(
         f"No articles from {wanted!r}: the sources are {listed or 'none yet'}.",

@@ -71,6 +71,7 @@ def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
     made only of question words is kept as it is.
     """
     alternatives = alternatives or Alternatives()
+    text = split_compounds(text, alternatives.lexicon)
     pieces, kept_words = _pieces(text)
     if not kept_words:
         return Rewritten((text,), verbatim=True)
@@ -94,6 +95,36 @@ def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
         expanded.append(Expansion(str(piece), forms) if forms else str(piece))
         at += 1
     return Rewritten(tuple(expanded))
+
+
+# A compound's forms: ``e-KTP``, ``e KTP``, ``eKTP``; ``covid-19``, ``covid 19``, ``covid19``. Its
+# hyphenated and joined forms are searched as its words apart, so all three find the same articles
+# (a letter before, or a number after: e-KTP, e-commerce, covid-19, G20; not anak-anak, KPK-nya).
+_HYPHENATED = re.compile(r"(?<![\w\-*:\"])([^\W\d_])-([^\W_]{2,})(?![\w\-*])|(?<![\w\-*:\"])([^\W\d_]{2,})-(\d+)(?![\w\-*])")
+_JOINED = re.compile(r"(?<![\w\-*:\"])(?:([^\W\d_])([^\W\d_]{2,})|([^\W\d_]{2,})(\d+))(?![\w\-*])")
+
+
+JOINED_RARE = 1  # a joined form the index does not hold is written apart (ektp), one it holds is searched (mp3)
+
+
+def split_compounds(text: str, lexicon=None) -> str:
+    """``text`` with compounds written apart: ``e-ktp`` -> ``e ktp``; ``ektp`` -> ``e ktp`` when the index
+    does not hold the joined form and holds the second word (``lexicon``: its counts);
+    quoted phrases left alone."""
+    if '"' in text:
+        return text
+    text = _HYPHENATED.sub(lambda m: " ".join(g for g in m.groups() if g), text)
+    if lexicon is None:
+        return text
+
+    def apart(m: re.Match) -> str:
+        first, second = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        joined = lexicon.frequency(m.group(0).lower())
+        if joined < JOINED_RARE and lexicon.frequency(second.lower()) > joined:
+            return f"{first} {second}"
+        return m.group(0)
+
+    return _JOINED.sub(apart, text)
 
 
 class _Word(str):
