@@ -50,6 +50,9 @@ __all__ = ["Filters", "Searcher", "SearchResults", "Hit", "ArticlePage", "MAX_LI
 # fewer letters than PREFIX_FROM is left out (two letters begin too many words: "ge" cost 1.3 s on IndoSum).
 PREFIX_COMPLETIONS = 10
 PREFIX_FROM = 3
+# A completion searched must be in this share of the articles the most frequent one is in: results
+# while typing "gem" are about gempa, not about every rarer word starting with gem.
+PREFIX_SHARE = 0.25
 # A query finding fewer articles than this gets a "did you mean" if one exists.
 SUGGEST_BELOW = 3
 
@@ -291,7 +294,7 @@ class Searcher:
         if len(word) < PREFIX_FROM:
             return head.strip(), NO_COMPLETIONS
         # The word's own completions, as a wildcard's: the other words need not stand next to it.
-        completions = self._suggestion_table().completions("", word.lower(), PREFIX_COMPLETIONS)
+        completions = self._suggestion_table().frequent_completions(word.lower(), PREFIX_COMPLETIONS, PREFIX_SHARE)
         return text, Table.of_groups([[word, *completions]], "completion")
 
     def _query_of(

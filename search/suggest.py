@@ -112,6 +112,13 @@ class SuggestionTable:
         found.sort(key=lambda pair: -pair[0])  # stable: equal counts keep the words' own order
         return [word for _, word in found[:limit]]
 
+    def frequent_completions(self, prefix: str, limit: int, share: float) -> list[str]:
+        """The words starting with ``prefix`` in the most articles, at most ``limit``, each in at least
+        ``share`` of the articles the first is in (``gem``: gempa, not gemini as well)."""
+        words = self._words(prefix, limit)
+        counts = [len(self._holding_word(word)) for word in words]
+        return [word for word, count in zip(words, counts, strict=True) if counts and count >= share * max(counts)]
+
     def _holding_word(self, word: str) -> np.ndarray:
         """The articles holding ``word`` as written in the title or the text, ascending."""
         return np.union1d(self._postings.get(TITLE_WORDS, word)[0], self._postings.get(BODY_WORDS, word)[0])

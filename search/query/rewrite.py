@@ -101,7 +101,9 @@ def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
 # hyphenated and joined forms are searched as its words apart, so all three find the same articles
 # (a letter before, or a number after: e-KTP, e-commerce, covid-19, G20; not anak-anak, KPK-nya).
 _HYPHENATED = re.compile(r"(?<![\w\-*:\"])([^\W\d_])-([^\W_]{2,})(?![\w\-*])|(?<![\w\-*:\"])([^\W\d_]{2,})-(\d+)(?![\w\-*])")
-_JOINED = re.compile(r"(?<![\w\-*:\"])(?:([^\W\d_])([^\W\d_]{2,})|([^\W\d_]{2,})(\d+))(?![\w\-*])")
+# Joined, only the electronic e- (eKTP, ecommerce) and a word and a number (covid19): any word opens
+# with a letter (gem is not g em).
+_JOINED = re.compile(r"(?<![\w\-*:\"])(?:([eE])([^\W\d_]{3,})|([^\W\d_]{2,})(\d+))(?![\w\-*])")
 
 
 JOINED_RARE = 1  # a joined form the index does not hold is written apart (ektp), one it holds is searched (mp3)
