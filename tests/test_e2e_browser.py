@@ -145,10 +145,19 @@ def test_markup_in_the_query_is_shown_as_text(server, page, evil):
 
 def test_bad_query_is_explained_in_the_page(server, page):
     page.goto(server["url"] + "/")
+    page.fill("input[name=q]", "kazakhstan NOT")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?**")
+    assert "NOT perlu diikuti sebuah kata" in page.inner_text(".notice.error")
+
+
+def test_a_stray_quote_is_searched_as_words_with_a_note(server, page):
+    page.goto(server["url"] + "/")
     page.fill("input[name=q]", '"duta besar')
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?**")
-    assert "Tanda kutip belum ditutup" in page.inner_text(".notice.error")
+    assert "tanpa pasangan diabaikan" in page.inner_text("main")
+    assert page.locator(".notice.error").count() == 0
 
 
 def test_readable_on_a_phone(server, browser):
