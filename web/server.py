@@ -4,9 +4,11 @@ A ``Searcher`` answers one search at a time (Whoosh's readers are not
 thread-safe, and the work is Python under the GIL), so one process searches
 on one core however many the machine has. ``serve`` starts ``workers``
 processes, each with its own app and searcher; each notices a rebuilt index
-by itself. Threads within a worker keep slow clients from holding it: the
-``gthread`` worker waits for their bytes without a search being blocked.
-waitress (one process) is the fallback where gunicorn cannot run.
+by itself. Each worker is gevent's (``web.slow_clients``): a slow client
+costs a greenlet, not a thread, so slow connections never hold the workers
+(with threads, 8 clients sending their headers a byte every 2 s made searches
+wait 15 s). Without gevent the worker is ``gthread``; waitress (one process)
+is the fallback where gunicorn cannot run.
 """
 
 from __future__ import annotations
@@ -122,8 +124,9 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
             options = {
                 "bind": f"fd://{sock.fileno()}",
                 "workers": workers,
-                "worker_class": "gthread",
-                "threads": threads,
+                "worker_class": _worker_class(),
+                "threads": threads,  # gthread's only
+                "worker_connections": 1000,  # gevent's: connections a worker holds at once
                 "timeout": 60,  # a worker silent this long is replaced
                 "graceful_timeout": 5,
                 # No keep-alive: a kept connection stays with the worker that accepted it,
@@ -156,6 +159,15 @@ def _child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def _worker_class() -> str:
+    """gevent's worker with a header deadline where gevent is installed, else threads."""
+    try:
+        import gevent  # noqa: F401
+    except ImportError:  # pragma: no cover - installed with Cari
+        return "gthread"
+    return "web.slow_clients.CariWorker"
 
 
 def _serve_waitress(config: dict, sock: socket.socket, threads: int, on_ready: ReadyCallback) -> None:

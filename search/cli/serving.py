@@ -18,7 +18,8 @@ from search.cli.indexing import build_with_progress
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one).")
 @click.option("--workers", "-w", type=click.IntRange(1, 64), help="Processes searching at once  [default: one per core]")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Connections each worker handles at once.")
+              help="Threads of a worker where gevent is missing (gthread, or waitress); gevent's workers hold "
+              "up to 1,000 connections each.")
 @click.option("--budget", default=2.0, show_default=True, type=click.FloatRange(0.05, 600),
               help="Seconds a search may take before it is stopped (HTTP 503).")
 @click.option("--public-url", metavar="URL", help="The site's address as readers reach it, for absolute links "

@@ -1,0 +1,74 @@
+"""Slow clients never lock readers out of `cari serve`: idle connections cost a greenlet, and dawdlers get 408."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.request
+
+from tests.conftest import start_cari_serve, stop
+from tests.test_web import make_index
+from web.slow_clients import HEADER_SECONDS
+
+ARTICLES = [{"id": "banjir-1", "title": "Banjir di Bekasi", "text": "Banjir melanda Bekasi sejak subuh tadi."}]
+SLOW = 24  # six times the threads a gthread worker had (4): with threads, none of the searches below answered
+
+
+def slow_connection(host: str, port: int) -> socket.socket:
+    """A connection that has sent only the start of a request line, as a client sending a byte every few seconds."""
+    sock = socket.create_connection((host, port), timeout=5)
+    sock.sendall(b"GET /api/search?q=lam")
+    return sock
+
+
+def test_searches_answer_while_many_connections_dribble_their_headers(tmp_path):
+    index = make_index(tmp_path, ARTICLES)
+    proc, url, _ = start_cari_serve(index, 60, "--workers", "1", "--threads", "4")
+    host, port = url.split("//")[1].split(":")
+    slow = [slow_connection(host, int(port)) for _ in range(SLOW)]
+    try:
+        time.sleep(0.5)
+        for _ in range(5):  # each on a new connection, all while the slow ones hold theirs
+            with urllib.request.urlopen(f"{url}/api/search?q=banjir", timeout=HEADER_SECONDS / 2) as response:
+                assert [hit["id"] for hit in json.load(response)["results"]] == ["banjir-1"]
+    finally:
+        for sock in slow:
+            sock.close()
+        stop(proc)
+
+
+def test_a_connection_whose_headers_do_not_come_in_time_gets_408_and_is_closed(tmp_path):
+    index = make_index(tmp_path, ARTICLES)
+    proc, url, _ = start_cari_serve(index, 60, "--workers", "1")
+    host, port = url.split("//")[1].split(":")
+    try:
+        sock = slow_connection(host, int(port))
+        sock.settimeout(HEADER_SECONDS + 10)
+        started = time.monotonic()
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408 Request Timeout")
+        assert time.monotonic() - started >= HEADER_SECONDS - 1  # not before the deadline
+        sock.close()
+        with urllib.request.urlopen(f"{url}/api/search?q=banjir", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        stop(proc)
+
+
+def test_the_shipped_haproxy_config_is_valid_and_bounds_a_request_s_headers():
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from tests.conftest import ROOT
+
+    config = ROOT / "deploy" / "haproxy.cfg"
+    assert "timeout http-request 10s" in config.read_text(encoding="utf-8")
+    if shutil.which("haproxy") is None:
+        pytest.skip("haproxy is not installed (.ci/run installs it)")
+    checked = subprocess.run(["haproxy", "-c", "-f", str(config)], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
