@@ -58,17 +58,10 @@ def test_a_connection_whose_headers_do_not_come_in_time_gets_408_and_is_closed(t
         stop(proc)
 
 
-def test_the_shipped_haproxy_config_is_valid_and_bounds_a_request_s_headers():
-    import shutil
-    import subprocess
 
-    import pytest
-
+def test_the_shipped_haproxy_config_bounds_a_request_s_head_and_buffers_its_body():
+    """(tests/test_deploy.py checks that haproxy reads the file.)"""
     from tests.conftest import ROOT
 
-    config = ROOT / "deploy" / "haproxy.cfg"
-    assert "timeout http-request 10s" in config.read_text(encoding="utf-8")
-    if shutil.which("haproxy") is None:
-        pytest.skip("haproxy is not installed (.ci/run installs it)")
-    checked = subprocess.run(["haproxy", "-c", "-f", str(config)], capture_output=True, text=True, timeout=30)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    config = (ROOT / "deploy" / "haproxy.cfg").read_text(encoding="utf-8")
+    assert "timeout http-request 10s" in config and "option http-buffer-request" in config
