@@ -6,7 +6,7 @@ import threading
 import time
 import traceback
 
-from search.errors import SearchBusy
+from search.errors import IndexBusy, SearchBusy
 from search.index import generations as store
 from search.index.documents import DocumentWriter
 from search.query.filters import Filters
@@ -30,14 +30,19 @@ def read_everything(searcher: Searcher) -> None:
 
 def test_readers_never_fail_while_writers_swap_generations(tmp_path):
     index = make_index(tmp_path, BASE)
-    stop = time.monotonic() + SECONDS
+    started = time.monotonic()
     errors: list[str] = []
     reads = [0]
     writes = [0]
 
+    def going() -> bool:
+        """SECONDS at least, and at least 20 generations swapped in (a loaded machine writes slowly), 120 s at most."""
+        elapsed = time.monotonic() - started
+        return elapsed < 120 and (elapsed < SECONDS or writes[0] < 20)
+
     def reader() -> None:
         searcher = Searcher(index, budget_seconds=None)
-        while time.monotonic() < stop:
+        while going():
             try:
                 read_everything(searcher)
                 reads[0] += 1
@@ -49,10 +54,13 @@ def test_readers_never_fail_while_writers_swap_generations(tmp_path):
     def writer(name: str) -> None:
         documents = DocumentWriter(index, batch_seconds=0.0)
         n = 0
-        while time.monotonic() < stop:
+        while going():
             doc_id = f"{name}-{n}"
-            documents.upsert([{"id": doc_id, "text": f"Kabar {name} nomor {n} tentang banjir.",
-                               "source": "Antara"}], [doc_id])
+            try:
+                documents.upsert([{"id": doc_id, "text": f"Kabar {name} nomor {n} tentang banjir.",
+                                   "source": "Antara"}], [doc_id])
+            except IndexBusy:  # the other writer held the lock past the wait: sent again, as a client would
+                continue
             writes[0] += 1
             n += 1
 
@@ -61,9 +69,9 @@ def test_readers_never_fail_while_writers_swap_generations(tmp_path):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(SECONDS + 60)
+        thread.join(180)
     assert errors == [], f"{len(errors)} of {reads[0] + len(errors)} reads failed; first:\n{errors[0]}"
-    assert writes[0] >= 10 and reads[0] >= 10
+    assert writes[0] >= 20 and reads[0] >= 10
 
 
 def test_a_generation_a_reader_holds_is_not_deleted_by_later_writes(tmp_path):
