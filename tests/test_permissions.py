@@ -22,8 +22,23 @@ from search.index.build import build_index
 from search.searcher import Searcher
 from tests.conftest import SEEDS, cari_command
 
-AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("setpriv") is not None
-needs_root = pytest.mark.skipif(not AS_ROOT, reason="running Cari as a second user (nobody) needs root and setpriv")
+NOBODY = ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"]
+
+
+def _second_user() -> str | None:
+    """Why Cari cannot be run as ``nobody`` here, or None when it can."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return "running Cari as a second user (nobody) needs root and setpriv"
+    # Through a shell, as the tests run it (setpriv itself may exec what nobody may not reach).
+    probe = subprocess.run([*NOBODY, "sh", "-c", " ".join(cari_command()) + " --version"], capture_output=True,
+                           text=True, cwd="/")
+    if probe.returncode != 0:  # e.g. a virtual environment in root's home, which nobody may not enter
+        return f"nobody may not run this Cari ({cari_command()[0]}): {probe.stderr.strip()[:200]}"
+    return None
+
+
+WHY_NOT = _second_user()
+needs_root = pytest.mark.skipif(WHY_NOT is not None, reason=WHY_NOT or "")
 
 
 @pytest.fixture
@@ -57,8 +72,8 @@ def test_index_files_follow_the_umask(shared_folder):
 
 
 def _as_nobody(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups",
-                           *cari_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    command = " ".join([*cari_command(), *(f"'{a}'" for a in args)])
+    return subprocess.run([*NOBODY, "sh", "-c", command], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 @needs_root
