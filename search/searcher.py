@@ -265,8 +265,8 @@ class Searcher:
             matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
             page_found = found[(page - 1) * limit : page * limit]
             hits = [self._hit(fields, score, matcher) for fields, score in page_found]
-            for hit, explanation in zip(hits, self.policy.explain(parsed, sort, found, page_found) if explain else [],
-                                        strict=False):
+            explained = self.policy.explain(parsed, sort, found, page_found, deadline) if explain else []
+            for hit, explanation in zip(hits, explained, strict=False):
                 hit.explanation = explanation
         results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
                                 corrections=parsed.corrections if parsed else [], matched=matched,

@@ -96,3 +96,15 @@ def test_api_explain_and_its_openapi_description(tmp_path):
     spec = client.get("/api/openapi.json").get_json()
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert "explain" in params and "Explanation" in spec["components"]["schemas"]
+
+
+def test_explaining_is_part_of_the_search_time_and_stops_at_its_deadline(searcher):
+    from search.errors import QueryTooSlow
+    from search.ranking.budget import Deadline
+
+    parsed = searcher.parse("banjir jakarta")
+    found, *_ = searcher.policy.rank(searcher.policy.pruned(parsed), 10)
+    explainer = searcher.policy.explainer(searcher.policy.pruned(parsed))
+    assert len(explainer.explain(found, found, Deadline(60))) == len(found)
+    with pytest.raises(QueryTooSlow):
+        explainer.explain(found, found, Deadline(0))

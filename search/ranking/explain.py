@@ -20,6 +20,7 @@ from search.analysis.tokens import written_words
 from search.query.builder import concept_key, positive_terms
 from search.query.parsed import ParsedQuery
 from search.ranking import rerank
+from search.ranking.budget import NO_DEADLINE, Deadline
 from search.ranking.scoring import flat_query
 
 # Digits kept in an explanation's numbers: enough to add them up, few enough to read.
@@ -42,8 +43,11 @@ class Explainer:
     schema: Any
     sort: str = "relevance"
 
-    def explain(self, found: list, page: list) -> list[dict]:
-        """One explanation per ``(stored fields, score)`` of ``page``; ``found`` is every result ranked (best first)."""
+    def explain(self, found: list, page: list, deadline: Deadline = NO_DEADLINE) -> list[dict]:
+        """One explanation per ``(stored fields, score)`` of ``page``; ``found`` is every result ranked (best first).
+
+        Part of the search's time: past ``deadline`` it stops with QueryTooSlow like the search.
+        """
         parts = flat_query(self.query)
         if self.sort != "relevance":
             return [{"ranker": "date", "score": None, "note": f"sorted {self.sort} first: no score"} for _ in page]
@@ -54,7 +58,7 @@ class Explainer:
         origins = self._origins()
         rerank_context = self._rerank_context(found, wanted, bonus) if self.parsed.question else None
         explained = []
-        for fields, score in page:
+        for fields, score in deadline.checked(page, every=1):
             docnum = self.searcher.document_number(id=fields["id"])
             explained.append(self._one(docnum, fields, score, wanted, bonus, origins, rerank_context))
             if excluded:

@@ -107,11 +107,13 @@ class RankingPolicy:
             return self._oldest(matched, limit, "most")
         return Ranking.newest(self.scorer.dates, matched, limit, "most")
 
-    def explain(self, parsed: ParsedQuery | None, sort: str, found: list, page: list) -> list[dict]:
+    def explain(
+        self, parsed: ParsedQuery | None, sort: str, found: list, page: list, deadline: Deadline = NO_DEADLINE,
+    ) -> list[dict]:
         """The parts of the score of each result of ``page`` (``found``: all ranked); ``parsed`` None: browsed."""
         if parsed is None:
             return [{"ranker": "date", "score": None, "note": "no words: newest first"} for _ in page]
-        return self.explainer(parsed, sort).explain(found, page)
+        return self.explainer(parsed, sort).explain(found, page, deadline)
 
     def explainer(self, parsed: ParsedQuery, sort: str = "relevance") -> Explainer:
         """What explains the scores of ``parsed``'s results (``explain.Explainer``): the query as :meth:`rank` ranks it."""

@@ -156,8 +156,8 @@ class ArrayScorer:
         """What one branch of a flat query (``flat_query``) adds to one document's score (0 if it does not match)."""
         if type(node) is q.Term:
             ids, scores = self._scores_of(node, boost)
-            at = np.flatnonzero(ids == docnum)
-            return float(scores[at[0]]) if len(at) else 0.0
+            at = int(np.searchsorted(ids, docnum))  # a term's documents ascend (segment after segment)
+            return float(scores[at]) if at < len(ids) and ids[at] == docnum else 0.0
         ids, scores = self._score_by_whoosh(node, only=np.array([docnum], dtype=np.int64))
         return float(boost * scores[0]) if len(ids) else 0.0
 
