@@ -429,6 +429,26 @@ class Searcher:
                 self.search(text, facets=True)
 
     @_one_at_a_time
+    def archive_outline(self) -> dict:
+        """What the search page shows of this index: its first and last day, and words for tips.
+
+        ``{"first": "2016-08-01", "last": "2018-02-27", "words": ["jokowi", "novanto"]}``:
+        the dates of the oldest and the newest dated article (as stored), and the two words of the
+        most titles that are no stopwords (at least 4 letters), the second one found with the first.
+        """
+        from search.ranking.months import oldest
+
+        searcher = self._current()
+        dates, live = self.scorer.dates, self.scorer.postings.live
+        newest, first = dates.newest(live & dates.dated, 1).tolist(), oldest(dates, live & dates.dated, 1).tolist()
+
+        def day(docnum: list[int]) -> str | None:
+            stored = searcher.stored_fields(docnum[0]).get("date") if docnum else None
+            return stored[:10] if stored else None
+
+        return {"first": day(first), "last": day(newest), "words": self._suggestion_table().tip_words()}
+
+    @_one_at_a_time
     def doc_count(self) -> int:
         """How many articles the index holds."""
         return self._current().doc_count()

@@ -65,6 +65,7 @@ class SuggestionTable:
         self.frequency = np.array([postings.doc_frequency(TITLE_WORDS, w) for w in self.words], dtype=np.int64)
         self.sources = _lexicon(reader, "source_id")
         self.author_words = _lexicon(reader, "author")
+        self._tips: list[str] | None = None
 
     def suggest(self, typed: str, limit: int = 8) -> list[Suggestion]:
         """Up to ``limit`` completions of ``typed``: words first, then names, then titles."""
@@ -111,6 +112,26 @@ class SuggestionTable:
                 found.append((len(articles), word))
         found.sort(key=lambda pair: -pair[0])  # stable: equal counts keep the words' own order
         return [word for _, word in found[:limit]]
+
+    def tip_words(self) -> list[str]:
+        """Two names in the most titles (a word with no dictionary root, 4 letters or more, in fewer
+        than a tenth of the articles: a subject, not the country), the second in articles with the first."""
+        if self._tips is not None:
+            return self._tips
+        from search.analysis.stemmer import shared_stemmer
+
+        is_name = shared_stemmer().is_name_like
+        order = np.argsort(-self.frequency, kind="stable")[:300].tolist()
+        common = [self.words[i] for i in order if self.words[i].isalpha() and len(self.words[i]) >= 4
+                  and is_name(self.words[i]) and len(self._holding_word(self.words[i])) < self._postings.doc_count / 10]
+        self._tips = []
+        if common:
+            first = self._holding_word(common[0])
+            together = [(len(np.intersect1d(first, self._holding_word(word), assume_unique=True)), word)
+                        for word in common[1:30]]
+            best = max(together, default=(0, ""))
+            self._tips = [common[0]] + ([best[1]] if best[0] else [])
+        return self._tips
 
     def frequent_completions(self, prefix: str, limit: int, share: float) -> list[str]:
         """The words starting with ``prefix`` in the most articles, at most ``limit``, each in at least

@@ -123,9 +123,9 @@ def test_page_through_results_and_filter_by_source(server, page):
     page.click("text=Sebelumnya")
     page.wait_for_url("**page=2**")
 
-    page.select_option("select[name=source]", "Tempo.co")
-    page.click("text=Terapkan")
+    page.select_option("select[name=source]", "Tempo.co")  # applies when changed: no button to press
     page.wait_for_url("**source=Tempo.co**")
+    page.wait_for_function("() => document.querySelectorAll('.result').length === 1")
     assert page.locator(".result").count() == 1
     assert page.inner_text(".result .source") == "Tempo.co"
     assert page.problems == []
@@ -337,3 +337,21 @@ def test_typing_slowly_shows_completed_results_and_enter_adds_no_history_entry(a
     page.go_back()
     page.wait_for_url(archive["url"] + "/")
     assert page.problems == []
+
+
+def test_on_a_phone_the_facets_are_above_the_results_and_a_filter_applies_when_changed(archive, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID", has_touch=True)
+    page = context.new_page()
+    page.goto(archive["url"] + "/search?q=banjir")
+    facets = page.locator(".facet-source").bounding_box()
+    first = page.locator(".result").first.bounding_box()
+    assert facets["y"] + facets["height"] <= first["y"] and facets["y"] < 844  # one tap away, on the first screen
+    assert page.locator(".filters .apply").is_hidden()  # nothing to press: the filter applies when changed
+    page.select_option("select[name=source]", "suara")
+    page.wait_for_url("**/search?q=banjir&source=suara")
+    page.wait_for_function("() => document.querySelector('.chips') && document.querySelector('.result')")
+    assert "Sumber: suara" in page.inner_text(".chips")
+    assert page.locator(".facet-source a").count() >= 3  # the other sources, to switch to
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing wider than the screen
+    context.close()

@@ -5,6 +5,7 @@ Each test reads the articles themselves (``indosum_docs``) to judge Cari's answe
 
 import json
 import re
+from html import unescape
 
 import pytest
 from conftest import ROOT
@@ -240,3 +241,67 @@ def test_e_ktp_finds_the_articles_on_the_electronic_id_card(indosum_index, indos
     for hit in results.hits:
         text = (indosum_docs[hit.id]["title"] + " " + indosum_docs[hit.id]["text"]).lower()
         assert re.search(r"\be\s*-?\s*ktp\b|\bktp\s*-?\s*e\b", text) and "novanto" in text, hit.title  # ktp-e too
+
+
+# -- 6. the page fits the archive it serves ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(indosum_index):
+    return create_app({"INDEX_DIR": str(indosum_index), "TESTING": True}).test_client()
+
+
+def test_placeholders_and_tips_come_from_the_archive(site):
+    home = site.get("/").get_data(as_text=True)
+    assert "kazakhstan" not in home and "2022" not in home
+    assert "3.463 artikel" in home and "Agustus 2016" in home and "Februari 2018" in home
+    tips = re.findall(r'<div class="tips">(.*?)</div>', home, re.S)[0]
+    links = [unescape(href) for href in re.findall(r'href="([^"]+)"', tips)]
+    assert len(links) >= 4
+    for link in links:  # every tip finds articles here
+        assert site.get(link.replace("/search?", "/api/search?")).get_json()["total"] > 0, link
+    results = site.get("/search?q=banjir").get_data(as_text=True)
+    assert re.findall(r'placeholder="([^"]+)"', results) == ["Cari di 3.463 artikel…", "mis. 2016-08", "mis. 2018-02"]
+    assert "pattern=" not in results  # no browser message in its own language: the page says what is wrong
+    bad = site.get("/search?q=banjir&from=2017-13").get_data(as_text=True)
+    assert "Tanggal" in bad and "tidak dikenali" in bad
+
+
+def test_the_source_facet_lets_the_reader_switch_source(site):
+    chosen = site.get("/search?q=banjir&source=suara").get_data(as_text=True)
+    facet = re.findall(r'<section class="facet facet-source".*?</section>', chosen, re.S)[0]
+    others = re.findall(r'<a href="([^"]+)">([^<]+)</a>', facet)
+    assert len(others) >= 3 and '<span aria-current="true">suara</span>' in facet
+    assert all("source=" in unescape(href) and "q=banjir" in unescape(href) for href, _ in others)
+
+
+def test_the_sort_control_says_what_the_list_is(site):
+    browsed = site.get("/search?source=goal+indonesia").get_data(as_text=True)
+    assert '<option value="newest" selected>Terbaru</option>' in browsed and "Relevansi" not in browsed
+    searched = site.get("/search?q=banjir").get_data(as_text=True)
+    assert '<option value="relevance" selected>Relevansi</option>' in searched
+
+
+# -- 7. smaller things a reader meets ---------------------------------------------------
+
+
+def test_a_word_with_its_accent_is_known_and_gets_no_did_you_mean(run_cli, indosum_index):
+    for source in ("suara", "merdeka", "cnn"):  # few or no results: when a "did you mean" is looked for
+        shown = run_cli("search", "--index", indosum_index, "erdoğan", "--source", source).output
+        assert "Did you mean" not in shown, (source, shown)
+    typo = run_cli("search", "--index", indosum_index, "erdoğn", "--as-typed").output
+    assert "Did you mean: erdogan" in typo
+
+
+def test_piped_matches_are_the_only_bare_brackets(run_cli, indosum_index, indosum_docs):
+    shown = run_cli("search", "--index", indosum_index, "hukuman", "mati", "-n", "30").output
+    snippets = [line.strip() for line in shown.splitlines() if line.startswith("   …") or line.startswith("   [")]
+    assert snippets
+    for snippet in snippets:
+        bare = re.findall(r"(?<!\\)\[([^\[\]]*?)(?<!\\)\]", snippet)
+        assert bare and all(re.fullmatch(r"[\w-]+", word) for word in bare), snippet
+    from search.highlight.render import piped_text, to_terminal
+    from search.highlight.spans import TermMatcher, whole
+
+    marked = to_terminal(whole("Kata [AS] dan hukuman mati", TermMatcher.from_terms(["hukum"])), color=False)
+    assert marked == "Kata \\[AS\\] dan [hukuman] mati" and piped_text("a\\b") == "a\\\\b"

@@ -65,11 +65,18 @@ class SearchForm:
 
     @property
     def sort_shown(self) -> str:
-        """The sort as the page's menu names it (a bad one shows as relevance)."""
+        """The sort as the page's menu names it: what the list is (browsing with no words is newest
+        first whatever was asked, unless oldest); a bad one shows as relevance."""
         try:
-            return checked_sort(self.sort)
+            sort = checked_sort(self.sort)
         except QueryError:
-            return "relevance"
+            sort = "relevance"
+        return "newest" if self.browsing and sort == "relevance" else sort
+
+    @property
+    def browsing(self) -> bool:
+        """No words to rank by (a filter alone, or ``*``): the list is by date."""
+        return not self.q or self.q == "*"
 
     def filters(self) -> Filters:
         return Filters(

@@ -5,6 +5,8 @@ Nothing here touches Whoosh; the CLI and these views share one search API.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, current_app, render_template, request
 
 from search.errors import QueryError
@@ -38,6 +40,12 @@ def run_search(form: SearchForm, facets: bool = False, explain: bool = False) ->
     )
 
 
+@bp.context_processor
+def archive_outline():
+    """``archive()`` in the pages: the index's dates and words for placeholders and tips (asked when shown)."""
+    return {"archive": lambda: searcher().archive_outline(), "archive_count": lambda: searcher().doc_count()}
+
+
 @bp.get("/")
 def home():
     """The front page; with ``?q=`` or a filter it is the results page."""
@@ -60,6 +68,12 @@ def search():
     sources = [name for name, _ in searcher().sources()]
     try:
         results = run_search(form, facets=True)
+        # The source facet lets the reader switch source: its counts are those of the search without one.
+        every_source = None
+        if form.source and (form.q or form.date_from or form.date_to):
+            every_source = run_search(replace(form, source="", page="1", limit="1"), facets=True).facets
+        elif form.source:  # a source browsed: every source of the archive
+            every_source = {"source": dict(sorted(searcher().sources(), key=lambda pair: -pair[1]))}
     except QueryError as e:
         # The page is Indonesian; the API and the CLI keep the English message.
         return render_template("results.html", form=form, sources=sources, error=e.indonesian), 400
@@ -68,6 +82,7 @@ def search():
         form=form,
         sources=sources,
         results=results,
+        source_counts=(every_source or {}).get("source") or (results.facets or {}).get("source", {}),
         pages=page_window(results.page, results.pages),
         year_range=year_range,
         month_range=month_range,

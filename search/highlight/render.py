@@ -35,10 +35,17 @@ def terminal_text(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+def piped_text(text: str) -> str:
+    """``text`` for piped output: its own brackets written ``\\[`` and ``\\]`` (and ``\\`` as ``\\\\``),
+    so that a bare ``[...]`` is always a match."""
+    return terminal_text(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 def to_terminal(highlighted: Highlighted, color: bool) -> str:
-    """Matches in bold yellow, or in [brackets] when the output is not a terminal; control characters left out."""
+    """Matches in bold yellow, or in [brackets] when the output is not a terminal (the text's own
+    brackets then escaped with a backslash); control characters left out."""
     import click
 
     if color:
         return _render(highlighted, terminal_text, lambda word: click.style(terminal_text(word), fg="yellow", bold=True))
-    return _render(highlighted, terminal_text, lambda word: f"[{terminal_text(word)}]")
+    return _render(highlighted, piped_text, lambda word: f"[{piped_text(word)}]")

@@ -18,6 +18,7 @@ import re
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from search.analysis.stemmer import shared_stemmer
+from search.analysis.tokens import fold
 from search.analysis.wordlists import stopwords
 from search.errors import QueryTooSlow
 from search.query.respelling import doublings, respellings
@@ -61,7 +62,7 @@ def _respelled(reader, text: str, field: str, deadline: Deadline) -> str | None:
     def respell(m: re.Match) -> str:
         nonlocal changed
         piece = m.group(0)
-        lower = piece.lower()
+        lower = fold(piece.lower())  # the index holds words without their accents: erdoğan is erdogan
         if (
             piece.startswith('"')  # phrases are meant as written
             or ":" in piece

@@ -12,6 +12,8 @@
 (function () {
   "use strict";
 
+  document.documentElement.classList.add("js");  // the style hides what the script makes needless
+
   var DEBOUNCE_MS = 250;
   var PREFIX_FROM = 3;  // letters of a last word before it is completed (the server's PREFIX_FROM)
   var SUGGEST_MS = 120;
@@ -179,6 +181,20 @@
         typed(input);
       }
     }, DEBOUNCE_MS);
+  });
+
+  // A filter (source, dates, order) applies when changed, as a new history entry.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (!field || !field.closest || !field.closest(".filters") || !field.form) {
+      return;
+    }
+    var input = field.form.querySelector('input[name="q"]');
+    if (input) {
+      clearTimeout(searchTimer);
+      pushedThisSession = false;
+      load(searchUrl(input, false), input, "push");
+    }
   });
 
   // Enter searches the words as typed. After results as you type, it takes the place of their
