@@ -305,3 +305,15 @@ def test_piped_matches_are_the_only_bare_brackets(run_cli, indosum_index, indosu
 
     marked = to_terminal(whole("Kata [AS] dan hukuman mati", TermMatcher.from_terms(["hukum"])), color=False)
     assert marked == "Kata \\[AS\\] dan [hukuman] mati" and piped_text("a\\b") == "a\\\\b"
+
+
+def test_every_step_after_the_reading_has_its_line(run_cli, tmp_path, indosum_docs):
+    docs = list(indosum_docs.values())[:300]  # enough for the bar (200 inputs)
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
+    result = run_cli("rebuild-index", source, "--index", tmp_path / "index", "-j", "1")
+    assert result.exit_code == 0, result.output
+    steps = [line.split(":")[0] for line in result.output.splitlines() if line.endswith(" s)")]
+    assert steps == ["Finishing", "Committing", "Saving"], result.output
+    quiet = run_cli("rebuild-index", source, "--index", tmp_path / "again", "-q")
+    assert "Finishing" not in quiet.output

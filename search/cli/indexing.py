@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -189,7 +190,7 @@ def remove(ids, index_dir, ids_from, dry_run):
 
 def build_with_progress(sources: list[Path], index_dir: Path, quiet: bool, **options) -> None:
     """Build, update or add to the index with a progress bar, reporting problems as they come."""
-    from search.index.build import build_index
+    from search.index.build import Phase, build_index
     from search.ingest.article import Problem
 
     total = 0 if quiet else _count_inputs(sources)  # the count is for the progress bar only
@@ -197,7 +198,14 @@ def build_with_progress(sources: list[Path], index_dir: Path, quiet: bool, **opt
         length=total, label="Indexing", file=sys.stderr, show_pos=True, hidden=quiet or total < 200
     ) as bar:
 
+        started = time.perf_counter()
+
         def on_item(item):
+            if isinstance(item, Phase):  # the steps after the reading, each its own line: none is silent
+                if not quiet and total >= 200:
+                    bar.update(total - bar.pos)
+                    click.echo(f"\n{item} ({time.perf_counter() - started:.1f} s)", err=True)
+                return
             if isinstance(item, Problem):
                 # Shown at once, not after a long run.
                 click.echo(("skipped " if item.skipped else "warning ") + str(item), err=True)

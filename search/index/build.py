@@ -30,7 +30,12 @@ from search.ingest.article import Article, Problem, lead_title
 from search.ingest.formats import ReadOptions
 from search.ingest.sources import STDIN, read_articles
 
-ProgressCallback = Callable[[Article | Problem], None]
+
+class Phase(str):
+    """A step of a build after its articles are read, given to ``on_item`` as it starts (it can take seconds)."""
+
+
+ProgressCallback = Callable[[Article | Problem | Phase], None]
 # The folder the write API hands its articles to a build in (search.index.documents).
 INCOMING = ".incoming-"
 # What a build makes of the index: exactly its sources, or the index plus them.
@@ -185,6 +190,8 @@ def build_index(
             if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
                 store.write_record(generation, ROOTS, roots)
             remember_roots(generation)
+            if on_item is not None:
+                on_item(Phase("Saving: the records of what the index holds, then the swap"))
             report.seconds = time.perf_counter() - started
             earlier = store.read_manifest(live).get("sources", []) if live is not None and mode == ADD else []
             store.publish(index_dir, generation, manifest(report, paths, earlier))
@@ -405,16 +412,23 @@ def _write_articles(ix, path: str, batch: _Batch, procs: int | None) -> dict:
         with DocumentSink(writer, path, procs or default_procs()) as sink:
             contents = _read(batch, lambda article: sink.add(article_fields(article)))
             stale = _removals(batch, contents)
+            _phase(batch, "Finishing: the workers analyse their last articles and write their segments")
             sink.finish()
         if stale:
             delete_ids(writer, stale)
     except BaseException:
         writer.cancel()
         raise
+    _phase(batch, "Committing: the segments are merged into the index")
     writer.commit()
     if batch.report.mode == ADD or batch.report.kept:
         return {**batch.previous, **contents}
     return contents
+
+
+def _phase(batch: _Batch, step: str) -> None:
+    if batch.on_item is not None:
+        batch.on_item(Phase(step))
 
 
 def _shown(path: Path) -> str:
