@@ -230,13 +230,14 @@ def reseal(generation):
 def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl_index):
     from search.analysis.stemmer import shared_stemmer
     from search.index import format as format_module
-    from search.index.build import ROOTS
+    from search.index.format import COMMON_ROOTS, ROOTS
 
     _, index = jsonl_index
     generation = store.live_generation(index)
     roots = store.read_record(generation, ROOTS)
     assert roots.get("melanda") == "landa"  # the build saved what it stemmed
-    store.write_record(generation, ROOTS, {**roots, "zzqmelanda": "zzq-saved"})
+    assert store.read_record(generation, COMMON_ROOTS) == roots  # fewer than COMMON_ROOTS_COUNT: all of them
+    store.write_record(generation, COMMON_ROOTS, {**roots, "zzqmelanda": "zzq-saved"})  # what a searcher reads
     reseal(generation)
     format_module._learned.clear()  # as in another process than the one that built it: it reads the record once
     Searcher(index).search("banjir")
@@ -244,7 +245,7 @@ def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl
 
     manifest = json.loads((generation / store.MANIFEST).read_text(encoding="utf-8"))
     (generation / store.MANIFEST).write_text(json.dumps({**manifest, "fingerprint": "other"}), encoding="utf-8")
-    store.write_record(generation, ROOTS, {"zzqmembanjiri": "zzq-stale"})
+    store.write_record(generation, COMMON_ROOTS, {"zzqmembanjiri": "zzq-stale"})
     reseal(generation)
     format_module._learned.clear()
     Searcher(index).search("banjir")
@@ -262,14 +263,39 @@ def test_a_process_reads_an_indexs_roots_once_across_its_generations(jsonl_index
     real_read = store.read_record
     monkeypatch.setattr(store, "read_record", lambda gen, name: reads.append(name) or real_read(gen, name))
     Searcher(index).search("banjir")
-    assert reads.count(format_module.ROOTS) == 1
+    assert reads.count(format_module.COMMON_ROOTS) == 1 and format_module.ROOTS not in reads
     with open(source, "a", encoding="utf-8") as out:
         out.write(json.dumps({"id": "baru", "title": "Gempa", "text": "Gempa mengguncang zzqkota kemarin."}) + "\n")
     build_index([source], index)  # a new generation with one new word
     reads.clear()
     searcher = Searcher(index)
     assert searcher.search("zzqkota").total == 1  # the new word is found, its root worked out
-    assert format_module.ROOTS not in reads
+    assert format_module.COMMON_ROOTS not in reads
+
+
+def test_a_searcher_reads_only_the_first_roots_of_a_large_build(tmp_path, monkeypatch):
+    """A searcher learns COMMON_ROOTS_COUNT roots, the first the build met; an update still has them all."""
+    from search.analysis.stemmer import shared_stemmer
+    from search.index import format as format_module
+    from search.index.build import build_index
+
+    monkeypatch.setattr(format_module, "COMMON_ROOTS_COUNT", 3)
+    source = tmp_path / "a.jsonl"
+    words = ["zzqsatu", "zzqdua", "zzqtiga", "zzqempat", "zzqlima"]
+    source.write_text("".join(json.dumps({"id": f"d{n}", "text": f"{w} berita"}) + "\n" for n, w in enumerate(words)),
+                      encoding="utf-8")
+    index = tmp_path / "index"
+    build_index([source], index, procs=1)
+    generation = store.live_generation(index)
+    every = store.read_record(generation, format_module.ROOTS)
+    common = store.read_record(generation, format_module.COMMON_ROOTS)
+    assert len(common) == 3 and list(common.items()) == list(every.items())[:3]
+    assert all(w in every for w in words)
+    shared_stemmer().known_roots().clear()  # as in a fresh worker
+    format_module._learned.clear()
+    Searcher(index).search("berita")
+    learned = set(shared_stemmer().known_roots())
+    assert set(common) <= learned and not set(every) - set(common) <= learned
 
 
 def test_a_damaged_contents_record_makes_the_update_a_full_rebuild(jsonl_index, run_cli):

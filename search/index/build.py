@@ -15,9 +15,11 @@ from search.errors import BuildFailed, CariError
 from search.index import generations as store
 from search.index.changes import delete_ids
 from search.index.format import (
+    COMMON_ROOTS,
     CONTENTS,
     INDEX_FORMAT,
     ROOTS,
+    common_roots,
     learn_roots,
     opens,
     remember_roots,
@@ -189,6 +191,7 @@ def build_index(
             # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
             if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
                 store.write_record(generation, ROOTS, roots)
+                store.write_record(generation, COMMON_ROOTS, common_roots(roots))
             remember_roots(generation)
             if on_item is not None:
                 on_item(Phase("Saving: the records of what the index holds, then the swap"))

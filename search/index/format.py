@@ -11,6 +11,7 @@ stem cache).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from datetime import datetime, timezone
@@ -26,6 +27,11 @@ from search.index.schema import build_schema
 
 CONTENTS = "contents.json.gz"
 ROOTS = "roots.json.gz"
+# The first roots the build stemmed (words in the order the build first met them, so the common
+# words first), for a searcher: reading every root of 1,000,000 articles cost seconds and hundreds
+# of MB in each worker, for snippets that mostly show common words (a word not in it is stemmed).
+COMMON_ROOTS = "roots-common.json.gz"
+COMMON_ROOTS_COUNT = 100_000
 # Bump when a change makes existing indexes unreadable or unfit to update.
 # 3: exact-form fields without positions; 4: packed inlined lists;
 # 5: the index names no Cari module but search._whoosh.persisted; 6: diacritics folded;
@@ -116,7 +122,7 @@ def open_index(index_dir: Path, generation: Path | None = None):
 
     generation = generation or store.live_generation(index_dir)
     check_format(index_dir, generation)
-    learn_roots(generation)
+    learn_roots(generation, COMMON_ROOTS)
     try:
         return generation, open_dir(str(generation), schema=build_schema())
     except PermissionError as e:
@@ -138,23 +144,31 @@ def opens(index_dir: Path, generation: Path) -> bool:
     return True
 
 
-# The index folders (as _roots_key names them) whose roots this process's stem cache holds, with the
-# cache's size then: the cache only grows, so a smaller one was cleared and must learn them again.
-_learned: dict[str, int] = {}
+# The index folders and records (as _roots_key names them) whose roots this process's stem cache holds, with
+# the cache's size then: the cache only grows, so a smaller one was cleared and must learn them again.
+_learned: dict[tuple[str, str], int] = {}
 
 
-def _roots_key(generation: Path) -> str:
-    """The index folder of ``generation``: the roots of its generations differ only by the words one update adds."""
-    return os.path.realpath(generation.parent)
+def _roots_key(generation: Path, record: str) -> tuple[str, str]:
+    """The index folder of ``generation`` and the record: the roots of its generations differ only by
+    the words one update adds."""
+    return os.path.realpath(generation.parent), record
 
 
-def remember_roots(generation: Path) -> None:
+def common_roots(roots: dict[str, str]) -> dict[str, str]:
+    """The first ``COMMON_ROOTS_COUNT`` of a build's roots (``COMMON_ROOTS``)."""
+    return dict(itertools.islice(roots.items(), COMMON_ROOTS_COUNT))
+
+
+def remember_roots(generation: Path, record: str = ROOTS) -> None:
     """Note that the stem cache holds the roots of ``generation``'s index (this process wrote or read them)."""
-    _learned[_roots_key(generation)] = len(shared_stemmer().known_roots())
+    _learned[_roots_key(generation, record)] = len(shared_stemmer().known_roots())
 
 
-def learn_roots(generation: Path) -> None:
-    """Warm the stem cache with the roots saved by the build of ``generation``.
+def learn_roots(generation: Path, record: str = ROOTS) -> None:
+    """Warm the stem cache with the roots saved by the build of ``generation``: all of them
+    (``ROOTS``, for an update), or the common ones (``COMMON_ROOTS``, for a searcher; all of them
+    for an index written before that record).
 
     An update then stems only words no earlier build saw, and a searcher
     highlights snippets without running Sastrawi on every word of a hit's body
@@ -167,10 +181,12 @@ def learn_roots(generation: Path) -> None:
     while reading the record of 100,000 articles took ~1.5 s of each worker's
     first search after every write.
     """
-    if len(shared_stemmer().known_roots()) >= _learned.get(_roots_key(generation), 1 << 62):
+    if len(shared_stemmer().known_roots()) >= _learned.get(_roots_key(generation, record), 1 << 62):
         return
     if store.read_manifest(generation).get("fingerprint") == schema_fingerprint():
-        roots = store.read_record(generation, ROOTS)
+        roots = store.read_record(generation, record)
+        if roots is None and record != ROOTS:
+            roots = store.read_record(generation, ROOTS)
         if isinstance(roots, dict):
             shared_stemmer().learn_roots(roots)
-            remember_roots(generation)
+            remember_roots(generation, record)
