@@ -133,6 +133,11 @@ def test_build_as_root_serve_as_nobody_add_by_the_api_export_rebuild_from_itself
         assert _as_root("export", "--index", str(index), cwd=shared_folder) == before
         assert {q: _ids(url, q) for q in queries} == answers
         assert _post(url, [{"id": "api-2", "text": "Gempa susulan di Cianjur."}])["upserted"] == ["api-2"]
+        # A backup while it serves opens as an index holding what was served.
+        assert "Backed up gen-" in _as_root("backup", str(shared_folder / "copy"), "--index", str(index),
+                                            cwd=shared_folder)
+        copied = _as_root("export", "--index", str(shared_folder / "copy"), cwd=shared_folder)
+        assert copied == _as_root("export", "--index", str(index), cwd=shared_folder) and '"api-2"' in copied
     finally:
         log = _stop(proc)
     assert "Traceback" not in log and '"POST /api/documents HTTP/1.1" 200' in log
