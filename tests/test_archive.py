@@ -251,3 +251,16 @@ def test_backup_is_a_consistent_index_while_writes_go_on(mixed_index, tmp_path, 
 def test_backup_of_an_older_format_opens_as_that_index(format_7, tmp_path, run_cli):
     assert run_cli("backup", tmp_path / "copy", "--index", format_7).exit_code == 0
     assert run_cli("export", "--index", tmp_path / "copy").output == run_cli("export", "--index", format_7).output
+
+
+def test_a_damaged_index_is_not_rebuilt_from_itself(mixed_index, tmp_path, run_cli):
+    index = tmp_path / "index"
+    shutil.copytree(mixed_index, index)
+    segment = max(store.live_generation(index).glob("*.seg"), key=lambda p: p.stat().st_size)
+    data = bytearray(segment.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte in the stored articles' segment
+    segment.write_bytes(bytes(data))
+    live = store.live_generation(index).name
+    result = run_cli("rebuild-index", "--full", "--index", index)
+    assert result.exit_code == 1 and "is damaged" in result.output and "Nothing was changed" in result.output
+    assert "Traceback" not in result.output and store.live_generation(index).name == live

@@ -215,10 +215,18 @@ def _check_sources(paths: list[Path]) -> None:
 
 def _own(index_dir: Path) -> list:
     """The index's own articles as the one source of a rebuild; BuildFailed when they cannot be read back."""
+    from search.index.checksums import first_mismatch
     from search.index.records import READABLE_FORMATS, OwnArticles
 
     live = store.live_generation(index_dir)
-    found = store.read_manifest(live).get("index_format")
+    record = store.read_manifest(live)
+    found = record.get("index_format")
+    expected = record.get("checksums")
+    damage = first_mismatch(live, expected) if isinstance(expected, dict) else "it records no checksums"
+    if damage and found in READABLE_FORMATS:
+        raise BuildFailed(f"The index at {index_dir} is damaged ({damage}), so its articles cannot be read back: "
+                          "run `cari rebuild-index --full SOURCES` with its sources, or restore a backup. "
+                          "Nothing was changed.")
     if found not in READABLE_FORMATS:
         raise BuildFailed(f"The articles of the index at {index_dir} (index format {found or 'unknown'}) cannot be "
                           "read back by this version of Cari: run `cari rebuild-index --full SOURCES` with its "
