@@ -6,6 +6,7 @@ import select
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -103,6 +104,9 @@ def start_cari_serve(index: Path, timeout: float = 60, *extra: str) -> tuple[sub
     if url is None:
         proc.kill()
         pytest.fail("cari serve did not start:\n" + "".join(output))
+    # Keep reading what it prints (a line a request, the access log): a pipe nobody reads fills up and
+    # blocks the server.
+    threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True).start()
     return proc, url, "".join(output)
 
 

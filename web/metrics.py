@@ -70,7 +70,7 @@ def scrape():
     else:
         counted = REGISTRY
     index = CollectorRegistry()
-    index.register(_IndexCollector(current_app._get_current_object()))  # type: ignore[attr-defined]
+    index.register(current_app.extensions["cari.index_metrics"])
     return Response(generate_latest(counted) + generate_latest(index), mimetype=CONTENT_TYPE_LATEST)
 
 
@@ -81,6 +81,7 @@ def count_budget_stop(busy: bool) -> None:
 def init_metrics(app: Flask) -> None:
     """Count every request the app answers, and serve /metrics."""
     app.register_blueprint(metrics)
+    app.extensions["cari.index_metrics"] = _IndexCollector(app)
     for kind in ("slow", "busy"):  # exported at 0 from the start, not only after a first stop
         BUDGET_STOPS.labels(kind)
 

@@ -13,6 +13,7 @@ is the fallback where gunicorn cannot run.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -94,10 +95,12 @@ def _gunicorn_logger():
     from gunicorn.glogging import Logger
 
     class CariLogger(Logger):
-        def _set_handler(self, log, output, fmt, stream=None):
-            if log is self.access_log and output == "-":
-                stream = sys.stderr
-            super()._set_handler(log, output, fmt, stream)
+        def setup(self, cfg) -> None:
+            super().setup(cfg)
+            if cfg.accesslog == "-":
+                for handler in self.access_log.handlers:
+                    if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
+                        handler.setStream(sys.stderr)
 
     return CariLogger
 
