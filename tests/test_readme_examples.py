@@ -36,6 +36,7 @@ VARYING = [
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"), "DATE"),
     (re.compile(r"gen-\d{8}T\d{6}-[\w-]+"), "gen-NAME"),
     (re.compile(r"worker \d+: \d+ MB"), "worker N: N MB"),
+    (re.compile(r"\(\d+ files\)"), "(N files)"),  # what records a generation holds is the index format's
     (re.compile(r"^size( +)\d+\.\d+ MB$", re.M), r"size\1N MB"),
 ]
 
