@@ -106,17 +106,28 @@ def start_cari_serve(index: Path, timeout: float = 60, *extra: str) -> tuple[sub
         pytest.fail("cari serve did not start:\n" + "".join(output))
     # Keep reading what it prints (a line a request, the access log): a pipe nobody reads fills up and
     # blocks the server.
-    threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True).start()
+    drain = threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True)
+    drain.start()
+    _SERVER_OUTPUT[proc.pid] = (drain, output)
     return proc, url, "".join(output)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Terminate a server started by :func:`start_cari_serve`."""
+# What each running server printed, read by its drain thread: stop() hands it to the test.
+_SERVER_OUTPUT: dict[int, tuple[threading.Thread, list[str]]] = {}
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Terminate a server started by :func:`start_cari_serve`; returns all it printed."""
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
+    drain, output = _SERVER_OUTPUT.pop(proc.pid, (None, []))
+    if drain is not None:
+        drain.join(timeout=10)
+    return "".join(output)
 
 
 @pytest.fixture(scope="session")

@@ -50,8 +50,7 @@ def test_every_worker_serves_and_picks_up_a_rebuild(seed_index, tmp_path):
         build_index([extra], index, mode="add")
         assert [total("cianjur") for _ in range(20)] == [1] * 20  # whichever worker answers
     finally:
-        stop(proc)
-        output = proc.stdout.read()
+        output = stop(proc)
     assert "Traceback" not in output
     memory = [line for line in output.splitlines() if line.startswith("worker ") and "MB resident" in line]
     assert len(memory) == 2 and len({line.split(":")[0] for line in memory}) == 2
