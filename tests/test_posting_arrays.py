@@ -145,3 +145,40 @@ def test_a_file_that_is_not_posting_arrays_is_ignored(tmp_path):
     assert arrays_module.segment_arrays is not None
     with pytest.raises(ValueError):
         SegmentArrays(memoryview(b"NOTARRAY" + bytes(24)))
+
+
+def test_files_of_a_compound_segment_are_read_from_the_map_not_copied(index):
+    """Whoosh's BufferFile copied each file (postings, stored fields, terms) into every searching process."""
+    import pickle
+    import tracemalloc
+
+    from search._whoosh.mapped import MappedBufferFile
+
+    generation, ix = open_index(index)
+    with ix.reader() as reader:
+        leaf = next(leaf for leaf, _ in reader.leaf_readers())
+        compound = leaf.storage().a
+        names = sorted(compound.list(), key=lambda name: -compound.range(name)[1])
+        name = names[0]  # the largest file of the segment
+        offset, length = compound.range(name)
+        whole = (generation / leaf.segment().make_filename(".seg")).read_bytes()[offset : offset + length]
+        assert length > 10_000
+        tracemalloc.start()
+        opened = compound.open_file(name)
+        copied = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert isinstance(opened, MappedBufferFile) and copied < length // 10
+        assert opened.read(100) == whole[:100]
+        opened.seek(length - 50)
+        assert opened.read() == whole[-50:] and opened.tell() == length
+        opened.seek(-10, 2)
+        assert opened.read(20) == whole[-10:]
+        assert opened.get(1234, 56) == whole[1234:1290]
+        opened.seek(0)
+        assert opened.readline() == whole[: whole.index(b"\n") + 1] if b"\n" in whole else True
+        opened.close()
+    # A pickle read sequentially (Whoosh's own records) reads back the same through the map.
+    blob = pickle.dumps({"kata": list(range(1000))})
+    mapped = MappedBufferFile(memoryview(b"xx" + blob))
+    mapped.seek(2)
+    assert mapped.read_pickle() == {"kata": list(range(1000))}

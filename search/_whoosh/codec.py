@@ -46,6 +46,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from search._whoosh import mapped  # noqa: F401 - files in compound segments read from the map, not copied
 from search._whoosh.arrays import ARRAYS_EXT, PostingArraysWriter
 from search._whoosh.packing import (
     ENTRY_HEADER,
