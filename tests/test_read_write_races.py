@@ -87,3 +87,17 @@ def test_a_generation_a_reader_holds_is_not_deleted_by_later_writes(tmp_path):
     reader.close()
     documents.upsert([{"id": "baru-9", "text": "Kabar terakhir."}], ["baru-9"])
     assert not held.exists()  # once no reader holds it, the next publish removes it
+
+
+def test_a_generation_without_its_readers_lock_gets_one_when_read(tmp_path):
+    """A generation restored from a backup (which copies no lock file) is held like any other once read."""
+    index = make_index(tmp_path, BASE)
+    live = store.live_generation(index)
+    (live / store.READERS_LOCK).unlink()
+    reader = Searcher(index)
+    reader.search("banjir")
+    assert (live / store.READERS_LOCK).is_file()
+    documents = DocumentWriter(index, batch_seconds=0.0)
+    for n in range(3):
+        documents.upsert([{"id": f"baru-{n}", "text": f"Kabar baru nomor {n}."}], [f"baru-{n}"])
+    assert live.is_dir() and reader.article("awal-1") is not None

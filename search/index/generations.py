@@ -137,9 +137,12 @@ def hold_live(index_dir: Path, attempts: int = 20) -> HeldGeneration:
         try:
             fd = os.open(lock, os.O_RDONLY)  # read-only: a reader may not write the index folder
         except FileNotFoundError:
-            if (generation / MANIFEST).is_file() and _pointer_name(index_dir) == generation.name:
-                return HeldGeneration(generation, None)  # made before readers' locks
-            continue  # deleted meanwhile
+            if not (generation / MANIFEST).is_file() or _pointer_name(index_dir) != generation.name:
+                continue  # deleted meanwhile
+            try:  # made before readers' locks, or restored from a backup (which copies no lock file)
+                fd = os.open(lock, os.O_RDONLY | os.O_CREAT, 0o644)
+            except OSError:
+                return HeldGeneration(generation, None)  # a read-only index: read without one, as before
         except OSError:
             return HeldGeneration(generation, None)  # unreadable lock file: read without one, as before
         try:
