@@ -322,10 +322,12 @@ def test_typing_slowly_shows_completed_results_and_enter_adds_no_history_entry(a
         page.wait_for_timeout(400)  # a slow typist: every pause is past the wait before searching
         if page.locator(".notice.empty, .summary").count():
             summaries.append(page.locator(".notice.empty, .summary").first.inner_text())
-    # Each word completed as typed (from 3 letters), then searched whole after the space.
-    assert [url.split("/search?", 1)[1] for url in fetched] == [
-        "q=gem&prefix=1", "q=gemp&prefix=1", "q=gempa&prefix=1", "q=gempa",
-        "q=gempa+ace&prefix=1", "q=gempa+aceh&prefix=1"]
+    # Each word completed as typed (from 3 letters), then searched whole after the space; "g", "ge" and
+    # "gempa a" fetch nothing new. (On a loaded machine two letters may fall in one pause: fewer fetches.)
+    typing = [url.split("/search?", 1)[1] for url in fetched]
+    expected = ["q=gem&prefix=1", "q=gemp&prefix=1", "q=gempa&prefix=1", "q=gempa", "q=gempa+ace&prefix=1",
+                "q=gempa+aceh&prefix=1"]
+    assert typing[-1] == expected[-1] and sorted(typing, key=expected.index) == typing, typing
     assert not any("Tidak ada hasil" in text for text in summaries), summaries
     page.wait_for_url("**/search?q=gempa+aceh")
     assert page.evaluate("history.length") == before + 1
