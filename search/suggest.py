@@ -35,7 +35,8 @@ BODY_LOOKUPS = 60  # body words read per suggestion, at most
 MIN_BODY_ARTICLES = 2  # a body word in one article alone is most often a typo (jokowiiriana)
 PHRASE_WORDS = 3  # a completion follows at most this many words typed before it (what is checked)
 PHRASE_CANDIDATES = 40  # title words starting with the last one tried after other words, at most
-PHRASE_CHECKS = 40  # articles holding every word whose positions are read, per word tried
+PHRASE_CHECKS = 8  # articles holding every word whose positions are read, per word tried
+PHRASE_TRIES = 5  # words whose positions are read after other words, at most (the most often together first)
 STOPWORD_CHECKS = 3  # articles read whole to find a stopword after the words (duta besar), per word tried
 MAX_TYPED = 100
 _WORD = re.compile(r"\w+")
@@ -105,13 +106,21 @@ class SuggestionTable:
         candidates = self._words(last, PHRASE_CANDIDATES)
         if len(last) >= BODY_FROM:
             candidates += [w for w in self._body_words(last) if w not in candidates]
-        found = []
+        # The words found with the ones before in the most articles first; positions are read (the
+        # costly part) only until ``limit`` are phrases, and for at most PHRASE_TRIES words.
+        counted = []
         for word in candidates:
             articles = np.intersect1d(together, self._holding_word(word), assume_unique=True)
-            if len(articles) and self._phrase_in([*before, word], articles[:PHRASE_CHECKS]):
-                found.append((len(articles), word))
-        found.sort(key=lambda pair: -pair[0])  # stable: equal counts keep the words' own order
-        return [word for _, word in found[:limit]]
+            if len(articles):
+                counted.append((len(articles), word, articles))
+        counted.sort(key=lambda found: -found[0])  # stable: equal counts keep the words' own order
+        found = []
+        for _, word, articles in counted[:PHRASE_TRIES]:
+            if self._phrase_in([*before, word], articles[:PHRASE_CHECKS]):
+                found.append(word)
+                if len(found) == limit:
+                    break
+        return found
 
     def tip_words(self) -> list[str]:
         """Two names in the most titles (a word with no dictionary root, 4 letters or more, in fewer
