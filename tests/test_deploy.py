@@ -61,7 +61,12 @@ def test_the_daily_job_adds_each_file_once_and_keeps_them_on_failure(tmp_path):
     cari = tmp_path / "cari"  # the installed command, as the unit names it
     cari.write_text("#!/bin/sh\nexec " + " ".join(f"'{part}'" for part in cari_command()) + ' "$@"\n')
     cari.chmod(0o755)
-    env = {**os.environ, "CARI": str(cari), "CARI_INDEX": str(index)}
+    # Every run in the same second, as on a fast machine: each run must still have a batch folder of its own.
+    clock = tmp_path / "bin"
+    clock.mkdir()
+    (clock / "date").write_text("#!/bin/sh\necho 2026-12-06T000000\n")
+    (clock / "date").chmod(0o755)
+    env = {**os.environ, "CARI": str(cari), "CARI_INDEX": str(index), "PATH": f"{clock}:{os.environ['PATH']}"}
 
     def run():
         return subprocess.run([str(DEPLOY / "cari-add-incoming"), str(incoming), str(added)], env=env,
