@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.ingest.article import Article, ArticleError, Problem
+from search.ingest.article import Article, Problem
 
 # The fields of an exported article, in their order (a CSV's header).
 FIELDS = ("id", "title", "text", "date", "source", "author", "url")
@@ -78,22 +78,16 @@ def articles(generation: Path, shown: str) -> Iterator[Article | Problem]:
     ``shown`` names the index in problems. Each article keeps the origin it
     was first read from (the file and line its record came in).
     """
-    from search.ingest.jsonl import article_from_json
+    from search.ingest.exports import checked_article
     from search.ingest.sources import settle
 
     for fields in stored_documents(generation):
         record = record_of(fields)
-        where = f"{shown} article {record['id']!r}"
-        try:
-            article, caveats = article_from_json(record, where)
-        except ArticleError as e:
-            yield Problem(where, str(e))
-            continue
-        for caveat in caveats:
-            yield Problem(where, caveat, skipped=False)
-        settle(article)  # as read_articles does for every source
-        article.origin = fields.get("origin") or where
-        yield article
+        for item in checked_article(record, f"{shown} article {record['id']!r}"):
+            if isinstance(item, Article):
+                settle(item)  # as read_articles does for every source
+                item.origin = fields.get("origin") or item.origin
+            yield item
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ def _text(data: bytes, name: str) -> Iterator[Problem | str]:
     yield text
 
 
-def _checked(obj: object, origin: str) -> Iterator[Article | Problem]:
+def checked_article(obj: object, origin: str) -> Iterator[Article | Problem]:
+    """The article read from one JSON object, after a Problem for each caveat; or one Problem if it cannot be read."""
     try:
         article, caveats = article_from_json(obj, origin)
     except ArticleError as e:
@@ -62,12 +63,12 @@ def read_json(data: bytes, name: str) -> Iterator[Article | Problem]:
     except RecursionError:
         raise ArticleError("JSON nested too deeply to read") from None
     if isinstance(value, dict):
-        yield from _checked(value, name)
+        yield from checked_article(value, name)
     elif isinstance(value, list):
         if not value:
             raise ArticleError("an empty JSON array: no article")
         for number, item in enumerate(value, 1):
-            yield from _checked(item, f"{name} item {number}")
+            yield from checked_article(item, f"{name} item {number}")
     else:
         raise ArticleError(f"expected a JSON array of articles or one article object, got {type(value).__name__}")
 
@@ -133,4 +134,4 @@ def read_csv(data: bytes, name: str, columns: dict[str, str], tab: bool = False)
         if len(row) != len(header):
             yield Problem(origin, f"{len(row)} fields, the header has {len(header)} (a stray delimiter or quote?)")
             continue
-        yield from _checked({fieldname: row[column] for fieldname, column in fields.items()}, origin)
+        yield from checked_article({fieldname: row[column] for fieldname, column in fields.items()}, origin)
