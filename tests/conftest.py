@@ -27,6 +27,18 @@ def write_jsonl(path: Path, docs) -> Path:
     return path
 
 
+def bench_module(name: str):
+    """bench/NAME.py, imported once (its dataclasses look their module up in sys.modules)."""
+    import importlib.util
+
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 def searcher_of(docs: list[dict], folder: Path):
     """A Searcher over an index of ``docs`` (articles as a JSON Lines export holds them), built in ``folder``."""
     from search.index.build import build_index

@@ -1,28 +1,16 @@
 """The judged keyword set (eval/judged): its files parse and agree, every query has a relevant article,
 and bench/judged_set.py remakes the queries and qrels from the judgements and IndoSum."""
 
-import importlib.util
-import sys
-
-from conftest import ROOT, eval_file
+from conftest import ROOT, bench_module, eval_file
 
 from search.evaluation import read_qrels, read_queries
 
 SET = ROOT / "eval" / "judged"
 
 
-def judged_set_module():
-    if "judged_set" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("judged_set", ROOT / "bench" / "judged_set.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["judged_set"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["judged_set"]
-
-
 def test_queries_judgements_and_qrels_agree():
     queries = read_queries(SET / "queries.tsv")
-    rows = judged_set_module().judgements(SET / "judgements.tsv")
+    rows = bench_module("judged_set").judgements(SET / "judgements.tsv")
     assert len(queries) == len(rows) == 100
     assert [text for _, text in queries] == [query for query, _, _ in rows]
     lines = [line.split() for line in (SET / "qrels.txt").read_text(encoding="utf-8").splitlines()]
@@ -33,7 +21,7 @@ def test_queries_judgements_and_qrels_agree():
 
 
 def test_the_script_remakes_the_set_from_the_judgements():
-    module = judged_set_module()
+    module = bench_module("judged_set")
     articles = module.read_articles(eval_file("indosum", "docs.jsonl"))
     queries, qrels = module.qrels_lines(articles, module.judgements(SET / "judgements.tsv"))
     assert "".join(line + "\n" for line in queries) == (SET / "queries.tsv").read_text(encoding="utf-8")
@@ -41,7 +29,7 @@ def test_the_script_remakes_the_set_from_the_judgements():
 
 
 def test_a_pool_is_every_article_holding_the_pattern_in_id_order():
-    module = judged_set_module()
+    module = bench_module("judged_set")
     articles = [{"id": "b", "title": "Banjir", "text": "Tanggulnya jebol."},
                 {"id": "a", "title": "Lain", "text": "TANGGUL retak."}, {"id": "c", "title": "x", "text": "y"}]
     articles.sort(key=lambda doc: doc["id"])

@@ -2,26 +2,14 @@
 judged article is an IndoSum article, the script remakes the files exactly, and its judging rule grades
 by the title, the lead and the count of mentions."""
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 
-from conftest import ROOT, eval_file, write_jsonl
+from conftest import ROOT, bench_module, eval_file, write_jsonl
 
 from search.evaluation import read_qrels, read_queries
 
 SET = ROOT / "eval" / "keywords"
-
-
-def keyword_set_module():
-    """bench/keyword_set.py, imported once (its dataclasses look their module up in sys.modules)."""
-    if "keyword_set" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("keyword_set", ROOT / "bench" / "keyword_set.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["keyword_set"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["keyword_set"]
 
 
 def judged_lines():
@@ -49,14 +37,14 @@ def test_every_judged_article_is_in_indosum():
 
 
 def test_the_script_remakes_the_set_exactly(tmp_path):
-    module = keyword_set_module()
+    module = bench_module("keyword_set")
     module.write(tmp_path, module.build(module.read_articles(eval_file("indosum", "docs.jsonl"))))
     for name in ("queries.tsv", "qrels.txt"):
         assert (tmp_path / name).read_bytes() == (SET / name).read_bytes(), name
 
 
 def test_grades_come_from_the_title_the_lead_and_repeated_mentions(tmp_path):
-    module = keyword_set_module()
+    module = bench_module("keyword_set")
     docs = [
         {"id": "title", "title": "kpk periksa saksi", "text": "Jakarta, CNN Indonesia - - Saksi diperiksa. Lalu KPK pulang."},
         {"id": "lead", "title": "saksi diperiksa", "text": "Jakarta, CNN Indonesia - - Penyidik KPK memeriksa saksi. Ia pulang."},
@@ -73,7 +61,7 @@ def test_grades_come_from_the_title_the_lead_and_repeated_mentions(tmp_path):
 
 
 def test_a_short_form_defined_in_two_articles_counts_as_its_long_form(tmp_path):
-    module = keyword_set_module()
+    module = bench_module("keyword_set")
     docs = [
         {"id": "defines1", "title": "saksi", "text": "Saksi datang ke Komisi Pemberantasan Korupsi (KPK) kemarin."},
         {"id": "defines2", "title": "saksi", "text": "Penyidik datang. Komisi Pemberantasan Korupsi (KPK) bertanya."},
@@ -92,7 +80,7 @@ def test_a_short_form_defined_in_two_articles_counts_as_its_long_form(tmp_path):
 
 
 def test_long_forms_are_found_letter_by_letter():
-    long_form = keyword_set_module().long_form
+    long_form = bench_module("keyword_set").long_form
     assert long_form("KPK", ["kata", "Ketua", "Komisi", "Pemberantasan", "Korupsi"]) == ["Komisi", "Pemberantasan", "Korupsi"]
     assert long_form("Setnov", ["Ketua", "DPR", "Setya", "Novanto"]) == ["Setya", "Novanto"]
     assert long_form("Kemendagri", ["pihak", "Kementerian", "Dalam", "Negeri"]) == ["Kementerian", "Dalam", "Negeri"]
