@@ -65,3 +65,16 @@ def test_the_shipped_haproxy_config_bounds_a_request_s_head_and_buffers_its_body
 
     config = (ROOT / "deploy" / "haproxy.cfg").read_text(encoding="utf-8")
     assert "timeout http-request 10s" in config and "option http-buffer-request" in config
+
+
+def test_the_package_installs_what_the_gevent_worker_imports():
+    """Plain gunicorn lacks ``packaging``, which its gevent worker imports: `pip install -e .` then
+    `cari serve` (the README's first command) failed with ModuleNotFoundError in a clean clone."""
+    import configparser
+
+    from tests.conftest import ROOT
+
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    requires = [line.split(";")[0].strip() for line in setup["options"]["install_requires"].split("\n") if line.strip()]
+    assert any(line.startswith("gunicorn[gevent]") for line in requires), requires

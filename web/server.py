@@ -165,10 +165,12 @@ def _child_exit(server, worker) -> None:
 
 
 def _worker_class() -> str:
-    """gevent's worker with a header deadline where gevent is installed, else threads."""
+    """gevent's worker with a header deadline where it can be loaded, else threads."""
     try:
-        import gevent  # noqa: F401
-    except ImportError:  # pragma: no cover - installed with Cari
+        # The worker itself, not only gevent: gunicorn's gevent worker needs more (``packaging``), and the
+        # master loads the class before any worker starts.
+        import web.slow_clients  # noqa: F401
+    except ImportError:  # pragma: no cover - installed with Cari (gunicorn[gevent])
         return "gthread"
     return "web.slow_clients.CariWorker"
 
