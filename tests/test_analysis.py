@@ -52,9 +52,9 @@ TEXTS = st.one_of(st.lists(_PIECES, max_size=30).map("".join), st.text(max_size=
 @given(TEXTS)
 def test_every_view_of_the_analysis_pass_agrees(text):
     """The indexer's list pass, the per-word parts, the Whoosh analyzers and the snippets read one pass."""
+    from search._whoosh.analyzers import exact_analyzer, indonesian_analyzer
     from search.analysis.tokens import TOKEN, analyse, index_words, word_parts, written_words
     from search.highlight.spans import TermMatcher, match_spans
-    from search.index.analyzers import exact_analyzer, indonesian_analyzer
 
     tokens = list(analyse(text))
     assert [t.pos for t in tokens] == list(range(len(tokens)))

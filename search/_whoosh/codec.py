@@ -56,6 +56,7 @@ from search._whoosh.packing import (
     inlined_term_info,
     unpack_inlined,
 )
+from search._whoosh.persisted import restore
 
 # Posting lists shorter than this go into the term dictionary (measured: docs/performance.md).
 INLINE_LIMIT = 32
@@ -253,8 +254,6 @@ class CariCodec(W3Codec):
 
     def __reduce__(self):
         # Each segment in the index's TOC pickles its codec: name the module that never moves.
-        from search._whoosh.persisted import restore
-
         return restore, ("codec", self._blocklimit, self._compression, self._inlinelimit)
 
     def postings_writer(self, dbfile, byteids=False):

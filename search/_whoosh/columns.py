@@ -11,6 +11,7 @@ numeric column is its stored bytes read as one big-endian numpy array.
 from __future__ import annotations
 
 import numpy as np
+from whoosh.columns import NumericColumn
 
 
 def live_mask(reader) -> np.ndarray:
@@ -34,8 +35,6 @@ def numeric_values(column, count: int) -> np.ndarray:
     from ``_basepos``, ``_count`` of them; any other reader (or a signed
     type) is read a value at a time.
     """
-    from whoosh.columns import NumericColumn
-
     if type(column) is not NumericColumn.Reader or column._typecode not in "BHILQ":  # unsigned: as uint64
         return np.fromiter(iter(column), dtype=np.uint64, count=count)
     stored = min(column._count, count)

@@ -28,9 +28,9 @@ from collections.abc import Callable
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
+from search._whoosh.analyzers import IndonesianAnalyzer
 from search.analysis.stemmer import shared_stemmer
 from search.analysis.tokens import IndexWords, index_words
-from search.index.analyzers import IndonesianAnalyzer
 
 
 class _LastText:

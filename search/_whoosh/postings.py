@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import ListMatcher
+from whoosh.reading import TermNotFound
 
 from search._whoosh.arrays import SegmentArrays, segment_arrays
 from search._whoosh.columns import live_mask
@@ -128,8 +131,6 @@ class PostingArrays:
 
 def _whole_list(reader, arrays: SegmentArrays | None, fieldname: str, text: str):
     """Yield (ids, weights) of the term in one segment: its packed entry, its posting arrays, or its decoded blocks."""
-    from whoosh.reading import TermNotFound
-
     whole_list = getattr(reader._terms, "whole_list", None)  # codec.CompactTermsReader
     if whole_list is not None:
         try:
@@ -155,10 +156,6 @@ def _blocks(reader, fieldname: str, text: str):
     A list inlined by W3 is taken from its matcher's tuples. Any other
     matcher is walked posting by posting.
     """
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-    from whoosh.matching import ListMatcher
-    from whoosh.reading import TermNotFound
-
     tbytes = reader._text_to_bytes(fieldname, text)
     try:
         matcher = reader._terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack
 
+from whoosh.codec.whoosh3 import STORED_COLUMN, W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.index import TOC
+
 
 def iter_stored_fields(folder: str, schema) -> Iterator[dict]:
     """The stored fields of every document not deleted in the Whoosh index in ``folder``, in document order."""
-    from whoosh.codec.whoosh3 import STORED_COLUMN, W3Codec
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.filedb.structfile import StructFile
-    from whoosh.index import TOC
-
     storage = FileStorage(folder, readonly=True)
     toc = TOC.read(storage, "MAIN", schema=schema)
     for segment in toc.segments:

@@ -11,7 +11,7 @@ Read as a Lucene or Whoosh chain, each step a small function::
 
 :func:`analyse` runs it and yields a :class:`Token` per word part. Indexing
 (:func:`index_words`, the same steps without offsets, in list operations),
-querying (``search.index.analyzers``, Whoosh's view of this pass), snippets
+querying (``search._whoosh.analyzers``, Whoosh's view of this pass), snippets
 and the question re-rank (:func:`run_parts`, a run between spaces at a time)
 all read it; ``tests/test_analysis.py`` checks with Hypothesis that the views agree.
 """

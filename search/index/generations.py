@@ -44,15 +44,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing, damaged, not_permitted
+from search.ingest.formats import GENERATION_PREFIX
+from search.ingest.formats import INDEX_LOCK as LOCK
+from search.ingest.formats import INDEX_POINTER as POINTER
 
-POINTER = "CURRENT"
 MANIFEST = "cari.json"
-LOCK = ".lock"
 # In every generation: each process reading it holds a shared flock on this file, and a writer deletes
 # the generation only when it can lock it exclusively. (Ends in LOCK: neither copied into a new
 # generation nor checksummed.)
 READERS_LOCK = "READERS.LOCK"
-GENERATION_PREFIX = "gen-"
 
 
 def live_generation(index_dir: Path) -> Path:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from search.index.analyzers import exact_analyzer, indonesian_analyzer
+from search._whoosh.analyzers import exact_analyzer, indonesian_analyzer
 
 # Fields a query may name with ``field:term``.
 SEARCHABLE_FIELDS = ("title", "body", "source", "author")

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 
+import lxml.html
+from lxml.etree import ParserError
+
 from search.ingest.article import Article, ArticleError, Problem, lead_title
 from search.ingest.dates import parse_date
 from search.ingest.pages import _publisher, clean_text
@@ -24,9 +27,6 @@ _BREAK = "\u2029"  # PARAGRAPH SEPARATOR: never in a feed's text, so it marks th
 
 def html_to_text(fragment: str) -> str:
     """The text of an HTML fragment, one paragraph a line; scripts, styles and captions dropped."""
-    import lxml.html
-    from lxml.etree import ParserError
-
     if "<" not in fragment:
         return fragment.strip()
     try:
@@ -67,7 +67,7 @@ def _text(entry) -> str:
 
 def read_feed(data: bytes, name: str) -> Iterator[Article | Problem]:
     """The articles of an RSS or Atom feed, one an item; an item without text is reported by its number."""
-    import feedparser
+    import feedparser  # lazy: 0.1 s to import, and `cari search` loads this module (through index.records)
 
     feed = feedparser.parse(data)
     version = feed.get("version")

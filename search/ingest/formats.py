@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,6 +11,13 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from search.ingest.article import ArticleError
+
+# The files that mark a folder as a Cari index, which a folder walk leaves out (``sources._is_index``).
+# The index stage names its files so (``search.index.generations`` imports these): they are defined in the
+# first stage, which imports no later one.
+INDEX_POINTER = "CURRENT"  # names the live generation
+INDEX_LOCK = ".lock"  # held by a build
+GENERATION_PREFIX = "gen-"  # each generation's folder
 
 # Suffix -> format. Each format may also be gzip-compressed (``.jsonl.gz``).
 FORMATS = {
@@ -158,3 +166,13 @@ def bounded_lines(handle: BinaryIO, limit: int) -> Iterator[bytes | LongLine]:
 def open_lines(path: Path, compressed: bool):
     """A binary file object over ``path``'s (uncompressed) lines."""
     return gzip.open(path, "rb") if compressed else open(path, "rb")  # noqa: SIM115 - the caller closes it
+
+
+def shown_name(path: str | os.PathLike) -> str:
+    """A file name as it can be shown and stored: undecodable bytes replaced, control characters escaped.
+
+    A name that is not UTF-8 would make the index fail to encode it, and a
+    newline in a name could forge lines of the build report.
+    """
+    text = os.fsencode(path).decode("utf-8", errors="replace")
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+import lxml.html
+
 from search.ingest.article import Article, ArticleError, lead_title
 from search.ingest.dates import parse_date
 from search.ingest.decoding import decode
@@ -114,7 +116,7 @@ class _Extracted(NamedTuple):
 
 def _extract(html: str) -> _Extracted:
     try:
-        import trafilatura
+        import trafilatura  # lazy: 0.25 s to import, only HTML pages need it
     except ImportError as e:  # trafilatura 2.3 needs lxml_html_clean beside it
         raise ArticleError(f"cannot read HTML: trafilatura does not import ({e}); reinstall Cari") from None
     for name in ("trafilatura", "htmldate"):  # their doubts are ours to report, once
@@ -140,8 +142,6 @@ def _extract(html: str) -> _Extracted:
 
 def page_meta(html: str) -> PageMeta:
     """The ``og:*``/``article:*`` tags, the JSON-LD article, the canonical link and the ``<title>`` of a page."""
-    import lxml.html
-
     try:
         tree = lxml.html.document_fromstring(html)
     except Exception:  # noqa: BLE001 - an empty or broken document: no metadata, the text may still be read

@@ -12,7 +12,7 @@ from pathlib import Path
 from search.ingest.article import Article, ArticleError, Problem, lead_title
 from search.ingest.dates import parse_date
 from search.ingest.decoding import _reason, decode
-from search.ingest.formats import LongLine
+from search.ingest.formats import LongLine, SizeLimits, bounded_lines, open_lines, shown_name
 from search.ingest.pages import clean_text
 
 OPTIONAL_FIELDS = ("title", "date", "source", "author", "url")
@@ -88,9 +88,6 @@ def read_jsonl_file(path: Path, compressed: bool = False, limit: int | None = No
 
     A line longer than ``limit`` bytes (default ``SizeLimits.line``) is read past, never held, and reported.
     """
-    from search.ingest.formats import SizeLimits, bounded_lines, open_lines
-    from search.ingest.sources import shown_name
-
     name = shown_name(path)
     try:
         handle = open_lines(path, compressed)
@@ -136,8 +133,6 @@ def read_jsonl_lines(lines: Iterable[bytes | LongLine], name: str) -> Iterator[A
     A LongLine (``formats.bounded_lines``: a line past the size limit) is
     reported; one holding NUL bytes ends the reading: the file is binary.
     """
-    from search.ingest.formats import SizeLimits
-
     for number, raw in enumerate(lines, 1):
         origin = f"{name}:{number}"
         if isinstance(raw, LongLine):

@@ -16,12 +16,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from search.index.generations import GENERATION_PREFIX, LOCK, POINTER
+from search.ingest import exports, feeds, html
 from search.ingest.article import Article, ArticleError, Problem
 from search.ingest.datelines import strip_dateline
 from search.ingest.dates import lead_date
 from search.ingest.decoding import _reason, decode
 from search.ingest.formats import (
+    GENERATION_PREFIX,
+    INDEX_LOCK,
+    INDEX_POINTER,
     ReadOptions,
     SizeLimits,
     TooLarge,
@@ -29,22 +32,14 @@ from search.ingest.formats import (
     bounded_lines,
     file_bytes,
     format_of,
+    shown_name,
     supported,
 )
+from search.ingest.html import parse_html
 from search.ingest.jsonl import read_jsonl_file, read_jsonl_lines
 from search.ingest.pages import parse_page
 
 STDIN = "-"  # JSON Lines read from standard input
-
-
-def shown_name(path: str | os.PathLike) -> str:
-    """A file name as it can be shown and stored: undecodable bytes replaced, control characters escaped.
-
-    A name that is not UTF-8 would make the index fail to encode it, and a
-    newline in a name could forge lines of the build report.
-    """
-    text = os.fsencode(path).decode("utf-8", errors="replace")
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def _looks_like_html(text: str) -> bool:
@@ -64,8 +59,6 @@ def read_page_file(path: Path, compressed: bool = False, limits: SizeLimits | No
             raise ArticleError("empty file")
         doc_id = shown_name(article_id(path))
         if _looks_like_html(text):
-            from search.ingest.html import parse_html
-
             yield parse_html(text, doc_id, origin=name)
         else:
             yield parse_page(text, doc_id, origin=name)
@@ -77,8 +70,6 @@ def read_page_file(path: Path, compressed: bool = False, limits: SizeLimits | No
 
 def _read_whole(path: Path, compressed: bool, kind: str, options: ReadOptions) -> Iterator[Article | Problem]:
     """The articles of a file read whole: an HTML page, a feed, a JSON or CSV export."""
-    from search.ingest import exports, feeds, html
-
     name = shown_name(path)
     limit = "page" if kind == "html" else "file"
     try:
@@ -176,7 +167,7 @@ def _is_index(folder: Path) -> bool:
     inside its own source folder has no ``CURRENT`` yet, only a generation in progress.
     """
     try:
-        marked = (folder / POINTER).is_file() or (folder / LOCK).is_file()
+        marked = (folder / INDEX_POINTER).is_file() or (folder / INDEX_LOCK).is_file()
         return marked and any(p.name.startswith(GENERATION_PREFIX) for p in folder.iterdir())
     except OSError:
         return False

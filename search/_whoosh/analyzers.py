@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Analyzer, Token
 
+from search._whoosh.persisted import restore
 from search.analysis.tokens import analyse
 
 
@@ -33,8 +34,6 @@ class IndonesianAnalyzer(Analyzer):
 
     def __reduce__(self):
         # Whoosh pickles the schema into the index: name a module that never moves.
-        from search._whoosh.persisted import restore
-
         return restore, ("stemmed_analyzer" if self.stemmed else "exact_analyzer",)
 
     def __call__(  # noqa: PLR0913 - Whoosh's tokenizer signature
