@@ -26,17 +26,17 @@ from search.highlight.spans import TermMatcher, snippet, whole
 from search.index import generations as store
 from search.index.format import open_index
 from search.query.alternatives import NO_COMPLETIONS, Alternatives, Table
+from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import QueryBuilder
 from search.query.filters import Filters
 from search.query.parsed import ParsedQuery
 from search.query.spelling import IndexLexicon, suggest
 from search.query.synonyms import SynonymsFile
 from search.query.syntax import is_blank
+from search.query.weights import BM25_PARAMS, DEFAULT_FIELDS
 from search.query.wildcards import lists_everything
-from search.ranking.budget import NO_DEADLINE, Deadline
 from search.ranking.fallback import reading
 from search.ranking.policy import RankingPolicy
-from search.ranking.weights import BM25_PARAMS, DEFAULT_FIELDS
 from search.results import ArticleInfo, ArticlePage, Hit, SearchResults
 
 if TYPE_CHECKING:

@@ -26,6 +26,9 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh import query as q
+
+from search.analysis.stemmer import shared_stemmer
 
 TITLE_WORDS = "title_exact"  # exact (unstemmed, lower-case) forms: what a completion must show
 BODY_WORDS = "body_exact"
@@ -127,7 +130,6 @@ class SuggestionTable:
         than a tenth of the articles: a subject, not the country), the second in articles with the first."""
         if self._tips is not None:
             return self._tips
-        from search.analysis.stemmer import shared_stemmer
 
         is_name = shared_stemmer().is_name_like
         order = np.argsort(-self.frequency, kind="stable")[:300].tolist()
@@ -161,7 +163,6 @@ class SuggestionTable:
         """
         if self._holding is None:
             return True
-        from whoosh import query as q
 
         phrases = []
         for fieldname in ("title", "body"):

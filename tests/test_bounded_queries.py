@@ -13,12 +13,12 @@ from whoosh.index import open_dir
 from search.errors import QueryError, QueryTooSlow, SearchBusy
 from search.index import generations as store
 from search.index.build import build_index
+from search.query import budget
+from search.query.budget import Deadline
 from search.query.filters import Filters
-from search.ranking import budget
-from search.ranking.budget import Deadline
+from search.query.weights import BM25_PARAMS
 from search.ranking.expansion import WildcardExpander
 from search.ranking.fallback import newest_first, rank_in_whoosh
-from search.ranking.weights import BM25_PARAMS
 from search.searcher import Searcher
 from web.app import create_app
 

@@ -100,7 +100,7 @@ def test_api_explain_and_its_openapi_description(tmp_path):
 
 def test_explaining_is_part_of_the_search_time_and_stops_at_its_deadline(searcher):
     from search.errors import QueryTooSlow
-    from search.ranking.budget import Deadline
+    from search.query.budget import Deadline
 
     parsed = searcher.parse("banjir jakarta")
     found, *_ = searcher.policy.rank(searcher.policy.pruned(parsed), 10)

@@ -213,7 +213,7 @@ def test_rare_stopword_counts_in_the_exact_fields(small_index):
 
 
 def test_stopwords_in_most_articles_are_left_out_of_the_query(small_index):
-    from search.query.builder import positive_terms
+    from search.query.parsed import positive_terms
     from search.ranking.prune import drop_common_stopwords
 
     searcher = small_index([

@@ -11,10 +11,10 @@ from whoosh.index import open_dir
 from search._whoosh.lengths import CachedLengthBM25F
 from search.index import generations as store
 from search.index.build import build_index
+from search.query.weights import BM25_PARAMS
 from search.ranking.facets import facet_counts, facet_options
 from search.ranking.prune import drop_common_stopwords
 from search.ranking.scoring import flat_query
-from search.ranking.weights import BM25_PARAMS
 from search.searcher import Filters, Searcher
 
 QUERIES = (

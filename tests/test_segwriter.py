@@ -16,7 +16,7 @@ from search.index.schema import build_schema
 from search.ingest.article import Article
 from search.ingest.sources import read_articles
 from search.query.builder import QueryBuilder
-from search.ranking.weights import BM25_PARAMS
+from search.query.weights import BM25_PARAMS
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 QUERIES = ["presiden jokowi", "berlari lari", "harga minyak naik", '"jalan tol"', "kata OR sama", "banjir -jakarta"]

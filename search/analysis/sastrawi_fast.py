@@ -27,6 +27,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
 # Sastrawi's character classes (its consonant class includes 'r'; the
 # rules that exclude it say so themselves).
 V = "aiueo"
@@ -200,8 +202,6 @@ PREFIX_RULES: tuple[PrefixRule, ...] = tuple(
 
 def reference_stemmer():
     """PySastrawi's own uncached stemmer (its ``CachedStemmer``'s delegate)."""
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
     return StemmerFactory().create_stemmer().delegatedStemmer
 
 

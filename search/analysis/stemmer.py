@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from search.analysis.sastrawi_fast import FastSastrawi
 from search.analysis.wordlists import load_stem_exceptions
 
 CLITICS = ("nya", "lah", "kah", "pun")
@@ -48,8 +49,6 @@ class Stemmer:
 
     @cached_property
     def _sastrawi(self):
-        from search.analysis.sastrawi_fast import FastSastrawi
-
         # PySastrawi's algorithm and dictionary, re-written to stem a new word
         # ~20x faster with the same roots (bench/stemmer_identity.py). Uncached:
         # we keep our own cache, so a word costs one lookup, not two.

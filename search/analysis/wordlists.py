@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
 
 def read_lines(name: str) -> list[str]:
     """Lines of a data file shipped in ``search/data``, without comments and blank lines."""
@@ -20,8 +22,6 @@ def read_lines(name: str) -> list[str]:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Sastrawi's Indonesian stopword list, loaded once."""
-    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
-
     return frozenset(StopWordRemoverFactory().get_stop_words())
 
 

@@ -9,13 +9,12 @@ matches in ``<mark>``) or for a terminal is ``search.highlight.render``'s job.
 
 from __future__ import annotations
 
-import fnmatch
 import itertools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from search.analysis.tokens import REMEMBERED_RUN_CHARS, RunPart, run_parts, text_runs
+from search.query.parsed import TermMatcher
 
 SNIPPET_CHARS = 240
 Span = tuple[int, int]
@@ -42,42 +41,6 @@ class Highlighted:
 
     def __str__(self) -> str:
         return self.text
-
-
-@dataclass(frozen=True)
-class TermMatcher:
-    """Decides whether an analysed word part is one the query asked for: by its root, or as written.
-
-    ``terms`` are roots (the stemmed fields' terms: ``usir`` marks
-    ``mengusir``); ``words`` are forms as written, lowercased (the exact
-    fields' terms: a quoted ``"diusir"``, or a stopword such as ``yang``,
-    which has no root).
-    """
-
-    terms: frozenset[str]
-    patterns: tuple[re.Pattern, ...] = ()
-    words: frozenset[str] = frozenset()
-
-    @classmethod
-    def from_terms(cls, terms: Iterable[str], words: Iterable[str] = ()) -> TermMatcher:
-        """From query terms (roots) and exact words; ``kazak*`` style wildcards become patterns."""
-        plain, patterns = set(), []
-        for term in terms:
-            if "*" in term or "?" in term:
-                patterns.append(re.compile(fnmatch.translate(term)))
-            else:
-                plain.add(term)
-        return cls(frozenset(plain), tuple(patterns), frozenset(w for w in words if "*" not in w and "?" not in w))
-
-    def __call__(self, token: str | None) -> bool:
-        return token is not None and (token in self.terms or any(p.match(token) for p in self.patterns))
-
-    def wants(self, stem: str | None, word: str) -> bool:
-        """Whether a word part (its root, and its form as written) is marked."""
-        return word in self.words or self(stem)
-
-    def __bool__(self) -> bool:
-        return bool(self.terms or self.patterns or self.words)
 
 
 def match_spans(text: str, matcher: TermMatcher) -> list[Span]:

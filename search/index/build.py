@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search._whoosh.writers import open_for_writing, parent_writer
 from search.analysis.answers import answer_kinds
 from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
 from search.index import generations as store
 from search.index.changes import delete_ids
+from search.index.checksums import first_mismatch
 from search.index.format import (
     COMMON_ROOTS,
     CONTENTS,
@@ -26,8 +28,9 @@ from search.index.format import (
     schema_fingerprint,
     stamp,
 )
-from search.index.records import OwnArticles, stored_record
+from search.index.records import READABLE_FORMATS, OwnArticles, stored_record
 from search.index.schema import WIB, build_schema, published_value
+from search.index.workers import DocumentSink, default_procs
 from search.ingest.article import Article, Problem, lead_title
 from search.ingest.formats import ReadOptions
 from search.ingest.sources import STDIN, read_articles
@@ -215,9 +218,6 @@ def _check_sources(paths: list[Path]) -> None:
 
 def _own(index_dir: Path) -> list:
     """The index's own articles as the one source of a rebuild; BuildFailed when they cannot be read back."""
-    from search.index.checksums import first_mismatch
-    from search.index.records import READABLE_FORMATS, OwnArticles
-
     live = store.live_generation(index_dir)
     record = store.read_manifest(live)
     found = record.get("index_format")
@@ -236,8 +236,6 @@ def _own(index_dir: Path) -> list:
 
 def _not_updatable(index_dir: Path) -> str:
     """Why an index cannot be added to, and what works: a rebuild from its own articles, or from its sources."""
-    from search.index.records import READABLE_FORMATS
-
     said = f"The index at {index_dir} cannot be added to"
     try:
         found = store.read_manifest(store.live_generation(index_dir)).get("index_format")
@@ -284,8 +282,6 @@ def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
 
 def _open_for_writing(generation: Path, live: Path | None):
     """The Whoosh index to write: a new one, or the copy of ``live``."""
-    from search._whoosh.writers import open_for_writing
-
     return open_for_writing(str(generation), build_schema(), new=live is None)
 
 
@@ -415,9 +411,6 @@ def _write_articles(ix, path: str, batch: _Batch, procs: int | None) -> dict:
 
     Returns ``id -> content hash`` of every article now in the index.
     """
-    from search._whoosh.writers import parent_writer
-    from search.index.workers import DocumentSink, default_procs
-
     writer = parent_writer(ix)
     try:
         with DocumentSink(writer, path, procs or default_procs()) as sink:

@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search._whoosh.writers import open_for_writing, parent_writer
 from search.errors import BuildFailed
 from search.index import generations as store
 from search.index.format import CONTENTS, ROOTS, check_format, stamp
+from search.index.schema import build_schema
 
 
 @dataclass
@@ -61,9 +63,6 @@ def remove_articles(index_dir: str | Path, ids: Iterable[str], dry_run: bool = F
 
 
 def _delete(generation: Path, ids: list[str]) -> None:
-    from search._whoosh.writers import open_for_writing, parent_writer
-    from search.index.schema import build_schema
-
     writer = parent_writer(open_for_writing(str(generation), build_schema(), new=False))
     try:
         delete_ids(writer, ids)

@@ -15,6 +15,7 @@ from typing import IO
 
 from search.errors import BuildFailed, CariError, IndexDamaged
 from search.index import generations as store
+from search.index.checksums import first_mismatch
 from search.index.records import FIELDS, READABLE_FORMATS, records
 
 FORMATS = ("jsonl", "csv")
@@ -108,8 +109,6 @@ def backup(index_dir: Path, dest: Path, attempts: int = 5) -> tuple[Path, int]:
     never written again), copied otherwise. ``dest`` must not exist or be
     empty; it opens as an index.
     """
-    from search.index.checksums import first_mismatch
-
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BuildFailed(f"{dest} already exists and is not an empty folder; nothing was copied.")
     problem = None

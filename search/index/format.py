@@ -18,11 +18,14 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from whoosh.index import open_dir
+
 from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import load_stem_exceptions, stopwords
 from search.errors import IndexOutdated, damaged, not_permitted
 from search.index import generations as store
 from search.index.checksums import first_mismatch
+from search.index.records import READABLE_FORMATS
 from search.index.schema import build_schema
 
 CONTENTS = "contents.json.gz"
@@ -70,8 +73,6 @@ def stamp() -> dict:
 
 def outdated_message(index_dir: Path, found) -> str:
     """What works on an index of another format: rebuilt from its own articles, exported, backed up."""
-    from search.index.records import READABLE_FORMATS
-
     said = (f"The index at {index_dir} was built by another version of Cari (index format {found}; "
             f"this version reads format {INDEX_FORMAT}).")
     if isinstance(found, int) and found > INDEX_FORMAT:
@@ -118,8 +119,6 @@ def open_index(index_dir: Path, generation: Path | None = None):
     The schema is Cari's own, not the one pickled in the index: reading an
     index never depends on the classes it was written with.
     """
-    from whoosh.index import open_dir
-
     generation = generation or store.live_generation(index_dir)
     check_format(index_dir, generation)
     learn_roots(generation, COMMON_ROOTS)
@@ -133,8 +132,6 @@ def open_index(index_dir: Path, generation: Path | None = None):
 
 def opens(index_dir: Path, generation: Path) -> bool:
     """Whether ``generation`` is sound and Whoosh can open and count it (a damaged one is rebuilt, not updated)."""
-    from whoosh.index import open_dir
-
     try:
         check_format(index_dir, generation)
         with open_dir(str(generation), schema=build_schema()).searcher() as searcher:

@@ -44,11 +44,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing, damaged, not_permitted
+from search.index.checksums import checksums
 from search.ingest.formats import GENERATION_PREFIX
 from search.ingest.formats import INDEX_LOCK as LOCK
 from search.ingest.formats import INDEX_POINTER as POINTER
 
 MANIFEST = "cari.json"
+# The user's synonyms (search.query.synonyms): beside the generations, so a rebuild keeps them.
+SYNONYMS = "synonyms.tsv"
 # In every generation: each process reading it holds a shared flock on this file, and a writer deletes
 # the generation only when it can lock it exclusively. (Ends in LOCK: neither copied into a new
 # generation nor checksummed.)
@@ -230,8 +233,6 @@ def publish(index_dir: Path, generation: Path, manifest: dict) -> None:
     The generation it replaces survives until the next rebuild: a reader that
     read ``CURRENT`` just before the swap may still be opening it.
     """
-    from search.index.checksums import checksums
-
     previous = _pointer_name(index_dir)
     updated = index_dir / previous if previous else None
     known = read_manifest(updated).get("checksums") if updated and updated.is_dir() else None

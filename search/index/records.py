@@ -18,7 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from search._whoosh.stored import iter_stored_fields
+from search.index.schema import build_schema
 from search.ingest.article import Article, Problem
+from search.ingest.exports import checked_article
+from search.ingest.sources import settle
 
 # The fields of an exported article, in their order (a CSV's header).
 FIELDS = ("id", "title", "text", "date", "source", "author", "url")
@@ -60,9 +64,6 @@ def record_of(fields: dict) -> dict:
 
 def stored_documents(generation: Path) -> Iterator[dict]:
     """The stored fields of every live document of ``generation``, in document order, one at a time."""
-    from search._whoosh.stored import iter_stored_fields
-    from search.index.schema import build_schema
-
     yield from iter_stored_fields(str(generation), build_schema())
 
 
@@ -78,9 +79,6 @@ def articles(generation: Path, shown: str) -> Iterator[Article | Problem]:
     ``shown`` names the index in problems. Each article keeps the origin it
     was first read from (the file and line its record came in).
     """
-    from search.ingest.exports import checked_article
-    from search.ingest.sources import settle
-
     for fields in stored_documents(generation):
         record = record_of(fields)
         for item in checked_article(record, f"{shown} article {record['id']!r}"):

@@ -44,7 +44,6 @@ from pathlib import Path
 from search.errors import CariError, IndexBusy
 from search.index import generations as store
 from search.index.format import check_format
-from search.query.synonyms import FILE_NAME as SYNONYMS
 
 PUBLISH_LOCK = ".publish-lock"
 # rsync accepts at most 20 --link-dest folders; a replica keeps two generations, more after failures.
@@ -119,9 +118,9 @@ def publish_to(rsync: str, index_dir: Path, generation: Path, destination: str) 
         if changed:
             raise PublishFailed(f"{destination}: {changed[0]} did not arrive intact; the replica still serves "
                                 f"{previous or 'nothing'}.")
-    synonyms = index_dir / SYNONYMS
+    synonyms = index_dir / store.SYNONYMS
     if synonyms.is_file():  # the index's synonyms live beside its generations
-        remote.run(["--checksum", str(synonyms), f"{base}/{SYNONYMS}"], "send the synonyms")
+        remote.run(["--checksum", str(synonyms), f"{base}/{store.SYNONYMS}"], "send the synonyms")
     remote.swap_pointer(generation.name)
     remote.remove_generations(keep={generation.name, previous})
     files = sum(1 for path in generation.iterdir() if path.is_file())

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
+
+from whoosh import qparser
+from whoosh import query as q
+from whoosh.matching import RequireMatcher
 
 from search.analysis.answers import asked_kind, asked_type
 from search.analysis.tokens import TOKEN, analyse
@@ -22,8 +25,8 @@ from search.query.alternatives import Alternatives
 from search.query.parsed import ParsedQuery
 from search.query.rewrite import Expansion, Rewritten, rewrite
 from search.query.syntax import OPERATORS, check_query, lower_field_names
+from search.query.weights import ANSWER_BOOST, DEFAULT_FIELDS
 from search.query.wildcards import check_wildcards
-from search.ranking.weights import ANSWER_BOOST, DEFAULT_FIELDS
 
 WORDS_REMEMBERED = 100_000
 # A "?" ends an Indonesian question; Whoosh would read it as a wildcard.
@@ -64,8 +67,6 @@ class QueryBuilder:
         self._expansions: dict[str, tuple] = {}  # "(AS OR ...)" -> its branches
 
     def _new_parser(self, phrases: PhraseFactory):
-        from whoosh import qparser
-
         parser = qparser.MultifieldParser(
             list(self._boosts),
             self.schema,
@@ -123,8 +124,6 @@ class QueryBuilder:
         ``Kapan ...`` wants a date, ``Berapa ...`` a number (see answers.py); the
         kind only adds to the score of articles that match anyway.
         """
-        from whoosh import query as q
-
         kind = asked_kind(text)
         if kind is None or "answers" not in self.schema:
             return query
@@ -161,8 +160,6 @@ class QueryBuilder:
         left to the parser (``tests/test_query.py`` checks that both give the
         same query).
         """
-        from whoosh import query as q
-
         branches = {}  # the parser's OR of ORs, flattened without duplicates as its normalize() does
         concepts: dict[str, set] = {}  # the word (or expansion) -> keys of its branches
         for chunk in _chunks(rewritten):
@@ -206,8 +203,6 @@ class QueryBuilder:
 
     def _expansion_branches(self, group: str) -> tuple:
         """The branches of an expansion group as the parser makes them (its terms as (field, term, boost))."""
-        from whoosh import query as q
-
         found = self._expansions.get(group)
         if found is None:
             parsed = self._expansion_parser.parse(group)
@@ -242,7 +237,7 @@ def concept_key(branch) -> Any:
     """What identifies a branch of the query's OR across copies: (field, text) for a term, else the query itself."""
     if type(branch) is tuple:
         return branch[:2]
-    if type(branch) is _whoosh_query().Term:
+    if type(branch) is q.Term:
         return branch.fieldname, branch.text
     return branch
 
@@ -288,8 +283,6 @@ class PhraseFactory:
         self.as_written = as_written  # False: a phrase of the stemmed fields too (an alternative's full form)
 
     def __call__(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0, char_ranges=None):
-        from whoosh import query as q
-
         if fieldname in self._has_twin and self.as_written:
             return q.NullQuery  # its exact twin carries the phrase (see above)
         if fieldname not in self.schema or self.schema[fieldname].format.supports("positions"):
@@ -301,40 +294,24 @@ class PhraseFactory:
         stems = list(self.schema[twin].process_text(" ".join(words), mode="query"))
         if not stems:
             return exact
-        return _words_in_phrase()(exact, q.Phrase(twin, stems, slop=slop))
+        return WordsInPhrase(exact, q.Phrase(twin, stems, slop=slop))
 
 
-@lru_cache(maxsize=1)
-def _whoosh_query():
-    """``whoosh.query``, imported when a query is first built (not at start-up) and then at no cost."""
-    from whoosh import query
+class WordsInPhrase(q.Require):
+    """``a`` (scored) where ``b`` (not scored) matches too.
 
-    return query
+    Two fixes to Whoosh 2.7.4's ``Require``: its matcher is an
+    ``AndNotMatcher`` (it matches ``a`` where ``b`` does *not*), and its
+    ``with_boost`` *replaces* the boost of ``a`` with its own (always
+    1.0), so merging nested ORs would drop a field's weight.
+    """
 
+    def with_boost(self, boost):
+        return self.__class__(self.a.with_boost(self.a.boost * boost), self.b)
 
-@lru_cache(maxsize=1)
-def _words_in_phrase():  # Whoosh is imported when a query is built, not at start-up
-    from whoosh import query as q
-
-    class WordsInPhrase(q.Require):
-        """``a`` (scored) where ``b`` (not scored) matches too.
-
-        Two fixes to Whoosh 2.7.4's ``Require``: its matcher is an
-        ``AndNotMatcher`` (it matches ``a`` where ``b`` does *not*), and its
-        ``with_boost`` *replaces* the boost of ``a`` with its own (always
-        1.0), so merging nested ORs would drop a field's weight.
-        """
-
-        def with_boost(self, boost):
-            return self.__class__(self.a.with_boost(self.a.boost * boost), self.b)
-
-        def matcher(self, searcher, context=None):
-            from whoosh.matching import RequireMatcher
-
-            required = self.b.matcher(searcher, searcher.boolean_context())
-            return RequireMatcher(self.a.matcher(searcher, context), required)
-
-    return WordsInPhrase
+    def matcher(self, searcher, context=None):
+        required = self.b.matcher(searcher, searcher.boolean_context())
+        return RequireMatcher(self.a.matcher(searcher, context), required)
 
 
 def exclude_negated(query):
@@ -344,8 +321,6 @@ def exclude_negated(query):
     matches nearly every article. A user means: results for ``a`` that do not
     mention ``b``.
     """
-    from whoosh import query as q
-
     def rewrite(node):
         if node.is_leaf():
             return node
@@ -364,20 +339,3 @@ def exclude_negated(query):
         return q.AndNot(positive if len(wanted) > 1 else wanted[0], excluded)
 
     return rewrite(query)
-
-
-def positive_terms(query) -> list[tuple[str, str]]:
-    """(field, text) of every term the query asks for, minus those under NOT."""
-    q = _whoosh_query()
-    if isinstance(query, q.Not):
-        return []
-    if isinstance(query, q.AndNot):
-        return positive_terms(query.a)
-    if query.is_leaf():
-        if isinstance(query, (q.Prefix, q.Wildcard)):
-            return [(query.fieldname, query.text + ("*" if isinstance(query, q.Prefix) else ""))]
-        return list(query.terms(phrases=True)) if query.has_terms() else []
-    found = []
-    for child in query.children():
-        found.extend(positive_terms(child))
-    return found

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from whoosh import query as q
+
 from search.errors import QueryError
 from search.index.schema import WIB, published_value
 
@@ -24,8 +26,6 @@ class Filters:
         With ``known_sources`` (the index's publishers) the source is matched
         as people write it (:func:`matching_sources`); without, exactly.
         """
-        from whoosh import query as q
-
         parts = []
         if self.source:
             names = [self.source] if known_sources is None else matching_sources(self.source, known_sources)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
+
+from whoosh import query as q
 
 from search.query.rewrite import Expansion
 
@@ -46,16 +51,65 @@ class ParsedQuery:
         """The same request with another Whoosh query (the one ranking kept)."""
         return replace(self, query=query)
 
-    def matcher(self):
-        """What marks this query's matches in snippets and titles (a ``highlight.spans.TermMatcher``).
+    def matcher(self) -> TermMatcher:
+        """What marks this query's matches in snippets and titles (a :class:`TermMatcher`).
 
         Every wanted term (not under NOT): the stemmed fields' as roots, the
         exact fields' (stopwords, quoted forms) as words written.
         """
-        from search.highlight.spans import TermMatcher
-        from search.query.builder import positive_terms
-
         wanted = positive_terms(self.query)
         roots = [text for fieldname, text in wanted if fieldname in ("title", "body")]
         words = [text for fieldname, text in wanted if fieldname in ("title_exact", "body_exact")]
         return TermMatcher.from_terms(roots, words)
+
+
+@dataclass(frozen=True)
+class TermMatcher:
+    """Decides whether an analysed word part is one the query asked for: by its root, or as written.
+
+    ``terms`` are roots (the stemmed fields' terms: ``usir`` marks
+    ``mengusir``); ``words`` are forms as written, lowercased (the exact
+    fields' terms: a quoted ``"diusir"``, or a stopword such as ``yang``,
+    which has no root).
+    """
+
+    terms: frozenset[str]
+    patterns: tuple[re.Pattern, ...] = ()
+    words: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_terms(cls, terms: Iterable[str], words: Iterable[str] = ()) -> TermMatcher:
+        """From query terms (roots) and exact words; ``kazak*`` style wildcards become patterns."""
+        plain, patterns = set(), []
+        for term in terms:
+            if "*" in term or "?" in term:
+                patterns.append(re.compile(fnmatch.translate(term)))
+            else:
+                plain.add(term)
+        return cls(frozenset(plain), tuple(patterns), frozenset(w for w in words if "*" not in w and "?" not in w))
+
+    def __call__(self, token: str | None) -> bool:
+        return token is not None and (token in self.terms or any(p.match(token) for p in self.patterns))
+
+    def wants(self, stem: str | None, word: str) -> bool:
+        """Whether a word part (its root, and its form as written) is marked."""
+        return word in self.words or self(stem)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.patterns or self.words)
+
+
+def positive_terms(query) -> list[tuple[str, str]]:
+    """(field, text) of every term the query asks for, minus those under NOT."""
+    if isinstance(query, q.Not):
+        return []
+    if isinstance(query, q.AndNot):
+        return positive_terms(query.a)
+    if query.is_leaf():
+        if isinstance(query, (q.Prefix, q.Wildcard)):
+            return [(query.fieldname, query.text + ("*" if isinstance(query, q.Prefix) else ""))]
+        return list(query.terms(phrases=True)) if query.has_terms() else []
+    found = []
+    for child in query.children():
+        found.extend(positive_terms(child))
+    return found

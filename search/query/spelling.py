@@ -21,9 +21,9 @@ from search.analysis.stemmer import shared_stemmer
 from search.analysis.tokens import fold
 from search.analysis.wordlists import stopwords
 from search.errors import QueryTooSlow
+from search.query.budget import NO_DEADLINE, Deadline
 from search.query.respelling import doublings, respellings
 from search.query.syntax import OPERATORS
-from search.ranking.budget import NO_DEADLINE, Deadline
 
 # What a suggestion leaves alone is one piece: a phrase, a field's term
 # (``author:danur`` is a name, not a body word), a wildcard (``kazakst?n``).

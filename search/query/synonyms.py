@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 from search.errors import CariError
+from search.index.generations import SYNONYMS as FILE_NAME
 from search.query.alternatives import Table, key
 
-FILE_NAME = "synonyms.tsv"
 HEADER = "# Synonyms of this index (cari synonyms): one group a line, its words or phrases tab-separated.\n"
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from whoosh import query as q
+
 from search.errors import QueryError
 
 # Characters a wildcard needs before its first wildcard character.
@@ -33,8 +35,6 @@ def literal_prefix(pattern: str) -> str:
 
 def glob_of(node) -> str | None:
     """The glob a Whoosh wildcard node stands for (``pe*`` for ``Prefix("body", "pe")``), None for other nodes."""
-    from whoosh import query as q
-
     if isinstance(node, q.Prefix):
         return node.text + "*"
     if isinstance(node, q.Wildcard):
@@ -49,8 +49,6 @@ def has_wildcards(query) -> bool:
 
 def lists_everything(query) -> bool:
     """Whether ``query`` is ``*`` alone (in one field or all): every article, no word to rank by."""
-    from whoosh import query as q
-
     if isinstance(query, q.Every):
         return True
     return type(query) is q.Or and bool(query.subqueries) and all(isinstance(c, q.Every) for c in query.subqueries)
@@ -63,8 +61,6 @@ def check_wildcards(query, text: str) -> None:
     same query as ``*`` (an OR holding everything is everything), but only
     ``*`` alone means "list the newest articles".
     """
-    from whoosh import query as q
-
     if lists_everything(query):
         if all(_STAR.fullmatch(word) for word in text.split()):
             return

@@ -18,6 +18,7 @@ articles are listed (``BEST_BY_DATE``).
 from __future__ import annotations
 
 import numpy as np
+from whoosh import query as q
 
 # A query of more concepts than this is a sentence or a question, not keywords.
 from search.query.alternatives import MAX_KEYWORDS as MAX_KEYWORD_CONCEPTS
@@ -56,8 +57,6 @@ def counts_concepts(parsed) -> bool:
 
 def with_title_weight(query, factor: float | None = None):
     """A copy of a plain OR query with its title terms weighing ``factor`` (``KEYWORD_TITLE_FACTOR``) times more."""
-    from whoosh import query as q
-
     factor = KEYWORD_TITLE_FACTOR if factor is None else factor
     if type(query) is not q.Or or factor == 1:
         return query
@@ -115,8 +114,6 @@ def with_nearness(query, parsed, schema):
     articles that match anyway; the array scorer adds it like the answer-kind
     bonus of a question.
     """
-    from whoosh import query as q
-
     phrases = []
     for fieldname in ("title", "body"):
         if fieldname not in schema:

@@ -22,8 +22,10 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from whoosh import query as q
+
+from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.query.wildcards import glob_of, has_wildcards, literal_prefix
-from search.ranking.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 
 # The words one wildcard expands to in one field, most frequent first.
 MAX_WORDS = 200
@@ -48,8 +50,6 @@ class WildcardExpander:
         return self._rewritten(query, deadline)
 
     def _rewritten(self, node, deadline: Deadline):
-        from whoosh import query as q
-
         glob = glob_of(node)
         if glob is not None:
             return self._words_query(node, glob, deadline)
@@ -63,8 +63,6 @@ class WildcardExpander:
 
     def _words_query(self, node, glob: str, deadline: Deadline):
         """The OR of a wildcard's words, with the wildcard's boost (as Whoosh ORs them), or NullQuery."""
-        from whoosh import query as q
-
         words = self.words(node.fieldname, glob, deadline)
         if not words:
             return q.NullQuery

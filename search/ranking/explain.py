@@ -16,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from whoosh import query as q
+
 from search.analysis.tokens import written_words
-from search.query.builder import concept_key, positive_terms
-from search.query.parsed import ParsedQuery
+from search.query.budget import NO_DEADLINE, Deadline
+from search.query.builder import concept_key
+from search.query.parsed import ParsedQuery, positive_terms
 from search.ranking import rerank
-from search.ranking.budget import NO_DEADLINE, Deadline
 from search.ranking.scoring import flat_query
 
 # Digits kept in an explanation's numbers: enough to add them up, few enough to read.
@@ -147,8 +149,6 @@ class Explainer:
 
 def _without_exclusions(wanted: list) -> tuple[list, list[str]]:
     """A lone ``words AND NOT other`` branch as the branches of its words (its score is theirs), and what it excludes."""
-    from whoosh import query as q
-
     if len(wanted) == 1 and type(wanted[0][0]) is q.AndNot:
         node, boost = wanted[0]
         inner = flat_query(node.a)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from whoosh import sorting
+
 # facet name -> the indexed field it counts
 FACET_FIELDS = {"source": "source_id", "year": "year"}
 
 
 def facet_options() -> dict:
     """The ``groupedby`` argument that makes Whoosh count the facets while searching."""
-    from whoosh import sorting
-
     return {
         facet: sorting.FieldFacet(fieldname, maptype=sorting.Count) for facet, fieldname in FACET_FIELDS.items()
     }

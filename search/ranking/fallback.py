@@ -13,8 +13,13 @@ import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
+from whoosh import query as q
+from whoosh import sorting
+from whoosh.collectors import TimeLimitCollector
+from whoosh.searching import TimeLimit
+
 from search.errors import damaged
-from search.ranking.budget import NO_DEADLINE, Deadline
+from search.query.budget import NO_DEADLINE, Deadline
 from search.ranking.facets import facet_counts, facet_options
 from search.ranking.prune import exact_search_options
 
@@ -33,9 +38,6 @@ def reading(index_dir: Path):
 
 def newest_first():
     """Sort key: newest articles first, then the ones without a date."""
-    from whoosh import query as q
-    from whoosh import sorting
-
     dated_first = sorting.QueryFacet({0: q.Every("published")}, other=1)
     return sorting.MultiFacet([dated_first, sorting.FieldFacet("published", reverse=True)])
 
@@ -53,8 +55,6 @@ def preload_or(query):
     A question's OR under the answer-kind boost is left alone: there the
     array matcher loses documents (see ``ranking.exact_search_options``).
     """
-    from whoosh import query as q
-
     if type(query) is q.Or and not query.scale:
         query.matcher_type = q.Or.ARRAY_MATCHER
     return query
@@ -71,8 +71,6 @@ def count_plain_or(searcher, query, deadline: Deadline = NO_DEADLINE) -> int | N
     union of the terms' posting lists, which is several times cheaper to read.
     Deleted documents are not in the readers' postings.
     """
-    from whoosh import query as q
-
     if type(query) is q.AndMaybe:  # "a ANDMAYBE b" matches exactly what a matches
         query = query.a
     terms = [query] if type(query) is q.Term else getattr(query, "subqueries", None) if type(query) is q.Or else None
@@ -113,9 +111,6 @@ def _search_within(searcher, query, collector, deadline: Deadline):
     Without SIGALRM, which only the main thread may use (waitress serves
     from others): the collector then checks its timer between documents.
     """
-    from whoosh.collectors import TimeLimitCollector
-    from whoosh.searching import TimeLimit
-
     deadline.check()
     if deadline.bounded:
         collector = TimeLimitCollector(collector, timelimit=deadline.remaining(), use_alarm=False)

@@ -14,19 +14,22 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from search.query.budget import NO_DEADLINE, Deadline
 from search.query.parsed import ParsedQuery
-from search.ranking.budget import NO_DEADLINE, Deadline
 from search.ranking.coverage import BEST_BY_DATE, BEST_SHARE, for_keywords, is_sentence
+from search.ranking.explain import Explainer
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh
 from search.ranking.months import month_counts, oldest
 from search.ranking.prune import drop_common_stopwords
 from search.ranking.rerank import answers_first
+from search.ranking.scoring import Ranking
 
 if TYPE_CHECKING:
     from search.ranking.expansion import WildcardExpander
-    from search.ranking.explain import Explainer
-    from search.ranking.scoring import ArrayScorer, Ranking
+    from search.ranking.scoring import ArrayScorer
 
 # (stored fields, score) best first, how many matched in all, facet counts (None unless asked for),
 # and which articles matched: "all" the words asked for, or (widened, a question or a sentence) "most"
@@ -95,10 +98,6 @@ class RankingPolicy:
         come up; only those scoring at least ``BEST_SHARE`` of the best are
         listed (at most ``BEST_BY_DATE``).
         """
-        import numpy as np
-
-        from search.ranking.scoring import Ranking
-
         scores = [(doc, score or 0.0) for doc, score in ranking.results]
         best = scores[0][1] if scores else 0.0
         matched = np.zeros_like(ranking.matched)
@@ -117,16 +116,12 @@ class RankingPolicy:
 
     def explainer(self, parsed: ParsedQuery, sort: str = "relevance") -> Explainer:
         """What explains the scores of ``parsed``'s results (``explain.Explainer``): the query as :meth:`rank` ranks it."""
-        from search.ranking.explain import Explainer
-
         query = self.expander.expand(parsed.query)
         query, concepts = for_keywords(query, parsed, self.searcher.schema, by_relevance=sort == "relevance")
         return Explainer(parsed, query, concepts, self.scorer, self.searcher, self.searcher.schema, sort)
 
     def _oldest(self, matched, limit: int | None, coverage: str = "all") -> Ranking:
         """The documents flagged in ``matched``, oldest first, undated last."""
-        from search.ranking.scoring import Ranking
-
         ranked = oldest(self.scorer.dates, matched, limit).tolist()
         return Ranking([(docnum, None) for docnum in ranked], matched, coverage)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 
+from whoosh import query as q
+
 from search.analysis.wordlists import stopwords
 
 # A stopword in more than this share of the articles is left out of a query.
@@ -28,8 +30,6 @@ def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
     keeps all its words. A query made only of such words is kept whole, so
     that it still finds something.
     """
-    from whoosh import query as q
-
     limit = max_share * reader.doc_count_all()
     common = stopwords()
 
@@ -79,8 +79,6 @@ def exact_search_options(query) -> dict:
     the block-quality skipping loops forever on some questions. The plain
     matcher without skipping is exact; it only costs more on long questions.
     """
-    from whoosh import query as q
-
     if isinstance(query, q.AndMaybe) and isinstance(query.a, q.Or):
         query.a.matcher_type = q.Or.DEFAULT_MATCHER
         return {"optimize": False}

@@ -30,8 +30,7 @@ from dataclasses import dataclass
 from search.analysis.answers import PLACE, word_is
 from search.analysis.tokens import RunPart as Word
 from search.analysis.tokens import written_words
-from search.query.builder import positive_terms
-from search.query.parsed import QUESTION_DEPTH, ParsedQuery
+from search.query.parsed import QUESTION_DEPTH, ParsedQuery, positive_terms
 
 # How many of the best results a question re-ranks; the rest keep their order below.
 DEPTH = QUESTION_DEPTH

@@ -16,8 +16,8 @@ from whoosh import query as q
 
 from search._whoosh.lengths import CachedLengthBM25F, decoded_lengths, field_b
 from search._whoosh.postings import SCORES_CACHE_BYTES, BoundedCache, PostingArrays
+from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.query.builder import concept_key
-from search.ranking.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.ranking.coverage import all_or_most, concept_counts
 from search.ranking.dates import DateOrder
 

@@ -7,6 +7,8 @@ Each stage that loops over something a query can make large -- the words a
 wildcard expands to, the branches of an OR, the postings a Whoosh matcher
 walks, the documents Whoosh collects -- checks the deadline between steps
 and stops with :class:`QueryTooSlow`, so no search runs much past its budget.
+It is in the query stage, the first that checks it (spelling corrections);
+ranking and the library hand it on.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Ranking weights: how much each field counts, BM25F's parameters, the answer-kind boost.
 
 Measured choices (docs/relevance.md), kept apart from the schema: changing
-one re-ranks the same index, it does not need a rebuild.
+one re-ranks the same index, it does not need a rebuild. They live in the
+query stage because the query builder puts the field weights and the boost
+into the query it makes; the ranking stage, which comes later, reads them here.
 """
 
 # Fields searched when a query term names no field, with their weights. Whoosh
