@@ -14,6 +14,7 @@ from search.analysis.answers import answer_kinds
 from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
 from search.index import generations as store
+from search.index import stories
 from search.index.changes import delete_ids
 from search.index.checksums import first_mismatch
 from search.index.format import (
@@ -190,6 +191,7 @@ def build_index(
             batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
             contents = _write_articles(ix, str(generation), batch, procs)
             store.write_record(generation, CONTENTS, contents)
+            stories.update(generation, live, contents, batch.sketches)
             roots = shared_stemmer().known_roots()
             # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
             if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
@@ -297,6 +299,7 @@ class _Batch:
     strict: bool
     allow_removals: bool
     options: ReadOptions
+    sketches: stories.Sketches = field(default_factory=stories.Sketches)  # of the articles (re)indexed
 
 
 def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
@@ -414,7 +417,11 @@ def _write_articles(ix, path: str, batch: _Batch, procs: int | None) -> dict:
     writer = parent_writer(ix)
     try:
         with DocumentSink(writer, path, procs or default_procs()) as sink:
-            contents = _read(batch, lambda article: sink.add(article_fields(article)))
+            def add(article: Article) -> None:
+                sink.add(article_fields(article))
+                batch.sketches.add(article.id, article.body)  # its story's signature (search.index.stories)
+
+            contents = _read(batch, add)
             stale = _removals(batch, contents)
             _phase(batch, "Finishing: the workers analyse their last articles and write their segments")
             sink.finish()

@@ -11,6 +11,7 @@ from pathlib import Path
 from search._whoosh.writers import open_for_writing, parent_writer
 from search.errors import BuildFailed
 from search.index import generations as store
+from search.index import stories
 from search.index.format import CONTENTS, ROOTS, check_format, stamp
 from search.index.schema import build_schema
 
@@ -52,6 +53,7 @@ def remove_articles(index_dir: str | Path, ids: Iterable[str], dry_run: bool = F
             for doc_id in report.removed:
                 del contents[doc_id]
             store.write_record(generation, CONTENTS, contents)
+            stories.update(generation, live, contents, stories.Sketches())
             if not (generation / ROOTS).exists():  # copy_generation links the live one's
                 store.write_record(generation, ROOTS, store.read_record(live, ROOTS) or {})
             report.seconds = time.perf_counter() - started

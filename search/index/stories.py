@@ -1,0 +1,262 @@
+"""Stories: the articles of an index that carry the same text, found when it is built.
+
+Wire copy reaches an archive many times: Antara's text under Kompas', Suara's
+and Merdeka's titles, datelines and furniture. Each article's body (as the
+index holds it: dateline, "Baca juga" lines and other furniture already taken
+off by ingest) is cut into overlapping runs of ``SHINGLE`` words, and the set
+of runs is summed up in a MinHash signature of ``NUM_PERM`` values
+(``datasketch``, the field's library; its ``affine32`` scheme with seed
+``SEED``, so a signature is the same in every process and every build). Two
+articles whose signatures agree in at least ``THRESHOLD`` of their values
+(the estimated Jaccard similarity of their runs of words) tell the same
+story; a story is the articles linked so, directly or through each other.
+
+Pairs are found by locality-sensitive hashing: ``BANDS`` bands of ``ROWS``
+values each; articles that agree on a whole band are candidates, and a
+candidate pair is kept only if its signatures agree on ``THRESHOLD`` of all
+values. With 21 bands of 3 rows a pair at Jaccard 0.5 is a candidate with
+probability 1 - (1 - 0.5**3)**21 = 0.94, at 0.6 with 0.99, at 0.8 with
+1 - 1e-10; unrelated articles that share a sentence (Jaccard ~0.03) with
+0.0006, so the candidates stay few at any size. Copies under other titles,
+datelines and furniture agree on 0.98 of their values (median; the least of
+300 made of IndoSum articles: 0.62, ``bench/stories.py``); IndoSum's two
+closest different articles on 0.34 (eval/stories).
+
+The record ``stories.npz`` of a generation holds every article's id, its
+signature and the number of its story (``-1``: an article alone). A build
+writes it from the signatures of the articles it read and, in an update, the
+live record's signatures of the articles it kept; a removal drops the removed
+articles' signatures and groups the rest again, so the copies of a removed
+original stay one story. An index written before stories existed gets the
+record at its next update (the signatures of the articles it kept are made
+from their stored bodies) or at ``cari rebuild-index --full``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+RECORD = "stories.npz"
+# Bump when a signature would come out otherwise (the runs, the hashes, the MinHash scheme): a record of
+# another version is read as none, and the next build makes every signature again from the stored bodies.
+VERSION = 1
+NUM_PERM = 64
+SEED = 1
+SHINGLE = 5  # words in a run
+BANDS, ROWS = 21, 3  # 63 of the 64 values, in bands
+THRESHOLD = 0.5  # share of equal signature values (estimated Jaccard) for two articles to be one story
+# A body of fewer words is never grouped: a caption or a stub shares its few runs with unrelated ones.
+MIN_WORDS = 30
+# Candidates of one band bucket each checked against at most this many of the bucket's first members:
+# a bucket of thousands (articles sharing one boilerplate band) costs a linear number of checks, not quadratic.
+BUCKET_CHECKS = 32
+
+_WORD = re.compile(r"\w+")
+_MASK32 = np.uint64(0xFFFFFFFF)
+_MULTIPLIER = np.uint64(1_000_003)
+_permutations = None
+
+
+def _minhash(values: list[int]) -> np.ndarray:
+    """The MinHash signature (uint32 x NUM_PERM) of a set of 32-bit run hashes."""
+    from datasketch import MinHash
+
+    global _permutations
+    if _permutations is None:
+        _permutations = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
+    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_same, permutations=_permutations, scheme="affine32")
+    sketch.update_batch(values)
+    return np.asarray(sketch.hashvalues, dtype=np.uint32)
+
+
+def _same(value: int) -> int:
+    return value
+
+
+class _WordHashes(dict):
+    """A word's 32-bit hash (CRC-32 of its UTF-8), kept once worked out: a dictionary lookup costs a fifth."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > 1_000_000:  # bounded: an archive's vocabulary is far smaller, a flood of junk is not
+            self.clear()
+        value = self[word] = zlib.crc32(word.encode("utf-8"))
+        return value
+
+
+_word_hashes = _WordHashes()
+
+
+def signature(body: str) -> np.ndarray | None:
+    """The signature of an article's body, or None when it is too short to be grouped (``MIN_WORDS``)."""
+    words = _WORD.findall(body.lower())
+    if len(words) < MIN_WORDS:
+        return None
+    hashes = np.array(list(map(_word_hashes.__getitem__, words)), dtype=np.uint64)
+    count = len(words) - SHINGLE + 1
+    runs = np.zeros(count, dtype=np.uint64)
+    for offset in range(SHINGLE):  # a polynomial hash of each run of SHINGLE words, all runs at once
+        runs = (runs * _MULTIPLIER + hashes[offset : offset + count]) & _MASK32
+    return _minhash(np.unique(runs).tolist())
+
+
+@dataclass
+class Sketches:
+    """Signatures by article id: what a build collects and the record stores."""
+
+    signatures: dict[str, np.ndarray | None] = field(default_factory=dict)
+
+    def add(self, doc_id: str, body: str) -> None:
+        self.signatures[doc_id] = signature(body)
+
+    def __len__(self) -> int:
+        return len(self.signatures)
+
+
+@dataclass
+class Stories:
+    """The record of one generation: ids, signatures (a row of zeros: too short) and story numbers."""
+
+    ids: list[str]
+    values: np.ndarray  # uint32, len(ids) x NUM_PERM
+    story: np.ndarray  # int32 per id; -1: alone
+
+    def groups(self) -> list[list[str]]:
+        """The stories of two or more articles, each a list of ids (in record order)."""
+        found: dict[int, list[str]] = {}
+        for doc_id, number in zip(self.ids, self.story.tolist(), strict=True):
+            if number >= 0:
+                found.setdefault(number, []).append(doc_id)
+        return list(found.values())
+
+    def signatures(self) -> dict[str, np.ndarray | None]:
+        return {doc_id: (row if row.any() else None) for doc_id, row in zip(self.ids, self.values, strict=True)}
+
+
+def group(signatures: dict[str, np.ndarray | None]) -> Stories:
+    """The stories of these articles: LSH candidates checked on the whole signature, linked transitively."""
+    ids = list(signatures)
+    values = np.zeros((len(ids), NUM_PERM), dtype=np.uint32)
+    for row, doc_id in enumerate(ids):
+        found = signatures[doc_id]
+        if found is not None:
+            values[row] = found
+    grouped = values.any(axis=1)
+    parent = np.arange(len(ids))
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return int(node)
+
+    for first, second in _similar_pairs(values, np.flatnonzero(grouped)):
+        a, b = root(first), root(second)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    roots = np.array([root(node) for node in range(len(ids))], dtype=np.int64)
+    sizes = np.bincount(roots, minlength=len(ids)) if len(ids) else np.zeros(0, dtype=np.int64)
+    story = np.where(sizes[roots] > 1, roots, -1).astype(np.int32)
+    return Stories(ids, values, story)
+
+
+def _similar_pairs(values: np.ndarray, rows: np.ndarray) -> Iterable[tuple[int, int]]:
+    """Pairs of ``rows`` (indexes into ``values``) that share a band and agree on THRESHOLD of their values."""
+    if len(rows) < 2:
+        return []
+    candidates: set[tuple[int, int]] = set()
+    for band in range(BANDS):
+        part = np.ascontiguousarray(values[rows, band * ROWS : (band + 1) * ROWS])
+        keys = part.view(np.dtype((np.void, part.dtype.itemsize * ROWS))).ravel()
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        ends = np.r_[starts[1:], len(ordered)]
+        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
+            members = rows[order[start:end]].tolist()
+            for i, first in enumerate(members[:BUCKET_CHECKS]):
+                candidates.update((first, other) for other in members[i + 1 :])
+    if not candidates:
+        return []
+    pairs = np.array(sorted(candidates), dtype=np.int64)
+    agree = (values[pairs[:, 0]] == values[pairs[:, 1]]).mean(axis=1)
+    return [tuple(pair) for pair in pairs[agree >= THRESHOLD].tolist()]
+
+
+def similarity(first: np.ndarray | None, second: np.ndarray | None) -> float:
+    """The share of equal values of two signatures: their runs of words' estimated Jaccard similarity."""
+    if first is None or second is None:
+        return 0.0
+    return float((first == second).mean())
+
+
+def write(generation: Path, stories: Stories) -> None:
+    """Store ``stories`` in ``generation`` (under another name, then renamed: the old one may be a hard link)."""
+    path = generation / RECORD
+    partial = path.with_name(path.name + ".partial")
+    ids = "\n".join(stories.ids).encode("utf-8")
+    with open(partial, "wb") as f:
+        np.savez(f, version=np.array([VERSION]), ids=np.frombuffer(ids, dtype=np.uint8), values=stories.values,
+                 story=stories.story)
+    os.replace(partial, path)
+
+
+def read(generation: Path, with_values: bool = True) -> Stories | None:
+    """The record of ``generation``, or None if it has none or it cannot be read."""
+    try:
+        with np.load(generation / RECORD, allow_pickle=False) as data:
+            if data["version"].tolist() != [VERSION]:
+                return None
+            raw = data["ids"].tobytes().decode("utf-8")
+            ids = raw.split("\n") if raw else []
+            story = data["story"].astype(np.int32)
+            values = data["values"] if with_values else np.zeros((len(ids), 0), dtype=np.uint32)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # UnicodeDecodeError is a ValueError
+        return None
+    if len(story) != len(ids) or len(values) != len(ids):
+        return None
+    return Stories(ids, values, story)
+
+
+def update(generation: Path, live: Path | None, contents: dict[str, str], sketches: Sketches) -> Stories:
+    """Write the record of a generation holding ``contents`` (``id -> hash``) after a build.
+
+    ``sketches`` are the signatures of the articles the build (re)indexed;
+    every other article keeps its signature from ``live``'s record, or (an
+    index written before this record) has it made from its stored body.
+    """
+    kept = read(live) if live is not None else None
+    known = kept.signatures() if kept is not None else {}
+    signatures: dict[str, np.ndarray | None] = {}
+    missing = []
+    for doc_id in contents:
+        if doc_id in sketches.signatures:
+            signatures[doc_id] = sketches.signatures[doc_id]
+        elif doc_id in known:
+            signatures[doc_id] = known[doc_id]
+        else:
+            missing.append(doc_id)
+    if missing:
+        signatures.update(_from_stored(generation, set(missing)))
+    stories = group(signatures)
+    write(generation, stories)
+    return stories
+
+
+def _from_stored(generation: Path, wanted: set[str]) -> dict[str, np.ndarray | None]:
+    """Signatures of the ``wanted`` articles made from the bodies ``generation`` stores."""
+    from search.index.records import stored_documents
+
+    found: dict[str, np.ndarray | None] = {}
+    for fields in stored_documents(generation):
+        doc_id = fields.get("id")
+        if doc_id in wanted:
+            found[doc_id] = signature(fields.get("body") or "")
+    return found
