@@ -44,6 +44,8 @@ from pathlib import Path
 
 import numpy as np
 
+from search.index.records import stored_documents
+
 RECORD = "stories.npz"
 # Bump when a signature would come out otherwise (the runs, the hashes, the MinHash scheme): a record of
 # another version is read as none, and the next build makes every signature again from the stored bodies.
@@ -67,7 +69,7 @@ _permutations = None
 
 def _minhash(values: list[int]) -> np.ndarray:
     """The MinHash signature (uint32 x NUM_PERM) of a set of 32-bit run hashes."""
-    from datasketch import MinHash
+    from datasketch import MinHash  # lazy: it imports scipy (~0.3 s), which only a build making signatures needs
 
     global _permutations
     if _permutations is None:
@@ -252,8 +254,6 @@ def update(generation: Path, live: Path | None, contents: dict[str, str], sketch
 
 def _from_stored(generation: Path, wanted: set[str]) -> dict[str, np.ndarray | None]:
     """Signatures of the ``wanted`` articles made from the bodies ``generation`` stores."""
-    from search.index.records import stored_documents
-
     found: dict[str, np.ndarray | None] = {}
     for fields in stored_documents(generation):
         doc_id = fields.get("id")
