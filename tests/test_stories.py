@@ -119,3 +119,48 @@ def test_a_damaged_record_is_read_as_none(tmp_path):
     (tmp_path / stories.RECORD).write_bytes(b"PK\x03\x04 not a zip at all")
     assert stories.read(tmp_path) is None
     assert stories.read(tmp_path / "missing") is None
+
+
+def test_a_result_stands_for_its_story_and_lists_the_others_that_matched(tmp_path, indosum_list):
+    """Query time (search.ranking.stories): the first of each story is kept, the rest listed with it, and the
+    count of stories is the count of articles less the copies folded."""
+    import numpy as np
+
+    from search._whoosh.postings import PostingArrays
+    from search.index.format import open_index
+    from search.ranking.stories import StoryMap, grouped_page
+
+    docs = indosum_list[:20]
+    copies = _copies([docs[2]], 2, docs)
+    index_dir = tmp_path / "index"
+    build_index([write_jsonl(tmp_path / "a.jsonl", docs + copies)], index_dir, procs=1)
+    generation, index = open_index(index_dir)
+    with index.searcher() as searcher:
+        postings = PostingArrays(searcher.reader())
+        story_map = StoryMap.load(generation, postings)
+        assert set(story_map.by_id) == {docs[2]["id"], *(c["id"] for c in copies)}
+        everything = postings.live.copy()
+        assert story_map.count(everything) == 22 - 2
+        # Ranked: a copy first, then every article in stored order.
+        number = {searcher.stored_fields(d)["id"]: d for d in range(searcher.doc_count_all())}
+        ranked = [copies[1]["id"], *(d["id"] for d in docs), copies[0]["id"]]
+        found = [(searcher.stored_fields(number[doc_id]), 1.0) for doc_id in ranked]
+        asked = []
+
+        def rank(depth):
+            asked.append(depth)
+            return found[:depth], len(found)
+
+        first = grouped_page(rank, 1, 5, story_map, lambda: everything, searcher.stored_fields)
+        assert [fields["id"] for fields, _ in first.found] == [*ranked[:3], *ranked[4:6]]  # ranked[3]: docs[2]
+        assert [other["id"] for other in first.same_story[0]] == sorted([docs[2]["id"], copies[0]["id"]])
+        assert set(first.same_story[0][0]) == {"id", "source", "title", "date"}
+        assert first.stories == 20 and first.same_story[1:] == [[]] * 4
+        last = grouped_page(rank, 4, 5, story_map, lambda: everything, searcher.stored_fields)
+        # The original (ranked third) is folded into the copy ranked first: 20 stories, the last page holds 5.
+        assert docs[2]["id"] not in [fields["id"] for fields, _ in last.found]
+        assert len(last.found) == 5 and asked[-1] > 20
+        only_copies = np.zeros_like(everything)
+        only_copies[[number[c["id"]] for c in copies]] = True
+        assert story_map.count(only_copies) == 1
+        assert [number[c["id"]] for c in copies[:1]] == story_map.others(copies[1]["id"], only_copies)

@@ -11,6 +11,8 @@ stored fields with scores, best first.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 # (stored fields, score) best first, how many matched in all, facet counts (None unless asked for),
 # and which articles matched: "all" the words asked for, or (widened, a question or a sentence) "most"
 Found = tuple[list[tuple[dict, Any]], int, dict | None, str]
+# Which documents matched (a bool per document number), worked out when called: stories count and list them.
+Matches = Callable[[], Any]
 
 
 class RankingPolicy:
@@ -50,10 +54,15 @@ class RankingPolicy:
 
     def browse(self, limit: int, filter_query, facets: bool, sort: str = "newest") -> Found:
         """The newest (or oldest) ``limit`` articles the filter allows, with no score, the total and facets."""
+        return self.browse_matching(limit, filter_query, facets, sort)[0]
+
+    def browse_matching(self, limit: int, filter_query, facets: bool, sort: str = "newest") -> tuple[Found, Matches]:
+        """:meth:`browse`, and which documents matched (``Matches``: asked for when needed)."""
         ranking = self.scorer.browse(limit, filter_query)
         if sort == "oldest":
             ranking = self._oldest(ranking.matched, limit)
-        return self._found(ranking, facets)
+        matched = ranking.matched
+        return self._found(ranking, facets), lambda: matched
 
     def rank(
         self, parsed: ParsedQuery, limit: int, filter_query=None, sort: str = "relevance", facets: bool = False,
@@ -65,6 +74,13 @@ class RankingPolicy:
         what it can (by score or by date), Whoosh the rest (NOT queries); by
         relevance, a question's top passages are then re-ranked.
         """
+        return self.rank_matching(parsed, limit, filter_query, sort, facets, deadline)[0]
+
+    def rank_matching(
+        self, parsed: ParsedQuery, limit: int, filter_query=None, sort: str = "relevance", facets: bool = False,
+        deadline: Deadline = NO_DEADLINE,
+    ) -> tuple[Found, Matches]:
+        """:meth:`rank`, and which documents matched (``Matches``: asked of Whoosh only when called, for a NOT)."""
         fetch = parsed.fetch_depth(limit)
         query = self.expander.expand(parsed.query, deadline)
         query, concepts = for_keywords(query, parsed, self.searcher.schema, by_relevance=sort == "relevance")
@@ -77,6 +93,7 @@ class RankingPolicy:
             matched = ranking.matched if ranking is not None else self._whoosh_matches(query, filter_query)
             ranking = self._oldest(matched, fetch, ranking.coverage if ranking is not None else "all")
         if ranking is None:
+            matches: Matches = functools.partial(self._whoosh_matches, query, filter_query)
             whoosh_sort = "date" if sort == "newest" else sort
             found, total, counts = rank_in_whoosh(self.searcher, query, fetch, filter_query, whoosh_sort, facets,
                                                   deadline)
@@ -85,11 +102,12 @@ class RankingPolicy:
             coverage = "all"
         else:
             found, total, counts, coverage = self._found(ranking, facets)
+            matches = functools.partial(getattr, ranking, "matched")
         if sort == "relevance":
             found = answers_first(parsed, parsed.query, found, self.scorer.postings)
         if is_sentence(parsed):
             coverage = "most"  # ranked over partial matches, or by date only its best
-        return found, total, counts, coverage
+        return (found, total, counts, coverage), matches
 
     def _best_by_date(self, ranking: Ranking, sort: str, limit: int) -> Ranking:
         """A question's or a sentence's best articles (``ranking``, best first) in date order.
