@@ -124,7 +124,7 @@ class Searcher:
             return self._searcher
 
     def _open(self, stamp) -> None:
-        from search._whoosh.lengths import CachedLengthBM25F
+        from search._whoosh.live import LiveBM25F, count_live_only
         from search.ranking.expansion import WildcardExpander
         from search.ranking.scoring import ArrayScorer
 
@@ -132,7 +132,8 @@ class Searcher:
         held = store.hold_live(self.index_dir)
         try:
             _, index = open_index(self.index_dir, held.path)
-            searcher = index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS))
+            searcher = index.searcher(weighting=LiveBM25F(**BM25_PARAMS))
+            count_live_only(searcher.reader())  # corrected articles out of every statistic, as in a fresh build
             scorer = ArrayScorer(searcher)  # reads which documents are deleted, and their dates
             scorer.load_lengths(DEFAULT_FIELDS)
             _open_stored_fields(searcher)

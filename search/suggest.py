@@ -134,7 +134,7 @@ class SuggestionTable:
         is_name = shared_stemmer().is_name_like
         order = np.argsort(-self.frequency, kind="stable")[:300].tolist()
         common = [self.words[i] for i in order if self.words[i].isalpha() and len(self.words[i]) >= 4
-                  and is_name(self.words[i]) and len(self._holding_word(self.words[i])) < self._postings.doc_count / 10]
+                  and is_name(self.words[i]) and len(self._holding_word(self.words[i])) < self._postings.live_count / 10]
         self._tips = []
         if common:
             first = self._holding_word(common[0])

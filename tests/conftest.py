@@ -39,6 +39,20 @@ def bench_module(name: str):
     return sys.modules[name]
 
 
+def whoosh_searcher(index_dir: Path):
+    """A Whoosh searcher of the live index scoring with Whoosh's own matchers and BM25F over its live
+    documents (what Cari's array scorer must give: search._whoosh.live)."""
+    from whoosh.index import open_dir
+
+    from search._whoosh.live import LiveBM25F, count_live_only
+    from search.index import generations as store
+    from search.ranking.weights import BM25_PARAMS
+
+    searcher = open_dir(str(store.live_generation(index_dir))).searcher(weighting=LiveBM25F(**BM25_PARAMS))
+    count_live_only(searcher.reader())
+    return searcher
+
+
 def searcher_of(docs: list[dict], folder: Path):
     """A Searcher over an index of ``docs`` (articles as a JSON Lines export holds them), built in ``folder``."""
     from search.index.build import build_index

@@ -5,9 +5,8 @@ import re
 import threading
 
 import pytest
-from conftest import SEEDS, write_jsonl
+from conftest import SEEDS, whoosh_searcher, write_jsonl
 from whoosh import query as q
-from whoosh import scoring
 from whoosh.index import open_dir
 
 from search.errors import QueryError, QueryTooSlow, SearchBusy
@@ -288,23 +287,25 @@ def test_under_the_cap_a_wildcard_scores_as_the_or_of_the_words_it_matches(dated
     def every_word(node):
         return node.simplify(reader) if isinstance(node, (q.Prefix, q.Wildcard)) else node.apply(every_word)
 
-    with open_dir(str(store.live_generation(dated_index))).searcher(weighting=scoring.BM25F(**BM25_PARAMS)) as plain:
+    with whoosh_searcher(dated_index) as plain:
         expected = {hit["id"]: hit.score for hit in plain.search(every_word(query), limit=None, optimize=False)}
     got = dict(searcher.ranked_ids("kazak* pe*an rusia", limit=1000))
     assert len(expected) > 10 and got == pytest.approx(expected, rel=1e-9)
 
 
 def test_a_wildcard_count_stopped_by_the_deadline_carries_on_at_the_next_search(dated_index, monkeypatch):
-    from whoosh.reading import SegmentReader
-
     from search.ranking import expansion
 
     searcher = Searcher(dated_index)
     searcher.search("warmup")
     reader = searcher._current().reader()
     looked_up = []
-    real = SegmentReader.doc_frequency
-    monkeypatch.setattr(SegmentReader, "doc_frequency", lambda self, *a: looked_up.append(a) or real(self, *a))
+
+    def counted(real):
+        return lambda *a: looked_up.append(a) or real(*a)
+
+    for leaf, _ in reader.leaf_readers():  # each segment's own (live documents only where it has deletions)
+        monkeypatch.setattr(leaf, "doc_frequency", counted(leaf.doc_frequency))
     everything = WildcardExpander(reader, max_words=10_000).words("body_exact", "pe*")
     lookups_in_one_go = len(looked_up)  # one per word and segment holding it
     looked_up.clear()

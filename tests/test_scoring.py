@@ -1,10 +1,11 @@
-"""Scoring: cached field lengths and the array scorer give exactly Whoosh's BM25F (search/scoring.py)."""
+"""Scoring: cached field lengths give exactly Whoosh's BM25F, and the array scorer exactly what Whoosh's matchers
+give with the statistics of the live documents (search/ranking/scoring.py, search/_whoosh/live.py)."""
 
 import random
 import re
 
 import pytest
-from conftest import SEEDS, write_jsonl
+from conftest import SEEDS, whoosh_searcher, write_jsonl
 from whoosh import scoring
 from whoosh.index import open_dir
 
@@ -81,14 +82,9 @@ def updated_index(tmp_path_factory):
     return index
 
 
-def plain_whoosh(index_dir):
-    """A Whoosh searcher of the live index with Whoosh's own BM25F."""
-    return open_dir(str(store.live_generation(index_dir))).searcher(weighting=scoring.BM25F(**BM25_PARAMS))
-
-
 def whoosh_scores(searcher, query, **options) -> dict[int, float]:
-    """Every match of ``query`` with its score, by Whoosh's own BM25F and matchers."""
-    with plain_whoosh(searcher.index_dir) as plain:
+    """Every match of ``query`` with its score, by Whoosh's own matchers (BM25F over the live documents)."""
+    with whoosh_searcher(searcher.index_dir) as plain:
         return {hit.docnum: hit.score for hit in plain.search(query, limit=None, optimize=False, **options)}
 
 
@@ -138,7 +134,7 @@ def test_array_scorer_leaves_out_deleted_and_filtered_articles(updated_index):
 def test_array_scorer_facets_count_like_whoosh(updated_index):
     searcher = Searcher(updated_index)
     query, _ = ranked(searcher, "kazakhstan")  # one word: two count the articles holding both (test_reader_archive)
-    with plain_whoosh(updated_index) as plain:
+    with whoosh_searcher(updated_index) as plain:
         expected = facet_counts(plain.search(query, limit=None, groupedby=facet_options()))
     got = searcher.search("kazakhstan", facets=True).facets
     months = got.pop("month")  # Whoosh has no month facet: the months of the years it counts

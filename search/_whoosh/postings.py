@@ -83,16 +83,19 @@ class PostingArrays:
         self._reader = reader
         self._leaves = list(reader.leaf_readers())
         self._arrays = [segment_arrays(leaf) for leaf, _ in self._leaves]
-        self.doc_count = reader.doc_count_all()
+        self.doc_count = reader.doc_count_all()  # the documents numbered, deleted ones included: arrays' length
         self._frequencies: dict[tuple[str, str], int] = {}
         self.live = live_mask(reader)
+        self.live_count = int(self.live.sum())
         self._cache = BoundedCache(POSTINGS_CACHE_BYTES)
 
     def doc_count_all(self) -> int:
-        return self.doc_count
+        """The statistic a Whoosh reader's ``doc_count_all`` is to its callers: here the live documents
+        (deleted ones are out of every statistic, ``search._whoosh.live``)."""
+        return self.live_count
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
-        """Whoosh's count of the documents holding a term (deleted ones included), remembered.
+        """The reader's count of the documents holding a term (live ones: ``live.count_live_only``), remembered.
 
         Deciding which words a query can leave out asks this of every
         stopword of every query; the reader's answer costs a term-dictionary

@@ -17,6 +17,10 @@ import numpy as np
 from search._whoosh.columns import numeric_values
 
 DATE_FIELD = "published"
+# At most this many documents dated as the last one kept come with a date-ordered page (``DateOrder.cut``):
+# each costs reading its stored fields. Past that (a page ending among thousands of undated articles) equal
+# dates stay in document order.
+MAX_TIES = 1000
 
 
 class DateOrder:
@@ -24,7 +28,10 @@ class DateOrder:
 
     def __init__(self, reader, fieldname: str = DATE_FIELD):
         self.fieldname = fieldname
-        self.values, self.dated = _column_values(reader, fieldname)
+        values, self.dated = _column_values(reader, fieldname)
+        # Undated: the column's default, or 0 in a segment without the column; one value for all of them,
+        # so that they are all equal when ties are ordered.
+        self.values = np.where(self.dated, values, np.uint64(0))
         newest = np.iinfo(np.uint64).max - self.values  # ascending sort keys: the newest date is the smallest
         count = len(self.values)
         # lexsort's last key sorts first: dated before undated, then by date, then by document number.
@@ -32,10 +39,22 @@ class DateOrder:
         self.rank = np.empty(count, dtype=np.int64)  # each document's place in that order
         self.rank[self.newest_first] = np.arange(count)
 
-    def newest(self, matched: np.ndarray, limit: int | None) -> np.ndarray:
-        """The first ``limit`` (all if None) documents flagged in ``matched`` (bool per document), newest first."""
+    def newest(self, matched: np.ndarray, limit: int | None, ties: bool = False) -> np.ndarray:
+        """The first ``limit`` (all if None) documents flagged in ``matched`` (bool per document), newest first.
+
+        ``ties``: those dated as the last one kept come too, so that the caller can order equal dates by
+        id (document numbers change between generations) before it cuts at ``limit``.
+        """
         in_order = self.newest_first[matched[self.newest_first]]
-        return in_order if limit is None else in_order[:limit]
+        return in_order if limit is None else self.cut(in_order, limit, ties)
+
+    def cut(self, ordered: np.ndarray, limit: int, ties: bool = False) -> np.ndarray:
+        """``ordered[:limit]``; with ``ties``, and the documents after it dated as the last one kept (undated: all)."""
+        if not ties or not 0 < limit < len(ordered):
+            return ordered[:limit]
+        last, rest = ordered[limit - 1], ordered[limit : limit + MAX_TIES]
+        tied = (self.dated[rest] == self.dated[last]) & (self.values[rest] == self.values[last])
+        return ordered[: limit + (int(np.argmin(tied)) if not tied.all() else len(rest))]
 
     def within(self, start: int | None, end: int | None, startexcl: bool = False, endexcl: bool = False) -> np.ndarray:
         """Which documents have a date in the range (Whoosh's ``DateRange`` bounds: column values, None for open)."""

@@ -30,9 +30,10 @@ def month_counts(dates: DateOrder, matched: np.ndarray) -> dict[str, int]:
     return dict(sorted(found.items(), reverse=True))
 
 
-def oldest(dates: DateOrder, matched: np.ndarray, limit: int | None) -> np.ndarray:
-    """The first ``limit`` (all if None) documents flagged in ``matched``, oldest first, undated last."""
+def oldest(dates: DateOrder, matched: np.ndarray, limit: int | None, ties: bool = False) -> np.ndarray:
+    """The first ``limit`` (all if None) documents flagged in ``matched``, oldest first, undated last
+    (``ties``: as ``DateOrder.newest``)."""
     in_order = dates.newest_first[matched[dates.newest_first]]
     dated = dates.dated[in_order]
     ordered = np.concatenate([in_order[dated][::-1], in_order[~dated]])
-    return ordered if limit is None else ordered[:limit]
+    return ordered if limit is None else dates.cut(ordered, limit, ties)

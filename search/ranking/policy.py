@@ -140,7 +140,7 @@ class RankingPolicy:
 
     def _oldest(self, matched, limit: int | None, coverage: str = "all") -> Ranking:
         """The documents flagged in ``matched``, oldest first, undated last."""
-        ranked = oldest(self.scorer.dates, matched, limit).tolist()
+        ranked = oldest(self.scorer.dates, matched, limit, ties=True).tolist()
         return Ranking([(docnum, None) for docnum in ranked], matched, coverage)
 
     def _found(self, ranking: Ranking, facets: bool) -> Found:
@@ -164,18 +164,21 @@ class RankingPolicy:
 
 
 def _ties_broken(found: list[tuple[dict, Any]], docnums: list[int], dates) -> list[tuple[dict, Any]]:
-    """``found`` with each run of equal scores ordered newest first, then by id: the same in every generation.
+    """``found`` with each run of equal scores ordered newest first, then by id (by date: each run of equal
+    dates by id): the same in every generation.
 
     Document numbers, which Whoosh breaks ties by, change when a write adds a
     segment or a merge rewrites one; the articles and their scores do not.
     Only adjacent equal scores are reordered (a ranking's tiers stay as they are).
     """
-    if not found or found[0][1] is None:
-        return found  # by date: no scores
+    if not found:
+        return found
     keyed = [(fields, score, not dates.dated[d], -int(dates.values[d])) for (fields, score), d in
              zip(found, docnums, strict=True)]
     out: list[tuple[dict, Any]] = []
-    for _, run in groupby(keyed, key=lambda item: item[1]):
+    # By date (no scores): each run of equal dates by id.
+    same = (lambda item: item[1]) if found[0][1] is not None else (lambda item: (item[2], item[3]))
+    for _, run in groupby(keyed, key=same):
         out += [(fields, score) for fields, score, *_ in sorted(run, key=lambda item: (item[2], item[3],
                                                                                       item[0].get("id", "")))]
     return out

@@ -120,7 +120,7 @@ def more_like(docnum: int, fields: dict, scorer, document_frequency, limit: int)
     times the share of them an article holds, nearer in time first among equals.
     """
     postings = scorer.postings
-    terms = telling_terms(fields.get("title", ""), fields.get("body", ""), document_frequency, postings.doc_count)
+    terms = telling_terms(fields.get("title", ""), fields.get("body", ""), document_frequency, postings.live_count)
     query = telling_query(terms)
     if query is None:
         return []

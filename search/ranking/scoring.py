@@ -3,7 +3,9 @@
 ``ArrayScorer`` ranks the queries most searches are (an OR of words) a term
 at a time with numpy, several times faster than Whoosh's matchers and with
 Whoosh's scores. Every other query runs in Whoosh (``fallback``) with
-``search._whoosh.lengths.CachedLengthBM25F``, the same BM25F.
+``search._whoosh.live.LiveBM25F``, the same BM25F. Both take their
+statistics from the live documents alone (``search._whoosh.live``), so an
+index that has had corrections scores as one built afresh from its articles.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as q
 
-from search._whoosh.lengths import CachedLengthBM25F, decoded_lengths, field_b
+from search._whoosh.lengths import decoded_lengths, field_b
+from search._whoosh.live import LiveBM25F, live_statistics
 from search._whoosh.postings import SCORES_CACHE_BYTES, BoundedCache, PostingArrays
 from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.query.builder import concept_key
@@ -33,7 +36,7 @@ class ArrayScorer:
     document-at-a-time matchers cost several Python calls per posting: 20 ms
     for an IndoSum sentence, hundreds on 100,000 articles. Here each term's
     posting list is one numpy array, its BM25F scores one vector operation
-    (Whoosh's formula with Whoosh's idf, average length, B and K1, so the
+    (Whoosh's formula with its idf, average length, B and K1, so the
     numbers are Whoosh's), and a page of results a ``partition``. Branches
     of the OR that are not terms (a phrase, an AND) are scored by Whoosh's
     own matchers and added in. A query with a NOT returns None and is left to
@@ -47,6 +50,7 @@ class ArrayScorer:
         self._scores = BoundedCache(SCORES_CACHE_BYTES)  # (field, text) -> (document numbers, unboosted scores)
         self._lengths: dict[str, object] = {}
         self._norms: dict[str, object] = {}
+        self._all_live = bool(self.postings.live.all())
 
     def rank(  # noqa: PLR0913
         self, query, limit: int | None, filter_query=None, deadline: Deadline = NO_DEADLINE, by_date: bool = False,
@@ -59,7 +63,7 @@ class ArrayScorer:
         (``coverage``), by score within the same number.
         """
         parts = flat_query(query)
-        if parts is None or type(self._searcher.weighting) is not CachedLengthBM25F:
+        if parts is None or type(self._searcher.weighting) is not LiveBM25F:
             return None
         wanted, bonus = parts
         count = self.postings.doc_count
@@ -203,9 +207,11 @@ class ArrayScorer:
             return ids, tf
         k1 = weighting.K1
         norm = tf + self._length_norms(fieldname)[ids]
-        # Whoosh's idf (WeightingModel.idf); its document frequency counts every
-        # posting, deleted documents included, which is len(ids).
-        idf = math.log(self.postings.doc_count / (len(ids) + 1)) + 1
+        # Whoosh's idf (WeightingModel.idf) over the live documents (LiveBM25F.idf): the
+        # list's postings of documents not deleted.
+        live = self.postings.live
+        frequency = len(ids) if self._all_live else int(live[ids].sum())
+        idf = math.log(live_statistics(searcher).doc_count / (frequency + 1)) + 1
         return ids, idf * (tf * (k1 + 1)) / norm
 
     def _length_norms(self, fieldname: str):
@@ -217,7 +223,7 @@ class ArrayScorer:
         if fieldname not in self._norms:
             weighting = self._searcher.weighting
             k1, b = weighting.K1, field_b(weighting, fieldname)
-            average = self._searcher.avg_field_length(fieldname) or 1
+            average = live_statistics(self._searcher).average_length(fieldname) or 1
             self._norms[fieldname] = k1 * ((1 - b) + b * self._field_lengths(fieldname) / average)
         return self._norms[fieldname]
 
@@ -285,8 +291,9 @@ class Ranking:
 
     @classmethod
     def newest(cls, dates: DateOrder, matched, limit: int | None, coverage: str = "all") -> Ranking:
-        """Newest first, undated last, equal dates by document number (Whoosh's date sort); no scores."""
-        return cls([(docnum, None) for docnum in dates.newest(matched, limit).tolist()], matched, coverage)
+        """Newest first, undated last; no scores. Those dated as the last one kept come too: RankingPolicy
+        orders equal dates by id."""
+        return cls([(docnum, None) for docnum in dates.newest(matched, limit, ties=True).tolist()], matched, coverage)
 
 
 def _matching(matcher, wanted: list[int] | None):
