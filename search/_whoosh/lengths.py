@@ -64,11 +64,15 @@ def length_bytes(reader, fieldname: str) -> bytes | None:
     return column._dbfile.get(column._basepos, stored) + bytes([column._default]) * (count - stored)
 
 
-def decoded_lengths(reader, fieldname: str):
-    """Every document's length of ``fieldname`` in one segment as Whoosh's scorer sees it (a numpy array)."""
+def decoded_lengths(reader, fieldname: str, absent: float = 1.0):
+    """Every document's length of ``fieldname`` in one segment as Whoosh's scorer sees it (a numpy array).
+
+    A segment storing no lengths of the field (no document in it has the field) gives ``absent`` for every
+    document: Whoosh's scorer assumes 1; what the segment adds to the field's total length is 0.
+    """
     raw = length_bytes(reader, fieldname)
-    if raw is None:  # no lengths stored: Whoosh's scorer assumes 1
-        return np.ones(reader.doc_count_all())
+    if raw is None:
+        return np.full(reader.doc_count_all(), absent)
     return _DECODED_ARRAY[np.frombuffer(raw, dtype=np.uint8)]
 
 

@@ -99,7 +99,8 @@ class LiveStatistics:
         """The mean stored length of ``fieldname`` over the live documents (0 if there are none)."""
         found = self._averages.get(fieldname)
         if found is None:
-            parts = [decoded_lengths(leaf, fieldname) for leaf, _ in self._reader.leaf_readers()]
+            # A segment where no document has the field adds nothing (0 each), as in Whoosh's totals.
+            parts = [decoded_lengths(leaf, fieldname, absent=0.0) for leaf, _ in self._reader.leaf_readers()]
             lengths = np.concatenate(parts) if parts else np.zeros(0)
             # Whole numbers summed in float64: exact, whatever the order of the documents.
             found = float(lengths[self.live].sum()) / self.doc_count if self.doc_count else 0.0
