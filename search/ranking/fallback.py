@@ -37,9 +37,10 @@ def reading(index_dir: Path):
 
 
 def newest_first():
-    """Sort key: newest articles first, then the ones without a date."""
+    """Sort key: newest articles first, then the ones without a date; equal dates by id (as the array
+    scorer's date order: document numbers change between generations)."""
     dated_first = sorting.QueryFacet({0: q.Every("published")}, other=1)
-    return sorting.MultiFacet([dated_first, sorting.FieldFacet("published", reverse=True)])
+    return sorting.MultiFacet([dated_first, sorting.FieldFacet("published", reverse=True), sorting.FieldFacet("id")])
 
 
 def preload_or(query):
