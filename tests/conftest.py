@@ -46,7 +46,7 @@ def whoosh_searcher(index_dir: Path):
 
     from search._whoosh.live import LiveBM25F, count_live_only
     from search.index import generations as store
-    from search.ranking.weights import BM25_PARAMS
+    from search.query.weights import BM25_PARAMS
 
     searcher = open_dir(str(store.live_generation(index_dir))).searcher(weighting=LiveBM25F(**BM25_PARAMS))
     count_live_only(searcher.reader())

@@ -15,7 +15,6 @@ from search.index.build import build_index
 from search.query import budget
 from search.query.budget import Deadline
 from search.query.filters import Filters
-from search.query.weights import BM25_PARAMS
 from search.ranking.expansion import WildcardExpander
 from search.ranking.fallback import newest_first, rank_in_whoosh
 from search.searcher import Searcher
