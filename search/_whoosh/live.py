@@ -66,21 +66,19 @@ def count_live_only(reader) -> None:
 
 
 def _live_frequency(leaf) -> Callable[[str, object], int]:
-    raw = leaf.doc_frequency
-    deleted = ~live_mask(leaf)
-    arrays = segment_arrays(leaf)
     known: dict[tuple[str, object], int] = {}
+    segment: list = []  # its live mask and posting arrays, read at the first count
 
     def doc_frequency(fieldname: str, text) -> int:
         key = (fieldname, text)
         found = known.get(key)
         if found is None:
-            found = raw(fieldname, text)
-            if found:
-                gone = sum(int(deleted[np.asarray(ids, dtype=np.int64)].sum())
-                           for ids, _ in _whole_list(leaf, arrays, fieldname, text))
-                found -= gone
-            known[key] = found
+            if not segment:
+                segment.extend([live_mask(leaf), segment_arrays(leaf)])
+            live, arrays = segment
+            # The list itself, not the dictionary's count and then the list: one lookup of the term.
+            found = known[key] = sum(int(live[np.asarray(ids, dtype=np.int64)].sum())
+                                     for ids, _ in _whole_list(leaf, arrays, fieldname, text))
         return found
 
     return doc_frequency
