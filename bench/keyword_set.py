@@ -19,48 +19,37 @@ import argparse
 import hashlib
 import json
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search.analysis.names import CONVENTIONAL_CAPITALS, WORD, Token, definitions, fold, tokens
+from search.analysis.names import case_counts as count_cases
+from search.analysis.names import name_words as capitalised_words
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DOCS = REPO.parent / "shared" / "eval" / "indosum" / "docs.jsonl"
 DEFAULT_OUT = REPO / "eval" / "keywords"
 
-WORD = re.compile(r"\w+")
 # 'Jakarta, CNN Indonesia - -', 'JAKARTA (Pos Kota) –', 'Merdeka.com -', 'JUARA.NET, SEOUL -', 'Rimanews -':
 # capitalised words, commas and brackets before the first dash. Only taken for a dateline when it also
 # names a publisher (brackets, a comma, a domain) or is all capitals, so 'Go - Jek' stays body text.
 DATELINE = re.compile(r"\s*((?:[A-Z][\w.]*|[(),]|\s)+?)\s*[-–—](?:\s*-)?\s+")
 PUBLISHERS_WITHOUT_MARK = {"rimanews"}
-# Sentence-like openings: a capital after these says nothing about the word being a name.
-OPENERS = set(".!?:;\"“”'‘’(\n")
-DEFINED = re.compile(r"\(\s*([A-Za-z][\w-]*(?:\s[\w-]+)?)\s*\)")  # '(KPK)', '(Setnov)', '(Pos Kota)'
-CLAUSE_END = re.compile(r"[.;:!?\"“”()]")
 SENTENCE_END = re.compile(r"[.!?](?=\s+[\"“]?[A-Z])|\n")
-# Capitalised by convention, not names: days, months, time zones, and words of the publishers' names.
-NOT_NAMES = {
-    "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu",
-    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november", "desember",
-    "wib", "wita", "wit",
+# Capitalised by convention (days, months, time zones: search.analysis.names), and words of the publishers' names.
+NOT_NAMES = CONVENTIONAL_CAPITALS | {
     "cnn", "antara", "antaranews", "news", "merdeka", "com", "suara", "kumparan", "juara", "net", "rimanews", "poskota", "pos",
     "kota", "goal", "dailysocial",
 }
 
-NAME_SHARE = 0.9  # a word is a name word when capitalised in >= 90% of its places not opening a sentence
 WHOLE_SHARE = 0.5  # a name stands alone (not inside a longer name) in at least half its places
 FRAGMENT_SHARE = 0.75  # ... and shares no neighbour in 75% of its places (Selandia [Baru], [Game of] Thrones)
 MIN_STANDALONE = 3
 MIN_ABOUT, MAX_ABOUT = 5, 60  # articles about the name (grade >= 1)
 MIN_HEADLINES = 3  # articles naming it in their title (grade 2)
 MENTIONS_FOR_ABOUT = 3
-
-
-def fold(word: str) -> str:
-    """Case-folded, diacritics removed: 'Erdoğan' -> 'erdogan'."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
 
 
 def strip_dateline(text: str) -> str:
@@ -75,62 +64,12 @@ def strip_dateline(text: str) -> str:
 
 
 @dataclass
-class Token:
-    surface: str
-    folded: str
-    joined: bool  # only a space or a hyphen from the previous word: may be part of one name with it
-    opening: bool  # first in the text or after sentence punctuation or a quote: its capital says nothing
-
-
-@dataclass
 class Article:
     id: str
     title: list[str]  # folded words
     body: list[Token]
     lead: int  # number of body words in the first sentence
     definitions: set[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=set)  # (short, long)
-
-
-def tokens(text: str) -> list[Token]:
-    found, end = [], 0
-    for match in WORD.finditer(text):
-        gap = text[end:match.start()]
-        found.append(Token(match.group(), fold(match.group()), gap.strip() in ("", "-"),
-                           match.start() == 0 or any(c in OPENERS for c in gap)))
-        end = match.end()
-    return found
-
-
-def long_form(short: str, words: list[str]) -> list[str] | None:
-    """The shortest ending of ``words`` that ``short`` abbreviates (Schwartz & Hearst 2003): each letter of
-    the short form found in order, right to left, its first letter opening a word. 'KPK' in '... Komisi
-    Pemberantasan Korupsi', 'Setnov' in '... Ketua DPR Setya Novanto', 'Kemendagri' in 'Kementerian Dalam Negeri'.
-    """
-    text = " ".join(words).lower()
-    at = len(text) - 1
-    letters = [c for c in short.lower() if c.isalnum()]
-    for i in range(len(letters) - 1, -1, -1):
-        while at >= 0 and (text[at] != letters[i] or (i == 0 and at > 0 and text[at - 1].isalnum())):
-            at -= 1
-        if at < 0:
-            return None
-        at -= 1
-    found = text[text.rfind(" ", 0, at + 1) + 1:].split()
-    return words[len(words) - len(found):]
-
-
-def definitions(body: str) -> Iterator[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """(short, long) for each 'Long Form (SHORT)' of the text, both as folded words."""
-    for match in DEFINED.finditer(body):
-        short = match.group(1)
-        if not 2 <= len(short) <= 10 or not short[0].isupper():
-            continue
-        clause = CLAUSE_END.split(body[max(0, match.start() - 200):match.start()])[-1]
-        size = len(WORD.findall(short))
-        words = WORD.findall(clause)[-min(len(short) + 5, 2 * len(short)):]
-        found = long_form(short, words)
-        if found and len(found) > size and found[0][0].isupper():
-            yield tuple(fold(w) for w in WORD.findall(short)), tuple(fold(w) for w in found)
 
 
 def read_articles(path: Path) -> list[Article]:
@@ -150,12 +89,11 @@ def read_articles(path: Path) -> list[Article]:
 
 def name_words(articles: list[Article]) -> set[str]:
     """Words capitalised nearly everywhere a capital is not forced by the sentence: names and acronyms."""
-    upper, lower = Counter(), Counter()
+    upper: Counter = Counter()
+    lower: Counter = Counter()
     for article in articles:
-        for token in article.body:
-            if not token.opening and token.surface[0].isalpha():
-                (upper if token.surface[0].isupper() else lower)[token.folded] += 1
-    return {w for w, n in upper.items() if n >= NAME_SHARE * (n + lower[w]) and n >= 3 and w not in NOT_NAMES}
+        count_cases(article.body, upper, lower)
+    return capitalised_words(upper, lower, exclude=frozenset(NOT_NAMES))
 
 
 def runs(article: Article, names: set[str]) -> Iterator[tuple[int, int]]:

@@ -180,7 +180,7 @@ def format_7(tmp_path):
 
 
 def test_an_index_of_the_previous_format_says_what_works(format_7, run_cli):
-    assert INDEX_FORMAT == 8
+    assert INDEX_FORMAT == 9
     with pytest.raises(IndexOutdated) as error:
         Searcher(format_7).search("banjir")
     message = str(error.value)

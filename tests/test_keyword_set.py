@@ -7,6 +7,7 @@ from collections import Counter
 
 from conftest import ROOT, bench_module, eval_file, write_jsonl
 
+from search.analysis.names import long_form
 from search.evaluation import read_qrels, read_queries
 
 SET = ROOT / "eval" / "keywords"
@@ -80,7 +81,6 @@ def test_a_short_form_defined_in_two_articles_counts_as_its_long_form(tmp_path):
 
 
 def test_long_forms_are_found_letter_by_letter():
-    long_form = bench_module("keyword_set").long_form
     assert long_form("KPK", ["kata", "Ketua", "Komisi", "Pemberantasan", "Korupsi"]) == ["Komisi", "Pemberantasan", "Korupsi"]
     assert long_form("Setnov", ["Ketua", "DPR", "Setya", "Novanto"]) == ["Setya", "Novanto"]
     assert long_form("Kemendagri", ["pihak", "Kementerian", "Dalam", "Negeri"]) == ["Kementerian", "Dalam", "Negeri"]

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from whoosh.analysis import Analyzer, Token
 
 from search._whoosh.persisted import restore
+from search.analysis.names import name_terms
 from search.analysis.tokens import analyse
 
 
@@ -81,3 +82,38 @@ def exact_analyzer() -> IndonesianAnalyzer:
     ``search.ranking.prune`` rather than at indexing.
     """
     return IndonesianAnalyzer(stemmed=False)
+
+
+class NamesAnalyzer(Analyzer):
+    """For the ``names`` field: the runs of capitalised words an article's body holds and their evidence
+    (:func:`search.analysis.names.name_terms`), one term each."""
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def __reduce__(self):
+        return restore, ("names_analyzer",)
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,  # noqa: PLR0913
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost, t.stopped = 1.0, False
+        for pos, term in enumerate(name_terms(value) if tokenize else [value]):
+            t.text = term
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+
+
+def names_analyzer() -> NamesAnalyzer:
+    """For the ``names`` field (``search.index.names`` learns from it)."""
+    return NamesAnalyzer()

@@ -207,6 +207,16 @@ class CompactTermsReader(W3TermsReader):
         start = self._keycoder(fieldname, prefix)
         return ((keydecoder(key), decode(value)) for key, value in self._tindex.items_from(start))
 
+    def doc_frequencies(self, fieldname):
+        """(term bytes, document frequency) of every term of ``fieldname``, in order, no list unpacked."""
+        start = self._keycoder(fieldname, b"")
+        for key, value in self._tindex.items_from(start):
+            found, tbytes = self._keydecoder(key)
+            if found != fieldname:
+                return
+            yield tbytes, inlined_doc_frequency(value) if value[0] == PACKED_ENTRY else \
+                CompactTermInfo.from_bytes(value).doc_frequency()
+
     # frequency and doc_frequency raise KeyError for a missing term, as
     # W3's do: Whoosh's segment reader turns that into 0.
     def frequency(self, fieldname, tbytes):
@@ -273,3 +283,18 @@ class CariCodec(W3Codec):
         name = segment.make_filename(self.TERMS_EXT)
         postings = segment.open_file(storage, self.POSTS_EXT)
         return CompactTermsReader(self, storage.open_file(name), storage.file_length(name), postings)
+
+
+def field_doc_frequencies(reader, fieldname: str) -> dict[str, int]:
+    """``{term: documents}`` of one field over every segment of ``reader`` (deleted documents counted, as
+    Whoosh counts them), read straight from each segment's term dictionary: ``reader.iter_field`` decodes every
+    packed list and looks each term up in every segment."""
+    found: dict[str, int] = {}
+    for leaf, _ in reader.leaf_readers():
+        terms = getattr(leaf, "_terms", None)
+        walk = terms.doc_frequencies(fieldname) if isinstance(terms, CompactTermsReader) else (
+            (tbytes, info.doc_frequency()) for tbytes, info in leaf.iter_field(fieldname))
+        for tbytes, frequency in walk:
+            text = tbytes.decode("utf-8") if isinstance(tbytes, bytes) else tbytes
+            found[text] = found.get(text, 0) + frequency
+    return found

@@ -19,6 +19,7 @@ from typing import Any
 FACTORIES = {
     "stemmed_analyzer": ("search._whoosh.analyzers", "indonesian_analyzer"),
     "exact_analyzer": ("search._whoosh.analyzers", "exact_analyzer"),
+    "names_analyzer": ("search._whoosh.analyzers", "names_analyzer"),
     "codec": ("search._whoosh.codec", "CariCodec"),
 }
 

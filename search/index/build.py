@@ -29,6 +29,7 @@ from search.index.format import (
     schema_fingerprint,
     stamp,
 )
+from search.index.names import Tally, write_names
 from search.index.records import READABLE_FORMATS, OwnArticles, stored_record
 from search.index.schema import WIB, build_schema, published_value
 from search.index.workers import DocumentSink, default_procs
@@ -97,6 +98,7 @@ def article_fields(article: Article) -> dict:
         "body": article.body,
         "body_exact": article.body,
         "answers": " ".join(answer_kinds(article.body)),
+        "names": article.body,
         "origin": article.origin,
         "content_hash": article.content_hash,
         "related": article.related,
@@ -189,9 +191,12 @@ def build_index(
                 learn_roots(live)
             known_roots = len(shared_stemmer().known_roots())
             batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
+            batch.names = Tally(live)
             contents = _write_articles(ix, str(generation), batch, procs)
             store.write_record(generation, CONTENTS, contents)
             stories.update(generation, live, contents, batch.sketches)
+            _phase(batch, "Learning the people and organisations the archive names")
+            write_names(generation, ix, batch.names)
             roots = shared_stemmer().known_roots()
             # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
             if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
@@ -300,6 +305,7 @@ class _Batch:
     allow_removals: bool
     options: ReadOptions
     sketches: stories.Sketches = field(default_factory=stories.Sketches)  # of the articles (re)indexed
+    names: Tally | None = None  # the names terms' counts, kept by an update (search.index.names)
 
 
 def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
@@ -420,13 +426,15 @@ def _write_articles(ix, path: str, batch: _Batch, procs: int | None) -> dict:
             def add(article: Article) -> None:
                 sink.add(article_fields(article))
                 batch.sketches.add(article.id, article.body)  # its story's signature (search.index.stories)
+                if batch.names is not None:
+                    batch.names.add(article.body)
 
             contents = _read(batch, add)
             stale = _removals(batch, contents)
             _phase(batch, "Finishing: the workers analyse their last articles and write their segments")
             sink.finish()
         if stale:
-            delete_ids(writer, stale)
+            delete_ids(writer, stale, batch.names)
     except BaseException:
         writer.cancel()
         raise

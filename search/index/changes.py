@@ -13,6 +13,7 @@ from search.errors import BuildFailed
 from search.index import generations as store
 from search.index import stories
 from search.index.format import CONTENTS, ROOTS, check_format, stamp
+from search.index.names import Tally, write_names
 from search.index.schema import build_schema
 
 
@@ -49,7 +50,7 @@ def remove_articles(index_dir: str | Path, ids: Iterable[str], dry_run: bool = F
         store.remove_stale_generations(index_dir)
         generation = store.copy_generation(index_dir, live)
         try:
-            _delete(generation, report.removed)
+            _delete(generation, report.removed, live)
             for doc_id in report.removed:
                 del contents[doc_id]
             store.write_record(generation, CONTENTS, contents)
@@ -64,21 +65,26 @@ def remove_articles(index_dir: str | Path, ids: Iterable[str], dry_run: bool = F
     return report
 
 
-def _delete(generation: Path, ids: list[str]) -> None:
-    writer = parent_writer(open_for_writing(str(generation), build_schema(), new=False))
+def _delete(generation: Path, ids: list[str], live: Path) -> None:
+    index = open_for_writing(str(generation), build_schema(), new=False)
+    writer = parent_writer(index)
+    names = Tally(live)
     try:
-        delete_ids(writer, ids)
+        delete_ids(writer, ids, names)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
+    write_names(generation, index, names)
 
 
-def delete_ids(writer, ids: list[str]) -> None:
-    """Mark the articles with ``ids`` deleted in ``writer``'s next commit."""
+def delete_ids(writer, ids: list[str], names: Tally | None = None) -> None:
+    """Mark the articles with ``ids`` deleted in ``writer``'s next commit (and take them off ``names``)."""
     # One searcher for all: without it Whoosh opens a new one (every
     # segment's files) for each deletion, seconds per hundred.
     with writer.searcher() as searcher:
+        if names is not None:
+            names.remove_stored(searcher, ids)
         for doc_id in ids:
             writer.delete_by_term("id", doc_id, searcher=searcher)
 

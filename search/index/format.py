@@ -38,8 +38,9 @@ COMMON_ROOTS_COUNT = 100_000
 # Bump when a change makes existing indexes unreadable or unfit to update.
 # 3: exact-form fields without positions; 4: packed inlined lists;
 # 5: the index names no Cari module but search._whoosh.persisted; 6: diacritics folded;
-# 7: the year facet is Jakarta's year; 8: every article kept whole, as it was given (search.index.records).
-INDEX_FORMAT = 8
+# 7: the year facet is Jakarta's year; 8: every article kept whole, as it was given (search.index.records);
+# 9: the names field and record (people and organisations, search.index.names).
+INDEX_FORMAT = 9
 
 
 def schema_fingerprint() -> str:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from search._whoosh.analyzers import exact_analyzer, indonesian_analyzer
+from search._whoosh.analyzers import exact_analyzer, indonesian_analyzer, names_analyzer
 
 # Fields a query may name with ``field:term``.
 SEARCHABLE_FIELDS = ("title", "body", "source", "author")
@@ -27,6 +27,8 @@ def build_schema() -> Schema:
         title_exact=TEXT(analyzer=exact, phrase=False),
         body_exact=TEXT(analyzer=exact, phrase=False),
         answers=KEYWORD(),  # kinds of answer the body holds: date, number
+        # Runs of capitalised words and their evidence (search.analysis.names): people and organisations
+        names=KEYWORD(analyzer=names_analyzer()),
         source=TEXT(analyzer=exact, stored=True),
         author=TEXT(analyzer=exact, stored=True),
         # Exact values for filters and facets; the text fields above are for search.

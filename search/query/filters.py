@@ -1,32 +1,71 @@
-"""Restrictions on the results: publisher and date range."""
+"""Restrictions on the results: publisher, date range, people and organisations named."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from whoosh import query as q
 
 from search.errors import QueryError
+from search.index.names import NAMES_FIELD, NameBook, name_terms
 from search.index.schema import WIB, published_value
+
+# ``person:"Setya Novanto"``, ``org:KPK`` (and in Indonesian ``orang:``, ``organisasi:``) in a query's text
+NAME_FILTER = re.compile(r'(?<![\w:/.])(person|orang|org|organisasi|organisation|organization):("[^"]*"|[^\s"()]+)',
+                         re.IGNORECASE)
+PERSON_PREFIXES = ("person", "orang")
+
+
+def take_name_filters(text: str) -> tuple[str, list[str], list[str]]:
+    """``text`` without its ``person:``/``org:`` filters, and the people and organisations they name."""
+    people: list[str] = []
+    organisations: list[str] = []
+
+    def taken(match: re.Match) -> str:
+        name = match.group(2).strip('"').strip()
+        (people if match.group(1).lower() in PERSON_PREFIXES else organisations).append(name)
+        return " "
+
+    return " ".join(NAME_FILTER.sub(taken, text).split()), people, organisations
 
 
 @dataclass
 class Filters:
-    """Restrictions on the results: publisher and date range (ISO dates)."""
+    """Restrictions on the results: publisher, date range (ISO dates), people and organisations (each
+    named must be in the article: ``search.index.names``)."""
 
     source: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    people: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
 
-    def to_query(self, known_sources: list[str] | None = None):
+    def __bool__(self) -> bool:
+        return bool(self.source or self.date_from or self.date_to or self.people or self.organisations)
+
+    def with_names(self, people: list[str], organisations: list[str]) -> Filters:
+        """These filters and the people and organisations a query names (``person:"..."``, ``org:"..."``)."""
+        return replace(self, people=(*self.people, *people), organisations=(*self.organisations, *organisations))
+
+    def to_query(self, known_sources: list[str] | None = None, name_book: NameBook | None = None):
         """The Whoosh query that allows only the matching articles, or None for no restriction.
 
         With ``known_sources`` (the index's publishers) the source is matched
-        as people write it (:func:`matching_sources`); without, exactly.
+        as people write it (:func:`matching_sources`); without, exactly. A
+        person or organisation is found by any of its forms
+        (``Novanto``, ``Setnov`` for ``Setya Novanto``; ``KPK`` for ``Komisi
+        Pemberantasan Korupsi``) ``name_book`` knows, else by its words as a run of capitals.
         """
         parts = []
+        book = name_book or NameBook([])
+        for name in (*self.people, *self.organisations):
+            terms = name_terms(book.forms(name))
+            if not terms:
+                raise QueryError("A person or organisation filter needs a name (e.g. person:\"Setya Novanto\").",
+                                 "Filter orang atau organisasi perlu sebuah nama (misalnya orang:\"Setya Novanto\").")
+            parts.append(q.Or([q.Term(NAMES_FIELD, term) for term in terms]))
         if self.source:
             names = [self.source] if known_sources is None else matching_sources(self.source, known_sources)
             parts.append(q.Or([q.Term("source_id", name) for name in names]) if len(names) > 1

@@ -18,6 +18,13 @@ _UNIX_EPOCH_USECS = 62_135_596_800_000_000
 _WIB_USECS = int(WIB.total_seconds()) * 1_000_000
 
 
+def jakarta_days(dates: DateOrder, matched: np.ndarray) -> np.ndarray:
+    """The Jakarta day (days since 1970-01-01) of each dated document flagged in ``matched``."""
+    flagged = matched & dates.dated
+    usecs = (dates.values[flagged] - np.uint64(_UNIX_EPOCH_USECS)).astype("int64") + _WIB_USECS
+    return usecs // (86_400 * 1_000_000)
+
+
 def month_counts(dates: DateOrder, matched: np.ndarray) -> dict[str, int]:
     """``{"2022-10": n, ...}`` of the dated documents flagged in ``matched``, newest month first."""
     flagged = matched & dates.dated

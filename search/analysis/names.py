@@ -1,0 +1,269 @@
+"""Names as a reader spots them in one article: capitalised runs inside sentences, titles taken off.
+
+No NER model ships for Indonesian in the registries Cari can reach, and none
+is needed: news writes names with capitals, and the archive itself says
+which words are names (a word capitalised in nearly all of its places inside
+a sentence, not only where a sentence opens it). This module reads one
+article; ``search.index.names`` learns from the whole index which of the runs
+found here are people and organisations.
+
+An article's runs are indexed as terms of the ``names`` field, each kind
+under its prefix (:func:`name_terms`):
+
+- ``n:setya novanto`` -- a run of capitalised words joined by spaces or
+  hyphens, inside a sentence, with the titles in front taken off (``Ketua
+  DPR Setya Novanto`` -> ``dpr``, ``setya novanto``: a run is also cut where
+  an abbreviation meets a capitalised word);
+- ``t:setya novanto`` -- the same run where a person's title or a verb of
+  saying stood before it (``Presiden``, ``kata``): evidence of a person;
+- ``p:sri mulyani`` -- the last two or three words of a longer run (``Menteri
+  Keuangan Sri Mulyani``): a name behind a title the lists do not know;
+- ``c:novanto`` -- a word capitalised in every one of its places inside the
+  article's sentences; ``u:kpk`` -- one written in capitals only;
+- ``a:kpk=komisi pemberantasan korupsi`` -- an abbreviation the article
+  defines as ``Komisi Pemberantasan Korupsi (KPK)``.
+
+``bench/keyword_set.py`` builds the public keyword set from the same pieces
+(:func:`tokens`, :func:`definitions`, :func:`name_words`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from search.analysis.wordlists import stopwords
+
+WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> frozenset[str]:
+    """The words of a list written as text."""
+    return frozenset(text.split())
+
+
+# Sentence-like openings: a capital after these says nothing about the word being a name.
+OPENERS = set(".!?:;\"“”'‘’(\n")
+DEFINED = re.compile(r"\(\s*([A-Za-z][\w-]*(?:\s[\w-]+)?)\s*\)")  # '(KPK)', '(Setnov)', '(Pos Kota)'
+CLAUSE_END = re.compile(r"[.;:!?\"“”()]")
+# Capitalised by convention, not names: days, months, time zones.
+CONVENTIONAL_CAPITALS = frozenset({
+    "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu",
+    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november",
+    "desember", "wib", "wita", "wit",
+})
+NAME_SHARE = 0.9  # a word is a name word when capitalised in >= 90% of its places not opening a sentence
+
+# Words written before a person's name (folded): honorifics, ranks, roles that only people have, verbs
+# of saying. Taken off the front of a run (those that are capitalised), and evidence of a person.
+PERSON_TITLES = _words("""
+pak bu bapak ibu tuan nyonya dr prof ir kh hj habib ustaz ustad ustadz kiai romo pendeta paus raja ratu
+pangeran putri jenderal letjen mayjen brigjen irjen kombes akbp kompol akp iptu ipda aiptu bripka briptu
+kolonel laksamana marsekal penyanyi aktris aktor artis komedian politikus politisi tersangka
+terdakwa terpidana saksi jubir mantan calon cagub cawagub capres cawapres caleg sdr saudara almarhum
+kata ujar ucap tutur ungkap imbuh sapaan bernama disapa
+""")
+# Titles of an office, followed by the institution (``Ketua DPR``), the person (``Presiden Joko Widodo``)
+# or both (``Ketua DPR Setya Novanto``: then the name after the institution is the person).
+OFFICE_TITLES = _words("""
+presiden wapres wakil menteri menko mendagri menkeu menlu menhan menkumham menpora mendikbud menkes
+gubernur wagub bupati wabup walikota wali wawali ketua ketum waketum sekjen sekretaris direktur dirut
+kepala kapolri kapolda kapolres kapolsek kabareskrim kadiv kabid kasubdit kasat wakapolri wakapolda
+panglima kasad kasal kasau danjen pangdam dandim hakim jaksa komisioner juru bicara staf khusus anggota
+koordinator bidang umum utama eksekutif deputi asisten perdana dubes duta besar pm senator plt pj pjs
+humas kabag kasubag direktorat pelatih kapten agung
+""")
+# Only these open a place: 'di Jakarta', 'ke Amerika Serikat' (lowercase, before the run).
+PLACE_CUES = frozenset({"di", "ke"})
+# Head words of places: a run opening with one names a place, never a person.
+PLACE_HEADS = _words("""
+republik kerajaan provinsi kabupaten kota kecamatan desa kelurahan pulau negara gunung sungai jalan selat
+laut teluk tanah benua kampung dusun
+""")
+# Head words of organisations: a run opening with one names an organisation.
+ORG_HEADS = _words("""
+komisi kementerian kemenko partai badan tentara dewan pt cv perum persero universitas institut sekolah akademi
+politeknik majelis mahkamah pengadilan kejaksaan kepolisian polda polres polsek polresta mabes bank
+lembaga yayasan dinas direktorat ditjen persatuan perhimpunan asosiasi ikatan himpunan gerakan front
+fraksi pemerintah pemprov pemkot pemkab kantor rumah komite kongres parlemen federasi organisasi
+serikat koperasi perusahaan grup group klub fc tim kodam korem kodim koramil pusat balai biro
+perserikatan kamar otoritas satuan satgas kesatuan angkatan markas sekretariat inspektorat
+""")
+# Abbreviations that open a longer name (PT Toyota Astra Motor): a run is not cut after them.
+LEADING_ABBREVIATIONS = _words("pt cv pdi rs rsud sma smp sd smk uin iain bpjs kh hj tvri rri")
+NAME_JOINERS = _words("bin binti van von der den de of al el")
+MAX_RUN = 6  # words; longer capitalised runs are headings and titles of works, not names
+TAILS = (2, 3)
+
+
+def fold(word: str) -> str:
+    """Case-folded, diacritics removed: 'Erdoğan' -> 'erdogan'."""
+    if word.isascii():
+        return word.lower()  # the same, for the words news mostly writes
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
+
+
+@dataclass(slots=True)
+class Token:
+    surface: str
+    folded: str
+    joined: bool  # only a space or a hyphen from the previous word: may be part of one name with it
+    opening: bool  # first in the text or after sentence punctuation or a quote: its capital says nothing
+
+
+def tokens(text: str) -> list[Token]:
+    """Every ``\\w+`` word of ``text``, folded, with whether it is joined to the one before and opens a sentence."""
+    found, end = [], 0
+    for match in WORD.finditer(text):
+        start, word = match.start(), match.group()
+        gap = text[end:start]
+        if gap == " ":
+            found.append(Token(word, fold(word), True, False))
+        else:
+            found.append(Token(word, fold(word), gap.strip() in ("", "-"), start == 0 or not OPENERS.isdisjoint(gap)))
+        end = match.end()
+    return found
+
+
+def long_form(short: str, words: list[str]) -> list[str] | None:
+    """The shortest ending of ``words`` that ``short`` abbreviates (Schwartz & Hearst 2003): each letter of
+    the short form found in order, right to left, its first letter opening a word. 'KPK' in '... Komisi
+    Pemberantasan Korupsi', 'Setnov' in '... Ketua DPR Setya Novanto', 'Kemendagri' in 'Kementerian Dalam Negeri'.
+    """
+    text = " ".join(words).lower()
+    at = len(text) - 1
+    letters = [c for c in short.lower() if c.isalnum()]
+    for i in range(len(letters) - 1, -1, -1):
+        while at >= 0 and (text[at] != letters[i] or (i == 0 and at > 0 and text[at - 1].isalnum())):
+            at -= 1
+        if at < 0:
+            return None
+        at -= 1
+    found = text[text.rfind(" ", 0, at + 1) + 1:].split()
+    return words[len(words) - len(found):]
+
+
+def definitions(body: str) -> Iterator[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(short, long) for each 'Long Form (SHORT)' of the text, both as folded words."""
+    for match in DEFINED.finditer(body):
+        short = match.group(1)
+        if not 2 <= len(short) <= 10 or not short[0].isupper():
+            continue
+        clause = CLAUSE_END.split(body[max(0, match.start() - 200):match.start()])[-1]
+        size = len(WORD.findall(short))
+        words = WORD.findall(clause)[-min(len(short) + 5, 2 * len(short)):]
+        found = long_form(short, words)
+        if found and len(found) > size and found[0][0].isupper():
+            yield tuple(fold(w) for w in WORD.findall(short)), tuple(fold(w) for w in found)
+
+
+def case_counts(body: list[Token], upper: Counter, lower: Counter) -> None:
+    """Add each word's places inside sentences to ``upper`` (capitalised) or ``lower``; openings say nothing."""
+    for token in body:
+        if not token.opening and token.surface[0].isalpha():
+            (upper if token.surface[0].isupper() else lower)[token.folded] += 1
+
+
+def name_words(upper: Counter, lower: Counter, min_count: int = 3, exclude: frozenset[str] = frozenset()) -> set[str]:
+    """Words capitalised nearly everywhere a capital is not forced by the sentence: names and acronyms."""
+    return {w for w, n in upper.items() if n >= NAME_SHARE * (n + lower[w]) and n >= min_count and w not in exclude}
+
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_CAPITALISED = rf"[{_UPPER}]\w*"
+# A run of capitalised words joined by a space or a hyphen ('Setya Novanto', 'Nur-Sultan'), with the small
+# words names hold between capitalised ones ('Salman bin Abdulaziz', 'Bank of America').
+RUN = re.compile(rf"(?<!\w){_CAPITALISED}(?:[ -]{_CAPITALISED}|(?: (?:{'|'.join(sorted(NAME_JOINERS))})(?= [{_UPPER}])))*")
+LOWER_WORD = re.compile(r"(?<!\w)[^\W\d_A-ZÀ-ÖØ-Þ]\w*")
+_RUN_WORD = re.compile(r"\w+")
+
+
+def _acronym(word: str) -> bool:
+    return len(word) >= 2 and word.isupper() and word.isalpha()
+
+
+def _opening_and_before(text: str, start: int) -> tuple[bool, str]:
+    """Whether the word at ``start`` opens a sentence (its capital says nothing), and the word before it."""
+    gap_start = start
+    while gap_start > 0 and not (text[gap_start - 1].isalnum() or text[gap_start - 1] == "_") and start - gap_start < 20:
+        gap_start -= 1
+    if gap_start == 0 or not OPENERS.isdisjoint(text[gap_start:start]):
+        return True, ""
+    word_start = gap_start
+    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] == "_") and gap_start - word_start < 40:
+        word_start -= 1
+    return False, fold(text[word_start:gap_start])
+
+
+def _segments(words: list[str], folded: list[str], opening: bool, before: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, evidence) of each name one run of capitalised ``words`` holds; the evidence before it is
+    ``t`` (a person's title or a verb of saying), ``i`` (an office's title: a person or an institution follows)
+    or ``l`` (a place's preposition)."""
+    start, end = 0, len(words)
+    if opening and (end > 1 or folded[0] in stopwords()):
+        before, start = folded[0], 1  # 'Menurut Setya', 'Penyidik KPK': an opening capital says nothing
+    evidence = "t" if before in PERSON_TITLES else "i" if before in OFFICE_TITLES else "l" if before in PLACE_CUES else ""
+    while start < end and (folded[start] in PERSON_TITLES or folded[start] in OFFICE_TITLES
+                           or (folded[start] == "kota" and evidence)):  # 'Wali Kota'
+        evidence = "t" if folded[start] in PERSON_TITLES or evidence == "t" else "i"
+        start += 1
+    if start == end:
+        return
+    if end - start == 1:  # most runs: one word
+        if not words[start].isdigit():
+            yield start, end, evidence
+        return
+    pieces: list[list] = []  # [start, end, evidence]
+    for i in range(start, end):
+        if folded[i] in PERSON_TITLES:  # 'Polda Metro Jaya Kombes Argo Yuwono'
+            pieces.append([i + 1, i + 1, "t"])
+            continue
+        if not pieces or (pieces[-1][1] > pieces[-1][0] and _acronym(words[i - 1]) and not _acronym(words[i])
+                          and folded[i - 1] not in LEADING_ABBREVIATIONS):
+            pieces.append([i, i, ""])
+        pieces[-1][1] = i + 1
+    pieces = [piece for piece in pieces if piece[1] > piece[0]]
+    for number, (first, last, inner) in enumerate(pieces):
+        if last - first <= MAX_RUN and not all(w.isdigit() for w in words[first:last]):
+            if len(pieces) == 1:
+                yield first, last, inner or evidence
+            elif number == len(pieces) - 1:  # 'Ketua DPR Setya Novanto': the office's institution, then its holder
+                yield first, last, "t" if inner or evidence in ("t", "i") else ""
+            else:
+                yield first, last, inner or (evidence if number == 0 and evidence == "l" else "")
+
+
+def name_terms(text: str) -> list[str]:
+    """The ``names`` field's terms of an article's body (the prefixes are described above)."""
+    found: dict[str, None] = {}
+    lower = {w if w.isascii() else fold(w) for w in set(LOWER_WORD.findall(text))}
+    capitalised: dict[str, bool] = {}  # word -> written in capitals only, inside sentences
+    for match in RUN.finditer(text):
+        words = _RUN_WORD.findall(match.group())
+        folded = [fold(w) for w in words]
+        opening, before = _opening_and_before(text, match.start())
+        for i in range(0 if not opening else 1, len(words)):
+            capitalised[folded[i]] = capitalised.get(folded[i], True) and _acronym(words[i])
+        for first, last, evidence in _segments(words, folded, opening, before):
+            name = " ".join(folded[first:last])
+            found["n:" + name] = None
+            if evidence:
+                found[evidence + ":" + name] = None
+            for size in TAILS:
+                if last - first > size:
+                    tail = " ".join(folded[last - size:last])
+                    found["p:" + tail] = None
+                    if evidence in ("t", "i") and folded[first] not in ORG_HEADS:
+                        found["t:" + tail] = None  # 'Menteri Keuangan Sri Mulyani': the name after an office
+    for word, upper_only in capitalised.items():
+        if word not in lower and word[:1].isalpha():
+            found["c:" + word] = None
+            if upper_only:
+                found["u:" + word] = None
+    if "(" in text:
+        for short, long in definitions(text):
+            found["a:" + " ".join(short) + "=" + " ".join(long)] = None
+    return list(found)

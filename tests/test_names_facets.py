@@ -1,0 +1,87 @@
+"""People and organisations (issue 26, point 2): names read from one article, learned from the whole index,
+kept right by additions, removals and rebuilds, and counted over every match."""
+
+import gzip
+import json
+
+import pytest
+from conftest import searcher_of, write_jsonl
+
+from search.analysis.names import name_terms
+from search.errors import QueryError
+from search.index import generations as store
+from search.index.build import ADD, build_index
+from search.index.changes import remove_articles
+from search.index.format import open_index
+from search.index.names import NAMES, ORGANISATION, PERSON, Name, NameBook, index_counts, read_counts
+from search.query.filters import Filters, take_name_filters
+
+
+def test_an_article_gives_its_runs_without_titles_and_with_their_evidence():
+    terms = name_terms("Hal itu dikatakan Ketua DPR Setya Novanto di Gedung Komisi Pemberantasan Korupsi (KPK), "
+                       "Jakarta. Menurut Setya, ia bertemu Presiden Joko Widodo. Ia lalu terbang ke Amerika Serikat.")
+    runs = {t[2:] for t in terms if t.startswith("n:")}
+    assert {"dpr", "setya novanto", "gedung komisi pemberantasan korupsi", "kpk", "setya", "joko widodo",
+            "amerika serikat"} <= runs
+    assert not any("ketua" in run or "presiden" in run or "menurut" in run for run in runs)  # titles taken off
+    assert "t:setya novanto" in terms  # the holder after 'Ketua DPR': a person's evidence
+    assert "i:joko widodo" in terms  # after an office's title: a person or an institution
+    assert "l:amerika serikat" in terms  # after 'ke': a place
+    assert "a:kpk=komisi pemberantasan korupsi" in terms
+    assert "c:novanto" in terms and "u:dpr" in terms and "c:itu" not in terms
+    assert "p:pemberantasan korupsi" in terms  # the end of a longer run
+
+
+def test_a_capital_that_opens_a_sentence_says_nothing():
+    terms = name_terms("Namun banjir datang. Penyidik KPK memeriksa saksi.")
+    assert "n:namun" not in terms and "c:namun" not in terms
+    assert "n:kpk" in terms and "n:penyidik kpk" not in terms
+
+
+def _record(index_dir):
+    """The learned names of the live generation, after checking that the term counts a write kept by adding
+    and taking off articles are those of the whole index read again."""
+    live = store.live_generation(index_dir)
+    with open_index(index_dir, live)[1].reader() as reader:
+        assert read_counts(live) == index_counts(reader)
+    with gzip.open(live / NAMES, "rt", encoding="utf-8") as file:
+        return {key: (kind, display, forms) for key, kind, display, forms in json.load(file)}
+
+
+def _story(i: int, extra: str = "") -> dict:
+    return {"id": f"s{i}", "title": f"kasus {i}", "date": f"2023-05-{i + 1:02d}T08:00:00+07:00",
+            "text": f"Penyidik memeriksa saksi perkara nomor {i}. \"Kami bekerja keras,\" kata Budi Gunawan kepada "
+                    f"wartawan di kantor Badan Narkotika Nasional (BNN) hari itu. Budi Gunawan pulang sore. {extra}"}
+
+
+def test_names_follow_additions_removals_and_a_rebuild_from_the_index_s_own_articles(tmp_path):
+    searcher_of([_story(i) for i in range(2)], tmp_path)
+    assert "budi gunawan" not in _record(tmp_path / "index")  # two articles are not yet the archive's evidence
+    build_index([write_jsonl(tmp_path / "more.jsonl", [_story(i) for i in range(2, 5)])], tmp_path / "index", mode=ADD)
+    learned = _record(tmp_path / "index")
+    assert learned["budi gunawan"][:2] == (PERSON, "Budi Gunawan")
+    assert learned["badan narkotika nasional"][:2] == (ORGANISATION, "Badan Narkotika Nasional (BNN)")
+    assert "bnn" in learned["badan narkotika nasional"][2]
+    build_index([], tmp_path / "index", own_articles=True)
+    assert _record(tmp_path / "index") == learned
+    build_index([write_jsonl(tmp_path / "changed.jsonl", [_story(4, "Lalu Rina Wati datang.")])], tmp_path / "index",
+                mode=ADD)
+    assert "n:rina wati" in read_counts(store.live_generation(tmp_path / "index"))
+    remove_articles(tmp_path / "index", ["s0", "s1", "s2"])
+    assert "budi gunawan" not in _record(tmp_path / "index")
+
+
+def test_person_and_org_filters_are_taken_from_the_query_and_match_every_form():
+    text, people, organisations = take_name_filters('banjir person:"Setya Novanto" org:KPK orang:Jokowi "duta besar"')
+    assert text == 'banjir "duta besar"' and people == ["Setya Novanto", "Jokowi"] and organisations == ["KPK"]
+    book = NameBook([Name("setya novanto", PERSON, "Setya Novanto", ["novanto", "setnov", "setya novanto"]),
+                     Name("komisi pemberantasan korupsi", ORGANISATION, "Komisi Pemberantasan Korupsi (KPK)",
+                          ["komisi pemberantasan korupsi", "kpk"])])
+    query = Filters(people=("setya  NOVANTO",), organisations=("Komisi Pemberantasan Korupsi (KPK)",)).to_query(
+        name_book=book)
+    terms = {str(term) for term in query.all_terms()}
+    assert {"('names', 'n:setnov')", "('names', 'p:setya novanto')", "('names', 'n:kpk')"} <= terms
+    assert Filters(people=("Rina Wati",)).to_query(name_book=book).all_terms() == {
+        ("names", "n:rina wati"), ("names", "p:rina wati")}  # not learned (yet): its own words
+    with pytest.raises(QueryError):
+        Filters(people=("  ",)).to_query()
