@@ -17,6 +17,7 @@ from search.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+DATA = ROOT / "tests" / "data"  # test inputs kept in the repository
 # The public relevance sets: ../shared/eval beside the repository, or where CARI_EVAL points.
 EVAL = Path(os.environ.get("CARI_EVAL", ROOT.parent / "shared" / "eval"))
 
@@ -51,6 +52,45 @@ def whoosh_searcher(index_dir: Path):
     searcher = open_dir(str(store.live_generation(index_dir))).searcher(weighting=LiveBM25F(**BM25_PARAMS))
     count_live_only(searcher.reader())
     return searcher
+
+
+def make_index(folder: Path, articles: list[dict]) -> Path:
+    """An index of ``articles`` (dicts as a JSON Lines export holds them) in ``folder``/index; returns its path."""
+    from search.index.build import build_index
+
+    folder.mkdir(parents=True, exist_ok=True)
+    source = write_jsonl(folder / "articles.jsonl", articles)
+    build_index([source], folder / "index")
+    return folder / "index"
+
+
+def web_client(index: Path, **config):
+    """A Flask test client of a fresh web app over ``index``, in testing mode; ``config`` adds or overrides settings."""
+    from web.app import create_app
+
+    return create_app({"INDEX_DIR": str(index), "TESTING": True, **config}).test_client()
+
+
+def news(n: int, source: str, date: str | None, words: str, **extra) -> dict:
+    """A short article ``n`` of ``source`` about ``words``, dated ``date`` (None: undated)."""
+    article = {"id": f"{source[:3].lower()}-{n}", "title": f"Berita {words} nomor {n}",
+               "text": f"Warga kota membahas {words} pada hari ke-{n}. Pemerintah daerah menanggapi {words}.",
+               "source": source, **extra}
+    if date:
+        article["date"] = date
+    return article
+
+
+# The seed article of Kompas.com (its id is the file name's number and a hash of its text).
+KOMPAS_ID = "000_820b055c4d7704aa"
+# Twelve news articles for facets and filters: 3 of the 8 Kompas articles are about floods, and 2 of the 3 Tempo ones.
+NEWS = [
+    *(news(i, "Kompas.com", f"2023-0{i % 9 + 1}-1{i}", "banjir" if i < 3 else "pemilu") for i in range(8)),
+    news(10, "Tempo.co", "2022-11-05", "banjir", author="Nesa Aqila", url="https://tempo.co/a/10"),
+    news(11, "Tempo.co", "2022-12-24", "banjir"),
+    news(12, "Tempo.co", None, "pemilu"),
+    news(13, "Antara", "2023-03-03", "pemilu"),
+]
 
 
 def searcher_of(docs: list[dict], folder: Path):
@@ -154,6 +194,24 @@ def stop(proc: subprocess.Popen) -> str:
     if drain is not None:
         drain.join(timeout=10)
     return "".join(output)
+
+
+@pytest.fixture
+def client(seed_index):
+    """A test client of a fresh web app over the (read-only) seed index."""
+    return web_client(seed_index)
+
+
+@pytest.fixture(scope="session")
+def news_index(tmp_path_factory):
+    """An index of :data:`NEWS`, built once (read-only: tests that write build their own)."""
+    return make_index(tmp_path_factory.mktemp("news"), NEWS)
+
+
+@pytest.fixture
+def news_client(news_index):
+    """A test client of a fresh web app over :func:`news_index`."""
+    return web_client(news_index)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,67 @@
+"""An index of another format is told to be rebuilt in one clear message, and a rebuild makes it current."""
+
+import json
+import shutil
+
+import pytest
+
+from search import Index, IndexOutdated
+from search.index import generations as store
+from search.index.format import INDEX_FORMAT
+
+
+@pytest.fixture
+def outdated_index(seed_index, tmp_path):
+    """A copy of the seed index whose manifest says it was written in format 4 (before stable pickled names)."""
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    generation = store.live_generation(index)
+    manifest = json.loads((generation / store.MANIFEST).read_text(encoding="utf-8"))
+    manifest.pop("index_format")
+    (generation / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    return index
+
+
+def test_a_new_index_records_its_format(seed_index):
+    manifest = store.read_manifest(store.live_generation(seed_index))
+    assert manifest["index_format"] == INDEX_FORMAT
+
+
+def test_an_old_format_is_one_rebuild_message_in_the_library_and_the_cli(outdated_index, run_cli):
+    with Index(outdated_index) as index, pytest.raises(IndexOutdated, match=r"format 4 or older.*rebuild-index --full"):
+        index.search("rusia")
+    result = run_cli("search", "rusia", "--index", outdated_index)
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "rebuild-index --full" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_old_format_is_a_503_in_the_web_app(outdated_index):
+    from web.app import create_app
+
+    response = create_app({"INDEX_DIR": str(outdated_index)}).test_client().get("/api/search?q=rusia")
+    assert response.status_code == 503 and "rebuild-index" in response.get_json()["error"]
+
+
+def test_a_rebuild_replaces_an_old_format_in_full(outdated_index, run_cli):
+    from tests.conftest import SEEDS
+
+    result = run_cli("rebuild-index", SEEDS, "--index", outdated_index)
+    assert result.exit_code == 0 and "new" not in result.output  # a full rebuild, not an update
+    with Index(outdated_index) as index:
+        assert index.search("rusia").total == 5
+
+
+def test_an_index_opens_without_unpickling_cari_classes(seed_index, monkeypatch):
+    """Reading supplies Cari's schema: a pickled schema naming a moved module could not break it."""
+    import pickle
+
+    real_loads = pickle.loads
+
+    def refusing_cari(data, *args, **kwargs):
+        assert b"search.index" not in data and b"search.analysis" not in data
+        return real_loads(data, *args, **kwargs)
+
+    monkeypatch.setattr(pickle, "loads", refusing_cari)
+    with Index(seed_index) as index:
+        assert index.search("mengusir").hits[0].snippet.spans

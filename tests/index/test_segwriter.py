@@ -1,0 +1,135 @@
+"""The per-term segment writer's index reads back as Whoosh's own SegmentWriter's (search/segwriter.py)."""
+
+import random
+
+import pytest
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.index import create_in
+from whoosh.writing import SegmentWriter
+
+from search._whoosh.codec import CariCodec
+from search._whoosh.lengths import CachedLengthBM25F
+from search._whoosh.segwriter import PerTermSegmentWriter
+from search.index.build import article_fields
+from search.index.schema import build_schema
+from search.ingest.article import Article
+from search.ingest.sources import read_articles
+from search.query.builder import QueryBuilder
+from search.query.weights import BM25_PARAMS
+from tests.conftest import SEEDS
+
+QUERIES = ["presiden jokowi", "berlari lari", "harga minyak naik", '"jalan tol"', "kata OR sama", "banjir -jakarta"]
+WORDS = [f"kata{i}" for i in range(60)] + ["berlari", "lari", "pelari", "presiden", "harga", "naik", "yang", "dan"]
+
+
+def seed_docs():
+    return [article_fields(a) for a in read_articles([SEEDS]) if isinstance(a, Article)]
+
+
+def synthetic_docs(count, seed=7):
+    """Documents whose common words fill several blocks, with repeats (positions) and empty fields."""
+    rng = random.Random(seed)
+    docs = []
+    for n in range(count):
+        # Zipf-like: a few words in most documents, many in a few; some rare words of their own.
+        body = [rng.choice(WORDS[: rng.randint(1, len(WORDS))]) for _ in range(rng.randint(0, 120))]
+        body += [f"langka{n}x{k}" for k in range(rng.randint(0, 3))]
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 6)))
+        docs.append({
+            "id": f"doc{n}", "title": title, "title_exact": title, "body": " ".join(body),
+            "body_exact": " ".join(body), "source": rng.choice(["kompas", "detik", "tempo co"]),
+            "answers": rng.choice(["", "date", "date number"]),
+        })
+    docs[3]["title"] = docs[3]["title_exact"] = ["kata1", "langka3x0", "kata1"]  # words as given, not analysed
+    return docs
+
+
+def build(path, docs, writer_class, **options):
+    path.mkdir()
+    ix = create_in(str(path), build_schema())
+    writer = writer_class(ix, codec=CariCodec(), **options)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return ix, writer
+
+
+def terms_and_postings(ix, blocks: bool):
+    """Every term's statistics and postings (id, weight, value); with ``blocks``, each block's too."""
+    found = {}
+    with ix.reader() as reader:
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                     info.max_weight(), info.min_id(), info.max_id())
+            matcher = reader.postings(fieldname, text)
+            postings, layout = [], []
+            while matcher.is_active():
+                if blocks and type(matcher) is W3LeafMatcher:  # a new block: a new last id
+                    block = (matcher.block_max_id(), matcher.block_max_weight(),
+                             matcher.block_min_length(), matcher.block_max_length())
+                    if not layout or layout[-1] != block:
+                        layout.append(block)
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            found[fieldname, text] = (stats, postings, layout if blocks else None)
+    return found
+
+
+def documents(ix):
+    """Stored fields and every field's length, per document, and the fields' totals."""
+    with ix.reader() as reader:
+        names = [name for name in reader.schema.names() if reader.schema[name].scorable]
+        lengths = [[reader.doc_field_length(d, n) for n in names] for d in range(reader.doc_count_all())]
+        # (Whoosh's min and max fail on a field no document has.)
+        totals = [(n, reader.field_length(n), reader.min_field_length(n), reader.max_field_length(n))
+                  for n in names if reader.field_length(n)]
+        return list(reader.all_stored_fields()), lengths, totals
+
+
+def hits(ix):
+    """(docnum, score) of every hit of a few queries, parsed and scored as Cari does."""
+    builder = QueryBuilder(ix.schema)
+    with ix.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS)) as searcher:
+        return {q: [(h.docnum, h.score) for h in searcher.search(builder.parse(q).query, limit=None)] for q in QUERIES}
+
+
+def assert_same_index(ours, theirs, blocks: bool):
+    assert terms_and_postings(ours, blocks) == terms_and_postings(theirs, blocks)
+    assert documents(ours) == documents(theirs)
+    found = hits(ours)
+    assert found == hits(theirs)
+    return found
+
+
+@pytest.mark.parametrize("source", ["seeds", "synthetic"])
+def test_index_reads_back_like_whoosh_segment_writer(tmp_path, source):
+    docs = seed_docs() if source == "seeds" else synthetic_docs(700)
+    ours, writer = build(tmp_path / "ours", docs, PerTermSegmentWriter)
+    theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter)
+    assert writer.short_block_writes == 0  # the whole build held in memory: same blocks as Whoosh
+    found = assert_same_index(ours, theirs, blocks=True)
+    assert any(found.values())
+    if source == "synthetic":  # lists long enough for several blocks, and inlined ones
+        with ours.reader() as reader:
+            dfs = [reader.doc_frequency(*term) for term in reader.all_terms()]
+            assert max(dfs) > 3 * 128 and min(dfs) == 1
+
+
+def test_memory_limit_writes_short_blocks_and_reads_back_the_same(tmp_path):
+    docs = synthetic_docs(700, seed=11)
+    ours, writer = build(tmp_path / "ours", docs, PerTermSegmentWriter, limitmb=0.05)
+    theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter)
+    assert writer.short_block_writes > 3
+    # Block boundaries differ where lists were written out early; nothing read back does.
+    assert_same_index(ours, theirs, blocks=False)
+
+
+def test_spill_file_is_removed_and_unsupported_options_refused(tmp_path):
+    ix = create_in(str(tmp_path), build_schema())
+    writer = PerTermSegmentWriter(ix, codec=CariCodec())
+    with pytest.raises(ValueError, match="boosts"):
+        writer.add_document(id="a", body="kata", _boost=2.0)
+    writer.add_document(id="a", body="kata")
+    writer.commit()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".postings-")]

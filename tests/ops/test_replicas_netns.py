@@ -1,0 +1,247 @@
+"""Two read replicas on two network hosts behind haproxy, for real: publishes and a killed replica, no failed request.
+
+The hosts are network namespaces made by the test (``ip netns``, veth
+pairs), each running an rsync daemon and ``cari serve`` over its own index
+folder; haproxy runs with ``deploy/haproxy-replicas.cfg`` (its replicas and
+address replaced by the test's); the writer and four clients are this
+process. Needs root (to make namespaces), haproxy and rsync; skipped, with
+the reason, where the machine cannot.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SEEDS, cari_command, write_jsonl
+
+CLIENTS = 4
+SECONDS = 30
+CONVERGE = 10  # seconds within which every replica serves a publish
+QUERIES = ["kazakhstan", "banjir jakarta", "gempa", "presiden", "ekonomi indonesia", "cianjur", "sepak bola"]
+
+
+def _why_not() -> str | None:
+    for tool in ("ip", "haproxy", "rsync"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (Debian: iproute2, haproxy, rsync)"
+    if os.geteuid() != 0:
+        return "making network namespaces needs root"
+    name = f"cari-probe-{os.getpid()}"
+    made = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    if made.returncode:
+        return f"this machine cannot make network namespaces: {made.stderr.strip()}"
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    return None
+
+
+pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")]
+
+
+def sh(*args: str) -> None:
+    subprocess.run(list(args), check=True, capture_output=True, text=True)
+
+
+class Host:
+    """A network namespace joined to this one by a veth pair, with an rsync daemon and `cari serve` in it."""
+
+    PORT = 8000
+
+    def __init__(self, number: int, subnet: str, folder: Path):
+        self.name = f"cari{os.getpid()}r{number}"
+        self.outer, self.inner = f"c{os.getpid() % 100000}o{number}", f"c{os.getpid() % 100000}i{number}"
+        self.address = f"{subnet}.2"
+        self.folder = folder
+        self.index = folder / "index"
+        self.serve_proc: subprocess.Popen | None = None
+        self.procs: list[subprocess.Popen] = []
+        sh("ip", "netns", "add", self.name)
+        sh("ip", "link", "add", self.outer, "type", "veth", "peer", "name", self.inner)
+        sh("ip", "link", "set", self.inner, "netns", self.name)
+        sh("ip", "addr", "add", f"{subnet}.1/24", "dev", self.outer)
+        sh("ip", "link", "set", self.outer, "up")
+        for command in (["ip", "link", "set", "lo", "up"], ["ip", "addr", "add", f"{self.address}/24", "dev", self.inner],
+                        ["ip", "link", "set", self.inner, "up"]):
+            sh("ip", "netns", "exec", self.name, *command)
+
+    def start_rsync(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        config = self.folder / "rsyncd.conf"
+        config.write_text(f"use chroot = no\nuid = root\ngid = root\npid file = {self.folder}/rsyncd.pid\n"
+                          f"[cari]\npath = {self.folder}\nread only = no\n")
+        self.procs.append(self.spawn(["rsync", "--daemon", "--no-detach", f"--config={config}",
+                                      f"--address={self.address}"], "rsyncd.log"))
+        wait_for(lambda: _connects(self.address, 873), 10, f"rsync daemon on {self.name}")
+
+    @property
+    def destination(self) -> str:
+        return f"rsync://{self.address}/cari/index"
+
+    def start_serve(self) -> None:
+        self.serve_proc = self.spawn([*cari_command(), "serve", "--index", str(self.index), "--host", "0.0.0.0",
+                                      "--port", str(self.PORT), "--workers", "1"], "serve.log")
+        self.procs.append(self.serve_proc)
+        wait_for(lambda: self.generation() is not None, 60, f"cari serve on {self.name}")
+
+    def kill_serve(self) -> None:
+        """SIGKILL, to the whole process group (gunicorn's arbiter and its worker): the host's server dies."""
+        assert self.serve_proc is not None
+        os.killpg(self.serve_proc.pid, signal.SIGKILL)
+        self.serve_proc.wait()
+
+    def spawn(self, command: list[str], log: str) -> subprocess.Popen:
+        with open(self.folder / log, "ab") as out:
+            return subprocess.Popen(["ip", "netns", "exec", self.name, *command], cwd=ROOT, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+
+    def generation(self) -> str | None:
+        """The generation this replica's server serves, asked directly (None if it does not answer)."""
+        try:
+            with urllib.request.urlopen(f"http://{self.address}:{self.PORT}/healthz", timeout=2) as response:
+                return json.load(response).get("generation")
+        except (OSError, ValueError):
+            return None
+
+    def remove(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
+        subprocess.run(["ip", "link", "del", self.outer], capture_output=True)
+
+
+def _connects(address: str, port: int) -> bool:
+    try:
+        socket.create_connection((address, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds: float, what: str) -> float:
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > seconds:
+            pytest.fail(f"{what}: not within {seconds} s")
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def haproxy_config(port: int, hosts: list[Host]) -> str:
+    """deploy/haproxy-replicas.cfg with this test's address and replicas."""
+    text = (ROOT / "deploy" / "haproxy-replicas.cfg").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(\s*)bind .*$", rf"\1bind 127.0.0.1:{port}", text)
+    text = re.sub(r"(?m)^\s*server .*\n", "", text)
+    servers = "".join(f"    server {h.name} {h.address}:{h.PORT} check\n" for h in hosts)
+    assert "backend readers" in text
+    return text.rstrip("\n") + "\n" + servers
+
+
+class Clients:
+    """Threads asking haproxy for searches until stopped; every failure kept."""
+
+    def __init__(self, url: str):
+        self.url, self.failures, self.answers = url, [], 0
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(n,)) for n in range(CLIENTS)]
+
+    def _run(self, n: int) -> None:
+        i = n
+        while not self._stop.is_set():
+            query = urllib.request.quote(QUERIES[i % len(QUERIES)])
+            i += 1
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/search?q={query}", timeout=15) as response:
+                    json.load(response)
+                    self.answers += 1
+            except urllib.error.HTTPError as e:
+                self.failures.append(f"{time.strftime('%T')} HTTP {e.code}: {e.read()[:200]!r}")
+            except (OSError, ValueError) as e:
+                self.failures.append(f"{time.strftime('%T')} {type(e).__name__}: {e}")
+
+    def __enter__(self):
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+
+def test_two_replicas_behind_haproxy_serve_every_request_through_publishes_and_a_kill(tmp_path, run_cli):
+    writer = tmp_path / "writer"
+    assert run_cli("rebuild-index", SEEDS, "--index", writer, "-q").exit_code == 0
+    base = f"10.{200 + os.getpid() % 50}"
+    hosts: list[Host] = []
+    haproxy = None
+    try:
+        for number in (1, 2):
+            hosts.append(Host(number, f"{base}.{number}", tmp_path / f"replica{number}"))
+            hosts[-1].start_rsync()
+
+        def publish(batch: int) -> str:
+            if batch:
+                docs = [{"id": f"b{batch}-{n}", "title": f"Gempa Cianjur {batch}", "text": f"Gempa bumi {n}. " * 20}
+                        for n in range(5)]
+                assert run_cli("add", write_jsonl(tmp_path / f"b{batch}.jsonl", docs), "--index", writer).exit_code == 0
+            result = run_cli("publish", "--index", writer, "--json", *(h.destination for h in hosts))
+            assert result.exit_code == 0, result.output
+            published = [json.loads(line)["generation"] for line in result.stdout.splitlines()]
+            assert len(set(published)) == 1 and len(published) == len(hosts)
+            return published[0]
+
+        def converge(generation: str) -> float:
+            return max(wait_for(lambda h=h: h.generation() == generation, CONVERGE, f"{h.name} serving {generation}")
+                       for h in hosts)
+
+        first = publish(0)
+        for host in hosts:
+            host.start_serve()
+        assert converge(first) < 1
+        port = free_port()
+        (tmp_path / "haproxy.cfg").write_text(haproxy_config(port, hosts), encoding="utf-8")
+        haproxy = subprocess.Popen(["haproxy", "-db", "-f", str(tmp_path / "haproxy.cfg")],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _connects("127.0.0.1", port), 10, "haproxy")
+        started = time.monotonic()
+        with Clients(url) as clients:
+            time.sleep(3)
+            second = publish(1)
+            assert second != first
+            converge(second)
+            hosts[0].kill_serve()
+            time.sleep(2)
+            hosts[0].start_serve()
+            third = publish(2)
+            converge(third)
+            time.sleep(max(0.0, SECONDS - (time.monotonic() - started)))
+        assert clients.failures == [], f"{len(clients.failures)} failed of {clients.answers}: {clients.failures[:5]}"
+        assert clients.answers > 100
+        with urllib.request.urlopen(f"{url}/api/search?q=cianjur", timeout=10) as response:
+            assert json.load(response)["total"] >= 10  # both batches, through haproxy
+    finally:
+        if haproxy is not None:
+            haproxy.kill()
+            haproxy.wait()
+        for host in hosts:
+            host.remove()

@@ -1,0 +1,63 @@
+"""Issue 27's ranking changes, each on a small index: a title naming the one word typed, ministries apart
+from ministers, a swap in a word's first letters corrected, four-letter names written with a consonant
+once or twice."""
+
+import pytest
+
+from search.analysis.tokens import analyze
+from search.query.respelling import doublings
+from tests.conftest import searcher_of
+
+FILLER = "Pejabat itu juga menjelaskan rencana kerja untuk tahun depan kepada wartawan di kantornya. "
+
+
+def ids(results):
+    return [hit.id for hit in results.hits]
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory):
+    docs = [
+        # The title holds the one word typed; the others only repeat it in long bodies.
+        {"id": "headline", "title": "Persiba rekrut kiper baru", "text": "Klub itu mendatangkan kiper. " + FILLER * 3},
+        *({"id": f"mention{i}", "title": f"Liga pekan {i}",
+           "text": f"Persiba kalah. {FILLER} Persiba lagi-lagi kalah, kata pelatih Persiba. {FILLER}"} for i in range(3)),
+        {"id": "ministry", "title": "Anggaran", "text": "Kementerian Keuangan memangkas anggaran perjalanan dinas."},
+        {"id": "minister", "title": "Pidato", "text": "Menteri Keuangan berpidato tentang anggaran negara."},
+        *({"id": f"surabaya{i}", "title": "Kota", "text": f"Warga Surabaya merayakan hari jadi ke-{i}."}
+          for i in range(4)),
+        {"id": "sussi", "title": "Profil", "text": "Sussi Handayani membuka toko roti di Bogor."},
+        *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30)),
+    ]
+    return searcher_of(docs, tmp_path_factory.mktemp("generalises"))
+
+
+def test_a_title_holding_the_one_word_typed_beats_bodies_repeating_it(news):
+    assert ids(news.search("persiba"))[0] == "headline"
+
+
+def test_a_ministry_is_not_its_minister():
+    assert analyze("kementerian") == analyze("Kementeriannya") == analyze("kementrian") == ["kementerian"]
+    assert analyze("menteri") == ["menteri"]
+
+
+def test_kementerian_finds_the_ministry_first_and_the_minister_only_through_its_words(news):
+    found = ids(news.search("kementerian keuangan"))
+    assert found[0] == "ministry"
+    assert ids(news.search("kementerian")) == ["ministry"]
+
+
+@pytest.mark.parametrize("typed", ["usrabaya", "sruabaya"])
+def test_a_swap_of_two_of_the_first_three_letters_is_corrected(news, typed):
+    found = news.search(typed)
+    assert (typed, "surabaya") in found.corrections and found.total == 4
+
+
+def test_two_letters_apart_at_the_start_only_in_a_word_long_enough_for_two_typos(news):
+    assert not news.search("rusabaya").corrections  # r and s swapped across u: two edits in an 8-letter word
+
+
+def test_a_four_letter_name_finds_its_spelling_with_a_doubled_consonant(news):
+    assert doublings("susi") == ["sussi"] and doublings("anna") == ["ana"] and doublings("abby") == ["aby"]
+    assert ids(news.search("susi")) == ["sussi"]
+

@@ -1,0 +1,319 @@
+"""A reader's first hour with a real archive (IndoSum's 3,463 articles): what they type, sorted as they ask.
+
+Each test reads the articles themselves (``indosum_docs``) to judge Cari's answers.
+"""
+
+import json
+import re
+from html import unescape
+
+import pytest
+
+from search.analysis.tokens import analyse
+from search.searcher import Searcher
+from tests.conftest import ROOT, web_client
+
+
+def holds(doc: dict, *roots: str) -> bool:
+    """Whether the article holds any form of one of ``roots`` (its analysed words, as the index has them)."""
+    return any(token.stem in roots or token.word in roots for token in analyse(doc["title"] + "\n" + doc["text"]))
+
+
+def cli_json(run_cli, index, *args) -> dict:
+    result = run_cli("search", "--index", index, "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+# -- 1. words as people type them ------------------------------------------------
+
+
+def test_words_are_arguments_and_a_dash_word_is_an_exclusion(run_cli, indosum_index, indosum_docs):
+    joined = cli_json(run_cli, indosum_index, "banjir", "jakarta", "-n", "5")
+    quoted = cli_json(run_cli, indosum_index, "banjir jakarta", "-n", "5")
+    assert joined["query"] == "banjir jakarta"
+    assert [r["id"] for r in joined["results"]] == [r["id"] for r in quoted["results"]]
+
+    without = cli_json(run_cli, indosum_index, "rusia", "-ukraina", "-n", "100")
+    assert without["query"] == "rusia -ukraina" and without["total"] > 10
+    for result in without["results"]:
+        doc = indosum_docs[result["id"]]
+        assert holds(doc, "rusia", "russia") and not holds(doc, "ukraina"), result["title"]
+
+
+def test_the_first_article_is_excluded_too(run_cli, indosum_index, indosum_docs):
+    # Whoosh's AndNot matcher let its first document through unchecked.
+    found = cli_json(run_cli, indosum_index, "ukraina", "-rusia", "-n", "100")
+    assert found["total"] >= 3
+    assert not any(holds(indosum_docs[r["id"]], "rusia", "russia") for r in found["results"])
+
+
+def test_options_keep_working_among_the_words(run_cli, indosum_index):
+    found = cli_json(run_cli, indosum_index, "-n2", "gempa", "--sort=newest", "aceh", "-p", "2")
+    assert found["query"] == "gempa aceh" and found["page"] == 2 and len(found["results"]) == 2
+    after_dashes = cli_json(run_cli, indosum_index, "-n", "3", "--", "-ukraina", "rusia")
+    assert after_dashes["query"] == "-ukraina rusia"
+    bad = run_cli("search", "--index", indosum_index, "gempa", "--bogus")
+    assert bad.exit_code == 2 and "No such option '--bogus'" in bad.output
+
+
+def test_help_says_how_words_and_exclusions_are_typed(run_cli):
+    shown = run_cli("search", "--help").output
+    assert "[WORDS]..." in shown and "cari search rusia -ukraina" in shown
+
+
+# -- 2. every word, in every order the reader asks for ---------------------------
+
+
+@pytest.mark.parametrize("words, roots", [
+    ("banjir jakarta", (("banjir",), ("jakarta",))),
+    ("harga bbm", (("harga",), ("bbm",))),
+    ("setya novanto ditahan", (("setya", "setnov"), ("novanto", "setnov"), ("tahan",))),
+])
+@pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
+def test_keywords_mean_every_word_in_every_order(indosum_index, indosum_docs, words, roots, sort):
+    results = Searcher(indosum_index).search(words, sort=sort, limit=20, facets=True)
+    assert results.matched == "all" and results.total >= 3
+    for hit in results.hits:
+        doc = indosum_docs[hit.id]
+        assert all(holds(doc, *forms) for forms in roots), (words, hit.title)
+    assert sum(results.facets["source"].values()) == results.total
+    assert sum(results.facets["year"].values()) == results.total
+
+
+def test_the_count_is_of_the_articles_holding_every_word(indosum_index, indosum_docs):
+    searcher = Searcher(indosum_index)
+    both = searcher.search("banjir jakarta", limit=100)
+    either = searcher.search("banjir OR jakarta", limit=1)
+    assert both.total == len(both.hits) and either.total > 10 * both.total
+    holding = {doc_id for doc_id, doc in indosum_docs.items() if holds(doc, "banjir") and holds(doc, "jakarta")}
+    # The index leaves datelines ("Jakarta, CNN Indonesia --") out of the text: never more than the text holds.
+    assert {hit.id for hit in both.hits} <= holding
+
+
+def test_few_articles_with_every_word_widen_to_most_and_say_so(run_cli, indosum_index, indosum_docs):
+    results = Searcher(indosum_index).search("gempa bumi zyxwvq", sort="newest", limit=50)
+    assert results.matched == "most" and results.total >= 3
+    assert all(holds(indosum_docs[hit.id], "gempa") for hit in results.hits)
+    assert all(holds(indosum_docs[hit.id], "bumi") for hit in results.hits)  # two of three: most
+    shown = run_cli("search", "--index", indosum_index, "gempa", "bumi", "zyxwvq")
+    assert "Not every result holds every word" in shown.output
+    assert cli_json(run_cli, indosum_index, "gempa", "bumi", "zyxwvq")["matched"] == "most"
+    assert cli_json(run_cli, indosum_index, "gempa", "bumi")["matched"] == "all"
+
+
+def test_a_question_by_date_lists_only_its_best_matching_articles(indosum_index):
+    searcher = Searcher(indosum_index)
+    question = "Siapa presiden Indonesia yang meresmikan jalan tol?"
+    by_relevance = searcher.search(question, limit=50)
+    by_date = searcher.search(question, sort="newest", limit=100)
+    assert by_relevance.total > 1000  # ranked over partial matches: every article with one of its words
+    assert by_date.matched == by_relevance.matched == "most"
+    assert 3 <= by_date.total <= 50 and {hit.id for hit in by_date.hits} <= {hit.id for hit in by_relevance.hits}
+    dates = [hit.date for hit in by_date.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_the_page_counts_every_word_and_says_when_it_widened(indosum_index):
+    client = web_client(indosum_index)
+    page = client.get("/search", query_string={"q": "banjir jakarta", "sort": "newest"}).get_data(as_text=True)
+    total = Searcher(indosum_index).search("banjir jakarta").total
+    assert f"<strong>{total}</strong> hasil" in page and "Tidak semua kata" not in page
+    widened = client.get("/search", query_string={"q": "gempa bumi zyxwvq"}).get_data(as_text=True)
+    assert "Tidak semua kata ada di setiap hasil" in widened
+    api = client.get("/api/search", query_string={"q": "banjir jakarta", "sort": "newest"}).get_json()
+    assert api["matched"] == "all" and api["total"] == total
+
+
+# -- 3. related articles that are related ------------------------------------------
+
+
+def judged_related(name: str) -> list[tuple[str, str, str]]:
+    """(id, subject, pattern) of each article of ``eval/related/NAME``, judged by reading (see its header)."""
+    lines = (ROOT / "eval" / "related" / name).read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]
+
+
+def about(doc: dict, pattern: str) -> bool:
+    """The judges' rule: the subject is in the article's title, or named at least twice in it."""
+    title = doc["title"].lower()
+    return bool(re.search(pattern, title)) or len(re.findall(pattern, title + "\n" + doc["text"].lower())) >= 2
+
+
+def related_about_their_subject(indosum_index, indosum_docs, name: str) -> list[int]:
+    searcher = Searcher(indosum_index)
+    found = []
+    for doc_id, _, pattern in judged_related(name):
+        hits = searcher.related(doc_id, limit=10)
+        assert len(hits) == 10 and doc_id not in {hit.id for hit in hits}
+        found.append(sum(about(indosum_docs[hit.id], pattern) for hit in hits))
+    return found
+
+
+def test_related_articles_are_about_the_articles_subject(indosum_index, indosum_docs):
+    # 23 articles of different subjects. Before more-like-this over the telling words (Whoosh's
+    # more_like over the body): 10 of 23 had 8 of their 10 related about their subject, 154 of 230 in all.
+    found = related_about_their_subject(indosum_index, indosum_docs, "subjects.tsv")
+    assert len(found) >= 20
+    assert sum(n >= 8 for n in found) >= 17 and sum(found) >= 185, found
+
+
+def test_related_articles_on_the_held_out_set(indosum_index, indosum_docs):
+    # Never used to set the parameters: before, 4 of 9 and 49 of 90.
+    found = related_about_their_subject(indosum_index, indosum_docs, "held-out.tsv")
+    assert sum(n >= 8 for n in found) >= 5 and sum(found) >= 65, found
+
+
+def test_related_to_a_jakarta_flood_are_floods(indosum_index, indosum_docs):
+    hits = Searcher(indosum_index).related("1517901120-kawasan-jakarta-selatan-mulai-banjir-sampai-3-mete", limit=10)
+    assert sum(about(indosum_docs[hit.id], r"\bbanjir") for hit in hits) >= 9  # before: 2 of 10
+
+
+# -- 4. completions that exist, and results as you type -----------------------------
+
+
+def words_of(text: str) -> str:
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+
+
+@pytest.fixture(scope="module")
+def archive_text(indosum_docs):
+    return [words_of(doc["title"] + "\n" + doc["text"]) for doc in indosum_docs.values()]
+
+
+@pytest.mark.parametrize("typed, first", [
+    ("piala dun", "piala dunia"), ("setya nov", "setya novanto"), ("gempa bu", "gempa bumi"),
+    ("banjir jakarta", None), ("jokowi", None), ("kaza", None), ("persi", "persib"), ("korea ut", "korea utara"),
+])
+def test_every_completion_is_a_phrase_some_article_holds(indosum_index, archive_text, typed, first):
+    found = Searcher(indosum_index).suggest(typed, 8)
+    words = [s.text for s in found if s.kind == "word"]
+    if first:
+        assert words and words[0] == first
+    for text in words + [s.text for s in found if s.kind == "title"]:
+        assert any(words_of(text) in article for article in archive_text), f"{typed!r} -> {text!r}: no article holds it"
+
+
+def test_results_as_you_type_complete_the_last_word(indosum_index, indosum_docs):
+    client = web_client(indosum_index)
+    typing = client.get("/api/search", query_string={"q": "gem", "prefix": "1"}).get_json()
+    assert typing["total"] >= 20
+    assert sum(holds(indosum_docs[r["id"]], "gempa") for r in typing["results"]) >= 8
+    # A last word of one or two letters waits: "gempa a" shows what "gempa" does.
+    short = client.get("/api/search", query_string={"q": "gempa a", "prefix": "1"}).get_json()
+    whole = client.get("/api/search", query_string={"q": "gempa"}).get_json()
+    assert [r["id"] for r in short["results"]] == [r["id"] for r in whole["results"]]
+    page = client.get("/search", query_string={"q": "gem", "prefix": "1"}).get_data(as_text=True)
+    assert "Tidak ada hasil" not in page and 'class="result"' in page
+    assert "prefix" not in re.sub(r'<input[^>]*name="q"[^>]*>', "", page.split('class="results"')[1])  # links: as typed
+
+
+# -- 5. names as readers write them ---------------------------------------------------
+
+
+@pytest.mark.parametrize("written, source", [
+    ("cnn", "cnn indonesia"), ("goal", "goal indonesia"), ("Goal", "goal indonesia"), ("antara", "antaranews"),
+    ("poskota", "poskotanews"), ("CNN Indonesia", "cnn indonesia"),
+])
+def test_a_source_by_a_word_of_its_name(run_cli, indosum_index, indosum_docs, written, source):
+    found = cli_json(run_cli, indosum_index, "--source", written, "-n", "100")
+    expected = sum(doc.get("source") == source for doc in indosum_docs.values())
+    assert found["total"] == expected > 100 and {r["source"] for r in found["results"]} == {source}
+
+
+def test_an_ambiguous_word_lists_the_sources_it_is_in(run_cli, indosum_index):
+    refused = run_cli("search", "--index", indosum_index, "--source", "indonesia")
+    assert refused.exit_code == 1
+    assert "several sources: cnn indonesia, goal indonesia" in refused.output
+
+
+@pytest.mark.parametrize("forms", [("ektp", "e-ktp", "e ktp", "eKTP", "E-KTP"), ("covid19", "covid-19", "covid 19")])
+def test_joined_hyphenated_and_spaced_compounds_find_the_same(indosum_index, forms):
+    searcher = Searcher(indosum_index)
+    found = {form: sorted(hit.id for hit in searcher.search(form, limit=100).hits) for form in forms}
+    assert len({tuple(ids) for ids in found.values()}) == 1, {form: len(ids) for form, ids in found.items()}
+
+
+def test_e_ktp_finds_the_articles_on_the_electronic_id_card(indosum_index, indosum_docs):
+    results = Searcher(indosum_index).search("ektp novanto", limit=100)
+    assert results.total >= 20 and results.matched == "all"
+    for hit in results.hits:
+        text = (indosum_docs[hit.id]["title"] + " " + indosum_docs[hit.id]["text"]).lower()
+        assert re.search(r"\be\s*-?\s*ktp\b|\bktp\s*-?\s*e\b", text) and "novanto" in text, hit.title  # ktp-e too
+
+
+# -- 6. the page fits the archive it serves ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(indosum_index):
+    return web_client(indosum_index)
+
+
+def test_placeholders_and_tips_come_from_the_archive(site):
+    home = site.get("/").get_data(as_text=True)
+    assert "kazakhstan" not in home and "2022" not in home
+    assert "3.463 artikel" in home and "Agustus 2016" in home and "Februari 2018" in home
+    tips = re.findall(r'<div class="tips">(.*?)</div>', home, re.S)[0]
+    links = [unescape(href) for href in re.findall(r'href="([^"]+)"', tips)]
+    assert len(links) >= 4
+    for link in links:  # every tip finds articles here
+        assert site.get(link.replace("/search?", "/api/search?")).get_json()["total"] > 0, link
+    results = site.get("/search?q=banjir").get_data(as_text=True)
+    assert re.findall(r'placeholder="([^"]+)"', results) == ["Cari di 3.463 artikel…", "mis. 2016-08", "mis. 2018-02"]
+    assert "pattern=" not in results  # no browser message in its own language: the page says what is wrong
+    bad = site.get("/search?q=banjir&from=2017-13").get_data(as_text=True)
+    assert "Tanggal" in bad and "tidak dikenali" in bad
+
+
+def test_the_source_facet_lets_the_reader_switch_source(site):
+    chosen = site.get("/search?q=banjir&source=suara").get_data(as_text=True)
+    facet = re.findall(r'<section class="facet facet-source".*?</section>', chosen, re.S)[0]
+    others = re.findall(r'<a href="([^"]+)">([^<]+)</a>', facet)
+    assert len(others) >= 3 and '<span aria-current="true">suara</span>' in facet
+    assert all("source=" in unescape(href) and "q=banjir" in unescape(href) for href, _ in others)
+
+
+def test_the_sort_control_says_what_the_list_is(site):
+    browsed = site.get("/search?source=goal+indonesia").get_data(as_text=True)
+    assert '<option value="newest" selected>Terbaru</option>' in browsed and "Relevansi" not in browsed
+    searched = site.get("/search?q=banjir").get_data(as_text=True)
+    assert '<option value="relevance" selected>Relevansi</option>' in searched
+
+
+# -- 7. smaller things a reader meets ---------------------------------------------------
+
+
+def test_a_word_with_its_accent_is_known_and_gets_no_did_you_mean(run_cli, indosum_index):
+    for source in ("suara", "merdeka", "cnn"):  # few or no results: when a "did you mean" is looked for
+        shown = run_cli("search", "--index", indosum_index, "erdoğan", "--source", source).output
+        assert "Did you mean" not in shown, (source, shown)
+    typo = run_cli("search", "--index", indosum_index, "erdoğn", "--as-typed").output
+    assert "Did you mean: erdogan" in typo
+
+
+def test_piped_matches_are_the_only_bare_brackets(run_cli, indosum_index, indosum_docs):
+    shown = run_cli("search", "--index", indosum_index, "hukuman", "mati", "-n", "30").output
+    snippets = [line.strip() for line in shown.splitlines() if line.startswith("   …") or line.startswith("   [")]
+    assert snippets
+    for snippet in snippets:
+        bare = re.findall(r"(?<!\\)\[([^\[\]]*?)(?<!\\)\]", snippet)
+        assert bare and all(re.fullmatch(r"[\w-]+", word) for word in bare), snippet
+    from search.highlight.render import piped_text, to_terminal
+    from search.highlight.spans import TermMatcher, whole
+
+    marked = to_terminal(whole("Kata [AS] dan hukuman mati", TermMatcher.from_terms(["hukum"])), color=False)
+    assert marked == "Kata \\[AS\\] dan [hukuman] mati" and piped_text("a\\b") == "a\\\\b"
+
+
+@pytest.mark.slow
+def test_every_step_after_the_reading_has_its_line(run_cli, tmp_path, indosum_docs):
+    docs = list(indosum_docs.values())[:300]  # enough for the bar (200 inputs)
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
+    result = run_cli("rebuild-index", source, "--index", tmp_path / "index", "-j", "1")
+    assert result.exit_code == 0, result.output
+    steps = [line.split(":")[0] for line in result.output.splitlines() if line.endswith(" s)")]
+    assert steps == ["Finishing", "Committing", "Saving"], result.output
+    quiet = run_cli("rebuild-index", source, "--index", tmp_path / "again", "-q")
+    assert "Finishing" not in quiet.output
