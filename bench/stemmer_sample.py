@@ -130,7 +130,7 @@ def main() -> None:
     random.Random(11).shuffle(words)  # a spread of words per path, not the alphabet's first
     chosen = choose(words, args.per_event, args.per_pair)
     args.out.parent.mkdir(exist_ok=True)
-    header = "# Words covering PySastrawi's paths (bench/stemmer_sample.py); tests/test_sastrawi_fast.py\n"
+    header = "# Words covering PySastrawi's paths (bench/stemmer_sample.py); tests/analysis/test_sastrawi_fast.py\n"
     args.out.write_text(header + "".join(w + "\n" for w in chosen), encoding="utf-8")
     print(f"{len(chosen)} words -> {args.out}")
 

@@ -14,7 +14,7 @@ counted) -- which ``segwriter.PerTermSegmentWriter`` reads, and an
 Only *how* the postings are computed changes: the (term, frequency, weight,
 value) a field yields are those Whoosh's ``Positions.word_values`` (or
 ``Frequency.word_values``) would yield through the field's analyzer
-(``tests/test_fastindex.py`` compares them, and a whole index, with Whoosh's
+(``tests/index/test_fastindex.py`` compares them, and a whole index, with Whoosh's
 own path). The copy is for writing segments only: the index's TOC keeps the
 real schema.
 """

@@ -5,7 +5,7 @@ index's table of contents, and a pickle names the class of every object in
 it. Had those been Cari's classes, moving a module would make every index
 unreadable. Cari's objects pickle as ``restore(name)`` instead; this module
 and the names below are part of the index format (``INDEX_FORMAT``) and are
-never moved or renamed (``tests/test_whoosh_contract.py`` checks the pickles).
+never moved or renamed (``tests/structure/test_whoosh_contract.py`` checks the pickles).
 Where each name's object is made may move: only :data:`FACTORIES` changes.
 """
 

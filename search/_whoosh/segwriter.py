@@ -21,7 +21,7 @@ columns go through Whoosh's own per-document writer, exactly as
 
 Without the memory limit the segment holds what Whoosh's ``SegmentWriter``
 with the same codec writes: the same terms, postings, blocks and statistics
-(``tests/test_segwriter.py`` compares them, every document's lengths and
+(``tests/index/test_segwriter.py`` compares them, every document's lengths and
 stored fields, and scores). Its bytes differ only where a block repeats a
 value: the postings share one bytes object per position or count, which the
 pickle writes once (smaller; read back the same). When the unfinished

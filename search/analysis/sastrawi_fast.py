@@ -17,7 +17,7 @@ implements it) on plain strings:
 PySastrawi stays the source of truth: the root dictionary is its own
 (``StemmerFactory`` reads ``kata-dasar.txt``), words with characters beyond
 ``[a-z0-9-]`` (which its normalizer can let through, e.g. ``ſ``) are handed to
-it, and ``bench/stemmer_identity.py`` / ``tests/test_sastrawi_fast.py`` compare
+it, and ``bench/stemmer_identity.py`` / ``tests/analysis/test_sastrawi_fast.py`` compare
 the two word by word.
 """
 

@@ -13,7 +13,7 @@ Read as a Lucene or Whoosh chain, each step a small function::
 (:func:`index_words`, the same steps without offsets, in list operations),
 querying (``search._whoosh.analyzers``, Whoosh's view of this pass), snippets
 and the question re-rank (:func:`run_parts`, a run between spaces at a time)
-all read it; ``tests/test_analysis.py`` checks with Hypothesis that the views agree.
+all read it; ``tests/analysis/test_analysis.py`` checks with Hypothesis that the views agree.
 """
 
 from __future__ import annotations

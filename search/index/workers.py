@@ -204,7 +204,7 @@ def _stop_signals_deferred() -> Iterator[None]:
     The CLI stops a build by raising from its signal handler; raised while
     ``Queue.put`` held its lock, the lock stayed taken, and closing the
     queue on the way out then waited for it for ever (seen once in 700
-    runs of tests/test_crash.py). A held-back signal is handled as soon as
+    runs of tests/index/test_crash.py). A held-back signal is handled as soon as
     the call returns, within one poll.
     """
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):

@@ -157,7 +157,7 @@ class QueryBuilder:
         parser once (``(AS OR "Amerika Serikat"^0.3)``) and its branches put
         in the same OR, as its normalize() flattens them. A word
         that analyses into several terms, or text with any other syntax, is
-        left to the parser (``tests/test_query.py`` checks that both give the
+        left to the parser (``tests/query/test_query.py`` checks that both give the
         same query).
         """
         branches = {}  # the parser's OR of ORs, flattened without duplicates as its normalize() does

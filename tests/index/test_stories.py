@@ -4,7 +4,6 @@ import json
 import random
 
 import pytest
-from conftest import bench_module, write_jsonl
 
 from search.index import generations as store
 from search.index import stories
@@ -12,6 +11,7 @@ from search.index.build import ADD, build_index
 from search.index.changes import remove_articles
 from search.ingest.article import Article
 from search.ingest.sources import read_articles
+from tests.conftest import bench_module, write_jsonl
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,8 @@ import ast
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
+
 PACKAGES = ("search", "web")
 STAGES = ("ingest", "analysis", "_whoosh", "index", "query", "ranking", "highlight", "library", "front end")
 SHARED = {"search.errors"}
