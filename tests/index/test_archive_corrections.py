@@ -32,7 +32,7 @@ def _changed(doc: dict, rng: random.Random) -> dict:
     return {**doc, "title": doc.get("title", "") + " (ralat)", "text": ". ".join(kept) + ". Redaksi meralat berita ini."}
 
 
-pytestmark = [pytest.mark.slow, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
