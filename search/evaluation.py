@@ -142,7 +142,7 @@ class Comparison:
     worse: list[tuple[str, float, float]] = field(default_factory=list)  # biggest loss first
 
     def to_dict(self) -> dict:
-        def listed(rows):
+        def listed(rows: list[tuple[str, float, float]]) -> list[dict]:
             return [{"qid": qid, "base": base, "new": new, "change": new - base} for qid, base, new in rows]
 
         return {"queries": self.queries, "metric": self.metric,

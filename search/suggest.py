@@ -23,12 +23,16 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from whoosh import query as q
 
+from search._whoosh.postings import PostingArrays
 from search.analysis.stemmer import shared_stemmer
+from search.ranking.dates import DateOrder
 
 TITLE_WORDS = "title_exact"  # exact (unstemmed, lower-case) forms: what a completion must show
 BODY_WORDS = "body_exact"
@@ -58,7 +62,8 @@ class Suggestion:
 class SuggestionTable:
     """The completions of one open index (a Whoosh searcher and the array scorer's postings and dates)."""
 
-    def __init__(self, searcher, postings, dates, holding=None):
+    def __init__(self, searcher: Any, postings: PostingArrays, dates: DateOrder,
+                 holding: Callable[[q.Query, np.ndarray], np.ndarray] | None = None) -> None:
         self._searcher = searcher
         # holding(query, documents) -> which of the documents (ascending numbers) a phrase query matches
         self._holding = holding
@@ -241,7 +246,7 @@ class SuggestionTable:
         return out
 
 
-def _lexicon(reader, fieldname: str) -> list[str]:
+def _lexicon(reader: Any, fieldname: str) -> list[str]:
     """The field's words, sorted (as the lexicon gives them), or none if the schema has no such field."""
     if fieldname not in reader.schema.names():
         return []

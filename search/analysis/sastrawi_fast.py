@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -200,7 +201,7 @@ PREFIX_RULES: tuple[PrefixRule, ...] = tuple(
 )
 
 
-def reference_stemmer():
+def reference_stemmer() -> Any:
     """PySastrawi's own uncached stemmer (its ``CachedStemmer``'s delegate)."""
     return StemmerFactory().create_stemmer().delegatedStemmer
 
@@ -212,7 +213,7 @@ class FastSastrawi:
     all that ``Context.loop_pengembalian_akhiran`` reads back.
     """
 
-    def __init__(self, reference=None, rules: tuple[PrefixRule, ...] = PREFIX_RULES):
+    def __init__(self, reference: Any = None, rules: tuple[PrefixRule, ...] = PREFIX_RULES) -> None:
         self.reference = reference or reference_stemmer()
         self.dictionary = self.reference.get_dictionary()
         self.rules = rules
@@ -220,7 +221,7 @@ class FastSastrawi:
         self._rules_by_start: dict[str, tuple[PrefixRule, ...]] = {}
         self._rule_lists: dict[tuple[PrefixRule, ...], tuple[PrefixRule, ...]] = {}
 
-    def get_dictionary(self):
+    def get_dictionary(self) -> Any:
         """PySastrawi's ``ArrayDictionary`` of root words."""
         return self.dictionary
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from typing import Any
 
 from search.analysis.sastrawi_fast import FastSastrawi
 from search.analysis.wordlists import load_stem_exceptions
@@ -48,14 +49,14 @@ class Stemmer:
         return self._exceptions if self._exceptions is not None else load_stem_exceptions()
 
     @cached_property
-    def _sastrawi(self):
+    def _sastrawi(self) -> FastSastrawi:
         # PySastrawi's algorithm and dictionary, re-written to stem a new word
         # ~20x faster with the same roots (bench/stemmer_identity.py). Uncached:
         # we keep our own cache, so a word costs one lookup, not two.
         return FastSastrawi()
 
     @cached_property
-    def _dictionary(self):
+    def _dictionary(self) -> Any:
         return self._sastrawi.get_dictionary()
 
     def load(self) -> None:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from search._whoosh.writers import open_for_writing, parent_writer
 from search.analysis.answers import answer_kinds
@@ -287,7 +288,7 @@ def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
     return live, contents
 
 
-def _open_for_writing(generation: Path, live: Path | None):
+def _open_for_writing(generation: Path, live: Path | None) -> Any:
     """The Whoosh index to write: a new one, or the copy of ``live``."""
     return open_for_writing(str(generation), build_schema(), new=live is None)
 
@@ -406,7 +407,7 @@ def _removals(batch: _Batch, contents: dict[str, str]) -> list[str]:
     return [doc_id for doc_id in gone if doc_id in batch.previous] + changed
 
 
-def _plan(paths: list, index_dir: Path, report: BuildReport, on_item, strict: bool, allow_removals: bool,
+def _plan(paths: list, index_dir: Path, report: BuildReport, on_item: ProgressCallback | None, strict: bool, allow_removals: bool,
           options: ReadOptions) -> None:
     """``dry_run``: what a build would add, change and remove, reading the sources only."""
     known = live_contents(index_dir)
@@ -415,7 +416,7 @@ def _plan(paths: list, index_dir: Path, report: BuildReport, on_item, strict: bo
     _removals(batch, _read(batch, lambda article: None))
 
 
-def _write_articles(ix, path: str, batch: _Batch, procs: int | None) -> dict:
+def _write_articles(ix: Any, path: str, batch: _Batch, procs: int | None) -> dict:
     """Add new and changed articles, delete changed and gone ones, commit.
 
     Returns ``id -> content hash`` of every article now in the index.

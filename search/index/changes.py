@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from search._whoosh.writers import open_for_writing, parent_writer
 from search.errors import BuildFailed
@@ -78,7 +79,7 @@ def _delete(generation: Path, ids: list[str], live: Path) -> None:
     write_names(generation, index, names)
 
 
-def delete_ids(writer, ids: list[str], names: Tally | None = None) -> None:
+def delete_ids(writer: Any, ids: list[str], names: Tally | None = None) -> None:
     """Mark the articles with ``ids`` deleted in ``writer``'s next commit (and take them off ``names``)."""
     # One searcher for all: without it Whoosh opens a new one (every
     # segment's files) for each deletion, seconds per hundred.

@@ -25,8 +25,10 @@ import json
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from search.errors import CariError, IndexBusy
 from search.index.build import ADD, INCOMING, build_index
@@ -34,6 +36,7 @@ from search.index.changes import remove_articles
 
 BATCH_SECONDS = 0.2  # how long the first write of a batch waits for others to join it
 LOCK_RETRY_SECONDS = 0.25
+T = TypeVar("T")
 
 
 @dataclass
@@ -123,7 +126,7 @@ class DocumentWriter:
             write.result = result
             write.done.set()
 
-    def _with_lock_retries(self, apply):
+    def _with_lock_retries(self, apply: Callable[[], T]) -> T:
         deadline = time.monotonic() + self.wait_seconds
         while True:
             try:

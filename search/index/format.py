@@ -17,6 +17,7 @@ import os
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from whoosh.index import open_dir
 
@@ -72,7 +73,7 @@ def stamp() -> dict:
     }
 
 
-def outdated_message(index_dir: Path, found) -> str:
+def outdated_message(index_dir: Path, found: object) -> str:
     """What works on an index of another format: rebuilt from its own articles, exported, backed up."""
     said = (f"The index at {index_dir} was built by another version of Cari (index format {found}; "
             f"this version reads format {INDEX_FORMAT}).")
@@ -112,7 +113,7 @@ def _check_readable(index_dir: Path, generation: Path, names: list[str]) -> None
             raise not_permitted(path, index_dir)
 
 
-def open_index(index_dir: Path, generation: Path | None = None):
+def open_index(index_dir: Path, generation: Path | None = None) -> tuple[Path, Any]:
     """The live generation of ``index_dir`` (or ``generation``, one held by ``store.hold_live``) and its Whoosh
     index, opened for reading.
 

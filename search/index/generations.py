@@ -42,6 +42,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any, cast
 
 from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing, damaged, not_permitted
 from search.index.checksums import checksums
@@ -194,16 +195,16 @@ def copy_generation(index_dir: Path, live: Path) -> Path:
     return generation
 
 
-def _open_record(path: Path, mode: str):
+def _open_record(path: Path, mode: str) -> IO[str]:
     # A record named *.gz is gzipped: the stem roots of a large archive are
     # millions of short strings (18 MB of JSON on 100,000 articles, 5 gzipped).
     if path.suffix == ".gz":
         # Level 1: 7% larger than 6, in half the time (the build waits for it).
-        return gzip.open(path, mode + "t", encoding="utf-8", compresslevel=1)
+        return cast(IO[str], gzip.open(path, mode + "t", encoding="utf-8", compresslevel=1))  # "t": a TextIOWrapper
     return open(path, mode, encoding="utf-8")
 
 
-def write_record(generation: Path, name: str, data) -> None:
+def write_record(generation: Path, name: str, data: Any) -> None:
     """Store a JSON record beside the index in ``generation`` (before publishing).
 
     Written under another name and renamed: in an update the old record is a
@@ -218,7 +219,7 @@ def write_record(generation: Path, name: str, data) -> None:
     os.replace(partial, path)
 
 
-def read_record(generation: Path, name: str):
+def read_record(generation: Path, name: str) -> Any:
     """A record written by :func:`write_record`, or None if missing or unreadable."""
     try:
         with _open_record(generation / name, "r") as f:

@@ -36,6 +36,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any
 
 from search._whoosh.writers import finish_segment, worker_writer
@@ -71,7 +72,7 @@ class DocumentSink:
     :meth:`finish` before committing ``writer``.
     """
 
-    def __init__(self, writer, index_path: str, procs: int):
+    def __init__(self, writer: Any, index_path: str, procs: int) -> None:
         self.writer = writer
         self.index_path = index_path
         self.procs = procs
@@ -80,10 +81,10 @@ class DocumentSink:
         self.jobs: Any = None  # multiprocessing queues, made when the workers start
         self.results: Any = None
 
-    def __enter__(self):
+    def __enter__(self) -> DocumentSink:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if exc_type is not None:
             self._stop()
 
@@ -159,7 +160,7 @@ class DocumentSink:
             reason = value if status == "failed" else "it ended before its work was done"
             raise IndexingFailed(f"An indexing worker failed: {reason}. The previous index is unchanged.")
 
-    def _result(self):
+    def _result(self) -> Any:
         while True:
             try:
                 with _stop_signals_deferred():
@@ -239,7 +240,7 @@ def die_with_parent(parent: int) -> None:
         raise SystemExit(1)
 
 
-def _write_segment(index_path: str, jobs, results, parent: int) -> None:
+def _write_segment(index_path: str, jobs: Any, results: Any, parent: int) -> None:
     """Worker process: add every batch from ``jobs`` to a new segment, report it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not ours

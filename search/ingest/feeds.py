@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import lxml.html
 from lxml.etree import ParserError
@@ -43,7 +44,7 @@ def html_to_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _date(entry) -> str | None:
+def _date(entry: Any) -> str | None:
     for name in ("published", "updated", "created"):
         text = entry.get(name)
         if not text:
@@ -57,7 +58,7 @@ def _date(entry) -> str | None:
     return None
 
 
-def _text(entry) -> str:
+def _text(entry: Any) -> str:
     for content in entry.get("content") or []:  # content:encoded, Atom <content>
         text = html_to_text(content.get("value") or "")
         if text:
@@ -105,7 +106,7 @@ def read_feed(data: bytes, name: str) -> Iterator[Article | Problem]:
         )
 
 
-def _feed_title(info) -> str | None:
+def _feed_title(info: Any) -> str | None:
     """A feed's own name (``Antaranews.com - Berita Terkini``: its first part), as the items' source."""
     title = html_to_text(info.get("title") or "")
     return title.split(" - ")[0].split(" | ")[0].strip() or None

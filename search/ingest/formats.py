@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, cast
 
 from search.ingest.article import ArticleError
 
@@ -163,9 +163,10 @@ def bounded_lines(handle: BinaryIO, limit: int) -> Iterator[bytes | LongLine]:
         yield LongLine(limit, binary=False)
 
 
-def open_lines(path: Path, compressed: bool):
+def open_lines(path: Path, compressed: bool) -> BinaryIO:
     """A binary file object over ``path``'s (uncompressed) lines."""
-    return gzip.open(path, "rb") if compressed else open(path, "rb")  # noqa: SIM115 - the caller closes it
+    handle = gzip.open(path, "rb") if compressed else open(path, "rb")  # noqa: SIM115 - the caller closes it
+    return cast(BinaryIO, handle)  # both read bytes a line at a time, as a BinaryIO does
 
 
 def shown_name(path: str | os.PathLike) -> str:

@@ -168,7 +168,7 @@ def page_meta(html: str) -> PageMeta:
     )
 
 
-def _json_ld_article(tree) -> dict:
+def _json_ld_article(tree: lxml.html.HtmlElement) -> dict:
     """The first JSON-LD object of an article type on the page (``@graph`` and lists searched), or {}."""
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":

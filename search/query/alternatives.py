@@ -72,6 +72,10 @@ class Lexicon(Protocol):
         """The scale of ``other``'s weight beside ``word`` (at most 1: never above the word typed)."""
         ...
 
+    def frequency(self, word: str) -> int:
+        """In how many articles ``word`` (lowercased) is."""
+        ...
+
 
 def key(text: str) -> str:
     """The lookup key of a word or words: lowercased, without diacritics, spaces collapsed."""

@@ -55,7 +55,7 @@ class QueryBuilder:
     schema: Any  # a whoosh.fields.Schema
     alternatives: Alternatives = field(default_factory=Alternatives)  # variants, synonyms, typos (per index)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # An index built before a field existed is still searched, without it.
         self._boosts = {name: w for name, w in DEFAULT_FIELDS.items() if name in self.schema}
         self._parser = self._new_parser(PhraseFactory(self.schema))
@@ -66,7 +66,7 @@ class QueryBuilder:
         self._words: dict[str, tuple | None] = {}  # word -> its terms (queries repeat words)
         self._expansions: dict[str, tuple] = {}  # "(AS OR ...)" -> its branches
 
-    def _new_parser(self, phrases: PhraseFactory):
+    def _new_parser(self, phrases: PhraseFactory) -> qparser.MultifieldParser:
         parser = qparser.MultifieldParser(
             list(self._boosts),
             self.schema,
@@ -103,7 +103,7 @@ class QueryBuilder:
         return self._parsed(text, query, rewritten.expansions, concepts)
 
     def _parsed(
-        self, text: str, query, expansions: tuple[Expansion, ...] = (), concepts: dict[str, frozenset] | None = None
+        self, text: str, query: q.Query, expansions: tuple[Expansion, ...] = (), concepts: dict[str, frozenset] | None = None
     ) -> ParsedQuery:
         question = is_question(text)
         concepts = concepts or {}
@@ -118,7 +118,7 @@ class QueryBuilder:
             expansions=expansions,
         )
 
-    def _prefer_answer_kind(self, query, text: str):
+    def _prefer_answer_kind(self, query: q.Query, text: str) -> q.Query:
         """Rank articles holding the kind of answer the question asks for higher.
 
         ``Kapan ...`` wants a date, ``Berapa ...`` a number (see answers.py); the
@@ -138,7 +138,7 @@ class QueryBuilder:
         query = self._words_query(Rewritten((plain,), verbatim=True)) or self._parser.parse(plain)
         return self._parsed(text, query)
 
-    def _words_query(self, rewritten: Rewritten):
+    def _words_query(self, rewritten: Rewritten) -> q.Query | None:
         """The query Whoosh's parser makes of plain words, built directly; None for anything else."""
         found = self._words_and_concepts(rewritten)
         return found[0] if found else None
@@ -233,7 +233,7 @@ class QueryBuilder:
         return found
 
 
-def concept_key(branch) -> Any:
+def concept_key(branch: Any) -> Any:
     """What identifies a branch of the query's OR across copies: (field, text) for a term, else the query itself."""
     if type(branch) is tuple:
         return branch[:2]
@@ -277,12 +277,12 @@ class PhraseFactory:
     stopwords only (``"yang dan"``) needs all its words.
     """
 
-    def __init__(self, schema, as_written: bool = True):
+    def __init__(self, schema: Any, as_written: bool = True) -> None:
         self.schema = schema
         self._has_twin = {twin for exact, twin in EXACT_TWINS.items() if exact in schema}
         self.as_written = as_written  # False: a phrase of the stemmed fields too (an alternative's full form)
 
-    def __call__(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0, char_ranges=None):
+    def __call__(self, fieldname: str, words: list[str], slop: int = 1, boost: float = 1.0, char_ranges: Any = None) -> q.Query:
         if fieldname in self._has_twin and self.as_written:
             return q.NullQuery  # its exact twin carries the phrase (see above)
         if fieldname not in self.schema or self.schema[fieldname].format.supports("positions"):
@@ -306,22 +306,22 @@ class WordsInPhrase(q.Require):
     1.0), so merging nested ORs would drop a field's weight.
     """
 
-    def with_boost(self, boost):
+    def with_boost(self, boost: float) -> WordsInPhrase:
         return self.__class__(self.a.with_boost(self.a.boost * boost), self.b)
 
-    def matcher(self, searcher, context=None):
+    def matcher(self, searcher: Any, context: Any = None) -> RequireMatcher:
         required = self.b.matcher(searcher, searcher.boolean_context())
         return RequireMatcher(self.a.matcher(searcher, context), required)
 
 
-def exclude_negated(query):
+def exclude_negated(query: q.Query) -> q.Query:
     """Make ``a NOT b`` mean "a, without b" inside an OR group.
 
     Whoosh parses ``a NOT b`` with an OR default as ``a OR (NOT b)``, which
     matches nearly every article. A user means: results for ``a`` that do not
     mention ``b``.
     """
-    def rewrite(node):
+    def rewrite(node: q.Query) -> q.Query:
         if node.is_leaf():
             return node
         if not isinstance(node, q.Or):

@@ -49,7 +49,7 @@ class Filters:
         """These filters and the people and organisations a query names (``person:"..."``, ``org:"..."``)."""
         return replace(self, people=(*self.people, *people), organisations=(*self.organisations, *organisations))
 
-    def to_query(self, known_sources: list[str] | None = None, name_book: NameBook | None = None):
+    def to_query(self, known_sources: list[str] | None = None, name_book: NameBook | None = None) -> q.Query | None:
         """The Whoosh query that allows only the matching articles, or None for no restriction.
 
         With ``known_sources`` (the index's publishers) the source is matched

@@ -99,7 +99,7 @@ class TermMatcher:
         return bool(self.terms or self.patterns or self.words)
 
 
-def positive_terms(query) -> list[tuple[str, str]]:
+def positive_terms(query: q.Query) -> list[tuple[str, str]]:
     """(field, text) of every term the query asks for, minus those under NOT."""
     if isinstance(query, q.Not):
         return []

@@ -12,6 +12,7 @@ asked for each directly (a lookup each) instead of compared with every word.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from itertools import islice
 
 # Each pair is written either way round in one name.
@@ -32,7 +33,7 @@ def skeleton(word: str) -> str:
     return _DOUBLED.sub(r"\1", word)
 
 
-def _one_change(word: str):
+def _one_change(word: str) -> Iterator[str]:
     """Every spelling one change away: a pair swapped, an ``h`` after a consonant added or dropped,
     a letter doubled or undoubled."""
     for a, b in _SWAPS:

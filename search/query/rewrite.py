@@ -11,10 +11,11 @@ as query text, by :meth:`Rewritten.text`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from search.analysis.wordlists import question_words
-from search.query.alternatives import MAX_KEYWORDS, Alternatives, Form
+from search.query.alternatives import MAX_KEYWORDS, Alternatives, Form, Lexicon
 from search.query.syntax import OPERATORS
 
 # A quoted phrase or field:term (kept whole), or a word (possibly a prefix*).
@@ -78,7 +79,7 @@ def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
     # "Amerika Serikat (AS)": a form whose words the query already holds is not searched twice.
     spelled_out = {word.lower() for word in re.findall(r"\w+(?:-\w+)*", text)}
 
-    def new(forms) -> tuple[Form, ...]:
+    def new(forms: Iterable[Form]) -> tuple[Form, ...]:
         return tuple(f for f in forms if not set(f.text.lower().split()) <= spelled_out)
 
     in_keywords = sum(isinstance(p, _Word) for p in pieces) <= MAX_KEYWORDS
@@ -109,7 +110,7 @@ _JOINED = re.compile(r"(?<![\w\-*:\"])(?:([eE])([^\W\d_]{3,})|([^\W\d_]{2,})(\d+
 JOINED_RARE = 1  # a joined form the index does not hold is written apart (ektp), one it holds is searched (mp3)
 
 
-def split_compounds(text: str, lexicon=None) -> str:
+def split_compounds(text: str, lexicon: Lexicon | None = None) -> str:
     """``text`` with compounds written apart: ``e-ktp`` -> ``e ktp``; ``ektp`` -> ``e ktp`` when the index
     does not hold the joined form and holds the second word (``lexicon``: its counts);
     quoted phrases left alone."""
@@ -161,7 +162,8 @@ def _pieces(text: str) -> tuple[list[str], bool]:
     return [p for p in pieces if p != ""], kept_words
 
 
-def _run_at(pieces: list[str], at: int, alternatives: Alternatives, new) -> Expansion | None:
+def _run_at(pieces: list[str], at: int, alternatives: Alternatives,
+            new: Callable[[Iterable[Form]], tuple[Form, ...]]) -> Expansion | None:
     """The expansion of the longest run of words from ``at`` that is one key (``joko widodo``), or None.
 
     A run is words separated by spaces only.

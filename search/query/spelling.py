@@ -14,6 +14,8 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
@@ -41,7 +43,7 @@ AFFIX_OPENINGS = frozenset({"me", "pe", "be", "te", "di", "ke", "se"})
 MAX_EDITS = 2
 
 
-def suggest(searcher, text: str, field: str = "body_exact", deadline: Deadline = NO_DEADLINE) -> str | None:
+def suggest(searcher: Any, text: str, field: str = "body_exact", deadline: Deadline = NO_DEADLINE) -> str | None:
     """The query with its unknown words respelled, or None when there is nothing to offer.
 
     Also None when the search's time is up: the results are found by then,
@@ -55,7 +57,7 @@ def suggest(searcher, text: str, field: str = "body_exact", deadline: Deadline =
         return None
 
 
-def _respelled(reader, text: str, field: str, deadline: Deadline) -> str | None:
+def _respelled(reader: Any, text: str, field: str, deadline: Deadline) -> str | None:
     """``text`` with each unknown word replaced by its closest indexed word, or None if none was."""
     changed = False
 
@@ -86,7 +88,7 @@ def _respelled(reader, text: str, field: str, deadline: Deadline) -> str | None:
     return suggestion if changed else None
 
 
-def closest_word(reader, field: str, word: str, deadline: Deadline = NO_DEADLINE) -> str | None:
+def closest_word(reader: Any, field: str, word: str, deadline: Deadline = NO_DEADLINE) -> str | None:
     """The most frequent indexed word within two edits of ``word`` (ties: the first A-Z), or None."""
     best, best_key = None, None
     candidates = reader.expand_prefix(field, word[: min(SAME_START, len(word) - 1)])
@@ -144,7 +146,8 @@ class IndexLexicon:
     very start are rare, and it bounds the words compared on any archive).
     """
 
-    def __init__(self, reader, is_name, field: str = "body_exact", deadline: Deadline = NO_DEADLINE, counts=None):
+    def __init__(self, reader: Any, is_name: Callable[[str], bool], field: str = "body_exact",
+                 deadline: Deadline = NO_DEADLINE, counts: Any = None) -> None:
         self._reader = reader
         # Where the query's own words are counted: the scorer's remembered counts
         # (``PostingArrays``) ask the reader once a word, not once a query.
@@ -204,7 +207,7 @@ class IndexLexicon:
             self._prefixes[prefix] = found
         return found
 
-    def _remembered(self, kind: str, word: str, compute):
+    def _remembered(self, kind: str, word: str, compute: Callable[[], Any]) -> Any:
         if (kind, word) not in self._found:
             if len(self._found) > 10_000:
                 self._found.clear()

@@ -33,7 +33,7 @@ def literal_prefix(pattern: str) -> str:
     return pattern
 
 
-def glob_of(node) -> str | None:
+def glob_of(node: q.Query) -> str | None:
     """The glob a Whoosh wildcard node stands for (``pe*`` for ``Prefix("body", "pe")``), None for other nodes."""
     if isinstance(node, q.Prefix):
         return node.text + "*"
@@ -42,19 +42,19 @@ def glob_of(node) -> str | None:
     return None
 
 
-def has_wildcards(query) -> bool:
+def has_wildcards(query: q.Query) -> bool:
     """Whether any word of ``query`` is a wildcard (``pe*``, ``pe*an``)."""
     return any(glob_of(leaf) is not None for leaf in query.leaves())
 
 
-def lists_everything(query) -> bool:
+def lists_everything(query: q.Query) -> bool:
     """Whether ``query`` is ``*`` alone (in one field or all): every article, no word to rank by."""
     if isinstance(query, q.Every):
         return True
     return type(query) is q.Or and bool(query.subqueries) and all(isinstance(c, q.Every) for c in query.subqueries)
 
 
-def check_wildcards(query, text: str) -> None:
+def check_wildcards(query: q.Query, text: str) -> None:
     """QueryError, saying the rule, for a wildcard too broad to expand or a ``*`` among words.
 
     ``text`` is the query as typed: Whoosh's parser makes ``rusia *`` the

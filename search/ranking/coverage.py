@@ -17,11 +17,14 @@ articles are listed (``BEST_BY_DATE``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from whoosh import query as q
 
 # A query of more concepts than this is a sentence or a question, not keywords.
 from search.query.alternatives import MAX_KEYWORDS as MAX_KEYWORD_CONCEPTS
+from search.query.parsed import ParsedQuery
 
 # Fewer articles than this holding every word: the query widens to those holding most of them.
 WIDEN_BELOW = 3
@@ -45,17 +48,17 @@ KEYWORD_TITLE_FACTOR = 4.0
 TITLE_FIELDS = ("title", "title_exact")
 
 
-def is_keywords(parsed) -> bool:
+def is_keywords(parsed: ParsedQuery) -> bool:
     """Whether ``parsed`` (a ParsedQuery) is keywords: 1 to 5 concepts, not a question."""
     return not parsed.question and 1 <= len(parsed.concepts) <= MAX_KEYWORD_CONCEPTS
 
 
-def counts_concepts(parsed) -> bool:
+def counts_concepts(parsed: ParsedQuery) -> bool:
     """Whether ``parsed`` is ranked all words first: keywords of two concepts or more."""
     return is_keywords(parsed) and len(parsed.concepts) >= 2
 
 
-def with_title_weight(query, factor: float | None = None):
+def with_title_weight(query: q.Query, factor: float | None = None) -> q.Query:
     """A copy of a plain OR query with its title terms weighing ``factor`` (``KEYWORD_TITLE_FACTOR``) times more."""
     factor = KEYWORD_TITLE_FACTOR if factor is None else factor
     if type(query) is not q.Or or factor == 1:
@@ -69,7 +72,7 @@ def with_title_weight(query, factor: float | None = None):
 
 
 def concept_counts(
-    branch_keys: list, branch_ids: list[np.ndarray], concepts, doc_count: int
+    branch_keys: list, branch_ids: list[np.ndarray], concepts: tuple[frozenset, ...], doc_count: int
 ) -> tuple[np.ndarray, int] | None:
     """(how many of the concepts asked each document holds, how many were asked); None if under two.
 
@@ -107,7 +110,7 @@ def all_or_most(held: np.ndarray, asked: int, matched: np.ndarray) -> tuple[np.n
     return most, "most"
 
 
-def with_nearness(query, parsed, schema):
+def with_nearness(query: q.Query, parsed: ParsedQuery, schema: Any) -> q.Query:
     """``query`` with a bonus for the words typed close together in a title or body (an ANDMAYBE).
 
     The bonus is the stemmed fields' phrase of the words, so it adds only to
@@ -126,12 +129,14 @@ def with_nearness(query, parsed, schema):
     return q.AndMaybe(query, phrases[0] if len(phrases) == 1 else q.Or(phrases))
 
 
-def is_sentence(parsed) -> bool:
+def is_sentence(parsed: ParsedQuery) -> bool:
     """Whether ``parsed`` is a question or a pasted sentence (plain words, more than keywords)."""
     return parsed.question or len(parsed.concepts) > MAX_KEYWORD_CONCEPTS
 
 
-def for_keywords(query, parsed, schema, by_relevance: bool = True):
+def for_keywords(
+    query: q.Query, parsed: ParsedQuery, schema: Any, by_relevance: bool = True
+) -> tuple[q.Query, tuple[frozenset, ...] | None]:
     """(the query to rank, the concepts every result must hold, or None): keywords as readers expect them.
 
     Keywords weigh titles twice; two or more of them mean the articles

@@ -12,6 +12,8 @@ filter with two comparisons instead of walking the range's postings.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from search._whoosh.columns import numeric_values
@@ -26,7 +28,7 @@ MAX_TIES = 1000
 class DateOrder:
     """The document numbers of one reader newest first, and their dates (Whoosh's column values)."""
 
-    def __init__(self, reader, fieldname: str = DATE_FIELD):
+    def __init__(self, reader: Any, fieldname: str = DATE_FIELD) -> None:
         self.fieldname = fieldname
         values, self.dated = _column_values(reader, fieldname)
         # Undated: the column's default, or 0 in a segment without the column; one value for all of them,
@@ -66,7 +68,7 @@ class DateOrder:
         return inside
 
 
-def _column_values(reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
+def _column_values(reader: Any, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
     """(the column value of every document as uint64, whether it has a date).
 
     An article without a date holds the column's default (the largest

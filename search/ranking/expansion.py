@@ -20,7 +20,9 @@ import fnmatch
 import heapq
 import re
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from whoosh import query as q
 
@@ -36,20 +38,20 @@ REMEMBERED = 4096
 class WildcardExpander:
     """Replaces the wildcards of a query with ORs of the words they match in one index."""
 
-    def __init__(self, reader, max_words: int = MAX_WORDS):
+    def __init__(self, reader: Any, max_words: int = MAX_WORDS) -> None:
         self._leaves = [leaf for leaf, _ in reader.leaf_readers()]
         self._schema = reader.schema
         self.max_words = max_words
         self._words: OrderedDict[tuple[str, str], tuple[str, ...]] = OrderedDict()  # (field, glob) -> its words
         self._counts: OrderedDict[tuple[str, str], _WordCount] = OrderedDict()  # counts a deadline stopped
 
-    def expand(self, query, deadline: Deadline = NO_DEADLINE):
+    def expand(self, query: q.Query, deadline: Deadline = NO_DEADLINE) -> q.Query:
         """``query`` with each wildcard an OR of its words; a query without wildcards is returned as it is."""
         if not has_wildcards(query):
             return query
         return self._rewritten(query, deadline)
 
-    def _rewritten(self, node, deadline: Deadline):
+    def _rewritten(self, node: q.Query, deadline: Deadline) -> q.Query:
         glob = glob_of(node)
         if glob is not None:
             return self._words_query(node, glob, deadline)
@@ -61,7 +63,7 @@ class WildcardExpander:
             return expanded
         return node.apply(lambda child: self._rewritten(child, deadline))
 
-    def _words_query(self, node, glob: str, deadline: Deadline):
+    def _words_query(self, node: q.Query, glob: str, deadline: Deadline) -> q.Query:
         """The OR of a wildcard's words, with the wildcard's boost (as Whoosh ORs them), or NullQuery."""
         words = self.words(node.fieldname, glob, deadline)
         if not words:
@@ -122,7 +124,7 @@ class _WordCount:
     frequencies: dict[str, int] = field(default_factory=dict)
 
 
-def _words_from(leaf, fieldtype, fieldname: str, prefix: bytes, start: str):
+def _words_from(leaf: Any, fieldtype: Any, fieldname: str, prefix: bytes, start: str) -> Iterator[str]:
     """The words of one segment's field from ``start`` on, while they begin with ``prefix``."""
     for found_field, btext in leaf.terms_from(fieldname, start):
         if found_field != fieldname or not btext.startswith(prefix):

@@ -67,7 +67,8 @@ class Explainer:
                 explained[-1]["excluded"] = excluded
         return explained
 
-    def _one(self, docnum, fields, score, wanted, bonus, origins, rerank_context) -> dict:  # noqa: PLR0913
+    def _one(self, docnum: int, fields: dict, score: float, wanted: list[tuple[q.Query, float]],
+             bonus: list[tuple[q.Query, float]], origins: dict, rerank_context: tuple[float, dict, frozenset] | None) -> dict:  # noqa: PLR0913
         terms: list[dict] = []
         by_field: dict[str, float] = {}
         held: set[int] = set()
@@ -108,7 +109,8 @@ class Explainer:
             explanation["sum"] = _rounded(bm25)
         return explanation
 
-    def _rerank_context(self, found, wanted, bonus) -> tuple[float, dict, frozenset]:
+    def _rerank_context(self, found: list[tuple[dict, Any]], wanted: list[tuple[q.Query, float]],
+                        bonus: list[tuple[q.Query, float]]) -> tuple[float, dict, frozenset]:
         """(the best BM25 among the re-ranked, the question's idf, the ids re-ranked) for a question."""
         top = found[: rerank.DEPTH]
         best = 0.0
@@ -119,7 +121,7 @@ class Explainer:
         idf = rerank.question_idf(self.parsed.query, self.scorer.postings)  # as answers_first reads it
         return best or 1.0, idf, frozenset(fields["id"] for fields, _ in top)
 
-    def _reranked(self, fields, bm25: float, best: float, idf: dict, reranked_ids: frozenset) -> dict:
+    def _reranked(self, fields: dict, bm25: float, best: float, idf: dict, reranked_ids: frozenset) -> dict:
         """The question re-rank's features and score for one passage (``rerank.combine``)."""
         if fields["id"] not in reranked_ids:
             return {"applied": False, "bm25": _rounded(bm25), "note": f"below the {rerank.DEPTH} re-ranked"}
@@ -158,7 +160,7 @@ def _without_exclusions(wanted: list) -> tuple[list, list[str]]:
     return wanted, []
 
 
-def _describe(node) -> tuple[str, str]:
+def _describe(node: q.Query) -> tuple[str, str]:
     """(field, text) of a branch: a term's own, a phrase's words, or the query written out."""
     fieldname = getattr(node, "fieldname", None)
     if hasattr(node, "text") and fieldname:

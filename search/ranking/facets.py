@@ -7,8 +7,12 @@ Counted over every match, not only the page shown, so a front end can offer
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
+import numpy as np
 from whoosh import sorting
+
+from search._whoosh.postings import PostingArrays
 
 # facet name -> the indexed field it counts
 FACET_FIELDS = {"source": "source_id", "year": "year"}
@@ -21,12 +25,12 @@ def facet_options() -> dict:
     }
 
 
-def facet_counts(results) -> dict[str, dict[str, int]]:
+def facet_counts(results: Any) -> dict[str, dict[str, int]]:
     """``{"source": {name: n}, "year": {"2022": n}}`` from Whoosh results, largest first."""
     return _ordered(results.groups("source"), results.groups("year"))
 
 
-def count_facets(reader, postings, matched) -> dict[str, dict[str, int]]:
+def count_facets(reader: Any, postings: PostingArrays, matched: np.ndarray) -> dict[str, dict[str, int]]:
     """The same counts for the documents flagged in ``matched`` (a numpy bool array).
 
     Each publisher's or year's posting list is a numpy array of document

@@ -10,8 +10,10 @@ from __future__ import annotations
 import pickle
 import struct
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from whoosh import query as q
 from whoosh import sorting
@@ -28,7 +30,7 @@ READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingErr
 
 
 @contextmanager
-def reading(index_dir: Path):
+def reading(index_dir: Path) -> Iterator[None]:
     """Report a read failure inside Whoosh as a damaged index, not a traceback."""
     try:
         yield
@@ -36,14 +38,14 @@ def reading(index_dir: Path):
         raise damaged(index_dir, f"{type(e).__name__}: {e}") from None
 
 
-def newest_first():
+def newest_first() -> sorting.MultiFacet:
     """Sort key: newest articles first, then the ones without a date; equal dates by id (as the array
     scorer's date order: document numbers change between generations)."""
     dated_first = sorting.QueryFacet({0: q.Every("published")}, other=1)
     return sorting.MultiFacet([dated_first, sorting.FieldFacet("published", reverse=True), sorting.FieldFacet("id")])
 
 
-def preload_or(query):
+def preload_or(query: q.Query) -> q.Query:
     """Score a top-level OR by Whoosh's array matcher, whatever the index size.
 
     Whoosh picks a binary tree of union matchers for segments of more than
@@ -61,7 +63,7 @@ def preload_or(query):
     return query
 
 
-def count_plain_or(searcher, query, deadline: Deadline = NO_DEADLINE) -> int | None:
+def count_plain_or(searcher: Any, query: q.Query, deadline: Deadline = NO_DEADLINE) -> int | None:
     """How many documents match ``query`` if it is a plain OR of terms (or a question's
     ``OR ANDMAYBE answer-kind``), else None.
 
@@ -86,7 +88,8 @@ def count_plain_or(searcher, query, deadline: Deadline = NO_DEADLINE) -> int | N
 
 
 def rank_in_whoosh(
-    searcher, query, limit, filter_query, sort, facets, deadline: Deadline = NO_DEADLINE
+    searcher: Any, query: q.Query, limit: int | None, filter_query: q.Query | None, sort: str, facets: bool,
+    deadline: Deadline = NO_DEADLINE,
 ) -> tuple[list, int, dict | None]:
     """What ``scoring.ArrayScorer`` does not rank (queries with a NOT), ranked by Whoosh.
 
@@ -106,7 +109,7 @@ def rank_in_whoosh(
     return found, total, facet_counts(ranked) if facets else None
 
 
-def _search_within(searcher, query, collector, deadline: Deadline):
+def _search_within(searcher: Any, query: q.Query, collector: Any, deadline: Deadline) -> Any:
     """Whoosh's results of ``collector``, stopped by Whoosh's ``TimeLimitCollector`` at the deadline.
 
     Without SIGALRM, which only the main thread may use (waitress serves
@@ -123,7 +126,7 @@ def _search_within(searcher, query, collector, deadline: Deadline):
     return collector.results()
 
 
-def _count(ranked, deadline: Deadline) -> int:
+def _count(ranked: Any, deadline: Deadline) -> int:
     """``len(ranked)``, checking the deadline: Whoosh runs the query again to count its matches."""
     collector = ranked.collector
     if collector.computes_count():

@@ -17,10 +17,12 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from whoosh import query as q
 
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.parsed import ParsedQuery
 from search.ranking.coverage import BEST_BY_DATE, BEST_SHARE, for_keywords, is_sentence
+from search.ranking.dates import DateOrder
 from search.ranking.explain import Explainer
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh
@@ -43,7 +45,7 @@ Matches = Callable[[], Any]
 class RankingPolicy:
     """Ranks parsed queries against one open Whoosh searcher, its array scorer and its wildcard expander."""
 
-    def __init__(self, searcher, scorer: ArrayScorer, expander: WildcardExpander):
+    def __init__(self, searcher: Any, scorer: ArrayScorer, expander: WildcardExpander) -> None:
         self.searcher = searcher
         self.scorer = scorer
         self.expander = expander
@@ -52,7 +54,7 @@ class RankingPolicy:
         """``parsed`` without the stopwords most articles hold (their frequencies are the index's)."""
         return parsed.with_query(drop_common_stopwords(parsed.query, self.scorer.postings))
 
-    def browse(self, limit: int, filter_query, facets: bool, sort: str = "newest") -> Found:
+    def browse(self, limit: int, filter_query: q.Query | None, facets: bool, sort: str = "newest") -> Found:
         """The newest (or oldest) ``limit`` articles the filter allows, with no score, the total and facets."""
         return self.browse_matching(limit, filter_query, facets, sort)[0]
 
@@ -65,7 +67,7 @@ class RankingPolicy:
         return self._found(ranking, facets), lambda: matched
 
     def rank(
-        self, parsed: ParsedQuery, limit: int, filter_query=None, sort: str = "relevance", facets: bool = False,
+        self, parsed: ParsedQuery, limit: int, filter_query: q.Query | None = None, sort: str = "relevance", facets: bool = False,
         deadline: Deadline = NO_DEADLINE,
     ) -> Found:
         """At least ``limit`` results of ``parsed`` in the order ``sort`` asks, the total and facets.
@@ -138,7 +140,7 @@ class RankingPolicy:
         query, concepts = for_keywords(query, parsed, self.searcher.schema, by_relevance=sort == "relevance")
         return Explainer(parsed, query, concepts, self.scorer, self.searcher, self.searcher.schema, sort)
 
-    def _oldest(self, matched, limit: int | None, coverage: str = "all") -> Ranking:
+    def _oldest(self, matched: np.ndarray, limit: int | None, coverage: str = "all") -> Ranking:
         """The documents flagged in ``matched``, oldest first, undated last."""
         ranked = oldest(self.scorer.dates, matched, limit, ties=True).tolist()
         return Ranking([(docnum, None) for docnum in ranked], matched, coverage)
@@ -150,12 +152,12 @@ class RankingPolicy:
         return (_ties_broken(found, [d for d, _ in ranking.results], self.scorer.dates), ranking.total, counts,
                 ranking.coverage)
 
-    def _facets(self, matched) -> dict:
+    def _facets(self, matched: np.ndarray) -> dict:
         """Counts by source and year (``ranking.facets``) and by month, of the documents in ``matched``."""
         counts = count_facets(self.searcher.reader(), self.scorer.postings, matched)
         return {**counts, "month": month_counts(self.scorer.dates, matched)}
 
-    def _whoosh_matches(self, query, filter_query):
+    def _whoosh_matches(self, query: q.Query, filter_query: q.Query | None) -> np.ndarray:
         """Which live documents match ``query`` and the filter, asked of Whoosh (a query with a NOT)."""
         matched = self.scorer.mask(query) & self.scorer.postings.live
         if filter_query is not None:
@@ -163,7 +165,7 @@ class RankingPolicy:
         return matched
 
 
-def _ties_broken(found: list[tuple[dict, Any]], docnums: list[int], dates) -> list[tuple[dict, Any]]:
+def _ties_broken(found: list[tuple[dict, Any]], docnums: list[int], dates: DateOrder) -> list[tuple[dict, Any]]:
     """``found`` with each run of equal scores ordered newest first, then by id (by date: each run of equal
     dates by id): the same in every generation.
 

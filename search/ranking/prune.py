@@ -11,6 +11,7 @@ match. They are left out of the query here, where their frequency is known.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from whoosh import query as q
 
@@ -20,7 +21,7 @@ from search.analysis.wordlists import stopwords
 MAX_STOPWORD_SHARE = 0.5
 
 
-def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
+def drop_common_stopwords(query: q.Query, reader: Any, max_share: float = MAX_STOPWORD_SHARE) -> q.Query:
     """``query`` without the stopword terms found in more than ``max_share`` of the articles.
 
     ``reader`` is a Whoosh reader or anything else with its ``doc_count_all``
@@ -36,14 +37,14 @@ def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
     # Field by field: ``sudah`` is in most bodies but few titles, and a title
     # holding it tells a known article apart (IndoSum lost 0.001 MRR when
     # such words were dropped from every field).
-    def is_common(node) -> bool:
+    def is_common(node: q.Query) -> bool:
         return (
             type(node) is q.Term
             and node.text in common
             and reader.doc_frequency(node.fieldname, node.text) > limit
         )
 
-    def prune(node):
+    def prune(node: q.Query) -> q.Query | None:
         if isinstance(node, q.Or):
             kept = [prune(child) for child in node.subqueries if not is_common(child)]
             kept = [child for child in kept if child is not None]
@@ -69,7 +70,7 @@ def drop_common_stopwords(query, reader, max_share: float = MAX_STOPWORD_SHARE):
     return pruned
 
 
-def exact_search_options(query) -> dict:
+def exact_search_options(query: q.Query) -> dict:
     """Options for ``searcher.search`` that keep Whoosh exact for ``query``.
 
     Whoosh 2.7 mis-ranks an OR under AndMaybe (the answer-kind boost, see

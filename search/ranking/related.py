@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 from whoosh import query as q
 
 from search.analysis.tokens import analyse
+from search.ranking.dates import DateOrder
+from search.ranking.scoring import ArrayScorer
 
 TELLING_TERMS = 25
 TITLE_WEIGHT = 3.0
@@ -59,7 +62,9 @@ def written_terms(text: str) -> list[tuple[str, str]]:
     return terms
 
 
-def telling_terms(title: str, body: str, document_frequency, doc_count: int) -> list[tuple[float, str, str]]:
+def telling_terms(
+    title: str, body: str, document_frequency: Callable[[str, str], int], doc_count: int
+) -> list[tuple[float, str, str]]:
     """(weight, kind, term) of the article's ``TELLING_TERMS`` most telling words, best first.
 
     ``document_frequency(fieldname, text)`` is how many articles hold a term.
@@ -89,14 +94,16 @@ def fields_of(kind: str) -> tuple[str, str]:
     return ("title_exact", "body_exact") if kind == "name" else ("title", "body")
 
 
-def telling_query(terms: list[tuple[float, str, str]]):
+def telling_query(terms: list[tuple[float, str, str]]) -> q.Query | None:
     """An OR of the telling words (``telling_terms``) in the title and body, each boosted by its weight."""
     branches = [q.Term(fieldname, text, boost=weight * (CANDIDATE_TITLE_WEIGHT if fieldname.startswith("title") else 1))
                 for weight, kind, text in terms for fieldname in fields_of(kind)]
     return q.Or(branches) if branches else None
 
 
-def nearest_in_time_among_equals(ranked: list[tuple[int, float]], dates, docnum: int) -> list[tuple[int, float]]:
+def nearest_in_time_among_equals(
+    ranked: list[tuple[int, float]], dates: DateOrder, docnum: int
+) -> list[tuple[int, float]]:
     """``ranked`` (document, score) best first, reordered so that within ``TIE_SHARE`` of a score
     the article nearer in time to ``docnum`` comes first (undated ones as if a year away)."""
     if not ranked:
@@ -113,7 +120,9 @@ def nearest_in_time_among_equals(ranked: list[tuple[int, float]], dates, docnum:
     return sorted(ranked, key=lambda pair: (-math.floor(pair[1] / step), days_away(pair[0]), -pair[1]))
 
 
-def more_like(docnum: int, fields: dict, scorer, document_frequency, limit: int) -> list[tuple[int, float]]:
+def more_like(
+    docnum: int, fields: dict, scorer: ArrayScorer, document_frequency: Callable[[str, str], int], limit: int
+) -> list[tuple[int, float]]:
     """(document, score) of the ``limit`` articles most like document ``docnum`` (its stored ``fields``), best first.
 
     ``scorer`` is the index's ``ArrayScorer``: BM25F of the telling words,
@@ -125,5 +134,6 @@ def more_like(docnum: int, fields: dict, scorer, document_frequency, limit: int)
     if query is None:
         return []
     ranking = scorer.rank(query, (limit + 1) * CANDIDATES_PER_RESULT)
+    assert ranking is not None  # an OR of terms is a flat query, which the scorer ranks
     ranked = [(doc, score or 0.0) for doc, score in ranking.results if doc != docnum]
     return nearest_in_time_among_equals(ranked, scorer.dates, docnum)[:limit]

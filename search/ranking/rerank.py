@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
+
+from whoosh import query as q
 
 from search.analysis.answers import PLACE, word_is
 from search.analysis.tokens import RunPart as Word
@@ -105,7 +108,7 @@ def tightness(passage: list[Word], matched_at: list[int], distinct: int) -> floa
     return distinct / shortest
 
 
-def question_idf(query, reader, fieldname: str = "body") -> dict[str, float]:
+def question_idf(query: q.Query, reader: Any, fieldname: str = "body") -> dict[str, float]:
     """BM25's idf of each stem the query asks for in ``fieldname`` (stems in no article left out)."""
     n = reader.doc_count_all()
     idf = {}
@@ -123,7 +126,7 @@ def combine(scores: list[float], feats: list[tuple], weights: Weights = WEIGHTS)
     return [s / best + sum(a * b for a, b in zip(w, f, strict=True)) for s, f in zip(scores, feats, strict=True)]
 
 
-def answers_first(parsed: ParsedQuery, query, found: list, reader, weights: Weights = WEIGHTS) -> list:
+def answers_first(parsed: ParsedQuery, query: q.Query, found: list, reader: Any, weights: Weights = WEIGHTS) -> list:
     """``found`` ((stored fields, score) pairs, best first) re-ranked if ``parsed`` is a question.
 
     ``query`` is the Whoosh query that ranked them (``parsed.query`` as

@@ -11,7 +11,9 @@ index that has had corrections scores as one built afresh from its articles.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from whoosh import query as q
@@ -23,6 +25,9 @@ from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.query.builder import concept_key
 from search.ranking.coverage import all_or_most, concept_counts
 from search.ranking.dates import DateOrder
+
+# (document numbers, scores) of one branch of a query: two arrays of one length
+Scores = tuple[np.ndarray, np.ndarray]
 
 # The best documents so far a keyword query's nearness bonus (a phrase) is checked on.
 NEARNESS_CANDIDATES = 200
@@ -43,18 +48,18 @@ class ArrayScorer:
     Whoosh, whose matchers skip what a NOT excludes.
     """
 
-    def __init__(self, searcher):
+    def __init__(self, searcher: Any) -> None:
         self._searcher = searcher
         self.postings = PostingArrays(searcher.reader())
         self.dates = DateOrder(searcher.reader())  # the order of every document by date, for date sorts
         self._scores = BoundedCache(SCORES_CACHE_BYTES)  # (field, text) -> (document numbers, unboosted scores)
-        self._lengths: dict[str, object] = {}
-        self._norms: dict[str, object] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._norms: dict[str, np.ndarray] = {}
         self._all_live = bool(self.postings.live.all())
 
     def rank(  # noqa: PLR0913
-        self, query, limit: int | None, filter_query=None, deadline: Deadline = NO_DEADLINE, by_date: bool = False,
-        concepts=None,
+        self, query: q.Query, limit: int | None, filter_query: q.Query | None = None, deadline: Deadline = NO_DEADLINE,
+        by_date: bool = False, concepts: tuple[frozenset, ...] | None = None,
     ) -> Ranking | None:
         """The top ``limit`` documents for ``query`` (all if None), or None if it is not a flat query.
 
@@ -95,7 +100,8 @@ class ArrayScorer:
         self._add_bonus(bonus, scores, matched, limit, held, deadline)
         return Ranking.top(scores, matched, limit, tiers=held, coverage=coverage, dates=self.dates)
 
-    def _add_bonus(self, bonus, scores, matched, limit, held, deadline: Deadline) -> None:
+    def _add_bonus(self, bonus: list, scores: np.ndarray, matched: np.ndarray, limit: int | None,
+                   held: np.ndarray | None, deadline: Deadline) -> None:
         """Add the ANDMAYBE branches' scores to the documents that matched.
 
         A bonus Whoosh's matchers must score (a keyword query's phrase of the
@@ -117,14 +123,14 @@ class ArrayScorer:
             ids, values = self._scores_of(node, boost, deadline)
             scores[ids] += np.where(matched[ids], values, 0.0)
 
-    def browse(self, limit: int | None, filter_query=None) -> Ranking:
+    def browse(self, limit: int | None, filter_query: q.Query | None = None) -> Ranking:
         """Every live document the filter allows, newest first: a search without words."""
         matched = self.postings.live.copy()
         if filter_query is not None:
             matched &= self.mask(filter_query)
         return Ranking.newest(self.dates, matched, limit)
 
-    def mask(self, query) -> np.ndarray:
+    def mask(self, query: q.Query) -> np.ndarray:
         """Which documents ``query`` (a filter: source, date range) matches; callers mask out deleted ones.
 
         A term is its posting array, a date range two comparisons on the
@@ -144,7 +150,7 @@ class ArrayScorer:
             allowed[np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)] = True
         return allowed
 
-    def _scores_of(self, node, boost: float, deadline: Deadline = NO_DEADLINE):
+    def _scores_of(self, node: q.Query, boost: float, deadline: Deadline = NO_DEADLINE) -> Scores:
         """(document numbers, scores) of one branch of the OR, times ``boost``."""
         if type(node) is q.Term:
             key = (node.fieldname, node.text)
@@ -156,7 +162,7 @@ class ArrayScorer:
         ids, scores = self._scores.get(("branch", node), lambda: self._score_by_whoosh(node, deadline))
         return ids, boost * scores
 
-    def score_of_document(self, node, boost: float, docnum: int) -> float:
+    def score_of_document(self, node: q.Query, boost: float, docnum: int) -> float:
         """What one branch of a flat query (``flat_query``) adds to one document's score (0 if it does not match)."""
         if type(node) is q.Term:
             ids, scores = self._scores_of(node, boost)
@@ -165,11 +171,13 @@ class ArrayScorer:
         ids, scores = self._score_by_whoosh(node, only=np.array([docnum], dtype=np.int64))
         return float(boost * scores[0]) if len(ids) else 0.0
 
-    def matching(self, node, only: np.ndarray) -> np.ndarray:
+    def matching(self, node: q.Query, only: np.ndarray) -> np.ndarray:
         """Which of the documents ``only`` (ascending numbers) a query that is not a term (a phrase) matches."""
         return self._score_by_whoosh(node, only=only)[0]
 
-    def _score_by_whoosh(self, node, deadline: Deadline = NO_DEADLINE, only: np.ndarray | None = None):
+    def _score_by_whoosh(
+        self, node: q.Query, deadline: Deadline = NO_DEADLINE, only: np.ndarray | None = None
+    ) -> Scores:
         """A branch that is not a term (a phrase, an abbreviation's expansion),
         scored by Whoosh's own matcher (the deadline checked as it walks);
         with ``only`` (document numbers, ascending), on those documents alone."""
@@ -191,7 +199,7 @@ class ArrayScorer:
                     deadline.check()
         return np.array(ids, dtype=np.int64), np.array(scores, dtype=float)
 
-    def _score_term(self, fieldname: str, text: str):
+    def _score_term(self, fieldname: str, text: str) -> Scores:
         """Whoosh's ``BM25F.scorer`` for every posting of a term at once.
 
         Same choices as Whoosh: a field without lengths scores the term's
@@ -214,7 +222,7 @@ class ArrayScorer:
         idf = math.log(live_statistics(searcher).doc_count / (frequency + 1)) + 1
         return ids, idf * (tf * (k1 + 1)) / norm
 
-    def _length_norms(self, fieldname: str):
+    def _length_norms(self, fieldname: str) -> np.ndarray:
         """BM25's ``k1 * ((1 - b) + b * length / average length)`` of every document, computed once.
 
         The same arithmetic on the same numbers as per posting, so the same
@@ -227,13 +235,13 @@ class ArrayScorer:
             self._norms[fieldname] = k1 * ((1 - b) + b * self._field_lengths(fieldname) / average)
         return self._norms[fieldname]
 
-    def load_lengths(self, fieldnames) -> None:
+    def load_lengths(self, fieldnames: Iterable[str]) -> None:
         """Read the fields' lengths (and their BM25 norms) now, opening the index, not at the first query."""
         for fieldname in fieldnames:
             if self._searcher.schema[fieldname].scorable:
                 self._length_norms(fieldname)
 
-    def _field_lengths(self, fieldname: str):
+    def _field_lengths(self, fieldname: str) -> np.ndarray:
         """Every document's length of ``fieldname`` as Whoosh's scorer sees it."""
         if fieldname not in self._lengths:
             parts = [decoded_lengths(reader, fieldname) for reader, _ in self._searcher.reader().leaf_readers()]
@@ -254,8 +262,8 @@ class Ranking:
         return int(self.matched.sum())
 
     @classmethod
-    def top(cls, scores, matched, limit: int | None, tiers=None, coverage: str = "all",
-            dates: DateOrder | None = None) -> Ranking:
+    def top(cls, scores: np.ndarray, matched: np.ndarray, limit: int | None, tiers: np.ndarray | None = None,
+            coverage: str = "all", dates: DateOrder | None = None) -> Ranking:
         """Best first; equal scores newest first by ``dates``, else by document number, as Whoosh orders them.
 
         With ``dates``, the results may run past ``limit``: by those tied with
@@ -290,13 +298,13 @@ class Ranking:
         return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched, coverage)
 
     @classmethod
-    def newest(cls, dates: DateOrder, matched, limit: int | None, coverage: str = "all") -> Ranking:
+    def newest(cls, dates: DateOrder, matched: np.ndarray, limit: int | None, coverage: str = "all") -> Ranking:
         """Newest first, undated last; no scores. Those dated as the last one kept come too: RankingPolicy
         orders equal dates by id."""
         return cls([(docnum, None) for docnum in dates.newest(matched, limit, ties=True).tolist()], matched, coverage)
 
 
-def _matching(matcher, wanted: list[int] | None):
+def _matching(matcher: Any, wanted: list[int] | None) -> Iterator[int]:
     """The documents a Whoosh matcher matches, in order (it stands on each as it is yielded);
     with ``wanted`` (ascending), only those of them, skipping to each."""
     if wanted is None:
@@ -318,7 +326,7 @@ def _matching(matcher, wanted: list[int] | None):
             yield docnum
 
 
-def flat_query(query) -> tuple[list, list] | None:
+def flat_query(query: q.Query) -> tuple[list, list] | None:
     """``(wanted, bonus)``: the branches of an OR as (query, boost) pairs (the
     OR's score is their sum; a query that is not an OR is one branch), and
     those of an ``ANDMAYBE`` that adds to it; None for a query with a NOT or
@@ -339,7 +347,7 @@ def flat_query(query) -> tuple[list, list] | None:
 _WIDE = (q.Not, q.Every)
 
 
-def _branches(node, boost: float = 1.0) -> list | None:
+def _branches(node: q.Query, boost: float = 1.0) -> list | None:
     if type(node) is q.Or and not node.scale and not getattr(node, "minmatch", 0):
         branches = []
         for child in node.subqueries:
@@ -353,5 +361,5 @@ def _branches(node, boost: float = 1.0) -> list | None:
     return [(node, boost)]
 
 
-def _is_wide(node) -> bool:
+def _is_wide(node: q.Query) -> bool:
     return isinstance(node, _WIDE) or any(_is_wide(child) for child in node.children())
