@@ -58,7 +58,9 @@ class RankingPolicy:
         """The newest (or oldest) ``limit`` articles the filter allows, with no score, the total and facets."""
         return self.browse_matching(limit, filter_query, facets, sort)[0]
 
-    def browse_matching(self, limit: int, filter_query, facets: bool, sort: str = "newest") -> tuple[Found, Matches]:
+    def browse_matching(
+        self, limit: int, filter_query: q.Query | None, facets: bool, sort: str = "newest"
+    ) -> tuple[Found, Matches]:
         """:meth:`browse`, and which documents matched (``Matches``: asked for when needed)."""
         ranking = self.scorer.browse(limit, filter_query)
         if sort == "oldest":
@@ -79,7 +81,7 @@ class RankingPolicy:
         return self.rank_matching(parsed, limit, filter_query, sort, facets, deadline)[0]
 
     def rank_matching(
-        self, parsed: ParsedQuery, limit: int, filter_query=None, sort: str = "relevance", facets: bool = False,
+        self, parsed: ParsedQuery, limit: int, filter_query: q.Query | None = None, sort: str = "relevance", facets: bool = False,
         deadline: Deadline = NO_DEADLINE,
     ) -> tuple[Found, Matches]:
         """:meth:`rank`, and which documents matched (``Matches``: asked of Whoosh only when called, for a NOT)."""

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from search._whoosh.postings import PostingArrays
 from search.index import stories
 
 # What the JSON and the page show of each other article of a story.
@@ -38,7 +39,7 @@ class StoryMap:
     docnum_of: dict[str, int] = field(default_factory=dict)  # grouped article id -> its live document number
 
     @classmethod
-    def load(cls, generation: Path, postings) -> StoryMap:
+    def load(cls, generation: Path, postings: PostingArrays) -> StoryMap:
         """The map of ``generation`` (none grouped if it has no record); ``postings``: its ``PostingArrays``."""
         story_of = np.full(postings.doc_count_all(), -1, dtype=np.int32)
         record = stories.read(generation, with_values=False)
