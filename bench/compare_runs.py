@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Is run B better than run A? MRR@10 of both on all queries and each half, with a bootstrap interval.
 
-Usage: python bench/compare_runs.py QUERIES QRELS RUN_A RUN_B [--resamples N]
+Usage: python -m bench.compare_runs QUERIES QRELS RUN_A RUN_B [--resamples N]
 
 RUN_A and RUN_B are TREC run files (``cari batch-search``). The queries are
 split by position into even and odd halves, as ``bench/relevance.py`` splits
@@ -14,14 +14,11 @@ MRR@10, so a change whose interval holds zero can be told from one that does not
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from search.evaluation import read_qrels, read_queries  # noqa: E402 - after the path
+from search.evaluation import read_qrels, read_queries
 
 
 def read_run(path: Path) -> dict[str, list[str]]:

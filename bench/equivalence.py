@@ -2,8 +2,8 @@
 """Show that a change kept Cari's behaviour: rankings and snippets before and after, compared.
 
 Usage:
-    python bench/equivalence.py snapshot OUT.json [--jobs 1] [--snippet-queries 1000]
-    python bench/equivalence.py compare BEFORE.json AFTER.json
+    python -m bench.equivalence snapshot OUT.json [--jobs 1] [--snippet-queries 1000]
+    python -m bench.equivalence compare BEFORE.json AFTER.json
 
 ``snapshot`` builds an index of each public set (``../shared/eval/facqa`` and
 ``indosum``), saves the top 100 (id, score) of every query (what ``cari
@@ -29,7 +29,6 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 EVAL = ROOT.parent / "shared" / "eval"
 SETS = ("facqa", "indosum")
 

@@ -1,13 +1,13 @@
 """Where an index's bytes are: each kind of Whoosh segment sub-file, and the files beside them.
 
 Usage:
-    python bench/index_size.py INDEX_DIR [--raw DOCS.jsonl]
+    python -m bench.index_size INDEX_DIR [--raw DOCS.jsonl]
 
 INDEX_DIR is an index folder (its live generation is read) or a generation
 folder. The segments are compound files; their parts are summed by kind
 (``trm`` term dictionary, ``pst`` postings, ``col`` stored fields and lengths).
 With ``--raw``, the total is also compared with the title + text characters of
-the articles, as ``bench.py`` does.
+the articles, as ``bench/baseline.py`` does.
 """
 
 from __future__ import annotations

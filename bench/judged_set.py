@@ -2,9 +2,9 @@
 """The judged keyword set (eval/judged): list an article pool to read, and write the set from the judgements.
 
 Usage:
-  python bench/judged_set.py show PATTERN...   # each pool: id order, title, lead, how often the pattern occurs
-  python bench/judged_set.py count PATTERN...  # pool sizes
-  python bench/judged_set.py write             # eval/judged/judgements.tsv -> queries.tsv, qrels.txt
+  python -m bench.judged_set show PATTERN...   # each pool: id order, title, lead, how often the pattern occurs
+  python -m bench.judged_set count PATTERN...  # pool sizes
+  python -m bench.judged_set write             # eval/judged/judgements.tsv -> queries.tsv, qrels.txt
 
 A pool is every IndoSum article whose title or text matches PATTERN (a
 case-insensitive regular expression), listed in id order: a literal test, no

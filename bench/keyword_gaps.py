@@ -2,7 +2,7 @@
 """Where does Cari trail the other engines? The queries of a set on which Cari's nDCG@10 is furthest below
 the best engine of ../shared/peers/peers.py, with what each ranks first.
 
-Usage: python bench/keyword_gaps.py [SET_DIR] [--index DIR] [--engines sqlite,tantivy,...] [--top 20] [--json]
+Usage: python -m bench.keyword_gaps [SET_DIR] [--index DIR] [--engines sqlite,tantivy,...] [--top 20] [--json]
 
 SET_DIR defaults to eval/keywords (its docs.jsonl is IndoSum's: see eval/keywords/README.md). The index is
 built from SET_DIR/docs.jsonl into a temporary folder unless --index names a built one. The peer engines
@@ -12,33 +12,22 @@ are run by peers.py's own functions, so their rankings are exactly those it meas
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import tempfile
 import warnings
 from pathlib import Path
 
-warnings.filterwarnings("ignore")
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+warnings.filterwarnings("ignore")  # before the imports: Whoosh warns as its modules compile
 
-from search.evaluation import evaluate, read_qrels, read_queries  # noqa: E402 - after the path
+from bench.peers import PEERS, load_peers  # noqa: E402
+from search.evaluation import evaluate, read_qrels, read_queries  # noqa: E402
 from search.index.build import build_index  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 
-PEERS = REPO.parent / "shared" / "peers" / "peers.py"
+REPO = Path(__file__).resolve().parent.parent
+
 ENGINES = "sqlite,sqlite+sastrawi,tantivy,tantivy+sastrawi,whoosh,whoosh+sastrawi"
-
-
-def load_peers(path: Path):
-    spec = importlib.util.spec_from_file_location("peers", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"{path}: cannot load peers.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["peers"] = module  # Whoosh pickles the schema, and with it peers.Sastrawi's stem function
-    spec.loader.exec_module(module)
-    return module
 
 
 def peer_runs(peers, docs: list[dict], topics: list[tuple[str, str]], engines: list[str]) -> dict[str, dict]:

@@ -2,7 +2,7 @@
 """Build the public keyword set (eval/keywords) from IndoSum's articles: names as queries, judged by who
 the articles are about.
 
-Usage: python bench/keyword_set.py [DOCS.jsonl] [--out eval/keywords]
+Usage: python -m bench.keyword_set [DOCS.jsonl] [--out eval/keywords]
 
 DOCS defaults to ../shared/eval/indosum/docs.jsonl beside the repository. Writes OUT/queries.tsv
 (``qid<TAB>query``, lowercase, as a reader types a name) and OUT/qrels.txt (TREC ``qid 0 docid grade``).

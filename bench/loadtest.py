@@ -2,7 +2,7 @@
 """Load test: concurrent clients against a running `cari serve`, with a rebuild in the middle.
 
 Usage:
-    python bench/loadtest.py [--clients 8] [--seconds 60] [--rebuild-at 20] [--workers 1,2]
+    python -m bench.loadtest [--clients 8] [--seconds 60] [--rebuild-at 20] [--workers 1,2]
                              [--docs ../shared/eval/indosum/docs.jsonl] [--no-worst]
 
 It builds an index of --docs in a temporary folder, starts

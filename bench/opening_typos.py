@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Typos in a word's first three letters: keyword queries with two of those letters swapped.
 
-Usage: python bench/opening_typos.py --index DIR [--queries eval/keywords/queries.tsv] [--without-swaps]
+Usage: python -m bench.opening_typos --index DIR [--queries eval/keywords/queries.tsv] [--without-swaps]
 
 Each query of the keyword set (or --queries, beside its qrels.txt) has its
 longest word of 5 letters or more mistyped by swapping two of its first three
@@ -17,16 +17,14 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from search.evaluation import evaluate, read_qrels, read_queries
+from search.query.spelling import IndexLexicon
+from search.searcher import Searcher
 
-from search.evaluation import evaluate, read_qrels, read_queries  # noqa: E402 - after the path
-from search.query.spelling import IndexLexicon  # noqa: E402
-from search.searcher import Searcher  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 27
 

@@ -2,7 +2,7 @@
 """Readers while writers swap generations: every read over HTTP must succeed, for minutes.
 
 Usage:
-    python bench/read_write_race.py --index DIR [--seconds 300] [--workers 2] [--readers 6] [--writers 3]
+    python -m bench.read_write_race --index DIR [--seconds 300] [--workers 2] [--readers 6] [--writers 3]
 
 It WRITES to the index at DIR (articles ``race-*``, left there: use a
 copy). It runs the
@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from bench.serving import cari_serve
 
 KEY = "bench-key-0123456789abcdef"
 
@@ -61,22 +59,9 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=6)
     parser.add_argument("--writers", type=int, default=3)
     args = parser.parse_args()
-    key_file = Path(tempfile.mkdtemp(prefix="cari-race-")) / "key"
-    key_file.write_text(KEY)
-    os.chmod(key_file, 0o600)
-    command = [sys.executable, "-c", "from search.cli import cli; cli()", "serve", "--index", str(args.index),
-               "--port", "0", "--workers", str(args.workers), "--api-key-file", str(key_file)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     log: list[str] = []
-    threading.Thread(target=lambda: log.extend(server.stderr), daemon=True).start()  # type: ignore[union-attr]
-    try:
-        url = next(line.split(" at ", 1)[1].split()[0].rstrip("/")
-                   for line in server.stdout if " at http://" in line)  # type: ignore[union-attr]
-        time.sleep(5)  # the workers open the index and warm up
+    with cari_serve(args.index, args.workers, key=KEY, log=log) as url:
         counts = run(url, args)
-    finally:
-        server.terminate()
-        server.wait()
     generations = sorted(p.name for p in args.index.glob("gen-*"))
     reads, writes, errors = counts["reads"], counts["writes"], counts["errors"]
     print(f"cari serve --workers {args.workers}; {args.readers} readers, {args.writers} writers (a POST every 0.2 s "

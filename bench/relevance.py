@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure Cari's relevance on a public set, on all queries and on its tuning and test halves.
 
-Usage: python bench/relevance.py ../shared/eval/facqa [--index DIR] [--reuse] [--queries FILE] [--run-out RUN]
+Usage: python -m bench.relevance ../shared/eval/facqa [--index DIR] [--reuse] [--queries FILE] [--run-out RUN]
 
 Builds an index of SET/docs.jsonl (unless --reuse), searches SET/queries.tsv
 (or --queries: eval/keywords/queries.tsv over IndoSum) through
@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
-warnings.filterwarnings("ignore")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+warnings.filterwarnings("ignore")  # before the imports: Whoosh warns as its modules compile
 
-from search.evaluation import evaluate, read_qrels, read_queries, run_lines  # noqa: E402 - after the path
+from search.evaluation import evaluate, read_qrels, read_queries, run_lines  # noqa: E402
 from search.index.build import build_index  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 

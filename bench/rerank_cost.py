@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What the question re-rank costs: each query timed with and without it, in one run.
 
-Usage: python bench/rerank_cost.py SET_DIR --index DIR [--queries N]
+Usage: python -m bench.rerank_cost SET_DIR --index DIR [--queries N]
 
 Searches SET/queries.tsv through ``Searcher.ranked_ids(text, 100)`` twice per
 query, alternating which goes first: once as shipped, once with the re-rank
@@ -14,26 +14,24 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 import warnings
 from pathlib import Path
 
-warnings.filterwarnings("ignore")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+warnings.filterwarnings("ignore")  # before the imports: Whoosh warns as its modules compile
 
-import search.searcher as searcher_module  # noqa: E402 - after the path
+import search.ranking.policy as policy  # noqa: E402 - the module whose answers_first the ranking calls
 from search.evaluation import read_queries  # noqa: E402
 from search.query.builder import is_question  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 
 # ranked_ids(text, 100) fetches 100 either way: only the re-rank itself differs.
-SHIPPED = searcher_module.answers_first
-BM25_ONLY = lambda parsed, query, hits, reader: hits  # noqa: E731
+SHIPPED = policy.answers_first
+BM25_ONLY = lambda parsed, query, hits, reader, *rest: hits  # noqa: E731
 
 
 def timed(searcher: Searcher, text: str, variant) -> float:
-    searcher_module.answers_first = variant
+    policy.answers_first = variant
     started = time.perf_counter()
     searcher.ranked_ids(text, 100)
     return 1000 * (time.perf_counter() - started)
@@ -60,7 +58,7 @@ def main() -> None:
         order = ((shipped, SHIPPED), (bm25, BM25_ONLY))
         for times, variant in order if i % 2 else reversed(order):
             times.append(timed(searcher, text, variant))
-    searcher_module.answers_first = SHIPPED
+    policy.answers_first = SHIPPED
     questions = sum(map(is_question, texts))
     print(f"{args.set_dir.name}: {len(texts)} queries, {questions} questions")
     print(f"  BM25 only   {percentiles(bm25)}")

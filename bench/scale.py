@@ -2,7 +2,7 @@
 """What a user of a large archive waits for, on an index built earlier, in one searching process.
 
 Usage:
-    python bench/scale.py --index IX [--queries 300] [--update CORPUS.jsonl --update-count 1000] [--json]
+    python -m bench.scale --index IX [--queries 300] [--update CORPUS.jsonl --update-count 1000] [--json]
 
 Build the index first with the command whose time and peak memory you want
 (``/usr/bin/time -v cari rebuild-index CORPUS --index IX -q``; the corpus from
@@ -27,14 +27,12 @@ import json
 import os
 import random
 import re
-import sys
 import time
 import warnings
 from pathlib import Path
 
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
 
@@ -56,7 +54,7 @@ def memory_mb() -> dict:
 
 
 def load_queries(path: Path, count: int, seed: int = 7) -> tuple[list[str], list[str]]:
-    """Summary sentences, and 1-3 word queries taken from them (as bench/bench.py makes them)."""
+    """Summary sentences, and 1-3 word queries taken from them (as bench/baseline.py makes them)."""
     lines = [line.split("\t", 1)[1] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
     sentences = lines[:count]
     rng = random.Random(seed)

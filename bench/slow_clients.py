@@ -2,7 +2,7 @@
 """Slow clients against `cari serve`: do normal searches still answer while many connections dribble headers?
 
 Usage:
-    python bench/slow_clients.py --index DIR [--slow 200] [--workers 2] [--seconds 40] [--port 0]
+    python -m bench.slow_clients --index DIR [--slow 200] [--workers 2] [--seconds 40] [--port 0]
 
 It runs the real ``cari serve --workers N`` over the index at DIR (read
 only), opens --slow connections that each send a request's headers one byte
@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from bench.serving import cari_serve
 
 QUERIES = ["banjir jakarta", "harga minyak", "presiden jokowi", "gempa bumi", "pemilu 2019", "timnas indonesia"]
 REQUEST = b"GET /api/search?q=lambat HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slow-loris\r\nX-Pad: " + b"a" * 200
@@ -37,18 +37,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=40)
     args = parser.parse_args()
-    command = [sys.executable, "-c", "from search.cli import cli; cli()", "serve", "--index", str(args.index),
-               "--port", "0", "--workers", str(args.workers)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        url = next(line.split(" at ", 1)[1].split()[0].rstrip("/")
-                   for line in server.stdout if " at http://" in line)  # type: ignore[union-attr]
-        time.sleep(5)  # the workers open the index and warm up
+    with cari_serve(args.index, args.workers) as url:
         host, port = url.split("//")[1].split(":")
         run(host, int(port), url, args)
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def run(host: str, port: int, url: str, args) -> None:

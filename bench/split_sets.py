@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Split each public relevance set's queries into a tuning half and a test half (fixed seed).
 
-Usage: python bench/split_sets.py [--eval ../shared/eval] [--out eval/splits]
+Usage: python -m bench.split_sets [--eval ../shared/eval] [--out eval/splits]
 
 For FacQA, IndoSum (../shared/eval) and the keyword set (eval/keywords), the
 judged queries are shuffled by ``random.Random(SEED)`` in qid order and cut in
@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from search.evaluation import read_qrels, read_queries
 
-from search.evaluation import read_qrels, read_queries  # noqa: E402 - after the path
+ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 27  # the issue that asked for the split
 SETS = {"facqa": "{eval}/facqa", "indosum": "{eval}/indosum", "keywords": str(ROOT / "eval" / "keywords")}

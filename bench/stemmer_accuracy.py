@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How often Cari's stemmer agrees with the root-word lemmas of the UD Indonesian treebanks.
 
-Usage: python bench/stemmer_accuracy.py [../shared/eval/stemming/ud_lemma_pairs.tsv] [--errors N]
+Usage: python -m bench.stemmer_accuracy [../shared/eval/stemming/ud_lemma_pairs.tsv] [--errors N]
 
 Prints the share of (form, lemma) pairs where the stem equals the lemma, for
 Sastrawi alone and for Cari's ``Stemmer`` (Sastrawi + corrections + clitics),
@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from search.analysis.stemmer import Stemmer
 

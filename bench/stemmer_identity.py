@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Proof that search/sastrawi_fast.py stems every word exactly as PySastrawi does.
 
-Usage: python bench/stemmer_identity.py [--big /tmp/speed/big.jsonl] [--max-docs N] [--sample 20000] [--show N]
+Usage: python -m bench.stemmer_identity --big BIG.jsonl [--max-docs N] [--sample 20000] [--show N]
 
 Collects every distinct lowercase word of the corpora (the 100k-article
 synthetic corpus, FacQA and IndoSum documents and queries, the UD lemma
@@ -27,8 +27,6 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from search.analysis.sastrawi_fast import FastSastrawi
 from search.analysis.tokens import TOKEN_PATTERN
@@ -138,7 +136,8 @@ def timed(stem, words: list[str]) -> tuple[list[str], float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--big", type=Path, default=Path("/tmp/speed/big.jsonl"))
+    parser.add_argument("--big", type=Path, required=True,
+                        help="the synthetic corpus: python ../shared/peers/make_corpus.py 100000 FILE")
     parser.add_argument("--max-docs", type=int, default=None, help="read only this many articles of --big")
     parser.add_argument("--sample", type=int, default=20000, help="also time this many random words of --big (0: no)")
     parser.add_argument("--show", type=int, default=20, help="print this many differences")

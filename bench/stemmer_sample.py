@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Choose the words of tests/data/sastrawi_sample.txt: a few per path through Sastrawi.
 
-Usage: python bench/stemmer_sample.py [--big /tmp/speed/big.jsonl] [--max-docs N] [--per-event 30]
+Usage: python -m bench.stemmer_sample --big BIG.jsonl [--max-docs N] [--per-event 30]
                                       [--per-pair 1] [--out tests/data/sastrawi_sample.txt]
 
 Stems every word that ``bench/stemmer_identity.py`` collects with a traced
@@ -21,14 +21,10 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
-import sys
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from stemmer_identity import collect, made_up_words
-
+from bench.stemmer_identity import collect, made_up_words
 from search.analysis.sastrawi_fast import FastSastrawi, PrefixRule
 
 OUT = Path(__file__).resolve().parent.parent / "tests/data/sastrawi_sample.txt"
@@ -118,7 +114,8 @@ def choose(words: list[str], per_event: int, per_pair: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--big", type=Path, default=Path("/tmp/speed/big.jsonl"))
+    parser.add_argument("--big", type=Path, required=True,
+                        help="the synthetic corpus: python ../shared/peers/make_corpus.py 100000 FILE")
     parser.add_argument("--max-docs", type=int, default=None)
     parser.add_argument("--per-event", type=int, default=30)
     parser.add_argument("--per-pair", type=int, default=1)

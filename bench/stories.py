@@ -2,8 +2,8 @@
 """Story groups measured: IndoSum with syndicated copies made of its articles.
 
 Usage:
-    python bench/stories.py                    # IndoSum plus 300 made copies
-    python bench/stories.py --copies 1000 --closest 20
+    python -m bench.stories                    # IndoSum plus 300 made copies
+    python -m bench.stories --copies 1000 --closest 20
 
 Each made copy is an IndoSum article as another publisher would carry it:
 another title, another dateline ("JAKARTA, KOMPAS.com -"), "Baca juga"

@@ -2,7 +2,7 @@
 """Completion latency: /api/suggest on a large index, as a reader typing would call it.
 
 Usage:
-    python bench/suggest.py [--index DIR] [--docs N] [--rounds 3]
+    python -m bench.suggest [--index DIR] [--docs N] [--rounds 3]
 
 Without --index it makes a corpus of --docs articles with
 ../shared/peers/make_corpus.py, indexes it in a temporary folder and

@@ -2,7 +2,7 @@
 """Cost of typo tolerance: sentences with two typos against the same sentences typed right.
 
 Usage:
-    python bench/typos.py [--docs 100000] [--queries 300] [--index DIR]
+    python -m bench.typos [--docs 100000] [--queries 300] [--index DIR]
 
 Builds (or reuses, with --index) an index of --docs synthetic articles from
 ../shared/peers/make_corpus.py, then searches IndoSum's summary sentences
@@ -25,7 +25,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared"
-sys.path.insert(0, str(HERE.parent))
 
 
 def mistyped(sentence: str, rng: random.Random) -> str:

@@ -2,9 +2,9 @@
 """The slowest kinds of query, timed: does any search still hold the others up?
 
 Usage:
-    python bench/worst_queries.py ../shared/eval/indosum/docs.jsonl
-    python ../shared/peers/make_corpus.py 20000 /tmp/syn20k.jsonl
-    python bench/worst_queries.py /tmp/syn20k.jsonl --index /tmp/syn20k-index   # built once, then reused
+    python -m bench.worst_queries ../shared/eval/indosum/docs.jsonl
+    python ../shared/peers/make_corpus.py 20000 syn20k.jsonl
+    python -m bench.worst_queries syn20k.jsonl --index syn20k-index   # built once, then reused
 
 Each query runs ``--repeat`` times through ``Searcher.search`` (a page of 10
 with snippets) and its p50 and max are printed with how it ended (results,
@@ -14,7 +14,8 @@ the cold time and p50 the usual one. Last, a plain query is sent while the
 slowest query (by max) runs cold, in another thread of a searcher just
 opened, timing how long the plain one waited.
 The script only uses the public API, so the same file times an older
-checkout (``PYTHONPATH=../old python bench/worst_queries.py ...``).
+checkout: ``PYTHONPATH=../old python bench/worst_queries.py ...`` (run as a file, not with -m, so that
+../old's ``search`` is found before this checkout's).
 """
 
 from __future__ import annotations
@@ -31,13 +32,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-
-from search import errors  # noqa: E402
-from search.index.build import build_index  # noqa: E402
-from search.query.filters import Filters  # noqa: E402
-from search.searcher import Searcher  # noqa: E402
+from search import errors
+from search.index.build import build_index
+from search.query.filters import Filters
+from search.searcher import Searcher
 
 PLAIN = "harga minyak dunia"
 COMMON_WORDS = ["pemerintah", "indonesia", "jakarta", "presiden", "menteri", "polisi", "rakyat", "ekonomi",

@@ -2,7 +2,7 @@
 """Write API latency: how long until a POSTed article is searchable, on an existing index.
 
 Usage:
-    python bench/writes.py --index DIR [--rounds 5] [--batch 1] [--serve WORKERS]
+    python -m bench.writes --index DIR [--rounds 5] [--batch 1] [--serve WORKERS]
 
 It WRITES to the index at DIR (articles with ids ``bench-write-*``, removed
 again at the end): use a copy or a bench index. Through the web app's test
@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from bench.serving import cari_serve
 
 KEY = "bench-key-0123456789abcdef"
 
@@ -88,15 +86,7 @@ def batch_of(round_number: int, size: int) -> tuple[str, str]:
 
 def serve_rounds(args) -> None:
     """The rounds against ``cari serve --workers N``: POST, then search until 10 in a row find the batch."""
-    key_file = Path(tempfile.mkdtemp(prefix="cari-writes-")) / "key"
-    key_file.write_text(KEY)
-    os.chmod(key_file, 0o600)
-    command = [sys.executable, "-c", "from search.cli import cli; cli()", "serve", "--index", str(args.index),
-               "--port", "0", "--workers", str(args.serve), "--api-key-file", str(key_file)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        url = next(line.split(" at ", 1)[1].split()[0].rstrip("/") for line in server.stdout if " at http://" in line)
-        time.sleep(5)  # the workers open the index and warm up
+    with cari_serve(args.index, args.serve, key=KEY) as url:
         posts, first, tenth, written = [], [], [], []
         for round_number in range(args.rounds):
             word, lines = batch_of(round_number, args.batch)
@@ -119,9 +109,6 @@ def serve_rounds(args) -> None:
             request = urllib.request.Request(f"{url}/api/documents/{urllib.parse.quote(doc_id)}", method="DELETE",
                                              headers={"Authorization": f"Bearer {KEY}"})
             urllib.request.urlopen(request, timeout=60).close()
-    finally:
-        server.terminate()
-        server.wait()
     print(f"cari serve --workers {args.serve}; {args.rounds} POSTs of {args.batch} article(s), from the POST's start")
     print(f"POST returned    median {statistics.median(posts):.2f} s, max {max(posts):.2f} s")
     print(f"first search finding them    median {statistics.median(first):.2f} s, max {max(first):.2f} s")

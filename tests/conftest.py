@@ -1,5 +1,6 @@
 """Shared fixtures: the seed corpus and indexes built from it in temp folders."""
 
+import importlib
 import json
 import os
 import select
@@ -29,15 +30,8 @@ def write_jsonl(path: Path, docs) -> Path:
 
 
 def bench_module(name: str):
-    """bench/NAME.py, imported once (its dataclasses look their module up in sys.modules)."""
-    import importlib.util
-
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """The script bench/NAME.py as the module ``bench.NAME`` (what ``python -m bench.NAME`` runs)."""
+    return importlib.import_module(f"bench.{name}")
 
 
 def whoosh_searcher(index_dir: Path):

@@ -111,8 +111,8 @@ def test_the_halves_are_disjoint_cover_the_judged_queries_and_keep_their_text(na
 def test_the_script_remakes_the_halves_exactly(tmp_path):
     if not (EVAL / "indosum" / "queries.tsv").is_file() or not (EVAL / "facqa" / "queries.tsv").is_file():
         pytest.skip(f"{EVAL} not found")
-    subprocess.run([sys.executable, str(ROOT / "bench" / "split_sets.py"), "--eval", str(EVAL), "--out", str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "bench.split_sets", "--eval", str(EVAL), "--out", str(tmp_path)],
+                   check=True, capture_output=True, cwd=ROOT)
     for made in sorted(tmp_path.rglob("*.tsv")):
         assert made.read_bytes() == (SPLITS / made.relative_to(tmp_path)).read_bytes(), made
     assert len(list(tmp_path.rglob("*.tsv"))) == 6

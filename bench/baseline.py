@@ -2,9 +2,9 @@
 """Cari against the straightforward Whoosh + Sastrawi baseline, in one run, on one machine.
 
 Usage:
-    python bench/bench.py                      # IndoSum, then 100,000 synthetic articles
-    python bench/bench.py --docs 10000         # a quick run
-    python bench/bench.py --docs 0             # IndoSum only
+    python -m bench.baseline                      # IndoSum, then 100,000 synthetic articles
+    python -m bench.baseline --docs 10000         # a quick run
+    python -m bench.baseline --docs 0             # IndoSum only
 
 The baseline is ``run_whoosh`` of ``peers.py`` (Whoosh, RegexTokenizer, Sastrawi
 with an unbounded stem cache), imported from --peers, never a copy. Each engine
@@ -17,7 +17,6 @@ shared, so compare the ratios, which come from the same run.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -31,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.peers import load_peers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -76,8 +77,7 @@ def load_queries(path: Path, count: int, seed: int = 7) -> tuple[list, list]:
 
 
 def run_baseline(docs_path: Path, queries: list, peers: Path) -> dict:
-    sys.path.insert(0, str(peers.parent))  # importable by name: Whoosh pickles its Sastrawi filter
-    module = importlib.import_module(peers.stem)
+    module = load_peers(peers)
     clock = Clock()
     module.time = clock  # run_whoosh times itself with time.perf_counter(); record CPU time too
     docs = [json.loads(line) for line in read_lines(docs_path) if line.strip()]
@@ -196,7 +196,7 @@ def child(args) -> None:
 def measure(engine: str, docs: Path, queries: list, workdir: Path, args, update: Path | None = None) -> dict:
     qfile = workdir / "queries.json"
     qfile.write_text(json.dumps(queries), encoding="utf-8")
-    command = [sys.executable, __file__, "--child", engine, "--docs-path", str(docs), "--queries-json", str(qfile),
+    command = [sys.executable, "-m", "bench.baseline", "--child", engine, "--docs-path", str(docs), "--queries-json", str(qfile),
                "--workdir", str(workdir), "--peers", str(args.peers), *(["--update", str(update)] if update else [])]
     out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT).stdout
     return json.loads(out.strip().splitlines()[-1])
