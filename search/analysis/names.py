@@ -89,7 +89,7 @@ komisi kementerian kemenko partai badan tentara dewan pt cv perum persero univer
 politeknik majelis mahkamah pengadilan kejaksaan kepolisian polda polres polsek polresta mabes bank
 lembaga yayasan dinas direktorat ditjen persatuan perhimpunan asosiasi ikatan himpunan gerakan front
 fraksi pemerintah pemprov pemkot pemkab kantor rumah komite kongres parlemen federasi organisasi
-serikat koperasi perusahaan grup group klub fc tim kodam korem kodim koramil pusat balai biro
+serikat koperasi perusahaan grup group klub fc tim kodam korem kodim koramil pusat biro
 perserikatan kamar otoritas satuan satgas kesatuan angkatan markas sekretariat inspektorat
 """)
 # Abbreviations that open a longer name (PT Toyota Astra Motor): a run is not cut after them.
@@ -181,6 +181,19 @@ LOWER_WORD = re.compile(r"(?<!\w)[^\W\d_A-ZÀ-ÖØ-Þ]\w*")
 _RUN_WORD = re.compile(r"\w+")
 
 
+def _runs(text: str) -> Iterator[tuple[int, str]]:
+    """(start, text) of each run of ``text``; an organisation's goes on over 'dan' ('Kementerian Pemuda dan
+    Olahraga')."""
+    at = 0
+    while (match := RUN.search(text, at)) is not None:
+        end = match.end()
+        organisation = fold(match.group().split(" ", 1)[0].split("-", 1)[0]) in ORG_HEADS
+        while organisation and text.startswith(" dan ", end) and (more := RUN.match(text, end + 5)) is not None:
+            end = more.end()
+        yield match.start(), text[match.start():end]
+        at = end
+
+
 def _acronym(word: str) -> bool:
     return len(word) >= 2 and word.isupper() and word.isalpha()
 
@@ -241,12 +254,13 @@ def name_terms(text: str) -> list[str]:
     found: dict[str, None] = {}
     lower = {w if w.isascii() else fold(w) for w in set(LOWER_WORD.findall(text))}
     capitalised: dict[str, bool] = {}  # word -> written in capitals only, inside sentences
-    for match in RUN.finditer(text):
-        words = _RUN_WORD.findall(match.group())
+    for start, run in _runs(text):
+        words = _RUN_WORD.findall(run)
         folded = [fold(w) for w in words]
-        opening, before = _opening_and_before(text, match.start())
+        opening, before = _opening_and_before(text, start)
         for i in range(0 if not opening else 1, len(words)):
-            capitalised[folded[i]] = capitalised.get(folded[i], True) and _acronym(words[i])
+            if words[i][0].isupper():  # not 'bin', 'dan' inside a name
+                capitalised[folded[i]] = capitalised.get(folded[i], True) and _acronym(words[i])
         for first, last, evidence in _segments(words, folded, opening, before):
             name = " ".join(folded[first:last])
             found["n:" + name] = None

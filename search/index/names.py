@@ -39,6 +39,7 @@ from search._whoosh.codec import field_doc_frequencies
 from search._whoosh.columns import live_mask
 from search.analysis.names import (
     CONVENTIONAL_CAPITALS,
+    NAME_JOINERS,
     NAME_SHARE,
     ORG_HEADS,
     PLACE_HEADS,
@@ -49,6 +50,7 @@ from search.analysis.names import name_terms as article_name_terms
 from search.index import generations as store
 
 NAMES = "names.json.gz"
+LOWER_INSIDE = NAME_JOINERS | {"dan"}  # written in small letters inside a name: 'Kementerian Pemuda dan Olahraga'
 # Every ``names`` term and the number of articles holding it: what the next write starts from.
 COUNTS = "names-counts.npz"
 COUNTS_VERSION = 1
@@ -65,6 +67,8 @@ MIN_PERSON_EVIDENCE = 2
 PLACE_SHARE = 0.1  # a run after 'di' or 'ke' in more than a tenth of its articles is a place
 PLACE_ABBREVIATIONS = frozenset({"dki", "ri", "as", "ntt", "ntb", "diy", "uea", "nkri", "jabodetabek", "rt", "rw"})
 MIN_DEFINED = 2  # articles that define an abbreviation the same way
+SHARED_BY = 3  # names (each in two articles) a first name opens, none usual, before it is nobody's
+DOMINANT = 2  # a name holding a word that many times as often as all the others: the word stands for it
 
 
 @dataclass
@@ -186,6 +190,9 @@ def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) 
     def acronym(word: str) -> bool:
         return upper.get(word, 0) >= max(2, caps.get(word, 0) / 2) and name_word(word)
 
+    def placed(word: str) -> bool:
+        return runs.get(word, 0) >= MIN_DOCS and place.get(word, 0) > PLACE_SHARE * runs[word]
+
     def evidence(run: str) -> float:
         return (person.get(run, 0) + office.get(run, 0) / 2) / runs[run]
 
@@ -198,13 +205,14 @@ def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) 
                                                                                    runs):
             kinds[run] = ORGANISATION
         elif (len(words) <= 3 and all(map(name_word, words)) and words[0] not in PLACE_HEADS
+              and not any(placed(word) for word in words[1:])  # 'Persija Jakarta'
               and place.get(run, 0) <= PLACE_SHARE * articles and not any(map(acronym, words))
               and evidence(run) >= (PERSON_EVIDENCE if len(words) > 1 else SINGLE_PERSON_EVIDENCE)
               and person.get(run, 0) + office.get(run, 0) >= MIN_PERSON_EVIDENCE):
             kinds[run] = PERSON
     forms: dict[str, set[str]] = {run: {run} for run in kinds}
     _join_abbreviations(defined, kinds, forms, runs)
-    _join_tails(kinds, forms, runs, place)
+    _join_tails(kinds, forms, runs, place, name_word)
     _join_single_words(runs, kinds, forms, name_word, place)
     return [Name(key, kind, _display(key, forms[key], kinds, acronym, upper, caps, defined), sorted(forms[key]))
             for key, kind in sorted(kinds.items())]
@@ -232,8 +240,8 @@ def _organisation_abbreviation(run: str, defined: dict[str, str], acronym: Calla
     return office.get(run, 0) >= PERSON_EVIDENCE * runs[run]
 
 
-def _join_tails(kinds: dict[str, str], forms: dict[str, set[str]], runs: dict[str, int],
-                place: dict[str, int]) -> None:
+def _join_tails(kinds: dict[str, str], forms: dict[str, set[str]], runs: dict[str, int],  # noqa: C901
+                place: dict[str, int], name_word: Callable[[str], bool]) -> None:
     """Runs that are one name with another: 'Jakarta Sandiaga Uno' and 'Filipina Rodrigo Duterte' (a place
     before a person's name: the person), 'Metro Jaya' and 'Pusat Statistik' (the end of an organisation's
     name: the organisation), 'Partai Gerindra Prabowo Subianto' (an organisation, then a person: neither)."""
@@ -265,6 +273,7 @@ def _join_tails(kinds: dict[str, str], forms: dict[str, set[str]], runs: dict[st
                 forms[run] |= forms.pop(tail)
                 kinds.pop(tail)
         if len(words) == 2 and words[0] in ORG_HEADS and words[1] not in kinds and runs.get(words[1], 0) >= MIN_DOCS \
+                and name_word(words[1]) \
                 and runs[words[1]] <= 3 * runs[run] and place.get(words[1], 0) <= PLACE_SHARE * runs[words[1]] \
                 and max((r for r in kinds if r.endswith(" " + words[1])), key=lambda r: (runs[r], r)) == run:
             forms[run].add(words[1])  # 'Golkar' of 'Partai Golkar', its most usual name
@@ -286,28 +295,30 @@ def _join_abbreviations(defined: dict[str, str], kinds: dict[str, str], forms: d
 
 def _join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[str, set[str]],
                        name_word: Callable[[str], bool], place: dict[str, int]) -> None:
-    """A single name word inside exactly one well-known person's name ('Novanto') stands for that person."""
-    people: dict[str, list[str]] = defaultdict(list)
-    for key, kind in kinds.items():
-        if kind == PERSON and len(key.split()) > 1:
-            for word in key.split():
-                people[word].append(key)
-    for word, holders in people.items():
+    """A single name word that, in the names it is part of, is nearly always one well-known person's name
+    ('Novanto', 'Trump') stands for that person; one part of several people's names ('Agus', 'Bambang', 'Kim')
+    is nobody's in particular."""
+    holders: dict[str, list[str]] = defaultdict(list)
+    for run, articles in runs.items():
+        words = run.split()
+        if 2 <= len(words) <= 3 and articles >= MIN_DEFINED:
+            for word in set(words):
+                holders[word].append(run)
+    for word in sorted(holders):
         alone = runs.get(word, 0)
-        if (kinds.get(word) == ORGANISATION or alone < MIN_DOCS or not name_word(word)
-                or place.get(word, 0) > PLACE_SHARE * alone):
+        if kinds.get(word) == ORGANISATION or alone < MIN_DOCS or not name_word(word) \
+                or place.get(word, 0) > PLACE_SHARE * alone:
             continue
-        ranked = sorted((key for key in holders if key in kinds), key=lambda key: -runs[key])
-        if not ranked:
+        ranked = sorted(holders[word], key=lambda run: (-runs[run], run))
+        best, others = ranked[0], sum(runs[run] for run in ranked[1:])
+        if kinds.get(best) != PERSON or runs[best] < DOMINANT * others:
+            if kinds.get(word) == PERSON and sum(run.startswith(word + " ") for run in ranked) >= SHARED_BY:
+                del kinds[word], forms[word]  # 'Budi' (Gunawan, Karya, Waseso): nobody's in particular
             continue
-        if len(ranked) > 1 and runs[ranked[1]] * 2 > runs[ranked[0]]:
-            if kinds.get(word) == PERSON:
-                del kinds[word], forms[word]  # 'Agus' of several: nobody's in particular
+        if alone > 4 * runs[best] or any(word in forms[key] for key in forms if key not in (best, word)):
             continue
-        if alone > 4 * runs[ranked[0]] or any(word in forms[key] for key in forms if key not in (ranked[0], word)):
-            continue
-        forms[ranked[0]].add(word)
-        forms[ranked[0]] |= forms.pop(word, set()) if word in kinds else set()
+        forms[best].add(word)
+        forms[best] |= forms.pop(word, set()) if word in kinds else set()
         kinds.pop(word, None)
 
 
@@ -315,8 +326,8 @@ def _display(key: str, names: Iterable[str], kinds: dict[str, str], acronym: Cal
              upper: dict[str, int], caps: dict[str, int], defined: dict[str, str]) -> str:
     """'Komisi Pemberantasan Korupsi (KPK)', 'Setya Novanto': capitals where the archive writes them."""
     def written(run: str) -> str:
-        return " ".join(w.upper() if upper.get(w, 0) >= max(1, caps.get(w, 0) / 2) else w[:1].upper() + w[1:]
-                        for w in run.split())
+        return " ".join(w if w in LOWER_INSIDE else w.upper() if upper.get(w, 0) >= max(1, caps.get(w, 0) / 2)
+                        else w[:1].upper() + w[1:] for w in run.split())
 
     shown = written(key)
     short = [n for n in names if n != key and len(n.split()) == 1
