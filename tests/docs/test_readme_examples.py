@@ -1,4 +1,5 @@
-"""Every example in README.md is what the command prints today: each `$ command` block is run and compared.
+"""Every example in README.md and docs/guide.md is what the command prints today: each `$ command` block is
+run and compared, the README's first, then the guide's.
 
 A block runs in a fresh folder holding the repository's ``seeds/`` and ``broken/`` and, unless it
 starts by building one, an index of the seeds. What changes from run to run (timings, dates, process
@@ -20,7 +21,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+# The docs whose examples are run, in this order (a file an example writes stays for the next ones).
+EXAMPLES = [ROOT / "README.md", ROOT / "docs" / "guide.md"]
 # The commands (the first of a block: the whole block) that are not run, and why.
 ILLUSTRATIVE = {
     "cari evaluate eval/splits/keywords/tuning.tsv eval/keywords/qrels.txt --run new.run --compare old.run "
@@ -46,7 +48,8 @@ VARYING = [
 def blocks() -> list[list[tuple[str, list[str]]]]:
     """Each indented block of ``$ command`` lines: its commands, each with the lines it prints."""
     found = []
-    for block in re.findall(r"(?:^    .*\n|^\n)+", README, flags=re.M):
+    text = "".join(doc.read_text(encoding="utf-8") for doc in EXAMPLES)
+    for block in re.findall(r"(?:^    .*\n|^\n)+", text, flags=re.M):
         lines = [line[4:] for line in block.strip("\n").split("\n")]
         if not lines or not lines[0].startswith("$ "):
             continue
@@ -79,7 +82,7 @@ RUNNABLE = [b for b in blocks() if b[0][0] not in ILLUSTRATIVE]
 
 def test_the_readme_has_examples_and_every_one_is_run_or_said_why_not():
     firsts = {command for b in blocks() for command, _ in b}
-    assert set(ILLUSTRATIVE) <= firsts, f"ILLUSTRATIVE names blocks the README no longer has: {set(ILLUSTRATIVE) - firsts}"
+    assert set(ILLUSTRATIVE) <= firsts, f"ILLUSTRATIVE names blocks the docs no longer have: {set(ILLUSTRATIVE) - firsts}"
     assert len(RUNNABLE) >= 12
 
 
@@ -121,7 +124,8 @@ def test_every_readme_example_prints_what_the_readme_shows(tmp_path):
 
     def check(command, expected, printed, raw):
         if not _matches(expected, printed):
-            wrong.append(f"$ {command}\nREADME:\n" + "\n".join(expected) + "\nprinted:\n" + "\n".join(printed))
+            wrong.append(f"$ {command}\ndocs:\n" + "\n".join(expected) + "\nprinted:\n" + "\n".join(printed))
 
     run_examples(tmp_path, check)
-    assert not wrong, f"{len(wrong)} README example(s) print something else today:\n\n" + "\n\n".join(wrong)
+    assert not wrong, (f"{len(wrong)} example(s) of README.md or docs/guide.md print something else today:\n\n"
+                       + "\n\n".join(wrong))
