@@ -245,7 +245,7 @@ class Searcher:
         sort = checked_sort(sort)
         searcher = self._current()
         deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
-        filter_query = filters.to_query(self._source_names() if filters.source else None) if filters else None
+        filter_query = filters.to_query(self._source_names() if filters.sources else None) if filters else None
         completing = self._completing(text) if prefix and not words_only else None
         if completing is not None and is_blank(completing[0]) and filter_query is None:
             return SearchResults(text, 0, page, limit, (time.perf_counter() - started) * 1000)  # one letter typed

@@ -26,7 +26,7 @@ class SearchForm:
     q: str = ""
     page: str = "1"
     limit: str = ""
-    source: str = ""
+    sources: tuple[str, ...] = ()  # several: articles from any of them
     date_from: str = ""
     date_to: str = ""
     sort: str = "relevance"
@@ -40,7 +40,7 @@ class SearchForm:
             q=args.get("q", "").strip(),
             page=args.get("page", "1").strip() or "1",
             limit=args.get("limit", "").strip(),
-            source=args.get("source", "").strip(),
+            sources=_sources(args),
             date_from=args.get("from", "").strip(),
             date_to=args.get("to", "").strip(),
             sort=args.get("sort", "relevance").strip() or "relevance",
@@ -80,20 +80,20 @@ class SearchForm:
 
     def filters(self) -> Filters:
         return Filters(
-            source=self.source or None,
+            source=list(self.sources) or None,
             date_from=self.date_from or None,
             date_to=self.date_to or None,
         )
 
     @property
     def filtered(self) -> bool:
-        return bool(self.source or self.date_from or self.date_to)
+        return bool(self.sources or self.date_from or self.date_to)
 
     def chips(self) -> list[tuple[str, dict]]:
         """The active filters as (label, the arguments of this search without it), for removable chips."""
         chips = []
-        if self.source:
-            chips.append((f"Sumber: {self.source}", self.url_args(source="", page=1)))
+        for name in self.sources:
+            chips.append((f"Sumber: {name}", self.url_args(source=self.toggled(name), page=1)))
         if self.date_from or self.date_to:
             chips.append((self.period_label(), self.url_args(**{"from": "", "to": "", "page": 1})))
         return chips
@@ -132,15 +132,25 @@ class SearchForm:
             "q": self.q_shown,
             "page": self.page,
             "limit": self.limit,
-            "source": self.source,
+            "source": list(self.sources),
             "from": self.date_from,
             "to": self.date_to,
             "sort": self.sort,
             "as_typed": "1" if self.as_typed else "",
         }
-        args.update({k: str(v) for k, v in changes.items()})
+        args.update({k: v if isinstance(v, list) else str(v) for k, v in changes.items()})
         defaults = {"page": "1", "sort": "relevance"}
         return {k: v for k, v in args.items() if v and defaults.get(k) != v}
+
+    def toggled(self, name: str) -> list[str]:
+        """The sources of this search with ``name`` added, or taken out if it is one of them (a facet's link)."""
+        return [s for s in self.sources if s != name] if name in self.sources else [*self.sources, name]
+
+
+def _sources(args) -> tuple[str, ...]:
+    """Every ``source`` argument (``?source=a&source=b``), each once, blank ones left out."""
+    given = args.getlist("source") if hasattr(args, "getlist") else [args.get("source", "")]
+    return tuple(dict.fromkeys(name.strip() for name in given if name and name.strip()))
 
 
 def year_range(year: str) -> tuple[str, str]:

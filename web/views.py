@@ -68,11 +68,14 @@ def search():
     sources = [name for name, _ in searcher().sources()]
     try:
         results = run_search(form, facets=True)
-        # The source facet lets the reader switch source: its counts are those of the search without one.
+        # The sources as the index names them (``cnn`` is ``cnn indonesia``): the facet marks and toggles those.
+        form = replace(form, sources=tuple(form.filters().source_names(sources)))
+        # The source facet lets the reader add and take out sources: its counts are those of the search
+        # without any.
         every_source = None
-        if form.source and (form.q or form.date_from or form.date_to):
-            every_source = run_search(replace(form, source="", page="1", limit="1"), facets=True).facets
-        elif form.source:  # a source browsed: every source of the archive
+        if form.sources and (form.q or form.date_from or form.date_to):
+            every_source = run_search(replace(form, sources=(), page="1", limit="1"), facets=True).facets
+        elif form.sources:  # sources browsed: every source of the archive
             every_source = {"source": dict(sorted(searcher().sources(), key=lambda pair: -pair[1]))}
     except QueryError as e:
         # The page is Indonesian; the API and the CLI keep the English message.

@@ -59,7 +59,8 @@ def query_words_last(command: click.Command, args: list[str]) -> list[str]:
 @INDEX_OPTION
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Results per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
-@click.option("--source", help="Only articles from this publisher (e.g. Kompas.com).")
+@click.option("--source", multiple=True,
+              help="Only articles from this publisher (e.g. Kompas.com); repeat it for several (any of them).")
 @click.option("--from", "date_from", metavar="DATE",
               help="Only articles published on or after DATE: a day (2022-10-06), a month (2022-10) or a year (2022).")
 @click.option("--to", "date_to", metavar="DATE",
@@ -112,7 +113,7 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     if not query and not (source or date_from or date_to):
         raise click.UsageError("Give WORDS to search for (or a filter to list, or --related ID).")
     query = query or ""
-    filters = Filters(source=source, date_from=date_from, date_to=date_to)
+    filters = Filters(source=list(source) or None, date_from=date_from, date_to=date_to)
     results = Searcher(index_dir).search(
         query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json, corrections=not as_typed,
         explain=explain,

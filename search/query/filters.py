@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -33,10 +34,13 @@ def take_name_filters(text: str) -> tuple[str, list[str], list[str]]:
 
 @dataclass
 class Filters:
-    """Restrictions on the results: publisher, date range (ISO dates), people and organisations (each
-    named must be in the article: ``search.index.names``)."""
+    """Restrictions on the results: publishers, date range (ISO dates), people and organisations (each
+    named must be in the article: ``search.index.names``).
 
-    source: str | None = None
+    ``source`` is one publisher or several (a list or tuple): an article from any of them is allowed.
+    """
+
+    source: str | Sequence[str] | None = None
     date_from: str | None = None
     date_to: str | None = None
     people: tuple[str, ...] = ()
@@ -45,6 +49,16 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.source or self.date_from or self.date_to or self.people or self.organisations)
 
+    @property
+    def sources(self) -> list[str]:
+        """The publishers asked for, each once, in the order given (blank ones left out)."""
+        given = [self.source] if isinstance(self.source, str) else list(self.source or [])
+        return list(dict.fromkeys(name.strip() for name in given if name and name.strip()))
+
+    def source_names(self, known_sources: list[str]) -> list[str]:
+        """The index's publishers the sources asked for name, each once (QueryError as ``matching_sources``)."""
+        return list(dict.fromkeys(name for wanted in self.sources for name in matching_sources(wanted, known_sources)))
+
     def with_names(self, people: list[str], organisations: list[str]) -> Filters:
         """These filters and the people and organisations a query names (``person:"..."``, ``org:"..."``)."""
         return replace(self, people=(*self.people, *people), organisations=(*self.organisations, *organisations))
@@ -52,7 +66,7 @@ class Filters:
     def to_query(self, known_sources: list[str] | None = None, name_book: NameBook | None = None) -> q.Query | None:
         """The Whoosh query that allows only the matching articles, or None for no restriction.
 
-        With ``known_sources`` (the index's publishers) the source is matched
+        With ``known_sources`` (the index's publishers) each source is matched
         as people write it (:func:`matching_sources`); without, exactly. A
         person or organisation is found by any of its forms
         (``Novanto``, ``Setnov`` for ``Setya Novanto``; ``KPK`` for ``Komisi
@@ -66,8 +80,8 @@ class Filters:
                 raise QueryError("A person or organisation filter needs a name (e.g. person:\"Setya Novanto\").",
                                  "Filter orang atau organisasi perlu sebuah nama (misalnya orang:\"Setya Novanto\").")
             parts.append(q.Or([q.Term(NAMES_FIELD, term) for term in terms]))
-        if self.source:
-            names = [self.source] if known_sources is None else matching_sources(self.source, known_sources)
+        if self.sources:  # any of them
+            names = self.sources if known_sources is None else self.source_names(known_sources)
             parts.append(q.Or([q.Term("source_id", name) for name in names]) if len(names) > 1
                          else q.Term("source_id", names[0]))
         if self.date_from or self.date_to:

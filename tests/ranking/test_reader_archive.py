@@ -266,12 +266,36 @@ def test_placeholders_and_tips_come_from_the_archive(site):
     assert "Tanggal" in bad and "tidak dikenali" in bad
 
 
-def test_the_source_facet_lets_the_reader_switch_source(site):
+def test_the_source_facet_lets_the_reader_switch_and_add_sources(site):
     chosen = site.get("/search?q=banjir&source=suara").get_data(as_text=True)
-    facet = re.findall(r'<section class="facet facet-source".*?</section>', chosen, re.S)[0]
-    others = re.findall(r'<a href="([^"]+)">([^<]+)</a>', facet)
-    assert len(others) >= 3 and '<span aria-current="true">suara</span>' in facet
-    assert all("source=" in unescape(href) and "q=banjir" in unescape(href) for href, _ in others)
+    facet = re.findall(r'<section class="facet facet-source.*?</section>', chosen, re.S)[0]
+    others = {name: unescape(href) for href, name in re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', facet)}
+    assert len(others) >= 3 and "suara" not in others
+    # Another source is added to the one chosen; the chosen one's entry takes it out (back to all).
+    assert all(href.startswith("/search?q=banjir&source=suara&source=") for href in others.values())
+    removing = re.findall(r'<li class="active"><a href="([^"]+)" aria-current="true"[^>]*>suara', facet)
+    assert [unescape(href) for href in removing] == ["/search?q=banjir"]
+    counts = dict(re.findall(r'>([^<>]+)</a> <span class="count">([\d.]+)</span>', facet))
+    second = next(name for name in others if name != "suara")
+    both = site.get(others[second]).get_data(as_text=True)
+    total = int(re.search(r"<strong>([\d.]+)</strong> hasil", both)[1].replace(".", ""))
+    suara = int(re.search(r"<strong>([\d.]+)</strong> hasil", chosen)[1].replace(".", ""))
+    assert total == suara + int(counts[second].replace(".", ""))
+    facet = re.findall(r'<section class="facet facet-source.*?</section>', both, re.S)[0]
+    assert facet.count('class="active"') == 2 and both.count('aria-label="Hapus filter Sumber: ') == 2
+    assert '<select name="source" multiple' in both  # the form keeps both
+
+
+def test_several_sources_in_the_api_and_the_cli_find_articles_of_any_of_them(site, run_cli, indosum_index):
+    one = {name: site.get(f"/api/search?q=banjir&source={name}").get_json()["total"] for name in ("suara", "cnn")}
+    both = site.get("/api/search?q=banjir&source=suara&source=cnn&limit=100").get_json()
+    assert both["total"] == one["suara"] + one["cnn"] > one["suara"] > 0
+    assert {r["source"] for r in both["results"]} == {"suara", "cnn indonesia"}
+    assert both["facets"]["source"] == {"suara": one["suara"], "cnn indonesia": one["cnn"]}
+    listed = cli_json(run_cli, indosum_index, "banjir", "--source", "suara", "--source", "cnn", "-n", "100")
+    assert [r["id"] for r in listed["results"]] == [r["id"] for r in both["results"]]
+    newest = cli_json(run_cli, indosum_index, "--source", "suara", "--source", "cnn", "--sort", "newest", "-n", "5")
+    assert newest["total"] == sum(site.get(f"/api/search?source={n}").get_json()["total"] for n in ("suara", "cnn"))
 
 
 def test_the_sort_control_says_what_the_list_is(site):
