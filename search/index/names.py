@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class Name:
         return cls(str(key), str(kind), str(display), [str(f) for f in forms])
 
 
-def index_counts(reader) -> dict[str, int]:
+def index_counts(reader: Any) -> dict[str, int]:
     """``{term: articles}`` of the ``names`` field over the articles the index holds.
 
     Whoosh counts a removed article until its segment is merged: the terms of
@@ -133,7 +134,7 @@ class Tally:
     def add(self, body: str) -> None:
         self._apply(body, 1)
 
-    def remove_stored(self, searcher, ids: list[str]) -> None:
+    def remove_stored(self, searcher: Any, ids: list[str]) -> None:
         """Take off the articles ``ids`` that ``searcher`` (before their deletion) holds."""
         if self.counts is None or self._changed + len(ids) > TALLY_LIMIT:
             self.counts = None
@@ -371,7 +372,7 @@ def _folded(text: str) -> str:
     return " ".join(fold(word) for word in WORD.findall(text))
 
 
-def learned_names(reader, counts: dict[str, int] | None = None) -> list[Name]:
+def learned_names(reader: Any, counts: dict[str, int] | None = None) -> list[Name]:
     """The names of the index ``reader`` reads (see the module's rules); ``counts``: its ``names`` term counts."""
     return learn(by_prefix(index_counts(reader) if counts is None else counts),
                  lambda word: reader.doc_frequency("body_exact", word))
@@ -381,7 +382,7 @@ def names_record(names: list[Name]) -> list:
     return [name.to_record() for name in names]
 
 
-def write_names(generation: Path, index, tally: Tally | None = None) -> None:
+def write_names(generation: Path, index: Any, tally: Tally | None = None) -> None:
     """Learn the names of the Whoosh ``index`` just committed in ``generation`` and keep them as its record,
     with the term counts they were learned from (``tally``'s, or read from the index)."""
     with index.reader() as reader:
@@ -390,7 +391,7 @@ def write_names(generation: Path, index, tally: Tally | None = None) -> None:
         store.write_record(generation, NAMES, names_record(learned_names(reader, counts)))
 
 
-def names_of_record(record) -> list[Name] | None:
+def names_of_record(record: object) -> list[Name] | None:
     """The names a generation's record holds, or None when it holds none readable (an older index)."""
     if not isinstance(record, list):
         return None

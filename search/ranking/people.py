@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from search._whoosh.postings import PostingArrays
 from search.index.names import NAMES_FIELD, ORGANISATION, PERSON, Name, name_terms
 
 FACET_OF_KIND = {PERSON: "people", ORGANISATION: "organisations"}
@@ -19,7 +20,7 @@ SHOWN = 10  # names a facet lists
 class NameFacets:
     """The learned names of one open index and which articles name each."""
 
-    def __init__(self, names: list[Name], postings) -> None:
+    def __init__(self, names: list[Name], postings: PostingArrays) -> None:
         self.names = names
         docs, ids = [], []
         for number, name in enumerate(names):
