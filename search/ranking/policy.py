@@ -113,7 +113,34 @@ class RankingPolicy:
             coverage = "most"  # ranked over partial matches, or by date only its best
         return (found, total, counts, coverage), matches
 
-    def _best_by_date(self, ranking: Ranking, sort: str, limit: int) -> Ranking:
+    def ordered(
+        self, parsed: ParsedQuery | None, filter_query=None, sort: str = "relevance", deadline: Deadline = NO_DEADLINE,
+    ) -> Ranking:
+        """Every match of ``parsed`` (None: what the filter allows) as document numbers, in the order ``sort`` asks.
+
+        What an export of all results walks: no stored fields are read here, so
+        memory is a number per match. The matches and their count are those of
+        :meth:`rank`; the order is its order but for two things a page of
+        results adds: a question's first passages re-ranked, and equal scores
+        by id. A query the array scorer does not rank (a NOT) comes newest
+        first (oldest first if asked) whatever the sort.
+        """
+        if parsed is None:
+            ranking = self.scorer.browse(None, filter_query)
+            return self._oldest(ranking.matched, None) if sort == "oldest" else ranking
+        query = self.expander.expand(parsed.query, deadline)
+        query, concepts = for_keywords(query, parsed, self.searcher.schema, by_relevance=sort == "relevance")
+        best_only = sort != "relevance" and is_sentence(parsed)
+        found = self.scorer.rank(query, BEST_BY_DATE if best_only else None, filter_query, deadline,
+                                 by_date=sort != "relevance" and not best_only, concepts=concepts)
+        if found is None:
+            matched = self._whoosh_matches(query, filter_query)
+            return self._oldest(matched, None) if sort == "oldest" else Ranking.newest(self.scorer.dates, matched, None)
+        if best_only:
+            return self._best_by_date(found, sort, None)
+        return self._oldest(found.matched, None, found.coverage) if sort == "oldest" else found
+
+    def _best_by_date(self, ranking: Ranking, sort: str, limit: int | None) -> Ranking:
         """A question's or a sentence's best articles (``ranking``, best first) in date order.
 
         Ranked by date, every article holding one of its many words would
