@@ -140,12 +140,49 @@ def closest(docs: list[dict], count: int) -> list[tuple[float, str, str]]:
     return best
 
 
+def scale(corpus: Path) -> dict:
+    """What story groups cost on ``corpus`` (JSON Lines): signatures per article, grouping, the record's size."""
+    import time
+
+    from search.index import stories
+    from search.ingest.article import Article
+    from search.ingest.sources import read_articles
+
+    sketches = stories.Sketches()
+    cpu = 0.0
+    for item in read_articles([corpus]):
+        if isinstance(item, Article):
+            started = time.process_time()
+            sketches.add(item.id, item.body)
+            cpu += time.process_time() - started
+    started = time.process_time()
+    found = stories.group(sketches.signatures)
+    grouping = time.process_time() - started
+    with tempfile.TemporaryDirectory() as folder:
+        stories.write(Path(folder), found)
+        size = (Path(folder) / stories.RECORD).stat().st_size
+        started = time.perf_counter()
+        stories.read(Path(folder), with_values=False)
+        reading = time.perf_counter() - started
+    groups = found.groups()
+    return {"articles": len(sketches), "signature_cpu_ms_per_article": round(cpu / max(1, len(sketches)) * 1000, 3),
+            "grouping_cpu_s": round(grouping, 2), "groups": len(groups),
+            "grouped_articles": sum(len(group) for group in groups), "record_mb": round(size / 1e6, 1),
+            "record_read_ids_s": round(reading, 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=Path, default=SHARED / "eval" / "indosum" / "docs.jsonl")
     parser.add_argument("--copies", type=int, default=300, help="syndicated copies to make")
     parser.add_argument("--closest", type=int, default=0, help="also print the N most similar pairs of --docs")
+    parser.add_argument("--scale", type=Path, metavar="CORPUS",
+                        help="only measure the cost on CORPUS (JSON Lines, e.g. make_corpus.py's 100,000 articles)")
     args = parser.parse_args()
+    if args.scale:
+        json.dump(scale(args.scale), sys.stdout, indent=2)
+        print()
+        return
     with args.docs.open(encoding="utf-8") as lines:
         docs = [json.loads(line) for line in lines if line.strip()]
     json.dump(measure(docs, args.copies), sys.stdout, indent=2)

@@ -5,8 +5,8 @@ and Merdeka's titles, datelines and furniture. Each article's body (as the
 index holds it: dateline, "Baca juga" lines and other furniture already taken
 off by ingest) is cut into overlapping runs of ``SHINGLE`` words, and the set
 of runs is summed up in a MinHash signature of ``NUM_PERM`` values
-(``datasketch``, the field's library; its ``affine32`` scheme with seed
-``SEED``, so a signature is the same in every process and every build). Two
+(datasketch's ``affine32`` scheme, hash functions drawn from seed ``SEED``,
+so a signature is the same in every process and every build). Two
 articles whose signatures agree in at least ``THRESHOLD`` of their values
 (the estimated Jaccard similarity of their runs of words) tell the same
 story; a story is the articles linked so, directly or through each other.
@@ -18,24 +18,24 @@ values. With 21 bands of 3 rows a pair at Jaccard 0.5 is a candidate with
 probability 1 - (1 - 0.5**3)**21 = 0.94, at 0.6 with 0.99, at 0.8 with
 1 - 1e-10; unrelated articles that share a sentence (Jaccard ~0.03) with
 0.0006, so the candidates stay few at any size. Copies under other titles,
-datelines and furniture agree on 0.98 of their values (median; the least of
-300 made of IndoSum articles: 0.62, ``bench/stories.py``); IndoSum's two
-closest different articles on 0.34 (eval/stories).
+datelines and furniture agree on all their values (median; the least of 300
+made of IndoSum articles: 0.66, ``bench/stories.py``); IndoSum's closest
+different articles on 0.30 (eval/stories/judged-pairs.tsv).
 
 The record ``stories.npz`` of a generation holds every article's id, its
 signature and the number of its story (``-1``: an article alone). A build
 writes it from the signatures of the articles it read and, in an update, the
 live record's signatures of the articles it kept; a removal drops the removed
 articles' signatures and groups the rest again, so the copies of a removed
-original stay one story. An index written before stories existed gets the
-record at its next update (the signatures of the articles it kept are made
-from their stored bodies) or at ``cari rebuild-index --full``.
+original stay one story. An index written before stories existed (or with a
+record of another ``VERSION``) gets the record at its next update (the
+signatures of the articles it kept are made from their stored bodies) or at
+``cari rebuild-index --full``.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -49,7 +49,7 @@ from search.index.records import stored_documents
 RECORD = "stories.npz"
 # Bump when a signature would come out otherwise (the runs, the hashes, the MinHash scheme): a record of
 # another version is read as none, and the next build makes every signature again from the stored bodies.
-VERSION = 1
+VERSION = 2
 NUM_PERM = 64
 SEED = 1
 SHINGLE = 5  # words in a run
@@ -57,30 +57,42 @@ BANDS, ROWS = 21, 3  # 63 of the 64 values, in bands
 THRESHOLD = 0.5  # share of equal signature values (estimated Jaccard) for two articles to be one story
 # A body of fewer words is never grouped: a caption or a stub shares its few runs with unrelated ones.
 MIN_WORDS = 30
-# Candidates of one band bucket each checked against at most this many of the bucket's first members:
-# a bucket of thousands (articles sharing one boilerplate band) costs a linear number of checks, not quadratic.
-BUCKET_CHECKS = 32
+# The articles sharing a band are each checked against this many of the first of them (a copy agrees with
+# them all, the first one is enough; more in case it is the odd one): a band shared by thousands of articles
+# (one boilerplate text) costs a number of checks linear in them, not quadratic.
+BUCKET_CHECKS = 4
 
-_WORD = re.compile(r"\w+")
-_MASK32 = np.uint64(0xFFFFFFFF)
-_MULTIPLIER = np.uint64(1_000_003)
-_permutations = None
+_MULTIPLIER = np.uint32(1_000_003)
 
 
-def _minhash(values: list[int]) -> np.ndarray:
-    """The MinHash signature (uint32 x NUM_PERM) of a set of 32-bit run hashes."""
-    from datasketch import MinHash  # lazy: it imports scipy (~0.3 s), which only a build making signatures needs
-
-    global _permutations
-    if _permutations is None:
-        _permutations = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
-    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_same, permutations=_permutations, scheme="affine32")
-    sketch.update_batch(values)
-    return np.asarray(sketch.hashvalues, dtype=np.uint32)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The NUM_PERM hash functions ``h -> a * h + b mod 2**32`` (``a`` odd: each a permutation of 32-bit values)."""
+    draw = np.random.RandomState(SEED)  # the legacy generator: its numbers for a seed never change
+    a = draw.randint(1, 2**32, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
+    b = draw.randint(0, 2**32, size=NUM_PERM, dtype=np.uint64)
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
-def _same(value: int) -> int:
-    return value
+_A, _B = _permutations()
+
+
+def _minhash(runs: np.ndarray) -> np.ndarray:
+    """The MinHash signature (uint32 x NUM_PERM) of the 32-bit hashes of a body's runs (repeats change nothing).
+
+    datasketch's ``affine32`` scheme: each hash is mixed once (MurmurHash3's
+    32-bit finaliser), then permuted by each function, and the least value of
+    each kept; uint32 arithmetic wraps, which is the ``mod 2**32``.
+    (datasketch itself was not kept: importing it imports SciPy, 0.65 s of
+    CPU and 57 MB in every build process, 5% of an IndoSum build on its own,
+    for what is these few lines of numpy.)
+    """
+    h = runs.astype(np.uint32)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return (h[:, None] * _A + _B).min(axis=0)
 
 
 class _WordHashes(dict):
@@ -97,16 +109,21 @@ _word_hashes = _WordHashes()
 
 
 def signature(body: str) -> np.ndarray | None:
-    """The signature of an article's body, or None when it is too short to be grouped (``MIN_WORDS``)."""
-    words = _WORD.findall(body.lower())
+    """The signature of an article's body, or None when it is too short to be grouped (``MIN_WORDS``).
+
+    Words are what ``str.split`` finds in the lowercased body, punctuation
+    and all: a copy has the same punctuation, and splitting costs a fraction
+    of a regular expression's pass.
+    """
+    words = body.lower().split()
     if len(words) < MIN_WORDS:
         return None
-    hashes = np.array(list(map(_word_hashes.__getitem__, words)), dtype=np.uint64)
+    hashes = np.array(list(map(_word_hashes.__getitem__, words)), dtype=np.uint32)
     count = len(words) - SHINGLE + 1
-    runs = np.zeros(count, dtype=np.uint64)
-    for offset in range(SHINGLE):  # a polynomial hash of each run of SHINGLE words, all runs at once
-        runs = (runs * _MULTIPLIER + hashes[offset : offset + count]) & _MASK32
-    return _minhash(np.unique(runs).tolist())
+    runs = hashes[:count].copy()
+    for offset in range(1, SHINGLE):  # a polynomial hash of each run of SHINGLE words, all runs at once
+        runs = runs * _MULTIPLIER + hashes[offset : offset + count]
+    return _minhash(runs)
 
 
 @dataclass
@@ -173,7 +190,7 @@ def _similar_pairs(values: np.ndarray, rows: np.ndarray) -> Iterable[tuple[int, 
     """Pairs of ``rows`` (indexes into ``values``) that share a band and agree on THRESHOLD of their values."""
     if len(rows) < 2:
         return []
-    candidates: set[tuple[int, int]] = set()
+    found = []
     for band in range(BANDS):
         part = np.ascontiguousarray(values[rows, band * ROWS : (band + 1) * ROWS])
         keys = part.view(np.dtype((np.void, part.dtype.itemsize * ROWS))).ravel()
@@ -181,13 +198,14 @@ def _similar_pairs(values: np.ndarray, rows: np.ndarray) -> Iterable[tuple[int, 
         ordered = keys[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         ends = np.r_[starts[1:], len(ordered)]
-        for start, end in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
-            members = rows[order[start:end]].tolist()
-            for i, first in enumerate(members[:BUCKET_CHECKS]):
-                candidates.update((first, other) for other in members[i + 1 :])
-    if not candidates:
+        shared = ends - starts > 1
+        for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+            members = rows[order[start:end]]
+            for at in range(min(BUCKET_CHECKS, len(members) - 1)):
+                found.append(np.stack([np.full(len(members) - at - 1, members[at]), members[at + 1 :]], axis=1))
+    if not found:
         return []
-    pairs = np.array(sorted(candidates), dtype=np.int64)
+    pairs = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
     agree = (values[pairs[:, 0]] == values[pairs[:, 1]]).mean(axis=1)
     return [tuple(pair) for pair in pairs[agree >= THRESHOLD].tolist()]
 
