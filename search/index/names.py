@@ -183,10 +183,15 @@ def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) 
     """The names of an index from its ``names`` term frequencies; ``word_articles(w)``: articles holding ``w``."""
     runs, person, office, place, caps, upper = (freq.get(p, {}) for p in ("n", "t", "i", "l", "c", "u"))
     defined = _defined(freq.get("a", {}))
+    known: dict[str, bool] = {}
 
     def name_word(word: str) -> bool:
-        n = caps.get(word, 0)
-        return n >= 2 and word not in CONVENTIONAL_CAPITALS and n >= NAME_SHARE * max(n, word_articles(word))
+        found = known.get(word)
+        if found is None:
+            n = caps.get(word, 0)
+            found = known[word] = (n >= 2 and word not in CONVENTIONAL_CAPITALS
+                                   and n >= NAME_SHARE * max(n, word_articles(word)))
+        return found
 
     def acronym(word: str) -> bool:
         return upper.get(word, 0) >= max(2, caps.get(word, 0) / 2) and name_word(word)
@@ -270,13 +275,14 @@ def _join_tails(kinds: dict[str, str], forms: dict[str, set[str]], runs: dict[st
             forms.pop(run)
             continue
         for _, tail in splits:
-            if tail in kinds and runs[run] >= runs[tail] and (kinds[tail] == ORGANISATION or " " in tail):
+            if tail in kinds and runs.get(run, 0) >= runs.get(tail, 0) and (kinds[tail] == ORGANISATION
+                                                                             or " " in tail):
                 forms[run] |= forms.pop(tail)
                 kinds.pop(tail)
-        if len(words) == 2 and words[0] in ORG_HEADS and words[1] not in kinds and runs.get(words[1], 0) >= MIN_DOCS \
-                and name_word(words[1]) \
-                and runs[words[1]] <= 3 * runs[run] and place.get(words[1], 0) <= PLACE_SHARE * runs[words[1]] \
-                and max((r for r in kinds if r.endswith(" " + words[1])), key=lambda r: (runs[r], r)) == run:
+        alone = runs.get(words[-1], 0)
+        if len(words) == 2 and words[0] in ORG_HEADS and words[1] not in kinds and alone >= MIN_DOCS \
+                and name_word(words[1]) and alone <= 3 * runs.get(run, 0) and not placed(words[1]) \
+                and max((r for r in kinds if r.endswith(" " + words[1])), key=lambda r: (runs.get(r, 0), r)) == run:
             forms[run].add(words[1])  # 'Golkar' of 'Partai Golkar', its most usual name
 
 

@@ -6,6 +6,8 @@ import json
 
 import pytest
 from conftest import searcher_of, write_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.analysis.names import name_terms
 from search.errors import QueryError
@@ -13,7 +15,7 @@ from search.index import generations as store
 from search.index.build import ADD, build_index
 from search.index.changes import remove_articles
 from search.index.format import open_index
-from search.index.names import NAMES, ORGANISATION, PERSON, Name, NameBook, index_counts, read_counts
+from search.index.names import NAMES, ORGANISATION, PERSON, Name, NameBook, index_counts, learn, read_counts
 from search.query.filters import Filters, take_name_filters
 
 
@@ -85,3 +87,21 @@ def test_person_and_org_filters_are_taken_from_the_query_and_match_every_form():
         ("names", "n:rina wati"), ("names", "p:rina wati")}  # not learned (yet): its own words
     with pytest.raises(QueryError):
         Filters(people=("  ",)).to_query()
+
+
+WORDS = ["setya", "novanto", "komisi", "partai", "golkar", "jakarta", "kpk", "budi", "gunawan", "pt", "republik"]
+RUNS = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.tuples(st.sampled_from("ntilpcua"), RUNS), st.integers(1, 9), max_size=60),
+       st.dictionaries(st.sampled_from(WORDS), st.integers(0, 12)))
+def test_learning_never_fails_whatever_the_counts(counts, articles):
+    freq: dict[str, dict[str, int]] = {}
+    for (prefix, run), n in counts.items():
+        text = run.replace(" ", "=", 1) if prefix == "a" else run
+        freq.setdefault(prefix, {})[text] = n
+    names = learn(freq, lambda word: articles.get(word, 0))
+    keys = [name.key for name in names]
+    assert len(keys) == len(set(keys)) and all(name.kind in (PERSON, ORGANISATION) for name in names)
+    assert all(name.key in name.forms for name in names if " " in name.key or name.kind == PERSON)
