@@ -76,3 +76,10 @@ def test_the_architecture_names_every_sub_package():
     packages = sorted(str(p.parent.relative_to(ROOT)) for p in (ROOT / "search").glob("*/__init__.py"))
     missing = [p for p in [*packages, "web"] if f"`{p}/`" not in text]
     assert not missing, f"docs/architecture.md does not name: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=_relative)
+def test_every_script_a_doc_runs_exists(doc):
+    modules = set(re.findall(r"python -m ((?:bench|tools)\.[a-z_]+)\b", doc.read_text(encoding="utf-8")))  # not NAME
+    missing = sorted(m for m in modules if not (ROOT / (m.replace(".", "/") + ".py")).exists())
+    assert not missing, f"{_relative(doc)} runs scripts that do not exist: {', '.join(missing)}"
