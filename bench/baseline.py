@@ -10,7 +10,7 @@ The baseline is ``run_whoosh`` of ``peers.py`` (Whoosh, RegexTokenizer, Sastrawi
 with an unbounded stem cache), imported from --peers, never a copy. Each engine
 runs in its own process so that peak memory is its own. Cari is measured
 through its public API: ``build_index`` (default workers) and
-``Searcher.search`` (a page of 10 results with snippets). The machine is
+``Index.search`` (a page of 10 results with snippets). The machine is
 shared, so compare the ratios, which come from the same run.
 """
 
@@ -128,15 +128,15 @@ def run_cari(docs_path: Path, queries: list, workdir: Path, update_path: Path | 
 
 
 def query_latencies(index_dir: Path, queries: list, cpu: list | None = None) -> list[float]:
-    """Seconds of ``Searcher.search`` (a page of 10 with snippets) for each query, in order.
+    """Seconds of ``Index.search`` (a page of 10 with snippets) for each query, in order.
 
     With ``cpu``, each query's CPU seconds are appended to it as well: on a
     shared machine they move less than wall time.
     """
+    from search import Index
     from search.errors import QueryError
-    from search.searcher import Searcher
 
-    searcher = Searcher(index_dir)
+    searcher = Index(index_dir)
     searcher.search("warmup")  # opens the index; a server does this once
     latencies = []
     for _, text in queries:

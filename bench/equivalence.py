@@ -35,28 +35,27 @@ SETS = ("facqa", "indosum")
 
 def collect(set_dir: Path, index_dir: Path, jobs: int, snippet_queries: int) -> dict:
     """Rankings of every query and result pages of the first ``snippet_queries``."""
-    from search import Index
-    from search.evaluation import read_queries
+    from search import Index, read_queries
+    from web.render import article_html, marked_html, results_json
 
     topics = read_queries(set_dir / "queries.tsv")
     with Index(index_dir) as index:
         index.rebuild([set_dir / "docs.jsonl"], jobs=jobs)
-        searcher = index.searcher
-        rankings = {qid: [[doc_id, score] for doc_id, score in searcher.ranked_ids(text, 100)] for qid, text in topics}
+        rankings = {qid: [[doc_id, score] for doc_id, score in index.ranked_ids(text, 100)] for qid, text in topics}
         pages = {}
         for qid, text in topics[:snippet_queries]:
             try:
-                results = searcher.search(text, limit=10)
+                results = index.search(text, limit=10)
             except Exception as e:  # noqa: BLE001 - a refused query is part of the behaviour
                 pages[qid] = {"error": f"{type(e).__name__}: {e}"}
                 continue
-            page = results.to_dict()
+            page = results_json(results)
             page.pop("took_ms")
             for hit, shown in zip(results.hits, page["results"], strict=True):
-                shown["title_html"] = hit.title_html()
+                shown["title_html"] = marked_html(hit.marked_title)
             if results.hits:
-                article = searcher.article(results.hits[0].id, text)
-                page["article"] = article.to_html_dict() if article else None
+                article = index.article(results.hits[0].id, text)
+                page["article"] = article_html(article) if article else None
             pages[qid] = page
     return {"rankings": rankings, "pages": pages}
 

@@ -21,9 +21,9 @@ from pathlib import Path
 warnings.filterwarnings("ignore")  # before the imports: Whoosh warns as its modules compile
 
 from bench.peers import PEERS, load_peers  # noqa: E402
+from search import Index  # noqa: E402
 from search.evaluation import evaluate, read_qrels, read_queries  # noqa: E402
 from search.index.build import build_index  # noqa: E402
-from search.searcher import Searcher  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -87,7 +87,7 @@ def main() -> None:
     if index_dir is None:
         index_dir = Path(tempfile.mkdtemp(prefix="cari-gaps-"))
         build_index([docs_path], index_dir)
-    searcher = Searcher(index_dir)
+    searcher = Index(index_dir)
     cari_run = {qid: [doc_id for doc_id, _ in searcher.ranked_ids(text, 100)] for qid, text in topics}
     runs = peer_runs(load_peers(PEERS), docs, topics, args.engines.split(","))
     for row in gaps(topics, qrels, cari_run, runs, args.top):

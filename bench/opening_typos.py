@@ -6,7 +6,7 @@ Usage: python -m bench.opening_typos --index DIR [--queries eval/keywords/querie
 Each query of the keyword set (or --queries, beside its qrels.txt) has its
 longest word of 5 letters or more mistyped by swapping two of its first three
 letters (neighbours; which pair is fixed by a seeded draw), and is searched as
-typed right and as mistyped (``Searcher.ranked_ids``, corrections on). Prints
+typed right and as mistyped (``Index.ranked_ids``, corrections on). Prints
 how many typos were corrected back to the word, nDCG@10 of both, and p50 of
 the mistyped searches. --without-swaps turns the opening-swap look-up off (the
 code before issue 27), to compare.
@@ -20,9 +20,9 @@ import statistics
 import time
 from pathlib import Path
 
+from search import Index
 from search.evaluation import evaluate, read_qrels, read_queries
 from search.query.spelling import IndexLexicon
-from search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def main() -> None:
         IndexLexicon._opening_swaps = lambda self, word: []  # type: ignore[method-assign]
     qrels = read_qrels(args.queries.parent / "qrels.txt")
     rng = random.Random(SEED)
-    searcher = Searcher(args.index)
+    searcher = Index(args.index)
     right, wrong, latencies, corrected, cases = {}, {}, [], 0, 0
     for qid, text in read_queries(args.queries):
         made = mistyped(text, rng) if qid in qrels else None

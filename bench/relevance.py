@@ -5,7 +5,7 @@ Usage: python -m bench.relevance ../shared/eval/facqa [--index DIR] [--reuse] [-
 
 Builds an index of SET/docs.jsonl (unless --reuse), searches SET/queries.tsv
 (or --queries: eval/keywords/queries.tsv over IndoSum) through
-``Searcher.ranked_ids`` (what ``cari batch-search`` and ``cari evaluate``
+``Index.ranked_ids`` (what ``cari batch-search`` and ``cari evaluate``
 call) and prints MRR@10, nDCG@10, Recall@100 for all queries and for the
 halves of ``eval/splits/NAME`` (tune on ``tuning``, report ``test``), plus p50
 and p99 query latency. Latency is noisy on a shared machine: compare within a
@@ -23,9 +23,9 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore")  # before the imports: Whoosh warns as its modules compile
 
+from search import Index  # noqa: E402
 from search.evaluation import evaluate, read_qrels, read_queries, run_lines  # noqa: E402
 from search.index.build import build_index  # noqa: E402
-from search.searcher import Searcher  # noqa: E402
 
 SPLITS = Path(__file__).resolve().parent.parent / "eval" / "splits"
 
@@ -36,7 +36,7 @@ def measure(queries: Path, set_dir: Path, index_dir: Path, reuse: bool, run_out:
         build_index([set_dir / "docs.jsonl"], index_dir)
     qrels = read_qrels(queries.parent / "qrels.txt")
     topics = [(qid, text) for qid, text in read_queries(queries) if qid in qrels]
-    searcher = Searcher(index_dir)
+    searcher = Index(index_dir)
     run, latencies, lines = {}, [], []
     for qid, text in topics:
         started = time.perf_counter()

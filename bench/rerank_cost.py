@@ -3,7 +3,7 @@
 
 Usage: python -m bench.rerank_cost SET_DIR --index DIR [--queries N]
 
-Searches SET/queries.tsv through ``Searcher.ranked_ids(text, 100)`` twice per
+Searches SET/queries.tsv through ``Index.ranked_ids(text, 100)`` twice per
 query, alternating which goes first: once as shipped, once with the re-rank
 replaced by BM25's order. A warm-up pass first fills the stemmer's cache (a
 server keeps it). Prints p50/p99 of both, their ratio, and how many queries
@@ -21,16 +21,16 @@ from pathlib import Path
 warnings.filterwarnings("ignore")  # before the imports: Whoosh warns as its modules compile
 
 import search.ranking.policy as policy  # noqa: E402 - the module whose answers_first the ranking calls
+from search import Index  # noqa: E402
 from search.evaluation import read_queries  # noqa: E402
 from search.query.builder import is_question  # noqa: E402
-from search.searcher import Searcher  # noqa: E402
 
 # ranked_ids(text, 100) fetches 100 either way: only the re-rank itself differs.
 SHIPPED = policy.answers_first
 BM25_ONLY = lambda parsed, query, hits, reader, *rest: hits  # noqa: E731
 
 
-def timed(searcher: Searcher, text: str, variant) -> float:
+def timed(searcher: Index, text: str, variant) -> float:
     policy.answers_first = variant
     started = time.perf_counter()
     searcher.ranked_ids(text, 100)
@@ -50,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     texts = [text for _, text in read_queries(args.set_dir / "queries.tsv")]
     texts = texts[: args.queries] if args.queries else texts
-    searcher = Searcher(args.index)
+    searcher = Index(args.index)
     for text in texts:
         timed(searcher, text, SHIPPED)
     shipped, bm25 = [], []

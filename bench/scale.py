@@ -6,7 +6,7 @@ Usage:
 
 Build the index first with the command whose time and peak memory you want
 (``/usr/bin/time -v cari rebuild-index CORPUS --index IX -q``; the corpus from
-``../shared/peers/make_corpus.py N CORPUS``). Then, through ``Searcher`` as a
+``../shared/peers/make_corpus.py N CORPUS``). Then, through ``Index`` as a
 serving worker uses it: opening the index and the first query; IndoSum's
 summary sentences as queries (``--queries`` of them), first pass and again
 (caches warm); 1-3 word queries taken from them, by relevance and newest
@@ -120,13 +120,13 @@ def main() -> None:
 
         postings.segment_arrays = lambda reader: None
 
+    from search import Index
     from search.index.build import build_index
-    from search.searcher import Searcher
 
     sentences, short = load_queries(args.indosum / "queries.tsv", args.queries)
     out: dict = {"index": str(args.index), "load": round(os.getloadavg()[0], 1), "decode_blocks": args.decode_blocks}
     started, started_cpu = time.perf_counter(), time.process_time()
-    searcher = Searcher(args.index)
+    searcher = Index(args.index)
     searcher.search("banjir jakarta")
     out["open_and_first_query_s"] = round(time.perf_counter() - started, 2)
     out["open_and_first_query_cpu_s"] = round(time.process_time() - started_cpu, 2)
@@ -140,13 +140,13 @@ def main() -> None:
     browse, _, _ = timed(searcher, ["*"] * 20, sort="newest")
     out["browse_newest_p50_ms"] = percentile(browse, 0.5)
     started = time.perf_counter()
-    searcher.suggest("ja")
+    searcher.completions("ja")
     out["suggest_first_s"] = round(time.perf_counter() - started, 2)
     typed = [w[:n] for w in " ".join(short[:100]).lower().split() for n in range(2, len(w) + 1)]
     seconds = []
     for prefix in typed:
         started = time.perf_counter()
-        searcher.suggest(prefix)
+        searcher.completions(prefix)
         seconds.append(time.perf_counter() - started)
     out["suggest"] = {"p50_ms": percentile(seconds, 0.5), "p99_ms": percentile(seconds, 0.99), "count": len(seconds)}
     out["memory_after_queries"] = memory_mb()

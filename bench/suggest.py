@@ -40,9 +40,9 @@ def build(docs: int, folder: Path) -> Path:
 
 def typed_prefixes(index: Path, count: int, seed: int = 1) -> list[str]:
     """What a reader types on the way to words and names of the index's titles."""
-    from search.searcher import Searcher
+    from search import Index
 
-    searcher = Searcher(index)
+    searcher = Index(index)
     rng = random.Random(seed)
     titles = []
     whoosh = searcher._current()  # noqa: SLF001 - a bench may read the stored titles directly

@@ -6,7 +6,7 @@ Usage:
 
 Builds (or reuses, with --index) an index of --docs synthetic articles from
 ../shared/peers/make_corpus.py, then searches IndoSum's summary sentences
-twice through ``Searcher.search`` (a page of 10 with snippets): as written,
+twice through ``Index.search`` (a page of 10 with snippets): as written,
 and with two of their words of 5 letters or more mistyped (a letter dropped,
 or two swapped; the same words every run). Prints p50/p99 of both, and how
 many typos were corrected. The machine is shared: compare the two columns.
@@ -54,8 +54,8 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--index", help="an index to reuse (built there if missing)")
     args = ap.parse_args()
+    from search import Index
     from search.index.build import build_index
-    from search.searcher import Searcher
 
     index = Path(args.index or tempfile.mkdtemp(prefix="cari-typos-")) / "index"
     if not index.exists():
@@ -70,7 +70,7 @@ def main() -> None:
     sentences = [line.split("\t", 1)[1] for line in lines if "\t" in line][: args.queries]
     rng = random.Random(14)
     typos = [mistyped(s, rng) for s in sentences]
-    searcher = Searcher(index, budget_seconds=None)
+    searcher = Index(index, budget_seconds=None)
     searcher.search("pemanasan")  # opening the index is not a query's time
     for name, queries in (("as written", sentences), ("two typos", typos), ("as written again", sentences)):
         times, corrected = timed(searcher, queries)

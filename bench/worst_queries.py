@@ -6,7 +6,7 @@ Usage:
     python ../shared/peers/make_corpus.py 20000 syn20k.jsonl
     python -m bench.worst_queries syn20k.jsonl --index syn20k-index   # built once, then reused
 
-Each query runs ``--repeat`` times through ``Searcher.search`` (a page of 10
+Each query runs ``--repeat`` times through ``Index.search`` (a page of 10
 with snippets) and its p50 and max are printed with how it ended (results,
 a QueryError, or QueryTooSlow at the budget). The first run of a query is
 its cold cost (posting lists and wildcard words read from disk), so max is
@@ -32,10 +32,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from search import errors
+from search import Index, errors
 from search.index.build import build_index
 from search.query.filters import Filters
-from search.searcher import Searcher
 
 PLAIN = "harga minyak dunia"
 COMMON_WORDS = ["pemerintah", "indonesia", "jakarta", "presiden", "menteri", "polisi", "rakyat", "ekonomi",
@@ -72,7 +71,7 @@ def cases(top_source: str) -> list[tuple[str, str, dict]]:
     ]
 
 
-def timed(searcher: Searcher, text: str, options: dict) -> tuple[float, str]:
+def timed(searcher: Index, text: str, options: dict) -> tuple[float, str]:
     """(seconds, outcome) of one search."""
     started = time.perf_counter()
     try:
@@ -85,7 +84,7 @@ def timed(searcher: Searcher, text: str, options: dict) -> tuple[float, str]:
     return time.perf_counter() - started, outcome
 
 
-def measure(searcher: Searcher, text: str, options: dict, repeat: int, max_seconds: float) -> dict:
+def measure(searcher: Index, text: str, options: dict, repeat: int, max_seconds: float) -> dict:
     """p50 and max in ms of ``repeat`` runs (fewer once they have taken ``max_seconds``), and the outcomes."""
     times, outcomes = [], Counter()
     for _ in range(repeat):
@@ -98,7 +97,7 @@ def measure(searcher: Searcher, text: str, options: dict, repeat: int, max_secon
             "outcome": ", ".join(outcomes)}
 
 
-def waited_behind(searcher: Searcher, slow: tuple[str, dict]) -> dict:
+def waited_behind(searcher: Index, slow: tuple[str, dict]) -> dict:
     """How long a plain query sent 50 ms into the slow one took (waiting included)."""
     timed(searcher, PLAIN, {})  # opens the index; the plain query's words are then read, as on a running server
     slow_done = {}
@@ -125,11 +124,11 @@ def index_for(docs: Path, index: Path | None) -> Path:
     return target
 
 
-def new_searcher(index: Path, budget: float | None) -> Searcher:
+def new_searcher(index: Path, budget: float | None) -> Index:
     try:
-        return Searcher(index, budget_seconds=budget)
+        return Index(index, budget_seconds=budget)
     except TypeError:  # a checkout from before search budgets
-        return Searcher(index)
+        return Index(index)
 
 
 def main() -> None:

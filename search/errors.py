@@ -1,5 +1,8 @@
 """The errors Cari reports to users: each carries one clear message."""
 
+import os
+import stat
+
 
 class CariError(Exception):
     """Base class: a problem the user can act on (message says how)."""
@@ -49,12 +52,9 @@ class IndexNotPermitted(IndexDamaged):
 
 def not_permitted(path, index_dir) -> IndexNotPermitted:
     """The one message for an index file this process may not read: the file, its owner and mode, and this user."""
-    import os
-    import stat
-
     def user(uid: int) -> str:
         try:
-            import pwd
+            import pwd  # lazy: no pwd module on Windows
 
             return pwd.getpwuid(uid).pw_name
         except (ImportError, KeyError):

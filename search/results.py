@@ -38,15 +38,15 @@ class Hit(ArticleInfo):
     marked_title: Highlighted
     explanation: dict | None = None  # the parts of the score, when asked for (search.ranking.explain)
 
-    def title_html(self) -> str:
-        """The title, escaped, matches in ``<mark>``."""
-        return self.marked_title.html()
-
     def to_dict(self) -> dict:
-        """The JSON of one result; ``snippet`` is HTML (escaped text, matches in ``<mark>``)."""
+        """One result as plain data: its fields, and ``snippet`` and ``marked_title`` as text with the matches' spans.
+
+        (The JSON API and ``cari search --json`` show ``snippet`` as HTML: ``web.render.hit_json``.)
+        """
         return {
             **{name: getattr(self, name) for name in ("id", "title", "source", "date", "author", "url", "score")},
-            "snippet": self.snippet.html(),
+            "snippet": self.snippet.to_dict(),
+            "marked_title": self.marked_title.to_dict(),
             **({"explain": self.explanation} if self.explanation is not None else {}),
         }
 
@@ -82,7 +82,7 @@ class SearchResults:
         return max(1, math.ceil(self.total / self.limit))
 
     def to_dict(self) -> dict:
-        """The JSON shape shared by ``cari search --json`` and ``/api/search``."""
+        """A page of results as plain data (each hit's ``to_dict``); ``web.render.results_json`` is the API's JSON."""
         return {
             "query": self.query,
             "total": self.total,
@@ -106,19 +106,9 @@ class ArticlePage(ArticleInfo):
     marked_title: Highlighted
     paragraphs: list[Highlighted]
 
-    def title_html(self) -> str:
-        return self.marked_title.html()
-
-    def paragraphs_html(self) -> list[str]:
-        return [paragraph.html() for paragraph in self.paragraphs]
-
     def to_dict(self) -> dict:
         """The JSON of ``/api/article/ID``: the article's fields and its paragraphs as plain text."""
         return {
             **{name: getattr(self, name) for name in ("id", "title", "source", "date", "author", "url")},
             "paragraphs": [paragraph.text for paragraph in self.paragraphs],
         }
-
-    def to_html_dict(self) -> dict:
-        """The title and paragraphs as HTML (escaped, matches in ``<mark>``)."""
-        return {"title_html": self.title_html(), "paragraphs_html": self.paragraphs_html()}

@@ -88,12 +88,12 @@ NEWS = [
 
 
 def searcher_of(docs: list[dict], folder: Path):
-    """A Searcher over an index of ``docs`` (articles as a JSON Lines export holds them), built in ``folder``."""
+    """An Index over an index of ``docs`` (articles as a JSON Lines export holds them), built in ``folder``."""
+    from search import Index
     from search.index.build import build_index
-    from search.searcher import Searcher
 
     build_index([write_jsonl(folder / "docs.jsonl", docs)], folder / "index")
-    return Searcher(folder / "index")
+    return Index(folder / "index")
 
 
 def eval_file(set_name: str, name: str) -> Path:

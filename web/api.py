@@ -13,15 +13,12 @@ import json
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from search.errors import CariError, IndexBusy, IndexDamaged, IndexMissing, QueryError
-from search.index.documents import DocumentWriter
-from search.ingest.article import ArticleError
-from search.ingest.formats import SizeLimits
-from search.ingest.jsonl import article_from_json, json_fields
+from search import Article, ArticleError, CariError, IndexBusy, IndexDamaged, IndexMissing, QueryError, given_article
 
 from .openapi import openapi_document
 from .params import SearchForm, whole_number
-from .views import run_search, searcher
+from .render import hit_json, results_json
+from .views import index, run_search
 
 api = Blueprint("api", __name__)
 MAX_RELATED = 20
@@ -40,13 +37,13 @@ def search():
         results = run_search(form, facets=True, explain=request.args.get("explain", "") == "1")
     except QueryError as e:
         return error(str(e), 400)
-    return jsonify(results.to_dict())
+    return jsonify(results_json(results))
 
 
 @api.get("/api/article/<path:doc_id>")
 def article(doc_id: str):
     """One article: its fields and its paragraphs."""
-    page = searcher().article(doc_id)
+    page = index().article(doc_id)
     if page is None:
         return error(f"No article with id {doc_id[:200]!r}.", 404)
     return jsonify(page.to_dict())
@@ -60,10 +57,10 @@ def related(doc_id: str):
     except QueryError as e:
         return error(str(e), 400)
     try:
-        hits = searcher().related(doc_id, limit=limit)
+        hits = index().related(doc_id, limit=limit)
     except QueryError:  # the only one related() raises: no such article
         return error(f"No article with id {doc_id[:200]!r}.", 404)
-    return jsonify(related_to=doc_id, results=[hit.to_dict() for hit in hits])
+    return jsonify(related_to=doc_id, results=[hit_json(hit) for hit in hits])
 
 
 @api.get("/api/suggest")
@@ -74,14 +71,14 @@ def suggest():
         limit = whole_number("limit", request.args.get("limit", "8"), 1, 20)
     except QueryError as e:
         return error(str(e), 400)
-    found = searcher().suggest(typed, limit)
+    found = index().completions(typed, limit)
     return jsonify(query=typed[:100], suggestions=[s.to_dict() for s in found])
 
 
 @api.get("/api/stats")
 def stats():
     """What the index holds, as ``cari stats --json`` says it, without the server's paths."""
-    info = searcher().stats()
+    info = index().stats()
     info.pop("index", None)
     info["sources"] = len(info.get("sources") or [])  # file paths on the server: only their number
     return jsonify(info)
@@ -91,7 +88,7 @@ def stats():
 def healthz():
     """200 with the live generation and its document count, or 503 when there is no sound index."""
     try:
-        return jsonify(searcher().health())
+        return jsonify(index().health())
     except (IndexMissing, IndexDamaged) as e:
         current_app.logger.error("health check: %s", e)
         return jsonify(status="unavailable", error="The index is missing or cannot be read."), 503
@@ -104,15 +101,6 @@ def openapi():
 
 
 # -- writing -------------------------------------------------------------------
-
-
-def writer() -> DocumentWriter:
-    """The app's one writer (made at the first write)."""
-    extensions = current_app.extensions
-    if "cari.writer" not in extensions:
-        extensions["cari.writer"] = DocumentWriter(current_app.config["INDEX_DIR"],
-                                                   wait_seconds=current_app.config["WRITE_WAIT_SECONDS"])
-    return extensions["cari.writer"]
 
 
 def refused():
@@ -128,8 +116,8 @@ def refused():
     return None
 
 
-def read_documents(body: bytes) -> tuple[list[str], list[dict], list[str]]:
-    """(ids, JSON objects, warnings) of one JSON article or JSON Lines; ValueError names the bad line."""
+def read_documents(body: bytes) -> tuple[list[Article], list[str]]:
+    """(articles, warnings) of one JSON article or JSON Lines; ValueError names the bad line."""
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -151,19 +139,15 @@ def read_documents(body: bytes) -> tuple[list[str], list[dict], list[str]]:
                     raise ValueError(f"line {number}: JSON nested too deeply to read.") from None
     if not objects:
         raise ValueError("The body holds no document: send one JSON object, or JSON Lines.")
-    ids, articles, warnings = [], [], []
+    articles, warnings = [], []
     for number, obj in objects:
         try:
-            checked, caveats = article_from_json(obj, f"line {number}")
+            article, caveats = given_article(obj, f"the write API, line {number}")
         except ArticleError as e:
             raise ValueError(f"line {number}: {e}.") from None
-        fields = {**json_fields(obj)[0], "id": checked.id}  # what is passed on encodes as UTF-8
-        if len(json.dumps(fields, ensure_ascii=False).encode()) > SizeLimits().line:
-            raise ValueError(f"line {number}: an article larger than {SizeLimits().shown('line')}.")
-        ids.append(checked.id)
-        articles.append(fields)
+        articles.append(article)
         warnings += [f"line {number}: {caveat}" for caveat in caveats]
-    return ids, articles, warnings
+    return articles, warnings
 
 
 def write_failed(e: CariError):
@@ -181,11 +165,11 @@ def add_documents():
     if refusal is not None:
         return refusal
     try:
-        ids, articles, warnings = read_documents(whole_body())
+        articles, warnings = read_documents(whole_body())
     except ValueError as e:
         return error(str(e), 400)
     try:
-        result = writer().upsert(articles, ids)
+        result = index().upsert(articles)
     except CariError as e:
         return write_failed(e)
     return jsonify({**result.to_dict(), "count": len(result.upserted), "warnings": warnings})
@@ -213,7 +197,7 @@ def delete_document(doc_id: str):
     if refusal is not None:
         return refusal
     try:
-        result = writer().delete([doc_id])
+        result = index().delete([doc_id])
     except IndexMissing:
         return error(f"No article with id {doc_id[:200]!r}.", 404)
     except CariError as e:

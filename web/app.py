@@ -1,8 +1,8 @@
 """The Cari web app: ``create_app()`` builds it, ``cari serve`` runs it with waitress.
 
 Configuration comes in, nothing is global: each app owns one
-:class:`~search.searcher.Searcher` (thread-safe, and it reopens the index
-after a rebuild), so tests make an app per test over a temporary index.
+:class:`search.Index` (thread-safe, it reopens the index after a rebuild,
+and batches the API's writes), so tests make an app per test over a temporary index.
 The views in :mod:`web.views` are thin; what can go wrong is turned into a
 page here, in one place.
 """
@@ -13,15 +13,14 @@ import math
 import warnings
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 
-from search.errors import IndexDamaged, IndexMissing, QueryTooSlow, SearchBusy
-from search.query.syntax import MAX_QUERY_CHARS
-from search.searcher import DEFAULT_BUDGET_SECONDS, Searcher
+from search import DEFAULT_BUDGET_SECONDS, MAX_QUERY_CHARS, Index, IndexDamaged, IndexMissing, QueryTooSlow, SearchBusy
 
 from . import formatting
 from .api import api
 from .metrics import count_budget_stop, init_metrics
+from .render import marked_html
 from .views import bp
 
 # Whoosh 2.7.4 predates Python 3.12's escape-sequence checks.
@@ -60,13 +59,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     budget = app.config["SEARCH_BUDGET_SECONDS"]  # None: no limit
-    app.extensions["cari.searcher"] = Searcher(
-        Path(app.config["INDEX_DIR"]), budget_seconds=None if budget is None else float(budget)
+    app.extensions["cari.index"] = Index(
+        Path(app.config["INDEX_DIR"]), budget_seconds=None if budget is None else float(budget),
+        write_wait_seconds=app.config["WRITE_WAIT_SECONDS"],
     )
     app.jinja_env.filters["tanggal"] = formatting.tanggal
     app.jinja_env.filters["angka"] = formatting.angka
     app.jinja_env.filters["web_link"] = formatting.web_link
     app.jinja_env.filters["bulan"] = formatting.bulan
+    app.jinja_env.filters["marked"] = marked_html
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Indonesian text stays readable in /api
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the key order of `cari search --json`
@@ -112,7 +113,7 @@ def _register_error_pages(app: Flask) -> None:
         # The API keeps the library's English message; the page says what to try, in Indonesian.
         app.logger.warning("search stopped (%s): %r", e, request.args.get("q", ""))
         count_budget_stop(busy=isinstance(e, SearchBusy))
-        retry = {"Retry-After": str(_retry_after(app.extensions["cari.searcher"].budget_seconds))}
+        retry = {"Retry-After": str(_retry_after(app.extensions["cari.index"].budget_seconds))}
         if isinstance(e, SearchBusy):
             return error(503, "Cari sedang sibuk", "Cari sedang melayani pencarian lain. Silakan coba lagi "
                          "sebentar lagi.", headers=retry, api_message=str(e))
@@ -151,8 +152,6 @@ def _retry_after(budget_seconds: float | None) -> int:
 
 def _public_url(endpoint: str, **values) -> str:
     """A link to ``endpoint``: absolute on the configured PUBLIC_URL, else relative (no Host header trusted)."""
-    from flask import current_app, url_for
-
     path = url_for(endpoint, **values)
     base = current_app.config.get("PUBLIC_URL")
     return base.rstrip("/") + path if base else path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.ingest.dates import shown_time
+from search import shown_time
 
 BULAN = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",

@@ -48,7 +48,7 @@ class _IndexCollector:
         age = GaugeMetricFamily("cari_index_generation_age_seconds", "Seconds since the served generation was made.")
         up = GaugeMetricFamily("cari_index_up", "1 when a sound index is served, else 0.")
         try:
-            health = self.app.extensions["cari.searcher"].health()
+            health = self.app.extensions["cari.index"].health()
             documents.add_metric([], health["documents"])
             generation.add_metric([health["generation"]], 1)
             made = os.stat(os.path.join(self.app.config["INDEX_DIR"], health["generation"])).st_mtime
@@ -63,6 +63,7 @@ class _IndexCollector:
 def scrape():
     """Every metric, in the Prometheus text format."""
     if os.environ.get(MULTIPROCESS_ENV):
+        # lazy: only a multi-process server reads its workers' metrics files
         from prometheus_client import multiprocess
 
         counted = CollectorRegistry()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from search import __version__
-from search.searcher import MAX_LIMIT
+from search import MAX_LIMIT, __version__
 
 from .params import MAX_PAGE
 

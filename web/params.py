@@ -7,12 +7,10 @@ value is a :class:`QueryError` with one clear message, like the CLI's.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 
-from search.errors import QueryError
-from search.query.filters import Filters
-from search.query.syntax import MAX_QUERY_CHARS
-from search.searcher import MAX_LIMIT, checked_sort
+from search import MAX_LIMIT, MAX_QUERY_CHARS, Filters, QueryError, checked_sort
 
 from .formatting import BULAN, tanggal
 
@@ -160,8 +158,6 @@ def year_range(year: str) -> tuple[str, str]:
 
 def month_range(month: str) -> tuple[str, str]:
     """The ``from`` and ``to`` of a month facet's link (``2024-02`` -> 2024-02-01 to 2024-02-29)."""
-    import calendar
-
     year, number = int(month[:4]), int(month[5:7])
     return f"{month}-01", f"{month}-{calendar.monthrange(year, number)[1]:02d}"
 

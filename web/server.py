@@ -1,6 +1,6 @@
 """Serving the app: gunicorn's pre-fork workers (one searcher each, so every core searches), or waitress.
 
-A ``Searcher`` answers one search at a time (Whoosh's readers are not
+An ``Index`` answers one search at a time (Whoosh's readers are not
 thread-safe, and the work is Python under the GIL), so one process searches
 on one core however many the machine has. ``serve`` starts ``workers``
 processes, each with its own app and searcher; each notices a rebuilt index
@@ -63,6 +63,7 @@ def serve(config: dict, sock: socket.socket, workers: int, threads: int, on_read
     error log's (standard error).
     """
     try:
+        # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
         import gunicorn.app.base  # noqa: F401 - POSIX only
     except ImportError:  # pragma: no cover - e.g. Windows
         _serve_waitress(config, sock, threads, on_ready)
@@ -92,6 +93,7 @@ def _metrics_folder() -> Iterator[None]:
 
 def _gunicorn_logger():
     """gunicorn's logger, with ``-`` meaning standard error for the access log too (gunicorn's: standard output)."""
+    # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
     from gunicorn.glogging import Logger
 
     class CariLogger(Logger):
@@ -107,6 +109,7 @@ def _gunicorn_logger():
 
 def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: int, on_ready: ReadyCallback,
                     access_log: str | None, log_level: str) -> None:
+    # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
     from gunicorn.app.base import BaseApplication
 
     def when_ready(arbiter) -> None:
@@ -115,9 +118,9 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
 
     def post_worker_init(worker) -> None:
         # Open the index and load what searching needs now (not at the first request), and say what a worker costs.
-        searcher = worker.wsgi.extensions["cari.searcher"]
+        index = worker.wsgi.extensions["cari.index"]
         try:
-            searcher.warm_up()
+            index.warm_up()
         except Exception as e:  # noqa: BLE001 - a missing index is the app's to report, per request
             worker.log.warning("cannot open the index yet: %s", e)
         print(f"worker {os.getpid()}: {resident_mb():.0f} MB resident", file=sys.stderr, flush=True)
@@ -150,6 +153,7 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
                 self.cfg.set(name, value)
 
         def load(self):
+            # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
             from web.app import create_app
 
             return create_app(config)
@@ -159,6 +163,7 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
 
 def _child_exit(server, worker) -> None:
     """A worker ended: its live gauges (none yet) go with it; its counts stay in the sums."""
+    # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
@@ -169,6 +174,7 @@ def _worker_class() -> str:
     try:
         # The worker itself, not only gevent: gunicorn's gevent worker needs more (``packaging``), and the
         # master loads the class before any worker starts.
+        # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
         import web.slow_clients  # noqa: F401
     except ImportError:  # pragma: no cover - installed with Cari (gunicorn[gevent])
         return "gthread"
@@ -176,8 +182,10 @@ def _worker_class() -> str:
 
 
 def _serve_waitress(config: dict, sock: socket.socket, threads: int, on_ready: ReadyCallback) -> None:
+    # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
     from waitress.server import create_server
 
+    # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
     from web.app import create_app
 
     server = create_server(create_app(config), sockets=[sock], threads=threads)

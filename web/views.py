@@ -1,6 +1,6 @@
-"""The pages: parse the request, call the Searcher, render (the JSON API is ``web.api``).
+"""The pages: parse the request, call the app's :class:`search.Index`, render (the JSON API is ``web.api``).
 
-Nothing here touches Whoosh; the CLI and these views share one search API.
+Nothing here touches Whoosh; the CLI and these views share one library API.
 """
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from search.errors import QueryError
-from search.results import SearchResults
-from search.searcher import Searcher
+from search import Index, QueryError, SearchResults
 
 from .formatting import page_window
 from .params import SearchForm, month_range, year_range
@@ -20,14 +18,14 @@ bp = Blueprint("cari", __name__)
 RELATED_SHOWN = 5  # related articles under an article
 
 
-def searcher() -> Searcher:
-    """The app's one Searcher (see ``create_app``)."""
-    return current_app.extensions["cari.searcher"]
+def index() -> Index:
+    """The app's one Index (see ``create_app``): it searches, and writes for the API."""
+    return current_app.extensions["cari.index"]
 
 
 def run_search(form: SearchForm, facets: bool = False, explain: bool = False) -> SearchResults:
     """The results for a form (``explain``: the parts of each score); QueryError for anything the reader got wrong."""
-    return searcher().search(
+    return index().search(
         form.q,
         page=form.page_number(),
         limit=form.page_size(current_app.config["PAGE_SIZE"]),
@@ -43,7 +41,7 @@ def run_search(form: SearchForm, facets: bool = False, explain: bool = False) ->
 @bp.context_processor
 def archive_outline():
     """``archive()`` in the pages: the index's dates and words for placeholders and tips (asked when shown)."""
-    return {"archive": lambda: searcher().archive_outline(), "archive_count": lambda: searcher().doc_count()}
+    return {"archive": lambda: index().archive_outline(), "archive_count": lambda: index().doc_count()}
 
 
 @bp.get("/")
@@ -52,7 +50,7 @@ def home():
     form = SearchForm.from_args(request.args)
     if form.q or form.filtered:
         return search()
-    return render_template("home.html", count=searcher().doc_count(), form=SearchForm())
+    return render_template("home.html", count=index().doc_count(), form=SearchForm())
 
 
 @bp.get("/search")
@@ -64,8 +62,8 @@ def search():
     """
     form = SearchForm.from_args(request.args)
     if not form.q and not form.filtered:
-        return render_template("home.html", count=searcher().doc_count(), form=form)
-    sources = [name for name, _ in searcher().sources()]
+        return render_template("home.html", count=index().doc_count(), form=form)
+    sources = [name for name, _ in index().sources()]
     try:
         results = run_search(form, facets=True)
         # The sources as the index names them (``cnn`` is ``cnn indonesia``): the facet marks and toggles those.
@@ -76,7 +74,7 @@ def search():
         if form.sources and (form.q or form.date_from or form.date_to):
             every_source = run_search(replace(form, sources=(), page="1", limit="1"), facets=True).facets
         elif form.sources:  # sources browsed: every source of the archive
-            every_source = {"source": dict(sorted(searcher().sources(), key=lambda pair: -pair[1]))}
+            every_source = {"source": dict(sorted(index().sources(), key=lambda pair: -pair[1]))}
     except QueryError as e:
         # The page is Indonesian; the API and the CLI keep the English message.
         return render_template("results.html", form=form, sources=sources, error=e.indonesian), 400
@@ -96,12 +94,12 @@ def search():
 def article(doc_id: str):
     """One whole article, the words of ``?q=`` highlighted."""
     form = SearchForm.from_args(request.args)
-    page = searcher().article(doc_id, form.q_shown)
+    page = index().article(doc_id, form.q_shown)
     if page is None:
         message = "Artikel ini tidak ada di indeks. Mungkin indeks sudah dibangun ulang."
         return render_template("error.html", title="Artikel tidak ditemukan", message=message, status=404), 404
     try:
-        related = searcher().related(doc_id, limit=RELATED_SHOWN)
+        related = index().related(doc_id, limit=RELATED_SHOWN)
     except QueryError:  # removed between the two calls
         related = []
     return render_template("article.html", article=page, form=form, related=related)

@@ -1,8 +1,8 @@
 """``cari``: build and search the Indonesian news index from the terminal.
 
-Every command is a thin layer over the library (``build_index``,
-``Searcher``: see ``search/__init__.py``); what the user sees is formatted
-here and only here. Imports of the engine happen inside the commands so
+Every command is a thin layer over the library (``search.Index`` and the
+names ``search`` exports: see ``search/__init__.py``); what the user sees is
+formatted here and only here. Imports of the engine happen inside the commands so
 that ``cari --help`` starts at once.
 """
 

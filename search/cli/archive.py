@@ -31,11 +31,12 @@ def export(index_dir, fmt, output):
       cari export --output archive.jsonl.gz
       cari export --format csv --output archive.csv
     """
-    from search.index.export import export_articles, format_for, output_file
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index, export_format, output_file
 
-    kind = format_for(output, fmt)
+    kind = export_format(output, fmt)
     with output_file(output) as out:
-        count = export_articles(index_dir, out, kind)
+        count = Index(index_dir).export(out, kind)
     if output not in (None, "-"):
         click.echo(f"Exported {plural(count, 'article')} -> {output}", err=True)
 
@@ -58,7 +59,8 @@ def backup(dest, index_dir):
       cari backup /var/backups/cari/$(date +%F)
       cari search banjir --index /var/backups/cari/2024-01-02
     """
-    from search.index.export import backup as copy_index
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index
 
-    generation, files = copy_index(index_dir, dest)
+    generation, files = Index(index_dir).backup(dest)
     click.echo(f"Backed up {generation.name} ({plural(files, 'file')}) of {index_dir} -> {dest}")

@@ -1,9 +1,9 @@
 """The ``cari`` command group and what its commands share: the --index option, CariErrors as one line.
 
-Every command is a thin layer over the library (``build_index``,
-``Searcher``: see ``search/__init__.py``); what the user sees is formatted
-here and only here. Imports of
-the engine happen inside the commands so that ``cari --help`` starts at once.
+Every command is a thin layer over the library (``search.Index`` and the
+names ``search`` exports, nothing deeper); what the user sees is formatted
+here and only here. Imports of the engine happen inside the commands so that
+``cari --help`` starts at once.
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ INDEX_OPTION = click.option(
 
 def _fail_on_cari_errors(func):
     """Turn the engine's CariErrors into one clear line and exit code 1."""
+    # lazy: `cari --help` starts without loading the engine
     import functools
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from search.errors import CariError
+        # lazy: `cari --help` starts without loading the engine
+        from search import CariError
 
         try:
             return func(*args, **kwargs)
@@ -68,6 +70,7 @@ def cli(ctx, config_file):
     `index = "..."` at the top and a table per command with its options by
     their long names ([serve] port = 8080); the command line wins.
     """
+    # lazy: `cari --help` starts without loading the engine
     from search.cli.config import config_path, default_map
 
     path = config_path(config_file)

@@ -22,8 +22,10 @@ DEFAULT_FILE = "cari.toml"
 
 def _load_toml(path: Path) -> dict:
     if sys.version_info >= (3, 11):
+        # lazy: `cari --help` starts without loading the engine
         import tomllib
     else:  # pragma: no cover - Python 3.10
+        # lazy: `cari --help` starts without loading the engine
         import tomli as tomllib
     try:
         with open(path, "rb") as f:

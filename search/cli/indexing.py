@@ -6,13 +6,17 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
+
+if TYPE_CHECKING:
+    from search import BuildReport
 
 SOURCES = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes  [default: one per core]")
@@ -26,7 +30,8 @@ DRY_RUN = click.option("--dry-run", is_flag=True, help="Print what would be adde
 
 def _csv_columns(ctx, param, value: str | None) -> dict[str, str]:
     """``text=body,date=published`` -> ``{"text": "body", "date": "published"}``."""
-    from search.ingest.formats import CSV_FIELDS
+    # lazy: `cari --help` starts without loading the engine
+    from search import CSV_FIELDS
 
     columns: dict[str, str] = {}
     for part in (value or "").split(","):
@@ -43,7 +48,8 @@ def _csv_columns(ctx, param, value: str | None) -> dict[str, str]:
 
 def _max_sizes(ctx, param, values: tuple[str, ...]):
     """``("line=16", "file=128")`` -> SizeLimits with those limits in MB, the others at their defaults."""
-    from search.ingest.formats import MB, SIZE_KINDS, SizeLimits
+    # lazy: `cari --help` starts without loading the engine
+    from search import MB, SIZE_KINDS, SizeLimits
 
     sizes: dict[str, int] = {}
     for value in values:
@@ -113,15 +119,15 @@ def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns
       cari rebuild-index export.csv --csv-columns text=body,date=published
       cari rebuild-index --full
     """
-    from search.index.generations import POINTER
-    from search.ingest.formats import ReadOptions
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index, ReadOptions
 
-    options = {"full": full, "allow_removals": allow_removals, "dry_run": dry_run, "strict": strict, "procs": jobs,
-               "options": ReadOptions(csv_columns, max_size), "wait_seconds": wait_seconds}
-    if full and not sources and (index_dir / POINTER).exists():
-        build_with_progress([], index_dir, quiet, own_articles=True, **options)
-    else:
-        build_with_progress(list(sources) or [Path("seeds")], index_dir, quiet, **options)
+    index = Index(index_dir)
+    if not sources and not (full and index.exists()):  # --full alone: the index's own articles
+        sources = (Path("seeds"),)
+    with_progress(index_dir, quiet, lambda on_item: index.rebuild(
+        sources, full=full, jobs=jobs, strict=strict, on_item=on_item, read_options=ReadOptions(csv_columns, max_size),
+        allow_removals=allow_removals, dry_run=dry_run, wait_seconds=wait_seconds))
 
 
 @cli.command("add")
@@ -150,11 +156,12 @@ def add(sources, index_dir, dry_run, csv_columns, max_size, jobs, quiet, strict,
       cari add saved-pages/ kompas-feed.xml
       scraper --since yesterday | cari add -
     """
-    from search.index.build import ADD
-    from search.ingest.formats import ReadOptions
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index, ReadOptions
 
-    build_with_progress(list(sources), index_dir, quiet, mode=ADD, dry_run=dry_run, strict=strict, procs=jobs,
-                        options=ReadOptions(csv_columns, max_size), wait_seconds=wait_seconds)
+    with_progress(index_dir, quiet, lambda on_item: Index(index_dir).add(
+        sources, jobs=jobs, strict=strict, on_item=on_item, read_options=ReadOptions(csv_columns, max_size),
+        dry_run=dry_run, wait_seconds=wait_seconds))
 
 
 @cli.command("remove")
@@ -172,13 +179,14 @@ def remove(ids, index_dir, ids_from, dry_run):
       cari remove 000_820b055c4d7704aa
       cari remove --ids-from withdrawn.txt --dry-run
     """
-    from search.index.changes import remove_articles
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index
 
     wanted = list(ids) + ([line.strip() for line in ids_from if line.strip()] if ids_from else [])
     if not wanted:
         raise click.UsageError("Give the IDS to remove (or --ids-from FILE).")
     with _stoppable(index_dir):
-        report = remove_articles(index_dir, wanted, dry_run=dry_run)
+        report = Index(index_dir).remove(wanted, dry_run=dry_run)
     for doc_id in report.unknown:
         click.echo(f"unknown id {doc_id!r}: not in the index", err=True)
     verb = "Would remove" if dry_run else "Removed"
@@ -188,39 +196,76 @@ def remove(ids, index_dir, ids_from, dry_run):
         sys.exit(1)
 
 
-def build_with_progress(sources: list[Path], index_dir: Path, quiet: bool, **options) -> None:
-    """Build, update or add to the index with a progress bar, reporting problems as they come."""
-    from search.index.build import Phase, build_index
-    from search.ingest.article import Problem
+def with_progress(index_dir: Path, quiet: bool, build: Callable[[Callable[[object], None]], BuildReport]) -> None:
+    """Run ``build`` (a rebuild or an add, given the callback that hears of each item) with a running count
+    of the articles read, reporting problems as they come, then the summary."""
+    # lazy: `cari --help` starts without loading the engine
+    from search import Phase, Problem
 
-    total = 0 if quiet else _count_inputs(sources)  # the count is for the progress bar only
-    with click.progressbar(
-        length=total, label="Indexing", file=sys.stderr, show_pos=True, hidden=quiet or total < 200
-    ) as bar:
+    counter = _Counter(enabled=not quiet)
+    started = time.perf_counter()
 
-        started = time.perf_counter()
+    def on_item(item: object) -> None:
+        if isinstance(item, Phase):  # the steps after the reading, each its own line: none is silent
+            counter.finish()
+            if not quiet:
+                click.echo(f"{item} ({time.perf_counter() - started:.1f} s)", err=True)
+            return
+        if isinstance(item, Problem):
+            counter.finish()  # shown at once, not after a long run, on a line of its own
+            click.echo(("skipped " if item.skipped else "warning ") + str(item), err=True)
+            return
+        counter.step()
 
-        def on_item(item):
-            if isinstance(item, Phase):  # the steps after the reading, each its own line: none is silent
-                if not quiet and total >= 200:
-                    bar.update(total - bar.pos)
-                    click.echo(f"\n{item} ({time.perf_counter() - started:.1f} s)", err=True)
-                return
-            if isinstance(item, Problem):
-                # Shown at once, not after a long run.
-                click.echo(("skipped " if item.skipped else "warning ") + str(item), err=True)
-                if not item.skipped:
-                    return
-            if bar.pos < total:  # a feed or an export counts as one input, and holds many articles
-                bar.update(1)
-
-        _background_priority()
-        with _stoppable(index_dir):
-            report = build_index(sources, index_dir, on_item=on_item, **options)
+    _background_priority()
+    with _stoppable(index_dir):
+        try:
+            report = build(on_item)
+        finally:
+            counter.finish()
     for problem in report.problems:
         if not problem.origin:  # about the whole build, not one input: shown with the summary
             click.echo("warning " + str(problem), err=True)
     click.echo(summary(report))
+
+
+def build_with_progress(sources: list[Path], index_dir: Path, quiet: bool) -> None:
+    """Build the index from ``sources`` (``cari serve`` with no index yet), as ``cari rebuild-index`` does."""
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index
+
+    with_progress(index_dir, quiet, lambda on_item: Index(index_dir).rebuild(sources, on_item=on_item))
+
+
+class _Counter:
+    """``Indexing: 12,345 articles read`` on standard error, rewritten in place as the build reads (a terminal only).
+
+    The build reports each article as it reads it, so nothing is read twice
+    to size a bar first (a JSON Lines export of a million lines was read
+    whole for its count before the build read it again).
+    """
+
+    EVERY_SECONDS = 0.2
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.count = 0
+        self.shown_at = 0.0
+        self.showing = False
+
+    def step(self) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if self.enabled and now - self.shown_at >= self.EVERY_SECONDS:
+            self.shown_at = now
+            self.showing = True
+            click.echo(f"\rIndexing: {self.count:,} articles read", err=True, nl=False)
+
+    def finish(self) -> None:
+        """End the line the count is on (before a message of its own, and at the end)."""
+        if self.showing:
+            click.echo(f"\rIndexing: {self.count:,} articles read", err=True)
+            self.showing = False
 
 
 def summary(report) -> str:
@@ -274,25 +319,3 @@ def _background_priority() -> None:
     """Lower this process's CPU priority (and its workers'), where the system allows it."""
     with suppress(AttributeError, OSError):  # no nice() on Windows; a container may refuse it
         os.nice(BACKGROUND_NICENESS)
-
-
-def _count_inputs(sources) -> int:
-    """Articles to expect (one a page, feed or export; JSONL lines), for the progress bar."""
-    import zlib
-
-    from search.ingest.formats import format_of, open_lines
-    from search.ingest.sources import STDIN, source_files
-
-    total = 0
-    for path in source_files(sources):
-        if isinstance(path, Path) and str(path) != STDIN:
-            kind, compressed = format_of(path)
-            if kind == "jsonl":
-                try:
-                    with open_lines(path, compressed) as f:
-                        total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-                except (OSError, EOFError, zlib.error):  # reported when the file is read
-                    pass
-            else:
-                total += 1
-    return total

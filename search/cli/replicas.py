@@ -31,10 +31,11 @@ def publish(destinations, index_dir, as_json):
       cari publish /srv/replica/index
       cari publish reader1:/srv/cari/index rsync://reader2/cari/index
     """
-    from search.index.replicas import PublishFailed, publish
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index, PublishFailed
 
     failed = 0
-    for result in publish(index_dir, list(destinations)):
+    for result in Index(index_dir).publish(list(destinations)):
         if isinstance(result, PublishFailed):
             failed += 1
             if as_json:

@@ -6,10 +6,14 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
+
+if TYPE_CHECKING:
+    from search import Index
 
 
 class WordsCommand(click.Command):
@@ -104,22 +108,25 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     (keywords rank all words first), the bonus for the words close together
     or for holding the kind of answer a question asks, and a question's re-rank.
     """
-    from search.query.filters import Filters
-    from search.searcher import Searcher
+    # lazy: `cari --help` starts without loading the engine
+    from search import Filters, Index
 
     query = " ".join(words)
     if related:
-        return _print_related(Searcher(index_dir), related, limit, as_json)
+        return _print_related(Index(index_dir), related, limit, as_json)
     if not query and not (source or date_from or date_to):
         raise click.UsageError("Give WORDS to search for (or a filter to list, or --related ID).")
     query = query or ""
     filters = Filters(source=list(source) or None, date_from=date_from, date_to=date_to)
-    results = Searcher(index_dir).search(
+    results = Index(index_dir).search(
         query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json, corrections=not as_typed,
         explain=explain,
     )
     if as_json:
-        click.echo(json_text(results.to_dict()))
+        # lazy: `cari --help` starts without loading the engine
+        from web.render import results_json  # the JSON API's shape, snippets as HTML
+
+        click.echo(json_text(results_json(results)))
         return
     color = sys.stdout.isatty()
     if results.note:
@@ -156,7 +163,8 @@ def json_text(data) -> str:
 
 
 def _print_hits(hits, first: int, color: bool) -> None:
-    from search.highlight.render import terminal_text  # article text must not drive the terminal
+    # lazy: `cari --help` starts without loading the engine
+    from search.cli.render import marked_terminal, terminal_text  # article text must not drive the terminal
 
     for rank, hit in enumerate(hits, first):
         click.echo()
@@ -165,7 +173,7 @@ def _print_hits(hits, first: int, color: bool) -> None:
         meta = " · ".join(x for x in (hit.source, _short_date(hit.date), hit.author, hit.id) if x)
         meta = terminal_text(meta)
         click.echo("   " + (click.style(meta, dim=True) if color else meta))
-        click.echo("   " + hit.snippet.terminal(color))
+        click.echo("   " + marked_terminal(hit.snippet, color))
         if hit.explanation is not None:
             for line in explanation_lines(hit.explanation):
                 click.echo("   " + terminal_text(line))
@@ -206,11 +214,14 @@ def explanation_lines(explained: dict) -> list[str]:
     return lines
 
 
-def _print_related(searcher, doc_id: str, limit: int, as_json: bool) -> None:
+def _print_related(index: Index, doc_id: str, limit: int, as_json: bool) -> None:
     """``cari search --related ID``: the articles most like one article."""
-    hits = searcher.related(doc_id, limit=limit)
+    hits = index.related(doc_id, limit=limit)
     if as_json:
-        data = {"related_to": doc_id, "results": [hit.to_dict() for hit in hits]}
+        # lazy: `cari --help` starts without loading the engine
+        from web.render import hit_json  # the JSON API's shape, snippets as HTML
+
+        data = {"related_to": doc_id, "results": [hit_json(hit) for hit in hits]}
         click.echo(json_text(data))
         return
     if not hits:
@@ -222,7 +233,8 @@ def _print_related(searcher, doc_id: str, limit: int, as_json: bool) -> None:
 
 def _short_date(iso: str | None) -> str | None:
     """``2022-10-06 21:01 WIB`` (a UTC time in WIB), ``2022-10-06`` for a day; an unknown form as given."""
-    from search.ingest.dates import shown_time
+    # lazy: `cari --help` starts without loading the engine
+    from search import shown_time
 
     shown = shown_time(iso)
     if shown is None:
@@ -244,10 +256,10 @@ def batch_search(queries, output, hits, index_dir):
     Each output line is ``qid Q0 docid rank score cari``. A query that is not
     valid query syntax is searched as plain words.
     """
-    from search.evaluation import read_queries, run_lines
-    from search.searcher import Searcher
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index, read_queries, run_lines
 
-    searcher = Searcher(index_dir)
+    index = Index(index_dir)
     topics = read_queries(queries)
     latencies = []
     started = time.perf_counter()
@@ -257,7 +269,7 @@ def batch_search(queries, output, hits, index_dir):
     ):
         for qid, text in bar:
             began = time.perf_counter()
-            ranked = searcher.ranked_ids(text, hits)
+            ranked = index.ranked_ids(text, hits)
             latencies.append(time.perf_counter() - began)
             for line in run_lines(qid, ranked):
                 out.write(line + "\n")
@@ -299,8 +311,10 @@ def evaluate(queries, qrels, run_file, base_file, metric, show, index_dir, as_js
       cari evaluate ../shared/eval/facqa/queries.tsv ../shared/eval/facqa/qrels.txt
       cari evaluate eval/splits/facqa/test.tsv ../shared/eval/facqa/qrels.txt --run new.run --compare old.run
     """
-    from search.evaluation import compare, read_qrels, read_queries, read_run
-    from search.evaluation import evaluate as score
+    # lazy: `cari --help` starts without loading the engine
+    from search import compare_runs as compare
+    from search import evaluate_run as score
+    from search import read_qrels, read_queries, read_run
 
     judged = read_qrels(qrels)
     topics = [(qid, text) for qid, text in read_queries(queries) if qid in judged]
@@ -324,19 +338,21 @@ def evaluate(queries, qrels, run_file, base_file, metric, show, index_dir, as_js
 
 def _searched(topics: list[tuple[str, str]], index_dir) -> dict[str, list[str]]:
     """The index's top 100 for each query, as ``cari batch-search`` ranks them."""
-    from search.searcher import Searcher
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index
 
-    searcher = Searcher(index_dir)
+    index = Index(index_dir)
     run: dict[str, list[str]] = {}
     with click.progressbar(topics, label="Searching", file=sys.stderr, hidden=len(topics) < 200) as bar:
         for qid, text in bar:
-            run[qid] = [doc_id for doc_id, _ in searcher.ranked_ids(text, 100)]
+            run[qid] = [doc_id for doc_id, _ in index.ranked_ids(text, 100)]
     return run
 
 
 def _print_comparison(comparison, texts: dict[str, str], show: int) -> None:
     """``evaluate --compare`` for a reader: the metrics' changes, then the queries that moved most."""
-    from search.highlight.render import terminal_text  # a query file must not drive the terminal
+    # lazy: `cari --help` starts without loading the engine
+    from search.cli.render import terminal_text  # a query file must not drive the terminal
 
     click.echo(f"queries     {comparison.queries}")
     click.echo(f"{'':<11} {'base':>7} {'this':>7} {'change':>8}  95% interval")
@@ -359,9 +375,10 @@ def _print_comparison(comparison, texts: dict[str, str], show: int) -> None:
 @_fail_on_cari_errors
 def stats(index_dir, as_json):
     """What the index holds: documents, terms, size on disk, when and from what it was built."""
-    from search.searcher import Searcher
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index
 
-    info = Searcher(index_dir).stats()
+    info = Index(index_dir).stats()
     if as_json:
         click.echo(json_text(info))
         return

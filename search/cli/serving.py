@@ -52,16 +52,13 @@ def serve(index_dir, host, port, workers, threads, budget, public_url, api_key_f
       cari serve --port 8080 --workers 2
       cari serve --access-log /var/log/cari/access.log --log-level info
     """
-    from search.errors import IndexMissing
-    from search.index import generations as store
-    from search.index.workers import default_procs
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index, default_jobs
     from web.server import listen
     from web.server import serve as run_server
 
     api_key = _api_key(api_key_file)
-    try:
-        store.live_generation(index_dir)
-    except IndexMissing:
+    if not Index(index_dir).exists():
         seeds = Path("seeds")
         if not seeds.is_dir():
             raise click.ClickException(
@@ -70,7 +67,7 @@ def serve(index_dir, host, port, workers, threads, budget, public_url, api_key_f
             ) from None
         click.echo(f"No index at {index_dir}: building it from {seeds}/")
         build_with_progress([seeds], index_dir, quiet=True)
-    count = workers or default_procs()
+    count = workers or default_jobs()
 
     def ready(bound_host: str, bound_port: int) -> None:
         address = f"http://{_url_host(bound_host)}:{bound_port}/"

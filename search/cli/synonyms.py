@@ -30,9 +30,10 @@ def add(forms, index_dir):
     Example:
       cari synonyms add Jokowi "Joko Widodo"
     """
-    from search.query.synonyms import SynonymsFile
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index
 
-    group = SynonymsFile(index_dir).add(list(forms))
+    group = Index(index_dir).synonyms.add(list(forms))
     click.echo("Synonyms: " + " = ".join(group))
 
 
@@ -42,10 +43,11 @@ def add(forms, index_dir):
 @_fail_on_cari_errors
 def list_groups(index_dir, as_json):
     """List the synonym groups, one a line."""
-    from search.highlight.render import terminal_text  # the file may hold anything: never drive the terminal
-    from search.query.synonyms import SynonymsFile
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index
+    from search.cli.render import terminal_text  # the file may hold anything: never drive the terminal
 
-    groups = SynonymsFile(index_dir).groups()
+    groups = Index(index_dir).synonyms.groups()
     if as_json:
         click.echo(json.dumps(groups, ensure_ascii=False))
     elif not groups:
@@ -60,8 +62,9 @@ def list_groups(index_dir, as_json):
 @_fail_on_cari_errors
 def remove(form, index_dir):
     """Take FORM out of its synonym group (a group left with one member is removed)."""
-    from search.query.synonyms import SynonymsFile
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index
 
-    if SynonymsFile(index_dir).remove(form) is None:
+    if Index(index_dir).synonyms.remove(form) is None:
         raise click.ClickException(f"{form!r} is not in any synonym group.")
     click.echo(f"Removed {form!r} from the synonyms.")

@@ -1,1 +1,1 @@
-"""Highlight: snippets as plain text and match spans, and their renderings as HTML and for the terminal."""
+"""Highlight: snippets and whole texts as plain text and the spans of the matches (rendered by the front ends)."""

@@ -3,14 +3,16 @@
 The text is read by the one analysis pass (``search.analysis.tokens``), so
 ``mengusir`` in the article is marked for a query of ``pengusiran`` (both
 are ``usir``), and the mark covers the word as it is written. What comes
-out is a :class:`Highlighted`: text and spans. Rendering it as HTML (escaped,
-matches in ``<mark>``) or for a terminal is ``search.highlight.render``'s job.
+out is a :class:`Highlighted`: text and spans, plain data. Rendering it is the
+front ends' job: HTML (escaped, matches in ``<mark>``) in ``web.render``,
+terminal text in ``search.cli.render``.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from search.analysis.tokens import REMEMBERED_RUN_CHARS, RunPart, run_parts, text_runs
@@ -27,17 +29,18 @@ class Highlighted:
     text: str
     spans: tuple[Span, ...] = ()
 
-    def html(self) -> str:
-        """Escaped HTML, each match in ``<mark>``."""
-        from search.highlight.render import to_html
+    def pieces(self) -> Iterator[tuple[str, bool]]:
+        """The text in order as (piece, is a match): what a renderer (HTML, terminal) walks."""
+        pos = 0
+        for start, end in self.spans:
+            yield self.text[pos:start], False
+            yield self.text[start:end], True
+            pos = end
+        yield self.text[pos:], False
 
-        return to_html(self)
-
-    def terminal(self, color: bool) -> str:
-        """For a terminal: matches bold yellow, or in [brackets] when ``color`` is off."""
-        from search.highlight.render import to_terminal
-
-        return to_terminal(self, color)
+    def to_dict(self) -> dict:
+        """``{"text": ..., "spans": [[start, end], ...]}``: character offsets of the matches."""
+        return {"text": self.text, "spans": [list(span) for span in self.spans]}
 
     def __str__(self) -> str:
         return self.text

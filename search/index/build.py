@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from search.index.schema import WIB, build_schema, published_value
 from search.index.workers import DocumentSink, default_procs
 from search.ingest.article import Article, Problem, lead_title
 from search.ingest.formats import ReadOptions
-from search.ingest.sources import STDIN, read_articles
+from search.ingest.sources import STDIN, read_articles, settle
 
 
 class Phase(str):
@@ -44,10 +44,23 @@ class Phase(str):
 
 
 ProgressCallback = Callable[[Article | Problem | Phase], None]
-# The folder the write API hands its articles to a build in (search.index.documents).
-INCOMING = ".incoming-"
 # What a build makes of the index: exactly its sources, or the index plus them.
 REBUILD, ADD = "rebuild", "add"
+
+
+@dataclass
+class GivenArticles:
+    """A build's source that is articles already read (the write API's): passed as they are, no file between."""
+
+    articles: list[Article]
+    label: str = "the write API"
+
+    def __str__(self) -> str:
+        return self.label
+
+    def read(self) -> Iterator[Article | Problem]:
+        for article in self.articles:
+            yield settle(replace(article))  # a copy: a batch tried again must not strip a dateline twice
 
 
 @dataclass
@@ -121,7 +134,7 @@ def article_fields(article: Article) -> dict:
 
 
 def build_index(
-    sources: Iterable[str | Path],
+    sources: Iterable[str | Path | GivenArticles],
     index_dir: Path,
     on_item: ProgressCallback | None = None,
     full: bool = False,
@@ -164,7 +177,7 @@ def build_index(
     an article that cannot be read back fails the build, as with ``strict``.
     """
     index_dir = Path(index_dir)
-    paths: list = [Path(s) for s in sources]
+    paths: list = [s if isinstance(s, GivenArticles) else Path(s) for s in sources]
     if own_articles:
         full, mode, strict = True, REBUILD, True
     else:
@@ -217,7 +230,7 @@ def build_index(
 
 def _check_sources(paths: list[Path]) -> None:
     """Refuse, before anything changes, a source that is not there (a typo must not empty the archive)."""
-    missing = [str(path) for path in paths if str(path) != STDIN and not path.exists()]
+    missing = [str(path) for path in paths if isinstance(path, Path) and str(path) != STDIN and not path.exists()]
     if missing:
         raise BuildFailed(f"No such file or folder: {', '.join(missing)}. Nothing was changed.")
     if not paths:
@@ -297,7 +310,7 @@ def _open_for_writing(generation: Path, live: Path | None) -> Any:
 class _Batch:
     """One build's reading: the sources, what the index held, and the rules for what may be removed."""
 
-    paths: list  # Path, or OwnArticles
+    paths: list  # Path, OwnArticles or GivenArticles
     previous: dict[str, str]  # id -> content hash of the generation being updated ({} for a new one)
     known: dict[str, str]  # id -> content hash the live index holds (what removals are counted against)
     report: BuildReport
@@ -317,7 +330,7 @@ def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
     for path in batch.paths:
         found = 0
         repeats = _Repeats()
-        for item in path.read() if isinstance(path, OwnArticles) else read_articles([path], batch.options):
+        for item in path.read() if isinstance(path, (OwnArticles, GivenArticles)) else read_articles([path], batch.options):
             if isinstance(item, Article) and item.id in origins:
                 item = Problem(item.origin, f"duplicate id {item.id!r} (first read from {origins[item.id]}); skipped")
             if isinstance(item, Article):
@@ -461,8 +474,8 @@ def _recorded(sources: list) -> list[str]:
     for source in sources:
         if isinstance(source, OwnArticles):
             recorded += store.read_manifest(source.generation).get("sources") or []
-        elif source.parent.name.startswith(INCOMING):
-            recorded.append("the write API")
+        elif isinstance(source, GivenArticles):
+            recorded.append(source.label)
         else:
             recorded.append(_shown(source) if str(source) == STDIN else str(source.resolve()))
     return recorded

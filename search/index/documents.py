@@ -21,8 +21,6 @@ and never takes the writes batched with it down.
 
 from __future__ import annotations
 
-import json
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -31,8 +29,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from search.errors import CariError, IndexBusy
-from search.index.build import ADD, INCOMING, build_index
+from search.index.build import ADD, GivenArticles, build_index
 from search.index.changes import remove_articles
+from search.ingest.article import Article
 
 BATCH_SECONDS = 0.2  # how long the first write of a batch waits for others to join it
 LOCK_RETRY_SECONDS = 0.25
@@ -55,14 +54,14 @@ class WriteResult:
 
 @dataclass
 class _Write:
-    kind: str  # "upsert" (articles: JSON objects ingest reads) or "delete" (ids)
+    kind: str  # "upsert" (Articles) or "delete" (ids)
     items: list
     done: threading.Event = field(default_factory=threading.Event)
     result: WriteResult | None = None
     error: BaseException | None = None
 
 
-class DocumentWriter:
+class BatchedWrites:
     """Applies writes to the index at ``index_dir`` from one background thread, a batch at a time."""
 
     def __init__(self, index_dir: str | Path, wait_seconds: float = 10.0, batch_seconds: float = BATCH_SECONDS):
@@ -73,9 +72,9 @@ class DocumentWriter:
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def upsert(self, articles: list[dict], ids: list[str]) -> WriteResult:
-        """Add or replace ``articles`` (checked JSON objects; ``ids`` their ids); returns once they are live."""
-        return self._submit(_Write("upsert", list(zip(ids, articles, strict=True))))
+    def upsert(self, articles: list[Article]) -> WriteResult:
+        """Add or replace ``articles`` (by id); returns once they are live."""
+        return self._submit(_Write("upsert", list(articles)))
 
     def delete(self, ids: list[str]) -> WriteResult:
         """Remove the articles with ``ids``; returns once they are gone from the live index."""
@@ -152,22 +151,18 @@ def _runs(batch: list[_Write]) -> list[list[_Write]]:
 
 
 def _upsert(index_dir: Path, run: list[_Write]) -> list[WriteResult]:
-    """Every article of ``run`` in one ADD build; of two with one id, the later one wins."""
-    latest: dict[str, dict] = {}
+    """Every article of ``run`` in one ADD build, passed as they are; of two with one id, the later one wins."""
+    latest: dict[str, Article] = {}
     for write in run:
-        for doc_id, article in write.items:
-            latest.pop(doc_id, None)
-            latest[doc_id] = article
+        for article in write.items:
+            latest.pop(article.id, None)
+            latest[article.id] = article
     index_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=INCOMING, dir=index_dir) as folder:
-        source = Path(folder) / "documents.jsonl"
-        source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in latest.values()),
-                          encoding="utf-8")
-        report = build_index([source], index_dir, mode=ADD, procs=1)
+    report = build_index([GivenArticles(list(latest.values()))], index_dir, mode=ADD, procs=1)
     if report.skipped:  # checked before queuing, so this is a bug, never silently dropped data
         raise CariError(f"{report.skipped} document(s) could not be indexed: "
                         + "; ".join(str(p) for p in report.problems))
-    return [WriteResult(upserted=[doc_id for doc_id, _ in write.items]) for write in run]
+    return [WriteResult(upserted=[article.id for article in write.items]) for write in run]
 
 
 def _delete(index_dir: Path, run: list[_Write]) -> list[WriteResult]:

@@ -25,7 +25,7 @@ TOC is written under a temporary name and renamed), so the linked files are
 shared read-only and the live generation is never touched: a failed or
 killed update leaves it serving, exactly like a failed full rebuild. (An
 in-place Whoosh commit would have been atomic as well, but a long-running
-``Searcher`` notices a new index by ``CURRENT`` changing, and the previous
+``search.Index`` notices a new index by ``CURRENT`` changing, and the previous
 generation could not be kept for readers mid-switch.)
 """
 

@@ -83,6 +83,21 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
     return article, caveats
 
 
+def given_article(obj: object, origin: str, limits: SizeLimits | None = None) -> tuple[Article, list[str]]:
+    """An article handed over as a decoded JSON object (the write API), checked as a JSON Lines line is.
+
+    Returns the article and its caveats; ArticleError when ``obj`` cannot be
+    one, or its fields take more than a JSON Lines line may (``limits.line``).
+    """
+    article, caveats = article_from_json(obj, origin)
+    assert isinstance(obj, dict)  # article_from_json refuses anything else
+    limits = limits or SizeLimits()
+    fields = {**json_fields(obj)[0], "id": article.id}  # what a JSON Lines line of it holds, as UTF-8
+    if len(json.dumps(fields, ensure_ascii=False).encode()) > limits.line:
+        raise ArticleError(f"an article larger than {limits.shown('line')}")
+    return article, caveats
+
+
 def read_jsonl_file(path: Path, compressed: bool = False, limit: int | None = None) -> Iterator[Article | Problem]:
     """The articles of a JSON Lines file (``compressed``: gzip, read as a stream), one per line; bad lines are reported.
 

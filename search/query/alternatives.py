@@ -158,7 +158,7 @@ class Alternatives:
     """Every source of alternatives for one index: shipped tables, the user's synonyms, the index's words."""
 
     synonyms: Table = field(default_factory=lambda: Table("synonym"))
-    # The last word's completions while the reader types (set for one search: ``Searcher.search(prefix=True)``).
+    # The last word's completions while the reader types (set for one search: ``Index.search(prefix=True)``).
     completions: Table = field(default_factory=lambda: NO_COMPLETIONS)
     lexicon: Lexicon | None = None
     corrections: bool = True  # False: the words as typed (the reader asked for no corrections)

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from search import Index
 from search.index import generations as store
-from search.searcher import Searcher
 from tests.conftest import make_index, web_client, write_jsonl
 
 ARTICLES = [
@@ -38,7 +38,7 @@ def test_a_bad_month_in_the_date_filter_is_a_400_page_not_a_500(index, month):
 @pytest.mark.parametrize("pasted", ['Harga minyak "naik tajam pekan ini.', "harga minyak dunia naik)",
                                     "(harga minyak dunia"])
 def test_a_pasted_sentence_with_a_stray_quote_is_searched_as_words_with_a_note(index, pasted, run_cli):
-    results = Searcher(index).search(pasted)
+    results = Index(index).search(pasted)
     assert results.as_words and results.hits[0].id == "minyak-1"
     client = web_client(index)
     answer = client.get("/api/search", query_string={"q": pasted})
@@ -48,7 +48,7 @@ def test_a_pasted_sentence_with_a_stray_quote_is_searched_as_words_with_a_note(i
     assert page.status_code == 200 and "Tanda kutip atau kurung tanpa pasangan diabaikan" in page.get_data(as_text=True)
     result = run_cli("search", pasted, "--index", index)
     assert result.exit_code == 0 and "searched as plain words" in result.output and "minyak-1" in result.output
-    assert not Searcher(index).search('"harga minyak"').as_words  # a whole phrase is still a phrase
+    assert not Index(index).search('"harga minyak"').as_words  # a whole phrase is still a phrase
 
 
 def test_rebuild_waits_for_the_lock_for_wait_seconds(tmp_path, run_cli):
@@ -74,7 +74,7 @@ def test_equal_scores_are_ordered_newest_first_then_by_id_in_every_generation(tm
     tied = [{"id": "x-c", "text": same, "date": "2020-01-01"}, {"id": "x-b", "text": same, "date": "2021-01-01"},
             {"id": "x-a", "text": same, "date": "2021-01-01"}]
     index = make_index(tmp_path, tied)  # read in the order c, b, a: document numbers say c first
-    searcher = Searcher(index)
+    searcher = Index(index)
     assert [hit.id for hit in searcher.search("minyak goreng").hits] == ["x-a", "x-b", "x-c"]
     assert [hit.id for hit in searcher.search("minyak goreng", limit=1).hits] == ["x-a"]
     assert [hit.id for hit in searcher.search("minyak goreng", limit=2, page=2).hits] == ["x-c"]

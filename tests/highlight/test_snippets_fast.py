@@ -2,9 +2,10 @@
 
 import search.highlight.spans as spans_module
 from search.analysis.tokens import analyse
-from search.highlight.render import to_html, to_terminal
+from search.cli.render import marked_terminal as to_terminal
 from search.highlight.spans import Highlighted, TermMatcher, match_spans, snippet
 from tests.conftest import SEEDS
+from web.render import marked_html as to_html
 
 TEXT = (
     "Anak-anak berlari-lari di Nur-Sultan, pasukannya mengusir warga; pengusiran 2.500 orang "
@@ -52,7 +53,7 @@ def test_a_snippet_is_text_and_spans_and_renders_escaped():
     found = snippet(text, TermMatcher.from_terms(["usir"]), size=60)
     assert [found.text[s:e] for s, e in found.spans] == ["mengusir"]
     assert "  " not in found.text and found.text.endswith("…")
-    html = found.html()
+    html = to_html(found)
     assert "<mark>mengusir</mark>" in html and "&lt;b&gt;berita&lt;/b&gt;" in html and "&amp;" in html
     assert to_terminal(found, color=False).count("[mengusir]") == 1
 

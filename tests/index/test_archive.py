@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from search import Index, given_article
 from search.errors import IndexOutdated
 from search.index import generations as store
 from search.index.build import build_index
-from search.index.documents import DocumentWriter
+from search.index.documents import BatchedWrites
 from search.index.format import INDEX_FORMAT
-from search.searcher import Searcher
 from tests.conftest import DATA, SEEDS, write_jsonl
 
 FORMAT_7 = DATA / "index-format-7"  # built by commit 16888cf (format 7), 3 articles of them posted to its write API
@@ -34,7 +34,12 @@ GIVEN = [
 ]
 
 
-def _search_all(searcher: Searcher, queries: list[str]) -> dict:
+def given(*objects: dict) -> list:
+    """Articles as the write API hands them on: each JSON object read and checked."""
+    return [given_article(obj, "the write API")[0] for obj in objects]
+
+
+def _search_all(searcher: Index, queries: list[str]) -> dict:
     """Everything a reader sees for each query: totals, ids, scores, snippets, facets; and every article page."""
     answers = {}
     for query in queries:
@@ -63,13 +68,13 @@ def test_the_export_gives_each_article_back_as_it_was_given(tmp_path, run_cli):
     index = tmp_path / "index"
     build_index([write_jsonl(tmp_path / "in.jsonl", GIVEN[:2])], index)
     # The third comes through the write API (a CMS's correction), with a field that is not a string.
-    DocumentWriter(index, batch_seconds=0).upsert([{**GIVEN[2], "author": 7}], ["raw-3"])
+    BatchedWrites(index, batch_seconds=0).upsert(given({**GIVEN[2], "author": 7}))
     result = run_cli("export", "--index", index, "--output", tmp_path / "out.jsonl")
     assert result.exit_code == 0 and "Exported 3 articles" in result.output
     exported = {record["id"]: record for record in _records(tmp_path / "out.jsonl")}
     assert exported == {doc["id"]: doc for doc in GIVEN}  # text, title, date as given; the number dropped
     # The index itself serves the article as it read it: furniture off, the date understood.
-    page = Searcher(index).article("raw-1")
+    page = Index(index).article("raw-1")
     assert page.title == "Banjir di Bekasi" and page.date == "2024-01-02T09:20:00+07:00"
     shown = " ".join(p.text for p in page.paragraphs)
     assert "Baca juga" not in shown and "KOMPAS.com" not in shown and shown.startswith("Banjir melanda")
@@ -88,12 +93,10 @@ def _mixed(folder: Path, corrections: bool) -> Path:
     """An index of every kind of source (pages, HTML, records) added to by the write API; ``corrections``: an
     article replaced and one deleted too."""
     build_index([SEEDS, DATA / "html", write_jsonl(folder / "records.jsonl", GIVEN)], folder / "index", procs=2)
-    writer = DocumentWriter(folder / "index", batch_seconds=0)
-    writer.upsert([{"id": "api-1", "title": "Pasukan Rusia", "text": "Pasukan Rusia meninggalkan Kazakhstan."}],
-                  ["api-1"])
+    writer = BatchedWrites(folder / "index", batch_seconds=0)
+    writer.upsert(given({"id": "api-1", "title": "Pasukan Rusia", "text": "Pasukan Rusia meninggalkan Kazakhstan."}))
     if corrections:
-        writer.upsert([{"id": "raw-2", "text": "Gempa susulan terasa di Sukabumi, Jawa Barat.", "source": "Antara"}],
-                      ["raw-2"])
+        writer.upsert(given({"id": "raw-2", "text": "Gempa susulan terasa di Sukabumi, Jawa Barat.", "source": "Antara"}))
         writer.delete(["003_5d7ded9b14249955"])
     return folder / "index"
 
@@ -120,7 +123,7 @@ def test_an_index_rebuilt_from_its_export_answers_every_query_as_the_original(ad
     rebuilt = _rebuilt_from_export(added_index, tmp_path, run_cli, fmt)
     records = [json.loads(line) for line in run_cli("export", "--index", added_index).output.splitlines()]
     assert len(records) == 14
-    original, copy = Searcher(added_index), Searcher(rebuilt)
+    original, copy = Index(added_index), Index(rebuilt)
     queries = _queries(records)
     assert len(queries) > 100
     assert _search_all(copy, queries) == _search_all(original, queries)
@@ -139,11 +142,11 @@ def test_after_corrections_the_export_rebuilds_what_the_index_rebuilds_from_itse
     records = [json.loads(line) for line in run_cli("export", "--index", mixed_index).output.splitlines()]
     assert len(records) == 13 and "003_5d7ded9b14249955" not in {r["id"] for r in records}
     queries = _queries(records)
-    fresh = _search_all(Searcher(rebuilt), queries)
-    assert _search_all(Searcher(itself), queries) == fresh
-    assert _search_all(Searcher(mixed_index), queries) == fresh
+    fresh = _search_all(Index(rebuilt), queries)
+    assert _search_all(Index(itself), queries) == fresh
+    assert _search_all(Index(mixed_index), queries) == fresh
     for record in records:
-        assert Searcher(mixed_index).related(record["id"]) == Searcher(rebuilt).related(record["id"])
+        assert Index(mixed_index).related(record["id"]) == Index(rebuilt).related(record["id"])
 
 
 def test_rebuild_full_without_sources_rebuilds_from_the_index_itself(mixed_index, added_index, tmp_path, run_cli):
@@ -156,9 +159,9 @@ def test_rebuild_full_without_sources_rebuilds_from_the_index_itself(mixed_index
     assert run_cli("export", "--index", index).output == before
     index = tmp_path / "added"
     shutil.copytree(added_index, index)
-    answers = _search_all(Searcher(index), _queries(GIVEN) + ["kazakhstan", "pengusiran", "beras"])
+    answers = _search_all(Index(index), _queries(GIVEN) + ["kazakhstan", "pengusiran", "beras"])
     assert run_cli("rebuild-index", "--full", "--index", index, "-q").exit_code == 0
-    assert _search_all(Searcher(index), _queries(GIVEN) + ["kazakhstan", "pengusiran", "beras"]) == answers
+    assert _search_all(Index(index), _queries(GIVEN) + ["kazakhstan", "pengusiran", "beras"]) == answers
     # The sources it came from stay on record.
     assert any(source.endswith("seeds") for source in store.read_manifest(store.live_generation(index))["sources"])
 
@@ -181,7 +184,7 @@ def format_7(tmp_path):
 def test_an_index_of_the_previous_format_says_what_works(format_7, run_cli):
     assert INDEX_FORMAT == 9
     with pytest.raises(IndexOutdated) as error:
-        Searcher(format_7).search("banjir")
+        Index(format_7).search("banjir")
     message = str(error.value)
     assert "index format 7" in message and "`cari rebuild-index --full` (no sources needed)" in message
     assert "cari export" in message
@@ -198,7 +201,7 @@ def test_an_index_of_the_previous_format_is_rebuilt_from_itself_with_its_api_art
     result = run_cli("rebuild-index", "--full", "--index", format_7)  # the source folders are long gone
     assert result.exit_code == 0 and "Indexed 8 documents, skipped 0" in result.output, result.output
     assert store.read_manifest(store.live_generation(format_7))["index_format"] == INDEX_FORMAT
-    searcher = Searcher(format_7)
+    searcher = Index(format_7)
     for doc in expected["documents"]:  # the three the API took among them: "api-banjir-1", "api-gempa-2", "42"
         page = searcher.article(doc["id"])
         stored = searcher.document(doc["id"])
@@ -213,15 +216,15 @@ def test_an_index_of_the_previous_format_is_rebuilt_from_itself_with_its_api_art
 def test_backup_is_a_consistent_index_while_writes_go_on(mixed_index, tmp_path, run_cli):
     index = tmp_path / "index"
     shutil.copytree(mixed_index, index)
-    writer = DocumentWriter(index, batch_seconds=0)
+    writer = BatchedWrites(index, batch_seconds=0)
     stop, written = threading.Event(), threading.Event()
-    floods = Searcher(index).search("banjir").total
+    floods = Index(index).search("banjir").total
 
     def keep_writing():
         n = 0
         while not stop.is_set():
             n += 1
-            writer.upsert([{"id": f"w-{n}", "text": f"Berita nomor {n} tentang banjir."}], [f"w-{n}"])
+            writer.upsert(given({"id": f"w-{n}", "text": f"Berita nomor {n} tentang banjir."}))
             written.set()
 
     thread = threading.Thread(target=keep_writing)
@@ -236,7 +239,7 @@ def test_backup_is_a_consistent_index_while_writes_go_on(mixed_index, tmp_path, 
         thread.join()
     for n in range(6):
         copy = tmp_path / f"copy-{n}"
-        searcher = Searcher(copy)  # opens (its checksums hold), and holds every article of its moment
+        searcher = Index(copy)  # opens (its checksums hold), and holds every article of its moment
         total = searcher.doc_count()
         assert total > 13 and searcher.search("banjir", limit=100).total == floods + total - 13
     live = store.live_generation(index)

@@ -9,8 +9,8 @@ import random
 import pytest
 from click.testing import CliRunner
 
+from search import Index
 from search.cli import cli
-from search.searcher import Searcher
 from tests.conftest import eval_file, write_jsonl
 from web.app import create_app
 
@@ -70,7 +70,7 @@ def _queries() -> list[str]:
     return texts + words[::3] + [f"{a} {b}" for a, b in zip(words[::5], words[1::5], strict=False)]
 
 
-def _answers(searcher: Searcher, query: str, sort: str) -> dict:
+def _answers(searcher: Index, query: str, sort: str) -> dict:
     found = searcher.search(query, limit=20, sort=sort, facets=True).to_dict()
     found.pop("took_ms")
     return found
@@ -78,7 +78,7 @@ def _answers(searcher: Searcher, query: str, sort: str) -> dict:
 
 def test_the_corrected_index_lost_and_replaced_articles(corrected):
     index, rebuilt = corrected
-    original, copy = Searcher(index), Searcher(rebuilt)
+    original, copy = Index(index), Index(rebuilt)
     # 10 added, 30 removed, 5 of them posted again, 3 posted new, 15 deleted.
     assert original.doc_count() == copy.doc_count() == 3463 + 10 - 30 + 5 + 3 - 15
     assert original._current().reader().has_deletions()  # the case this file is about: deleted documents
@@ -87,7 +87,7 @@ def test_the_corrected_index_lost_and_replaced_articles(corrected):
 
 def test_the_rebuilt_index_ranks_and_scores_every_query_exactly_as_the_corrected_one(corrected):
     index, rebuilt = corrected
-    original, copy = Searcher(index), Searcher(rebuilt)
+    original, copy = Index(index), Index(rebuilt)
     queries = _queries()
     assert len(queries) > 300
     differing = []
@@ -103,10 +103,10 @@ def test_the_rebuilt_index_ranks_and_scores_every_query_exactly_as_the_corrected
 
 def test_related_articles_and_completions_are_the_same_after_the_rebuild(corrected):
     index, rebuilt = corrected
-    original, copy = Searcher(index), Searcher(rebuilt)
+    original, copy = Index(index), Index(rebuilt)
     ids = [hit.id for query in ("banjir jakarta", "setya novanto") for hit in original.search(query, limit=8).hits]
     assert len(ids) == 16
     for doc_id in ids:
         assert copy.related(doc_id) == original.related(doc_id), doc_id
     for typed in ("piala dun", "jokowi", "setya nov", "gempa bu", "banjir jakarta"):
-        assert copy.suggest(typed) == original.suggest(typed), typed
+        assert copy.completions(typed) == original.completions(typed), typed

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 import search._whoosh.writers
 import search.index.build
 import search.index.format
+from search import Index
 from search.cli import cli
 from search.index import generations as store
 from search.index.build import build_index
-from search.searcher import Searcher
 
 ARTICLES = {
     "banjir": "Banjir melanda Bekasi setelah hujan deras semalaman.",
@@ -27,7 +27,7 @@ def write_jsonl(path: Path, articles: dict) -> None:
 
 
 def ids_for(index: Path, query: str) -> list[str]:
-    return sorted(hit.id for hit in Searcher(index).search(query, limit=100).hits)
+    return sorted(hit.id for hit in Index(index).search(query, limit=100).hits)
 
 
 def summary(result) -> str:
@@ -72,16 +72,16 @@ def test_new_changed_and_gone_articles_in_jsonl(jsonl_index, run_cli, monkeypatc
     assert ids_for(index, "garut") == ["gempa"]
     assert ids_for(index, "hutan") == ["kebakaran"]
     assert ids_for(index, "bekasi") == ["banjir"]
-    assert Searcher(index).stats()["documents"] == 3
+    assert Index(index).stats()["documents"] == 3
     # Totals count only live documents, not the deleted old versions.
-    assert Searcher(index).search("kampanye").total == 0
-    assert Searcher(index).search("gempa mengguncang").total == 1
+    assert Index(index).search("kampanye").total == 0
+    assert Index(index).search("gempa mengguncang").total == 1
 
 
 def test_total_counted_from_postings_equals_whoosh_count(seed_index):
     from search.ranking.fallback import count_plain_or
 
-    searcher = Searcher(seed_index)
+    searcher = Index(seed_index)
     whoosh = searcher._current()
     questions = ("kapan kazakhstan rusuh", "berapa korban gempa")  # OR ANDMAYBE answer kind
     for text in ("mengusir", "rusia ukraina", "kazakhstan tokayev csto", "title:kazakhstan", "zzzz", *questions):
@@ -105,7 +105,7 @@ def test_new_changed_and_gone_pages_in_a_folder(seeds_copy, tmp_path, run_cli):
     assert "Indexed 5 documents (1 new, 1 changed, 1 removed, 3 unchanged)" in summary(result)
     assert ids_for(index, "uzbekistan") == [pages[1].stem]
     assert ids_for(index, "pelabuhan") == ["extra"]
-    assert Searcher(index).document(pages[0].stem) is None
+    assert Index(index).document(pages[0].stem) is None
 
 
 def test_full_rebuilds_everything(jsonl_index, run_cli, monkeypatch):
@@ -172,8 +172,8 @@ def test_parallel_workers_index_like_one_process(tmp_path, monkeypatch):
     parallel = build_index([source], tmp_path / "parallel", procs=2, full=True)
     assert serial.indexed == parallel.indexed == 2000
     query = "banjir kota hujan"
-    one = Searcher(tmp_path / "serial").search(query, limit=100)
-    two = Searcher(tmp_path / "parallel").search(query, limit=100)
+    one = Index(tmp_path / "serial").search(query, limit=100)
+    two = Index(tmp_path / "parallel").search(query, limit=100)
     assert one.total == two.total == 2000
     # Equal scores may come in another order: compare the scores, and each article's score.
     assert sorted(h.score for h in one.hits) == sorted(h.score for h in two.hits)
@@ -240,7 +240,7 @@ def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl
     store.write_record(generation, COMMON_ROOTS, {**roots, "zzqmelanda": "zzq-saved"})  # what a searcher reads
     reseal(generation)
     format_module._learned.clear()  # as in another process than the one that built it: it reads the record once
-    Searcher(index).search("banjir")
+    Index(index).search("banjir")
     assert shared_stemmer().stem("zzqmelanda") == "zzq-saved"
 
     manifest = json.loads((generation / store.MANIFEST).read_text(encoding="utf-8"))
@@ -248,7 +248,7 @@ def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl
     store.write_record(generation, COMMON_ROOTS, {"zzqmembanjiri": "zzq-stale"})
     reseal(generation)
     format_module._learned.clear()
-    Searcher(index).search("banjir")
+    Index(index).search("banjir")
     assert shared_stemmer().stem("zzqmembanjiri") != "zzq-stale"
 
 
@@ -262,13 +262,13 @@ def test_a_process_reads_an_indexs_roots_once_across_its_generations(jsonl_index
     reads = []
     real_read = store.read_record
     monkeypatch.setattr(store, "read_record", lambda gen, name: reads.append(name) or real_read(gen, name))
-    Searcher(index).search("banjir")
+    Index(index).search("banjir")
     assert reads.count(format_module.COMMON_ROOTS) == 1 and format_module.ROOTS not in reads
     with open(source, "a", encoding="utf-8") as out:
         out.write(json.dumps({"id": "baru", "title": "Gempa", "text": "Gempa mengguncang zzqkota kemarin."}) + "\n")
     build_index([source], index)  # a new generation with one new word
     reads.clear()
-    searcher = Searcher(index)
+    searcher = Index(index)
     assert searcher.search("zzqkota").total == 1  # the new word is found, its root worked out
     assert format_module.COMMON_ROOTS not in reads
 
@@ -293,7 +293,7 @@ def test_a_searcher_reads_only_the_first_roots_of_a_large_build(tmp_path, monkey
     assert all(w in every for w in words)
     shared_stemmer().known_roots().clear()  # as in a fresh worker
     format_module._learned.clear()
-    Searcher(index).search("berita")
+    Index(index).search("berita")
     learned = set(shared_stemmer().known_roots())
     assert set(common) <= learned and not set(every) - set(common) <= learned
 

@@ -89,12 +89,12 @@ def test_an_index_without_arrays_is_read_by_decoding_the_blocks(index, monkeypat
 
 
 def test_searches_rank_the_same_with_and_without_the_arrays(index, monkeypatch):
-    from search.searcher import Searcher
+    from search import Index
 
     queries = ["banjir jakarta", "warga mengungsi nomor7", "pemerintah", "Berita banjir 3"]
 
     def rankings():
-        searcher = Searcher(index)
+        searcher = Index(index)
         return [[(h.id, h.score) for h in searcher.search(text, limit=20).hits] for text in queries]
 
     with_arrays = rankings()

@@ -8,11 +8,11 @@ import traceback
 
 import pytest
 
+from search import Index, given_article
 from search.errors import IndexBusy, SearchBusy
 from search.index import generations as store
-from search.index.documents import DocumentWriter
+from search.index.documents import BatchedWrites
 from search.query.filters import Filters
-from search.searcher import Searcher
 from tests.conftest import make_index
 
 BASE = [{"id": f"awal-{n}", "title": f"Banjir di Jakarta {n}", "text": f"Banjir melanda Jakarta, hari ke-{n}.",
@@ -20,14 +20,19 @@ BASE = [{"id": f"awal-{n}", "title": f"Banjir di Jakarta {n}", "text": f"Banjir 
 SECONDS = 6
 
 
-def read_everything(searcher: Searcher) -> None:
+def given(*objects: dict) -> list:
+    """Articles as the write API hands them on: each JSON object read and checked."""
+    return [given_article(obj, "the write API")[0] for obj in objects]
+
+
+def read_everything(searcher: Index) -> None:
     """One of each read a server makes: a filtered search (its source list), sources, an article, stats, health."""
     searcher.search("banjir jakarta", filters=Filters(source="kompas"), facets=True)
     searcher.sources()
     assert searcher.article("awal-3") is not None
     searcher.stats()
     searcher.health()
-    searcher.suggest("banj")
+    searcher.completions("banj")
 
 
 @pytest.mark.slow
@@ -44,7 +49,7 @@ def test_readers_never_fail_while_writers_swap_generations(tmp_path):
         return elapsed < 120 and (elapsed < SECONDS or writes[0] < 20)
 
     def reader() -> None:
-        searcher = Searcher(index, budget_seconds=None)
+        searcher = Index(index, budget_seconds=None)
         while going():
             try:
                 read_everything(searcher)
@@ -55,13 +60,13 @@ def test_readers_never_fail_while_writers_swap_generations(tmp_path):
                 errors.append(traceback.format_exc(limit=4))
 
     def writer(name: str) -> None:
-        documents = DocumentWriter(index, batch_seconds=0.0)
+        documents = BatchedWrites(index, batch_seconds=0.0)
         n = 0
         while going():
             doc_id = f"{name}-{n}"
             try:
-                documents.upsert([{"id": doc_id, "text": f"Kabar {name} nomor {n} tentang banjir.",
-                                   "source": "Antara"}], [doc_id])
+                documents.upsert(given({"id": doc_id, "text": f"Kabar {name} nomor {n} tentang banjir.",
+                                        "source": "Antara"}))
             except IndexBusy:  # the other writer held the lock past the wait: sent again, as a client would
                 continue
             writes[0] += 1
@@ -79,16 +84,16 @@ def test_readers_never_fail_while_writers_swap_generations(tmp_path):
 
 def test_a_generation_a_reader_holds_is_not_deleted_by_later_writes(tmp_path):
     index = make_index(tmp_path, BASE)
-    reader = Searcher(index)
+    reader = Index(index)
     reader.search("banjir")
     held = store.live_generation(index)
-    documents = DocumentWriter(index, batch_seconds=0.0)
+    documents = BatchedWrites(index, batch_seconds=0.0)
     for n in range(4):  # each publish used to drop every generation but the new one and the one before
-        documents.upsert([{"id": f"baru-{n}", "text": f"Kabar baru nomor {n}."}], [f"baru-{n}"])
+        documents.upsert(given({"id": f"baru-{n}", "text": f"Kabar baru nomor {n}."}))
     assert held.is_dir() and store.live_generation(index) != held
     assert reader.article("awal-1") is not None  # still reads what it opened... then moves on
     reader.close()
-    documents.upsert([{"id": "baru-9", "text": "Kabar terakhir."}], ["baru-9"])
+    documents.upsert(given({"id": "baru-9", "text": "Kabar terakhir."}))
     assert not held.exists()  # once no reader holds it, the next publish removes it
 
 
@@ -97,10 +102,10 @@ def test_a_generation_without_its_readers_lock_gets_one_when_read(tmp_path):
     index = make_index(tmp_path, BASE)
     live = store.live_generation(index)
     (live / store.READERS_LOCK).unlink()
-    reader = Searcher(index)
+    reader = Index(index)
     reader.search("banjir")
     assert (live / store.READERS_LOCK).is_file()
-    documents = DocumentWriter(index, batch_seconds=0.0)
+    documents = BatchedWrites(index, batch_seconds=0.0)
     for n in range(3):
-        documents.upsert([{"id": f"baru-{n}", "text": f"Kabar baru nomor {n}."}], [f"baru-{n}"])
+        documents.upsert(given({"id": f"baru-{n}", "text": f"Kabar baru nomor {n}."}))
     assert live.is_dir() and reader.article("awal-1") is not None

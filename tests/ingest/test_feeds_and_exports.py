@@ -5,11 +5,11 @@ import json
 
 import pytest
 
+from search import Index
 from search.cli import cli
 from search.ingest.article import Article
 from search.ingest.formats import ReadOptions
 from search.ingest.sources import read_articles
-from search.searcher import Searcher
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -306,7 +306,7 @@ def test_a_folder_of_every_format_is_indexed_and_what_is_not_read_is_said(tmp_pa
     assert ".DS_Store" not in out and ".git" not in out and "main.js" not in out
     # 1 page + 2 feed items + 3 JSON Lines + 1 JSON + 1 CSV; the feed's empty item and the two unsupported files.
     assert "Indexed 8 documents (7 new, 0 changed, 0 removed, 1 unchanged), skipped 3" in out
-    assert Searcher(index).search("bawang").total == 1
+    assert Index(index).search("bawang").total == 1
 
 
 def test_a_file_of_an_unsupported_format_named_on_the_command_line_is_refused(tmp_path, run_cli):

@@ -4,10 +4,10 @@ import shutil
 
 import pytest
 
+from search import Index
 from search.ingest.article import Article
 from search.ingest.html import PageMeta, _site_keys, headline_and_site
 from search.ingest.sources import read_articles
-from search.searcher import Searcher
 from tests.conftest import DATA
 
 PAGES = DATA / "html"
@@ -119,7 +119,7 @@ def test_html_pages_are_indexed_and_their_furniture_is_not_searchable(tmp_path, 
     assert result.exit_code == 0, result.output
     assert "Indexed 5 documents, skipped 1" in result.output
     assert "skipped " + str(PAGES / "kompas-index-page.html") + ": no article text found" in result.output
-    searcher = Searcher(index)
+    searcher = Index(index)
     assert searcher.search("Jatirasa").total == 1
     assert searcher.search("Cipinang").total == 1
     for word in ("Curacao", "zzyzx_commenter", "googletag", "Isyana", "Garut", "javascriptonly"):
@@ -134,10 +134,10 @@ def test_an_html_file_named_on_the_command_line_is_read_as_html_and_so_is_one_sa
     index = tmp_path / "index"
     result = run_cli("rebuild-index", PAGES / "kompas-banjir.html", saved, "--index", index)
     assert result.exit_code == 0 and "Indexed 2 documents, skipped 0" in result.output, result.output
-    document = Searcher(index).document("kompas-banjir")
+    document = Index(index).document("kompas-banjir")
     assert document["title"] == "Banjir Rendam 120 Rumah di Bekasi, Warga Mengungsi ke Masjid"
     assert "<" not in document["body"] and "gtag" not in document["body"]
-    assert Searcher(index).document("halaman")["source"] == "Detik.com"
+    assert Index(index).document("halaman")["source"] == "Detik.com"
 
 
 def test_a_page_in_another_encoding_is_read_by_its_declared_charset(tmp_path):

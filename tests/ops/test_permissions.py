@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from search import Index
 from search.errors import IndexNotPermitted
 from search.index import generations as store
 from search.index.build import build_index
-from search.searcher import Searcher
 from tests.conftest import SEEDS, cari_command
 
 NOBODY = ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"]
@@ -109,7 +109,7 @@ def test_a_file_this_user_may_not_read_is_not_called_damage(tmp_path, monkeypatc
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != manifest and real_access(path, mode))
     with pytest.raises(IndexNotPermitted) as error:
-        Searcher(tmp_path / "index").search("rusia")
+        Index(tmp_path / "index").search("rusia")
     assert f"may not read {manifest}" in str(error.value) and "not damage" in str(error.value)
 
 
@@ -124,4 +124,4 @@ def test_the_rebuild_lock_holds_across_users(shared_folder):
     # Free, the lock is taken (a file open for reading is enough for flock); the folder is root's to write.
     done = _as_nobody("rebuild-index", str(SEEDS), "--full", "--index", "index", cwd=shared_folder)
     assert done.returncode == 1 and "Cannot write the index at index: Permission denied" in done.stderr, done.stderr
-    assert Searcher(index).search("rusia").total == 5  # and it still serves
+    assert Index(index).search("rusia").total == 5  # and it still serves

@@ -40,13 +40,13 @@ def publish_json(run_cli, index: Path, *dests) -> tuple[int, list[dict]]:
 
 
 def test_publish_ships_the_generation_and_a_replica_searcher_picks_it_up(writer, tmp_path, run_cli):
-    from search.searcher import Searcher
+    from search import Index
 
     replica = tmp_path / "replica" / "deep"  # made, parents and all
     code, [first] = publish_json(run_cli, writer, replica)
     assert code == 0 and first["previous"] is None
     assert (replica / "CURRENT").read_text() == store.live_generation(writer).name == first["generation"]
-    serving = Searcher(replica)
+    serving = Index(replica)
     assert serving.search("banjir").total == 3
     add(run_cli, tmp_path, writer, [article(10, "gempa Cianjur")])
     code, [second] = publish_json(run_cli, writer, replica)
@@ -56,7 +56,7 @@ def test_publish_ships_the_generation_and_a_replica_searcher_picks_it_up(writer,
     assert old_segments and second["files_sent"] < second["files_total"]
     for name in old_segments:
         assert (replica / first["generation"] / name).stat().st_ino == (replica / second["generation"] / name).stat().st_ino
-    assert serving.search("gempa").total == 1  # the same Searcher, at its next call
+    assert serving.search("gempa").total == 1  # the same Index, at its next call
     assert serving.health()["generation"] == second["generation"]
     add(run_cli, tmp_path, writer, [article(11, "gempa Garut")])
     code, [third] = publish_json(run_cli, writer, replica)
@@ -121,7 +121,7 @@ def test_bad_destinations_and_a_missing_index_are_one_message(writer, tmp_path, 
 @pytest.mark.server
 def test_an_interrupted_publish_leaves_the_replica_serving_its_previous_generation(tmp_path, run_cli):
     """SIGKILL in the middle of a real, slowed-down transfer; then a publish completes it."""
-    from search.searcher import Searcher
+    from search import Index
 
     eval_docs = ROOT.parent / "shared" / "eval" / "indosum" / "docs.jsonl"
     writer = tmp_path / "writer"
@@ -129,7 +129,7 @@ def test_an_interrupted_publish_leaves_the_replica_serving_its_previous_generati
     replica = tmp_path / "replica"
     assert publish_json(run_cli, writer, replica)[0] == 0
     served = (replica / "CURRENT").read_text()
-    replica_searcher = Searcher(replica)
+    replica_searcher = Index(replica)
     assert replica_searcher.search("banjir").total == 1
     if eval_docs.is_file():  # a few hundred kB of real articles to send
         lines = eval_docs.read_text(encoding="utf-8").splitlines()[:300]

@@ -10,10 +10,11 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from search import Index
 from search.cli import cli
 from search.index import generations as store
-from search.searcher import Searcher
 from tests.conftest import SEEDS
+from web.render import marked_html
 
 
 def rebuild(*args):
@@ -21,7 +22,7 @@ def rebuild(*args):
 
 
 def total(index, query):
-    return Searcher(index).search(query).total
+    return Index(index).search(query).total
 
 
 # -- bad input ---------------------------------------------------------------
@@ -76,8 +77,8 @@ def test_bad_inputs_are_reported_by_name_and_line_and_the_rest_indexed(messy, tm
     index = tmp_path / "ix"
     assert total(index, "kafé") == 1  # Windows-1252 decoded, not mojibake
     assert total(index, "guncang") == 1  # BOM and CRLF page
-    assert Searcher(index).document("bom")["title"] == "Judul Gempa"
-    assert Searcher(index).document("j1")["body"].startswith("Harga cabai")  # first of the duplicates kept
+    assert Index(index).document("bom")["title"] == "Judul Gempa"
+    assert Index(index).document("j1")["body"].startswith("Harga cabai")  # first of the duplicates kept
 
 
 def test_strict_fails_and_keeps_the_previous_index(messy, seeds_copy, tmp_path):
@@ -101,9 +102,9 @@ def test_huge_article_is_indexed_and_its_snippet_shows_a_deep_match(tmp_path):
     text = filler + "Di akhir laporan, petani Zzyzxville memanen padi. " + filler[:1000]
     (tmp_path / "huge.jsonl").write_text(json.dumps({"id": "huge", "title": "Arsip", "text": text}) + "\n")
     assert rebuild(tmp_path / "huge.jsonl", "--index", tmp_path / "ix").exit_code == 0
-    hit = Searcher(tmp_path / "ix").search("zzyzxville").hits[0]
+    hit = Index(tmp_path / "ix").search("zzyzxville").hits[0]
     assert hit.id == "huge"
-    assert "petani <mark>Zzyzxville</mark> memanen" in hit.snippet.html()
+    assert "petani <mark>Zzyzxville</mark> memanen" in marked_html(hit.snippet)
 
 
 # -- failures ------------------------------------------------------------------
@@ -214,7 +215,7 @@ def test_search_answers_during_a_rebuild_and_then_sees_the_new_index(seed_index,
 
     index = tmp_path / "ix"
     shutil.copytree(seed_index, index)
-    searcher = Searcher(index)  # one long-lived searcher, like a server's
+    searcher = Index(index)  # one long-lived searcher, like a server's
     source = _corpus(tmp_path, 400)
     proc = _start_rebuild(source, index)
     answers = []
@@ -222,7 +223,7 @@ def test_search_answers_during_a_rebuild_and_then_sees_the_new_index(seed_index,
         answers.append(searcher.search("kazakhstan OR toyota").total)
         time.sleep(0.02)
     assert proc.returncode == 0, proc.stdout.read()
-    new_total = Searcher(index).search("kazakhstan OR toyota").total
+    new_total = Index(index).search("kazakhstan OR toyota").total
     assert new_total != 5
     # Every search answered, from the old index (5 seeds) or the complete new one.
     assert answers and set(answers) <= {5, new_total}
@@ -254,7 +255,7 @@ def test_a_running_server_answers_every_search_during_a_rebuild(seed_index, tmp_
         while rebuild_proc.poll() is None:
             answers.append(total_for("kazakhstan+OR+toyota"))
         assert rebuild_proc.returncode == 0, rebuild_proc.stdout.read()
-        new_total = Searcher(index).search("kazakhstan OR toyota").total
+        new_total = Index(index).search("kazakhstan OR toyota").total
         assert answers and set(answers) <= {5, new_total}
         assert total_for("kazakhstan+OR+toyota") == new_total  # no restart needed
     finally:

@@ -8,6 +8,7 @@ import pytest
 from whoosh import query as q
 from whoosh.index import open_dir
 
+from search import Index
 from search.errors import QueryError, QueryTooSlow, SearchBusy
 from search.index import generations as store
 from search.index.build import build_index
@@ -16,7 +17,6 @@ from search.query.budget import Deadline
 from search.query.filters import Filters
 from search.ranking.expansion import WildcardExpander
 from search.ranking.fallback import newest_first, rank_in_whoosh
-from search.searcher import Searcher
 from tests.conftest import SEEDS, whoosh_searcher, write_jsonl
 from web.app import create_app
 
@@ -53,13 +53,13 @@ def dated_index(tmp_path_factory):
     return index
 
 
-def whoosh_newest_first(index_dir, searcher: Searcher, query, filter_query=None) -> list[str]:
+def whoosh_newest_first(index_dir, searcher: Index, query, filter_query=None) -> list[str]:
     """The ids Whoosh's own date sort gives (``fallback.newest_first``), all of them."""
     with open_dir(str(store.live_generation(index_dir))).searcher() as plain:
         return [hit["id"] for hit in plain.search(query, limit=None, sortedby=newest_first(), filter=filter_query)]
 
 
-def searched_query(searcher: Searcher, text: str):
+def searched_query(searcher: Index, text: str):
     """The Whoosh query the searcher ranks for ``text`` (parsed, common stopwords dropped)."""
     searcher.search("warmup")
     return searcher.policy.pruned(searcher.parse(text)).query
@@ -81,15 +81,15 @@ class SteppingClock:
 
 @pytest.mark.parametrize("budget_seconds", [0, 1e-9])
 def test_a_search_past_its_budget_stops_with_query_too_slow(seed_index, budget_seconds):
-    searcher = Searcher(seed_index, budget_seconds=budget_seconds)
+    searcher = Index(seed_index, budget_seconds=budget_seconds)
     for text, options in [("rusia", {}), ("rusia NOT ukraina", {}), ("kazak*", {}), ("rusia", {"sort": "date"})]:
         with pytest.raises(QueryTooSlow, match=r"fewer wildcards \(\*\) and more specific words"):
             searcher.search(text, **options)
-    assert Searcher(seed_index).search("rusia").total  # the default budget is ample for the seeds
+    assert Index(seed_index).search("rusia").total  # the default budget is ample for the seeds
 
 
 def test_the_array_scorer_looks_at_the_clock_between_branches(seed_index, monkeypatch):
-    searcher = Searcher(seed_index)
+    searcher = Index(seed_index)
     query = searched_query(searcher, "pasukan Rusia menarik diri dari Kazakhstan")
     monkeypatch.setattr(budget, "clock", SteppingClock(1.0))
     with pytest.raises(QueryTooSlow):
@@ -98,7 +98,7 @@ def test_the_array_scorer_looks_at_the_clock_between_branches(seed_index, monkey
 
 
 def test_whoosh_and_wildcard_expansion_stop_at_the_deadline(seed_index):
-    searcher = Searcher(seed_index)
+    searcher = Index(seed_index)
     whoosh_searcher = searcher._current()
     with pytest.raises(QueryTooSlow):
         rank_in_whoosh(whoosh_searcher, searched_query(searcher, "rusia NOT ukraina"), 10, None, "relevance",
@@ -109,7 +109,7 @@ def test_whoosh_and_wildcard_expansion_stop_at_the_deadline(seed_index):
 
 def test_a_search_that_cannot_start_within_the_budget_is_refused_as_busy(seed_index):
     app = create_app({"INDEX_DIR": str(seed_index), "SEARCH_BUDGET_SECONDS": 0.05})
-    searcher = app.extensions["cari.searcher"]
+    searcher = app.extensions["cari.index"]
     searcher.search("rusia")
     held, release = threading.Event(), threading.Event()
 
@@ -153,8 +153,8 @@ def test_the_page_for_a_slow_search_is_a_503_in_indonesian(seed_index, caplog):
 
 def test_the_budget_comes_from_the_app_config(seed_index):
     app = create_app({"INDEX_DIR": str(seed_index), "SEARCH_BUDGET_SECONDS": "0.5"})
-    assert app.extensions["cari.searcher"].budget_seconds == 0.5
-    assert create_app({"INDEX_DIR": str(seed_index)}).extensions["cari.searcher"].budget_seconds == 2.0
+    assert app.extensions["cari.index"].budget_seconds == 0.5
+    assert create_app({"INDEX_DIR": str(seed_index)}).extensions["cari.index"].budget_seconds == 2.0
 
 
 # -- browsing without words -----------------------------------------------------------
@@ -162,7 +162,7 @@ def test_the_budget_comes_from_the_app_config(seed_index):
 
 def test_a_star_alone_lists_every_article_newest_first(seed_index):
     # Every seed is dated (the Tempo page by its lead); undated-last is checked on dated_index below.
-    results = Searcher(seed_index).search("*")
+    results = Index(seed_index).search("*")
     dates = [hit.date for hit in results.hits]
     assert results.browsed and results.total == 5 and len(dates) == 5
     assert None not in dates and dates == sorted(dates, reverse=True)
@@ -171,7 +171,7 @@ def test_a_star_alone_lists_every_article_newest_first(seed_index):
 
 
 def test_a_filter_without_words_lists_its_articles_newest_first(seed_index):
-    searcher = Searcher(seed_index)
+    searcher = Index(seed_index)
     results = searcher.search("", filters=Filters(source="Kompas.com"))
     assert results.browsed and results.total == 3 == len(results.hits)
     assert {hit.source for hit in results.hits} == {"Kompas.com"}
@@ -184,7 +184,7 @@ def test_a_filter_without_words_lists_its_articles_newest_first(seed_index):
 def test_no_words_and_no_filter_is_still_an_empty_query(seed_index):
     for filters in (None, Filters(), Filters(source="")):
         with pytest.raises(QueryError, match="Empty query"):
-            Searcher(seed_index).search(" ", filters=filters)
+            Index(seed_index).search(" ", filters=filters)
 
 
 @pytest.mark.parametrize(
@@ -193,7 +193,7 @@ def test_no_words_and_no_filter_is_still_an_empty_query(seed_index):
      Filters(source="Antara", date_from="2021-12-31", date_to="2022-12-31"), Filters(date_from="2030-01-01")],
 )
 def test_browsing_lists_what_whoosh_finds_for_the_filter_in_its_date_order(dated_index, filters):
-    searcher = Searcher(dated_index)
+    searcher = Index(dated_index)
     expected = whoosh_newest_first(dated_index, searcher, q.Every(), filters.to_query())
     results = searcher.search("", filters=filters, limit=100)
     assert [hit.id for hit in results.hits] == expected and results.total == len(expected)
@@ -219,7 +219,7 @@ def test_the_web_form_and_api_browse_with_a_filter_and_no_words(client):
      ("kazakhstan OR rusuh", None), ('"pasukan rusia"', None), ("kazak*", None)],
 )
 def test_date_sort_gives_whoosh_date_order_on_the_seeds(seed_index, text, filters):
-    searcher = Searcher(seed_index)
+    searcher = Index(seed_index)
     query = searched_query(searcher, text)
     expected = whoosh_newest_first(seed_index, searcher, query, filters.to_query() if filters else None)
     results = searcher.search(text, sort="date", filters=filters, limit=100)
@@ -234,7 +234,7 @@ def test_date_sort_gives_whoosh_date_order_on_the_seeds(seed_index, text, filter
      ("rusia", Filters(source="Kompas", date_from="2021-12-31")), ("yang OR di OR dan", None)],
 )
 def test_date_sort_gives_whoosh_date_order_with_equal_dates_undated_and_deleted_articles(dated_index, text, filters):
-    searcher = Searcher(dated_index)
+    searcher = Index(dated_index)
     query = searched_query(searcher, text)
     assert searcher.scorer.rank(query, 10) is not None  # ranked by the array scorer
     expected = whoosh_newest_first(dated_index, searcher, query, filters.to_query() if filters else None)
@@ -250,16 +250,16 @@ def test_date_sort_gives_whoosh_date_order_with_equal_dates_undated_and_deleted_
 @pytest.mark.parametrize("text", ["*a*", "a*", "k*stan", "title:a*", "rusia *", "*stan", "* NOT rusia"])
 def test_a_wildcard_without_two_letters_before_it_is_a_query_error_saying_the_rule(seed_index, text):
     with pytest.raises(QueryError, match=r"at least 2 letters before the first \*.*A \* on its own lists"):
-        Searcher(seed_index).search(text)
+        Index(seed_index).search(text)
 
 
 @pytest.mark.parametrize("text", ["ka*", "kazak*", "ka*stan", "title:kaz*", "*", "title:*"])
 def test_wildcards_with_two_letters_before_them_are_searched(seed_index, text):
-    assert Searcher(seed_index).search(text).total >= 1
+    assert Index(seed_index).search(text).total >= 1
 
 
 def test_a_wildcard_expands_to_its_most_frequent_words_most_frequent_first(dated_index):
-    searcher = Searcher(dated_index)
+    searcher = Index(dated_index)
     searcher.search("warmup")
     reader = searcher._current().reader()
     words = [word.decode("utf-8") for word in reader.expand_prefix("body_exact", "pe")]
@@ -274,7 +274,7 @@ def test_a_wildcard_expands_to_its_most_frequent_words_most_frequent_first(dated
 
 def test_under_the_cap_a_wildcard_scores_as_the_or_of_the_words_it_matches(dated_index):
     """Each word scored by BM25F as if typed: what Whoosh gives an OR of all the words (its own ``simplify``)."""
-    searcher = Searcher(dated_index)
+    searcher = Index(dated_index)
     query = searched_query(searcher, "kazak* pe*an rusia")
     reader = searcher._current().reader()
 
@@ -290,7 +290,7 @@ def test_under_the_cap_a_wildcard_scores_as_the_or_of_the_words_it_matches(dated
 def test_a_wildcard_count_stopped_by_the_deadline_carries_on_at_the_next_search(dated_index, monkeypatch):
     from search.ranking import expansion
 
-    searcher = Searcher(dated_index)
+    searcher = Index(dated_index)
     searcher.search("warmup")
     reader = searcher._current().reader()
     looked_up = []

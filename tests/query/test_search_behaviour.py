@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from search.searcher import Searcher
+from search import Index
 from tests.conftest import searcher_of
 
 DOCS = [
@@ -27,7 +27,7 @@ def searcher(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def seeds(seed_index):
-    return Searcher(seed_index)
+    return Index(seed_index)
 
 
 def ids(results):
@@ -121,7 +121,7 @@ def test_synonyms_are_added_listed_removed_and_used_without_a_rebuild(run_cli, s
 
     index = tmp_path / "index"
     shutil.copytree(seed_index, index)
-    searcher = Searcher(index)
+    searcher = Index(index)
     before = searcher.search("tokayev").total
     assert searcher.search("presidenkazakh").total == 0
     result = run_cli("synonyms", "add", "presidenkazakh", "Tokayev", "--index", index)
@@ -130,7 +130,7 @@ def test_synonyms_are_added_listed_removed_and_used_without_a_rebuild(run_cli, s
     listed = run_cli("synonyms", "list", "--json", "--index", index)
     assert json.loads(listed.output) == [["presidenkazakh", "Tokayev"]]
     assert run_cli("rebuild-index", "seeds", "--index", index, "--full").exit_code == 0
-    assert Searcher(index).search("presidenkazakh").total == before  # kept across a rebuild
+    assert Index(index).search("presidenkazakh").total == before  # kept across a rebuild
     assert run_cli("synonyms", "remove", "Tokayev", "--index", index).exit_code == 0
     assert searcher.search("presidenkazakh").total == 0
     missing = run_cli("synonyms", "remove", "Tokayev", "--index", index)
@@ -275,7 +275,7 @@ def test_a_garbled_synonyms_file_neither_stops_searches_nor_drives_the_terminal(
     index = tmp_path / "index"
     shutil.copytree(seed_index, index)
     (index / "synonyms.tsv").write_bytes(b"\x1b]0;owned\x07jokowi\t\x1b[2Jwidodo\n\xff\xfe\x00garbage\n")
-    assert Searcher(index).search("rusia").total > 0
+    assert Index(index).search("rusia").total > 0
     listed = run_cli("synonyms", "list", "--index", index)
     assert listed.exit_code == 0 and "\x1b" not in listed.output and "\x07" not in listed.output
     assert "jokowi" in listed.output

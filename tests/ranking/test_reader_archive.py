@@ -9,8 +9,8 @@ from html import unescape
 
 import pytest
 
+from search import Index
 from search.analysis.tokens import analyse
-from search.searcher import Searcher
 from tests.conftest import ROOT, web_client
 
 
@@ -72,7 +72,7 @@ def test_help_says_how_words_and_exclusions_are_typed(run_cli):
 ])
 @pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
 def test_keywords_mean_every_word_in_every_order(indosum_index, indosum_docs, words, roots, sort):
-    results = Searcher(indosum_index).search(words, sort=sort, limit=20, facets=True)
+    results = Index(indosum_index).search(words, sort=sort, limit=20, facets=True)
     assert results.matched == "all" and results.total >= 3
     for hit in results.hits:
         doc = indosum_docs[hit.id]
@@ -82,7 +82,7 @@ def test_keywords_mean_every_word_in_every_order(indosum_index, indosum_docs, wo
 
 
 def test_the_count_is_of_the_articles_holding_every_word(indosum_index, indosum_docs):
-    searcher = Searcher(indosum_index)
+    searcher = Index(indosum_index)
     both = searcher.search("banjir jakarta", limit=100)
     either = searcher.search("banjir OR jakarta", limit=1)
     assert both.total == len(both.hits) and either.total > 10 * both.total
@@ -92,7 +92,7 @@ def test_the_count_is_of_the_articles_holding_every_word(indosum_index, indosum_
 
 
 def test_few_articles_with_every_word_widen_to_most_and_say_so(run_cli, indosum_index, indosum_docs):
-    results = Searcher(indosum_index).search("gempa bumi zyxwvq", sort="newest", limit=50)
+    results = Index(indosum_index).search("gempa bumi zyxwvq", sort="newest", limit=50)
     assert results.matched == "most" and results.total >= 3
     assert all(holds(indosum_docs[hit.id], "gempa") for hit in results.hits)
     assert all(holds(indosum_docs[hit.id], "bumi") for hit in results.hits)  # two of three: most
@@ -103,7 +103,7 @@ def test_few_articles_with_every_word_widen_to_most_and_say_so(run_cli, indosum_
 
 
 def test_a_question_by_date_lists_only_its_best_matching_articles(indosum_index):
-    searcher = Searcher(indosum_index)
+    searcher = Index(indosum_index)
     question = "Siapa presiden Indonesia yang meresmikan jalan tol?"
     by_relevance = searcher.search(question, limit=50)
     by_date = searcher.search(question, sort="newest", limit=100)
@@ -117,7 +117,7 @@ def test_a_question_by_date_lists_only_its_best_matching_articles(indosum_index)
 def test_the_page_counts_every_word_and_says_when_it_widened(indosum_index):
     client = web_client(indosum_index)
     page = client.get("/search", query_string={"q": "banjir jakarta", "sort": "newest"}).get_data(as_text=True)
-    total = Searcher(indosum_index).search("banjir jakarta").total
+    total = Index(indosum_index).search("banjir jakarta").total
     assert f"<strong>{total}</strong> hasil" in page and "Tidak semua kata" not in page
     widened = client.get("/search", query_string={"q": "gempa bumi zyxwvq"}).get_data(as_text=True)
     assert "Tidak semua kata ada di setiap hasil" in widened
@@ -141,7 +141,7 @@ def about(doc: dict, pattern: str) -> bool:
 
 
 def related_about_their_subject(indosum_index, indosum_docs, name: str) -> list[int]:
-    searcher = Searcher(indosum_index)
+    searcher = Index(indosum_index)
     found = []
     for doc_id, _, pattern in judged_related(name):
         hits = searcher.related(doc_id, limit=10)
@@ -165,7 +165,7 @@ def test_related_articles_on_the_held_out_set(indosum_index, indosum_docs):
 
 
 def test_related_to_a_jakarta_flood_are_floods(indosum_index, indosum_docs):
-    hits = Searcher(indosum_index).related("1517901120-kawasan-jakarta-selatan-mulai-banjir-sampai-3-mete", limit=10)
+    hits = Index(indosum_index).related("1517901120-kawasan-jakarta-selatan-mulai-banjir-sampai-3-mete", limit=10)
     assert sum(about(indosum_docs[hit.id], r"\bbanjir") for hit in hits) >= 9  # before: 2 of 10
 
 
@@ -186,7 +186,7 @@ def archive_text(indosum_docs):
     ("banjir jakarta", None), ("jokowi", None), ("kaza", None), ("persi", "persib"), ("korea ut", "korea utara"),
 ])
 def test_every_completion_is_a_phrase_some_article_holds(indosum_index, archive_text, typed, first):
-    found = Searcher(indosum_index).suggest(typed, 8)
+    found = Index(indosum_index).completions(typed, 8)
     words = [s.text for s in found if s.kind == "word"]
     if first:
         assert words and words[0] == first
@@ -229,13 +229,13 @@ def test_an_ambiguous_word_lists_the_sources_it_is_in(run_cli, indosum_index):
 
 @pytest.mark.parametrize("forms", [("ektp", "e-ktp", "e ktp", "eKTP", "E-KTP"), ("covid19", "covid-19", "covid 19")])
 def test_joined_hyphenated_and_spaced_compounds_find_the_same(indosum_index, forms):
-    searcher = Searcher(indosum_index)
+    searcher = Index(indosum_index)
     found = {form: sorted(hit.id for hit in searcher.search(form, limit=100).hits) for form in forms}
     assert len({tuple(ids) for ids in found.values()}) == 1, {form: len(ids) for form, ids in found.items()}
 
 
 def test_e_ktp_finds_the_articles_on_the_electronic_id_card(indosum_index, indosum_docs):
-    results = Searcher(indosum_index).search("ektp novanto", limit=100)
+    results = Index(indosum_index).search("ektp novanto", limit=100)
     assert results.total >= 20 and results.matched == "all"
     for hit in results.hits:
         text = (indosum_docs[hit.id]["title"] + " " + indosum_docs[hit.id]["text"]).lower()
@@ -323,7 +323,8 @@ def test_piped_matches_are_the_only_bare_brackets(run_cli, indosum_index, indosu
     for snippet in snippets:
         bare = re.findall(r"(?<!\\)\[([^\[\]]*?)(?<!\\)\]", snippet)
         assert bare and all(re.fullmatch(r"[\w-]+", word) for word in bare), snippet
-    from search.highlight.render import piped_text, to_terminal
+    from search.cli.render import marked_terminal as to_terminal
+    from search.cli.render import piped_text
     from search.highlight.spans import TermMatcher, whole
 
     marked = to_terminal(whole("Kata [AS] dan hukuman mati", TermMatcher.from_terms(["hukum"])), color=False)

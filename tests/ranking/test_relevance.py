@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from search import Index
 from search.analysis import answers
 from search.analysis.answers import answer_kinds, asked_kind
 from search.analysis.stemmer import Stemmer
 from search.analysis.tokens import analyze
 from search.index.build import build_index
 from search.query.rewrite import rewrite_query
-from search.searcher import Searcher
 
 
 def write_jsonl(path, docs):
@@ -24,12 +24,12 @@ def write_jsonl(path, docs):
 
 @pytest.fixture
 def small_index(tmp_path):
-    """Build an index of a few JSONL articles; returns a Searcher on it."""
+    """Build an index of a few JSONL articles; returns a Index on it."""
 
     def build(docs):
         index_dir = tmp_path / "index"
         build_index([write_jsonl(tmp_path / "docs.jsonl", docs)], index_dir)
-        return Searcher(index_dir)
+        return Index(index_dir)
 
     return build
 
@@ -139,9 +139,9 @@ def test_question_prefers_passages_with_the_kind_of_answer_asked_for(small_index
 
 def test_misspelled_query_gets_a_suggestion(seed_index):
     # Searched as typed (corrected, the results say so instead: test_search_behaviour.py).
-    results = Searcher(seed_index).search("kazakstn", corrections=False)
+    results = Index(seed_index).search("kazakstn", corrections=False)
     assert results.suggestion == "kazakhstan"
-    assert Searcher(seed_index).search("kazakhstan").suggestion is None
+    assert Index(seed_index).search("kazakhstan").suggestion is None
 
 
 def test_suggestion_is_the_most_frequent_word_within_two_edits_sharing_the_start(small_index):
@@ -187,7 +187,7 @@ def test_cli_prints_suggestion_and_related(run_cli, seed_index):
     assert out.startswith("Also searched: kazakstan (for 'kazakstn'); --as-typed searches the words as typed.\n")
     out = run_cli("search", "kazakstn", "--as-typed", "--index", seed_index).output
     assert "Did you mean: kazakhstan" in out
-    first = Searcher(seed_index).search("kazakhstan").hits[0].id
+    first = Index(seed_index).search("kazakhstan").hits[0].id
     out = run_cli("search", "--related", first, "--index", seed_index).output
     assert f"articles like {first!r}" in out and f"· {first}\n" not in out
 

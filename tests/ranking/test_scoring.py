@@ -8,6 +8,7 @@ import pytest
 from whoosh import scoring
 from whoosh.index import open_dir
 
+from search import Filters, Index
 from search._whoosh.lengths import CachedLengthBM25F
 from search.index import generations as store
 from search.index.build import build_index
@@ -15,7 +16,6 @@ from search.query.weights import BM25_PARAMS
 from search.ranking.facets import facet_counts, facet_options
 from search.ranking.prune import drop_common_stopwords
 from search.ranking.scoring import flat_query
-from search.searcher import Filters, Searcher
 from tests.conftest import SEEDS, whoosh_searcher, write_jsonl
 
 QUERIES = (
@@ -37,7 +37,7 @@ QUERIES = (
 
 
 def test_cached_lengths_score_exactly_like_whoosh(seed_index):
-    searcher = Searcher(seed_index)
+    searcher = Index(seed_index)
     searcher.search("warmup")  # opens the index
     builder, index = searcher._builder, open_dir(str(store.live_generation(seed_index)))
     for text in ("mengusir", "rusia ukraina kazakhstan", "kapan kazakhstan rusuh", '"pasukan rusia"'):
@@ -96,7 +96,7 @@ def ranked(searcher, text, **kwargs):
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_array_scorer_gives_whoosh_scores_and_matches(updated_index, text):
-    searcher = Searcher(updated_index)
+    searcher = Index(updated_index)
     query, ranking = ranked(searcher, text)
     assert ranking is not None, f"{text!r} is a flat query"
     expected = whoosh_scores(searcher, query)
@@ -107,7 +107,7 @@ def test_array_scorer_gives_whoosh_scores_and_matches(updated_index, text):
 
 
 def test_a_phrase_branch_is_scored_by_whoosh_once_per_searcher(updated_index, monkeypatch):
-    searcher = Searcher(updated_index)
+    searcher = Index(updated_index)
     text = '"pasukan rusia" kazakhstan'
     query, first = ranked(searcher, text)
     scorer = searcher._scorer
@@ -120,7 +120,7 @@ def test_a_phrase_branch_is_scored_by_whoosh_once_per_searcher(updated_index, mo
 
 
 def test_array_scorer_leaves_out_deleted_and_filtered_articles(updated_index):
-    searcher = Searcher(updated_index)
+    searcher = Index(updated_index)
     gone = {hit.id for hit in searcher.search("kazakhstan", limit=100).hits} & {f"a{i}" for i in range(105, 120)}
     assert not gone
     filters = Filters(source="Tempo", date_from="2022-01-01", date_to="2022-12-31")
@@ -132,7 +132,7 @@ def test_array_scorer_leaves_out_deleted_and_filtered_articles(updated_index):
 
 
 def test_array_scorer_facets_count_like_whoosh(updated_index):
-    searcher = Searcher(updated_index)
+    searcher = Index(updated_index)
     query, _ = ranked(searcher, "kazakhstan")  # one word: two count the articles holding both (test_reader_archive)
     with whoosh_searcher(updated_index) as plain:
         expected = facet_counts(plain.search(query, limit=None, groupedby=facet_options()))
@@ -144,7 +144,7 @@ def test_array_scorer_facets_count_like_whoosh(updated_index):
 
 
 def test_top_results_break_ties_by_document_number(updated_index):
-    searcher = Searcher(updated_index)
+    searcher = Index(updated_index)
     query, everything = ranked(searcher, "kazakhstan")
     top = searcher._scorer.rank(query, 5)
     assert top.results == everything.results[:5] and top.total == everything.total
@@ -152,7 +152,7 @@ def test_top_results_break_ties_by_document_number(updated_index):
 
 @pytest.mark.parametrize("text", ["NOT rusia", "NOT (rusia ukraina)"])
 def test_other_queries_are_left_to_whoosh(updated_index, text):
-    searcher = Searcher(updated_index)
+    searcher = Index(updated_index)
     searcher.search("warmup")
     assert flat_query(searcher._builder.parse(text).query) is None
     assert searcher.search(text).total == len(whoosh_scores(searcher, searcher._builder.parse(text).query))

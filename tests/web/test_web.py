@@ -307,7 +307,7 @@ def test_damaged_index_is_a_clear_503(tmp_path):
 
 def test_internal_error_is_a_500_page_without_traceback(seed_index):
     app = create_app({"INDEX_DIR": str(seed_index)})
-    searcher = app.extensions["cari.searcher"]
+    searcher = app.extensions["cari.index"]
     searcher.search = lambda *a, **k: 1 / 0
     response = app.test_client().get("/search?q=rusia")
     page = response.get_data(as_text=True)
@@ -337,9 +337,9 @@ def test_opensearch_description(client):
 
 
 def test_the_app_searches_one_request_at_a_time(seed_index):
-    """Whoosh's readers are not safe to share between threads; the Searcher serialises them."""
+    """Whoosh's readers are not safe to share between threads; the Index serialises them."""
     app = create_app({"INDEX_DIR": str(seed_index)})
-    searcher = app.extensions["cari.searcher"]
+    searcher = app.extensions["cari.index"]
     real_current, active, most = searcher._current, [], []
 
     def current(*args, **kwargs):

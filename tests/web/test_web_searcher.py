@@ -1,36 +1,37 @@
-"""The Searcher methods the web pages need: sources, article, doc_count, pages past the last."""
+"""The Index methods the web pages need: sources, article, doc_count, pages past the last."""
 
-from search.searcher import Searcher
+from search import Index
+from web.render import article_html
 
 KOMPAS_ID = "000_820b055c4d7704aa"
 
 
 def test_sources_lists_each_publisher_with_its_article_count(seed_index):
-    assert Searcher(seed_index).sources() == [("Kompas.com", 3), ("SinPo.id", 1), ("Tempo.co", 1)]
+    assert Index(seed_index).sources() == [("Kompas.com", 3), ("SinPo.id", 1), ("Tempo.co", 1)]
 
 
 def test_doc_count(seed_index):
-    assert Searcher(seed_index).doc_count() == 5
+    assert Index(seed_index).doc_count() == 5
 
 
 def test_article_has_paragraphs_and_marks_every_form_of_the_query(seed_index):
-    article = Searcher(seed_index).article(KOMPAS_ID, "pengusiran")
+    article = Index(seed_index).article(KOMPAS_ID, "pengusiran")
     assert article.title == "Kazakhstan Panggil Dubes Rusia Gelar Pembicaraan Serius, Ini Sebabnya"
     assert article.source == "Kompas.com" and article.author == "Danur Lambang Pristiandaru"
-    assert article.paragraphs_html()[0].startswith("Kementerian Luar Negeri Kazakhstan")  # no dateline
-    marked = [p for p in article.paragraphs_html() if "<mark>" in p]
+    assert article_html(article)["paragraphs_html"][0].startswith("Kementerian Luar Negeri Kazakhstan")  # no dateline
+    marked = [p for p in article_html(article)["paragraphs_html"] if "<mark>" in p]
     assert len(marked) == 2 and all("<mark>mengusir</mark>" in p for p in marked)
-    assert all("\n" not in p for p in article.paragraphs_html())
+    assert all("\n" not in p for p in article_html(article)["paragraphs_html"])
 
 
 def test_article_with_unparseable_query_is_unmarked_and_missing_is_none(seed_index):
-    searcher = Searcher(seed_index)
-    assert not any("<mark>" in p for p in searcher.article(KOMPAS_ID, '"duta').paragraphs_html())
+    searcher = Index(seed_index)
+    assert not any("<mark>" in p for p in article_html(searcher.article(KOMPAS_ID, '"duta'))["paragraphs_html"])
     assert searcher.article("tidak-ada") is None
 
 
 def test_a_page_past_the_last_has_no_hits(seed_index):
-    results = Searcher(seed_index).search("rusia", page=9, limit=2)
+    results = Index(seed_index).search("rusia", page=9, limit=2)
     assert results.total == 5 and results.hits == [] and results.pages == 3
 
 
@@ -42,7 +43,7 @@ def test_warm_up_opens_the_index_and_loads_the_stemmer_dictionary(seed_index):
     assert "_dictionary" not in vars(stemmer)
     stemmer.load()
     assert "_dictionary" in vars(stemmer) and stemmer._dictionary.contains("makan")
-    searcher = Searcher(seed_index)
+    searcher = Index(seed_index)
     searcher.warm_up()
     assert searcher._searcher is not None  # open: the first request does not open it
 
@@ -53,4 +54,4 @@ def test_warm_up_of_a_missing_index_raises_index_missing(tmp_path):
     from search.errors import IndexMissing
 
     with pytest.raises(IndexMissing):
-        Searcher(tmp_path / "nothing").warm_up()
+        Index(tmp_path / "nothing").warm_up()

@@ -35,7 +35,7 @@ def test_every_worker_serves_and_picks_up_a_rebuild(seed_index, tmp_path):
     import shutil
     import urllib.request
 
-    from search import build_index
+    from search import Index
     from tests.conftest import start_cari_serve, stop
 
     index = tmp_path / "index"
@@ -50,7 +50,7 @@ def test_every_worker_serves_and_picks_up_a_rebuild(seed_index, tmp_path):
         assert [total("kazakhstan") for _ in range(10)] == [5] * 10
         extra = tmp_path / "extra.jsonl"
         extra.write_text(json.dumps({"id": "x1", "text": "Kazakhstan dan Cianjur."}) + "\n", encoding="utf-8")
-        build_index([extra], index, mode="add")
+        Index(index).add([extra])
         assert [total("cianjur") for _ in range(20)] == [1] * 20  # whichever worker answers
     finally:
         output = stop(proc)

@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from search.index.documents import DocumentWriter
+from search import given_article
+from search.index.documents import BatchedWrites
 from tests.conftest import make_index
 from tests.web.test_web_writes import AUTH, BASE, app_over, article, ids_for
 
@@ -82,17 +83,17 @@ def test_a_bad_write_batched_with_good_ones_fails_alone(index, monkeypatch):
     real = documents._upsert
 
     def fussy(index_dir, run):
-        if any(doc_id == "beracun" for write in run for doc_id, _ in write.items):
+        if any(item.id == "beracun" for write in run for item in write.items):
             raise documents.CariError("1 document(s) could not be indexed")
         return real(index_dir, run)
 
     monkeypatch.setattr(documents, "_upsert", fussy)
-    writer = DocumentWriter(index, batch_seconds=0.5)
+    writer = BatchedWrites(index, batch_seconds=0.5)
     outcomes: dict[str, object] = {}
 
     def write(doc_id):
         try:
-            outcomes[doc_id] = writer.upsert([article(doc_id, f"Kabar {doc_id} hari ini.")], [doc_id])
+            outcomes[doc_id] = writer.upsert([given_article(article(doc_id, f"Kabar {doc_id} hari ini."), "test")[0]])
         except documents.CariError as e:
             outcomes[doc_id] = e
 
