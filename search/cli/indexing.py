@@ -206,9 +206,9 @@ def with_progress(index_dir: Path, quiet: bool, build: Callable[[Callable[[objec
     started = time.perf_counter()
 
     def on_item(item: object) -> None:
-        if isinstance(item, Phase):  # the steps after the reading, each its own line: none is silent
+        if isinstance(item, Phase):  # the steps after reading many articles, each its own line: none is silent
             counter.finish()
-            if not quiet:
+            if not quiet and counter.count >= _Counter.SHOWN_FROM:
                 click.echo(f"{item} ({time.perf_counter() - started:.1f} s)", err=True)
             return
         if isinstance(item, Problem):
@@ -246,6 +246,7 @@ class _Counter:
     """
 
     EVERY_SECONDS = 0.2
+    SHOWN_FROM = 200  # articles: a smaller build is over before a count would help
 
     def __init__(self, enabled: bool):
         self.enabled = enabled and sys.stderr.isatty()
@@ -256,7 +257,7 @@ class _Counter:
     def step(self) -> None:
         self.count += 1
         now = time.monotonic()
-        if self.enabled and now - self.shown_at >= self.EVERY_SECONDS:
+        if self.enabled and self.count >= self.SHOWN_FROM and now - self.shown_at >= self.EVERY_SECONDS:
             self.shown_at = now
             self.showing = True
             click.echo(f"\rIndexing: {self.count:,} articles read", err=True, nl=False)
