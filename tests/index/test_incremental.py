@@ -85,9 +85,9 @@ def test_total_counted_from_postings_equals_whoosh_count(seed_index):
     whoosh = searcher._current()
     questions = ("kapan kazakhstan rusuh", "berapa korban gempa")  # OR ANDMAYBE answer kind
     for text in ("mengusir", "rusia ukraina", "kazakhstan tokayev csto", "title:kazakhstan", "zzzz", *questions):
-        query = searcher._builder.parse(text).query
+        query = searcher.parse(text).query
         assert count_plain_or(whoosh, query) == len(whoosh.search(query, limit=1)) is not None
-    assert count_plain_or(whoosh, searcher._builder.parse("rusia AND ukraina").query) is None
+    assert count_plain_or(whoosh, searcher.parse("rusia AND ukraina").query) is None
 
 
 def test_new_changed_and_gone_pages_in_a_folder(seeds_copy, tmp_path, run_cli):

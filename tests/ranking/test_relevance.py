@@ -215,17 +215,13 @@ def test_rare_stopword_counts_in_the_exact_fields(small_index):
 
 def test_stopwords_in_most_articles_are_left_out_of_the_query(small_index):
     from search.query.parsed import positive_terms
-    from search.ranking.prune import drop_common_stopwords
 
     searcher = small_index([
         {"id": f"d{i}", "text": f"Kabar yang beredar hari ke-{i} tentang pasar."} for i in range(4)
     ] + [{"id": "beras", "text": "Harga beras naik."}])
-    from search.query.builder import QueryBuilder
-
-    query = QueryBuilder(searcher.schema).parse("beras yang mahal").query
-    reader = searcher._current().reader()
-    assert ("body_exact", "yang") in positive_terms(query)
-    kept = positive_terms(drop_common_stopwords(query, reader))
+    parsed = searcher.parse("beras yang mahal")
+    assert ("body_exact", "yang") in positive_terms(parsed.query)
+    kept = positive_terms(searcher.policy.pruned(parsed).query)
     assert ("body_exact", "yang") not in kept and ("body_exact", "beras") in kept
     # "yang" alone would otherwise match every article; the total counts only real matches.
     assert searcher.search("beras yang").total == 1

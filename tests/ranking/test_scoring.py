@@ -14,7 +14,6 @@ from search.index import generations as store
 from search.index.build import build_index
 from search.query.weights import BM25_PARAMS
 from search.ranking.facets import facet_counts, facet_options
-from search.ranking.prune import drop_common_stopwords
 from search.ranking.scoring import flat_query
 from tests.conftest import SEEDS, whoosh_searcher, write_jsonl
 
@@ -39,9 +38,9 @@ QUERIES = (
 def test_cached_lengths_score_exactly_like_whoosh(seed_index):
     searcher = Index(seed_index)
     searcher.search("warmup")  # opens the index
-    builder, index = searcher._builder, open_dir(str(store.live_generation(seed_index)))
+    index = open_dir(str(store.live_generation(seed_index)))
     for text in ("mengusir", "rusia ukraina kazakhstan", "kapan kazakhstan rusuh", '"pasukan rusia"'):
-        query = builder.parse(text).query
+        query = searcher.parse(text).query
         with index.searcher(weighting=scoring.BM25F(**BM25_PARAMS)) as plain:
             expected = [(hit.docnum, hit.score) for hit in plain.search(query, limit=None)]
         with index.searcher(weighting=CachedLengthBM25F(**BM25_PARAMS)) as cached:
@@ -89,9 +88,9 @@ def whoosh_scores(searcher, query, **options) -> dict[int, float]:
 
 
 def ranked(searcher, text, **kwargs):
-    whoosh_searcher = searcher._current()
-    query = drop_common_stopwords(searcher._builder.parse(text).query, whoosh_searcher.reader())
-    return query, searcher._scorer.rank(query, None, **kwargs)
+    parsed = searcher.parse(text)  # opens the index
+    query = searcher.policy.pruned(parsed).query  # the stopwords most articles hold left out
+    return query, searcher.scorer.rank(query, None, **kwargs)
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -110,7 +109,7 @@ def test_a_phrase_branch_is_scored_by_whoosh_once_per_searcher(updated_index, mo
     searcher = Index(updated_index)
     text = '"pasukan rusia" kazakhstan'
     query, first = ranked(searcher, text)
-    scorer = searcher._scorer
+    scorer = searcher.scorer
     calls = []
     real = type(scorer)._score_by_whoosh
     monkeypatch.setattr(type(scorer), "_score_by_whoosh", lambda self, node: calls.append(node) or real(self, node))
@@ -146,7 +145,7 @@ def test_array_scorer_facets_count_like_whoosh(updated_index):
 def test_top_results_break_ties_by_document_number(updated_index):
     searcher = Index(updated_index)
     query, everything = ranked(searcher, "kazakhstan")
-    top = searcher._scorer.rank(query, 5)
+    top = searcher.scorer.rank(query, 5)
     assert top.results == everything.results[:5] and top.total == everything.total
 
 
@@ -154,8 +153,8 @@ def test_top_results_break_ties_by_document_number(updated_index):
 def test_other_queries_are_left_to_whoosh(updated_index, text):
     searcher = Index(updated_index)
     searcher.search("warmup")
-    assert flat_query(searcher._builder.parse(text).query) is None
-    assert searcher.search(text).total == len(whoosh_scores(searcher, searcher._builder.parse(text).query))
+    assert flat_query(searcher.parse(text).query) is None
+    assert searcher.search(text).total == len(whoosh_scores(searcher, searcher.parse(text).query))
 
 
 def test_posting_cache_drops_the_least_recently_used_lists_beyond_its_limit():
