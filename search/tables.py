@@ -35,7 +35,7 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson;
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value) -> str | int | float:
+def safe_cell(value: object) -> str | int | float:
     """A CSV cell: numbers as they are, text that a spreadsheet would run as a formula with ``'`` in front."""
     if value is None:
         return ""
@@ -50,7 +50,7 @@ def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
-    def line(cells) -> str:
+    def line(cells: Iterable[object]) -> str:
         writer.writerow(cells)
         text = buffer.getvalue()
         buffer.seek(0)

@@ -114,7 +114,8 @@ class RankingPolicy:
         return (found, total, counts, coverage), matches
 
     def ordered(
-        self, parsed: ParsedQuery | None, filter_query=None, sort: str = "relevance", deadline: Deadline = NO_DEADLINE,
+        self, parsed: ParsedQuery | None, filter_query: q.Query | None = None, sort: str = "relevance",
+        deadline: Deadline = NO_DEADLINE,
     ) -> Ranking:
         """Every match of ``parsed`` (None: what the filter allows) as document numbers, in the order ``sort`` asks.
 
