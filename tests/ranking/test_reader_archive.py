@@ -338,7 +338,8 @@ def test_every_step_after_the_reading_has_its_line(run_cli, tmp_path, indosum_do
     source.write_text("".join(json.dumps(doc) + "\n" for doc in docs), encoding="utf-8")
     result = run_cli("rebuild-index", source, "--index", tmp_path / "index", "-j", "1")
     assert result.exit_code == 0, result.output
-    steps = [line.split(":")[0] for line in result.output.splitlines() if line.endswith(" s)")]
-    assert steps == ["Finishing", "Committing", "Saving"], result.output
+    steps = [re.split(r"[:(]", line)[0].strip() for line in result.output.splitlines() if line.endswith(" s)")]
+    assert steps == ["Finishing", "Committing", "Learning the people and organisations the archive names", "Saving"], \
+        result.output
     quiet = run_cli("rebuild-index", source, "--index", tmp_path / "again", "-q")
     assert "Finishing" not in quiet.output
