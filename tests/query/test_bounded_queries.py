@@ -99,12 +99,11 @@ def test_the_array_scorer_looks_at_the_clock_between_branches(seed_index, monkey
 
 def test_whoosh_and_wildcard_expansion_stop_at_the_deadline(seed_index):
     searcher = Index(seed_index)
-    whoosh_searcher = searcher._current()
-    with pytest.raises(QueryTooSlow):
-        rank_in_whoosh(whoosh_searcher, searched_query(searcher, "rusia NOT ukraina"), 10, None, "relevance",
-                       False, Deadline(0))
-    with pytest.raises(QueryTooSlow):
-        WildcardExpander(whoosh_searcher.reader()).words("body_exact", "ka*", Deadline(0))
+    query = searched_query(searcher, "rusia NOT ukraina")
+    with whoosh_searcher(seed_index) as plain, pytest.raises(QueryTooSlow):
+        rank_in_whoosh(plain, query, 10, None, "relevance", False, Deadline(0))
+    with whoosh_searcher(seed_index) as plain, pytest.raises(QueryTooSlow):
+        WildcardExpander(plain.reader()).words("body_exact", "ka*", Deadline(0))
 
 
 def test_a_search_that_cannot_start_within_the_budget_is_refused_as_busy(seed_index):
@@ -259,55 +258,53 @@ def test_wildcards_with_two_letters_before_them_are_searched(seed_index, text):
 
 
 def test_a_wildcard_expands_to_its_most_frequent_words_most_frequent_first(dated_index):
-    searcher = Index(dated_index)
-    searcher.search("warmup")
-    reader = searcher._current().reader()
-    words = [word.decode("utf-8") for word in reader.expand_prefix("body_exact", "pe")]
-    by_frequency = sorted(words, key=lambda word: (-reader.doc_frequency("body_exact", word), word))
-    assert len(by_frequency) > 3 and reader.doc_frequency("body_exact", by_frequency[0]) > 1
-    expander = WildcardExpander(reader, max_words=3)
-    assert expander.words("body_exact", "pe*") == tuple(by_frequency[:3])
-    expanded = expander.expand(q.Or([q.Term("body", "rusia"), q.Prefix("body_exact", "pe", boost=2.0)]))
-    assert expanded == q.Or([q.Term("body", "rusia"), q.Or([q.Term("body_exact", w) for w in by_frequency[:3]], boost=2.0)])
-    assert expander.expand(q.Term("body", "rusia")) == q.Term("body", "rusia")
+    with whoosh_searcher(dated_index) as plain:  # Whoosh's searcher of the live generation, as Index reads it
+        reader = plain.reader()
+        words = [word.decode("utf-8") for word in reader.expand_prefix("body_exact", "pe")]
+        by_frequency = sorted(words, key=lambda word: (-reader.doc_frequency("body_exact", word), word))
+        assert len(by_frequency) > 3 and reader.doc_frequency("body_exact", by_frequency[0]) > 1
+        expander = WildcardExpander(reader, max_words=3)
+        assert expander.words("body_exact", "pe*") == tuple(by_frequency[:3])
+        expanded = expander.expand(q.Or([q.Term("body", "rusia"), q.Prefix("body_exact", "pe", boost=2.0)]))
+        assert expanded == q.Or([q.Term("body", "rusia"), q.Or([q.Term("body_exact", w) for w in by_frequency[:3]], boost=2.0)])
+        assert expander.expand(q.Term("body", "rusia")) == q.Term("body", "rusia")
 
 
 def test_under_the_cap_a_wildcard_scores_as_the_or_of_the_words_it_matches(dated_index):
     """Each word scored by BM25F as if typed: what Whoosh gives an OR of all the words (its own ``simplify``)."""
     searcher = Index(dated_index)
     query = searched_query(searcher, "kazak* pe*an rusia")
-    reader = searcher._current().reader()
+    with whoosh_searcher(dated_index) as plain:  # Whoosh's searcher of the live generation, as Index reads it
+        reader = plain.reader()
 
-    def every_word(node):
-        return node.simplify(reader) if isinstance(node, (q.Prefix, q.Wildcard)) else node.apply(every_word)
+        def every_word(node):
+            return node.simplify(reader) if isinstance(node, (q.Prefix, q.Wildcard)) else node.apply(every_word)
 
-    with whoosh_searcher(dated_index) as plain:
         expected = {hit["id"]: hit.score for hit in plain.search(every_word(query), limit=None, optimize=False)}
-    got = dict(searcher.ranked_ids("kazak* pe*an rusia", limit=1000))
-    assert len(expected) > 10 and got == pytest.approx(expected, rel=1e-9)
+        got = dict(searcher.ranked_ids("kazak* pe*an rusia", limit=1000))
+        assert len(expected) > 10 and got == pytest.approx(expected, rel=1e-9)
 
 
 def test_a_wildcard_count_stopped_by_the_deadline_carries_on_at_the_next_search(dated_index, monkeypatch):
     from search.ranking import expansion
 
-    searcher = Index(dated_index)
-    searcher.search("warmup")
-    reader = searcher._current().reader()
-    looked_up = []
+    with whoosh_searcher(dated_index) as plain:  # Whoosh's searcher of the live generation, as Index reads it
+        reader = plain.reader()
+        looked_up = []
 
-    def counted(real):
-        return lambda *a: looked_up.append(a) or real(*a)
+        def counted(real):
+            return lambda *a: looked_up.append(a) or real(*a)
 
-    for leaf, _ in reader.leaf_readers():  # each segment's own (live documents only where it has deletions)
-        monkeypatch.setattr(leaf, "doc_frequency", counted(leaf.doc_frequency))
-    everything = WildcardExpander(reader, max_words=10_000).words("body_exact", "pe*")
-    lookups_in_one_go = len(looked_up)  # one per word and segment holding it
-    looked_up.clear()
-    monkeypatch.setattr(expansion, "CHECK_EVERY", 2)
-    monkeypatch.setattr(budget, "clock", SteppingClock(1.0))
-    expander = WildcardExpander(reader, max_words=10_000)
-    with pytest.raises(QueryTooSlow):
-        expander.words("body_exact", "pe*", Deadline(4.5))  # stopped after a few words
-    assert 0 < len(looked_up) < lookups_in_one_go
-    assert expander.words("body_exact", "pe*", Deadline(1e9)) == everything
-    assert len(looked_up) == lookups_in_one_go  # no word counted twice, none left out
+        for leaf, _ in reader.leaf_readers():  # each segment's own (live documents only where it has deletions)
+            monkeypatch.setattr(leaf, "doc_frequency", counted(leaf.doc_frequency))
+        everything = WildcardExpander(reader, max_words=10_000).words("body_exact", "pe*")
+        lookups_in_one_go = len(looked_up)  # one per word and segment holding it
+        looked_up.clear()
+        monkeypatch.setattr(expansion, "CHECK_EVERY", 2)
+        monkeypatch.setattr(budget, "clock", SteppingClock(1.0))
+        expander = WildcardExpander(reader, max_words=10_000)
+        with pytest.raises(QueryTooSlow):
+            expander.words("body_exact", "pe*", Deadline(4.5))  # stopped after a few words
+        assert 0 < len(looked_up) < lookups_in_one_go
+        assert expander.words("body_exact", "pe*", Deadline(1e9)) == everything
+        assert len(looked_up) == lookups_in_one_go  # no word counted twice, none left out
