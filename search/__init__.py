@@ -86,6 +86,8 @@ _EXPORTS = {
     "BuildFailed": "search.errors",
     "ArticleError": "search.ingest.article",
     "PublishFailed": "search.index.replicas",
+    "AllMatches": "search.tables",
+    "result_lines": "search.tables",
 }
 __all__ = [  # noqa: RUF022 - grouped as _EXPORTS is
     "__version__", "Index", "Filters", "ReadOptions", "SizeLimits", "CSV_FIELDS", "SIZE_KINDS", "MB", "MAX_LIMIT",
@@ -94,7 +96,7 @@ __all__ = [  # noqa: RUF022 - grouped as _EXPORTS is
     "BuildReport", "RemoveReport", "WriteResult", "Published", "export_format", "output_file", "read_queries",
     "read_qrels", "read_run", "run_lines", "evaluate_run", "compare_runs", "CariError", "QueryError", "QueryTooSlow",
     "SearchBusy", "IndexMissing", "IndexDamaged", "IndexOutdated", "IndexBusy", "BuildFailed", "ArticleError",
-    "PublishFailed",
+    "PublishFailed", "AllMatches", "result_lines",
 ]
 
 if TYPE_CHECKING:
@@ -130,6 +132,7 @@ if TYPE_CHECKING:
     from search.query.syntax import MAX_QUERY_CHARS
     from search.results import ArticlePage, Hit, SearchResults
     from search.suggest import Suggestion as Completion
+    from search.tables import AllMatches, result_lines
 
 
 def __getattr__(name: str) -> Any:

@@ -41,6 +41,7 @@ from search.index.changes import RemoveReport, remove_articles
 from search.index.documents import BatchedWrites, WriteResult
 from search.index.export import backup, export_articles
 from search.index.format import open_index
+from search.index.records import stored_reader
 from search.index.replicas import Published, PublishFailed, publish
 from search.ingest.article import Article
 from search.ingest.formats import ReadOptions
@@ -61,8 +62,10 @@ from search.ranking.fallback import reading
 from search.ranking.months import oldest
 from search.ranking.policy import RankingPolicy
 from search.ranking.scoring import ArrayScorer
+from search.ranking.stories import NO_STORIES, StoryMap, grouped_page
 from search.results import ArticleInfo, ArticlePage, Hit, SearchResults
 from search.suggest import Suggestion, SuggestionTable
+from search.tables import AllMatches
 
 __all__ = ["Index"]
 
@@ -130,6 +133,7 @@ class Index:
         self._lexicon: IndexLexicon | None = None
         self.synonyms = SynonymsFile(self.index_dir)
         self._suggestions: SuggestionTable | None = None
+        self._stories: StoryMap | None = None
         self._writes = BatchedWrites(self.index_dir, wait_seconds=write_wait_seconds)
 
     @property
@@ -260,6 +264,7 @@ class Index:
         # The searcher's schema, not index.schema: that reads the generation's TOC from disk again.
         self._builder = QueryBuilder(searcher.schema, Alternatives(lexicon=self._lexicon))
         self._suggestions = None  # made again from the new index when first asked for
+        self._stories = None  # made from the new generation's record when first asked for
         if old is not None:
             old.close()
         if old_held is not None:
@@ -328,6 +333,7 @@ class Index:
         corrections: bool = True,
         explain: bool = False,
         prefix: bool = False,
+        group: bool = True,
     ) -> SearchResults:
         """A page of ranked results for the user's query text.
 
@@ -343,6 +349,11 @@ class Index:
         ``prefix=True`` (results as the reader types) also searches the last
         word's most frequent completions (``gempa ac``: ``aceh``, ...), as if
         each were the word typed; a last word of one or two letters is left out.
+        ``group`` (the default) makes each result a story: the other articles
+        of its story that matched are listed with it (``hit.same_story``), not
+        as results of their own; ``results.total`` still counts articles,
+        ``results.stories`` the stories, and pages are pages of stories
+        (``search.ranking.stories``). ``group=False`` lists every article.
         Raises QueryError for a query that makes no sense, QueryTooSlow past
         the budget, IndexMissing or IndexDamaged when there is nothing sound
         to search.
@@ -366,25 +377,79 @@ class Index:
         finally:
             self._alternatives.completions = NO_COMPLETIONS
         with reading(self.index_dir):
-            if parsed is None:
-                found, total, counts, matched = self.policy.browse(page * limit, filter_query, facets, sort)
-            else:
-                found, total, counts, matched = self.policy.rank(parsed, page * limit, filter_query, sort, facets,
-                                                                 deadline)
+            deepest: list = [None, None]  # the deepest ranking asked for: (Found, Matches)
+
+            def rank(depth: int) -> tuple[list, int]:
+                deepest[:] = self._ranked(parsed, depth, filter_query, sort, facets, deadline)
+                deadline.check()
+                return deepest[0][0], deepest[0][1]
+
+            stories = self._story_map() if group else NO_STORIES
+            grouped = grouped_page(rank, page, limit, stories, lambda: deepest[1](), searcher.stored_fields)
+            found, total, counts, matched = deepest[0]
             deadline.check()
             matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
-            page_found = found[(page - 1) * limit : page * limit]
+            page_found = grouped.found
             hits = [self._hit(fields, score, matcher) for fields, score in page_found]
+            for hit, same in zip(hits, grouped.same_story, strict=True):
+                hit.same_story = same
             explained = self.policy.explain(parsed, sort, found, page_found, deadline) if explain else []
             for hit, explanation in zip(hits, explained, strict=False):
                 hit.explanation = explanation
         results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
                                 corrections=parsed.corrections if parsed else [], matched=matched,
-                                as_words=bool(parsed and parsed.as_words))
+                                as_words=bool(parsed and parsed.as_words), stories=grouped.stories if group else None)
         if parsed is not None and total < SUGGEST_BELOW and not (words_only or prefix or results.corrections):
             results.suggestion = suggest(searcher, text, deadline=deadline)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
+
+    def _ranked(self, parsed: ParsedQuery | None, depth: int, filter_query, sort: str, facets: bool,
+                deadline: Deadline) -> tuple:
+        """At least ``depth`` results (a search's ``Found``) and which documents matched (``Matches``)."""
+        if parsed is None:
+            return self.policy.browse_matching(depth, filter_query, facets, sort)
+        return self.policy.rank_matching(parsed, depth, filter_query, sort, facets, deadline)
+
+    @_one_at_a_time
+    def search_all(
+        self, text: str, filters: Filters | None = None, sort: str = "relevance", words_only: bool = False,
+        corrections: bool = True,
+    ) -> AllMatches:
+        """Every match of a search, as ``search`` finds them, to read as rows (``search.tables``) one at a time.
+
+        ``.total`` and ``.stories`` are the search's counts; ``.rows()``
+        streams one row per article (each with its story and the others of it
+        that matched), in the search's order (``RankingPolicy.ordered``), from
+        the generation ranked, held and read through a reader of its own: a
+        write swapping in a new generation meanwhile changes nothing of it,
+        and the index's lock is not held while the rows are read. Memory: a
+        number per match, and one article at a time. Call ``.close()`` if the
+        rows are not read to the end.
+        """
+        sort = checked_sort(sort)
+        self._current()
+        deadline = Deadline(self.budget_seconds)
+        filter_query = filters.to_query(self._source_names() if filters.source else None) if filters else None
+        parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
+        with reading(self.index_dir):
+            ranking = self.policy.ordered(parsed, filter_query, sort, deadline)
+            stories = self._story_map()
+            count = stories.count(ranking.matched)
+        held = generations.hold(self._generation())
+        try:
+            reader = stored_reader(held.path)
+        except BaseException:
+            held.release()
+            raise
+        matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
+        return AllMatches(ranking.total, count, ranking.results, ranking.matched, matcher, stories, reader, held)
+
+    def _story_map(self) -> StoryMap:
+        """The open generation's stories, read when first asked for (call under the lock, after ``_current()``)."""
+        if self._stories is None:
+            self._stories = StoryMap.load(self._generation(), self.scorer.postings)
+        return self._stories
 
     @property
     def _alternatives(self) -> Alternatives:

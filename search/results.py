@@ -37,6 +37,9 @@ class Hit(ArticleInfo):
     snippet: Highlighted
     marked_title: Highlighted
     explanation: dict | None = None  # the parts of the score, when asked for (search.ranking.explain)
+    # The other articles of its story that matched too ({id, source, title, date}, oldest first), listed here
+    # rather than as results of their own (search.ranking.stories); empty when results are not grouped.
+    same_story: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """One result as plain data: its fields, and ``snippet`` and ``marked_title`` as text with the matches' spans.
@@ -47,6 +50,7 @@ class Hit(ArticleInfo):
             **{name: getattr(self, name) for name in ("id", "title", "source", "date", "author", "url", "score")},
             "snippet": self.snippet.to_dict(),
             "marked_title": self.marked_title.to_dict(),
+            "same_story": self.same_story,
             **({"explain": self.explanation} if self.explanation is not None else {}),
         }
 
@@ -70,6 +74,9 @@ class SearchResults:
     matched: str = "all"
     # A pasted sentence with a stray " or ( is searched as its words: the note says so.
     as_words: bool = False
+    # Grouped by story (the default): how many stories the ``total`` articles tell, and pages count stories.
+    # None: not grouped, every article a result of its own.
+    stories: int | None = None
 
     @property
     def note(self) -> str | None:
@@ -79,13 +86,14 @@ class SearchResults:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.limit))
+        return max(1, math.ceil((self.total if self.stories is None else self.stories) / self.limit))
 
     def to_dict(self) -> dict:
         """A page of results as plain data (each hit's ``to_dict``); ``web.render.results_json`` is the API's JSON."""
         return {
             "query": self.query,
             "total": self.total,
+            "stories": self.stories,
             "page": self.page,
             "limit": self.limit,
             "pages": self.pages,

@@ -27,12 +27,67 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.highlight.spans import snippet
+from search.query.parsed import TermMatcher
+from search.ranking.stories import STORY_FIELDS, StoryMap
 
 FIELDS = ("id", "title", "source", "date", "author", "url", "score", "snippet", "story", "same_story")
 BOM = "\ufeff"
 FORMATS = ("csv", "jsonl")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class AllMatches:
+    """Every match of a search, to be read once as rows (``rows()``), one article at a time.
+
+    ``total`` and ``stories`` are the search's counts. The rows read the
+    generation the search ranked, through a reader of their own that
+    ``close()`` (or reading every row) closes, and the hold that keeps the
+    generation on disk meanwhile.
+    """
+
+    total: int
+    stories: int
+    ranked: list[tuple[int, Any]]  # (document number, score or None) in the search's order
+    matched: Any  # bool per document: what matched
+    matcher: TermMatcher
+    story_map: StoryMap
+    reader: Any  # a Whoosh reader of the generation, of its own
+    held: Any  # search.index.generations.HeldGeneration
+    _closed: bool = field(default=False, repr=False)
+
+    def rows(self, start: int = 0, stop: int | None = None) -> Iterator[dict]:
+        """One dict of FIELDS per match, in order (those ranked ``start`` to ``stop``); the reader is closed at
+        the end (or on ``close()``)."""
+        try:
+            for docnum, score in self.ranked[start:stop]:
+                yield self._row(self.reader.stored_fields(docnum), score)
+        finally:
+            self.close()
+
+    def _row(self, fields: dict, score: object) -> dict:
+        doc_id = fields.get("id", "")
+        others = [self.reader.stored_fields(docnum) for docnum in self.story_map.others(doc_id, self.matched)]
+        return {
+            "id": doc_id, "title": fields.get("title", ""),
+            **{name: fields.get(name) for name in ("source", "date", "author", "url")},
+            "score": round(float(score), 4) if isinstance(score, (int, float)) else None,
+            "snippet": snippet(fields.get("body", ""), self.matcher).text,
+            "story": self.story_map.label(doc_id),
+            "same_story": sorted(({name: other.get(name) for name in STORY_FIELDS} for other in others),
+                                 key=lambda other: (other.get("date") or "", other.get("id") or "")),
+        }
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.reader.close()
+            self.held.release()
 
 
 def safe_cell(value: object) -> str | int | float:
@@ -69,7 +124,7 @@ def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
         yield json.dumps({name: row.get(name) for name in FIELDS}, ensure_ascii=False) + "\n"
 
 
-def lines(rows: Iterable[dict], form: str) -> Iterator[str]:
+def result_lines(rows: Iterable[dict], form: str) -> Iterator[str]:
     """``rows`` written as ``form`` (``csv`` or ``jsonl``)."""
     if form not in FORMATS:
         raise ValueError(f"unknown format {form!r}: use csv or jsonl")

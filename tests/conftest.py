@@ -3,6 +3,7 @@
 import importlib
 import json
 import os
+import random
 import select
 import shutil
 import subprocess
@@ -223,3 +224,27 @@ def indosum_docs():
     """IndoSum's articles by id, as its JSON Lines file holds them."""
     with eval_file("indosum", "docs.jsonl").open(encoding="utf-8") as lines:
         return {doc["id"]: doc for doc in map(json.loads, lines)}
+
+
+# A query for the story of story_index's first copied article (tests/cli, tests/web: story groups).
+STORY_QUERY = "polda metro tilang pelanggar ganjil genap"
+
+
+@pytest.fixture(scope="session")
+def story_index(tmp_path_factory, indosum_docs):
+    """300 IndoSum articles, three syndicated copies of one of them and two of another (bench/stories.py):
+    (the index folder, the first article copied, the ids of its story of four, the second article copied)."""
+    from search import Index
+
+    docs = list(indosum_docs.values())[:300]
+    made = bench_module("stories")
+    rng = random.Random(3)
+    titles = [d["title"] for d in docs]
+    first, second = docs[5], docs[40]
+    copies = [made.syndicated_copy(first, k, rng, titles) for k in range(3)]
+    copies += [made.syndicated_copy(second, 10 + k, rng, titles) for k in range(2)]
+    folder = tmp_path_factory.mktemp("stories")
+    index_dir = folder / "index"
+    Index(index_dir).rebuild([write_jsonl(folder / "docs.jsonl", docs + copies)], full=True)
+    story = {first["id"], *(c["id"] for c in copies[:3])}
+    return index_dir, first, story, second

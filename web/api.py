@@ -9,19 +9,32 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
+from dataclasses import replace
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from search import Article, ArticleError, CariError, IndexBusy, IndexDamaged, IndexMissing, QueryError, given_article
+from search import (
+    Article,
+    ArticleError,
+    CariError,
+    IndexBusy,
+    IndexDamaged,
+    IndexMissing,
+    QueryError,
+    given_article,
+    result_lines,
+)
 
 from .openapi import openapi_document
 from .params import SearchForm, whole_number
 from .render import hit_json, results_json
-from .views import index, run_search
+from .views import EXPORT_ROWS, index, run_search
 
 api = Blueprint("api", __name__)
 MAX_RELATED = 20
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 WRITE_RETRY_AFTER = 5  # seconds: a rebuild usually ends, or a batch of writes, within this
 
 
@@ -38,6 +51,47 @@ def search():
     except QueryError as e:
         return error(str(e), 400)
     return jsonify(results_json(results))
+
+
+@api.get("/api/export.csv", defaults={"form": "csv"})
+@api.get("/api/export.jsonl", defaults={"form": "jsonl"})
+def export(form: str):
+    """Every match of the search (the page's arguments) to take away as CSV or JSON Lines, streamed.
+
+    One row per article (``search.tables``), at most ``EXPORT_ROWS`` of them
+    (the page says so beside the link; ``X-Cari-Total`` and ``X-Cari-Rows``
+    say how many matched and how many are sent): the rows are read one at a
+    time from the generation searched, so memory stays flat however many
+    there are, and the index's lock is free meanwhile.
+    """
+    asked = SearchForm.from_args(request.args)
+    if not asked.q and not asked.filtered:
+        asked = replace(asked, q="*")
+    try:
+        matches = index().search_all(asked.q, filters=asked.filters(), sort=asked.checked_sort(),
+                                     corrections=not asked.as_typed)
+    except QueryError as e:
+        return error(str(e), 400)
+    cap = current_app.config.get("EXPORT_ROWS", EXPORT_ROWS)
+    rows = min(matches.total, cap)
+
+    def stream():
+        try:
+            yield from result_lines(matches.rows(0, rows), form)
+        finally:
+            matches.close()
+
+    headers = {"Content-Disposition": f'attachment; filename="{export_name(asked.q)}.{form}"',
+               "X-Cari-Total": str(matches.total), "X-Cari-Rows": str(rows), "Cache-Control": "no-store"}
+    response = Response(stream(), content_type=EXPORT_TYPES[form], headers=headers)
+    response.call_on_close(matches.close)  # a client gone before the first row: the reader is closed all the same
+    return response
+
+
+def export_name(query: str) -> str:
+    """A file name from the query: ``cari-banjir-jakarta`` (ASCII letters, digits and dashes: a header's value)."""
+    words = "-".join(re.findall(r"[a-z0-9]+", query.lower()))[:60].strip("-")
+    return f"cari-{words}" if words else "cari"
 
 
 @api.get("/api/article/<path:doc_id>")

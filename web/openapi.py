@@ -34,7 +34,7 @@ SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
     "Hit": {
         "type": "object",
-        "required": ["id", "title", "source", "date", "author", "url", "score", "snippet"],
+        "required": ["id", "title", "source", "date", "author", "url", "score", "snippet", "same_story"],
         "properties": {
             "id": {"type": "string"},
             "title": {"type": "string"},
@@ -45,7 +45,16 @@ SCHEMAS = {
             "score": {**_nullable("number"), "description": "null when sorted by date or browsing"},
             "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
             "explain": {"$ref": "#/components/schemas/Explanation"},
+            "same_story": {"type": "array", "items": _ref("StoryArticle"),
+                           "description": "the other articles of this story that matched (the same text carried "
+                                          "by other publishers), oldest first; empty with group=0"},
         },
+    },
+    "StoryArticle": {
+        "type": "object",
+        "required": ["id", "source", "title", "date"],
+        "properties": {"id": {"type": "string"}, "source": _nullable("string"), "title": _nullable("string"),
+                       "date": _nullable("string")},
     },
     "Explanation": {
         "type": "object",
@@ -74,7 +83,9 @@ SCHEMAS = {
         "required": ["query", "total", "page", "limit", "pages", "took_ms", "results", "suggestion", "facets"],
         "properties": {
             "query": {"type": "string"},
-            "total": {"type": "integer", "minimum": 0},
+            "total": {"type": "integer", "minimum": 0, "description": "articles that matched"},
+            "stories": {**_nullable("integer"), "description": "the stories they tell (copies of one story "
+                        "count once; pages count stories); null with group=0"},
             "page": {"type": "integer", "minimum": 1},
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
             "pages": {"type": "integer", "minimum": 1},
@@ -188,16 +199,22 @@ def _param(name: str, schema: dict, description: str, where: str = "query", requ
 
 
 ID_PARAM = _param("id", {"type": "string", "minLength": 1}, "an article's id", "path", True)
-SEARCH_PARAMS = [
+QUERY_PARAMS = [
     _param("q", {"type": "string"}, "the query (see `cari search --help`); empty with a filter lists newest first"),
-    _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "page of results"),
-    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "results per page (default 10)"),
     {**_param("source", {"type": "array", "items": {"type": "string"}},
               "only these publishers (repeat it: source=a&source=b; any of them)"), "style": "form", "explode": True},
     _param("from", {"type": "string", "format": "date"}, "only articles published on or after (YYYY-MM-DD)"),
     _param("to", {"type": "string", "format": "date"}, "only articles published on or before (YYYY-MM-DD)"),
     _param("sort", {"type": "string", "enum": ["relevance", "newest", "oldest", "date"]},
            "order of the results; date is newest"),
+]
+SEARCH_PARAMS = [
+    *QUERY_PARAMS,
+    _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "page of results"),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "results per page (default 10)"),
+    _param("group", {"type": "integer", "enum": [0, 1]},
+           "1 (default): each result is a story, listing the other articles of it that matched (same_story); "
+           "0: every article a result of its own"),
     _param("explain", {"type": "integer", "enum": [0, 1]}, "1: each hit explains its score (`explain`)"),
     _param("prefix", {"type": "integer", "enum": [0, 1]},
            "1: results as the reader types: the last word (3 letters or more) also searches its most frequent "
@@ -226,6 +243,8 @@ def _paths() -> dict:
              _param("limit", {"type": "integer", "minimum": 1, "maximum": 20}, "how many (default 8)")],
             e400=bad),
         "/api/stats": _get("What the index holds", _json(_ref("Stats"), "Counts, size, when it was built")),
+        "/api/export.csv": _export("csv", "text/csv; charset=utf-8", bad),
+        "/api/export.jsonl": _export("jsonl", "application/x-ndjson; charset=utf-8", bad),
         "/healthz": {"get": {"summary": "Health", "parameters": [], "responses": {
             "200": _json(_ref("Health"), "The live generation and its document count"),
             "503": _json(_ref("Health"), "No sound index to serve"),
@@ -234,6 +253,25 @@ def _paths() -> dict:
             "200": {"description": "OpenAPI 3", "content": {"application/json": {"schema": {"type": "object"}}}},
         }}},
     }
+
+
+def _export(form: str, media_type: str, bad: dict) -> dict:
+    """Every match of a search as a download (web.views.export; the rows of search.tables)."""
+    headers = {name: {"description": text, "schema": {"type": "string"}} for name, text in (
+        ("Content-Disposition", "attachment; filename=cari-WORDS." + form),
+        ("X-Cari-Total", "how many articles matched"),
+        ("X-Cari-Rows", "how many rows are sent (at most the server's cap, 100,000 unless set)"))}
+    return {"get": {
+        "summary": f"Every match to take away ({form}): one row per article with its story, streamed",
+        "parameters": QUERY_PARAMS,
+        "responses": {
+            "200": {"description": "Rows: id, title, source, date, author, url, score, snippet (plain text), story, "
+                                   "same_story" + ("; UTF-8 with a byte order mark, formula-like cells prefixed "
+                                                   "with '" if form == "csv" else ""),
+                    "headers": headers, "content": {media_type: {"schema": {"type": "string"}}}},
+            "400": bad,
+            "503": UNAVAILABLE,
+        }}}
 
 
 def _write_paths() -> dict:

@@ -30,6 +30,7 @@ class SearchForm:
     sort: str = "relevance"
     as_typed: bool = False  # no typo corrections: the words exactly as the reader typed them
     prefix: bool = False  # results as the reader types: the last word is completed (never in links)
+    group: bool = True  # results are stories (group=0: every article; search.ranking.stories)
 
     @classmethod
     def from_args(cls, args) -> SearchForm:
@@ -44,6 +45,7 @@ class SearchForm:
             sort=args.get("sort", "relevance").strip() or "relevance",
             as_typed=args.get("as_typed", "") == "1",
             prefix=args.get("prefix", "") == "1",
+            group=args.get("group", "1").strip() != "0",
         )
 
     @property
@@ -135,9 +137,10 @@ class SearchForm:
             "to": self.date_to,
             "sort": self.sort,
             "as_typed": "1" if self.as_typed else "",
+            "group": "" if self.group else "0",
         }
         args.update({k: v if isinstance(v, list) else str(v) for k, v in changes.items()})
-        defaults = {"page": "1", "sort": "relevance"}
+        defaults = {"page": "1", "sort": "relevance", "group": "1"}
         return {k: v for k, v in args.items() if v and defaults.get(k) != v}
 
     def toggled(self, name: str) -> list[str]:

@@ -16,6 +16,9 @@ from .params import SearchForm, month_range, year_range
 
 bp = Blueprint("cari", __name__)
 RELATED_SHOWN = 5  # related articles under an article
+# Rows one download (/api/export.csv) sends at most (the app's EXPORT_ROWS overrides it): a researcher's
+# "every article on a topic" is hundreds or thousands; 100,000 rows of CSV are ~60 MB and minutes of one worker.
+EXPORT_ROWS = 100_000
 
 
 def index() -> Index:
@@ -35,6 +38,7 @@ def run_search(form: SearchForm, facets: bool = False, explain: bool = False) ->
         corrections=not form.as_typed,
         explain=explain,
         prefix=form.prefix,
+        group=form.group,
     )
 
 
@@ -87,6 +91,7 @@ def search():
         pages=page_window(results.page, results.pages),
         year_range=year_range,
         month_range=month_range,
+        export_rows=current_app.config.get("EXPORT_ROWS", EXPORT_ROWS),
     )
 
 

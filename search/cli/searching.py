@@ -75,9 +75,15 @@ def query_words_last(command: click.Command, args: list[str]) -> list[str]:
 @click.option("--as-typed", is_flag=True, help="Search the words exactly as typed: no typo corrections.")
 @click.option("--explain", is_flag=True, help="Show why each result ranks where it does: the parts of its score.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts), with facets.")
+@click.option("--no-group", is_flag=True,
+              help="List every article: do not fold the copies of one story (syndicated wire text) into one result.")
+@click.option("--format", "form", type=click.Choice(["text", "json", "csv", "jsonl"]), default="text",
+              show_default=True, help="text for reading; json as --json; csv or jsonl: one row per article.")
+@click.option("--all", "every", is_flag=True,
+              help="With --format csv or jsonl: every match, not one page (streamed, any number).")
 @_fail_on_cari_errors
 def search(words, index_dir, limit, page, source, date_from, date_to, sort, related, as_typed, explain,  # noqa: PLR0913
-           as_json):
+           as_json, no_group, form, every):
     """Search the index for WORDS; ranked results with highlighted snippets.
 
     The words need no quotes (cari search banjir jakarta); a -word that is
@@ -102,6 +108,23 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     turns the corrections off. A query that finds little suggests a
     respelling ("Did you mean").
     --related ID lists the articles most like one article (no WORDS).
+    \b
+    Results are stories: an article whose text other publishers carry too
+    (wire copy under their titles, datelines and furniture) is one result,
+    with an indented line naming the others that matched; the count says how
+    many articles and how many stories. --no-group lists every article.
+
+    \b
+    --format csv or jsonl writes rows to take away, one per article (every
+    article, grouped or not): the fields of --json's results (the snippet as
+    plain text) plus story (the id naming its story) and same_story (the
+    others of it that matched: ids in CSV, objects in JSON Lines). With --all
+    every match is written, streamed, in the search's order; without it, the
+    page asked for. CSV is UTF-8 with a byte order mark (Excel reads it as
+    UTF-8), and a cell starting with = + - or @ gets a ' in front so that no
+    spreadsheet runs it as a formula.
+      cari search banjir --source Kompas.com --format csv --all > banjir.csv
+
     --explain shows, under each result, the parts of its score: each field's
     BM25F score and the words that made it (as typed, or a correction,
     variant, abbreviation or synonym), how many of the words it holds
@@ -118,9 +141,15 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
         raise click.UsageError("Give WORDS to search for (or a filter to list, or --related ID).")
     query = query or ""
     filters = Filters(source=list(source) or None, date_from=date_from, date_to=date_to)
+    as_json = as_json or form == "json"
+    if every and form not in ("csv", "jsonl"):
+        raise click.UsageError("--all writes every match as rows: give --format csv or --format jsonl.")
+    if form in ("csv", "jsonl"):
+        return _write_rows(Index(index_dir), query, filters, sort, not as_typed, form,
+                           None if every else ((page - 1) * limit, page * limit))
     results = Index(index_dir).search(
         query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json, corrections=not as_typed,
-        explain=explain,
+        explain=explain, group=not no_group,
     )
     if as_json:
         # lazy: `cari --help` starts without loading the engine
@@ -146,6 +175,8 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     last = first + len(results.hits) - 1
     found = (f"{plural(results.total, 'article')}, {'oldest' if sort == 'oldest' else 'newest'} first"
              if results.browsed else f"{plural(results.total, 'result')} for {query!r}")
+    if results.stories is not None and results.stories != results.total:
+        found += f" in {results.stories} {'story' if results.stories == 1 else 'stories'}"
     click.echo(f"{found} ({results.took_ms:.1f} ms)" +
                (f", showing {first}-{last}" if results.hits else f"; page {page} is past the last ({results.pages})"))
     _print_hits(results.hits, first, color)
@@ -174,9 +205,35 @@ def _print_hits(hits, first: int, color: bool) -> None:
         meta = terminal_text(meta)
         click.echo("   " + (click.style(meta, dim=True) if color else meta))
         click.echo("   " + marked_terminal(hit.snippet, color))
+        if hit.same_story:
+            line = terminal_text("same story: " + same_story_line(hit.same_story))
+            click.echo("     " + (click.style(line, dim=True) if color else line))
         if hit.explanation is not None:
             for line in explanation_lines(hit.explanation):
                 click.echo("   " + terminal_text(line))
+
+
+def same_story_line(others: list[dict]) -> str:
+    """The other publishers of a story, each once, in order: ``Suara, Merdeka (2), Okezone``."""
+    counts: dict[str, int] = {}
+    for other in others:
+        name = other.get("source") or "?"
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(name if n == 1 else f"{name} ({n})" for name, n in counts.items())
+
+
+def _write_rows(index: Index, query: str, filters, sort: str, corrections: bool, form: str,
+                window: tuple[int, int] | None) -> None:
+    """``--format csv|jsonl``: one row per matching article (``window``: only those ranked in it), streamed."""
+    # lazy: `cari --help` starts without loading the engine
+    from search import result_lines
+
+    matches = index.search_all(query, filters=filters, sort=sort, corrections=corrections)
+    try:
+        for line in result_lines(matches.rows(*(window or ())), form):
+            click.echo(line, nl=False)
+    finally:
+        matches.close()
 
 
 def explanation_lines(explained: dict) -> list[str]:

@@ -128,6 +128,21 @@ class HeldGeneration:
         self.release()
 
 
+def hold(generation: Path) -> HeldGeneration:
+    """One more hold on a generation this process already holds (``hold_live``), released on its own: a long
+    read (an export) keeps the generation after the searcher holding it has moved on to a newer one."""
+    try:
+        fd = os.open(generation / READERS_LOCK, os.O_RDONLY)
+    except OSError:
+        return HeldGeneration(generation, None)  # made before readers' locks, or read-only: as hold_live reads it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError:
+        os.close(fd)
+        return HeldGeneration(generation, None)
+    return HeldGeneration(generation, fd)
+
+
 def hold_live(index_dir: Path, attempts: int = 20) -> HeldGeneration:
     """The live generation, held for reading until ``release()`` (IndexMissing or IndexDamaged as ``live_generation``).
 

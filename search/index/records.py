@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh.index import open_dir
+
 from search._whoosh.stored import iter_stored_fields
 from search.index.schema import build_schema
 from search.ingest.article import Article, Problem
@@ -100,3 +102,9 @@ class OwnArticles:
 
     def read(self) -> Iterator[Article | Problem]:
         return articles(self.generation, str(self.index_dir))
+
+
+def stored_reader(generation: Path):
+    """A Whoosh reader of ``generation`` of its own, for reading stored fields by document number at length
+    (an export of all results): never a searcher's, which a reopen after a write closes. Close it when done."""
+    return open_dir(str(generation), schema=build_schema()).reader()

@@ -37,11 +37,12 @@ class StoryMap:
     story_of: np.ndarray  # int32 per document number
     by_id: dict[str, int] = field(default_factory=dict)  # grouped article id -> story number
     docnum_of: dict[str, int] = field(default_factory=dict)  # grouped article id -> its live document number
+    _labels: dict[int, str] = field(default_factory=dict, repr=False)  # story number -> its label, made when asked
 
     @classmethod
     def load(cls, generation: Path, postings: PostingArrays) -> StoryMap:
         """The map of ``generation`` (none grouped if it has no record); ``postings``: its ``PostingArrays``."""
-        story_of = np.full(postings.doc_count_all(), -1, dtype=np.int32)
+        story_of = np.full(postings.doc_count, -1, dtype=np.int32)  # one per document number, deleted ones too
         record = stories.read(generation, with_values=False)
         by_id: dict[str, int] = {}
         docnum_of: dict[str, int] = {}
@@ -57,6 +58,17 @@ class StoryMap:
                     by_id[doc_id] = number
                     docnum_of[doc_id] = int(docnums[0])
         return cls(story_of, by_id, docnum_of)
+
+    def label(self, doc_id: str) -> str | None:
+        """The id that names ``doc_id``'s story (its members' first id in sort order); None: in no story."""
+        number = self.by_id.get(doc_id)
+        if number is None:
+            return None
+        if not self._labels:
+            for member, story in self.by_id.items():
+                if story not in self._labels or member < self._labels[story]:
+                    self._labels[story] = member
+        return self._labels[number]
 
     @property
     def grouped(self) -> int:
@@ -92,6 +104,10 @@ class StoryMap:
                 seen.add(number)
             kept.append(at)
         return kept
+
+
+# No article grouped: results not grouped by story (``group=False``).
+NO_STORIES = StoryMap(np.zeros(0, dtype=np.int32))
 
 
 @dataclass

@@ -36,11 +36,11 @@ def test_words_only_in_page_furniture_find_nothing(run_cli, seed_index, word):
 def test_json_output_schema(run_cli, seed_index):
     data = search_json(run_cli, seed_index, "kerusuhan")
     required = {"query", "total", "page", "limit", "pages", "took_ms", "matched", "results"}
-    assert required <= set(data) <= required | {"suggestion", "facets", "corrections", "note"}
+    assert required <= set(data) <= required | {"suggestion", "facets", "corrections", "note", "stories"}
     assert data["query"] == "kerusuhan" and data["page"] == 1 and data["total"] >= 3
     assert data["limit"] == 10 and data["pages"] == -(-data["total"] // 10)
     for r in data["results"]:
-        assert set(r) == {"id", "title", "source", "date", "author", "url", "score", "snippet"}
+        assert set(r) == {"id", "title", "source", "date", "author", "url", "score", "snippet", "same_story"}
     scores = [r["score"] for r in data["results"]]
     assert scores == sorted(scores, reverse=True)
 

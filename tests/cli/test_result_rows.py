@@ -48,4 +48,4 @@ def test_jsonl_keeps_the_story_as_objects():
 
 def test_an_unknown_format_is_refused():
     with pytest.raises(ValueError, match="csv or jsonl"):
-        tables.lines(ROWS, "xlsx")
+        tables.result_lines(ROWS, "xlsx")
