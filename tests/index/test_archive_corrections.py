@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from search import Index
 from search.cli import cli
-from tests.conftest import eval_file, write_jsonl
+from tests.conftest import eval_file, whoosh_searcher, write_jsonl
 from web.app import create_app
 
 KEY = "rahasia-redaksi-0123456789"
@@ -81,8 +81,9 @@ def test_the_corrected_index_lost_and_replaced_articles(corrected):
     original, copy = Index(index), Index(rebuilt)
     # 10 added, 30 removed, 5 of them posted again, 3 posted new, 15 deleted.
     assert original.doc_count() == copy.doc_count() == 3463 + 10 - 30 + 5 + 3 - 15
-    assert original._current().reader().has_deletions()  # the case this file is about: deleted documents
-    assert not copy._current().reader().has_deletions()
+    with whoosh_searcher(index) as corrected_one, whoosh_searcher(rebuilt) as rebuilt_one:
+        assert corrected_one.reader().has_deletions()  # the case this file is about: deleted documents
+        assert not rebuilt_one.reader().has_deletions()
 
 
 def test_the_rebuilt_index_ranks_and_scores_every_query_exactly_as_the_corrected_one(corrected):
