@@ -41,6 +41,7 @@ from search.index.changes import RemoveReport, remove_articles
 from search.index.documents import BatchedWrites, WriteResult
 from search.index.export import backup, export_articles
 from search.index.format import open_index
+from search.index.names import NAMES, Name, names_of_record
 from search.index.records import stored_reader
 from search.index.replicas import Published, PublishFailed, publish
 from search.ingest.article import Article
@@ -49,7 +50,7 @@ from search.options import DEFAULT_BUDGET_SECONDS, MAX_LIMIT, checked_sort
 from search.query.alternatives import NO_COMPLETIONS, Alternatives, Table
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import QueryBuilder
-from search.query.filters import Filters
+from search.query.filters import Filters, take_name_filters
 from search.query.parsed import ParsedQuery, TermMatcher
 from search.query.spelling import IndexLexicon, suggest
 from search.query.synonyms import SynonymsFile
@@ -259,7 +260,7 @@ class Index:
         old, old_held = self._searcher, self._held
         self._searcher, self._stamp, self._scorer, self._held = searcher, stamp, scorer, held
         self._expander = WildcardExpander(searcher.reader())
-        self._policy = RankingPolicy(searcher, scorer, self._expander)
+        self._policy = RankingPolicy(searcher, scorer, self._expander, functools.partial(_learned_names, held.path))
         self._lexicon = IndexLexicon(searcher.reader(), shared_stemmer().is_name_like, counts=scorer.postings)
         # The searcher's schema, not index.schema: that reads the generation's TOC from disk again.
         self._builder = QueryBuilder(searcher.schema, Alternatives(lexicon=self._lexicon))
@@ -364,11 +365,18 @@ class Index:
         limit = max(1, min(limit, MAX_LIMIT))
         sort = checked_sort(sort)
         searcher = self._current()
+        asked, (text, people, organisations) = text, take_name_filters(text)  # person:"...", org:"..."
+        if people or organisations:
+            filters = (filters or Filters()).with_names(people, organisations)
+        by_name = bool(filters and (filters.people or filters.organisations))
+        if facets:  # who names what: read once per index, not in a search's time
+            _ = self.policy.name_facets
         deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
-        filter_query = filters.to_query(self._source_names() if filters.sources else None) if filters else None
+        filter_query = filters.to_query(self._source_names() if filters.sources else None,
+                                        self.policy.name_book if by_name else None) if filters else None
         completing = self._completing(text) if prefix and not words_only else None
         if completing is not None and is_blank(completing[0]) and filter_query is None:
-            return SearchResults(text, 0, page, limit, (time.perf_counter() - started) * 1000)  # one letter typed
+            return SearchResults(asked, 0, page, limit, (time.perf_counter() - started) * 1000)  # one letter typed
         try:
             if completing is not None:
                 self._alternatives.completions = completing[1]
@@ -396,9 +404,11 @@ class Index:
             explained = self.policy.explain(parsed, sort, found, page_found, deadline) if explain else []
             for hit, explanation in zip(hits, explained, strict=False):
                 hit.explanation = explanation
-        results = SearchResults(text, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
+        timeline = counts.pop("timeline", None) if counts else None
+        results = SearchResults(asked, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
                                 corrections=parsed.corrections if parsed else [], matched=matched,
-                                as_words=bool(parsed and parsed.as_words), stories=grouped.stories if group else None)
+                                as_words=bool(parsed and parsed.as_words), stories=grouped.stories if group else None,
+                                timeline=timeline)
         if parsed is not None and total < SUGGEST_BELOW and not (words_only or prefix or results.corrections):
             results.suggestion = suggest(searcher, text, deadline=deadline)
         results.took_ms = (time.perf_counter() - started) * 1000
@@ -655,6 +665,11 @@ class Index:
         generation = self._generation()
         return {"status": "ok", "generation": generation.name, "documents": searcher.doc_count(),
                 "built_at": generations.read_manifest(generation).get("built_at")}
+
+
+def _learned_names(generation: Path) -> list[Name] | None:
+    """The people and organisations a generation's record holds (None: an index written before it)."""
+    return names_of_record(generations.read_record(generation, NAMES))
 
 
 def _open_stored_fields(searcher) -> None:

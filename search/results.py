@@ -77,6 +77,8 @@ class SearchResults:
     # Grouped by story (the default): how many stories the ``total`` articles tell, and pages count stories.
     # None: not grouped, every article a result of its own.
     stories: int | None = None
+    # Every match over time, with the facets: [{period, count, from, to}] (search.ranking.timeline)
+    timeline: list[dict] | None = None
 
     @property
     def note(self) -> str | None:
@@ -104,6 +106,7 @@ class SearchResults:
             "corrections": [{"typed": typed, "searched": used} for typed, used in self.corrections],
             "note": self.note,
             **({"facets": self.facets} if self.facets is not None else {}),
+            **({"timeline": self.timeline} if self.timeline is not None else {}),
         }
 
 

@@ -218,7 +218,7 @@ def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) 
             kinds[run] = PERSON
     forms: dict[str, set[str]] = {run: {run} for run in kinds}
     _join_abbreviations(defined, kinds, forms, runs)
-    _join_tails(kinds, forms, runs, place, name_word)
+    _join_tails(kinds, forms, runs, place, person, name_word)
     _join_single_words(runs, kinds, forms, name_word, place)
     return [Name(key, kind, _display(key, forms[key], kinds, acronym, upper, caps, defined), sorted(forms[key]))
             for key, kind in sorted(kinds.items())]
@@ -247,7 +247,7 @@ def _organisation_abbreviation(run: str, defined: dict[str, str], acronym: Calla
 
 
 def _join_tails(kinds: dict[str, str], forms: dict[str, set[str]], runs: dict[str, int],  # noqa: C901
-                place: dict[str, int], name_word: Callable[[str], bool]) -> None:
+                place: dict[str, int], person: dict[str, int], name_word: Callable[[str], bool]) -> None:
     """Runs that are one name with another: 'Jakarta Sandiaga Uno' and 'Filipina Rodrigo Duterte' (a place
     before a person's name: the person), 'Metro Jaya' and 'Pusat Statistik' (the end of an organisation's
     name: the organisation), 'Partai Gerindra Prabowo Subianto' (an organisation, then a person: neither)."""
@@ -261,7 +261,8 @@ def _join_tails(kinds: dict[str, str], forms: dict[str, set[str]], runs: dict[st
         if shorter is not None:
             forms[shorter] |= forms.pop(run)
             kinds.pop(run)
-        elif len(words) == 3 and placed(words[0]):
+        elif len(words) == 3 and (placed(words[0]) or (runs.get(words[0], 0) >= runs.get(run, 0)
+                                                        and not person.get(words[0], 0))):  # 'Rusia Vladimir Putin'
             tail = " ".join(words[1:])
             kinds[tail], forms[tail] = PERSON, forms.pop(run) | forms.get(tail, set()) | {tail}
             kinds.pop(run)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from whoosh import query as q
 
+from search.index.names import Name, NameBook, learned_names
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.parsed import ParsedQuery
 from search.ranking.coverage import BEST_BY_DATE, BEST_SHARE, for_keywords, is_sentence
@@ -27,9 +28,11 @@ from search.ranking.explain import Explainer
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh
 from search.ranking.months import month_counts, oldest
+from search.ranking.people import NameFacets
 from search.ranking.prune import drop_common_stopwords
 from search.ranking.rerank import answers_first
 from search.ranking.scoring import Ranking
+from search.ranking.timeline import timeline
 
 if TYPE_CHECKING:
     from search.ranking.expansion import WildcardExpander
@@ -45,10 +48,29 @@ Matches = Callable[[], Any]
 class RankingPolicy:
     """Ranks parsed queries against one open Whoosh searcher, its array scorer and its wildcard expander."""
 
-    def __init__(self, searcher: Any, scorer: ArrayScorer, expander: WildcardExpander) -> None:
+    def __init__(self, searcher: Any, scorer: ArrayScorer, expander: WildcardExpander,
+                 names: Callable[[], list[Name] | None] | None = None) -> None:
         self.searcher = searcher
         self.scorer = scorer
         self.expander = expander
+        self._names = names  # the generation's learned names (its record); learned from the index if None
+        self._name_book: NameBook | None = None
+        self._name_facets: NameFacets | None = None
+
+    @property
+    def name_book(self) -> NameBook:
+        """The people and organisations of this index (for filters), read when first asked for."""
+        if self._name_book is None:
+            names = self._names() if self._names is not None else None
+            self._name_book = NameBook(names if names is not None else learned_names(self.searcher.reader()))
+        return self._name_book
+
+    @property
+    def name_facets(self) -> NameFacets:
+        """Which articles name each person and organisation (for facets), read when first asked for."""
+        if self._name_facets is None:
+            self._name_facets = NameFacets(self.name_book.names, self.scorer.postings)
+        return self._name_facets
 
     def pruned(self, parsed: ParsedQuery) -> ParsedQuery:
         """``parsed`` without the stopwords most articles hold (their frequencies are the index's)."""
@@ -183,9 +205,12 @@ class RankingPolicy:
                 ranking.coverage)
 
     def _facets(self, matched: np.ndarray) -> dict:
-        """Counts by source and year (``ranking.facets``) and by month, of the documents in ``matched``."""
+        """Counts by source and year (``ranking.facets``), by month, of people and organisations
+        (``ranking.people``), and the timeline (``ranking.timeline``) of the documents in ``matched``."""
         counts = count_facets(self.searcher.reader(), self.scorer.postings, matched)
-        return {**counts, "month": month_counts(self.scorer.dates, matched)}
+        live = matched & self.scorer.postings.live
+        return {**counts, "month": month_counts(self.scorer.dates, matched), **self.name_facets.counts(live),
+                "timeline": [period.to_dict() for period in timeline(self.scorer.dates, matched)]}
 
     def _whoosh_matches(self, query: q.Query, filter_query: q.Query | None) -> np.ndarray:
         """Which live documents match ``query`` and the filter, asked of Whoosh (a query with a NOT)."""

@@ -5,10 +5,10 @@ import gzip
 import json
 
 import pytest
-from conftest import searcher_of, write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from search import Index
 from search.analysis.names import name_terms
 from search.errors import QueryError
 from search.index import generations as store
@@ -17,6 +17,7 @@ from search.index.changes import remove_articles
 from search.index.format import open_index
 from search.index.names import NAMES, ORGANISATION, PERSON, Name, NameBook, index_counts, learn, read_counts
 from search.query.filters import Filters, take_name_filters
+from tests.conftest import make_index, searcher_of, write_jsonl
 
 
 def test_an_article_gives_its_runs_without_titles_and_with_their_evidence():
@@ -105,3 +106,25 @@ def test_learning_never_fails_whatever_the_counts(counts, articles):
     keys = [name.key for name in names]
     assert len(keys) == len(set(keys)) and all(name.kind in (PERSON, ORGANISATION) for name in names)
     assert all(name.key in name.forms for name in names if " " in name.key or name.kind == PERSON)
+
+
+def test_facets_count_every_match_and_follow_the_index(tmp_path):
+    index = Index(make_index(tmp_path, [_story(i) for i in range(5)]))
+    facets = index.search("saksi", facets=True, limit=1).facets
+    assert facets["people"] == {"Budi Gunawan": 5}
+    assert facets["organisations"] == {"Badan Narkotika Nasional (BNN)": 5}
+    assert index.search('saksi person:"Budi Gunawan"').total == 5
+    assert index.search("org:BNN").total == 5 and index.search("person:Gunawan").total == 5  # its forms
+    index.remove(["s0", "s1", "s2"])
+    assert index.search("saksi", facets=True).facets["people"] == {}  # no longer the archive's evidence
+
+
+@pytest.mark.slow
+def test_e_ktp_names_setya_novanto_among_its_five_people_on_indosum(indosum_index):
+    index = Index(indosum_index)
+    facets = index.search("e-ktp", facets=True).facets
+    assert "Setya Novanto" in list(facets["people"])[:5]
+    assert "Komisi Pemberantasan Korupsi (KPK)" in list(facets["organisations"])[:3]
+    filtered = index.search('e-ktp person:"Setya Novanto"')
+    assert 0 < filtered.total <= index.search("e-ktp").total
+    assert filtered.total == facets["people"]["Setya Novanto"]

@@ -177,7 +177,8 @@ def test_facets_count_matches_by_source_and_year(small_index):
     ])
     results = searcher.search("banjir", limit=1, facets=True)
     assert results.facets == {"source": {"Kompas.com": 2, "Tempo.co": 1}, "year": {"2023": 2, "2022": 1},
-                              "month": {"2023-05": 1, "2023-03": 1, "2022-01": 1}}
+                              "month": {"2023-05": 1, "2023-03": 1, "2022-01": 1},
+                              "people": {}, "organisations": {}}  # three articles name nobody
     assert list(results.facets["month"]) == ["2023-05", "2023-03", "2022-01"]  # newest first
     assert results.to_dict()["facets"] == results.facets
 

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 import numpy as np
 from whoosh.util.times import datetime_to_long
 
+from search import Index
 from search.ranking.timeline import timeline
+from tests.conftest import make_index
 
 
 def _dates(*moments: str) -> SimpleNamespace:
@@ -46,3 +48,16 @@ def test_only_matches_with_a_date_count():
     dates.dated[2] = False
     assert [(p.period, p.count) for p in timeline(dates, np.array([True, False, True]))] == [("2023-05-01", 1)]
     assert timeline(dates, np.zeros(3, dtype=bool)) == []
+
+
+def test_a_search_s_timeline_counts_every_match_not_only_the_page(tmp_path):
+    docs = [{"id": f"d{i}", "title": f"banjir {i}", "text": f"Banjir melanda kota nomor {i}.",
+             "date": f"2023-05-{1 + i % 3:02d}T08:00:00+07:00"} for i in range(30)]
+    docs.append({"id": "other", "title": "gempa", "text": "Gempa melanda.", "date": "2023-04-01T08:00:00+07:00"})
+    results = Index(make_index(tmp_path, docs)).search("banjir", limit=5, facets=True)
+    assert results.timeline == [
+        {"period": "2023-05-01", "count": 10, "from": "2023-05-01", "to": "2023-05-01"},
+        {"period": "2023-05-02", "count": 10, "from": "2023-05-02", "to": "2023-05-02"},
+        {"period": "2023-05-03", "count": 10, "from": "2023-05-03", "to": "2023-05-03"},
+    ]
+    assert results.to_dict()["timeline"] == results.timeline and "timeline" not in results.facets
