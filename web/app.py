@@ -17,7 +17,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 
 from search import DEFAULT_BUDGET_SECONDS, MAX_QUERY_CHARS, Index, IndexDamaged, IndexMissing, QueryTooSlow, SearchBusy
 
-from . import formatting
+from . import formatting, timeline
 from .api import api
 from .metrics import count_budget_stop, init_metrics
 from .render import marked_html
@@ -73,6 +73,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the key order of `cari search --json`
     app.jinja_env.globals["MAX_QUERY_CHARS"] = MAX_QUERY_CHARS
     app.jinja_env.globals["public_url"] = _public_url
+    app.jinja_env.globals.update(timeline_svg=timeline.svg, timeline_bars=timeline.bars,
+                                 timeline_kind=timeline.kind_of, timeline_summary=timeline.summary)
     app.register_blueprint(bp)
     app.register_blueprint(api)
     init_metrics(app)

@@ -80,7 +80,8 @@ SCHEMAS = {
     },
     "SearchResults": {
         "type": "object",
-        "required": ["query", "total", "page", "limit", "pages", "took_ms", "results", "suggestion", "facets"],
+        "required": ["query", "total", "page", "limit", "pages", "took_ms", "results", "suggestion", "facets",
+                     "timeline"],
         "properties": {
             "query": {"type": "string"},
             "total": {"type": "integer", "minimum": 0, "description": "articles that matched"},
@@ -100,9 +101,21 @@ SCHEMAS = {
                      "(a stray quote or parenthesis: searched as plain words)"},
             "facets": {
                 "type": "object",
-                "required": ["source", "year", "month"],
-                "description": "counts of all the matches (not only this page) by publisher, year and month",
-                "properties": {"source": COUNTS, "year": COUNTS, "month": COUNTS},
+                "required": ["source", "year", "month", "people", "organisations"],
+                "description": "counts of all the matches (not only this page) by publisher, year and month, "
+                               "and of the people and organisations they name (the ten named most each; "
+                               "filter with person:\"NAME\" or org:\"NAME\" in q)",
+                "properties": {"source": COUNTS, "year": COUNTS, "month": COUNTS, "people": COUNTS,
+                               "organisations": COUNTS},
+            },
+            "timeline": {
+                "type": "array",
+                "description": "every dated match over time, oldest first, a period a day (2017-08-05), ISO "
+                               "week (2017-W31), month (2017-08) or year (2017) as the span asks; empty "
+                               "periods included; from/to narrow a search to the period",
+                "items": {"type": "object", "required": ["period", "count", "from", "to"], "properties": {
+                    "period": {"type": "string"}, "count": {"type": "integer", "minimum": 0},
+                    "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}},
             },
         },
     },
@@ -245,6 +258,14 @@ def _paths() -> dict:
         "/api/stats": _get("What the index holds", _json(_ref("Stats"), "Counts, size, when it was built")),
         "/api/export.csv": _export("csv", "text/csv; charset=utf-8", bad),
         "/api/export.jsonl": _export("jsonl", "application/x-ndjson; charset=utf-8", bad),
+        "/feed.atom": {"get": {
+            "summary": "The Atom feed of a search: its newest 50 articles holding every word, newest first",
+            "parameters": [p for p in SEARCH_PARAMS if p["name"] in ("q", "source", "from", "to")],
+            "responses": {
+                "200": {"description": "Atom 1.0 (RFC 4287); ETag and Last-Modified follow the index",
+                        "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+                "304": {"description": "Not changed since If-None-Match / If-Modified-Since"},
+                "400": bad, "503": UNAVAILABLE}}},
         "/healthz": {"get": {"summary": "Health", "parameters": [], "responses": {
             "200": _json(_ref("Health"), "The live generation and its document count"),
             "503": _json(_ref("Health"), "No sound index to serve"),

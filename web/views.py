@@ -6,11 +6,13 @@ Nothing here touches Whoosh; the CLI and these views share one library API.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from search import Index, QueryError, SearchResults
 
+from .feed import FEED_SIZE, atom, feed_etag
 from .formatting import page_window
 from .params import SearchForm, month_range, year_range
 
@@ -108,6 +110,36 @@ def article(doc_id: str):
     except QueryError:  # removed between the two calls
         related = []
     return render_template("article.html", article=page, form=form, related=related)
+
+
+@bp.get("/feed.atom")
+def feed():
+    """The Atom feed of a search: its newest articles holding every word (``web.feed``); 304 while unchanged."""
+    form = SearchForm.from_args(request.args)
+    args = form.url_args(page="", sort="", limit="", as_typed="")
+    health = index().health()
+    changed = datetime.fromisoformat(health["built_at"]) if health.get("built_at") else datetime.now(timezone.utc)
+    response = Response(mimetype="application/atom+xml")
+    response.set_etag(feed_etag(health["generation"], args))
+    response.last_modified = changed
+    response.cache_control.no_cache = True  # readers ask again, cheaply: 304 until the index changes
+    response.make_conditional(request)
+    if response.status_code == 304:
+        return response
+    try:
+        results = index().search(form.q or "*" if not form.filtered else form.q, limit=FEED_SIZE,
+                                 filters=form.filters(), sort="newest")
+    except QueryError as e:
+        return jsonify(error=str(e)), 400
+    public = current_app.config.get("PUBLIC_URL")
+    base = public.rstrip("/") if public else ""
+    shown = form.q_shown if form.q and form.q != "*" else "artikel terbaru"
+    response.set_data(atom(
+        results, f"{shown} — Cari", base + url_for("cari.feed", **args), base + url_for("cari.search", **args),
+        lambda doc_id: base + url_for("cari.article", doc_id=doc_id), changed,
+        "urn:cari:search:" + "&".join(f"{k}={v}" for k, v in sorted(args.items())),
+    ))
+    return response
 
 
 @bp.get("/opensearch.xml")

@@ -71,9 +71,17 @@ def query_words_last(command: click.Command, args: list[str]) -> list[str]:
               help="Only articles published on or before DATE (a month or a year: up to its end).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest", "date"]), default="relevance",
               show_default=True, help="Order of the results (date: newest).")
+@click.option("--person", "people", metavar="NAME", multiple=True,
+              help="Only articles naming this person (any name the archive gives them); repeatable.")
+@click.option("--org", "organisations", metavar="NAME", multiple=True,
+              help="Only articles naming this organisation (KPK, Komisi Pemberantasan Korupsi); repeatable.")
 @click.option("--related", metavar="ID", help="List the articles most like article ID instead of searching.")
 @click.option("--as-typed", is_flag=True, help="Search the words exactly as typed: no typo corrections.")
 @click.option("--explain", is_flag=True, help="Show why each result ranks where it does: the parts of its score.")
+@click.option("--facets", "show_facets", is_flag=True,
+              help="Also print the people and organisations the matches name most, and the counts by source.")
+@click.option("--timeline", "show_timeline", is_flag=True,
+              help="Also print every match over time: a bar a day, week, month or year, as the span asks.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts), with facets.")
 @click.option("--no-group", is_flag=True,
               help="List every article: do not fold the copies of one story (syndicated wire text) into one result.")
@@ -82,8 +90,8 @@ def query_words_last(command: click.Command, args: list[str]) -> list[str]:
 @click.option("--all", "every", is_flag=True,
               help="With --format csv or jsonl: every match, not one page (streamed, any number).")
 @_fail_on_cari_errors
-def search(words, index_dir, limit, page, source, date_from, date_to, sort, related, as_typed, explain,  # noqa: PLR0913
-           as_json, no_group, form, every):
+def search(words, index_dir, limit, page, source, date_from, date_to, sort, people, organisations,  # noqa: PLR0913
+           related, as_typed, explain, show_facets, show_timeline, as_json, no_group, form, every):
     """Search the index for WORDS; ranked results with highlighted snippets.
 
     The words need no quotes (cari search banjir jakarta); a -word that is
@@ -100,6 +108,8 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
       kazak*                 words starting with kazak (2 letters at least before a *;
                              each wildcard searches its 200 most common words)
       *                      every article, newest first (so do no WORDS with a filter)
+      person:"Setya Novanto"  articles naming that person (any name the archive gives
+                             them: Setnov, Novanto); org:KPK an organisation
 
     \b
     Spellings of names (Moskwa, Moskow), abbreviations (AS, Amerika Serikat),
@@ -137,10 +147,11 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     query = " ".join(words)
     if related:
         return _print_related(Index(index_dir), related, limit, as_json)
-    if not query and not (source or date_from or date_to):
+    if not query and not (source or date_from or date_to or people or organisations):
         raise click.UsageError("Give WORDS to search for (or a filter to list, or --related ID).")
     query = query or ""
-    filters = Filters(source=list(source) or None, date_from=date_from, date_to=date_to)
+    filters = Filters(source=list(source) or None, date_from=date_from, date_to=date_to, people=tuple(people),
+                      organisations=tuple(organisations))
     as_json = as_json or form == "json"
     if every and form not in ("csv", "jsonl"):
         raise click.UsageError("--all writes every match as rows: give --format csv or --format jsonl.")
@@ -148,7 +159,8 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
         return _write_rows(Index(index_dir), query, filters, sort, not as_typed, form,
                            None if every else ((page - 1) * limit, page * limit))
     results = Index(index_dir).search(
-        query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json, corrections=not as_typed,
+        query, page=page, limit=limit, filters=filters, sort=sort, facets=as_json or show_facets or show_timeline,
+        corrections=not as_typed,
         explain=explain, group=not no_group,
     )
     if as_json:
@@ -180,6 +192,40 @@ def search(words, index_dir, limit, page, source, date_from, date_to, sort, rela
     click.echo(f"{found} ({results.took_ms:.1f} ms)" +
                (f", showing {first}-{last}" if results.hits else f"; page {page} is past the last ({results.pages})"))
     _print_hits(results.hits, first, color)
+    if show_facets:
+        _print_facets(results.facets or {})
+    if show_timeline:
+        click.echo()
+        for line in timeline_lines(results.timeline or []):
+            click.echo(line)
+
+
+def _print_facets(facets: dict) -> None:
+    """``--facets``: who the matches name most, and where they come from, a line each."""
+    from search.cli.render import terminal_text  # lazy: `cari --help` starts without loading the engine
+
+    click.echo()
+    for key, label in (("people", "People"), ("organisations", "Organisations"), ("source", "Sources")):
+        shown = ", ".join(f"{terminal_text(name)} ({count})" for name, count in (facets.get(key) or {}).items())
+        click.echo(f"{label}: {shown or 'none'}")
+
+
+BAR_WIDTH = 40  # characters of the longest bar of --timeline
+
+
+def timeline_lines(periods: list[dict], width: int = BAR_WIDTH) -> list[str]:
+    """The matches over time as text, a line a period: ``2017-08  ████████▍  12`` (eighths of a block)."""
+    if not periods:
+        return ["No dated matches: no timeline."]
+    top = max(p["count"] for p in periods) or 1
+    label = max(len(p["period"]) for p in periods)
+    digits = len(str(top))
+    lines = []
+    for p in periods:
+        eighths = round(p["count"] * width * 8 / top)
+        bar = "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+        lines.append(f"{p['period']:<{label}}  {(bar or ('▏' if p['count'] else '')):<{width}}  {p['count']:>{digits}}")
+    return lines
 
 
 # Characters that drive a terminal or reorder what it shows, kept readable-as-escaped in JSON:

@@ -36,7 +36,7 @@ def test_words_only_in_page_furniture_find_nothing(run_cli, seed_index, word):
 def test_json_output_schema(run_cli, seed_index):
     data = search_json(run_cli, seed_index, "kerusuhan")
     required = {"query", "total", "page", "limit", "pages", "took_ms", "matched", "results"}
-    assert required <= set(data) <= required | {"suggestion", "facets", "corrections", "note", "stories"}
+    assert required <= set(data) <= required | {"suggestion", "facets", "corrections", "note", "stories", "timeline"}
     assert data["query"] == "kerusuhan" and data["page"] == 1 and data["total"] >= 3
     assert data["limit"] == 10 and data["pages"] == -(-data["total"] // 10)
     for r in data["results"]:

@@ -125,7 +125,7 @@ def test_the_description_covers_every_api_route(news_index):
     routes = {
         (str(rule).replace("<path:doc_id>", "{id}"), method.lower())
         for rule in app.url_map.iter_rules()
-        if str(rule).startswith("/api/") or str(rule) == "/healthz"
+        if str(rule).startswith("/api/") or str(rule) in ("/healthz", "/feed.atom")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes == {(path, method) for path, item in described["paths"].items() for method in item}
