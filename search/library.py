@@ -365,15 +365,11 @@ class Index:
         limit = max(1, min(limit, MAX_LIMIT))
         sort = checked_sort(sort)
         searcher = self._current()
-        asked, (text, people, organisations) = text, take_name_filters(text)  # person:"...", org:"..."
-        if people or organisations:
-            filters = (filters or Filters()).with_names(people, organisations)
-        by_name = bool(filters and (filters.people or filters.organisations))
+        asked = text
         if facets:  # who names what: read once per index, not in a search's time
             _ = self.policy.name_facets
+        text, filter_query = self._filtered(text, filters)
         deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
-        filter_query = filters.to_query(self._source_names() if filters.sources else None,
-                                        self.policy.name_book if by_name else None) if filters else None
         completing = self._completing(text) if prefix and not words_only else None
         if completing is not None and is_blank(completing[0]) and filter_query is None:
             return SearchResults(asked, 0, page, limit, (time.perf_counter() - started) * 1000)  # one letter typed
@@ -439,8 +435,8 @@ class Index:
         """
         sort = checked_sort(sort)
         self._current()
+        text, filter_query = self._filtered(text, filters)
         deadline = Deadline(self.budget_seconds)
-        filter_query = filters.to_query(self._source_names() if filters.source else None) if filters else None
         parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
         with reading(self.index_dir):
             ranking = self.policy.ordered(parsed, filter_query, sort, deadline)
@@ -460,6 +456,17 @@ class Index:
         if self._stories is None:
             self._stories = StoryMap.load(self._generation(), self.scorer.postings)
         return self._stories
+
+    def _filtered(self, text: str, filters: Filters | None) -> tuple:
+        """(``text`` without its ``person:"..."``/``org:"..."`` filters, the Whoosh query of every filter or None)."""
+        text, people, organisations = take_name_filters(text)
+        if people or organisations:
+            filters = (filters or Filters()).with_names(people, organisations)
+        if not filters:
+            return text, None
+        by_name = filters.people or filters.organisations
+        return text, filters.to_query(self._source_names() if filters.sources else None,
+                                      self.policy.name_book if by_name else None)
 
     @property
     def _alternatives(self) -> Alternatives:

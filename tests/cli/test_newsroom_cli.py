@@ -46,3 +46,9 @@ def test_json_has_the_timeline(run_cli, index):
     data = json.loads(run_cli("search", "banjir", "--index", index, "--json").output)
     assert data["timeline"][0] == {"period": "2023-05-01", "count": 2, "from": "2023-05-01", "to": "2023-05-01"}
     assert data["facets"]["people"] == {"Budi Gunawan": 4}
+
+
+def test_rows_to_take_away_take_the_name_filters_too(run_cli, index):
+    rows = run_cli("search", 'person:"Budi Gunawan"', "--index", index, "--format", "jsonl", "--all")
+    assert rows.exit_code == 0, rows.output
+    assert len(rows.output.strip().splitlines()) == 4
