@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh.index import open_dir
 
@@ -104,7 +105,7 @@ class OwnArticles:
         return articles(self.generation, str(self.index_dir))
 
 
-def stored_reader(generation: Path):
+def stored_reader(generation: Path) -> Any:
     """A Whoosh reader of ``generation`` of its own, for reading stored fields by document number at length
     (an export of all results): never a searcher's, which a reopen after a write closes. Close it when done."""
     return open_dir(str(generation), schema=build_schema()).reader()
