@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from search.analysis.stemmer import shared_stemmer
 from search.highlight.spans import snippet
 from search.query.parsed import TermMatcher
 from search.ranking.stories import STORY_FIELDS, StoryMap
@@ -39,6 +40,9 @@ BOM = "\ufeff"
 FORMATS = ("csv", "jsonl")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Words an export's snippets may add to the shared stem cache before it is cut back to its size at the start:
+# stemming the snippets of 60,000 articles of 100,000 grew a process by 130 MB every 8,000 rows.
+STEMS_KEPT = 20_000
 
 
 @dataclass
@@ -64,9 +68,13 @@ class AllMatches:
     def rows(self, start: int = 0, stop: int | None = None) -> Iterator[dict]:
         """One dict of FIELDS per match, in order (those ranked ``start`` to ``stop``); the reader is closed at
         the end (or on ``close()``)."""
+        stemmer = shared_stemmer()
+        kept = len(stemmer.known_roots())
         try:
-            for docnum, score in self.ranked[start:stop]:
+            for at, (docnum, score) in enumerate(self.ranked[start:stop], 1):
                 yield self._row(self.reader.stored_fields(docnum), score)
+                if not at % 1000 and len(stemmer.known_roots()) > kept + STEMS_KEPT:
+                    stemmer.forget_since(kept)  # the snippets stemmed every new word they met: memory back
         finally:
             self.close()
 

@@ -9,6 +9,7 @@ stripping (``-nya/-lah/-kah/-pun``) for the names its dictionary does not know.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cached_property
 from typing import Any
@@ -112,6 +113,13 @@ class Stemmer:
     def learn_roots(self, roots: dict[str, str]) -> None:
         """Add roots computed earlier (by ``known_roots``) with the same exceptions."""
         self._cache.update(roots)
+
+    def forget_since(self, size: int) -> None:
+        """Keep only the first ``size`` roots learned (a long read, an export's snippets, stems most of an
+        archive's words: its memory is given back). A new dict is swapped in, never the one a writer may be
+        saving (``known_roots``) changed under it; a root forgotten is worked out again when needed."""
+        if len(self._cache) > size:
+            self._cache = dict(itertools.islice(self._cache.items(), size))
 
 
 _STEMMER = Stemmer()

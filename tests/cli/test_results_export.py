@@ -84,3 +84,19 @@ def test_an_export_survives_a_write_swapping_the_index_under_it(tmp_path, indosu
         rest = list(rows)
     assert len(first) + len(rest) == matches.total
     assert len({row["id"] for row in first + rest}) == matches.total
+
+
+def test_an_export_gives_back_the_stems_its_snippets_learnt(monkeypatch, indosum_index):
+    """Every snippet stems the new words of its article: an export of thousands would grow the shared
+    stem cache by most of the archive's words; it is cut back to its size at the start as rows go."""
+    import search.tables
+    from search.analysis.stemmer import shared_stemmer
+
+    monkeypatch.setattr(search.tables, "STEMS_KEPT", 50)
+    with Index(indosum_index) as index:
+        matches = index.search_all("indonesia")
+        shared_stemmer().forget_since(0)
+        rows = list(matches.rows())
+    assert len(rows) == matches.total > 1000
+    # Without the cut, 29,088 words (IndoSum, 1,299 rows); with it, the words of the rows since the last cut.
+    assert len(shared_stemmer().known_roots()) < 10_000
