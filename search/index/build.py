@@ -21,6 +21,7 @@ from search.index.checksums import first_mismatch
 from search.index.format import (
     COMMON_ROOTS,
     CONTENTS,
+    FURNITURE,
     INDEX_FORMAT,
     ROOTS,
     common_roots,
@@ -36,6 +37,7 @@ from search.index.schema import WIB, build_schema, published_value
 from search.index.workers import DocumentSink, default_procs
 from search.ingest.article import Article, Problem, lead_title
 from search.ingest.formats import ReadOptions
+from search.ingest.furniture import Furniture
 from search.ingest.sources import STDIN, read_articles, settle
 
 
@@ -98,26 +100,28 @@ class BuildReport:
         return [p for p in self.problems if not p.skipped]
 
 
-def article_fields(article: Article) -> dict:
-    """The Whoosh document for an article (one place maps articles to fields)."""
+def article_fields(article: Article, furniture: Furniture | None = None) -> dict:
+    """The Whoosh document for an article (one place maps articles to fields), without its source's
+    learned ``furniture`` lines (``search.ingest.furniture``)."""
     # A title made up from the lead (passages without a headline) repeats the
     # body: indexing it would weight the first sentence twice, so it is only
     # stored, for display.
     title = "" if article.title == lead_title(article.body) else article.title
+    body = article.body if furniture is None else furniture.strip(article.source, article.body)
     doc: dict[str, object] = {
         "id": article.id,
         "title": title,
         "_stored_title": article.title,
         "title_exact": title,
-        "body": article.body,
-        "body_exact": article.body,
-        "answers": " ".join(answer_kinds(article.body)),
-        "names": article.body,
+        "body": body,
+        "body_exact": body,
+        "answers": " ".join(answer_kinds(body)),
+        "names": body,
         "origin": article.origin,
         "content_hash": article.content_hash,
         "related": article.related,
     }
-    given = stored_record(article)
+    given = stored_record(article, body)
     if given is not None:
         doc["given"] = given
     for name in ("source", "author", "url", "date"):
@@ -206,6 +210,8 @@ def build_index(
             known_roots = len(shared_stemmer().known_roots())
             batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
             batch.names = Tally(live)
+            batch.furniture = _furniture(batch, live, index_dir)
+            store.write_record(generation, FURNITURE, batch.furniture.to_record())
             contents = _write_articles(ix, str(generation), batch, procs)
             store.write_record(generation, CONTENTS, contents)
             stories.update(generation, live, contents, batch.sketches)
@@ -226,6 +232,25 @@ def build_index(
             shutil.rmtree(generation, ignore_errors=True)
             raise
     return report
+
+
+def _furniture(batch: _Batch, live: Path | None, index_dir: Path) -> Furniture:
+    """Each source's furniture: an update keeps the live index's (so an article is indexed the same whichever
+    way it came: ``cari add``, the write API); a new index learns it from its sources, read once more for
+    it; an update of an index that has none yet, from the index's own articles and the sources."""
+    paths = batch.paths
+    if live is not None:
+        record = store.read_record(live, FURNITURE)
+        if record is not None:
+            return Furniture.from_record(record)
+        paths = [OwnArticles(live, index_dir), *paths]
+    _phase(batch, "Learning each source's furniture: the lines that recur across its articles")
+    return Furniture.learn(item for path in paths for item in _articles_of(path, batch.options)
+                           if isinstance(item, Article))
+
+
+def _articles_of(path, options: ReadOptions):
+    return path.read() if isinstance(path, (OwnArticles, GivenArticles)) else read_articles([path], options)
 
 
 def _check_sources(paths: list[Path]) -> None:
@@ -320,6 +345,7 @@ class _Batch:
     options: ReadOptions
     sketches: stories.Sketches = field(default_factory=stories.Sketches)  # of the articles (re)indexed
     names: Tally | None = None  # the names terms' counts, kept by an update (search.index.names)
+    furniture: Furniture | None = None  # each source's learned furniture lines (search.ingest.furniture)
 
 
 def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
@@ -330,7 +356,7 @@ def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
     for path in batch.paths:
         found = 0
         repeats = _Repeats()
-        for item in path.read() if isinstance(path, (OwnArticles, GivenArticles)) else read_articles([path], batch.options):
+        for item in _articles_of(path, batch.options):
             if isinstance(item, Article) and item.id in origins:
                 item = Problem(item.origin, f"duplicate id {item.id!r} (first read from {origins[item.id]}); skipped")
             if isinstance(item, Article):
@@ -438,10 +464,12 @@ def _write_articles(ix: Any, path: str, batch: _Batch, procs: int | None) -> dic
     try:
         with DocumentSink(writer, path, procs or default_procs()) as sink:
             def add(article: Article) -> None:
-                sink.add(article_fields(article))
-                batch.sketches.add(article.id, article.body)  # its story's signature (search.index.stories)
+                fields = article_fields(article, batch.furniture)
+                sink.add(fields)
+                body = str(fields["body"])
+                batch.sketches.add(article.id, body)  # its story's signature (search.index.stories)
                 if batch.names is not None:
-                    batch.names.add(article.body)
+                    batch.names.add(body)
 
             contents = _read(batch, add)
             stale = _removals(batch, contents)

@@ -30,6 +30,8 @@ from search.index.records import READABLE_FORMATS
 from search.index.schema import build_schema
 
 CONTENTS = "contents.json.gz"
+# Each source's learned furniture (search.ingest.furniture), kept by updates.
+FURNITURE = "furniture.json.gz"
 ROOTS = "roots.json.gz"
 # The first roots the build stemmed (words in the order the build first met them, so the common
 # words first), for a searcher: reading every root of 1,000,000 articles cost seconds and hundreds

@@ -33,12 +33,13 @@ FIELDS = ("id", "title", "text", "date", "source", "author", "url")
 READABLE_FORMATS = range(5, 10)
 
 
-def stored_record(article: Article) -> dict | None:
-    """What the index stores of ``article``'s record beside its fields (None: the fields are the record)."""
+def stored_record(article: Article, body: str | None = None) -> dict | None:
+    """What the index stores of ``article``'s record beside its fields (None: the fields are the record);
+    ``body`` is the body stored (its source's furniture off), when not the article's."""
     if article.given is None:
         return None
     record = {name: value for name, value in article.given.items() if name in FIELDS and name != "id"}
-    if record.get("text") == article.body:
+    if record.get("text") == (article.body if body is None else body):
         del record["text"]  # read back from the stored body
     return record
 

@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 
-from search import Index
+from search import Filters, Index
 from search.analysis.tokens import analyse
 from tests.conftest import ROOT, web_client
 
@@ -306,6 +306,25 @@ def test_the_sort_control_says_what_the_list_is(site):
 
 
 # -- 7. smaller things a reader meets ---------------------------------------------------
+
+
+def test_a_source_s_repeated_lines_are_furniture_and_its_other_lines_text(indosum_index, indosum_docs):
+    searcher = Index(indosum_index)
+    goal = [doc for doc in indosum_docs.values() if doc["source"] == "goal indonesia"]
+    simak = [doc for doc in goal if re.search(r"^SIMAK JUGA\s*[:-][^.\n]{0,100}$", doc["text"], re.M | re.I)]
+    assert len(simak) >= 60
+    # Only a line glued to the next paragraph in the data itself still holds the words.
+    assert searcher.search("simak", filters=Filters(source="goal")).total <= 2
+    snippets = [hit.snippet for doc in goal for hit in searcher.search(doc["title"], limit=10).hits]
+    assert len(snippets) > 1000 and sum("SIMAK" in str(s).upper() for s in snippets) <= 3
+    note = "DailySocial.id adalah portal berita startup"
+    assert sum(note in doc["text"] for doc in indosum_docs.values()) > 300
+    assert searcher.search('"portal berita startup"').total < 10
+    # Lines repeated in a few articles only are text: Goal's "Babak kedua" (19 articles), "Pelatih: ..." lines.
+    assert searcher.search('"babak kedua"', filters=Filters(source="goal")).total >= 19
+    page = searcher.article(simak[0]["id"])
+    assert page is not None and not any(p.text.upper().startswith("SIMAK") for p in page.paragraphs)
+    assert len(page.paragraphs) >= len([p for p in simak[0]["text"].split("\n\n") if p.strip()]) - 2
 
 
 def test_a_word_with_its_accent_is_known_and_gets_no_did_you_mean(run_cli, indosum_index):

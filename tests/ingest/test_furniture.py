@@ -1,0 +1,79 @@
+"""Each publisher's furniture learned from its own articles (search/ingest/furniture.py): lines that recur across
+many of its articles go, a line repeated in only a few stays, and one source's furniture is not another's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search import Index
+from search.ingest.furniture import MIN_ARTICLES, Furniture, marker
+from tests.conftest import write_jsonl
+
+
+@dataclass
+class Doc:
+    source: str
+    body: str
+
+
+def _goal(n: int) -> str:
+    lines = [f"Pertandingan ke-{n} berlangsung sengit di Milan pada babak pertama.",
+             f"SIMAK JUGA: Inter Kalahkan Lawan {n}" if n % 2 else f"SIMAK JUGA - Berita Lain Nomor {n}",
+             f"Pelatih tim itu memuji para pemainnya setelah laga {n}.",
+             "Bagikan artikel ini di media sosial"]
+    if n < 3:  # a line of a few articles only: a series' heading, kept
+        lines.insert(0, "Babak kedua")
+        lines.append("Pelatih: Stefano Pioli")
+    if n == 5:  # a paragraph that opens like furniture but is text: long, sentences
+        lines.append("SIMAK JUGA: kata pelatih itu, para pemain harus tetap fokus. Mereka akan bertanding lagi "
+                     "pekan depan di kandang lawan yang sedang dalam performa terbaiknya musim ini.")
+    return "\n\n".join(lines)
+
+
+ARTICLES = [Doc("goal", _goal(n)) for n in range(30)] + [
+    Doc("tempo", f"SIMAK JUGA: tulisan ini muncul di Tempo nomor {n}.\n\nIsi berita Tempo {n}.") for n in range(3)
+]
+
+
+def test_lines_and_markers_that_recur_across_a_source_are_its_furniture():
+    furniture = Furniture.learn(ARTICLES)
+    assert furniture.by_source == {"goal": {"lines": ["bagikan artikel ini di media sosial"],
+                                            "markers": ["simak juga"]}}
+    stripped = furniture.strip("goal", ARTICLES[1].body)
+    assert "SIMAK" not in stripped and "Bagikan" not in stripped
+    assert "Pertandingan ke-1 berlangsung" in stripped and "Pelatih tim itu" in stripped
+    # Repeated in only a few articles: stays. A long paragraph after the marker: stays.
+    assert stripped.startswith("Babak kedua") and "Pelatih: Stefano Pioli" in stripped
+    assert "para pemain harus tetap fokus" in furniture.strip("goal", ARTICLES[5].body)
+    # Another source's lines are its own (Tempo has too few articles to learn anything from).
+    assert furniture.strip("tempo", ARTICLES[-1].body) == ARTICLES[-1].body
+    assert Furniture.from_record(furniture.to_record()).by_source == furniture.by_source
+    assert Furniture.learn(ARTICLES[: MIN_ARTICLES - 1]).by_source == {}
+
+
+def test_a_marker_is_the_words_before_a_colon_or_a_dash():
+    assert marker("SIMAK JUGA: Bale Dibanderol") == marker("[Simak juga - x]") == "simak juga"
+    assert marker("Jakarta - Presiden Joko Widodo meresmikan") == "jakarta"
+    assert marker("Presiden Joko Widodo meresmikan jalan tol itu: katanya") is None  # five words before the colon
+    assert marker("Rp 1.000: harga") is None
+
+
+def test_an_index_strips_its_sources_furniture_and_keeps_it_for_updates(tmp_path, run_cli):
+    records = [{"id": f"g{n}", "title": f"Laga {n}", "text": _goal(n), "source": "goal"} for n in range(30)]
+    index = tmp_path / "index"
+    assert run_cli("rebuild-index", write_jsonl(tmp_path / "a.jsonl", records), "--index", index, "-q").exit_code == 0
+    searcher = Index(index)
+    assert searcher.search("simak").total == 1  # the long paragraph of g5 only
+    assert searcher.search("bagikan").total == 0 and searcher.search("inter").total == 0
+    assert searcher.search('"babak kedua"').total == 3
+    # Added later (cari add, the write API): stripped the same way, by what the index learned.
+    late = {"id": "g-late", "title": "Laga baru", "text": _goal(31).replace("31", "tiga puluh satu"),
+            "source": "goal"}
+    assert run_cli("add", write_jsonl(tmp_path / "b.jsonl", [late]), "--index", index, "-q").exit_code == 0
+    searcher = Index(index)
+    assert searcher.search("simak").total == 1 and searcher.search("bagikan").total == 0
+    page = searcher.article("g-late")
+    assert page is not None and not any("SIMAK" in p.text for p in page.paragraphs)
+    # The export still gives the text as it was given.
+    exported = run_cli("export", "--index", index).output
+    assert exported.count("SIMAK JUGA") == 32
