@@ -141,11 +141,11 @@ def test_interrupted_rebuild_leaves_the_previous_index(run_cli, seeds_copy, tmp_
     real = search.index.build.article_fields
     calls = []
 
-    def interrupted(article):
+    def interrupted(article, *rest):
         calls.append(article.id)
         if len(calls) == 4:
             raise KeyboardInterrupt
-        return real(article)
+        return real(article, *rest)
 
     monkeypatch.setattr(search.index.build, "article_fields", interrupted)
     result = CliRunner().invoke(cli, ["rebuild-index", str(seeds_copy), "--index", str(index), "--full"])

@@ -48,7 +48,7 @@ def test_unchanged_sources_reindex_nothing(jsonl_index, run_cli, monkeypatch):
     source, index = jsonl_index
     indexed = []
     real = search.index.build.article_fields
-    monkeypatch.setattr(search.index.build, "article_fields", lambda a: indexed.append(a.id) or real(a))
+    monkeypatch.setattr(search.index.build, "article_fields", lambda a, *rest: indexed.append(a.id) or real(a, *rest))
     result = run_cli("rebuild-index", source, "--index", index)
     assert "(0 new, 0 changed, 0 removed, 3 unchanged)" in summary(result)
     assert indexed == []
@@ -64,7 +64,7 @@ def test_new_changed_and_gone_articles_in_jsonl(jsonl_index, run_cli, monkeypatc
     write_jsonl(source, articles)
     indexed = []
     real = search.index.build.article_fields
-    monkeypatch.setattr(search.index.build, "article_fields", lambda a: indexed.append(a.id) or real(a))
+    monkeypatch.setattr(search.index.build, "article_fields", lambda a, *rest: indexed.append(a.id) or real(a, *rest))
     result = run_cli("rebuild-index", source, "--index", index)
     assert "Indexed 3 documents (1 new, 1 changed, 1 removed, 1 unchanged)" in summary(result)
     assert sorted(indexed) == ["gempa", "kebakaran"]
@@ -113,7 +113,7 @@ def test_full_rebuilds_everything(jsonl_index, run_cli, monkeypatch):
     source, index = jsonl_index
     indexed = []
     real = search.index.build.article_fields
-    monkeypatch.setattr(search.index.build, "article_fields", lambda a: indexed.append(a.id) or real(a))
+    monkeypatch.setattr(search.index.build, "article_fields", lambda a, *rest: indexed.append(a.id) or real(a, *rest))
     result = run_cli("rebuild-index", source, "--index", index, "--full")
     assert summary(result).startswith("Indexed 3 documents, skipped 0")
     assert sorted(indexed) == sorted(ARTICLES)
@@ -195,7 +195,7 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_old_index(tmp_path, monk
     real = search.index.build.article_fields
     # Documents after the first ten go to the (forked) workers, which choke on them.
     monkeypatch.setattr(search.index.build, "article_fields",
-                        lambda a: dict(real(a), nonsense="x") if int(a.id[1:]) >= 20 else real(a))
+                        lambda a, *rest: dict(real(a, *rest), nonsense="x") if int(a.id[1:]) >= 20 else real(a, *rest))
     result = run_cli("rebuild-index", source, "--index", index, "--full", "--jobs", "2")
     assert result.exit_code == 1
     assert "Error: " in result.output and "indexing worker failed" in result.output
