@@ -245,8 +245,9 @@ def _furniture(batch: _Batch, live: Path | None, index_dir: Path) -> Furniture:
             return Furniture.from_record(record)
         paths = [OwnArticles(live, index_dir), *paths]
     _phase(batch, "Learning each source's furniture: the lines that recur across its articles")
-    return Furniture.learn(item for path in paths for item in _articles_of(path, batch.options)
-                           if isinstance(item, Article))
+    # Standard input can be read only once: its articles teach nothing (a later full rebuild learns from them).
+    return Furniture.learn(item for path in paths if str(path) != STDIN
+                           for item in _articles_of(path, batch.options) if isinstance(item, Article))
 
 
 def _articles_of(path, options: ReadOptions):
