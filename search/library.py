@@ -551,8 +551,7 @@ class Index:
         searcher = self._current()
         if self._suggestions is None:
             with reading(self.index_dir):
-                self._suggestions = SuggestionTable(searcher, self.scorer.postings, self.scorer.dates,
-                                                    self.scorer.matching)
+                self._suggestions = SuggestionTable(searcher, self.scorer.postings, self.scorer.dates)
         return self._suggestions
 
     @_one_at_a_time
