@@ -171,10 +171,6 @@ class ArrayScorer:
         ids, scores = self._score_by_whoosh(node, only=np.array([docnum], dtype=np.int64))
         return float(boost * scores[0]) if len(ids) else 0.0
 
-    def matching(self, node: q.Query, only: np.ndarray) -> np.ndarray:
-        """Which of the documents ``only`` (ascending numbers) a query that is not a term (a phrase) matches."""
-        return self._score_by_whoosh(node, only=only)[0]
-
     def _score_by_whoosh(
         self, node: q.Query, deadline: Deadline = NO_DEADLINE, only: np.ndarray | None = None
     ) -> Scores:
