@@ -38,6 +38,7 @@ import numpy as np
 
 from search._whoosh.codec import field_doc_frequencies
 from search._whoosh.columns import live_mask
+from search._whoosh.postings import PostingArrays
 from search.analysis.names import (
     CONVENTIONAL_CAPITALS,
     NAME_JOINERS,
@@ -380,9 +381,16 @@ def _folded(text: str) -> str:
 
 
 def learned_names(reader: Any, counts: dict[str, int] | None = None) -> list[Name]:
-    """The names of the index ``reader`` reads (see the module's rules); ``counts``: its ``names`` term counts."""
-    return learn(by_prefix(index_counts(reader) if counts is None else counts),
-                 lambda word: reader.doc_frequency("body_exact", word))
+    """The names of the index ``reader`` reads (see the module's rules); ``counts``: its ``names`` term counts.
+
+    A word's articles are counted over the articles the index holds: Whoosh's count keeps removed and
+    replaced ones until their segment is merged, and an updated index would learn otherwise than a new one.
+    """
+    freq = by_prefix(index_counts(reader) if counts is None else counts)
+    if not reader.has_deletions():
+        return learn(freq, lambda word: reader.doc_frequency("body_exact", word))
+    postings = PostingArrays(reader)
+    return learn(freq, lambda word: int(postings.live[postings.read("body_exact", word)[0]].sum()))
 
 
 def names_record(names: list[Name]) -> list:

@@ -128,3 +128,13 @@ def test_e_ktp_names_setya_novanto_among_its_five_people_on_indosum(indosum_inde
     filtered = index.search('e-ktp person:"Setya Novanto"')
     assert 0 < filtered.total <= index.search("e-ktp").total
     assert filtered.total == facets["people"]["Setya Novanto"]
+
+
+def test_an_updated_index_learns_what_a_new_one_of_the_same_articles_learns(tmp_path):
+    first = [_story(i, "Lalu Rina Wati datang.") for i in range(5)]
+    fixed = [_story(i, "Lalu Rina Wati datang.") for i in range(2)] + [_story(i) for i in range(2, 5)]
+    updated = make_index(tmp_path / "updated", first)
+    build_index([write_jsonl(tmp_path / "fixed.jsonl", fixed)], updated)  # three corrected: Rina Wati in two
+    fresh = make_index(tmp_path / "fresh", fixed)
+    assert _record(updated) == _record(fresh)
+    assert "rina wati" not in _record(fresh)  # two articles are not the archive's evidence
