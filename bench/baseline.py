@@ -107,7 +107,7 @@ def run_cari(docs_path: Path, queries: list, workdir: Path, update_path: Path | 
     import warnings
 
     warnings.simplefilter("ignore")
-    from search.index import generations as store
+    from search.index import generations
     from search.index.build import build_index
 
     index_dir = workdir / f"cari-{docs_path.stem}"
@@ -115,7 +115,7 @@ def run_cari(docs_path: Path, queries: list, workdir: Path, update_path: Path | 
     report = build_index([docs_path], index_dir, full=True)
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     peak = peak_mb()
-    generation = store.live_generation(index_dir)
+    generation = generations.live_generation(index_dir)
     size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
     latencies = query_latencies(index_dir, queries)
     result = {"docs": report.indexed, "index_s": seconds, "index_cpu": cpu, "latencies": latencies, "peak": peak, "size": size}

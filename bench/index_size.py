@@ -25,9 +25,9 @@ def generation_folder(path: Path) -> Path:
     """The live generation of an index folder, or ``path`` itself if it holds segments."""
     if any(path.glob("*.seg")):
         return path
-    from search.index import generations as store
+    from search.index import generations
 
-    return store.live_generation(path)
+    return generations.live_generation(path)
 
 
 def sizes(generation: Path) -> Counter:

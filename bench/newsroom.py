@@ -23,7 +23,7 @@ import numpy as np
 from search._whoosh.postings import PostingArrays
 from search.analysis.names import name_terms
 from search.analysis.tokens import index_words
-from search.index import generations as store
+from search.index import generations
 from search.index.format import open_index
 from search.index.names import NAMES, index_counts, learned_names, names_of_record, read_counts
 from search.ingest.datelines import strip_dateline
@@ -56,14 +56,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.docs:
         per_article(args.docs, args.articles)
-    live = store.live_generation(args.index)
+    live = generations.live_generation(args.index)
     with open_index(args.index, live)[1].reader() as reader:
         counts, read = timed(lambda: index_counts(reader))
         names, learning = timed(lambda: learned_names(reader, counts))
         _, counts_record = timed(lambda: read_counts(live))
         print(f"a write: {len(counts):,} names terms read from the index in {read:.2f} s, learned in {learning:.2f} s "
               f"({len(names):,} names); the counts record read in {counts_record:.2f} s")
-        record, first = timed(lambda: names_of_record(store.read_record(live, NAMES)))
+        record, first = timed(lambda: names_of_record(generations.read_record(live, NAMES)))
         postings = PostingArrays(reader)
         facets, pairs = timed(lambda: NameFacets(record or [], postings))
         print(f"a process's first facets: the record in {first * 1000:.0f} ms, {len(facets.names):,} names' "

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from search import Index
 from search.evaluation import evaluate, read_qrels, read_queries
-from search.query.spelling import IndexLexicon
+from search.query.typos import IndexLexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -54,7 +54,7 @@ _EXPORTS = {
     "Hit": "search.results",
     "ArticlePage": "search.results",
     "Highlighted": "search.highlight.spans",
-    "Completion": "search.suggest:Suggestion",
+    "Completion": "search.completions:Completion",
     "shown_time": "search.ingest.dates",
     # articles and the reports of writes
     "Article": "search.ingest.article",
@@ -74,6 +74,7 @@ _EXPORTS = {
     "run_lines": "search.evaluation",
     "evaluate_run": "search.evaluation:evaluate",
     "compare_runs": "search.evaluation:compare",
+    "Comparison": "search.evaluation",
     # errors
     "CariError": "search.errors",
     "QueryError": "search.errors",
@@ -96,10 +97,11 @@ __all__ = [  # noqa: RUF022 - grouped as _EXPORTS is
     "BuildReport", "RemoveReport", "WriteResult", "Published", "export_format", "output_file", "read_queries",
     "read_qrels", "read_run", "run_lines", "evaluate_run", "compare_runs", "CariError", "QueryError", "QueryTooSlow",
     "SearchBusy", "IndexMissing", "IndexDamaged", "IndexOutdated", "IndexBusy", "BuildFailed", "ArticleError",
-    "PublishFailed", "AllMatches", "result_lines",
+    "PublishFailed", "AllMatches", "result_lines", "Comparison",
 ]
 
 if TYPE_CHECKING:
+    from search.completions import Completion
     from search.errors import (
         BuildFailed,
         CariError,
@@ -111,9 +113,9 @@ if TYPE_CHECKING:
         QueryTooSlow,
         SearchBusy,
     )
+    from search.evaluation import Comparison, read_qrels, read_queries, read_run, run_lines
     from search.evaluation import compare as compare_runs
     from search.evaluation import evaluate as evaluate_run
-    from search.evaluation import read_qrels, read_queries, read_run, run_lines
     from search.highlight.spans import Highlighted
     from search.index.build import BuildReport, Phase
     from search.index.changes import RemoveReport
@@ -131,7 +133,6 @@ if TYPE_CHECKING:
     from search.query.filters import Filters
     from search.query.syntax import MAX_QUERY_CHARS
     from search.results import ArticlePage, Hit, SearchResults
-    from search.suggest import Suggestion as Completion
     from search.tables import AllMatches, result_lines
 
 

@@ -1,5 +1,7 @@
 """The errors Cari reports to users: each carries one clear message."""
 
+from __future__ import annotations
+
 import os
 import stat
 
@@ -23,15 +25,17 @@ class IndexBusy(CariError):
 class QueryError(CariError):
     """The query cannot be understood.
 
-    The message is English (the CLI, the API); ``indonesian`` says the same
-    to a reader of the public pages, or what to try where no translation was given.
+    The message is English (the CLI, the API). ``reason`` names the problem
+    and ``details`` hold its particulars (``reason="too_long"``, ``length``,
+    ``limit``), so that a front end can say it in its own words: the web's
+    pages say it in Indonesian (``web.messages``). No reason: a query that
+    makes no sense in some other way.
     """
 
-    GENERIC = "Kata pencarian ini tidak dapat dipahami. Periksa tanda kutip, tanda kurung dan operatornya."
-
-    def __init__(self, message: str, indonesian: str | None = None):
+    def __init__(self, message: str, reason: str = "", **details: object):
         super().__init__(message)
-        self.indonesian = indonesian or self.GENERIC
+        self.reason = reason
+        self.details = details
 
 
 class UnbalancedQuery(QueryError):
@@ -50,7 +54,7 @@ class IndexNotPermitted(IndexDamaged):
     """A file of the index exists but this user may not read it: a matter of permissions, not damage."""
 
 
-def not_permitted(path, index_dir) -> IndexNotPermitted:
+def not_permitted(path: str | os.PathLike[str], index_dir: str | os.PathLike[str]) -> IndexNotPermitted:
     """The one message for an index file this process may not read: the file, its owner and mode, and this user."""
     def user(uid: int) -> str:
         try:
@@ -72,7 +76,7 @@ def not_permitted(path, index_dir) -> IndexNotPermitted:
     )
 
 
-def damaged(index_dir, detail: str) -> IndexDamaged:
+def damaged(index_dir: str | os.PathLike[str], detail: str) -> IndexDamaged:
     """The one message for an index that cannot be read: what is wrong, and the command that repairs it."""
     return IndexDamaged(f"The index at {index_dir} is damaged ({detail}). Run `cari rebuild-index` to rebuild it.")
 

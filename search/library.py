@@ -25,14 +25,15 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Concatenate, ParamSpec, TypeVar
 
 from search._whoosh.live import LiveBM25F, count_live_only
 from search.analysis.stemmer import shared_stemmer
+from search.completions import Completion, CompletionTable
 from search.errors import CariError, IndexMissing, QueryError, SearchBusy, UnbalancedQuery, damaged
 from search.highlight.spans import snippet, whole
 from search.index import generations
@@ -52,20 +53,19 @@ from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import QueryBuilder
 from search.query.filters import Filters, take_name_filters
 from search.query.parsed import ParsedQuery, TermMatcher
-from search.query.spelling import IndexLexicon, suggest
 from search.query.synonyms import SynonymsFile
 from search.query.syntax import is_blank
+from search.query.typos import IndexLexicon, did_you_mean
 from search.query.weights import BM25_PARAMS, DEFAULT_FIELDS
 from search.query.wildcards import lists_everything
 from search.ranking import related as like
 from search.ranking.expansion import WildcardExpander
-from search.ranking.fallback import reading
+from search.ranking.fallback import read_errors_as_damage
 from search.ranking.months import oldest
 from search.ranking.policy import RankingPolicy
 from search.ranking.scoring import ArrayScorer
 from search.ranking.stories import NO_STORIES, StoryMap, grouped_page
 from search.results import ArticleInfo, ArticlePage, Hit, SearchResults
-from search.suggest import Suggestion, SuggestionTable
 from search.tables import AllMatches
 
 __all__ = ["Index"]
@@ -84,7 +84,11 @@ SUGGEST_BELOW = 3
 WARM_UP_QUERIES = ("Siapa presiden Indonesia?", "banjir jakarta")
 
 
-def _one_at_a_time(method):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_at_a_time(method: Callable[Concatenate[Index, P], R]) -> Callable[Concatenate[Index, P], R]:
     """Run an Index method under the index's lock, waiting for it no longer than the budget.
 
     Whoosh 2.7's readers share file handles: two threads searching through
@@ -98,7 +102,7 @@ def _one_at_a_time(method):
     """
 
     @functools.wraps(method)
-    def locked(self, *args, **kwargs):
+    def locked(self: Index, *args: P.args, **kwargs: P.kwargs) -> R:
         if not self._lock.acquire(timeout=-1 if self.budget_seconds is None else self.budget_seconds):
             raise SearchBusy("Cari is busy with other searches and could not start this one; try again in a moment.")
         try:
@@ -133,7 +137,7 @@ class Index:
         self._policy: RankingPolicy | None = None
         self._lexicon: IndexLexicon | None = None
         self.synonyms = SynonymsFile(self.index_dir)
-        self._suggestions: SuggestionTable | None = None
+        self._completions: CompletionTable | None = None
         self._stories: StoryMap | None = None
         self._writes = BatchedWrites(self.index_dir, wait_seconds=write_wait_seconds)
 
@@ -232,7 +236,7 @@ class Index:
 
     # -- opening -------------------------------------------------------------
 
-    def _current(self):
+    def _current(self) -> Any:
         """The open Whoosh searcher, reopened if a rebuild swapped the index."""
         stamp = generations.pointer_stamp(self.index_dir)
         with self._lock:
@@ -240,7 +244,7 @@ class Index:
                 self._open(stamp)
             return self._searcher
 
-    def _open(self, stamp) -> None:
+    def _open(self, stamp: tuple) -> None:
 
         # Held until the next reopen: no writer deletes the generation while this searcher reads it.
         held = generations.hold_live(self.index_dir)
@@ -264,7 +268,7 @@ class Index:
         self._lexicon = IndexLexicon(searcher.reader(), shared_stemmer().is_name_like, counts=scorer.postings)
         # The searcher's schema, not index.schema: that reads the generation's TOC from disk again.
         self._builder = QueryBuilder(searcher.schema, Alternatives(lexicon=self._lexicon))
-        self._suggestions = None  # made again from the new index when first asked for
+        self._completions = None  # made again from the new index when first asked for
         self._stories = None  # made from the new generation's record when first asked for
         if old is not None:
             old.close()
@@ -299,7 +303,7 @@ class Index:
         return self._policy
 
     @property
-    def schema(self):
+    def schema(self) -> Any:
         return self._current().schema
 
     @_one_at_a_time
@@ -380,7 +384,7 @@ class Index:
                                     deadline)
         finally:
             self._alternatives.completions = NO_COMPLETIONS
-        with reading(self.index_dir):
+        with read_errors_as_damage(self.index_dir):
             deepest: list = [None, None]  # the deepest ranking asked for: (Found, Matches)
 
             def rank(depth: int) -> tuple[list, int]:
@@ -406,11 +410,11 @@ class Index:
                                 as_words=bool(parsed and parsed.as_words), stories=grouped.stories if group else None,
                                 timeline=timeline)
         if parsed is not None and total < SUGGEST_BELOW and not (words_only or prefix or results.corrections):
-            results.suggestion = suggest(searcher, text, deadline=deadline)
+            results.suggestion = did_you_mean(searcher, text, deadline=deadline)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _ranked(self, parsed: ParsedQuery | None, depth: int, filter_query, sort: str, facets: bool,
+    def _ranked(self, parsed: ParsedQuery | None, depth: int, filter_query: Any, sort: str, facets: bool,
                 deadline: Deadline) -> tuple:
         """At least ``depth`` results (a search's ``Found``) and which documents matched (``Matches``)."""
         if parsed is None:
@@ -438,7 +442,7 @@ class Index:
         text, filter_query = self._filtered(text, filters)
         deadline = Deadline(self.budget_seconds)
         parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
-        with reading(self.index_dir):
+        with read_errors_as_damage(self.index_dir):
             ranking = self.policy.ordered(parsed, filter_query, sort, deadline)
             stories = self._story_map()
             count = stories.count(ranking.matched)
@@ -486,11 +490,12 @@ class Index:
         if len(word) < PREFIX_FROM:
             return head.strip(), NO_COMPLETIONS
         # The word's own completions, as a wildcard's: the other words need not stand next to it.
-        completions = self._suggestion_table().frequent_completions(word.lower(), PREFIX_COMPLETIONS, PREFIX_SHARE)
+        completions = self._completion_table().frequent_completions(word.lower(), PREFIX_COMPLETIONS, PREFIX_SHARE)
         return text, Table.of_groups([[word, *completions]], "completion")
 
     def _query_of(
-        self, text: str, words_only: bool, filter_query, corrections: bool = True, deadline: Deadline = NO_DEADLINE
+        self, text: str, words_only: bool, filter_query: Any, corrections: bool = True,
+        deadline: Deadline = NO_DEADLINE,
     ) -> ParsedQuery | None:
         """The parsed, pruned query of ``text``, or None to browse: no words but a filter, or ``*`` alone.
 
@@ -505,7 +510,7 @@ class Index:
         return None if lists_everything(parsed.query) else self.policy.pruned(parsed)
 
     @staticmethod
-    def _hit(fields: dict, score, matcher: TermMatcher) -> Hit:
+    def _hit(fields: dict, score: object, matcher: TermMatcher) -> Hit:
         """A result with its snippet and title highlighted for ``matcher``.
 
         ``fields`` come from the searcher that found the result: calling
@@ -534,25 +539,25 @@ class Index:
             raise QueryError(f"No article with id {doc_id!r}.")
         fields = searcher.stored_fields(docnum)
         reader = searcher.reader()
-        with reading(self.index_dir):
+        with read_errors_as_damage(self.index_dir):
             ranked = like.more_like(docnum, fields, self.scorer, reader.doc_frequency, max(1, min(limit, MAX_LIMIT)))
             nothing = TermMatcher.from_terms([])
             return [self._hit(searcher.stored_fields(doc), score, nothing) for doc, score in ranked]
 
     @_one_at_a_time
-    def completions(self, typed: str, limit: int = 8) -> list[Suggestion]:
+    def completions(self, typed: str, limit: int = 8) -> list[Completion]:
         """Completions of ``typed`` from the index: words, publishers and authors, titles."""
         self._current()
-        return self._suggestion_table().suggest(typed, max(1, min(limit, 20)))
+        return self._completion_table().complete(typed, max(1, min(limit, 20)))
 
-    def _suggestion_table(self) -> SuggestionTable:
+    def _completion_table(self) -> CompletionTable:
         """The open index's completions, made when first asked for."""
 
         searcher = self._current()
-        if self._suggestions is None:
-            with reading(self.index_dir):
-                self._suggestions = SuggestionTable(searcher, self.scorer.postings, self.scorer.dates)
-        return self._suggestions
+        if self._completions is None:
+            with read_errors_as_damage(self.index_dir):
+                self._completions = CompletionTable(searcher, self.scorer.postings, self.scorer.dates)
+        return self._completions
 
     @_one_at_a_time
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:
@@ -562,7 +567,7 @@ class Index:
             parsed = self._parse(text)
         except QueryError:
             parsed = self._parse(text, words_only=True)
-        with reading(self.index_dir):
+        with read_errors_as_damage(self.index_dir):
             found, _, _, _ = self.policy.rank(self.policy.pruned(parsed), limit)
         return [(fields["id"], score) for fields, score in found[:limit]]
 
@@ -634,7 +639,7 @@ class Index:
             stored = searcher.stored_fields(docnum[0]).get("date") if docnum else None
             return stored[:10] if stored else None
 
-        return {"first": day(first), "last": day(newest), "words": self._suggestion_table().tip_words()}
+        return {"first": day(first), "last": day(newest), "words": self._completion_table().tip_words()}
 
     @_one_at_a_time
     def doc_count(self) -> int:
@@ -678,7 +683,7 @@ def _learned_names(generation: Path) -> list[Name] | None:
     return names_of_record(generations.read_record(generation, NAMES))
 
 
-def _open_stored_fields(searcher) -> None:
+def _open_stored_fields(searcher: Any) -> None:
     """Open each segment's stored-fields column now rather than at the first query.
 
     Whoosh copies the column out of the compound segment file into memory

@@ -16,6 +16,5 @@ def checked_sort(sort: str) -> str:
     """``sort`` as one of SORTS (``date`` is ``newest``); QueryError for anything else."""
     sort = SORT_ALIASES.get(sort, sort)
     if sort not in SORTS:
-        raise QueryError(f"Invalid sort {sort[:20]!r}: use relevance, newest or oldest.",
-                         "Urutan tidak dikenali: pilih relevansi, terbaru atau terlama.")
+        raise QueryError(f"Invalid sort {sort[:20]!r}: use relevance, newest or oldest.", "bad_sort")
     return sort

@@ -41,10 +41,10 @@ def whoosh_searcher(index_dir: Path):
     from whoosh.index import open_dir
 
     from search._whoosh.live import LiveBM25F, count_live_only
-    from search.index import generations as store
+    from search.index import generations
     from search.query.weights import BM25_PARAMS
 
-    searcher = open_dir(str(store.live_generation(index_dir))).searcher(weighting=LiveBM25F(**BM25_PARAMS))
+    searcher = open_dir(str(generations.live_generation(index_dir))).searcher(weighting=LiveBM25F(**BM25_PARAMS))
     count_live_only(searcher.reader())
     return searcher
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hmac
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from search import (
@@ -38,12 +40,12 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson
 WRITE_RETRY_AFTER = 5  # seconds: a rebuild usually ends, or a batch of writes, within this
 
 
-def error(message: str, status: int, headers: dict | None = None):
+def error(message: str, status: int, headers: dict | None = None) -> ResponseReturnValue:
     return jsonify(error=message), status, headers or {}
 
 
 @api.get("/api/search")
-def search():
+def search() -> ResponseReturnValue:
     """The results as JSON, in the shape of ``cari search --json`` (with facets; ``explain=1``: the parts of each score)."""
     form = SearchForm.from_args(request.args)
     try:
@@ -55,7 +57,7 @@ def search():
 
 @api.get("/api/export.csv", defaults={"form": "csv"})
 @api.get("/api/export.jsonl", defaults={"form": "jsonl"})
-def export(form: str):
+def export(form: str) -> ResponseReturnValue:
     """Every match of the search (the page's arguments) to take away as CSV or JSON Lines, streamed.
 
     One row per article (``search.tables``), at most ``EXPORT_ROWS`` of them
@@ -75,7 +77,7 @@ def export(form: str):
     cap = current_app.config.get("EXPORT_ROWS", EXPORT_ROWS)
     rows = min(matches.total, cap)
 
-    def stream():
+    def stream() -> Iterator[str]:
         try:
             yield from result_lines(matches.rows(0, rows), form)
         finally:
@@ -95,7 +97,7 @@ def export_name(query: str) -> str:
 
 
 @api.get("/api/article/<path:doc_id>")
-def article(doc_id: str):
+def article(doc_id: str) -> ResponseReturnValue:
     """One article: its fields and its paragraphs."""
     page = index().article(doc_id)
     if page is None:
@@ -104,7 +106,7 @@ def article(doc_id: str):
 
 
 @api.get("/api/related/<path:doc_id>")
-def related(doc_id: str):
+def related(doc_id: str) -> ResponseReturnValue:
     """The articles most like one article, in the shape of ``cari search --related ID --json``."""
     try:
         limit = whole_number("limit", request.args.get("limit", "10"), 1, MAX_RELATED)
@@ -118,7 +120,7 @@ def related(doc_id: str):
 
 
 @api.get("/api/suggest")
-def suggest():
+def suggest() -> ResponseReturnValue:
     """Completions of what is typed: words, names (publishers, authors) and titles of the index."""
     typed = request.args.get("q", "")
     try:
@@ -130,7 +132,7 @@ def suggest():
 
 
 @api.get("/api/stats")
-def stats():
+def stats() -> ResponseReturnValue:
     """What the index holds, as ``cari stats --json`` says it, without the server's paths."""
     info = index().stats()
     info.pop("index", None)
@@ -139,7 +141,7 @@ def stats():
 
 
 @api.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """200 with the live generation and its document count, or 503 when there is no sound index."""
     try:
         return jsonify(index().health())
@@ -149,7 +151,7 @@ def healthz():
 
 
 @api.get("/api/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     """The OpenAPI 3 description of this API."""
     return jsonify(openapi_document(writes=current_app.config.get("API_KEY") is not None))
 
@@ -157,7 +159,7 @@ def openapi():
 # -- writing -------------------------------------------------------------------
 
 
-def refused():
+def refused() -> ResponseReturnValue | None:
     """None if the request may write; else the response that refuses it (404 without a key, 401 without it)."""
     key = current_app.config.get("API_KEY")
     if not key:
@@ -204,7 +206,7 @@ def read_documents(body: bytes) -> tuple[list[Article], list[str]]:
     return articles, warnings
 
 
-def write_failed(e: CariError):
+def write_failed(e: CariError) -> ResponseReturnValue:
     if isinstance(e, IndexBusy):
         return error(str(e), 503, {"Retry-After": str(WRITE_RETRY_AFTER)})
     current_app.logger.error("write failed: %s", e)
@@ -213,7 +215,7 @@ def write_failed(e: CariError):
 
 
 @api.post("/api/documents")
-def add_documents():
+def add_documents() -> ResponseReturnValue:
     """Add or replace (by id) one JSON article or JSON Lines of them; answers once they are searchable."""
     refusal = refused()
     if refusal is not None:
@@ -245,7 +247,7 @@ def whole_body() -> bytes:
 
 
 @api.delete("/api/documents/<path:doc_id>")
-def delete_document(doc_id: str):
+def delete_document(doc_id: str) -> ResponseReturnValue:
     """Remove one article; answers once it is gone from searches."""
     refusal = refused()
     if refusal is not None:

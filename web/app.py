@@ -12,8 +12,11 @@ from __future__ import annotations
 import math
 import warnings
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from search import DEFAULT_BUDGET_SECONDS, MAX_QUERY_CHARS, Index, IndexDamaged, IndexMissing, QueryTooSlow, SearchBusy
 
@@ -92,26 +95,27 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_error_pages(app: Flask) -> None:
     """Every failure is a page in the site's style (JSON under /api), never a traceback."""
 
-    def error(status: int, title: str, message: str, headers: dict | None = None, api_message: str | None = None):
+    def error(status: int, title: str, message: str, headers: dict | None = None,
+              api_message: str | None = None) -> ResponseReturnValue:
         if request.path.startswith("/api/") or request.path == "/healthz":
             return jsonify(error=api_message or message), status, headers or {}
         return render_template("error.html", title=title, message=message, status=status), status, headers or {}
 
     @app.errorhandler(IndexMissing)
-    def index_missing(e):
+    def index_missing(e: IndexMissing) -> ResponseReturnValue:
         # The detail names a server path: it goes to the log, not to the reader.
         app.logger.error("%s", e)
         return error(503, "Indeks belum siap", "Indeks pencarian belum dibuat. Pengelola situs perlu "
                      "menjalankan `cari rebuild-index`.")
 
     @app.errorhandler(IndexDamaged)
-    def index_damaged(e):
+    def index_damaged(e: IndexDamaged) -> ResponseReturnValue:
         app.logger.error("%s", e)
         return error(503, "Indeks belum siap", "Indeks pencarian tidak dapat dibaca (rusak, atau dibuat oleh "
                      "versi Cari yang lain). Pengelola situs perlu menjalankan `cari rebuild-index`.")
 
     @app.errorhandler(QueryTooSlow)
-    def query_too_slow(e):
+    def query_too_slow(e: QueryTooSlow) -> ResponseReturnValue:
         # The API keeps the library's English message; the page says what to try, in Indonesian.
         app.logger.warning("search stopped (%s): %r", e, request.args.get("q", ""))
         count_budget_stop(busy=isinstance(e, SearchBusy))
@@ -125,24 +129,25 @@ def _register_error_pages(app: Flask) -> None:
                      "lalu coba lagi sebentar lagi.", headers=retry, api_message=str(e))
 
     @app.errorhandler(404)
-    def not_found(e):
+    def not_found(e: HTTPException) -> ResponseReturnValue:
         return error(404, "Halaman tidak ditemukan", "Alamat ini tidak ada di Cari.",
                      api_message="There is no such address in the API (see /api/openapi.json).")
 
     @app.errorhandler(405)
-    def method_not_allowed(e):
-        allowed = {"Allow": ", ".join(e.valid_methods)} if getattr(e, "valid_methods", None) else {}
+    def method_not_allowed(e: HTTPException) -> ResponseReturnValue:
+        valid = getattr(e, "valid_methods", None)  # a MethodNotAllowed names them
+        allowed = {"Allow": ", ".join(valid)} if valid else {}
         return error(405, "Metode tidak diizinkan", "Cari hanya menerima permintaan GET di alamat ini.",
                      headers=allowed, api_message="This address does not take this method (see /api/openapi.json).")
 
     @app.errorhandler(413)
-    def too_large(e):
+    def too_large(e: HTTPException) -> ResponseReturnValue:
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return error(413, "Permintaan terlalu besar", f"Cari menerima paling banyak {limit} MB sekali kirim.",
                      api_message=f"The body is larger than {limit} MB: send the documents in smaller batches.")
 
     @app.errorhandler(500)
-    def internal_error(e):
+    def internal_error(e: Exception) -> ResponseReturnValue:
         # Flask has already logged the traceback; the reader gets none of it.
         return error(500, "Terjadi kesalahan", "Maaf, terjadi kesalahan di server. Silakan coba lagi.")
 
@@ -152,7 +157,7 @@ def _retry_after(budget_seconds: float | None) -> int:
     return max(1, math.ceil(2 * (budget_seconds or DEFAULT_BUDGET_SECONDS)))
 
 
-def _public_url(endpoint: str, **values) -> str:
+def _public_url(endpoint: str, **values: Any) -> str:
     """A link to ``endpoint``: absolute on the configured PUBLIC_URL, else relative (no Host header trusted)."""
     path = url_for(endpoint, **values)
     base = current_app.config.get("PUBLIC_URL")

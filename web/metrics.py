@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 SEARCH_ROUTES = {"/search", "/api/search"}
@@ -41,7 +42,7 @@ class _IndexCollector:
     def __init__(self, app: Flask):
         self.app = app
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         documents = GaugeMetricFamily("cari_index_documents", "Documents in the index served.")
         generation = GaugeMetricFamily("cari_index_generation", "The generation served (its name as a label).",
                                        labels=["generation"])
@@ -60,7 +61,7 @@ class _IndexCollector:
 
 
 @metrics.get("/metrics")
-def scrape():
+def scrape() -> Response:
     """Every metric, in the Prometheus text format."""
     if os.environ.get(MULTIPROCESS_ENV):
         # lazy: only a multi-process server reads its workers' metrics files

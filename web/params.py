@@ -8,6 +8,7 @@ value is a :class:`QueryError` with one clear message, like the CLI's.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from search import MAX_LIMIT, MAX_QUERY_CHARS, Filters, QueryError, checked_sort
@@ -33,7 +34,7 @@ class SearchForm:
     group: bool = True  # results are stories (group=0: every article; search.ranking.stories)
 
     @classmethod
-    def from_args(cls, args) -> SearchForm:
+    def from_args(cls, args: Mapping[str, str]) -> SearchForm:
         """From ``request.args``; nothing is checked yet, so the form can always be redrawn."""
         return cls(
             q=args.get("q", "").strip(),
@@ -126,7 +127,7 @@ class SearchForm:
             return month if (self.date_from, self.date_to) == month_range(month) else None
         return None
 
-    def url_args(self, **changes) -> dict:
+    def url_args(self, **changes: object) -> dict:
         """Arguments for a link to this search with ``changes`` (e.g. another page)."""
         args = {
             "q": self.q_shown,
@@ -148,7 +149,7 @@ class SearchForm:
         return [s for s in self.sources if s != name] if name in self.sources else [*self.sources, name]
 
 
-def _sources(args) -> tuple[str, ...]:
+def _sources(args: Mapping[str, str]) -> tuple[str, ...]:
     """Every ``source`` argument (``?source=a&source=b``), each once, blank ones left out."""
     given = args.getlist("source") if hasattr(args, "getlist") else [args.get("source", "")]
     return tuple(dict.fromkeys(name.strip() for name in given if name and name.strip()))
@@ -171,6 +172,6 @@ def whole_number(name: str, value: str, low: int, high: int) -> int:
     except ValueError:
         number = None
     if number is None or not low <= number <= high:
-        raise QueryError(f"Invalid {name} {value[:20]!r}: use a whole number from {low} to {high}.",
-                         f"Nilai {name} {value[:20]!r} tidak sah: gunakan bilangan bulat dari {low} sampai {high}.")
+        raise QueryError(f"Invalid {name} {value[:20]!r}: use a whole number from {low} to {high}.", "bad_number",
+                         name=name, value=value[:20], low=low, high=high)
     return number

@@ -21,6 +21,10 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ReadyCallback = Callable[[str, int], None]  # (host, port) once the server listens
 # prometheus_client reads it when first imported: set before any worker imports it (web.metrics).
@@ -91,13 +95,13 @@ def _metrics_folder() -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _gunicorn_logger():
+def _gunicorn_logger() -> type:
     """gunicorn's logger, with ``-`` meaning standard error for the access log too (gunicorn's: standard output)."""
     # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
     from gunicorn.glogging import Logger
 
     class CariLogger(Logger):
-        def setup(self, cfg) -> None:
+        def setup(self, cfg: Any) -> None:
             super().setup(cfg)
             if cfg.accesslog == "-":
                 for handler in self.access_log.handlers:
@@ -112,11 +116,11 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
     # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
     from gunicorn.app.base import BaseApplication
 
-    def when_ready(arbiter) -> None:
+    def when_ready(arbiter: Any) -> None:
         bound_host, bound_port = arbiter.LISTENERS[0].sock.getsockname()[:2]
         on_ready(bound_host, bound_port)
 
-    def post_worker_init(worker) -> None:
+    def post_worker_init(worker: Any) -> None:
         # Open the index and load what searching needs now (not at the first request), and say what a worker costs.
         index = worker.wsgi.extensions["cari.index"]
         try:
@@ -152,7 +156,7 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
             for name, value in options.items():
                 self.cfg.set(name, value)
 
-        def load(self):
+        def load(self) -> Flask:
             # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
             from web.app import create_app
 
@@ -161,7 +165,7 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
     CariApplication().run()
 
 
-def _child_exit(server, worker) -> None:
+def _child_exit(server: Any, worker: Any) -> None:
     """A worker ended: its live gauges (none yet) go with it; its counts stay in the sums."""
     # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
     from prometheus_client import multiprocess

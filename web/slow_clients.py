@@ -21,6 +21,7 @@ before Cari sees the connection at all.
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import gevent
 from gunicorn.workers.ggevent import GeventWorker
@@ -33,7 +34,7 @@ TOO_SLOW = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type:
 class CariWorker(GeventWorker):
     """Gevent's gunicorn worker, closing connections whose headers take longer than ``HEADER_SECONDS``."""
 
-    def handle(self, listener, client, addr) -> None:
+    def handle(self, listener: Any, client: Any, addr: Any) -> None:
         watchdog = gevent.spawn_later(HEADER_SECONDS, _close_slow, client)
         gevent.getcurrent().cari_watchdog = watchdog
         try:
@@ -41,7 +42,7 @@ class CariWorker(GeventWorker):
         finally:
             watchdog.kill(block=False)
 
-    def handle_request(self, listener_name, req, sock, addr):
+    def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
         watchdog = getattr(gevent.getcurrent(), "cari_watchdog", None)
         if watchdog is not None:  # the headers are in: the request runs unhurried
             watchdog.kill(block=False)

@@ -9,11 +9,13 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from search import Index, QueryError, SearchResults
 
 from .feed import FEED_SIZE, atom, feed_etag
 from .formatting import page_window
+from .messages import indonesian
 from .params import SearchForm, month_range, year_range
 
 bp = Blueprint("cari", __name__)
@@ -45,13 +47,13 @@ def run_search(form: SearchForm, facets: bool = False, explain: bool = False) ->
 
 
 @bp.context_processor
-def archive_outline():
+def archive_outline() -> dict:
     """``archive()`` in the pages: the index's dates and words for placeholders and tips (asked when shown)."""
     return {"archive": lambda: index().archive_outline(), "archive_count": lambda: index().doc_count()}
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     """The front page; with ``?q=`` or a filter it is the results page."""
     form = SearchForm.from_args(request.args)
     if form.q or form.filtered:
@@ -60,7 +62,7 @@ def home():
 
 
 @bp.get("/search")
-def search():
+def search() -> ResponseReturnValue:
     """Ranked results with snippets, filters and pages; a bad query is explained in the page.
 
     Without words, a filter lists its newest articles (as ``q=*`` lists all);
@@ -83,7 +85,7 @@ def search():
             every_source = {"source": dict(sorted(index().sources(), key=lambda pair: -pair[1]))}
     except QueryError as e:
         # The page is Indonesian; the API and the CLI keep the English message.
-        return render_template("results.html", form=form, sources=sources, error=e.indonesian), 400
+        return render_template("results.html", form=form, sources=sources, error=indonesian(e)), 400
     return render_template(
         "results.html",
         form=form,
@@ -98,7 +100,7 @@ def search():
 
 
 @bp.get("/article/<path:doc_id>")
-def article(doc_id: str):
+def article(doc_id: str) -> ResponseReturnValue:
     """One whole article, the words of ``?q=`` highlighted."""
     form = SearchForm.from_args(request.args)
     page = index().article(doc_id, form.q_shown)
@@ -113,7 +115,7 @@ def article(doc_id: str):
 
 
 @bp.get("/feed.atom")
-def feed():
+def feed() -> ResponseReturnValue:
     """The Atom feed of a search: its newest articles holding every word (``web.feed``); 304 while unchanged."""
     form = SearchForm.from_args(request.args)
     args = form.url_args(page="", sort="", limit="", as_typed="")
@@ -143,7 +145,7 @@ def feed():
 
 
 @bp.get("/opensearch.xml")
-def opensearch():
+def opensearch() -> Response:
     """Lets a browser add Cari as a search engine."""
     xml = render_template("opensearch.xml")
     return Response(xml, mimetype="application/opensearchdescription+xml")

@@ -232,6 +232,6 @@ def index_words(text: str) -> IndexWords:
     return IndexWords(words, kept, first)
 
 
-def analyze(text: str) -> list[str]:
+def stemmed_terms(text: str) -> list[str]:
     """The stemmed fields' terms of a text, in order (handy for tests and debugging)."""
     return [token.stem for token in analyse(text) if token.stem is not None]

@@ -12,5 +12,5 @@ from search.cli.common import cli
 __all__ = ["cli", "main"]
 
 
-def main():  # pragma: no cover - console-script entry point
+def main() -> None:  # pragma: no cover - console-script entry point
     cli()

@@ -15,7 +15,7 @@ from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
               help="jsonl (one JSON object a line) or csv  [default: from FILE's name, else jsonl]")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (.gz: compressed) instead of standard output.")
 @_fail_on_cari_errors
-def export(index_dir, fmt, output):
+def export(index_dir: Path, fmt: str | None, output: str | None) -> None:
     """Write every article of the index, as it was given: the archive, to keep or to rebuild from.
 
     Each article has its id, title, text (as it was given, before Cari took
@@ -45,7 +45,7 @@ def export(index_dir, fmt, output):
 @click.argument("dest", type=click.Path(path_type=Path))
 @INDEX_OPTION
 @_fail_on_cari_errors
-def backup(dest, index_dir):
+def backup(dest: Path, index_dir: Path) -> None:
     """Copy the index as it is serving into DEST, a new folder that opens as an index.
 
     The copy is consistent while `cari serve` runs and takes writes, and

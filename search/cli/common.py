@@ -9,7 +9,9 @@ here and only here. Imports of the engine happen inside the commands so that
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 
@@ -30,13 +32,17 @@ INDEX_OPTION = click.option(
 )
 
 
-def _fail_on_cari_errors(func):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _fail_on_cari_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn the engine's CariErrors into one clear line and exit code 1."""
     # lazy: `cari --help` starts without loading the engine
     import functools
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         # lazy: `cari --help` starts without loading the engine
         from search import CariError
 
@@ -58,7 +64,7 @@ def plural(n: int, noun: str) -> str:
 @click.option("--config", "config_file", metavar="FILE", envvar="CARI_CONFIG", show_envvar=True,
               help="Read options from this TOML file  [default: ./cari.toml when present]")
 @click.pass_context
-def cli(ctx, config_file):
+def cli(ctx: click.Context, config_file: str | None) -> None:
     """Cari: full-text search for Indonesian news.
 
     Build an index from saved news pages (.html, .txt), feeds and exports

@@ -55,7 +55,7 @@ def _options(command: click.Command) -> dict[str, str]:
     return names
 
 
-def _table(command: click.Command, table: dict, where: str, index, path: Path) -> dict:
+def _table(command: click.Command, table: dict, where: str, index: object, path: Path) -> dict:
     """The default_map of ``command`` from its table (and the top-level ``index``), every key checked."""
     defaults: dict = {}
     options = _options(command)

@@ -9,14 +9,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 
 if TYPE_CHECKING:
-    from search import BuildReport
+    from search import BuildReport, SizeLimits
 
 SOURCES = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes  [default: one per core]")
@@ -28,7 +28,7 @@ WAIT = click.option("--wait", "wait_seconds", default=60.0, show_default=True, m
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Print what would be added, changed and removed; change nothing.")
 
 
-def _csv_columns(ctx, param, value: str | None) -> dict[str, str]:
+def _csv_columns(ctx: click.Context, param: click.Parameter, value: str | None) -> dict[str, str]:
     """``text=body,date=published`` -> ``{"text": "body", "date": "published"}``."""
     # lazy: `cari --help` starts without loading the engine
     from search import CSV_FIELDS
@@ -46,7 +46,7 @@ def _csv_columns(ctx, param, value: str | None) -> dict[str, str]:
     return columns
 
 
-def _max_sizes(ctx, param, values: tuple[str, ...]):
+def _max_sizes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> SizeLimits:
     """``("line=16", "file=128")`` -> SizeLimits with those limits in MB, the others at their defaults."""
     # lazy: `cari --help` starts without loading the engine
     from search import MB, SIZE_KINDS, SizeLimits
@@ -91,8 +91,9 @@ CSV_COLUMNS = click.option(
 @STRICT
 @WAIT
 @_fail_on_cari_errors
-def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns, max_size, jobs, quiet, strict,
-                  wait_seconds):
+def rebuild_index(sources: tuple[Path, ...], index_dir: Path, full: bool, allow_removals: bool,  # noqa: PLR0913
+                  dry_run: bool, csv_columns: dict[str, str], max_size: SizeLimits, jobs: int | None, quiet: bool,
+                  strict: bool, wait_seconds: float) -> None:
     """Make the index exactly SOURCES (pages, feeds, exports; - for JSON Lines on standard input; default ./seeds).
 
     SOURCES are files and folders of news pages (.txt, .html), feeds (.xml,
@@ -141,7 +142,8 @@ def rebuild_index(sources, index_dir, full, allow_removals, dry_run, csv_columns
 @STRICT
 @WAIT
 @_fail_on_cari_errors
-def add(sources, index_dir, dry_run, csv_columns, max_size, jobs, quiet, strict, wait_seconds):
+def add(sources: tuple[Path, ...], index_dir: Path, dry_run: bool, csv_columns: dict[str, str],  # noqa: PLR0913
+        max_size: SizeLimits, jobs: int | None, quiet: bool, strict: bool, wait_seconds: float) -> None:
     """Add the articles of SOURCES to the index, or update them; remove nothing.
 
     SOURCES are files and folders of news pages (.txt, .html), feeds (.xml,
@@ -171,7 +173,7 @@ def add(sources, index_dir, dry_run, csv_columns, max_size, jobs, quiet, strict,
               help="Also remove the ids in this file (one a line; - for standard input).")
 @DRY_RUN
 @_fail_on_cari_errors
-def remove(ids, index_dir, ids_from, dry_run):
+def remove(ids: tuple[str, ...], index_dir: Path, ids_from: TextIO | None, dry_run: bool) -> None:
     """Remove the articles with these IDS from the index; unknown ids are reported.
 
     \b
@@ -269,7 +271,7 @@ class _Counter:
             self.showing = False
 
 
-def summary(report) -> str:
+def summary(report: BuildReport) -> str:
     """One line: what the build did (or, for a dry run, would do)."""
     changes = "" if report.full else (
         f" ({report.added} new, {report.changed} changed, {report.removed} removed, {report.unchanged} unchanged)"
@@ -294,7 +296,7 @@ def _stoppable(index_dir: Path) -> Iterator[None]:
     cutting that short with a traceback.
     """
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: object) -> None:
         # The first signal stops the work; more of them must not cut its clean-up short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -15,7 +16,7 @@ from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per destination (for scripts).")
 @_fail_on_cari_errors
-def publish(destinations, index_dir, as_json):
+def publish(destinations: tuple[str, ...], index_dir: Path, as_json: bool) -> None:
     """Ship the serving index to read replicas: each DEST is a folder, host:path (ssh) or rsync://host/module/path.
 
     Only the files a replica lacks are sent (rsync, hard-linking the ones

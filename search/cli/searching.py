@@ -13,7 +13,7 @@ import click
 from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 
 if TYPE_CHECKING:
-    from search import Index
+    from search import Comparison, Filters, Hit, Index
 
 
 class WordsCommand(click.Command):
@@ -25,7 +25,7 @@ class WordsCommand(click.Command):
     query, an exclusion. The words keep their order; ``--`` still ends the options.
     """
 
-    def parse_args(self, ctx, args):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, query_words_last(self, list(args)))
 
 
@@ -90,8 +90,10 @@ def query_words_last(command: click.Command, args: list[str]) -> list[str]:
 @click.option("--all", "every", is_flag=True,
               help="With --format csv or jsonl: every match, not one page (streamed, any number).")
 @_fail_on_cari_errors
-def search(words, index_dir, limit, page, source, date_from, date_to, sort, people, organisations,  # noqa: PLR0913
-           related, as_typed, explain, show_facets, show_timeline, as_json, no_group, form, every):
+def search(words: tuple[str, ...], index_dir: Path, limit: int, page: int, source: tuple[str, ...],  # noqa: PLR0913
+           date_from: str | None, date_to: str | None, sort: str, people: tuple[str, ...],
+           organisations: tuple[str, ...], related: str | None, as_typed: bool, explain: bool, show_facets: bool,
+           show_timeline: bool, as_json: bool, no_group: bool, form: str, every: bool) -> None:
     """Search the index for WORDS; ranked results with highlighted snippets.
 
     The words need no quotes (cari search banjir jakarta); a -word that is
@@ -234,12 +236,12 @@ _UNSAFE_IN_JSON = {ch: f"\\u{ch:04x}" for ch in [*range(0x80, 0xA0), 0x200E, 0x2
                                                   *range(0x2066, 0x206A)]}
 
 
-def json_text(data) -> str:
+def json_text(data: object) -> str:
     """``data`` as indented JSON, Indonesian text readable, every character that could drive a terminal escaped."""
     return json.dumps(data, ensure_ascii=False, indent=2).translate(_UNSAFE_IN_JSON)
 
 
-def _print_hits(hits, first: int, color: bool) -> None:
+def _print_hits(hits: list[Hit], first: int, color: bool) -> None:
     # lazy: `cari --help` starts without loading the engine
     from search.cli.render import marked_terminal, terminal_text  # article text must not drive the terminal
 
@@ -268,7 +270,7 @@ def same_story_line(others: list[dict]) -> str:
     return ", ".join(name if n == 1 else f"{name} ({n})" for name, n in counts.items())
 
 
-def _write_rows(index: Index, query: str, filters, sort: str, corrections: bool, form: str,
+def _write_rows(index: Index, query: str, filters: Filters, sort: str, corrections: bool, form: str,
                 window: tuple[int, int] | None) -> None:
     """``--format csv|jsonl``: one row per matching article (``window``: only those ranked in it), streamed."""
     # lazy: `cari --help` starts without loading the engine
@@ -353,7 +355,7 @@ def _short_date(iso: str | None) -> str | None:
 @click.option("--hits", default=100, show_default=True, type=click.IntRange(1, 1000), help="Results per query.")
 @INDEX_OPTION
 @_fail_on_cari_errors
-def batch_search(queries, output, hits, index_dir):
+def batch_search(queries: Path, output: Path, hits: int, index_dir: Path) -> None:
     """Run every query of QUERIES (qid<TAB>query lines); write a TREC run file.
 
     Each output line is ``qid Q0 docid rank score cari``. A query that is not
@@ -396,7 +398,8 @@ def batch_search(queries, output, hits, index_dir):
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @_fail_on_cari_errors
-def evaluate(queries, qrels, run_file, base_file, metric, show, index_dir, as_json):  # noqa: PLR0913
+def evaluate(queries: Path, qrels: Path, run_file: Path | None, base_file: Path | None, metric: str,  # noqa: PLR0913
+             show: int, index_dir: Path, as_json: bool) -> None:
     """Measure relevance: MRR@10, nDCG@10 and Recall@100 for QUERIES against QRELS.
 
     QRELS is a TREC qrels file (``qid 0 docid relevance``); only the queries
@@ -439,7 +442,7 @@ def evaluate(queries, qrels, run_file, base_file, metric, show, index_dir, as_js
             click.echo(f"{name:<11} {metrics[name]:.4f}")
 
 
-def _searched(topics: list[tuple[str, str]], index_dir) -> dict[str, list[str]]:
+def _searched(topics: list[tuple[str, str]], index_dir: Path) -> dict[str, list[str]]:
     """The index's top 100 for each query, as ``cari batch-search`` ranks them."""
     # lazy: `cari --help` starts without loading the engine
     from search import Index
@@ -452,7 +455,7 @@ def _searched(topics: list[tuple[str, str]], index_dir) -> dict[str, list[str]]:
     return run
 
 
-def _print_comparison(comparison, texts: dict[str, str], show: int) -> None:
+def _print_comparison(comparison: Comparison, texts: dict[str, str], show: int) -> None:
     """``evaluate --compare`` for a reader: the metrics' changes, then the queries that moved most."""
     # lazy: `cari --help` starts without loading the engine
     from search.cli.render import terminal_text  # a query file must not drive the terminal
@@ -476,7 +479,7 @@ def _print_comparison(comparison, texts: dict[str, str], show: int) -> None:
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 @_fail_on_cari_errors
-def stats(index_dir, as_json):
+def stats(index_dir: Path, as_json: bool) -> None:
     """What the index holds: documents, terms, size on disk, when and from what it was built."""
     # lazy: `cari --help` starts without loading the engine
     from search import Index

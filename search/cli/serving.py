@@ -33,7 +33,8 @@ from search.cli.indexing import build_with_progress
               type=click.Choice(["debug", "info", "warning", "error", "critical"]),
               help="The least severe message of the error log (standard error) to write.")
 @_fail_on_cari_errors
-def serve(index_dir, host, port, workers, threads, budget, public_url, api_key_file, access_log, log_level):
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int, budget: float,  # noqa: PLR0913
+          public_url: str | None, api_key_file: Path | None, access_log: str, log_level: str) -> None:
     """Serve the search web app and print its address.
 
     Runs WORKERS processes (gunicorn), each with its own searcher, so that

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -10,7 +11,7 @@ from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli
 
 
 @cli.group()
-def synonyms():
+def synonyms() -> None:
     """Keep this index's synonyms: words or phrases a search for one also finds (Jokowi, "Joko Widodo").
 
     They live in synonyms.tsv in the index folder (one group a line,
@@ -23,7 +24,7 @@ def synonyms():
 @click.argument("forms", nargs=-1, required=True)
 @INDEX_OPTION
 @_fail_on_cari_errors
-def add(forms, index_dir):
+def add(forms: tuple[str, ...], index_dir: Path) -> None:
     """Make FORMS synonyms of each other (merged with any group holding one of them).
 
     \b
@@ -41,7 +42,7 @@ def add(forms, index_dir):
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the groups as a JSON list of lists.")
 @_fail_on_cari_errors
-def list_groups(index_dir, as_json):
+def list_groups(index_dir: Path, as_json: bool) -> None:
     """List the synonym groups, one a line."""
     # lazy: `cari --help` starts without loading the engine
     from search import Index
@@ -60,7 +61,7 @@ def list_groups(index_dir, as_json):
 @click.argument("form")
 @INDEX_OPTION
 @_fail_on_cari_errors
-def remove(form, index_dir):
+def remove(form: str, index_dir: Path) -> None:
     """Take FORM out of its synonym group (a group left with one member is removed)."""
     # lazy: `cari --help` starts without loading the engine
     from search import Index

@@ -80,7 +80,7 @@ def _wants(matcher: TermMatcher, parts: tuple[RunPart, ...]) -> bool:
 class WordForms:
     """The roots the analysis pass gives each distinct run of text as written, both ways round."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.parts: dict[str, tuple[RunPart, ...]] = {}  # run as written -> its word parts
         self.writers: dict[str, set[str]] = {}  # root -> the runs with a part of that root
         self.spellers: dict[str, set[str]] = {}  # a part as written (lowercased) -> the runs with it

@@ -1,9 +1,16 @@
-"""Build the index: read articles, analyse them, write Whoosh, swap it in."""
+"""Build the index: read articles, analyse them, write Whoosh, swap it in.
+
+The one write path: every change to an index -- ``cari rebuild-index`` and
+``cari add`` (files), the write API's upserts (articles passed as objects:
+:class:`GivenArticles`), and removals by id (``index.changes``) -- holds
+``generations.writing``, fills a ``generations.next_generation`` and swaps it
+in with ``generations.publish``; the write API batches its writes into these
+(``index.documents``). ``search.Index`` is the front door to all of them.
+"""
 
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -14,8 +21,7 @@ from search._whoosh.writers import open_for_writing, parent_writer
 from search.analysis.answers import answer_kinds
 from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
-from search.index import generations as store
-from search.index import stories
+from search.index import generations, stories
 from search.index.changes import delete_ids
 from search.index.checksums import first_mismatch
 from search.index.format import (
@@ -193,17 +199,15 @@ def build_index(
         _plan(_own(index_dir) if own_articles else paths, index_dir, report, on_item, strict, allow_removals, options)
         report.seconds = time.perf_counter() - started
         return report
-    with store.writable(index_dir), store.rebuild_lock(index_dir, wait_seconds):
+    with generations.writing(index_dir, wait_seconds):
         if own_articles:  # read under the lock: no write can land between the reading and the swap
             paths = _own(index_dir)
-        store.remove_stale_generations(index_dir)
         live, previous = (None, {}) if full else updatable_generation(index_dir)
         if live is None and mode == ADD and _has_index(index_dir):
             raise BuildFailed(_not_updatable(index_dir))
         known = previous or live_contents(index_dir)  # what a removal guard counts against
         report.full = live is None
-        generation = store.new_generation(index_dir) if live is None else store.copy_generation(index_dir, live)
-        try:
+        with generations.next_generation(index_dir, live) as generation:
             ix = _open_for_writing(generation, live)
             if live is not None:
                 learn_roots(live)
@@ -211,26 +215,23 @@ def build_index(
             batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
             batch.names = Tally(live)
             batch.furniture = _furniture(batch, live, index_dir)
-            store.write_record(generation, FURNITURE, batch.furniture.to_record())
+            generations.write_record(generation, FURNITURE, batch.furniture.to_record())
             contents = _write_articles(ix, str(generation), batch, procs)
-            store.write_record(generation, CONTENTS, contents)
+            generations.write_record(generation, CONTENTS, contents)
             stories.update(generation, live, contents, batch.sketches)
             _phase(batch, "Learning the people and organisations the archive names")
             write_names(generation, ix, batch.names)
             roots = shared_stemmer().known_roots()
             # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
             if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
-                store.write_record(generation, ROOTS, roots)
-                store.write_record(generation, COMMON_ROOTS, common_roots(roots))
+                generations.write_record(generation, ROOTS, roots)
+                generations.write_record(generation, COMMON_ROOTS, common_roots(roots))
             remember_roots(generation)
             if on_item is not None:
                 on_item(Phase("Saving: the records of what the index holds, then the swap"))
             report.seconds = time.perf_counter() - started
-            earlier = store.read_manifest(live).get("sources", []) if live is not None and mode == ADD else []
-            store.publish(index_dir, generation, manifest(report, paths, earlier))
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
+            earlier = generations.read_manifest(live).get("sources", []) if live is not None and mode == ADD else []
+            generations.publish(index_dir, generation, manifest(report, paths, earlier))
     return report
 
 
@@ -240,7 +241,7 @@ def _furniture(batch: _Batch, live: Path | None, index_dir: Path) -> Furniture:
     it; an update of an index that has none yet, from the index's own articles and the sources."""
     paths = batch.paths
     if live is not None:
-        record = store.read_record(live, FURNITURE)
+        record = generations.read_record(live, FURNITURE)
         if record is not None:
             return Furniture.from_record(record)
         paths = [OwnArticles(live, index_dir), *paths]
@@ -265,8 +266,8 @@ def _check_sources(paths: list[Path]) -> None:
 
 def _own(index_dir: Path) -> list:
     """The index's own articles as the one source of a rebuild; BuildFailed when they cannot be read back."""
-    live = store.live_generation(index_dir)
-    record = store.read_manifest(live)
+    live = generations.live_generation(index_dir)
+    record = generations.read_manifest(live)
     found = record.get("index_format")
     expected = record.get("checksums")
     damage = first_mismatch(live, expected) if isinstance(expected, dict) else "it records no checksums"
@@ -285,7 +286,7 @@ def _not_updatable(index_dir: Path) -> str:
     """Why an index cannot be added to, and what works: a rebuild from its own articles, or from its sources."""
     said = f"The index at {index_dir} cannot be added to"
     try:
-        found = store.read_manifest(store.live_generation(index_dir)).get("index_format")
+        found = generations.read_manifest(generations.live_generation(index_dir)).get("index_format")
     except CariError:
         found = None
     if found in READABLE_FORMATS and found != INDEX_FORMAT:
@@ -296,16 +297,16 @@ def _not_updatable(index_dir: Path) -> str:
 
 
 def _has_index(index_dir: Path) -> bool:
-    return (index_dir / store.POINTER).exists()
+    return (index_dir / generations.POINTER).exists()
 
 
 def live_contents(index_dir: Path) -> dict[str, str]:
     """``id -> content hash`` of the live index, whatever its version; empty if there is none or it is unreadable."""
     try:
-        live = store.live_generation(index_dir)
+        live = generations.live_generation(index_dir)
     except CariError:
         return {}
-    contents = store.read_record(live, CONTENTS)
+    contents = generations.read_record(live, CONTENTS)
     return contents if isinstance(contents, dict) else {}
 
 
@@ -313,15 +314,15 @@ def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
     """The live generation and its ``id -> content hash`` if an update can start
     from it, else ``(None, {})`` (full rebuild)."""
     try:
-        live = store.live_generation(index_dir)
+        live = generations.live_generation(index_dir)
     except CariError:
         return None, {}
-    record = store.read_manifest(live)
+    record = generations.read_manifest(live)
     if record.get("index_format") != INDEX_FORMAT or record.get("fingerprint") != schema_fingerprint():
         return None, {}
     # Without a readable record of what the index holds, an update would add
     # every article again beside its old copy: rebuild instead.
-    contents = store.read_record(live, CONTENTS)
+    contents = generations.read_record(live, CONTENTS)
     if not isinstance(contents, dict) or not opens(index_dir, live):
         return None, {}
     return live, contents
@@ -502,7 +503,7 @@ def _recorded(sources: list) -> list[str]:
     recorded: list[str] = []
     for source in sources:
         if isinstance(source, OwnArticles):
-            recorded += store.read_manifest(source.generation).get("sources") or []
+            recorded += generations.read_manifest(source.generation).get("sources") or []
         elif isinstance(source, GivenArticles):
             recorded.append(source.label)
         else:

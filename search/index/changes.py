@@ -1,8 +1,7 @@
-"""Removing articles by id: a new generation without them, swapped in like any build."""
+"""Removing articles by id: a new generation without them, made and swapped in as every write is (``index.build``)."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,8 +10,7 @@ from typing import Any
 
 from search._whoosh.writers import open_for_writing, parent_writer
 from search.errors import BuildFailed
-from search.index import generations as store
-from search.index import stories
+from search.index import generations, stories
 from search.index.format import CONTENTS, ROOTS, check_format, stamp
 from search.index.names import Tally, write_names
 from search.index.schema import build_schema
@@ -36,10 +34,10 @@ def remove_articles(index_dir: str | Path, ids: Iterable[str], dry_run: bool = F
     """
     index_dir = Path(index_dir)
     started = time.perf_counter()
-    with store.writable(index_dir), store.rebuild_lock(index_dir):
-        live = store.live_generation(index_dir)
+    with generations.writing(index_dir):
+        live = generations.live_generation(index_dir)
         check_format(index_dir, live)
-        contents = store.read_record(live, CONTENTS)
+        contents = generations.read_record(live, CONTENTS)
         if not isinstance(contents, dict):
             raise BuildFailed(f"The index at {index_dir} has no readable list of its articles: "
                               "run `cari rebuild-index --full` with its sources.")
@@ -48,21 +46,16 @@ def remove_articles(index_dir: str | Path, ids: Iterable[str], dry_run: bool = F
             (report.removed if doc_id in contents else report.unknown).append(doc_id)
         if dry_run or not report.removed:
             return report
-        store.remove_stale_generations(index_dir)
-        generation = store.copy_generation(index_dir, live)
-        try:
+        with generations.next_generation(index_dir, live) as generation:
             _delete(generation, report.removed, live)
             for doc_id in report.removed:
                 del contents[doc_id]
-            store.write_record(generation, CONTENTS, contents)
+            generations.write_record(generation, CONTENTS, contents)
             stories.update(generation, live, contents, stories.Sketches())
             if not (generation / ROOTS).exists():  # copy_generation links the live one's
-                store.write_record(generation, ROOTS, store.read_record(live, ROOTS) or {})
+                generations.write_record(generation, ROOTS, generations.read_record(live, ROOTS) or {})
             report.seconds = time.perf_counter() - started
-            store.publish(index_dir, generation, _manifest(live, len(contents), report))
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
+            generations.publish(index_dir, generation, _manifest(live, len(contents), report))
     return report
 
 
@@ -92,7 +85,7 @@ def delete_ids(writer: Any, ids: list[str], names: Tally | None = None) -> None:
 
 def _manifest(live: Path, documents: int, report: RemoveReport) -> dict:
     return {
-        **store.read_manifest(live),
+        **generations.read_manifest(live),
         **stamp(),
         "documents": documents,
         "seconds": round(report.seconds, 3),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from search.errors import BuildFailed, CariError, IndexDamaged
-from search.index import generations as store
+from search.index import generations
 from search.index.checksums import first_mismatch
 from search.index.records import FIELDS, READABLE_FORMATS, records
 
@@ -23,8 +23,8 @@ FORMATS = ("jsonl", "csv")
 
 def readable_generation(index_dir: Path, live: Path | None = None) -> Path:
     """The live generation (or ``live``), if this version can read its articles (its format or an older one)."""
-    live = live or store.live_generation(index_dir)
-    found = store.read_manifest(live).get("index_format")
+    live = live or generations.live_generation(index_dir)
+    found = generations.read_manifest(live).get("index_format")
     if found not in READABLE_FORMATS:
         raise IndexDamaged(f"The articles of the index at {index_dir} (index format {found or 'unknown'}) cannot be "
                            "read by this version of Cari.")
@@ -47,7 +47,7 @@ def export_articles(index_dir: Path, out: IO[str], fmt: str = "jsonl") -> int:
     ``author``, ``url`` it has); CSV: a header and those columns (empty when
     absent). Either is a source ``cari rebuild-index`` reads back into the same index.
     """
-    held = store.hold_live(index_dir)  # no writer deletes it while it is read
+    held = generations.hold_live(index_dir)  # no writer deletes it while it is read
     generation = readable_generation(index_dir, held.path)
     count = 0
     try:
@@ -112,14 +112,14 @@ def backup(index_dir: Path, dest: Path, attempts: int = 5) -> tuple[Path, int]:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BuildFailed(f"{dest} already exists and is not an empty folder; nothing was copied.")
     problem = None
-    with store.writable(dest):
+    with generations.writable(dest):
         dest.mkdir(parents=True, exist_ok=True)
         for _ in range(attempts):
             live = readable_generation(index_dir)
             partial = dest / f".{live.name}.partial"
             try:
                 count = _link_or_copy(live, partial)
-                expected = store.read_manifest(partial).get("checksums")
+                expected = generations.read_manifest(partial).get("checksums")
                 problem = first_mismatch(partial, expected) if isinstance(expected, dict) else "no checksums"
                 if problem is None:
                     os.replace(partial, dest / live.name)
@@ -148,11 +148,11 @@ def _link_or_copy(generation: Path, target: Path) -> int:
         except OSError:  # another file system, or no hard links there
             shutil.copy2(path, target / path.name)
         count += 1
-    (target / store.READERS_LOCK).touch()  # the copy is read as any generation is
+    (target / generations.READERS_LOCK).touch()  # the copy is read as any generation is
     return count
 
 
 def _write_pointer(index_dir: Path, name: str) -> None:
-    tmp = index_dir / f"{store.POINTER}.tmp"
+    tmp = index_dir / f"{generations.POINTER}.tmp"
     tmp.write_text(name, encoding="utf-8")
-    os.replace(tmp, index_dir / store.POINTER)
+    os.replace(tmp, index_dir / generations.POINTER)

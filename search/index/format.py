@@ -24,7 +24,7 @@ from whoosh.index import open_dir
 from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import load_stem_exceptions, stopwords
 from search.errors import IndexOutdated, damaged, not_permitted
-from search.index import generations as store
+from search.index import generations
 from search.index.checksums import first_mismatch
 from search.index.records import READABLE_FORMATS
 from search.index.schema import build_schema
@@ -93,10 +93,10 @@ def check_format(index_dir: Path, generation: Path) -> None:
     A file this user may not read is IndexNotPermitted (naming it and the
     user), never "damaged": a service user serving what root's cron job built.
     """
-    _check_readable(index_dir, generation, [store.MANIFEST])
-    manifest = store.read_manifest(generation)
+    _check_readable(index_dir, generation, [generations.MANIFEST])
+    manifest = generations.read_manifest(generation)
     if not manifest:
-        raise damaged(index_dir, f"its record {store.MANIFEST} is missing or unreadable")
+        raise damaged(index_dir, f"its record {generations.MANIFEST} is missing or unreadable")
     found = manifest.get("index_format", "4 or older")
     if found != INDEX_FORMAT:
         raise IndexOutdated(outdated_message(index_dir, found))
@@ -116,14 +116,14 @@ def _check_readable(index_dir: Path, generation: Path, names: list[str]) -> None
 
 
 def open_index(index_dir: Path, generation: Path | None = None) -> tuple[Path, Any]:
-    """The live generation of ``index_dir`` (or ``generation``, one held by ``store.hold_live``) and its Whoosh
+    """The live generation of ``index_dir`` (or ``generation``, one held by ``generations.hold_live``) and its Whoosh
     index, opened for reading.
 
     Raises IndexMissing, IndexOutdated or IndexDamaged (one message each).
     The schema is Cari's own, not the one pickled in the index: reading an
     index never depends on the classes it was written with.
     """
-    generation = generation or store.live_generation(index_dir)
+    generation = generation or generations.live_generation(index_dir)
     check_format(index_dir, generation)
     learn_roots(generation, COMMON_ROOTS)
     try:
@@ -184,10 +184,10 @@ def learn_roots(generation: Path, record: str = ROOTS) -> None:
     """
     if len(shared_stemmer().known_roots()) >= _learned.get(_roots_key(generation, record), 1 << 62):
         return
-    if store.read_manifest(generation).get("fingerprint") == schema_fingerprint():
-        roots = store.read_record(generation, record)
+    if generations.read_manifest(generation).get("fingerprint") == schema_fingerprint():
+        roots = generations.read_record(generation, record)
         if roots is None and record != ROOTS:
-            roots = store.read_record(generation, ROOTS)
+            roots = generations.read_record(generation, ROOTS)
         if isinstance(roots, dict):
             shared_stemmer().learn_roots(roots)
             remember_roots(generation, record)

@@ -295,6 +295,36 @@ def _pointer_name(index_dir: Path) -> str | None:
 
 
 @contextmanager
+def writing(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the index for one write: the rebuild lock (IndexBusy past ``wait_seconds``), the folder's OSErrors
+    as BuildFailed.
+
+    Every write runs in one -- a rebuild, an add, a removal, a batch of the
+    write API's -- and makes its change as a :func:`next_generation` that
+    :func:`publish` swaps in: the one write path.
+    """
+    with writable(index_dir), rebuild_lock(index_dir, wait_seconds):
+        yield
+
+
+@contextmanager
+def next_generation(index_dir: Path, live: Path | None) -> Iterator[Path]:
+    """The generation a write fills and publishes: new and empty, or the hard-linked copy of ``live``.
+
+    Call under :func:`writing`. Generations left by earlier writes that no
+    reader holds go first; if the write fails or is interrupted before it
+    publishes, the new generation is removed and the live one keeps serving.
+    """
+    remove_stale_generations(index_dir)
+    generation = new_generation(index_dir) if live is None else copy_generation(index_dir, live)
+    try:
+        yield generation
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+
+
+@contextmanager
 def writable(index_dir: Path) -> Iterator[None]:
     """Report an index folder that cannot be created or written as a CariError.
 

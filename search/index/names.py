@@ -49,7 +49,7 @@ from search.analysis.names import (
     fold,
 )
 from search.analysis.names import name_terms as article_name_terms
-from search.index import generations as store
+from search.index import generations
 
 NAMES = "names.json.gz"
 LOWER_INSIDE = NAME_JOINERS | {"dan"}  # written in small letters inside a name: 'Kementerian Pemuda dan Olahraga'
@@ -403,7 +403,7 @@ def write_names(generation: Path, index: Any, tally: Tally | None = None) -> Non
     with index.reader() as reader:
         counts = tally.counts if tally is not None and tally.counts is not None else index_counts(reader)
         write_counts(generation, counts)
-        store.write_record(generation, NAMES, names_record(learned_names(reader, counts)))
+        generations.write_record(generation, NAMES, names_record(learned_names(reader, counts)))
 
 
 def names_of_record(record: object) -> list[Name] | None:

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import CariError, IndexBusy
-from search.index import generations as store
+from search.index import generations
 from search.index.format import check_format
 
 PUBLISH_LOCK = ".publish-lock"
@@ -83,7 +83,7 @@ def publish(index_dir: Path, destinations: list[str]) -> Iterator[Published | Pu
     for destination in destinations:
         check_destination(destination)
     with publish_lock(index_dir):
-        generation = store.live_generation(index_dir)
+        generation = generations.live_generation(index_dir)
         check_format(index_dir, generation)  # IndexDamaged: nothing damaged is shipped
         for destination in destinations:
             try:
@@ -105,7 +105,7 @@ def publish_to(rsync: str, index_dir: Path, generation: Path, destination: str) 
     remote = _Remote(rsync, base)
     entries = remote.names()
     previous = remote.pointer() if "CURRENT" in entries else None
-    olds = sorted((n for n in entries if n.startswith(store.GENERATION_PREFIX) and n != generation.name), reverse=True)
+    olds = sorted((n for n in entries if n.startswith(generations.GENERATION_PREFIX) and n != generation.name), reverse=True)
     links = [f"--link-dest=../{name}" for name in olds[:MAX_LINK_DESTS]]
     target = f"{base}/{generation.name}/"
     sent = remote.run(["-a", "--mkpath", "--delete", "--stats", *links, f"{generation}/", target], "send the generation")
@@ -118,9 +118,9 @@ def publish_to(rsync: str, index_dir: Path, generation: Path, destination: str) 
         if changed:
             raise PublishFailed(f"{destination}: {changed[0]} did not arrive intact; the replica still serves "
                                 f"{previous or 'nothing'}.")
-    synonyms = index_dir / store.SYNONYMS
+    synonyms = index_dir / generations.SYNONYMS
     if synonyms.is_file():  # the index's synonyms live beside its generations
-        remote.run(["--checksum", str(synonyms), f"{base}/{store.SYNONYMS}"], "send the synonyms")
+        remote.run(["--checksum", str(synonyms), f"{base}/{generations.SYNONYMS}"], "send the synonyms")
     remote.swap_pointer(generation.name)
     remote.remove_generations(keep={generation.name, previous})
     files = sum(1 for path in generation.iterdir() if path.is_file())
@@ -186,7 +186,7 @@ class _Remote:
     def remove_generations(self, keep: set[str | None]) -> None:
         """Delete the replica's generation folders but ``keep``; the rest of the folder is left alone."""
         rules = [f"--filter=protect /{name}/" for name in sorted(n for n in keep if n)]
-        rules += [f"--filter=include /{store.GENERATION_PREFIX}*/***", "--filter=exclude *"]
+        rules += [f"--filter=include /{generations.GENERATION_PREFIX}*/***", "--filter=exclude *"]
         # A failure here is left alone: the new generation is live; old ones go at the next publish.
         with tempfile.TemporaryDirectory(prefix="cari-publish-") as empty, suppress(PublishFailed):
             self.run(["-r", "--delete", *rules, f"{empty}/", f"{self.base}/"], "remove old generations")
@@ -211,7 +211,7 @@ def _first_line(text: str) -> str:
 def publish_lock(index_dir: Path) -> Iterator[None]:
     """One publish of ``index_dir`` at a time (an flock, released by the kernel if the process dies)."""
     if not index_dir.is_dir():
-        store.live_generation(index_dir)  # IndexMissing, with its message
+        generations.live_generation(index_dir)  # IndexMissing, with its message
     with open(index_dir / PUBLISH_LOCK, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

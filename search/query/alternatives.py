@@ -6,7 +6,7 @@ articles using the reader's own form still come first:
 
 - spelling variants of names: the shipped list ``search/data/variants.tsv``
   (transliterations: ``Moskwa/Moskow``, ``Kyiv/Kiev``) and those the index
-  itself holds (``search.query.spelling``: names a small edit apart);
+  itself holds (``search.query.typos``: names a small edit apart);
 - synonyms the user keeps per index (``cari synonyms``, ``synonyms.py``);
 - abbreviations both ways (``AS`` and ``Amerika Serikat``, from
   ``search/data/abbreviations.tsv``);
@@ -58,7 +58,7 @@ class Form:
 
 
 class Lexicon(Protocol):
-    """What the index knows of words (``search.query.spelling.IndexLexicon``)."""
+    """What the index knows of words (``search.query.typos.IndexLexicon``)."""
 
     def variants(self, word: str) -> list[str]:
         """Names in the index a small edit from ``word`` (lowercased), rare enough to be the same name."""

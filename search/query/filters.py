@@ -78,7 +78,7 @@ class Filters:
             terms = name_terms(book.forms(name))
             if not terms:
                 raise QueryError("A person or organisation filter needs a name (e.g. person:\"Setya Novanto\").",
-                                 "Filter orang atau organisasi perlu sebuah nama (misalnya orang:\"Setya Novanto\").")
+                                 "name_needed")
             parts.append(q.Or([q.Term(NAMES_FIELD, term) for term in terms]))
         if self.sources:  # any of them
             names = self.sources if known_sources is None else self.source_names(known_sources)
@@ -125,12 +125,10 @@ def matching_sources(wanted: str, known: list[str]) -> list[str]:
     if by_word:
         listed = ", ".join(sorted(by_word, key=str.lower))
         raise QueryError(f"{wanted!r} is in the name of several sources: {listed}; name one of them.",
-                         f"{wanted!r} ada di nama beberapa sumber: {listed}; pilih salah satu.")
+                         "several_sources", wanted=wanted, listed=listed)
     listed = ", ".join(sorted(known, key=str.lower)[:30]) + (", …" if len(known) > 30 else "")
-    raise QueryError(
-        f"No articles from {wanted!r}: the sources are {listed or 'none yet'}.",
-        f"Tidak ada artikel dari {wanted!r}. Sumber yang ada: {listed or 'belum ada'}.",
-    )
+    raise QueryError(f"No articles from {wanted!r}: the sources are {listed or 'none yet'}.", "unknown_source",
+                     wanted=wanted, listed=listed)
 
 
 # A year ("2022") or a month ("2022-10") stands for the whole of it.
@@ -150,7 +148,7 @@ def _filter_date(value: str | None, which: str, end_of_day: bool = False) -> dat
         if moment is None:
             raise QueryError(
                 f"Invalid {which} date {value!r}: use a day (2022-10-06), a month (2022-10) or a year (2022).",
-                f"Tanggal {value!r} tidak dikenali: tulis TTTT-BB-HH (2022-10-06), TTTT-BB (2022-10) atau TTTT (2022).",
+                "bad_date", value=value,
             )
         return moment
     try:

@@ -31,21 +31,19 @@ def check_query(text: str) -> str:
         text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = text.strip()
     if not text:
-        raise QueryError("Empty query: type one or more words to search for.",
-                         "Ketik satu kata atau lebih untuk dicari.")
+        raise QueryError("Empty query: type one or more words to search for.", "empty")
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"Query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).",
-                         f"Kata pencarian terlalu panjang ({len(text)} karakter; paling banyak {MAX_QUERY_CHARS}).")
+        raise QueryError(f"Query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).", "too_long",
+                         length=len(text), limit=MAX_QUERY_CHARS)
     if text.count('"') % 2:
-        raise UnbalancedQuery('Unbalanced quote: a phrase needs a closing " (e.g. "duta besar").',
-                         'Tanda kutip belum ditutup: frasa perlu " penutup (misalnya "duta besar").')
+        raise UnbalancedQuery('Unbalanced quote: a phrase needs a closing " (e.g. "duta besar").', "unbalanced_quote")
     depth = 0
     for ch in _PHRASE.sub("", text):
         depth += {"(": 1, ")": -1}.get(ch, 0)
         if depth < 0:
             break
     if depth:
-        raise UnbalancedQuery("Unbalanced parentheses in the query.", "Tanda kurung dalam pencarian tidak seimbang.")
+        raise UnbalancedQuery("Unbalanced parentheses in the query.", "unbalanced_parentheses")
     _check_operators(text)
     for name in FIELD_PREFIX.findall(_PHRASE.sub("", text)):
         if name.lower() not in SEARCHABLE_FIELDS:
@@ -65,11 +63,10 @@ def _check_operators(text: str) -> None:
         after = tokens[i + 1] if i + 1 < len(tokens) else None
         if token == "NOT":
             if after is None or after in OPERATORS or after == ")":
-                raise QueryError("NOT needs a word after it (e.g. kazakhstan NOT rusia).",
-                                 "NOT perlu diikuti sebuah kata (misalnya kazakhstan NOT rusia).")
+                raise QueryError("NOT needs a word after it (e.g. kazakhstan NOT rusia).", "not_alone")
         elif before in (None, "(", *OPERATORS) or after in (None, ")", *BINARY_OPERATORS):
             raise QueryError(f"Operator {token} needs a word on each side (e.g. rusia {token} ukraina).",
-                             f"Operator {token} perlu kata di kedua sisinya (misalnya rusia {token} ukraina).")
+                             "operator_alone", operator=token)
 
 
 def lower_field_names(text: str) -> str:

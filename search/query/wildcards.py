@@ -75,6 +75,5 @@ def _too_broad(glob: str) -> QueryError:
     return QueryError(
         f"The wildcard {glob!r} is too broad: put at least {MIN_PREFIX} letters before the first * "
         "(e.g. pemilu*, not *a* or a*). A * on its own lists the newest articles.",
-        f"Tanda bintang {glob!r} terlalu luas: tulis paling sedikit {MIN_PREFIX} huruf sebelum * pertama "
-        "(misalnya pemilu*, bukan *a* atau a*). Tanda * saja menampilkan berita terbaru.",
+        "broad_wildcard", wildcard=glob, letters=MIN_PREFIX,
     )

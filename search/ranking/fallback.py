@@ -30,7 +30,7 @@ READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingErr
 
 
 @contextmanager
-def reading(index_dir: Path) -> Iterator[None]:
+def read_errors_as_damage(index_dir: Path) -> Iterator[None]:
     """Report a read failure inside Whoosh as a damaged index, not a traceback."""
     try:
         yield

@@ -108,12 +108,12 @@ def tightness(passage: list[Word], matched_at: list[int], distinct: int) -> floa
     return distinct / shortest
 
 
-def question_idf(query: q.Query, reader: Any, fieldname: str = "body") -> dict[str, float]:
+def question_idf(query: q.Query, postings: Any, fieldname: str = "body") -> dict[str, float]:
     """BM25's idf of each stem the query asks for in ``fieldname`` (stems in no article left out)."""
-    n = reader.doc_count_all()
+    n = postings.doc_count_all()
     idf = {}
     for field, stem in positive_terms(query):
-        df = reader.doc_frequency(field, stem) if field == fieldname else 0
+        df = postings.doc_frequency(field, stem) if field == fieldname else 0
         if df:
             idf[stem] = math.log(1 + (n - df + 0.5) / (df + 0.5))
     return idf
@@ -126,7 +126,7 @@ def combine(scores: list[float], feats: list[tuple], weights: Weights = WEIGHTS)
     return [s / best + sum(a * b for a, b in zip(w, f, strict=True)) for s, f in zip(scores, feats, strict=True)]
 
 
-def answers_first(parsed: ParsedQuery, query: q.Query, found: list, reader: Any, weights: Weights = WEIGHTS) -> list:
+def answers_first(parsed: ParsedQuery, query: q.Query, found: list, postings: Any, weights: Weights = WEIGHTS) -> list:
     """``found`` ((stored fields, score) pairs, best first) re-ranked if ``parsed`` is a question.
 
     ``query`` is the Whoosh query that ranked them (``parsed.query`` as
@@ -140,7 +140,7 @@ def answers_first(parsed: ParsedQuery, query: q.Query, found: list, reader: Any,
     top, rest = found[:DEPTH], found[DEPTH:]
     if not top:
         return found
-    idf = question_idf(query, reader)
+    idf = question_idf(query, postings)
     feats = [features(written_words(fields.get("body", "")), idf, parsed.asked, parsed.question_words) for fields, _ in top]
     scores = [float(score) for _, score in top]
     best = max(scores) or 1.0

@@ -13,7 +13,7 @@ import pytest
 
 from search import Index, given_article
 from search.errors import IndexOutdated
-from search.index import generations as store
+from search.index import generations
 from search.index.build import build_index
 from search.index.documents import BatchedWrites
 from search.index.format import INDEX_FORMAT
@@ -163,7 +163,7 @@ def test_rebuild_full_without_sources_rebuilds_from_the_index_itself(mixed_index
     assert run_cli("rebuild-index", "--full", "--index", index, "-q").exit_code == 0
     assert _search_all(Index(index), _queries(GIVEN) + ["kazakhstan", "pengusiran", "beras"]) == answers
     # The sources it came from stay on record.
-    assert any(source.endswith("seeds") for source in store.read_manifest(store.live_generation(index))["sources"])
+    assert any(source.endswith("seeds") for source in generations.read_manifest(generations.live_generation(index))["sources"])
 
 
 def test_rebuild_with_sources_still_makes_the_index_exactly_them(mixed_index, tmp_path, run_cli):
@@ -200,7 +200,7 @@ def test_an_index_of_the_previous_format_is_rebuilt_from_itself_with_its_api_art
     assert sorted(r["id"] for r in exported) == [d["id"] for d in expected["documents"]]
     result = run_cli("rebuild-index", "--full", "--index", format_7)  # the source folders are long gone
     assert result.exit_code == 0 and "Indexed 8 documents, skipped 0" in result.output, result.output
-    assert store.read_manifest(store.live_generation(format_7))["index_format"] == INDEX_FORMAT
+    assert generations.read_manifest(generations.live_generation(format_7))["index_format"] == INDEX_FORMAT
     searcher = Index(format_7)
     for doc in expected["documents"]:  # the three the API took among them: "api-banjir-1", "api-gempa-2", "42"
         page = searcher.article(doc["id"])
@@ -242,9 +242,9 @@ def test_backup_is_a_consistent_index_while_writes_go_on(mixed_index, tmp_path, 
         searcher = Index(copy)  # opens (its checksums hold), and holds every article of its moment
         total = searcher.doc_count()
         assert total > 13 and searcher.search("banjir", limit=100).total == floods + total - 13
-    live = store.live_generation(index)
+    live = generations.live_generation(index)
     linked = next(p for p in live.iterdir() if p.suffix == ".seg")
-    copied = tmp_path / "copy-5" / store.live_generation(tmp_path / "copy-5").name / linked.name
+    copied = tmp_path / "copy-5" / generations.live_generation(tmp_path / "copy-5").name / linked.name
     assert not copied.exists() or copied.stat().st_ino == linked.stat().st_ino  # a hard link, not a copy
     result = run_cli("backup", tmp_path / "copy-0", "--index", index)
     assert result.exit_code == 1 and "not an empty folder" in result.output
@@ -258,11 +258,11 @@ def test_backup_of_an_older_format_opens_as_that_index(format_7, tmp_path, run_c
 def test_a_damaged_index_is_not_rebuilt_from_itself(mixed_index, tmp_path, run_cli):
     index = tmp_path / "index"
     shutil.copytree(mixed_index, index)
-    segment = max(store.live_generation(index).glob("*.seg"), key=lambda p: p.stat().st_size)
+    segment = max(generations.live_generation(index).glob("*.seg"), key=lambda p: p.stat().st_size)
     data = bytearray(segment.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped byte in the stored articles' segment
     segment.write_bytes(bytes(data))
-    live = store.live_generation(index).name
+    live = generations.live_generation(index).name
     result = run_cli("rebuild-index", "--full", "--index", index)
     assert result.exit_code == 1 and "is damaged" in result.output and "Nothing was changed" in result.output
-    assert "Traceback" not in result.output and store.live_generation(index).name == live
+    assert "Traceback" not in result.output and generations.live_generation(index).name == live

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from search import Index
-from search.index import generations as store
+from search.index import generations
 from tests.conftest import SEEDS
 
 pytestmark = [pytest.mark.server]
@@ -93,12 +93,12 @@ def assert_previous_index_serves(index: Path) -> None:
 
 def assert_next_rebuild_works(index: Path) -> None:
     """The lock is free, and the next rebuild removes what the interrupted one left behind."""
-    before = store.live_generation(index).name
+    before = generations.live_generation(index).name
     done = subprocess.run([sys.executable, "-c", "from search.cli import main; main()", "rebuild-index", str(SEEDS),
                            "--index", str(index), "-q"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     # Only the new generation and the one it replaced (kept for readers mid-switch) remain.
-    assert {p.name for p in index.glob("gen-*")} == {store.live_generation(index).name, before}
+    assert {p.name for p in index.glob("gen-*")} == {generations.live_generation(index).name, before}
 
 
 @pytest.mark.parametrize("delay", [0.0, 1.5])
@@ -121,7 +121,7 @@ def test_ctrl_c_or_sigterm_stops_with_one_line_and_the_previous_index_serving(bi
     output, _ = proc.communicate(timeout=20)
     assert (proc.returncode, output.strip().splitlines()) == (code, [f"Stopped: the index at {seed_copy} is unchanged."])
     assert wait_gone(seed_copy) == []
-    assert [p.name for p in seed_copy.glob("gen-*")] == [store.live_generation(seed_copy).name]  # temp removed
+    assert [p.name for p in seed_copy.glob("gen-*")] == [generations.live_generation(seed_copy).name]  # temp removed
     assert_previous_index_serves(seed_copy)
 
 

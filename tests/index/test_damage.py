@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from search import Index, IndexDamaged
-from search.index import generations as store
+from search.index import generations
 from tests.conftest import SEEDS
 
 
@@ -18,8 +18,8 @@ def index(seed_index, tmp_path):
 
 
 def index_files(index):
-    generation = store.live_generation(index)
-    return sorted(p for p in generation.iterdir() if p.is_file() and p.name != store.MANIFEST and p.stat().st_size)
+    generation = generations.live_generation(index)
+    return sorted(p for p in generation.iterdir() if p.is_file() and p.name != generations.MANIFEST and p.stat().st_size)
 
 
 def flip(path, rng) -> None:
@@ -61,14 +61,14 @@ def test_the_cli_says_damaged_and_the_advised_rebuild_repairs_it(index, run_cli)
 
 
 def test_a_pointer_that_is_not_text_is_damage_not_a_traceback(index, run_cli):
-    (index / store.POINTER).write_bytes(b"gen-\xff\xfe")
+    (index / generations.POINTER).write_bytes(b"gen-\xff\xfe")
     result = run_cli("search", "rusia", "--index", index)
     assert result.exit_code == 1 and "damaged" in result.output
 
 
 def test_an_update_never_writes_into_the_files_of_the_live_index(index, run_cli, tmp_path):
     """An update starts from hard links to the live files: its own records must be new files."""
-    live = store.live_generation(index)
+    live = generations.live_generation(index)
     before = {p.name: p.read_bytes() for p in live.iterdir() if p.is_file()}
     extra = tmp_path / "extra.jsonl"
     extra.write_text('{"id": "x1", "text": "Banjir melanda Bekasi."}\n', encoding="utf-8")

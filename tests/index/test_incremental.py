@@ -12,7 +12,7 @@ import search.index.build
 import search.index.format
 from search import Index
 from search.cli import cli
-from search.index import generations as store
+from search.index import generations
 from search.index.build import build_index
 from tests.conftest import whoosh_searcher
 
@@ -117,7 +117,7 @@ def test_full_rebuilds_everything(jsonl_index, run_cli, monkeypatch):
     result = run_cli("rebuild-index", source, "--index", index, "--full")
     assert summary(result).startswith("Indexed 3 documents, skipped 0")
     assert sorted(indexed) == sorted(ARTICLES)
-    assert store.read_manifest(store.live_generation(index))["mode"] == "full"
+    assert generations.read_manifest(generations.live_generation(index))["mode"] == "full"
 
 
 def test_index_from_another_analysis_is_rebuilt_in_full(jsonl_index, run_cli, monkeypatch):
@@ -129,7 +129,7 @@ def test_index_from_another_analysis_is_rebuilt_in_full(jsonl_index, run_cli, mo
 
 def test_failed_update_leaves_the_previous_index(jsonl_index, monkeypatch):
     source, index = jsonl_index
-    live = store.live_generation(index)
+    live = generations.live_generation(index)
     files_before = sorted(os.listdir(live))
     articles = dict(ARTICLES, gempa="Gempa mengguncang Garut.", longsor="Longsor menimbun jalan di Bogor.")
     del articles["banjir"]
@@ -142,7 +142,7 @@ def test_failed_update_leaves_the_previous_index(jsonl_index, monkeypatch):
     result = CliRunner().invoke(cli, ["rebuild-index", str(source), "--index", str(index)])
     assert result.exit_code != 0
     monkeypatch.undo()
-    assert store.live_generation(index) == live
+    assert generations.live_generation(index) == live
     assert sorted(os.listdir(live)) == files_before  # the hard-linked files were not touched
     assert [p.name for p in index.glob("gen-*")] == [live.name]
     assert ids_for(index, "bekasi") == ["banjir"]
@@ -152,10 +152,10 @@ def test_failed_update_leaves_the_previous_index(jsonl_index, monkeypatch):
 
 def test_update_keeps_the_previous_generation_intact_for_readers(jsonl_index, run_cli):
     source, index = jsonl_index
-    old = store.live_generation(index)
+    old = generations.live_generation(index)
     write_jsonl(source, dict(ARTICLES, gempa="Gempa mengguncang Garut."))
     assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
-    assert store.live_generation(index) != old
+    assert generations.live_generation(index) != old
     from whoosh.index import open_dir
 
     with open_dir(str(old)).searcher() as reader:  # a reader that opened it before the swap
@@ -180,7 +180,7 @@ def test_parallel_workers_index_like_one_process(tmp_path, monkeypatch):
     assert sorted(h.score for h in one.hits) == sorted(h.score for h in two.hits)
     scores = {h.id: h.score for h in one.hits}
     assert all(scores[h.id] == h.score for h in two.hits if h.id in scores)
-    segments = [p for p in store.live_generation(tmp_path / "parallel").iterdir() if p.suffix == ".seg"]
+    segments = [p for p in generations.live_generation(tmp_path / "parallel").iterdir() if p.suffix == ".seg"]
     assert len(segments) >= 2  # the workers really wrote their own segments
 
 
@@ -189,7 +189,7 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_old_index(tmp_path, monk
     write_jsonl(source, {f"a{i}": f"Banjir melanda kota nomor {i}." for i in range(30)})
     index = tmp_path / "ix"
     assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
-    live = store.live_generation(index)
+    live = generations.live_generation(index)
     monkeypatch.setattr(search.index.workers, "BATCH_SIZE", 5)
     monkeypatch.setattr(search.index.workers, "MIN_BATCHES_FOR_WORKERS", 2)
     real = search.index.build.article_fields
@@ -199,7 +199,7 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_old_index(tmp_path, monk
     result = run_cli("rebuild-index", source, "--index", index, "--full", "--jobs", "2")
     assert result.exit_code == 1
     assert "Error: " in result.output and "indexing worker failed" in result.output
-    assert store.live_generation(index) == live
+    assert generations.live_generation(index) == live
     assert [p.name for p in index.glob("gen-*")] == [live.name]
 
 
@@ -207,7 +207,7 @@ def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cl
     from search.analysis.stemmer import Stemmer, shared_stemmer
 
     source, index = jsonl_index
-    roots = store.read_record(store.live_generation(index), search.index.build.ROOTS)
+    roots = generations.read_record(generations.live_generation(index), search.index.build.ROOTS)
     assert roots["mengguncang"] == "guncang"
     shared_stemmer().known_roots().clear()  # as in a new process
     stemmed = []
@@ -223,9 +223,9 @@ def reseal(generation):
     """Record the checksums of files a test changed on purpose (any other change is damage)."""
     from search.index.checksums import checksums
 
-    manifest = json.loads((generation / store.MANIFEST).read_text(encoding="utf-8"))
-    manifest["checksums"] = checksums(generation, store.MANIFEST)
-    (generation / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    manifest = json.loads((generation / generations.MANIFEST).read_text(encoding="utf-8"))
+    manifest["checksums"] = checksums(generation, generations.MANIFEST)
+    (generation / generations.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl_index):
@@ -234,19 +234,19 @@ def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl
     from search.index.format import COMMON_ROOTS, ROOTS
 
     _, index = jsonl_index
-    generation = store.live_generation(index)
-    roots = store.read_record(generation, ROOTS)
+    generation = generations.live_generation(index)
+    roots = generations.read_record(generation, ROOTS)
     assert roots.get("melanda") == "landa"  # the build saved what it stemmed
-    assert store.read_record(generation, COMMON_ROOTS) == roots  # fewer than COMMON_ROOTS_COUNT: all of them
-    store.write_record(generation, COMMON_ROOTS, {**roots, "zzqmelanda": "zzq-saved"})  # what a searcher reads
+    assert generations.read_record(generation, COMMON_ROOTS) == roots  # fewer than COMMON_ROOTS_COUNT: all of them
+    generations.write_record(generation, COMMON_ROOTS, {**roots, "zzqmelanda": "zzq-saved"})  # what a searcher reads
     reseal(generation)
     format_module._learned.clear()  # as in another process than the one that built it: it reads the record once
     Index(index).search("banjir")
     assert shared_stemmer().stem("zzqmelanda") == "zzq-saved"
 
-    manifest = json.loads((generation / store.MANIFEST).read_text(encoding="utf-8"))
-    (generation / store.MANIFEST).write_text(json.dumps({**manifest, "fingerprint": "other"}), encoding="utf-8")
-    store.write_record(generation, COMMON_ROOTS, {"zzqmembanjiri": "zzq-stale"})
+    manifest = json.loads((generation / generations.MANIFEST).read_text(encoding="utf-8"))
+    (generation / generations.MANIFEST).write_text(json.dumps({**manifest, "fingerprint": "other"}), encoding="utf-8")
+    generations.write_record(generation, COMMON_ROOTS, {"zzqmembanjiri": "zzq-stale"})
     reseal(generation)
     format_module._learned.clear()
     Index(index).search("banjir")
@@ -261,8 +261,8 @@ def test_a_process_reads_an_indexs_roots_once_across_its_generations(jsonl_index
     source, index = jsonl_index
     format_module._learned.clear()
     reads = []
-    real_read = store.read_record
-    monkeypatch.setattr(store, "read_record", lambda gen, name: reads.append(name) or real_read(gen, name))
+    real_read = generations.read_record
+    monkeypatch.setattr(generations, "read_record", lambda gen, name: reads.append(name) or real_read(gen, name))
     Index(index).search("banjir")
     assert reads.count(format_module.COMMON_ROOTS) == 1 and format_module.ROOTS not in reads
     with open(source, "a", encoding="utf-8") as out:
@@ -287,9 +287,9 @@ def test_a_searcher_reads_only_the_first_roots_of_a_large_build(tmp_path, monkey
                       encoding="utf-8")
     index = tmp_path / "index"
     build_index([source], index, procs=1)
-    generation = store.live_generation(index)
-    every = store.read_record(generation, format_module.ROOTS)
-    common = store.read_record(generation, format_module.COMMON_ROOTS)
+    generation = generations.live_generation(index)
+    every = generations.read_record(generation, format_module.ROOTS)
+    common = generations.read_record(generation, format_module.COMMON_ROOTS)
     assert len(common) == 3 and list(common.items()) == list(every.items())[:3]
     assert all(w in every for w in words)
     shared_stemmer().known_roots().clear()  # as in a fresh worker
@@ -301,12 +301,12 @@ def test_a_searcher_reads_only_the_first_roots_of_a_large_build(tmp_path, monkey
 
 def test_a_damaged_contents_record_makes_the_update_a_full_rebuild(jsonl_index, run_cli):
     source, index = jsonl_index
-    (store.live_generation(index) / search.index.build.CONTENTS).write_bytes(b"\x1f\x8b not really gzip")
+    (generations.live_generation(index) / search.index.build.CONTENTS).write_bytes(b"\x1f\x8b not really gzip")
     result = run_cli("rebuild-index", source, "--index", index)
     assert result.exit_code == 0
-    assert store.read_manifest(store.live_generation(index))["mode"] == "full"
+    assert generations.read_manifest(generations.live_generation(index))["mode"] == "full"
     assert ids_for(index, "banjir") == ["banjir"]  # one copy, not the old one and a new one
     from whoosh.index import open_dir
 
-    with open_dir(str(store.live_generation(index))).reader() as reader:
+    with open_dir(str(generations.live_generation(index))).reader() as reader:
         assert reader.doc_count() == len(ARTICLES)

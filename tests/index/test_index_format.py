@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from search import Index, IndexOutdated
-from search.index import generations as store
+from search.index import generations
 from search.index.format import INDEX_FORMAT
 
 
@@ -15,15 +15,15 @@ def outdated_index(seed_index, tmp_path):
     """A copy of the seed index whose manifest says it was written in format 4 (before stable pickled names)."""
     index = tmp_path / "index"
     shutil.copytree(seed_index, index)
-    generation = store.live_generation(index)
-    manifest = json.loads((generation / store.MANIFEST).read_text(encoding="utf-8"))
+    generation = generations.live_generation(index)
+    manifest = json.loads((generation / generations.MANIFEST).read_text(encoding="utf-8"))
     manifest.pop("index_format")
-    (generation / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (generation / generations.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     return index
 
 
 def test_a_new_index_records_its_format(seed_index):
-    manifest = store.read_manifest(store.live_generation(seed_index))
+    manifest = generations.read_manifest(generations.live_generation(seed_index))
     assert manifest["index_format"] == INDEX_FORMAT
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from search import Index
 from search.analysis.names import name_terms
 from search.errors import QueryError
-from search.index import generations as store
+from search.index import generations
 from search.index.build import ADD, build_index
 from search.index.changes import remove_articles
 from search.index.format import open_index
@@ -44,7 +44,7 @@ def test_a_capital_that_opens_a_sentence_says_nothing():
 def _record(index_dir):
     """The learned names of the live generation, after checking that the term counts a write kept by adding
     and taking off articles are those of the whole index read again."""
-    live = store.live_generation(index_dir)
+    live = generations.live_generation(index_dir)
     with open_index(index_dir, live)[1].reader() as reader:
         assert read_counts(live) == index_counts(reader)
     with gzip.open(live / NAMES, "rt", encoding="utf-8") as file:
@@ -69,7 +69,7 @@ def test_names_follow_additions_removals_and_a_rebuild_from_the_index_s_own_arti
     assert _record(tmp_path / "index") == learned
     build_index([write_jsonl(tmp_path / "changed.jsonl", [_story(4, "Lalu Rina Wati datang.")])], tmp_path / "index",
                 mode=ADD)
-    assert "n:rina wati" in read_counts(store.live_generation(tmp_path / "index"))
+    assert "n:rina wati" in read_counts(generations.live_generation(tmp_path / "index"))
     remove_articles(tmp_path / "index", ["s0", "s1", "s2"])
     assert "budi gunawan" not in _record(tmp_path / "index")
 

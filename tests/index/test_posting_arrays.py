@@ -124,7 +124,7 @@ def test_the_writer_keeps_weights_in_one_byte_only_when_they_all_are_small_whole
 def test_the_arrays_are_inside_the_checksummed_segment_file(index):
     """A flipped byte in the arrays is a damaged index at opening, like any other byte of it."""
     from search.errors import IndexDamaged
-    from search.index import generations as store
+    from search.index import generations
 
     generation, ix = open_index(index)
     with ix.reader() as reader:
@@ -138,7 +138,7 @@ def test_the_arrays_are_inside_the_checksummed_segment_file(index):
     path.write_bytes(data)
     with pytest.raises(IndexDamaged, match="checksum"):
         open_index(index)
-    assert store.live_generation(index) == generation
+    assert generations.live_generation(index) == generation
 
 
 def test_a_file_that_is_not_posting_arrays_is_ignored(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from search import Index, given_article
 from search.errors import IndexBusy, SearchBusy
-from search.index import generations as store
+from search.index import generations
 from search.index.documents import BatchedWrites
 from search.query.filters import Filters
 from tests.conftest import make_index
@@ -86,11 +86,11 @@ def test_a_generation_a_reader_holds_is_not_deleted_by_later_writes(tmp_path):
     index = make_index(tmp_path, BASE)
     reader = Index(index)
     reader.search("banjir")
-    held = store.live_generation(index)
+    held = generations.live_generation(index)
     documents = BatchedWrites(index, batch_seconds=0.0)
     for n in range(4):  # each publish used to drop every generation but the new one and the one before
         documents.upsert(given({"id": f"baru-{n}", "text": f"Kabar baru nomor {n}."}))
-    assert held.is_dir() and store.live_generation(index) != held
+    assert held.is_dir() and generations.live_generation(index) != held
     assert reader.article("awal-1") is not None  # still reads what it opened... then moves on
     reader.close()
     documents.upsert(given({"id": "baru-9", "text": "Kabar terakhir."}))
@@ -100,11 +100,11 @@ def test_a_generation_a_reader_holds_is_not_deleted_by_later_writes(tmp_path):
 def test_a_generation_without_its_readers_lock_gets_one_when_read(tmp_path):
     """A generation restored from a backup (which copies no lock file) is held like any other once read."""
     index = make_index(tmp_path, BASE)
-    live = store.live_generation(index)
-    (live / store.READERS_LOCK).unlink()
+    live = generations.live_generation(index)
+    (live / generations.READERS_LOCK).unlink()
     reader = Index(index)
     reader.search("banjir")
-    assert (live / store.READERS_LOCK).is_file()
+    assert (live / generations.READERS_LOCK).is_file()
     documents = BatchedWrites(index, batch_seconds=0.0)
     for n in range(3):
         documents.upsert(given({"id": f"baru-{n}", "text": f"Kabar baru nomor {n}."}))

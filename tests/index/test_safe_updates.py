@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from search import Index
-from search.index import generations as store
+from search.index import generations
 from tests.conftest import SEEDS, write_jsonl
 
 KOMPAS_ID = "000_820b055c4d7704aa"
@@ -36,10 +36,10 @@ def jsonl(path, *articles):
 
 
 def test_a_missing_source_is_an_error_and_changes_nothing(index, run_cli):
-    live = store.live_generation(index)
+    live = generations.live_generation(index)
     result = run_cli("rebuild-index", "seedz", "--index", index)
     assert result.exit_code == 1 and "No such file or folder: seedz" in result.output
-    assert store.live_generation(index) == live and count(index) == 5
+    assert generations.live_generation(index) == live and count(index) == 5
 
 
 def test_an_empty_folder_is_an_error(index, run_cli, tmp_path):
@@ -92,7 +92,7 @@ def test_remove_removes_by_id_and_reports_unknown_ones(index, run_cli, tmp_path)
 
 
 def test_dry_runs_report_and_change_nothing(index, run_cli, tmp_path):
-    live = store.live_generation(index)
+    live = generations.live_generation(index)
     today = jsonl(tmp_path / "today.jsonl", {"id": "t1", "text": "Banjir melanda Bekasi."})
     added = run_cli("add", today, "--index", index, "--dry-run")
     assert "Would index 1 document (1 new, 0 changed, 0 removed, 0 unchanged)" in added.output
@@ -100,7 +100,7 @@ def test_dry_runs_report_and_change_nothing(index, run_cli, tmp_path):
     assert "(1 new, 0 changed, 5 removed, 0 unchanged)" in rebuilt.output and "nothing was changed" in rebuilt.output
     removed = run_cli("remove", KOMPAS_ID, "--index", index, "--dry-run")
     assert "Would remove 1 article" in removed.output
-    assert store.live_generation(index) == live and count(index) == 5
+    assert generations.live_generation(index) == live and count(index) == 5
 
 
 def test_an_unreadable_folder_is_reported_and_its_articles_kept(index, run_cli, tmp_path, monkeypatch):

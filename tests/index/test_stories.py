@@ -5,8 +5,7 @@ import random
 
 import pytest
 
-from search.index import generations as store
-from search.index import stories
+from search.index import generations, stories
 from search.index.build import ADD, build_index
 from search.index.changes import remove_articles
 from search.ingest.article import Article
@@ -28,7 +27,7 @@ def _copies(originals: list[dict], per_original: int, docs: list[dict], seed: in
 
 
 def _groups(index_dir) -> list[set[str]]:
-    record = stories.read(store.live_generation(index_dir))
+    record = stories.read(generations.live_generation(index_dir))
     assert record is not None, "the generation has no stories record"
     return [set(group) for group in record.groups()]
 
@@ -103,15 +102,15 @@ def test_an_index_without_the_record_gets_it_at_its_next_update(tmp_path, indosu
     copy = _copies([docs[0]], 1, docs)[0]
     index_dir = tmp_path / "index"
     build_index([write_jsonl(tmp_path / "a.jsonl", docs)], index_dir, procs=1)
-    live = store.live_generation(index_dir)
+    live = generations.live_generation(index_dir)
     (live / stories.RECORD).unlink()
-    manifest = json.loads((live / store.MANIFEST).read_text(encoding="utf-8"))
+    manifest = json.loads((live / generations.MANIFEST).read_text(encoding="utf-8"))
     del manifest["checksums"][stories.RECORD]
-    (live / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (live / generations.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
     build_index([write_jsonl(tmp_path / "b.jsonl", [copy])], index_dir, mode=ADD, procs=1)
     assert _groups(index_dir) == [{docs[0]["id"], copy["id"]}]
-    record = stories.read(store.live_generation(index_dir))
+    record = stories.read(generations.live_generation(index_dir))
     assert sorted(record.ids) == sorted([*(d["id"] for d in docs), copy["id"]])
 
 

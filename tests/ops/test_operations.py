@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from search.index import generations as store
+from search.index import generations
 from tests.conftest import ROOT, cari_command
 from web.app import create_app
 
@@ -56,7 +56,7 @@ def test_metrics_count_requests_latency_budget_stops_and_the_index(seed_index):
     assert grew("cari_search_duration_seconds_bucket", route="/api/search", le="+Inf") == 4
     assert grew("cari_search_budget_stops_total", kind="slow") == 1
     assert ("cari_search_budget_stops_total", (("kind", "busy"),)) in after
-    generation = store.live_generation(seed_index).name
+    generation = generations.live_generation(seed_index).name
     assert after["cari_index_documents", ()] == 5 and after["cari_index_up", ()] == 1
     assert after["cari_index_generation", (("generation", generation),)] == 1
     assert 0 <= after["cari_index_generation_age_seconds", ()] < 24 * 3600

@@ -18,7 +18,7 @@ import pytest
 
 from search import Index
 from search.errors import IndexNotPermitted
-from search.index import generations as store
+from search.index import generations
 from search.index.build import build_index
 from tests.conftest import SEEDS, cari_command
 
@@ -89,7 +89,7 @@ def test_a_service_user_searches_what_root_built(shared_folder):
 @needs_root
 def test_a_file_the_service_user_may_not_read_is_a_permission_problem(shared_folder):
     _build(shared_folder / "index", 0o022)
-    segment = next(store.live_generation(shared_folder / "index").glob("*.seg"))
+    segment = next(generations.live_generation(shared_folder / "index").glob("*.seg"))
     segment.chmod(0o600)
     done = _as_nobody("search", "pengusiran", "--index", "index", cwd=shared_folder)
     assert done.returncode == 1
@@ -97,7 +97,7 @@ def test_a_file_the_service_user_may_not_read_is_a_permission_problem(shared_fol
     assert "running as nobody, may not read" in message and segment.name in message
     assert "belongs to root" in message and "permission problem, not damage" in message
     assert "damaged" not in message.replace("not damage", "") and "rebuild-index" not in message
-    (shared_folder / "index" / store.POINTER).chmod(0o600)  # the pointer to the live generation
+    (shared_folder / "index" / generations.POINTER).chmod(0o600)  # the pointer to the live generation
     done = _as_nobody("stats", "--index", "index", cwd=shared_folder)
     assert done.returncode == 1 and "may not read index/CURRENT" in done.stderr
 
@@ -105,7 +105,7 @@ def test_a_file_the_service_user_may_not_read_is_a_permission_problem(shared_fol
 def test_a_file_this_user_may_not_read_is_not_called_damage(tmp_path, monkeypatch):
     """The same check without a second user: os.access says the manifest may not be read."""
     build_index([SEEDS], tmp_path / "index", procs=1)
-    manifest = store.live_generation(tmp_path / "index") / store.MANIFEST
+    manifest = generations.live_generation(tmp_path / "index") / generations.MANIFEST
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != manifest and real_access(path, mode))
     with pytest.raises(IndexNotPermitted) as error:
@@ -118,7 +118,7 @@ def test_a_file_this_user_may_not_read_is_not_called_damage(tmp_path, monkeypatc
 def test_the_rebuild_lock_holds_across_users(shared_folder):
     index = shared_folder / "index"
     _build(index, 0o022)
-    with store.rebuild_lock(index):  # root's cron job is rebuilding
+    with generations.rebuild_lock(index):  # root's cron job is rebuilding
         done = _as_nobody("add", str(SEEDS), "--index", "index", cwd=shared_folder)
     assert done.returncode == 1 and "Another rebuild of index is running (pid" in done.stderr, done.stderr
     # Free, the lock is taken (a file open for reading is enough for flock); the folder is root's to write.

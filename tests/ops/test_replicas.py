@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from search.index import generations as store
+from search.index import generations
 from tests.conftest import ROOT, cari_command, write_jsonl
 
 pytestmark = pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed (Debian: rsync)")
@@ -45,7 +45,7 @@ def test_publish_ships_the_generation_and_a_replica_searcher_picks_it_up(writer,
     replica = tmp_path / "replica" / "deep"  # made, parents and all
     code, [first] = publish_json(run_cli, writer, replica)
     assert code == 0 and first["previous"] is None
-    assert (replica / "CURRENT").read_text() == store.live_generation(writer).name == first["generation"]
+    assert (replica / "CURRENT").read_text() == generations.live_generation(writer).name == first["generation"]
     serving = Index(replica)
     assert serving.search("banjir").total == 3
     add(run_cli, tmp_path, writer, [article(10, "gempa Cianjur")])
@@ -68,7 +68,7 @@ def test_publish_ships_the_generation_and_a_replica_searcher_picks_it_up(writer,
 def test_a_file_damaged_on_the_replica_is_sent_again(writer, tmp_path, run_cli):
     replica = tmp_path / "replica"
     assert publish_json(run_cli, writer, replica)[0] == 0
-    generation = store.live_generation(replica)
+    generation = generations.live_generation(replica)
     segment = next(generation.glob("*.seg"))
     before = segment.stat()
     data = bytearray(segment.read_bytes())
@@ -77,7 +77,7 @@ def test_a_file_damaged_on_the_replica_is_sent_again(writer, tmp_path, run_cli):
     os.utime(segment, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size and time: rsync's quick check passes
     code, [again] = publish_json(run_cli, writer, replica)
     assert code == 0 and again["files_sent"] >= 1
-    assert segment.read_bytes() == (store.live_generation(writer) / segment.name).read_bytes()
+    assert segment.read_bytes() == (generations.live_generation(writer) / segment.name).read_bytes()
 
 
 def test_a_damaged_index_is_not_published(writer, tmp_path, run_cli):
@@ -85,7 +85,7 @@ def test_a_damaged_index_is_not_published(writer, tmp_path, run_cli):
     assert publish_json(run_cli, writer, replica)[0] == 0
     served = (replica / "CURRENT").read_text()
     add(run_cli, tmp_path, writer, [article(10)])
-    segment = max(store.live_generation(writer).glob("*.seg"), key=lambda p: p.stat().st_mtime_ns)
+    segment = max(generations.live_generation(writer).glob("*.seg"), key=lambda p: p.stat().st_mtime_ns)
     data = bytearray(segment.read_bytes())
     data[100] ^= 0xFF
     segment.write_bytes(data)
@@ -145,7 +145,7 @@ def test_an_interrupted_publish_leaves_the_replica_serving_its_previous_generati
     env = {**os.environ, "PATH": f"{slow}:{os.environ['PATH']}"}
     proc = subprocess.Popen([*cari_command(), "publish", "--index", str(writer), str(replica)], env=env,
                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    new = store.live_generation(writer).name
+    new = generations.live_generation(writer).name
     deadline = time.monotonic() + 30
     while not any((replica / new).glob("*")) and time.monotonic() < deadline:
         time.sleep(0.05)

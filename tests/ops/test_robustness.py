@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from search import Index
 from search.cli import cli
-from search.index import generations as store
+from search.index import generations
 from tests.conftest import SEEDS
 from web.render import marked_html
 
@@ -84,7 +84,7 @@ def test_bad_inputs_are_reported_by_name_and_line_and_the_rest_indexed(messy, tm
 def test_strict_fails_and_keeps_the_previous_index(messy, seeds_copy, tmp_path):
     index = tmp_path / "ix"
     assert rebuild(seeds_copy.parent / "seeds", "--index", index, "--strict").exit_code == 1
-    assert not (index / store.POINTER).exists()  # nothing half-built was published
+    assert not (index / generations.POINTER).exists()  # nothing half-built was published
     clean = tmp_path / "clean"
     clean.mkdir()
     (clean / "a.jsonl").write_text(json.dumps({"id": "a", "text": "Harga cabai naik."}) + "\n")
@@ -112,7 +112,7 @@ def test_huge_article_is_indexed_and_its_snippet_shows_a_deep_match(tmp_path):
 
 def test_second_rebuild_is_refused_while_one_runs(seed_index, tmp_path):
     index = tmp_path / "ix"
-    with store.rebuild_lock(index):
+    with generations.rebuild_lock(index):
         result = rebuild(SEEDS, "--index", index, "--wait", "0.3")
     assert result.exit_code == 1
     assert f"Another rebuild of {index} is running (pid {os.getpid()}) and stayed locked for 0.3 s" in result.output
@@ -133,7 +133,7 @@ def test_damaged_index_gets_a_clear_message_and_exit_1(seed_index, tmp_path, dam
 
     index = tmp_path / "ix"
     shutil.copytree(seed_index, index)
-    generation = store.live_generation(index)
+    generation = generations.live_generation(index)
     segment = next(generation.glob("*.seg"))
     if damage == "delete-segment":
         segment.unlink()
@@ -142,7 +142,7 @@ def test_damaged_index_gets_a_clear_message_and_exit_1(seed_index, tmp_path, dam
     elif damage == "truncate-toc":
         os.truncate(next(generation.glob("*.toc")), 10)
     else:
-        (index / store.POINTER).write_text("gen-missing")
+        (index / generations.POINTER).write_text("gen-missing")
     result = CliRunner().invoke(cli, ["search", "kazakhstan", "--index", str(index)])
     assert result.exit_code == 1
     assert "damaged" in result.output and "cari rebuild-index" in result.output
@@ -197,10 +197,10 @@ def test_rebuild_killed_at_any_moment_leaves_the_previous_index_serving(seed_ind
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        live = store.live_generation(index)  # never a half-written pointer
+        live = generations.live_generation(index)  # never a half-written pointer
         assert total(index, "kazakhstan") in (5, 0) and total(index, "kazakhstan OR toyota") > 0
         if total(index, "kazakhstan") == 5:
-            assert live.name == (seed_index / store.POINTER).read_text()
+            assert live.name == (seed_index / generations.POINTER).read_text()
     proc = _start_rebuild(source, index)
     assert proc.wait() == 0, proc.stdout.read()
     assert total(index, "toyota") > 0

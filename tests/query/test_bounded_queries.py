@@ -10,7 +10,7 @@ from whoosh.index import open_dir
 
 from search import Index
 from search.errors import QueryError, QueryTooSlow, SearchBusy
-from search.index import generations as store
+from search.index import generations
 from search.index.build import build_index
 from search.query import budget
 from search.query.budget import Deadline
@@ -55,7 +55,7 @@ def dated_index(tmp_path_factory):
 
 def whoosh_newest_first(index_dir, searcher: Index, query, filter_query=None) -> list[str]:
     """The ids Whoosh's own date sort gives (``fallback.newest_first``), all of them."""
-    with open_dir(str(store.live_generation(index_dir))).searcher() as plain:
+    with open_dir(str(generations.live_generation(index_dir))).searcher() as plain:
         return [hit["id"] for hit in plain.search(query, limit=None, sortedby=newest_first(), filter=filter_query)]
 
 

@@ -12,7 +12,7 @@ from search import Index
 from search.analysis import answers
 from search.analysis.answers import answer_kinds, asked_kind
 from search.analysis.stemmer import Stemmer
-from search.analysis.tokens import analyze
+from search.analysis.tokens import stemmed_terms
 from search.index.build import build_index
 from search.query.rewrite import rewrite_query
 
@@ -46,7 +46,7 @@ def ids(results):
     ],
 )
 def test_stemming_corrections(word, root):
-    assert analyze(word) == [root]
+    assert stemmed_terms(word) == [root]
 
 
 def test_pe_kan_is_read_as_pe_an_only_when_the_longer_root_is_a_word():

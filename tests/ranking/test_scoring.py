@@ -10,7 +10,7 @@ from whoosh.index import open_dir
 
 from search import Filters, Index
 from search._whoosh.lengths import CachedLengthBM25F
-from search.index import generations as store
+from search.index import generations
 from search.index.build import build_index
 from search.query.weights import BM25_PARAMS
 from search.ranking.facets import facet_counts, facet_options
@@ -38,7 +38,7 @@ QUERIES = (
 def test_cached_lengths_score_exactly_like_whoosh(seed_index):
     searcher = Index(seed_index)
     searcher.search("warmup")  # opens the index
-    index = open_dir(str(store.live_generation(seed_index)))
+    index = open_dir(str(generations.live_generation(seed_index)))
     for text in ("mengusir", "rusia ukraina kazakhstan", "kapan kazakhstan rusuh", '"pasukan rusia"'):
         query = searcher.parse(text).query
         with index.searcher(weighting=scoring.BM25F(**BM25_PARAMS)) as plain:

@@ -9,7 +9,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from search.index import generations as store
+from search.index import generations
 from tests.conftest import KOMPAS_ID, NEWS, make_index, web_client
 from web.app import create_app
 
@@ -105,7 +105,7 @@ def test_stats_say_what_the_index_holds_without_server_paths(news_client, news_i
 def test_healthz_names_the_live_generation_or_answers_503(news_client, news_index, tmp_path):
     data = news_client.get("/healthz").get_json()
     assert data["status"] == "ok" and data["documents"] == len(NEWS)
-    assert data["generation"] == store.live_generation(news_index).name
+    assert data["generation"] == generations.live_generation(news_index).name
     empty = web_client(tmp_path / "none").get("/healthz")
     assert empty.status_code == 503 and empty.get_json()["status"] == "unavailable"
     assert str(tmp_path) not in empty.get_data(as_text=True)

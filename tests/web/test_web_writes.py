@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from search.index import generations as store
+from search.index import generations
 from tests.conftest import make_index, start_cari_serve, stop, web_client
 from web.app import create_app
 
@@ -63,11 +63,11 @@ def test_a_missing_or_wrong_key_is_a_401_and_writes_nothing(index, headers):
 def test_a_posted_article_is_searchable_by_every_process_when_the_request_returns(index):
     writer, other_worker = app_over(index).test_client(), app_over(index).test_client()
     assert ids_for(other_worker, "gempa") == ["lama-1"]  # its searcher is open on the old generation
-    before = store.live_generation(index).name
+    before = generations.live_generation(index).name
     response = writer.post("/api/documents", json=article("baru-1", "Banjir melanda Bekasi sejak subuh."),
                            headers=AUTH)
     assert response.status_code == 200 and response.get_json()["upserted"] == ["baru-1"]
-    assert store.live_generation(index).name != before  # one new generation, swapped in whole
+    assert generations.live_generation(index).name != before  # one new generation, swapped in whole
     assert ids_for(writer, "banjir") == ["baru-1"] and ids_for(other_worker, "banjir") == ["baru-1"]
     assert other_worker.get("/healthz").get_json()["documents"] == 3
     # A restart (a new app over the folder) finds it too: it is in the index on disk.
@@ -120,7 +120,7 @@ def test_writes_arriving_together_share_one_generation(index):
     for thread in threads:
         thread.join()
     assert statuses == [200] * 4
-    manifest = store.read_manifest(store.live_generation(index))
+    manifest = generations.read_manifest(generations.live_generation(index))
     assert manifest["mode"] == "add" and manifest["added"] == 4  # one ADD build for the four
     assert app.test_client().get("/healthz").get_json()["documents"] == 6
     assert len(ids_for(app.test_client(), "serentak")) == 4
@@ -132,13 +132,13 @@ def test_many_writes_in_a_row_merge_their_segments(index):
     for n in range(14):
         assert client.post("/api/documents", json=article(f"urut-{n}", f"Kabar berurutan {n}."),
                            headers=AUTH).status_code == 200
-    assert len([p for p in store.live_generation(index).iterdir() if p.suffix == ".seg"]) < 14
+    assert len([p for p in generations.live_generation(index).iterdir() if p.suffix == ".seg"]) < 14
     assert client.get("/api/search?q=berurutan&limit=20").get_json()["total"] == 14
 
 
 def test_a_write_during_a_rebuild_waits_for_it(index):
     client = app_over(index, WRITE_WAIT_SECONDS=10).test_client()
-    with store.rebuild_lock(index):  # a rebuild holds the index...
+    with generations.rebuild_lock(index):  # a rebuild holds the index...
         result = {}
         thread = threading.Thread(target=lambda: result.update(response=client.post(
             "/api/documents", json=article("sabar", "Artikel yang menunggu."), headers=AUTH)))
@@ -151,7 +151,7 @@ def test_a_write_during_a_rebuild_waits_for_it(index):
 
 def test_a_write_refused_during_a_long_rebuild_says_so_and_is_not_applied_later(index):
     client = app_over(index, WRITE_WAIT_SECONDS=0.3).test_client()
-    with store.rebuild_lock(index):
+    with generations.rebuild_lock(index):
         response = client.post("/api/documents", json=article("ditolak", "Artikel yang ditolak."), headers=AUTH)
     assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
     assert "send the documents again" in response.get_json()["error"]

@@ -48,7 +48,7 @@ _WORD = re.compile(r"\w+")
 
 
 @dataclass
-class Suggestion:
+class Completion:
     text: str
     kind: str  # "word", "name" or "title"
     id: str | None = None  # the article, for a title
@@ -57,7 +57,7 @@ class Suggestion:
         return {"text": self.text, "kind": self.kind, **({"id": self.id} if self.id else {})}
 
 
-class SuggestionTable:
+class CompletionTable:
     """The completions of one open index (a Whoosh searcher and the array scorer's postings and dates)."""
 
     def __init__(self, searcher: Any, postings: PostingArrays, dates: DateOrder) -> None:
@@ -71,7 +71,7 @@ class SuggestionTable:
         self.author_words = _lexicon(reader, "author")
         self._tips: list[str] | None = None
 
-    def suggest(self, typed: str, limit: int = 8) -> list[Suggestion]:
+    def complete(self, typed: str, limit: int = 8) -> list[Completion]:
         """Up to ``limit`` completions of ``typed``: words first, then names, then titles."""
         typed = " ".join(typed.split())[:MAX_TYPED]
         head, _, last = typed.rpartition(" ")
@@ -79,8 +79,8 @@ class SuggestionTable:
         if len(typed) < MIN_PREFIX or len(last) < 1:
             return []
         words = self.completions(head, last, limit) if len(last) >= MIN_PREFIX else []
-        out = [Suggestion(f"{head} {w}".strip(), "word") for w in words]
-        out += [Suggestion(name, "name") for name in self._names(typed, last)]
+        out = [Completion(f"{head} {w}".strip(), "word") for w in words]
+        out += [Completion(name, "name") for name in self._names(typed, last)]
         out += self._titles(head, words or [last])
         seen: set[str] = set()
         unique = []
@@ -222,7 +222,7 @@ class SuggestionTable:
                 names.append(author)
         return names[:3]
 
-    def _titles(self, head: str, completions: list[str]) -> list[Suggestion]:
+    def _titles(self, head: str, completions: list[str]) -> list[Completion]:
         """The newest three titles holding every word of ``head`` and one of ``completions``."""
         count = self._postings.doc_count
         matched = np.zeros(count, dtype=bool)
@@ -236,7 +236,7 @@ class SuggestionTable:
         out = []
         for docnum in self._dates.newest(matched, 3).tolist():
             fields = self._searcher.stored_fields(docnum)
-            out.append(Suggestion(fields.get("title", ""), "title", fields["id"]))
+            out.append(Completion(fields.get("title", ""), "title", fields["id"]))
         return out
 
 

@@ -24,8 +24,8 @@ from search.analysis.tokens import fold
 from search.analysis.wordlists import stopwords
 from search.errors import QueryTooSlow
 from search.query.budget import NO_DEADLINE, Deadline
-from search.query.respelling import doublings, respellings
 from search.query.syntax import OPERATORS
+from search.query.transliteration import doublings, respellings
 
 # What a suggestion leaves alone is one piece: a phrase, a field's term
 # (``author:danur`` is a name, not a body word), a wildcard (``kazakst?n``).
@@ -43,7 +43,7 @@ AFFIX_OPENINGS = frozenset({"me", "pe", "be", "te", "di", "ke", "se"})
 MAX_EDITS = 2
 
 
-def suggest(searcher: Any, text: str, field: str = "body_exact", deadline: Deadline = NO_DEADLINE) -> str | None:
+def did_you_mean(searcher: Any, text: str, field: str = "body_exact", deadline: Deadline = NO_DEADLINE) -> str | None:
     """The query with its unknown words respelled, or None when there is nothing to offer.
 
     Also None when the search's time is up: the results are found by then,

@@ -1,0 +1,24 @@
+"""``cari add`` and ``rebuild-index`` read each input once: the build reports its progress as it reads."""
+
+import json
+
+from search.ingest import formats, jsonl
+
+
+def test_a_json_lines_export_is_opened_once_by_an_add(tmp_path, run_cli, monkeypatch):
+    source = tmp_path / "today.jsonl"
+    source.write_text("".join(json.dumps({"id": f"a-{n}", "text": f"Kabar banjir nomor {n}."}) + "\n"
+                              for n in range(50)), encoding="utf-8")
+    opened = []
+    real = formats.open_lines
+
+    def counted(path, compressed):
+        opened.append(path)
+        return real(path, compressed)
+
+    monkeypatch.setattr(formats, "open_lines", counted)  # where the CLI sized its progress bar from
+    monkeypatch.setattr(jsonl, "open_lines", counted)  # where the build reads it
+    result = run_cli("add", source, "--index", tmp_path / "index", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "Indexed 50 documents" in result.output
+    assert opened == [source]  # read once, by the build; not first counted line by line for a progress bar
