@@ -251,7 +251,7 @@ def _furniture(batch: _Batch, live: Path | None, index_dir: Path) -> Furniture:
                            for item in _articles_of(path, batch.options) if isinstance(item, Article))
 
 
-def _articles_of(path, options: ReadOptions):
+def _articles_of(path: Path | OwnArticles | GivenArticles, options: ReadOptions) -> Iterator[Article | Problem]:
     return path.read() if isinstance(path, (OwnArticles, GivenArticles)) else read_articles([path], options)
 
 

@@ -132,7 +132,7 @@ class Furniture:
         return {"by_source": self.by_source}
 
     @classmethod
-    def from_record(cls, record) -> Furniture:
+    def from_record(cls, record: object) -> Furniture:
         """From ``to_record``'s dict (an empty table from anything else: an older index has none)."""
         if not isinstance(record, dict) or not isinstance(record.get("by_source"), dict):
             return cls()
