@@ -122,7 +122,7 @@ def test_pages_link_to_each_other_and_keep_the_page_size(client):
     assert '<span class="current" aria-current="page">1</span>' in first
     second = client.get("/search?q=rusia&limit=2&page=2").get_data(as_text=True)
     assert 'rel="prev" href="/search?q=rusia&amp;limit=2"' in second
-    assert '<ol class="results" start="3">' in second
+    assert '<ol class="results" id="hasil" tabindex="-1" start="3">' in second
     article_link = r'href="(/article/[^"?]+)'
     first_ids, second_ids = set(re.findall(article_link, first)), set(re.findall(article_link, second))
     assert len(first_ids) == len(second_ids) == 2 and not first_ids & second_ids

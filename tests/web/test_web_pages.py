@@ -98,7 +98,10 @@ def test_every_page_has_a_skip_link_landmarks_and_cari_s_own_script(client):
     for url in ("/", "/search?q=rusia", f"/article/{KOMPAS_ID}"):
         page = page_of(client, url)
         body = page.split("<body", 1)[1]
-        assert re.match(r'[^>]*>\s*<a class="skip-link" href="#utama">', body), url  # the first thing to Tab to
+        # the first thing to Tab to; on a results page it leads to the list of results itself
+        target = "hasil" if url.startswith("/search") else "utama"
+        assert re.match(rf'[^>]*>\s*<a class="skip-link" href="#{target}">', body), url
+        assert f'id="{target}" tabindex="-1"' in page, url
         assert '<main id="utama" tabindex="-1">' in page and "<footer" in page
         assert '<label for="q" class="visually-hidden">Kata pencarian</label>' in page
         assert '<script src="/static/cari.js" defer></script>' in page
