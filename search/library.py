@@ -79,6 +79,8 @@ PREFIX_FROM = 3
 PREFIX_SHARE = 0.25
 # A query finding fewer articles than this gets a "did you mean" if one exists.
 SUGGEST_BELOW = 3
+# The facets every search asked for them counts (the JSON API's SearchResults.facets requires each)
+FACET_NAMES = ("source", "year", "month", "people", "organisations")
 
 # One search of each kind a reader sends (a question, keywords), run when a server's worker starts.
 WARM_UP_QUERIES = ("Siapa presiden Indonesia?", "banjir jakarta")
@@ -376,7 +378,10 @@ class Index:
         deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
         completing = self._completing(text) if prefix and not words_only else None
         if completing is not None and is_blank(completing[0]) and filter_query is None:
-            return SearchResults(asked, 0, page, limit, (time.perf_counter() - started) * 1000)  # one letter typed
+            # one letter typed: nothing to count, but asked-for facets and timeline are there, empty
+            return SearchResults(asked, 0, page, limit, (time.perf_counter() - started) * 1000,
+                                 facets={name: {} for name in FACET_NAMES} if facets else None,
+                                 timeline=[] if facets else None)
         try:
             if completing is not None:
                 self._alternatives.completions = completing[1]

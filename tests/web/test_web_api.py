@@ -38,6 +38,15 @@ def test_search_counts_facets_for_the_query_not_the_archive(news_client):
     assert len(ids) == 5
 
 
+@pytest.mark.parametrize("url", ["/api/search?q=%C3%AB&prefix=1", "/api/search?q=r&prefix=1",
+                                 "/api/search?q=zzzqqq", "/api/search?q=banjir"])
+def test_every_search_answer_has_the_facets_and_timeline_even_when_nothing_is_counted(news_client, url):
+    # found by schemathesis: a lone typed letter (the completion's early answer) left both out
+    data = news_client.get(url).get_json()
+    assert set(data["facets"]) == {"source", "year", "month", "people", "organisations"}, url
+    assert isinstance(data["timeline"], list), url
+
+
 def test_browse_a_source_newest_or_oldest_first_undated_last(news_client):
     newest = news_client.get("/api/search?source=Tempo.co").get_json()
     assert [r["id"] for r in newest["results"]] == ["tem-11", "tem-10", "tem-12"]
