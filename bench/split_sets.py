@@ -3,7 +3,8 @@
 
 Usage: python -m bench.split_sets [--eval ../shared/eval] [--out eval/splits]
 
-For FacQA, IndoSum (../shared/eval) and the keyword set (eval/keywords), the
+For FacQA, IndoSum (../shared/eval), the keyword set (eval/keywords) and the
+headline set (eval/headlines), the
 judged queries are shuffled by ``random.Random(SEED)`` in qid order and cut in
 two: the first half (rounded up) is ``tuning.tsv``, the rest ``test.tsv``,
 each in the set's own query order (``qid<TAB>query`` lines, what ``cari
@@ -23,7 +24,8 @@ from search.evaluation import read_qrels, read_queries
 ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 27  # the issue that asked for the split
-SETS = {"facqa": "{eval}/facqa", "indosum": "{eval}/indosum", "keywords": str(ROOT / "eval" / "keywords")}
+SETS = {"facqa": "{eval}/facqa", "indosum": "{eval}/indosum", "keywords": str(ROOT / "eval" / "keywords"),
+        "headlines": str(ROOT / "eval" / "headlines")}
 
 
 def split(queries: list[tuple[str, str]], qrels: dict, seed: int = SEED) -> dict[str, list[tuple[str, str]]]:

@@ -95,9 +95,9 @@ def test_evaluate_compare_against_the_index(run_cli, seed_index, tmp_path):
     assert [row["qid"] for row in data["better"]] == ["q2"] and data["worse"] == []
 
 
-@pytest.mark.parametrize("name", ["facqa", "indosum", "keywords"])
+@pytest.mark.parametrize("name", ["facqa", "indosum", "keywords", "headlines"])
 def test_the_halves_are_disjoint_cover_the_judged_queries_and_keep_their_text(name):
-    folder = ROOT / "eval" / "keywords" if name == "keywords" else EVAL / name
+    folder = ROOT / "eval" / name if name in ("keywords", "headlines") else EVAL / name
     if not (folder / "qrels.txt").is_file():
         pytest.skip(f"{folder} not found")
     queries, qrels = read_queries(folder / "queries.tsv"), read_qrels(folder / "qrels.txt")
@@ -115,4 +115,4 @@ def test_the_script_remakes_the_halves_exactly(tmp_path):
                    check=True, capture_output=True, cwd=ROOT)
     for made in sorted(tmp_path.rglob("*.tsv")):
         assert made.read_bytes() == (SPLITS / made.relative_to(tmp_path)).read_bytes(), made
-    assert len(list(tmp_path.rglob("*.tsv"))) == 6
+    assert len(list(tmp_path.rglob("*.tsv"))) == 8
