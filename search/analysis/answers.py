@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-DATE, NUMBER, PLACE = "date", "number", "place"
+DATE, NUMBER, ORDINAL, PLACE = "date", "number", "ordinal", "place"
 
 _DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu"
 _MONTHS = (
@@ -36,8 +36,20 @@ _NUMBER_PATTERN = re.compile(rf"(?=[{_NUMBER_STARTS}])(?:{_NUMBER})", re.IGNOREC
 _DATE_OR_NUMBER = re.compile(rf"(?=[{_DATE_STARTS}{_NUMBER_STARTS}])(?:(?P<date>{_DATE})|{_NUMBER})", re.IGNORECASE)
 
 _ASKS_DATE = re.compile(r"\bkapan(?:kah)?\b|\b(?:tanggal|tahun|bulan|hari)\s+(?:apa|berapa)", re.IGNORECASE)
-_ASKS_NUMBER = re.compile(r"\bberapa(?:kah)?\b", re.IGNORECASE)
-_ASKS_PLACE = re.compile(r"\b(?:di\s*mana|dimana|manakah|kemana|darimana)(?:kah)?\b", re.IGNORECASE)
+_ASKS_NUMBER = re.compile(r"\b(?:ke\s*-?\s*)?berapa(?:kah)?\b", re.IGNORECASE)
+# Which one in a row, not how many: "ke berapa", "keberapa", "abad berapa".
+_ASKS_ORDINAL = re.compile(r"\bke\s*-?\s*berapa|\babad\s+(?:ke\s*-?\s*)?berapa", re.IGNORECASE)
+# A place: "di mana", "dari manakah", or "manakah" with a word for a place
+# ("negara manakah", "manakah lokasi"); "perusahaan manakah", "pihak
+# manakah" ask for an organisation, not a place.
+_PLACE_NOUNS = (
+    r"kota|negara|negeri|provinsi|propinsi|kabupaten|kecamatan|desa|kelurahan|kampung|pulau|benua|daerah|"
+    r"wilayah|kawasan|lokasi|letak|tempat|distrik|bandara|pelabuhan|selat|laut|sungai|gunung|danau"
+)
+_ASKS_PLACE = re.compile(
+    rf"\b(?:di|ke|dari)\s*mana(?:kah)?\b|\b(?:{_PLACE_NOUNS})(?:\s+\w+)?\s+mana(?:kah)?\b|\bmanakah\s+(?:{_PLACE_NOUNS})\b",
+    re.IGNORECASE,
+)
 
 
 def answer_kinds(text: str) -> list[str]:
@@ -70,16 +82,50 @@ def asked_type(question: str) -> str | None:
     (docs/relevance.md).
     """
     kind = asked_kind(question)
+    if kind == NUMBER and _ASKS_ORDINAL.search(question):
+        return ORDINAL
     if kind is None and _ASKS_PLACE.search(question):
         return PLACE
     return kind
 
 
-def word_is(kind: str, word: str) -> bool:
-    """Whether one word is an answer of ``kind``: a number, or a date word (month, weekday, year).
+# Numbers in words beyond the index's list (the ``answers`` field keeps the
+# list it was built with): teens and the se- forms for a quantity, and the
+# ordinals (``kedua``, ``pertama``) for which one in a row.
+_MORE_QUANTITY_WORDS = re.compile(r"belas|belasan|seratus|seribu|sejuta|lusin", re.IGNORECASE)
+_ORDINAL_WORDS = re.compile(
+    r"pertama|ke(?:dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|seribu)",
+    re.IGNORECASE,
+)
+# A Roman numeral as written: a century (abad XIX), a congress (Kongres V), a king.
+_ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+# Words a Roman numeral follows as a number: "abad XIX", "ke V", "jilid II".
+_BEFORE_ROMAN = frozenset({"abad", "ke", "jilid", "bab", "tahap", "babak", "angkatan", "seri", "pasal", "ayat"})
 
-    A year is a date, not the quantity a ``berapa`` asks for.
+
+def word_is(kind: str, word: str) -> bool:
+    """Whether one word is an answer of ``kind``: a number, an ordinal, or a date word (month, weekday, year).
+
+    A year is a date, not the quantity a ``berapa`` asks for. A quantity may
+    be written in words (``tiga``, ``dua belas``, ``seratus``); an ordinal is
+    a number or an ordinal word (``ke-5``, ``kelima``, ``pertama``); Roman
+    numerals need the word before them (:func:`is_roman_ordinal`).
     """
     if _DATE_PATTERN.fullmatch(word):
         return kind == DATE
-    return kind == NUMBER and bool(_NUMBER_PATTERN.fullmatch(word))
+    if kind == ORDINAL:
+        return word.isdigit() or bool(_ORDINAL_WORDS.fullmatch(word))
+    return kind == NUMBER and bool(_NUMBER_PATTERN.fullmatch(word) or _MORE_QUANTITY_WORDS.fullmatch(word))
+
+
+def is_roman_ordinal(word: str, before: str) -> bool:
+    """Whether ``word`` is a Roman numeral that tells which one in a row, after the word ``before`` (as written).
+
+    ``abad XIX``, ``Kongres V``, ``Perang Dunia II``: a Roman numeral in
+    capitals after ``abad``, ``ke``, ``jilid`` ... or after a capitalised word
+    that is not itself in capitals (``DI`` or ``MIX`` in a shouted headline
+    are no numerals).
+    """
+    if not word or not before or not _ROMAN.fullmatch(word):
+        return False
+    return before.lower() in _BEFORE_ROMAN or (before[:1].isupper() and not before.isupper())

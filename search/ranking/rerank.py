@@ -30,7 +30,7 @@ from typing import Any
 
 from whoosh import query as q
 
-from search.analysis.answers import PLACE, word_is
+from search.analysis.answers import ORDINAL, PLACE, is_roman_ordinal, word_is
 from search.analysis.tokens import RunPart as Word
 from search.analysis.tokens import written_words
 from search.query.parsed import QUESTION_DEPTH, ParsedQuery, positive_terms
@@ -65,6 +65,8 @@ def is_answer(passage: list[Word], i: int, kind: str, asked: frozenset[str]) -> 
     lower = text.lower()
     if lower in asked:
         return False
+    if kind == ORDINAL and i > 0 and is_roman_ordinal(text, passage[i - 1].text):
+        return True
     if kind != PLACE:
         return word_is(kind, text)
     # A place is a capitalised word after "di", "ke", "Kabupaten" ... but not

@@ -54,6 +54,13 @@ def test_only_questions_of_four_or_more_words_are_reranked(text, question):
         ("Dimana lokasi Taman Sari", "place"),
         ("Siapa yang memindahkan patung itu", None),
         ("Apa warna pasir pantai itu", None),
+        ("Sejak abad berapa Kerinci telah dikenal", "ordinal"),  # which one in a row, not how many
+        ("Kongres PDI-P ke berapakah yang digelar di Bali", "ordinal"),
+        ("Berada pada urutan keberapakah Indonesia", "ordinal"),  # 'keberapakah' asked nothing before
+        ("Negara Asia manakah yang mengalami penurunan ekspor", "place"),
+        ("Untuk pasokan gas, PT Pupuk mengupayakannya dari negara mana", "place"),
+        ("Dari universitas manakah Djoko memperoleh gelar doktor", None),  # an organisation, not a place
+        ("Pesawat dari perusahaan penerbangan manakah yang jatuh di Medan", None),
     ],
 )
 def test_asked_type(question, kind):
@@ -76,6 +83,24 @@ def test_an_answer_counts_only_near_the_matched_words_and_not_from_the_question(
     assert rerank.features(far, idf, "number", asked)[2] == 0.0
     assert rerank.features(own, idf, "number", asked)[2] == 0.0
     assert rerank.features(near, idf, None, asked)[2] == 0.0
+
+
+@pytest.mark.parametrize(
+    "passage, kind, answers",
+    [
+        ("Kerinci telah dikenal sejak abad XIX oleh para pedagang.", "ordinal", True),  # a Roman numeral
+        ("Kerinci telah dikenal sejak abad ke-19 oleh para pedagang.", "ordinal", True),
+        ("Kerinci telah dikenal pedagang kedua kalinya sejak itu.", "ordinal", True),  # an ordinal word
+        ("Kerinci telah dikenal para pedagang DI Jambi sejak lama.", "ordinal", False),  # DI in capitals: no numeral
+        ("Kerinci telah dikenal sejak abad XIX oleh para pedagang.", "number", False),  # not how many
+        ("Kerinci telah dikunjungi belasan pedagang.", "number", True),
+        ("Kerinci telah dikunjungi seratus pedagang.", "number", True),  # a se- number word
+        ("Kerinci telah dikunjungi para pedagang.", "number", False),
+    ],
+)
+def test_numbers_written_otherwise_answer_a_berapa(passage, kind, answers):
+    words = rerank.written_words(passage)
+    assert rerank.features(words, {"kerinci": 1.0}, kind, frozenset({"kerinci"}))[2] == float(answers)
 
 
 def test_a_place_is_a_capitalised_word_after_di_or_kabupaten():
@@ -145,3 +170,15 @@ def test_words_are_the_index_pass_whatever_the_case_of_a_reduplication():
     """A capitalised reduplication is one word, as the index holds it (it once split into two)."""
     found = rerank.written_words("Anak-anak bermain")
     assert [(w.text, w.stem) for w in found] == [("Anak-anak", "anak"), ("bermain", "main")]
+
+
+def test_a_roman_numeral_answers_an_ordinal_question_and_explain_says_so(tmp_path):
+    searcher = searcher_of([
+        {"id": "fifth", "text": "Kongres V partai itu digelar di Sanur, Bali, pada akhir Maret dan ditutup ketua umum."},
+        {"id": "plain", "text": "Kongres partai itu digelar di Bali. Kongres partai itu ditutup ketua umum di Bali."},
+    ], tmp_path)
+    hits = searcher.search("Kongres partai itu ke berapakah yang digelar di Bali?", explain=True).hits
+    why = {hit.id: hit.explanation for hit in hits}
+    assert hits[0].id == "fifth"
+    assert why["fifth"]["answer_kind"]["kind"] == "ordinal"
+    assert why["fifth"]["rerank"]["answer_near"] and not why["plain"]["rerank"]["answer_near"]
