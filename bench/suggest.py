@@ -45,7 +45,7 @@ def typed_prefixes(index: Path, count: int, seed: int = 1) -> list[str]:
     searcher = Index(index)
     rng = random.Random(seed)
     titles = []
-    whoosh = searcher._current()  # noqa: SLF001 - a bench may read the stored titles directly
+    whoosh = searcher._current().searcher  # noqa: SLF001 - a bench may read the stored titles directly
     total = whoosh.doc_count_all()
     for docnum in rng.sample(range(total), min(count, total)):
         titles.append(whoosh.stored_fields(docnum).get("title", ""))

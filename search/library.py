@@ -13,7 +13,12 @@ the text is parsed once (``search.query``: a :class:`ParsedQuery`), ranked
 question re-rank) and highlighted (``search.highlight``), and comes back as
 plain data (``search.results``). An index notices when a rebuild swapped in a
 new generation and reopens it, so a long-running server never serves a stale
-one. Every write (:meth:`Index.rebuild`, :meth:`Index.add`,
+one.
+
+This module is the API and its documentation; the work is done in
+``search.serving`` (the generation open for searching), ``search.searching``
+(a search, its stages in order) and ``search.lookups`` (one article, related
+articles, the index's outline and counts). Every write (:meth:`Index.rebuild`, :meth:`Index.add`,
 :meth:`Index.remove`, and the write API's :meth:`Index.upsert` and
 :meth:`Index.delete`) makes a new generation and swaps it in whole (``search.index``).
 """
@@ -22,65 +27,37 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, Concatenate, ParamSpec, TypeVar
 
-from search._whoosh.live import LiveBM25F, count_live_only
 from search.analysis.stemmer import shared_stemmer
-from search.completions import Completion, CompletionTable
-from search.errors import CariError, IndexMissing, QueryError, SearchBusy, UnbalancedQuery, damaged
-from search.highlight.spans import snippet, whole
+from search.completions import Completion
+from search.errors import CariError, IndexMissing, SearchBusy
 from search.index import generations
 from search.index.build import ADD, BuildReport, ProgressCallback, build_index
 from search.index.changes import RemoveReport, remove_articles
 from search.index.documents import BatchedWrites, WriteResult
 from search.index.export import backup, export_articles
-from search.index.format import open_index
-from search.index.names import NAMES, Name, names_of_record
-from search.index.records import stored_reader
 from search.index.replicas import Published, PublishFailed, publish
 from search.ingest.article import Article
 from search.ingest.formats import ReadOptions
-from search.options import DEFAULT_BUDGET_SECONDS, MAX_LIMIT, checked_sort
-from search.query.alternatives import NO_COMPLETIONS, Alternatives, Table
-from search.query.budget import NO_DEADLINE, Deadline
-from search.query.builder import QueryBuilder
-from search.query.filters import Filters, take_name_filters
-from search.query.parsed import ParsedQuery, TermMatcher
+from search.lookups import article_page, health_of, outline, publishers, related_hits, statistics
+from search.options import DEFAULT_BUDGET_SECONDS
+from search.query.filters import Filters
+from search.query.parsed import ParsedQuery
 from search.query.synonyms import SynonymsFile
-from search.query.syntax import is_blank
-from search.query.typos import IndexLexicon, did_you_mean
-from search.query.weights import BM25_PARAMS, DEFAULT_FIELDS
-from search.query.wildcards import lists_everything
-from search.ranking import related as like
 from search.ranking.expansion import WildcardExpander
-from search.ranking.fallback import read_errors_as_damage
-from search.ranking.months import oldest
 from search.ranking.policy import RankingPolicy
 from search.ranking.scoring import ArrayScorer
-from search.ranking.stories import NO_STORIES, StoryMap, grouped_page
-from search.results import ArticleInfo, ArticlePage, Hit, SearchResults
+from search.results import ArticlePage, Hit, SearchResults
+from search.searching import all_matches, search_page, top_ids
+from search.serving import OpenGeneration
 from search.tables import AllMatches
 
 __all__ = ["Index"]
-
-# Completions of the last word searched with it as the reader types (prefix=True), at most; a last word of
-# fewer letters than PREFIX_FROM is left out (two letters begin too many words: "ge" cost 1.3 s on IndoSum).
-PREFIX_COMPLETIONS = 10
-PREFIX_FROM = 3
-# A completion searched must be in this share of the articles the most frequent one is in: results
-# while typing "gem" are about gempa, not about every rarer word starting with gem.
-PREFIX_SHARE = 0.25
-# A query finding fewer articles than this gets a "did you mean" if one exists.
-SUGGEST_BELOW = 3
-# The facets every search asked for them counts (the JSON API's SearchResults.facets requires each)
-FACET_NAMES = ("source", "year", "month", "people", "organisations")
 
 # One search of each kind a reader sends (a question, keywords), run when a server's worker starts.
 WARM_UP_QUERIES = ("Siapa presiden Indonesia?", "banjir jakarta")
@@ -130,17 +107,8 @@ class Index:
         self.index_dir = Path(path)
         self.budget_seconds = budget_seconds
         self._lock = threading.RLock()
-        self._stamp: tuple | None = None
-        self._searcher = None
-        self._held: generations.HeldGeneration | None = None  # the generation the open searcher reads
-        self._builder: QueryBuilder | None = None
-        self._scorer: ArrayScorer | None = None
-        self._expander: WildcardExpander | None = None
-        self._policy: RankingPolicy | None = None
-        self._lexicon: IndexLexicon | None = None
+        self._opened: OpenGeneration | None = None  # the generation searches read, reopened after a write
         self.synonyms = SynonymsFile(self.index_dir)
-        self._completions: CompletionTable | None = None
-        self._stories: StoryMap | None = None
         self._writes = BatchedWrites(self.index_dir, wait_seconds=write_wait_seconds)
 
     @property
@@ -236,97 +204,54 @@ class Index:
         """Ship the live generation to each read replica in turn (``search.index.replicas``), one result each."""
         return publish(self.index_dir, destinations)
 
-    # -- opening -------------------------------------------------------------
+    # -- opening: the live generation, reopened when a write swapped in another (search.serving) --------
 
-    def _current(self) -> Any:
-        """The open Whoosh searcher, reopened if a rebuild swapped the index."""
+    def _current(self) -> OpenGeneration:
+        """The open generation, reopened if a write swapped the index."""
         stamp = generations.pointer_stamp(self.index_dir)
         with self._lock:
-            if self._searcher is None or stamp != self._stamp:
-                self._open(stamp)
-            return self._searcher
-
-    def _open(self, stamp: tuple) -> None:
-
-        # Held until the next reopen: no writer deletes the generation while this searcher reads it.
-        held = generations.hold_live(self.index_dir)
-        try:
-            _, index = open_index(self.index_dir, held.path)
-            searcher = index.searcher(weighting=LiveBM25F(**BM25_PARAMS))
-            count_live_only(searcher.reader())  # corrected articles out of every statistic, as in a fresh build
-            scorer = ArrayScorer(searcher)  # reads which documents are deleted, and their dates
-            scorer.load_lengths(DEFAULT_FIELDS)
-            _open_stored_fields(searcher)
-        except CariError:
-            held.release()
-            raise
-        except Exception as e:  # Whoosh raises many kinds on a damaged index
-            held.release()
-            raise damaged(self.index_dir, f"{type(e).__name__}: {e}") from None
-        old, old_held = self._searcher, self._held
-        self._searcher, self._stamp, self._scorer, self._held = searcher, stamp, scorer, held
-        self._expander = WildcardExpander(searcher.reader())
-        self._policy = RankingPolicy(searcher, scorer, self._expander, functools.partial(_learned_names, held.path))
-        self._lexicon = IndexLexicon(searcher.reader(), shared_stemmer().is_name_like, counts=scorer.postings)
-        # The searcher's schema, not index.schema: that reads the generation's TOC from disk again.
-        self._builder = QueryBuilder(searcher.schema, Alternatives(lexicon=self._lexicon))
-        self._completions = None  # made again from the new index when first asked for
-        self._stories = None  # made from the new generation's record when first asked for
-        if old is not None:
-            old.close()
-        if old_held is not None:
-            old_held.release()
+            if self._opened is None or stamp != self._opened.stamp:
+                # Opened before the old one closes: a failure to open leaves the old one serving.
+                old, self._opened = self._opened, OpenGeneration(self.index_dir, stamp, self.synonyms)
+                if old is not None:
+                    old.close()
+            return self._opened
 
     def close(self) -> None:
         """Close the open index files (waiting for a search in progress; the next call opens them again)."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            if self._held is not None:
-                self._held.release()
-            self._searcher, self._held = None, None
+            if self._opened is not None:
+                self._opened.close()
+            self._opened = None
 
     @property
     def scorer(self) -> ArrayScorer:
         """The open index's array scorer (call after ``_current()``)."""
-        assert self._scorer is not None, "no index open"
-        return self._scorer
+        assert self._opened is not None, "no index open"
+        return self._opened.scorer
 
     @property
     def expander(self) -> WildcardExpander:
         """The open index's wildcard expander (call after ``_current()``)."""
-        assert self._expander is not None, "no index open"
-        return self._expander
+        assert self._opened is not None, "no index open"
+        return self._opened.expander
 
     @property
     def policy(self) -> RankingPolicy:
         """How the open index ranks (call after ``_current()``)."""
-        assert self._policy is not None, "no index open"
-        return self._policy
+        assert self._opened is not None, "no index open"
+        return self._opened.policy
 
     @property
     def schema(self) -> Any:
-        return self._current().schema
+        return self._current().searcher.schema
 
     @_one_at_a_time
     def parse(self, text: str, words_only: bool = False) -> ParsedQuery:
         """The parsed query for ``text`` against this index (QueryError if it makes no sense)."""
-        self._current()
-        return self._parse(text, words_only)
+        return self._current().parse(text, words_only)
 
-    def _parse(
-        self, text: str, words_only: bool = False, corrections: bool = True, deadline: Deadline = NO_DEADLINE
-    ) -> ParsedQuery:
-        # The builder of the searcher just opened: never reopen between the two.
-        assert self._builder is not None and self._lexicon is not None
-        self._builder.alternatives.synonyms = self.synonyms.table()  # edited at any time
-        self._lexicon.deadline = deadline  # looking for variants and typos is part of the search's time
-        if words_only:
-            return self._builder.parse_words(text)
-        return self._builder.parse(text, corrections=corrections)
-
-    # -- searching -----------------------------------------------------------
-
+    # -- searching (search.searching) ----------------------------------------
     @_one_at_a_time
     def search(
         self,
@@ -365,66 +290,8 @@ class Index:
         the budget, IndexMissing or IndexDamaged when there is nothing sound
         to search.
         """
-        started = time.perf_counter()
-        if page < 1:
-            raise QueryError("Page numbers start at 1.")
-        limit = max(1, min(limit, MAX_LIMIT))
-        sort = checked_sort(sort)
-        searcher = self._current()
-        asked = text
-        if facets:  # who names what: read once per index, not in a search's time
-            _ = self.policy.name_facets
-        text, filter_query = self._filtered(text, filters)
-        deadline = Deadline(self.budget_seconds)  # from here: opening an index is not the query's time
-        completing = self._completing(text) if prefix and not words_only else None
-        if completing is not None and is_blank(completing[0]) and filter_query is None:
-            # one letter typed: nothing to count, but asked-for facets and timeline are there, empty
-            return SearchResults(asked, 0, page, limit, (time.perf_counter() - started) * 1000,
-                                 facets={name: {} for name in FACET_NAMES} if facets else None,
-                                 timeline=[] if facets else None)
-        try:
-            if completing is not None:
-                self._alternatives.completions = completing[1]
-            parsed = self._query_of(completing[0] if completing else text, words_only, filter_query, corrections,
-                                    deadline)
-        finally:
-            self._alternatives.completions = NO_COMPLETIONS
-        with read_errors_as_damage(self.index_dir):
-            deepest: list = [None, None]  # the deepest ranking asked for: (Found, Matches)
-
-            def rank(depth: int) -> tuple[list, int]:
-                deepest[:] = self._ranked(parsed, depth, filter_query, sort, facets, deadline)
-                deadline.check()
-                return deepest[0][0], deepest[0][1]
-
-            stories = self._story_map() if group else NO_STORIES
-            grouped = grouped_page(rank, page, limit, stories, lambda: deepest[1](), searcher.stored_fields)
-            found, total, counts, matched = deepest[0]
-            deadline.check()
-            matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
-            page_found = grouped.found
-            hits = [self._hit(fields, score, matcher) for fields, score in page_found]
-            for hit, same in zip(hits, grouped.same_story, strict=True):
-                hit.same_story = same
-            explained = self.policy.explain(parsed, sort, found, page_found, deadline) if explain else []
-            for hit, explanation in zip(hits, explained, strict=False):
-                hit.explanation = explanation
-        timeline = counts.pop("timeline", None) if counts else None
-        results = SearchResults(asked, total, page, limit, 0.0, hits, facets=counts, browsed=parsed is None,
-                                corrections=parsed.corrections if parsed else [], matched=matched,
-                                as_words=bool(parsed and parsed.as_words), stories=grouped.stories if group else None,
-                                timeline=timeline)
-        if parsed is not None and total < SUGGEST_BELOW and not (words_only or prefix or results.corrections):
-            results.suggestion = did_you_mean(searcher, text, deadline=deadline)
-        results.took_ms = (time.perf_counter() - started) * 1000
-        return results
-
-    def _ranked(self, parsed: ParsedQuery | None, depth: int, filter_query: Any, sort: str, facets: bool,
-                deadline: Deadline) -> tuple:
-        """At least ``depth`` results (a search's ``Found``) and which documents matched (``Matches``)."""
-        if parsed is None:
-            return self.policy.browse_matching(depth, filter_query, facets, sort)
-        return self.policy.rank_matching(parsed, depth, filter_query, sort, facets, deadline)
+        return search_page(self._current(), self.budget_seconds, text, page, limit, filters, sort, words_only,
+                           facets, corrections, explain, prefix, group)
 
     @_one_at_a_time
     def search_all(
@@ -442,93 +309,9 @@ class Index:
         number per match, and one article at a time. Call ``.close()`` if the
         rows are not read to the end.
         """
-        sort = checked_sort(sort)
-        self._current()
-        text, filter_query = self._filtered(text, filters)
-        deadline = Deadline(self.budget_seconds)
-        parsed = self._query_of(text, words_only, filter_query, corrections, deadline)
-        with read_errors_as_damage(self.index_dir):
-            ranking = self.policy.ordered(parsed, filter_query, sort, deadline)
-            stories = self._story_map()
-            count = stories.count(ranking.matched)
-        held = generations.hold(self._generation())
-        try:
-            reader = stored_reader(held.path)
-        except BaseException:
-            held.release()
-            raise
-        matcher = parsed.matcher() if parsed else TermMatcher.from_terms(())
-        return AllMatches(ranking.total, count, ranking.results, ranking.matched, matcher, stories, reader, held)
+        return all_matches(self._current(), self.budget_seconds, text, filters, sort, words_only, corrections)
 
-    def _story_map(self) -> StoryMap:
-        """The open generation's stories, read when first asked for (call under the lock, after ``_current()``)."""
-        if self._stories is None:
-            self._stories = StoryMap.load(self._generation(), self.scorer.postings)
-        return self._stories
-
-    def _filtered(self, text: str, filters: Filters | None) -> tuple:
-        """(``text`` without its ``person:"..."``/``org:"..."`` filters, the Whoosh query of every filter or None)."""
-        text, people, organisations = take_name_filters(text)
-        if people or organisations:
-            filters = (filters or Filters()).with_names(people, organisations)
-        if not filters:
-            return text, None
-        by_name = filters.people or filters.organisations
-        return text, filters.to_query(self._source_names() if filters.sources else None,
-                                      self.policy.name_book if by_name else None)
-
-    @property
-    def _alternatives(self) -> Alternatives:
-        assert self._builder is not None, "no index open"
-        return self._builder.alternatives
-
-    def _completing(self, text: str) -> tuple[str, Table] | None:
-        """(the text to search, the completions of its last word) for results as the reader types.
-
-        None when the text does not end in a word being typed (a space after
-        it, a quote, a field name); a last word shorter than ``PREFIX_FROM`` is left out.
-        """
-        last = re.search(r"(?:^|\s)(\w+)$", text)
-        if last is None:
-            return None
-        head, word = text[: last.start(1)], last.group(1)
-        if len(word) < PREFIX_FROM:
-            return head.strip(), NO_COMPLETIONS
-        # The word's own completions, as a wildcard's: the other words need not stand next to it.
-        completions = self._completion_table().frequent_completions(word.lower(), PREFIX_COMPLETIONS, PREFIX_SHARE)
-        return text, Table.of_groups([[word, *completions]], "completion")
-
-    def _query_of(
-        self, text: str, words_only: bool, filter_query: Any, corrections: bool = True,
-        deadline: Deadline = NO_DEADLINE,
-    ) -> ParsedQuery | None:
-        """The parsed, pruned query of ``text``, or None to browse: no words but a filter, or ``*`` alone.
-
-        No words and no filter stays the parser's "Empty query" QueryError.
-        """
-        if filter_query is not None and is_blank(text):
-            return None
-        try:
-            parsed = self._parse(text, words_only, corrections, deadline)
-        except UnbalancedQuery:  # a pasted sentence with a stray " or ): its words, as batch-search reads them
-            parsed = replace(self._parse(text, True, corrections, deadline), as_words=True)
-        return None if lists_everything(parsed.query) else self.policy.pruned(parsed)
-
-    @staticmethod
-    def _hit(fields: dict, score: object, matcher: TermMatcher) -> Hit:
-        """A result with its snippet and title highlighted for ``matcher``.
-
-        ``fields`` come from the searcher that found the result: calling
-        ``_current()`` here could swap in a rebuilt index and close the
-        reader they belong to (ReaderClosed, seen under load during a rebuild).
-        """
-        return Hit(
-            **ArticleInfo.fields_of(fields),
-            # Sorted by date, Whoosh puts the sort key where the score goes.
-            score=round(float(score), 4) if isinstance(score, (int, float)) else None,
-            snippet=snippet(fields.get("body", ""), matcher),
-            marked_title=whole(fields.get("title", ""), matcher),
-        )
+    # -- one article, and what the index holds (search.lookups) ----------------
 
     @_one_at_a_time
     def related(self, doc_id: str, limit: int = 10) -> list[Hit]:
@@ -537,49 +320,22 @@ class Index:
 
         Raises QueryError when there is no article with that id.
         """
-
-        searcher = self._current()
-        docnum = searcher.document_number(id=doc_id)
-        if docnum is None:
-            raise QueryError(f"No article with id {doc_id!r}.")
-        fields = searcher.stored_fields(docnum)
-        reader = searcher.reader()
-        with read_errors_as_damage(self.index_dir):
-            ranked = like.more_like(docnum, fields, self.scorer, reader.doc_frequency, max(1, min(limit, MAX_LIMIT)))
-            nothing = TermMatcher.from_terms([])
-            return [self._hit(searcher.stored_fields(doc), score, nothing) for doc, score in ranked]
+        return related_hits(self._current(), doc_id, limit)
 
     @_one_at_a_time
     def completions(self, typed: str, limit: int = 8) -> list[Completion]:
         """Completions of ``typed`` from the index: words, publishers and authors, titles."""
-        self._current()
-        return self._completion_table().complete(typed, max(1, min(limit, 20)))
-
-    def _completion_table(self) -> CompletionTable:
-        """The open index's completions, made when first asked for."""
-
-        searcher = self._current()
-        if self._completions is None:
-            with read_errors_as_damage(self.index_dir):
-                self._completions = CompletionTable(searcher, self.scorer.postings, self.scorer.dates)
-        return self._completions
+        return self._current().completion_table().complete(typed, max(1, min(limit, 20)))
 
     @_one_at_a_time
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:
         """(id, score) of the top results, without snippets (for batch runs)."""
-        self._current()
-        try:
-            parsed = self._parse(text)
-        except QueryError:
-            parsed = self._parse(text, words_only=True)
-        with read_errors_as_damage(self.index_dir):
-            found, _, _, _ = self.policy.rank(self.policy.pruned(parsed), limit)
-        return [(fields["id"], score) for fields, score in found[:limit]]
+        return top_ids(self._current(), text, limit)
 
     @_one_at_a_time
     def document(self, doc_id: str) -> dict | None:
         """The stored fields of one article, or None."""
-        return self._current().document(id=doc_id)
+        return self._current().searcher.document(id=doc_id)
 
     @_one_at_a_time
     def article(self, doc_id: str, query_text: str = "") -> ArticlePage | None:
@@ -588,31 +344,12 @@ class Index:
         A query that does not parse only loses its highlighting: the reader
         asked for the article, not for the query.
         """
-        searcher = self._current()
-        fields = searcher.document(id=doc_id)
-        if fields is None:
-            return None
-        matcher = TermMatcher.from_terms(())
-        if query_text.strip():
-            with suppress(QueryError):  # a bad query still shows the article, unmarked
-                matcher = self._parse(query_text).matcher()
-        paragraphs = [p.strip() for p in re.split(r"\n+", fields.get("body", "")) if p.strip()]
-        return ArticlePage(
-            **ArticleInfo.fields_of(fields),
-            marked_title=whole(fields.get("title", ""), matcher),
-            paragraphs=[whole(p, matcher) for p in paragraphs],
-        )
+        return article_page(self._current(), doc_id, query_text)
 
     @_one_at_a_time
     def sources(self) -> list[tuple[str, int]]:
         """Every publisher in the index with its number of articles, by name."""
-        reader = self._current().reader()
-        return [(name, reader.doc_frequency("source_id", name)) for name in self._source_names()]
-
-    def _source_names(self) -> list[str]:
-        """The publishers of the searcher open now (call after ``_current()``: a reopen here would close it)."""
-        assert self._searcher is not None, "no index open"
-        return [term.decode("utf-8") for term in self._searcher.reader().lexicon("source_id")]
+        return publishers(self._current())
 
     def warm_up(self) -> None:
         """Open the index and load what a first search would: the stemmer's dictionary, the modules a search uses.
@@ -635,65 +372,19 @@ class Index:
         the dates of the oldest and the newest dated article (as stored), and the two words of the
         most titles that are no stopwords (at least 4 letters), the second one found with the first.
         """
-
-        searcher = self._current()
-        dates, live = self.scorer.dates, self.scorer.postings.live
-        newest, first = dates.newest(live & dates.dated, 1).tolist(), oldest(dates, live & dates.dated, 1).tolist()
-
-        def day(docnum: list[int]) -> str | None:
-            stored = searcher.stored_fields(docnum[0]).get("date") if docnum else None
-            return stored[:10] if stored else None
-
-        return {"first": day(first), "last": day(newest), "words": self._completion_table().tip_words()}
+        return outline(self._current())
 
     @_one_at_a_time
     def doc_count(self) -> int:
         """How many articles the index holds."""
-        return self._current().doc_count()
+        return self._current().searcher.doc_count()
 
     @_one_at_a_time
     def stats(self) -> dict:
         """What is in the index: counts, size, when and from what it was built."""
-        searcher = self._current()
-        generation = self._generation()
-        manifest = generations.read_manifest(generation)
-        size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
-        reader = searcher.reader()
-        return {
-            "index": str(self.index_dir),
-            "documents": searcher.doc_count(),
-            "terms": sum(1 for _ in reader.lexicon("body")) + sum(1 for _ in reader.lexicon("title")),
-            "size_bytes": size,
-            "built_at": manifest.get("built_at"),
-            "sources": manifest.get("sources", []),
-            "skipped": manifest.get("skipped"),
-        }
-
-    def _generation(self) -> Path:
-        """The generation the open searcher reads (held: it is not deleted while open)."""
-        assert self._held is not None, "no index open"
-        return self._held.path
+        return statistics(self._current())
 
     @_one_at_a_time
     def health(self) -> dict:
         """The live generation's name and document count (IndexMissing or IndexDamaged if none opens)."""
-        searcher = self._current()
-        generation = self._generation()
-        return {"status": "ok", "generation": generation.name, "documents": searcher.doc_count(),
-                "built_at": generations.read_manifest(generation).get("built_at")}
-
-
-def _learned_names(generation: Path) -> list[Name] | None:
-    """The people and organisations a generation's record holds (None: an index written before it)."""
-    return names_of_record(generations.read_record(generation, NAMES))
-
-
-def _open_stored_fields(searcher: Any) -> None:
-    """Open each segment's stored-fields column now rather than at the first query.
-
-    Whoosh copies the column out of the compound segment file into memory
-    when it is first read: ~0.2 s a segment of 50,000 articles.
-    """
-    for reader, _ in searcher.reader().leaf_readers():
-        if reader.doc_count_all():
-            reader.stored_fields(0)
+        return health_of(self._current())

@@ -45,7 +45,7 @@ def test_warm_up_opens_the_index_and_loads_the_stemmer_dictionary(seed_index):
     assert "_dictionary" in vars(stemmer) and stemmer._dictionary.contains("makan")
     searcher = Index(seed_index)
     searcher.warm_up()
-    assert searcher._searcher is not None  # open: the first request does not open it
+    assert searcher._opened is not None  # open: the first request does not open it
 
 
 def test_warm_up_of_a_missing_index_raises_index_missing(tmp_path):
