@@ -14,14 +14,14 @@ import re
 # JUARA.net, republika.co.id) or a name without one.
 _PUBLISHER = (
     r"(?:[\w-]+\.(?:co\.id|com|co|id|net|tv)"
-    r"|CNN\s+Indonesia|ANTARA(?:\s+News)?|Antara(?:\s+News)?|Pos\s+Kota|Rimanews|detik\w*|Kontan|Bisnis)"
+    r"|CNN\s+Indonesia|ANTARA\w*(?:\s+\w?ews)?|Pos\s*Kota|Rimanews|detik\w*|Kontan|Bisnis)"
 )
 _PLACE = r"[A-Z][\w.'’/-]*(?:\s+[A-Z][\w.'’/-]*){0,4}"
 _DASH = r"\s*(?:[-–—]\s*){1,2}"
 DATELINE = re.compile(
     r"^\s*(?:"
     rf"(?:{_PLACE},\s*)?{_PUBLISHER}(?:,\s*{_PLACE})?"  # Jakarta, CNN Indonesia -- / TEMPO.CO, Jakarta -
-    rf"|{_PLACE}\s*\(\s*{_PUBLISHER}\s*\)"  # Jakarta (ANTARA News) -
+    rf"|{_PLACE}(?:,\s*{_PLACE}){{0,2}},?\s*\(\s*{_PUBLISHER}\s*\)"  # Jakarta (ANTARA News) - / Kuta, Bali (ANTARA News) -
     r"|[A-Z][A-Z .'’/-]{2,30}"  # JAKARTA - / INGGRIS -
     rf"){_DASH}(?=\S)",
     re.IGNORECASE,

@@ -229,6 +229,12 @@ def test_an_unknown_source_says_which_sources_exist(seeds, run_cli, seed_index):
     ("Liputan6.com, Jakarta - Rupiah menguat.", "Rupiah menguat."),
     ("Jakarta (ANTARA News) - Menteri tiba.", "Menteri tiba."),
     ("JAKARTA - Presiden berpidato.", "Presiden berpidato."),
+    # A place and its province (17 of IndoSum's articles; the lead of a Garut flood story was about Garut).
+    ("Garut, Jawa Barat (ANTARA News) - Menteri meninjau.", "Menteri meninjau."),
+    ("New York, Boston, (ANTARA News) - Badai salju.", "Badai salju."),
+    ("Jakarta (ANTARANews) - Ganda putri menang.", "Ganda putri menang."),
+    ("Kuala Lumpur, (AntaraKL) - Band tampil.", "Band tampil."),
+    ("JAKARTA (Poskota) – Album baru.", "Album baru."),
     ("Jakarta - Bogor macet total.", "Jakarta - Bogor macet total."),  # a story, not a dateline
     ("Presiden Joko Widodo - yang hadir - tersenyum.", "Presiden Joko Widodo - yang hadir - tersenyum."),
 ])

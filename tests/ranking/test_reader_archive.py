@@ -152,16 +152,24 @@ def related_about_their_subject(indosum_index, indosum_docs, name: str) -> list[
 
 def test_related_articles_are_about_the_articles_subject(indosum_index, indosum_docs):
     # 23 articles of different subjects. Before more-like-this over the telling words (Whoosh's
-    # more_like over the body): 10 of 23 had 8 of their 10 related about their subject, 154 of 230 in all.
+    # more_like over the body): 10 of 23 had 8 of their 10 related about their subject, 154 of 230 in all;
+    # before the datelines with a province ("Garut, Jawa Barat (ANTARA News) -") were taken off, 17 and 188.
     found = related_about_their_subject(indosum_index, indosum_docs, "subjects.tsv")
     assert len(found) >= 20
-    assert sum(n >= 8 for n in found) >= 17 and sum(found) >= 185, found
+    assert sum(n >= 8 for n in found) >= 18 and sum(found) >= 188, found
 
 
 def test_related_articles_on_the_held_out_set(indosum_index, indosum_docs):
     # Never used to set the parameters: before, 4 of 9 and 49 of 90.
     found = related_about_their_subject(indosum_index, indosum_docs, "held-out.tsv")
-    assert sum(n >= 8 for n in found) >= 5 and sum(found) >= 65, found
+    assert sum(n >= 8 for n in found) >= 5 and sum(found) >= 66, found
+
+
+def test_related_articles_on_the_fresh_set(indosum_index, indosum_docs):
+    # A third set, written after the method was set and never used to set it (eval/related/fresh.tsv):
+    # 4 of 11 articles have 8 of their 10 related about their subject, 74 of 110 in all.
+    found = related_about_their_subject(indosum_index, indosum_docs, "fresh.tsv")
+    assert len(found) == 11 and sum(n >= 8 for n in found) >= 4 and sum(found) >= 72, found
 
 
 def test_related_to_a_jakarta_flood_are_floods(indosum_index, indosum_docs):
