@@ -41,7 +41,9 @@ DEPTH = QUESTION_DEPTH
 NEAR = 6
 
 # Words that put a place after them: "di Jayapura", "Kabupaten Kutai Barat".
-_BEFORE_PLACE = frozenset({"di", "ke", "dari", "kota", "kabupaten", "provinsi", "desa", "kecamatan", "pulau", "negara"})
+_BEFORE_PLACE = frozenset({"di", "ke", "dari", "kota", "kabupaten", "provinsi", "desa", "kecamatan", "pulau", "negara",
+                           "asal", "kelahiran", "propinsi", "wilayah", "daerah", "kawasan", "kelurahan", "kampung",
+                           "kepulauan", "negeri", "benua", "menuju", "dekat"})
 
 
 @dataclass(frozen=True)

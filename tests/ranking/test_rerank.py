@@ -110,6 +110,17 @@ def test_a_place_is_a_capitalised_word_after_di_or_kabupaten():
     assert rerank.features(passage, {"kayu": 1.0}, "place", frozenset({"kayu"}))[2] == 0.0
 
 
+@pytest.mark.parametrize("passage", [
+    "Sharapova, petenis kelahiran Nyagan, Rusia, merebut tiga gelar.",
+    "Atlet renang asal Musi Banyuasin, Felix, meraih emas.",
+    "Sharapova merebut gelar di wilayah Moskwa.",
+])
+def test_a_place_is_also_where_someone_comes_from_or_a_region(passage):
+    words = rerank.written_words(passage)
+    stems = {"sharapova": 1.0, "emas": 1.0}
+    assert rerank.features(words, stems, "place", frozenset({"sharapova", "emas"}))[2] == 1.0
+
+
 def test_a_place_word_such_as_kabupaten_is_not_itself_the_answer():
     # "Di kota manakah massa mengamuk di Tanah Laut?": the passage names only the asked place.
     asked = frozenset({"di", "kota", "manakah", "massa", "mengamuk", "tanah", "laut"})
