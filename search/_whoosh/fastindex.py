@@ -87,6 +87,7 @@ def fast_schema(schema):
     fast = copy.copy(schema)
     fast._fields = dict(schema._fields)
     memo = _LastText()
+    fast.text_analysis = memo  # for a caller that wants the words too (a story's signature, search.index.stories)
     for name, field in schema._fields.items():
         if not _shares_analysis(field):
             continue

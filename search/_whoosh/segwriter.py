@@ -388,6 +388,11 @@ class PerTermSegmentWriter(SegmentWriter):
         if self._held > self._write_short_at:
             self._write_short_blocks()
 
+    def text_words(self, text: str) -> list[str]:
+        """The words of ``text`` as the exact-form fields index them (lowercased, in order), from the analysis
+        those fields share: read before the document holding ``text`` is added, it costs no second pass."""
+        return self._analysis.text_analysis.analysis(text).words
+
     def add_reader(self, reader):
         # Whoosh adds another segment's postings through its pool, which this
         # writer never reads: refuse rather than lose them (a merge at commit).

@@ -21,7 +21,7 @@ from search._whoosh.writers import open_for_writing, parent_writer
 from search.analysis.answers import answer_kinds
 from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
-from search.index import generations, stories
+from search.index import generations, names, stories
 from search.index.changes import delete_ids
 from search.index.checksums import first_mismatch
 from search.index.format import (
@@ -122,11 +122,12 @@ def article_fields(article: Article, furniture: Furniture | None = None) -> dict
         "body": body,
         "body_exact": body,
         "answers": " ".join(answer_kinds(body)),
-        "names": body,
         "origin": article.origin,
         "content_hash": article.content_hash,
         "related": article.related,
     }
+    if names.LEARN:
+        doc["names"] = body
     given = stored_record(article, body)
     if given is not None:
         doc["given"] = given
@@ -213,14 +214,15 @@ def build_index(
                 learn_roots(live)
             known_roots = len(shared_stemmer().known_roots())
             batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
-            batch.names = Tally(live)
+            batch.names = Tally(live) if names.LEARN else None
             batch.furniture = _furniture(batch, live, index_dir)
             generations.write_record(generation, FURNITURE, batch.furniture.to_record())
             contents = _write_articles(ix, str(generation), batch, procs)
             generations.write_record(generation, CONTENTS, contents)
             stories.update(generation, live, contents, batch.sketches)
-            _phase(batch, "Learning the people and organisations the archive names")
-            write_names(generation, ix, batch.names)
+            if names.LEARN:
+                _phase(batch, "Learning the people and organisations the archive names")
+                write_names(generation, ix, batch.names)
             roots = shared_stemmer().known_roots()
             # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
             if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
@@ -468,15 +470,15 @@ def _write_articles(ix: Any, path: str, batch: _Batch, procs: int | None) -> dic
             def add(article: Article) -> None:
                 fields = article_fields(article, batch.furniture)
                 sink.add(fields)
-                body = str(fields["body"])
-                batch.sketches.add(article.id, body)  # its story's signature (search.index.stories)
                 if batch.names is not None:
-                    batch.names.add(body)
+                    batch.names.add(str(fields["body"]))
 
             contents = _read(batch, add)
             stale = _removals(batch, contents)
             _phase(batch, "Finishing: the workers analyse their last articles and write their segments")
             sink.finish()
+        for doc_id, found in sink.signatures.items():  # each (re)indexed article's story (search.index.stories)
+            batch.sketches.made(doc_id, found)
         if stale:
             delete_ids(writer, stale, batch.names)
     except BaseException:

@@ -3,7 +3,10 @@
 Wire copy reaches an archive many times: Antara's text under Kompas', Suara's
 and Merdeka's titles, datelines and furniture. Each article's body (as the
 index holds it: dateline, "Baca juga" lines and other furniture already taken
-off by ingest) is cut into overlapping runs of ``SHINGLE`` words, and the set
+off by ingest) is cut into overlapping runs of ``SHINGLE`` words (the words
+of the exact-form field, ``analysis.tokens.index_words``: an indexing worker
+takes them from the analysis it makes for that field, so a signature costs
+no second pass over the text, and it is made on every core), and the set
 of runs is summed up in a MinHash signature of ``NUM_PERM`` values
 (datasketch's ``affine32`` scheme, hash functions drawn from seed ``SEED``,
 so a signature is the same in every process and every build). Two
@@ -44,12 +47,13 @@ from pathlib import Path
 
 import numpy as np
 
+from search.analysis.tokens import index_words
 from search.index.records import stored_documents
 
 RECORD = "stories.npz"
 # Bump when a signature would come out otherwise (the runs, the hashes, the MinHash scheme): a record of
 # another version is read as none, and the next build makes every signature again from the stored bodies.
-VERSION = 2
+VERSION = 3
 NUM_PERM = 64
 SEED = 1
 SHINGLE = 5  # words in a run
@@ -63,6 +67,9 @@ MIN_WORDS = 30
 BUCKET_CHECKS = 4
 
 _MULTIPLIER = np.uint32(1_000_003)
+# Off only in ``bench.build_cost``, which measures what a build without story groups costs: no signatures are
+# made and no record is written (an index built so groups nothing until its next build with them).
+SIGNATURES = True
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -109,13 +116,12 @@ _word_hashes = _WordHashes()
 
 
 def signature(body: str) -> np.ndarray | None:
-    """The signature of an article's body, or None when it is too short to be grouped (``MIN_WORDS``).
+    """The signature of an article's body, or None when it is too short to be grouped (``MIN_WORDS``)."""
+    return signature_of_words(index_words(body).words)
 
-    Words are what ``str.split`` finds in the lowercased body, punctuation
-    and all: a copy has the same punctuation, and splitting costs a fraction
-    of a regular expression's pass.
-    """
-    words = body.lower().split()
+
+def signature_of_words(words: list[str]) -> np.ndarray | None:
+    """The signature of a body's words (``index_words(body).words``: lowercased, punctuation off), or None."""
     if len(words) < MIN_WORDS:
         return None
     hashes = np.array(list(map(_word_hashes.__getitem__, words)), dtype=np.uint32)
@@ -134,6 +140,10 @@ class Sketches:
 
     def add(self, doc_id: str, body: str) -> None:
         self.signatures[doc_id] = signature(body)
+
+    def made(self, doc_id: str, found: np.ndarray | None) -> None:
+        """Keep a signature made elsewhere (an indexing worker's)."""
+        self.signatures[doc_id] = found
 
     def __len__(self) -> int:
         return len(self.signatures)
@@ -252,6 +262,8 @@ def update(generation: Path, live: Path | None, contents: dict[str, str], sketch
     every other article keeps its signature from ``live``'s record, or (an
     index written before this record) has it made from its stored body.
     """
+    if not SIGNATURES:
+        return group({})
     kept = read(live) if live is not None else None
     known = kept.signatures() if kept is not None else {}
     signatures: dict[str, np.ndarray | None] = {}

@@ -42,6 +42,7 @@ from typing import Any
 from search._whoosh.writers import finish_segment, worker_writer
 from search.analysis.stemmer import shared_stemmer
 from search.errors import CariError
+from search.index import stories
 from search.index.generations import release_inherited_lock
 from search.index.schema import build_schema
 
@@ -80,6 +81,9 @@ class DocumentSink:
         self.workers: list[Any] = []
         self.jobs: Any = None  # multiprocessing queues, made when the workers start
         self.results: Any = None
+        # id -> story signature (search.index.stories) of each document written: a worker makes it from the
+        # words it indexes the body's exact-form field with; this process from the body, for the few it writes.
+        self.signatures: dict[str, Any] = {}
 
     def __enter__(self) -> DocumentSink:
         return self
@@ -96,7 +100,7 @@ class DocumentSink:
                 self._send(self.batch)
                 self.batch = []
         elif self.procs == 1:
-            self.writer.add_document(**doc)
+            self._write_here(doc)
         else:
             self.batch.append(doc)
             if len(self.batch) >= BATCH_SIZE * MIN_BATCHES_FOR_WORKERS:
@@ -106,7 +110,7 @@ class DocumentSink:
         """Wait for the workers and hand their segments to the writer."""
         if not self.workers:
             for doc in self.batch:  # too few to be worth the processes
-                self.writer.add_document(**doc)
+                self._write_here(doc)
             self.batch = []
             return
         if self.batch:
@@ -116,11 +120,18 @@ class DocumentSink:
         results = [self._result() for _ in self.workers]
         for process in self.workers:
             process.join()
-        for segment, roots in results:
+        for segment, roots, signatures in results:
             if segment is not None:
                 self.writer.adopted.append(segment)
             shared_stemmer().learn_roots(roots)  # saved with the index for the next update
+            self.signatures.update(signatures)
         self.workers = []
+
+    def _write_here(self, doc: dict) -> None:
+        """Write ``doc`` in this process (Whoosh's own analysis, which keeps no words: the signature reads it)."""
+        self.writer.add_document(**doc)
+        if stories.SIGNATURES:
+            self.signatures[doc["id"]] = stories.signature(doc.get("body") or "")
 
     # -- the worker processes --------------------------------------------------
 
@@ -247,11 +258,15 @@ def _write_segment(index_path: str, jobs: Any, results: Any, parent: int) -> Non
     die_with_parent(parent)
     release_inherited_lock()  # the rebuild lock is the parent's: it must end with the parent
     inherited = len(shared_stemmer().known_roots())
+    sign = stories.SIGNATURES
+    signatures: dict[str, Any] = {}
     try:
         writer = worker_writer(index_path, build_schema(), WORKER_LIMIT_MB)
         for batch in iter(jobs.get, None):
             for doc in batch:
+                if sign:  # the body's words first: the body fields then index the same analysis
+                    signatures[doc["id"]] = stories.signature_of_words(writer.text_words(doc.get("body") or ""))
                 writer.add_document(**doc)
-        results.put(("done", (finish_segment(writer), new_roots(inherited))))
+        results.put(("done", (finish_segment(writer), new_roots(inherited), signatures)))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
         results.put(("failed", f"{type(e).__name__}: {e}"))

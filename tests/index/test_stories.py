@@ -96,6 +96,25 @@ def test_updates_keep_the_groups_right(tmp_path, indosum_list):
     assert _groups(index_dir) == groups
 
 
+@pytest.mark.slow
+def test_the_workers_sign_each_article_as_its_body_reads(tmp_path, indosum_list):
+    """A parallel build's workers make the signatures from the words they index: the same as the body's own
+    (``stories.signature``, what an update makes of a stored body), and the copies grouped as in one process."""
+    docs = indosum_list[:600]  # past the parent's first 500: the workers write most of them
+    copies = _copies([docs[5], docs[550]], 1, docs)
+    index_dir = tmp_path / "index"
+    build_index([write_jsonl(tmp_path / "a.jsonl", docs + copies)], index_dir, procs=2)
+    record = stories.read(generations.live_generation(index_dir))
+    made = record.signatures()
+    bodies = dict(zip([d["id"] for d in docs + copies], _bodies(tmp_path, docs + copies), strict=True))
+    assert len(made) == 602
+    for doc_id in [docs[0]["id"], docs[520]["id"], docs[599]["id"], copies[1]["id"]]:
+        assert made[doc_id] is not None
+        assert (made[doc_id] == stories.signature(bodies[doc_id])).all()
+    assert _story_of(_groups(index_dir), docs[550]["id"]) == {docs[550]["id"], copies[1]["id"]}
+    assert _story_of(_groups(index_dir), docs[5]["id"]) == {docs[5]["id"], copies[0]["id"]}
+
+
 def test_an_index_without_the_record_gets_it_at_its_next_update(tmp_path, indosum_list):
     """An index written before story groups: its kept articles' signatures are made from their stored bodies."""
     docs = indosum_list[:12]
