@@ -43,7 +43,8 @@ class LiveBM25F(CachedLengthBM25F):
 
     def idf(self, searcher, fieldname, text):
         parent = searcher.get_parent()
-        return math.log(live_statistics(parent).doc_count / (parent.doc_frequency(fieldname, text) + 1)) + 1
+        # At least one document, as ArrayScorer._score_term: an index whose every article was removed finds nothing.
+        return math.log(max(live_statistics(parent).doc_count, 1) / (parent.doc_frequency(fieldname, text) + 1)) + 1
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)

@@ -2,10 +2,12 @@
 
 The one write path: every change to an index -- ``cari rebuild-index`` and
 ``cari add`` (files), the write API's upserts (articles passed as objects:
-:class:`GivenArticles`), and removals by id (``index.changes``) -- holds
-``generations.writing``, fills a ``generations.next_generation`` and swaps it
-in with ``generations.publish``; the write API batches its writes into these
-(``index.documents``). ``search.Index`` is the front door to all of them.
+:class:`GivenArticles`), and removals by id (``cari remove``, the write API's
+deletions: ``mode=REMOVE``, which ``index.changes`` asks for) -- is a
+:func:`build_index` that holds ``generations.writing``, fills a
+``generations.next_generation`` and swaps it in with ``generations.publish``;
+the write API batches its writes into these (``index.documents``).
+``search.Index`` is the front door to all of them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from search.analysis.answers import answer_kinds
 from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
 from search.index import generations, names, stories
-from search.index.changes import delete_ids
 from search.index.checksums import first_mismatch
 from search.index.format import (
     COMMON_ROOTS,
@@ -30,6 +31,7 @@ from search.index.format import (
     FURNITURE,
     INDEX_FORMAT,
     ROOTS,
+    check_format,
     common_roots,
     learn_roots,
     opens,
@@ -52,8 +54,8 @@ class Phase(str):
 
 
 ProgressCallback = Callable[[Article | Problem | Phase], None]
-# What a build makes of the index: exactly its sources, or the index plus them.
-REBUILD, ADD = "rebuild", "add"
+# What a build makes of the index: exactly its sources, the index plus them, or the index without some ids.
+REBUILD, ADD, REMOVE = "rebuild", "add", "remove"
 
 
 @dataclass
@@ -89,6 +91,8 @@ class BuildReport:
     dry_run: bool = False
     unread: int = 0  # files or folders that could not be read at all
     kept: int = 0  # articles not found in the sources but kept, since some sources could not be read
+    deleted: list[str] = field(default_factory=list)  # REMOVE: the ids asked for that were removed
+    unknown: list[str] = field(default_factory=list)  # REMOVE: the ids asked for that the index did not hold
 
     def count(self, doc_id: str, digest: str, previous: dict[str, str]) -> None:
         """Tally one article read, against the previous index's contents."""
@@ -157,6 +161,7 @@ def build_index(
     options: ReadOptions | None = None,
     wait_seconds: float = 0.0,
     own_articles: bool = False,
+    remove: Iterable[str] = (),
 ) -> BuildReport:
     """Index every article in ``sources`` into a new generation of ``index_dir``.
 
@@ -186,10 +191,19 @@ def build_index(
     own articles, read back from the live generation under the lock (of this
     format or an older one: how a change of format or analysis is taken in);
     an article that cannot be read back fails the build, as with ``strict``.
+
+    ``mode`` ``REMOVE`` (no ``sources``) removes the articles whose ids are
+    in ``remove``: ``report.deleted`` names those removed, ``report.unknown``
+    those the index did not hold (a generation is made only if some are
+    removed). It raises IndexMissing, IndexOutdated or IndexDamaged when there
+    is no sound index to remove from.
     """
     index_dir = Path(index_dir)
     paths: list = [s if isinstance(s, GivenArticles) else Path(s) for s in sources]
-    if own_articles:
+    if mode == REMOVE:
+        if paths or own_articles or full:
+            raise ValueError("a removal reads no sources")
+    elif own_articles:
         full, mode, strict = True, REBUILD, True
     else:
         _check_sources(paths)
@@ -197,14 +211,20 @@ def build_index(
     report = BuildReport(index_dir=index_dir, mode=mode, dry_run=dry_run)
     started = time.perf_counter()
     if dry_run:
-        _plan(_own(index_dir) if own_articles else paths, index_dir, report, on_item, strict, allow_removals, options)
+        if mode == REMOVE:
+            _removable(index_dir, remove, report)
+        else:
+            _plan(_own(index_dir) if own_articles else paths, index_dir, report, on_item, strict, allow_removals,
+                  options)
         report.seconds = time.perf_counter() - started
         return report
     with generations.writing(index_dir, wait_seconds):
         if own_articles:  # read under the lock: no write can land between the reading and the swap
             paths = _own(index_dir)
+        if mode == REMOVE and not _removable(index_dir, remove, report).deleted:
+            return report  # nothing to remove: no new generation
         live, previous = (None, {}) if full else updatable_generation(index_dir)
-        if live is None and mode == ADD and _has_index(index_dir):
+        if live is None and mode in (ADD, REMOVE) and _has_index(index_dir):
             raise BuildFailed(_not_updatable(index_dir))
         known = previous or live_contents(index_dir)  # what a removal guard counts against
         report.full = live is None
@@ -217,7 +237,7 @@ def build_index(
             batch.names = Tally(live) if names.LEARN else None
             batch.furniture = _furniture(batch, live, index_dir)
             generations.write_record(generation, FURNITURE, batch.furniture.to_record())
-            contents = _write_articles(ix, str(generation), batch, procs)
+            contents = _write_articles(ix, str(generation), batch, 1 if mode == REMOVE else procs)
             generations.write_record(generation, CONTENTS, contents)
             stories.update(generation, live, contents, batch.sketches)
             if names.LEARN:
@@ -232,8 +252,27 @@ def build_index(
             if on_item is not None:
                 on_item(Phase("Saving: the records of what the index holds, then the swap"))
             report.seconds = time.perf_counter() - started
-            earlier = generations.read_manifest(live).get("sources", []) if live is not None and mode == ADD else []
-            generations.publish(index_dir, generation, manifest(report, paths, earlier))
+            earlier = generations.read_manifest(live) if live is not None and mode != REBUILD else {}
+            generations.publish(index_dir, generation, manifest(report, paths, earlier, len(contents)))
+    return report
+
+
+def _removable(index_dir: Path, ids: Iterable[str], report: BuildReport) -> BuildReport:
+    """Sort the ids a removal asks for into ``report.deleted`` (the index holds them) and ``report.unknown``.
+
+    IndexMissing, IndexOutdated or IndexDamaged when there is no sound index;
+    BuildFailed when it has no readable record of the articles it holds.
+    """
+    live = generations.live_generation(index_dir)
+    check_format(index_dir, live)
+    contents = generations.read_record(live, CONTENTS)
+    if not isinstance(contents, dict):
+        raise BuildFailed(f"The index at {index_dir} has no readable list of its articles: "
+                          "run `cari rebuild-index --full` with its sources.")
+    report.deleted, report.unknown = [], []
+    for doc_id in dict.fromkeys(ids):  # each once, in the order given
+        (report.deleted if doc_id in contents else report.unknown).append(doc_id)
+    report.removed = len(report.deleted)
     return report
 
 
@@ -430,6 +469,8 @@ def _removals(batch: _Batch, contents: dict[str, str]) -> list[str]:
     """The ids to delete for the articles read: gone ones (a rebuild) unless refused, and changed ones."""
     report = batch.report
     gone = [doc_id for doc_id in batch.known if doc_id not in contents]
+    if report.mode == REMOVE:
+        return [doc_id for doc_id in report.deleted if doc_id in batch.previous]
     if report.mode == ADD:
         gone = []
     elif gone and report.unread and not report.full:
@@ -486,9 +527,23 @@ def _write_articles(ix: Any, path: str, batch: _Batch, procs: int | None) -> dic
         raise
     _phase(batch, "Committing: the segments are merged into the index")
     writer.commit()
+    if batch.report.mode == REMOVE:
+        removed = set(stale)
+        return {doc_id: digest for doc_id, digest in batch.previous.items() if doc_id not in removed}
     if batch.report.mode == ADD or batch.report.kept:
         return {**batch.previous, **contents}
     return contents
+
+
+def delete_ids(writer: Any, ids: list[str], names: Tally | None = None) -> None:
+    """Mark the articles with ``ids`` deleted in ``writer``'s next commit (and take them off ``names``)."""
+    # One searcher for all: without it Whoosh opens a new one (every
+    # segment's files) for each deletion, seconds per hundred.
+    with writer.searcher() as searcher:
+        if names is not None:
+            names.remove_stored(searcher, ids)
+        for doc_id in ids:
+            writer.delete_by_term("id", doc_id, searcher=searcher)
 
 
 def _phase(batch: _Batch, step: str) -> None:
@@ -513,13 +568,19 @@ def _recorded(sources: list) -> list[str]:
     return recorded
 
 
-def manifest(report: BuildReport, sources: list, earlier: list[str] | None = None) -> dict:
-    """The build's record, stored beside the index for ``cari stats``; ``earlier``: the sources added to."""
+def manifest(report: BuildReport, sources: list, earlier: dict | None = None, documents: int | None = None) -> dict:
+    """The build's record, stored beside the index for ``cari stats``.
+
+    ``earlier``: the manifest of the generation added to or removed from
+    (its sources are kept, and a removal keeps its count of skipped inputs);
+    ``documents``: how many articles the new generation holds.
+    """
+    earlier = earlier or {}
     return {
         **stamp(),
-        "sources": list(dict.fromkeys([*(earlier or []), *_recorded(sources)])),
-        "documents": report.indexed,
-        "skipped": report.skipped,
+        "sources": list(dict.fromkeys([*earlier.get("sources", []), *_recorded(sources)])),
+        "documents": report.indexed if documents is None else documents,
+        "skipped": earlier.get("skipped") if report.mode == REMOVE else report.skipped,
         "seconds": round(report.seconds, 3),
         "mode": report.mode if not report.full else "full",
         "added": report.added,

@@ -2,10 +2,11 @@
 
 A write is never applied to the live index in place. Writes that arrive
 close together are collected for ``BATCH_SECONDS`` and applied as one
-``build_index(mode=ADD)`` (upserts: a new id is added, a known id with other
-content replaced, an identical one left alone) or one ``remove_articles``
-(deletions), each of which writes a new generation under the rebuild lock
-and swaps it in atomically, exactly like ``cari add`` and ``cari remove``.
+``build_index(mode=ADD)`` (upserts, the articles passed as they are: a new id
+is added, a known id with other content replaced, an identical one left
+alone) or one ``build_index(mode=REMOVE)`` (deletions), each of which writes
+a new generation under the rebuild lock and swaps it in atomically, exactly
+like ``cari add`` and ``cari remove``: the one write path (``index.build``).
 So an index is never half-written, a write is on disk (and survives a
 restart) before its caller hears it succeeded, and every process serving
 the index -- each gunicorn worker has its own writer -- sees the new

@@ -276,7 +276,8 @@ class ArrayScorer:
         """Whoosh's idf (WeightingModel.idf) over the live documents (LiveBM25F.idf): the
         list's postings of documents not deleted."""
         frequency = len(ids) if self._all_live else int(self.postings.live[ids].sum())
-        return math.log(live_statistics(self._searcher).doc_count / (frequency + 1)) + 1
+        # At least one document: an index whose every article was removed is searched, finding nothing.
+        return math.log(max(live_statistics(self._searcher).doc_count, 1) / (frequency + 1)) + 1
 
     def _length_norms(self, fieldname: str) -> np.ndarray:
         """BM25's ``k1 * ((1 - b) + b * length / average length)`` of every document, computed once.
