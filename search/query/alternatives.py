@@ -64,8 +64,9 @@ class Lexicon(Protocol):
         """Names in the index a small edit from ``word`` (lowercased), rare enough to be the same name."""
         ...
 
-    def correction(self, word: str, known_too: bool = True) -> str | None:
-        """The index's spelling of a word it does not know (or, ``known_too``, knows far less often), or None."""
+    def correction(self, word: str, known_too: bool = True, context: tuple[str, ...] = ()) -> str | None:
+        """The index's spelling of a word it does not know (or, ``known_too``, knows far less often), or None;
+        ``context``, the query's other words, tells close spellings apart."""
         ...
 
     def weight_of(self, word: str, other: str) -> float:
@@ -169,12 +170,13 @@ class Alternatives:
         _, full_forms = abbreviation_table()
         return _unique([*self.synonyms.forms(text), *shipped_variants().forms(text), *full_forms.forms(text)], text)
 
-    def of_word(self, word: str, in_keywords: bool = True) -> list[Form]:
-        """Alternatives of one word as the reader wrote it.
+    def of_word(self, word: str, in_keywords: bool = True, context: tuple[str, ...] = ()) -> list[Form]:
+        """Alternatives of one word as the reader wrote it; ``context``: the query's other words.
 
         In a sentence (not ``in_keywords``) the index is asked only to correct
         words it does not know: its other words find the article, and asking
-        about each of ~20 words would cost more than the search.
+        about each of ~20 words would cost more than the search. In keywords
+        the other words pick a typo's correction among close spellings.
         """
         found = [*self.completions.forms(word), *self.synonyms.forms(word), *shipped_variants().forms(word)]
         abbreviated = full_form(word)
@@ -186,7 +188,8 @@ class Alternatives:
         if self.lexicon is not None:
             if in_keywords:
                 found += [Form(v, "variant") for v in self.lexicon.variants(lower)]
-            corrected = self.lexicon.correction(lower, known_too=in_keywords) if self.corrections else None
+            corrected = (self.lexicon.correction(lower, known_too=in_keywords, context=context if in_keywords else ())
+                         if self.corrections else None)
             if corrected:
                 # And the corrected word's own spellings: kazakstn -> kazakstan, Kazakhstan.
                 found += [Form(corrected, "correction"), *self.synonyms.forms(corrected),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from search.analysis.wordlists import question_words
-from search.query.alternatives import MAX_KEYWORDS, Alternatives, Form, Lexicon
+from search.query.alternatives import MAX_KEYWORDS, Alternatives, Form, Lexicon, key
 from search.query.syntax import OPERATORS
 
 # A quoted phrase or field:term (kept whole), or a word (possibly a prefix*).
@@ -83,6 +83,7 @@ def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
         return tuple(f for f in forms if not set(f.text.lower().split()) <= spelled_out)
 
     in_keywords = sum(isinstance(p, _Word) for p in pieces) <= MAX_KEYWORDS
+    words = tuple(key(p) for p in pieces if isinstance(p, _Word))
     expanded: list[str | Expansion] = []
     at = 0
     while at < len(pieces):
@@ -92,7 +93,8 @@ def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
             at += 2 * len(run.word.split()) - 1
             continue
         piece = pieces[at]
-        forms = new(alternatives.of_word(piece, in_keywords)) if isinstance(piece, _Word) else ()
+        context = tuple(w for w in words if w != key(piece))
+        forms = new(alternatives.of_word(piece, in_keywords, context)) if isinstance(piece, _Word) else ()
         expanded.append(Expansion(str(piece), forms) if forms else str(piece))
         at += 1
     return Rewritten(tuple(expanded))

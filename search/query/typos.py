@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from search.analysis.stemmer import shared_stemmer
@@ -248,16 +249,22 @@ class IndexLexicon:
             return 1.0
         return min(1.0, _idf(own, self._docs) / _idf(theirs, self._docs))
 
-    def correction(self, word: str, known_too: bool = True) -> str | None:
-        """The most frequent close spelling of a word the index lacks (or, ``known_too``, knows far less often), or None."""
+    def correction(self, word: str, known_too: bool = True, context: tuple[str, ...] = ()) -> str | None:
+        """The most frequent close spelling of a word the index lacks (or, ``known_too``, knows far less often), or None.
+
+        ``context``, the query's other words (lowercased), picks among
+        close spellings the one articles hold with them: ``arab suadi`` is
+        ``arab saudi``, not ``arab suami``, however often ``suami`` is written.
+        """
         if not word.isalpha() or word in stopwords() or len(word) < ONE_EDIT_FROM - 1:
             return None
         own = self.frequency(word)
         if own and (not known_too or own * FAR_MORE_OFTEN >= self._docs):
             return None  # no spelling could be that much more frequent
-        return self._remembered("correction", word, lambda: self._correction(word, own))
+        context = tuple(sorted({other for other in context if other != word and self.frequency(other)}))
+        return self._remembered("correction", " ".join((word, *context)), lambda: self._correction(word, own, context))
 
-    def _correction(self, word: str, own: int) -> str | None:
+    def _correction(self, word: str, own: int, context: tuple[str, ...] = ()) -> str | None:
         if not own and self._reader.doc_frequency("body", shared_stemmer().stem(word)) * FAR_MORE_OFTEN > self._docs:
             return None  # a new form of a common root (pengusirannya): its root finds it
         close = self._close(word, allowed_edits(word) or 1)
@@ -265,12 +272,31 @@ class IndexLexicon:
             # A 4-letter word is corrected only to a 5-letter one (one letter left out: anis -> anies),
             # the word meant being long enough for a typo.
             close = [found for found in close if len(found[0]) == ONE_EDIT_FROM]
-        if not close and len(word) >= ONE_EDIT_FROM:
-            close = self._opening_swaps(word)
-        best = max(close, key=lambda found: (found[1], found[0]), default=None)
+        if len(word) >= ONE_EDIT_FROM and (context or not close):
+            # With other words to tell them apart, a swap at the start competes with the other spellings.
+            close += [found for found in self._opening_swaps(word) if found not in close]
+        best: tuple[str, int] | None
+        if context and len(close) > 1:
+            best = max(close, key=lambda found: (self._held_with(found[0], context), found[1], found[0]))
+        else:
+            best = max(close, key=lambda found: (found[1], found[0]), default=None)
         if best is None or not best[1] or (own and best[1] < own * FAR_MORE_OFTEN):
             return None
         return best[0]
+
+    def _held_with(self, word: str, context: tuple[str, ...]) -> int:
+        """In how many articles ``word`` stands with every word of ``context`` (0 where counts are not arrays)."""
+        lists = getattr(self._counts, "get", None)
+        if lists is None:
+            return 0
+        together = lists(self._field, word)[0]
+        for other in context:
+            # The candidate's few articles looked up in the other word's list (ascending document
+            # numbers): a binary search each, not a merge of a common word's whole list.
+            ids = lists(self._field, other)[0]
+            at = np.minimum(np.searchsorted(ids, together), max(len(ids) - 1, 0))
+            together = together[ids[at] == together] if len(ids) else together[:0]
+        return int(len(together))
 
 
     def _opening_swaps(self, word: str) -> list[tuple[str, int]]:

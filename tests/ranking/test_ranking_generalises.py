@@ -28,6 +28,10 @@ def news(tmp_path_factory):
           for i in range(4)),
         {"id": "sussi", "title": "Profil", "text": "Sussi Handayani membuka toko roti di Bogor."},
         *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30)),
+        # suadi is one edit from suami (written more often) and a swap from saudi (which stands with arab).
+        *({"id": f"suami{i}", "title": "Keluarga", "text": f"Suami istri itu menikah tahun {i}."} for i in range(5)),
+        *({"id": f"saudi{i}", "title": "Minyak", "text": f"Arab Saudi menaikkan produksi minyak {i} persen."}
+          for i in range(2)),
     ]
     return searcher_of(docs, tmp_path_factory.mktemp("generalises"))
 
@@ -61,3 +65,9 @@ def test_a_four_letter_name_finds_its_spelling_with_a_doubled_consonant(news):
     assert doublings("susi") == ["sussi"] and doublings("anna") == ["ana"] and doublings("abby") == ["aby"]
     assert ids(news.search("susi")) == ["sussi"]
 
+
+
+def test_a_typo_is_corrected_to_the_spelling_the_other_words_stand_with(news):
+    assert ("suadi", "saudi") in news.search("arab suadi").corrections
+    assert set(ids(news.search("arab suadi"))) == {"saudi0", "saudi1"}
+    assert ("suadi", "suami") in news.search("suadi").corrections  # alone, the more frequent spelling
