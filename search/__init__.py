@@ -56,6 +56,9 @@ _EXPORTS = {
     "Highlighted": "search.highlight.spans",
     "Completion": "search.completions:Completion",
     "shown_time": "search.ingest.dates",
+    "results_json": "search.json_shape",
+    "hit_json": "search.json_shape",
+    "marked_html": "search.json_shape",
     # articles and the reports of writes
     "Article": "search.ingest.article",
     "Problem": "search.ingest.article",
@@ -93,7 +96,8 @@ _EXPORTS = {
 __all__ = [  # noqa: RUF022 - grouped as _EXPORTS is
     "__version__", "Index", "Filters", "ReadOptions", "SizeLimits", "CSV_FIELDS", "SIZE_KINDS", "MB", "MAX_LIMIT",
     "SORTS", "DEFAULT_BUDGET_SECONDS", "checked_sort", "MAX_QUERY_CHARS", "default_jobs", "SearchResults", "Hit",
-    "ArticlePage", "Highlighted", "Completion", "shown_time", "Article", "Problem", "given_article", "Phase",
+    "ArticlePage", "Highlighted", "Completion", "shown_time", "results_json", "hit_json", "marked_html",
+    "Article", "Problem", "given_article", "Phase",
     "BuildReport", "RemoveReport", "WriteResult", "Published", "export_format", "output_file", "read_queries",
     "read_qrels", "read_run", "run_lines", "evaluate_run", "compare_runs", "CariError", "QueryError", "QueryTooSlow",
     "SearchBusy", "IndexMissing", "IndexDamaged", "IndexOutdated", "IndexBusy", "BuildFailed", "ArticleError",
@@ -128,6 +132,7 @@ if TYPE_CHECKING:
     from search.ingest.dates import shown_time
     from search.ingest.formats import CSV_FIELDS, MB, SIZE_KINDS, ReadOptions, SizeLimits
     from search.ingest.jsonl import given_article
+    from search.json_shape import hit_json, marked_html, results_json
     from search.library import Index
     from search.options import DEFAULT_BUDGET_SECONDS, MAX_LIMIT, SORTS, checked_sort
     from search.query.filters import Filters

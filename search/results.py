@@ -44,7 +44,7 @@ class Hit(ArticleInfo):
     def to_dict(self) -> dict:
         """One result as plain data: its fields, and ``snippet`` and ``marked_title`` as text with the matches' spans.
 
-        (The JSON API and ``cari search --json`` show ``snippet`` as HTML: ``web.render.hit_json``.)
+        (The JSON API and ``cari search --json`` show ``snippet`` as HTML: ``search.json_shape.hit_json``.)
         """
         return {
             **{name: getattr(self, name) for name in ("id", "title", "source", "date", "author", "url", "score")},
@@ -91,7 +91,7 @@ class SearchResults:
         return max(1, math.ceil((self.total if self.stories is None else self.stories) / self.limit))
 
     def to_dict(self) -> dict:
-        """A page of results as plain data (each hit's ``to_dict``); ``web.render.results_json`` is the API's JSON."""
+        """A page of results as plain data (each hit's ``to_dict``); ``search.json_shape.results_json`` is the API's JSON."""
         return {
             "query": self.query,
             "total": self.total,

@@ -167,7 +167,7 @@ def search(words: tuple[str, ...], index_dir: Path, limit: int, page: int, sourc
     )
     if as_json:
         # lazy: `cari --help` starts without loading the engine
-        from web.render import results_json  # the JSON API's shape, snippets as HTML
+        from search import results_json  # the JSON API's shape, snippets as HTML
 
         click.echo(json_text(results_json(results)))
         return
@@ -324,7 +324,7 @@ def _print_related(index: Index, doc_id: str, limit: int, as_json: bool) -> None
     hits = index.related(doc_id, limit=limit)
     if as_json:
         # lazy: `cari --help` starts without loading the engine
-        from web.render import hit_json  # the JSON API's shape, snippets as HTML
+        from search import hit_json  # the JSON API's shape, snippets as HTML
 
         data = {"related_to": doc_id, "results": [hit_json(hit) for hit in hits]}
         click.echo(json_text(data))

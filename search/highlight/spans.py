@@ -4,8 +4,9 @@ The text is read by the one analysis pass (``search.analysis.tokens``), so
 ``mengusir`` in the article is marked for a query of ``pengusiran`` (both
 are ``usir``), and the mark covers the word as it is written. What comes
 out is a :class:`Highlighted`: text and spans, plain data. Rendering it is the
-front ends' job: HTML (escaped, matches in ``<mark>``) in ``web.render``,
-terminal text in ``search.cli.render``.
+job of what shows it: HTML (escaped, matches in ``<mark>``) by ``marked_html``
+(``search.json_shape``: the JSON API's snippets, and the web's pages through
+``web.render``), terminal text in ``search.cli.render``.
 """
 
 from __future__ import annotations

@@ -163,6 +163,24 @@ def test_no_module_imports_a_later_stage():
     assert not upward, "imports from a later stage:\n" + "\n".join(upward)
 
 
+# The one import of the web by the library's package: ``cari serve`` starts the web app's server.
+CLI_STARTS_THE_WEB = {("search.cli.serving", "web.server")}
+
+
+def test_the_two_front_ends_share_no_code_but_the_library():
+    """``search/cli`` imports nothing of ``web`` (what both print, such as the JSON of results, is the library's:
+    ``search.json_shape``), and ``web`` nothing of ``search/cli``, beyond ``cari serve`` starting the server."""
+    sideways = [
+        f"{MODULES[module].relative_to(ROOT)}:{node.lineno} imports {target}"
+        for module, found in IMPORTS.items() if module.startswith(("search.", "web"))
+        for node, targets, _ in found for target in targets
+        if (module.startswith("search.") and target.split(".")[0] == "web"
+            or module.split(".")[0] == "web" and target.startswith("search.cli"))
+        and (module, target) not in CLI_STARTS_THE_WEB
+    ]
+    assert not sideways, "imports between the front ends (share through search/ instead):\n" + "\n".join(sideways)
+
+
 def test_the_shared_leaf_imports_no_module_of_cari():
     assert {module: sorted(GRAPH[module]) for module in SHARED if GRAPH[module]} == {}
 
