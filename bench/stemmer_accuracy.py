@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     pairs = read_pairs(args.pairs)
     cari = Stemmer()
-    sastrawi = cari._sastrawi
+    sastrawi = cari.sastrawi
     plain = sum((sastrawi.stem(form) or form) == lemma for form, lemma in pairs)
     ours = [(form, lemma, cari.stem(form)) for form, lemma in pairs]
     right = sum(stem == lemma for _, lemma, stem in ours)

@@ -217,6 +217,11 @@ class Index:
                     old.close()
             return self._opened
 
+    @property
+    def is_open(self) -> bool:
+        """Whether the index's files are open now (after a search or :meth:`warm_up`, until :meth:`close`)."""
+        return self._opened is not None
+
     def close(self) -> None:
         """Close the open index files (waiting for a search in progress; the next call opens them again)."""
         with self._lock:

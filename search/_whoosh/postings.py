@@ -81,8 +81,8 @@ class PostingArrays:
 
     def __init__(self, reader):
         self._reader = reader
-        self._leaves = list(reader.leaf_readers())
-        self._arrays = [segment_arrays(leaf) for leaf, _ in self._leaves]
+        self.leaves = list(reader.leaf_readers())  # (segment reader, its first document number)
+        self.arrays = [segment_arrays(leaf) for leaf, _ in self.leaves]  # each segment's arrays (None: without)
         self.doc_count = reader.doc_count_all()  # the documents numbered, deleted ones included: arrays' length
         self._frequencies: dict[tuple[str, str], int] = {}
         self.live = live_mask(reader)
@@ -120,7 +120,7 @@ class PostingArrays:
         the arrays are those views themselves (read-only), not copies.
         """
         ids, weights = [], []
-        for (reader, offset), arrays in zip(self._leaves, self._arrays, strict=True):
+        for (reader, offset), arrays in zip(self.leaves, self.arrays, strict=True):
             for block_ids, block_weights in _whole_list(reader, arrays, fieldname, text):
                 ids.append(np.asarray(block_ids, dtype=np.int32) + offset if offset else np.asarray(block_ids, np.int32))
                 weights.append(block_weights if isinstance(block_weights, np.ndarray) else
@@ -147,10 +147,10 @@ def _whole_list(reader, arrays: SegmentArrays | None, fieldname: str, text: str)
         if found is not None:
             yield found
             return
-    yield from _blocks(reader, fieldname, text)
+    yield from decoded_blocks(reader, fieldname, text)
 
 
-def _blocks(reader, fieldname: str, text: str):
+def decoded_blocks(reader, fieldname: str, text: str):
     """Yield (ids, weights) of one segment a block at a time, deleted documents included.
 
     For a segment written without posting arrays (``arrays``). Whoosh's own

@@ -19,21 +19,21 @@ _MONTHS = (
     r"november|nopember|desember"
 )
 # A weekday, a month, a day/month such as (19/8), or a year.
-_DATE = rf"\b(?:{_DAYS}|{_MONTHS})\b|\(\d{{1,2}}/\d{{1,2}}\)|\b(?:19|20)\d\d\b"
+DATE_REGEX = rf"\b(?:{_DAYS}|{_MONTHS})\b|\(\d{{1,2}}/\d{{1,2}}\)|\b(?:19|20)\d\d\b"
 _NUMBER_WORDS = (
     r"satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|puluh|puluhan|"
     r"ratus|ratusan|ribu|ribuan|juta|jutaan|miliar|triliun|persen|setengah|separuh"
 )
-_NUMBER = rf"\b(?:{_NUMBER_WORDS})\b|\b\d+(?:[.,]\d+)*\b(?!/)"
+NUMBER_REGEX = rf"\b(?:{_NUMBER_WORDS})\b|\b\d+(?:[.,]\d+)*\b(?!/)"
 # Every match starts with one of these characters: a lookahead on them lets
 # the scan skip most positions without trying each alternative (4x faster
 # over a whole article, which the indexer scans once).
 _DATE_STARTS, _NUMBER_STARTS = r"srkjmfpaond(12", r"sdtelprjm\d"
-_DATE_PATTERN = re.compile(rf"(?=[{_DATE_STARTS}])(?:{_DATE})", re.IGNORECASE)
-_NUMBER_PATTERN = re.compile(rf"(?=[{_NUMBER_STARTS}])(?:{_NUMBER})", re.IGNORECASE)
+_DATE_PATTERN = re.compile(rf"(?=[{_DATE_STARTS}])(?:{DATE_REGEX})", re.IGNORECASE)
+_NUMBER_PATTERN = re.compile(rf"(?=[{_NUMBER_STARTS}])(?:{NUMBER_REGEX})", re.IGNORECASE)
 # Dates and numbers in one left-to-right scan: a number found is one that is
 # not part of a date, as if the dates had been removed first.
-_DATE_OR_NUMBER = re.compile(rf"(?=[{_DATE_STARTS}{_NUMBER_STARTS}])(?:(?P<date>{_DATE})|{_NUMBER})", re.IGNORECASE)
+_DATE_OR_NUMBER = re.compile(rf"(?=[{_DATE_STARTS}{_NUMBER_STARTS}])(?:(?P<date>{DATE_REGEX})|{NUMBER_REGEX})", re.IGNORECASE)
 
 _ASKS_DATE = re.compile(r"\bkapan(?:kah)?\b|\b(?:tanggal|tahun|bulan|hari)\s+(?:apa|berapa)", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"\b(?:ke\s*-?\s*)?berapa(?:kah)?\b", re.IGNORECASE)

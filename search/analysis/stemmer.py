@@ -50,29 +50,36 @@ class Stemmer:
         return self._exceptions if self._exceptions is not None else load_stem_exceptions()
 
     @cached_property
-    def _sastrawi(self) -> FastSastrawi:
+    def sastrawi(self) -> FastSastrawi:
+        """The Sastrawi stemmer under Cari's corrections and cache."""
         # PySastrawi's algorithm and dictionary, re-written to stem a new word
         # ~20x faster with the same roots (bench/stemmer_identity.py). Uncached:
         # we keep our own cache, so a word costs one lookup, not two.
         return FastSastrawi()
 
     @cached_property
-    def _dictionary(self) -> Any:
-        return self._sastrawi.get_dictionary()
+    def dictionary(self) -> Any:
+        """Sastrawi's dictionary of root words, read when first needed (or by :meth:`load`)."""
+        return self.sastrawi.get_dictionary()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the dictionary has been read (a worker's warm-up reads it before the first request)."""
+        return "dictionary" in vars(self)
 
     def load(self) -> None:
         """Read Sastrawi's dictionary and corrections now, not at the first new word (a server's worker, at start)."""
-        self._dictionary  # noqa: B018 - a cached property: reading it loads it
+        self.dictionary  # noqa: B018 - a cached property: reading it loads it
         self.exceptions  # noqa: B018
 
     def stem(self, word: str) -> str:
         """The root of a lowercased word; numbers and mixed tokens unchanged."""
         root = self._cache.get(word)
         if root is None:
-            root = self._cache[word] = self._stem_uncached(word)
+            root = self._cache[word] = self.stem_uncached(word)
         return root
 
-    def _stem_uncached(self, word: str) -> str:
+    def stem_uncached(self, word: str) -> str:
         if word in self.exceptions:
             return self.exceptions[word]
         rest = _without_clitic(word)
@@ -80,10 +87,10 @@ class Stemmer:
             return self.exceptions[rest]  # pasukannya, bekasinya
         if not _ALPHA.match(word.replace("-", "")):
             return word  # 2.500, covid19, hwasong11: Sastrawi would mangle them
-        root = self._sastrawi.stem(word) or word
+        root = self.sastrawi.stem(word) or word
         # Sastrawi only strips a clitic when the rest is a dictionary word,
         # so names keep theirs: rusianya, kazakhstanlah.
-        if rest and root == word and "-" not in word and not self._dictionary.contains(word):
+        if rest and root == word and "-" not in word and not self.dictionary.contains(word):
             return self.stem(rest)
         return self._confix_an(word, root)
 
@@ -97,14 +104,14 @@ class Stemmer:
         if (
             word.endswith(root + "kan")
             and word.startswith(("pe", "ke"))
-            and self._dictionary.contains(root + "k")
+            and self.dictionary.contains(root + "k")
         ):
             return root + "k"
         return root
 
     def is_name_like(self, word: str) -> bool:
         """Whether a lowercased word has no dictionary root: most likely a name (``kazakhstan``, ``vrublevsky``)."""
-        return self.stem(word) == word and not self._dictionary.contains(word)
+        return self.stem(word) == word and not self.dictionary.contains(word)
 
     def known_roots(self) -> dict[str, str]:
         """The cache, ``word -> root``: saved with an index so that an update starts warm."""

@@ -35,3 +35,16 @@ def marked_terminal(highlighted: Highlighted, color: bool) -> str:
                        for piece, matched in highlighted.pieces())
     return "".join(f"[{piped_text(piece)}]" if matched else piped_text(piece)
                    for piece, matched in highlighted.pieces())
+
+
+def short_date(iso: str | None) -> str | None:
+    """``2022-10-06 21:01 WIB`` (a UTC time in WIB), ``2022-10-06`` for a day; an unknown form as given."""
+    # lazy: `cari --help` starts without loading the engine
+    from search import shown_time
+
+    shown = shown_time(iso)
+    if shown is None:
+        return iso
+    if not shown.has_time:
+        return shown.moment.date().isoformat()
+    return f"{shown.moment:%Y-%m-%d %H:%M}" + (f" {shown.zone}" if shown.zone else "")

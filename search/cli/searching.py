@@ -243,13 +243,13 @@ def json_text(data: object) -> str:
 
 def _print_hits(hits: list[Hit], first: int, color: bool) -> None:
     # lazy: `cari --help` starts without loading the engine
-    from search.cli.render import marked_terminal, terminal_text  # article text must not drive the terminal
+    from search.cli.render import marked_terminal, short_date, terminal_text  # text must not drive the terminal
 
     for rank, hit in enumerate(hits, first):
         click.echo()
         title = terminal_text(hit.title)
         click.echo(f"{rank}. " + click.style(title, bold=True) if color else f"{rank}. {title}")
-        meta = " · ".join(x for x in (hit.source, _short_date(hit.date), hit.author, hit.id) if x)
+        meta = " · ".join(x for x in (hit.source, short_date(hit.date), hit.author, hit.id) if x)
         meta = terminal_text(meta)
         click.echo("   " + (click.style(meta, dim=True) if color else meta))
         click.echo("   " + marked_terminal(hit.snippet, color))
@@ -335,18 +335,6 @@ def _print_related(index: Index, doc_id: str, limit: int, as_json: bool) -> None
     click.echo(f"{plural(len(hits), 'article')} like {doc_id!r}")
     _print_hits(hits, 1, sys.stdout.isatty())
 
-
-def _short_date(iso: str | None) -> str | None:
-    """``2022-10-06 21:01 WIB`` (a UTC time in WIB), ``2022-10-06`` for a day; an unknown form as given."""
-    # lazy: `cari --help` starts without loading the engine
-    from search import shown_time
-
-    shown = shown_time(iso)
-    if shown is None:
-        return iso
-    if not shown.has_time:
-        return shown.moment.date().isoformat()
-    return f"{shown.moment:%Y-%m-%d %H:%M}" + (f" {shown.zone}" if shown.zone else "")
 
 
 @cli.command("batch-search")

@@ -56,7 +56,7 @@ def match_spans(text: str, matcher: TermMatcher) -> list[Span]:
     # a page of results most of the index's. Where each run starts is a
     # running sum of their lengths, also a C loop, so Python touches only the
     # runs that match.
-    forms = _word_forms()
+    forms = word_forms()
     runs = text_runs(text)
     distinct = set(runs)
     forms.learn(distinct, text)
@@ -88,7 +88,7 @@ class WordForms:
         self.texts: set[tuple[int, int]] = set()  # (length, hash) of the texts whose runs are all learnt
 
     def learn(self, runs: set[str], text: str | None = None) -> None:
-        """Analyse the runs not seen before (all of them again past ``_FORMS_LIMIT``).
+        """Analyse the runs not seen before (all of them again past ``FORMS_LIMIT``).
 
         ``runs`` are those of ``text``, if given: a text learnt before is
         not looked through again. Results pages repeat articles (IndoSum's
@@ -96,7 +96,7 @@ class WordForms:
         new runs among those learnt, each a lookup in a large dictionary,
         was a tenth of a sentence query's time.
         """
-        if len(self.parts) > _FORMS_LIMIT:
+        if len(self.parts) > FORMS_LIMIT:
             self.parts.clear()
             self.writers.clear()
             self.spellers.clear()
@@ -113,7 +113,7 @@ class WordForms:
                     self.writers.setdefault(part.stem, set()).add(run)
                 self.spellers.setdefault(part.word, set()).add(run)
         if key is not None:
-            if len(self.texts) > _TEXTS_LIMIT:
+            if len(self.texts) > TEXTS_LIMIT:
                 self.texts.clear()
             self.texts.add(key)
 
@@ -129,17 +129,23 @@ class WordForms:
         return found
 
 
-_FORMS_LIMIT = 200_000  # distinct runs remembered (a few tens of MB at most)
-_TEXTS_LIMIT = 100_000  # texts remembered as learnt (~10 MB)
+FORMS_LIMIT = 200_000  # distinct runs remembered (a few tens of MB at most)
+TEXTS_LIMIT = 100_000  # texts remembered as learnt (~10 MB)
 _forms: WordForms | None = None
 
 
-def _word_forms() -> WordForms:
+def word_forms() -> WordForms:
     """The remembered analysis of runs as written: a run gives the same roots wherever it stands."""
     global _forms
     if _forms is None:
         _forms = WordForms()
     return _forms
+
+
+def forget_word_forms() -> None:
+    """Forget the remembered analysis of runs (the next snippet starts learning them afresh)."""
+    global _forms
+    _forms = None
 
 
 def best_window(spans: list[tuple[int, int]], size: int) -> int:

@@ -150,6 +150,11 @@ def opens(index_dir: Path, generation: Path) -> bool:
 _learned: dict[tuple[str, str], int] = {}
 
 
+def forget_learned_roots() -> None:
+    """Forget which indexes' roots this process learnt: each is read again when next opened, as in a new process."""
+    _learned.clear()
+
+
 def _roots_key(generation: Path, record: str) -> tuple[str, str]:
     """The index folder of ``generation`` and the record: the roots of its generations differ only by
     the words one update adds."""

@@ -78,7 +78,7 @@ def parse_html(html: str, doc_id: str, origin: str = "") -> Article:
     """Title, date, author, publisher, URL and the clean text of one saved news page."""
     meta = page_meta(html)
     found = _extract(html)
-    keys = _site_keys(meta)
+    keys = site_keys(meta)
     title, site = headline_and_site(meta.headline or meta.page_title or found.title or "", keys)
     if site is None and meta.page_title:  # the <title> names the site the og:title leaves out
         site = headline_and_site(meta.page_title, keys)[1]
@@ -228,7 +228,7 @@ def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
 
-def _site_keys(meta: PageMeta) -> tuple[set[str], set[str]]:
+def site_keys(meta: PageMeta) -> tuple[set[str], set[str]]:
     """Words that name the page's site: (its own: og:site_name, host ``kompas``; those of known publishers)."""
     own = set()
     if meta.site:

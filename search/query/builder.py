@@ -58,11 +58,11 @@ class QueryBuilder:
     def __post_init__(self) -> None:
         # An index built before a field existed is still searched, without it.
         self._boosts = {name: w for name, w in DEFAULT_FIELDS.items() if name in self.schema}
-        self._parser = self._new_parser(PhraseFactory(self.schema))
+        self.parser = self._new_parser(PhraseFactory(self.schema))
         # An alternative's phrase ("Amerika Serikat") is any form of its words,
         # as the article may inflect it; only the reader's quotes mean the
         # words as written.
-        self._expansion_parser = self._new_parser(PhraseFactory(self.schema, as_written=False))
+        self.expansion_parser = self._new_parser(PhraseFactory(self.schema, as_written=False))
         self._words: dict[str, tuple | None] = {}  # word -> its terms (queries repeat words)
         self._expansions: dict[str, tuple] = {}  # "(AS OR ...)" -> its branches
 
@@ -93,7 +93,7 @@ class QueryBuilder:
         rewritten = rewrite(unasked, alternatives)
         try:
             parsed, concepts = self._words_and_concepts(rewritten) or (
-                self._parser.parse(exact_phrases(lower_field_names(rewritten.text()))), {})
+                self.parser.parse(exact_phrases(lower_field_names(rewritten.text()))), {})
         except Exception:  # Whoosh's parser has corner cases that raise
             raise QueryError(
                 "Could not understand the query; check its operators, quotes and parentheses."
@@ -135,10 +135,10 @@ class QueryBuilder:
         if not words:
             raise QueryError("Empty query: type one or more words to search for.")
         plain = " ".join(w.lower() for w in words)
-        query = self._words_query(Rewritten((plain,), verbatim=True)) or self._parser.parse(plain)
+        query = self.words_query(Rewritten((plain,), verbatim=True)) or self.parser.parse(plain)
         return self._parsed(text, query)
 
-    def _words_query(self, rewritten: Rewritten) -> q.Query | None:
+    def words_query(self, rewritten: Rewritten) -> q.Query | None:
         """The query Whoosh's parser makes of plain words, built directly; None for anything else."""
         found = self._words_and_concepts(rewritten)
         return found[0] if found else None
@@ -205,7 +205,7 @@ class QueryBuilder:
         """The branches of an expansion group as the parser makes them (its terms as (field, term, boost))."""
         found = self._expansions.get(group)
         if found is None:
-            parsed = self._expansion_parser.parse(group)
+            parsed = self.expansion_parser.parse(group)
             branches = parsed.subqueries if isinstance(parsed, q.Or) else [parsed]
             found = tuple(
                 (b.fieldname, b.text, b.boost) if type(b) is q.Term else b

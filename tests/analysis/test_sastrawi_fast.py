@@ -98,7 +98,7 @@ def test_rules_are_in_sastrawis_order():
 
 def test_caris_stemmer_uses_the_fast_stemmer_with_pysastrawis_dictionary():
     stemmer = Stemmer(exceptions={})
-    assert isinstance(stemmer._sastrawi, FastSastrawi)
-    assert stemmer._dictionary is stemmer._sastrawi.reference.get_dictionary()
-    assert stemmer._dictionary.contains("ajar")
+    assert isinstance(stemmer.sastrawi, FastSastrawi)
+    assert stemmer.dictionary is stemmer.sastrawi.reference.get_dictionary()
+    assert stemmer.dictionary.contains("ajar")
     assert stemmer.stem("mempelajari") == "ajar"

@@ -38,8 +38,8 @@ def test_spans_equal_whole_text_spans_on_the_seed_pages():
 
 def test_a_text_learnt_before_the_forms_were_forgotten_is_learnt_again(monkeypatch):
     """Texts are remembered as learnt only as long as their words are."""
-    monkeypatch.setattr(spans_module, "_FORMS_LIMIT", 20)
-    monkeypatch.setattr(spans_module, "_forms", None)
+    monkeypatch.setattr(spans_module, "FORMS_LIMIT", 20)
+    spans_module.forget_word_forms()
     matcher = TermMatcher.from_terms(["lari", "usir"])
     expected = whole_text_spans(TEXT, matcher)
     assert match_spans(TEXT, matcher) == expected
@@ -74,4 +74,4 @@ def test_a_text_without_spaces_is_marked_but_not_remembered_whole():
         assert len(expected) == 21
         assert match_spans(text, matcher) == expected
         assert match_spans(text, matcher) == expected  # the text learnt: its long run still read
-    assert long_run not in spans_module._word_forms().parts
+    assert long_run not in spans_module.word_forms().parts

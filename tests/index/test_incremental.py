@@ -211,8 +211,8 @@ def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cl
     assert roots["mengguncang"] == "guncang"
     shared_stemmer().known_roots().clear()  # as in a new process
     stemmed = []
-    real = Stemmer._stem_uncached
-    monkeypatch.setattr(Stemmer, "_stem_uncached", lambda self, word: stemmed.append(word) or real(self, word))
+    real = Stemmer.stem_uncached
+    monkeypatch.setattr(Stemmer, "stem_uncached", lambda self, word: stemmed.append(word) or real(self, word))
     write_jsonl(source, dict(ARTICLES, gempa="Gempa mengguncang Bekasi dan merusak rumah warga."))
     assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
     assert set(stemmed) <= {"warga"}  # the only word the first build may not have seen
@@ -240,7 +240,7 @@ def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl
     assert generations.read_record(generation, COMMON_ROOTS) == roots  # fewer than COMMON_ROOTS_COUNT: all of them
     generations.write_record(generation, COMMON_ROOTS, {**roots, "zzqmelanda": "zzq-saved"})  # what a searcher reads
     reseal(generation)
-    format_module._learned.clear()  # as in another process than the one that built it: it reads the record once
+    format_module.forget_learned_roots()  # as in another process than the one that built it: it reads the record once
     Index(index).search("banjir")
     assert shared_stemmer().stem("zzqmelanda") == "zzq-saved"
 
@@ -248,7 +248,7 @@ def test_searcher_learns_the_builds_stem_roots_only_from_the_same_analysis(jsonl
     (generation / generations.MANIFEST).write_text(json.dumps({**manifest, "fingerprint": "other"}), encoding="utf-8")
     generations.write_record(generation, COMMON_ROOTS, {"zzqmembanjiri": "zzq-stale"})
     reseal(generation)
-    format_module._learned.clear()
+    format_module.forget_learned_roots()
     Index(index).search("banjir")
     assert shared_stemmer().stem("zzqmembanjiri") != "zzq-stale"
 
@@ -259,7 +259,7 @@ def test_a_process_reads_an_indexs_roots_once_across_its_generations(jsonl_index
     from search.index.build import build_index
 
     source, index = jsonl_index
-    format_module._learned.clear()
+    format_module.forget_learned_roots()
     reads = []
     real_read = generations.read_record
     monkeypatch.setattr(generations, "read_record", lambda gen, name: reads.append(name) or real_read(gen, name))
@@ -293,7 +293,7 @@ def test_a_searcher_reads_only_the_first_roots_of_a_large_build(tmp_path, monkey
     assert len(common) == 3 and list(common.items()) == list(every.items())[:3]
     assert all(w in every for w in words)
     shared_stemmer().known_roots().clear()  # as in a fresh worker
-    format_module._learned.clear()
+    format_module.forget_learned_roots()
     Index(index).search("berita")
     learned = set(shared_stemmer().known_roots())
     assert set(common) <= learned and not set(every) - set(common) <= learned

@@ -6,7 +6,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from search._whoosh import arrays as arrays_module
 from search._whoosh.arrays import ARRAYS_EXT, PostingArraysWriter, SegmentArrays
-from search._whoosh.postings import PostingArrays, _blocks
+from search._whoosh.postings import PostingArrays, decoded_blocks
 from search.index.build import build_index
 from search.index.format import open_index
 from tests.conftest import write_jsonl
@@ -23,9 +23,9 @@ def article(n: int) -> dict:
 def decoded(postings: PostingArrays, fieldname: str, text: str) -> tuple[list, list]:
     """The term's postings as Whoosh's block reader decodes them, segment after segment."""
     ids, weights = [], []
-    for reader, offset in postings._leaves:
+    for reader, offset in postings.leaves:
         try:
-            for block_ids, block_weights in _blocks(reader, fieldname, text):
+            for block_ids, block_weights in decoded_blocks(reader, fieldname, text):
                 ids += [i + offset for i in block_ids]
                 weights += [float(w) for w in block_weights]
         except KeyError:
@@ -46,8 +46,8 @@ def test_every_segment_has_its_arrays_and_every_list_reads_as_whoosh_decodes_it(
     _, ix = open_index(index)
     with ix.reader() as reader:
         postings = PostingArrays(reader)
-        assert len(postings._leaves) >= 2
-        assert all(found is not None and len(found.keys) for found in postings._arrays)
+        assert len(postings.leaves) >= 2
+        assert all(found is not None and len(found.keys) for found in postings.arrays)
         checked = 0
         for fieldname, tbytes in reader.all_terms():
             if fieldname in SCORED:
@@ -82,7 +82,7 @@ def test_an_index_without_arrays_is_read_by_decoding_the_blocks(index, monkeypat
     _, ix = open_index(index)
     with ix.reader() as reader:
         postings = PostingArrays(reader)
-        assert postings._arrays == [None] * len(postings._leaves)
+        assert postings.arrays == [None] * len(postings.leaves)
         ids, weights = postings.read("body", "banjir")
         assert (ids.tolist(), weights.astype(float).tolist()) == decoded(postings, "body", "banjir")
         assert len(ids) == 1240

@@ -48,9 +48,9 @@ def test_only_the_start_of_the_first_paragraph_is_read_for_a_lead_date():
     ],
 )
 def test_times_are_shown_in_their_zone_and_utc_in_wib(iso, shown_cli, shown_web):
-    from search.cli.searching import _short_date
+    from search.cli.render import short_date
 
-    assert _short_date(iso) == shown_cli
+    assert short_date(iso) == shown_cli
     assert tanggal(iso) == shown_web
 
 

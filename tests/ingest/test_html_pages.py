@@ -6,7 +6,7 @@ import pytest
 
 from search import Index
 from search.ingest.article import Article
-from search.ingest.html import PageMeta, _site_keys, headline_and_site
+from search.ingest.html import PageMeta, headline_and_site, site_keys
 from search.ingest.sources import read_articles
 from tests.conftest import DATA
 
@@ -110,7 +110,7 @@ def test_a_page_without_an_article_is_one_skipped_line(pages):
     ],
 )
 def test_the_title_is_the_headline_without_the_sites_name(title, headline, site):
-    assert headline_and_site(title, _site_keys(PageMeta(None, None, None, None, None, None))) == (headline, site)
+    assert headline_and_site(title, site_keys(PageMeta(None, None, None, None, None, None))) == (headline, site)
 
 
 def test_html_pages_are_indexed_and_their_furniture_is_not_searchable(tmp_path, run_cli):

@@ -35,10 +35,10 @@ def test_plain_words_give_the_parsers_query(builder):
     checked = 0
     for text in (*TRICKY, *seed_sentences()):
         words = " ".join(re.findall(r"[\w.,;!%&/'-]+", text))
-        shortcut = builder._words_query(Rewritten((words,)))
+        shortcut = builder.words_query(Rewritten((words,)))
         if shortcut is not None:
             checked += 1
-            assert shortcut == builder._parser.parse(words), words
+            assert shortcut == builder.parser.parse(words), words
     assert checked > 50
 
 
@@ -47,7 +47,7 @@ def test_plain_words_give_the_parsers_query(builder):
              "a:b", "(a (OR b))"]
 )
 def test_query_syntax_goes_to_the_parser(builder, text):
-    assert builder._words_query(Rewritten((text,))) is None
+    assert builder.words_query(Rewritten((text,))) is None
 
 
 @pytest.mark.parametrize(
@@ -57,11 +57,11 @@ def test_query_syntax_goes_to_the_parser(builder, text):
 )
 def test_grouped_words_and_curly_quotes_give_the_parsers_query(builder, text):
     """Parentheses around plain words make an OR inside the OR, which the parser flattens."""
-    shortcut = builder._words_query(Rewritten((text,)))
+    shortcut = builder.words_query(Rewritten((text,)))
     if text == "()":
         assert shortcut is None  # no words: left to the parser
     else:
-        assert shortcut is not None and shortcut == builder._parser.parse(text)
+        assert shortcut is not None and shortcut == builder.parser.parse(text)
 
 
 @pytest.mark.parametrize(
@@ -71,13 +71,13 @@ def test_abbreviation_expansions_give_the_parsers_query(builder, text):
     """An expansion group's branches, parsed once, sit in the OR where the parser's normalize() puts them."""
     rewritten = rewrite(text.replace("?", " "))
     assert rewritten.expansions  # an expansion is there
-    shortcut = builder._words_query(rewritten)
+    shortcut = builder.words_query(rewritten)
     # An alternative's phrase is any form of its words (its stemmed phrase too), as the shortcut parses it.
-    expected = builder._expansion_parser.parse(rewritten.text())
+    expected = builder.expansion_parser.parse(rewritten.text())
     assert shortcut is not None and shortcut == expected
-    assert builder._words_query(rewritten) == shortcut  # again, from the remembered branches
+    assert builder.words_query(rewritten) == shortcut  # again, from the remembered branches
 
 
 def test_search_with_and_without_syntax_agree(builder):
-    assert builder.parse("Rusia Ukraina").query == builder._parser.parse("Rusia Ukraina")
-    assert builder.parse_words("rusia, ukraina!").query == builder._parser.parse("rusia, ukraina!")
+    assert builder.parse("Rusia Ukraina").query == builder.parser.parse("Rusia Ukraina")
+    assert builder.parse_words("rusia, ukraina!").query == builder.parser.parse("rusia, ukraina!")

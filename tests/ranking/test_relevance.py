@@ -52,7 +52,7 @@ def test_stemming_corrections(word, root):
 def test_pe_kan_is_read_as_pe_an_only_when_the_longer_root_is_a_word():
     stemmer = Stemmer()
     assert stemmer.stem("penarikan") == "tarik"  # no peN-...-kan confix: tarik + an
-    assert stemmer.stem("pemberitahuan") == stemmer._sastrawi.stem("pemberitahuan")
+    assert stemmer.stem("pemberitahuan") == stemmer.sastrawi.stem("pemberitahuan")
 
 
 def test_exact_form_ranks_above_other_forms_of_the_root(small_index):
@@ -118,8 +118,8 @@ ANSWER_PIECES = st.sampled_from(
 def test_answer_kinds_counts_only_numbers_outside_dates(text):
     """The one-pass scan decides as the plain definition does: a number is
     what is left once every date (weekday, month, (19/8), year) is removed."""
-    plain_date = re.compile(answers._DATE, re.IGNORECASE)
-    plain_number = re.compile(answers._NUMBER, re.IGNORECASE)
+    plain_date = re.compile(answers.DATE_REGEX, re.IGNORECASE)
+    plain_number = re.compile(answers.NUMBER_REGEX, re.IGNORECASE)
     expected = []
     if plain_date.search(text):
         expected.append("date")

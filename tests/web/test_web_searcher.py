@@ -40,12 +40,12 @@ def test_warm_up_opens_the_index_and_loads_the_stemmer_dictionary(seed_index):
     from search.analysis.stemmer import Stemmer
 
     stemmer = Stemmer()
-    assert "_dictionary" not in vars(stemmer)
+    assert not stemmer.loaded
     stemmer.load()
-    assert "_dictionary" in vars(stemmer) and stemmer._dictionary.contains("makan")
+    assert stemmer.loaded and stemmer.dictionary.contains("makan")
     searcher = Index(seed_index)
     searcher.warm_up()
-    assert searcher._opened is not None  # open: the first request does not open it
+    assert searcher.is_open  # open: the first request does not open it
 
 
 def test_warm_up_of_a_missing_index_raises_index_missing(tmp_path):

@@ -80,14 +80,14 @@ def test_a_bad_write_batched_with_good_ones_fails_alone(index, monkeypatch):
     """Writes of one batch share a generation; when that fails, each is tried alone, so only the bad one fails."""
     from search.index import documents
 
-    real = documents._upsert
+    real = documents.build_index
 
-    def fussy(index_dir, run):
-        if any(item.id == "beracun" for write in run for item in write.items):
+    def fussy(sources, index_dir, **options):  # the build every batch of upserts is
+        if any(article.id == "beracun" for given in sources for article in given.articles):
             raise documents.CariError("1 document(s) could not be indexed")
-        return real(index_dir, run)
+        return real(sources, index_dir, **options)
 
-    monkeypatch.setattr(documents, "_upsert", fussy)
+    monkeypatch.setattr(documents, "build_index", fussy)
     writer = BatchedWrites(index, batch_seconds=0.5)
     outcomes: dict[str, object] = {}
 
