@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from search._whoosh.codec import field_doc_frequencies, prefix_doc_frequencies
 from search._whoosh.postings import PostingArrays
 from search.analysis.stemmer import shared_stemmer
 from search.ranking.dates import DateOrder
@@ -40,10 +41,13 @@ BODY_FROM = 3  # letters typed before the body's words are looked up too
 BODY_LOOKUPS = 60  # body words read per suggestion, at most
 MIN_BODY_ARTICLES = 2  # a body word in one article alone is most often a typo (jokowiiriana)
 PHRASE_WORDS = 3  # a completion follows at most this many words typed before it (what is checked)
-PHRASE_CANDIDATES = 40  # title words starting with the last one tried after other words, at most
-PHRASE_CHECKS = 8  # articles holding every word whose positions are read, per word tried
-PHRASE_TRIES = 5  # words whose positions are read after other words, at most (the most often together first)
+PHRASE_CANDIDATES = 12  # title words starting with the last one tried after other words, at most (the most frequent)
+PHRASE_TRIES = 5  # words tried after other words, at most (the most often together first)
+PHRASE_READS = 10  # articles read whole to find what follows the words typed, at most, per suggestion
+PHRASE_TITLED = 3  # of them, articles holding every word typed in the title
+PHRASE_SPREAD = 3  # and articles holding every word, spread over all of them
 MAX_TYPED = 100
+MASK_SHARE = 50  # articles held together past 1/MASK_SHARE of the index are looked up as a mask
 _WORD = re.compile(r"\w+")
 
 
@@ -65,8 +69,10 @@ class CompletionTable:
         self._postings = postings
         self._dates = dates
         reader = searcher.reader()
-        self.words = _lexicon(reader, TITLE_WORDS)
-        self.frequency = np.array([postings.doc_frequency(TITLE_WORDS, w) for w in self.words], dtype=np.int64)
+        # One pass over the title lexicon with its counts (a lookup per word took 1.5 s on 100,000
+        # articles). The counts include deleted articles: those shown are counted again (``_words``).
+        self.words, self.frequency = _lexicon_counts(reader, TITLE_WORDS)
+        self._has_deletions = not bool(postings.live.all())
         self.sources = _lexicon(reader, "source_id")
         self.author_words = _lexicon(reader, "author")
         self._tips: list[str] | None = None
@@ -99,34 +105,90 @@ class CompletionTable:
         if not before:
             return self._words(last, limit)
         # The articles holding every word before (ascending): those of the rarest, then kept where the
-        # others' lists hold them too. Each candidate is then looked up in its lists for those few
-        # articles alone (a binary search each), never its whole lists merged: a common word's lists
-        # are tens of thousands of postings on 100,000 articles.
+        # others' lists hold them too; each list is looked up for the fewer articles of the two
+        # (``_holding_among``), never merged whole: a common word's lists are tens of thousands of
+        # postings on 100,000 articles.
         rarest, *others = sorted(before, key=self._postings_count)
         together = self._holding_word(rarest)
-        together = together[self._postings.live[together]]
         for word in others:
             together = self._holding_among(word, together)
         if not len(together):
             return []
-        candidates = self._words(last, PHRASE_CANDIDATES)
-        if len(last) >= BODY_FROM:
-            candidates += [w for w in self._body_words(last) if w not in candidates]
-        # The words found with the ones before in the most articles first; positions are read (the
-        # costly part) only until ``limit`` are phrases, and for at most PHRASE_TRIES words.
+        # Read first (PHRASE_READS at most in all): the articles holding them all in the title, where a
+        # phrase is most often written ("xiaomi redmi", "theo walcott": names a word-frequency list would
+        # not reach), and what follows the words typed is counted.
+        in_titles = self._postings.get(TITLE_WORDS, before[0])[0]
+        for word in before[1:]:
+            in_titles = _both(in_titles, self._postings.get(TITLE_WORDS, word)[0])
+        in_titles = in_titles[self._postings.live[in_titles]]
+        if len(together) <= PHRASE_READS:
+            first_read = together.tolist()
+        else:  # and some spread over all of them: the most frequent phrases are the likeliest found there
+            spread = together[np.linspace(0, len(together) - 1, PHRASE_SPREAD).astype(np.int64)]
+            first_read = list(dict.fromkeys(in_titles[:PHRASE_TITLED].tolist() + spread.tolist()))
+        found = self._following(before, last, first_read)
+        if len(together) > len(first_read):
+            found = self._most_often_together(before, last, (together, in_titles), first_read, found)
+        return sorted(found, key=lambda word: -found[word])[:limit]  # stable: equal counts as found
+
+    def _most_often_together(self, before: list[str], last: str, holding: tuple[np.ndarray, np.ndarray],
+                             read: list[int], found: dict[str, int]) -> dict[str, int]:
+        """``found`` and the words starting with ``last`` that follow ``before`` in the articles holding them
+        all (``holding``: those, and those holding them all in the title), by how many of those hold the
+        word too (the most frequent words tried).
+
+        The words held with the ones before by the most articles are tried
+        (PHRASE_TRIES), each kept only if an article has it right after
+        them: a few of the articles holding each (the first of every word in
+        turn, then the second..., those with every word in the title first)
+        are read, up to PHRASE_READS in all with those ``read`` already.
+        """
+        together, in_titles = holding
+        counted = self._counted_among(self._words(last, PHRASE_CANDIDATES), together)
+        if len(counted) < PHRASE_TRIES and len(last) >= BODY_FROM:  # the body's words only when the titles' are too few
+            known = {word for _, word, _ in counted}
+            counted += self._counted_among([w for w in self._body_words(last) if w not in known], together)
+        counted.sort(key=lambda held: -held[0])  # stable: equal counts keep the words' own order
+        tried = [(count, word, articles) for count, word, articles in counted[:PHRASE_TRIES] if word not in found]
+        ordered = [np.concatenate([_both(in_titles, self._postings.get(TITLE_WORDS, word)[0])[:PHRASE_READS],
+                                   articles[:PHRASE_READS]]).tolist() for _, word, articles in tried]
+        to_read: list[int] = []
+        budget = PHRASE_READS - len(read)
+        for rank in range(2 * PHRASE_READS):
+            for articles in ordered:
+                docnum = articles[rank] if rank < len(articles) else None
+                if docnum is not None and docnum not in read and docnum not in to_read and len(to_read) < budget:
+                    to_read.append(docnum)
+        following = self._following(before, last, to_read)
+        counts = {word: count for count, word, _ in counted}
+        merged = {word: max(count, counts.get(word, 0)) for word, count in found.items()}
+        merged.update({word: count for count, word, _ in tried if word in following})
+        return merged
+
+    def _counted_among(self, words: list[str], together: np.ndarray) -> list[tuple[int, str, np.ndarray]]:
+        """(how many, word, which) of ``together`` hold each of ``words``, for those some do.
+
+        Many articles together (a common word typed before: ``ini``, ``masih``)
+        are a mask over every article, each word's lists looked up in it;
+        few, a binary search each (``_holding_among``).
+        """
+        mask = None
+        if len(together) * MASK_SHARE > self._postings.doc_count:
+            mask = np.zeros(self._postings.doc_count, dtype=bool)
+            mask[together] = True
         counted = []
-        for word in candidates:
-            articles = self._holding_among(word, together)
+        for word in words:
+            if mask is None:
+                articles = self._holding_among(word, together)
+            else:
+                in_title, in_body = (ids[mask[ids]] for ids in (self._postings.get(TITLE_WORDS, word)[0],
+                                                                 self._postings.get(BODY_WORDS, word)[0]))
+                # Both ascending: the body's and those of the title the body does not hold.
+                extra = np.setdiff1d(in_title, _both(in_title, in_body), assume_unique=True)
+                articles = np.sort(np.concatenate([in_body, extra])) if len(extra) else in_body
             if len(articles):
                 counted.append((len(articles), word, articles))
-        counted.sort(key=lambda found: -found[0])  # stable: equal counts keep the words' own order
-        found = []
-        for _, word, articles in counted[:PHRASE_TRIES]:
-            if self._written_in([*before, word], articles[:PHRASE_CHECKS]):
-                found.append(word)
-                if len(found) == limit:
-                    break
-        return found
+        return counted
 
     def tip_words(self) -> list[str]:
         """Two names in the most titles (a word with no dictionary root, 4 letters or more, in fewer
@@ -158,55 +220,85 @@ class CompletionTable:
         return len(self._postings.get(TITLE_WORDS, word)[0]) + len(self._postings.get(BODY_WORDS, word)[0])
 
     def _holding_among(self, word: str, articles: np.ndarray) -> np.ndarray:
-        """Those of ``articles`` (ascending) holding ``word`` as written in the title or the text."""
+        """Those of ``articles`` (ascending) holding ``word`` as written in the title or the text.
+
+        Each of the word's lists is searched for the articles or the articles
+        for its postings, whichever are fewer: a binary search each, and no
+        merging (a common word's lists are tens of thousands of postings).
+        """
         held = np.zeros(len(articles), dtype=bool)
+        if not len(articles):
+            return articles
         for fieldname in (TITLE_WORDS, BODY_WORDS):
             ids = self._postings.get(fieldname, word)[0]  # ascending
-            if len(ids):
-                at = np.searchsorted(ids, articles)
-                held |= ids[np.minimum(at, len(ids) - 1)] == articles
+            if not len(ids):
+                continue
+            if len(ids) < len(articles):
+                at = np.minimum(np.searchsorted(articles, ids), len(articles) - 1)
+                held[at[articles[at] == ids]] = True
+            else:
+                at = np.minimum(np.searchsorted(ids, articles), len(ids) - 1)
+                held |= ids[at] == articles
         return articles[held]
 
     def _holding_word(self, word: str) -> np.ndarray:
-        """The articles holding ``word`` as written in the title or the text, ascending."""
-        return np.union1d(self._postings.get(TITLE_WORDS, word)[0], self._postings.get(BODY_WORDS, word)[0])
+        """The live articles holding ``word`` as written in the title or the text, ascending."""
+        held = np.zeros(self._postings.doc_count, dtype=bool)
+        held[self._postings.get(TITLE_WORDS, word)[0]] = True
+        held[self._postings.get(BODY_WORDS, word)[0]] = True
+        return np.flatnonzero(held & self._postings.live)
 
-    def _written_in(self, words: list[str], articles: np.ndarray) -> bool:
-        """Whether the title or text of one of ``articles`` has ``words`` one after the other, as written.
+    def _following(self, words: list[str], prefix: str, articles: list[int]) -> dict[str, int]:
+        """The words starting with ``prefix`` that follow ``words`` (one after the other, as written)
+        in the title or text of one of ``articles``, and in how many of them.
 
-        The few articles holding every word are read whole (their stored
-        title and text): a phrase query's matchers decoded the posting blocks
-        of every word in every segment, ~13 ms a check on IndoSum.
+        The articles are read whole (their stored title and text), once for
+        every word tried: a phrase query's matchers decoded the posting
+        blocks of every word in every segment, ~13 ms a check on IndoSum.
         """
         written = _phrase_pattern(tuple(words))
-        for docnum in articles.tolist():
+        found: dict[str, int] = {}
+        for docnum in articles:
             fields = self._searcher.stored_fields(docnum)
-            if written.search(fields.get("title", "")) or written.search(fields.get("body", "")):
-                return True
-        return False
+            here: set[str] = set()
+            for text in (fields.get("title", "").lower(), fields.get("body", "").lower()):  # never across the two
+                here.update(match.group(1) for match in written.finditer(text) if match.group(1).startswith(prefix)
+                            and (match.start() == 0 or not text[match.start() - 1].isalnum()))
+            for word in here:
+                found[word] = found.get(word, 0) + 1
+        return found
 
     def _words(self, prefix: str, limit: int) -> list[str]:
         """The ``limit`` words starting with ``prefix`` in the most titles (then the body's), most first."""
         low = bisect.bisect_left(self.words, prefix)
         high = bisect.bisect_left(self.words, prefix + "\uffff")
         counts = self.frequency[low:high]
-        top = np.argsort(-counts, kind="stable")[:limit]
-        found = [self.words[low + i] for i in top.tolist()]
+        top = np.arange(len(counts))
+        if len(counts) > 2 * limit:  # the best few without sorting the whole range (~2,000 words for "ka")
+            threshold = np.partition(counts, len(counts) - 2 * limit)[len(counts) - 2 * limit]
+            top = np.flatnonzero(counts >= threshold)  # those tied with the last one kept too
+        top = top[np.lexsort((top, -counts[top]))]  # the most first, equal counts in alphabetical order
+        found = [self.words[low + i] for i in top[:2 * limit].tolist()]
+        if self._has_deletions:  # the lexicon's counts include deleted articles: count the few shown again
+            live = {word: self._live_count(TITLE_WORDS, word) for word in found}
+            found = sorted((word for word in found if live[word]), key=lambda word: (-live[word], word))
+        found = found[:limit]
         if len(found) < limit and len(prefix) >= BODY_FROM:
-            found += [w for w in self._body_words(prefix) if w not in found]
+            body = [w for w in self._body_words(prefix) if w not in found]
+            if self._has_deletions:
+                body = [w for w in body[:limit - len(found)] if self._live_count(BODY_WORDS, w)]
+            found += body
         return found[:limit]
 
     def _body_words(self, prefix: str) -> list[str]:
-        """Up to BODY_LOOKUPS body words from ``prefix`` on, in the most articles first."""
-        reader = self._searcher.reader()
-        words: list[str] = []
-        for fieldname, text in reader.terms_from(BODY_WORDS, prefix):
-            word = text.decode("utf-8") if isinstance(text, bytes) else text
-            if fieldname != BODY_WORDS or not word.startswith(prefix) or len(words) == BODY_LOOKUPS:
-                break
-            words.append(word)
-        frequency = {word: self._postings.doc_frequency(BODY_WORDS, word) for word in words}
-        return sorted((w for w in words if frequency[w] >= MIN_BODY_ARTICLES), key=lambda w: -frequency[w])
+        """Up to BODY_LOOKUPS body words from ``prefix`` on, in the most articles first (those in fewer than
+        MIN_BODY_ARTICLES left out), counted from the term dictionaries (deleted articles included)."""
+        frequency = prefix_doc_frequencies(self._searcher.reader(), BODY_WORDS, prefix, BODY_LOOKUPS)
+        return sorted((w for w, n in frequency.items() if n >= MIN_BODY_ARTICLES), key=lambda w: (-frequency[w], w))
+
+    def _live_count(self, fieldname: str, word: str) -> int:
+        """How many live articles hold ``word`` in ``fieldname`` (its posting array, kept for what follows)."""
+        return int(self._postings.live[self._postings.get(fieldname, word)[0]].sum())
 
     def _names(self, typed: str, last: str) -> list[str]:
         """Publishers, and whole author names, with a word starting with what was typed."""
@@ -240,10 +332,21 @@ class CompletionTable:
         return out
 
 
+def _both(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The numbers in both of two ascending arrays of distinct numbers: the fewer looked up in the more."""
+    few, many = (first, second) if len(first) <= len(second) else (second, first)
+    if not len(few) or not len(many):
+        return few[:0]
+    at = np.minimum(np.searchsorted(many, few), len(many) - 1)
+    return few[many[at] == few]
+
+
 @functools.lru_cache(maxsize=1024)
 def _phrase_pattern(words: tuple[str, ...]) -> re.Pattern:
-    """``words`` one after the other as written (any case, anything not a letter between them)."""
-    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+    """``words`` (lower-case) one after the other as written (anything not a letter between them), and the
+    next word (group 1), over lower-cased text. It opens with the first word itself, so that the regular
+    expression engine looks for it as a literal; the callers check that no letter stands before it."""
+    return re.compile(r"\W+".join(map(re.escape, words)) + r"\W+(\w+)")
 
 
 def _lexicon(reader: Any, fieldname: str) -> list[str]:
@@ -251,3 +354,13 @@ def _lexicon(reader: Any, fieldname: str) -> list[str]:
     if fieldname not in reader.schema.names():
         return []
     return [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(fieldname)]
+
+
+def _lexicon_counts(reader: Any, fieldname: str) -> tuple[list[str], np.ndarray]:
+    """The field's words, sorted, and how many documents hold each (deleted ones included), read straight
+    from each segment's term dictionary (``field_doc_frequencies``)."""
+    if fieldname not in reader.schema.names():
+        return [], np.zeros(0, dtype=np.int64)
+    counts = field_doc_frequencies(reader, fieldname)
+    words = sorted(counts)
+    return words, np.array([counts[word] for word in words], dtype=np.int64)

@@ -28,6 +28,7 @@ so an index written with it is read with it; the fingerprint
 
 from __future__ import annotations
 
+import itertools
 import operator
 import pickle
 import zlib
@@ -207,9 +208,10 @@ class CompactTermsReader(W3TermsReader):
         start = self._keycoder(fieldname, prefix)
         return ((keydecoder(key), decode(value)) for key, value in self._tindex.items_from(start))
 
-    def doc_frequencies(self, fieldname):
-        """(term bytes, document frequency) of every term of ``fieldname``, in order, no list unpacked."""
-        start = self._keycoder(fieldname, b"")
+    def doc_frequencies(self, fieldname, prefix: bytes = b""):
+        """(term bytes, document frequency) of every term of ``fieldname`` (from ``prefix`` on), in order, no
+        list unpacked."""
+        start = self._keycoder(fieldname, prefix)
         for key, value in self._tindex.items_from(start):
             found, tbytes = self._keydecoder(key)
             if found != fieldname:
@@ -283,6 +285,24 @@ class CariCodec(W3Codec):
         name = segment.make_filename(self.TERMS_EXT)
         postings = segment.open_file(storage, self.POSTS_EXT)
         return CompactTermsReader(self, storage.open_file(name), storage.file_length(name), postings)
+
+
+def prefix_doc_frequencies(reader, fieldname: str, prefix: str, limit: int) -> dict[str, int]:
+    """``{term: documents}`` of the first ``limit`` terms starting with ``prefix`` in each segment of
+    ``reader`` (deleted documents counted), read straight from the term dictionaries as
+    :func:`field_doc_frequencies` reads a whole field."""
+    found: dict[str, int] = {}
+    wanted = prefix.encode("utf-8")
+    for leaf, _ in reader.leaf_readers():
+        terms = getattr(leaf, "_terms", None)
+        walk = terms.doc_frequencies(fieldname, wanted) if isinstance(terms, CompactTermsReader) else (
+            (tbytes, info.doc_frequency()) for tbytes, info in leaf.iter_prefix(fieldname, prefix))
+        for tbytes, frequency in itertools.islice(walk, limit):
+            if not tbytes.startswith(wanted):
+                break
+            text = tbytes.decode("utf-8")
+            found[text] = found.get(text, 0) + frequency
+    return found
 
 
 def field_doc_frequencies(reader, fieldname: str) -> dict[str, int]:
