@@ -23,10 +23,8 @@ from search._whoosh.live import LiveBM25F, live_statistics
 from search._whoosh.postings import SCORES_CACHE_BYTES, BoundedCache, PostingArrays
 from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.query.builder import concept_key
-from search.ranking import maxscore
 from search.ranking.coverage import all_or_most, concept_counts
 from search.ranking.dates import DateOrder
-from search.ranking.maxscore import Branch, candidates, exact_scores
 
 # (document numbers, scores) of one branch of a query: two arrays of one length
 Scores = tuple[np.ndarray, np.ndarray]
@@ -58,7 +56,6 @@ class ArrayScorer:
         self._lengths: dict[str, np.ndarray] = {}
         self._norms: dict[str, np.ndarray] = {}
         self._all_live = bool(self.postings.live.all())
-        self._maxima: dict[tuple[str, str], float] = {}  # (field, text) -> the most a term's unboosted score is
 
     def rank(  # noqa: PLR0913
         self, query: q.Query, limit: int | None, filter_query: q.Query | None = None, deadline: Deadline = NO_DEADLINE,
@@ -74,10 +71,6 @@ class ArrayScorer:
         if parts is None or type(self._searcher.weighting) is not LiveBM25F:
             return None
         wanted, bonus = parts
-        if limit is not None and not by_date and not concepts and all(type(node) is q.Term for node, _ in bonus):
-            pruned = self._rank_pruned(wanted, bonus, limit, filter_query, deadline)
-            if pruned is not None:
-                return pruned
         count = self.postings.doc_count
         # All branches summed in one C loop: a sentence has ~40 (words times
         # fields), and numpy's cost per call was most of the ranking. bincount
@@ -106,53 +99,6 @@ class ArrayScorer:
             return Ranking.newest(self.dates, matched, limit, coverage)
         self._add_bonus(bonus, scores, matched, limit, held, deadline)
         return Ranking.top(scores, matched, limit, tiers=held, coverage=coverage, dates=self.dates)
-
-    def _rank_pruned(
-        self, wanted: list, bonus: list, limit: int, filter_query: q.Query | None, deadline: Deadline
-    ) -> Ranking | None:
-        """``rank``'s best ``limit`` by score, exactly, scoring only the documents that can reach them (``maxscore``);
-        None where nothing can be ruled out (the caller scores every posting)."""
-        count = self.postings.doc_count
-        matched = np.zeros(count, dtype=bool)
-        branches = []
-        for node, boost in deadline.checked(wanted, every=1):
-            branches.append(self._branch(node, boost, deadline))
-            matched[branches[-1].ids] = True
-        matched &= self.postings.live
-        if filter_query is not None:
-            matched &= self.mask(filter_query)
-        branches += [self._branch(node, boost, deadline, bonus=True) for node, boost in bonus]
-        if sum(len(branch.ids) for branch in branches) < maxscore.MIN_POSTINGS:
-            return None  # short lists: scoring them all costs less than ruling documents out
-        if any(not branch.bound >= 0 or math.isinf(branch.bound) for branch in branches):
-            return None  # a negative boost: no bound holds
-        docs = candidates(branches, matched, limit, deadline)
-        if docs is None:
-            return None
-        deadline.check()
-        scores = np.zeros(count)
-        scores[docs] = exact_scores(branches, docs, count)
-        kept = np.zeros(count, dtype=bool)
-        kept[docs] = True
-        return Ranking(Ranking.top(scores, kept, limit, dates=self.dates).results, matched)
-
-    def _branch(self, node: q.Query, boost: float, deadline: Deadline, bonus: bool = False) -> Branch:
-        """One branch of the sum for ``maxscore``: a term's bound is known without scoring it."""
-        if type(node) is q.Term and self._searcher.schema[node.fieldname].scorable:
-            fieldname, key = node.fieldname, (node.fieldname, node.text)
-            ids, weights = self.postings.get(fieldname, node.text)
-            factor, idf, known = boost * node.boost, self._idf(ids), self._maxima.get(key)
-            # BM25's tf part, tf (k1 + 1) / (tf + norm), stays under k1 + 1.
-            bound = 0.0 if not len(ids) else factor * (known if known is not None else
-                                                        idf * (self._searcher.weighting.K1 + 1))
-
-            def at(positions: np.ndarray) -> np.ndarray:
-                return factor * self._term_scores(fieldname, ids[positions], weights[positions], idf)
-
-            return Branch(ids, bound, lambda: self._scores_of(node, boost, deadline), at, bonus)
-        ids, values = self._scores_of(node, boost, deadline)
-        return Branch(ids, float(values.max()) if len(values) else 0.0, lambda: (ids, values),
-                      lambda positions: values[positions], bonus)
 
     def _add_bonus(self, bonus: list, scores: np.ndarray, matched: np.ndarray, limit: int | None,
                    held: np.ndarray | None, deadline: Deadline) -> None:
@@ -209,8 +155,6 @@ class ArrayScorer:
         if type(node) is q.Term:
             key = (node.fieldname, node.text)
             ids, scores = self._scores.get(key, lambda: self._score_term(*key))
-            if key not in self._maxima and self._searcher.schema[node.fieldname].scorable:
-                self._maxima[key] = float(scores.max()) if len(scores) else 0.0
             return ids, (boost * node.boost) * scores
         # Kept like a term's scores: an abbreviation's expansion ("amerika
         # serikat") recurs across queries, and Whoosh's span matchers check its
@@ -258,26 +202,22 @@ class ArrayScorer:
         weight, any other BM25 with the field's B, the index's idf and the
         field's average length.
         """
-        ids, weights = self.postings.get(fieldname, text)
+        searcher, weighting = self._searcher, self._searcher.weighting
+        ids, weights = self.postings.read(fieldname, text)
         if not len(ids):
             return ids, weights.astype(float)
-        if not self._searcher.schema[fieldname].scorable:
-            return ids, weights.astype(float)
-        return ids, self._term_scores(fieldname, ids, weights, self._idf(ids))
-
-    def _term_scores(self, fieldname: str, ids: np.ndarray, weights: np.ndarray, idf: float) -> np.ndarray:
-        """BM25 of postings (document numbers, term frequencies) of one term: all of them, or some (``maxscore``),
-        the same arithmetic either way, so the same numbers."""
         tf = weights.astype(float)
+        if not searcher.schema[fieldname].scorable:
+            return ids, tf
+        k1 = weighting.K1
         norm = tf + self._length_norms(fieldname)[ids]
-        return idf * (tf * (self._searcher.weighting.K1 + 1)) / norm
-
-    def _idf(self, ids: np.ndarray) -> float:
-        """Whoosh's idf (WeightingModel.idf) over the live documents (LiveBM25F.idf): the
-        list's postings of documents not deleted."""
-        frequency = len(ids) if self._all_live else int(self.postings.live[ids].sum())
+        # Whoosh's idf (WeightingModel.idf) over the live documents (LiveBM25F.idf): the
+        # list's postings of documents not deleted.
+        live = self.postings.live
+        frequency = len(ids) if self._all_live else int(live[ids].sum())
         # At least one document: an index whose every article was removed is searched, finding nothing.
-        return math.log(max(live_statistics(self._searcher).doc_count, 1) / (frequency + 1)) + 1
+        idf = math.log(max(live_statistics(searcher).doc_count, 1) / (frequency + 1)) + 1
+        return ids, idf * (tf * (k1 + 1)) / norm
 
     def _length_norms(self, fieldname: str) -> np.ndarray:
         """BM25's ``k1 * ((1 - b) + b * length / average length)`` of every document, computed once.

@@ -29,8 +29,6 @@ ALLOWED = {
     ("tests/web/test_web.py", "_current"): 2,
     # counting the scorer's calls to Whoosh for a phrase: the kept scores are the behaviour checked
     ("tests/ranking/test_scoring.py", "_score_by_whoosh"): 2,
-    # the MaxScore path switched off, to compare it with the exhaustive ranking
-    ("tests/ranking/test_maxscore.py", "_rank_pruned"): 1,
 }
 
 
