@@ -56,6 +56,7 @@ _EXPORTS = {
     "Highlighted": "search.highlight.spans",
     "Completion": "search.completions:Completion",
     "shown_time": "search.ingest.dates",
+    "utc_moment": "search.ingest.dates",
     "results_json": "search.json_shape",
     "hit_json": "search.json_shape",
     "marked_html": "search.json_shape",
@@ -96,7 +97,7 @@ _EXPORTS = {
 __all__ = [  # noqa: RUF022 - grouped as _EXPORTS is
     "__version__", "Index", "Filters", "ReadOptions", "SizeLimits", "CSV_FIELDS", "SIZE_KINDS", "MB", "MAX_LIMIT",
     "SORTS", "DEFAULT_BUDGET_SECONDS", "checked_sort", "MAX_QUERY_CHARS", "default_jobs", "SearchResults", "Hit",
-    "ArticlePage", "Highlighted", "Completion", "shown_time", "results_json", "hit_json", "marked_html",
+    "ArticlePage", "Highlighted", "Completion", "shown_time", "utc_moment", "results_json", "hit_json", "marked_html",
     "Article", "Problem", "given_article", "Phase",
     "BuildReport", "RemoveReport", "WriteResult", "Published", "export_format", "output_file", "read_queries",
     "read_qrels", "read_run", "run_lines", "evaluate_run", "compare_runs", "CariError", "QueryError", "QueryTooSlow",
@@ -129,7 +130,7 @@ if TYPE_CHECKING:
     from search.index.replicas import Published, PublishFailed
     from search.index.workers import default_procs as default_jobs
     from search.ingest.article import Article, ArticleError, Problem
-    from search.ingest.dates import shown_time
+    from search.ingest.dates import shown_time, utc_moment
     from search.ingest.formats import CSV_FIELDS, MB, SIZE_KINDS, ReadOptions, SizeLimits
     from search.ingest.jsonl import given_article
     from search.json_shape import hit_json, marked_html, results_json

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from search import SearchResults
+from search import SearchResults, utc_moment
 
 from .formatting import web_link
 
@@ -30,19 +30,6 @@ def feed_etag(generation: str, args: dict) -> str:
     """One generation and one query: one feed (the query's arguments in a fixed order)."""
     key = generation + "\0" + "\0".join(f"{k}={v}" for k, v in sorted(args.items()))
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
-
-
-def _moment(value: str | None) -> datetime | None:
-    """An article's date as an aware UTC moment (a date without a time: its start in Jakarta)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:  # a day, or a time without a zone: Jakarta's
-        moment = datetime.fromisoformat(moment.isoformat() + "+07:00")
-    return moment.astimezone(timezone.utc)
 
 
 def _stamp(moment: datetime) -> str:
@@ -68,7 +55,7 @@ def atom(results: SearchResults, title: str, self_url: str, page_url: str, artic
     _text(author, "name", "Cari")
     _text(feed, "generator", "Cari")
     hits = results.hits if results.matched == "all" else []
-    moments = [_moment(hit.date) or changed for hit in hits]
+    moments = [utc_moment(hit.date) or changed for hit in hits]
     _text(feed, "updated", _stamp(max(moments, default=changed)))
     for hit, moment in zip(hits, moments, strict=True):
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
@@ -80,7 +67,7 @@ def atom(results: SearchResults, title: str, self_url: str, page_url: str, artic
         if original:
             ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "related", "type": "text/html", "href": original})
         _text(entry, "updated", _stamp(moment))
-        if _moment(hit.date) is not None:
+        if utc_moment(hit.date) is not None:
             _text(entry, "published", _stamp(moment))
         if hit.author or hit.source:
             _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", hit.author or hit.source or "")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from search._whoosh.analyzers import exact_analyzer, indonesian_analyzer, names_analyzer
+from search.ingest.dates import utc_moment
 
 # Fields a query may name with ``field:term``.
 SEARCHABLE_FIELDS = ("title", "body", "source", "author")
@@ -50,13 +51,9 @@ WIB = timedelta(hours=7)
 
 
 def published_value(value: str | None) -> datetime | None:
-    """An ISO 8601 date as the ``published`` field stores it: a naive UTC datetime (Whoosh wants naive)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
+    """An article's date as the ``published`` field stores it: a naive UTC datetime (Whoosh wants naive).
+
+    Read by ``search.ingest.dates.read_date``, the one date reader: a date that names no zone is Jakarta's.
+    """
+    moment = utc_moment(value)
+    return None if moment is None else moment.replace(tzinfo=None)

@@ -104,18 +104,54 @@ class ShownTime(NamedTuple):
     zone: str  # "WIB", "WITA", "WIT", "UTC+05:30"; "" when the source gave no zone (or no time)
 
 
-def shown_time(iso: str | None) -> ShownTime | None:
-    """An ISO 8601 date as shown: in its Indonesian zone (WIB/WITA/WIT), UTC as WIB; None if it is no date."""
+class ReadDate(NamedTuple):
+    """An article's date as read: the moment, whether it had a time, and whether it said its zone."""
+
+    moment: datetime  # aware: in the zone given, or in WIB when none was
+    has_time: bool
+    zoned: bool
+
+
+def read_date(iso: str | None) -> ReadDate | None:
+    """The one reader of an article's date (ISO 8601, as articles store it); None for no date or one that does not parse.
+
+    The rule: a date in an Indonesian article that names no zone is Jakarta's
+    (WIB, UTC+7), as a newsroom means it: ``2016-08-12T23:30`` is 23:30 WIB
+    (16:30 UTC), a day alone (``2022-10-05``) starts at midnight WIB. A zone
+    given is kept (``Z`` and ``+0700`` as well as ``+07:00``). What the
+    index stores (``published``), filters by, the feeds and the pages all
+    read dates through here.
+    """
     if not iso:
         return None
+    text = iso.strip()
     try:
-        moment = datetime.fromisoformat(_OFFSET_WITHOUT_COLON.sub(r"\1:\2", iso.strip().replace("Z", "+00:00")))
+        moment = datetime.fromisoformat(_OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace("Z", "+00:00")))
     except ValueError:
         return None
-    has_time = "T" in iso or " " in iso.strip()
-    offset = moment.utcoffset()
-    if offset is None or not has_time:
+    zoned = moment.tzinfo is not None
+    return ReadDate(moment if zoned else moment.replace(tzinfo=WIB), "T" in text or " " in text, zoned)
+
+
+def utc_moment(iso: str | None) -> datetime | None:
+    """An article's date as an aware UTC moment (:func:`read_date`'s rule: no zone is WIB); None if it is no date."""
+    read = read_date(iso)
+    return None if read is None else read.moment.astimezone(timezone.utc)
+
+
+def shown_time(iso: str | None) -> ShownTime | None:
+    """An ISO 8601 date as shown: in its Indonesian zone (WIB/WITA/WIT), UTC as WIB; None if it is no date.
+
+    A date that names no zone is shown as given, no zone made up (it is read as WIB: :func:`read_date`).
+    """
+    read = read_date(iso)
+    if read is None:
+        return None
+    moment, has_time = read.moment, read.has_time
+    if not read.zoned or not has_time:
         return ShownTime(moment, has_time, "")
+    offset = moment.utcoffset()
+    assert offset is not None
     seconds = int(offset.total_seconds())
     if seconds == 0:  # a machine's UTC (IndoSum, feeds): Indonesian news is read in Jakarta time
         return ShownTime(moment.astimezone(WIB), True, "WIB")

@@ -141,3 +141,51 @@ def test_year_and_month_facets_count_jakarta_s_calendar_as_the_filters_do(tmp_pa
     assert found.facets["year"] == {"2023": 1}
     assert list(found.facets.get("month", {"2023-01": 1})) == ["2023-01"]
     assert searcher.search("kembang", filters=Filters(date_from="2023")).total == 1
+
+
+@pytest.mark.parametrize(
+    "iso, utc, has_time, zoned",
+    [
+        ("2016-08-12T23:30:00", "2016-08-12T16:30:00+00:00", True, False),  # no zone: Jakarta's (WIB)
+        ("2016-08-12 23:30", "2016-08-12T16:30:00+00:00", True, False),
+        ("2022-10-05", "2022-10-04T17:00:00+00:00", False, False),  # a day alone: from midnight WIB
+        ("2022-10-06T21:01:00+07:00", "2022-10-06T14:01:00+00:00", True, True),
+        ("2022-10-06T21:01:00+0800", "2022-10-06T13:01:00+00:00", True, True),  # WITA, offset without a colon
+        ("2021-12-31T20:00:00Z", "2021-12-31T20:00:00+00:00", True, True),
+        (" 2022-10-05 ", "2022-10-04T17:00:00+00:00", False, False),
+    ],
+)
+def test_one_reader_reads_a_date_without_a_zone_as_jakartas(iso, utc, has_time, zoned):
+    from search.index.schema import published_value
+    from search.ingest.dates import read_date, utc_moment
+
+    read = read_date(iso)
+    assert (read.has_time, read.zoned) == (has_time, zoned)
+    assert utc_moment(iso).isoformat() == utc
+    assert published_value(iso).isoformat() + "+00:00" == utc  # what the index stores: the same moment, naive UTC
+
+
+@pytest.mark.parametrize("bad", [None, "", "kemarin", "2022-13-01", "2022-02-30T10:00", "6 Oktober 2022", "12:30"])
+def test_one_reader_gives_nothing_for_what_is_no_date(bad):
+    from search.index.schema import published_value
+    from search.ingest.dates import read_date, utc_moment
+
+    assert read_date(bad) is None and utc_moment(bad) is None and published_value(bad) is None
+    assert shown_time(bad) is None
+
+
+def test_a_zone_less_time_is_filtered_counted_and_fed_as_jakartas(tmp_path):
+    """23:30 on 6 October with no zone is that evening in Jakarta: the 6th's filter, 2022's year, the feed's 16:30Z."""
+    docs = [{"id": "malam", "title": "Banjir malam", "text": "Banjir melanda kota malam itu.", "date": "2022-12-31T23:30:00"},
+            {"id": "hari", "title": "Banjir siang", "text": "Banjir melanda kota siang itu.", "date": "2022-12-31"}]
+    searcher = searcher_of(docs, tmp_path)
+    day = Filters(date_from="2022-12-31", date_to="2022-12-31")
+    assert sorted(hit.id for hit in searcher.search("banjir", filters=day, group=False).hits) == ["hari", "malam"]
+    assert searcher.search("banjir", facets=True, group=False).facets["year"] == {"2022": 2}
+    assert [hit.id for hit in searcher.search("banjir", sort="newest", group=False).hits] == ["malam", "hari"]
+    feed = web_client(tmp_path / "index").get("/feed.atom?q=banjir").get_data(as_text=True)
+    assert "<published>2022-12-31T16:30:00Z</published>" in feed
+    assert "<published>2022-12-30T17:00:00Z</published>" in feed
+    page = web_client(tmp_path / "index").get("/search?q=banjir").get_data(as_text=True)
+    assert '<time datetime="2022-12-31T23:30:00">31 Desember 2022, 23:30</time>' in page  # as given, no zone made up
+    assert "31 Desember 2022: 2 artikel" in page  # the timeline's day is Jakarta's too
