@@ -53,14 +53,46 @@ def _one_change(word: str) -> Iterator[str]:
             yield word[:at] + word[at - 1] + word[at:]
 
 
+# The old spelling's letters (before 1972) that stand for one sound each: never another name's.
+_OLD_SPELLINGS = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("sj", "sy"))
+
+
 def doublings(word: str) -> list[str]:
-    """A name with one consonant doubled or a doubled one written once (``susi``: ``sussi``; ``bobby``: ``boby``)."""
+    """A name with one consonant doubled or a doubled one written once (``susi``: ``sussi``; ``bobby``: ``boby``).
+
+    Vowels are left alone: ``moon`` is not ``mon``, nor ``good`` ``god``.
+    """
     found = []
     for at in range(1, len(word)):
         if word[at] == word[at - 1]:
-            found.append(word[:at] + word[at + 1:])
+            if word[at] not in _VOWELS:
+                found.append(word[:at] + word[at + 1:])
         elif word[at] not in _VOWELS and at < len(word) - 1 and word[at + 1] != word[at]:
             found.append(word[:at] + word[at] + word[at:])  # inside the name: a final letter is not doubled
+    return list(dict.fromkeys(spelling for spelling in found if spelling != word))
+
+
+def short_respellings(word: str) -> list[str]:
+    """The other spellings of a short (four-letter) name: one change each, only those that keep it the name.
+
+    A consonant written once or doubled (``nina``: ``ninna``), the old spelling
+    (``joko``: ``djoko``, ``budi``: ``boedi``, ``tjut``: ``cut``) and a final
+    ``i`` written ``y`` (``andi``: ``andy``). The other changes :func:`respellings`
+    makes (``v``/``w``, an ``h`` added, ``y``/``i`` inside) turn so short a word
+    into other names: ``ivan`` and ``iwan``, ``lion`` and ``lyon``.
+    """
+    if not _VOWELS.intersection(word[:3]):
+        return []  # an abbreviation (TPPU is not TPU, nor BBCA BCA)
+    found = doublings(word)
+    for a, b in _OLD_SPELLINGS:
+        for written, other in ((a, b), (b, a)):
+            at = word.find(written)
+            while at != -1:
+                if not (written == "j" and word[at - 1:at] in ("t", "d", "s")):  # tj's j is not dj
+                    found.append(word[:at] + other + word[at + len(written):])
+                at = word.find(written, at + 1)
+    if word[-1:] in ("i", "y") and word[-2:-1] not in _VOWELS:
+        found.append(word[:-1] + ("y" if word[-1] == "i" else "i"))
     return list(dict.fromkeys(spelling for spelling in found if spelling != word))
 
 

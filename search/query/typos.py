@@ -26,7 +26,7 @@ from search.analysis.wordlists import stopwords
 from search.errors import QueryTooSlow
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.syntax import OPERATORS
-from search.query.transliteration import doublings, respellings
+from search.query.transliteration import respellings, short_respellings
 
 # What a suggestion leaves alone is one piece: a phrase, a field's term
 # (``author:danur`` is a name, not a body word), a wildcard (``kazakst?n``).
@@ -218,9 +218,9 @@ class IndexLexicon:
     def variants(self, word: str) -> list[str]:
         """Names a small edit from ``word`` (``kazakstan``: ``kazakhstan``), the rarer of each pair rare.
 
-        A four-letter name has only the spellings of a consonant written once
-        or doubled (``susi``: ``sussi``, ``rina``: ``rinna``):
-        the other respellings of so short a word are other names.
+        A four-letter name has only the few spellings that keep so short a word
+        the same name (``susi``: ``sussi``, ``joko``: ``djoko``, ``andi``: ``andy``;
+        :func:`short_respellings`): its other respellings are other names.
         """
         if len(word) < MIN_VARIANT - 1 or not word.isalpha() or not self._is_name(word):
             return []
@@ -230,7 +230,7 @@ class IndexLexicon:
         rare = max(VARIANT_DOCS, VARIANT_SHARE * self._docs)
         own = self.frequency(word)
         found = []
-        spellings = respellings(word) if len(word) >= MIN_VARIANT else doublings(word)
+        spellings = respellings(word) if len(word) >= MIN_VARIANT else short_respellings(word)
         for text in self.deadline.checked(spellings):
             df = self._frequency_of_candidate(text)
             if df and min(df, own or df) <= rare and self._is_name(text):

@@ -5,7 +5,7 @@ once or twice."""
 import pytest
 
 from search.analysis.tokens import stemmed_terms
-from search.query.transliteration import doublings
+from search.query.transliteration import doublings, short_respellings
 from tests.conftest import searcher_of
 
 FILLER = "Pejabat itu juga menjelaskan rencana kerja untuk tahun depan kepada wartawan di kantornya. "
@@ -71,3 +71,25 @@ def test_a_typo_is_corrected_to_the_spelling_the_other_words_stand_with(news):
     assert ("suadi", "saudi") in news.search("arab suadi").corrections
     assert set(ids(news.search("arab suadi"))) == {"saudi0", "saudi1"}
     assert ("suadi", "suami") in news.search("suadi").corrections  # alone, the more frequent spelling
+
+
+def test_a_four_letter_name_has_its_old_spelling_and_final_y_but_not_other_names():
+    assert short_respellings("joko") == ["jokko", "djoko"]
+    assert "andy" in short_respellings("andi") and "andi" in short_respellings("andy")
+    assert "boedi" in short_respellings("budi") and "cut" in short_respellings("tjut")
+    assert short_respellings("nina") == ["ninna"]
+    # Not another name: v/w, y/i inside the word, an h added, a vowel undoubled, an abbreviation.
+    assert "iwan" not in short_respellings("ivan") and "lyon" not in short_respellings("lion")
+    assert "yudhi" not in short_respellings("yudi")
+    assert short_respellings("moon") == [] and short_respellings("tppu") == []
+    assert "mon" not in doublings("moon")
+
+
+def test_a_four_letter_name_finds_its_old_spelling_below_the_spelling_typed(tmp_path):
+    docs = [{"id": "joko", "title": "Rapat", "text": "Joko Susilo memimpin rapat warga."},
+            {"id": "djoko", "title": "Kenangan", "text": "Djoko Susilo menulis kenangan masa kecil."},
+            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+    news = searcher_of(docs, tmp_path)
+    found = news.search("joko")
+    assert ids(found) == ["joko", "djoko"]
+    assert ids(news.search("djoko")) == ["djoko", "joko"]
