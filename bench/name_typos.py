@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Typos and old spellings of names: keyword queries with one realistic error anywhere in a word.
 
-Usage: python -m bench.name_typos --index DIR [--queries eval/keywords/queries.tsv] [--half test]
+Usage: python -m bench.name_typos --index DIR [--queries eval/keywords/queries.tsv] [--half test] [--run-out FILE]
 
 Broader than ``bench.opening_typos`` (a swap in the first three letters):
 each query of the keyword set (or --queries, beside its qrels.txt) has its
@@ -13,7 +13,10 @@ Djakarta, Tjahaja, Soerabaja) where the word has such a letter. Each is
 searched as typed right and as mistyped (``Index.ranked_ids``); the figure
 is the share of the typed-right MRR@10 (and nDCG@10) the mistyped queries
 keep, over all of them and by kind of error. --half takes only the queries
-of the set's tuning or test half (``eval/splits/SET/HALF.tsv``).
+of the set's tuning or test half (``eval/splits/SET/HALF.tsv``); --run-out
+writes the mistyped queries' run (TREC format, their qids) and, beside it
+(FILE.queries.tsv), the queries as mistyped: ``cari evaluate FILE.queries.tsv
+QRELS --run FILE --compare OTHER`` compares two versions on them.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from search import Index
-from search.evaluation import evaluate, read_qrels, read_queries
+from search.evaluation import evaluate, read_qrels, read_queries, run_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 2027
@@ -75,6 +78,7 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, default=ROOT / "eval" / "keywords" / "queries.tsv")
     parser.add_argument("--half", choices=("tuning", "test"), help="only this half of the set (eval/splits)")
     parser.add_argument("--show", action="store_true", help="print each query whose MRR@10 fell")
+    parser.add_argument("--run-out", type=Path, help="write the mistyped queries' run here")
     args = parser.parse_args()
     qrels = read_qrels(args.queries.parent / "qrels.txt")
     half = None  # every query; else the qids of one half, each mistyped as in the whole set's run
@@ -86,6 +90,7 @@ def main() -> None:
     wrong: dict[str, list[str]] = {}
     by_kind: dict[str, list[str]] = defaultdict(list)
     shown = {}
+    runs: list[str] = []
     for qid, text in read_queries(args.queries):
         made = mistyped(text, rng) if qid in qrels else None
         if made is None or (half is not None and qid not in half):
@@ -93,7 +98,9 @@ def main() -> None:
         typed, _, _, kind = made
         by_kind[kind].append(qid)
         right[qid] = [doc for doc, _ in searcher.ranked_ids(text, 100)]
-        wrong[qid] = [doc for doc, _ in searcher.ranked_ids(typed, 100)]
+        ranked = searcher.ranked_ids(typed, 100)
+        wrong[qid] = [doc for doc, _ in ranked]
+        runs.extend(run_lines(qid, ranked))
         shown[qid] = (text, typed)
     print(f"{len(right)} queries, one error each: " + ", ".join(f"{len(by_kind[k])} {k}" for k in KINDS))
     for label, qids in (("all", list(right)), *((kind, by_kind[kind]) for kind in KINDS)):
@@ -105,6 +112,10 @@ def main() -> None:
         kept = {m: as_mistyped[m] / as_typed[m] if as_typed[m] else 0.0 for m in ("MRR@10", "nDCG@10")}
         print(f"{label:>12}: MRR@10 typed right {as_typed['MRR@10']:.4f}, mistyped {as_mistyped['MRR@10']:.4f} "
               f"({kept['MRR@10']:.1%} kept); nDCG@10 {kept['nDCG@10']:.1%} kept")
+    if args.run_out:
+        args.run_out.with_suffix(".queries.tsv").write_text(
+            "".join(f"{qid}\t{typed}\n" for qid, (_, typed) in shown.items()), encoding="utf-8")
+        args.run_out.write_text("".join(line if line.endswith("\n") else line + "\n" for line in runs), encoding="utf-8")
     if args.show:
         for qid in right:
             one = {qid: qrels[qid]}

@@ -42,6 +42,7 @@ LONG_WORD = 7  # from this length a word opening with an affix shares one more l
 # How Indonesian's prefixes open a word (me-, pe-, be-, te-, di-, ke-, se-): each starts tens of thousands.
 AFFIX_OPENINGS = frozenset({"me", "pe", "be", "te", "di", "ke", "se"})
 MAX_EDITS = 2
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def did_you_mean(searcher: Any, text: str, field: str = "body_exact", deadline: Deadline = NO_DEADLINE) -> str | None:
@@ -233,7 +234,8 @@ class IndexLexicon:
         spellings = respellings(word) if len(word) >= MIN_VARIANT else short_respellings(word)
         for text in self.deadline.checked(spellings):
             df = self._frequency_of_candidate(text)
-            if df and min(df, own or df) <= rare and self._is_name(text):
+            # A spelling the index lacks is no name of its own: any of its respellings is the name (bartjelona).
+            if df and (not own or min(df, own) <= rare) and self._is_name(text):
                 found.append(text)
         return found
 
@@ -272,9 +274,11 @@ class IndexLexicon:
             # A 4-letter word is corrected only to a 5-letter one (one letter left out: anis -> anies),
             # the word meant being long enough for a typo.
             close = [found for found in close if len(found[0]) == ONE_EDIT_FROM]
-        if len(word) >= ONE_EDIT_FROM and (context or not close):
-            # With other words to tell them apart, a swap at the start competes with the other spellings.
-            close += [found for found in self._opening_swaps(word) if found not in close]
+        # A typo among the letters ``_close`` asks candidates to share competes with the other spellings.
+        close += [found for found in self._opening_edits(word) if found not in close]
+        # Two letters swapped is the commonest typo: a spelling of the very letters typed comes first
+        # (apris is paris before the more frequent april; rusai rusia, not rusak).
+        close = [found for found in close if sorted(found[0]) == sorted(word)] or close
         best: tuple[str, int] | None
         if context and len(close) > 1:
             best = max(close, key=lambda found: (self._held_with(found[0], context), found[1], found[0]))
@@ -299,26 +303,48 @@ class IndexLexicon:
         return int(len(together))
 
 
-    def _opening_swaps(self, word: str) -> list[tuple[str, int]]:
-        """(word, frequency) of the indexed spellings that undo a swap of two of ``word``'s first three letters.
+    def _opening_edits(self, word: str) -> list[tuple[str, int]]:
+        """(word, frequency) of the indexed spellings that undo one typo among the letters ``_close`` asks to share.
 
-        ``_close`` compares only words sharing the first letters, so a typo
-        there (``sruabaya``, ``bnadung``) meets no candidate. Undoing a swap
-        is one look-up a pair: neighbouring letters always (one edit), the
-        first and the third only in a word that may hold two edits.
+        ``_close`` compares only words sharing the first letters (three, four
+        in a long word opening with an affix, one more for two typos), so a
+        typo there (``sruabaya``, ``autralia``, ``uriah``, ``peersela``) meets
+        no candidate. Undoing it is one look-up a spelling: two neighbours
+        swapped back, a letter left out put back (26 a place), a letter typed
+        twice or by mistake taken out; the first and the third letters
+        swapped only in a word that may hold two typos. A four-letter word
+        gets only a letter put back (``maga``: ``marga``).
         """
-        pairs = [(0, 1), (1, 2)] + ([(0, 2)] if allowed_edits(word) > 1 else [])
+        edits = allowed_edits(word) or 1
+        shared = min(len(word), SAME_START + (len(word) >= LONG_WORD and word[:2] in AFFIX_OPENINGS) + (edits > 1))
+        put_back = [word[:at] + letter + word[at:] for at in range(shared + 1) for letter in _LETTERS]
+        if len(word) < ONE_EDIT_FROM:
+            return self._indexed(put_back)
+        pairs = [(at, at + 1) for at in range(min(shared, len(word) - 1))] + ([(0, 2)] if edits > 1 else [])
+        swapped = [_swapped(word, i, j) for i, j in pairs if word[i] != word[j]]
+        taken_out = [word[:at] + word[at + 1:] for at in range(shared)]
+        # The kinds in turn, the first that finds a word kept: a swap keeps every letter typed
+        # (preancis is perancis before prancis, tsela tesla before sela), so does a letter put back.
+        for spellings in (swapped, put_back, taken_out):
+            found = self._indexed(spellings)
+            if found:
+                return found
+        return []
+
+    def _indexed(self, spellings: list[str]) -> list[tuple[str, int]]:
+        """(spelling, frequency) of those of ``spellings`` the index holds."""
         found = []
-        for i, j in pairs:
-            if word[i] == word[j]:
-                continue
-            letters = list(word)
-            letters[i], letters[j] = letters[j], letters[i]
-            text = "".join(letters)
+        for text in self.deadline.checked(dict.fromkeys(spellings)):
             frequency = self._frequency_of_candidate(text)
             if frequency:
                 found.append((text, frequency))
         return found
+
+
+def _swapped(word: str, i: int, j: int) -> str:
+    letters = list(word)
+    letters[i], letters[j] = letters[j], letters[i]
+    return "".join(letters)
 
 
 def _idf(df: int, docs: int) -> float:
