@@ -76,3 +76,13 @@ def test_shared_analysis_gives_whoosh_postings_on_real_news():
             text = json.loads(line)["text"]
             for name in ("body", "body_exact"):
                 assert postings(fast, name, text) == postings(plain, name, text)
+
+
+def test_the_names_field_takes_the_fast_path_with_whooshs_postings():
+    plain = build_schema()
+    fast = fast_schema(plain)
+    assert "index" in vars(fast["names"]) and "index" not in vars(plain["names"])
+    texts = TEXTS + seed_texts() + ["Ketua DPR Setya Novanto (Setnov) diperiksa Komisi Pemberantasan Korupsi (KPK)."]
+    assert any(postings(plain, "names", text) for text in texts)
+    for text in texts:
+        assert postings(fast, "names", text) == postings(plain, "names", text), text

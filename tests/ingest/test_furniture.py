@@ -77,3 +77,35 @@ def test_an_index_strips_its_sources_furniture_and_keeps_it_for_updates(tmp_path
     # The export still gives the text as it was given.
     exported = run_cli("export", "--index", index).output
     assert exported.count("SIMAK JUGA") == 32
+
+
+def test_a_new_index_reads_its_sources_once_for_the_furniture_and_the_indexing(tmp_path, monkeypatch):
+    """The articles read to learn the furniture are the ones indexed (kept while they fit ``READ_ONCE_CHARS``);
+    past it every source is read again; both index the same, problems included."""
+    from search.index import build
+
+    records = [{"id": f"g{n}", "title": f"Laga {n}", "text": _goal(n), "source": "goal"} for n in range(30)]
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    with source.open("a", encoding="utf-8") as f:
+        f.write("{not json\n")
+    reads = []
+    original = build.read_articles
+
+    def counted(paths, options):
+        reads.append(paths)
+        return original(paths, options)
+
+    monkeypatch.setattr(build, "read_articles", counted)
+    found = {}
+    whole = build.READ_ONCE_CHARS
+    for limit in (whole, 100):
+        monkeypatch.setattr(build, "READ_ONCE_CHARS", limit)
+        reads.clear()
+        report = build.build_index([source], tmp_path / f"index-{limit}")
+        searcher = Index(tmp_path / f"index-{limit}")
+        found[limit] = (report.indexed, report.skipped, [str(p) for p in report.problems],
+                        searcher.search("simak").total, searcher.search("bagikan").total, searcher.search("laga").total)
+        assert len(reads) == (1 if limit > 100 else 2)
+    assert found[whole] == found[100]
+    indexed, skipped, problems, *hits = found[whole]
+    assert (indexed, skipped, hits) == (30, 1, [1, 0, 30]) and "a.jsonl:31" in problems[0]
