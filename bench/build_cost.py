@@ -4,6 +4,7 @@
 Usage:
     python -m bench.build_cost ../shared/eval/indosum/docs.jsonl
     python -m bench.build_cost c20k.jsonl --runs 3 --variants all,no-stories,no-names --procs 2
+    python -m bench.build_cost DOCS --variants all --code /tmp/before,/tmp/after   # two commits' builds
 
 Each build runs in a process of its own (``--one``, a full build into a
 temporary folder) and is measured by the CPU time (user + system) of its
@@ -17,6 +18,10 @@ minutes falls on each alike; printed: each variant's median and spread
 extra over it (median of the runs' ratios, each run's variants measured
 back to back).
 
+``--code`` compares versions instead: each folder a checkout of a commit
+(``git archive COMMIT | tar -x -C DIR``), whose ``search`` the builds
+import (``PYTHONPATH``); each variant is built by each version in turn.
+
 A variant switches off one part through the internal switches that exist
 for this measurement only: ``search.index.stories.SIGNATURES`` (no story
 signatures made, no record written) and ``search.index.names.LEARN`` (no
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -55,29 +61,33 @@ def _cpu_of_children() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def measure(docs: list[str], variant: str, procs: int) -> dict:
-    """One build of ``variant`` in a child process: its tree's CPU seconds and its wall time."""
+def measure(docs: list[str], variant: str, procs: int, code: str | None = None) -> dict:
+    """One build of ``variant`` in a child process (with the Cari checked out at ``code``, if given): its
+    tree's CPU seconds and its wall time."""
+    environment = dict(os.environ)
+    if code is not None:
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [code, environment.get("PYTHONPATH")]))
+    docs = [str(Path(doc).resolve()) for doc in docs]
     with tempfile.TemporaryDirectory(prefix="build-cost-") as folder:
         command = [sys.executable, "-m", "bench.build_cost", "--one", ",".join(VARIANTS[variant]) or "-",
                    "--procs", str(procs), "--index", str(Path(folder) / "index"), *docs]
         before = _cpu_of_children()
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=code, env=environment)
         cpu = _cpu_of_children() - before
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"variant": variant, "cpu": round(cpu, 2), "wall": round(found["wall"], 2), "indexed": found["indexed"]}
+    label = variant if code is None else f"{Path(code).name}:{variant}"
+    return {"variant": label, "cpu": round(cpu, 2), "wall": round(found["wall"], 2), "indexed": found["indexed"]}
 
 
 def summary(runs: list[dict], variants: list[str]) -> dict:
-    """Median and spread of each variant's CPU seconds; the full build's extra over each other variant."""
+    """Median and spread of each variant's CPU seconds; the first variant's extra over each other one."""
     result: dict = {}
     for variant in variants:
         cpu = [run["cpu"] for run in runs if run["variant"] == variant]
         result[variant] = {"cpu_median": round(statistics.median(cpu), 2), "cpu_min": min(cpu), "cpu_max": max(cpu),
                            "runs": cpu}
-    full = [run["cpu"] for run in runs if run["variant"] == "all"]
-    for variant in variants:
-        if variant == "all" or not full:
-            continue
+    full = [run["cpu"] for run in runs if run["variant"] == variants[0]]
+    for variant in variants[1:]:
         other = [run["cpu"] for run in runs if run["variant"] == variant]
         ratios = [a / b - 1 for a, b in zip(full, other, strict=False)]
         result[variant]["all_costs_more"] = {
@@ -93,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="builds of each variant (interleaved)")
     parser.add_argument("--variants", default="all,no-stories,no-names", help=f"of {', '.join(VARIANTS)}")
     parser.add_argument("--procs", type=int, default=2, help="indexing workers of each build")
+    parser.add_argument("--code", help="checkouts of other commits to compare, separated by commas")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # the child: the parts switched off ('-': none)
     parser.add_argument("--index", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -104,14 +115,17 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:
         parser.error(f"unknown variant(s): {', '.join(unknown)}")
+    codes = args.code.split(",") if args.code else [None]
     runs = []
     for number in range(args.runs):
         for variant in variants:
-            found = measure(args.docs, variant, args.procs)
-            runs.append(found)
-            print(f"run {number + 1} {variant}: {found['cpu']} CPU-s, {found['wall']} s wall, "
-                  f"{found['indexed']} articles", file=sys.stderr, flush=True)
-    print(json.dumps({"docs": args.docs, "procs": args.procs, "summary": summary(runs, variants)}, indent=1))
+            for code in codes:
+                found = measure(args.docs, variant, args.procs, code)
+                runs.append(found)
+                print(f"run {number + 1} {found['variant']}: {found['cpu']} CPU-s, {found['wall']} s wall, "
+                      f"{found['indexed']} articles", file=sys.stderr, flush=True)
+    labels = [variant if code is None else f"{Path(code).name}:{variant}" for variant in variants for code in codes]
+    print(json.dumps({"docs": args.docs, "procs": args.procs, "summary": summary(runs, labels)}, indent=1))
     return 0
 
 
