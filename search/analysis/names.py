@@ -21,7 +21,11 @@ under its prefix (:func:`name_terms`):
 - ``c:novanto`` -- a word capitalised in every one of its places inside the
   article's sentences; ``u:kpk`` -- one written in capitals only;
 - ``a:kpk=komisi pemberantasan korupsi`` -- an abbreviation the article
-  defines as ``Komisi Pemberantasan Korupsi (KPK)``.
+  defines as ``Komisi Pemberantasan Korupsi (KPK)``;
+- ``k:ahok=basuki tjahaja purnama`` -- a one-word name the article gives as
+  another's (a nickname): ``Basuki Tjahaja Purnama (Ahok)``, ``... alias
+  Ahok``, ``... atau Ahok``, ``... yang akrab disapa Ahok``, ``Ahok (Basuki
+  Tjahaja Purnama)``.
 
 ``bench/keyword_set.py`` builds the public keyword set from the same pieces
 (:func:`tokens`, :func:`definitions`, :func:`name_words`).
@@ -96,6 +100,13 @@ perserikatan kamar otoritas satuan satgas kesatuan angkatan markas sekretariat i
 LEADING_ABBREVIATIONS = _words("pt cv pdi rs rsud sma smp sd smk uin iain bpjs kh hj tvri rri")
 NAME_JOINERS = _words("bin binti van von der den de of al el")
 MAX_RUN = 6  # words; longer capitalised runs are headings and titles of works, not names
+# What stands between a name and its nickname (``Basuki Tjahaja Purnama alias Ahok``); " (" is checked apart,
+# with the ")" after the nickname.
+ALIAS_GAPS = frozenset(
+    f"{comma} {words} " for comma in ("", ",") for words in (
+        "alias", "atau", "atau akrab disapa", "atau biasa disapa", "yang akrab disapa", "yang biasa disapa",
+        "akrab disapa", "biasa disapa", "disapa", "atau yang akrab disapa", "atau yang biasa disapa")
+)
 TAILS = (2, 3)
 
 
@@ -249,11 +260,32 @@ def _segments(words: list[str], folded: list[str], opening: bool, before: str) -
                 yield first, last, inner or (evidence if number == 0 and evidence == "l" else "")
 
 
+def _alias(text: str, previous: tuple[int, str, list[str]], span: tuple[int, int], words: list[str],
+           named: list[str]) -> str | None:
+    """``nickname=name`` when the run at ``span`` (its ``words``, its last name's folded words ``named``) and
+    the run before it (its end, last word and last name) are a name and its one-word nickname, in either order
+    ('Basuki Tjahaja Purnama (Ahok)', '... alias Ahok'; 'Ahok (Basuki Tjahaja Purnama)'); else None. An
+    abbreviation ('Komisi Pemberantasan Korupsi (KPK)') is not a nickname but a definition (``a:``)."""
+    end, last_word, earlier_named = previous
+    gap = text[end:span[0]]
+    closed = text.startswith(")", span[1])
+    if len(words) == 1 and len(earlier_named) >= 2 and (gap in ALIAS_GAPS or gap == " (" and closed):
+        short, long = words[0], earlier_named
+    elif gap == " (" and closed and len(earlier_named) == 1 and 2 <= len(words) <= 3:
+        short, long = last_word, [fold(word) for word in words]  # the whole run: '(' made it open a sentence
+    else:
+        return None
+    if not short[:1].isupper() or _acronym(short):
+        return None
+    return f"{fold(short)}={' '.join(long[-3:])}"
+
+
 def name_terms(text: str) -> list[str]:
     """The ``names`` field's terms of an article's body (the prefixes are described above)."""
     found: dict[str, None] = {}
     lower = {w if w.isascii() else fold(w) for w in set(LOWER_WORD.findall(text))}
     capitalised: dict[str, bool] = {}  # word -> written in capitals only, inside sentences
+    previous: tuple[int, str, list[str]] | None = None  # the last run's end, last word and last name's words
     for start, run in _runs(text):
         words = _RUN_WORD.findall(run)
         folded = [fold(w) for w in words]
@@ -261,7 +293,14 @@ def name_terms(text: str) -> list[str]:
         for i in range(0 if not opening else 1, len(words)):
             if words[i][0].isupper():  # not 'bin', 'dan' inside a name
                 capitalised[folded[i]] = capitalised.get(folded[i], True) and _acronym(words[i])
-        for first, last, evidence in _segments(words, folded, opening, before):
+        segments = list(_segments(words, folded, opening, before))
+        named = folded[segments[-1][0]:segments[-1][1]] if segments else []
+        if previous is not None:
+            alias = _alias(text, previous, (start, start + len(run)), words, named)
+            if alias is not None:
+                found["k:" + alias] = None
+        previous = (start + len(run), words[-1], named)
+        for first, last, evidence in segments:
             name = " ".join(folded[first:last])
             found["n:" + name] = None
             if evidence:

@@ -18,8 +18,13 @@ it again). The rule, as a reader would apply it:
   (and two at least); places and products seldom have either;
 - an abbreviation the archive defines (``Komisi Pemberantasan Korupsi
   (KPK)``, ``Setya Novanto (Setnov)``) in two articles or more is one name
-  with its long form; a single name word that is part of exactly one
-  well-known person's name (``Novanto``) is that person.
+  with its long form; so is a one-word nickname the articles give a
+  person's name in two or more (``Basuki Tjahaja Purnama (Ahok)``, ``...
+  alias Ahok``), nearly always the same person's, and a nickname of the
+  short table ``search/data/nicknames.tsv`` (those no article explains:
+  ``Sandi``); a single name word that is part of exactly one well-known
+  person's name (``Novanto``, ``Anies``: the name's forms counted as one) is
+  that person.
 
 The result is a generation record (:data:`NAMES`): ``[key, kind, display, forms]``
 for each name, ``forms`` the runs that stand for it.
@@ -43,12 +48,15 @@ from search.analysis.names import (
     CONVENTIONAL_CAPITALS,
     NAME_JOINERS,
     NAME_SHARE,
+    OFFICE_TITLES,
     ORG_HEADS,
+    PERSON_TITLES,
     PLACE_HEADS,
     WORD,
     fold,
 )
 from search.analysis.names import name_terms as article_name_terms
+from search.analysis.wordlists import read_lines
 from search.index import generations
 
 NAMES = "names.json.gz"
@@ -223,6 +231,9 @@ def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) 
     forms: dict[str, set[str]] = {run: {run} for run in kinds}
     _join_abbreviations(defined, kinds, forms, runs)
     _join_tails(kinds, forms, runs, place, person, name_word)
+    _join_nicknames(_nicknames(freq.get("k", {})), kinds, forms, lambda word: caps.get(word, 0) >= 1 and not (
+        word in CONVENTIONAL_CAPITALS or word in PERSON_TITLES or word in OFFICE_TITLES), MIN_DEFINED)
+    _join_nicknames(_known_nicknames(), kinds, forms, lambda word: runs.get(word, 0) >= MIN_DOCS, 0)
     _join_single_words(runs, kinds, forms, name_word, place)
     return [Name(key, kind, _display(key, forms[key], kinds, acronym, upper, caps, defined), sorted(forms[key]))
             for key, kind in sorted(kinds.items())]
@@ -305,6 +316,48 @@ def _join_abbreviations(defined: dict[str, str], kinds: dict[str, str], forms: d
             forms[short].add(long)
 
 
+def _nicknames(pairs: dict[str, int]) -> dict[str, dict[str, int]]:
+    """``{nickname: {name: articles}}`` of the ``k:`` terms' counts (``ahok=basuki tjahaja purnama``)."""
+    found: dict[str, dict[str, int]] = defaultdict(dict)
+    for pair, articles in pairs.items():
+        short, _, long = pair.partition("=")
+        if short and long:
+            found[short][long] = articles
+    return found
+
+
+def _known_nicknames() -> dict[str, dict[str, int]]:
+    """The curated table's ``{nickname: {name: 1}}`` (``search/data/nicknames.tsv``)."""
+    found: dict[str, dict[str, int]] = {}
+    for line in read_lines("nicknames.tsv"):
+        short, _, long = line.partition("\t")
+        found[_folded(short)] = {_folded(long): 1}
+    return found
+
+
+def _join_nicknames(nicknames: dict[str, dict[str, int]], kinds: dict[str, str], forms: dict[str, set[str]],
+                    usable: Callable[[str], bool], least: int) -> None:
+    """A nickname (``ahok``) that names one person (``basuki tjahaja purnama``, or a name among its forms) in
+    at least ``least`` articles, ``DOMINANT`` times as often as any other, is that person: one name, all forms."""
+    person_of = {form: key for key, kind in kinds.items() if kind == PERSON for form in forms[key]}
+    for short in sorted(nicknames):
+        people: dict[str, int] = defaultdict(int)
+        for long, articles in nicknames[short].items():
+            if person_of.get(long) is not None:
+                people[person_of[long]] += articles
+        if not people or kinds.get(short) == ORGANISATION or not usable(short):
+            continue
+        ranked = sorted(people.items(), key=lambda item: (-item[1], item[0]))
+        person, articles = ranked[0]
+        if articles < least or (len(ranked) > 1 and articles < DOMINANT * ranked[1][1]) or person == short \
+                or any(short in forms[key] for key in forms if key not in (person, short)):
+            continue
+        joined = forms.pop(short, set()) if short in kinds else set()
+        kinds.pop(short, None)
+        forms[person] |= joined | {short}
+        person_of.update(dict.fromkeys(forms[person], person))
+
+
 def _join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[str, set[str]],
                        name_word: Callable[[str], bool], place: dict[str, int]) -> None:
     """A single name word that, in the names it is part of, is nearly always one well-known person's name
@@ -316,18 +369,29 @@ def _join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[
         if 2 <= len(words) <= 3 and articles >= MIN_DEFINED:
             for word in set(words):
                 holders[word].append(run)
+    person_of = {form: key for key, kind in kinds.items() if kind == PERSON for form in forms[key]}
     for word in sorted(holders):
         alone = runs.get(word, 0)
         if kinds.get(word) == ORGANISATION or alone < MIN_DOCS or not name_word(word) \
                 or place.get(word, 0) > PLACE_SHARE * alone:
             continue
         ranked = sorted(holders[word], key=lambda run: (-runs[run], run))
-        best, others = ranked[0], sum(runs[run] for run in ranked[1:])
-        if kinds.get(best) != PERSON or runs[best] < DOMINANT * others:
+        owners: dict[str, int] = defaultdict(int)
+        for run in ranked:
+            owners[person_of.get(run, run)] += runs[run]
+        best, most = ranked[0], runs[ranked[0]]
+        others = sum(runs[run] for run in ranked[1:])
+        if kinds.get(word) == PERSON and (kinds.get(best) != PERSON or most < DOMINANT * others):
+            # A word with a person's own evidence ('kata Anies'): its runs counted by the name they are forms of
+            # ('Anies Baswedan' and 'Jakarta Anies Baswedan' are one); not a word only lineups and lists give
+            # alone ('Ridwan', 'Rodrigo': many people's).
+            best, most = min(owners.items(), key=lambda item: (-item[1], item[0]))
+            others = sum(owners.values()) - most
+        if kinds.get(best) != PERSON or most < DOMINANT * others:
             if kinds.get(word) == PERSON and sum(run.startswith(word + " ") for run in ranked) >= SHARED_BY:
                 del kinds[word], forms[word]  # 'Budi' (Gunawan, Karya, Waseso): nobody's in particular
             continue
-        if alone > 4 * runs[best] or any(word in forms[key] for key in forms if key not in (best, word)):
+        if alone > 4 * most or any(word in forms[key] for key in forms if key not in (best, word)):
             continue
         forms[best].add(word)
         forms[best] |= forms.pop(word, set()) if word in kinds else set()

@@ -138,3 +138,43 @@ def test_an_updated_index_learns_what_a_new_one_of_the_same_articles_learns(tmp_
     fresh = make_index(tmp_path / "fresh", fixed)
     assert _record(updated) == _record(fresh)
     assert "rina wati" not in _record(fresh)  # two articles are not the archive's evidence
+
+
+def test_an_article_gives_a_nickname_beside_the_name_it_stands_for():
+    said = {
+        "Kata Gubernur DKI Jakarta Basuki Tjahaja Purnama (Ahok) kemarin.": "k:ahok=basuki tjahaja purnama",
+        "Kata Basuki Tjahaja Purnama alias Ahok kemarin.": "k:ahok=basuki tjahaja purnama",
+        "Kata Basuki Tjahaja Purnama atau yang akrab disapa Ahok kemarin.": "k:ahok=basuki tjahaja purnama",
+        "Lalu Ahok (Basuki Tjahaja Purnama) datang.": "k:ahok=basuki tjahaja purnama",
+        "Kata Setya Novanto, atau Setnov, kemarin.": "k:setnov=setya novanto",
+    }
+    for text, term in said.items():
+        assert term in name_terms(text), text
+    for text in ("Lembaga Komisi Pemberantasan Korupsi (KPK) itu.", "Lalu ke Jakarta atau Bandung.",
+                 "Kata Joko Widodo (72) kemarin."):
+        assert not [t for t in name_terms(text) if t.startswith("k:")], text  # an abbreviation, places, an age
+
+
+def _governor(i: int) -> dict:
+    """Articles about Basuki Tjahaja Purnama, some saying he is Ahok, some calling him only that; and Anies
+    Baswedan, named in full, after 'Gubernur DKI Jakarta', or as Anies."""
+    texts = [
+        f"Hal itu dikatakan Gubernur DKI Jakarta Basuki Tjahaja Purnama (Ahok) di Balai Kota pada hari ke-{i}.",
+        f"Kata Basuki Tjahaja Purnama alias Ahok, warga harus tenang. Kata Anies Baswedan, semua baik ({i}).",
+        f"\"Kami siap,\" kata Ahok kepada wartawan soal banjir nomor {i}. Ahok lalu pergi.",
+        f"Hal itu dikatakan Gubernur DKI Jakarta Anies Baswedan di Balai Kota pada rapat ke-{i}.",
+        f"\"Kami siap,\" kata Anies kepada wartawan soal rapat nomor {i}. Anies lalu pergi ke rapat.",
+    ]
+    return {"id": f"g{i}", "title": f"berita {i}", "date": f"2017-05-{i % 28 + 1:02d}T08:00:00+07:00",
+            "text": texts[i % len(texts)]}
+
+
+def test_nicknames_and_first_names_are_one_person_with_the_full_name(tmp_path):
+    index = Index(make_index(tmp_path, [_governor(i) for i in range(20)]))
+    learned = _record(tmp_path / "index")
+    assert "ahok" in learned["basuki tjahaja purnama"][2] and "ahok" not in learned
+    assert "anies" in learned["anies baswedan"][2] and "anies" not in learned
+    people = index.search("kami", facets=True).facets["people"]
+    assert set(people) == {"Basuki Tjahaja Purnama", "Anies Baswedan"}  # not 'Ahok' and 'Anies' beside them
+    assert index.search('person:"Basuki Tjahaja Purnama"').total == 12  # 'kata Ahok' alone too
+    assert index.search('person:"Anies Baswedan"').total == 12
