@@ -111,6 +111,9 @@ def closest_word(reader: Any, field: str, word: str, deadline: Deadline = NO_DEA
 ONE_EDIT_FROM, TWO_EDITS_FROM = 5, 9
 # A known word is corrected when a close spelling is this many times more frequent.
 FAR_MORE_OFTEN = 30
+# Or, in keywords, when a close spelling stands with the query's other words in this many articles
+# and this many times as many as the word typed does.
+MIN_TOGETHER, FAR_MORE_TOGETHER = 3, 5
 # A name is a variant of another of its spellings (``respelling``) when the
 # rarer of the two is rare (this share of the articles, or this many): a
 # frequent spelling is a name of its own.
@@ -284,9 +287,24 @@ class IndexLexicon:
             best = max(close, key=lambda found: (self._held_with(found[0], context), found[1], found[0]))
         else:
             best = max(close, key=lambda found: (found[1], found[0]), default=None)
-        if best is None or not best[1] or (own and best[1] < own * FAR_MORE_OFTEN):
+        if best is None or not best[1]:
             return None
+        if own and best[1] < own * FAR_MORE_OFTEN and not (
+                context and self._is_name(word) and self._far_more_with(best[0], word, context)):
+            return None  # a word of the language typed (selamat, not selama) is meant
         return best[0]
+
+    def _far_more_with(self, other: str, word: str, context: tuple[str, ...]) -> bool:
+        """Whether articles hold ``other`` with the query's other words far more often than the word typed.
+
+        A typo may be in the archive itself (``braito``, once): ``braito
+        putera`` stands in one article at most, ``barito putera`` in many. Only
+        a word without a dictionary root is corrected so: ``selamat`` in
+        ``selamat datang gubernur baru`` is meant, however often ``selama``
+        stands with the other words.
+        """
+        together = self._held_with(other, context)
+        return together >= MIN_TOGETHER and together >= FAR_MORE_TOGETHER * self._held_with(word, context)
 
     def _held_with(self, word: str, context: tuple[str, ...]) -> int:
         """In how many articles ``word`` stands with every word of ``context`` (0 where counts are not arrays)."""

@@ -105,3 +105,29 @@ def test_a_four_letter_name_finds_its_old_spelling_below_the_spelling_typed(tmp_
     found = news.search("joko")
     assert ids(found) == ["joko", "djoko"]
     assert ids(news.search("djoko")) == ["djoko", "joko"]
+
+
+def test_a_typo_that_is_a_rare_word_is_corrected_when_the_other_words_stand_with_a_close_spelling(tmp_path):
+    docs = [{"id": "braito", "title": "Pasar", "text": "Pedagang Braito menjual sayur di pasar."},
+            *({"id": f"barito{i}", "title": "Liga", "text": f"Barito Putera menang {i} gol di kandang."}
+              for i in range(4)),
+            {"id": "putera", "title": "Sekolah", "text": "Putera sulung itu bersekolah di Banjarmasin."},
+            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+    news = searcher_of(docs, tmp_path)
+    found = news.search("braito putera", explain=True)
+    assert ("braito", "barito") in found.corrections
+    assert {hit.id for hit in found.hits[:4]} == {f"barito{i}" for i in range(4)}
+    assert {"typed": "braito", "searched": "barito"} in found.hits[0].explanation["corrections"]
+    # Alone, or beside words it stands with, the rare word is as typed.
+    assert not news.search("braito").corrections
+    assert not news.search("braito sayur").corrections
+
+
+def test_a_word_of_the_language_is_never_corrected_on_the_other_words(tmp_path):
+    docs = [{"id": "welcome", "title": "Selamat datang gubernur baru",
+             "text": "Selamat datang, kata warga kepada gubernur baru."},
+            *({"id": f"during{i}", "title": "Kota", "text": f"Selama {i} tahun gubernur baru datang ke desa."}
+              for i in range(6)),
+            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+    news = searcher_of(docs, tmp_path)
+    assert not news.search("selamat datang gubernur baru").corrections
