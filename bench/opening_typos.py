@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--without-swaps", action="store_true")
     args = parser.parse_args()
     if args.without_swaps:
-        IndexLexicon._opening_edits = lambda self, word: []  # type: ignore[method-assign]
+        IndexLexicon._opening_edits = lambda self, word, every_kind=True: []  # type: ignore[method-assign]
     qrels = read_qrels(args.queries.parent / "qrels.txt")
     half = None  # every query; else the qids of one half, each mistyped as in the whole set's run
     if args.half:

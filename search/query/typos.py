@@ -278,7 +278,7 @@ class IndexLexicon:
             # the word meant being long enough for a typo.
             close = [found for found in close if len(found[0]) == ONE_EDIT_FROM]
         # A typo among the letters ``_close`` asks candidates to share competes with the other spellings.
-        close += [found for found in self._opening_edits(word) if found not in close]
+        close += [found for found in self._opening_edits(word, every_kind=not own) if found not in close]
         # Two letters swapped is the commonest typo: a spelling of the very letters typed comes first
         # (apris is paris before the more frequent april; rusai rusia, not rusak).
         close = [found for found in close if sorted(found[0]) == sorted(word)] or close
@@ -321,7 +321,7 @@ class IndexLexicon:
         return int(len(together))
 
 
-    def _opening_edits(self, word: str) -> list[tuple[str, int]]:
+    def _opening_edits(self, word: str, every_kind: bool = True) -> list[tuple[str, int]]:
         """(word, frequency) of the indexed spellings that undo one typo among the letters ``_close`` asks to share.
 
         ``_close`` compares only words sharing the first letters (three, four
@@ -331,16 +331,18 @@ class IndexLexicon:
         swapped back, a letter left out put back (26 a place), a letter typed
         twice or by mistake taken out; the first and the third letters
         swapped only in a word that may hold two typos. A four-letter word
-        gets only a letter put back (``maga``: ``marga``).
+        gets only a letter put back (``maga``: ``marga``). A word the index
+        holds (not ``every_kind``) gets only the swaps: a look-up each, where
+        putting a letter back is 26 a place, for every rare word typed right.
         """
         edits = allowed_edits(word) or 1
         shared = min(len(word), SAME_START + (len(word) >= LONG_WORD and word[:2] in AFFIX_OPENINGS) + (edits > 1))
-        put_back = [word[:at] + letter + word[at:] for at in range(shared + 1) for letter in _LETTERS]
+        put_back = [word[:at] + letter + word[at:] for at in range(shared + 1) for letter in _LETTERS] if every_kind else []
         if len(word) < ONE_EDIT_FROM:
             return self._indexed(put_back)
         pairs = [(at, at + 1) for at in range(min(shared, len(word) - 1))] + ([(0, 2)] if edits > 1 else [])
         swapped = [_swapped(word, i, j) for i, j in pairs if word[i] != word[j]]
-        taken_out = [word[:at] + word[at + 1:] for at in range(shared)]
+        taken_out = [word[:at] + word[at + 1:] for at in range(shared)] if every_kind else []
         # The kinds in turn, the first that finds a word kept: a swap keeps every letter typed
         # (preancis is perancis before prancis, tsela tesla before sela), so does a letter put back.
         for spellings in (swapped, put_back, taken_out):
