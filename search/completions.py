@@ -48,6 +48,8 @@ PHRASE_TRIES = 5  # words tried after other words, at most (the most often toget
 PHRASE_READS = 10  # articles read whole to find what follows the words typed, at most, per suggestion
 PHRASE_TITLED = 3  # of them, articles holding every word typed in the title
 PHRASE_SPREAD = 3  # and articles holding every word, spread over all of them
+PHRASE_ENOUGH = 2  # fewer words found after other words: a second look, in the body (``_read_further``)
+PHRASE_FURTHER = 10  # articles read in that look, at most, spread over all those holding the words typed
 MAX_TYPED = 100
 MASK_SHARE = 50  # articles held together past 1/MASK_SHARE of the index are looked up as a mask
 _WORD = re.compile(r"\w+")
@@ -131,6 +133,8 @@ class CompletionTable:
         found = self._following(before, last, first_read)
         if len(together) > len(first_read):
             found = self._most_often_together(before, last, (together, in_titles), first_read, found)
+        if len(found) < PHRASE_ENOUGH and len(together) > PHRASE_READS:
+            found = self._read_further(before, last, together, found)
         return sorted(found, key=lambda word: -found[word])[:limit]  # stable: equal counts as found
 
     def _most_often_together(self, before: list[str], last: str, holding: tuple[np.ndarray, np.ndarray],
@@ -165,6 +169,24 @@ class CompletionTable:
         counts = {word: count for count, word, _ in counted}
         merged = {word: max(count, counts.get(word, 0)) for word, count in found.items()}
         merged.update({word: count for count, word, _ in tried if word in following})
+        return merged
+
+    def _read_further(self, before: list[str], last: str, together: np.ndarray,
+                      found: dict[str, int]) -> dict[str, int]:
+        """``found`` and the words starting with ``last`` after ``before`` in PHRASE_FURTHER more articles of
+        ``together``, counted as the others (how many of ``together`` hold each).
+
+        When the words in the most titles gave too few, the phrase is most
+        often one of the text that titles seldom hold (``gempa bumi``: 54
+        titles of 100,000, in 769 articles with ``gempa``), so it is looked
+        for where it is written: in articles spread over all those holding
+        the words typed (between those of the first look), read once.
+        """
+        spread = ((np.arange(PHRASE_FURTHER) + 0.5) * len(together) / PHRASE_FURTHER).astype(np.int64)
+        following = self._following(before, last, together[spread].tolist())
+        new = [word for word in following if word not in found]
+        merged = dict(found)
+        merged.update({word: count for count, word, _ in self._counted_among(new, together)})
         return merged
 
     def _counted_among(self, words: list[str], together: np.ndarray) -> list[tuple[int, str, np.ndarray]]:
