@@ -17,7 +17,9 @@ words and their document counts (the title lexicon: 26,000 words for
 600,000 are looked up only a few at a time, from the prefix on), the
 publisher and author lexicons, and the posting arrays and date order of the
 array scorer for the titles. After other words the work is bounded: a
-dozen words tried, at most ``PHRASE_READS`` articles read. Stored fields
+dozen words tried, at most ``PHRASE_READS`` articles read (``PHRASE_FURTHER``
+more when those show nothing: ``gempa bu`` -> ``gempa bumi``, a phrase of
+the text that titles seldom hold). Stored fields
 are read only for those and the few suggestions shown.
 """
 
@@ -48,7 +50,7 @@ PHRASE_TRIES = 5  # words tried after other words, at most (the most often toget
 PHRASE_READS = 10  # articles read whole to find what follows the words typed, at most, per suggestion
 PHRASE_TITLED = 3  # of them, articles holding every word typed in the title
 PHRASE_SPREAD = 3  # and articles holding every word, spread over all of them
-PHRASE_ENOUGH = 2  # fewer words found after other words: a second look, in the body (``_read_further``)
+PHRASE_ENOUGH = 1  # fewer words found after other words (none): a second look, in the text (``_read_further``)
 PHRASE_FURTHER = 10  # articles read in that look, at most, spread over all those holding the words typed
 MAX_TYPED = 100
 MASK_SHARE = 50  # articles held together past 1/MASK_SHARE of the index are looked up as a mask
@@ -176,7 +178,7 @@ class CompletionTable:
         """``found`` and the words starting with ``last`` after ``before`` in PHRASE_FURTHER more articles of
         ``together``, counted as the others (how many of ``together`` hold each).
 
-        When the words in the most titles gave too few, the phrase is most
+        When the words in the most titles gave none, the phrase is most
         often one of the text that titles seldom hold (``gempa bumi``: 54
         titles of 100,000, in 769 articles with ``gempa``), so it is looked
         for where it is written: in articles spread over all those holding
