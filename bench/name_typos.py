@@ -79,12 +79,13 @@ def main() -> None:
     parser.add_argument("--half", choices=("tuning", "test"), help="only this half of the set (eval/splits)")
     parser.add_argument("--show", action="store_true", help="print each query whose MRR@10 fell")
     parser.add_argument("--run-out", type=Path, help="write the mistyped queries' run here")
+    parser.add_argument("--seed", type=int, default=SEED, help="other errors for the same queries (tuning)")
     args = parser.parse_args()
     qrels = read_qrels(args.queries.parent / "qrels.txt")
     half = None  # every query; else the qids of one half, each mistyped as in the whole set's run
     if args.half:
         half = {qid for qid, _ in read_queries(ROOT / "eval" / "splits" / args.queries.parent.name / f"{args.half}.tsv")}
-    rng = random.Random(SEED)
+    rng = random.Random(args.seed)
     searcher = Index(args.index)
     right: dict[str, list[str]] = {}
     wrong: dict[str, list[str]] = {}

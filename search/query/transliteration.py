@@ -57,6 +57,13 @@ def _one_change(word: str) -> Iterator[str]:
 _OLD_SPELLINGS = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("sj", "sy"))
 
 
+def modern(word: str) -> str:
+    """A word with the old spelling's letters written as today (``tjahaja`` -> ``cahaja``, ``agoeng`` -> ``agung``)."""
+    for old, new in _OLD_SPELLINGS:
+        word = word.replace(old, new)
+    return word
+
+
 def doublings(word: str) -> list[str]:
     """A name with one consonant doubled or a doubled one written once (``susi``: ``sussi``; ``bobby``: ``boby``).
 

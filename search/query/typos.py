@@ -26,7 +26,7 @@ from search.analysis.wordlists import stopwords
 from search.errors import QueryTooSlow
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.syntax import OPERATORS
-from search.query.transliteration import respellings, short_respellings
+from search.query.transliteration import modern, respellings, short_respellings
 
 # What a suggestion leaves alone is one piece: a phrase, a field's term
 # (``author:danur`` is a name, not a body word), a wildcard (``kazakst?n``).
@@ -237,8 +237,10 @@ class IndexLexicon:
         spellings = respellings(word) if len(word) >= MIN_VARIANT else short_respellings(word)
         for text in self.deadline.checked(spellings):
             df = self._frequency_of_candidate(text)
-            # A spelling the index lacks is no name of its own: any of its respellings is the name (bartjelona).
-            if df and (not own or min(df, own) <= rare) and self._is_name(text):
+            # A spelling the index lacks is no name of its own: any of its respellings is the name (bartjelona),
+            # and its old spelling may be a word of the language too (agoeng: agung; lukakoe: lukaku, luka-ku).
+            if df and (min(df, own or df) <= rare or not own) and (
+                    self._is_name(text) or (not own and modern(word) == modern(text))):
                 found.append(text)
         return found
 

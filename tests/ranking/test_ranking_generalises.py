@@ -5,7 +5,7 @@ once or twice."""
 import pytest
 
 from search.analysis.tokens import stemmed_terms
-from search.query.transliteration import doublings, short_respellings
+from search.query.transliteration import doublings, modern, short_respellings
 from tests.conftest import searcher_of
 
 FILLER = "Pejabat itu juga menjelaskan rencana kerja untuk tahun depan kepada wartawan di kantornya. "
@@ -131,3 +131,12 @@ def test_a_word_of_the_language_is_never_corrected_on_the_other_words(tmp_path):
             *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
     news = searcher_of(docs, tmp_path)
     assert not news.search("selamat datang gubernur baru").corrections
+
+
+def test_an_old_spelling_the_index_lacks_finds_a_word_of_the_language_too(tmp_path):
+    docs = [*({"id": f"agung{i}", "title": "Bali", "text": f"Gunung Agung meletus lagi pada hari ke-{i}."}
+              for i in range(3)),
+            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+    news = searcher_of(docs, tmp_path)
+    assert set(ids(news.search("gunung agoeng"))) == {"agung0", "agung1", "agung2"}
+    assert modern("agoeng") == "agung" and modern("tjahaja") == "cahaja"
