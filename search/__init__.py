@@ -122,7 +122,7 @@ if TYPE_CHECKING:
     from search.evaluation import compare as compare_runs
     from search.evaluation import evaluate as evaluate_run
     from search.highlight.spans import Highlighted
-    from search.index.build import BuildReport, Phase
+    from search.index.batch import BuildReport, Phase
     from search.index.changes import RemoveReport
     from search.index.documents import WriteResult
     from search.index.export import format_for as export_format

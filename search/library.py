@@ -37,7 +37,8 @@ from search.analysis.stemmer import shared_stemmer
 from search.completions import Completion
 from search.errors import CariError, IndexMissing, SearchBusy
 from search.index import generations
-from search.index.build import ADD, BuildReport, ProgressCallback, build_index
+from search.index.batch import ADD, BuildReport, ProgressCallback
+from search.index.build import build_index
 from search.index.changes import RemoveReport, remove_articles
 from search.index.documents import BatchedWrites, WriteResult
 from search.index.export import backup, export_articles

@@ -6,16 +6,15 @@ The one write path: every change to an index -- ``cari rebuild-index`` and
 deletions: ``mode=REMOVE``, which ``index.changes`` asks for) -- is a
 :func:`build_index` that holds ``generations.writing``, fills a
 ``generations.next_generation`` and swaps it in with ``generations.publish``;
-the write API batches its writes into these (``index.documents``).
+the write API batches its writes into these (``index.documents``). Reading the sources, and
+what a build removes, is ``index.batch``.
 ``search.Index`` is the front door to all of them.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,22 @@ from search.analysis.answers import answer_kinds
 from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
 from search.index import generations, names, stories
+from search.index.batch import (
+    ADD,
+    REBUILD,
+    REMOVE,
+    Batch,
+    BuildReport,
+    GivenArticles,
+    Phase,
+    ProgressCallback,
+    announce,
+    check_sources,
+    learned_furniture,
+    read_sources,
+    removals,
+    shown,
+)
 from search.index.checksums import first_mismatch
 from search.index.format import (
     COMMON_ROOTS,
@@ -43,75 +58,10 @@ from search.index.names import Tally, write_names
 from search.index.records import READABLE_FORMATS, OwnArticles, stored_record
 from search.index.schema import WIB, build_schema, published_value
 from search.index.workers import DocumentSink, default_procs
-from search.ingest.article import Article, Problem, lead_title
+from search.ingest.article import Article, lead_title
 from search.ingest.formats import ReadOptions
 from search.ingest.furniture import Furniture
-from search.ingest.sources import STDIN, read_articles, settle
-
-
-class Phase(str):
-    """A step of a build after its articles are read, given to ``on_item`` as it starts (it can take seconds)."""
-
-
-ProgressCallback = Callable[[Article | Problem | Phase], None]
-# What a build makes of the index: exactly its sources, the index plus them, or the index without some ids.
-REBUILD, ADD, REMOVE = "rebuild", "add", "remove"
-# A new index learns its sources' furniture before it indexes them: their articles are kept from that reading
-# for the indexing while their text is under this many characters, else all are read again (IndoSum: 0.4 s of
-# reading JSON Lines saved, 2-3% of the build's CPU; far more for HTML pages).
-READ_ONCE_CHARS = 64_000_000
-
-
-@dataclass
-class GivenArticles:
-    """A build's source that is articles already read (the write API's): passed as they are, no file between."""
-
-    articles: list[Article]
-    label: str = "the write API"
-
-    def __str__(self) -> str:
-        return self.label
-
-    def read(self) -> Iterator[Article | Problem]:
-        for article in self.articles:
-            yield settle(replace(article))  # a copy: a batch tried again must not strip a dateline twice
-
-
-@dataclass
-class BuildReport:
-    """What a rebuild did, for the summary line and ``cari stats``."""
-
-    index_dir: Path
-    indexed: int = 0
-    skipped: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0
-    full: bool = True  # False: an update of the previous index
-    added: int = 0  # articles not in the previous index
-    changed: int = 0  # articles whose content hash changed
-    removed: int = 0  # articles of the previous index no longer in the sources
-    unchanged: int = 0
-    mode: str = REBUILD
-    dry_run: bool = False
-    unread: int = 0  # files or folders that could not be read at all
-    kept: int = 0  # articles not found in the sources but kept, since some sources could not be read
-    deleted: list[str] = field(default_factory=list)  # REMOVE: the ids asked for that were removed
-    unknown: list[str] = field(default_factory=list)  # REMOVE: the ids asked for that the index did not hold
-
-    def count(self, doc_id: str, digest: str, previous: dict[str, str]) -> None:
-        """Tally one article read, against the previous index's contents."""
-        self.indexed += 1
-        known = previous.get(doc_id)
-        if known is None:
-            self.added += 1
-        elif known != digest:
-            self.changed += 1
-        else:
-            self.unchanged += 1
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.skipped]
+from search.ingest.sources import STDIN
 
 
 def article_fields(article: Article, furniture: Furniture | None = None) -> dict:
@@ -210,7 +160,7 @@ def build_index(
     elif own_articles:
         full, mode, strict = True, REBUILD, True
     else:
-        _check_sources(paths)
+        check_sources(paths)
     options = options or ReadOptions()
     report = BuildReport(index_dir=index_dir, mode=mode, dry_run=dry_run)
     started = time.perf_counter()
@@ -237,15 +187,15 @@ def build_index(
             if live is not None:
                 learn_roots(live)
             known_roots = len(shared_stemmer().known_roots())
-            batch = _Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
+            batch = Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
             batch.names = Tally(live) if names.LEARN else None
-            batch.furniture = _furniture(batch, live, index_dir)
+            batch.furniture = learned_furniture(batch, live, index_dir)
             generations.write_record(generation, FURNITURE, batch.furniture.to_record())
             contents = _write_articles(ix, str(generation), batch, 1 if mode == REMOVE else procs)
             generations.write_record(generation, CONTENTS, contents)
             stories.update(generation, live, contents, batch.sketches)
             if names.LEARN:
-                _phase(batch, "Learning the people and organisations the archive names")
+                announce(batch, "Learning the people and organisations the archive names")
                 write_names(generation, ix, batch.names)
             roots = shared_stemmer().known_roots()
             # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
@@ -278,50 +228,6 @@ def _removable(index_dir: Path, ids: Iterable[str], report: BuildReport) -> Buil
         (report.deleted if doc_id in contents else report.unknown).append(doc_id)
     report.removed = len(report.deleted)
     return report
-
-
-def _furniture(batch: _Batch, live: Path | None, index_dir: Path) -> Furniture:
-    """Each source's furniture: an update keeps the live index's (so an article is indexed the same whichever
-    way it came: ``cari add``, the write API); a new index learns it from its sources, read once more for
-    it; an update of an index that has none yet, from the index's own articles and the sources."""
-    paths = batch.paths
-    if live is not None:
-        record = generations.read_record(live, FURNITURE)
-        if record is not None:
-            return Furniture.from_record(record)
-        paths = [OwnArticles(live, index_dir), *paths]
-    _phase(batch, "Learning each source's furniture: the lines that recur across its articles")
-    # Standard input can be read only once: its articles teach nothing (a later full rebuild learns from them).
-    return Furniture.learn(item for path in paths if str(path) != STDIN
-                           for item in _remembered(batch, path) if isinstance(item, Article))
-
-
-def _remembered(batch: _Batch, path: Path | OwnArticles | GivenArticles) -> Iterator[Article | Problem]:
-    """``path``'s items, kept for the build's own pass while they fit ``READ_ONCE_CHARS``: read once, not twice."""
-    kept: list[Article | Problem] | None = [] if path in batch.paths and batch.remembered_chars >= 0 else None
-    for item in _articles_of(path, batch.options):
-        if kept is not None:
-            kept.append(item)
-            batch.remembered_chars += len(item.body) + len(item.title) if isinstance(item, Article) else 0
-            if batch.remembered_chars > READ_ONCE_CHARS:
-                kept, batch.remembered_chars = None, -1  # too many to hold: every source is read again
-                batch.remembered = {}
-        yield item
-    if kept is not None:
-        batch.remembered[id(path)] = kept
-
-
-def _articles_of(path: Path | OwnArticles | GivenArticles, options: ReadOptions) -> Iterator[Article | Problem]:
-    return path.read() if isinstance(path, (OwnArticles, GivenArticles)) else read_articles([path], options)
-
-
-def _check_sources(paths: list[Path]) -> None:
-    """Refuse, before anything changes, a source that is not there (a typo must not empty the archive)."""
-    missing = [str(path) for path in paths if isinstance(path, Path) and str(path) != STDIN and not path.exists()]
-    if missing:
-        raise BuildFailed(f"No such file or folder: {', '.join(missing)}. Nothing was changed.")
-    if not paths:
-        raise BuildFailed("No sources given. Nothing was changed.")
 
 
 def _own(index_dir: Path) -> list:
@@ -393,136 +299,16 @@ def _open_for_writing(generation: Path, live: Path | None) -> Any:
     return open_for_writing(str(generation), build_schema(), new=live is None)
 
 
-@dataclass
-class _Batch:
-    """One build's reading: the sources, what the index held, and the rules for what may be removed."""
-
-    paths: list  # Path, OwnArticles or GivenArticles
-    previous: dict[str, str]  # id -> content hash of the generation being updated ({} for a new one)
-    known: dict[str, str]  # id -> content hash the live index holds (what removals are counted against)
-    report: BuildReport
-    on_item: ProgressCallback | None
-    strict: bool
-    allow_removals: bool
-    options: ReadOptions
-    sketches: stories.Sketches = field(default_factory=stories.Sketches)  # of the articles (re)indexed
-    names: Tally | None = None  # the names terms' counts, kept by an update (search.index.names)
-    remembered: dict[int, list] = field(default_factory=dict)  # id(source) -> its items, read for the furniture
-    remembered_chars: int = 0  # their text's size; -1: past READ_ONCE_CHARS, nothing more is kept
-    furniture: Furniture | None = None  # each source's learned furniture lines (search.ingest.furniture)
-
-
-def _read(batch: _Batch, add: Callable[[Article], None]) -> dict[str, str]:
-    """Read every source, tallying the report; ``add`` each new or changed article. ``id -> hash`` of those read."""
-    report = batch.report
-    contents: dict[str, str] = {}
-    origins: dict[str, str] = {}
-    for path in batch.paths:
-        found = 0
-        repeats = _Repeats()
-        kept = batch.remembered.pop(id(path), None)
-        for item in _articles_of(path, batch.options) if kept is None else kept:
-            if isinstance(item, Article) and item.id in origins:
-                item = Problem(item.origin, f"duplicate id {item.id!r} (first read from {origins[item.id]}); skipped")
-            if isinstance(item, Article):
-                found += 1
-                origins[item.id] = item.origin
-                digest = contents[item.id] = item.content_hash
-                if batch.previous.get(item.id) != digest:
-                    add(item)
-                report.count(item.id, digest, batch.known)
-            else:
-                report.skipped += item.skipped
-                report.unread += item.unread
-                if not repeats.shown(item):
-                    continue  # counted, not kept: a file may repeat one problem a million times
-                report.problems.append(item)
-            if batch.on_item:
-                batch.on_item(item)
-        for summary in repeats.summaries():
-            report.problems.append(summary)
-            if batch.on_item:
-                batch.on_item(summary)
-        if not found:
-            raise BuildFailed(f"{_shown(path)} holds no article that could be read. Nothing was changed.")
-    if batch.strict and report.skipped:
-        raise BuildFailed(f"--strict: {report.skipped} input(s) could not be indexed; the previous index is unchanged.")
-    return contents
-
-
-class _Repeats:
-    """Problems of one kind in one file: the first few are shown, the rest counted and summed up after the file."""
-
-    SHOWN = 5
-
-    def __init__(self) -> None:
-        self.counts: dict[tuple[str, str], int] = {}
-        self.first: dict[tuple[str, str], Problem] = {}
-
-    def shown(self, problem: Problem) -> bool:
-        key = (_file_of(problem.origin), _kind_of(problem.reason))
-        self.counts[key] = count = self.counts.get(key, 0) + 1
-        self.first.setdefault(key, problem)
-        return count <= self.SHOWN
-
-    def summaries(self) -> list[Problem]:
-        """One warning for each kind past the first few: how many more there were (already counted as skipped)."""
-        found = []
-        for (file, kind), count in self.counts.items():
-            if count > self.SHOWN:
-                first = self.first[file, kind]
-                done = "skipped" if first.skipped else "read"
-                found.append(Problem(file, f"{count - self.SHOWN:,} more like {first.origin} ({kind.strip(' :;')}), "
-                                           f"{done} without a line each", skipped=False))
-        return found
-
-
-def _file_of(origin: str) -> str:
-    """The file a problem's origin names (``a.jsonl:12`` and ``feed.xml item 3`` are in ``a.jsonl``, ``feed.xml``)."""
-    return re.sub(r"(:\d+| item \d+)$", "", origin)
-
-
-def _kind_of(reason: str) -> str:
-    """What kind of problem a reason tells, without its particulars (an id, a number, what follows a parenthesis)."""
-    return re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "", reason.split(" (")[0])
-
-
-def _removals(batch: _Batch, contents: dict[str, str]) -> list[str]:
-    """The ids to delete for the articles read: gone ones (a rebuild) unless refused, and changed ones."""
-    report = batch.report
-    gone = [doc_id for doc_id in batch.known if doc_id not in contents]
-    if report.mode == REMOVE:
-        return [doc_id for doc_id in report.deleted if doc_id in batch.previous]
-    if report.mode == ADD:
-        gone = []
-    elif gone and report.unread and not report.full:
-        # A file or folder could not be read: its articles may be among the
-        # "gone" ones, and an archive is never emptied by a permission error.
-        report.problems.append(Problem("", f"{len(gone)} article(s) not found were kept: {report.unread} "
-                                           "source(s) could not be read", skipped=False))
-        report.kept = len(gone)
-        gone = []
-    elif len(gone) * 2 > len(batch.known) and not batch.allow_removals:
-        raise BuildFailed(
-            f"This rebuild would remove {len(gone)} of the index's {len(batch.known)} articles (they are not in the "
-            "sources given). Nothing was changed. To add articles without removing any, use `cari add`; if the "
-            "removals are meant, give --allow-removals."
-        )
-    report.removed = len(gone)
-    changed = [doc_id for doc_id, digest in batch.previous.items() if doc_id in contents and contents[doc_id] != digest]
-    return [doc_id for doc_id in gone if doc_id in batch.previous] + changed
-
-
 def _plan(paths: list, index_dir: Path, report: BuildReport, on_item: ProgressCallback | None, strict: bool, allow_removals: bool,
           options: ReadOptions) -> None:
     """``dry_run``: what a build would add, change and remove, reading the sources only."""
     known = live_contents(index_dir)
     report.full = False
-    batch = _Batch(paths, known, known, report, on_item, strict, allow_removals, options)
-    _removals(batch, _read(batch, lambda article: None))
+    batch = Batch(paths, known, known, report, on_item, strict, allow_removals, options)
+    removals(batch, read_sources(batch, lambda article: None))
 
 
-def _write_articles(ix: Any, path: str, batch: _Batch, procs: int | None) -> dict:
+def _write_articles(ix: Any, path: str, batch: Batch, procs: int | None) -> dict:
     """Add new and changed articles, delete changed and gone ones, commit.
 
     Returns ``id -> content hash`` of every article now in the index.
@@ -536,9 +322,9 @@ def _write_articles(ix: Any, path: str, batch: _Batch, procs: int | None) -> dic
                 if batch.names is not None:
                     batch.names.add(str(fields["body"]))
 
-            contents = _read(batch, add)
-            stale = _removals(batch, contents)
-            _phase(batch, "Finishing: the workers analyse their last articles and write their segments")
+            contents = read_sources(batch, add)
+            stale = removals(batch, contents)
+            announce(batch, "Finishing: the workers analyse their last articles and write their segments")
             sink.finish()
         for doc_id, found in sink.signatures.items():  # each (re)indexed article's story (search.index.stories)
             batch.sketches.made(doc_id, found)
@@ -547,7 +333,7 @@ def _write_articles(ix: Any, path: str, batch: _Batch, procs: int | None) -> dic
     except BaseException:
         writer.cancel()
         raise
-    _phase(batch, "Committing: the segments are merged into the index")
+    announce(batch, "Committing: the segments are merged into the index")
     writer.commit()
     if batch.report.mode == REMOVE:
         removed = set(stale)
@@ -568,15 +354,6 @@ def delete_ids(writer: Any, ids: list[str], names: Tally | None = None) -> None:
             writer.delete_by_term("id", doc_id, searcher=searcher)
 
 
-def _phase(batch: _Batch, step: str) -> None:
-    if batch.on_item is not None:
-        batch.on_item(Phase(step))
-
-
-def _shown(path: Path) -> str:
-    return "standard input" if str(path) == STDIN else str(path)
-
-
 def _recorded(sources: list) -> list[str]:
     """The sources a manifest records: a rebuild from the index's own articles keeps those they came from."""
     recorded: list[str] = []
@@ -586,7 +363,7 @@ def _recorded(sources: list) -> list[str]:
         elif isinstance(source, GivenArticles):
             recorded.append(source.label)
         else:
-            recorded.append(_shown(source) if str(source) == STDIN else str(source.resolve()))
+            recorded.append(shown(source) if str(source) == STDIN else str(source.resolve()))
     return recorded
 
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.index.build import REMOVE, build_index
+from search.index.batch import REMOVE
+from search.index.build import build_index
 
 
 @dataclass

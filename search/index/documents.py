@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from search.errors import CariError, IndexBusy
-from search.index.build import ADD, GivenArticles, build_index
+from search.index.batch import ADD, GivenArticles
+from search.index.build import build_index
 from search.index.changes import remove_articles
 from search.ingest.article import Article
 

@@ -12,7 +12,8 @@ from search import Index
 from search.analysis.names import name_terms
 from search.errors import QueryError
 from search.index import generations
-from search.index.build import ADD, build_index
+from search.index.batch import ADD
+from search.index.build import build_index
 from search.index.changes import remove_articles
 from search.index.format import open_index
 from search.index.names import NAMES, ORGANISATION, PERSON, Name, NameBook, index_counts, learn, read_counts

@@ -11,7 +11,8 @@ import search.index.documents
 import search.index.format
 from search import BuildFailed, Index, IndexBusy, IndexMissing, IndexOutdated, given_article
 from search.index import generations
-from search.index.build import REMOVE, build_index
+from search.index.batch import REMOVE
+from search.index.build import build_index
 from tests.conftest import make_index, write_jsonl
 
 ARTICLES = [

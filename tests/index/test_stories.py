@@ -6,7 +6,8 @@ import random
 import pytest
 
 from search.index import generations, stories
-from search.index.build import ADD, build_index
+from search.index.batch import ADD
+from search.index.build import build_index
 from search.index.changes import remove_articles
 from search.ingest.article import Article
 from search.ingest.sources import read_articles

@@ -1,14 +1,14 @@
 """The write API's articles reach the build as objects: never written to a file that the build reads again."""
 
 from search import Index, given_article
-from search.index import build
+from search.index import batch
 
 
 def test_an_upsert_is_indexed_from_the_articles_given_not_from_a_file(tmp_path, monkeypatch):
     def no_file(*args, **kwargs):
         raise AssertionError("the write API's articles were read from a file")
 
-    monkeypatch.setattr(build, "read_articles", no_file)  # how a build reads files (and standard input)
+    monkeypatch.setattr(batch, "read_articles", no_file)  # how a build reads files (and standard input)
     index = Index(tmp_path / "index")
     article, caveats = given_article({"id": "w-1", "title": "Banjir", "text": "JAKARTA - Banjir melanda Bekasi."},
                                      "the write API, line 1")

@@ -82,24 +82,24 @@ def test_an_index_strips_its_sources_furniture_and_keeps_it_for_updates(tmp_path
 def test_a_new_index_reads_its_sources_once_for_the_furniture_and_the_indexing(tmp_path, monkeypatch):
     """The articles read to learn the furniture are the ones indexed (kept while they fit ``READ_ONCE_CHARS``);
     past it every source is read again; both index the same, problems included."""
-    from search.index import build
+    from search.index import batch, build
 
     records = [{"id": f"g{n}", "title": f"Laga {n}", "text": _goal(n), "source": "goal"} for n in range(30)]
     source = write_jsonl(tmp_path / "a.jsonl", records)
     with source.open("a", encoding="utf-8") as f:
         f.write("{not json\n")
     reads = []
-    original = build.read_articles
+    original = batch.read_articles
 
     def counted(paths, options):
         reads.append(paths)
         return original(paths, options)
 
-    monkeypatch.setattr(build, "read_articles", counted)
+    monkeypatch.setattr(batch, "read_articles", counted)
     found = {}
-    whole = build.READ_ONCE_CHARS
+    whole = batch.READ_ONCE_CHARS
     for limit in (whole, 100):
-        monkeypatch.setattr(build, "READ_ONCE_CHARS", limit)
+        monkeypatch.setattr(batch, "READ_ONCE_CHARS", limit)
         reads.clear()
         report = build.build_index([source], tmp_path / f"index-{limit}")
         searcher = Index(tmp_path / f"index-{limit}")
