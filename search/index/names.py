@@ -58,6 +58,7 @@ from search.analysis.names import (
 from search.analysis.names import name_terms as article_name_terms
 from search.analysis.wordlists import read_lines
 from search.index import generations
+from search.index.npz import read_arrays
 
 NAMES = "names.json.gz"
 # Off only in ``bench.build_cost``, which measures what a build without the names costs: no ``names`` field
@@ -180,11 +181,11 @@ def write_counts(generation: Path, counts: dict[str, int]) -> None:
 def read_counts(generation: Path) -> dict[str, int] | None:
     """The counts of ``generation``, or None if it has none or they cannot be read."""
     try:
-        with np.load(generation / COUNTS, allow_pickle=False) as data:
-            if data["version"].tolist() != [COUNTS_VERSION]:
-                return None
-            terms = data["terms"].tobytes().decode("utf-8")
-            counts = data["counts"].tolist()
+        data = read_arrays(generation / COUNTS, ("version", "terms", "counts"))
+        if data["version"].tolist() != [COUNTS_VERSION]:
+            return None
+        terms = data["terms"].tobytes().decode("utf-8")
+        counts = data["counts"].tolist()
     except (OSError, ValueError, KeyError, UnicodeDecodeError):
         return None
     names = terms.split("\n") if terms else []

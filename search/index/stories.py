@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 
 from search.analysis.tokens import index_words
+from search.index.npz import read_arrays
 from search.index.records import stored_documents
 
 RECORD = "stories.npz"
@@ -241,13 +242,14 @@ def write(generation: Path, stories: Stories) -> None:
 def read(generation: Path, with_values: bool = True) -> Stories | None:
     """The record of ``generation``, or None if it has none or it cannot be read."""
     try:
-        with np.load(generation / RECORD, allow_pickle=False) as data:
-            if data["version"].tolist() != [VERSION]:
-                return None
-            raw = data["ids"].tobytes().decode("utf-8")
-            ids = raw.split("\n") if raw else []
-            story = data["story"].astype(np.int32)
-            values = data["values"] if with_values else np.zeros((len(ids), 0), dtype=np.uint32)
+        data = read_arrays(generation / RECORD, ("version", "ids", "story", "values") if with_values
+                           else ("version", "ids", "story"))
+        if data["version"].tolist() != [VERSION]:
+            return None
+        raw = data["ids"].tobytes().decode("utf-8")
+        ids = raw.split("\n") if raw else []
+        story = data["story"].astype(np.int32)
+        values = data["values"] if with_values else np.zeros((len(ids), 0), dtype=np.uint32)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # UnicodeDecodeError is a ValueError
         return None
     if len(story) != len(ids) or len(values) != len(ids):
