@@ -50,7 +50,6 @@ from search.options import DEFAULT_BUDGET_SECONDS
 from search.query.filters import Filters
 from search.query.parsed import ParsedQuery
 from search.query.synonyms import SynonymsFile
-from search.ranking.expansion import WildcardExpander
 from search.ranking.policy import RankingPolicy
 from search.ranking.scoring import ArrayScorer
 from search.results import ArticlePage, Hit, SearchResults
@@ -232,21 +231,13 @@ class Index:
 
     @property
     def scorer(self) -> ArrayScorer:
-        """The open index's array scorer (call after ``_current()``)."""
-        assert self._opened is not None, "no index open"
-        return self._opened.scorer
-
-    @property
-    def expander(self) -> WildcardExpander:
-        """The open index's wildcard expander (call after ``_current()``)."""
-        assert self._opened is not None, "no index open"
-        return self._opened.expander
+        """The live generation's array scorer (the index is opened, or reopened after a write, if need be)."""
+        return self._current().scorer
 
     @property
     def policy(self) -> RankingPolicy:
-        """How the open index ranks (call after ``_current()``)."""
-        assert self._opened is not None, "no index open"
-        return self._opened.policy
+        """How the live generation ranks (the index is opened, or reopened after a write, if need be)."""
+        return self._current().policy
 
     @property
     def schema(self) -> Any:

@@ -1,6 +1,7 @@
 """The Index methods the web pages need: sources, article, doc_count, pages past the last."""
 
 from search import Index
+from tests.conftest import NEWS, searcher_of, write_jsonl
 from web.render import article_html
 
 KOMPAS_ID = "000_820b055c4d7704aa"
@@ -55,3 +56,13 @@ def test_warm_up_of_a_missing_index_raises_index_missing(tmp_path):
 
     with pytest.raises(IndexMissing):
         Index(tmp_path / "nothing").warm_up()
+
+
+def test_scorer_and_policy_are_the_live_generations_before_any_search_and_after_a_write(tmp_path):
+    index = searcher_of(NEWS[:4], tmp_path)
+    assert not index.is_open
+    assert index.scorer.postings.live_count == 4  # opened by the first look, no search needed
+    assert index.policy.scorer is index.scorer
+    index.add([write_jsonl(tmp_path / "more.jsonl", NEWS[4:6])])
+    assert index.scorer.postings.live_count == 6  # the write's generation, reopened
+    assert index.policy.scorer is index.scorer
