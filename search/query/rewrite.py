@@ -72,7 +72,7 @@ def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
     made only of question words is kept as it is.
     """
     alternatives = alternatives or Alternatives()
-    text = split_compounds(text, alternatives.lexicon)
+    text = split_compounds(text, alternatives.lexicon, alternatives.corrections)
     pieces, kept_words = _pieces(text)
     if not kept_words:
         return Rewritten((text,), verbatim=True)
@@ -112,9 +112,10 @@ _JOINED = re.compile(r"(?<![\w\-*:\"])(?:([eE])([^\W\d_]{3,})|([^\W\d_]{2,})(\d+
 JOINED_RARE = 1  # a joined form the index does not hold is written apart (ektp), one it holds is searched (mp3)
 
 
-def split_compounds(text: str, lexicon: Lexicon | None = None) -> str:
+def split_compounds(text: str, lexicon: Lexicon | None = None, corrections: bool = True) -> str:
     """``text`` with compounds written apart: ``e-ktp`` -> ``e ktp``; ``ektp`` -> ``e ktp`` when the index
-    does not hold the joined form and holds the second word (``lexicon``: its counts);
+    does not hold the joined form and holds the second word (``lexicon``: its counts) more often than
+    the joined form's correction (``ekasi`` is a typo of ``bekasi``, not ``e kasi``);
     quoted phrases left alone."""
     if '"' in text:
         return text
@@ -125,8 +126,11 @@ def split_compounds(text: str, lexicon: Lexicon | None = None) -> str:
     def apart(m: re.Match) -> str:
         first, second = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         joined = lexicon.frequency(m.group(0).lower())
-        if joined < JOINED_RARE and lexicon.frequency(second.lower()) > joined:
-            return f"{first} {second}"
+        apart_too = lexicon.frequency(second.lower())
+        if joined < JOINED_RARE and apart_too > joined:
+            corrected = lexicon.correction(m.group(0).lower()) if corrections else None
+            if corrected is None or lexicon.frequency(corrected) <= apart_too:
+                return f"{first} {second}"
         return m.group(0)
 
     return _JOINED.sub(apart, text)

@@ -57,11 +57,15 @@ def _one_change(word: str) -> Iterator[str]:
 _OLD_SPELLINGS = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("sj", "sy"))
 
 
+# And its j, today's y (Soerabaja, Djokjakarta), read in the same pass: its dj is today's j.
+_OLD_LETTERS = re.compile(r"oe|tj|dj|sj|j")
+_TODAY = {**dict(_OLD_SPELLINGS), "j": "y"}
+
+
 def modern(word: str) -> str:
-    """A word with the old spelling's letters written as today (``tjahaja`` -> ``cahaja``, ``agoeng`` -> ``agung``)."""
-    for old, new in _OLD_SPELLINGS:
-        word = word.replace(old, new)
-    return word
+    """A word with the old spelling's letters written as today (``tjahaja`` -> ``cahaya``, ``agoeng`` -> ``agung``,
+    ``bhajangkara`` -> ``bhayangkara``)."""
+    return _OLD_LETTERS.sub(lambda m: _TODAY[m.group(0)], word)
 
 
 def doublings(word: str) -> list[str]:

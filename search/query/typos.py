@@ -27,6 +27,7 @@ from search.errors import QueryTooSlow
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.syntax import OPERATORS
 from search.query.transliteration import modern, respellings, short_respellings
+from search.query.typo_cost import typo_cost
 
 # What a suggestion leaves alone is one piece: a phrase, a field's term
 # (``author:danur`` is a name, not a body word), a wildcard (``kazakst?n``).
@@ -240,7 +241,7 @@ class IndexLexicon:
             # A spelling the index lacks is no name of its own: any of its respellings is the name (bartjelona),
             # and its old spelling may be a word of the language too (agoeng: agung; lukakoe: lukaku, luka-ku).
             if df and (min(df, own or df) <= rare or not own) and (
-                    self._is_name(text) or (not own and modern(word) == modern(text))):
+                    self._is_name(text) or (not own and modern(word) in (text, modern(text)))):
                 found.append(text)
         return found
 
@@ -281,9 +282,11 @@ class IndexLexicon:
             close = [found for found in close if len(found[0]) == ONE_EDIT_FROM]
         # A typo among the letters ``_close`` asks candidates to share competes with the other spellings.
         close += [found for found in self._opening_edits(word, every_kind=not own) if found not in close]
-        # Two letters swapped is the commonest typo: a spelling of the very letters typed comes first
-        # (apris is paris before the more frequent april; rusai rusia, not rusak).
-        close = [found for found in close if sorted(found[0]) == sorted(word)] or close
+        # The likeliest typos first: a letter left out, two swapped or one typed twice before a letter
+        # replaced or a stray one (amazn is amazon, not the more frequent aman; lampun lampung, not lampu;
+        # apris paris, not april; rusai rusia, not rusak), then the most frequent (enger: wenger, not neger).
+        least = min((typo_cost(word, found[0]) for found in close), default=0)
+        close = [found for found in close if typo_cost(word, found[0]) == least]
         best: tuple[str, int] | None
         if context and len(close) > 1:
             best = max(close, key=lambda found: (self._held_with(found[0], context), found[1], found[0]))
@@ -331,7 +334,8 @@ class IndexLexicon:
         typo there (``sruabaya``, ``autralia``, ``uriah``, ``peersela``) meets
         no candidate. Undoing it is one look-up a spelling: two neighbours
         swapped back, a letter left out put back (26 a place), a letter typed
-        twice or by mistake taken out; the first and the third letters
+        twice or by mistake taken out (every kind: :func:`typo_cost` ranks
+        them); the first and the third letters
         swapped only in a word that may hold two typos. A four-letter word
         gets only a letter put back (``maga``: ``marga``). A word the index
         holds (not ``every_kind``) gets only the swaps: a look-up each, where
@@ -345,13 +349,9 @@ class IndexLexicon:
         pairs = [(at, at + 1) for at in range(min(shared, len(word) - 1))] + ([(0, 2)] if edits > 1 else [])
         swapped = [_swapped(word, i, j) for i, j in pairs if word[i] != word[j]]
         taken_out = [word[:at] + word[at + 1:] for at in range(shared)] if every_kind else []
-        # The kinds in turn, the first that finds a word kept: a swap keeps every letter typed
-        # (preancis is perancis before prancis, tsela tesla before sela), so does a letter put back.
-        for spellings in (swapped, put_back, taken_out):
-            found = self._indexed(spellings)
-            if found:
-                return found
-        return []
+        # Every kind: ``typo_cost`` ranks them (preancis is perancis before prancis, a stray e taken out;
+        # idane zidane, a letter put back, as well as diane, two swapped).
+        return self._indexed(swapped + put_back + taken_out)
 
     def _indexed(self, spellings: list[str]) -> list[tuple[str, int]]:
         """(spelling, frequency) of those of ``spellings`` the index holds."""

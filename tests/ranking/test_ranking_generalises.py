@@ -6,6 +6,7 @@ import pytest
 
 from search.analysis.tokens import stemmed_terms
 from search.query.transliteration import doublings, modern, short_respellings
+from search.query.typo_cost import typo_cost
 from tests.conftest import searcher_of
 
 FILLER = "Pejabat itu juga menjelaskan rencana kerja untuk tahun depan kepada wartawan di kantornya. "
@@ -139,4 +140,50 @@ def test_an_old_spelling_the_index_lacks_finds_a_word_of_the_language_too(tmp_pa
             *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
     news = searcher_of(docs, tmp_path)
     assert set(ids(news.search("gunung agoeng"))) == {"agung0", "agung1", "agung2"}
-    assert modern("agoeng") == "agung" and modern("tjahaja") == "cahaja"
+    assert modern("agoeng") == "agung" and modern("tjahaja") == "cahaya" and modern("djakarta") == "jakarta"
+
+
+def test_a_letter_left_out_swapped_or_typed_twice_is_likelier_than_one_replaced_or_stray():
+    assert typo_cost("amazn", "amazon") == typo_cost("lampun", "lampung") == typo_cost("eeropa", "eropa") == 1
+    assert typo_cost("prancsi", "prancis") == typo_cost("idane", "zidane") == 1
+    assert typo_cost("amazn", "aman") == typo_cost("lampun", "lampu") == typo_cost("apris", "april") == 2
+    assert typo_cost("universitj", "university") < typo_cost("universitj", "universitas")
+
+
+@pytest.fixture(scope="module")
+def typos(tmp_path_factory):
+    docs = [
+        *({"id": f"aman{i}", "title": "Kota", "text": f"Suasana kota aman pada malam ke-{i}."} for i in range(8)),
+        *({"id": f"amazon{i}", "title": "Belanja", "text": f"Amazon membuka gudang baru nomor {i}."} for i in range(2)),
+        *({"id": f"wenger{i}", "title": "Arsenal", "text": f"Arsene Wenger memuji pemain mudanya {i} kali."}
+          for i in range(3)),
+        {"id": "neger", "title": "Salah ketik", "text": "Pejabat neger itu datang."},
+        *({"id": f"bekasi{i}", "title": "Banjir", "text": f"Banjir merendam {i} kecamatan di Bekasi."} for i in range(4)),
+        {"id": "kasi", "title": "Kantor", "text": "Kasi pemerintahan membuka rapat."},
+        *({"id": f"bhayangkara{i}", "title": "Liga", "text": f"Bhayangkara FC menang {i} gol."} for i in range(2)),
+        *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30)),
+    ]
+    return searcher_of(docs, tmp_path_factory.mktemp("typos"))
+
+
+def test_a_letter_left_out_is_corrected_before_a_more_frequent_word_a_stray_letter_away(typos):
+    found = typos.search("amazn", explain=True)
+    assert found.corrections == [("amazn", "amazon")]
+    assert set(ids(found)) == {"amazon0", "amazon1"}
+    assert {"typed": "amazn", "searched": "amazon"} in found.hits[0].explanation["corrections"]
+
+
+def test_a_letter_left_out_first_is_corrected_before_a_rarer_swap(typos):
+    found = typos.search("enger")
+    assert found.corrections == [("enger", "wenger")]
+    assert set(ids(found)) == {"wenger0", "wenger1", "wenger2"}
+
+
+def test_an_electronic_e_is_not_split_off_a_typo_of_a_more_frequent_word(typos):
+    found = typos.search("ekasi")
+    assert found.corrections == [("ekasi", "bekasi")]
+    assert set(ids(found)) == {f"bekasi{i}" for i in range(4)}
+
+
+def test_an_old_j_is_todays_y_in_a_word_of_the_language(typos):
+    assert set(ids(typos.search("bhajangkara"))) == {"bhayangkara0", "bhayangkara1"}
