@@ -3,6 +3,7 @@
 
 Usage:
     python -m bench.related --index DIR [--set subjects.tsv --set fresh.tsv] [--show]
+    python -m bench.related --index DIR --cost 300 [--docs FILE.jsonl]
 
 DIR is an index of IndoSum (``../shared/eval/indosum/docs.jsonl``). For each
 judged article it asks ``Index.related(id, limit=10)`` and counts the
@@ -12,14 +13,20 @@ articles reach 8 of 10 and the count of each, and with --show the related
 list of every article below 8. subjects.tsv set the method's weights;
 held-out.tsv and fresh.tsv were never used to set them until issue 21's
 second round, which tuned on all three; test.tsv (written before that round)
-is its test half, run only to report.
+is its test half, run only to report. With --cost N it measures instead the
+CPU time of ``Index.related(id, limit=10)`` for N articles drawn at random
+(seed 21) from FILE.jsonl, the articles DIR was built from (IndoSum's by
+default; a synthetic archive of ``../shared/peers/make_corpus.py`` too),
+after 30 calls to warm the caches.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,13 +46,41 @@ def about(doc: dict, pattern: str) -> bool:
     return bool(re.search(pattern, title)) or len(re.findall(pattern, title + "\n" + doc["text"].lower())) >= 2
 
 
+def cost(index, docs: Path, count: int) -> str:
+    """CPU milliseconds of ``index.related(id, limit=10)`` for ``count`` articles of ``docs`` drawn at random."""
+    with docs.open(encoding="utf-8") as lines:
+        ids = [json.loads(line)["id"] for line in lines if line.strip()]
+    rng = random.Random(21)
+    sample = rng.sample(ids, min(count, len(ids)))
+    for doc_id in rng.sample(ids, min(30, len(ids))):
+        index.related(doc_id, limit=10)
+    spent = []
+    for doc_id in sample:
+        start = time.process_time()
+        index.related(doc_id, limit=10)
+        spent.append(1000 * (time.process_time() - start))
+    spent.sort()
+
+    def at(share: float) -> float:
+        return spent[min(len(spent) - 1, int(share * len(spent)))]
+
+    return (f"{len(spent)} related calls, CPU ms: p50 {at(0.5):.1f}, p90 {at(0.9):.1f}, p99 {at(0.99):.1f}, "
+            f"mean {sum(spent) / len(spent):.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, required=True, help="an index of IndoSum")
     parser.add_argument("--set", action="append", dest="sets", help="a file of eval/related (default: all three)")
     parser.add_argument("--show", action="store_true", help="list the related articles of those below 8 of 10")
+    parser.add_argument("--cost", type=int, metavar="N", help="measure CPU time per call on N random articles instead")
+    parser.add_argument("--docs", type=Path, default=DOCS, help="with --cost: the JSONL articles the index holds")
     args = parser.parse_args()
     from search import Index
+
+    if args.cost:
+        print(cost(Index(args.index), args.docs, args.cost))
+        return
 
     with DOCS.open(encoding="utf-8") as lines:
         docs = {doc["id"]: doc for doc in map(json.loads, lines)}

@@ -313,7 +313,8 @@ class Index:
     @_one_at_a_time
     def related(self, doc_id: str, limit: int = 10) -> list[Hit]:
         """Articles like ``doc_id``, best first: more like this over its most telling words
-        (``ranking.related``: title and lead above the body, names whole), nearer in time first among equals.
+        (``ranking.related``: title and lead above the body, names whole), re-ranked by the article's
+        subject, nearer in time first among equals.
 
         Raises QueryError when there is no article with that id.
         """

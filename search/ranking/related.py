@@ -10,17 +10,33 @@ the stemmer would cut (``Bekasi`` -> ``bekas``, ``Novanto``) is searched as
 written, in the exact-form fields. Among articles scoring within
 ``TIE_SHARE`` of each other, the one nearer in time to the article comes
 first: the same story's follow-ups, not last year's.
+
+A second pass re-ranks the ``RERANKED`` best by their **subject**: the
+words of the article's title it comes back to most (count in the whole
+article times idf; a title's run of capitalised words that the body writes
+as a name, ``Gatot Brajamusti``, ``Piala Dunia``, counted whole, through
+the ``names`` field). The ``SUBJECT_TERMS`` best are its subject; a
+candidate's score is multiplied by ``SUBJECT_FLOOR`` plus the share of the
+subject it is about, by the rule a reader applies: a subject word in its
+title, or twice in its text, is about it (once: ``ONCE``). More like this
+alone finds the article's rarest words, which are often a side thread (a
+Transjakarta bus stop where Ahok is the story; Gatot Nurmantyo for Gatot
+Brajamusti).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as q
 
+from search._whoosh.postings import PostingArrays
+from search.analysis.names import name_terms
 from search.analysis.tokens import analyse
 from search.ranking.dates import DateOrder
 from search.ranking.scoring import ArrayScorer
@@ -33,8 +49,12 @@ CANDIDATE_TITLE_WEIGHT = 2.0
 LEAD_CHARS = 600  # the lead: the first paragraph, or this much of a text without paragraphs
 # Scores within this share of each other are a tie, settled by nearness in time.
 TIE_SHARE = 0.1
-# Candidates ranked before the ties are settled, per related article asked for.
-CANDIDATES_PER_RESULT = 5
+# Candidates re-ranked by their subject (at least one more than asked for).
+RERANKED = 50
+SUBJECT_TERMS = 2
+# A candidate about none of the subject keeps this share of its score; about all of it, 1 + this share.
+SUBJECT_FLOOR = 0.5
+ONCE = 0.5  # how much a subject word named once in a candidate's text (not its title) counts
 MICROSECONDS_A_DAY = 86_400 * 1_000_000
 
 
@@ -55,26 +75,43 @@ def written_terms(text: str) -> list[tuple[str, str]]:
         if token.stem is None:
             continue
         written = text[token.start:token.end]
-        before = text[:token.start].rstrip()[-1:]
-        opens_sentence = not before or before in '.!?"“:'
+        at = token.start - 1
+        while at >= 0 and text[at].isspace():
+            at -= 1
+        opens_sentence = at < 0 or text[at] in '.!?"“:'
         name = written[:1].isupper() and not opens_sentence and token.stem != token.word and token.word.isalpha()
         terms.append(("name", token.word) if name else ("stem", token.stem))
     return terms
 
 
+@dataclass
+class ArticleTerms:
+    """The written terms (``written_terms``) of an article's title, lead and rest, read once."""
+
+    title: str
+    body: str
+    in_title: list[tuple[str, str]]
+    in_lead: list[tuple[str, str]]
+    in_rest: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, title: str, body: str) -> ArticleTerms:
+        lead, rest = lead_and_rest(body)
+        return cls(title, body, written_terms(title), written_terms(lead), written_terms(rest))
+
+
 def telling_terms(
-    title: str, body: str, document_frequency: Callable[[str, str], int], doc_count: int
+    article: ArticleTerms, document_frequency: Callable[[str, str], int], doc_count: int
 ) -> list[tuple[float, str, str]]:
     """(weight, kind, term) of the article's ``TELLING_TERMS`` most telling words, best first.
 
     ``document_frequency(fieldname, text)`` is how many articles hold a term.
     """
-    lead, rest = lead_and_rest(body)
     weights: dict[tuple[str, str], float] = {}
-    for text, weight in ((title, TITLE_WEIGHT), (lead, LEAD_WEIGHT)):
-        for term in written_terms(text):
+    for terms, weight in ((article.in_title, TITLE_WEIGHT), (article.in_lead, LEAD_WEIGHT)):
+        for term in terms:
             weights[term] = weights.get(term, 0.0) + weight
-    for term, count in Counter(written_terms(rest)).items():
+    for term, count in Counter(article.in_rest).items():
         weights[term] = weights.get(term, 0.0) + 1 + math.log(count)
     scored = []
     for (kind, text), weight in weights.items():
@@ -99,6 +136,75 @@ def telling_query(terms: list[tuple[float, str, str]]) -> q.Query | None:
     branches = [q.Term(fieldname, text, boost=weight * (CANDIDATE_TITLE_WEIGHT if fieldname.startswith("title") else 1))
                 for weight, kind, text in terms for fieldname in fields_of(kind)]
     return q.Or(branches) if branches else None
+
+
+def subject_terms(
+    article: ArticleTerms, document_frequency: Callable[[str, str], int], doc_count: int
+) -> list[tuple[float, str, str]]:
+    """(weight, kind, term) of the article's ``SUBJECT_TERMS`` subject words, best first.
+
+    A title word weighs its count in the whole article times its idf; a
+    kind is "stem" or "name" (``written_terms``), or "run" for a name of
+    several words: a run of the ``names`` field (``search.analysis.names``)
+    all of whose words the title holds, weighed by its most written word's
+    count and the idf of the run, in place of its words (which are no
+    subject alone even when no other article holds the run: ``Gatot`` of
+    ``Gatot Brajamusti``).
+    """
+    title, text = article.title, article.title + "\n" + article.body
+    counts = Counter(article.in_title + article.in_lead + article.in_rest)
+    scored: dict[tuple[str, str], float] = {}
+    for kind, term in set(article.in_title):
+        df = document_frequency("body_exact" if kind == "name" else "body", term)
+        if df >= 2:
+            scored[(kind, term)] = counts[(kind, term)] * math.log(doc_count / df)
+    title_words = {term for _, term in scored} | set(re.findall(r"\w+", title.lower()))
+    lowered = text.lower()
+    for found in name_terms(text):
+        run = found[2:].split()
+        if not found.startswith("n:") or len(run) < 2 or not title_words.issuperset(run):
+            continue
+        scored = {key: weight for key, weight in scored.items() if key[1] not in run}
+        df = document_frequency("names", found)
+        if df >= 2:  # a name no other article holds is no subject to share, nor are its words alone
+            written = max(len(re.findall(rf"\b{re.escape(word)}\b", lowered)) for word in run)
+            scored[("run", found)] = written * math.log(doc_count / df)
+    best = sorted(((weight, kind, term) for (kind, term), weight in scored.items() if weight > 0), reverse=True)
+    return best[:SUBJECT_TERMS]
+
+
+def _counts_in(postings: PostingArrays, fieldname: str, term: str, docs: np.ndarray) -> np.ndarray:
+    """How many times each of ``docs`` (sorted or not) holds ``term`` in ``fieldname`` (0: not at all)."""
+    ids, weights = postings.get(fieldname, term)
+    if not len(ids):
+        return np.zeros(len(docs))
+    at = np.clip(np.searchsorted(ids, docs), 0, len(ids) - 1)
+    return np.where(ids[at] == docs, weights[at], 0).astype(float)
+
+
+def about_subject(subject: list[tuple[float, str, str]], docs: np.ndarray, postings: PostingArrays) -> np.ndarray:
+    """The share of ``subject`` (``subject_terms``) each of ``docs`` is about, from 0 to 1.
+
+    A word is in an article's title, or twice in its text: 1; once: ``ONCE``.
+    A run: all its words in the title, or the run in the ``names`` field and
+    each of its words twice; in the ``names`` field: ``ONCE``.
+    """
+    total = sum(weight for weight, _, _ in subject) or 1.0
+    share = np.zeros(len(docs))
+    for weight, kind, term in subject:
+        if kind == "run":
+            named = _counts_in(postings, "names", term, docs) > 0
+            words = term[2:].split()
+            in_title = np.all([_counts_in(postings, "title_exact", word, docs) > 0 for word in words], axis=0)
+            in_text = np.min([_counts_in(postings, "body_exact", word, docs) for word in words], axis=0)
+        else:
+            title_field, body_field = fields_of(kind)
+            named = np.ones(len(docs), dtype=bool)
+            in_title = _counts_in(postings, title_field, term, docs) > 0
+            in_text = _counts_in(postings, body_field, term, docs)
+        about = np.where(in_title | (in_text >= 2), 1.0, np.where(in_text >= 1, ONCE, 0.0))
+        share += weight / total * np.where(named, about, 0.0)
+    return share
 
 
 def nearest_in_time_among_equals(
@@ -126,14 +232,28 @@ def more_like(
     """(document, score) of the ``limit`` articles most like document ``docnum`` (its stored ``fields``), best first.
 
     ``scorer`` is the index's ``ArrayScorer``: BM25F of the telling words,
-    times the share of them an article holds, nearer in time first among equals.
+    the ``RERANKED`` best times ``SUBJECT_FLOOR`` plus the share of the
+    article's subject they are about, nearer in time first among equals.
     """
     postings = scorer.postings
-    terms = telling_terms(fields.get("title", ""), fields.get("body", ""), document_frequency, postings.live_count)
-    query = telling_query(terms)
+    article = ArticleTerms.of(fields.get("title", ""), fields.get("body", ""))
+    known: dict[tuple[str, str], int] = {}
+
+    def frequency(fieldname: str, text: str) -> int:  # the subject's title words were the telling words' too
+        if (fieldname, text) not in known:
+            known[(fieldname, text)] = document_frequency(fieldname, text)
+        return known[(fieldname, text)]
+
+    query = telling_query(telling_terms(article, frequency, postings.live_count))
     if query is None:
         return []
-    ranking = scorer.rank(query, (limit + 1) * CANDIDATES_PER_RESULT)
+    ranking = scorer.rank(query, max(RERANKED, limit + 1))
     assert ranking is not None  # an OR of terms is a flat query, which the scorer ranks
     ranked = [(doc, score or 0.0) for doc, score in ranking.results if doc != docnum]
+    subject = subject_terms(article, frequency, postings.live_count)
+    if subject and ranked:
+        share = about_subject(subject, np.array([doc for doc, _ in ranked], dtype=np.int64), postings)
+        ranked = sorted(((doc, score * (SUBJECT_FLOOR + about)) for (doc, score), about in zip(ranked, share.tolist(),
+                                                                                              strict=True)),
+                        key=lambda pair: -pair[1])
     return nearest_in_time_among_equals(ranked, scorer.dates, docnum)[:limit]
