@@ -25,6 +25,7 @@ from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.query.builder import concept_key
 from search.ranking.coverage import all_or_most, concept_counts
 from search.ranking.dates import DateOrder
+from search.ranking.phrases import PhraseBranches
 
 # (document numbers, scores) of one branch of a query: two arrays of one length
 Scores = tuple[np.ndarray, np.ndarray]
@@ -56,6 +57,7 @@ class ArrayScorer:
         self._lengths: dict[str, np.ndarray] = {}
         self._norms: dict[str, np.ndarray] = {}
         self._all_live = bool(self.postings.live.all())
+        self._phrases = PhraseBranches(searcher, self.postings, self._length_norms, self._scores)
 
     def rank(  # noqa: PLR0913
         self, query: q.Query, limit: int | None, filter_query: q.Query | None = None, deadline: Deadline = NO_DEADLINE,
@@ -117,7 +119,7 @@ class ArrayScorer:
                     best = Ranking.top(scores, matched, max(NEARNESS_CANDIDATES, 2 * limit), tiers=held,
                                        dates=self.dates)
                     candidates = np.array(sorted(doc for doc, _ in best.results), dtype=np.int64)
-                ids, values = self._score_by_whoosh(node, deadline, only=candidates)
+                ids, values = self._score_branch(node, deadline, only=candidates)
                 scores[ids] += boost * values
                 continue
             ids, values = self._scores_of(node, boost, deadline)
@@ -157,9 +159,9 @@ class ArrayScorer:
             ids, scores = self._scores.get(key, lambda: self._score_term(*key))
             return ids, (boost * node.boost) * scores
         # Kept like a term's scores: an abbreviation's expansion ("amerika
-        # serikat") recurs across queries, and Whoosh's span matchers check its
-        # positions document by document (~1 s on 100,000 articles).
-        ids, scores = self._scores.get(("branch", node), lambda: self._score_by_whoosh(node, deadline))
+        # serikat") recurs across queries, and checking its positions costs a
+        # read of every document holding its words.
+        ids, scores = self._scores.get(("branch", node), lambda: self._score_branch(node, deadline))
         return ids, boost * scores
 
     def score_of_document(self, node: q.Query, boost: float, docnum: int) -> float:
@@ -168,8 +170,13 @@ class ArrayScorer:
             ids, scores = self._scores_of(node, boost)
             at = int(np.searchsorted(ids, docnum))  # a term's documents ascend (segment after segment)
             return float(scores[at]) if at < len(ids) and ids[at] == docnum else 0.0
-        ids, scores = self._score_by_whoosh(node, only=np.array([docnum], dtype=np.int64))
+        ids, scores = self._score_branch(node, only=np.array([docnum], dtype=np.int64))
         return float(boost * scores[0]) if len(ids) else 0.0
+
+    def _score_branch(self, node: q.Query, deadline: Deadline = NO_DEADLINE, only: np.ndarray | None = None) -> Scores:
+        """A branch that is not a term: a phrase over the posting arrays (``phrases``), anything else by Whoosh."""
+        found = self._phrases.score(node, deadline, only)
+        return found if found is not None else self._score_by_whoosh(node, deadline, only)
 
     def _score_by_whoosh(
         self, node: q.Query, deadline: Deadline = NO_DEADLINE, only: np.ndarray | None = None

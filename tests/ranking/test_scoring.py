@@ -14,7 +14,7 @@ from search.index import generations
 from search.index.build import build_index
 from search.query.weights import BM25_PARAMS
 from search.ranking.facets import facet_counts, facet_options
-from search.ranking.scoring import flat_query
+from search.ranking.scoring import ArrayScorer, flat_query
 from tests.conftest import SEEDS, whoosh_searcher, write_jsonl
 
 QUERIES = (
@@ -105,16 +105,17 @@ def test_array_scorer_gives_whoosh_scores_and_matches(updated_index, text):
     assert scores == sorted(scores, reverse=True)
 
 
-def test_a_phrase_branch_is_scored_by_whoosh_once_per_searcher(updated_index, monkeypatch):
+def test_a_phrase_branch_is_scored_once_per_searcher(updated_index, monkeypatch):
     searcher = Index(updated_index)
     text = '"pasukan rusia" kazakhstan'
-    query, first = ranked(searcher, text)
-    scorer = searcher.scorer
     calls = []
-    real = type(scorer)._score_by_whoosh
-    monkeypatch.setattr(type(scorer), "_score_by_whoosh", lambda self, node: calls.append(node) or real(self, node))
+    real = ArrayScorer._score_branch
+    monkeypatch.setattr(ArrayScorer, "_score_branch", lambda self, node, *a: calls.append(node) or real(self, node, *a))
+    query, first = ranked(searcher, text)
+    assert calls  # the phrase's branches, scored
+    calls.clear()
     _, again = ranked(searcher, text)
-    assert calls == []  # the phrase branches' scores were kept
+    assert calls == []  # and kept
     assert again.results == first.results
 
 
