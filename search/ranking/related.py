@@ -14,7 +14,7 @@ first: the same story's follow-ups, not last year's.
 A second pass re-ranks the ``RERANKED`` best by their **subject**: the
 words of the article's title it comes back to most (count in the whole
 article times idf; a title's run of capitalised words that the body writes
-as a name, ``Gatot Brajamusti``, ``Piala Dunia``, counted whole, through
+as a name, ``Gatot Brajamusti``, ``Gunung Agung``, counted whole, through
 the ``names`` field). The ``SUBJECT_TERMS`` best are its subject; a
 candidate's score is multiplied by ``SUBJECT_FLOOR`` plus the share of the
 subject it is about, by the rule a reader applies: a subject word in its
@@ -54,6 +54,7 @@ RERANKED = 50
 SUBJECT_TERMS = 2
 # A candidate about none of the subject keeps this share of its score; about all of it, 1 + this share.
 SUBJECT_FLOOR = 0.5
+SUBJECT_IDF_POWER = 1.0
 ONCE = 0.5  # how much a subject word named once in a candidate's text (not its title) counts
 MICROSECONDS_A_DAY = 86_400 * 1_000_000
 
@@ -146,7 +147,9 @@ def subject_terms(
     A title word weighs its count in the whole article times its idf; a
     kind is "stem" or "name" (``written_terms``), or "run" for a name of
     several words: a run of the ``names`` field (``search.analysis.names``)
-    all of whose words the title holds, weighed by its most written word's
+    all of whose words the title holds and the text capitalises wherever it
+    has them (``Imigrasi ASEAN`` is no name where the text writes
+    ``imigrasi`` too), weighed by its most written word's
     count and the idf of the run, in place of its words (which are no
     subject alone even when no other article holds the run: ``Gatot`` of
     ``Gatot Brajamusti``).
@@ -157,18 +160,21 @@ def subject_terms(
     for kind, term in set(article.in_title):
         df = document_frequency("body_exact" if kind == "name" else "body", term)
         if df >= 2:
-            scored[(kind, term)] = counts[(kind, term)] * math.log(doc_count / df)
+            scored[(kind, term)] = counts[(kind, term)] * math.log(doc_count / df) ** SUBJECT_IDF_POWER
     title_words = {term for _, term in scored} | set(re.findall(r"\w+", title.lower()))
     lowered = text.lower()
-    for found in name_terms(text):
+    runs = name_terms(article.body)  # what the names field holds (the title is not in it)
+    capitalised = {found[2:] for found in runs if found.startswith("c:")}
+    for found in runs:
         run = found[2:].split()
-        if not found.startswith("n:") or len(run) < 2 or not title_words.issuperset(run):
+        if (not found.startswith("n:") or len(run) < 2 or not title_words.issuperset(run)
+                or not capitalised.issuperset(run)):  # a name: each word capitalised wherever the text has it
             continue
         scored = {key: weight for key, weight in scored.items() if key[1] not in run}
         df = document_frequency("names", found)
         if df >= 2:  # a name no other article holds is no subject to share, nor are its words alone
             written = max(len(re.findall(rf"\b{re.escape(word)}\b", lowered)) for word in run)
-            scored[("run", found)] = written * math.log(doc_count / df)
+            scored[("run", found)] = written * math.log(doc_count / df) ** SUBJECT_IDF_POWER
     best = sorted(((weight, kind, term) for (kind, term), weight in scored.items() if weight > 0), reverse=True)
     return best[:SUBJECT_TERMS]
 
