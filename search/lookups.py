@@ -24,7 +24,8 @@ from search.serving import OpenGeneration
 
 
 def related_hits(opened: OpenGeneration, doc_id: str, limit: int = 10) -> list[Hit]:
-    """Articles like ``doc_id``, best first (``search.ranking.related``); QueryError when there is no such id."""
+    """Articles like ``doc_id``, best first, one per story (``search.ranking.related``); QueryError when there is
+    no such id."""
     searcher = opened.searcher
     docnum = searcher.document_number(id=doc_id)
     if docnum is None:
@@ -32,7 +33,8 @@ def related_hits(opened: OpenGeneration, doc_id: str, limit: int = 10) -> list[H
     fields = searcher.stored_fields(docnum)
     reader = searcher.reader()
     with read_errors_as_damage(opened.index_dir):
-        ranked = like.more_like(docnum, fields, opened.scorer, reader.doc_frequency, max(1, min(limit, MAX_LIMIT)))
+        ranked = like.more_like(docnum, fields, opened.scorer, reader.doc_frequency, max(1, min(limit, MAX_LIMIT)),
+                                opened.story_map().story_of)
         nothing = TermMatcher.from_terms([])
         return [hit_of(searcher.stored_fields(doc), score, nothing) for doc, score in ranked]
 

@@ -22,6 +22,10 @@ title, or twice in its text, is about it (once: ``ONCE``). More like this
 alone finds the article's rarest words, which are often a side thread (a
 Transjakarta bus stop where Ahok is the story; Gatot Nurmantyo for Gatot
 Brajamusti).
+
+Copies are left out (``one_per_story``): the article's own text under other
+titles (``search.index.stories``) is not related reading, and another
+story's copies stand for it once, by the first of them.
 """
 
 from __future__ import annotations
@@ -232,14 +236,32 @@ def nearest_in_time_among_equals(
     return sorted(ranked, key=lambda pair: (-math.floor(pair[1] / step), days_away(pair[0]), -pair[1]))
 
 
-def more_like(
-    docnum: int, fields: dict, scorer: ArrayScorer, document_frequency: Callable[[str, str], int], limit: int
+def one_per_story(ranked: list[tuple[int, float]], story_of: np.ndarray | None, docnum: int) -> list[tuple[int, float]]:
+    """``ranked`` without copies of ``docnum`` and with the first of each other story only
+    (``story_of``: each document's story number, -1 for one in no group)."""
+    if story_of is None:
+        return ranked
+    own, seen, kept = int(story_of[docnum]), set(), []
+    for doc, score in ranked:
+        story = int(story_of[doc])
+        if story >= 0:
+            if story == own or story in seen:
+                continue
+            seen.add(story)
+        kept.append((doc, score))
+    return kept
+
+
+def more_like(  # noqa: PLR0913
+    docnum: int, fields: dict, scorer: ArrayScorer, document_frequency: Callable[[str, str], int], limit: int,
+    story_of: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """(document, score) of the ``limit`` articles most like document ``docnum`` (its stored ``fields``), best first.
 
     ``scorer`` is the index's ``ArrayScorer``: BM25F of the telling words,
     the ``RERANKED`` best times ``SUBJECT_FLOOR`` plus the share of the
-    article's subject they are about, nearer in time first among equals.
+    article's subject they are about, nearer in time first among equals,
+    one article per story (``story_of``: ``StoryMap.story_of``; None: no groups).
     """
     postings = scorer.postings
     article = ArticleTerms.of(fields.get("title", ""), fields.get("body", ""))
@@ -262,4 +284,5 @@ def more_like(
         ranked = sorted(((doc, score * (SUBJECT_FLOOR + about)) for (doc, score), about in zip(ranked, share.tolist(),
                                                                                               strict=True)),
                         key=lambda pair: -pair[1])
-    return nearest_in_time_among_equals(ranked, scorer.dates, docnum)[:limit]
+    # Copies out before the ties are banded: the article's own copy scores far above anything else.
+    return nearest_in_time_among_equals(one_per_story(ranked, story_of, docnum), scorer.dates, docnum)[:limit]
