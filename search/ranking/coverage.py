@@ -115,15 +115,19 @@ def with_nearness(query: q.Query, parsed: ParsedQuery, schema: Any) -> q.Query:
 
     The bonus is the stemmed fields' phrase of the words, so it adds only to
     articles that match anyway; the array scorer adds it like the answer-kind
-    bonus of a question.
+    bonus of a question. A typo's correction stands close to the other words
+    too (``nusa tengara barat``: ``nusa tenggara barat``).
     """
     phrases = []
-    for fieldname in ("title", "body"):
-        if fieldname not in schema:
-            continue
-        stems = list(schema[fieldname].process_text(" ".join(parsed.words), mode="query"))
-        if len(stems) > 1:
-            phrases.append(q.Phrase(fieldname, stems, slop=NEAR_SLOP, boost=NEAR_BOOST))
+    corrected = dict(parsed.corrections)
+    spellings = dict.fromkeys((parsed.words, tuple(corrected.get(word, word) for word in parsed.words)))
+    for words in spellings:
+        for fieldname in ("title", "body"):
+            if fieldname not in schema:
+                continue
+            stems = list(schema[fieldname].process_text(" ".join(words), mode="query"))
+            if len(stems) > 1:
+                phrases.append(q.Phrase(fieldname, stems, slop=NEAR_SLOP, boost=NEAR_BOOST))
     if not phrases:
         return query
     return q.AndMaybe(query, phrases[0] if len(phrases) == 1 else q.Or(phrases))

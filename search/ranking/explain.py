@@ -92,7 +92,10 @@ class Explainer:
         }
         if bonus:
             # A question's answer kind (a term), or a keyword query's words close together (a phrase per field).
-            added = {_describe(node)[0]: self.scorer.score_of_document(node, boost, docnum) for node, boost in bonus}
+            added: dict[str, float] = {}
+            for node, boost in bonus:  # a field's phrases: the words typed, and with a typo corrected
+                field = _describe(node)[0]
+                added[field] = added.get(field, 0.0) + self.scorer.score_of_document(node, boost, docnum)
             about = {"kind": self.parsed.asked} if self.parsed.question else {"words": " ".join(self.parsed.words)}
             explanation["answer_kind" if self.parsed.question else "nearness"] = {
                 "score": _rounded(sum(added.values())), "fields": {f: _rounded(v) for f, v in added.items()}, **about}

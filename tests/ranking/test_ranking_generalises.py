@@ -187,3 +187,16 @@ def test_an_electronic_e_is_not_split_off_a_typo_of_a_more_frequent_word(typos):
 
 def test_an_old_j_is_todays_y_in_a_word_of_the_language(typos):
     assert set(ids(typos.search("bhajangkara"))) == {"bhayangkara0", "bhayangkara1"}
+
+
+def test_a_corrected_word_stands_close_to_the_others_as_the_word_meant_would(tmp_path):
+    docs = [{"id": "close", "title": "Banjir", "text": "Banjir melanda Nusa Tenggara Barat pada Senin pagi."},
+            {"id": "apart", "title": "Cuaca",
+             "text": "Nusa Dua cerah. Angin barat bertiup. Tenggara kota berawan. Nusa Penida dan Jawa Barat hujan."},
+            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+    news = searcher_of(docs, tmp_path)
+    assert ids(news.search("nusa tenggara barat"))[0] == "close"
+    found = news.search("nusa tengara barat", explain=True)
+    assert found.corrections == [("tengara", "tenggara")]
+    assert ids(found) == ["close", "apart"]
+    assert found.hits[0].explanation["nearness"]["score"] > 0 == found.hits[1].explanation["nearness"]["score"]
