@@ -200,3 +200,18 @@ def test_a_corrected_word_stands_close_to_the_others_as_the_word_meant_would(tmp
     assert found.corrections == [("tengara", "tenggara")]
     assert ids(found) == ["close", "apart"]
     assert found.hits[0].explanation["nearness"]["score"] > 0 == found.hits[1].explanation["nearness"]["score"]
+
+
+def test_in_keywords_the_correction_of_a_word_in_no_article_weighs_what_the_word_would(tmp_path):
+    # Sastrawi reads persebaja as per-se-baja: the word's own root finds steel, its correction the club
+    # (baja in few articles: not the common root of a new form, which is not corrected).
+    docs = [*({"id": f"persebaya{i}", "title": "Liga", "text": f"Persebaya menang {i} gol di Surabaya."} for i in range(3)),
+            *({"id": f"baja{i}", "title": "Industri baja", "text": f"Harga baja naik {i} persen."} for i in range(2)),
+            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(80))]
+    news = searcher_of(docs, tmp_path)
+    found = news.search("persebaja")
+    assert found.corrections == [("persebaja", "persebaya")]
+    assert set(ids(found)[:3]) == {"persebaya0", "persebaya1", "persebaya2"}
+    # In a sentence the words typed right carry the query: the correction stays below them.
+    sentence = news.parse("klub persebaja menang tiga gol di kandang sendiri pada pekan ini")
+    assert {t.boost for t in sentence.query.subqueries if getattr(t, "text", None) == "persebaya"} == {0.5, 0.25}
