@@ -2,7 +2,8 @@
 """What a user of a large archive waits for, on an index built earlier, in one searching process.
 
 Usage:
-    python -m bench.scale --index IX [--queries 300] [--update CORPUS.jsonl --update-count 1000] [--json]
+    python -m bench.scale --index IX [--queries 300] [--update CORPUS.jsonl --update-count 1000
+                          [--update-by add|upsert]] [--json]
 
 Build the index first with the command whose time and peak memory you want
 (``/usr/bin/time -v cari rebuild-index CORPUS --index IX -q``; the corpus from
@@ -14,8 +15,9 @@ first; browsing newest first; facets; completions; how many searches the
 2 s budget stopped; the process's memory (resident, and how much of it is
 its own rather than pages of the index files, which every worker shares);
 with ``--update``, an update of ``--update-count`` articles (a third
-changed, a third new, taken from the corpus, written as ``cari add`` writes)
-and the reopening after it. ``--decode-blocks`` reads the same index as
+changed, a third new, taken from the corpus, written as ``cari add`` writes,
+or with ``--update-by upsert`` as the write API writes; its wall time and the
+CPU time of this process and its workers) and the reopening after it. ``--decode-blocks`` reads the same index as
 Cari did before the posting arrays (``search/_whoosh/arrays.py``): every
 list stored as blocks is decoded.
 """
@@ -27,6 +29,7 @@ import json
 import os
 import random
 import re
+import resource
 import time
 import warnings
 from pathlib import Path
@@ -86,6 +89,12 @@ def timed(searcher, queries: list[str], **options) -> tuple[list[float], int, li
     return seconds, stopped, cpu
 
 
+def cpu_with_workers() -> float:
+    """CPU seconds of this process and of its children that ended (a build's workers)."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def updated_articles(corpus: Path, count: int) -> list[dict]:
     """``count`` articles: two thirds taken from the corpus and changed, a third new."""
     rng = random.Random(3)
@@ -111,6 +120,9 @@ def main() -> None:
     parser.add_argument("--indosum", type=Path, default=SHARED / "eval" / "indosum")
     parser.add_argument("--update", type=Path, help="the corpus the index was built from: time an update of it")
     parser.add_argument("--update-count", type=int, default=1000)
+    parser.add_argument("--update-by", choices=("add", "upsert"), default="add",
+                        help="write the update as `cari add` does (worker processes), or as the write API does "
+                             "(Index.upsert: this process alone)")
     parser.add_argument("--decode-blocks", action="store_true",
                         help="ignore the index's posting arrays and decode Whoosh's blocks, as before they existed")
     parser.add_argument("--budget", type=float, default=2.0,
@@ -122,7 +134,7 @@ def main() -> None:
 
         postings.segment_arrays = lambda reader: None
 
-    from search import Index
+    from search import Index, given_article
     from search.index.build import build_index
 
     sentences, short = load_queries(args.indosum / "queries.tsv", args.queries)
@@ -157,10 +169,15 @@ def main() -> None:
         docs = updated_articles(args.update, args.update_count)
         path = args.index.parent / f"update-{os.getpid()}.jsonl"
         path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
-        started = time.perf_counter()
-        report = build_index([path], args.index, mode="add")
+        started, started_cpu = time.perf_counter(), cpu_with_workers()
+        if args.update_by == "upsert":
+            searcher.upsert([given_article(doc, "the update")[0] for doc in docs])
+            out["update"] = f"{len(docs)} upserted by the write API's call"
+        else:
+            report = build_index([path], args.index, mode="add")
+            out["update"] = f"{report.added} new, {report.changed} changed of {len(docs)}"
         out["update_s"] = round(time.perf_counter() - started, 2)
-        out["update"] = f"{report.added} new, {report.changed} changed of {len(docs)}"
+        out["update_cpu_s"] = round(cpu_with_workers() - started_cpu, 2)
         path.unlink()
         started = time.perf_counter()
         searcher.search("banjir jakarta")

@@ -233,6 +233,15 @@ class FieldPostings:
         self._spill.write(decoded)
         pending.clear()
 
+    def term_documents(self) -> dict[str, int]:
+        """``{term: documents}`` of the postings added so far: the field's document frequencies in the segment."""
+        found: dict[str, int] = {}
+        for term, pending in self.terms.items():  # a term's list keeps its key after its blocks are spilled
+            spilled = self.spilled.get(term)
+            count = len(pending) // 3 + (sum(spilled[1][2::3]) if spilled is not None else 0)
+            found[term.decode("utf-8") if isinstance(term, bytes) else term] = count
+        return found
+
     def write_short_blocks(self, least: int) -> int:
         """Write out every pending list of at least ``least`` postings; the postings left pending."""
         left = 0
@@ -392,6 +401,12 @@ class PerTermSegmentWriter(SegmentWriter):
         """The words of ``text`` as the exact-form fields index them (lowercased, in order), from the analysis
         those fields share: read before the document holding ``text`` is added, it costs no second pass."""
         return self._analysis.text_analysis.analysis(text).words
+
+    def term_documents(self, fieldname: str) -> dict[str, int]:
+        """``{term: documents}`` of ``fieldname`` over the documents added so far (call before the segment is
+        written): the counts a reader of the finished segment would give, without reading it."""
+        postings = self._fields.get(fieldname)
+        return postings.term_documents() if postings is not None else {}
 
     def add_reader(self, reader):
         # Whoosh adds another segment's postings through its pool, which this

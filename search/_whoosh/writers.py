@@ -16,7 +16,7 @@ from whoosh.writing import SegmentWriter
 from search._whoosh.codec import CariCodec
 from search._whoosh.segwriter import PerTermSegmentWriter
 
-PARENT_LIMIT_MB = 128  # Whoosh's posting pool in the parent (small jobs are written there)
+PARENT_LIMIT_MB = 128  # the parent's postings in memory: its own segment's (small jobs), Whoosh's pool (merges)
 
 
 class AdoptingWriter(SegmentWriter):

@@ -68,7 +68,8 @@ LOWER_INSIDE = NAME_JOINERS | {"dan"}  # written in small letters inside a name:
 # Every ``names`` term and the number of articles holding it: what the next write starts from.
 COUNTS = "names-counts.npz"
 COUNTS_VERSION = 1
-# Articles a write may add or remove one by one; past that the counts are read again from the whole index.
+# Articles a write may remove one by one (their stored bodies analysed again); past that the counts are read again
+# from the whole index. The articles it adds are counted by the segments they are written to.
 TALLY_LIMIT = 2000
 NAMES_FIELD = "names"
 PERSON, ORGANISATION = "person", "organisation"
@@ -138,14 +139,25 @@ def by_prefix(counts: dict[str, int]) -> dict[str, dict[str, int]]:
 
 class Tally:
     """A write's running ``names`` term counts: the live generation's, plus the articles it adds, minus those it
-    removes. Past ``TALLY_LIMIT`` articles (or with no counts to start from) they are read from the new index."""
+    removes. Past ``TALLY_LIMIT`` removed articles (or with no counts to start from) they are read from the new
+    index."""
 
     def __init__(self, live: Path | None) -> None:
         self.counts: dict[str, int] | None = read_counts(live) if live is not None else None
         self._changed = 0
 
-    def add(self, body: str) -> None:
-        self._apply(body, 1)
+    @property
+    def counting(self) -> bool:
+        """Whether the counts are kept (else they are read from the index once it is written)."""
+        return self.counts is not None
+
+    def add_counts(self, term_documents: dict[str, int]) -> None:
+        """Add the articles written: ``{term: articles}`` of their ``names`` field, as their segments count it."""
+        if self.counts is None:
+            return
+        counts = self.counts
+        for term, n in term_documents.items():
+            counts[term] = counts.get(term, 0) + n
 
     def remove_stored(self, searcher: Any, ids: list[str]) -> None:
         """Take off the articles ``ids`` that ``searcher`` (before their deletion) holds."""
@@ -162,7 +174,7 @@ class Tally:
             return
         self._changed += 1
         if self._changed > TALLY_LIMIT:
-            self.counts = None  # a large write: reading the whole index once is cheaper
+            self.counts = None  # a large removal: reading the whole index once is cheaper
             return
         _count(self.counts, body, sign)
 

@@ -19,10 +19,13 @@ segments costs about what it costs over one.
 The parent holds the first ``BATCH_SIZE * MIN_BATCHES_FOR_WORKERS``
 documents before it forks the workers: a smaller job (the seed folder, an
 update of a few hundred articles) is not worth starting processes for and is
-written by the parent alone. It does not analyse them: the workers inherit
-the stem cache as it is (an update's saved roots) and stem the rest
-themselves, a few microseconds a new word, which costs less than keeping one
-core idle while the parent warms the cache (0.7 s of a 5-second IndoSum build).
+written by the parent alone, into a segment of its own written as a worker
+writes one; so is every job with one process (``procs=1``: the write API,
+which never forks the serving process). It does not analyse the documents it
+holds: the workers inherit the stem cache as it is (an update's saved roots)
+and stem the rest themselves, a few microseconds a new word, which costs less
+than keeping one core idle while the parent warms the cache (0.7 s of a
+5-second IndoSum build).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
-from search._whoosh.writers import finish_segment, worker_writer
+from search._whoosh.writers import PARENT_LIMIT_MB, finish_segment, worker_writer
 from search.analysis.stemmer import shared_stemmer
 from search.errors import CariError
 from search.index import stories
@@ -73,17 +76,22 @@ class DocumentSink:
     :meth:`finish` before committing ``writer``.
     """
 
-    def __init__(self, writer: Any, index_path: str, procs: int) -> None:
+    def __init__(self, writer: Any, index_path: str, procs: int, counted_field: str | None = None) -> None:
         self.writer = writer
         self.index_path = index_path
         self.procs = procs
         self.batch: list[dict] = []
         self.workers: list[Any] = []
+        self.here: Any = None  # this process's own segment writer, made for the first document written here
         self.jobs: Any = None  # multiprocessing queues, made when the workers start
         self.results: Any = None
         # id -> story signature (search.index.stories) of each document written: a worker makes it from the
         # words it indexes the body's exact-form field with; this process from the body, for the few it writes.
         self.signatures: dict[str, Any] = {}
+        # With ``counted_field``: {term: documents} of that field over every document written, read from the
+        # segments as they are finished (the names an update learns, search.index.names: no second analysis).
+        self.counted_field = counted_field
+        self.term_documents: dict[str, int] = {}
 
     def __enter__(self) -> DocumentSink:
         return self
@@ -107,11 +115,14 @@ class DocumentSink:
                 self._start()
 
     def finish(self) -> None:
-        """Wait for the workers and hand their segments to the writer."""
+        """Wait for the workers, or finish this process's segment, and hand the segments to the writer."""
         if not self.workers:
             for doc in self.batch:  # too few to be worth the processes
                 self._write_here(doc)
             self.batch = []
+            if self.here is not None:
+                here, self.here = self.here, None
+                self._adopt(_finished(here, self.counted_field))
             return
         if self.batch:
             self._send(self.batch)
@@ -121,17 +132,28 @@ class DocumentSink:
         for process in self.workers:
             process.join()
         for segment, roots, signatures in results:
-            if segment is not None:
-                self.writer.adopted.append(segment)
+            self._adopt(segment)
             shared_stemmer().learn_roots(roots)  # saved with the index for the next update
             self.signatures.update(signatures)
         self.workers = []
 
+    def _adopt(self, finished: tuple[Any, dict[str, int]]) -> None:
+        segment, term_documents = finished
+        if segment is not None:
+            self.writer.adopted.append(segment)
+        for term, documents in term_documents.items():
+            self.term_documents[term] = self.term_documents.get(term, 0) + documents
+
     def _write_here(self, doc: dict) -> None:
-        """Write ``doc`` in this process (Whoosh's own analysis, which keeps no words: the signature reads it)."""
-        self.writer.add_document(**doc)
-        if stories.SIGNATURES:
-            self.signatures[doc["id"]] = stories.signature(doc.get("body") or "")
+        """Write ``doc`` in this process, into a segment of its own written as a worker writes one.
+
+        Not through ``writer``: Whoosh's own writer sorts every posting in a
+        pool and analyses each field again, and the write API (one process,
+        ``procs=1``) took several times the CPU of ``cari add``'s workers.
+        """
+        if self.here is None:
+            self.here = worker_writer(self.index_path, build_schema(), PARENT_LIMIT_MB)
+        _add(self.here, doc, self.signatures)
 
     # -- the worker processes --------------------------------------------------
 
@@ -140,7 +162,8 @@ class DocumentSink:
         self.jobs = context.Queue(self.procs * 4)
         self.results = context.Queue()
         self.workers = [
-            context.Process(target=_write_segment, args=(self.index_path, self.jobs, self.results, os.getpid()),
+            context.Process(target=_write_segment,
+                            args=(self.index_path, self.jobs, self.results, os.getpid(), self.counted_field),
                             daemon=True)
             for _ in range(self.procs)
         ]
@@ -194,6 +217,9 @@ class DocumentSink:
         A queue's feeder thread would otherwise wait at exit to flush
         batches that no worker will read, and the process never ends.
         """
+        if self.here is not None:
+            self.here.cancel()
+            self.here = None
         for process in self.workers:
             if process.is_alive():
                 process.kill()
@@ -251,22 +277,33 @@ def die_with_parent(parent: int) -> None:
         raise SystemExit(1)
 
 
-def _write_segment(index_path: str, jobs: Any, results: Any, parent: int) -> None:
+def _add(writer: Any, doc: dict, signatures: dict[str, Any]) -> None:
+    """Add ``doc`` to a segment ``writer`` (``worker_writer``), and its story signature to ``signatures``."""
+    if stories.SIGNATURES:  # the body's words first: the body fields then index the same analysis
+        signatures[doc["id"]] = stories.signature_of_words(writer.text_words(doc.get("body") or ""))
+    writer.add_document(**doc)
+
+
+def _finished(writer: Any, counted_field: str | None) -> tuple[Any, dict[str, int]]:
+    """The segment ``writer`` wrote (None: no documents), and ``{term: documents}`` of ``counted_field`` in it."""
+    term_documents = writer.term_documents(counted_field) if counted_field is not None else {}
+    return finish_segment(writer), term_documents
+
+
+def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counted_field: str | None) -> None:
     """Worker process: add every batch from ``jobs`` to a new segment, report it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not ours
     die_with_parent(parent)
     release_inherited_lock()  # the rebuild lock is the parent's: it must end with the parent
     inherited = len(shared_stemmer().known_roots())
-    sign = stories.SIGNATURES
     signatures: dict[str, Any] = {}
     try:
         writer = worker_writer(index_path, build_schema(), WORKER_LIMIT_MB)
         for batch in iter(jobs.get, None):
             for doc in batch:
-                if sign:  # the body's words first: the body fields then index the same analysis
-                    signatures[doc["id"]] = stories.signature_of_words(writer.text_words(doc.get("body") or ""))
-                writer.add_document(**doc)
-        results.put(("done", (finish_segment(writer), new_roots(inherited), signatures)))
+                _add(writer, doc, signatures)
+        segment, term_documents = _finished(writer, counted_field)
+        results.put(("done", ((segment, term_documents), new_roots(inherited), signatures)))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
         results.put(("failed", f"{type(e).__name__}: {e}"))

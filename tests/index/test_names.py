@@ -131,6 +131,19 @@ def test_e_ktp_names_setya_novanto_among_its_five_people_on_indosum(indosum_inde
     assert filtered.total == facets["people"]["Setya Novanto"]
 
 
+@pytest.mark.parametrize("procs", [1, 2])
+def test_an_update_counts_the_names_of_what_it_writes_as_the_whole_index_counts_them(tmp_path, procs):
+    """Counted from the segments written (worker processes, or this process alone as the write API writes),
+    past a posting block: the counts kept are the whole index's read again (``_record`` compares them)."""
+    searcher_of([_story(i) for i in range(3)], tmp_path)
+    many = [{**_story(i % 28, "Lalu Rina Wati datang."), "id": f"s{i}"} for i in range(2, 602)]  # s2 changed
+    report = build_index([write_jsonl(tmp_path / "many.jsonl", many)], tmp_path / "index", mode=ADD, procs=procs)
+    assert (report.added, report.changed) == (599, 1)
+    assert _record(tmp_path / "index")["budi gunawan"][:2] == (PERSON, "Budi Gunawan")
+    counts = read_counts(generations.live_generation(tmp_path / "index"))
+    assert (counts["n:budi gunawan"], counts["n:rina wati"]) == (602, 600)
+
+
 def test_an_updated_index_learns_what_a_new_one_of_the_same_articles_learns(tmp_path):
     first = [_story(i, "Lalu Rina Wati datang.") for i in range(5)]
     fixed = [_story(i, "Lalu Rina Wati datang.") for i in range(2)] + [_story(i) for i in range(2, 5)]
