@@ -7,15 +7,31 @@ damaged record of Cari's a traceback on every search. A CRC-32 of each file
 published and compared when it is opened, so damage is one clear "rebuild"
 message instead. A file hard-linked from the generation it updates keeps
 its checksum: it is the same file.
+
+A process remembers the files it has found sound (``first_mismatch``): a
+generation's segments are hard links to the previous generation's, so a
+serving worker reopening the index after a write reads only the new files
+again. At 1,000,000 articles the segments are 7.3 GB, and checking them
+all took ~3 s of CPU in every worker after every write. A file is known by
+its device, inode, size and modification time, which writing into it
+changes; one written within the last few seconds is always read again
+(file systems keep modification times in clock ticks of a few ms). A new
+process checks every file.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import zlib
 from pathlib import Path
 
 CHUNK = 1 << 20
+# Files this process found sound: (device, inode, size, modification time in ns, the checksum expected).
+_SOUND: set[tuple[int, int, int, int, int]] = set()
+SOUND_REMEMBERED = 100_000
+# A file modified more recently than this is read again, whatever its modification time says.
+SETTLED_NS = 5 * 10**9
 
 
 def file_checksum(path: Path) -> int:
@@ -59,10 +75,18 @@ def first_mismatch(generation: Path, expected: dict) -> str | None:
     for name, (size, crc) in sorted(expected.items()):
         path = generation / name
         try:
-            if path.stat().st_size != size:
-                return f"{name} has {path.stat().st_size} bytes, {size} were written"
+            stat = path.stat()
+            if stat.st_size != size:
+                return f"{name} has {stat.st_size} bytes, {size} were written"
+            known = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, crc)
+            if known in _SOUND:
+                continue
             if file_checksum(path) != crc:
                 return f"{name} does not hold what was written (checksum)"
+            if time.time_ns() - stat.st_mtime_ns > SETTLED_NS:
+                if len(_SOUND) >= SOUND_REMEMBERED:
+                    _SOUND.clear()
+                _SOUND.add(known)
         except OSError as e:
             return f"{name} cannot be read ({e.strerror})"
     return None

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from search import Index, IndexDamaged
-from search.index import generations
+from search.index import checksums, generations
 from tests.conftest import SEEDS
 
 
@@ -74,3 +74,23 @@ def test_an_update_never_writes_into_the_files_of_the_live_index(index, run_cli,
     extra.write_text('{"id": "x1", "text": "Banjir melanda Bekasi."}\n', encoding="utf-8")
     assert run_cli("add", extra, "--index", index).exit_code == 0
     assert {p.name: p.read_bytes() for p in live.iterdir() if p.is_file()} == before
+
+
+def test_a_process_reads_a_file_it_found_sound_once_and_again_once_written_into(index, monkeypatch):
+    """A worker reopening after a write checks only new files (the segments are hard links): not what changed."""
+    monkeypatch.setattr(checksums, "SETTLED_NS", -1)  # every file counts as settled, however new
+    read = []
+    real = checksums.file_checksum
+    monkeypatch.setattr(checksums, "file_checksum", lambda path: read.append(path.name) or real(path))
+    with Index(index) as opened:
+        assert opened.search("kazakhstan").total == 5
+    assert {p.name for p in index_files(index)} <= set(read)
+    read.clear()
+    with Index(index) as opened:
+        assert opened.search("kazakhstan").total == 5
+    assert read == []  # the same files: not read again
+    segment = next(p for p in index_files(index) if p.suffix == ".seg")
+    flip(segment, random.Random(3))
+    with Index(index) as opened, pytest.raises(IndexDamaged, match="damaged"):
+        opened.search("kazakhstan")
+    assert read == [segment.name]
