@@ -202,8 +202,14 @@ class Alternatives:
             spelt = any(f.reason == "variant" for f in found)
             unknown = (1 / WEIGHTS["correction"] if corrected and in_keywords and not spelt
                        and not lexicon.frequency(lower) else 1.0)
+            # A word in no article: the most frequent of its spellings stands for it, and no rarer one
+            # outscores that (tjhina: china before chyna, the rarer spelling of the old one).
+            reference = lower
+            spellings = [key(f.text) for f in found if " " not in f.text]
+            if spellings and not lexicon.frequency(lower):
+                reference = max(spellings, key=lambda text: (lexicon.frequency(text), text))
             found = [Form(f.text, f.reason,
-                          lexicon.weight_of(lower, key(f.text)) * (unknown if f.reason == "correction" else 1.0))
+                          lexicon.weight_of(reference, key(f.text)) * (unknown if f.reason == "correction" else 1.0))
                      if " " not in f.text else f for f in found]
         return _unique(found, word)
 

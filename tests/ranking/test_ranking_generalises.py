@@ -215,3 +215,14 @@ def test_in_keywords_the_correction_of_a_word_in_no_article_weighs_what_the_word
     # In a sentence the words typed right carry the query: the correction stays below them.
     sentence = news.parse("klub persebaja menang tiga gol di kandang sendiri pada pekan ini")
     assert {t.boost for t in sentence.query.subqueries if getattr(t, "text", None) == "persebaya"} == {0.5, 0.25}
+
+
+def test_a_word_in_no_article_finds_its_most_frequent_spelling_first(tmp_path):
+    docs = [*({"id": f"china{i}", "title": "Ekonomi China",
+               "text": f"Ekonomi China tumbuh {i} persen, kata bank sentral China. " + FILLER} for i in range(5)),
+            {"id": "chyna", "title": "Blac Chyna", "text": "Chyna menggugat keluarga Kardashian. " + FILLER},
+            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+    news = searcher_of(docs, tmp_path)
+    # The old spelling of china (tj for c) is also one of chyna's: the rarer may not outscore the frequent one.
+    found = ids(news.search("tjhina"))
+    assert found[0].startswith("china") and len(found) == 6, found
