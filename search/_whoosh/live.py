@@ -68,21 +68,39 @@ def count_live_only(reader) -> None:
 
 def _live_frequency(leaf) -> Callable[[str, object], int]:
     known: dict[tuple[str, object], int] = {}
-    segment: list = []  # its live mask and posting arrays, read at the first count
+    segment: list = []  # its live mask, deleted documents and posting arrays, read at the first count
 
     def doc_frequency(fieldname: str, text) -> int:
         key = (fieldname, text)
         found = known.get(key)
         if found is None:
             if not segment:
-                segment.extend([live_mask(leaf), segment_arrays(leaf)])
-            live, arrays = segment
+                live = live_mask(leaf)
+                segment.extend([live, np.flatnonzero(~live), segment_arrays(leaf)])
+            live, deleted, arrays = segment
             # The list itself, not the dictionary's count and then the list: one lookup of the term.
-            found = known[key] = sum(int(live[np.asarray(ids, dtype=np.int64)].sum())
-                                     for ids, _ in _whole_list(leaf, arrays, fieldname, text))
+            found = known[key] = sum(live_in(ids, live, deleted) for ids, _ in _whole_list(leaf, arrays, fieldname, text))
         return found
 
     return doc_frequency
+
+
+# A list this many times longer than the deleted documents is counted by looking them up in it (binary search),
+# not by looking up each of its documents: 0.07 against 1.6 ms for a list of 900,000 with 1,000 deleted, the same
+# at 10,000 (numpy, on this machine).
+SEARCH_DELETED_PAST = 10
+
+
+def live_in(ids, live: np.ndarray, deleted: np.ndarray) -> int:
+    """How many of the document numbers ``ids`` (ascending: a posting list) are live.
+
+    ``live``: the segment's live mask, ``deleted``: its deleted document numbers, ascending.
+    """
+    ids = np.asarray(ids)
+    if len(ids) > SEARCH_DELETED_PAST * len(deleted):  # a common word's long list: the deleted are few
+        places = np.minimum(np.searchsorted(ids, deleted), len(ids) - 1)
+        return len(ids) - int(np.count_nonzero(ids[places] == deleted))
+    return int(np.count_nonzero(live[ids]))
 
 
 class LiveStatistics:
