@@ -34,6 +34,7 @@ class TermPositions:
         # A term the segment lacks raises TermNotFound: callers ask only for terms its documents hold.
         self._matcher = leaf._terms.matcher(fieldname, tbytes, self._format)
         self._plain = type(self._format) is Positions
+        self._first_place = 0
 
     def positions(self, docnum: int) -> list[int]:
         """The term's positions in ``docnum`` (the segment's own number), which holds the term and comes
@@ -42,9 +43,36 @@ class TermPositions:
         _stand_on(matcher, docnum)
         if not self._plain:
             return [span.start for span in matcher.spans()]
-        # Positions.decode_positions, the deltas summed by accumulate instead of a Python loop.
-        value = matcher.value()
-        return list(accumulate(loads(value[_COUNT_BYTES:] if value.endswith(b".") else value[_COUNT_BYTES:] + b".")))
+        return _decoded(matcher.value())
+
+    def at_places(self, docnums: list[int], places: list[int]) -> list[list[int]]:
+        """The term's positions in each of ``docnums``, whose postings are at ``places`` of the segment's list
+        (0 its first; ascending, after any asked for before: the posting arrays give them).
+
+        A block's values are read once for all the documents asked for in it,
+        the blocks before it passed by their headers (each says how many
+        postings it holds), without decoding their ids. Don't mix with
+        :meth:`positions` on one object.
+        """
+        matcher = self._matcher
+        if type(matcher) is not W3LeafMatcher or not self._plain:
+            return [self.positions(docnum) for docnum in docnums]
+        found = []
+        first = self._first_place  # the place of the block's first posting
+        for place in places:
+            while place >= first + matcher._blocklength:
+                first += matcher._blocklength
+                matcher._next_block()
+            if matcher._values is None:
+                matcher._read_values()
+            found.append(_decoded(matcher._values[place - first]))
+        self._first_place = first
+        return found
+
+
+def _decoded(value: bytes) -> list[int]:
+    """Positions.decode_positions, the deltas summed by accumulate instead of a Python loop."""
+    return list(accumulate(loads(value[_COUNT_BYTES:] if value.endswith(b".") else value[_COUNT_BYTES:] + b".")))
 
 
 def following(ends: list[int], positions: list[int], slop: int) -> list[int]:

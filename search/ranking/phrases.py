@@ -32,11 +32,13 @@ from whoosh import query as q
 from search._whoosh.live import LiveBM25F, live_statistics
 from search._whoosh.phrases import TermPositions, following
 from search._whoosh.postings import BoundedCache, PostingArrays
-from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
+from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import WordsInPhrase
 
 Scores = tuple[np.ndarray, np.ndarray]
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
+# Documents whose positions are read at a time (then the budget is checked): a few ms of work.
+PHRASE_CHUNK = 1024
 
 
 class PhraseBranches:
@@ -111,21 +113,21 @@ class PhraseBranches:
     def _find(self, fieldname: str, words: tuple[str, ...], slop: int, deadline: Deadline,
               only: np.ndarray | None) -> np.ndarray:
         held = self._holding([(fieldname, word) for word in words], only)
+        lists = [self._postings.get(fieldname, word)[0] for word in words]
         keep = np.zeros(len(held), dtype=bool)
         for (leaf, offset), (start, end) in zip(self._postings.leaves, self._segment_ranges(held), strict=True):
             if start == end:
                 continue
-            deadline.check()
-            first, *rest = [TermPositions(leaf, fieldname, word) for word in words]
-            for at, docnum in enumerate((held[start:end] - offset).tolist(), start):
-                if not at % CHECK_EVERY:
-                    deadline.check()
-                ends = first.positions(docnum)
-                for word in rest:  # a word's positions are read only while the phrase can still match
-                    ends = following(ends, word.positions(docnum), slop)
-                    if not ends:
-                        break
-                keep[at] = bool(ends)
+            docs = held[start:end]
+            # Where each document's posting is in each word's list of this segment.
+            places = [(np.searchsorted(ids, docs) - np.searchsorted(ids, offset)).tolist() for ids in lists]
+            readers = [TermPositions(leaf, fieldname, word) for word in words]
+            docnums = (docs - offset).tolist()
+            for at in range(0, len(docnums), PHRASE_CHUNK):
+                deadline.check()
+                chunk = slice(at, at + PHRASE_CHUNK)
+                found = [reader.at_places(docnums[chunk], where[chunk]) for reader, where in zip(readers, places, strict=True)]
+                keep[start + at : start + at + len(found[0])] = [_holds(each, slop) for each in zip(*found, strict=True)]
         return held[keep]
 
     def _holding(self, terms: list[tuple[str, str]], only: np.ndarray | None) -> np.ndarray:
@@ -161,6 +163,16 @@ class PhraseBranches:
         idf = math.log(max(live_statistics(self._searcher).doc_count, 1) / (frequency + 1)) + 1
         k1 = self._searcher.weighting.K1
         return idf * ((tf * (k1 + 1)) / (tf + self._norms(fieldname)[docs]))
+
+
+def _holds(positions: tuple[list[int], ...], slop: int) -> bool:
+    """Whether one document's positions of each word (in the phrase's order) make the phrase."""
+    ends = positions[0]
+    for following_word in positions[1:]:
+        ends = following(ends, following_word, slop)
+        if not ends:
+            return False
+    return bool(ends)
 
 
 def _common(docs: np.ndarray, ids: np.ndarray) -> np.ndarray:
