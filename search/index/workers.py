@@ -52,6 +52,10 @@ from search.index.schema import build_schema
 BATCH_SIZE = 100  # documents per message to a worker
 MIN_BATCHES_FOR_WORKERS = 5
 WORKER_LIMIT_MB = 256  # unfinished posting blocks a worker holds before writing them out short
+# A worker finishes its segment and starts another after this many documents: a segment's terms (each
+# with its unfinished list, the dictionary entries, the lengths) stay in memory until it is written,
+# and grow with the archive's vocabulary (see docs/performance.md, "Indexing").
+SEGMENT_DOCUMENTS = 125_000
 _POLL_SECONDS = 0.5
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -131,8 +135,9 @@ class DocumentSink:
         results = [self._result() for _ in self.workers]
         for process in self.workers:
             process.join()
-        for segment, roots, signatures in results:
-            self._adopt(segment)
+        for segments, roots, signatures in results:
+            for segment in segments:
+                self._adopt(segment)
             shared_stemmer().learn_roots(roots)  # saved with the index for the next update
             self.signatures.update(signatures)
         self.workers = []
@@ -291,7 +296,8 @@ def _finished(writer: Any, counted_field: str | None) -> tuple[Any, dict[str, in
 
 
 def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counted_field: str | None) -> None:
-    """Worker process: add every batch from ``jobs`` to a new segment, report it."""
+    """Worker process: add every batch from ``jobs`` to a new segment (a new one every ``SEGMENT_DOCUMENTS``),
+    report them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not ours
     die_with_parent(parent)
@@ -300,10 +306,14 @@ def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counte
     signatures: dict[str, Any] = {}
     try:
         writer = worker_writer(index_path, build_schema(), WORKER_LIMIT_MB)
+        finished = []
         for batch in iter(jobs.get, None):
             for doc in batch:
                 _add(writer, doc, signatures)
-        segment, term_documents = _finished(writer, counted_field)
-        results.put(("done", ((segment, term_documents), new_roots(inherited), signatures)))
+            if writer.docnum >= SEGMENT_DOCUMENTS:  # written out, its memory reused by the next one
+                finished.append(_finished(writer, counted_field))
+                writer = worker_writer(index_path, build_schema(), WORKER_LIMIT_MB)
+        finished.append(_finished(writer, counted_field))
+        results.put(("done", (finished, new_roots(inherited), signatures)))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
         results.put(("failed", f"{type(e).__name__}: {e}"))

@@ -162,13 +162,16 @@ def test_update_keeps_the_previous_generation_intact_for_readers(jsonl_index, ru
         assert reader.document(id="gempa")["body"].startswith("Gempa mengguncang Cianjur")
 
 
-def test_parallel_workers_index_like_one_process(tmp_path, monkeypatch):
+@pytest.mark.parametrize("segment_documents", [None, 300])
+def test_parallel_workers_index_like_one_process(tmp_path, monkeypatch, segment_documents):
     # Enough batches (400) that both workers get some even when one starts late on a busy machine.
     articles = {f"a{i}": f"Berita nomor {i}: banjir melanda kota ke-{i % 7} setelah hujan." for i in range(2000)}
     source = tmp_path / "many.jsonl"
     write_jsonl(source, articles)
     monkeypatch.setattr(search.index.workers, "BATCH_SIZE", 5)
     monkeypatch.setattr(search.index.workers, "MIN_BATCHES_FOR_WORKERS", 2)
+    if segment_documents is not None:  # each worker finishes a segment and starts another every 300 documents
+        monkeypatch.setattr(search.index.workers, "SEGMENT_DOCUMENTS", segment_documents)
     serial = build_index([source], tmp_path / "serial", procs=1, full=True)
     parallel = build_index([source], tmp_path / "parallel", procs=2, full=True)
     assert serial.indexed == parallel.indexed == 2000
@@ -181,7 +184,8 @@ def test_parallel_workers_index_like_one_process(tmp_path, monkeypatch):
     scores = {h.id: h.score for h in one.hits}
     assert all(scores[h.id] == h.score for h in two.hits if h.id in scores)
     segments = [p for p in generations.live_generation(tmp_path / "parallel").iterdir() if p.suffix == ".seg"]
-    assert len(segments) >= 2  # the workers really wrote their own segments
+    assert len(segments) >= (2 if segment_documents is None else 2000 // segment_documents)
+    assert len(generations.read_record(generations.live_generation(tmp_path / "parallel"), "contents.json.gz")) == 2000
 
 
 def test_a_failing_worker_fails_the_build_and_keeps_the_old_index(tmp_path, monkeypatch, run_cli):
