@@ -6,7 +6,15 @@ formatted here and only here. Imports of the engine happen inside the commands s
 that ``cari --help`` starts at once.
 """
 
-from search.cli import archive, indexing, replicas, searching, serving, synonyms  # noqa: F401 - registers the commands
+from search.cli import (  # noqa: F401 - registers the commands
+    archive,
+    evaluating,
+    indexing,
+    replicas,
+    searching,
+    serving,
+    synonyms,
+)
 from search.cli.common import cli
 
 __all__ = ["cli", "main"]
