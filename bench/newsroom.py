@@ -25,7 +25,9 @@ from search.analysis.names import name_terms
 from search.analysis.tokens import index_words
 from search.index import generations
 from search.index.format import open_index
-from search.index.names import NAMES, index_counts, learned_names, names_of_record, read_counts
+from search.index.name_counts import index_counts, read_counts
+from search.index.name_learning import learned_names
+from search.index.names import NAMES, names_of_record
 from search.ingest.datelines import strip_dateline
 from search.ranking.dates import DateOrder
 from search.ranking.people import NameFacets

@@ -115,5 +115,5 @@ class NamesAnalyzer(Analyzer):
 
 
 def names_analyzer() -> NamesAnalyzer:
-    """For the ``names`` field (``search.index.names`` learns from it)."""
+    """For the ``names`` field (``search.index.name_learning`` learns from it)."""
     return NamesAnalyzer()

@@ -4,7 +4,7 @@ No NER model ships for Indonesian in the registries Cari can reach, and none
 is needed: news writes names with capitals, and the archive itself says
 which words are names (a word capitalised in nearly all of its places inside
 a sentence, not only where a sentence opens it). This module reads one
-article; ``search.index.names`` learns from the whole index which of the runs
+article; ``search.index.name_learning`` learns from the whole index which of the runs
 found here are people and organisations.
 
 An article's runs are indexed as terms of the ``names`` field, each kind

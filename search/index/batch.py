@@ -15,7 +15,7 @@ from pathlib import Path
 from search.errors import BuildFailed
 from search.index import generations, stories
 from search.index.format import FURNITURE
-from search.index.names import Tally
+from search.index.name_counts import Tally
 from search.index.records import OwnArticles
 from search.ingest.article import Article, Problem
 from search.ingest.formats import ReadOptions
@@ -145,7 +145,7 @@ class Batch:
     allow_removals: bool
     options: ReadOptions
     sketches: stories.Sketches = field(default_factory=stories.Sketches)  # of the articles (re)indexed
-    names: Tally | None = None  # the names terms' counts, kept by an update (search.index.names)
+    names: Tally | None = None  # the names terms' counts, kept by an update (search.index.name_counts)
     remembered: dict[int, list] = field(default_factory=dict)  # id(source) -> its items, read for the furniture
     remembered_chars: int = 0  # their text's size; -1: past READ_ONCE_CHARS, nothing more is kept
     furniture: Furniture | None = None  # each source's learned furniture lines (search.ingest.furniture)

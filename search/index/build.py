@@ -54,7 +54,9 @@ from search.index.format import (
     schema_fingerprint,
     stamp,
 )
-from search.index.names import NAMES_FIELD, Tally, write_names
+from search.index.name_counts import Tally
+from search.index.name_learning import write_names
+from search.index.names import NAMES_FIELD
 from search.index.records import READABLE_FORMATS, OwnArticles, stored_record
 from search.index.schema import WIB, build_schema, published_value
 from search.index.workers import DocumentSink, default_procs

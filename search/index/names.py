@@ -1,89 +1,27 @@
-"""People and organisations learned from the whole index, at every write: which runs of the ``names`` field are names.
+"""People and organisations the index names: the record each generation keeps of them, and finding one by name.
 
-Each article's ``names`` terms (``search.analysis.names``) say what one article
-shows; whether a run is a name, and whose, is decided here by evidence from
-the whole archive, each time a write makes a new generation (so it follows
-additions and removals, and a rebuild from the index's own articles learns
-it again). The rule, as a reader would apply it:
-
-- a run must stand by itself in at least ``MIN_DOCS`` articles;
-- an **organisation** opens with an organisation's head word (``Komisi``,
-  ``Kementerian``, ``Partai``, ``PT``, ``Universitas``, ...:
-  ``analysis.names.ORG_HEADS``), or is an abbreviation (a word written in
-  capitals wherever it stands inside a sentence: ``KPK``, ``DPR``);
-- a **person** is one to three words, each a *name word* (capitalised in at
-  least 90% of the articles that hold it, sentence openings aside), with a
-  person's title or a verb of saying before it (``Ketua DPR Setya
-  Novanto``, ``kata Setya Novanto``) in at least a tenth of its articles
-  (and two at least); places and products seldom have either;
-- an abbreviation the archive defines (``Komisi Pemberantasan Korupsi
-  (KPK)``, ``Setya Novanto (Setnov)``) in two articles or more is one name
-  with its long form; so is a one-word nickname the articles give a
-  person's name in two or more (``Basuki Tjahaja Purnama (Ahok)``, ``...
-  alias Ahok``), nearly always the same person's, and a nickname of the
-  short table ``search/data/nicknames.tsv`` (those no article explains:
-  ``Sandi``); a single name word that is part of exactly one well-known
-  person's name (``Novanto``, ``Anies``: the name's forms counted as one) is
-  that person.
-
-The result is a generation record (:data:`NAMES`): ``[key, kind, display, forms]``
-for each name, ``forms`` the runs that stand for it.
+Each article's ``names`` terms (``search.analysis.names``: the runs of
+capitalised words in its body, and their evidence) say what one article
+shows; which runs are names, and whose, is learned from the whole archive at
+every write (``search.index.name_learning``, from the term counts each write
+keeps: ``search.index.name_counts``). The result is a generation record
+(:data:`NAMES`): ``[key, kind, display, forms]`` for each name, ``forms`` the
+runs that stand for it. Searching reads it as :class:`Name` objects and finds
+them by what a reader types (:class:`NameBook`).
 """
 
 from __future__ import annotations
 
-import os
-from collections import defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from search._whoosh.codec import field_doc_frequencies
-from search._whoosh.columns import live_mask
-from search._whoosh.postings import PostingArrays
-from search.analysis.names import (
-    CONVENTIONAL_CAPITALS,
-    NAME_JOINERS,
-    NAME_SHARE,
-    OFFICE_TITLES,
-    ORG_HEADS,
-    PERSON_TITLES,
-    PLACE_HEADS,
-    WORD,
-    fold,
-)
-from search.analysis.names import name_terms as article_name_terms
-from search.analysis.wordlists import read_lines
-from search.index import generations
-from search.index.npz import read_arrays
+from search.analysis.names import WORD, fold
 
 NAMES = "names.json.gz"
 # Off only in ``bench.build_cost``, which measures what a build without the names costs: no ``names`` field
 # is indexed and nothing is learned (an index built so has no people or organisations facets).
 LEARN = True
-LOWER_INSIDE = NAME_JOINERS | {"dan"}  # written in small letters inside a name: 'Kementerian Pemuda dan Olahraga'
-# Every ``names`` term and the number of articles holding it: what the next write starts from.
-COUNTS = "names-counts.npz"
-COUNTS_VERSION = 1
-# Articles a write may remove one by one (their stored bodies analysed again); past that the counts are read again
-# from the whole index. The articles it adds are counted by the segments they are written to.
-TALLY_LIMIT = 2000
 NAMES_FIELD = "names"
 PERSON, ORGANISATION = "person", "organisation"
-MIN_DOCS = 3
-# Share of a person's articles with a person's title or a verb of saying before the name (an office's
-# title counts half: 'Presiden' is followed by 'Joko Widodo' and by 'Amerika Serikat').
-PERSON_EVIDENCE = 0.15
-SINGLE_PERSON_EVIDENCE = 0.25  # one word ('Ahok', 'Jokowi') needs more: clubs and brands are one word too
-MIN_PERSON_EVIDENCE = 2
-PLACE_SHARE = 0.1  # a run after 'di' or 'ke' in more than a tenth of its articles is a place
-PLACE_ABBREVIATIONS = frozenset({"dki", "ri", "as", "ntt", "ntb", "diy", "uea", "nkri", "jabodetabek", "rt", "rw"})
-MIN_DEFINED = 2  # articles that define an abbreviation the same way
-SHARED_BY = 3  # names (each in two articles) a first name opens, none usual, before it is nobody's
-DOMINANT = 2  # a name holding a word that many times as often as all the others: the word stands for it
 
 
 @dataclass
@@ -104,328 +42,6 @@ class Name:
         return cls(str(key), str(kind), str(display), [str(f) for f in forms])
 
 
-def index_counts(reader: Any) -> dict[str, int]:
-    """``{term: articles}`` of the ``names`` field over the articles the index holds.
-
-    Whoosh counts a removed article until its segment is merged: the terms of
-    each removed one (read again from its stored body) are taken off.
-    """
-    if NAMES_FIELD not in reader.schema:
-        return {}
-    counts = field_doc_frequencies(reader, NAMES_FIELD)
-    if reader.has_deletions():
-        for docnum in np.flatnonzero(~live_mask(reader)):
-            _count(counts, reader.stored_fields(int(docnum)).get("body") or "", -1)
-    return counts
-
-
-def _count(counts: dict[str, int], body: str, sign: int) -> None:
-    for term in article_name_terms(body):
-        n = counts.get(term, 0) + sign
-        if n > 0:
-            counts[term] = n
-        else:
-            counts.pop(term, None)
-
-
-def by_prefix(counts: dict[str, int]) -> dict[str, dict[str, int]]:
-    """``{"n": {"setya novanto": 50}, "t": {...}, ...}`` of flat ``{"n:setya novanto": 50}`` counts."""
-    found: dict[str, dict[str, int]] = defaultdict(dict)
-    for term, n in counts.items():
-        prefix, _, value = term.partition(":")
-        found[prefix][value] = n
-    return found
-
-
-class Tally:
-    """A write's running ``names`` term counts: the live generation's, plus the articles it adds, minus those it
-    removes. Past ``TALLY_LIMIT`` removed articles (or with no counts to start from) they are read from the new
-    index."""
-
-    def __init__(self, live: Path | None) -> None:
-        self.counts: dict[str, int] | None = read_counts(live) if live is not None else None
-        self._changed = 0
-
-    @property
-    def counting(self) -> bool:
-        """Whether the counts are kept (else they are read from the index once it is written)."""
-        return self.counts is not None
-
-    def add_counts(self, term_documents: dict[str, int]) -> None:
-        """Add the articles written: ``{term: articles}`` of their ``names`` field, as their segments count it."""
-        if self.counts is None:
-            return
-        counts = self.counts
-        for term, n in term_documents.items():
-            counts[term] = counts.get(term, 0) + n
-
-    def remove_stored(self, searcher: Any, ids: list[str]) -> None:
-        """Take off the articles ``ids`` that ``searcher`` (before their deletion) holds."""
-        if self.counts is None or self._changed + len(ids) > TALLY_LIMIT:
-            self.counts = None
-            return
-        for doc_id in ids:
-            docnum = searcher.document_number(id=doc_id)
-            if docnum is not None:
-                self._apply(searcher.stored_fields(docnum).get("body") or "", -1)
-
-    def _apply(self, body: str, sign: int) -> None:
-        if self.counts is None:
-            return
-        self._changed += 1
-        if self._changed > TALLY_LIMIT:
-            self.counts = None  # a large removal: reading the whole index once is cheaper
-            return
-        _count(self.counts, body, sign)
-
-
-def write_counts(generation: Path, counts: dict[str, int]) -> None:
-    """Store ``counts`` in ``generation`` (under another name, then renamed: the old one may be a hard link)."""
-    path = generation / COUNTS
-    partial = path.with_name(path.name + ".partial")
-    terms = "\n".join(counts).encode("utf-8")
-    with open(partial, "wb") as f:
-        np.savez(f, version=np.array([COUNTS_VERSION]), terms=np.frombuffer(terms, dtype=np.uint8),
-                 counts=np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
-    os.replace(partial, path)
-
-
-def read_counts(generation: Path) -> dict[str, int] | None:
-    """The counts of ``generation``, or None if it has none or they cannot be read."""
-    try:
-        data = read_arrays(generation / COUNTS, ("version", "terms", "counts"))
-        if data["version"].tolist() != [COUNTS_VERSION]:
-            return None
-        terms = data["terms"].tobytes().decode("utf-8")
-        counts = data["counts"].tolist()
-    except (OSError, ValueError, KeyError, UnicodeDecodeError):
-        return None
-    names = terms.split("\n") if terms else []
-    return dict(zip(names, counts, strict=True)) if len(names) == len(counts) else None
-
-
-def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) -> list[Name]:
-    """The names of an index from its ``names`` term frequencies; ``word_articles(w)``: articles holding ``w``."""
-    runs, person, office, place, caps, upper = (freq.get(p, {}) for p in ("n", "t", "i", "l", "c", "u"))
-    defined = _defined(freq.get("a", {}))
-    known: dict[str, bool] = {}
-
-    def name_word(word: str) -> bool:
-        found = known.get(word)
-        if found is None:
-            n = caps.get(word, 0)
-            found = known[word] = (n >= 2 and word not in CONVENTIONAL_CAPITALS
-                                   and n >= NAME_SHARE * max(n, word_articles(word)))
-        return found
-
-    def acronym(word: str) -> bool:
-        return upper.get(word, 0) >= max(2, caps.get(word, 0) / 2) and name_word(word)
-
-    def placed(word: str) -> bool:
-        return runs.get(word, 0) >= MIN_DOCS and place.get(word, 0) > PLACE_SHARE * runs[word]
-
-    def evidence(run: str) -> float:
-        return (person.get(run, 0) + office.get(run, 0) / 2) / runs[run]
-
-    kinds: dict[str, str] = {}
-    for run, articles in runs.items():
-        words = run.split()
-        if articles < MIN_DOCS or not words[0][:1].isalpha():
-            continue
-        if len(words) > 1 and words[0] in ORG_HEADS or _organisation_abbreviation(run, defined, acronym, office,
-                                                                                   runs):
-            kinds[run] = ORGANISATION
-        elif (len(words) <= 3 and all(map(name_word, words)) and words[0] not in PLACE_HEADS
-              and not any(placed(word) for word in words[1:])  # 'Persija Jakarta'
-              and place.get(run, 0) <= PLACE_SHARE * articles and not any(map(acronym, words))
-              and evidence(run) >= (PERSON_EVIDENCE if len(words) > 1 else SINGLE_PERSON_EVIDENCE)
-              and person.get(run, 0) + office.get(run, 0) >= MIN_PERSON_EVIDENCE):
-            kinds[run] = PERSON
-    forms: dict[str, set[str]] = {run: {run} for run in kinds}
-    _join_abbreviations(defined, kinds, forms, runs)
-    _join_tails(kinds, forms, runs, place, person, name_word)
-    _join_nicknames(_nicknames(freq.get("k", {})), kinds, forms, lambda word: caps.get(word, 0) >= 1 and not (
-        word in CONVENTIONAL_CAPITALS or word in PERSON_TITLES or word in OFFICE_TITLES), MIN_DEFINED)
-    _join_nicknames(_known_nicknames(), kinds, forms, lambda word: runs.get(word, 0) >= MIN_DOCS, 0)
-    _join_single_words(runs, kinds, forms, name_word, place)
-    return [Name(key, kind, _display(key, forms[key], kinds, acronym, upper, caps, defined), sorted(forms[key]))
-            for key, kind in sorted(kinds.items())]
-
-
-def _defined(pairs: dict[str, int]) -> dict[str, str]:
-    """``short -> long`` of each abbreviation the archive defines in ``MIN_DEFINED`` articles, its usual long form."""
-    best: dict[str, tuple[int, str]] = {}
-    for pair, articles in pairs.items():
-        short, _, long = pair.partition("=")
-        if articles >= MIN_DEFINED and articles > best.get(short, (0, ""))[0]:
-            best[short] = (articles, long)
-    return {short: long for short, (_, long) in best.items() if short != long}
-
-
-def _organisation_abbreviation(run: str, defined: dict[str, str], acronym: Callable[[str], bool],
-                               office: dict[str, int], runs: dict[str, int]) -> bool:
-    """'KPK' (defined as 'Komisi ...'), 'DPRD' ('Ketua DPRD': an office's title before it); not 'HAM' (Hak Asasi
-    Manusia), 'USB', 'DKI', nor 'SN' ('tersangka SN': a person's initials)."""
-    if " " in run or not acronym(run) or run in PLACE_ABBREVIATIONS:
-        return False
-    long = defined.get(run)
-    if long is not None:
-        return long.split()[0] in ORG_HEADS
-    return office.get(run, 0) >= PERSON_EVIDENCE * runs[run]
-
-
-def _join_tails(kinds: dict[str, str], forms: dict[str, set[str]], runs: dict[str, int],  # noqa: C901
-                place: dict[str, int], person: dict[str, int], name_word: Callable[[str], bool]) -> None:
-    """Runs that are one name with another: 'Jakarta Sandiaga Uno' and 'Filipina Rodrigo Duterte' (a place
-    before a person's name: the person), 'Metro Jaya' and 'Pusat Statistik' (the end of an organisation's
-    name: the organisation), 'Partai Gerindra Prabowo Subianto' (an organisation, then a person: neither)."""
-    def placed(word: str) -> bool:
-        return runs.get(word, 0) >= MIN_DOCS and place.get(word, 0) > PLACE_SHARE * runs[word]
-
-    for run in sorted((r for r in kinds if kinds[r] == PERSON), key=lambda r: (-len(r.split()), r)):
-        words = run.split()
-        shorter = next((t for t in (" ".join(words[i:]) for i in range(1, len(words) - 1)) if kinds.get(t) == PERSON),
-                       None)
-        if shorter is not None:
-            forms[shorter] |= forms.pop(run)
-            kinds.pop(run)
-        elif len(words) == 3 and (placed(words[0]) or (runs.get(words[0], 0) >= runs.get(run, 0)
-                                                        and not person.get(words[0], 0))):  # 'Rusia Vladimir Putin'
-            tail = " ".join(words[1:])
-            kinds[tail], forms[tail] = PERSON, forms.pop(run) | forms.get(tail, set()) | {tail}
-            kinds.pop(run)
-    for run in sorted((r for r in kinds if kinds[r] == ORGANISATION), key=lambda r: (-len(r.split()), r)):
-        if run not in kinds:
-            continue
-        words = run.split()
-        splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
-        if any(kinds.get(tail) == PERSON and kinds.get(head) == ORGANISATION for head, tail in splits):
-            kinds.pop(run)  # 'Partai Golkar' 'Idrus Marham'
-            forms.pop(run)
-            continue
-        for _, tail in splits:
-            if tail in kinds and runs.get(run, 0) >= runs.get(tail, 0) and (kinds[tail] == ORGANISATION
-                                                                             or " " in tail):
-                forms[run] |= forms.pop(tail)
-                kinds.pop(tail)
-        alone = runs.get(words[-1], 0)
-        if len(words) == 2 and words[0] in ORG_HEADS and words[1] not in kinds and alone >= MIN_DOCS \
-                and name_word(words[1]) and alone <= 3 * runs.get(run, 0) and not placed(words[1]) \
-                and max((r for r in kinds if r.endswith(" " + words[1])), key=lambda r: (runs.get(r, 0), r)) == run:
-            forms[run].add(words[1])  # 'Golkar' of 'Partai Golkar', its most usual name
-
-
-def _join_abbreviations(defined: dict[str, str], kinds: dict[str, str], forms: dict[str, set[str]],
-                        runs: dict[str, int]) -> None:
-    """'KPK' defined as 'Komisi Pemberantasan Korupsi': one name, keyed by the long form."""
-    for short, long in sorted(defined.items()):
-        if long in kinds and short in forms.get(long, ()):
-            continue
-        if long in kinds:
-            forms[long].add(short)
-            forms[long] |= forms.pop(short, set())
-            kinds.pop(short, None)
-        elif short in kinds and runs.get(long, 0):
-            forms[short].add(long)
-
-
-def _nicknames(pairs: dict[str, int]) -> dict[str, dict[str, int]]:
-    """``{nickname: {name: articles}}`` of the ``k:`` terms' counts (``ahok=basuki tjahaja purnama``)."""
-    found: dict[str, dict[str, int]] = defaultdict(dict)
-    for pair, articles in pairs.items():
-        short, _, long = pair.partition("=")
-        if short and long:
-            found[short][long] = articles
-    return found
-
-
-def _known_nicknames() -> dict[str, dict[str, int]]:
-    """The curated table's ``{nickname: {name: 1}}`` (``search/data/nicknames.tsv``)."""
-    found: dict[str, dict[str, int]] = {}
-    for line in read_lines("nicknames.tsv"):
-        short, _, long = line.partition("\t")
-        found[_folded(short)] = {_folded(long): 1}
-    return found
-
-
-def _join_nicknames(nicknames: dict[str, dict[str, int]], kinds: dict[str, str], forms: dict[str, set[str]],
-                    usable: Callable[[str], bool], least: int) -> None:
-    """A nickname (``ahok``) that names one person (``basuki tjahaja purnama``, or a name among its forms) in
-    at least ``least`` articles, ``DOMINANT`` times as often as any other, is that person: one name, all forms."""
-    person_of = {form: key for key, kind in kinds.items() if kind == PERSON for form in forms[key]}
-    for short in sorted(nicknames):
-        people: dict[str, int] = defaultdict(int)
-        for long, articles in nicknames[short].items():
-            if person_of.get(long) is not None:
-                people[person_of[long]] += articles
-        if not people or kinds.get(short) == ORGANISATION or not usable(short):
-            continue
-        ranked = sorted(people.items(), key=lambda item: (-item[1], item[0]))
-        person, articles = ranked[0]
-        if articles < least or (len(ranked) > 1 and articles < DOMINANT * ranked[1][1]) or person == short \
-                or any(short in forms[key] for key in forms if key not in (person, short)):
-            continue
-        joined = forms.pop(short, set()) if short in kinds else set()
-        kinds.pop(short, None)
-        forms[person] |= joined | {short}
-        person_of.update(dict.fromkeys(forms[person], person))
-
-
-def _join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[str, set[str]],
-                       name_word: Callable[[str], bool], place: dict[str, int]) -> None:
-    """A single name word that, in the names it is part of, is nearly always one well-known person's name
-    ('Novanto', 'Trump') stands for that person; one part of several people's names ('Agus', 'Bambang', 'Kim')
-    is nobody's in particular."""
-    holders: dict[str, list[str]] = defaultdict(list)
-    for run, articles in runs.items():
-        words = run.split()
-        if 2 <= len(words) <= 3 and articles >= MIN_DEFINED:
-            for word in set(words):
-                holders[word].append(run)
-    person_of = {form: key for key, kind in kinds.items() if kind == PERSON for form in forms[key]}
-    for word in sorted(holders):
-        alone = runs.get(word, 0)
-        if kinds.get(word) == ORGANISATION or alone < MIN_DOCS or not name_word(word) \
-                or place.get(word, 0) > PLACE_SHARE * alone:
-            continue
-        ranked = sorted(holders[word], key=lambda run: (-runs[run], run))
-        owners: dict[str, int] = defaultdict(int)
-        for run in ranked:
-            owners[person_of.get(run, run)] += runs[run]
-        best, most = ranked[0], runs[ranked[0]]
-        others = sum(runs[run] for run in ranked[1:])
-        if kinds.get(word) == PERSON and (kinds.get(best) != PERSON or most < DOMINANT * others):
-            # A word with a person's own evidence ('kata Anies'): its runs counted by the name they are forms of
-            # ('Anies Baswedan' and 'Jakarta Anies Baswedan' are one); not a word only lineups and lists give
-            # alone ('Ridwan', 'Rodrigo': many people's).
-            best, most = min(owners.items(), key=lambda item: (-item[1], item[0]))
-            others = sum(owners.values()) - most
-        if kinds.get(best) != PERSON or most < DOMINANT * others:
-            if kinds.get(word) == PERSON and sum(run.startswith(word + " ") for run in ranked) >= SHARED_BY:
-                del kinds[word], forms[word]  # 'Budi' (Gunawan, Karya, Waseso): nobody's in particular
-            continue
-        if alone > 4 * most or any(word in forms[key] for key in forms if key not in (best, word)):
-            continue
-        forms[best].add(word)
-        forms[best] |= forms.pop(word, set()) if word in kinds else set()
-        kinds.pop(word, None)
-
-
-def _display(key: str, names: Iterable[str], kinds: dict[str, str], acronym: Callable[[str], bool],
-             upper: dict[str, int], caps: dict[str, int], defined: dict[str, str]) -> str:
-    """'Komisi Pemberantasan Korupsi (KPK)', 'Setya Novanto': capitals where the archive writes them."""
-    def written(run: str) -> str:
-        return " ".join(w if w in LOWER_INSIDE else w.upper() if upper.get(w, 0) >= max(1, caps.get(w, 0) / 2)
-                        else w[:1].upper() + w[1:] for w in run.split())
-
-    shown = written(key)
-    short = [n for n in names if n != key and len(n.split()) == 1
-             and (acronym(n) or upper.get(n, 0) >= 1 or (defined.get(n) == key and len(n) <= 4))]
-    if kinds.get(key) == ORGANISATION and short and not acronym(key) and short[0] not in key.split():
-        shown += f" ({sorted(short)[0].upper()})"
-    return shown
-
-
 def name_terms(forms: list[str]) -> list[str]:
     """The ``names`` terms that say an article names one of ``forms``: a run by itself or at the end of a longer one."""
     return [f"{prefix}:{form}" for form in forms for prefix in ("n", "p")]
@@ -438,52 +54,30 @@ class NameBook:
         self.names = names
         self._by_form: dict[str, Name] = {}
         for name in sorted(names, key=lambda n: len(n.forms)):  # a form of a longer name loses to the name itself
-            for form in (*name.forms, _folded(name.display)):
+            for form in (*name.forms, folded_name(name.display)):
                 self._by_form.setdefault(form, name)
         for name in names:
             self._by_form[name.key] = name
 
     def lookup(self, text: str) -> Name | None:
-        return self._by_form.get(_folded(text))
+        return self._by_form.get(folded_name(text))
 
     def forms(self, text: str) -> list[str]:
         """The runs that stand for the name ``text`` (its own folded words if it is not a learned name)."""
         name = self.lookup(text)
         if name is not None:
             return name.forms
-        words = _folded(text)
+        words = folded_name(text)
         return [words] if words else []
 
 
-def _folded(text: str) -> str:
+def folded_name(text: str) -> str:
     """'Komisi Pemberantasan Korupsi (KPK)' -> 'komisi pemberantasan korupsi kpk': words only, folded."""
     return " ".join(fold(word) for word in WORD.findall(text))
 
 
-def learned_names(reader: Any, counts: dict[str, int] | None = None) -> list[Name]:
-    """The names of the index ``reader`` reads (see the module's rules); ``counts``: its ``names`` term counts.
-
-    A word's articles are counted over the articles the index holds: Whoosh's count keeps removed and
-    replaced ones until their segment is merged, and an updated index would learn otherwise than a new one.
-    """
-    freq = by_prefix(index_counts(reader) if counts is None else counts)
-    if not reader.has_deletions():
-        return learn(freq, lambda word: reader.doc_frequency("body_exact", word))
-    postings = PostingArrays(reader)
-    return learn(freq, lambda word: int(postings.live[postings.read("body_exact", word)[0]].sum()))
-
-
 def names_record(names: list[Name]) -> list:
     return [name.to_record() for name in names]
-
-
-def write_names(generation: Path, index: Any, tally: Tally | None = None) -> None:
-    """Learn the names of the Whoosh ``index`` just committed in ``generation`` and keep them as its record,
-    with the term counts they were learned from (``tally``'s, or read from the index)."""
-    with index.reader() as reader:
-        counts = tally.counts if tally is not None and tally.counts is not None else index_counts(reader)
-        write_counts(generation, counts)
-        generations.write_record(generation, NAMES, names_record(learned_names(reader, counts)))
 
 
 def names_of_record(record: object) -> list[Name] | None:

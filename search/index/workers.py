@@ -93,7 +93,7 @@ class DocumentSink:
         # words it indexes the body's exact-form field with; this process from the body, for the few it writes.
         self.signatures: dict[str, Any] = {}
         # With ``counted_field``: {term: documents} of that field over every document written, read from the
-        # segments as they are finished (the names an update learns, search.index.names: no second analysis).
+        # segments as they are finished (the names an update learns, search.index.name_counts: no second analysis).
         self.counted_field = counted_field
         self.term_documents: dict[str, int] = {}
 

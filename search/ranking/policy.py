@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from whoosh import query as q
 
-from search.index.names import Name, NameBook, learned_names
+from search.index.name_learning import learned_names
+from search.index.names import Name, NameBook
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.parsed import ParsedQuery
 from search.ranking.coverage import BEST_BY_DATE, BEST_SHARE, for_keywords, is_sentence

@@ -16,7 +16,9 @@ from search.index.batch import ADD
 from search.index.build import build_index
 from search.index.changes import remove_articles
 from search.index.format import open_index
-from search.index.names import NAMES, ORGANISATION, PERSON, Name, NameBook, index_counts, learn, read_counts
+from search.index.name_counts import index_counts, read_counts
+from search.index.name_learning import learn
+from search.index.names import NAMES, ORGANISATION, PERSON, Name, NameBook
 from search.query.filters import Filters, take_name_filters
 from tests.conftest import make_index, searcher_of, write_jsonl
 
