@@ -4,7 +4,7 @@ The one write path: every change to an index -- ``cari rebuild-index`` and
 ``cari add`` (files), the write API's upserts (articles passed as objects:
 :class:`GivenArticles`), and removals by id (``cari remove``, the write API's
 deletions: ``mode=REMOVE``, which ``index.changes`` asks for) -- is a
-:func:`build_index` that holds ``generations.writing``, fills a
+:func:`build_index` that holds ``write_lock.writing``, fills a
 ``generations.next_generation`` and swaps it in with ``generations.publish``;
 the write API batches its writes into these (``index.documents``). Reading the sources, and
 what a build removes, is ``index.batch``.
@@ -22,7 +22,7 @@ from search._whoosh.writers import open_for_writing, parent_writer
 from search.analysis.answers import answer_kinds
 from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
-from search.index import generations, names, stories
+from search.index import generations, names, stories, write_lock
 from search.index.batch import (
     ADD,
     REBUILD,
@@ -174,7 +174,7 @@ def build_index(
                   options)
         report.seconds = time.perf_counter() - started
         return report
-    with generations.writing(index_dir, wait_seconds):
+    with write_lock.writing(index_dir, wait_seconds):
         if own_articles:  # read under the lock: no write can land between the reading and the swap
             paths = _own(index_dir)
         if mode == REMOVE and not _removable(index_dir, remove, report).deleted:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from search.errors import BuildFailed, CariError, IndexDamaged
-from search.index import generations
+from search.index import generations, write_lock
 from search.index.checksums import first_mismatch
 from search.index.records import FIELDS, READABLE_FORMATS, records
 
@@ -112,7 +112,7 @@ def backup(index_dir: Path, dest: Path, attempts: int = 5) -> tuple[Path, int]:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BuildFailed(f"{dest} already exists and is not an empty folder; nothing was copied.")
     problem = None
-    with generations.writable(dest):
+    with write_lock.writable(dest):
         dest.mkdir(parents=True, exist_ok=True)
         for _ in range(attempts):
             live = readable_generation(index_dir)

@@ -9,7 +9,7 @@ rebuild that fails or is killed leaves the old one serving::
       CURRENT              # "gen-20261121T150102-k3j9"
       gen-20261121T150102-k3j9/   # the live Whoosh index + cari.json
       gen-20261120T093000-x8a1/   # the previous one, kept for readers mid-switch
-      .lock                # held (flock) by a running rebuild
+      .lock                # held (flock) by a running write (search.index.write_lock)
 
 Each generation holds a ``READERS.LOCK`` file that every process reading it
 holds a shared ``flock`` on (:func:`hold_live`); a writer deletes an old
@@ -31,7 +31,6 @@ generation could not be kept for readers mid-switch.)
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import gzip
 import json
@@ -44,10 +43,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, cast
 
-from search.errors import BuildFailed, IndexBusy, IndexDamaged, IndexMissing, damaged, not_permitted
+from search.errors import IndexDamaged, IndexMissing, damaged, not_permitted
 from search.index.checksums import checksums
 from search.ingest.formats import GENERATION_PREFIX
-from search.ingest.formats import INDEX_LOCK as LOCK
 from search.ingest.formats import INDEX_POINTER as POINTER
 
 MANIFEST = "cari.json"
@@ -295,23 +293,10 @@ def _pointer_name(index_dir: Path) -> str | None:
 
 
 @contextmanager
-def writing(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the index for one write: the rebuild lock (IndexBusy past ``wait_seconds``), the folder's OSErrors
-    as BuildFailed.
-
-    Every write runs in one -- a rebuild, an add, a removal, a batch of the
-    write API's -- and makes its change as a :func:`next_generation` that
-    :func:`publish` swaps in: the one write path.
-    """
-    with writable(index_dir), rebuild_lock(index_dir, wait_seconds):
-        yield
-
-
-@contextmanager
 def next_generation(index_dir: Path, live: Path | None) -> Iterator[Path]:
     """The generation a write fills and publishes: new and empty, or the hard-linked copy of ``live``.
 
-    Call under :func:`writing`. Generations left by earlier writes that no
+    Call under ``write_lock.writing``. Generations left by earlier writes that no
     reader holds go first; if the write fails or is interrupted before it
     publishes, the new generation is removed and the live one keeps serving.
     """
@@ -322,84 +307,6 @@ def next_generation(index_dir: Path, live: Path | None) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise
-
-
-@contextmanager
-def writable(index_dir: Path) -> Iterator[None]:
-    """Report an index folder that cannot be created or written as a CariError.
-
-    Unreadable sources are reported article by article; an OSError reaching
-    here is about the index folder itself (read-only, full disk, not a folder).
-    """
-    try:
-        yield
-    except OSError as e:
-        raise BuildFailed(
-            f"Cannot write the index at {index_dir}: {e.strerror} ({e.filename or index_dir}). "
-            "The previous index, if any, is unchanged."
-        ) from None
-
-
-_held_locks: list = []  # the lock files this process holds open (a forked worker closes them)
-
-
-def release_inherited_lock() -> None:
-    """In a forked worker: close the parent's lock file, so the lock ends when the parent does.
-
-    ``flock`` belongs to the open file, which a fork shares: a worker left
-    holding it would keep the index locked after its parent died.
-    """
-    for handle in _held_locks:
-        handle.close()
-    _held_locks.clear()
-
-
-LOCK_POLL_SECONDS = 0.1
-
-
-@contextmanager
-def rebuild_lock(index_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the index's rebuild lock, waiting up to ``wait_seconds`` for it, else raise IndexBusy.
-
-    ``flock`` is released by the kernel when its holder dies, so a rebuild
-    killed with SIGKILL never leaves a stale lock behind.
-    """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = open(index_dir / LOCK, "a+")  # noqa: SIM115 - held open until the finally below
-    except PermissionError:
-        # Another user's lock file: flock needs only a file open for reading, so the lock still
-        # works across users (the build then fails, naming the folder it may not write, if it may not).
-        handle = open(index_dir / LOCK)  # noqa: SIM115
-    deadline = time.monotonic() + wait_seconds
-    try:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as e:
-                if e.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() < deadline:
-                    time.sleep(LOCK_POLL_SECONDS)  # polled: API writes take the lock for a moment at a time
-                    continue
-                handle.seek(0)
-                holder = handle.read().strip() or "another process"
-                waited = f" and stayed locked for {wait_seconds:g} s" if wait_seconds else ""
-                raise IndexBusy(
-                    f"Another rebuild of {index_dir} is running ({holder}){waited}; try again when it has finished."
-                ) from None
-        if handle.writable():
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"pid {os.getpid()}")
-            handle.flush()
-        _held_locks.append(handle)
-        yield
-    finally:
-        if handle in _held_locks:
-            _held_locks.remove(handle)
-        handle.close()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -46,8 +46,8 @@ from search._whoosh.writers import PARENT_LIMIT_MB, finish_segment, worker_write
 from search.analysis.stemmer import shared_stemmer
 from search.errors import CariError
 from search.index import stories
-from search.index.generations import release_inherited_lock
 from search.index.schema import build_schema
+from search.index.write_lock import release_inherited_lock
 
 BATCH_SIZE = 100  # documents per message to a worker
 MIN_BATCHES_FOR_WORKERS = 5

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from search import Index
-from search.index import generations
+from search.index import write_lock
 from tests.conftest import make_index, web_client, write_jsonl
 
 ARTICLES = [
@@ -57,7 +57,7 @@ def test_rebuild_waits_for_the_lock_for_wait_seconds(tmp_path, run_cli):
     locked = threading.Event()
 
     def hold_for_a_moment():
-        with generations.rebuild_lock(index):  # API writes, or another build, hold it for a moment
+        with write_lock.rebuild_lock(index):  # API writes, or another build, hold it for a moment
             locked.set()
             time.sleep(1.0)
 

@@ -10,7 +10,7 @@ import search.index.changes
 import search.index.documents
 import search.index.format
 from search import BuildFailed, Index, IndexBusy, IndexMissing, IndexOutdated, given_article
-from search.index import generations
+from search.index import generations, write_lock
 from search.index.batch import REMOVE
 from search.index.build import build_index
 from tests.conftest import make_index, write_jsonl
@@ -91,7 +91,7 @@ def test_a_removal_that_fails_leaves_the_previous_generation_serving(index, monk
 
 
 def test_a_removal_waits_for_the_lock_every_write_takes(index):
-    with generations.writing(index), pytest.raises(IndexBusy):
+    with write_lock.writing(index), pytest.raises(IndexBusy):
         Index(index).remove(["banjir"])
     assert ids(index, "bekasi") == ["banjir", "pemilu"]
 

@@ -18,7 +18,7 @@ import pytest
 
 from search import Index
 from search.errors import IndexNotPermitted
-from search.index import generations
+from search.index import generations, write_lock
 from search.index.build import build_index
 from tests.conftest import SEEDS, cari_command
 
@@ -118,7 +118,7 @@ def test_a_file_this_user_may_not_read_is_not_called_damage(tmp_path, monkeypatc
 def test_the_rebuild_lock_holds_across_users(shared_folder):
     index = shared_folder / "index"
     _build(index, 0o022)
-    with generations.rebuild_lock(index):  # root's cron job is rebuilding
+    with write_lock.rebuild_lock(index):  # root's cron job is rebuilding
         done = _as_nobody("add", str(SEEDS), "--index", "index", cwd=shared_folder)
     assert done.returncode == 1 and "Another rebuild of index is running (pid" in done.stderr, done.stderr
     # Free, the lock is taken (a file open for reading is enough for flock); the folder is root's to write.

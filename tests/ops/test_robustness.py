@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from search import Index
 from search.cli import cli
-from search.index import generations
+from search.index import generations, write_lock
 from tests.conftest import SEEDS
 from web.render import marked_html
 
@@ -112,7 +112,7 @@ def test_huge_article_is_indexed_and_its_snippet_shows_a_deep_match(tmp_path):
 
 def test_second_rebuild_is_refused_while_one_runs(seed_index, tmp_path):
     index = tmp_path / "ix"
-    with generations.rebuild_lock(index):
+    with write_lock.rebuild_lock(index):
         result = rebuild(SEEDS, "--index", index, "--wait", "0.3")
     assert result.exit_code == 1
     assert f"Another rebuild of {index} is running (pid {os.getpid()}) and stayed locked for 0.3 s" in result.output

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from search.index import generations
+from search.index import generations, write_lock
 from tests.conftest import make_index, start_cari_serve, stop, web_client
 from web.app import create_app
 
@@ -138,7 +138,7 @@ def test_many_writes_in_a_row_merge_their_segments(index):
 
 def test_a_write_during_a_rebuild_waits_for_it(index):
     client = app_over(index, WRITE_WAIT_SECONDS=10).test_client()
-    with generations.rebuild_lock(index):  # a rebuild holds the index...
+    with write_lock.rebuild_lock(index):  # a rebuild holds the index...
         result = {}
         thread = threading.Thread(target=lambda: result.update(response=client.post(
             "/api/documents", json=article("sabar", "Artikel yang menunggu."), headers=AUTH)))
@@ -151,7 +151,7 @@ def test_a_write_during_a_rebuild_waits_for_it(index):
 
 def test_a_write_refused_during_a_long_rebuild_says_so_and_is_not_applied_later(index):
     client = app_over(index, WRITE_WAIT_SECONDS=0.3).test_client()
-    with generations.rebuild_lock(index):
+    with write_lock.rebuild_lock(index):
         response = client.post("/api/documents", json=article("ditolak", "Artikel yang ditolak."), headers=AUTH)
     assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
     assert "send the documents again" in response.get_json()["error"]
