@@ -12,7 +12,7 @@ import click
 from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
 
 if TYPE_CHECKING:
-    from search import Filters, Hit, Index
+    from search import Filters, Hit, Index, SearchResults
 
 
 class WordsCommand(click.Command):
@@ -170,7 +170,19 @@ def search(words: tuple[str, ...], index_dir: Path, limit: int, page: int, sourc
 
         click.echo(json_text(results_json(results)))
         return
-    color = sys.stdout.isatty()
+    _print_page(results, query, page, limit, sort)
+    if not results.total:
+        return
+    if show_facets:
+        _print_facets(results.facets or {})
+    if show_timeline:
+        click.echo()
+        for line in timeline_lines(results.timeline or []):
+            click.echo(line)
+
+
+def _print_page(results: SearchResults, query: str, page: int, limit: int, sort: str) -> None:
+    """A page of results for a reader: what was searched besides the words, the count, then the hits."""
     if results.note:
         click.echo(results.note)
     if results.corrections:
@@ -192,13 +204,7 @@ def search(words: tuple[str, ...], index_dir: Path, limit: int, page: int, sourc
         found += f" in {results.stories} {'story' if results.stories == 1 else 'stories'}"
     click.echo(f"{found} ({results.took_ms:.1f} ms)" +
                (f", showing {first}-{last}" if results.hits else f"; page {page} is past the last ({results.pages})"))
-    _print_hits(results.hits, first, color)
-    if show_facets:
-        _print_facets(results.facets or {})
-    if show_timeline:
-        click.echo()
-        for line in timeline_lines(results.timeline or []):
-            click.echo(line)
+    _print_hits(results.hits, first, sys.stdout.isatty())
 
 
 def _print_facets(facets: dict) -> None:
