@@ -58,7 +58,7 @@ _OLD_SPELLINGS = (("oe", "u"), ("tj", "c"), ("dj", "j"), ("sj", "sy"))
 
 
 # And its j, today's y (Soerabaja, Djokjakarta), read in the same pass: its dj is today's j.
-_OLD_LETTERS = re.compile(r"oe|tj|dj|sj|j")
+_OLD_LETTERS = re.compile(r"oe|[tds]j(?=[aeiou])|j")  # tj, dj, sj before a vowel (stjles is styles)
 _TODAY = {**dict(_OLD_SPELLINGS), "j": "y"}
 
 

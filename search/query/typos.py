@@ -236,6 +236,8 @@ class IndexLexicon:
         own = self.frequency(word)
         found = []
         spellings = respellings(word) if len(word) >= MIN_VARIANT else short_respellings(word)
+        if not own and modern(word) != word:
+            spellings = [modern(word), *spellings]
         for text in self.deadline.checked(spellings):
             df = self._frequency_of_candidate(text)
             # A spelling the index lacks is no name of its own: any of its respellings is the name (bartjelona),

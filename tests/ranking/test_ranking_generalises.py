@@ -226,3 +226,11 @@ def test_a_word_in_no_article_finds_its_most_frequent_spelling_first(tmp_path):
     # The old spelling of china (tj for c) is also one of chyna's: the rarer may not outscore the frequent one.
     found = ids(news.search("tjhina"))
     assert found[0].startswith("china") and len(found) == 6, found
+
+
+def test_an_old_spelling_whose_letters_no_respelling_reaches_is_read_as_today(tmp_path):
+    assert modern("stjles") == "styles" and modern("tjut") == "cut" and modern("sjahrir") == "syahrir"
+    docs = [*({"id": f"styles{i}", "title": "Musik", "text": f"Harry Styles merilis lagu baru nomor {i}."} for i in range(2)),
+            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+    news = searcher_of(docs, tmp_path)
+    assert set(ids(news.search("stjles"))) == {"styles0", "styles1"}
