@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from search._whoosh.postings import PostingArrays
+from search._whoosh.live import count_live_only
 from search.analysis.names import (
     CONVENTIONAL_CAPITALS,
     NAME_JOINERS,
@@ -72,10 +72,8 @@ def learned_names(reader: Any, counts: dict[str, int] | None = None) -> list[Nam
     replaced ones until their segment is merged, and an updated index would learn otherwise than a new one.
     """
     freq = by_prefix(index_counts(reader) if counts is None else counts)
-    if not reader.has_deletions():
-        return learn(freq, lambda word: reader.doc_frequency("body_exact", word))
-    postings = PostingArrays(reader)
-    return learn(freq, lambda word: int(postings.live[postings.read("body_exact", word)[0]].sum()))
+    count_live_only(reader)  # a segment without deletions answers from its term dictionary, as before
+    return learn(freq, lambda word: reader.doc_frequency("body_exact", word))
 
 
 def write_names(generation: Path, index: Any, tally: Tally | None = None) -> None:
