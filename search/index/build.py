@@ -184,33 +184,40 @@ def build_index(
             raise BuildFailed(_not_updatable(index_dir))
         known = previous or live_contents(index_dir)  # what a removal guard counts against
         report.full = live is None
-        with generations.next_generation(index_dir, live) as generation:
-            ix = _open_for_writing(generation, live)
-            if live is not None:
-                learn_roots(live)
-            known_roots = len(shared_stemmer().known_roots())
-            batch = Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
-            batch.names = Tally(live) if names.LEARN else None
-            batch.furniture = learned_furniture(batch, live, index_dir)
-            generations.write_record(generation, FURNITURE, batch.furniture.to_record())
-            contents = _write_articles(ix, str(generation), batch, 1 if mode == REMOVE else procs)
-            generations.write_record(generation, CONTENTS, contents)
-            stories.update(generation, live, contents, batch.sketches)
-            if names.LEARN:
-                announce(batch, "Learning the people and organisations the archive names")
-                write_names(generation, ix, batch.names)
-            roots = shared_stemmer().known_roots()
-            # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
-            if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
-                generations.write_record(generation, ROOTS, roots)
-                generations.write_record(generation, COMMON_ROOTS, common_roots(roots))
-            remember_roots(generation)
-            if on_item is not None:
-                on_item(Phase("Saving: the records of what the index holds, then the swap"))
-            report.seconds = time.perf_counter() - started
-            earlier = generations.read_manifest(live) if live is not None and mode != REBUILD else {}
-            generations.publish(index_dir, generation, manifest(report, paths, earlier, len(contents)))
+        batch = Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
+        _write_generation(index_dir, live, batch, 1 if mode == REMOVE else procs, started)
     return report
+
+
+def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: int | None, started: float) -> None:
+    """Write ``batch`` into a new generation of ``index_dir`` (a copy of ``live``, or a new index) with the
+    records of what it holds, and swap it in; on any error the new generation is removed."""
+    report = batch.report
+    with generations.next_generation(index_dir, live) as generation:
+        ix = _open_for_writing(generation, live)
+        if live is not None:
+            learn_roots(live)
+        known_roots = len(shared_stemmer().known_roots())
+        batch.names = Tally(live) if names.LEARN else None
+        batch.furniture = learned_furniture(batch, live, index_dir)
+        generations.write_record(generation, FURNITURE, batch.furniture.to_record())
+        contents = _write_articles(ix, str(generation), batch, procs)
+        generations.write_record(generation, CONTENTS, contents)
+        stories.update(generation, live, contents, batch.sketches)
+        if names.LEARN:
+            announce(batch, "Learning the people and organisations the archive names")
+            write_names(generation, ix, batch.names)
+        roots = shared_stemmer().known_roots()
+        # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
+        if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
+            generations.write_record(generation, ROOTS, roots)
+            generations.write_record(generation, COMMON_ROOTS, common_roots(roots))
+        remember_roots(generation)
+        if batch.on_item is not None:
+            batch.on_item(Phase("Saving: the records of what the index holds, then the swap"))
+        report.seconds = time.perf_counter() - started
+        earlier = generations.read_manifest(live) if live is not None and report.mode != REBUILD else {}
+        generations.publish(index_dir, generation, manifest(report, batch.paths, earlier, len(contents)))
 
 
 def _removable(index_dir: Path, ids: Iterable[str], report: BuildReport) -> BuildReport:
