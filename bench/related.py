@@ -2,7 +2,7 @@
 """Related articles against the sets judged by reading (eval/related/*.tsv).
 
 Usage:
-    python -m bench.related --index DIR [--set subjects.tsv --set fresh.tsv] [--show]
+    python -m bench.related --index DIR [--set subjects.tsv --set fresh.tsv] [--show] [--read] [--cut SHARE]
     python -m bench.related --index DIR --cost 300 [--docs FILE.jsonl]
 
 DIR is an index of IndoSum (``../shared/eval/indosum/docs.jsonl``). For each
@@ -11,7 +11,13 @@ related articles about its subject by the judges' rule (the set's pattern in
 the title, or at least twice in the title and text); it prints how many
 articles reach 8 of 10 and the count of each, how many of the first 5 (what
 an article page shows) are about it, and with --show the related list of
-every article below 8. subjects.tsv set the method's weights;
+every article below 8. With --read it counts instead by the judgements
+of each related article made one by one by reading (``eval/related/read/``,
+for the sets that have them): an article no reader judged counts as not
+about the subject, and how many there were is printed. With --cut it keeps
+only the related articles scoring at least SHARE of the first one's score
+(a cut-off: a short list rather than unrelated articles) and prints how many
+were kept and how many of them are about the subject. subjects.tsv set the method's weights;
 held-out.tsv and fresh.tsv were never used to set them until issue 21's
 second round, which tuned on all three; test.tsv (written before that round)
 is its test half, run only to report. With --cost N it measures instead the
@@ -48,6 +54,16 @@ def about(doc: dict, pattern: str) -> bool:
     return bool(re.search(pattern, title)) or len(re.findall(pattern, title + "\n" + doc["text"].lower())) >= 2
 
 
+def readings(name: str) -> dict[tuple[str, str], bool] | None:
+    """(article, related article) -> about the article's subject, as read (``eval/related/read/NAME``), or None."""
+    path = ROOT / "eval" / "related" / "read" / name
+    if not path.exists():
+        return None
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    return {(article, other): mark.strip() == "1" for article, other, mark in rows}
+
+
 def cost(index, docs: Path, count: int) -> str:
     """CPU milliseconds of ``index.related(id, limit=10)`` for ``count`` articles of ``docs`` drawn at random."""
     with docs.open(encoding="utf-8") as lines:
@@ -75,6 +91,9 @@ def main() -> None:
     parser.add_argument("--index", type=Path, required=True, help="an index of IndoSum")
     parser.add_argument("--set", action="append", dest="sets", help="a file of eval/related (default: all three)")
     parser.add_argument("--show", action="store_true", help="list the related articles of those below 8 of 10")
+    parser.add_argument("--read", action="store_true", help="count by the judgements made by reading (eval/related/read/)")
+    parser.add_argument("--cut", type=float, default=0.0, metavar="SHARE",
+                        help="keep only related articles scoring at least SHARE of the first one's score")
     parser.add_argument("--cost", type=int, metavar="N", help="measure CPU time per call on N random articles instead")
     parser.add_argument("--docs", type=Path, default=DOCS, help="with --cost: the JSONL articles the index holds")
     args = parser.parse_args()
@@ -88,20 +107,37 @@ def main() -> None:
         docs = {doc["id"]: doc for doc in map(json.loads, lines)}
     index = Index(args.index)
     for name in args.sets or SETS:
-        counts, first = [], []
+        read = readings(name) if args.read else None
+        if args.read and read is None:
+            print(f"{name}: no judgements by reading")
+            continue
+        counts, first, unread, shown = [], [], 0, 0
         for doc_id, subject, pattern in judged(name):
             hits = index.related(doc_id, limit=10)
-            marks = [about(docs[hit.id], pattern) for hit in hits]
+            hits = [hit for hit in hits if hit.score >= args.cut * max(h.score for h in hits)]
+            shown += len(hits)
+            if read is None:
+                marks = [about(docs[hit.id], pattern) for hit in hits]
+            else:
+                unread += sum((doc_id, hit.id) not in read for hit in hits)
+                marks = [read.get((doc_id, hit.id), False) for hit in hits]
             counts.append(sum(marks))
             first.append(sum(marks[:PAGE]))
             if args.show and sum(marks) < 8:
                 print(f"  {sum(marks)}/10 {doc_id} ({subject})")
                 for hit, mark in zip(hits, marks, strict=True):
                     print(f"    {'+' if mark else '-'} {hit.title}")
-        print(f"{name}: {sum(n >= 8 for n in counts)} of {len(counts)} articles with 8 of 10 related about "
-              f"their subject, {sum(counts)} of {10 * len(counts)} in all: {counts}; the page's first {PAGE}: "
-              f"{sum(first)} of {PAGE * len(first)}, {sum(n == PAGE for n in first)} articles with all {PAGE}")
+        print(report(name, counts, first) + (f" (read: {unread} related never judged, counted as not about it)"
+                                             if read is not None else "")
+              + (f"; cut at {args.cut}: {shown} shown, {sum(counts)} of them about their subject ("
+                 f"{sum(counts) / max(shown, 1):.0%})" if args.cut else ""))
 
+
+def report(name: str, counts: list[int], first: list[int]) -> str:
+    """One line of figures of one set: articles with 8 of 10 about their subject, and the page's first ``PAGE``."""
+    return (f"{name}: {sum(n >= 8 for n in counts)} of {len(counts)} articles with 8 of 10 related about "
+            f"their subject, {sum(counts)} of {10 * len(counts)} in all: {counts}; the page's first {PAGE}: "
+            f"{sum(first)} of {PAGE * len(first)}, {sum(n == PAGE for n in first)} articles with all {PAGE}")
 
 if __name__ == "__main__":
     main()
