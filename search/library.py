@@ -35,13 +35,14 @@ from typing import IO, Any, Concatenate, ParamSpec, TypeVar
 
 from search.analysis.stemmer import shared_stemmer
 from search.completions import Completion
-from search.errors import CariError, IndexMissing, SearchBusy
+from search.errors import CariError, IndexMissing, SearchBusy, damaged
 from search.index import generations
 from search.index.batch import ADD, BuildReport, ProgressCallback
 from search.index.build import build_index
 from search.index.changes import RemoveReport, remove_articles
 from search.index.documents import BatchedWrites, WriteResult
 from search.index.export import backup, export_articles
+from search.index.format import check_everything
 from search.index.replicas import Published, PublishFailed, publish
 from search.ingest.article import Article
 from search.ingest.formats import ReadOptions
@@ -200,6 +201,11 @@ class Index:
         """Copy the live generation into the new folder ``dest``, checked: (the generation copied, files)."""
         return backup(self.index_dir, Path(dest))
 
+    def check(self) -> tuple[Path, int, int]:
+        """Read every file of the live generation against its checksums: (the generation, files, bytes);
+        IndexDamaged names the first that differs. A search checks the large files after it opens."""
+        return check_everything(self.index_dir)
+
     def publish(self, destinations: list[str]) -> Iterator[Published | PublishFailed]:
         """Ship the live generation to each read replica in turn (``search.index.replicas``), one result each."""
         return publish(self.index_dir, destinations)
@@ -215,6 +221,8 @@ class Index:
                 old, self._opened = self._opened, OpenGeneration(self.index_dir, stamp, self.synonyms)
                 if old is not None:
                     old.close()
+            if (problem := self._opened.damage) is not None:  # found by the check of its large files
+                raise damaged(self.index_dir, problem)  # until a write (a rebuild) swaps in another generation
             return self._opened
 
     @property

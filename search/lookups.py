@@ -101,4 +101,5 @@ def health_of(opened: OpenGeneration) -> dict:
     """The open generation's name and document count."""
     generation = opened.generation
     return {"status": "ok", "generation": generation.name, "documents": opened.searcher.doc_count(),
-            "built_at": generations.read_manifest(generation).get("built_at")}
+            "built_at": generations.read_manifest(generation).get("built_at"),
+            "checksums": "checked" if opened.verification.finished else "checking"}

@@ -20,7 +20,7 @@ from search.analysis.stemmer import shared_stemmer
 from search.completions import CompletionTable
 from search.errors import CariError, damaged
 from search.index import generations
-from search.index.format import open_index
+from search.index.format import open_for_searching
 from search.index.names import NAMES, Name, names_of_record
 from search.query.alternatives import Alternatives
 from search.query.budget import NO_DEADLINE, Deadline
@@ -40,24 +40,25 @@ class OpenGeneration:
     """The live generation of ``index_dir`` as it was at ``stamp``, open and held until :meth:`close`.
 
     Held: no writer deletes the generation while this reads it, however many
-    writes are published meanwhile. IndexDamaged when it cannot be opened.
+    writes are published meanwhile. IndexDamaged when it cannot be opened;
+    its large files are checked by a thread meanwhile (``damage``).
     """
 
     def __init__(self, index_dir: Path, stamp: tuple, synonyms: SynonymsFile):
         self.index_dir, self.stamp, self.synonyms = index_dir, stamp, synonyms
         self.held = generations.hold_live(index_dir)
         try:
-            _, index = open_index(index_dir, self.held.path)
+            index, self.verification = open_for_searching(index_dir, self.held.path)
             self.searcher: Any = index.searcher(weighting=LiveBM25F(**BM25_PARAMS))
             count_live_only(self.searcher.reader())  # corrected articles out of every statistic, as in a fresh build
             self.scorer = ArrayScorer(self.searcher)  # reads which documents are deleted, and their dates
             self.scorer.load_lengths(DEFAULT_FIELDS)
             _open_stored_fields(self.searcher)
         except CariError:
-            self.held.release()
+            self._abandon()
             raise
         except Exception as e:  # Whoosh raises many kinds on a damaged index
-            self.held.release()
+            self._abandon()
             raise damaged(index_dir, f"{type(e).__name__}: {e}") from None
         reader = self.searcher.reader()
         self.expander = WildcardExpander(reader)
@@ -68,6 +69,16 @@ class OpenGeneration:
         self.builder = QueryBuilder(self.searcher.schema, Alternatives(lexicon=self.lexicon))
         self._completions: CompletionTable | None = None
         self._stories: StoryMap | None = None
+
+    def _abandon(self) -> None:
+        if hasattr(self, "verification"):
+            self.verification.stop()
+        self.held.release()
+
+    @property
+    def damage(self) -> str | None:
+        """What the check of the large files found wrong so far (``search.index.checksums``), or None."""
+        return self.verification.problem
 
     @property
     def generation(self) -> Path:
@@ -107,6 +118,7 @@ class OpenGeneration:
 
     def close(self) -> None:
         """Close the searcher's files and let writers delete the generation."""
+        self.verification.stop()
         self.searcher.close()
         self.held.release()
 

@@ -173,6 +173,9 @@ SCHEMAS = {
             "generation": {"type": "string"},
             "documents": {"type": "integer", "minimum": 0},
             "built_at": _nullable("string"),
+            "checksums": {"type": "string", "enum": ["checked", "checking"],
+                          "description": "whether the large files have all been checked since this worker opened "
+                                         "the generation (a mismatch makes the health 503)"},
             "error": {"type": "string"},
         },
     },

@@ -25,7 +25,7 @@ from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import load_stem_exceptions, stopwords
 from search.errors import IndexOutdated, damaged, not_permitted
 from search.index import generations
-from search.index.checksums import first_mismatch
+from search.index.checksums import Verification, first_mismatch, split_by_size
 from search.index.records import READABLE_FORMATS
 from search.index.schema import build_schema
 
@@ -89,9 +89,13 @@ def outdated_message(index_dir: Path, found: object) -> str:
     return f"{said} Run `cari rebuild-index --full SOURCES` with its sources to rebuild it."
 
 
-def check_format(index_dir: Path, generation: Path) -> None:
-    """Raise IndexOutdated (one clear "rebuild" message) for a generation of another index format.
+def check_format(index_dir: Path, generation: Path, background: bool = False) -> dict:
+    """Raise IndexOutdated (one clear "rebuild" message) for a generation of another index format,
+    IndexDamaged for one whose files do not hold what was written.
 
+    ``background``: the large files are not checked here but returned
+    (``name -> [size, crc32]``) for a ``checksums.Verification`` to check
+    once the index is open; else every file is checked and None are.
     A file this user may not read is IndexNotPermitted (naming it and the
     user), never "damaged": a service user serving what root's cron job built.
     """
@@ -103,11 +107,14 @@ def check_format(index_dir: Path, generation: Path) -> None:
     if found != INDEX_FORMAT:
         raise IndexOutdated(outdated_message(index_dir, found))
     expected = manifest.get("checksums")
-    if isinstance(expected, dict):
-        _check_readable(index_dir, generation, list(expected))
-    problem = first_mismatch(generation, expected) if isinstance(expected, dict) else "it records no checksums"
+    if not isinstance(expected, dict):
+        raise damaged(index_dir, "it records no checksums")
+    _check_readable(index_dir, generation, list(expected))
+    now, later = split_by_size(generation, expected) if background else (expected, {})
+    problem = first_mismatch(generation, now)
     if problem:
         raise damaged(index_dir, problem)
+    return later
 
 
 def _check_readable(index_dir: Path, generation: Path, names: list[str]) -> None:
@@ -119,7 +126,7 @@ def _check_readable(index_dir: Path, generation: Path, names: list[str]) -> None
 
 def open_index(index_dir: Path, generation: Path | None = None) -> tuple[Path, Any]:
     """The live generation of ``index_dir`` (or ``generation``, one held by ``generations.hold_live``) and its Whoosh
-    index, opened for reading.
+    index, opened for reading once every file of it is checked.
 
     Raises IndexMissing, IndexOutdated or IndexDamaged (one message each).
     The schema is Cari's own, not the one pickled in the index: reading an
@@ -127,13 +134,37 @@ def open_index(index_dir: Path, generation: Path | None = None) -> tuple[Path, A
     """
     generation = generation or generations.live_generation(index_dir)
     check_format(index_dir, generation)
+    return generation, _open_whoosh(index_dir, generation)
+
+
+def open_for_searching(index_dir: Path, generation: Path) -> tuple[Any, Verification]:
+    """The Whoosh index of ``generation``, opened once its small files are checked, and the check of its large
+    files, which goes on in a thread (``search.index.checksums``)."""
+    later = check_format(index_dir, generation, background=True)
+    index = _open_whoosh(index_dir, generation)
+    return index, Verification(generation, later)
+
+
+def _open_whoosh(index_dir: Path, generation: Path) -> Any:
     learn_roots(generation, COMMON_ROOTS)
     try:
-        return generation, open_dir(str(generation), schema=build_schema())
+        return open_dir(str(generation), schema=build_schema())
     except PermissionError as e:
         raise not_permitted(e.filename or generation, index_dir) from None
     except Exception as e:  # Whoosh raises many kinds on a damaged index
         raise damaged(index_dir, f"{type(e).__name__}: {e}") from None
+
+
+def check_everything(index_dir: Path) -> tuple[Path, int, int]:
+    """Read every file of the live generation against its checksums, as no opening for a search does
+    before it serves: ``(the generation, files, bytes)``; IndexDamaged for the first that differs."""
+    generation = generations.live_generation(index_dir)
+    check_format(index_dir, generation, background=True)  # its format, and whether it can be read
+    expected = generations.read_manifest(generation)["checksums"]
+    problem = first_mismatch(generation, expected, again=True)
+    if problem:
+        raise damaged(index_dir, problem)
+    return generation, len(expected), sum(size for size, _ in expected.values())
 
 
 def opens(index_dir: Path, generation: Path) -> bool:

@@ -81,7 +81,7 @@ def test_a_process_reads_a_file_it_found_sound_once_and_again_once_written_into(
     monkeypatch.setattr(checksums, "SETTLED_NS", -1)  # every file counts as settled, however new
     read = []
     real = checksums.file_checksum
-    monkeypatch.setattr(checksums, "file_checksum", lambda path: read.append(path.name) or real(path))
+    monkeypatch.setattr(checksums, "file_checksum", lambda path, stop=None: read.append(path.name) or real(path, stop))
     with Index(index) as opened:
         assert opened.search("kazakhstan").total == 5
     assert {p.name for p in index_files(index)} <= set(read)

@@ -1,0 +1,118 @@
+"""A new searching process checks its large files in the background: it opens fast, and stops serving at the
+first flipped byte the check finds (search.index.checksums)."""
+
+import contextlib
+import os
+import shutil
+import time
+
+import pytest
+
+from search import Index, IndexDamaged
+from search._whoosh.arrays import ARRAYS_EXT
+from search.index import checksums, generations
+from search.index.format import open_index
+from tests.conftest import web_client
+
+
+@pytest.fixture
+def index(seed_index, tmp_path):
+    copy = tmp_path / "index"
+    shutil.copytree(seed_index, copy)
+    return copy
+
+
+@pytest.fixture
+def segments_in_background(index, monkeypatch):
+    """The segments count as large files (a 1,000,000-article index's are 3.6 GB each), Cari's records as small."""
+    generation = generations.live_generation(index)
+    segment = min(p.stat().st_size for p in generation.glob("*.seg"))
+    records = max(p.stat().st_size for p in generation.iterdir() if p.suffix != ".seg")
+    assert records < segment
+    monkeypatch.setattr(checksums, "BACKGROUND_BYTES", segment)
+    monkeypatch.setattr(checksums, "SETTLED_NS", -1)  # files just flipped count as settled: remembered
+
+
+def flip_last_posting_weight(index):
+    """Flip the last byte of a segment's posting arrays: a weight, which Whoosh reads without complaint."""
+    generation, ix = open_index(index)
+    with ix.reader() as reader:
+        leaf = next(leaf for leaf, _ in reader.leaf_readers())
+        offset, length = leaf.storage().a.range(leaf.segment().make_filename(ARRAYS_EXT))
+        path = generation / leaf.segment().make_filename(".seg")
+    data = bytearray(path.read_bytes())
+    data[offset + length - 1] ^= 0xFF
+    path.write_bytes(data)
+    return path
+
+
+def health_once_checked(opened, seconds=20):
+    """``Index.health()`` once the background check is over (IndexDamaged if it found damage)."""
+    stop = time.monotonic() + seconds
+    while (health := opened.health())["checksums"] != "checked":
+        assert time.monotonic() < stop, "the background check did not end"
+        time.sleep(0.05)
+    return health
+
+
+def test_a_sound_index_opens_and_its_large_files_are_checked_meanwhile(index, segments_in_background, monkeypatch):
+    read = []
+    real = checksums.file_checksum
+    monkeypatch.setattr(checksums, "file_checksum", lambda path, stop=None: read.append(path.name) or real(path, stop))
+    with Index(index) as opened:
+        assert opened.search("kazakhstan").total == 5
+        assert health_once_checked(opened)["status"] == "ok"
+        assert opened.search("kazakhstan").total == 5
+    generation = generations.live_generation(index)
+    assert sorted(read) == sorted(generations.read_manifest(generation)["checksums"])  # every file, once
+
+
+def test_a_flipped_byte_in_a_large_file_stops_the_serving_once_found(index, segments_in_background):
+    segment = flip_last_posting_weight(index)
+    with Index(index) as opened:
+        with contextlib.suppress(IndexDamaged):
+            opened.search("kazakhstan")  # before the check ends it may be answered: the price of opening fast
+        with pytest.raises(IndexDamaged, match="damaged") as caught:
+            health_once_checked(opened)
+        assert segment.name in str(caught.value) and "rebuild-index" in str(caught.value)
+        with pytest.raises(IndexDamaged, match=segment.name):
+            opened.search("kazakhstan")  # every later search is refused
+    with Index(index) as again, pytest.raises(IndexDamaged, match=segment.name):
+        again.search("kazakhstan")  # this process remembers: refused before opening
+
+
+def test_a_flipped_byte_in_a_small_file_is_refused_before_opening(index, segments_in_background):
+    generation = generations.live_generation(index)
+    record = max((p for p in generation.iterdir() if p.suffix == ".gz"), key=lambda p: p.stat().st_size)
+    data = bytearray(record.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    record.write_bytes(data)
+    with Index(index) as opened, pytest.raises(IndexDamaged, match=record.name):
+        opened.search("kazakhstan")
+
+
+def test_healthz_answers_503_once_the_check_finds_damage(index, segments_in_background):
+    flip_last_posting_weight(index)
+    client = web_client(index)
+    stop = time.monotonic() + 20
+    while (response := client.get("/healthz")).status_code == 200:
+        assert response.get_json()["checksums"] == "checking", "the check ended without finding the flipped byte"
+        assert time.monotonic() < stop
+        time.sleep(0.05)
+    assert response.status_code == 503 and response.get_json()["status"] == "unavailable"
+    assert client.get("/api/search?q=kazakhstan").status_code == 503
+
+
+def test_cari_check_reads_every_byte_and_names_the_damaged_file(index, run_cli, monkeypatch):
+    sound = run_cli("check", "--index", index)
+    assert sound.exit_code == 0 and "every byte as written" in sound.output
+    files = len(generations.read_manifest(generations.live_generation(index))["checksums"])
+    assert f"{files} files" in sound.output
+    monkeypatch.setattr(checksums, "SETTLED_NS", -1)
+    with Index(index) as opened:  # this process found every file sound ...
+        opened.search("kazakhstan")
+    before = {path: path.stat() for path in generations.live_generation(index).glob("*.seg")}
+    segment = flip_last_posting_weight(index)
+    os.utime(segment, ns=(before[segment].st_atime_ns, before[segment].st_mtime_ns))  # ... a flip that kept its time
+    damaged = run_cli("check", "--index", index)
+    assert damaged.exit_code == 1 and segment.name in damaged.output and "Traceback" not in damaged.output
