@@ -94,25 +94,33 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_error_pages(app: Flask) -> None:
     """Every failure is a page in the site's style (JSON under /api), never a traceback."""
+    _register_index_errors(app)
+    _register_http_errors(app)
 
-    def error(status: int, title: str, message: str, headers: dict | None = None,
-              api_message: str | None = None) -> ResponseReturnValue:
-        if request.path.startswith("/api/") or request.path == "/healthz":
-            return jsonify(error=api_message or message), status, headers or {}
-        return render_template("error.html", title=title, message=message, status=status), status, headers or {}
+
+def _error_response(status: int, title: str, message: str, headers: dict | None = None,
+                    api_message: str | None = None) -> ResponseReturnValue:
+    """A failure as the request's reader takes it: JSON under /api (``api_message``, in English), else a page."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return jsonify(error=api_message or message), status, headers or {}
+    return render_template("error.html", title=title, message=message, status=status), status, headers or {}
+
+
+def _register_index_errors(app: Flask) -> None:
+    """The index cannot answer (missing, damaged) or a search ran past its budget: 503, try again later."""
 
     @app.errorhandler(IndexMissing)
     def index_missing(e: IndexMissing) -> ResponseReturnValue:
         # The detail names a server path: it goes to the log, not to the reader.
         app.logger.error("%s", e)
-        return error(503, "Indeks belum siap", "Indeks pencarian belum dibuat. Pengelola situs perlu "
-                     "menjalankan `cari rebuild-index`.")
+        return _error_response(503, "Indeks belum siap", "Indeks pencarian belum dibuat. Pengelola situs perlu "
+                               "menjalankan `cari rebuild-index`.")
 
     @app.errorhandler(IndexDamaged)
     def index_damaged(e: IndexDamaged) -> ResponseReturnValue:
         app.logger.error("%s", e)
-        return error(503, "Indeks belum siap", "Indeks pencarian tidak dapat dibaca (rusak, atau dibuat oleh "
-                     "versi Cari yang lain). Pengelola situs perlu menjalankan `cari rebuild-index`.")
+        return _error_response(503, "Indeks belum siap", "Indeks pencarian tidak dapat dibaca (rusak, atau dibuat "
+                               "oleh versi Cari yang lain). Pengelola situs perlu menjalankan `cari rebuild-index`.")
 
     @app.errorhandler(QueryTooSlow)
     def query_too_slow(e: QueryTooSlow) -> ResponseReturnValue:
@@ -121,35 +129,40 @@ def _register_error_pages(app: Flask) -> None:
         count_budget_stop(busy=isinstance(e, SearchBusy))
         retry = {"Retry-After": str(_retry_after(app.extensions["cari.index"].budget_seconds))}
         if isinstance(e, SearchBusy):
-            return error(503, "Cari sedang sibuk", "Cari sedang melayani pencarian lain. Silakan coba lagi "
-                         "sebentar lagi.", headers=retry, api_message=str(e))
-        return error(503, "Pencarian terlalu lama", "Pencarian ini terlalu lama dan dihentikan agar pencarian lain "
-                     "tidak ikut menunggu. Coba kata yang lebih spesifik, lebih sedikit tanda bintang (*) "
-                     "dengan setidaknya dua huruf sebelum tiap *, atau saring menurut sumber atau tanggal; "
-                     "lalu coba lagi sebentar lagi.", headers=retry, api_message=str(e))
+            return _error_response(503, "Cari sedang sibuk", "Cari sedang melayani pencarian lain. Silakan coba "
+                                   "lagi sebentar lagi.", headers=retry, api_message=str(e))
+        return _error_response(503, "Pencarian terlalu lama", "Pencarian ini terlalu lama dan dihentikan agar "
+                               "pencarian lain tidak ikut menunggu. Coba kata yang lebih spesifik, lebih sedikit "
+                               "tanda bintang (*) dengan setidaknya dua huruf sebelum tiap *, atau saring menurut "
+                               "sumber atau tanggal; lalu coba lagi sebentar lagi.", headers=retry, api_message=str(e))
+
+
+def _register_http_errors(app: Flask) -> None:
+    """The HTTP errors a reader or a client can meet: no such address, wrong method, too large, a bug of ours."""
 
     @app.errorhandler(404)
     def not_found(e: HTTPException) -> ResponseReturnValue:
-        return error(404, "Halaman tidak ditemukan", "Alamat ini tidak ada di Cari.",
-                     api_message="There is no such address in the API (see /api/openapi.json).")
+        return _error_response(404, "Halaman tidak ditemukan", "Alamat ini tidak ada di Cari.",
+                               api_message="There is no such address in the API (see /api/openapi.json).")
 
     @app.errorhandler(405)
     def method_not_allowed(e: HTTPException) -> ResponseReturnValue:
         valid = getattr(e, "valid_methods", None)  # a MethodNotAllowed names them
         allowed = {"Allow": ", ".join(valid)} if valid else {}
-        return error(405, "Metode tidak diizinkan", "Cari hanya menerima permintaan GET di alamat ini.",
-                     headers=allowed, api_message="This address does not take this method (see /api/openapi.json).")
+        return _error_response(405, "Metode tidak diizinkan", "Cari hanya menerima permintaan GET di alamat ini.",
+                               headers=allowed,
+                               api_message="This address does not take this method (see /api/openapi.json).")
 
     @app.errorhandler(413)
     def too_large(e: HTTPException) -> ResponseReturnValue:
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return error(413, "Permintaan terlalu besar", f"Cari menerima paling banyak {limit} MB sekali kirim.",
-                     api_message=f"The body is larger than {limit} MB: send the documents in smaller batches.")
+        return _error_response(413, "Permintaan terlalu besar", f"Cari menerima paling banyak {limit} MB sekali kirim.",
+                               api_message=f"The body is larger than {limit} MB: send the documents in smaller batches.")
 
     @app.errorhandler(500)
     def internal_error(e: Exception) -> ResponseReturnValue:
         # Flask has already logged the traceback; the reader gets none of it.
-        return error(500, "Terjadi kesalahan", "Maaf, terjadi kesalahan di server. Silakan coba lagi.")
+        return _error_response(500, "Terjadi kesalahan", "Maaf, terjadi kesalahan di server. Silakan coba lagi.")
 
 
 def _retry_after(budget_seconds: float | None) -> int:

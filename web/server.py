@@ -120,40 +120,10 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
         bound_host, bound_port = arbiter.LISTENERS[0].sock.getsockname()[:2]
         on_ready(bound_host, bound_port)
 
-    def post_worker_init(worker: Any) -> None:
-        # Open the index and load what searching needs now (not at the first request), and say what a worker costs.
-        index = worker.wsgi.extensions["cari.index"]
-        try:
-            index.warm_up()
-        except Exception as e:  # noqa: BLE001 - a missing index is the app's to report, per request
-            worker.log.warning("cannot open the index yet: %s", e)
-        print(f"worker {os.getpid()}: {resident_mb():.0f} MB resident", file=sys.stderr, flush=True)
-
     class CariApplication(BaseApplication):
         def load_config(self) -> None:
-            options = {
-                "bind": f"fd://{sock.fileno()}",
-                "workers": workers,
-                "worker_class": _worker_class(),
-                "threads": threads,  # gthread's only
-                "worker_connections": 1000,  # gevent's: connections a worker holds at once
-                "timeout": 60,  # a worker silent this long is replaced
-                "graceful_timeout": 5,
-                # No keep-alive: a kept connection stays with the worker that accepted it,
-                # and 8 kept connections could all sit on one worker while the other idled
-                # (bench/loadtest.py, 1 -> 2 workers: 0.89x with keep-alive, 1.41x without).
-                "keepalive": 0,
-                "preload_app": False,  # each worker builds its own app and searcher after the fork
-                # gunicorn's access log is the Combined Log Format (its default access_log_format).
-                "accesslog": access_log,
-                "logger_class": _gunicorn_logger(),
-                "errorlog": "-",
-                "loglevel": log_level,
-                "child_exit": _child_exit,
-                "when_ready": when_ready,
-                "post_worker_init": post_worker_init,
-            }
-            for name, value in options.items():
+            options = _gunicorn_options(sock, workers, threads, access_log, log_level)
+            for name, value in {**options, "when_ready": when_ready, "post_worker_init": _warm_up_worker}.items():
                 self.cfg.set(name, value)
 
         def load(self) -> Flask:
@@ -163,6 +133,41 @@ def _serve_gunicorn(config: dict, sock: socket.socket, workers: int, threads: in
             return create_app(config)
 
     CariApplication().run()
+
+
+def _gunicorn_options(sock: socket.socket, workers: int, threads: int, access_log: str | None,
+                      log_level: str) -> dict[str, Any]:
+    """gunicorn's settings for serving on ``sock``: its workers, their timeouts, no keep-alive, the logs."""
+    return {
+        "bind": f"fd://{sock.fileno()}",
+        "workers": workers,
+        "worker_class": _worker_class(),
+        "threads": threads,  # gthread's only
+        "worker_connections": 1000,  # gevent's: connections a worker holds at once
+        "timeout": 60,  # a worker silent this long is replaced
+        "graceful_timeout": 5,
+        # No keep-alive: a kept connection stays with the worker that accepted it,
+        # and 8 kept connections could all sit on one worker while the other idled
+        # (bench/loadtest.py, 1 -> 2 workers: 0.89x with keep-alive, 1.41x without).
+        "keepalive": 0,
+        "preload_app": False,  # each worker builds its own app and searcher after the fork
+        # gunicorn's access log is the Combined Log Format (its default access_log_format).
+        "accesslog": access_log,
+        "logger_class": _gunicorn_logger(),
+        "errorlog": "-",
+        "loglevel": log_level,
+        "child_exit": _child_exit,
+    }
+
+
+def _warm_up_worker(worker: Any) -> None:
+    """A gunicorn worker has started: it opens the index now (not at the first request) and says what it costs."""
+    index = worker.wsgi.extensions["cari.index"]
+    try:
+        index.warm_up()
+    except Exception as e:  # noqa: BLE001 - a missing index is the app's to report, per request
+        worker.log.warning("cannot open the index yet: %s", e)
+    print(f"worker {os.getpid()}: {resident_mb():.0f} MB resident", file=sys.stderr, flush=True)
 
 
 def _child_exit(server: Any, worker: Any) -> None:

@@ -143,16 +143,12 @@ def search(words: tuple[str, ...], index_dir: Path, limit: int, page: int, sourc
     or for holding the kind of answer a question asks, and a question's re-rank.
     """
     # lazy: `cari --help` starts without loading the engine
-    from search import Filters, Index
+    from search import Index
 
     query = " ".join(words)
     if related:
         return _print_related(Index(index_dir), related, limit, as_json)
-    if not query and not (source or date_from or date_to or people or organisations):
-        raise click.UsageError("Give WORDS to search for (or a filter to list, or --related ID).")
-    query = query or ""
-    filters = Filters(source=list(source) or None, date_from=date_from, date_to=date_to, people=tuple(people),
-                      organisations=tuple(organisations))
+    filters = _search_filters(query, source, date_from, date_to, people, organisations)
     as_json = as_json or form == "json"
     if every and form not in ("csv", "jsonl"):
         raise click.UsageError("--all writes every match as rows: give --format csv or --format jsonl.")
@@ -170,6 +166,24 @@ def search(words: tuple[str, ...], index_dir: Path, limit: int, page: int, sourc
 
         click.echo(json_text(results_json(results)))
         return
+    _print_results(results, query, page, limit, sort, show_facets, show_timeline)
+
+
+def _search_filters(query: str, source: tuple[str, ...], date_from: str | None, date_to: str | None,
+                    people: tuple[str, ...], organisations: tuple[str, ...]) -> Filters:
+    """``cari search``'s filters; a UsageError when there is nothing to search: no words and no filter."""
+    # lazy: `cari --help` starts without loading the engine
+    from search import Filters
+
+    if not query and not (source or date_from or date_to or people or organisations):
+        raise click.UsageError("Give WORDS to search for (or a filter to list, or --related ID).")
+    return Filters(source=list(source) or None, date_from=date_from, date_to=date_to, people=tuple(people),
+                   organisations=tuple(organisations))
+
+
+def _print_results(results: SearchResults, query: str, page: int, limit: int, sort: str, show_facets: bool,
+                   show_timeline: bool) -> None:
+    """The results for a reader: the page of hits, then (if asked, and anything matched) the facets and the timeline."""
     _print_page(results, query, page, limit, sort)
     if not results.total:
         return

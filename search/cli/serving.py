@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli
 from search.cli.indexing import build_with_progress
+
+if TYPE_CHECKING:
+    import socket
+    from collections.abc import Callable
 
 
 @cli.command()
@@ -54,40 +59,62 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
       cari serve --access-log /var/log/cari/access.log --log-level info
     """
     # lazy: `cari --help` starts without loading the engine
-    from search import Index, default_jobs
-    from web.server import listen
+    from search import default_jobs
     from web.server import serve as run_server
 
     api_key = _api_key(api_key_file)
-    if not Index(index_dir).exists():
-        seeds = Path("seeds")
-        if not seeds.is_dir():
-            raise click.ClickException(
-                f"No index at {index_dir} and no ./seeds folder to build one from. "
-                "Run `cari rebuild-index SOURCES` first."
-            ) from None
-        click.echo(f"No index at {index_dir}: building it from {seeds}/")
-        build_with_progress([seeds], index_dir, quiet=True)
+    _build_from_seeds_if_missing(index_dir)
     count = workers or default_jobs()
-
-    def ready(bound_host: str, bound_port: int) -> None:
-        address = f"http://{_url_host(bound_host)}:{bound_port}/"
-        noun = "worker" if count == 1 else "workers"
-        click.echo(f"Cari is serving {index_dir} at {address} with {count} {noun} (Ctrl-C to stop)")
-        if api_key:
-            click.echo("The write API is on: POST /api/documents and DELETE /api/documents/ID take the key.")
-        sys.stdout.flush()
-
-    try:
-        sock = listen(host, port)
-    except OSError as e:
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
+    sock = _listening_socket(host, port)
     if public_url and not public_url.lower().startswith(("http://", "https://")):
         raise click.BadParameter("give an http:// or https:// address", param_hint="--public-url")
     config = {"INDEX_DIR": str(index_dir), "SEARCH_BUDGET_SECONDS": budget, "PUBLIC_URL": public_url,
               "API_KEY": api_key}
     access = None if access_log == "off" else access_log
+    ready = _ready_message(index_dir, count, bool(api_key))
     run_server(config, sock, count, threads, ready, access, log_level)  # the server closes the socket
+
+
+def _build_from_seeds_if_missing(index_dir: Path) -> None:
+    """A first ``cari serve`` serves the seeds: with no index, build one from ./seeds (a ClickException without them)."""
+    # lazy: `cari --help` starts without loading the engine
+    from search import Index
+
+    if Index(index_dir).exists():
+        return
+    seeds = Path("seeds")
+    if not seeds.is_dir():
+        raise click.ClickException(
+            f"No index at {index_dir} and no ./seeds folder to build one from. "
+            "Run `cari rebuild-index SOURCES` first."
+        ) from None
+    click.echo(f"No index at {index_dir}: building it from {seeds}/")
+    build_with_progress([seeds], index_dir, quiet=True)
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The socket the server takes over, bound before it starts (port 0: a free one); a ClickException if it cannot be."""
+    # lazy: `cari --help` starts without loading the engine
+    from web.server import listen
+
+    try:
+        return listen(host, port)
+    except OSError as e:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {e.strerror or e}.") from None
+
+
+def _ready_message(index_dir: Path, count: int, write_api: bool) -> Callable[[str, int], None]:
+    """What the server calls once it listens: print the address readers open (the port bound, if 0 was asked)."""
+
+    def ready(bound_host: str, bound_port: int) -> None:
+        address = f"http://{_url_host(bound_host)}:{bound_port}/"
+        noun = "worker" if count == 1 else "workers"
+        click.echo(f"Cari is serving {index_dir} at {address} with {count} {noun} (Ctrl-C to stop)")
+        if write_api:
+            click.echo("The write API is on: POST /api/documents and DELETE /api/documents/ID take the key.")
+        sys.stdout.flush()
+
+    return ready
 
 
 MIN_KEY_CHARS = 16
