@@ -27,7 +27,7 @@ from search.errors import QueryTooSlow
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.syntax import OPERATORS
 from search.query.transliteration import modern, respellings, short_respellings
-from search.query.typo_cost import typo_cost
+from search.query.typo_cost import COMMON_TYPO, typo_cost
 
 # What a suggestion leaves alone is one piece: a phrase, a field's term
 # (``author:danur`` is a name, not a body word), a wildcard (``kazakst?n``).
@@ -115,6 +115,10 @@ FAR_MORE_OFTEN = 30
 # Or, in keywords, when a close spelling stands with the query's other words in this many articles
 # and this many times as many as the word typed does.
 MIN_TOGETHER, FAR_MORE_TOGETHER = 3, 5
+# Or when the word is in this few articles (often the archive's own typo: ``beiber``) and a name one
+# likely typo away is this many times more frequent, and stands with the query's other words at least as
+# often (a word alone: the name is what readers look for).
+RARE_TYPO_DOCS, FAR_MORE_NAME = 2, 5
 # A name is a variant of another of its spellings (``respelling``) when the
 # rarer of the two is rare (this share of the articles, or this many): a
 # frequent spelling is a name of its own.
@@ -284,22 +288,43 @@ class IndexLexicon:
             close = [found for found in close if len(found[0]) == ONE_EDIT_FROM]
         # A typo among the letters ``_close`` asks candidates to share competes with the other spellings.
         close += [found for found in self._opening_edits(word, every_kind=not own) if found not in close]
-        # The likeliest typos first: a letter left out, two swapped or one typed twice before a letter
-        # replaced or a stray one (amazn is amazon, not the more frequent aman; lampun lampung, not lampu;
-        # apris paris, not april; rusai rusia, not rusak), then the most frequent (enger: wenger, not neger).
+        best = self._likeliest(word, close, context)
+        if best is not None and best[1] and (not own or best[1] >= own * FAR_MORE_OFTEN or (
+                context and self._is_name(word) and self._far_more_with(best[0], word, context))):
+            return best[0]
+        if 0 < own <= RARE_TYPO_DOCS:  # perhaps the archive's own typo of a name: every kind of typo at the start too
+            close += [found for found in self._opening_edits(word) if found not in close]
+            best = self._likeliest(word, close, context)
+            if best is not None and self._likely_name_typo(word, own, best, context):
+                return best[0]
+        return None  # a word of the language typed (selamat, not selama) is meant
+
+    def _likeliest(self, word: str, close: list[tuple[str, int]], context: tuple[str, ...]) -> tuple[str, int] | None:
+        """The likeliest of close spellings ``(word, frequency)``: the cheapest typo, then the query's context.
+
+        A letter left out, two swapped or one typed twice before a letter
+        replaced or a stray one (amazn is amazon, not the more frequent aman;
+        lampun lampung, not lampu; apris paris, not april; rusai rusia, not
+        rusak), then the one articles hold with the query's other words, then
+        the most frequent (enger: wenger, not neger).
+        """
         least = min((typo_cost(word, found[0]) for found in close), default=0)
         close = [found for found in close if typo_cost(word, found[0]) == least]
-        best: tuple[str, int] | None
         if context and len(close) > 1:
-            best = max(close, key=lambda found: (self._held_with(found[0], context), found[1], found[0]))
-        else:
-            best = max(close, key=lambda found: (found[1], found[0]), default=None)
-        if best is None or not best[1]:
-            return None
-        if own and best[1] < own * FAR_MORE_OFTEN and not (
-                context and self._is_name(word) and self._far_more_with(best[0], word, context)):
-            return None  # a word of the language typed (selamat, not selama) is meant
-        return best[0]
+            return max(close, key=lambda found: (self._held_with(found[0], context), found[1], found[0]))
+        return max(close, key=lambda found: (found[1], found[0]), default=None)
+
+    def _likely_name_typo(self, word: str, own: int, best: tuple[str, int], context: tuple[str, ...]) -> bool:
+        """Whether a word in very few articles is more likely a common typo of the name ``best`` than meant.
+
+        The noisy channel with context: the name is far more frequent
+        (``FAR_MORE_NAME`` times), and articles hold it with the query's other
+        words at least as often as the word typed (``beiber``: ``bieber``;
+        ``kein``: ``kevin``; ``arma fc``: ``arema fc``).
+        """
+        if typo_cost(word, best[0]) != COMMON_TYPO or best[1] < own * FAR_MORE_NAME or not self._is_name(best[0]):
+            return False
+        return not context or self._held_with(best[0], context) >= max(1, self._held_with(word, context))
 
     def _far_more_with(self, other: str, word: str, context: tuple[str, ...]) -> bool:
         """Whether articles hold ``other`` with the query's other words far more often than the word typed.

@@ -124,6 +124,24 @@ def test_a_typo_that_is_a_rare_word_is_corrected_when_the_other_words_stand_with
     assert not news.search("braito sayur").corrections
 
 
+def test_a_word_in_one_article_a_common_typo_from_a_far_more_frequent_name_also_searches_the_name(tmp_path):
+    docs = [{"id": "beiber", "title": "Konser", "text": "Penonton Beiber memadati stadion di Jakarta."},
+            *({"id": f"bieber{i}", "title": "Musik", "text": f"Justin Bieber merilis lagu ke-{i} tahun ini."}
+              for i in range(6)),
+            {"id": "sauna", "title": "Sehat", "text": "Mandi sauna membuat badan segar."},
+            *({"id": f"sana{i}", "title": "Jalan", "text": f"Di sana warga membangun jalan ke-{i}."} for i in range(40)),
+            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+    news = searcher_of(docs, tmp_path)
+    found = news.search("beiber", explain=True)
+    assert found.corrections == [("beiber", "bieber")]
+    # Below the article that holds the word as typed, the name's articles.
+    assert ids(found)[0] == "beiber" and set(ids(found)[1:7]) == {f"bieber{i}" for i in range(6)}
+    assert {"typed": "beiber", "searched": "bieber"} in found.hits[1].explanation["corrections"]
+    # Not beside words the name never stands with, and never to a word of the language (sauna is not sana).
+    assert not news.search("beiber stadion").corrections
+    assert not news.search("sauna").corrections
+
+
 def test_a_word_of_the_language_is_never_corrected_on_the_other_words(tmp_path):
     docs = [{"id": "welcome", "title": "Selamat datang gubernur baru",
              "text": "Selamat datang, kata warga kepada gubernur baru."},
