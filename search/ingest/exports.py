@@ -9,47 +9,34 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from search.ingest.article import Article, ArticleError, Problem
 from search.ingest.decoding import decode
 from search.ingest.formats import CSV_FIELDS
-from search.ingest.jsonl import article_from_json, read_jsonl_lines
+from search.ingest.jsonl import checked_article, read_jsonl_lines
 
 # A whole article is one CSV field: far more than the csv module's 128 KB default.
 csv.field_size_limit(64 * 1024 * 1024)
 DELIMITERS = ",;\t|"  # Excel in an Indonesian locale writes ";"
 
 
-def _text(data: bytes, name: str) -> Iterator[Problem | str]:
+def _text(data: bytes, name: str) -> Generator[Problem, None, str]:
+    """A file's text, after a Problem for a caveat of its decoding: ``text = yield from _text(data, name)``.
+
+    ArticleError if it cannot be decoded, or holds nothing but white space.
+    """
     text, caveat = decode(data)
     if caveat:
         yield Problem(name, caveat, skipped=False)
     if not text.strip():
         raise ArticleError("empty file")
-    yield text
-
-
-def checked_article(obj: object, origin: str) -> Iterator[Article | Problem]:
-    """The article read from one JSON object, after a Problem for each caveat; or one Problem if it cannot be read."""
-    try:
-        article, caveats = article_from_json(obj, origin)
-    except ArticleError as e:
-        yield Problem(origin, str(e))
-        return
-    for caveat in caveats:
-        yield Problem(origin, caveat, skipped=False)
-    yield article
+    return text
 
 
 def read_json(data: bytes, name: str) -> Iterator[Article | Problem]:
     """The articles of a ``.json`` file: an array of article objects, or one object."""
-    text = ""
-    for part in _text(data, name):
-        if isinstance(part, Problem):
-            yield part
-        else:
-            text = part
+    text = yield from _text(data, name)
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
@@ -103,12 +90,7 @@ def read_csv(data: bytes, name: str, columns: dict[str, str], tab: bool = False)
     A row that is not CSV, or has more or fewer fields than the header, is
     reported by its line number and skipped.
     """
-    text = ""
-    for part in _text(data, name):
-        if isinstance(part, Problem):
-            yield part
-        else:
-            text = part
+    text = yield from _text(data, name)
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines, delimiter=_delimiter(lines[0], tab), strict=True)
     try:

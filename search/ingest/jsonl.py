@@ -83,6 +83,18 @@ def article_from_json(obj: object, origin: str) -> tuple[Article, list[str]]:
     return article, caveats
 
 
+def checked_article(obj: object, origin: str) -> Iterator[Article | Problem]:
+    """The article read from one JSON object, after a Problem for each caveat; or one Problem if it cannot be read."""
+    try:
+        article, caveats = article_from_json(obj, origin)
+    except ArticleError as e:
+        yield Problem(origin, str(e))
+        return
+    for caveat in caveats:
+        yield Problem(origin, caveat, skipped=False)
+    yield article
+
+
 def given_article(obj: object, origin: str, limits: SizeLimits | None = None) -> tuple[Article, list[str]]:
     """An article handed over as a decoded JSON object (the write API), checked as a JSON Lines line is.
 
@@ -164,16 +176,14 @@ def read_jsonl_lines(lines: Iterable[bytes | LongLine], name: str) -> Iterator[A
             text, caveat = decode(raw)
             if caveat:
                 yield Problem(origin, caveat, skipped=False)
-            article, caveats = article_from_json(json.loads(text), origin)
+            obj = json.loads(text)
         except json.JSONDecodeError as e:
             yield Problem(origin, f"invalid JSON ({e.msg} at column {e.colno})")
             continue
         except RecursionError:
             yield Problem(origin, "JSON nested too deeply to read")
             continue
-        except ArticleError as e:
+        except ArticleError as e:  # binary, or UTF-16 that does not decode
             yield Problem(origin, str(e))
             continue
-        for caveat in caveats:
-            yield Problem(origin, caveat, skipped=False)
-        yield article
+        yield from checked_article(obj, origin)
