@@ -4,6 +4,7 @@ import importlib
 import json
 import os
 import random
+import re
 import select
 import shutil
 import subprocess
@@ -57,6 +58,32 @@ def make_index(folder: Path, articles: list[dict]) -> Path:
     source = write_jsonl(folder / "articles.jsonl", articles)
     build_index([source], folder / "index")
     return folder / "index"
+
+
+def seed_sentences() -> list[str]:
+    """The sentences of the seed pages (more than four words each), in a fixed order: stuff to make articles of."""
+    return [
+        s.strip()
+        for page in sorted(SEEDS.glob("*.txt"))
+        for s in re.split(r"(?<=[.!?])\s+", page.read_text(encoding="utf-8"))
+        if len(s.split()) > 4
+    ]
+
+
+def built_then_updated(folder: Path, articles: list[dict], changed: int, gone: int) -> Path:
+    """An index of ``articles`` (one segment), then updated: the first ``changed`` articles changed and the last
+    ``gone`` removed (deleted documents in the first segment, the changed ones in a second). ``articles`` are left
+    changed. (``procs=2``, but a few hundred articles are too few for workers: the parent writes them.)"""
+    from search.index.build import build_index
+
+    source, index = folder / "news.jsonl", folder / "ix"
+    write_jsonl(source, articles)
+    build_index([source], index, procs=2)
+    for article in articles[:changed]:
+        article["text"] += " Kazakhstan membantah."
+    write_jsonl(source, articles[:-gone])
+    assert not build_index([source], index).full
+    return index
 
 
 def web_client(index: Path, **config):

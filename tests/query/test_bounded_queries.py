@@ -1,7 +1,6 @@
 """No query holds the others up: budgets, browsing without words, date order from arrays, bounded wildcards."""
 
 import random
-import re
 import threading
 
 import pytest
@@ -11,13 +10,12 @@ from whoosh.index import open_dir
 from search import Index
 from search.errors import QueryError, QueryTooSlow, SearchBusy
 from search.index import generations
-from search.index.build import build_index
 from search.query import budget
 from search.query.budget import Deadline
 from search.query.filters import Filters
 from search.ranking.expansion import WildcardExpander
 from search.ranking.fallback import newest_first, rank_in_whoosh
-from tests.conftest import SEEDS, whoosh_searcher, write_jsonl
+from tests.conftest import built_then_updated, seed_sentences, whoosh_searcher
 from web.app import create_app
 
 KOMPAS_ID = "000_820b055c4d7704aa"
@@ -25,15 +23,9 @@ KOMPAS_ID = "000_820b055c4d7704aa"
 
 @pytest.fixture(scope="module")
 def dated_index(tmp_path_factory):
-    """Articles of seed sentences with many equal dates, some undated, some with a time zone; built by
-    two workers (two segments), then updated (changed and gone articles: deleted documents)."""
-    folder = tmp_path_factory.mktemp("dated")
-    sentences = [
-        s.strip()
-        for page in sorted(SEEDS.glob("*.txt"))
-        for s in re.split(r"(?<=[.!?])\s+", page.read_text(encoding="utf-8"))
-        if len(s.split()) > 4
-    ]
+    """Articles of seed sentences with many equal dates, some undated, some with a time zone; built, then
+    updated (changed and gone articles: deleted documents, a second segment)."""
+    sentences = seed_sentences()
     rng = random.Random(11)
     dates = ["2022-01-05", "2022-01-05", "2021-12-31T23:30:00+07:00", "2023-03-01T08:00:00Z", "2020-07-17", None]
     articles = []
@@ -43,14 +35,7 @@ def dated_index(tmp_path_factory):
         if (date := rng.choice(dates)) is not None:
             article["date"] = date
         articles.append(article)
-    source, index = folder / "news.jsonl", folder / "ix"
-    write_jsonl(source, articles)
-    build_index([source], index, procs=2)
-    for article in articles[:8]:
-        article["text"] += " Kazakhstan membantah."
-    write_jsonl(source, articles[:-10])
-    assert not build_index([source], index).full
-    return index
+    return built_then_updated(tmp_path_factory.mktemp("dated"), articles, changed=8, gone=10)
 
 
 def whoosh_newest_first(index_dir, searcher: Index, query, filter_query=None) -> list[str]:

@@ -2,7 +2,6 @@
 give with the statistics of the live documents (search/ranking/scoring.py, search/_whoosh/live.py)."""
 
 import random
-import re
 
 import pytest
 from whoosh import scoring
@@ -11,11 +10,10 @@ from whoosh.index import open_dir
 from search import Filters, Index
 from search._whoosh.lengths import CachedLengthBM25F
 from search.index import generations
-from search.index.build import build_index
 from search.query.weights import BM25_PARAMS
 from search.ranking.facets import facet_counts, facet_options
 from search.ranking.scoring import ArrayScorer, flat_query
-from tests.conftest import SEEDS, whoosh_searcher, write_jsonl
+from tests.conftest import built_then_updated, seed_sentences, whoosh_searcher
 
 QUERIES = (
     "mengusir",
@@ -50,15 +48,9 @@ def test_cached_lengths_score_exactly_like_whoosh(seed_index):
 
 @pytest.fixture(scope="module")
 def updated_index(tmp_path_factory):
-    """Articles made of seed sentences, built by two workers (two segments),
-    then updated (some changed, some gone: deleted documents, a third segment)."""
-    folder = tmp_path_factory.mktemp("array-scorer")
-    sentences = [
-        s.strip()
-        for page in sorted(SEEDS.glob("*.txt"))
-        for s in re.split(r"(?<=[.!?])\s+", page.read_text(encoding="utf-8"))
-        if len(s.split()) > 4
-    ]
+    """Articles made of seed sentences, built, then updated (some changed, some gone: deleted documents,
+    a second segment)."""
+    sentences = seed_sentences()
     rng = random.Random(5)
     articles = [
         {
@@ -70,15 +62,7 @@ def updated_index(tmp_path_factory):
         }
         for i in range(120)
     ]
-    source, index = folder / "news.jsonl", folder / "ix"
-    write_jsonl(source, articles)
-    build_index([source], index, procs=2)
-    for article in articles[:10]:
-        article["text"] += " Kazakhstan membantah."
-    write_jsonl(source, articles[:-15])
-    report = build_index([source], index)
-    assert not report.full
-    return index
+    return built_then_updated(tmp_path_factory.mktemp("array-scorer"), articles, changed=10, gone=15)
 
 
 def whoosh_scores(searcher, query, **options) -> dict[int, float]:
