@@ -54,7 +54,7 @@ from search.index.format import (
     schema_fingerprint,
     stamp,
 )
-from search.index.name_counts import Tally
+from search.index.name_counts import WORDS_FIELD, Tally
 from search.index.name_learning import write_names
 from search.index.names import NAMES_FIELD
 from search.index.records import READABLE_FORMATS, OwnArticles, stored_record
@@ -323,17 +323,17 @@ def _write_articles(ix: Any, path: str, batch: Batch, procs: int | None) -> dict
     Returns ``id -> content hash`` of every article now in the index.
     """
     writer = parent_writer(ix)
-    counted = NAMES_FIELD if batch.names is not None and batch.names.counting else None
+    counted = (NAMES_FIELD, WORDS_FIELD) if batch.names is not None and batch.names.counting else ()
     try:
-        with DocumentSink(writer, path, procs or default_procs(), counted_field=counted) as sink:
+        with DocumentSink(writer, path, procs or default_procs(), counted_fields=counted) as sink:
             contents = read_sources(batch, lambda article: sink.add(article_fields(article, batch.furniture)))
             stale = removals(batch, contents)
             announce(batch, "Finishing: the workers analyse their last articles and write their segments")
             sink.finish()
         for doc_id, found in sink.signatures.items():  # each (re)indexed article's story (search.index.stories)
             batch.sketches.made(doc_id, found)
-        if batch.names is not None:
-            batch.names.add_counts(sink.term_documents)  # the names terms of the articles written
+        if batch.names is not None and counted:  # the names terms and words of the articles written
+            batch.names.add_counts(sink.term_documents[NAMES_FIELD], sink.term_documents[WORDS_FIELD])
         if stale:
             delete_ids(writer, stale, batch.names)
     except BaseException:

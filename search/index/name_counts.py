@@ -8,11 +8,26 @@ the articles it removes or replaces (their stored bodies read again), and
 keeps them for the next write (:class:`Tally`); without counts to start
 from, or past ``TALLY_LIMIT`` removals, they are read from the whole index
 once it is written (:func:`index_counts`).
+
+The learning also asks, for each candidate name word, how many articles hold
+it in any case (the live articles whose ``body_exact`` field holds it). Read
+from the index that is a posting list per word, tens of thousands of them at
+1,000,000 articles (~20 s of CPU), so the answers are kept the same way
+(:class:`WordArticles`): the same file holds ``{word: articles}`` of every
+word the last learning asked about (the arrays ``words`` and
+``word_counts``, which code that predates them does not read), and a write
+adds the words of the articles it writes (their segments' ``body_exact``
+counts) and takes off those of the articles it removes (their stored bodies:
+``index_words``, the words that field indexes). A word the last learning did
+not ask about is read from the index. Each answer is the number the index
+would give, so the names learned are exactly those a new index of the same
+articles learns.
 """
 
 from __future__ import annotations
 
 import os
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -22,12 +37,14 @@ import numpy as np
 from search._whoosh.codec import field_doc_frequencies
 from search._whoosh.columns import live_mask
 from search.analysis.names import name_terms as article_name_terms
+from search.analysis.tokens import index_words
 from search.index.names import NAMES_FIELD
 from search.index.npz import read_arrays
 
 # Every ``names`` term and the number of articles holding it: what the next write starts from.
 COUNTS = "names-counts.npz"
 COUNTS_VERSION = 1
+WORDS_FIELD = "body_exact"  # the field whose articles per word the learning asks for (``word_articles``)
 # Articles a write may remove one by one (their stored bodies analysed again); past that the counts are read again
 # from the whole index. The articles it adds are counted by the segments they are written to.
 TALLY_LIMIT = 2000
@@ -73,6 +90,9 @@ class Tally:
 
     def __init__(self, live: Path | None) -> None:
         self.counts: dict[str, int] | None = read_counts(live) if live is not None else None
+        # {word: articles} the live generation's learning asked for, and this write's change to each word's articles.
+        self.words: dict[str, int] | None = read_words(live) if live is not None and self.counts is not None else None
+        self.word_changes: dict[str, int] = {}
         self._changed = 0
 
     @property
@@ -80,13 +100,20 @@ class Tally:
         """Whether the counts are kept (else they are read from the index once it is written)."""
         return self.counts is not None
 
-    def add_counts(self, term_documents: dict[str, int]) -> None:
-        """Add the articles written: ``{term: articles}`` of their ``names`` field, as their segments count it."""
+    def add_counts(self, term_documents: dict[str, int], word_documents: dict[str, int] | None = None) -> None:
+        """Add the articles written: ``{term: articles}`` of their ``names`` field, as their segments count it,
+        and ``{word: articles}`` of their ``body_exact`` field (without it the words are read again)."""
         if self.counts is None:
             return
         counts = self.counts
         for term, n in term_documents.items():
             counts[term] = counts.get(term, 0) + n
+        if word_documents is None:
+            self.words = None
+            return
+        changes = self.word_changes
+        for word, n in word_documents.items():
+            changes[word] = changes.get(word, 0) + n
 
     def remove_stored(self, searcher: Any, ids: list[str]) -> None:
         """Take off the articles ``ids`` that ``searcher`` (before their deletion) holds."""
@@ -103,31 +130,82 @@ class Tally:
             return
         self._changed += 1
         if self._changed > TALLY_LIMIT:
-            self.counts = None  # a large removal: reading the whole index once is cheaper
+            self.counts = self.words = None  # a large removal: reading the whole index once is cheaper
             return
         _count(self.counts, body, sign)
+        changes = self.word_changes
+        for word in set(index_words(body).words):
+            changes[word] = changes.get(word, 0) + sign
+
+    def word_articles(self, reader: Any) -> WordArticles:
+        """The articles holding each word in the index ``reader`` reads (this write's), from the kept answers."""
+        return WordArticles(reader, self.words if self.counts is not None else None, self.word_changes)
 
 
-def write_counts(generation: Path, counts: dict[str, int]) -> None:
-    """Store ``counts`` in ``generation`` (under another name, then renamed: the old one may be a hard link)."""
+class WordArticles:
+    """``word -> articles`` whose ``body_exact`` field holds it, as the index ``reader`` reads them: the live
+    generation's answer (``known``) plus this write's ``changes``, else read from the index; every answer kept
+    in ``asked`` for the next write."""
+
+    def __init__(self, reader: Any, known: dict[str, int] | None = None, changes: dict[str, int] | None = None) -> None:
+        self.reader = reader
+        self.known = known or {}
+        self.changes = changes or {}
+        self.asked: dict[str, int] = {}
+        self.read = 0  # answers read from the index
+
+    def __call__(self, word: str) -> int:
+        found = self.asked.get(word)
+        if found is None:
+            known = self.known.get(word)
+            if known is None:
+                self.read += 1
+                found = self.reader.doc_frequency(WORDS_FIELD, word)
+            else:
+                found = known + self.changes.get(word, 0)
+            self.asked[word] = found
+        return found
+
+
+def write_counts(generation: Path, counts: dict[str, int], words: dict[str, int] | None = None) -> None:
+    """Store ``counts`` (and ``words``: ``{word: articles}`` the learning asked for) in ``generation`` (under another
+    name, then renamed: the old one may be a hard link)."""
     path = generation / COUNTS
     partial = path.with_name(path.name + ".partial")
-    terms = "\n".join(counts).encode("utf-8")
+    arrays = {"terms": _joined(counts), "counts": np.fromiter(counts.values(), dtype=np.int64, count=len(counts))}
+    if words is not None:
+        arrays.update(words=_joined(words), word_counts=np.fromiter(words.values(), dtype=np.int64, count=len(words)))
+    save: Any = np.savez  # its typed signature takes no arrays by keyword
     with open(partial, "wb") as f:
-        np.savez(f, version=np.array([COUNTS_VERSION]), terms=np.frombuffer(terms, dtype=np.uint8),
-                 counts=np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+        save(f, version=np.array([COUNTS_VERSION]), **arrays)
     os.replace(partial, path)
+
+
+def _joined(keys: dict[str, int]) -> np.ndarray:
+    return np.frombuffer("\n".join(keys).encode("utf-8"), dtype=np.uint8)
+
+
+def _split(data: np.ndarray, counts: np.ndarray) -> dict[str, int] | None:
+    raw = data.tobytes().decode("utf-8")
+    keys = raw.split("\n") if raw else []
+    return dict(zip(keys, counts.tolist(), strict=True)) if len(keys) == len(counts) else None
 
 
 def read_counts(generation: Path) -> dict[str, int] | None:
     """The counts of ``generation``, or None if it has none or they cannot be read."""
+    return _read(generation, "terms", "counts")
+
+
+def read_words(generation: Path) -> dict[str, int] | None:
+    """``{word: articles}`` the learning of ``generation`` asked for, or None (none kept: an older write's)."""
+    return _read(generation, "words", "word_counts")
+
+
+def _read(generation: Path, keys: str, values: str) -> dict[str, int] | None:
     try:
-        data = read_arrays(generation / COUNTS, ("version", "terms", "counts"))
+        data = read_arrays(generation / COUNTS, ("version", keys, values))
         if data["version"].tolist() != [COUNTS_VERSION]:
             return None
-        terms = data["terms"].tobytes().decode("utf-8")
-        counts = data["counts"].tolist()
-    except (OSError, ValueError, KeyError, UnicodeDecodeError):
+        return _split(data[keys], data[values])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # UnicodeDecodeError is a ValueError
         return None
-    names = terms.split("\n") if terms else []
-    return dict(zip(names, counts, strict=True)) if len(names) == len(counts) else None

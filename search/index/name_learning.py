@@ -48,7 +48,7 @@ from search.analysis.names import (
 )
 from search.analysis.wordlists import read_lines
 from search.index import generations
-from search.index.name_counts import Tally, by_prefix, index_counts, write_counts
+from search.index.name_counts import Tally, WordArticles, by_prefix, index_counts, write_counts
 from search.index.names import NAMES, ORGANISATION, PERSON, Name, folded_name, names_record
 
 LOWER_INSIDE = NAME_JOINERS | {"dan"}  # written in small letters inside a name: 'Kementerian Pemuda dan Olahraga'
@@ -65,24 +65,28 @@ SHARED_BY = 3  # names (each in two articles) a first name opens, none usual, be
 DOMINANT = 2  # a name holding a word that many times as often as all the others: the word stands for it
 
 
-def learned_names(reader: Any, counts: dict[str, int] | None = None) -> list[Name]:
-    """The names of the index ``reader`` reads (see the module's rules); ``counts``: its ``names`` term counts.
+def learned_names(reader: Any, counts: dict[str, int] | None = None,
+                  word_articles: WordArticles | None = None) -> list[Name]:
+    """The names of the index ``reader`` reads (see the module's rules); ``counts``: its ``names`` term counts;
+    ``word_articles``: the articles holding each word, as ``reader`` counts them (kept by a write's ``Tally``).
 
     A word's articles are counted over the articles the index holds: Whoosh's count keeps removed and
     replaced ones until their segment is merged, and an updated index would learn otherwise than a new one.
     """
     freq = by_prefix(index_counts(reader) if counts is None else counts)
     count_live_only(reader)  # a segment without deletions answers from its term dictionary, as before
-    return learn(freq, lambda word: reader.doc_frequency("body_exact", word))
+    return learn(freq, word_articles or WordArticles(reader))
 
 
 def write_names(generation: Path, index: Any, tally: Tally | None = None) -> None:
     """Learn the names of the Whoosh ``index`` just committed in ``generation`` and keep them as its record,
-    with the term counts they were learned from (``tally``'s, or read from the index)."""
+    with the term counts and word articles they were learned from (``tally``'s, or read from the index)."""
     with index.reader() as reader:
         counts = tally.counts if tally is not None and tally.counts is not None else index_counts(reader)
-        write_counts(generation, counts)
-        generations.write_record(generation, NAMES, names_record(learned_names(reader, counts)))
+        word_articles = tally.word_articles(reader) if tally is not None else WordArticles(reader)
+        names = learned_names(reader, counts, word_articles)
+        write_counts(generation, counts, word_articles.asked)
+        generations.write_record(generation, NAMES, names_record(names))
 
 
 def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) -> list[Name]:

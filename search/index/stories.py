@@ -41,15 +41,16 @@ from __future__ import annotations
 import os
 import zipfile
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from search.analysis.tokens import index_words
 from search.index.npz import read_arrays
 from search.index.records import stored_documents
+from search.index.story_groups import link, relink
 
 RECORD = "stories.npz"
 # Bump when a signature would come out otherwise (the runs, the hashes, the MinHash scheme): a record of
@@ -58,14 +59,8 @@ VERSION = 3
 NUM_PERM = 64
 SEED = 1
 SHINGLE = 5  # words in a run
-BANDS, ROWS = 21, 3  # 63 of the 64 values, in bands
-THRESHOLD = 0.5  # share of equal signature values (estimated Jaccard) for two articles to be one story
 # A body of fewer words is never grouped: a caption or a stub shares its few runs with unrelated ones.
 MIN_WORDS = 30
-# The articles sharing a band are each checked against this many of the first of them (a copy agrees with
-# them all, the first one is enough; more in case it is the odd one): a band shared by thousands of articles
-# (one boilerplate text) costs a number of checks linear in them, not quadratic.
-BUCKET_CHECKS = 4
 
 _MULTIPLIER = np.uint32(1_000_003)
 # Off only in ``bench.build_cost``, which measures what a build without story groups costs: no signatures are
@@ -157,6 +152,9 @@ class Stories:
     ids: list[str]
     values: np.ndarray  # uint32, len(ids) x NUM_PERM
     story: np.ndarray  # int32 per id; -1: alone
+    # The similar pairs the stories link (rows, ``k x 2``: search.index.story_groups), what the next write starts
+    # from; None when the record has none (written before they were kept, or read without them).
+    pairs: np.ndarray | None = None
 
     def groups(self) -> list[list[str]]:
         """The stories of two or more articles, each a list of ids (in record order)."""
@@ -178,47 +176,8 @@ def group(signatures: dict[str, np.ndarray | None]) -> Stories:
         found = signatures[doc_id]
         if found is not None:
             values[row] = found
-    grouped = values.any(axis=1)
-    parent = np.arange(len(ids))
-
-    def root(node: int) -> int:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return int(node)
-
-    for first, second in _similar_pairs(values, np.flatnonzero(grouped)):
-        a, b = root(first), root(second)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    roots = np.array([root(node) for node in range(len(ids))], dtype=np.int64)
-    sizes = np.bincount(roots, minlength=len(ids)) if len(ids) else np.zeros(0, dtype=np.int64)
-    story = np.where(sizes[roots] > 1, roots, -1).astype(np.int32)
-    return Stories(ids, values, story)
-
-
-def _similar_pairs(values: np.ndarray, rows: np.ndarray) -> Iterable[tuple[int, int]]:
-    """Pairs of ``rows`` (indexes into ``values``) that share a band and agree on THRESHOLD of their values."""
-    if len(rows) < 2:
-        return []
-    found = []
-    for band in range(BANDS):
-        part = np.ascontiguousarray(values[rows, band * ROWS : (band + 1) * ROWS])
-        keys = part.view(np.dtype((np.void, part.dtype.itemsize * ROWS))).ravel()
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        ends = np.r_[starts[1:], len(ordered)]
-        shared = ends - starts > 1
-        for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
-            members = rows[order[start:end]]
-            for at in range(min(BUCKET_CHECKS, len(members) - 1)):
-                found.append(np.stack([np.full(len(members) - at - 1, members[at]), members[at + 1 :]], axis=1))
-    if not found:
-        return []
-    pairs = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
-    agree = (values[pairs[:, 0]] == values[pairs[:, 1]]).mean(axis=1)
-    return [tuple(pair) for pair in pairs[agree >= THRESHOLD].tolist()]
+    story, pairs = link(values)
+    return Stories(ids, values, story, pairs)
 
 
 def similarity(first: np.ndarray | None, second: np.ndarray | None) -> float:
@@ -229,18 +188,25 @@ def similarity(first: np.ndarray | None, second: np.ndarray | None) -> float:
 
 
 def write(generation: Path, stories: Stories) -> None:
-    """Store ``stories`` in ``generation`` (under another name, then renamed: the old one may be a hard link)."""
+    """Store ``stories`` in ``generation`` (under another name, then renamed: the old one may be a hard link).
+
+    The similar pairs go in as one more array, ``pairs``, which code that predates it does not read (it reads
+    the others by name); a record it writes has none, and the next write here links the whole record again.
+    """
     path = generation / RECORD
     partial = path.with_name(path.name + ".partial")
     ids = "\n".join(stories.ids).encode("utf-8")
+    arrays = {} if stories.pairs is None else {"pairs": stories.pairs.astype(np.int32)}
+    save: Any = np.savez  # its typed signature takes no arrays by keyword
     with open(partial, "wb") as f:
-        np.savez(f, version=np.array([VERSION]), ids=np.frombuffer(ids, dtype=np.uint8), values=stories.values,
-                 story=stories.story)
+        save(f, version=np.array([VERSION]), ids=np.frombuffer(ids, dtype=np.uint8), values=stories.values,
+             story=stories.story, **arrays)
     os.replace(partial, path)
 
 
-def read(generation: Path, with_values: bool = True) -> Stories | None:
-    """The record of ``generation``, or None if it has none or it cannot be read."""
+def read(generation: Path, with_values: bool = True, with_pairs: bool = False) -> Stories | None:
+    """The record of ``generation``, or None if it has none or it cannot be read (``with_pairs``: its similar pairs
+    too, None if it has none)."""
     try:
         data = read_arrays(generation / RECORD, ("version", "ids", "story", "values") if with_values
                            else ("version", "ids", "story"))
@@ -250,11 +216,23 @@ def read(generation: Path, with_values: bool = True) -> Stories | None:
         ids = raw.split("\n") if raw else []
         story = data["story"].astype(np.int32)
         values = data["values"] if with_values else np.zeros((len(ids), 0), dtype=np.uint32)
+        pairs = _pairs(generation, len(ids)) if with_pairs else None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # UnicodeDecodeError is a ValueError
         return None
     if len(story) != len(ids) or len(values) != len(ids):
         return None
-    return Stories(ids, values, story)
+    return Stories(ids, values, story, pairs)
+
+
+def _pairs(generation: Path, count: int) -> np.ndarray | None:
+    """The similar pairs of ``generation``'s record, or None (a record without them, or pairs out of its rows)."""
+    try:
+        pairs = read_arrays(generation / RECORD, ("pairs",))["pairs"].astype(np.int64)
+    except KeyError:
+        return None
+    if pairs.ndim != 2 or pairs.shape[1] != 2 or (len(pairs) and (pairs.min() < 0 or pairs.max() >= count)):
+        return None
+    return pairs
 
 
 def update(generation: Path, live: Path | None, contents: dict[str, str], sketches: Sketches) -> Stories:
@@ -262,11 +240,23 @@ def update(generation: Path, live: Path | None, contents: dict[str, str], sketch
 
     ``sketches`` are the signatures of the articles the build (re)indexed;
     every other article keeps its signature from ``live``'s record, or (an
-    index written before this record) has it made from its stored body.
+    index written before this record) has it made from its stored body. The
+    stories are found again where the build changed something, from the live
+    record's similar pairs (``story_groups.relink``), or else over the whole record.
     """
     if not SIGNATURES:
         return group({})
-    kept = read(live) if live is not None else None
+    kept = read(live, with_pairs=True) if live is not None else None
+    stories = _relinked(kept, contents, sketches) if kept is not None and kept.pairs is not None else None
+    if stories is None:
+        stories = group(_signatures(generation, kept, contents, sketches))
+    write(generation, stories)
+    return stories
+
+
+def _signatures(generation: Path, kept: Stories | None, contents: dict[str, str],
+                sketches: Sketches) -> dict[str, np.ndarray | None]:
+    """Every article's signature: the build's, the live record's, or made from the body ``generation`` stores."""
     known = kept.signatures() if kept is not None else {}
     signatures: dict[str, np.ndarray | None] = {}
     missing = []
@@ -279,9 +269,35 @@ def update(generation: Path, live: Path | None, contents: dict[str, str], sketch
             missing.append(doc_id)
     if missing:
         signatures.update(_from_stored(generation, set(missing)))
-    stories = group(signatures)
-    write(generation, stories)
-    return stories
+    return signatures
+
+
+def _relinked(kept: Stories, contents: dict[str, str], sketches: Sketches) -> Stories | None:
+    """The record of ``contents`` from the live one ``kept`` (with its pairs) and the build's ``sketches``; None
+    when an article has no signature here or the kept ones are not in their order."""
+    assert kept.pairs is not None
+    ids = list(contents)
+    old_row = {doc_id: row for row, doc_id in enumerate(kept.ids)}
+    made = sketches.signatures
+    new_of_old = np.full(len(kept.ids), -1, dtype=np.int64)
+    values = np.zeros((len(ids), NUM_PERM), dtype=np.uint32)
+    unchanged_new, unchanged_old = [], []
+    for row, doc_id in enumerate(ids):
+        if doc_id in made:
+            found = made[doc_id]
+            if found is not None:
+                values[row] = found
+        else:
+            old = old_row.get(doc_id)
+            if old is None:
+                return None  # neither made by this build nor in the record: the full way makes it
+            unchanged_new.append(row)
+            unchanged_old.append(old)
+    new_rows, old_rows = np.array(unchanged_new, dtype=np.int64), np.array(unchanged_old, dtype=np.int64)
+    values[new_rows] = kept.values[old_rows]
+    new_of_old[old_rows] = new_rows
+    linked = relink(values, kept.values, kept.pairs, new_of_old)
+    return None if linked is None else Stories(ids, values, linked[0], linked[1])
 
 
 def _from_stored(generation: Path, wanted: set[str]) -> dict[str, np.ndarray | None]:

@@ -80,7 +80,7 @@ class DocumentSink:
     :meth:`finish` before committing ``writer``.
     """
 
-    def __init__(self, writer: Any, index_path: str, procs: int, counted_field: str | None = None) -> None:
+    def __init__(self, writer: Any, index_path: str, procs: int, counted_fields: tuple[str, ...] = ()) -> None:
         self.writer = writer
         self.index_path = index_path
         self.procs = procs
@@ -92,10 +92,10 @@ class DocumentSink:
         # id -> story signature (search.index.stories) of each document written: a worker makes it from the
         # words it indexes the body's exact-form field with; this process from the body, for the few it writes.
         self.signatures: dict[str, Any] = {}
-        # With ``counted_field``: {term: documents} of that field over every document written, read from the
+        # {field: {term: documents}} of each of ``counted_fields`` over every document written, read from the
         # segments as they are finished (the names an update learns, search.index.name_counts: no second analysis).
-        self.counted_field = counted_field
-        self.term_documents: dict[str, int] = {}
+        self.counted_fields = counted_fields
+        self.term_documents: dict[str, dict[str, int]] = {name: {} for name in counted_fields}
 
     def __enter__(self) -> DocumentSink:
         return self
@@ -126,7 +126,7 @@ class DocumentSink:
             self.batch = []
             if self.here is not None:
                 here, self.here = self.here, None
-                self._adopt(_finished(here, self.counted_field))
+                self._adopt(_finished(here, self.counted_fields))
             return
         if self.batch:
             self._send(self.batch)
@@ -142,12 +142,14 @@ class DocumentSink:
             self.signatures.update(signatures)
         self.workers = []
 
-    def _adopt(self, finished: tuple[Any, dict[str, int]]) -> None:
-        segment, term_documents = finished
+    def _adopt(self, finished: tuple[Any, dict[str, dict[str, int]]]) -> None:
+        segment, counted = finished
         if segment is not None:
             self.writer.adopted.append(segment)
-        for term, documents in term_documents.items():
-            self.term_documents[term] = self.term_documents.get(term, 0) + documents
+        for fieldname, term_documents in counted.items():
+            kept = self.term_documents[fieldname]
+            for term, documents in term_documents.items():
+                kept[term] = kept.get(term, 0) + documents
 
     def _write_here(self, doc: dict) -> None:
         """Write ``doc`` in this process, into a segment of its own written as a worker writes one.
@@ -168,7 +170,7 @@ class DocumentSink:
         self.results = context.Queue()
         self.workers = [
             context.Process(target=_write_segment,
-                            args=(self.index_path, self.jobs, self.results, os.getpid(), self.counted_field),
+                            args=(self.index_path, self.jobs, self.results, os.getpid(), self.counted_fields),
                             daemon=True)
             for _ in range(self.procs)
         ]
@@ -289,13 +291,14 @@ def _add(writer: Any, doc: dict, signatures: dict[str, Any]) -> None:
     writer.add_document(**doc)
 
 
-def _finished(writer: Any, counted_field: str | None) -> tuple[Any, dict[str, int]]:
-    """The segment ``writer`` wrote (None: no documents), and ``{term: documents}`` of ``counted_field`` in it."""
-    term_documents = writer.term_documents(counted_field) if counted_field is not None else {}
-    return finish_segment(writer), term_documents
+def _finished(writer: Any, counted_fields: tuple[str, ...]) -> tuple[Any, dict[str, dict[str, int]]]:
+    """The segment ``writer`` wrote (None: no documents), and ``{field: {term: documents}}`` of ``counted_fields``
+    in it."""
+    counted = {fieldname: writer.term_documents(fieldname) for fieldname in counted_fields}
+    return finish_segment(writer), counted
 
 
-def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counted_field: str | None) -> None:
+def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counted_fields: tuple[str, ...]) -> None:
     """Worker process: add every batch from ``jobs`` to a new segment (a new one every ``SEGMENT_DOCUMENTS``),
     report them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -311,9 +314,9 @@ def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counte
             for doc in batch:
                 _add(writer, doc, signatures)
             if writer.docnum >= SEGMENT_DOCUMENTS:  # written out, its memory reused by the next one
-                finished.append(_finished(writer, counted_field))
+                finished.append(_finished(writer, counted_fields))
                 writer = worker_writer(index_path, build_schema(), WORKER_LIMIT_MB)
-        finished.append(_finished(writer, counted_field))
+        finished.append(_finished(writer, counted_fields))
         results.put(("done", (finished, new_roots(inherited), signatures)))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
         results.put(("failed", f"{type(e).__name__}: {e}"))

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search import Index
+from search._whoosh.live import count_live_only
 from search.analysis.names import name_terms
 from search.errors import QueryError
 from search.index import generations
@@ -16,7 +17,7 @@ from search.index.batch import ADD
 from search.index.build import build_index
 from search.index.changes import remove_articles
 from search.index.format import open_index
-from search.index.name_counts import index_counts, read_counts
+from search.index.name_counts import index_counts, read_counts, read_words
 from search.index.name_learning import learn
 from search.index.names import NAMES, ORGANISATION, PERSON, Name, NameBook
 from search.query.filters import Filters, take_name_filters
@@ -50,6 +51,9 @@ def _record(index_dir):
     live = generations.live_generation(index_dir)
     with open_index(index_dir, live)[1].reader() as reader:
         assert read_counts(live) == index_counts(reader)
+        count_live_only(reader)  # and the articles holding each word the learning asked about, kept the same way
+        words = read_words(live)
+        assert words is not None and words == {word: reader.doc_frequency("body_exact", word) for word in words}
     with gzip.open(live / NAMES, "rt", encoding="utf-8") as file:
         return {key: (kind, display, forms) for key, kind, display, forms in json.load(file)}
 

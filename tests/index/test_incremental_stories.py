@@ -1,0 +1,84 @@
+"""Story groups found again only where a write changed them (search.index.story_groups.relink): the same similar
+pairs and story numbers as linking the whole record, whatever the writes."""
+
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.index import stories
+from search.index.stories import NUM_PERM, Sketches, Stories
+
+
+def _maker(rng: np.random.Generator):
+    """Signatures in families: a family's values with some changed, so that many agree on bands (buckets of
+    many articles, past ``BUCKET_CHECKS``) and on about the threshold; a tenth too short to sign (None)."""
+    families = [rng.integers(0, 3 if f % 2 else 2**32, size=NUM_PERM, dtype=np.uint32) for f in range(6)]
+
+    def made() -> np.ndarray | None:
+        if rng.random() < 0.1:
+            return None
+        row = families[rng.integers(len(families))].copy()
+        changed = rng.random(NUM_PERM) < rng.choice([0.05, 0.4, 0.6])
+        row[changed] = rng.integers(0, 2**32, size=int(changed.sum()), dtype=np.uint32)
+        return row
+
+    return made
+
+
+def _write(record: Stories, rng: np.random.Generator, made, step: int) -> tuple[dict[str, str], Sketches]:
+    """One write as a build makes it: some articles removed, some replaced (their place kept), some added at the
+    end; ``contents`` in the new record's order, ``sketches`` the signatures of those (re)indexed."""
+    ids = record.ids
+    removed = {i for i in ids if rng.random() < 0.1}
+    replaced = [i for i in ids if i not in removed and rng.random() < 0.1]
+    added = [f"s{step}-{n}" for n in range(int(rng.integers(0, 40)))]
+    contents = {i: "" for i in ids if i not in removed} | dict.fromkeys(added, "")
+    sketches = Sketches()
+    for doc_id in [*replaced, *added]:
+        sketches.made(doc_id, made())
+    return contents, sketches
+
+
+def _same(found: Stories | None, full: Stories) -> None:
+    assert found is not None and found.pairs is not None and full.pairs is not None
+    assert found.ids == full.ids
+    assert np.array_equal(found.values, full.values)
+    assert np.array_equal(found.pairs, full.pairs)
+    assert np.array_equal(found.story, full.story)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 300))
+def test_relinking_after_removals_replacements_and_additions_finds_what_linking_everything_finds(seed, size):
+    rng = np.random.default_rng(seed)
+    made = _maker(rng)
+    record = stories.group({f"a{n}": made() for n in range(size)})
+    assert record.pairs is not None
+    for step in range(3):
+        contents, sketches = _write(record, rng, made, step)
+        full = stories.group(stories._signatures(Path("unused"), record, contents, sketches))
+        found = stories._relinked(record, contents, sketches)
+        _same(found, full)
+        record = found
+
+
+def test_unchanged_articles_out_of_their_order_are_linked_the_whole_way(tmp_path):
+    rng = np.random.default_rng(1)
+    made = _maker(rng)
+    record = stories.group({f"a{n}": made() for n in range(50)})
+    reordered = dict.fromkeys(reversed(record.ids), "")
+    assert stories._relinked(record, reordered, Sketches()) is None
+
+
+def test_a_record_keeps_its_pairs_and_one_written_without_them_is_linked_again(tmp_path):
+    rng = np.random.default_rng(2)
+    made = _maker(rng)
+    record = stories.group({f"a{n}": made() for n in range(80)})
+    stories.write(tmp_path, record)
+    read = stories.read(tmp_path, with_pairs=True)
+    assert read is not None and read.pairs is not None and np.array_equal(read.pairs, record.pairs)
+    stories.write(tmp_path, Stories(record.ids, record.values, record.story))  # as code before the pairs wrote it
+    older = stories.read(tmp_path, with_pairs=True)
+    assert older is not None and older.pairs is None and np.array_equal(older.story, record.story)
