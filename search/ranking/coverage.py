@@ -91,9 +91,10 @@ def concept_counts(
         number = owner.get(key)
         if number is not None and len(ids):
             held[number][ids] = True
-    counts = np.zeros(doc_count, dtype=np.int16)
+    # int8 (a query has at most MAX_KEYWORD_CONCEPTS): the flags are added as their own bytes, without a cast.
+    counts = np.zeros(doc_count, dtype=np.int8)
     for flags in held.values():
-        counts += flags
+        counts += flags.view(np.int8)
     return counts, len(asked)
 
 

@@ -74,19 +74,10 @@ class ArrayScorer:
             return None
         wanted, bonus = parts
         count = self.postings.doc_count
-        # All branches summed in one C loop: a sentence has ~40 (words times
-        # fields), and numpy's cost per call was most of the ranking. bincount
-        # adds in the order of the arrays, branch after branch, as adding them
-        # one at a time did, so the sums are the same to the last bit.
         branches = [self._scores_of(node, boost, deadline) for node, boost in deadline.checked(wanted, every=1)]
-        scores = np.zeros(count)
-        matched = np.zeros(count, dtype=bool)
-        if branches:
-            ids = np.concatenate([ids for ids, _ in branches])
-            if len(ids):  # bincount of nothing gives integers
-                scores = np.bincount(ids, weights=np.concatenate([values for _, values in branches]), minlength=count)
-                matched[ids] = True
-        matched &= self.postings.live
+        scores, matched = summed(branches, count)
+        if not self._all_live:
+            matched &= self.postings.live
         if filter_query is not None:
             matched &= self.mask(filter_query)
         deadline.check()
@@ -99,10 +90,12 @@ class ArrayScorer:
                 matched, coverage = all_or_most(held, counted[1], matched)
         if by_date:
             return Ranking.newest(self.dates, matched, limit, coverage)
-        self._add_bonus(bonus, scores, matched, limit, held, deadline)
-        return Ranking.top(scores, matched, limit, tiers=held, coverage=coverage, dates=self.dates)
+        candidates = np.flatnonzero(matched)
+        self._add_bonus(bonus, scores, (matched, candidates), limit, held, deadline)
+        return Ranking.top(scores, matched, limit, tiers=held, coverage=coverage, dates=self.dates,
+                           candidates=candidates)
 
-    def _add_bonus(self, bonus: list, scores: np.ndarray, matched: np.ndarray, limit: int | None,
+    def _add_bonus(self, bonus: list, scores: np.ndarray, matches: tuple[np.ndarray, np.ndarray], limit: int | None,
                    held: np.ndarray | None, deadline: Deadline) -> None:
         """Add the ANDMAYBE branches' scores to the documents that matched.
 
@@ -112,12 +105,13 @@ class ArrayScorer:
         article holding the words, ~0.25 s a phrase on 100,000 articles. A
         term's bonus (a question's answer kind) is an array, scored everywhere.
         """
+        matched, matching = matches  # the flags, and the documents flagged
         candidates = None
         for node, boost in deadline.checked(bonus, every=1):
             if type(node) is not q.Term and limit is not None:
                 if candidates is None:
                     best = Ranking.top(scores, matched, max(NEARNESS_CANDIDATES, 2 * limit), tiers=held,
-                                       dates=self.dates)
+                                       dates=self.dates, candidates=matching)
                     candidates = np.array(sorted(doc for doc, _ in best.results), dtype=np.int64)
                 ids, values = self._score_branch(node, deadline, only=candidates)
                 scores[ids] += boost * values
@@ -267,7 +261,7 @@ class Ranking:
 
     @classmethod
     def top(cls, scores: np.ndarray, matched: np.ndarray, limit: int | None, tiers: np.ndarray | None = None,
-            coverage: str = "all", dates: DateOrder | None = None) -> Ranking:
+            coverage: str = "all", dates: DateOrder | None = None, candidates: np.ndarray | None = None) -> Ranking:
         """Best first; equal scores newest first by ``dates``, else by document number, as Whoosh orders them.
 
         With ``dates``, the results may run past ``limit``: by those tied with
@@ -275,28 +269,30 @@ class Ranking:
 
         ``tiers`` (one small integer per document) orders first, the score
         within a tier: the documents holding more of a query's words.
+        ``candidates``: ``np.flatnonzero(matched)``, if the caller has it.
+        The arithmetic is on the matched documents alone, not on arrays of
+        every document.
         """
-        candidates = np.flatnonzero(matched)
-        order_by = scores
+        candidates = np.flatnonzero(matched) if candidates is None else candidates
+        values = scores[candidates]
         if tiers is not None and len(candidates):
             # One key: every score is below the span, so a tier always beats a higher score.
-            span = float(scores[candidates].max()) + 1.0
-            order_by = scores + tiers * span
+            span = float(values.max()) + 1.0
+            values = values + tiers[candidates] * span
         if limit is not None and len(candidates) > limit:
-            values = order_by[candidates]
             # Everything scoring at least the limit-th best, so ties at the edge
             # are settled by document number rather than by argpartition.
             threshold = np.partition(values, len(values) - limit)[len(values) - limit]
-            candidates = candidates[values >= threshold]
+            kept = values >= threshold
+            candidates, values = candidates[kept], values[kept]
         # Equal scores: newest first (then by document number; RankingPolicy puts equal dates in id order),
         # not by document number alone, which changes between generations when nothing else does.
         by_date = candidates if dates is None else dates.rank[candidates]
-        order = np.lexsort((by_date, -order_by[candidates]))
+        order = np.lexsort((by_date, -values))
         if dates is not None and limit and len(order) > limit:
             # Those tied with the last one kept, score and date, come too: their order is the ids'.
-            last = candidates[order[limit - 1]]
-            rest = candidates[order[limit:]]
-            tied = (order_by[rest] == order_by[last]) & (dates.values[rest] == dates.values[last])
+            last, rest = order[limit - 1], order[limit:]
+            tied = (values[rest] == values[last]) & (dates.values[candidates[rest]] == dates.values[candidates[last]])
             limit += int(np.argmin(tied)) if not tied.all() else len(rest)
         best = candidates[order[:limit]]
         return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched, coverage)
@@ -306,6 +302,29 @@ class Ranking:
         """Newest first, undated last; no scores. Those dated as the last one kept come too: RankingPolicy
         orders equal dates by id."""
         return cls([(docnum, None) for docnum in dates.newest(matched, limit, ties=True).tolist()], matched, coverage)
+
+
+def summed(branches: list[Scores], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``count`` documents' sum of the branches' scores, and whether a branch holds it.
+
+    All branches summed in one C loop: a sentence has ~40 (words times
+    fields), and numpy's cost per call was most of the ranking. bincount adds
+    in the order of the arrays, branch after branch, as adding them one at a
+    time did, so the sums are the same to the last bit. When every posting
+    scores above 0 (BM25 always does), a document is held iff its sum is above
+    0: one comparison per document instead of a write per posting, which
+    costs more once the postings are many (a common word's, at 1,000,000).
+    """
+    ids = np.concatenate([ids for ids, _ in branches]) if branches else np.zeros(0, dtype=np.int64)
+    if not len(ids):  # bincount of nothing gives integers
+        return np.zeros(count), np.zeros(count, dtype=bool)
+    weights = np.concatenate([values for _, values in branches])
+    scores = np.bincount(ids, weights=weights, minlength=count)
+    if len(ids) > count // 8 and weights.min() > 0:
+        return scores, scores > 0
+    matched = np.zeros(count, dtype=bool)
+    matched[ids] = True
+    return scores, matched
 
 
 def _matching(matcher: Any, wanted: list[int] | None) -> Iterator[int]:

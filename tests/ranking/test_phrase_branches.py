@@ -97,3 +97,29 @@ def test_an_expansions_branches_together_score_as_whoosh(phrase_index):
     first = searcher.scorer.rank(query, None)
     assert first is not None and first.total > 30  # the 30 changed articles begin with it
     assert dict(first.results) == pytest.approx(exact_whoosh_scores(phrase_index, query), rel=1e-12)
+
+
+def test_positions_are_read_from_the_block_of_each_place_and_checked(phrase_index, monkeypatch):
+    """Blocks are found by their headers' counts of postings and each posting checked by its id: a header
+    read wrong, or one written otherwise, has the list walked as Whoosh walks it, with the same matches."""
+    from search._whoosh import phrases as positions
+
+    used, walked = [], []
+    real_positions, real_count = positions._Blocks.positions, positions._count
+
+    def spied(self, docnums, places):
+        found = real_positions(self, docnums, places)
+        (used if found is not None else walked).append(len(docnums))
+        return found
+
+    monkeypatch.setattr(positions._Blocks, "positions", spied)
+    for count, some_walked in ((real_count, False), (lambda head: real_count(head) - 1, True),
+                               (lambda head: None, True)):
+        monkeypatch.setattr(positions, "_count", count)
+        used.clear()
+        walked.clear()
+        searcher = Index(phrase_index)
+        searcher.search("banjir")
+        for phrase in phrases(20):
+            assert dict(searcher.scorer.rank(phrase, None).results) == exact_whoosh_scores(phrase_index, phrase)
+        assert bool(walked) == some_walked and (some_walked or sum(used) > 1000)
