@@ -281,13 +281,8 @@ class IndexLexicon:
     def _correction(self, word: str, own: int, context: tuple[str, ...] = ()) -> str | None:
         if not own and self._reader.doc_frequency("body", shared_stemmer().stem(word)) * FAR_MORE_OFTEN > self._docs:
             return None  # a new form of a common root (pengusirannya): its root finds it
-        close = self._close(word, allowed_edits(word) or 1)
-        if len(word) < ONE_EDIT_FROM:
-            # A 4-letter word is corrected only to a 5-letter one (one letter left out: anis -> anies),
-            # the word meant being long enough for a typo.
-            close = [found for found in close if len(found[0]) == ONE_EDIT_FROM]
-        # A typo among the letters ``_close`` asks candidates to share competes with the other spellings.
-        close += [found for found in self._opening_edits(word, every_kind=not own) if found not in close]
+        # The same whatever the other words: remembered by word (a query's words recur beside other words).
+        close = list(self._remembered("close", word, lambda: self._close_spellings(word, own)))
         best = self._likeliest(word, close, context)
         if best is not None and best[1] and (not own or best[1] >= own * FAR_MORE_OFTEN or (
                 context and self._is_name(word) and self._far_more_with(best[0], word, context))):
@@ -298,6 +293,16 @@ class IndexLexicon:
             if best is not None and self._likely_name_typo(word, own, best, context):
                 return best[0]
         return None  # a word of the language typed (selamat, not selama) is meant
+
+    def _close_spellings(self, word: str, own: int) -> list[tuple[str, int]]:
+        """(spelling, frequency) of the indexed spellings a typo away from ``word`` (``own``: its frequency)."""
+        close = self._close(word, allowed_edits(word) or 1)
+        if len(word) < ONE_EDIT_FROM:
+            # A 4-letter word is corrected only to a 5-letter one (one letter left out: anis -> anies),
+            # the word meant being long enough for a typo.
+            close = [found for found in close if len(found[0]) == ONE_EDIT_FROM]
+        # A typo among the letters ``_close`` asks candidates to share competes with the other spellings.
+        return close + [found for found in self._opening_edits(word, every_kind=not own) if found not in close]
 
     def _likeliest(self, word: str, close: list[tuple[str, int]], context: tuple[str, ...]) -> tuple[str, int] | None:
         """The likeliest of close spellings ``(word, frequency)``: the cheapest typo, then the query's context.
