@@ -43,20 +43,16 @@ class StoryMap:
     def load(cls, generation: Path, postings: PostingArrays) -> StoryMap:
         """The map of ``generation`` (none grouped if it has no record); ``postings``: its ``PostingArrays``."""
         story_of = np.full(postings.doc_count, -1, dtype=np.int32)  # one per document number, deleted ones too
-        record = stories.read(generation, with_values=False)
         by_id: dict[str, int] = {}
         docnum_of: dict[str, int] = {}
-        if record is not None:
-            live = postings.live
-            for doc_id, number in zip(record.ids, record.story.tolist(), strict=True):
-                if number < 0:
-                    continue
-                docnums = postings.get("id", doc_id)[0]
-                docnums = docnums[live[docnums]]
-                if len(docnums):
-                    story_of[docnums] = number
-                    by_id[doc_id] = number
-                    docnum_of[doc_id] = int(docnums[0])
+        live = postings.live
+        for doc_id, number in stories.grouped(generation) or ():
+            docnums = postings.get("id", doc_id)[0]
+            docnums = docnums[live[docnums]]
+            if len(docnums):
+                story_of[docnums] = number
+                by_id[doc_id] = number
+                docnum_of[doc_id] = int(docnums[0])
         return cls(story_of, by_id, docnum_of)
 
     def label(self, doc_id: str) -> str | None:
