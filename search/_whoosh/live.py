@@ -120,7 +120,8 @@ class LiveStatistics:
             parts = [decoded_lengths(leaf, fieldname, absent=0.0) for leaf, _ in self._reader.leaf_readers()]
             lengths = np.concatenate(parts) if parts else np.zeros(0)
             # Whole numbers summed in float64: exact, whatever the order of the documents.
-            found = float(lengths[self.live].sum()) / self.doc_count if self.doc_count else 0.0
+            held = lengths if self.doc_count == len(lengths) else lengths[self.live]  # no copy when none is deleted
+            found = float(held.sum()) / self.doc_count if self.doc_count else 0.0
             self._averages[fieldname] = found
         return found
 
