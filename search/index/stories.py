@@ -26,14 +26,19 @@ made of IndoSum articles: 0.66, ``bench/stories.py``); IndoSum's closest
 different articles on 0.30 (eval/stories/judged-pairs.tsv).
 
 The record ``stories.npz`` of a generation holds every article's id, its
-signature and the number of its story (``-1``: an article alone). A build
-writes it from the signatures of the articles it read and, in an update, the
-live record's signatures of the articles it kept; a removal drops the removed
-articles' signatures and groups the rest again, so the copies of a removed
-original stay one story. An index written before stories existed (or with a
-record of another ``VERSION``) gets the record at its next update (the
-signatures of the articles it kept are made from their stored bodies) or at
-``cari rebuild-index --full``.
+signature and the number of its story (``-1``: an article alone), and the
+similar pairs that link them (``pairs``, rows). A build writes it from the
+signatures of the articles it read and, in an update, the live record's
+signatures of the articles it kept; a removal drops the removed articles'
+signatures and groups the rest again, so the copies of a removed original
+stay one story. An update checks again only the pairs its changes can touch
+(``search.index.story_groups``: the same pairs and stories as grouping the
+whole record, at 1,000,000 articles a fraction of a second instead of ~13 s).
+An index written before stories existed (or with a record of another
+``VERSION``) gets the record at its next update (the signatures of the
+articles it kept are made from their stored bodies) or at ``cari
+rebuild-index --full``; one written before the pairs were kept is grouped
+whole once, at its next write.
 """
 
 from __future__ import annotations
@@ -277,27 +282,30 @@ def _relinked(kept: Stories, contents: dict[str, str], sketches: Sketches) -> St
     when an article has no signature here or the kept ones are not in their order."""
     assert kept.pairs is not None
     ids = list(contents)
-    old_row = {doc_id: row for row, doc_id in enumerate(kept.ids)}
     made = sketches.signatures
+    rows = _old_rows(kept.ids, ids, made)
+    if np.any(rows == -2):
+        return None  # neither made by this build nor in the record: the full way makes it from its body
+    values = np.take(kept.values, np.maximum(rows, 0), axis=0)  # take: a tenth of the time of values[...] = ...
+    for row in np.flatnonzero(rows < 0).tolist():
+        found = made[ids[row]]
+        values[row] = 0 if found is None else found
+    unchanged = np.flatnonzero(rows >= 0)
     new_of_old = np.full(len(kept.ids), -1, dtype=np.int64)
-    values = np.zeros((len(ids), NUM_PERM), dtype=np.uint32)
-    unchanged_new, unchanged_old = [], []
-    for row, doc_id in enumerate(ids):
-        if doc_id in made:
-            found = made[doc_id]
-            if found is not None:
-                values[row] = found
-        else:
-            old = old_row.get(doc_id)
-            if old is None:
-                return None  # neither made by this build nor in the record: the full way makes it
-            unchanged_new.append(row)
-            unchanged_old.append(old)
-    new_rows, old_rows = np.array(unchanged_new, dtype=np.int64), np.array(unchanged_old, dtype=np.int64)
-    values[new_rows] = kept.values[old_rows]
-    new_of_old[old_rows] = new_rows
+    new_of_old[rows[unchanged]] = unchanged
     linked = relink(values, kept.values, kept.pairs, new_of_old)
     return None if linked is None else Stories(ids, values, linked[0], linked[1])
+
+
+def _old_rows(old_ids: list[str], ids: list[str], made: dict) -> np.ndarray:
+    """Each of ``ids``' row in ``old_ids``: -1 if ``made`` holds its new signature, -2 if neither has it."""
+    if ids[: len(old_ids)] == old_ids:  # an addition: the articles kept first, in their order, the new ones after
+        rows = np.arange(len(ids), dtype=np.int64)
+        rows[len(old_ids) :] = -2
+        rows[np.fromiter(map(made.__contains__, ids), dtype=bool, count=len(ids))] = -1
+        return rows
+    old_row = dict(zip(old_ids, range(len(old_ids)), strict=True))
+    return np.array([-1 if doc_id in made else old_row.get(doc_id, -2) for doc_id in ids], dtype=np.int64)
 
 
 def _from_stored(generation: Path, wanted: set[str]) -> dict[str, np.ndarray | None]:

@@ -34,7 +34,7 @@ THRESHOLD = 0.5  # share of equal signature values (estimated Jaccard) for two a
 # them all, the first one is enough; more in case it is the odd one): a band shared by thousands of articles
 # (one boilerplate text) costs a number of checks linear in them, not quadratic.
 BUCKET_CHECKS = 4
-# Bits of a band's first value that pick a slot of the table of touched buckets (a filter, checked exactly after).
+# Bits of a bucket's hash that pick its slot in the table of touched buckets (a filter: the keys are checked after).
 TABLE_BITS = 22
 
 
@@ -53,25 +53,23 @@ def relink(values: np.ndarray, old_values: np.ndarray, old_pairs: np.ndarray,
     ``new_of_old``: the new row of each previous row whose article is unchanged (-1: removed or replaced);
     every new row none maps to is new or replaced. None when the unchanged rows are not in their previous order.
     """
-    kept = np.flatnonzero(new_of_old >= 0)
-    unchanged = new_of_old[kept]
+    unchanged = new_of_old[new_of_old >= 0]
     if np.any(np.diff(unchanged) <= 0):
         return None
     fresh = np.ones(len(values), dtype=bool)
     fresh[unchanged] = False
-    touched = [_band_keys(old_values[new_of_old < 0], band) for band in range(BANDS)]
-    touched = [np.concatenate([keys, _band_keys(values[fresh], band)]) for band, keys in enumerate(touched)]
+    touched = _Touched(np.concatenate([old_values[new_of_old < 0], values[fresh]]))  # removed, replaced, added
     pairs = new_of_old[old_pairs] if len(old_pairs) else np.zeros((0, 2), dtype=np.int64)
     pairs = pairs[(pairs >= 0).all(axis=1)]  # a removed or replaced article's pairs are found again, or not
     suspect = np.zeros(len(pairs), dtype=bool)
-    for band in range(BANDS):
-        first, second = _band_keys(values[pairs[:, 0]], band), _band_keys(values[pairs[:, 1]], band)
-        suspect |= (first == second) & _member(first, touched[band])
-    for band in range(BANDS):  # every bucket a suspect pair shares is checked again
-        first, second = (_band_keys(values[pairs[suspect, side]], band) for side in (0, 1))
-        touched[band] = np.concatenate([touched[band], first[first == second]])
-    grouped = np.asarray(values.any(axis=1))
-    found = [_bucket_pairs(values, _members(values, grouped, band, touched[band]), band) for band in range(BANDS)]
+    for band, at in touched.hits(values, pairs[:, 0]):
+        first, second = (_band_keys(values[pairs[at, side]], band) for side in (0, 1))
+        suspect[at[(first == second) & np.isin(first, touched.keys[band])]] = True
+    touched.add_shared(values, pairs[suspect])  # every bucket a suspect pair shares is checked again
+    found = []
+    for band, rows in touched.hits(values):
+        rows = rows[values[rows].any(axis=1)]  # an article too short to sign is in no bucket
+        found.append(_bucket_pairs(values, rows[np.isin(_band_keys(values[rows], band), touched.keys[band])], band))
     pairs = _similar(found, values, pairs[~suspect])
     return stories_of(len(values), pairs), pairs
 
@@ -82,27 +80,58 @@ def _band_keys(values: np.ndarray, band: int) -> np.ndarray:
     return part.view(np.dtype((np.void, part.dtype.itemsize * ROWS))).ravel()
 
 
-def _member(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """Whether each of ``keys`` is one of ``among`` (both from :func:`_band_keys`)."""
-    if not len(keys) or not len(among):
-        return np.zeros(len(keys), dtype=bool)
-    first = lambda found: found.view(np.uint32).reshape(-1, ROWS)[:, 0] & np.uint32((1 << TABLE_BITS) - 1)  # noqa: E731
-    table = np.zeros(1 << TABLE_BITS, dtype=bool)
-    table[first(among)] = True
-    maybe = np.flatnonzero(table[first(keys)])
-    found = np.zeros(len(keys), dtype=bool)
-    found[maybe] = np.isin(keys[maybe], among)
-    return found
+class _Touched:
+    """The buckets a write touched: each band's keys, and a table of their hashes that finds the rows holding one
+    with one pass over the record (a hash's slot set: maybe; the keys then say)."""
+
+    def __init__(self, signatures: np.ndarray) -> None:
+        self.keys = [_band_keys(signatures, band) for band in range(BANDS)]
+        self.table = np.zeros(1 << TABLE_BITS, dtype=bool)
+        self.table[_slots(signatures)] = True
+
+    def add_shared(self, values: np.ndarray, pairs: np.ndarray) -> None:
+        """Add the buckets each of ``pairs`` shares (the bands where its two rows' keys agree)."""
+        first, second = values[pairs[:, 0]], values[pairs[:, 1]]
+        for band in range(BANDS):
+            keys, others = _band_keys(first, band), _band_keys(second, band)
+            self.keys[band] = np.concatenate([self.keys[band], keys[keys == others]])
+        self.table[_slots(first)[_band_keys_equal(first, second)]] = True
+
+    def hits(self, values: np.ndarray, rows: np.ndarray | None = None) -> list[tuple[int, np.ndarray]]:
+        """``(band, at)`` for each band: where (ascending positions in ``rows``, default every row of ``values``) a
+        row's key of that band may be a touched one."""
+        count = len(values) if rows is None else len(rows)
+        found: list[list[np.ndarray]] = [[] for _ in range(BANDS)]
+        for start in range(0, count, CHUNK_ROWS):
+            part = values[start : start + CHUNK_ROWS] if rows is None else values[rows[start : start + CHUNK_ROWS]]
+            at, bands = np.nonzero(self.table[_slots(part)])
+            order = np.argsort(bands, kind="stable")
+            ends = np.searchsorted(bands[order], np.arange(1, BANDS + 1))
+            for band, piece in enumerate(np.split(at[order] + start, ends[:-1])):
+                found[band].append(piece)
+        return [(band, np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64))
+                for band, pieces in enumerate(found)]
 
 
-def _members(values: np.ndarray, grouped: np.ndarray, band: int, keys: np.ndarray) -> np.ndarray:
-    """The rows (ascending) of the buckets ``keys`` of ``band``: every article each holds."""
-    column = values[:, band * ROWS]
-    table = np.zeros(1 << TABLE_BITS, dtype=bool)
-    mask = np.uint32((1 << TABLE_BITS) - 1)
-    table[keys.view(np.uint32).reshape(-1, ROWS)[:, 0] & mask] = True
-    maybe = np.flatnonzero(table[column & mask] & grouped)
-    return maybe[np.isin(_band_keys(values[maybe], band), keys)]
+CHUNK_ROWS = 1 << 16  # rows hashed at a time (~50 MB of working arrays)
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+_SALT = np.arange(BANDS, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)  # one hash function per band
+
+
+def _slots(values: np.ndarray) -> np.ndarray:
+    """The table slot of each row's key in each band (``rows x BANDS``): a hash of its three values and the band."""
+    part = values[:, : BANDS * ROWS].reshape(len(values), BANDS, ROWS).astype(np.uint64)
+    mixed = (part[..., 0] * _MIX[0] + part[..., 1]) * _MIX[1] + part[..., 2] + _SALT  # wraps: arithmetic mod 2**64
+    mixed ^= mixed >> np.uint64(31)
+    mixed *= _MIX[2]
+    mixed ^= mixed >> np.uint64(29)
+    return (mixed >> np.uint64(64 - TABLE_BITS)).astype(np.intp)
+
+
+def _band_keys_equal(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """``rows x BANDS``: whether the two rows' keys of each band are the same."""
+    shape = (len(first), BANDS, ROWS)
+    return (first[:, : BANDS * ROWS].reshape(shape) == second[:, : BANDS * ROWS].reshape(shape)).all(axis=2)
 
 
 def _bucket_pairs(values: np.ndarray, rows: np.ndarray, band: int) -> np.ndarray:
@@ -115,12 +144,15 @@ def _bucket_pairs(values: np.ndarray, rows: np.ndarray, band: int) -> np.ndarray
     ordered = keys[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     ends = np.r_[starts[1:], len(ordered)]
-    shared = ends - starts > 1
+    members = rows[order]  # bucket by bucket, each in row order
     found = [np.zeros((0, 2), dtype=np.int64)]
-    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
-        members = rows[order[start:end]]
-        for at in range(min(BUCKET_CHECKS, len(members) - 1)):
-            found.append(np.stack([np.full(len(members) - at - 1, members[at]), members[at + 1 :]], axis=1))
+    for at in range(BUCKET_CHECKS):  # each bucket's article ``at`` with every later one, all buckets at once
+        checked = ends - starts > at + 1
+        firsts = starts[checked] + at
+        later = ends[checked] - firsts - 1
+        first = np.repeat(firsts, later)
+        second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
+        found.append(np.stack([members[first], members[second]], axis=1))
     return np.concatenate(found)
 
 

@@ -31,7 +31,8 @@ def _write(record: Stories, rng: np.random.Generator, made, step: int) -> tuple[
     """One write as a build makes it: some articles removed, some replaced (their place kept), some added at the
     end; ``contents`` in the new record's order, ``sketches`` the signatures of those (re)indexed."""
     ids = record.ids
-    removed = {i for i in ids if rng.random() < 0.1}
+    share = rng.choice([0.0, 0.1])  # a write that removes nothing keeps every article in its place
+    removed = {i for i in ids if rng.random() < share}
     replaced = [i for i in ids if i not in removed and rng.random() < 0.1]
     added = [f"s{step}-{n}" for n in range(int(rng.integers(0, 40)))]
     contents = {i: "" for i in ids if i not in removed} | dict.fromkeys(added, "")
@@ -82,3 +83,37 @@ def test_a_record_keeps_its_pairs_and_one_written_without_them_is_linked_again(t
     stories.write(tmp_path, Stories(record.ids, record.values, record.story))  # as code before the pairs wrote it
     older = stories.read(tmp_path, with_pairs=True)
     assert older is not None and older.pairs is None and np.array_equal(older.story, record.story)
+
+
+def _by_the_rule(values: np.ndarray) -> np.ndarray:
+    """The stories of a record by the rule itself, one bucket at a time (``search.index.story_groups``)."""
+    from search.index.story_groups import BANDS, BUCKET_CHECKS, ROWS, THRESHOLD
+
+    parent = list(range(len(values)))
+
+    def root(row: int) -> int:
+        while parent[row] != row:
+            row = parent[row]
+        return row
+
+    for band in range(BANDS):
+        buckets: dict[tuple, list[int]] = {}
+        for row in range(len(values)):
+            if values[row].any():
+                buckets.setdefault(tuple(values[row, band * ROWS : (band + 1) * ROWS]), []).append(row)
+        for members in buckets.values():
+            for at, first in enumerate(members[:BUCKET_CHECKS]):
+                for second in members[at + 1 :]:
+                    if (values[first] == values[second]).mean() >= THRESHOLD:
+                        a, b = root(first), root(second)
+                        parent[max(a, b)] = min(a, b)
+    roots = [root(row) for row in range(len(values))]
+    return np.array([r if roots.count(r) > 1 else -1 for r in roots], dtype=np.int32)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 120))
+def test_linking_a_whole_record_follows_the_rule_bucket_by_bucket(seed, size):
+    made = _maker(np.random.default_rng(seed))
+    record = stories.group({f"a{n}": made() for n in range(size)})
+    assert np.array_equal(record.story, _by_the_rule(record.values))
