@@ -114,8 +114,10 @@ def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) 
 
     kinds: dict[str, str] = {}
     for run, articles in runs.items():
+        if articles < MIN_DOCS:  # most runs stand in an article or two
+            continue
         words = run.split()
-        if articles < MIN_DOCS or not words[0][:1].isalpha():
+        if not words[0][:1].isalpha():
             continue
         if len(words) > 1 and words[0] in ORG_HEADS or _organisation_abbreviation(run, defined, acronym, office,
                                                                                    runs):
@@ -263,11 +265,13 @@ def _join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[
     is nobody's in particular."""
     holders: dict[str, list[str]] = defaultdict(list)
     for run, articles in runs.items():
-        words = run.split()
-        if 2 <= len(words) <= 3 and articles >= MIN_DEFINED:
-            for word in set(words):
-                holders[word].append(run)
+        if articles >= MIN_DEFINED:
+            words = run.split()
+            if 2 <= len(words) <= 3:
+                for word in set(words):
+                    holders[word].append(run)
     person_of = {form: key for key, kind in kinds.items() if kind == PERSON for form in forms[key]}
+    names_of = _names_of(forms)
     for word in sorted(holders):
         alone = runs.get(word, 0)
         if kinds.get(word) == ORGANISATION or alone < MIN_DOCS or not name_word(word) \
@@ -287,13 +291,27 @@ def _join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[
             others = sum(owners.values()) - most
         if kinds.get(best) != PERSON or most < DOMINANT * others:
             if kinds.get(word) == PERSON and sum(run.startswith(word + " ") for run in ranked) >= SHARED_BY:
-                del kinds[word], forms[word]  # 'Budi' (Gunawan, Karya, Waseso): nobody's in particular
+                for form in forms.pop(word):  # 'Budi' (Gunawan, Karya, Waseso): nobody's in particular
+                    names_of[form].discard(word)
+                del kinds[word]
             continue
-        if alone > 4 * most or any(word in forms[key] for key in forms if key not in (best, word)):
+        if alone > 4 * most or names_of[word] - {best, word}:  # the word is a form of another name
             continue
-        forms[best].add(word)
-        forms[best] |= forms.pop(word, set()) if word in kinds else set()
+        moved = (forms.pop(word, set()) if word in kinds else set()) | {word}
+        forms[best] |= moved
+        for form in moved:
+            names_of[form].discard(word)
+            names_of[form].add(best)
         kinds.pop(word, None)
+
+
+def _names_of(forms: dict[str, set[str]]) -> defaultdict[str, set[str]]:
+    """``form -> the names whose forms hold it``."""
+    found: defaultdict[str, set[str]] = defaultdict(set)
+    for key, held in forms.items():
+        for form in held:
+            found[form].add(key)
+    return found
 
 
 def _display(key: str, names: Iterable[str], kinds: dict[str, str], acronym: Callable[[str], bool],
