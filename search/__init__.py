@@ -46,6 +46,7 @@ _EXPORTS = {
     "MAX_LIMIT": "search.options",
     "SORTS": "search.options",
     "DEFAULT_BUDGET_SECONDS": "search.options",
+    "default_budget_seconds": "search.options",
     "checked_sort": "search.options",
     "MAX_QUERY_CHARS": "search.query.syntax",
     "default_jobs": "search.index.workers:default_procs",
@@ -96,7 +97,8 @@ _EXPORTS = {
 }
 __all__ = [  # noqa: RUF022 - grouped as _EXPORTS is
     "__version__", "Index", "Filters", "ReadOptions", "SizeLimits", "CSV_FIELDS", "SIZE_KINDS", "MB", "MAX_LIMIT",
-    "SORTS", "DEFAULT_BUDGET_SECONDS", "checked_sort", "MAX_QUERY_CHARS", "default_jobs", "SearchResults", "Hit",
+    "SORTS", "DEFAULT_BUDGET_SECONDS", "default_budget_seconds", "checked_sort", "MAX_QUERY_CHARS", "default_jobs",
+    "SearchResults", "Hit",
     "ArticlePage", "Highlighted", "Completion", "shown_time", "utc_moment", "results_json", "hit_json", "marked_html",
     "Article", "Problem", "given_article", "Phase",
     "BuildReport", "RemoveReport", "WriteResult", "Published", "export_format", "output_file", "read_queries",
@@ -135,7 +137,7 @@ if TYPE_CHECKING:
     from search.ingest.jsonl import given_article
     from search.json_shape import hit_json, marked_html, results_json
     from search.library import Index
-    from search.options import DEFAULT_BUDGET_SECONDS, MAX_LIMIT, SORTS, checked_sort
+    from search.options import DEFAULT_BUDGET_SECONDS, MAX_LIMIT, SORTS, checked_sort, default_budget_seconds
     from search.query.filters import Filters
     from search.query.syntax import MAX_QUERY_CHARS
     from search.results import ArticlePage, Hit, SearchResults

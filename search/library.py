@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
-from typing import IO, Any, Concatenate, ParamSpec, TypeVar
+from typing import IO, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from search.analysis.stemmer import shared_stemmer
 from search.completions import Completion
@@ -47,7 +47,7 @@ from search.index.replicas import Published, PublishFailed, publish
 from search.ingest.article import Article
 from search.ingest.formats import ReadOptions
 from search.lookups import article_page, health_of, outline, publishers, related_hits, statistics
-from search.options import DEFAULT_BUDGET_SECONDS
+from search.options import default_budget_seconds
 from search.query.filters import Filters
 from search.query.parsed import ParsedQuery
 from search.query.synonyms import SynonymsFile
@@ -98,15 +98,16 @@ class Index:
 
     Safe to share between threads (one search at a time); a context manager
     that closes its files. ``budget_seconds`` bounds each search (None: no
-    bound): past it, the search stops with :class:`~search.errors.QueryTooSlow`.
+    bound): past it, the search stops with :class:`~search.errors.QueryTooSlow`;
+    ``"default"`` is 2 s or ``$CARI_SEARCH_BUDGET`` (:func:`~search.options.default_budget_seconds`).
     ``write_wait_seconds``: how long :meth:`upsert` and :meth:`delete` wait
     for a rebuild holding the index before they give up with IndexBusy.
     """
 
-    def __init__(self, path: str | os.PathLike = "index", budget_seconds: float | None = DEFAULT_BUDGET_SECONDS,
+    def __init__(self, path: str | os.PathLike = "index", budget_seconds: float | None | Literal["default"] = "default",
                  write_wait_seconds: float = 10.0):
         self.index_dir = Path(path)
-        self.budget_seconds = budget_seconds
+        self.budget_seconds = default_budget_seconds() if budget_seconds == "default" else budget_seconds
         self._lock = threading.RLock()
         self._opened: OpenGeneration | None = None  # the generation searches read, reopened after a write
         self.synonyms = SynonymsFile(self.index_dir)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from search.errors import QueryError
+import math
+import os
+
+from search.errors import CariError, QueryError
 
 MAX_LIMIT = 100  # results a page at most
 # How results may be ordered; "date" is the older name of "newest".
@@ -10,6 +13,29 @@ SORTS = ("relevance", "newest", "oldest")
 SORT_ALIASES = {"date": "newest"}
 # Seconds a search may take before it is stopped with QueryTooSlow (and may wait for the one before it).
 DEFAULT_BUDGET_SECONDS = 2.0
+# The environment variable that changes it for every search given no budget of its own.
+BUDGET_VARIABLE = "CARI_SEARCH_BUDGET"
+
+
+def default_budget_seconds() -> float | None:
+    """The budget of a search given none (``Index(path)``, the CLI's searches, ``cari serve`` without --budget):
+    ``$CARI_SEARCH_BUDGET`` -- seconds, or ``none`` for no limit -- else :data:`DEFAULT_BUDGET_SECONDS`.
+
+    Read when an Index is made, so one setting reaches the library, the commands and the servers they start.
+    """
+    value = os.environ.get(BUDGET_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_BUDGET_SECONDS
+    if value.lower() == "none":
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise CariError(f"${BUDGET_VARIABLE} is {value[:20]!r}: give the seconds a search may take "
+                        "(e.g. 2 or 0.5) or none for no limit.")
+    return seconds
 
 
 def checked_sort(sort: str) -> str:

@@ -132,6 +132,28 @@ def eval_file(set_name: str, name: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _searches_without_a_budget():
+    """Tests search without a time budget: what they test is not speed, and on a loaded machine a search of a few
+    ms of CPU can take seconds of wall time and be refused (QueryTooSlow). One setting, $CARI_SEARCH_BUDGET=none,
+    reaches every search given no budget of its own: Index(path), the commands (CliRunner), the web app, and the
+    servers and commands tests start as processes. Tests marked ``budget`` get the product's default back."""
+    from search.options import BUDGET_VARIABLE
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(BUDGET_VARIABLE, "none")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _budget_tests_keep_the_default(request, monkeypatch):
+    """A test marked ``budget`` (of the time budget itself) searches with the default budget, as users do."""
+    if request.node.get_closest_marker("budget"):
+        from search.options import BUDGET_VARIABLE
+
+        monkeypatch.delenv(BUDGET_VARIABLE, raising=False)
+
+
 @pytest.fixture
 def runner():
     return CliRunner()

@@ -18,7 +18,16 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from search import DEFAULT_BUDGET_SECONDS, MAX_QUERY_CHARS, Index, IndexDamaged, IndexMissing, QueryTooSlow, SearchBusy
+from search import (
+    DEFAULT_BUDGET_SECONDS,
+    MAX_QUERY_CHARS,
+    Index,
+    IndexDamaged,
+    IndexMissing,
+    QueryTooSlow,
+    SearchBusy,
+    default_budget_seconds,
+)
 
 from . import formatting, timeline
 from .api import api
@@ -33,7 +42,8 @@ warnings.filterwarnings("ignore", category=DeprecationWarning, module="whoosh")
 DEFAULTS = {
     "INDEX_DIR": "index",
     "PAGE_SIZE": 10,
-    "SEARCH_BUDGET_SECONDS": DEFAULT_BUDGET_SECONDS,  # a search stops past it: HTTP 503, try again later
+    # SEARCH_BUDGET_SECONDS: a search stops past it (HTTP 503, try again later); None: no limit; without it,
+    # 2 s or $CARI_SEARCH_BUDGET (search.default_budget_seconds), read when the app is made.
     # The site's address as readers reach it (e.g. https://cari.example.id), for the links that
     # must be absolute (OpenSearch). Never taken from the request's Host header, which anyone sets.
     "PUBLIC_URL": None,
@@ -61,6 +71,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
+    if "SEARCH_BUDGET_SECONDS" not in app.config:
+        app.config["SEARCH_BUDGET_SECONDS"] = default_budget_seconds()
     budget = app.config["SEARCH_BUDGET_SECONDS"]  # None: no limit
     app.extensions["cari.index"] = Index(
         Path(app.config["INDEX_DIR"]), budget_seconds=None if budget is None else float(budget),

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Threads of a worker where gevent is missing (gthread, or waitress); gevent's workers hold "
               "up to 1,000 connections each.")
-@click.option("--budget", default=2.0, show_default=True, type=click.FloatRange(0.05, 600),
-              help="Seconds a search may take before it is stopped (HTTP 503).")
+@click.option("--budget", type=click.FloatRange(0.05, 600),
+              help="Seconds a search may take before it is stopped (HTTP 503)  [default: $CARI_SEARCH_BUDGET, "
+              "else 2]")
 @click.option("--public-url", metavar="URL", help="The site's address as readers reach it, for absolute links "
               "(OpenSearch); without it links are relative and the Host header is never trusted.")
 @click.option("--api-key-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
               type=click.Choice(["debug", "info", "warning", "error", "critical"]),
               help="The least severe message of the error log (standard error) to write.")
 @_fail_on_cari_errors
-def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int, budget: float,  # noqa: PLR0913
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int, budget: float | None,  # noqa: PLR0913
           public_url: str | None, api_key_file: Path | None, access_log: str, log_level: str) -> None:
     """Serve the search web app and print its address.
 
@@ -59,16 +60,17 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
       cari serve --access-log /var/log/cari/access.log --log-level info
     """
     # lazy: `cari --help` starts without loading the engine
-    from search import default_jobs
+    from search import default_budget_seconds, default_jobs
     from web.server import serve as run_server
 
     api_key = _api_key(api_key_file)
+    budget_seconds = default_budget_seconds() if budget is None else budget  # None: $CARI_SEARCH_BUDGET=none
     _build_from_seeds_if_missing(index_dir)
     count = workers or default_jobs()
     sock = _listening_socket(host, port)
     if public_url and not public_url.lower().startswith(("http://", "https://")):
         raise click.BadParameter("give an http:// or https:// address", param_hint="--public-url")
-    config = {"INDEX_DIR": str(index_dir), "SEARCH_BUDGET_SECONDS": budget, "PUBLIC_URL": public_url,
+    config = {"INDEX_DIR": str(index_dir), "SEARCH_BUDGET_SECONDS": budget_seconds, "PUBLIC_URL": public_url,
               "API_KEY": api_key}
     access = None if access_log == "off" else access_log
     ready = _ready_message(index_dir, count, bool(api_key))

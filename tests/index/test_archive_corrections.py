@@ -78,8 +78,7 @@ def _answers(searcher: Index, query: str, sort: str) -> dict:
 
 def test_the_corrected_index_lost_and_replaced_articles(corrected):
     index, rebuilt = corrected
-    # No budget in this file: equal answers are the point, and a loaded machine must not refuse a search.
-    original, copy = Index(index, budget_seconds=None), Index(rebuilt, budget_seconds=None)
+    original, copy = Index(index), Index(rebuilt)
     # 10 added, 30 removed, 5 of them posted again, 3 posted new, 15 deleted.
     assert original.doc_count() == copy.doc_count() == 3463 + 10 - 30 + 5 + 3 - 15
     with whoosh_searcher(index) as corrected_one, whoosh_searcher(rebuilt) as rebuilt_one:
@@ -89,7 +88,7 @@ def test_the_corrected_index_lost_and_replaced_articles(corrected):
 
 def test_the_rebuilt_index_ranks_and_scores_every_query_exactly_as_the_corrected_one(corrected):
     index, rebuilt = corrected
-    original, copy = Index(index, budget_seconds=None), Index(rebuilt, budget_seconds=None)
+    original, copy = Index(index), Index(rebuilt)
     queries = _queries()
     assert len(queries) > 300
     differing = []
@@ -105,7 +104,7 @@ def test_the_rebuilt_index_ranks_and_scores_every_query_exactly_as_the_corrected
 
 def test_related_articles_and_completions_are_the_same_after_the_rebuild(corrected):
     index, rebuilt = corrected
-    original, copy = Index(index, budget_seconds=None), Index(rebuilt, budget_seconds=None)
+    original, copy = Index(index), Index(rebuilt)
     ids = [hit.id for query in ("banjir jakarta", "setya novanto") for hit in original.search(query, limit=8).hits]
     assert len(ids) == 16
     for doc_id in ids:

@@ -118,7 +118,7 @@ def test_the_stories_are_those_of_a_new_index_and_searches_show_them_alike(writt
         first, second = (next(i for i in held if i.startswith(f"copy-{n}-of-")) for n in (k, k + 20))
         assert story[first] == story[second] >= 0
     copied = next(d for d in held.values() if d["id"].startswith("copy-"))
-    updated_index, new_index = Index(index, budget_seconds=None), Index(fresh, budget_seconds=None)
+    updated_index, new_index = Index(index), Index(fresh)
     for query in (copied["title"], "korupsi e-ktp", "banjir jakarta"):
         first, second = updated_index.search(query, limit=20), new_index.search(query, limit=20)
         assert [(hit.id, [s["id"] for s in hit.same_story]) for hit in first.hits] == \

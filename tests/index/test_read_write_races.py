@@ -49,7 +49,7 @@ def test_readers_never_fail_while_writers_swap_generations(tmp_path):
         return elapsed < 120 and (elapsed < SECONDS or writes[0] < 20)
 
     def reader() -> None:
-        searcher = Index(index, budget_seconds=None)
+        searcher = Index(index)
         while going():
             try:
                 read_everything(searcher)

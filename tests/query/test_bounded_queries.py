@@ -64,6 +64,7 @@ class SteppingClock:
 # -- the time budget -------------------------------------------------------------
 
 
+@pytest.mark.budget  # the default budget (2 s), as users have it
 @pytest.mark.parametrize("budget_seconds", [0, 1e-9])
 def test_a_search_past_its_budget_stops_with_query_too_slow(seed_index, budget_seconds):
     searcher = Index(seed_index, budget_seconds=budget_seconds)
@@ -138,6 +139,7 @@ def test_the_page_for_a_slow_search_is_a_503_in_indonesian(seed_index, caplog):
     assert "took longer" in caplog.text  # the detail is in the log
 
 
+@pytest.mark.budget  # the default budget (2 s), as users have it
 def test_the_budget_comes_from_the_app_config(seed_index):
     app = create_app({"INDEX_DIR": str(seed_index), "SEARCH_BUDGET_SECONDS": "0.5"})
     assert app.extensions["cari.index"].budget_seconds == 0.5

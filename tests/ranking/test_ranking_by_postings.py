@@ -88,7 +88,7 @@ def dense_rank(scorer, query, limit, concepts):
 @pytest.mark.slow
 def test_ranking_sized_by_the_matches_ranks_indosum_as_before(indosum_index):
     sentences, words = load_queries(eval_file("indosum", "queries.tsv"), 150)
-    searcher = Index(indosum_index, budget_seconds=None)
+    searcher = Index(indosum_index)
     searcher.search("banjir")
     scorer, policy, compared, most = searcher.scorer, searcher.policy, 0, 0
     for text in words + sentences:
