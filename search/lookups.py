@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from contextlib import suppress
 
-from search.errors import QueryError
+from search.errors import QueryError, damaged
 from search.highlight.spans import whole
 from search.index import generations
 from search.options import MAX_LIMIT
@@ -100,6 +100,9 @@ def statistics(opened: OpenGeneration) -> dict:
 def health_of(opened: OpenGeneration) -> dict:
     """The open generation's name and document count."""
     generation = opened.generation
+    checked = opened.verification.finished  # read before the damage: the check sets what it found, then ends
+    if opened.damage is not None:
+        raise damaged(opened.index_dir, opened.damage)
     return {"status": "ok", "generation": generation.name, "documents": opened.searcher.doc_count(),
             "built_at": generations.read_manifest(generation).get("built_at"),
-            "checksums": "checked" if opened.verification.finished else "checking"}
+            "checksums": "checked" if checked else "checking"}
