@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -261,10 +261,12 @@ class Ranking:
     results: list[tuple[int, float | None]]  # (document number, score) best first; by date, newest first, no score
     matched: np.ndarray  # bool, one per document of the index
     coverage: str = "all"  # "all": every word asked is in every match; "most": widened to most of them
+    counted: int | None = field(default=None, repr=False)  # how many matched, where the ranking counted them
 
     @property
     def total(self) -> int:
-        return int(self.matched.sum())
+        """How many documents matched."""
+        return int(self.matched.sum()) if self.counted is None else self.counted
 
     @classmethod
     def top(cls, scores: np.ndarray, matched: np.ndarray, limit: int | None, tiers: np.ndarray | None = None,
@@ -281,6 +283,7 @@ class Ranking:
         every document.
         """
         candidates = np.flatnonzero(matched) if candidates is None else candidates
+        counted = len(candidates)
         values = scores[candidates]
         if tiers is not None and len(candidates):
             # One key: every score is below the span, so a tier always beats a higher score.
@@ -302,7 +305,7 @@ class Ranking:
             tied = (values[rest] == values[last]) & (dates.values[candidates[rest]] == dates.values[candidates[last]])
             limit += int(np.argmin(tied)) if not tied.all() else len(rest)
         best = candidates[order[:limit]]
-        return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched, coverage)
+        return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched, coverage, counted)
 
     @classmethod
     def newest(cls, dates: DateOrder, matched: np.ndarray, limit: int | None, coverage: str = "all") -> Ranking:
