@@ -16,6 +16,11 @@ def ids(results):
     return [hit.id for hit in results.hits]
 
 
+def other_news(count=30):
+    """Articles on nothing the tests search, so that the words searched are rare in the index."""
+    return [{"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(count)]
+
+
 @pytest.fixture(scope="module")
 def news(tmp_path_factory):
     docs = [
@@ -28,7 +33,7 @@ def news(tmp_path_factory):
         *({"id": f"surabaya{i}", "title": "Kota", "text": f"Warga Surabaya merayakan hari jadi ke-{i}."}
           for i in range(4)),
         {"id": "sussi", "title": "Profil", "text": "Sussi Handayani membuka toko roti di Bogor."},
-        *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30)),
+        *other_news(),
         # suadi is one edit from suami (written more often) and a swap from saudi (which stands with arab).
         *({"id": f"suami{i}", "title": "Keluarga", "text": f"Suami istri itu menikah tahun {i}."} for i in range(5)),
         *({"id": f"saudi{i}", "title": "Minyak", "text": f"Arab Saudi menaikkan produksi minyak {i} persen."}
@@ -101,7 +106,7 @@ def test_a_four_letter_name_has_its_old_spelling_and_final_y_but_not_other_names
 def test_a_four_letter_name_finds_its_old_spelling_below_the_spelling_typed(tmp_path):
     docs = [{"id": "joko", "title": "Rapat", "text": "Joko Susilo memimpin rapat warga."},
             {"id": "djoko", "title": "Kenangan", "text": "Djoko Susilo menulis kenangan masa kecil."},
-            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+            *other_news()]
     news = searcher_of(docs, tmp_path)
     found = news.search("joko")
     assert ids(found) == ["joko", "djoko"]
@@ -113,7 +118,7 @@ def test_a_typo_that_is_a_rare_word_is_corrected_when_the_other_words_stand_with
             *({"id": f"barito{i}", "title": "Liga", "text": f"Barito Putera menang {i} gol di kandang."}
               for i in range(4)),
             {"id": "putera", "title": "Sekolah", "text": "Putera sulung itu bersekolah di Banjarmasin."},
-            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+            *other_news()]
     news = searcher_of(docs, tmp_path)
     found = news.search("braito putera", explain=True)
     assert ("braito", "barito") in found.corrections
@@ -130,7 +135,7 @@ def test_a_word_in_one_article_a_common_typo_from_a_far_more_frequent_name_also_
               for i in range(6)),
             {"id": "sauna", "title": "Sehat", "text": "Mandi sauna membuat badan segar."},
             *({"id": f"sana{i}", "title": "Jalan", "text": f"Di sana warga membangun jalan ke-{i}."} for i in range(40)),
-            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+            *other_news()]
     news = searcher_of(docs, tmp_path)
     found = news.search("beiber", explain=True)
     assert found.corrections == [("beiber", "bieber")]
@@ -147,7 +152,7 @@ def test_a_word_of_the_language_is_never_corrected_on_the_other_words(tmp_path):
              "text": "Selamat datang, kata warga kepada gubernur baru."},
             *({"id": f"during{i}", "title": "Kota", "text": f"Selama {i} tahun gubernur baru datang ke desa."}
               for i in range(6)),
-            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+            *other_news()]
     news = searcher_of(docs, tmp_path)
     assert not news.search("selamat datang gubernur baru").corrections
 
@@ -155,7 +160,7 @@ def test_a_word_of_the_language_is_never_corrected_on_the_other_words(tmp_path):
 def test_an_old_spelling_the_index_lacks_finds_a_word_of_the_language_too(tmp_path):
     docs = [*({"id": f"agung{i}", "title": "Bali", "text": f"Gunung Agung meletus lagi pada hari ke-{i}."}
               for i in range(3)),
-            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+            *other_news()]
     news = searcher_of(docs, tmp_path)
     assert set(ids(news.search("gunung agoeng"))) == {"agung0", "agung1", "agung2"}
     assert modern("agoeng") == "agung" and modern("tjahaja") == "cahaya" and modern("djakarta") == "jakarta"
@@ -179,7 +184,7 @@ def typos(tmp_path_factory):
         *({"id": f"bekasi{i}", "title": "Banjir", "text": f"Banjir merendam {i} kecamatan di Bekasi."} for i in range(4)),
         {"id": "kasi", "title": "Kantor", "text": "Kasi pemerintahan membuka rapat."},
         *({"id": f"bhayangkara{i}", "title": "Liga", "text": f"Bhayangkara FC menang {i} gol."} for i in range(2)),
-        *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30)),
+        *other_news(),
     ]
     return searcher_of(docs, tmp_path_factory.mktemp("typos"))
 
@@ -211,7 +216,7 @@ def test_a_corrected_word_stands_close_to_the_others_as_the_word_meant_would(tmp
     docs = [{"id": "close", "title": "Banjir", "text": "Banjir melanda Nusa Tenggara Barat pada Senin pagi."},
             {"id": "apart", "title": "Cuaca",
              "text": "Nusa Dua cerah. Angin barat bertiup. Tenggara kota berawan. Nusa Penida dan Jawa Barat hujan."},
-            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+            *other_news()]
     news = searcher_of(docs, tmp_path)
     assert ids(news.search("nusa tenggara barat"))[0] == "close"
     found = news.search("nusa tengara barat", explain=True)
@@ -225,7 +230,7 @@ def test_in_keywords_the_correction_of_a_word_in_no_article_weighs_what_the_word
     # (baja in few articles: not the common root of a new form, which is not corrected).
     docs = [*({"id": f"persebaya{i}", "title": "Liga", "text": f"Persebaya menang {i} gol di Surabaya."} for i in range(3)),
             *({"id": f"baja{i}", "title": "Industri baja", "text": f"Harga baja naik {i} persen."} for i in range(2)),
-            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(80))]
+            *other_news(80)]
     news = searcher_of(docs, tmp_path)
     found = news.search("persebaja")
     assert found.corrections == [("persebaja", "persebaya")]
@@ -239,7 +244,7 @@ def test_a_word_in_no_article_finds_its_most_frequent_spelling_first(tmp_path):
     docs = [*({"id": f"china{i}", "title": "Ekonomi China",
                "text": f"Ekonomi China tumbuh {i} persen, kata bank sentral China. " + FILLER} for i in range(5)),
             {"id": "chyna", "title": "Blac Chyna", "text": "Chyna menggugat keluarga Kardashian. " + FILLER},
-            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+            *other_news()]
     news = searcher_of(docs, tmp_path)
     # The old spelling of china (tj for c) is also one of chyna's: the rarer may not outscore the frequent one.
     found = ids(news.search("tjhina"))
@@ -249,6 +254,6 @@ def test_a_word_in_no_article_finds_its_most_frequent_spelling_first(tmp_path):
 def test_an_old_spelling_whose_letters_no_respelling_reaches_is_read_as_today(tmp_path):
     assert modern("stjles") == "styles" and modern("tjut") == "cut" and modern("sjahrir") == "syahrir"
     docs = [*({"id": f"styles{i}", "title": "Musik", "text": f"Harry Styles merilis lagu baru nomor {i}."} for i in range(2)),
-            *({"id": f"other{i}", "title": "Lain", "text": f"Berita lain nomor {i} tentang pasar."} for i in range(30))]
+            *other_news()]
     news = searcher_of(docs, tmp_path)
     assert set(ids(news.search("stjles"))) == {"styles0", "styles1"}
