@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-DATE, NUMBER, ORDINAL, PLACE = "date", "number", "ordinal", "place"
+DATE, NUMBER, ORDINAL, PLACE, ALIAS = "date", "number", "ordinal", "place", "alias"
 
 _DAYS = r"senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu"
 _MONTHS = (
@@ -51,6 +51,18 @@ _ASKS_PLACE = re.compile(
     re.IGNORECASE,
 )
 
+# Another name of a thing the question names: an abbreviation's full form
+# ("kepanjangan dari GAM"), a species' Latin name ("nama latin dari beruang
+# madu"), or the other way round ("hewan apakah yang nama latinnya ...").
+_ASKS_ALIAS = re.compile(
+    r"\b(?:kepanjangan|kependekan|singkatan|akronim)(?:nya)?\b|\bnama\s+(?:latin|ilmiah)(?:nya)?\b", re.IGNORECASE)
+# The words of such a question that say only that another name is asked:
+# the passage gives the name, it rarely says "kepanjangan" or "nama latin"
+# (and "latin" finds Amerika Latin).
+_ALIAS_WORDS = frozenset({"kepanjangan", "kepanjangannya", "kependekan", "kependekannya", "singkatan", "singkatannya",
+                          "akronim", "latin", "latinnya", "ilmiah", "ilmiahnya", "nama"})
+_WORD = re.compile(r"\w+")
+
 
 def answer_kinds(text: str) -> list[str]:
     """The kinds of answer ``text`` contains (``date``, ``number``), for the index."""
@@ -86,7 +98,19 @@ def asked_type(question: str) -> str | None:
         return ORDINAL
     if kind is None and _ASKS_PLACE.search(question):
         return PLACE
+    if kind is None and _ASKS_ALIAS.search(question):
+        return ALIAS
     return kind
+
+
+def framing_words(question: str) -> frozenset[str]:
+    """The words of a question (lowercased) that say what kind of answer it wants and that the answer does not hold.
+
+    Only for another name (:data:`ALIAS`): ``kepanjangan``, ``nama latin``.
+    """
+    if asked_type(question) != ALIAS:
+        return frozenset()
+    return frozenset(w for w in _WORD.findall(question.lower()) if w in _ALIAS_WORDS)
 
 
 # Numbers in words beyond the index's list (the ``answers`` field keeps the

@@ -16,7 +16,7 @@ from whoosh import qparser
 from whoosh import query as q
 from whoosh.matching import RequireMatcher
 
-from search.analysis.answers import asked_kind, asked_type
+from search.analysis.answers import asked_kind, asked_type, framing_words
 from search.analysis.tokens import TOKEN, analyse
 from search.analysis.wordlists import question_words
 from search.errors import QueryError
@@ -90,7 +90,8 @@ class QueryBuilder:
         text = check_query(text)
         unasked = _QUESTION_MARK.sub(" ", text)
         alternatives = self.alternatives if corrections else replace(self.alternatives, corrections=False)
-        rewritten = rewrite(unasked, alternatives)
+        framing = framing_words(text) if is_question(text) else frozenset()
+        rewritten = rewrite(unasked, alternatives, framing)
         try:
             parsed, concepts = self._words_and_concepts(rewritten) or (
                 self.parser.parse(exact_phrases(lower_field_names(rewritten.text()))), {})

@@ -63,7 +63,7 @@ class Rewritten:
         return tuple(p for p in self.pieces if isinstance(p, Expansion))
 
 
-def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
+def rewrite(text: str, alternatives: Alternatives | None = None, dropped: frozenset[str] = frozenset()) -> Rewritten:
     """``text`` without question words and with each word's alternatives (``alternatives.py``) searched too.
 
     ``Siapakah Menlu AS`` becomes ``Menlu`` expanded to ``Menteri Luar
@@ -73,7 +73,7 @@ def rewrite(text: str, alternatives: Alternatives | None = None) -> Rewritten:
     """
     alternatives = alternatives or Alternatives()
     text = split_compounds(text, alternatives.lexicon, alternatives.corrections)
-    pieces, kept_words = _pieces(text)
+    pieces, kept_words = _pieces(text, dropped)
     if not kept_words:
         return Rewritten((text,), verbatim=True)
     # "Amerika Serikat (AS)": a form whose words the query already holds is not searched twice.
@@ -140,7 +140,7 @@ class _Word(str):
     """A word of the query that may have alternatives (not syntax, not a question word)."""
 
 
-def _pieces(text: str) -> tuple[list[str], bool]:
+def _pieces(text: str, dropped: frozenset[str] = frozenset()) -> tuple[list[str], bool]:
     """The text in pieces (words as :class:`_Word`, the rest as it is, question words out), and whether any word is left."""
     found = _PIECE.findall(text)
     # A minus excludes in keywords (``rusia -ukraina``); in a pasted sentence
@@ -161,7 +161,7 @@ def _pieces(text: str) -> tuple[list[str], bool]:
         elif piece.startswith('"') or ":" in piece or "*" in piece or piece in OPERATORS:
             pieces.append(piece)
             kept_words = kept_words or piece not in OPERATORS
-        elif piece.lower() not in question_words() or has_operators:
+        elif (piece.lower() not in question_words() and piece.lower() not in dropped) or has_operators:
             kept_words = True
             pieces.append(_Word(piece))
     pieces.append(text[at:])

@@ -18,7 +18,6 @@ from typing import Any
 
 from whoosh import query as q
 
-from search.analysis.tokens import written_words
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import concept_key
 from search.query.parsed import ParsedQuery, positive_terms
@@ -128,8 +127,8 @@ class Explainer:
         """The question re-rank's features and score for one passage (``rerank.combine``)."""
         if fields["id"] not in reranked_ids:
             return {"applied": False, "bm25": _rounded(bm25), "note": f"below the {rerank.DEPTH} re-ranked"}
-        coverage, window, answer = rerank.features(written_words(fields.get("body", "")), idf, self.parsed.asked,
-                                                   self.parsed.question_words)
+        coverage, window, answer = rerank.passage_features(fields.get("body", ""), idf, self.parsed.asked,
+                                                           self.parsed.question_words)
         weights = rerank.WEIGHTS
         share = bm25 / best
         total = share + weights.coverage * coverage + weights.window * window + weights.answer * answer

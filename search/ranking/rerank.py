@@ -30,9 +30,9 @@ from typing import Any
 
 from whoosh import query as q
 
-from search.analysis.answers import ORDINAL, PLACE, is_roman_ordinal, word_is
+from search.analysis.answers import ALIAS, ORDINAL, PLACE, is_roman_ordinal, word_is
 from search.analysis.tokens import RunPart as Word
-from search.analysis.tokens import written_words
+from search.analysis.tokens import run_parts, text_runs, written_words
 from search.query.parsed import QUESTION_DEPTH, ParsedQuery, positive_terms
 
 # How many of the best results a question re-ranks; the rest keep their order below.
@@ -82,13 +82,58 @@ def is_answer(passage: list[Word], i: int, kind: str, asked: frozenset[str]) -> 
     )
 
 
-def features(passage: list[Word], idf: dict[str, float], kind: str | None, asked: frozenset[str]) -> tuple:
-    """``(coverage, window, answer)`` of one passage for the question's stems ``idf``."""
+def passage_features(body: str, idf: dict[str, float], kind: str | None, asked: frozenset[str]) -> tuple:
+    """``(coverage, window, answer)`` of a passage's text (:func:`features` of its words)."""
+    opens = bracket_openings(body) if kind == ALIAS else frozenset()
+    return features(written_words(body), idf, kind, asked, opens)
+
+
+def bracket_openings(text: str) -> frozenset[int]:
+    """The places (as :func:`written_words` counts them) of the words right after an opening bracket."""
+    found, at = set(), 0
+    for run in text_runs(text):
+        for part in run_parts(run):
+            if part.start and run[part.start - 1] in "([":
+                found.add(at)
+            at += 1
+    return frozenset(found)
+
+
+def names_another(passage: list[Word], matched_at: list[int], idf: dict[str, float], opens: frozenset[int]) -> bool:
+    """Whether the passage gives another name of what the question names, beside the matched words.
+
+    In brackets after them (``beruang madu (Helarctos malayanus)``: the last
+    two words before the bracket matched when the question has two, so
+    ``harimau sumatera (Panthera ...)`` does not answer ``orangutan
+    sumatera``), them in brackets after a name (``Gerakan Aceh Merdeka
+    (GAM)``), or an abbreviation with ``atau`` (``... Research Institute atau IRRI``).
+    """
+    before = min(2, len(idf))
+    for i in matched_at:
+        if (i + 1 in opens and passage[i + 1].stem not in idf and i + 1 >= before
+                and all(passage[j].stem in idf for j in range(i + 1 - before, i + 1))):
+            return True
+        if i in opens and i > 0 and passage[i - 1].stem not in idf:
+            return True
+        text = passage[i].text
+        if len(text) > 1 and text.isupper() and any(0 <= j < len(passage) and passage[j].word == "atau" for j in (i - 1, i + 1)):
+            return True
+    return False
+
+
+def features(passage: list[Word], idf: dict[str, float], kind: str | None, asked: frozenset[str],
+             opens: frozenset[int] = frozenset()) -> tuple:
+    """``(coverage, window, answer)`` of one passage for the question's stems ``idf``.
+
+    ``opens``: the words right after an opening bracket (:func:`bracket_openings`), read for :data:`ALIAS`.
+    """
     matched_at = [i for i, w in enumerate(passage) if w.stem in idf]
     matched = {stem for i in matched_at if (stem := passage[i].stem) is not None}
     coverage = sum(idf[stem] for stem in matched) / (sum(idf.values()) or 1.0)
     answer = 0.0
-    if kind is not None:
+    if kind == ALIAS:
+        answer = float(names_another(passage, matched_at, idf, opens))
+    elif kind is not None:
         near = {j for i in matched_at for j in range(max(0, i - NEAR), min(len(passage), i + NEAR + 1))}
         answer = float(any(is_answer(passage, j, kind, asked) for j in near))
     return coverage, tightness(passage, matched_at, len(matched)), answer
@@ -145,7 +190,7 @@ def answers_first(parsed: ParsedQuery, query: q.Query, found: list, postings: An
     if not top:
         return found
     idf = question_idf(query, postings)
-    feats = [features(written_words(fields.get("body", "")), idf, parsed.asked, parsed.question_words) for fields, _ in top]
+    feats = [passage_features(fields.get("body", ""), idf, parsed.asked, parsed.question_words) for fields, _ in top]
     scores = [float(score) for _, score in top]
     best = max(scores) or 1.0
     combined = combine(scores, feats, weights)

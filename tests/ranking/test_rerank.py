@@ -3,8 +3,9 @@
 
 import pytest
 
-from search.analysis.answers import asked_type
+from search.analysis.answers import asked_type, framing_words
 from search.query.builder import is_question
+from search.query.parsed import positive_terms
 from search.ranking import rerank
 from tests.conftest import searcher_of
 
@@ -61,6 +62,11 @@ def test_only_questions_of_four_or_more_words_are_reranked(text, question):
         ("Untuk pasokan gas, PT Pupuk mengupayakannya dari negara mana", "place"),
         ("Dari universitas manakah Djoko memperoleh gelar doktor", None),  # an organisation, not a place
         ("Pesawat dari perusahaan penerbangan manakah yang jatuh di Medan", None),
+        ("Apa kepanjangan dari GAM?", "alias"),  # another name: an abbreviation's full form
+        ("apakah singkatan hama GAS", "alias"),
+        ("Apakah nama latin dari beruang madu", "alias"),  # a species' Latin name
+        ("Binatang apakah yang nama latinnya adalah Helarctos malayanus", "alias"),  # and back
+        ("Siapakah nama menteri yang turut dalam pesawat itu", None),  # a name, not another name of one
     ],
 )
 def test_asked_type(question, kind):
@@ -193,3 +199,43 @@ def test_a_roman_numeral_answers_an_ordinal_question_and_explain_says_so(tmp_pat
     assert hits[0].id == "fifth"
     assert why["fifth"]["answer_kind"]["kind"] == "ordinal"
     assert why["fifth"]["rerank"]["answer_near"] and not why["plain"]["rerank"]["answer_near"]
+
+
+@pytest.mark.parametrize("question, framing", [
+    ("Apa nama latin dari beruang madu?", {"nama", "latin"}),
+    ("Apakah kepanjangan dari IRRI?", {"kepanjangan"}),
+    ("Siapakah nama menteri itu?", set()),  # only another name's words are framing
+    ("Festival musik Amerika Latin digelar di mana?", set()),
+])
+def test_the_words_that_ask_for_another_name_are_framing(question, framing):
+    assert framing_words(question) == framing
+
+
+@pytest.mark.parametrize("passage, answers", [
+    ("Dua hewan dilindungi, beruang madu (Helarctos malayanus) dan kijang, mati.", True),  # brackets after it
+    ("Perundingan dengan Gerakan Aceh Merdeka (GAM) berlanjut.", True),  # it in brackets after the name
+    ("Konsep itu ditawarkan International Rice Research Institute atau IRRI kemarin.", True),
+    ("Beruang madu itu mati karena stres.", False),
+    ("Di kebun itu ada harimau madu (Panthera tigris) dan beruang.", False),  # brackets after another animal
+    ("Orangutan (Pongo pygmaeus) hidup di sana, juga beruang madu.", False),
+])
+def test_another_name_is_given_in_brackets_or_with_atau_beside_the_matched_words(passage, answers):
+    idf = {"beruang": 1.0, "madu": 1.0, "gam": 1.0, "irri": 1.0}
+    words = rerank.written_words(passage)
+    assert rerank.passage_features(passage, idf, "alias", frozenset())[2] == float(answers)
+    assert rerank.features(words, idf, None, frozenset())[2] == 0.0  # not asked: no answer
+
+
+def test_a_latin_name_question_finds_the_name_not_latin_america_and_explain_says_so(tmp_path):
+    searcher = searcher_of([
+        {"id": "repeats", "text": "Beruang madu mati di kebun binatang. Pengelola menyebut beruang madu itu stres berat."},
+        {"id": "named", "text": "Dua satwa dilindungi, yakni beruang madu (Helarctos malayanus) dan kijang, mati di taman."},
+        {"id": "latin", "text": "Festival musik Amerika Latin digelar di Jakarta dengan bintang Latin."},
+    ], tmp_path)
+    question = "Apakah nama latin dari beruang madu?"
+    searched = {text for field, text in positive_terms(searcher.parse(question).query)}
+    assert {"latin", "nama"}.isdisjoint(searched) and "madu" in searched
+    hits = searcher.search(question, explain=True).hits
+    assert [hit.id for hit in hits] == ["named", "repeats"]  # Amerika Latin is not asked for
+    why = {hit.id: hit.explanation["rerank"] for hit in hits}
+    assert why["named"]["answer_near"] and not why["repeats"]["answer_near"]
