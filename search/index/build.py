@@ -48,9 +48,11 @@ from search.index.format import (
     ROOTS,
     check_format,
     common_roots,
-    learn_roots,
+    holds_roots,
+    learn_roots_for_update,
     opens,
     remember_roots,
+    roots_outgrown,
     schema_fingerprint,
     stamp,
 )
@@ -196,8 +198,7 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
     with generations.next_generation(index_dir, live) as generation:
         ix = _open_for_writing(generation, live)
         if live is not None:
-            learn_roots(live)
-        known_roots = len(shared_stemmer().known_roots())
+            learn_roots_for_update(live, _input_bytes(batch.paths))
         batch.names = Tally(live) if names.LEARN else None
         batch.furniture = learned_furniture(batch, live, index_dir)
         generations.write_record(generation, FURNITURE, batch.furniture.to_record())
@@ -207,17 +208,42 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
         if names.LEARN:
             announce(batch, "Learning the people and organisations the archive names")
             write_names(generation, ix, batch.names)
-        roots = shared_stemmer().known_roots()
-        # An update that stemmed no new word keeps the live record (hard-linked by copy_generation).
-        if live is None or len(roots) != known_roots or not (generation / ROOTS).exists():
-            generations.write_record(generation, ROOTS, roots)
-            generations.write_record(generation, COMMON_ROOTS, common_roots(roots))
-        remember_roots(generation)
+        _save_roots(generation, live)
         if batch.on_item is not None:
             batch.on_item(Phase("Saving: the records of what the index holds, then the swap"))
         report.seconds = time.perf_counter() - started
         earlier = generations.read_manifest(live) if live is not None and report.mode != REBUILD else {}
         generations.publish(index_dir, generation, manifest(report, batch.paths, earlier, len(contents)))
+
+
+def _save_roots(generation: Path, live: Path | None) -> None:
+    """Write the stem cache as the new generation's roots records, or keep the live ones (hard-linked by
+    ``copy_generation``): an update whose cache does not hold them (it did not read them: a small write) or
+    holds few roots beyond them (``format.roots_outgrown``) keeps them."""
+    if live is None or not (generation / ROOTS).exists() or roots_outgrown(live):
+        roots = shared_stemmer().known_roots()
+        generations.write_record(generation, ROOTS, roots)
+        generations.write_record(generation, COMMON_ROOTS, common_roots(roots))
+        remember_roots(generation, saved=len(roots))
+    elif holds_roots(live):
+        remember_roots(generation)
+
+
+def _input_bytes(sources: list) -> int | None:
+    """The size of a write's sources (what stemming their words costs), None if unknown (standard input)."""
+    total = 0
+    for source in sources:
+        if isinstance(source, GivenArticles):
+            total += sum(len(article.title) + len(article.body) for article in source.articles)
+        elif isinstance(source, Path) and str(source) != STDIN:
+            try:
+                total += source.stat().st_size if source.is_file() else sum(
+                    p.stat().st_size for p in source.rglob("*") if p.is_file())
+            except OSError:
+                return None
+        else:
+            return None
+    return total
 
 
 def _removable(index_dir: Path, ids: Iterable[str], report: BuildReport) -> BuildReport:

@@ -214,6 +214,8 @@ def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cl
     roots = generations.read_record(generations.live_generation(index), search.index.build.ROOTS)
     assert roots["mengguncang"] == "guncang"
     shared_stemmer().known_roots().clear()  # as in a new process
+    # Sources this small beside the record are stemmed afresh (the next test); here they count as large.
+    monkeypatch.setattr(search.index.format, "ROOTS_INPUT_SHARE", 0)
     stemmed = []
     real = Stemmer.stem_uncached
     monkeypatch.setattr(Stemmer, "stem_uncached", lambda self, word: stemmed.append(word) or real(self, word))
@@ -221,6 +223,49 @@ def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cl
     assert run_cli("rebuild-index", source, "--index", index).exit_code == 0
     assert set(stemmed) <= {"warga"}  # the only word the first build may not have seen
     assert ids_for(index, "guncang") == ["gempa"]
+
+
+def test_a_small_write_neither_reads_nor_rewrites_the_stem_roots_record(jsonl_index, monkeypatch):
+    """Ten articles added to 1,000,000: reading 2.3 million roots (~3 CPU-s) and writing them again (~2 CPU-s)
+    cost more than stemming their words afresh; the roots, and so the index, are the same."""
+    from search.analysis.stemmer import shared_stemmer
+    from search.index import format as format_module
+    from search.index.build import build_index
+
+    source, index = jsonl_index
+    live = generations.live_generation(index)
+    saved = generations.read_record(live, format_module.ROOTS)
+    monkeypatch.setattr(format_module, "ROOTS_INPUT_SHARE", 10.0)  # the record counts as ten times the sources' size
+    shared_stemmer().known_roots().clear()  # as in a new process
+    format_module.forget_learned_roots()
+    reads = []
+    real_read = generations.read_record
+    monkeypatch.setattr(generations, "read_record", lambda gen, name: reads.append(name) or real_read(gen, name))
+    write_jsonl(source, dict(ARTICLES, baru="Zzqkota diguncang gempa kemarin."))
+    build_index([source], index)
+    assert format_module.ROOTS not in reads
+    generation = generations.live_generation(index)
+    assert generation != live
+    assert (generation / format_module.ROOTS).stat().st_ino == (live / format_module.ROOTS).stat().st_ino  # kept
+    assert real_read(generation, format_module.ROOTS) == saved
+    assert ids_for(index, "guncang") == ["baru", "gempa"]  # its words stemmed all the same
+
+    monkeypatch.setattr(format_module, "ROOTS_INPUT_SHARE", 0)  # a large write reads them, and saves the new ones
+    monkeypatch.setattr(format_module, "ROOTS_GROWTH", 0)  # once they are many enough
+    format_module.forget_learned_roots()
+    write_jsonl(source, dict(ARTICLES, baru="Zzqkota diguncang gempa kemarin.", lagi="Zzqdesa kebanjiran lagi."))
+    build_index([source], index)
+    assert format_module.ROOTS in reads
+    roots = real_read(generations.live_generation(index), format_module.ROOTS)
+    assert roots.items() >= saved.items() and roots["kebanjiran"] == "banjir"
+
+    monkeypatch.setattr(format_module, "ROOTS_GROWTH", 0.5)  # a process holding them adds a few: kept as they are
+    live = generations.live_generation(index)
+    write_jsonl(source, dict(ARTICLES, baru="Zzqkota diguncang gempa kemarin.", lagi="Zzqdesa dilanda longsor."))
+    build_index([source], index)
+    generation = generations.live_generation(index)
+    assert (generation / format_module.ROOTS).stat().st_ino == (live / format_module.ROOTS).stat().st_ino
+    assert ids_for(index, "landa") == ["banjir", "lagi"]
 
 
 def reseal(generation):
