@@ -26,6 +26,7 @@ from search.query.builder import concept_key
 from search.ranking.coverage import all_or_most, concept_counts
 from search.ranking.dates import DateOrder
 from search.ranking.phrases import PhraseBranches
+from search.ranking.topk import top_candidates
 
 # (document numbers, scores) of one branch of a query: two arrays of one length
 Scores = tuple[np.ndarray, np.ndarray]
@@ -56,6 +57,7 @@ class ArrayScorer:
         self._scores = BoundedCache(SCORES_CACHE_BYTES)  # (field, text) -> (document numbers, unboosted scores)
         self._lengths: dict[str, np.ndarray] = {}
         self._norms: dict[str, np.ndarray] = {}
+        self._least_norms: dict[str, float] = {}
         self._all_live = bool(self.postings.live.all())
         self._phrases = PhraseBranches(searcher, self.postings, self._length_norms, self._scores)
 
@@ -73,6 +75,9 @@ class ArrayScorer:
         if parts is None or type(self._searcher.weighting) is not LiveBM25F:
             return None
         wanted, bonus = parts
+        if limit is not None and not by_date and filter_query is None and self._all_live and (
+                found := self._pruned(wanted, bonus, limit, concepts, deadline)) is not None:
+            return found
         count = self.postings.doc_count
         branches = [self._scores_of(node, boost, deadline) for node, boost in deadline.checked(wanted, every=1)]
         scores, matched = summed(branches, count)
@@ -94,6 +99,24 @@ class ArrayScorer:
         self._add_bonus(bonus, scores, (matched, candidates), limit, held, deadline)
         return Ranking.top(scores, matched, limit, tiers=held, coverage=coverage, dates=self.dates,
                            candidates=candidates)
+
+    def _pruned(self, wanted: list, bonus: list, limit: int, concepts: tuple[frozenset, ...] | None,
+                deadline: Deadline) -> Ranking | None:
+        """:meth:`rank` of a keyword query scoring only the documents that can reach the page (``topk``), or None.
+
+        With a nearness bonus, those that can be among the ``NEARNESS_CANDIDATES`` it is checked on.
+        """
+        if any(type(node) is q.Term for node, _ in bonus):
+            return None
+        wide = max(NEARNESS_CANDIDATES, 2 * limit) if bonus else limit
+        pruned = top_candidates(self, wanted, concepts, wide, deadline)
+        if pruned is None:
+            return None
+        self._add_bonus(bonus, pruned.scores, (pruned.matched, pruned.candidates), limit, pruned.tiers, deadline)
+        ranking = Ranking.top(pruned.scores, pruned.matched, limit, tiers=pruned.tiers, dates=self.dates,
+                              candidates=pruned.candidates)
+        ranking.counted = pruned.count
+        return ranking
 
     def _add_bonus(self, bonus: list, scores: np.ndarray, matches: tuple[np.ndarray, np.ndarray], limit: int | None,
                    held: np.ndarray | None, deadline: Deadline) -> None:
@@ -203,29 +226,46 @@ class ArrayScorer:
         weight, any other BM25 with the field's B, the index's idf and the
         field's average length.
         """
-        searcher, weighting = self._searcher, self._searcher.weighting
         ids, weights = self.postings.read(fieldname, text)
         if not len(ids):
             return ids, weights.astype(float)
         tf = weights.astype(float)
-        if not searcher.schema[fieldname].scorable:
+        if not self._searcher.schema[fieldname].scorable:
             return ids, tf
-        k1 = weighting.K1
         # Whoosh's idf (WeightingModel.idf) over the live documents (LiveBM25F.idf): the
         # list's postings of documents not deleted.
         live = self.postings.live
         frequency = len(ids) if self._all_live else int(live[ids].sum())
+        return ids, self.bm25(fieldname, frequency, ids, tf)
+
+    def bm25(self, fieldname: str, frequency: int, ids: np.ndarray, tf: np.ndarray) -> np.ndarray:
+        """The BM25 of a term held by ``frequency`` live documents, at the documents ``ids`` where its
+        frequencies are ``tf`` (floats): Whoosh's formula, the same bits for any subset of a list."""
+        if not self._searcher.schema[fieldname].scorable:
+            return tf
+        k1 = self._searcher.weighting.K1
         # At least one document: an index whose every article was removed is searched, finding nothing.
-        idf = math.log(max(live_statistics(searcher).doc_count, 1) / (frequency + 1)) + 1
+        idf = math.log(max(live_statistics(self._searcher).doc_count, 1) / (frequency + 1)) + 1
         # idf * (tf * (k1 + 1)) / (tf + norm), each operation as that expression makes it (so the same
         # bits), in place: a common word's list at 1,000,000 articles is 800,000 postings, and each
-        # new array of them costs more than the arithmetic.
-        norm = self._length_norms(fieldname)[ids]
+        # new array of them costs more than the arithmetic. (``take``: indexing by int32 converts them.)
+        norm = np.take(self._length_norms(fieldname), ids)
         norm += tf
         scores = tf * (k1 + 1)
         scores *= idf
         scores /= norm
-        return ids, scores
+        return scores
+
+    def bm25_bound(self, fieldname: str, frequency: int, most: float) -> float:
+        """The largest :meth:`bm25` of a term of ``frequency`` documents whose largest frequency is ``most``:
+        that frequency in the field's shortest document (BM25 grows with the one, falls with the other)."""
+        if not self._searcher.schema[fieldname].scorable:
+            return most
+        if fieldname not in self._least_norms:
+            self._least_norms[fieldname] = float(self._length_norms(fieldname).min(initial=np.inf))
+        k1 = self._searcher.weighting.K1
+        idf = math.log(max(live_statistics(self._searcher).doc_count, 1) / (frequency + 1)) + 1
+        return idf * (most * (k1 + 1)) / (most + max(self._least_norms[fieldname], 0.0))
 
     def _length_norms(self, fieldname: str) -> np.ndarray:
         """BM25's ``k1 * ((1 - b) + b * length / average length)`` of every document, computed once.
