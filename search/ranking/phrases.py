@@ -30,7 +30,7 @@ import numpy as np
 from whoosh import query as q
 
 from search._whoosh.live import LiveBM25F, live_statistics
-from search._whoosh.phrases import TermPositions, following
+from search._whoosh.phrases import TermPositions, holding
 from search._whoosh.postings import BoundedCache, PostingArrays
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import WordsInPhrase
@@ -120,14 +120,14 @@ class PhraseBranches:
                 continue
             docs = held[start:end]
             # Where each document's posting is in each word's list of this segment.
-            places = [(np.searchsorted(ids, docs) - np.searchsorted(ids, offset)).tolist() for ids in lists]
+            places = [np.searchsorted(ids, docs) - np.searchsorted(ids, offset) for ids in lists]
             readers = [TermPositions(leaf, fieldname, word) for word in words]
-            docnums = (docs - offset).tolist()
+            docnums = docs - offset
             for at in range(0, len(docnums), PHRASE_CHUNK):
                 deadline.check()
                 chunk = slice(at, at + PHRASE_CHUNK)
                 found = [reader.at_places(docnums[chunk], where[chunk]) for reader, where in zip(readers, places, strict=True)]
-                keep[start + at : start + at + len(found[0])] = [_holds(each, slop) for each in zip(*found, strict=True)]
+                keep[start + at : start + at + len(docnums[chunk])] = holding(found, slop)
         return held[keep]
 
     def _holding(self, terms: list[tuple[str, str]], only: np.ndarray | None) -> np.ndarray:
@@ -163,16 +163,6 @@ class PhraseBranches:
         idf = math.log(max(live_statistics(self._searcher).doc_count, 1) / (frequency + 1)) + 1
         k1 = self._searcher.weighting.K1
         return idf * ((tf * (k1 + 1)) / (tf + self._norms(fieldname)[docs]))
-
-
-def _holds(positions: tuple[list[int], ...], slop: int) -> bool:
-    """Whether one document's positions of each word (in the phrase's order) make the phrase."""
-    ends = positions[0]
-    for following_word in positions[1:]:
-        ends = following(ends, following_word, slop)
-        if not ends:
-            return False
-    return bool(ends)
 
 
 def _common(docs: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ lists long enough for several posting blocks, three segments, deletions.
 
 import random
 
+import numpy as np
 import pytest
 from whoosh import query as q
 
@@ -123,3 +124,54 @@ def test_positions_are_read_from_the_block_of_each_place_and_checked(phrase_inde
         for phrase in phrases(20):
             assert dict(searcher.scorer.rank(phrase, None).results) == exact_whoosh_scores(phrase_index, phrase)
         assert bool(walked) == some_walked and (some_walked or sum(used) > 1000)
+
+
+def test_many_positions_values_decode_at_once_as_whoosh_decodes_each():
+    """A chunk's values are decoded with one unpickling: the same positions as Whoosh's decoder, value by value,
+    for every value Positions.encode writes (empty, one, more than a pickle's batch of 1,000, large numbers) and
+    for values written otherwise (no STOP, another pickle protocol), which are decoded on their own."""
+    import pickle
+
+    from whoosh.formats import Positions
+    from whoosh.system import pack_uint
+
+    from search._whoosh.phrases import decoded_positions
+
+    rng = random.Random(5)
+    lists = [sorted(rng.sample(range(200_000), rng.choice([1, 1, 2, 5, 40]))) for _ in range(300)]
+    lists += [[], list(range(0, 4_000, 3)), [70_000, 70_001, 1_000_000]]
+    encoded = [Positions().encode(positions) for positions in lists]
+    others = [encoded[0][:-1], pack_uint(2) + pickle.dumps([3, 4], 5), encoded[1] + b"junk"]
+    for values in (encoded, encoded[:1], [], encoded[:50] + others + encoded[50:]):
+        lengths, flat = decoded_positions(values)
+        expected = [Positions().decode_positions(value) for value in values]
+        assert lengths.tolist() == [len(positions) for positions in expected]
+        assert flat.tolist() == [p for positions in expected for p in positions]
+
+
+def spans_reach_last_word(positions, slop):
+    """Whoosh's SpanNear2 (ordered, mindist 1) on one document, as written: a span joins a word's position p
+    when an end of the spans so far is below p by at most ``slop``."""
+    ends = positions[0]
+    for following in positions[1:]:
+        ends = [p for p in following if any(0 < p - end <= slop for end in ends)]
+    return bool(ends)
+
+
+def test_a_chunks_documents_hold_a_phrase_as_each_on_its_own():
+    """``holding`` tests every document of a chunk at once (positions keyed by document): the same answer as the
+    rule on each document alone, also where a word's positions in one document sit just past another's."""
+    from search._whoosh.phrases import holding
+
+    rng = random.Random(9)
+    checked = held = 0
+    for _ in range(300):
+        words, slop, documents = rng.randint(1, 4), rng.choice([1, 1, 2, 3]), rng.randint(1, 30)
+        each = [[sorted(rng.sample(range(12), rng.choice([0, 1, 1, 2, 4]))) for _ in range(words)]
+                for _ in range(documents)]
+        flat = [(np.array([len(doc[w]) for doc in each], dtype=np.int64),
+                 np.array([p for doc in each for p in doc[w]], dtype=np.int64)) for w in range(words)]
+        expected = [spans_reach_last_word(doc, slop) for doc in each]
+        assert holding(flat, slop).tolist() == expected
+        checked, held = checked + documents, held + sum(expected)
+    assert 0.1 < held / checked < 0.9  # both answers are common
