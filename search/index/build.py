@@ -351,13 +351,12 @@ def _write_articles(ix: Any, path: str, batch: Batch, procs: int | None) -> dict
     writer = parent_writer(ix)
     counted = (NAMES_FIELD, WORDS_FIELD) if batch.names is not None and batch.names.counting else ()
     try:
-        with DocumentSink(writer, path, procs or default_procs(), counted_fields=counted) as sink:
+        with DocumentSink(writer, path, procs or default_procs(), counted_fields=counted,
+                          signatures=batch.sketches.signatures) as sink:  # each (re)indexed article's story
             contents = read_sources(batch, lambda article: sink.add(article_fields(article, batch.furniture)))
             stale = removals(batch, contents)
             announce(batch, "Finishing: the workers analyse their last articles and write their segments")
             sink.finish()
-        for doc_id, found in sink.signatures.items():  # each (re)indexed article's story (search.index.stories)
-            batch.sketches.made(doc_id, found)
         if batch.names is not None and counted:  # the names terms and words of the articles written
             batch.names.add_counts(sink.term_documents[NAMES_FIELD], sink.term_documents[WORDS_FIELD])
         if stale:

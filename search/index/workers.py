@@ -42,6 +42,8 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+
 from search._whoosh.writers import PARENT_LIMIT_MB, finish_segment, worker_writer
 from search.analysis.stemmer import shared_stemmer
 from search.errors import CariError
@@ -58,7 +60,14 @@ WORKER_LIMIT_MB = 256  # unfinished posting blocks a worker holds before writing
 # segment: at 1,000,000 articles 8 segments (125,000 each) cost sentences 1.9x and 1-3 words 1.6x the CPU
 # of 2, to save 1.1 GB of the build's peak, so a worker of a two-worker build of 1,000,000 keeps one.
 SEGMENT_DOCUMENTS = 500_000
+# Every this many documents a worker sends the parent the story signatures and the new roots it made (the parent
+# keeps them anyway: the record, the roots saved with the index), and keeps only its first ``ROOTS_KEPT`` roots:
+# the frequent words, learned first; a later word is stemmed again when it comes back (a few microseconds).
+# Kept until the end, they grew a worker of 500,000 articles by ~0.4 GB (docs/performance.md, "Indexing").
+REPORT_DOCUMENTS = 2_000
+ROOTS_KEPT = 400_000
 _POLL_SECONDS = 0.5
+_REPORT = "report"  # a worker's message while it works: (ids, signatures, signed, new roots)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -82,7 +91,8 @@ class DocumentSink:
     :meth:`finish` before committing ``writer``.
     """
 
-    def __init__(self, writer: Any, index_path: str, procs: int, counted_fields: tuple[str, ...] = ()) -> None:
+    def __init__(self, writer: Any, index_path: str, procs: int, counted_fields: tuple[str, ...] = (),
+                 signatures: stories.SignatureRows | None = None) -> None:
         self.writer = writer
         self.index_path = index_path
         self.procs = procs
@@ -92,8 +102,9 @@ class DocumentSink:
         self.jobs: Any = None  # multiprocessing queues, made when the workers start
         self.results: Any = None
         # id -> story signature (search.index.stories) of each document written: a worker makes it from the
-        # words it indexes the body's exact-form field with; this process from the body, for the few it writes.
-        self.signatures: dict[str, Any] = {}
+        # words it indexes the body's exact-form field with, and sends them as it goes; this process from the body,
+        # for the few it writes.
+        self.signatures = signatures if signatures is not None else stories.SignatureRows()
         # {field: {term: documents}} of each of ``counted_fields`` over every document written, read from the
         # segments as they are finished (the names an update learns, search.index.name_counts: no second analysis).
         self.counted_fields = counted_fields
@@ -113,6 +124,7 @@ class DocumentSink:
             if len(self.batch) >= BATCH_SIZE:
                 self._send(self.batch)
                 self.batch = []
+                self._take_reports()
         elif self.procs == 1:
             self._write_here(doc)
         else:
@@ -137,11 +149,9 @@ class DocumentSink:
         results = [self._result() for _ in self.workers]
         for process in self.workers:
             process.join()
-        for segments, roots, signatures in results:
+        for segments in results:
             for segment in segments:
                 self._adopt(segment)
-            shared_stemmer().learn_roots(roots)  # saved with the index for the next update
-            self.signatures.update(signatures)
         self.workers = []
 
     def _adopt(self, finished: tuple[Any, dict[str, dict[str, int]]]) -> None:
@@ -196,8 +206,7 @@ class DocumentSink:
         self._check_alive()
         if any(not process.is_alive() for process in self.workers):
             try:
-                with _stop_signals_deferred():
-                    status, value = self.results.get(timeout=_POLL_SECONDS)
+                status, value = self._final(_POLL_SECONDS)
             except queue.Empty:
                 status, value = "failed", "it ended before its work was done"
             reason = value if status == "failed" else "it ended before its work was done"
@@ -206,14 +215,41 @@ class DocumentSink:
     def _result(self) -> Any:
         while True:
             try:
-                with _stop_signals_deferred():
-                    status, value = self.results.get(timeout=_POLL_SECONDS)
+                status, value = self._final(_POLL_SECONDS)
             except queue.Empty:
                 self._check_alive()
                 continue
             if status == "failed":
                 raise IndexingFailed(f"An indexing worker failed: {value}. The previous index is unchanged.")
             return value
+
+    def _final(self, timeout: float) -> tuple[str, Any]:
+        """The next worker's last message (``done`` or ``failed``), taking in its reports on the way; queue.Empty
+        when none came within ``timeout``."""
+        while True:
+            with _stop_signals_deferred():
+                status, value = self.results.get(timeout=timeout)
+            if status != _REPORT:
+                return status, value
+            self._take_report(value)
+
+    def _take_reports(self) -> None:
+        """Take in the reports the workers have sent so far (while feeding them: their signatures, their roots)."""
+        while True:
+            try:
+                with _stop_signals_deferred():
+                    status, value = self.results.get_nowait()
+            except queue.Empty:
+                return
+            if status != _REPORT:  # a worker ended while batches still come: it failed
+                reason = value if status == "failed" else "it ended before its work was done"
+                raise IndexingFailed(f"An indexing worker failed: {reason}. The previous index is unchanged.")
+            self._take_report(value)
+
+    def _take_report(self, value: tuple) -> None:
+        ids, values, signed, roots = value
+        self.signatures.add_rows(ids, values, signed)
+        shared_stemmer().learn_roots(roots)  # saved with the index for the next update
 
     def _check_alive(self) -> None:
         for process in self.workers:
@@ -270,6 +306,45 @@ def new_roots(inherited: int) -> dict[str, str]:
     return dict(itertools.islice(roots.items(), inherited, None))
 
 
+class _Reports:
+    """What a worker sends its parent as it goes: the documents' signatures, as rows of one array, and the roots
+    it stemmed since the last report; then it forgets its roots past the first ``ROOTS_KEPT``."""
+
+    def __init__(self, results: Any) -> None:
+        self.results = results
+        self.inherited = self.sent = len(shared_stemmer().known_roots())
+        self.ids: list[str] = []
+        self.rows: list[Any] = []
+        self.signed: list[bool] = []
+
+    def signature(self, doc_id: str, found: Any) -> None:
+        self.ids.append(doc_id)
+        self.signed.append(found is not None)
+        if found is not None:
+            self.rows.append(found)
+        if len(self.ids) >= REPORT_DOCUMENTS:
+            self.send()
+
+    def send(self) -> None:
+        roots = new_roots(self.sent)
+        values = np.stack(self.rows) if self.rows else None
+        self.results.put((_REPORT, (self.ids, values, self.signed, roots)))
+        self.ids, self.rows, self.signed = [], [], []
+        stemmer = shared_stemmer()
+        stemmer.forget_since(max(self.inherited, ROOTS_KEPT))
+        self.sent = len(stemmer.known_roots())
+
+
+class _Signatures:
+    """The signatures a worker makes, handed to its reports (``_add`` sets them as in a dict)."""
+
+    def __init__(self, reports: _Reports) -> None:
+        self.reports = reports
+
+    def __setitem__(self, doc_id: str, found: Any) -> None:
+        self.reports.signature(doc_id, found)
+
+
 def die_with_parent(parent: int) -> None:
     """Have the kernel kill this process when its parent dies, whatever kills the parent.
 
@@ -286,7 +361,7 @@ def die_with_parent(parent: int) -> None:
         raise SystemExit(1)
 
 
-def _add(writer: Any, doc: dict, signatures: dict[str, Any]) -> None:
+def _add(writer: Any, doc: dict, signatures: Any) -> None:
     """Add ``doc`` to a segment ``writer`` (``worker_writer``), and its story signature to ``signatures``."""
     if stories.SIGNATURES:  # the body's words first: the body fields then index the same analysis
         signatures[doc["id"]] = stories.signature_of_words(writer.text_words(doc.get("body") or ""))
@@ -307,8 +382,8 @@ def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counte
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not ours
     die_with_parent(parent)
     release_inherited_lock()  # the rebuild lock is the parent's: it must end with the parent
-    inherited = len(shared_stemmer().known_roots())
-    signatures: dict[str, Any] = {}
+    reports = _Reports(results)
+    signatures = _Signatures(reports)
     try:
         writer = worker_writer(index_path, build_schema(), WORKER_LIMIT_MB)
         finished = []
@@ -319,6 +394,7 @@ def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counte
                 finished.append(_finished(writer, counted_fields))
                 writer = worker_writer(index_path, build_schema(), WORKER_LIMIT_MB)
         finished.append(_finished(writer, counted_fields))
-        results.put(("done", (finished, new_roots(inherited), signatures)))
+        reports.send()
+        results.put(("done", finished))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
         results.put(("failed", f"{type(e).__name__}: {e}"))
