@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from array import array
+from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS
@@ -26,6 +27,7 @@ from whoosh.system import pack_int, pack_uint, pack_ushort
 
 from search._whoosh.codec import CompactTermInfo, encode_block
 from search._whoosh.packing import inlined_single, inlined_term_info
+from search._whoosh.term_runs import absorb, merged, run_items, stats_of, write_run
 
 POSTING_BYTES = 24  # a pending posting: three list slots (docnum, weight and value are shared objects)
 TERM_BYTES = 200  # a term's dict entry, key and list
@@ -117,6 +119,7 @@ class FieldPostings:
         self._str_terms = hasattr(field, "word_postings")  # one kind of key per field, to sort them
         self.spilled: dict = {}  # term -> (CompactTermInfo, array of spill offsets and sizes)
         self.lengths = array("I")  # per docnum: the field's length (0: none)
+        self.runs: list[list[int]] = []  # the terms written out of memory (``term_runs``): each run's chunks
         self._spill = spill
         self._full = 3 * blocklimit
         self._compression = compression
@@ -209,58 +212,104 @@ class FieldPostings:
     def term_documents(self) -> dict[str, int]:
         """``{term: documents}`` of the postings added so far: the field's document frequencies in the segment."""
         found: dict[str, int] = {}
+        self._spill.flush()
+        for run in [run_items(self._spill.fileno(), chunks) for chunks in self.runs]:
+            for term, pending, _, places in run:
+                count = len(pending) // 3 + (sum(array("Q", places)[2::3]) if places is not None else 0)
+                key = term.decode("utf-8") if isinstance(term, bytes) else term
+                found[key] = found.get(key, 0) + count
         for term, pending in self.terms.items():  # a term's list keeps its key after its blocks are spilled
             spilled = self.spilled.get(term)
             count = len(pending) // 3 + (sum(spilled[1][2::3]) if spilled is not None else 0)
-            found[term.decode("utf-8") if isinstance(term, bytes) else term] = count
+            key = term.decode("utf-8") if isinstance(term, bytes) else term
+            found[key] = found.get(key, 0) + count
         return found
 
-    def write_short_blocks(self, least: int) -> int:
-        """Write out every pending list of at least ``least`` postings; the postings left pending."""
-        left = 0
-        for term, pending in self.terms.items():
-            if len(pending) >= 3 * least:
-                self._write_block(term, pending)
-            else:
-                left += len(pending) // 3
-        return left
+    def write_run(self) -> None:
+        """Write every term (its unfinished list, its spilled blocks' places and statistics) into the spill file
+        as one sorted run (``term_runs``), and forget them: memory holds no term of the documents added so far."""
+        terms, spilled = self.terms, self.spilled
+
+        def items():
+            for term in sorted(terms):
+                known = spilled.get(term)
+                if known is None:
+                    yield term, terms[term], None, None
+                else:
+                    yield term, terms[term], stats_of(known[0]), known[1].tobytes()
+
+        if terms:
+            self.runs.append(write_run(self._spill, items()))
+        self.terms, self.spilled = {}, {}
 
     def write_terms(self, fieldwriter, spill_fd: int, inlinelimit: int) -> None:
         """Write every term in order: its spilled blocks, its last block (or inlined list), its term info."""
         postfile = fieldwriter._postfile
         entries = _TermEntries(fieldwriter._tindex)
         prefix = pack_ushort(fieldwriter._fieldid)
-        terms, spills = self.terms, self.spilled
-        for term in sorted(terms):
-            pending = terms.pop(term)  # freed as it is written
-            info, places = spills.pop(term, (None, None))
+        for term, parts in merged(spill_fd, self.runs, self.terms, self.spilled):  # freed as they are written
             btext = term.encode("utf-8") if isinstance(term, str) else term
-            if places is None and len(pending) == 3 and inlinelimit > 1:
-                docnum, weight, value = pending
-                entries.add(prefix + btext, inlined_single(docnum, weight, value, self.lengths[docnum]))
+            joined = self._joined(parts, spill_fd, inlinelimit)
+            if isinstance(joined, bytes):  # short enough to inline
+                entries.add(prefix + btext, joined)
                 continue
-            if places is None and 0 < len(pending) < 3 * inlinelimit:
-                entries.add(prefix + btext, inlined_term_info(*_columns(pending, self.lengths)))
-                continue
-            if info is None:
-                info = CompactTermInfo()
-            parts = [WHOOSH3_HEADER_MAGIC]
-            decoded = _spilled_arrays(spill_fd, places)
-            if pending:
-                parts += _spilled_blocks(spill_fd, places, last=False)
-                block = _Block(pending, self.lengths)
-                info.add_block(block)
-                parts.append(encode_block(block._ids, block._weights, block._values, block.stats(),
-                                          self._fixedsize, self._compression, last=True))
-                decoded.append((array("i", block._ids).tobytes(), block._weights.tobytes()))
-            else:  # written out short when memory ran low: its last spilled block is the last
-                parts += _spilled_blocks(spill_fd, places, last=True)
-            postings = b"".join(parts)
+            info, blocks, decoded = joined
+            postings = b"".join([WHOOSH3_HEADER_MAGIC, *blocks])
             info.set_extent(postfile.tell(), len(postings))
             postfile.write(postings)
             entries.add(prefix + btext, info.to_bytes())
             fieldwriter.arrays.add(info._offset, b"".join(i for i, _ in decoded), b"".join(w for _, w in decoded))
         entries.flush()
+        self.runs = []
+
+    def _joined(self, parts: list, spill_fd: int, inlinelimit: int) -> Any:
+        """A term's parts (``term_runs``) as one list: its inlined entry (bytes) if it is short and has no block,
+        else its term info, its blocks (the last marked so) and their (ids, weights) bytes for the posting arrays.
+
+        The unfinished lists of consecutive parts are joined; before a part's spilled blocks they are written as
+        blocks of their own (of ``blocklimit`` postings, the last shorter), so the postings stay in order.
+        """
+        if len(parts) == 1 and parts[0][2] is None:  # most terms: one unfinished list
+            carry = parts[0][0]
+            if len(carry) == 3 and inlinelimit > 1:
+                docnum, weight, value = carry
+                return inlined_single(docnum, weight, value, self.lengths[docnum])
+            if len(carry) < 3 * inlinelimit:
+                return inlined_term_info(*_columns(carry, self.lengths))
+        info = CompactTermInfo()
+        blocks: list[bytes] = []
+        decoded: list[tuple[bytes, bytes]] = []
+        carry = []
+        for pending, part_info, places in parts:
+            if places is not None:
+                if carry:
+                    self._carried(carry, info, blocks, decoded, last=False)
+                    carry = []
+                absorb(info, part_info)
+                blocks += _spilled_blocks(spill_fd, places, last=False)
+                decoded += _spilled_arrays(spill_fd, places)
+            carry += pending
+        if not blocks and len(carry) < 3 * inlinelimit:
+            if len(carry) == 3 and inlinelimit > 1:
+                docnum, weight, value = carry
+                return inlined_single(docnum, weight, value, self.lengths[docnum])
+            return inlined_term_info(*_columns(carry, self.lengths))
+        if carry:
+            self._carried(carry, info, blocks, decoded, last=True)
+        else:  # written out when memory ran low: its last spilled block is the last
+            blocks[-1] = _marked_last(blocks[-1])
+        return info, blocks, decoded
+
+    def _carried(self, flat: list, info: CompactTermInfo, blocks: list, decoded: list, last: bool) -> None:
+        """Encode ``flat`` postings as blocks of up to ``blocklimit`` (with ``last``, the final one marked last)."""
+        full = self._full
+        for start in range(0, len(flat), full):
+            block = _Block(flat[start : start + full], self.lengths)
+            info.add_block(block)
+            final = last and start + full >= len(flat)
+            blocks.append(encode_block(block._ids, block._weights, block._values, block.stats(),
+                                       self._fixedsize, self._compression, last=final))
+            decoded.append((array("i", block._ids).tobytes(), block._weights.tobytes()))
 
 
 class _TermEntries:
@@ -316,6 +365,10 @@ def _spilled_blocks(spill_fd: int, places, last: bool) -> list:
     # Read, not mapped: mapped pages would count in the worker's resident memory.
     blocks = [os.pread(spill_fd, size, offset) for offset, size in zip(places[0::3], places[1::3], strict=True)]
     if last:
-        size = len(blocks[-1]) - 4  # the size excludes its own 4 bytes
-        blocks[-1] = pack_int(-size) + blocks[-1][4:]
+        blocks[-1] = _marked_last(blocks[-1])
     return blocks
+
+
+def _marked_last(block: bytes) -> bytes:
+    """A spilled block marked as its list's last: its size negative (the size excludes its own 4 bytes)."""
+    return pack_int(-(len(block) - 4)) + block[4:]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+import search.index.workers
 from search._whoosh import arrays as arrays_module
 from search._whoosh.arrays import ARRAYS_EXT, PostingArraysWriter, SegmentArrays
 from search._whoosh.postings import PostingArrays, decoded_blocks
@@ -43,6 +44,17 @@ def index(tmp_path):
 
 
 def test_every_segment_has_its_arrays_and_every_list_reads_as_whoosh_decodes_it(index):
+    assert_arrays_read_as_decoded(index)
+
+
+def test_terms_written_out_of_memory_in_runs_keep_their_arrays(tmp_path, monkeypatch):
+    monkeypatch.setattr(search.index.workers, "WORKER_LIMIT_MB", 0.05)  # every worker writes many runs
+    folder = tmp_path / "index"
+    build_index([write_jsonl(tmp_path / "a.jsonl", [article(n) for n in range(1200)])], folder, procs=2)
+    assert_arrays_read_as_decoded(folder)
+
+
+def assert_arrays_read_as_decoded(index):
     _, ix = open_index(index)
     with ix.reader() as reader:
         postings = PostingArrays(reader)

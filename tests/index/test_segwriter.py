@@ -125,6 +125,27 @@ def test_memory_limit_writes_short_blocks_and_reads_back_the_same(tmp_path):
     assert_same_index(ours, theirs, blocks=False)
 
 
+def test_terms_written_out_in_runs_leave_memory_and_are_counted_and_merged_back(tmp_path):
+    docs = synthetic_docs(700, seed=5)
+    theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter)
+    (tmp_path / "ours").mkdir()
+    ours = create_in(str(tmp_path / "ours"), build_schema())
+    writer = PerTermSegmentWriter(ours, codec=CariCodec(), limitmb=0.05)
+    held = []
+    for doc in docs:
+        writer.add_document(**doc)
+        held.append(sum(len(postings.terms) for postings in writer._fields.values()))
+    assert writer.short_block_writes > 3 and len(writer._fields["body"].runs) > 3
+    assert min(held) < max(held) / 5  # each run takes the terms out of memory
+    with theirs.reader() as reader:  # the document frequencies, read from runs and memory together
+        for fieldname in ("body", "body_exact", "id"):
+            expected = {text.decode("utf-8"): reader.doc_frequency(fieldname, text)
+                        for field, text in reader.all_terms() if field == fieldname}
+            assert writer.term_documents(fieldname) == expected
+    writer.commit()
+    assert_same_index(ours, theirs, blocks=False)
+
+
 def test_spill_file_is_removed_and_unsupported_options_refused(tmp_path):
     ix = create_in(str(tmp_path), build_schema())
     writer = PerTermSegmentWriter(ix, codec=CariCodec())
