@@ -10,8 +10,11 @@ a term's unfinished block stays in memory. At the end the field's terms are
 walked in sorted order: the spilled blocks are copied into the postings
 file, the last block is encoded (or the list inlined,
 :class:`codec.CompactTermInfo`), and the term info goes into Whoosh's term
-dictionary (:class:`_TermEntries`). ``segwriter.PerTermSegmentWriter`` holds
-one per field.
+dictionary (:class:`_TermEntries`). Past the writer's memory limit every
+term is written into the spill file as a sorted run and forgotten
+(:meth:`FieldPostings.write_run`); the end merges the runs back
+(``term_runs``), joining each term's parts. ``segwriter.PerTermSegmentWriter``
+holds one per field.
 """
 
 from __future__ import annotations

@@ -19,12 +19,15 @@ with the same codec writes: the same terms, postings, blocks and statistics
 (``tests/index/test_segwriter.py`` compares them, every document's lengths and
 stored fields, and scores). Its bytes differ only where a block repeats a
 value: the postings share one bytes object per position or count, which the
-pickle writes once (smaller; read back the same). When the unfinished
-blocks pass ``limitmb``, every list holding at least ``inlinelimit`` of
-them is written out as a short block: the postings, term statistics and
-scores stay the same, only those lists' block boundaries differ from
-Whoosh's. Memory then holds the terms and their shortest lists, and the
-spill file (on disk) the encoded blocks.
+pickle writes once (smaller; read back the same). When the postings held
+pass ``limitmb`` (an estimate), every term -- its unfinished list, its
+spilled blocks' places and statistics -- is written to the spill file as a
+sorted run and forgotten; at the end the runs and the terms in memory are
+merged in term order (``search._whoosh.term_runs``): the postings, term
+statistics and scores stay the same, only the block boundaries of lists
+that had full blocks in more than one run differ from Whoosh's. Memory then
+holds the terms of the documents since the last run, and the spill file (on
+disk) the encoded blocks and the runs.
 
 Text fields analysed by :func:`fastindex.fast_schema` (``word_postings``)
 skip the ``field.index`` generator; any other field goes through it.
@@ -41,14 +44,14 @@ from whoosh.writing import SegmentWriter
 from search._whoosh.fastindex import fast_schema
 from search._whoosh.field_postings import FieldPostings
 
-LIMIT_MB = 256  # estimated bytes of unfinished blocks before they are written out short
+LIMIT_MB = 256  # estimated bytes of postings and terms held before they are written out as a run
 
 
 class PerTermSegmentWriter(SegmentWriter):
     """Whoosh's ``SegmentWriter`` with postings kept per term (see the module doc).
 
-    ``limitmb`` bounds the unfinished blocks held in memory (an estimate);
-    the spilled blocks live in an anonymous temporary file beside the index.
+    ``limitmb`` bounds the postings and terms held in memory (an estimate);
+    the spilled blocks and runs live in an anonymous temporary file beside the index.
     Documents are analysed with :func:`fastindex.fast_schema`'s copy of the
     schema; the writer's ``schema`` (the one a commit saves) stays the real one.
     """
@@ -64,7 +67,7 @@ class PerTermSegmentWriter(SegmentWriter):
         self._fields: dict[str, FieldPostings] = {}
         # Deleted by the system when closed, or if the process dies.
         self._spill = tempfile.TemporaryFile(dir=self.storage.folder, prefix=".postings-")  # noqa: SIM115
-        self.short_block_writes = 0  # times memory ran low (for tests and measurements)
+        self.short_block_writes = 0  # runs written: times memory ran low (for tests and measurements)
 
     def add_document(self, **fields):
         self._check_state()

@@ -53,7 +53,7 @@ from search.index.write_lock import release_inherited_lock
 
 BATCH_SIZE = 100  # documents per message to a worker
 MIN_BATCHES_FOR_WORKERS = 5
-WORKER_LIMIT_MB = 256  # unfinished posting blocks a worker holds before writing them out short
+WORKER_LIMIT_MB = 256  # postings and terms (an estimate) a worker holds before it writes them out as a run
 # A worker finishes its segment and starts another after this many documents: a segment's terms (each
 # with its unfinished list, the dictionary entries, the lengths) stay in memory until it is written,
 # and grow with the archive's vocabulary (see docs/performance.md, "Indexing"). Searching pays for each
