@@ -13,9 +13,10 @@ from search.index.build import build_index
 from search.index.format import ROOTS
 from search.index.stories import NUM_PERM, SignatureRows
 
-WORDS = ("banjir melanda kota setelah hujan deras semalaman warga mengungsi ke masjid terdekat sementara "
-         "petugas memompa air dari jalan utama gempa mengguncang rumah rusak pemerintah daerah menyalurkan "
-         "bantuan makanan selimut obat-obatan kepada pengungsi di posko").split()
+WORDS = ["banjir", "melanda", "kota", "setelah", "hujan", "deras", "semalaman", "warga", "mengungsi", "ke", "masjid",
+         "terdekat", "sementara", "petugas", "memompa", "air", "dari", "jalan", "utama", "gempa", "mengguncang",
+         "rumah", "rusak", "pemerintah", "daerah", "menyalurkan", "bantuan", "makanan", "selimut", "obat-obatan",
+         "kepada", "pengungsi", "di", "posko"]
 
 
 def _syllables(n: int) -> str:
@@ -77,7 +78,7 @@ def test_signature_rows_keep_each_signature_and_the_missing_ones(monkeypatch):
     rows["d1"] = made["d1"]
     rest = [f"d{n}" for n in range(2, 11)]
     signed = [made[doc_id] is not None for doc_id in rest]
-    rows.add_rows(rest, np.stack([made[doc_id] for doc_id, has in zip(rest, signed) if has]), signed)
+    rows.add_rows(rest, np.stack([made[doc_id] for doc_id, has in zip(rest, signed, strict=True) if has]), signed)
     assert list(rows) == list(made) and len(rows) == 11
     for doc_id, found in made.items():
         assert doc_id in rows
