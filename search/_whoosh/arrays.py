@@ -99,9 +99,12 @@ class SegmentArrays:
         if magic != MAGIC or itemsize not in (1, 4):
             raise ValueError("not a posting arrays file")
         at = _HEADER.size
-        self.keys = np.frombuffer(buffer, dtype="<i8", count=terms, offset=at)
+        # The keys and starts (16 bytes a list: a few MB) are made aligned, copied if they are not. The file
+        # starts anywhere inside its compound segment file, and numpy copies an unaligned array whole before
+        # each searchsorted: ~200 us for every term looked up at 1,000,000 articles instead of ~2.
+        self.keys = _aligned(np.frombuffer(buffer, dtype="<i8", count=terms, offset=at))
         at += 8 * terms
-        self.starts = np.frombuffer(buffer, dtype="<i8", count=terms + 1, offset=at)
+        self.starts = _aligned(np.frombuffer(buffer, dtype="<i8", count=terms + 1, offset=at))
         at += 8 * (terms + 1)
         self.ids = np.frombuffer(buffer, dtype="<i4", count=count, offset=at)
         at += 4 * count + (-4 * count % 8)
@@ -114,6 +117,11 @@ class SegmentArrays:
             return None
         start, end = int(self.starts[at]), int(self.starts[at + 1])
         return self.ids[start:end], self.weights[start:end]
+
+
+def _aligned(array: np.ndarray) -> np.ndarray:
+    """``array`` itself if it is aligned for its type, else an aligned copy."""
+    return np.require(array, requirements="A")
 
 
 def segment_arrays(reader) -> SegmentArrays | None:

@@ -133,6 +133,25 @@ def test_the_writer_keeps_weights_in_one_byte_only_when_they_all_are_small_whole
         writer.add(5, [2], [1.0])
 
 
+def test_the_lists_are_found_in_arrays_that_start_at_any_offset_of_the_segment_file(tmp_path):
+    """The arrays file sits anywhere inside its compound segment file: its keys and starts (searched at every
+    term) are made aligned, so a lookup is a binary search and not a copy of every key; the views of the
+    ids and weights stay views of the file."""
+    writer = PostingArraysWriter(str(tmp_path))
+    for key in range(1, 3000):
+        writer.add(10 * key, [key, key + 1], [1.0, 2.0])
+    with open(tmp_path / "out", "wb") as out:
+        writer.write_to(out)
+    data = (tmp_path / "out").read_bytes()
+    for shift in range(8):
+        buffer = memoryview(bytes(shift) + data)[shift:]  # the file at an offset that is not a multiple of 8
+        found = SegmentArrays(buffer)
+        assert found.keys.flags.aligned and found.starts.flags.aligned
+        ids, weights = found.get(10 * 1234)
+        assert ids.tolist() == [1234, 1235] and weights.tolist() == [1, 2] and found.get(10 * 1234 + 1) is None
+        assert not ids.flags.owndata and not weights.flags.owndata
+
+
 def test_the_arrays_are_inside_the_checksummed_segment_file(index):
     """A flipped byte in the arrays is a damaged index at opening, like any other byte of it."""
     from search.errors import IndexDamaged
