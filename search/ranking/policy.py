@@ -113,7 +113,8 @@ class RankingPolicy:
         query, concepts = for_keywords(query, parsed, self.searcher.schema, by_relevance=sort == "relevance")
         best_only = sort != "relevance" and is_sentence(parsed)
         ranking = self.scorer.rank(query, BEST_BY_DATE if best_only else fetch, filter_query, deadline,
-                                   by_date=sort != "relevance" and not best_only, concepts=concepts)
+                                   by_date=sort != "relevance" and not best_only, concepts=concepts,
+                                   prune=not is_sentence(parsed))
         if best_only and ranking is not None:
             ranking = self._best_by_date(ranking, sort, fetch)
         elif sort == "oldest":

@@ -63,19 +63,20 @@ class ArrayScorer:
 
     def rank(  # noqa: PLR0913
         self, query: q.Query, limit: int | None, filter_query: q.Query | None = None, deadline: Deadline = NO_DEADLINE,
-        by_date: bool = False, concepts: tuple[frozenset, ...] | None = None,
+        by_date: bool = False, concepts: tuple[frozenset, ...] | None = None, prune: bool = False,
     ) -> Ranking | None:
         """The top ``limit`` documents for ``query`` (all if None), or None if it is not a flat query.
 
         ``by_date`` takes the matches newest first (``dates.DateOrder``) instead of best first.
         ``concepts`` (``ParsedQuery.concepts``) ranks the documents holding more of them first
-        (``coverage``), by score within the same number.
+        (``coverage``), by score within the same number. ``prune``: score only the documents that
+        can reach the page (``topk``), for keywords (a sentence's many words leave too little to prune).
         """
         parts = flat_query(query)
         if parts is None or type(self._searcher.weighting) is not LiveBM25F:
             return None
         wanted, bonus = parts
-        if limit is not None and not by_date and filter_query is None and self._all_live and (
+        if prune and limit is not None and not by_date and filter_query is None and self._all_live and (
                 found := self._pruned(wanted, bonus, limit, concepts, deadline)) is not None:
             return found
         count = self.postings.doc_count

@@ -39,12 +39,12 @@ def searcher(tmp_path_factory):
     return Index(make_index(tmp_path_factory.mktemp("topk"), corpus()))
 
 
-def ranked(searcher, text, limit, monkeypatch=None):
+def ranked(searcher, text, limit):
     """(results, total, coverage, matched) of ``text`` as the array scorer ranks it for a page of ``limit``."""
     policy = searcher.policy
     parsed = policy.pruned(searcher.parse(text))
     query, concepts = for_keywords(policy.expander.expand(parsed.query), parsed, searcher.schema)
-    ranking = searcher.scorer.rank(query, limit, concepts=concepts)
+    ranking = searcher.scorer.rank(query, limit, concepts=concepts, prune=True)
     return ranking.results, ranking.total, ranking.coverage, ranking.matched.copy()
 
 
@@ -107,3 +107,14 @@ def test_indosum_keywords_rank_as_the_full_sums(indosum_index, monkeypatch):
     searcher = Index(indosum_index)
     pruned = compared(searcher, monkeypatch, words, limits=(10, 30))
     assert pruned > len(words)  # most of the 600 rankings pruned
+
+
+def test_keywords_are_pruned_and_sentences_are_not(searcher, monkeypatch):
+    """A sentence's many words leave little to prune: trying would only cost it time."""
+    asked = []
+    real = topk.top_candidates
+    monkeypatch.setattr("search.ranking.scoring.top_candidates", lambda *args: asked.append(args[1]) or real(*args))
+    searcher.search("banjir pompa", limit=10)
+    assert len(asked) == 1
+    searcher.search("warga kota kabar banjir hujan pompa sungai gubernur tanggul", limit=10)
+    assert len(asked) == 1
