@@ -18,7 +18,7 @@ from __future__ import annotations
 import struct
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain, islice, repeat
 from operator import getitem, itemgetter
 from pickle import loads
 from typing import Any
@@ -146,8 +146,9 @@ class _Blocks:
         """The positions of each of ``docnums`` at ``places`` (ascending), or None (see above).
 
         The documents are taken a block at a time: the block found, its data
-        read and its ids summed once, the ids and values at the places taken
-        together (the documents of a common word are most of a block's)."""
+        read once, its first and last documents asked for checked by their ids,
+        the values at the places taken together (the documents of a common
+        word are most of a block's)."""
         if not len(places):
             return _flat([])
         if self._find(int(places[-1])) is None:  # the headers read as far as the last place
@@ -168,10 +169,12 @@ class _Blocks:
                 return None
             if matcher._values is None:
                 matcher._read_values()  # the block's data, read once with its ids' deltas from 0
-            taken = itemgetter(*ats[lo:hi]) if hi - lo > 1 else lambda seq, at=ats[lo]: (seq[at],)
-            if list(taken(list(accumulate(matcher._data[0])))) != wanted[lo:hi]:
+            # The block's first and last postings asked for are where the counts say (the ids, deltas from 0,
+            # ascend): then so is the block's first posting, and every posting asked for in it.
+            deltas = matcher._data[0]
+            if sum(islice(deltas, ats[lo] + 1)) != wanted[lo] or sum(islice(deltas, ats[hi - 1] + 1)) != wanted[hi - 1]:
                 return None
-            values.extend(taken(matcher._values))
+            values.extend(itemgetter(*ats[lo:hi])(matcher._values) if hi - lo > 1 else (matcher._values[ats[lo]],))
         return decoded_positions(values)
 
 
