@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -203,17 +204,35 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
         batch.furniture = learned_furniture(batch, live, index_dir)
         generations.write_record(generation, FURNITURE, batch.furniture.to_record())
         contents = _write_articles(ix, str(generation), batch, procs)
-        generations.write_record(generation, CONTENTS, contents)
-        stories.update(generation, live, contents, batch.sketches)
-        if names.LEARN:
-            announce(batch, "Learning the people and organisations the archive names")
-            write_names(generation, ix, batch.names)
+        earlier = generations.read_manifest(live) if live is not None else {}
+        repeats = generations.write_grown_record(generation, CONTENTS, contents, live, batch.previous if live else None,
+                                                 _repeats(earlier))
+        # The stories (numpy, which lets go of the GIL in its large passes) in a thread while the names are learned
+        # (Python): at 1,000,000 articles each is ~2.5 CPU-s a write, and a machine has two cores. Leaving the block
+        # waits for the thread, so a failure of either removes the generation only once nothing writes into it.
+        with ThreadPoolExecutor(1, thread_name_prefix="cari-stories") as pool:
+            grouped = pool.submit(stories.update, generation, live, contents, batch.sketches)
+            if names.LEARN:
+                announce(batch, "Learning the people and organisations the archive names")
+                write_names(generation, ix, batch.names)
+            grouped.result()
         _save_roots(generation, live)
         if batch.on_item is not None:
             batch.on_item(Phase("Saving: the records of what the index holds, then the swap"))
         report.seconds = time.perf_counter() - started
-        earlier = generations.read_manifest(live) if live is not None and report.mode != REBUILD else {}
-        generations.publish(index_dir, generation, manifest(report, batch.paths, earlier, len(contents)))
+        kept = earlier if report.mode != REBUILD else {}
+        generations.publish(index_dir, generation, {**manifest(report, batch.paths, kept, len(contents)),
+                                                    REPEATS: {CONTENTS: repeats}})
+
+
+# In the manifest: how many ids the list of articles (CONTENTS) repeats (``generations.write_grown_record``).
+REPEATS = "repeated_in_records"
+
+
+def _repeats(manifest: dict) -> int:
+    found = manifest.get(REPEATS)
+    repeats = found.get(CONTENTS) if isinstance(found, dict) else None
+    return repeats if isinstance(repeats, int) and repeats >= 0 else 0
 
 
 def _save_roots(generation: Path, live: Path | None) -> None:

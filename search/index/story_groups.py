@@ -114,18 +114,20 @@ class _Touched:
 
 
 CHUNK_ROWS = 1 << 16  # rows hashed at a time (~50 MB of working arrays)
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
-_SALT = np.arange(BANDS, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)  # one hash function per band
+_MIX = np.uint32(0x9E3779B1)  # odd: multiplying by it mod 2**32 spreads a value's bits into the high ones
+_SALT = (np.arange(BANDS, dtype=np.uint64) * np.uint64(0x85EBCA6B) % np.uint64(1 << 32)).astype(np.uint32)
 
 
 def _slots(values: np.ndarray) -> np.ndarray:
-    """The table slot of each row's key in each band (``rows x BANDS``): a hash of its three values and the band."""
-    part = values[:, : BANDS * ROWS].reshape(len(values), BANDS, ROWS).astype(np.uint64)
-    mixed = (part[..., 0] * _MIX[0] + part[..., 1]) * _MIX[1] + part[..., 2] + _SALT  # wraps: arithmetic mod 2**64
-    mixed ^= mixed >> np.uint64(31)
-    mixed *= _MIX[2]
-    mixed ^= mixed >> np.uint64(29)
-    return (mixed >> np.uint64(64 - TABLE_BITS)).astype(np.intp)
+    """The table slot of each row's key in each band (``rows x BANDS``): a hash of the band's first two values
+    and the band. Only a filter (the keys are compared after), so it need not see the third: the values are
+    MinHash minima, already spread; this pass over every row of the record is most of a write's regrouping."""
+    first = values[:, 0 : BANDS * ROWS : ROWS]
+    second = values[:, 1 : BANDS * ROWS : ROWS]
+    mixed = (first ^ _SALT) * _MIX  # wraps: arithmetic mod 2**32
+    mixed ^= second
+    mixed *= _MIX
+    return (mixed >> np.uint32(32 - TABLE_BITS)).astype(np.intp)
 
 
 def _band_keys_equal(first: np.ndarray, second: np.ndarray) -> np.ndarray:
