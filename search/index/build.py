@@ -40,7 +40,7 @@ from search.index.batch import (
     removals,
     shown,
 )
-from search.index.checksums import first_mismatch
+from search.index.checksums import Verification, first_mismatch
 from search.index.format import (
     COMMON_ROOTS,
     CONTENTS,
@@ -182,19 +182,27 @@ def build_index(
             paths = _own(index_dir)
         if mode == REMOVE and not _removable(index_dir, remove, report).deleted:
             return report  # nothing to remove: no new generation
-        live, previous = (None, {}) if full else updatable_generation(index_dir)
+        # A rebuild checks every file of the live generation first (a damaged one is rebuilt whole); a write that
+        # only adds or removes checks the large ones in a thread meanwhile, and publishes only once they are sound.
+        live, previous, check = (None, {}, None) if full else updatable_generation(index_dir, mode != REBUILD)
         if live is None and mode in (ADD, REMOVE) and _has_index(index_dir):
             raise BuildFailed(_not_updatable(index_dir))
         known = previous or live_contents(index_dir)  # what a removal guard counts against
         report.full = live is None
         batch = Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
-        _write_generation(index_dir, live, batch, 1 if mode == REMOVE else procs, started)
+        try:
+            _write_generation(index_dir, live, batch, 1 if mode == REMOVE else procs, started, check)
+        finally:
+            if check is not None:
+                check.stop()
     return report
 
 
-def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: int | None, started: float) -> None:
+def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: int | None, started: float,
+                      check: Verification | None = None) -> None:
     """Write ``batch`` into a new generation of ``index_dir`` (a copy of ``live``, or a new index) with the
-    records of what it holds, and swap it in; on any error the new generation is removed."""
+    records of what it holds, and swap it in; on any error the new generation is removed. ``check``: the check of
+    ``live``'s large files, waited for before the swap (BuildFailed if it finds damage)."""
     report = batch.report
     with generations.next_generation(index_dir, live) as generation:
         ix = _open_for_writing(generation, live)
@@ -219,6 +227,8 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
         _save_roots(generation, live)
         if batch.on_item is not None:
             batch.on_item(Phase("Saving: the records of what the index holds, then the swap"))
+        if check is not None and check.wait():
+            raise BuildFailed(_not_updatable(index_dir, check.problem))
         report.seconds = time.perf_counter() - started
         kept = earlier if report.mode != REBUILD else {}
         generations.publish(index_dir, generation, {**manifest(report, batch.paths, kept, len(contents)),
@@ -272,7 +282,7 @@ def _removable(index_dir: Path, ids: Iterable[str], report: BuildReport) -> Buil
     BuildFailed when it has no readable record of the articles it holds.
     """
     live = generations.live_generation(index_dir)
-    check_format(index_dir, live)
+    check_format(index_dir, live, background=True)  # the large files: checked by the write, before its swap
     contents = generations.read_record(live, CONTENTS)
     if not isinstance(contents, dict):
         raise BuildFailed(f"The index at {index_dir} has no readable list of its articles: "
@@ -302,9 +312,13 @@ def _own(index_dir: Path) -> list:
     return [OwnArticles(live, index_dir)]
 
 
-def _not_updatable(index_dir: Path) -> str:
-    """Why an index cannot be added to, and what works: a rebuild from its own articles, or from its sources."""
+def _not_updatable(index_dir: Path, damage: str | None = None) -> str:
+    """Why an index cannot be added to (``damage``: what its check found), and what works: a rebuild from its own
+    articles, or from its sources."""
     said = f"The index at {index_dir} cannot be added to"
+    if damage:
+        return f"{said} (it is damaged: {damage}). Run `cari rebuild-index --full SOURCES` with all its sources; " \
+               "nothing was changed."
     try:
         found = generations.read_manifest(generations.live_generation(index_dir)).get("index_format")
     except CariError:
@@ -330,22 +344,24 @@ def live_contents(index_dir: Path) -> dict[str, str]:
     return contents if isinstance(contents, dict) else {}
 
 
-def updatable_generation(index_dir: Path) -> tuple[Path | None, dict[str, str]]:
-    """The live generation and its ``id -> content hash`` if an update can start
-    from it, else ``(None, {})`` (full rebuild)."""
+def updatable_generation(index_dir: Path, background: bool = False
+                         ) -> tuple[Path | None, dict[str, str], Verification | None]:
+    """The live generation, its ``id -> content hash`` and the check of its large files (``background``: going on
+    in a thread, else done: None) if an update can start from it, else ``(None, {}, None)`` (full rebuild)."""
     try:
         live = generations.live_generation(index_dir)
     except CariError:
-        return None, {}
+        return None, {}, None
     record = generations.read_manifest(live)
     if record.get("index_format") != INDEX_FORMAT or record.get("fingerprint") != schema_fingerprint():
-        return None, {}
+        return None, {}, None
     # Without a readable record of what the index holds, an update would add
     # every article again beside its old copy: rebuild instead.
     contents = generations.read_record(live, CONTENTS)
-    if not isinstance(contents, dict) or not opens(index_dir, live):
-        return None, {}
-    return live, contents
+    check = opens(index_dir, live, background) if isinstance(contents, dict) else None
+    if check is None:
+        return None, {}, None
+    return live, contents, (check if background else None)
 
 
 def _open_for_writing(generation: Path, live: Path | None) -> Any:

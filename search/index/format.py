@@ -167,15 +167,16 @@ def check_everything(index_dir: Path) -> tuple[Path, int, int]:
     return generation, len(expected), sum(size for size, _ in expected.values())
 
 
-def opens(index_dir: Path, generation: Path) -> bool:
-    """Whether ``generation`` is sound and Whoosh can open and count it (a damaged one is rebuilt, not updated)."""
+def opens(index_dir: Path, generation: Path, background: bool = False) -> Verification | None:
+    """None unless ``generation`` is sound and Whoosh can open and count it (a damaged one is rebuilt, not updated);
+    else the check of its files: done, or (``background``) of its large ones, going on in a thread."""
     try:
-        check_format(index_dir, generation)
+        later = check_format(index_dir, generation, background)
         with open_dir(str(generation), schema=build_schema()).searcher() as searcher:
             searcher.doc_count()
     except Exception:  # noqa: BLE001 - Whoosh raises many kinds on damaged files; CariError for a bad checksum
-        return False
-    return True
+        return None
+    return Verification(generation, later)
 
 
 # The index folders and records (as _roots_key names them) whose roots this process's stem cache holds, with

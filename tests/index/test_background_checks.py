@@ -116,3 +116,55 @@ def test_cari_check_reads_every_byte_and_names_the_damaged_file(index, run_cli, 
     os.utime(segment, ns=(before[segment].st_atime_ns, before[segment].st_mtime_ns))  # ... a flip that kept its time
     damaged = run_cli("check", "--index", index)
     assert damaged.exit_code == 1 and segment.name in damaged.output and "Traceback" not in damaged.output
+
+
+def _one_article(tmp_path, doc_id="baru"):
+    from tests.conftest import write_jsonl
+
+    return write_jsonl(tmp_path / f"{doc_id}.jsonl", [{"id": doc_id, "title": "Gempa", "text": "Gempa mengguncang kota."}])
+
+
+def test_a_write_works_while_the_large_files_it_starts_from_are_checked(index, segments_in_background, monkeypatch,
+                                                                       tmp_path):
+    """An addition checks the live generation's large files in a thread while it indexes (at 1,000,000 articles the
+    CRC-32 of 7.3 GB, ~3 CPU-s, used to come first), and swaps only once they are found sound."""
+    import threading
+
+    from search.index import build
+    from search.index.batch import ADD
+
+    checksums._SOUND.clear()  # as in a new process
+    indexed = threading.Event()
+    order = []
+    real_checksum, real_fields = checksums.file_checksum, build.article_fields
+
+    def checksum(path, stop=None):
+        if path.suffix == ".seg":
+            indexed.wait(10)  # on a writer that checks first, this waits in vain and the article is indexed after
+            order.append("segment checked")
+        return real_checksum(path, stop)
+
+    def fields(article, furniture=None):
+        order.append("article indexed")
+        indexed.set()
+        return real_fields(article, furniture)
+
+    monkeypatch.setattr(checksums, "file_checksum", checksum)
+    monkeypatch.setattr(build, "article_fields", fields)
+    build.build_index([_one_article(tmp_path)], index, mode=ADD, procs=1)
+    assert order[0] == "article indexed" and "segment checked" in order
+    assert [hit.id for hit in Index(index).search("gempa mengguncang").hits][:1] == ["baru"]
+
+
+def test_a_write_on_a_large_file_found_damaged_changes_nothing(index, segments_in_background, tmp_path):
+    from search.errors import BuildFailed
+    from search.index.batch import ADD
+    from search.index.build import build_index
+
+    checksums._SOUND.clear()
+    live = generations.live_generation(index)
+    flip_last_posting_weight(index)
+    with pytest.raises(BuildFailed, match="damaged.*checksum"):
+        build_index([_one_article(tmp_path)], index, mode=ADD, procs=1)
+    assert generations.live_generation(index) == live
+    assert [p.name for p in index.glob("gen-*")] == [live.name]  # the new generation is gone
