@@ -145,6 +145,10 @@ def within_edits(word: str, other: str, edits: int) -> bool:
         while end < min(len(a), len(b)) and a[-1 - end] == b[-1 - end]:
             end += 1
         a, b = a[: len(a) - end], b[: len(b) - end]
+        # Each letter of one that the other lacks takes an edit of its own (swaps bring none): most of
+        # an archive's words sharing the opening are ruled out without the matrix.
+        if len(set(a).difference(b)) > edits or len(set(b).difference(a)) > edits:
+            return False
         return damerau_levenshtein(a, b, edits) <= edits
     return a[1:] == b[1:] or a[1:] == b or a == b[1:] or (a[:2] == b[1::-1] and a[2:] == b[2:])
 

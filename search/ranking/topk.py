@@ -255,6 +255,9 @@ def _positions(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarra
     if not len(ids) or not len(docs):
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty
+    if ids is docs:  # the candidates are this list (one essential list): every one at its own place
+        every = np.arange(len(ids))
+        return every, every
     if len(docs) <= len(ids):
         found = np.searchsorted(ids, docs)
         np.minimum(found, len(ids) - 1, out=found)
