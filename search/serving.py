@@ -29,6 +29,7 @@ from search.query.parsed import ParsedQuery
 from search.query.synonyms import SynonymsFile
 from search.query.typos import IndexLexicon
 from search.query.weights import BM25_PARAMS, DEFAULT_FIELDS
+from search.ranking.allocation import keep_freed_memory
 from search.ranking.expansion import WildcardExpander
 from search.ranking.fallback import read_errors_as_damage
 from search.ranking.policy import RankingPolicy
@@ -46,6 +47,7 @@ class OpenGeneration:
 
     def __init__(self, index_dir: Path, stamp: tuple, synonyms: SynonymsFile):
         self.index_dir, self.stamp, self.synonyms = index_dir, stamp, synonyms
+        keep_freed_memory()  # a search's large arrays reused by the next, not faulted in again
         self.held = generations.hold_live(index_dir)
         try:
             index, self.verification = open_for_searching(index_dir, self.held.path)
