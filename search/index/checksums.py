@@ -153,6 +153,12 @@ def first_mismatch(generation: Path, expected: dict, stop: threading.Event | Non
     return None
 
 
+def forget_checked() -> None:
+    """Forget the files this process found sound or damaged: each is read again, as in a new process."""
+    _SOUND.clear()
+    _DAMAGED.clear()
+
+
 def _remember(known: tuple[int, int, int, int, int], problem: str | None) -> None:
     """Note a file found sound or damaged, once it has settled (see above)."""
     if time.time_ns() - known[3] <= SETTLED_NS:

@@ -133,7 +133,7 @@ def test_a_write_works_while_the_large_files_it_starts_from_are_checked(index, s
     from search.index import build
     from search.index.batch import ADD
 
-    checksums._SOUND.clear()  # as in a new process
+    checksums.forget_checked()  # as in a new process
     indexed = threading.Event()
     order = []
     real_checksum, real_fields = checksums.file_checksum, build.article_fields
@@ -161,7 +161,7 @@ def test_a_write_on_a_large_file_found_damaged_changes_nothing(index, segments_i
     from search.index.batch import ADD
     from search.index.build import build_index
 
-    checksums._SOUND.clear()
+    checksums.forget_checked()
     live = generations.live_generation(index)
     flip_last_posting_weight(index)
     with pytest.raises(BuildFailed, match="damaged.*checksum"):
