@@ -330,6 +330,8 @@ class _TermEntries:
         self._tindex = tindex
         self._chunks: list[bytes] = []
         self._position = tindex.dbfile.tell()
+        if not isinstance(tindex.buckets[0], _PackedBucket):  # the segment's first field
+            tindex.buckets = [_PackedBucket(bucket) for bucket in tindex.buckets]
 
     def add(self, key: bytes, value: bytes) -> None:
         tindex = self._tindex
@@ -338,7 +340,7 @@ class _TermEntries:
         position = self._position
         tindex.index.append(position)
         hashed = tindex.hashfn(key)
-        tindex.buckets[hashed & 255].append((hashed, position))
+        tindex.buckets[hashed & 255].add(hashed, position)
         tindex.lastkey = key
         self._chunks += (_ENTRY_LENGTHS.pack(len(key), len(value)), key, value)
         self._position = position + _ENTRY_LENGTHS.size + len(key) + len(value)
@@ -348,6 +350,34 @@ class _TermEntries:
     def flush(self) -> None:
         self._tindex.dbfile.write(b"".join(self._chunks))
         self._chunks = []
+
+
+class _PackedBucket:
+    """One of the term dictionary's 256 hash buckets, as Whoosh's ``HashWriter`` keeps them until it closes:
+    ``(hash, position)`` of each key, here in one array (16 bytes a term instead of a tuple of two numbers,
+    ~130: 0.8 GB for the ~6 million terms of a worker's segment of 500,000 articles). ``HashWriter`` appends
+    pairs to it and reads its length and pairs back when it writes the hash tables: the same tables."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, pairs=()) -> None:
+        self._pairs = array("Q")
+        for pair in pairs:
+            self._pairs.extend(pair)
+
+    def add(self, hashed: int, position: int) -> None:
+        self._pairs.append(hashed)
+        self._pairs.append(position)
+
+    def append(self, pair: tuple[int, int]) -> None:
+        self._pairs.extend(pair)
+
+    def __len__(self) -> int:
+        return len(self._pairs) // 2
+
+    def __iter__(self):
+        pairs = self._pairs
+        return zip(pairs[0::2], pairs[1::2], strict=True)
 
 
 def _spilled_arrays(spill_fd: int, places) -> list[tuple[bytes, bytes]]:

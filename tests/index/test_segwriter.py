@@ -7,6 +7,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.index import create_in
 from whoosh.writing import SegmentWriter
 
+from search._whoosh import field_postings
 from search._whoosh.codec import CariCodec
 from search._whoosh.lengths import CachedLengthBM25F
 from search._whoosh.segwriter import PerTermSegmentWriter
@@ -144,6 +145,21 @@ def test_terms_written_out_in_runs_leave_memory_and_are_counted_and_merged_back(
             assert writer.term_documents(fieldname) == expected
     writer.commit()
     assert_same_index(ours, theirs, blocks=False)
+
+
+def test_hash_buckets_kept_packed_write_the_same_term_dictionary(tmp_path, monkeypatch):
+    docs = synthetic_docs(300, seed=3)
+    build(tmp_path / "packed", docs, PerTermSegmentWriter, compound=False)
+
+    class TupleBucket(list):  # Whoosh's own: a list of (hash, position) tuples
+        def add(self, hashed, position):
+            self.append((hashed, position))
+
+    monkeypatch.setattr(field_postings, "_PackedBucket", TupleBucket)
+    build(tmp_path / "tuples", docs, PerTermSegmentWriter, compound=False)
+    packed, tuples = (sorted((tmp_path / name).glob("*.trm")) for name in ("packed", "tuples"))
+    assert len(packed) == len(tuples) == 1
+    assert packed[0].read_bytes() == tuples[0].read_bytes()
 
 
 def test_spill_file_is_removed_and_unsupported_options_refused(tmp_path):
