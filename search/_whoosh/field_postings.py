@@ -330,8 +330,8 @@ class _TermEntries:
         self._tindex = tindex
         self._chunks: list[bytes] = []
         self._position = tindex.dbfile.tell()
-        if not isinstance(tindex.buckets[0], _PackedBucket):  # the segment's first field
-            tindex.buckets = [_PackedBucket(bucket) for bucket in tindex.buckets]
+        if not isinstance(tindex.buckets[0], PackedBucket):  # the segment's first field
+            tindex.buckets = [PackedBucket(bucket) for bucket in tindex.buckets]
 
     def add(self, key: bytes, value: bytes) -> None:
         tindex = self._tindex
@@ -352,7 +352,7 @@ class _TermEntries:
         self._chunks = []
 
 
-class _PackedBucket:
+class PackedBucket:
     """One of the term dictionary's 256 hash buckets, as Whoosh's ``HashWriter`` keeps them until it closes:
     ``(hash, position)`` of each key, here in one array (16 bytes a term instead of a tuple of two numbers,
     ~130: 0.8 GB for the ~6 million terms of a worker's segment of 500,000 articles). ``HashWriter`` appends

@@ -155,7 +155,7 @@ def test_hash_buckets_kept_packed_write_the_same_term_dictionary(tmp_path, monke
         def add(self, hashed, position):
             self.append((hashed, position))
 
-    monkeypatch.setattr(field_postings, "_PackedBucket", TupleBucket)
+    monkeypatch.setattr(field_postings, "PackedBucket", TupleBucket)
     build(tmp_path / "tuples", docs, PerTermSegmentWriter, compound=False)
     packed, tuples = (sorted((tmp_path / name).glob("*.trm")) for name in ("packed", "tuples"))
     assert len(packed) == len(tuples) == 1
