@@ -44,7 +44,7 @@ from search._whoosh.writers import finish_segment
 from search.analysis.sastrawi_fast import FastSastrawi, reference_stemmer
 from search.analysis.tokens import analyse, index_words, written_words
 from search.evaluation import read_queries
-from search.index.build import article_fields
+from search.index.fields import article_fields
 from search.index.format import open_index
 from search.index.schema import build_schema
 from search.ingest.article import Article

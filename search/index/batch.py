@@ -226,6 +226,23 @@ def _kind_of(reason: str) -> str:
     return re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "", reason.split(" (")[0])
 
 
+def input_bytes(sources: list) -> int | None:
+    """The size of a write's sources (what stemming their words costs), None if unknown (standard input)."""
+    total = 0
+    for source in sources:
+        if isinstance(source, GivenArticles):
+            total += sum(len(article.title) + len(article.body) for article in source.articles)
+        elif isinstance(source, Path) and str(source) != STDIN:
+            try:
+                total += source.stat().st_size if source.is_file() else sum(
+                    p.stat().st_size for p in source.rglob("*") if p.is_file())
+            except OSError:
+                return None
+        else:
+            return None
+    return total
+
+
 def removals(batch: Batch, contents: dict[str, str]) -> list[str]:
     """The ids to delete for the articles read: gone ones (a rebuild) unless refused, and changed ones."""
     report = batch.report

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from search._whoosh.writers import open_for_writing, parent_writer
-from search.analysis.answers import answer_kinds
-from search.analysis.stemmer import shared_stemmer
 from search.errors import BuildFailed, CariError
 from search.index import generations, names, stories, write_lock
 from search.index.batch import (
@@ -35,76 +33,33 @@ from search.index.batch import (
     ProgressCallback,
     announce,
     check_sources,
+    input_bytes,
     learned_furniture,
     read_sources,
     removals,
     shown,
 )
 from search.index.checksums import Verification, first_mismatch
+from search.index.fields import article_fields
 from search.index.format import (
-    COMMON_ROOTS,
     CONTENTS,
     FURNITURE,
     INDEX_FORMAT,
-    ROOTS,
     check_format,
-    common_roots,
-    holds_roots,
     learn_roots_for_update,
     opens,
-    remember_roots,
-    roots_outgrown,
+    save_roots,
     schema_fingerprint,
     stamp,
 )
 from search.index.name_counts import WORDS_FIELD, Tally
 from search.index.name_learning import write_names
 from search.index.names import NAMES_FIELD
-from search.index.records import READABLE_FORMATS, OwnArticles, stored_record
-from search.index.schema import WIB, build_schema, published_value
+from search.index.records import READABLE_FORMATS, OwnArticles
+from search.index.schema import build_schema
 from search.index.workers import DocumentSink, default_procs
-from search.ingest.article import Article, lead_title
 from search.ingest.formats import ReadOptions
-from search.ingest.furniture import Furniture
 from search.ingest.sources import STDIN
-
-
-def article_fields(article: Article, furniture: Furniture | None = None) -> dict:
-    """The Whoosh document for an article (one place maps articles to fields), without its source's
-    learned ``furniture`` lines (``search.ingest.furniture``)."""
-    # A title made up from the lead (passages without a headline) repeats the
-    # body: indexing it would weight the first sentence twice, so it is only
-    # stored, for display.
-    title = "" if article.title == lead_title(article.body) else article.title
-    body = article.body if furniture is None else furniture.strip(article.source, article.body)
-    doc: dict[str, object] = {
-        "id": article.id,
-        "title": title,
-        "_stored_title": article.title,
-        "title_exact": title,
-        "body": body,
-        "body_exact": body,
-        "answers": " ".join(answer_kinds(body)),
-        "origin": article.origin,
-        "content_hash": article.content_hash,
-        "related": article.related,
-    }
-    if names.LEARN:
-        doc["names"] = body
-    given = stored_record(article, body)
-    if given is not None:
-        doc["given"] = given
-    for name in ("source", "author", "url", "date"):
-        value = getattr(article, name)
-        if value:
-            doc[name] = value
-    if article.source:
-        doc["source_id"] = article.source
-    published = published_value(article.date)
-    if published:
-        doc["published"] = published
-        doc["year"] = str((published + WIB).year)  # Jakarta's year, as the filters count it
-    return doc
 
 
 def build_index(
@@ -207,7 +162,7 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
     with generations.next_generation(index_dir, live) as generation:
         ix = _open_for_writing(generation, live)
         if live is not None:
-            learn_roots_for_update(live, _input_bytes(batch.paths))
+            learn_roots_for_update(live, input_bytes(batch.paths))
         batch.names = Tally(live) if names.LEARN else None
         batch.furniture = learned_furniture(batch, live, index_dir)
         generations.write_record(generation, FURNITURE, batch.furniture.to_record())
@@ -224,7 +179,7 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
                 announce(batch, "Learning the people and organisations the archive names")
                 write_names(generation, ix, batch.names)
             grouped.result()
-        _save_roots(generation, live)
+        save_roots(generation, live)
         if batch.on_item is not None:
             batch.on_item(Phase("Saving: the records of what the index holds, then the swap"))
         if check is not None and check.wait():
@@ -243,36 +198,6 @@ def _repeats(manifest: dict) -> int:
     found = manifest.get(REPEATS)
     repeats = found.get(CONTENTS) if isinstance(found, dict) else None
     return repeats if isinstance(repeats, int) and repeats >= 0 else 0
-
-
-def _save_roots(generation: Path, live: Path | None) -> None:
-    """Write the stem cache as the new generation's roots records, or keep the live ones (hard-linked by
-    ``copy_generation``): an update whose cache does not hold them (it did not read them: a small write) or
-    holds few roots beyond them (``format.roots_outgrown``) keeps them."""
-    if live is None or not (generation / ROOTS).exists() or roots_outgrown(live):
-        roots = shared_stemmer().known_roots()
-        generations.write_record(generation, ROOTS, roots)
-        generations.write_record(generation, COMMON_ROOTS, common_roots(roots))
-        remember_roots(generation, saved=len(roots))
-    elif holds_roots(live):
-        remember_roots(generation)
-
-
-def _input_bytes(sources: list) -> int | None:
-    """The size of a write's sources (what stemming their words costs), None if unknown (standard input)."""
-    total = 0
-    for source in sources:
-        if isinstance(source, GivenArticles):
-            total += sum(len(article.title) + len(article.body) for article in source.articles)
-        elif isinstance(source, Path) and str(source) != STDIN:
-            try:
-                total += source.stat().st_size if source.is_file() else sum(
-                    p.stat().st_size for p in source.rglob("*") if p.is_file())
-            except OSError:
-                return None
-        else:
-            return None
-    return total
 
 
 def _removable(index_dir: Path, ids: Iterable[str], report: BuildReport) -> BuildReport:

@@ -247,6 +247,19 @@ def roots_outgrown(generation: Path) -> bool:
     return len(shared_stemmer().known_roots()) - saved >= max(1, int(saved * ROOTS_GROWTH))
 
 
+def save_roots(generation: Path, live: Path | None) -> None:
+    """Write the stem cache as the new generation's roots records, or keep the live ones (hard-linked by
+    ``copy_generation``): an update whose cache does not hold them (it did not read them: a small write) or
+    holds few roots beyond them (:func:`roots_outgrown`) keeps them."""
+    if live is None or not (generation / ROOTS).exists() or roots_outgrown(live):
+        roots = shared_stemmer().known_roots()
+        generations.write_record(generation, ROOTS, roots)
+        generations.write_record(generation, COMMON_ROOTS, common_roots(roots))
+        remember_roots(generation, saved=len(roots))
+    elif holds_roots(live):
+        remember_roots(generation)
+
+
 def learn_roots(generation: Path, record: str = ROOTS) -> None:
     """Warm the stem cache with the roots saved by the build of ``generation``: all of them
     (``ROOTS``, for an update), or the common ones (``COMMON_ROOTS``, for a searcher; all of them

@@ -11,7 +11,7 @@ from whoosh.writing import SegmentWriter
 
 from search._whoosh import codec, packing
 from search._whoosh.codec import CariCodec
-from search.index.build import article_fields
+from search.index.fields import article_fields
 from search.index.schema import build_schema
 from search.ingest.article import Article
 from search.ingest.sources import read_articles

@@ -211,7 +211,7 @@ def test_update_starts_with_the_stems_saved_beside_the_index(jsonl_index, run_cl
     from search.analysis.stemmer import Stemmer, shared_stemmer
 
     source, index = jsonl_index
-    roots = generations.read_record(generations.live_generation(index), search.index.build.ROOTS)
+    roots = generations.read_record(generations.live_generation(index), search.index.format.ROOTS)
     assert roots["mengguncang"] == "guncang"
     shared_stemmer().known_roots().clear()  # as in a new process
     # Sources this small beside the record are stemmed afresh (the next test); here they count as large.

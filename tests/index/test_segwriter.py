@@ -11,7 +11,7 @@ from search._whoosh import field_postings
 from search._whoosh.codec import CariCodec
 from search._whoosh.lengths import CachedLengthBM25F
 from search._whoosh.segwriter import PerTermSegmentWriter
-from search.index.build import article_fields
+from search.index.fields import article_fields
 from search.index.schema import build_schema
 from search.ingest.article import Article
 from search.ingest.sources import read_articles
