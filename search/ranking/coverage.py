@@ -25,6 +25,7 @@ from whoosh import query as q
 # A query of more concepts than this is a sentence or a question, not keywords.
 from search.query.alternatives import MAX_KEYWORDS as MAX_KEYWORD_CONCEPTS
 from search.query.parsed import ParsedQuery
+from search.ranking.doclists import present, union
 
 # Fewer articles than this holding every word: the query widens to those holding most of them.
 WIDEN_BELOW = 3
@@ -71,31 +72,55 @@ def with_title_weight(query: q.Query, factor: float | None = None) -> q.Query:
     return q.Or(branches, boost=query.boost)
 
 
+def concept_groups(branch_keys: list, concepts: tuple[frozenset, ...]) -> list[list[int]]:
+    """The branches of each concept asked: indexes into ``branch_keys``, a list a concept.
+
+    ``branch_keys[i]`` identifies a branch of the query (``builder.concept_key``).
+    A concept is asked when one of its branches is in the query, whether or
+    not it matches anything (a stopword most articles hold is pruned away and
+    is not asked); branches of no concept (none, in a plain query) count for nothing.
+    """
+    owner = {key: number for number, keys in enumerate(concepts) for key in keys}
+    groups: dict[int, list[int]] = {}
+    for i, key in enumerate(branch_keys):
+        number = owner.get(key)
+        if number is not None:
+            groups.setdefault(number, []).append(i)
+    return list(groups.values())
+
+
 def concept_counts(
     branch_keys: list, branch_ids: list[np.ndarray], concepts: tuple[frozenset, ...], doc_count: int
 ) -> tuple[np.ndarray, int] | None:
     """(how many of the concepts asked each document holds, how many were asked); None if under two.
 
-    ``branch_keys[i]`` identifies the branch whose matches are
-    ``branch_ids[i]`` (``builder.concept_key``). A concept is asked when one
-    of its branches is in the query, whether or not it matches anything (a
-    stopword most articles hold is pruned away and is not asked); branches of
-    no concept (none, in a plain query) count for nothing.
+    ``branch_ids[i]`` are the matches of the branch ``branch_keys[i]`` (``concept_groups``).
     """
-    owner = {key: number for number, keys in enumerate(concepts) for key in keys}
-    asked = {owner[key] for key in branch_keys if key in owner}
-    if len(asked) < 2:
+    groups = concept_groups(branch_keys, concepts)
+    if len(groups) < 2:
         return None
-    held = {number: np.zeros(doc_count, dtype=bool) for number in asked}
-    for key, ids in zip(branch_keys, branch_ids, strict=True):
-        number = owner.get(key)
-        if number is not None and len(ids):
-            held[number][ids] = True
     # int8 (a query has at most MAX_KEYWORD_CONCEPTS): the flags are added as their own bytes, without a cast.
     counts = np.zeros(doc_count, dtype=np.int8)
-    for flags in held.values():
+    for group in groups:
+        flags = np.zeros(doc_count, dtype=bool)
+        for i in group:
+            if len(branch_ids[i]):
+                flags[branch_ids[i]] = True
         counts += flags.view(np.int8)
-    return counts, len(asked)
+    return counts, len(groups)
+
+
+def holding_all(groups: list[list[np.ndarray]], doc_count: int) -> np.ndarray:
+    """The documents (ascending) in at least one list of every group (a concept's branches' matches, as
+    ``concept_groups`` groups them): what ``all_or_most`` keeps, found by looking the rarest concept's
+    documents up in the others' lists rather than counting every document."""
+    groups = sorted(groups, key=lambda lists: sum(map(len, lists)))
+    found = union(groups[0], doc_count)
+    for lists in groups[1:]:
+        if not len(found):
+            break
+        found = found[present(lists, found, doc_count)]
+    return found
 
 
 def all_or_most(held: np.ndarray, asked: int, matched: np.ndarray) -> tuple[np.ndarray, str]:

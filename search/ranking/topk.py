@@ -37,7 +37,8 @@ from whoosh import query as q
 
 from search.query.budget import Deadline
 from search.query.builder import concept_key
-from search.ranking.coverage import WIDEN_BELOW
+from search.ranking.coverage import WIDEN_BELOW, concept_groups, holding_all
+from search.ranking.doclists import DOC, positions, present, union
 
 
 class Scorer(Protocol):
@@ -56,10 +57,6 @@ class Scorer(Protocol):
 MARGIN = 1e-9
 # Essential lists tried before giving up (the titles' usually suffice).
 MAX_ROUNDS = 3
-# Document numbers as the posting arrays hold them (``_whoosh.postings``).
-DOC = np.int32
-# Fewer documents to look up than a list's postings over this: a binary search for each, else a pass over the list.
-SEARCH_RATIO = 8
 # Every word's matches no more than this: all of them scored, no floor needed.
 SCORE_ALL = 2000
 
@@ -104,14 +101,14 @@ def top_candidates(  # noqa: PLR0913
         return None
     deadline.check()
     count = scorer.postings.doc_count
-    groups = _concept_groups([concept_key(node) for node, _ in wanted], concepts)
-    if groups is None:  # one concept (or none): the matches are every list's documents
+    groups = concept_groups([concept_key(node) for node, _ in wanted], concepts or ())
+    if len(groups) < 2:  # one concept (or none): the matches are every list's documents
         matched = np.zeros(count, dtype=bool)
         for branch in branches:
             matched[branch.ids.astype(np.intp)] = True
         within, total, tiers = None, int(np.count_nonzero(matched)), None
     else:
-        within = _holding_all([[branches[i].ids for i in group] for group in groups], count)
+        within = holding_all([[branches[i].ids for i in group] for group in groups], count)
         if len(within) < WIDEN_BELOW:
             return None  # widened to most of the words: ranked by the full sums
         matched = np.zeros(count, dtype=bool)
@@ -140,9 +137,9 @@ def _maxscore(  # noqa: PLR0913
     for essential in range(1, min(len(order), MAX_ROUNDS + 1)):
         rest = sum(branches[i].bound for i in order[essential:]) * (1 + MARGIN)
         chosen = sorted(order[:essential])  # in the query's order: partial sums added as the full ones are
-        candidates = _union([branches[i].ids for i in chosen], len(matched))
+        candidates = union([branches[i].ids for i in chosen], len(matched))
         if within is not None:
-            candidates = candidates[_present([within], candidates, len(matched))]
+            candidates = candidates[present([within], candidates, len(matched))]
         if len(candidates) < k:
             continue
         partial = summed_at(scorer, [branches[i] for i in chosen], candidates, deadline)
@@ -178,7 +175,7 @@ def summed_at(scorer: Scorer, branches: list[_Branch], docs: np.ndarray, deadlin
     """Each of ``docs``'s (ascending) sum of the branches' scores, added branch after branch as ``summed`` adds them."""
     sums = np.zeros(len(docs))
     for branch in branches:
-        at, found = _positions(branch.ids, docs)
+        at, found = positions(branch.ids, docs)
         if len(at):
             tf = branch.weights[found].astype(float)
             sums[at] += branch.boost * scorer.bm25(branch.fieldname, len(branch.ids), docs[at], tf)
@@ -191,79 +188,3 @@ def _bound(scorer: Scorer, branch: _Branch) -> float:
     if not len(branch.ids):
         return 0.0
     return branch.boost * scorer.bm25_bound(branch.fieldname, len(branch.ids), float(branch.weights.max()))
-
-
-def _concept_groups(keys: list, concepts: tuple[frozenset, ...] | None) -> list[list[int]] | None:
-    """The branches of each concept asked (``coverage.concept_counts``'s reading), or None under two."""
-    if not concepts:
-        return None
-    owner = {key: number for number, held in enumerate(concepts) for key in held}
-    groups: dict[int, list[int]] = {}
-    for i, key in enumerate(keys):
-        if key in owner:
-            groups.setdefault(owner[key], []).append(i)
-    return list(groups.values()) if len(groups) >= 2 else None
-
-
-def _holding_all(groups: list[list[np.ndarray]], count: int) -> np.ndarray:
-    """The documents (ascending) in at least one list of every group: the rarest group's, looked up in the others."""
-    groups = sorted(groups, key=lambda lists: sum(map(len, lists)))
-    found = _union(groups[0], count)
-    for lists in groups[1:]:
-        if not len(found):
-            break
-        found = found[_present(lists, found, count)]
-    return found
-
-
-def _union(lists: list[np.ndarray], count: int | None = None) -> np.ndarray:
-    """The documents (``DOC``, ascending) of any of the lists."""
-    lists = [ids for ids in lists if len(ids)]
-    if not lists:
-        return np.zeros(0, dtype=DOC)
-    if len(lists) == 1:
-        return lists[0]
-    if count is not None and sum(map(len, lists)) > count // 16:
-        flags = np.zeros(count, dtype=bool)
-        for ids in lists:
-            flags[ids.astype(np.intp)] = True
-        return np.flatnonzero(flags).astype(DOC)
-    joined = np.concatenate(lists)
-    joined.sort()
-    return joined[np.concatenate(([True], joined[1:] != joined[:-1]))]
-
-
-def _present(lists: list[np.ndarray], docs: np.ndarray, count: int) -> np.ndarray:
-    """Whether each of ``docs`` (ascending) is in one of the lists (ascending): a binary search per
-    document when they are few, else a pass marking the lists' documents."""
-    if len(docs) * SEARCH_RATIO < sum(map(len, lists)):
-        flags = np.zeros(len(docs), dtype=bool)
-        for ids in lists:
-            flags[_positions(ids, docs)[0]] = True
-        return flags
-    marked = np.zeros(count, dtype=bool)
-    for ids in lists:
-        marked[ids.astype(np.intp)] = True
-    return np.take(marked, docs)
-
-
-def _positions(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(indexes into ``docs``, indexes into ``ids``) of the documents in both; both ascending, without repeats.
-
-    The smaller array is searched for in the larger one.
-    """
-    if not len(ids) or not len(docs):
-        empty = np.zeros(0, dtype=np.intp)
-        return empty, empty
-    if ids is docs:  # the candidates are this list (one essential list): every one at its own place
-        every = np.arange(len(ids))
-        return every, every
-    if len(docs) <= len(ids):
-        found = np.searchsorted(ids, docs)
-        np.minimum(found, len(ids) - 1, out=found)
-        hit = np.take(ids, found) == docs
-        return np.flatnonzero(hit), found[hit]
-    at = np.searchsorted(docs, ids)
-    np.minimum(at, len(docs) - 1, out=at)
-    hit = np.take(docs, at) == ids
-    return at[hit], np.flatnonzero(hit)
