@@ -13,6 +13,7 @@ what a build removes, is ``index.batch``.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,7 @@ from typing import Any
 from search._whoosh.writers import open_for_writing, parent_writer
 from search.errors import BuildFailed, CariError
 from search.index import generations, names, stories, write_lock
+from search.index import kept as records
 from search.index.batch import (
     ADD,
     REBUILD,
@@ -170,11 +172,13 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
         earlier = generations.read_manifest(live) if live is not None else {}
         repeats = generations.write_grown_record(generation, CONTENTS, contents, live, batch.previous if live else None,
                                                  _repeats(earlier))
+        records.keep(generation / CONTENTS, CONTENTS, contents)  # for the next write of a process that keeps them
         # The stories (numpy, which lets go of the GIL in its large passes) in a thread while the names are learned
         # (Python): at 1,000,000 articles each is ~2.5 CPU-s a write, and a machine has two cores. Leaving the block
         # waits for the thread, so a failure of either removes the generation only once nothing writes into it.
         with ThreadPoolExecutor(1, thread_name_prefix="cari-stories") as pool:
-            grouped = pool.submit(stories.update, generation, live, contents, batch.sketches)
+            grouped = pool.submit(contextvars.copy_context().run, stories.update, generation, live, contents,
+                                  batch.sketches)  # in this thread's context: whether records are kept
             if names.LEARN:
                 announce(batch, "Learning the people and organisations the archive names")
                 write_names(generation, ix, batch.names)
@@ -208,7 +212,8 @@ def _removable(index_dir: Path, ids: Iterable[str], report: BuildReport) -> Buil
     """
     live = generations.live_generation(index_dir)
     check_format(index_dir, live, background=True)  # the large files: checked by the write, before its swap
-    contents = generations.read_record(live, CONTENTS)
+    contents = _contents(live)
+    records.keep(live / CONTENTS, CONTENTS, contents)  # the removal takes it again (updatable_generation)
     if not isinstance(contents, dict):
         raise BuildFailed(f"The index at {index_dir} has no readable list of its articles: "
                           "run `cari rebuild-index --full` with its sources.")
@@ -282,11 +287,18 @@ def updatable_generation(index_dir: Path, background: bool = False
         return None, {}, None
     # Without a readable record of what the index holds, an update would add
     # every article again beside its old copy: rebuild instead.
-    contents = generations.read_record(live, CONTENTS)
+    contents = _contents(live, take=True)
     check = opens(index_dir, live, background) if isinstance(contents, dict) else None
     if check is None:
         return None, {}, None
     return live, contents, (check if background else None)
+
+
+def _contents(live: Path, take: bool = False) -> Any:
+    """The list of articles of the generation ``live``: kept by this process's last write (``take``: its own from
+    now on), else read."""
+    found = (records.take if take else records.peek)(live / CONTENTS, CONTENTS)
+    return found if found is not None else generations.read_record(live, CONTENTS)
 
 
 def _open_for_writing(generation: Path, live: Path | None) -> Any:

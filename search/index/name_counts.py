@@ -38,6 +38,7 @@ from search._whoosh.codec import field_doc_frequencies
 from search._whoosh.columns import live_mask
 from search.analysis.names import name_terms as article_name_terms
 from search.analysis.tokens import index_words
+from search.index import kept
 from search.index.names import NAMES_FIELD
 from search.index.npz import read_arrays
 
@@ -65,8 +66,11 @@ def index_counts(reader: Any) -> dict[str, int]:
     return counts
 
 
-def _count(counts: dict[str, int], body: str, sign: int) -> None:
-    for term in article_name_terms(body):
+def _count(counts: dict[str, int], body: str, sign: int, touched: set[str] | None = None) -> None:
+    terms = article_name_terms(body)
+    if touched is not None:
+        touched.update(terms)
+    for term in terms:
         n = counts.get(term, 0) + sign
         if n > 0:
             counts[term] = n
@@ -89,9 +93,18 @@ class Tally:
     index."""
 
     def __init__(self, live: Path | None) -> None:
-        self.counts: dict[str, int] | None = read_counts(live) if live is not None else None
-        # {word: articles} the live generation's learning asked for, and this write's change to each word's articles.
-        self.words: dict[str, int] | None = read_words(live) if live is not None and self.counts is not None else None
+        # The counts split by prefix (``by_prefix``) as the last write of this process left them, when it keeps them
+        # (``search.index.kept``): changed below where this write's terms are (``touched``), not split again.
+        self.by_prefix: dict[str, dict[str, int]] | None = None
+        self.touched: set[str] = set()
+        self.candidates: Any = None  # the learning's first pass on these counts (name_learning.Candidates), if kept
+        found = kept.take(live / COUNTS, COUNTS) if live is not None else None
+        if found is not None:
+            self.counts, self.words, self.by_prefix, self.candidates = found
+        else:
+            self.counts = read_counts(live) if live is not None else None
+            # {word: articles} the live generation's learning asked for, and this write's change to each word's articles.
+            self.words = read_words(live) if live is not None and self.counts is not None else None
         self.word_changes: dict[str, int] = {}
         self._changed = 0
 
@@ -108,6 +121,7 @@ class Tally:
         counts = self.counts
         for term, n in term_documents.items():
             counts[term] = counts.get(term, 0) + n
+        self.touched.update(term_documents)
         if word_documents is None:
             self.words = None
             return
@@ -132,10 +146,39 @@ class Tally:
         if self._changed > TALLY_LIMIT:
             self.counts = self.words = None  # a large removal: reading the whole index once is cheaper
             return
-        _count(self.counts, body, sign)
+        _count(self.counts, body, sign, self.touched)
         changes = self.word_changes
         for word in set(index_words(body).words):
             changes[word] = changes.get(word, 0) + sign
+
+    def split(self) -> dict[str, dict[str, int]]:
+        """The counts split by prefix (``by_prefix``): the kept split with this write's terms changed, else split."""
+        assert self.counts is not None
+        found = self.by_prefix
+        if found is None:
+            found = self.by_prefix = by_prefix(self.counts)
+            self.touched = set()
+            return found
+        for term in self.touched:
+            prefix, _, value = term.partition(":")
+            n = self.counts.get(term, 0)
+            if n > 0:
+                found.setdefault(prefix, {})[value] = n
+            else:
+                found.get(prefix, {}).pop(value, None)
+        self.touched = set()
+        return found
+
+    def carried(self) -> dict[str, int]:
+        """The kept answers ``{word: articles}`` with this write's changes: each the number the new index gives."""
+        changes = self.word_changes
+        return {word: n + changes.get(word, 0) for word, n in (self.words or {}).items()}
+
+    def keep(self, generation: Path, asked: dict[str, int], candidates: Any) -> None:
+        """Keep the counts, ``asked`` (the words written beside them), their split and the learning's first pass
+        (``candidates``) for this process's next write, once they are written to ``generation``."""
+        if self.counts is not None and self.by_prefix is not None and not self.touched:
+            kept.keep(generation / COUNTS, COUNTS, (self.counts, asked, self.by_prefix, candidates))
 
     def word_articles(self, reader: Any) -> WordArticles:
         """The articles holding each word in the index ``reader`` reads (this write's), from the kept answers."""

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from search.analysis.names import (
     PLACE_HEADS,
 )
 from search.analysis.wordlists import read_lines
-from search.index import generations
+from search.index import generations, kept
 from search.index.name_counts import Tally, WordArticles, by_prefix, index_counts, write_counts
 from search.index.names import NAMES, ORGANISATION, PERSON, Name, folded_name, names_record
 
@@ -80,17 +81,69 @@ def learned_names(reader: Any, counts: dict[str, int] | None = None,
 
 def write_names(generation: Path, index: Any, tally: Tally | None = None) -> None:
     """Learn the names of the Whoosh ``index`` just committed in ``generation`` and keep them as its record,
-    with the term counts and word articles they were learned from (``tally``'s, or read from the index)."""
+    with the term counts and word articles they were learned from (``tally``'s, or read from the index).
+
+    A ``tally`` that holds the last write's first pass (``Candidates``, kept by a writing process) learns from
+    what the write changed: the same names, for a fraction of the work (``tests/index/test_kept_records.py``).
+    """
     with index.reader() as reader:
-        counts = tally.counts if tally is not None and tally.counts is not None else index_counts(reader)
-        word_articles = tally.word_articles(reader) if tally is not None else WordArticles(reader)
-        names = learned_names(reader, counts, word_articles)
-        write_counts(generation, counts, word_articles.asked)
+        if tally is None or tally.counts is None:
+            counts = index_counts(reader)
+            word_articles = tally.word_articles(reader) if tally is not None else WordArticles(reader)
+            names = learned_names(reader, counts, word_articles)
+            write_counts(generation, counts, word_articles.asked)
+        else:
+            word_articles = tally.word_articles(reader)
+            changed = changed_values(tally.touched, (word for word, n in tally.word_changes.items() if n))
+            incremental = tally.candidates is not None and tally.by_prefix is not None
+            candidates = tally.candidates if tally.candidates is not None and incremental else \
+                Candidates() if kept.is_keeping() else None
+            freq = tally.split()
+            count_live_only(reader)  # a segment without deletions answers from its term dictionary, as before
+            names = learn(freq, word_articles, candidates, changed if incremental else None)
+            # The answers the next write starts from: every one the kept pass rests on, not only those asked now.
+            asked = {**tally.carried(), **word_articles.asked} if incremental else word_articles.asked
+            write_counts(generation, tally.counts, asked)
+            tally.keep(generation, asked, candidates)
         generations.write_record(generation, NAMES, names_record(names))
 
 
-def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) -> list[Name]:
-    """The names of an index from its ``names`` term frequencies; ``word_articles(w)``: articles holding ``w``."""
+@dataclass
+class Candidates:
+    """The runs the rule takes as names before any are joined (``learn``'s first pass, a pass over every run), kept
+    by a writing process with the counts they were decided on, so that its next learning decides again only the runs
+    a write can have changed (:func:`affected`); the joins that follow read the whole ``kinds``."""
+
+    kinds: dict[str, str] = field(default_factory=dict)  # run -> ORGANISATION or PERSON
+    containing: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # word -> runs decided holding it
+
+    def affected(self, changed: Iterable[str]) -> set[str]:
+        """The runs whose decision reads a changed value: the run itself, and every run holding it as a word."""
+        found: set[str] = set()
+        for value in changed:
+            found.add(value)
+            found |= self.containing.get(value, set())
+        return found
+
+
+def changed_values(terms: Iterable[str], words: Iterable[str]) -> set[str]:
+    """What the first pass of ``learn`` reads that changed: the values of changed ``names`` terms (an abbreviation's
+    short form for ``a:short=long``) and the ``words`` whose articles changed."""
+    found = set(words)
+    for term in terms:
+        prefix, _, value = term.partition(":")
+        found.add(value.partition("=")[0] if prefix == "a" else value)
+    return found
+
+
+def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int], candidates: Candidates | None = None,
+          changed: set[str] | None = None) -> list[Name]:
+    """The names of an index from its ``names`` term frequencies; ``word_articles(w)``: articles holding ``w``.
+
+    ``candidates``: the first pass's runs as decided on counts that differ from ``freq`` only in the values
+    ``changed`` (``changed_values``): only the runs those touch are decided again, and ``candidates`` is updated
+    in place (without ``changed``, every run is decided into it).
+    """
     runs, person, office, place, caps, upper = (freq.get(p, {}) for p in ("n", "t", "i", "l", "c", "u"))
     defined = _defined(freq.get("a", {}))
     known: dict[str, bool] = {}
@@ -112,22 +165,36 @@ def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int]) 
     def evidence(run: str) -> float:
         return (person.get(run, 0) + office.get(run, 0) / 2) / runs[run]
 
-    kinds: dict[str, str] = {}
-    for run, articles in runs.items():
+    def decide(run: str) -> str | None:
+        articles = runs.get(run, 0)
         if articles < MIN_DOCS:  # most runs stand in an article or two
-            continue
+            return None
         words = run.split()
         if not words[0][:1].isalpha():
-            continue
+            return None
+        if candidates is not None:  # kept for the next learning: the runs each word is in
+            for word in words:
+                state.containing[word].add(run)
         if len(words) > 1 and words[0] in ORG_HEADS or _organisation_abbreviation(run, defined, acronym, office,
                                                                                    runs):
-            kinds[run] = ORGANISATION
-        elif (len(words) <= 3 and all(map(name_word, words)) and words[0] not in PLACE_HEADS
-              and not any(placed(word) for word in words[1:])  # 'Persija Jakarta'
-              and place.get(run, 0) <= PLACE_SHARE * articles and not any(map(acronym, words))
-              and evidence(run) >= (PERSON_EVIDENCE if len(words) > 1 else SINGLE_PERSON_EVIDENCE)
-              and person.get(run, 0) + office.get(run, 0) >= MIN_PERSON_EVIDENCE):
-            kinds[run] = PERSON
+            return ORGANISATION
+        if (len(words) <= 3 and all(map(name_word, words)) and words[0] not in PLACE_HEADS
+                and not any(placed(word) for word in words[1:])  # 'Persija Jakarta'
+                and place.get(run, 0) <= PLACE_SHARE * articles and not any(map(acronym, words))
+                and evidence(run) >= (PERSON_EVIDENCE if len(words) > 1 else SINGLE_PERSON_EVIDENCE)
+                and person.get(run, 0) + office.get(run, 0) >= MIN_PERSON_EVIDENCE):
+            return PERSON
+        return None
+
+    state = candidates if candidates is not None else Candidates()
+    again = runs if candidates is None or changed is None else state.affected(changed)
+    for run in again:
+        kind = decide(run)
+        if kind is None:
+            state.kinds.pop(run, None)
+        else:
+            state.kinds[run] = kind
+    kinds = dict(sorted(state.kinds.items()))  # the runs' order: whatever order the counts are in (a write's are not)
     forms: dict[str, set[str]] = {run: {run} for run in kinds}
     _join_abbreviations(defined, kinds, forms, runs)
     _join_tails(kinds, forms, runs, place, person, name_word)
@@ -144,7 +211,8 @@ def _defined(pairs: dict[str, int]) -> dict[str, str]:
     best: dict[str, tuple[int, str]] = {}
     for pair, articles in pairs.items():
         short, _, long = pair.partition("=")
-        if articles >= MIN_DEFINED and articles > best.get(short, (0, ""))[0]:
+        found = best.get(short)  # of two as usual, the first in order: whatever order the counts are in
+        if articles >= MIN_DEFINED and (found is None or articles > found[0] or articles == found[0] and long < found[1]):
             best[short] = (articles, long)
     return {short: long for short, (_, long) in best.items() if short != long}
 

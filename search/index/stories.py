@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from search.analysis.tokens import index_words
+from search.index import kept as records
 from search.index.npz import read_arrays
 from search.index.records import stored_documents
 from search.index.story_groups import link, relink
@@ -300,11 +301,16 @@ def update(generation: Path, live: Path | None, contents: dict[str, str], sketch
     """
     if not SIGNATURES:
         return group({})
-    kept = read(live, with_pairs=True) if live is not None else None
+    kept = None
+    if live is not None:  # as this process's last write left it (search.index.kept), else read
+        kept = records.take(live / RECORD, RECORD)
+        if kept is None:
+            kept = read(live, with_pairs=True)
     stories = _relinked(kept, contents, sketches) if kept is not None and kept.pairs is not None else None
     if stories is None:
         stories = group(_signatures(generation, kept, contents, sketches))
     write(generation, stories)
+    records.keep(generation / RECORD, RECORD, stories)
     return stories
 
 
