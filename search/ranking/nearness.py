@@ -41,9 +41,9 @@ def add_nearness(  # noqa: PLR0913
     """Add the phrases of ``bonus`` ((phrase, boost) pairs) to ``scores`` at those of ``candidates``
     (ascending) holding them that can be on the page of ``limit`` (``held``: the tiers, as ``Ranking.top``
     takes them), or at every candidate when a phrase has no bound."""
-    upper = _upper(bonus, scores, candidates, bound) if len(candidates) > limit else None
+    upper = upper_bounds(bonus, scores, candidates, bound) if len(candidates) > limit else None
     if upper is None:
-        _add(bonus, scores, candidates, check, deadline)
+        add_phrases(bonus, scores, candidates, check, deadline)
         return
     lower = scores[candidates]  # each candidate's score as known: its own without the bonus until checked
     tiers = held[candidates] if held is not None else np.zeros(len(candidates), dtype=np.int8)
@@ -53,12 +53,12 @@ def add_nearness(  # noqa: PLR0913
         if chosen is None:
             chosen = np.flatnonzero(unchecked & _may_reach(lower, upper, tiers, limit, held is not None))
         chosen = np.sort(chosen)
-        _add(bonus, scores, candidates[chosen], check, deadline)
+        add_phrases(bonus, scores, candidates[chosen], check, deadline)
         lower[chosen] = scores[candidates[chosen]]
         unchecked[chosen] = False
 
 
-def _upper(bonus: list, scores: np.ndarray, candidates: np.ndarray, bound: Bound) -> np.ndarray | None:
+def upper_bounds(bonus: list, scores: np.ndarray, candidates: np.ndarray, bound: Bound) -> np.ndarray | None:
     """Each candidate's score with every phrase whose words it holds added, in the bonus's order (so never
     under its score with the bonus: rounding is monotonic); None if a phrase has no bound."""
     upper = scores[candidates]
@@ -82,7 +82,7 @@ def _may_reach(lower: np.ndarray, upper: np.ndarray, tiers: np.ndarray, limit: i
     return reach
 
 
-def _add(bonus: list, scores: np.ndarray, docs: np.ndarray, check: Check, deadline: Deadline) -> None:
+def add_phrases(bonus: list, scores: np.ndarray, docs: np.ndarray, check: Check, deadline: Deadline) -> None:
     """Each phrase's score added at those of ``docs`` holding it, phrase after phrase."""
     if not len(docs):
         return

@@ -41,7 +41,7 @@ QUERIES = ["banjir jakarta", "warga hujan", "jakarta banjir warga", "pompa sunga
 @pytest.mark.parametrize("limit", [1, 3, 10, 20])
 def test_pages_are_those_of_every_candidate_checked(searcher, monkeypatch, limit):
     checked = []
-    real = nearness._add
+    real = nearness.add_phrases
 
     def counting(bonus, scores, docs, check, deadline):
         checked.append(len(docs))
@@ -50,10 +50,10 @@ def test_pages_are_those_of_every_candidate_checked(searcher, monkeypatch, limit
     for text in QUERIES:
         for prune in (True, False):  # top-k pruned, and the full sums (the widened query's tiers differ)
             with monkeypatch.context() as patch:
-                patch.setattr(nearness, "_add", counting)
+                patch.setattr(nearness, "add_phrases", counting)
                 read = ranked(searcher, text, limit, prune)
             with monkeypatch.context() as patch:
-                patch.setattr(nearness, "_upper", lambda *args: None)  # no bound: every candidate checked
+                patch.setattr(nearness, "upper_bounds", lambda *args: None)  # no bound: every candidate checked
                 every = ranked(searcher, text, limit, prune)
             assert read == every, (text, limit, prune)  # the same results, scores to the bit, in the same order
     candidates = min(searcher.doc_count(), 200)
