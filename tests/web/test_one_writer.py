@@ -46,7 +46,7 @@ def _writers(index: Path) -> list[int]:
     return found
 
 
-def _the_writer(index: Path, seconds: float = 20) -> int:
+def _the_writer(index: Path, seconds: float = 60) -> int:
     """The one writer process of ``index`` (one a worker started too soon, finding the lock held, ends at once)."""
     deadline = time.monotonic() + seconds
     while len(found := _writers(index)) != 1 and time.monotonic() < deadline:
