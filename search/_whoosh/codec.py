@@ -24,10 +24,24 @@ Reading a packed entry takes our term reader (:class:`CompactTermsReader`):
 W3's calls ``W3TermInfo.from_bytes`` by name. Segments record their codec,
 so an index written with it is read with it; the fingerprint
 (``search.index.format.INDEX_FORMAT``) makes older indexes rebuild.
+
+The codec also records the segment's **layout**, as Lucene records a
+codec per segment, so segments written one way are read that way beside
+segments written another (an update of an older index adds new-layout
+segments to it). Layout 1: every list longer than the inline limit is W3
+blocks in the postings file and again plain arrays (``arrays``, layout 1).
+Layout 2 (:data:`LAYOUT`, what Cari writes): the arrays are coded (about 1.5
+bytes a posting instead of 5), and a field without positions (the exact
+forms, names, filters) keeps its lists in the arrays alone: its postings file
+holds only a 4-byte marker for each (:data:`ARRAYS_ONLY_MAGIC`, so each list
+keeps its own offset, the key of its arrays), and its matcher is
+:class:`ArrayMatcher` over the decoded arrays. Fields with positions keep
+their W3 blocks, which phrases read (``phrases``).
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 import pickle
@@ -43,12 +57,13 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     W3TermsReader,
 )
+from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.reading import TermNotFound
-from whoosh.system import pack_int
+from whoosh.system import pack_int, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search._whoosh import mapped  # noqa: F401 - files in compound segments read from the map, not copied
-from search._whoosh.arrays import ARRAYS_EXT, PostingArraysWriter
+from search._whoosh.arrays import ARRAYS_EXT, CodedArraysWriter, PostingArraysWriter, SegmentArrays, arrays_in
 from search._whoosh.packing import (
     ENTRY_HEADER,
     PACKED_ENTRY,
@@ -63,6 +78,15 @@ from search._whoosh.persisted import restore
 INLINE_LIMIT = 32
 # The pickle protocol of a block's data and info (W3's is 2; its reader loads any).
 BLOCK_PROTOCOL = pickle.HIGHEST_PROTOCOL
+# The segment layout Cari writes (module doc); a segment's codec without one is of layout 1.
+LAYOUT = 2
+# What a list kept in the posting arrays alone has in the postings file (W3's lists open with b"W3Bl").
+ARRAYS_ONLY_MAGIC = b"CaAr"
+
+
+def arrays_only(layout: int, format_) -> bool:
+    """Whether a field of ``format_`` keeps its block lists in the posting arrays alone in ``layout``."""
+    return layout >= 2 and not format_.supports("positions")
 
 class CompactTermInfo(W3TermInfo):
     """W3's term info; a short list is stored packed, with only what its postings cannot tell.
@@ -129,11 +153,13 @@ class InliningPostingsWriter(W3PostingsWriter):
     """
 
     arrays: PostingArraysWriter | None = None
+    layout = 1
 
     def start_postings(self, format_, terminfo):
         super().start_postings(format_, CompactTermInfo())
         self._list_ids = array("I")  # W3 keeps a block's ids as array("I")
         self._list_weights = array("f")
+        self._arrays_only = arrays_only(self.layout, format_) and self.arrays is not None
 
     def finish_postings(self):
         if self.written() or len(self) >= self._inlinelimit:
@@ -150,10 +176,14 @@ class InliningPostingsWriter(W3PostingsWriter):
 
     def _write_block(self, last=False):
         if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+            self._postfile.write(ARRAYS_ONLY_MAGIC if self._arrays_only else WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         self._list_ids.extend(self._ids)
         self._list_weights.extend(self._weights)
+        if self._arrays_only:
+            self._blockcount += 1
+            self._new_block()
+            return
         stats = (self._maxweight, self._minlength, self._maxlength)
         fixedsize = self._format.fixed_value_size()
         self._postfile.write(
@@ -171,11 +201,14 @@ class ArraysFieldWriter(W3FieldWriter):
 
     def __init__(self, codec, storage, segment):
         super().__init__(codec, storage, segment)
-        self.arrays = PostingArraysWriter(getattr(storage, "folder", None))
+        self.layout = codec.layout
+        writer = CodedArraysWriter if codec.layout >= 2 else PostingArraysWriter
+        self.arrays = writer(getattr(storage, "folder", None))
 
     def start_field(self, fieldname, fieldobj):
         super().start_field(fieldname, fieldobj)
         self._postwriter.arrays = self.arrays
+        self._postwriter.layout = self.layout
 
     def close(self):
         super().close()
@@ -193,8 +226,74 @@ class CompactFieldCursor(W3FieldCursor):
         return CompactTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
 
 
+class ArrayMatcher(ListMatcher):
+    """Whoosh's matcher of a list kept in the posting arrays alone (layout 2): a ``ListMatcher`` over its
+    decoded ids and weights, with the values a W3 block of the field's format would give, and a binary
+    search to skip."""
+
+    def __init__(self, ids, weights, format_, scorer=None, term=None, terminfo=None, position=0):
+        super().__init__(ids, weights, None, format_, scorer=scorer, position=position, term=term,
+                         terminfo=terminfo)
+        size = format_.fixed_value_size()
+        boost = getattr(format_, "field_boost", 1.0) or 1.0
+        self._value = (lambda weight: None) if size == 0 else (lambda weight: pack_uint(round(weight / boost)))
+
+    def copy(self):
+        return ArrayMatcher(self._ids, self._weights, self._format, self._scorer, self._term, self._terminfo,
+                            self._i)
+
+    def skip_to(self, id):
+        if not self.is_active():
+            raise ReadTooFar
+        if id > self._ids[self._i]:
+            self._i = bisect.bisect_left(self._ids, id, self._i)
+
+    def skip_to_quality(self, minquality):
+        # One block, the whole list: its quality is the same at every posting.
+        skipped = 0
+        if self.is_active() and self.block_quality() <= minquality:
+            self._i, skipped = len(self._ids), 1
+        return skipped
+
+    def all_items(self):
+        return ((docnum, self._value(weight)) for docnum, weight in zip(self._ids, self._weights, strict=True))
+
+    def value(self):
+        return self._value(self._weights[self._i])
+
+    def block_max_weight(self):
+        return self._terminfo.max_weight()
+
+
 class CompactTermsReader(W3TermsReader):
-    """W3's term reader, decoding entries with :class:`CompactTermInfo`."""
+    """W3's term reader, decoding entries with :class:`CompactTermInfo`; of a layout-2 segment, with its
+    posting arrays (``arrays``), which hold the lists of fields without positions."""
+
+    layout = 1
+    _place: tuple | None = None  # (storage, segment) of a layout-2 segment: where its arrays are read from
+    _arrays: SegmentArrays | None = None
+
+    @property
+    def arrays(self) -> SegmentArrays | None:
+        """The segment's posting arrays (layout 2; else None), read at the first use."""
+        if self._arrays is None and self._place is not None:
+            self._arrays = arrays_in(*self._place)
+            self._place = None
+        return self._arrays
+
+    def matcher(self, fieldname, tbytes, format_, scorer=None):
+        if not arrays_only(self.layout, format_):
+            return super().matcher(fieldname, tbytes, format_, scorer=scorer)
+        terminfo = self.term_info(fieldname, tbytes)
+        if terminfo.is_inlined():
+            return self._codec.postings_reader(self._postfile, terminfo, format_, term=(fieldname, tbytes),
+                                               scorer=scorer)
+        found = self.arrays.get(terminfo._offset) if self.arrays is not None else None
+        if found is None:
+            raise ValueError(f"The posting arrays of this index lack {fieldname}:{tbytes!r}: it is damaged, rebuild it.")
+        ids, weights = found
+        return ArrayMatcher(ids.tolist(), weights.astype(float).tolist(), format_, scorer=scorer,
+                            term=(fieldname, tbytes), terminfo=terminfo)
 
     def cursor(self, fieldname, fieldobj):
         return CompactFieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
@@ -260,13 +359,18 @@ class CompactTermsReader(W3TermsReader):
 class CariCodec(W3Codec):
     """W3 with :class:`InliningPostingsWriter` and :class:`CompactTermsReader`."""
 
-    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int | None = None):
+    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int | None = None, layout: int = 1):
         inlinelimit = INLINE_LIMIT if inlinelimit is None else inlinelimit
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+        if layout not in (1, 2):
+            raise ValueError(f"This index has segments of a layout Cari does not know ({layout}): rebuild it.")
+        self.layout = layout  # a segment's codec, unpickled from an index written before layouts, is of layout 1
 
     def __reduce__(self):
-        # Each segment in the index's TOC pickles its codec: name the module that never moves.
-        return restore, ("codec", self._blocklimit, self._compression, self._inlinelimit)
+        # Each segment in the index's TOC pickles its codec: name the module that never moves. Layout 1 pickles
+        # as it always did.
+        args = (self._blocklimit, self._compression, self._inlinelimit) + ((self.layout,) if self.layout != 1 else ())
+        return restore, ("codec", *args)
 
     def postings_writer(self, dbfile, byteids=False):
         return InliningPostingsWriter(
@@ -284,7 +388,16 @@ class CariCodec(W3Codec):
         # W3Codec.terms_reader, with our reader class.
         name = segment.make_filename(self.TERMS_EXT)
         postings = segment.open_file(storage, self.POSTS_EXT)
-        return CompactTermsReader(self, storage.open_file(name), storage.file_length(name), postings)
+        reader = CompactTermsReader(self, storage.open_file(name), storage.file_length(name), postings)
+        if self.layout >= 2:
+            reader.layout = self.layout
+            reader._place = (storage, segment)
+        return reader
+
+
+def current_codec() -> CariCodec:
+    """The codec new segments are written with (layout :data:`LAYOUT`)."""
+    return CariCodec(layout=LAYOUT)
 
 
 def prefix_doc_frequencies(reader, fieldname: str, prefix: str, limit: int) -> dict[str, int]:

@@ -28,7 +28,7 @@ from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS
 from whoosh.formats import Positions
 from whoosh.system import pack_int, pack_uint, pack_ushort
 
-from search._whoosh.codec import CompactTermInfo, encode_block
+from search._whoosh.codec import ARRAYS_ONLY_MAGIC, CompactTermInfo, encode_block
 from search._whoosh.packing import inlined_single, inlined_term_info
 from search._whoosh.term_runs import absorb, merged, run_items, stats_of, write_run
 
@@ -116,8 +116,10 @@ class _Block:
 class FieldPostings:
     """One field's postings: each term's unfinished block, flat ``[docnum, weight, value, ...]``."""
 
-    def __init__(self, field, spill, blocklimit: int, compression: int):
+    def __init__(self, field, spill, blocklimit: int, compression: int, arrays_only: bool = False):
         self.field = field
+        # Layout 2 (``codec``): a field without positions has its lists in the posting arrays alone, no blocks.
+        self._arrays_only = arrays_only
         self.terms: dict = {}  # term (str for word_postings' fields, else bytes) -> flat pending list
         self._str_terms = hasattr(field, "word_postings")  # one kind of key per field, to sort them
         self.spilled: dict = {}  # term -> (CompactTermInfo, array of spill offsets and sizes)
@@ -137,57 +139,34 @@ class FieldPostings:
     def add_postings(self, docnum: int, postings: dict) -> tuple[int, int]:
         """Add one document's ``{term: positions}``, or ``{term: frequency}`` for a field without
         positions (``word_postings``); its length and the bytes it holds."""
-        if self._singles is None:
-            return self._add_counts(docnum, postings)
-        singles, encode = self._singles, self._encode
-        self._set_length(docnum, sum(map(len, postings.values())) if self._scorable else 0)
+        singles, counts, encode = self._singles, self._counts, self._encode
+        length = 0
+        if self._scorable:
+            length = sum(postings.values()) if singles is None else sum(map(len, postings.values()))
+        self._set_length(docnum, length)
         terms, full, weights = self.terms, self._full, self._weights
-        get = terms.get
-        one = weights[1]
         held = POSTING_BYTES * len(postings)
-        for word, found in postings.items():  # a loop per posting: the indexer's innermost (see the module doc)
-            if len(found) == 1:
-                weight, value = one, singles[found[0]]
+        for word, found in postings.items():
+            if singles is None:
+                freq = found
+                value = counts[freq]
             else:
-                weight, value = weights[len(found)], encode(found)
-                held += 40 + len(value)
-            pending = get(word)
+                freq = len(found)
+                if freq == 1:
+                    value = singles[found[0]]
+                else:
+                    value = encode(found)
+                    held += 40 + len(value)
+            pending = terms.get(word)
             if pending is None:
-                terms[word] = [docnum, weight, value]
+                terms[word] = [docnum, weights[freq], value]
                 held += TERM_BYTES
-            elif len(pending) < full:
-                pending += (docnum, weight, value)
             else:
-                self._write_block(word, pending)
-                held -= full * POSTING_BYTES // 3
-                pending += (docnum, weight, value)
-        return self.lengths[docnum], held
-
-    def _add_counts(self, docnum: int, postings: dict) -> tuple[int, int]:
-        """``add_postings`` for a field without positions: ``{term: frequency}``."""
-        counts = self._counts
-        assert counts is not None
-        self._set_length(docnum, sum(postings.values()) if self._scorable else 0)
-        terms, full, weights = self.terms, self._full, self._weights
-        get = terms.get
-        one, once = weights[1], counts[1]
-        held = POSTING_BYTES * len(postings)
-        for word, freq in postings.items():
-            if freq == 1:
-                weight, value = one, once
-            else:
-                weight, value = weights[freq], counts[freq]
-            pending = get(word)
-            if pending is None:
-                terms[word] = [docnum, weight, value]
-                held += TERM_BYTES
-            elif len(pending) < full:
-                pending += (docnum, weight, value)
-            else:
-                self._write_block(word, pending)
-                held -= full * POSTING_BYTES // 3
-                pending += (docnum, weight, value)
-        return self.lengths[docnum], held
+                if len(pending) == full:
+                    self._write_block(word, pending)
+                    held -= self._full * POSTING_BYTES // 3
+                pending += (docnum, weights[freq], value)
+        return length, held
 
     def add_items(self, docnum: int, items) -> tuple[int, int]:
         """Add ``field.index``'s ``(term bytes, freq, weight, value)``; the length and the bytes held."""
@@ -224,8 +203,8 @@ class FieldPostings:
             known = self.spilled[term] = (CompactTermInfo(), array("Q"))
         info, places = known
         info.add_block(block)
-        encoded = encode_block(block._ids, block._weights, block._values, block.stats(),
-                               self._fixedsize, self._compression, last=False)
+        encoded = b"" if self._arrays_only else encode_block(
+            block._ids, block._weights, block._values, block.stats(), self._fixedsize, self._compression, last=False)
         # The block, then its ids (int32) and weights (float32) for the posting arrays (``arrays``).
         decoded = array("i", block._ids).tobytes() + block._weights.tobytes()
         places.append(self._spill.tell())
@@ -280,7 +259,7 @@ class FieldPostings:
                 entries.add(prefix + btext, joined)
                 continue
             info, blocks, decoded = joined
-            postings = b"".join([WHOOSH3_HEADER_MAGIC, *blocks])
+            postings = ARRAYS_ONLY_MAGIC if self._arrays_only else b"".join([WHOOSH3_HEADER_MAGIC, *blocks])
             info.set_extent(postfile.tell(), len(postings))
             postfile.write(postings)
             entries.add(prefix + btext, info.to_bytes())
@@ -322,7 +301,7 @@ class FieldPostings:
             return inlined_term_info(*_columns(carry, self.lengths))
         if carry:
             self._carried(carry, info, blocks, decoded, last=True)
-        else:  # written out when memory ran low: its last spilled block is the last
+        elif not self._arrays_only:  # written out when memory ran low: its last spilled block is the last
             blocks[-1] = _marked_last(blocks[-1])
         return info, blocks, decoded
 
@@ -333,8 +312,9 @@ class FieldPostings:
             block = _Block(flat[start : start + full], self.lengths)
             info.add_block(block)
             final = last and start + full >= len(flat)
-            blocks.append(encode_block(block._ids, block._weights, block._values, block.stats(),
-                                       self._fixedsize, self._compression, last=final))
+            blocks.append(b"" if self._arrays_only else encode_block(
+                block._ids, block._weights, block._values, block.stats(), self._fixedsize, self._compression,
+                last=final))
             decoded.append((array("i", block._ids).tobytes(), block._weights.tobytes()))
 
 

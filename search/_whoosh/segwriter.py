@@ -41,6 +41,7 @@ import tempfile
 
 from whoosh.writing import SegmentWriter
 
+from search._whoosh.codec import arrays_only
 from search._whoosh.fastindex import fast_schema
 from search._whoosh.field_postings import FieldPostings
 
@@ -115,7 +116,8 @@ class PerTermSegmentWriter(SegmentWriter):
         postings = self._fields.get(fieldname)
         if postings is None:
             codec = self.codec
-            postings = self._fields[fieldname] = FieldPostings(field, self._spill, codec._blocklimit, codec._compression)
+            postings = self._fields[fieldname] = FieldPostings(field, self._spill, codec._blocklimit, codec._compression,
+                                                               arrays_only(getattr(codec, "layout", 1), field.format))
         word_postings = getattr(field, "word_postings", None)
         if word_postings is not None and isinstance(value, str):
             length, held = postings.add_postings(docnum, word_postings(value))

@@ -13,7 +13,7 @@ import os
 from whoosh.index import create_in, open_dir
 from whoosh.writing import SegmentWriter
 
-from search._whoosh.codec import CariCodec
+from search._whoosh.codec import current_codec
 from search._whoosh.segwriter import PerTermSegmentWriter
 
 PARENT_LIMIT_MB = 128  # the parent's postings in memory: its own segment's (small jobs), Whoosh's pool (merges)
@@ -47,12 +47,12 @@ def open_for_writing(path: str, schema, new: bool):
 
 def parent_writer(ix) -> AdoptingWriter:
     """The writer whose commit publishes everything a build wrote."""
-    return AdoptingWriter(ix, limitmb=PARENT_LIMIT_MB, codec=CariCodec())
+    return AdoptingWriter(ix, limitmb=PARENT_LIMIT_MB, codec=current_codec())
 
 
 def worker_writer(path: str, schema, limitmb: float) -> PerTermSegmentWriter:
     """A worker process's writer of one new segment of the index at ``path`` (it takes no lock)."""
-    writer = PerTermSegmentWriter(open_dir(path, schema=schema), _lk=False, limitmb=limitmb, codec=CariCodec())
+    writer = PerTermSegmentWriter(open_dir(path, schema=schema), _lk=False, limitmb=limitmb, codec=current_codec())
     # Whoosh names a writer's temporary folder after the index, so every
     # writer would share one, and a worker that cancels (it got no
     # documents) deletes it, spilled postings of the others included.

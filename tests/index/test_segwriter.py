@@ -45,10 +45,10 @@ def synthetic_docs(count, seed=7):
     return docs
 
 
-def build(path, docs, writer_class, **options):
+def build(path, docs, writer_class, layout=1, **options):
     path.mkdir()
     ix = create_in(str(path), build_schema())
-    writer = writer_class(ix, codec=CariCodec(), **options)
+    writer = writer_class(ix, codec=CariCodec(layout=layout), **options)
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
@@ -103,11 +103,12 @@ def assert_same_index(ours, theirs, blocks: bool):
     return found
 
 
+@pytest.mark.parametrize("layout", [1, 2])
 @pytest.mark.parametrize("source", ["seeds", "synthetic"])
-def test_index_reads_back_like_whoosh_segment_writer(tmp_path, source):
+def test_index_reads_back_like_whoosh_segment_writer(tmp_path, source, layout):
     docs = seed_docs() if source == "seeds" else synthetic_docs(700)
-    ours, writer = build(tmp_path / "ours", docs, PerTermSegmentWriter)
-    theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter)
+    ours, writer = build(tmp_path / "ours", docs, PerTermSegmentWriter, layout)
+    theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter, layout)
     assert writer.short_block_writes == 0  # the whole build held in memory: same blocks as Whoosh
     found = assert_same_index(ours, theirs, blocks=True)
     assert any(found.values())
@@ -117,10 +118,11 @@ def test_index_reads_back_like_whoosh_segment_writer(tmp_path, source):
             assert max(dfs) > 3 * 128 and min(dfs) == 1
 
 
-def test_memory_limit_writes_short_blocks_and_reads_back_the_same(tmp_path):
+@pytest.mark.parametrize("layout", [1, 2])
+def test_memory_limit_writes_short_blocks_and_reads_back_the_same(tmp_path, layout):
     docs = synthetic_docs(700, seed=11)
-    ours, writer = build(tmp_path / "ours", docs, PerTermSegmentWriter, limitmb=0.05)
-    theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter)
+    ours, writer = build(tmp_path / "ours", docs, PerTermSegmentWriter, layout, limitmb=0.05)
+    theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter, layout)
     assert writer.short_block_writes > 3
     # Block boundaries differ where lists were written out early; nothing read back does.
     assert_same_index(ours, theirs, blocks=False)

@@ -64,13 +64,15 @@ def test_every_private_attribute_relied_on_exists(seed_index, tmp_path):
         assert callable(leaf._text_to_bytes) and callable(leaf._perdoc._cached_reader)
         column = leaf._perdoc._cached_reader(whoosh3._lenfield("body"), whoosh3.LENGTHS_COLUMN)
         assert {"_typecode", "_count", "_dbfile", "_basepos", "_default"} <= set(vars(column))
-        assert {"_tindex", "_dbfile"} <= set(vars(leaf._terms))
+        assert {"_tindex", "_dbfile", "_codec", "_postfile"} <= set(vars(leaf._terms))
         assert callable(leaf._terms._keycoder) and callable(leaf._terms._keydecoder)
         tindex = leaf._terms._tindex
         assert callable(tindex.get) and callable(tindex.items_from)
     assert "_field_B" in vars(BM25F(title_B=0.5))
     assert "_fields" in vars(build_schema())
-    assert {"_ids", "_weights"} <= set(vars(ListMatcher([1], weights=[1.0])))
+    # codec.ArrayMatcher, a ListMatcher over a list kept in the posting arrays alone (layout 2)
+    assert {"_ids", "_weights", "_i", "_format", "_scorer", "_term", "_terminfo"} <= set(
+        vars(ListMatcher([1], weights=[1.0])))
     writer = index.writer()
     try:
         assert {"_tempstorage", "_added", "perdocwriter", "fieldwriter", "indexname"} <= set(vars(writer))
@@ -113,6 +115,8 @@ def test_the_index_names_no_cari_module_but_the_persisted_one():
         assert cari == {"search._whoosh.persisted restore"}, cari
         assert pickle.loads(data).__class__ is obj.__class__
     assert restore("codec", 64, 3, 32)._blocklimit == 64
+    assert restore("codec", 128, 3, 32).layout == 1  # how every index of format 10 names its segments' codec
+    assert restore("codec", 128, 3, 32, 2).layout == 2
     with pytest.raises(ValueError, match="rebuild"):
         restore("no-such-object")
 
