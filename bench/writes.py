@@ -2,7 +2,7 @@
 """Write API latency: how long until a POSTed article is searchable, on an existing index.
 
 Usage:
-    python -m bench.writes --index DIR [--rounds 5] [--batch 1] [--serve WORKERS]
+    python -m bench.writes --index DIR [--rounds 5] [--batch 1] [--serve WORKERS [--warm-up SECONDS]]
 
 It WRITES to the index at DIR (articles with ids ``bench-write-*``, removed
 again at the end): use a copy or a bench index. Through the web app's test
@@ -40,6 +40,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--serve", type=int, metavar="WORKERS", help="time a real `cari serve --workers WORKERS`")
+    parser.add_argument("--warm-up", type=float, default=5.0, metavar="SECONDS",
+                        help="with --serve: seconds for the workers and the writer to open the index before the first POST")
     args = parser.parse_args()
     if args.serve:
         serve_rounds(args)
@@ -86,7 +88,7 @@ def batch_of(round_number: int, size: int) -> tuple[str, str]:
 
 def serve_rounds(args) -> None:
     """The rounds against ``cari serve --workers N``: POST, then search until 10 in a row find the batch."""
-    with cari_serve(args.index, args.serve, key=KEY) as url:
+    with cari_serve(args.index, args.serve, key=KEY, warm_up=args.warm_up) as url:
         posts, first, tenth, written = [], [], [], []
         for round_number in range(args.rounds):
             word, lines = batch_of(round_number, args.batch)
@@ -105,14 +107,18 @@ def serve_rounds(args) -> None:
                 if found and in_a_row == 1:
                     first.append(time.perf_counter() - started)
             tenth.append(time.perf_counter() - started)
+        deletes = []
         for doc_id in written:
             request = urllib.request.Request(f"{url}/api/documents/{urllib.parse.quote(doc_id)}", method="DELETE",
                                              headers={"Authorization": f"Bearer {KEY}"})
+            started = time.perf_counter()
             urllib.request.urlopen(request, timeout=60).close()
+            deletes.append(time.perf_counter() - started)
     print(f"cari serve --workers {args.serve}; {args.rounds} POSTs of {args.batch} article(s), from the POST's start")
     print(f"POST returned    median {statistics.median(posts):.2f} s, max {max(posts):.2f} s")
     print(f"first search finding them    median {statistics.median(first):.2f} s, max {max(first):.2f} s")
     print(f"10th search in a row finding them    median {statistics.median(tenth):.2f} s, max {max(tenth):.2f} s")
+    print(f"DELETE of one article    median {statistics.median(deletes):.2f} s, max {max(deletes):.2f} s")
 
 
 if __name__ == "__main__":

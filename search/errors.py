@@ -22,6 +22,10 @@ class IndexBusy(CariError):
     """Another rebuild holds the index lock."""
 
 
+class WriteUnconfirmed(IndexBusy):
+    """The writer process stopped before it answered: the write may or may not be in the index; send it again."""
+
+
 class QueryError(CariError):
     """The query cannot be understood.
 

@@ -44,6 +44,7 @@ from search.index.documents import BatchedWrites, WriteResult
 from search.index.export import backup, export_articles
 from search.index.format import check_everything
 from search.index.replicas import Published, PublishFailed, publish
+from search.index.writer import ForwardedWrites
 from search.ingest.article import Article
 from search.ingest.formats import ReadOptions
 from search.lookups import article_page, health_of, outline, publishers, related_hits, statistics
@@ -101,17 +102,22 @@ class Index:
     bound): past it, the search stops with :class:`~search.errors.QueryTooSlow`;
     ``"default"`` is 2 s or ``$CARI_SEARCH_BUDGET`` (:func:`~search.options.default_budget_seconds`).
     ``write_wait_seconds``: how long :meth:`upsert` and :meth:`delete` wait
-    for a rebuild holding the index before they give up with IndexBusy.
+    for a rebuild holding the index before they give up with IndexBusy;
+    ``writer``: a socket where one writer process applies them for every
+    worker of a server (``search.index.writer``, started when missing).
     """
 
     def __init__(self, path: str | os.PathLike = "index", budget_seconds: float | None | Literal["default"] = "default",
-                 write_wait_seconds: float = 10.0):
+                 write_wait_seconds: float = 10.0, writer: str | os.PathLike | None = None, writer_owner: int | None = None):
         self.index_dir = Path(path)
         self.budget_seconds = default_budget_seconds() if budget_seconds == "default" else budget_seconds
         self._lock = threading.RLock()
         self._opened: OpenGeneration | None = None  # the generation searches read, reopened after a write
         self.synonyms = SynonymsFile(self.index_dir)
-        self._writes = BatchedWrites(self.index_dir, wait_seconds=write_wait_seconds)
+        # ``writer``: the socket of the writer process that applies the writes of every worker of a server (the
+        # process ``writer_owner``'s; search.index.writer), else this process writes, keeping the records between writes.
+        self._writes: BatchedWrites | ForwardedWrites = BatchedWrites(self.index_dir, wait_seconds=write_wait_seconds) \
+            if writer is None else ForwardedWrites(self.index_dir, writer, writer_owner, write_wait_seconds)
 
     @property
     def path(self) -> Path:

@@ -76,7 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
     budget = app.config["SEARCH_BUDGET_SECONDS"]  # None: no limit
     app.extensions["cari.index"] = Index(
         Path(app.config["INDEX_DIR"]), budget_seconds=None if budget is None else float(budget),
-        write_wait_seconds=app.config["WRITE_WAIT_SECONDS"],
+        write_wait_seconds=app.config["WRITE_WAIT_SECONDS"], writer=app.config.get("WRITER_SOCKET"),
+        writer_owner=app.config.get("WRITER_OWNER"),
     )
     app.jinja_env.filters["tanggal"] = formatting.tanggal
     app.jinja_env.filters["angka"] = formatting.angka

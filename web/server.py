@@ -72,8 +72,29 @@ def serve(config: dict, sock: socket.socket, workers: int, threads: int, on_read
     except ImportError:  # pragma: no cover - e.g. Windows
         _serve_waitress(config, sock, threads, on_ready)
         return
-    with _metrics_folder():
+    with _metrics_folder(), _one_writer(config):
         _serve_gunicorn(config, sock, workers, threads, on_ready, access_log, log_level)
+
+
+@contextmanager
+def _one_writer(config: dict) -> Iterator[None]:
+    """With the write API on, one writer process applies every worker's writes (``search.index.writer``): started
+    now, so that it has read the archive's records before the first write; its socket is in a private folder,
+    removed with the server (the writer then ends, once a write under way is done)."""
+    if not config.get("API_KEY") or config.get("WRITER_SOCKET"):
+        yield
+        return
+    # lazy: the engine is loaded by the processes that serve
+    from search.index.writer import start_writer
+
+    folder = tempfile.mkdtemp(prefix="cari-writer-")  # 0700: only this user's processes reach the socket
+    config["WRITER_SOCKET"], config["WRITER_OWNER"] = os.path.join(folder, "writer.sock"), os.getpid()
+    try:
+        start_writer(config["INDEX_DIR"], config["WRITER_SOCKET"], os.getpid(),
+                     float(config.get("WRITE_WAIT_SECONDS", 10.0)))
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

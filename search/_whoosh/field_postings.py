@@ -139,34 +139,57 @@ class FieldPostings:
     def add_postings(self, docnum: int, postings: dict) -> tuple[int, int]:
         """Add one document's ``{term: positions}``, or ``{term: frequency}`` for a field without
         positions (``word_postings``); its length and the bytes it holds."""
-        singles, counts, encode = self._singles, self._counts, self._encode
-        length = 0
-        if self._scorable:
-            length = sum(postings.values()) if singles is None else sum(map(len, postings.values()))
-        self._set_length(docnum, length)
+        if self._singles is None:
+            return self._add_counts(docnum, postings)
+        singles, encode = self._singles, self._encode
+        self._set_length(docnum, sum(map(len, postings.values())) if self._scorable else 0)
         terms, full, weights = self.terms, self._full, self._weights
+        get = terms.get
+        one = weights[1]
         held = POSTING_BYTES * len(postings)
-        for word, found in postings.items():
-            if singles is None:
-                freq = found
-                value = counts[freq]
+        for word, found in postings.items():  # a loop per posting: the indexer's innermost (see the module doc)
+            if len(found) == 1:
+                weight, value = one, singles[found[0]]
             else:
-                freq = len(found)
-                if freq == 1:
-                    value = singles[found[0]]
-                else:
-                    value = encode(found)
-                    held += 40 + len(value)
-            pending = terms.get(word)
+                weight, value = weights[len(found)], encode(found)
+                held += 40 + len(value)
+            pending = get(word)
             if pending is None:
-                terms[word] = [docnum, weights[freq], value]
+                terms[word] = [docnum, weight, value]
                 held += TERM_BYTES
+            elif len(pending) < full:
+                pending += (docnum, weight, value)
             else:
-                if len(pending) == full:
-                    self._write_block(word, pending)
-                    held -= self._full * POSTING_BYTES // 3
-                pending += (docnum, weights[freq], value)
-        return length, held
+                self._write_block(word, pending)
+                held -= full * POSTING_BYTES // 3
+                pending += (docnum, weight, value)
+        return self.lengths[docnum], held
+
+    def _add_counts(self, docnum: int, postings: dict) -> tuple[int, int]:
+        """``add_postings`` for a field without positions: ``{term: frequency}``."""
+        counts = self._counts
+        assert counts is not None
+        self._set_length(docnum, sum(postings.values()) if self._scorable else 0)
+        terms, full, weights = self.terms, self._full, self._weights
+        get = terms.get
+        one, once = weights[1], counts[1]
+        held = POSTING_BYTES * len(postings)
+        for word, freq in postings.items():
+            if freq == 1:
+                weight, value = one, once
+            else:
+                weight, value = weights[freq], counts[freq]
+            pending = get(word)
+            if pending is None:
+                terms[word] = [docnum, weight, value]
+                held += TERM_BYTES
+            elif len(pending) < full:
+                pending += (docnum, weight, value)
+            else:
+                self._write_block(word, pending)
+                held -= full * POSTING_BYTES // 3
+                pending += (docnum, weight, value)
+        return self.lengths[docnum], held
 
     def add_items(self, docnum: int, items) -> tuple[int, int]:
         """Add ``field.index``'s ``(term bytes, freq, weight, value)``; the length and the bytes held."""

@@ -50,7 +50,9 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
     described at /api/openapi.json. A rebuild while serving is picked up by
     every worker without a restart. With a key (--api-key-file or
     $CARI_API_KEY) a CMS can add, replace and remove articles; each write is
-    searchable when its request returns. Each request is logged to
+    searchable when its request returns. One writer process applies the
+    writes of every worker, keeping the archive's records in memory between
+    writes. Each request is logged to
     standard error in the Combined Log Format (--access-log), and /metrics
     answers in the Prometheus text format.
 

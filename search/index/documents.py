@@ -76,6 +76,7 @@ class BatchedWrites:
         self.wait_seconds = wait_seconds
         self.batch_seconds = batch_seconds
         self._pending: list[_Write] = []
+        self._applying = False
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
@@ -108,9 +109,18 @@ class BatchedWrites:
             time.sleep(self.batch_seconds)  # let the writes arriving together join one generation
             with self._wake:
                 batch, self._pending = self._pending, []
-            with kept.keeping(self.keep_records):
-                for run in _runs(batch):
-                    self._apply(run)
+                self._applying = True
+            try:
+                with kept.keeping(self.keep_records):
+                    for run in _runs(batch):
+                        self._apply(run)
+            finally:
+                self._applying = False
+
+    def idle(self) -> bool:
+        """Whether no write is waiting or under way."""
+        with self._wake:
+            return not self._pending and not self._applying
 
     def _apply(self, run: list[_Write]) -> None:
         """One generation for a run of writes of one kind; each write hears the outcome."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NamedTuple, cast
@@ -63,10 +63,12 @@ class SizeLimits:
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read the sources: ``csv_columns`` maps Cari's fields to a CSV's column names (``text -> body``);
-    ``limits`` are the largest inputs read."""
+    ``limits`` are the largest inputs read; ``passed_over``, when given, says of a decoded JSON Lines object that
+    nothing of it is needed (a pass that only learns from some articles): no article is made of it."""
 
     csv_columns: dict[str, str] = field(default_factory=dict)
     limits: SizeLimits = field(default_factory=SizeLimits)
+    passed_over: Callable[[dict], bool] | None = None
 
 
 class TooLarge(ArticleError):

@@ -79,6 +79,11 @@ class FurnitureLearner:
         if source:
             self._sources.setdefault(source, SourceCounts()).add(body)
 
+    def counted_in_full(self, source: str) -> bool:
+        """Whether ``source`` has its ``SAMPLE`` articles counted: its other articles teach nothing."""
+        counts = self._sources.get(source)
+        return counts is not None and counts.articles >= SAMPLE
+
     def learned(self) -> Furniture:
         found: dict[str, dict[str, list[str]]] = {}
         for source, counts in self._sources.items():

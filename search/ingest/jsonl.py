@@ -6,7 +6,7 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from search.ingest.article import Article, ArticleError, Problem, lead_title
@@ -110,10 +110,12 @@ def given_article(obj: object, origin: str, limits: SizeLimits | None = None) ->
     return article, caveats
 
 
-def read_jsonl_file(path: Path, compressed: bool = False, limit: int | None = None) -> Iterator[Article | Problem]:
+def read_jsonl_file(path: Path, compressed: bool = False, limit: int | None = None,
+                    passed_over: Callable[[dict], bool] | None = None) -> Iterator[Article | Problem]:
     """The articles of a JSON Lines file (``compressed``: gzip, read as a stream), one per line; bad lines are reported.
 
     A line longer than ``limit`` bytes (default ``SizeLimits.line``) is read past, never held, and reported.
+    ``passed_over``: see ``read_jsonl_lines``.
     """
     name = shown_name(path)
     try:
@@ -124,7 +126,7 @@ def read_jsonl_file(path: Path, compressed: bool = False, limit: int | None = No
     lines = _Counted(bounded_lines(handle, limit or SizeLimits().line))
     with handle:
         try:
-            yield from read_jsonl_lines(lines, name)
+            yield from read_jsonl_lines(lines, name, passed_over)
         except (EOFError, zlib.error, gzip.BadGzipFile) as e:
             # A truncated or damaged export: what came before the damage is kept; the file counts as not
             # read whole, so that a rebuild removes none of the articles it may hold.
@@ -154,11 +156,13 @@ def _gzip_reason(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
-def read_jsonl_lines(lines: Iterable[bytes | LongLine], name: str) -> Iterator[Article | Problem]:
+def read_jsonl_lines(lines: Iterable[bytes | LongLine], name: str,
+                     passed_over: Callable[[dict], bool] | None = None) -> Iterator[Article | Problem]:
     """The articles of JSON Lines read from ``lines`` (a file, standard input), ``name`` naming them.
 
     A LongLine (``formats.bounded_lines``: a line past the size limit) is
-    reported; one holding NUL bytes ends the reading: the file is binary.
+    reported; one holding NUL bytes ends the reading: the file is binary. An object ``passed_over`` says
+    nothing is needed of gives nothing, not even its problems (a pass that learns from some articles only).
     """
     for number, raw in enumerate(lines, 1):
         origin = f"{name}:{number}"
@@ -185,5 +189,7 @@ def read_jsonl_lines(lines: Iterable[bytes | LongLine], name: str) -> Iterator[A
             continue
         except ArticleError as e:  # binary, or UTF-16 that does not decode
             yield Problem(origin, str(e))
+            continue
+        if passed_over is not None and isinstance(obj, dict) and passed_over(obj):
             continue
         yield from checked_article(obj, origin)

@@ -187,7 +187,7 @@ def read_file(path: Path, options: ReadOptions | None = None) -> Iterator[Articl
     if kind is None:
         yield _unsupported(path)
     elif kind == "jsonl":
-        yield from read_jsonl_file(path, compressed, options.limits.line)
+        yield from read_jsonl_file(path, compressed, options.limits.line, options.passed_over)
     elif kind == "page":
         yield from read_page_file(path, compressed, options.limits)
     else:

@@ -11,7 +11,6 @@ for one unknown word on 100,000 articles (600,000 distinct words).
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 from whoosh.support.levenshtein import damerau_levenshtein
 
+from search._whoosh.term_prefixes import prefix_terms
 from search.analysis.stemmer import shared_stemmer
 from search.analysis.tokens import fold
 from search.analysis.wordlists import stopwords
@@ -94,9 +94,7 @@ def _respelled(reader: Any, text: str, field: str, deadline: Deadline) -> str | 
 def closest_word(reader: Any, field: str, word: str, deadline: Deadline = NO_DEADLINE) -> str | None:
     """The most frequent indexed word within two edits of ``word`` (ties: the first A-Z), or None."""
     best, best_key = None, None
-    candidates = reader.expand_prefix(field, word[: min(SAME_START, len(word) - 1)])
-    for term in deadline.checked(itertools.islice(candidates, MAX_COMPARED)):
-        text = term.decode("utf-8") if isinstance(term, bytes) else term
+    for text in deadline.checked(prefix_terms(reader, field, word[: min(SAME_START, len(word) - 1)], MAX_COMPARED)):
         if text == word or abs(len(text) - len(word)) > MAX_EDITS:
             continue
         edits = damerau_levenshtein(word, text, MAX_EDITS)
@@ -212,9 +210,7 @@ class IndexLexicon:
         found = self._prefixes.get(prefix)
         if found is None:
             found = {}
-            terms = self._reader.expand_prefix(self._field, prefix)
-            for term in self.deadline.checked(itertools.islice(terms, MAX_COMPARED)):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
+            for text in self.deadline.checked(prefix_terms(self._reader, self._field, prefix, MAX_COMPARED)):
                 found.setdefault(len(text), []).append(text)
             if len(self._prefixes) > PREFIXES_REMEMBERED:
                 self._prefixes.clear()

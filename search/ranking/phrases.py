@@ -68,13 +68,29 @@ class PhraseBranches:
             return self._words_in_phrase(node, deadline, only)
         return None
 
+    def bound(self, node: q.Query, only: np.ndarray) -> Scores | None:
+        """(the documents of ``only`` holding every word of the phrase ``node``, the score :meth:`score` gives
+        each of them if it holds the phrase): what the phrase can add at most, from the posting arrays alone,
+        no position read. None for a node :meth:`score` does not score so."""
+        if type(self._searcher.weighting) is not LiveBM25F or type(node) is not q.Phrase:
+            return None
+        if not self._scorable(node.fieldname) or not node.words:
+            return None
+        docs = self._holding([(node.fieldname, word) for word in node.words], only)
+        return docs, self._phrase_scores(node, docs)
+
     def _phrase(self, node: q.Phrase, deadline: Deadline, only: np.ndarray | None) -> Scores | None:
         if not self._scorable(node.fieldname) or not node.words:
             return None
         docs = self.docs(node.fieldname, tuple(node.words), node.slop, deadline, only)
+        return docs, self._phrase_scores(node, docs)
+
+    def _phrase_scores(self, node: q.Phrase, docs: np.ndarray) -> np.ndarray:
+        """The phrase's score in each of ``docs`` (which hold it): each number is the same whatever else
+        ``docs`` holds (every operation is element by element)."""
         # SpanNear2's intersection of the words' matchers, a binary tree in the words' order.
         scores = _tree_sum([self._term_scores(node.fieldname, word, docs) for word in node.words])
-        return docs, scores * node.boost if node.boost != 1.0 else scores
+        return scores * node.boost if node.boost != 1.0 else scores
 
     def _words_in_phrase(self, node: WordsInPhrase, deadline: Deadline, only: np.ndarray | None) -> Scores | None:
         words, phrase = node.a, node.b

@@ -25,6 +25,7 @@ from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.query.builder import concept_key
 from search.ranking.coverage import all_or_most, concept_counts
 from search.ranking.dates import DateOrder
+from search.ranking.nearness import add_nearness
 from search.ranking.phrases import PhraseBranches
 from search.ranking.topk import top_candidates
 
@@ -131,12 +132,17 @@ class ArrayScorer:
         """
         matched, matching = matches  # the flags, and the documents flagged
         candidates = None
+        nearness = limit is not None and all(type(node) is not q.Term for node, _ in bonus)
         for node, boost in deadline.checked(bonus, every=1):
             if type(node) is not q.Term and limit is not None:
                 if candidates is None:
                     best = Ranking.top(scores, matched, max(NEARNESS_CANDIDATES, 2 * limit), tiers=held,
                                        dates=self.dates, candidates=matching)
                     candidates = np.array(sorted(doc for doc, _ in best.results), dtype=np.int64)
+                if nearness:  # phrases alone: read only where they can change the page
+                    add_nearness(bonus, scores, candidates, limit, held, self._phrases.bound,
+                                 lambda node, only: self._score_branch(node, deadline, only=only), deadline)
+                    return
                 ids, values = self._score_branch(node, deadline, only=candidates)
                 scores[ids] += boost * values
                 continue

@@ -32,6 +32,8 @@ def roots_of(text):
     "Kementriannya belum menjawab",  # a correction behind a clitic: kementerian
     "Presiden Erdoğan bertemu “Jokowi” di JAKARTA",  # a letter that folds, curly quotes, capitals
     "Anak-anak berlari-lari di Nur-Sultan",  # reduplications and a compound
+    "Mereka akan mengatakan, pelajar mengajar; umum diumumkan oleh orang-orang",  # roots opening with a vowel
+    "  banjir  banjirnya banjir. banjir  Banjir banjir",  # repeated runs, spaces doubled, at both ends
 ])
 def test_each_root_is_marked_as_analysing_every_word_marks_it(text):
     for root in roots_of(text):
@@ -65,3 +67,16 @@ def test_indosum_articles_are_marked_as_analysing_every_word():
             assert match_spans(text, matcher) == every_part_spans(text, matcher), (source["id"], shown["id"])
             compared += bool(every_part_spans(text, matcher))
     assert compared > 150  # most comparisons mark something
+
+
+def test_runs_are_found_wherever_they_stand_between_spaces():
+    """Runs of a few words, one the start of another (``banjir``, ``banjirnya``), spaced at random."""
+    rng = random.Random(8)
+    words = ["banjir", "banjirnya", "banjir,", "di", "akan", "mengatakan", "kata", "ajar", "pelajar", "x"]
+    for _ in range(200):
+        text = "".join(rng.choice(words) + " " * rng.choice((1, 1, 1, 2, 0)) for _ in range(rng.randint(1, 12)))
+        text = " " * rng.randint(0, 2) + text
+        for root in ("banjir", "akan", "kata", "ajar", "di"):
+            forget_word_forms()
+            matcher = TermMatcher.from_terms([root], ["di"])
+            assert match_spans(text, matcher) == every_part_spans(text, matcher), (text, root)

@@ -45,6 +45,18 @@ def test_a_capital_that_opens_a_sentence_says_nothing():
     assert "n:kpk" in terms and "n:penyidik kpk" not in terms
 
 
+def test_a_run_of_one_word_gets_its_evidence_alias_and_capital_as_a_longer_run_does():
+    # Runs of one word take a shorter path through name_terms (most runs are one word): the same rules.
+    terms = name_terms("Namun banjir datang di Bekasi. Hal itu kata Jokowi kepada wartawan KPK. Ketua Umum "
+                       "Prabowo Subianto alias Bowo hadir. Wali Kota itu, Ketua, datang. Sebanyak 30 warga "
+                       "mengungsi ke Cianjur, ujar Ridwan.")
+    assert "n:namun" not in terms and "c:namun" not in terms  # a stopword opening a sentence
+    assert {"n:bekasi", "l:bekasi", "n:jokowi", "t:jokowi", "n:cianjur", "l:cianjur", "t:ridwan"} <= set(terms)
+    assert "k:bowo=prabowo subianto" in terms and "n:bowo" in terms  # a nickname after its name
+    assert "n:ketua" not in terms and "n:kota" not in terms  # titles alone are no names
+    assert "u:kpk" in terms and "c:kpk" in terms and "u:jokowi" not in terms
+
+
 def _record(index_dir):
     """The learned names of the live generation, after checking that the term counts a write kept by adding
     and taking off articles are those of the whole index read again."""

@@ -109,3 +109,28 @@ def test_a_new_index_reads_its_sources_once_for_the_furniture_and_the_indexing(t
     assert found[whole] == found[100]
     indexed, skipped, problems, *hits = found[whole]
     assert (indexed, skipped, hits) == (30, 1, [1, 0, 30]) and "a.jsonl:31" in problems[0]
+
+
+def test_past_the_kept_articles_the_furniture_pass_makes_no_article_of_a_source_counted_in_full(tmp_path, monkeypatch):
+    """Only a source's first ``SAMPLE`` articles teach its furniture: once nothing is kept for the indexing, the
+    pass skips the others unread (a source met later is still counted), and learns what reading all would."""
+    from search.index import batch, build, generations
+    from search.index.format import FURNITURE
+    from search.ingest import furniture, jsonl
+
+    records = [{"id": f"g{n}", "title": f"Laga {n}", "text": _goal(n), "source": " goal "} for n in range(60)]
+    records += [{"id": f"t{n}", "title": f"Tempo {n}", "text": f"Ikuti Tempo di media sosial\n\nIsi berita {n} dari Tempo.",
+                 "source": "tempo"} for n in range(25)]  # a source met only after the first is counted in full
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    made = []
+    original = jsonl.article_from_json
+    monkeypatch.setattr(jsonl, "article_from_json", lambda obj, origin: made.append(obj["id"]) or original(obj, origin))
+    monkeypatch.setattr(furniture, "SAMPLE", 25)
+    monkeypatch.setattr(batch, "READ_ONCE_CHARS", 100)
+    build.build_index([source], tmp_path / "index")
+    whole = Furniture.learn(Doc(r["source"].strip(), original(r, "x")[0].body) for r in records)  # every article read
+    assert whole.by_source["goal"]["lines"] == ["bagikan artikel ini di media sosial"] and "tempo" in whole.by_source
+    assert generations.read_record(generations.live_generation(tmp_path / "index"), FURNITURE) == whole.to_record()
+    first_pass, indexing = made[:len(made) - len(records)], made[len(made) - len(records):]
+    assert indexing == [r["id"] for r in records]  # the indexing's own pass makes every article
+    assert first_pass == [f"g{n}" for n in range(25)] + [f"t{n}" for n in range(25)]

@@ -1,0 +1,260 @@
+"""One writer for every worker of a server: the write API's writes applied by one long-lived process.
+
+A write reads and writes records of the whole archive (the list of articles, the names' counts, the
+stories); a process that keeps them in memory from one write to the next (``search.index.kept``)
+writes ten articles to 1,000,000 in ~2 CPU-s instead of ~7. Keeping them costs ~0.8 GB, which every
+serving worker would pay if each wrote for itself, and each would start from records another worker
+wrote. So ``cari serve`` runs one writer process beside its workers: a worker hands each write over
+a Unix socket in a private folder to :func:`serve_writes`, which batches them (``index.documents``),
+applies them through the one write path (``index.build``: the rebuild lock, a new generation swapped
+in whole) and answers once the write is live. A worker waits for that answer on its socket, so it
+goes on answering searches meanwhile (a write in the worker itself held its event loop for the
+write's whole length).
+
+The writer is one process per socket (an ``flock`` beside it): a worker that finds none starts one
+(:func:`start_writer`) and waits for it; when none can be started it writes itself, as before. If
+the writer dies during a write (SIGKILL, out of memory), the write's generation is never swapped in:
+the previous one keeps serving, the worker answers that the write was not confirmed and the caller
+sends it again (an upsert or a deletion sent twice gives the same index); the next write starts a
+new writer. It ignores Ctrl-C (the terminal sends it to the whole process group) and ends once the
+server that owns it is gone and no write is under way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import pickle
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from search import errors
+from search._whoosh.live import count_live_only
+from search._whoosh.writers import open_for_writing
+from search.index import generations, kept, name_counts, name_learning, stories
+from search.index.documents import BatchedWrites, WriteResult
+from search.index.format import CONTENTS
+from search.index.schema import build_schema
+from search.ingest.article import Article
+
+log = logging.getLogger(__name__)
+
+START_SECONDS = 20.0  # how long a worker waits for a writer it started to listen
+WATCH_SECONDS = 0.5  # how often the writer looks for its owner
+_HEADER = struct.Struct("!Q")
+
+
+def _send(sock: socket.socket, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    sock.sendall(_HEADER.pack(len(data)) + data)
+
+
+def _receive(sock: socket.socket) -> Any:
+    (size,) = _HEADER.unpack(_exactly(sock, _HEADER.size))
+    return pickle.loads(_exactly(sock, size))  # noqa: S301 - a private socket between one server's processes
+
+
+def _exactly(sock: socket.socket, size: int) -> bytes:
+    parts, left = [], size
+    while left:
+        part = sock.recv(min(left, 1 << 20))
+        if not part:
+            raise EOFError("the connection closed")
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+# -- the worker's side ------------------------------------------------------------------------------------------
+
+
+class ForwardedWrites:
+    """A worker's writes, handed to the writer at ``socket_path`` (started if need be; the server ``owner``'s).
+
+    The same calls as ``BatchedWrites``; where no writer can be reached the
+    worker writes itself (``local``, keeping no records between writes).
+    """
+
+    def __init__(self, index_dir: Path, socket_path: str | os.PathLike, owner: int | None = None,
+                 wait_seconds: float = 10.0) -> None:
+        self.index_dir = Path(index_dir)
+        self.socket_path = Path(socket_path)
+        self.owner = owner if owner is not None else os.getpid()
+        self.local = BatchedWrites(self.index_dir, wait_seconds=wait_seconds, keep_records=False)
+        self.wait_seconds = wait_seconds
+
+    def upsert(self, articles: list[Article]) -> WriteResult:
+        return self._forward(("upsert", list(articles)), lambda: self.local.upsert(articles))
+
+    def delete(self, ids: list[str]) -> WriteResult:
+        return self._forward(("delete", list(ids)), lambda: self.local.delete(ids))
+
+    def _forward(self, request: tuple[str, list], locally: Any) -> WriteResult:
+        try:
+            sock = self._connect()
+        except OSError as e:
+            log.warning("no writer at %s (%s): this worker writes itself", self.socket_path, e)
+            return locally()
+        with sock:
+            try:
+                _send(sock, request)
+                kind, payload = _receive(sock)
+            except (OSError, EOFError, pickle.UnpicklingError):
+                raise errors.WriteUnconfirmed("The index's writer stopped before it confirmed the write, which may or "
+                                              "may not have been applied: send it again.") from None
+        if kind == "ok":
+            return payload
+        raise _error(kind, payload)
+
+    def _connect(self) -> socket.socket:
+        try:
+            return _connected(self.socket_path)
+        except (FileNotFoundError, ConnectionRefusedError):
+            start_writer(self.index_dir, self.socket_path, self.owner, self.wait_seconds)
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            try:
+                return _connected(self.socket_path)
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+
+def _connected(path: Path) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(str(path))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _error(kind: str, message: str) -> errors.CariError:
+    """The writer's error as the worker raises it: its class if it is one of Cari's, else CariError."""
+    found = getattr(errors, kind, None)
+    if isinstance(found, type) and issubclass(found, errors.CariError):
+        with contextlib.suppress(Exception):
+            return found(message)
+    return errors.CariError(message)
+
+
+def start_writer(index_dir: Path, socket_path: Path, owner: int, wait_seconds: float = 10.0) -> None:
+    """Start a writer process for ``index_dir`` at ``socket_path`` (it ends at once if one already runs there)."""
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, this module
+        [sys.executable, "-m", "search.index.writer", str(Path(index_dir).resolve()), str(socket_path), str(owner),
+         str(wait_seconds)],
+        stdin=subprocess.DEVNULL)
+    threading.Thread(target=process.wait, name="cari-writer-reaper", daemon=True).start()
+
+
+# -- the writer's side ------------------------------------------------------------------------------------------
+
+
+def serve_writes(index_dir: Path, socket_path: Path, owner: int, wait_seconds: float = 10.0) -> None:
+    """Apply the writes the workers send to ``socket_path`` until ``owner`` (the server's process) is gone.
+
+    Returns at once when another writer holds the socket's lock.
+    """
+    lock = open(f"{socket_path}.lock", "a+b")  # noqa: SIM115 - held for the process's life
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(socket_path)  # a writer killed before: its lock went with it, its socket file stayed
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(socket_path))
+    listener.listen(128)  # workers connecting while the records are read wait here
+    writes = BatchedWrites(index_dir, wait_seconds=wait_seconds, keep_records=True)
+    threading.Thread(target=_watch, args=(owner, socket_path, writes), name="cari-writer-watch", daemon=True).start()
+    try:
+        warm_up(index_dir)
+    except Exception:  # noqa: BLE001 - only a head start: the first write reads what it needs
+        log.exception("could not read the index's records ahead of the first write")
+    while True:
+        connection, _ = listener.accept()
+        threading.Thread(target=_answer, args=(connection, writes), daemon=True).start()
+
+
+def _answer(connection: socket.socket, writes: BatchedWrites) -> None:
+    with connection:
+        try:
+            kind, items = _receive(connection)
+            result = writes.upsert(items) if kind == "upsert" else writes.delete(items)
+            answer: tuple[str, Any] = ("ok", result)
+        except errors.CariError as e:
+            answer = (type(e).__name__, str(e))
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return  # the worker went away before its request was read
+        except Exception as e:  # noqa: BLE001 - answered, and logged: the worker says the write failed
+            log.exception("write failed")
+            answer = ("CariError", f"The write failed ({type(e).__name__}); the index is unchanged.")
+        with contextlib.suppress(OSError):
+            _send(connection, answer)
+
+
+def _watch(owner: int, socket_path: Path, writes: BatchedWrites) -> None:
+    """End the process once the server ``owner`` is gone (or its socket removed) and no write is under way."""
+    while True:
+        time.sleep(WATCH_SECONDS)
+        if (not _alive(owner) or not socket_path.exists()) and writes.idle():
+            os.kill(os.getpid(), signal.SIGTERM)  # nothing under way: end now (the main thread waits in accept)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def warm_up(index_dir: Path) -> None:
+    """Read the live generation's records of the whole archive into memory now, before the first write asks."""
+    try:
+        live = generations.live_generation(index_dir)
+    except errors.CariError:
+        return  # no index yet: the first write makes one
+    with kept.keeping():
+        kept.keep(live / CONTENTS, CONTENTS, generations.read_record(live, CONTENTS))
+        counts = name_counts.read_counts(live)
+        if counts is not None:  # and the names' first pass over them, which the next learning starts from
+            split, candidates = name_counts.by_prefix(counts), name_learning.Candidates()
+            with open_for_writing(str(live), build_schema(), new=False).reader() as reader:
+                answers = name_counts.WordArticles(reader, name_counts.read_words(live))
+                count_live_only(reader)
+                name_learning.learn(split, answers, candidates)
+            kept.keep(live / name_counts.COUNTS, name_counts.COUNTS,
+                      (counts, {**answers.known, **answers.asked}, split, candidates))
+        kept.keep(live / stories.RECORD, stories.RECORD, stories.read(live, with_pairs=True))
+
+
+def main(argv: list[str]) -> None:
+    """``python -m search.index.writer INDEX SOCKET OWNER [WAIT]``: what :func:`start_writer` runs."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; the writer ends after it, write done
+    logging.basicConfig(format="writer %(process)d: %(levelname)s %(message)s", level=logging.WARNING)
+    index_dir, socket_path, owner = Path(argv[0]), Path(argv[1]), int(argv[2])
+    wait = float(argv[3]) if len(argv) > 3 else 10.0
+    try:
+        serve_writes(index_dir, socket_path, owner, wait)
+    except OSError as e:
+        log.error("cannot take writes at %s: %s (the workers write themselves)", socket_path, e)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,194 @@
+"""One writer process for every worker of ``cari serve`` (issue 24: a write visible to every worker within 5 s at
+1,000,000 articles; ``search.index.writer``): the workers hand their writes to it, it keeps the archive's records
+between writes, and killing it (SIGKILL mid-write), stopping the server with Ctrl-C during a write, or two workers
+writing at once never loses an acknowledged article nor leaves the index unreadable."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import search
+from search.index import writer
+from tests.conftest import make_index, start_cari_serve, stop
+
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+
+KEY = "rahasia-redaksi-0123456789"
+AUTH = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/x-ndjson"}
+
+
+def indosum_articles(indosum_docs: dict, n: int) -> list[dict]:
+    return list(indosum_docs.values())[:n]
+
+
+def _writers(index: Path) -> list[int]:
+    """The pids of the writer processes of ``index``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"search.index.writer" in command and str(index.resolve()).encode() in command:
+                found.append(int(entry.name))
+    return found
+
+
+def _the_writer(index: Path, seconds: float = 60) -> int:
+    """The one writer process of ``index`` (one a worker started too soon, finding the lock held, ends at once)."""
+    deadline = time.monotonic() + seconds
+    while len(found := _writers(index)) != 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (pid,) = found
+    return pid
+
+
+def _post(url: str, docs: list[dict], timeout: float = 120) -> tuple[int, dict]:
+    body = "".join(json.dumps(doc) + "\n" for doc in docs).encode()
+    request = urllib.request.Request(url + "/api/documents", data=body, method="POST", headers=AUTH)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+
+
+def _total(url: str, query: str) -> int:
+    with urllib.request.urlopen(url + "/api/search?" + urllib.parse.urlencode({"q": query}), timeout=30) as response:
+        return json.load(response)["total"]
+
+
+def _serve(tmp_path: Path, docs: list[dict]) -> tuple[Path, object, str]:
+    index = make_index(tmp_path, docs)
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY, encoding="utf-8")
+    proc, url, _ = start_cari_serve(index, 90, "--workers", "2", "--api-key-file", str(key_file))
+    return index, proc, url
+
+
+def _gone(pids: list[int], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def _generations(index: Path) -> set[str]:
+    return {p.name for p in index.iterdir() if p.name.startswith("gen-")}
+
+
+def _new_generation(index: Path, before: set[str], seconds: float = 60) -> bool:
+    """Wait until a write has started a generation that was not there ``before``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _generations(index) - before:
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def test_every_worker_hands_its_writes_to_one_writer(tmp_path, indosum_docs):
+    docs = indosum_articles(indosum_docs, 160)
+    index, proc, url = _serve(tmp_path, docs[:100])
+    try:
+        first = _the_writer(index)  # started with the server, before any write
+        results: dict[int, tuple[int, dict]] = {}
+        posts = [threading.Thread(target=lambda n=n: results.__setitem__(n, _post(url, docs[100 + 10 * n:110 + 10 * n])))
+                 for n in range(6)]  # concurrent POSTs: both workers take some
+        for post in posts:
+            post.start()
+        for post in posts:
+            post.join()
+        assert all(status == 200 for status, _ in results.values()), results
+        assert _the_writer(index) == first  # the same process applied them all
+        for doc in docs[100:160:7]:  # over new connections, whichever worker answers
+            with urllib.request.urlopen(f"{url}/api/article/{urllib.parse.quote(doc['id'])}", timeout=30) as found:
+                assert json.load(found)["id"] == doc["id"]
+        assert search.Index(index).doc_count() == 160
+    finally:
+        stop(proc)
+    assert _gone([first])  # the server gone, its writer ends
+
+
+def test_a_writer_killed_mid_write_loses_no_acknowledged_article(tmp_path, indosum_docs):
+    docs = indosum_articles(indosum_docs, 500)
+    index, proc, url = _serve(tmp_path, docs[:100])
+    try:
+        assert _post(url, docs[100:110])[0] == 200
+        killed = _the_writer(index)
+        before = _generations(index)
+        outcome: list[tuple[int, dict]] = []
+        post = threading.Thread(target=lambda: outcome.append(_post(url, docs[110:500])))
+        post.start()
+        assert _new_generation(index, before)  # the write is under way
+        os.kill(killed, signal.SIGKILL)
+        post.join()
+        status, body = outcome[0]
+        assert status in (200, 503), body
+        assert _total(url, "jakarta") > 0  # the workers go on serving
+        search.Index(index).check()  # every file of the live generation matches its checksums
+        if status == 503:
+            assert "send it again" in body["error"]
+            assert _post(url, docs[110:500])[0] == 200  # sent again: a new writer takes it
+        assert search.Index(index).doc_count() == 500
+        assert _the_writer(index) != killed
+    finally:
+        stop(proc)
+
+
+def test_ctrl_c_during_a_write_stops_the_server_and_its_writer_and_the_index_opens(tmp_path, indosum_docs):
+    docs = indosum_articles(indosum_docs, 400)
+    index, proc, url = _serve(tmp_path, docs[:100])
+    running = _the_writer(index)
+    before = _generations(index)
+
+    def post_until_stopped():
+        with contextlib.suppress(OSError):  # the server stopped before it answered
+            _post(url, docs[100:400], timeout=60)
+
+    post = threading.Thread(target=post_until_stopped)
+    post.start()
+    try:
+        assert _new_generation(index, before)
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends the server
+        proc.wait(timeout=30)
+    finally:
+        stop(proc)
+        post.join()
+    assert _gone([running], 60)  # the writer finishes the write under way, then ends
+    ix = search.Index(index)
+    ix.check()
+    assert ix.doc_count() in (100, 400)  # the write landed whole or not at all
+    assert not [p for p in index.iterdir() if p.name.endswith(".partial")]
+
+
+def test_without_a_writer_a_worker_writes_itself(tmp_path, indosum_docs, monkeypatch):
+    monkeypatch.setattr(writer, "START_SECONDS", 1.0)
+    index = make_index(tmp_path, indosum_articles(indosum_docs, 20))
+    unreachable = tmp_path / "no-such-folder" / "writer.sock"  # a writer cannot listen there
+    ix = search.Index(index, writer=unreachable)
+    article = search.given_article({"id": "sendiri", "title": "Uji", "text": "Artikel uji tulisansendiri."}, "t")[0]
+    assert ix.upsert([article]).upserted == ["sendiri"]
+    assert [hit.id for hit in ix.search("tulisansendiri").hits] == ["sendiri"]
+    assert _gone(_writers(index), 60)  # the writer it tried to start could not listen there, and ended
