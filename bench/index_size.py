@@ -5,7 +5,8 @@ Usage:
 
 INDEX_DIR is an index folder (its live generation is read) or a generation
 folder. The segments are compound files; their parts are summed by kind
-(``trm`` term dictionary, ``pst`` postings, ``col`` stored fields and lengths).
+(``trm`` term dictionary, ``pst`` postings, ``cpa`` posting arrays, ``col`` stored fields and
+lengths), and each segment's layout is shown.
 With ``--raw``, the total is also compared with the title + text characters of
 the articles, as ``bench/baseline.py`` does.
 """
@@ -44,6 +45,16 @@ def sizes(generation: Path) -> Counter:
     return found
 
 
+def segment_layouts(generation: Path) -> list[int]:
+    """Each segment's layout, as its codec records it (``search/_whoosh/codec.py``: 1 before layout 2)."""
+    from whoosh.index import TOC
+
+    from search.index.schema import build_schema
+
+    toc = TOC.read(FileStorage(str(generation), readonly=True), "MAIN", schema=build_schema())
+    return [getattr(segment.codec(), "layout", 1) for segment in toc.segments]
+
+
 def raw_chars(docs: Path) -> int:
     with docs.open(encoding="utf-8") as lines:
         return sum(len(d.get("text", "")) + len(d.get("title", "")) for d in map(json.loads, lines))
@@ -54,8 +65,10 @@ def main() -> None:
     parser.add_argument("index", type=Path)
     parser.add_argument("--raw", type=Path, help="the JSONL the index was built from")
     args = parser.parse_args()
-    found = sizes(generation_folder(args.index))
+    generation = generation_folder(args.index)
+    found = sizes(generation)
     total = sum(found.values())
+    print(f"{'segment layouts':16} {', '.join(map(str, segment_layouts(generation)))}")
     for kind, size in found.most_common():
         print(f"{kind:16} {size / 1e6:9.2f} MB {size / total:6.1%}")
     print(f"{'total':16} {total / 1e6:9.2f} MB")

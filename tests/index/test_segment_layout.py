@@ -90,8 +90,12 @@ def old_and_new(tmp_path_factory):
 
 
 def test_new_segments_record_layout_2_and_old_ones_stay_layout_1(old_and_new):
+    from bench.index_size import segment_layouts as shown
+
     assert set(segment_layouts(old_and_new[1])) == {1}
     assert set(segment_layouts(old_and_new[2])) == {2}
+    for layout in (1, 2):  # what `python -m bench.index_size` prints
+        assert shown(generations.live_generation(old_and_new[layout])) == segment_layouts(old_and_new[layout])
     assert current_codec().layout == 2
     # An index of layout 1 pickles its codec as format 10 always did (three numbers): old code reads it.
     assert CariCodec().__reduce__()[1] == ("codec", 128, 3, 32)
