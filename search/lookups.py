@@ -34,7 +34,7 @@ def related_hits(opened: OpenGeneration, doc_id: str, limit: int = 10) -> list[H
     reader = searcher.reader()
     with read_errors_as_damage(opened.index_dir):
         ranked = like.more_like(docnum, fields, opened.scorer, reader.doc_frequency, max(1, min(limit, MAX_LIMIT)),
-                                opened.story_map().story_of)
+                                opened.story_map().story_of, opened.topics(), searcher.stored_fields)
         nothing = TermMatcher.from_terms([])
         return [hit_of(searcher.stored_fields(doc), score, nothing) for doc, score in ranked]
 

@@ -22,6 +22,7 @@ from search.errors import CariError, damaged
 from search.index import generations
 from search.index.format import open_for_searching
 from search.index.names import NAMES, Name, names_of_record
+from search.index.topics import Topics
 from search.query.alternatives import Alternatives
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import QueryBuilder
@@ -71,6 +72,7 @@ class OpenGeneration:
         self.builder = QueryBuilder(self.searcher.schema, Alternatives(lexicon=self.lexicon))
         self._completions: CompletionTable | None = None
         self._stories: StoryMap | None = None
+        self._topics: Topics | None | bool = False  # False: not read yet
 
     def _abandon(self) -> None:
         if hasattr(self, "verification"):
@@ -106,6 +108,12 @@ class OpenGeneration:
         if self._stories is None:
             self._stories = StoryMap.load(self.generation, self.scorer.postings)
         return self._stories
+
+    def topics(self) -> Topics | None:
+        """The generation's topics (``search.index.topics``), read from its record when first asked for."""
+        if self._topics is False:
+            self._topics = Topics.load(self.generation)
+        return self._topics  # type: ignore[return-value]
 
     def completion_table(self) -> CompletionTable:
         """The generation's completions, made from its words, publishers and titles when first asked for."""

@@ -23,6 +23,15 @@ alone finds the article's rarest words, which are often a side thread (a
 Transjakarta bus stop where Ahok is the story; Gatot Nurmantyo for Gatot
 Brajamusti).
 
+A third pass weighs in the **topics** the archive was found to have
+(``search.index.topics``: latent semantic analysis, learned when the index
+was built): a candidate's score, as a share of the best one's, counts
+``1 - TOPIC_SHARE``, and the cosine of its topics (from its title and
+lead) with the article's (from its whole text) ``TOPIC_SHARE``. Words that
+often occur together then count for each other: a power cut story's
+related articles are about electricity, not about the ships its telling
+word ``kapal`` also names. An index without topics skips this pass.
+
 Copies are left out (``one_per_story``): the article's own text under other
 titles (``search.index.stories``) is not related reading, and another
 story's copies stand for it once, by the first of them.
@@ -34,75 +43,48 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as q
 
 from search._whoosh.postings import PostingArrays
+from search.analysis.article_terms import LEAD_WEIGHT, TITLE_WEIGHT, ArticleTerms, bag_of, head_bag
 from search.analysis.names import name_terms
-from search.analysis.tokens import analyse
+from search.index.topics import Topics
 from search.ranking.dates import DateOrder
 from search.ranking.scoring import ArrayScorer
 
 TELLING_TERMS = 25
-TITLE_WEIGHT = 3.0
-LEAD_WEIGHT = 2.0
 # How much more a telling word counts in another article's title than in its body.
 CANDIDATE_TITLE_WEIGHT = 2.0
-LEAD_CHARS = 600  # the lead: the first paragraph, or this much of a text without paragraphs
 # Scores within this share of each other are a tie, settled by nearness in time.
 TIE_SHARE = 0.1
-# Candidates re-ranked by their subject (at least one more than asked for).
-RERANKED = 50
+# Candidates re-ranked by their subject and topics (at least one more than asked for).
+RERANKED = 30
 SUBJECT_TERMS = 2
 # A candidate about none of the subject keeps this share of its score; about all of it, 1 + this share.
 SUBJECT_FLOOR = 0.5
 SUBJECT_IDF_POWER = 1.0
 ONCE = 0.5  # how much a subject word named once in a candidate's text (not its title) counts
 MICROSECONDS_A_DAY = 86_400 * 1_000_000
+TOPIC_SHARE = 0.5  # the weight of the topics' cosine beside the score as a share of the best
 
 
-def lead_and_rest(body: str) -> tuple[str, str]:
-    """The body's first paragraph (at most ``LEAD_CHARS``) and the rest."""
-    first, _, rest = body.strip().partition("\n")
-    if len(first) > LEAD_CHARS:
-        cut = first.rfind(" ", 0, LEAD_CHARS)
-        cut = cut if cut > 0 else LEAD_CHARS
-        return first[:cut], first[cut:] + "\n" + rest
-    return first, rest
-
-
-def written_terms(text: str) -> list[tuple[str, str]]:
-    """(field kind, term) of each word of ``text``: ("stem", root), or ("name", word) for a name kept whole."""
-    terms = []
-    for token in analyse(text):
-        if token.stem is None:
-            continue
-        written = text[token.start:token.end]
-        at = token.start - 1
-        while at >= 0 and text[at].isspace():
-            at -= 1
-        opens_sentence = at < 0 or text[at] in '.!?"“:'
-        name = written[:1].isupper() and not opens_sentence and token.stem != token.word and token.word.isalpha()
-        terms.append(("name", token.word) if name else ("stem", token.stem))
-    return terms
-
-
-@dataclass
-class ArticleTerms:
-    """The written terms (``written_terms``) of an article's title, lead and rest, read once."""
-
-    title: str
-    body: str
-    in_title: list[tuple[str, str]]
-    in_lead: list[tuple[str, str]]
-    in_rest: list[tuple[str, str]]
-
-    @classmethod
-    def of(cls, title: str, body: str) -> ArticleTerms:
-        lead, rest = lead_and_rest(body)
-        return cls(title, body, written_terms(title), written_terms(lead), written_terms(rest))
+def by_topics(ranked: list[tuple[int, float]], article: ArticleTerms, topics: Topics,
+              stored: Callable[[int], dict]) -> list[tuple[int, float]]:
+    """``ranked`` (best first) scored again: ``1 - TOPIC_SHARE`` of the score as a share of the best, plus
+    ``TOPIC_SHARE`` of the cosine of the candidate's topics (title and lead) with the article's; best first."""
+    point = topics.point(bag_of(article))
+    if point is None or not ranked:
+        return ranked
+    best = ranked[0][1] or 1.0
+    scored = []
+    for doc, score in ranked:
+        fields = stored(doc)
+        other = topics.point(head_bag(fields.get("title", ""), fields.get("body", "")))
+        cosine = float(other @ point) if other is not None else 0.0
+        scored.append((doc, (1 - TOPIC_SHARE) * score / best + TOPIC_SHARE * cosine))
+    return sorted(scored, key=lambda pair: -pair[1])
 
 
 def telling_terms(
@@ -254,14 +236,15 @@ def one_per_story(ranked: list[tuple[int, float]], story_of: np.ndarray | None, 
 
 def more_like(  # noqa: PLR0913
     docnum: int, fields: dict, scorer: ArrayScorer, document_frequency: Callable[[str, str], int], limit: int,
-    story_of: np.ndarray | None = None,
+    story_of: np.ndarray | None = None, topics: Topics | None = None, stored: Callable[[int], dict] | None = None,
 ) -> list[tuple[int, float]]:
     """(document, score) of the ``limit`` articles most like document ``docnum`` (its stored ``fields``), best first.
 
     ``scorer`` is the index's ``ArrayScorer``: BM25F of the telling words,
     the ``RERANKED`` best times ``SUBJECT_FLOOR`` plus the share of the
     article's subject they are about, nearer in time first among equals,
-    one article per story (``story_of``: ``StoryMap.story_of``; None: no groups).
+    one article per story (``story_of``: ``StoryMap.story_of``; None: no groups), then scored again by their
+    topics (``by_topics``; ``topics``: the index's, ``stored(doc)``: a document's stored fields; None: not).
     """
     postings = scorer.postings
     article = ArticleTerms.of(fields.get("title", ""), fields.get("body", ""))
@@ -285,4 +268,7 @@ def more_like(  # noqa: PLR0913
                                                                                               strict=True)),
                         key=lambda pair: -pair[1])
     # Copies out before the ties are banded: the article's own copy scores far above anything else.
-    return nearest_in_time_among_equals(one_per_story(ranked, story_of, docnum), scorer.dates, docnum)[:limit]
+    ranked = one_per_story(ranked, story_of, docnum)
+    if topics is not None and stored is not None:
+        ranked = by_topics(ranked, article, topics, stored)
+    return nearest_in_time_among_equals(ranked, scorer.dates, docnum)[:limit]
