@@ -184,7 +184,7 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
                 write_names(generation, ix, batch.names)
             grouped.result()
         save_roots(generation, live)
-        if live is None or not (generation / topics.RECORD).exists():  # an update keeps them (hard-linked)
+        if topics.needs_learning(generation, ix):  # else an update keeps them (hard-linked)
             announce(batch, "Learning the archive's topics (for related articles)")
             topics.learn_from(generation, ix)
         if batch.on_item is not None:

@@ -20,7 +20,8 @@ without a pass over the archive. The record ``topics.npz`` holds the words
 (those in at least two sampled articles), their idf and their vectors
 (float16); a write that adds or removes articles keeps it (hard-linked with
 the generation, ``generations.copy_generation``): topics change slowly, and
-a full rebuild learns them again. An index without the record (written
+a full rebuild learns them again (and so does a write to a small index, or to one grown twice
+since: ``needs_learning``). An index without the record (written
 before it existed) ranks related articles by more like this alone.
 
 Cost: the fit is ~1.5 ms of analysis per sampled article plus the
@@ -35,7 +36,7 @@ import os
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,12 @@ from search.index.npz import read_arrays
 
 RECORD = "topics.npz"
 SAMPLE = 3500  # articles the topics are learned from, at most (IndoSum's 3,463 all)
+RELEARN_BELOW = 1000  # a write to an index of fewer live articles learns its topics again (~1.5 ms an article)
+RELEARN_GROWTH = 2.0  # ... and one that has grown this many times since they were learned
 DIMENSIONS = 200
 MIN_ARTICLES = 2  # a word in fewer sampled articles has no topic vector
 VERSION = 1
+REMEMBERED = 20_000  # documents' points kept per opened generation (~8 MB)
 
 
 @dataclass
@@ -59,6 +63,21 @@ class Topics:
     index: dict[str, int]
     idf: np.ndarray  # float32, per word
     vectors: np.ndarray  # float32, words x dimensions
+    articles: int = 0  # the live articles of the index when they were learned
+    # Points of documents already seen (document number -> point; None: no known word), for one generation.
+    seen: dict[int, np.ndarray | None] = field(default_factory=dict, repr=False)
+
+    def point_of(self, doc: int, bag: Callable[[], Bag]) -> np.ndarray | None:
+        """The point of document ``doc`` of the generation these topics belong to, remembered (at most
+        ``REMEMBERED``, float16): an article page's related articles are often another's."""
+        if doc in self.seen:
+            found = self.seen[doc]
+            return None if found is None else found.astype(np.float32)
+        point = self.point(bag())
+        if len(self.seen) >= REMEMBERED:
+            self.seen.clear()
+        self.seen[doc] = None if point is None else point.astype(np.float16)
+        return point
 
     def point(self, bag: Bag) -> np.ndarray | None:
         """The unit-length topic vector of an article whose weighted words are ``bag`` (None: no known word)."""
@@ -82,7 +101,7 @@ class Topics:
         words = np.array(sorted(self.index, key=self.index.__getitem__))
         with partial.open("wb") as f:
             np.savez(f, version=np.array([VERSION]), words=words, idf=self.idf.astype(np.float32),
-                     vectors=self.vectors.astype(np.float16))
+                     vectors=self.vectors.astype(np.float16), articles=np.array([self.articles]))
         os.replace(partial, path)
 
     @classmethod
@@ -92,14 +111,14 @@ class Topics:
         if not path.exists():
             return None
         try:
-            found = read_arrays(path, ("version", "words", "idf", "vectors"))
+            found = read_arrays(path, ("version", "words", "idf", "vectors", "articles"))
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
             return None
         if int(found["version"][0]) != VERSION or len(found["words"]) != len(found["vectors"]):
             return None
         words = found["words"].tolist()
         return cls({word: row for row, word in enumerate(words)}, found["idf"].astype(np.float32),
-                   found["vectors"].astype(np.float32))
+                   found["vectors"].astype(np.float32), int(found["articles"][0]))
 
 
 def fit(bags: list[Bag], dimensions: int = DIMENSIONS) -> Topics | None:
@@ -191,10 +210,27 @@ def sample_numbers(live: np.ndarray, size: int = SAMPLE) -> list[int]:
     return numbers.tolist()
 
 
-def learn_from(generation: Path, ix: Any) -> None:
-    """Write the topics of the Whoosh index ``ix`` just written in ``generation`` (see ``learn``)."""
+def needs_learning(generation: Path, ix: Any) -> bool:
+    """Whether a write of the Whoosh index ``ix`` into ``generation`` learns its topics again: a new index or one
+    without them; a small one (below ``RELEARN_BELOW`` live articles: the same articles always give the same
+    topics, so an index rebuilt from its export ranks related articles as the original); one that has grown
+    ``RELEARN_GROWTH`` times since. Other writes keep them (hard-linked): topics change slowly."""
+    if not (generation / RECORD).exists():
+        return True
     with ix.searcher() as searcher:
-        learn(generation, live_mask(searcher.reader()), searcher.stored_fields)
+        articles = searcher.doc_count()
+    if articles < RELEARN_BELOW:
+        return True
+    learned = Topics.load(generation)
+    return learned is None or articles >= RELEARN_GROWTH * max(learned.articles, 1)
+
+
+def learn_from(generation: Path, ix: Any) -> None:
+    """Write the topics of the Whoosh index ``ix`` just written in ``generation`` (see ``learn``), or take off an
+    outdated record when there are too few articles to learn any."""
+    with ix.searcher() as searcher:
+        if not learn(generation, live_mask(searcher.reader()), searcher.stored_fields):
+            (generation / RECORD).unlink(missing_ok=True)  # a hard link: the live generation keeps its own
 
 
 def learn(generation: Path, live: np.ndarray, stored: Callable[[int], dict]) -> bool:
@@ -207,5 +243,6 @@ def learn(generation: Path, live: np.ndarray, stored: Callable[[int], dict]) -> 
     topics = fit(list(bags))
     if topics is None:
         return False
+    topics.articles = int(live.sum())
     topics.save(generation / RECORD)
     return True

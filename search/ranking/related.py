@@ -39,6 +39,7 @@ story's copies stand for it once, by the first of them.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -50,7 +51,7 @@ from whoosh import query as q
 from search._whoosh.postings import PostingArrays
 from search.analysis.article_terms import LEAD_WEIGHT, TITLE_WEIGHT, ArticleTerms, bag_of, head_bag
 from search.analysis.names import name_terms
-from search.index.topics import Topics
+from search.index.topics import Bag, Topics
 from search.ranking.dates import DateOrder
 from search.ranking.scoring import ArrayScorer
 
@@ -80,11 +81,15 @@ def by_topics(ranked: list[tuple[int, float]], article: ArticleTerms, topics: To
     best = ranked[0][1] or 1.0
     scored = []
     for doc, score in ranked:
-        fields = stored(doc)
-        other = topics.point(head_bag(fields.get("title", ""), fields.get("body", "")))
+        other = topics.point_of(doc, functools.partial(_head_bag_of, stored, doc))
         cosine = float(other @ point) if other is not None else 0.0
         scored.append((doc, (1 - TOPIC_SHARE) * score / best + TOPIC_SHARE * cosine))
     return sorted(scored, key=lambda pair: -pair[1])
+
+
+def _head_bag_of(stored: Callable[[int], dict], doc: int) -> Bag:
+    fields = stored(doc)
+    return head_bag(fields.get("title", ""), fields.get("body", ""))
 
 
 def telling_terms(

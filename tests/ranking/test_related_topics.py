@@ -51,7 +51,8 @@ def test_the_record_round_trips_and_a_damaged_one_is_ignored(tmp_path):
     assert topics.Topics.load(tmp_path / "nowhere") is None
 
 
-def test_a_build_learns_topics_an_update_keeps_them_and_related_uses_them(tmp_path, indosum_docs):
+def test_a_build_learns_topics_an_update_keeps_them_and_related_uses_them(tmp_path, indosum_docs, monkeypatch):
+    monkeypatch.setattr(topics, "RELEARN_BELOW", 100)  # an index of 150 is "large": its updates keep the topics
     docs = list(indosum_docs.values())
     floods = [doc for doc in docs if "banjir" in doc["title"].lower()][:30]
     others = [doc for doc in docs if "banjir" not in doc["title"].lower()][:120]
@@ -66,3 +67,8 @@ def test_a_build_learns_topics_an_update_keeps_them_and_related_uses_them(tmp_pa
     build_index([write_jsonl(tmp_path / "more.jsonl", [*floods, *others, *docs[400:405]])], index_dir)  # an update
     kept = live_generation(index_dir) / topics.RECORD
     assert kept != record and kept.stat().st_ino == record.stat().st_ino  # the same file, hard-linked
+
+    monkeypatch.setattr(topics, "RELEARN_GROWTH", 1.02)  # grown 155/150 times: learned again, a new file
+    build_index([write_jsonl(tmp_path / "more.jsonl", [*floods, *others, *docs[400:410]])], index_dir)
+    again = live_generation(index_dir) / topics.RECORD
+    assert again.stat().st_ino != kept.stat().st_ino and topics.Topics.load(again.parent).articles > learned.articles

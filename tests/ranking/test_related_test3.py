@@ -1,0 +1,24 @@
+"""Related articles on IndoSum's blind test set (eval/related/test3.tsv, issue 21 point 3): 20 articles of 20
+subjects that each have at least 10 other articles in the archive, their related articles judged one by one by
+reading (eval/related/read/test3.tsv), blind to which method proposed them."""
+
+import pytest
+
+from search import Index
+from tests.conftest import bench_module
+
+
+@pytest.mark.slow
+def test_the_blind_test_sets_related_articles_are_about_their_subject_as_read(indosum_index):
+    bench = bench_module("related")
+    read = bench.readings("test3.tsv")
+    index = Index(indosum_index)
+    counts, unread = [], 0
+    for doc_id, _subject, _pattern in bench.judged("test3.tsv"):
+        hits = index.related(doc_id, limit=10)
+        unread += sum((doc_id, hit.id) not in read for hit in hits)
+        counts.append(sum(read.get((doc_id, hit.id), False) for hit in hits))
+    assert len(counts) == 20 and unread == 0, (counts, unread)  # every related article was read
+    # More like this with the subject re-rank alone (before the topics): 5 of 20 articles with 8 of their 10 about
+    # their subject, 107 of 200. With the archive's topics: 6 and 117. The issue's bar (all 20) is not met.
+    assert sum(n >= 8 for n in counts) >= 6 and sum(counts) >= 117, counts
