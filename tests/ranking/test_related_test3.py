@@ -13,12 +13,12 @@ def test_the_blind_test_sets_related_articles_are_about_their_subject_as_read(in
     bench = bench_module("related")
     read = bench.readings("test3.tsv")
     index = Index(indosum_index)
-    counts, unread = [], 0
+    counts = []
     for doc_id, _subject, _pattern in bench.judged("test3.tsv"):
         hits = index.related(doc_id, limit=10)
-        unread += sum((doc_id, hit.id) not in read for hit in hits)
+        # A related article no reader judged counts as not about the subject (read it and add it to read/test3.tsv).
         counts.append(sum(read.get((doc_id, hit.id), False) for hit in hits))
-    assert len(counts) == 20 and unread == 0, (counts, unread)  # every related article was read
+    assert len(counts) == 20
     # More like this with the subject re-rank alone (before the topics): 5 of 20 articles with 8 of their 10 about
     # their subject, 107 of 200. With the archive's topics: 6 and 117. The bar (all 20) is not met.
     assert sum(n >= 8 for n in counts) >= 6 and sum(counts) >= 117, counts
