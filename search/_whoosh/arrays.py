@@ -157,9 +157,9 @@ def code_ids(ids: np.ndarray) -> tuple[int, bytes]:
     np.subtract(ids[1:], ids[:-1], out=gaps[1:])
     wide8 = int(np.count_nonzero((gaps > 255) | (gaps == 0)))
     size8 = count + -count % 4 + 4 * wide8
-    if size8 >= 4 * count:
-        return IDS_INT32, ids.astype("<i4").tobytes()
     size16 = 2 * count + -2 * count % 4 + 4 * int(np.count_nonzero((gaps > 65535) | (gaps == 0))) if wide8 else size8
+    if min(size8, size16) >= 4 * count:
+        return IDS_INT32, ids.astype("<i4").tobytes()
     kind, limit, dtype = (IDS_GAPS8, 255, np.uint8) if size8 <= size16 else (IDS_GAPS16, 65535, "<u2")
     wide = (gaps > limit) | (gaps == 0)
     narrow = np.where(wide, 0, gaps).astype(dtype).tobytes()
