@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import fcntl
 import gzip
-import itertools
 import json
 import os
 import secrets
@@ -46,6 +45,7 @@ from typing import IO, Any, cast
 
 from search.errors import IndexDamaged, IndexMissing, damaged, not_permitted
 from search.index.checksums import checksums
+from search.index.grown import CLOSING_MEMBER, REPEATS_SHARE, write_grown_record  # noqa: F401 - where they were
 from search.ingest.formats import GENERATION_PREFIX
 from search.ingest.formats import INDEX_POINTER as POINTER
 
@@ -231,84 +231,6 @@ def write_record(generation: Path, name: str, data: Any) -> None:
         # One write: json.dump would hand the gzip stream thousands of pieces.
         f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     os.replace(partial, path)
-
-
-# The last gzip member of a record written by ``write_grown_record``: the object's closing brace alone.
-CLOSING_MEMBER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\x03\xab\x05\x00\x0c\xe2\xb6\xfc\x01\x00\x00\x00"
-# A grown record is written whole again once the keys it repeats are this share of the keys it holds.
-REPEATS_SHARE = 0.1
-
-
-def write_grown_record(generation: Path, name: str, data: dict, live: Path | None, before: dict | None,
-                       repeats: int = 0) -> int:
-    """Store the gzipped JSON object ``data`` like ``write_record`` (the same text once decompressed, read by
-    ``read_record`` and by any gzip reader), as the object without its closing brace, then ``CLOSING_MEMBER``.
-
-    When ``data`` is ``before`` (the object ``live``'s record of that name holds) with values changed and keys
-    added after its own, the live file is copied but its last member and the changes are appended as one more
-    member: JSON's last value of a repeated key wins (and Python keeps the key's first place), so the record reads
-    as ``data``. At 1,000,000 articles that is copying 28 MB instead of writing 1,000,000 ids (~1.5 CPU-s).
-    ``repeats``: the keys ``live``'s file repeats; returns those of the new file (past ``REPEATS_SHARE`` of the keys,
-    or when ``data`` is not such a growth, the record is written whole: 0).
-    """
-    path = generation / name
-    partial = path.with_name(path.name + ".partial" + path.suffix)
-    changed = _changed(before, data) if live is not None and before is not None else None
-    if changed is not None and before is not None and live is not None:
-        repeats += len(changed)
-        if repeats <= REPEATS_SHARE * len(data) and _copy_all_but_closing(live / name, partial):
-            addition = {**{key: data[key] for key in changed}, **dict(itertools.islice(data.items(), len(before), None))}
-            with open(partial, "ab") as f:
-                if addition:
-                    text = json.dumps(addition, ensure_ascii=False, separators=(",", ":"))[1:-1]
-                    f.write(gzip.compress((("," if before else "") + text).encode("utf-8"), compresslevel=1))
-                f.write(CLOSING_MEMBER)
-            os.replace(partial, path)
-            return repeats
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    with open(partial, "wb") as f:
-        f.write(gzip.compress(text[:-1].encode("utf-8"), compresslevel=1))
-        f.write(CLOSING_MEMBER)
-    os.replace(partial, path)
-    return 0
-
-
-def _changed(before: dict, data: dict) -> list | None:
-    """The keys whose values ``data`` changed, when it is ``before`` with those and keys added after its own
-    (its first keys are ``before``'s, in their order); else None."""
-    if len(data) < len(before):
-        return None
-    changed = []
-    for (key, value), (new_key, new_value) in zip(before.items(), data.items(), strict=False):  # data may be longer
-        if key != new_key:
-            return None
-        if value != new_value:
-            changed.append(key)
-    return changed
-
-
-def _copy_all_but_closing(source: Path, target: Path) -> bool:
-    """Copy ``source`` but its closing member into ``target``; False (nothing copied) if it does not end with one."""
-    try:
-        with open(source, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size <= len(CLOSING_MEMBER):
-                return False
-            f.seek(size - len(CLOSING_MEMBER))
-            if f.read() != CLOSING_MEMBER:
-                return False
-            f.seek(0)
-            with open(target, "wb") as out:
-                left = size - len(CLOSING_MEMBER)
-                while left:
-                    piece = f.read(min(left, 16 << 20))
-                    if not piece:
-                        return False
-                    out.write(piece)
-                    left -= len(piece)
-    except OSError:
-        return False
-    return True
 
 
 def read_record(generation: Path, name: str) -> Any:

@@ -11,7 +11,7 @@ import pytest
 
 import search
 from search.errors import BuildFailed
-from search.index import generations, kept, name_counts, name_learning, stories
+from search.index import generations, grown, kept, name_counts, name_learning, stories
 from search.index.batch import ADD
 from search.index.build import build_index
 from search.index.format import CONTENTS
@@ -156,4 +156,36 @@ def test_a_failed_write_and_another_process_write_leave_nothing_stale(tmp_path, 
     assert (names, counts) == _from_scratch(index)
     assert set(generations.read_record(_live(index), CONTENTS)) == {d["id"] for d in docs[:200] + docs[220:260]}
     ix.close()
+    kept.forget()
+
+
+def test_a_removal_writes_again_only_the_parts_of_the_list_holding_the_removed(tmp_path, monkeypatch):
+    """The list of articles in parts (``search.index.grown``): additions, changes and removals in any order read
+    back as the object they make, in its order, and a removal copies the parts it does not touch byte for byte."""
+    monkeypatch.setattr(grown, "CHUNK_KEYS", 50)
+    made, part = [], grown._part
+    monkeypatch.setattr(grown, "_part", lambda keys, values, opening: made.append(keys) or part(keys, values, opening))
+    rng = random.Random(24)
+    data = {f"id-{n}": f"hash-{n}" for n in range(400)}
+    folders = [tmp_path / f"g{n}" for n in range(40)]
+    for folder in folders:
+        folder.mkdir()
+    with kept.keeping():
+        grown.write_grown_record(folders[0], CONTENTS, data, None, None)
+        repeats = 0
+        for n in range(1, 40):
+            before = data
+            if n % 3:  # remove a few (the parts are known from the last write)
+                gone = set(rng.sample(sorted(before), 2))
+                data = {key: value for key, value in before.items() if key not in gone}
+            else:  # change a few and add a few
+                data = {**before, **{key: "changed" for key in rng.sample(sorted(before), 3)},
+                        **{f"new-{n}-{k}": "new" for k in range(4)}}
+            made.clear()
+            repeats = grown.write_grown_record(folders[n], CONTENTS, data, folders[n - 1], before, repeats)
+            read = generations.read_record(folders[n], CONTENTS)
+            assert read == data and list(read) == list(data)
+            if n % 3:  # the parts holding the two removed keys made again (and the next, if it opens the object)
+                assert 1 <= len(made) <= 3 and sum(map(len, made)) <= 150
+    assert len(data) > 300
     kept.forget()
