@@ -44,14 +44,15 @@ class Part:
     opening: bool  # holds the object's opening brace
 
 
-def _part(keys: list[str], values: dict, opening: bool) -> Part:
+def part_of(keys: list[str], values: dict, opening: bool) -> Part:
+    """The part holding ``keys`` with their ``values`` (``opening``: the first, with the object's opening brace)."""
     text = json.dumps({key: values[key] for key in keys}, ensure_ascii=False, separators=(",", ":"))[1:-1]
     return Part(keys, gzip.compress((("{" if opening else ",") + text).encode("utf-8"), compresslevel=1), opening)
 
 
 def _whole(data: dict) -> list[Part]:
     keys = list(data)
-    parts = [_part(keys[start:start + CHUNK_KEYS], data, start == 0) for start in range(0, len(keys), CHUNK_KEYS)]
+    parts = [part_of(keys[start:start + CHUNK_KEYS], data, start == 0) for start in range(0, len(keys), CHUNK_KEYS)]
     return parts or [Part([], gzip.compress(b"{", compresslevel=1), True)]
 
 
@@ -67,7 +68,7 @@ def _without(parts: list[Part], gone: set[str], data: dict) -> list[Part]:
         if not keys:
             continue
         opening = not kept_parts
-        kept_parts.append(_part(keys, data, opening) if touched or part.opening != opening else part)
+        kept_parts.append(part_of(keys, data, opening) if touched or part.opening != opening else part)
     return kept_parts or [Part([], gzip.compress(b"{", compresslevel=1), True)]
 
 

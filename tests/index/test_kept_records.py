@@ -163,8 +163,8 @@ def test_a_removal_writes_again_only_the_parts_of_the_list_holding_the_removed(t
     """The list of articles in parts (``search.index.grown``): additions, changes and removals in any order read
     back as the object they make, in its order, and a removal copies the parts it does not touch byte for byte."""
     monkeypatch.setattr(grown, "CHUNK_KEYS", 50)
-    made, part = [], grown._part
-    monkeypatch.setattr(grown, "_part", lambda keys, values, opening: made.append(keys) or part(keys, values, opening))
+    made, part = [], grown.part_of
+    monkeypatch.setattr(grown, "part_of", lambda keys, values, opening: made.append(keys) or part(keys, values, opening))
     rng = random.Random(24)
     data = {f"id-{n}": f"hash-{n}" for n in range(400)}
     folders = [tmp_path / f"g{n}" for n in range(40)]
