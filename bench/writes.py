@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 import urllib.parse
@@ -86,12 +87,34 @@ def batch_of(round_number: int, size: int) -> tuple[str, str]:
     return word, lines
 
 
+def server_cpu(index: Path) -> tuple[float, float]:
+    """CPU seconds (user + system) so far of the processes serving ``index``: (its writer, all of them)."""
+    writer = total = 0.0
+    wanted = str(index).encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if not any(wanted in part for part in command) or not any(b"serve" in p or b"writer" in p for p in command):
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total += seconds
+        if b"search.index.writer" in command:
+            writer += seconds
+    return writer, total
+
+
 def serve_rounds(args) -> None:
     """The rounds against ``cari serve --workers N``: POST, then search until 10 in a row find the batch."""
     with cari_serve(args.index, args.serve, key=KEY, warm_up=args.warm_up) as url:
-        posts, first, tenth, written = [], [], [], []
+        posts, first, tenth, written, cpu = [], [], [], [], []
         for round_number in range(args.rounds):
             word, lines = batch_of(round_number, args.batch)
+            cpu_before = server_cpu(args.index)
             started = time.perf_counter()
             request = urllib.request.Request(f"{url}/api/documents", data=lines.encode(), method="POST", headers={
                 "Authorization": f"Bearer {KEY}", "Content-Type": "application/x-ndjson"})
@@ -107,18 +130,27 @@ def serve_rounds(args) -> None:
                 if found and in_a_row == 1:
                     first.append(time.perf_counter() - started)
             tenth.append(time.perf_counter() - started)
-        deletes = []
+            cpu_after = server_cpu(args.index)
+            cpu.append((cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]))
+            print(f"round {round_number}: POST {posts[-1]:.2f} s, first {first[-1]:.2f} s, 10th {tenth[-1]:.2f} s; "
+                  f"CPU the writer {cpu[-1][0]:.2f} s, the server's processes {cpu[-1][1]:.2f} s", flush=True)
+        deletes, delete_cpu = [], []
         for doc_id in written:
             request = urllib.request.Request(f"{url}/api/documents/{urllib.parse.quote(doc_id)}", method="DELETE",
                                              headers={"Authorization": f"Bearer {KEY}"})
+            cpu_before = server_cpu(args.index)
             started = time.perf_counter()
             urllib.request.urlopen(request, timeout=60).close()
             deletes.append(time.perf_counter() - started)
+            delete_cpu.append(server_cpu(args.index)[0] - cpu_before[0])
     print(f"cari serve --workers {args.serve}; {args.rounds} POSTs of {args.batch} article(s), from the POST's start")
     print(f"POST returned    median {statistics.median(posts):.2f} s, max {max(posts):.2f} s")
     print(f"first search finding them    median {statistics.median(first):.2f} s, max {max(first):.2f} s")
     print(f"10th search in a row finding them    median {statistics.median(tenth):.2f} s, max {max(tenth):.2f} s")
-    print(f"DELETE of one article    median {statistics.median(deletes):.2f} s, max {max(deletes):.2f} s")
+    print(f"DELETE of one article    median {statistics.median(deletes):.2f} s, max {max(deletes):.2f} s; "
+          f"the writer's CPU median {statistics.median(delete_cpu):.2f} s")
+    print(f"CPU from a POST to the 10th search: the writer median {statistics.median(c[0] for c in cpu):.2f} s, "
+          f"all the server's processes {statistics.median(c[1] for c in cpu):.2f} s")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from search._whoosh.live import count_live_only
 from search._whoosh.writers import open_for_writing
 from search.index import generations, kept, name_counts, name_learning, stories
 from search.index.documents import BatchedWrites, WriteResult
-from search.index.format import CONTENTS
+from search.index.format import CONTENTS, check_format
 from search.index.schema import build_schema
 from search.ingest.article import Article
 
@@ -229,6 +229,7 @@ def warm_up(index_dir: Path) -> None:
         live = generations.live_generation(index_dir)
     except errors.CariError:
         return  # no index yet: the first write makes one
+    check_format(index_dir, live)  # every file's checksum, remembered: the first write does not check them again
     with kept.keeping():
         kept.keep(live / CONTENTS, CONTENTS, generations.read_record(live, CONTENTS))
         counts = name_counts.read_counts(live)
