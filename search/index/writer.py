@@ -209,18 +209,23 @@ def _watch(owner: int, socket_path: Path, writes: BatchedWrites) -> None:
     """End the process once the server ``owner`` is gone (or its socket removed) and no write is under way."""
     while True:
         time.sleep(WATCH_SECONDS)
-        if (not _alive(owner) or not socket_path.exists()) and writes.idle():
+        if (not running(owner) or not socket_path.exists()) and writes.idle():
             os.kill(os.getpid(), signal.SIGTERM)  # nothing under way: end now (the main thread waits in accept)
 
 
-def _alive(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether the process ``pid`` runs (one that has ended but is not yet reaped, a zombie, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc to ask: it answered the signal
 
 
 def warm_up(index_dir: Path) -> None:

@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
 import threading
 import time
 import urllib.error
@@ -192,3 +193,14 @@ def test_without_a_writer_a_worker_writes_itself(tmp_path, indosum_docs, monkeyp
     assert ix.upsert([article]).upserted == ["sendiri"]
     assert [hit.id for hit in ix.search("tulisansendiri").hits] == ["sendiri"]
     assert _gone(_writers(index), 60)  # the writer it tried to start could not listen there, and ended
+
+
+def test_the_writer_takes_a_server_ended_but_not_yet_reaped_for_gone():
+    ended = subprocess.Popen(["true"])
+    deadline = time.monotonic() + 30
+    while _state(ended.pid) != "Z" and time.monotonic() < deadline:  # ended; its parent has not reaped it
+        time.sleep(0.05)
+    assert not writer.running(ended.pid)
+    assert writer.running(os.getpid())
+    ended.wait()
+    assert not writer.running(ended.pid)
