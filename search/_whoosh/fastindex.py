@@ -68,9 +68,7 @@ def _word_postings(memo: _LastText, stemmed: bool, positional: bool) -> Callable
     fields every word from 0.
     """
 
-    def terms(text: str) -> tuple[list[str], int]:
-        found = memo.analysis(text)
-        return (_roots(found.kept), found.first) if stemmed else (found.words, 0)
+    terms = _word_tokens(memo, stemmed)
 
     def word_positions(text: str) -> dict[str, list[int]]:
         words, first = terms(text)
@@ -83,6 +81,17 @@ def _word_postings(memo: _LastText, stemmed: bool, positional: bool) -> Callable
         return Counter(terms(text)[0])
 
     return word_positions if positional else word_counts
+
+
+def _word_tokens(memo: _LastText, stemmed: bool) -> Callable[[str], tuple[list[str], int]]:
+    """``text -> (words, first)``: the terms of ``word_postings`` in text order, and the position of the first
+    (``segwriter`` groups them into postings itself, ``token_columns``)."""
+
+    def tokens(text: str) -> tuple[list[str], int]:
+        found = memo.analysis(text)
+        return (_roots(found.kept), found.first) if stemmed else (found.words, 0)
+
+    return tokens
 
 
 def _shares_analysis(field) -> bool:
@@ -101,12 +110,14 @@ def fast_schema(schema):
             continue
         twin = copy.copy(field)
         twin.word_postings = _word_postings(memo, field.analyzer.stemmed, type(field.format) is Positions)
+        twin.word_tokens = _word_tokens(memo, field.analyzer.stemmed)
         twin.index = _indexer(field, twin.word_postings)
         fast._fields[name] = twin
     for name, field in schema._fields.items():
         if type(field.format) is Frequency and isinstance(field.analyzer, NamesAnalyzer):
             twin = copy.copy(field)
             twin.word_postings = _name_postings
+            twin.word_tokens = _name_tokens
             twin.index = _indexer(field, _name_postings)
             fast._fields[name] = twin
     return fast
@@ -116,6 +127,11 @@ def _name_postings(text: str) -> dict[str, int]:
     """The ``names`` field's terms, each once (an article holds a run or not), without Whoosh's ``Token`` per
     term (a quarter of the field's analysis)."""
     return dict.fromkeys(name_terms(text), 1)
+
+
+def _name_tokens(text: str) -> tuple[list[str], int]:
+    """The ``names`` field's terms, each once, as ``word_tokens``."""
+    return list(dict.fromkeys(name_terms(text))), 0
 
 
 def _indexer(field, word_postings: Callable[[str], dict]):

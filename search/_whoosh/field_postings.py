@@ -1,7 +1,10 @@
 """One field's postings while a segment is written: each term's list, its full blocks encoded and spilled.
 
 :class:`FieldPostings` keeps, for each term of one field, its postings not
-yet in a block, flat (``[docnum, weight, value, ...]``). Once a list has a
+yet in a block, flat (``[docnum, weight, value, ...]``). A text field's
+documents come as tokens, held as columns and made into postings a batch of
+documents at a time by one sort (:mod:`token_columns`, :meth:`FieldPostings.flush`);
+other fields' postings are appended as they come. Once a list has a
 full W3 block (``blocklimit`` postings) and the next posting arrives, the
 block is encoded -- by the codec's own :func:`codec.encode_block`, with the
 same statistics -- and written to the segment writer's temporary spill file
@@ -19,53 +22,31 @@ holds one per field.
 
 from __future__ import annotations
 
-import os
 from array import array
 from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS
 from whoosh.formats import Positions
-from whoosh.system import pack_int, pack_uint, pack_ushort
+from whoosh.system import pack_ushort
 
 from search._whoosh.codec import ARRAYS_ONLY_MAGIC, CompactTermInfo, encode_block
 from search._whoosh.packing import inlined_single, inlined_term_info
-from search._whoosh.term_runs import absorb, merged, run_items, stats_of, write_run
+from search._whoosh.term_runs import (
+    absorb,
+    marked_last,
+    merged,
+    run_items,
+    spilled_arrays,
+    spilled_blocks,
+    stats_of,
+    write_run,
+)
+from search._whoosh.token_columns import CountValues, PositionValues, TokenColumns, Weights
 
 POSTING_BYTES = 24  # a pending posting: three list slots (docnum, weight and value are shared objects)
 TERM_BYTES = 200  # a term's dict entry, key and list
-
-
-class _PositionValues(dict):
-    """``Positions.encode([p])`` by position: most postings have one position, so one bytes object each."""
-
-    def __init__(self, encode):
-        super().__init__()
-        self._encode = encode
-
-    def __missing__(self, pos):
-        value = self[pos] = self._encode([pos])
-        return value
-
-
-class _CountValues(dict):
-    """``Frequency``'s value (the count, ``pack_uint``) by count, shared."""
-
-    def __missing__(self, count):
-        value = self[count] = pack_uint(count)
-        return value
-
-
-class _Weights(dict):
-    """``freq * boost`` by frequency, so pending postings share their float objects."""
-
-    def __init__(self, boost: float):
-        super().__init__()
-        self._boost = boost
-
-    def __missing__(self, freq):
-        weight = self[freq] = freq * self._boost
-        return weight
+FLUSH_TOKENS = 1 << 20  # tokens held as columns (~5 MB) before their postings go to the lists (``add_tokens``)
 
 
 def _columns(flat: list, lengths: array) -> tuple[list, array, list, tuple]:
@@ -116,7 +97,8 @@ class _Block:
 class FieldPostings:
     """One field's postings: each term's unfinished block, flat ``[docnum, weight, value, ...]``."""
 
-    def __init__(self, field, spill, blocklimit: int, compression: int, arrays_only: bool = False):
+    def __init__(self, field, spill, blocklimit: int, compression: int, arrays_only: bool = False,
+                 flush_tokens: int = FLUSH_TOKENS):
         self.field = field
         # Layout 2 (``codec``): a field without positions has its lists in the posting arrays alone, no blocks.
         self._arrays_only = arrays_only
@@ -130,70 +112,44 @@ class FieldPostings:
         self._compression = compression
         self._fixedsize = field.format.fixed_value_size()
         self._scorable = field.scorable
-        self._weights = _Weights(field.format.field_boost)
+        self._weights = Weights(field.format.field_boost)
         positional = type(field.format) is Positions
-        self._encode = field.format.encode if positional else None
-        self._singles = _PositionValues(field.format.encode) if positional else None
-        self._counts = None if positional else _CountValues()
+        # The values postings share: a position's (most postings of a field with positions have one), a count's.
+        self._values: dict = PositionValues(field.format.encode) if positional else CountValues()
+        self._tokens = TokenColumns(positional)  # ``word_tokens``' tokens not yet in the lists (``flush``)
+        self._flush_tokens = flush_tokens
 
-    def add_postings(self, docnum: int, postings: dict) -> tuple[int, int]:
-        """Add one document's ``{term: positions}``, or ``{term: frequency}`` for a field without
-        positions (``word_postings``); its length and the bytes it holds."""
-        if self._singles is None:
-            return self._add_counts(docnum, postings)
-        singles, encode = self._singles, self._encode
-        self._set_length(docnum, sum(map(len, postings.values())) if self._scorable else 0)
-        terms, full, weights = self.terms, self._full, self._weights
-        get = terms.get
-        one = weights[1]
-        held = POSTING_BYTES * len(postings)
-        for word, found in postings.items():  # a loop per posting: the indexer's innermost (see the module doc)
-            if len(found) == 1:
-                weight, value = one, singles[found[0]]
-            else:
-                weight, value = weights[len(found)], encode(found)
-                held += 40 + len(value)
-            pending = get(word)
-            if pending is None:
-                terms[word] = [docnum, weight, value]
-                held += TERM_BYTES
-            elif len(pending) < full:
-                pending += (docnum, weight, value)
-            else:
-                self._write_block(word, pending)
-                held -= full * POSTING_BYTES // 3
-                pending += (docnum, weight, value)
-        return self.lengths[docnum], held
+    def add_tokens(self, docnum: int, words: list[str], first: int) -> tuple[int, int]:
+        """Add one document's tokens (``word_tokens``: its words in order, numbered from ``first`` in a field with
+        positions); its length and the bytes it holds (counted when its postings are made: ``flush``)."""
+        self._set_length(docnum, len(words) if self._scorable else 0)
+        self._tokens.add(docnum, words, first)
+        if len(self._tokens) < self._flush_tokens:
+            return self.lengths[docnum], 0
+        return self.lengths[docnum], self.flush()
 
-    def _add_counts(self, docnum: int, postings: dict) -> tuple[int, int]:
-        """``add_postings`` for a field without positions: ``{term: frequency}``."""
-        counts = self._counts
-        assert counts is not None
-        self._set_length(docnum, sum(postings.values()) if self._scorable else 0)
-        terms, full, weights = self.terms, self._full, self._weights
+    def flush(self) -> int:
+        """Append the postings of the tokens held (``token_columns``) to their terms' lists, full blocks written
+        out; the bytes they now hold, as the postings appended one by one would count them."""
+        terms, full = self.terms, self._full
         get = terms.get
-        one, once = weights[1], counts[1]
-        held = POSTING_BYTES * len(postings)
-        for word, freq in postings.items():
-            if freq == 1:
-                weight, value = one, once
-            else:
-                weight, value = weights[freq], counts[freq]
+        held = 0
+        for word, part in self._tokens.postings(self._weights, self._values):
             pending = get(word)
+            held += len(part) * POSTING_BYTES // 3
             if pending is None:
-                terms[word] = [docnum, weight, value]
+                terms[word] = pending = part
                 held += TERM_BYTES
-            elif len(pending) < full:
-                pending += (docnum, weight, value)
             else:
-                self._write_block(word, pending)
-                held -= full * POSTING_BYTES // 3
-                pending += (docnum, weight, value)
-        return self.lengths[docnum], held
+                pending += part
+            if len(pending) > full:
+                held -= self._write_blocks(word, pending) * POSTING_BYTES // 3
+        return held
 
     def add_items(self, docnum: int, items) -> tuple[int, int]:
         """Add ``field.index``'s ``(term bytes, freq, weight, value)``; the length and the bytes held."""
         items = list(items)  # the length first: a block written below may need this document's
+        held = self.flush() if len(self._tokens) else 0  # earlier documents' postings come first in each list
         length = sum(item[1] for item in items) if self._scorable else 0
         self._set_length(docnum, length)
         terms, full = self.terms, self._full
@@ -204,10 +160,10 @@ class FieldPostings:
             if pending is None:
                 terms[btext] = [docnum, weight, value]
             else:
-                if len(pending) >= full:
-                    self._write_block(btext, pending)
                 pending += (docnum, weight, value)
-        return length, len(items) * (POSTING_BYTES + TERM_BYTES)
+                if len(pending) > full:
+                    self._write_blocks(btext, pending)
+        return length, held + len(items) * (POSTING_BYTES + TERM_BYTES)
 
     def _set_length(self, docnum: int, length: int) -> None:
         # Whoosh makes block and term statistics from the per-document
@@ -218,9 +174,20 @@ class FieldPostings:
             lengths.frombytes(bytes(4 * (docnum - len(lengths))))
         lengths.append(length)
 
-    def _write_block(self, term, pending: list) -> None:
-        """Encode the term's pending postings as a block (not its last) into the spill file; empty the list."""
-        block = _Block(pending, self.lengths)
+    def _write_blocks(self, term, pending: list) -> int:
+        """Write the term's pending postings but the last ``blocklimit`` or fewer as full blocks (not its last) into
+        the spill file, and take them out of the list; the postings written."""
+        full = self._full
+        written = 0
+        while len(pending) > full:
+            self._write_block(term, pending[:full])
+            del pending[:full]
+            written += full // 3
+        return written
+
+    def _write_block(self, term, flat: list) -> None:
+        """Encode ``flat`` postings of the term as a block (not its last) into the spill file."""
+        block = _Block(flat, self.lengths)
         known = self.spilled.get(term)
         if known is None:
             known = self.spilled[term] = (CompactTermInfo(), array("Q"))
@@ -235,11 +202,11 @@ class FieldPostings:
         places.append(len(block))
         self._spill.write(encoded)
         self._spill.write(decoded)
-        pending.clear()
 
     def term_documents(self) -> dict[str, int]:
         """``{term: documents}`` of the postings added so far: the field's document frequencies in the segment."""
         found: dict[str, int] = {}
+        self.flush()
         self._spill.flush()
         for run in [run_items(self._spill.fileno(), chunks) for chunks in self.runs]:
             for term, pending, _, places in run:
@@ -256,6 +223,7 @@ class FieldPostings:
     def write_run(self) -> None:
         """Write every term (its unfinished list, its spilled blocks' places and statistics) into the spill file
         as one sorted run (``term_runs``), and forget them: memory holds no term of the documents added so far."""
+        self.flush()
         terms, spilled = self.terms, self.spilled
 
         def items():
@@ -314,8 +282,8 @@ class FieldPostings:
                     self._carried(carry, info, blocks, decoded, last=False)
                     carry = []
                 absorb(info, part_info)
-                blocks += _spilled_blocks(spill_fd, places, last=False)
-                decoded += _spilled_arrays(spill_fd, places)
+                blocks += spilled_blocks(spill_fd, places, last=False)
+                decoded += spilled_arrays(spill_fd, places)
             carry += pending
         if not blocks and len(carry) < 3 * inlinelimit:
             if len(carry) == 3 and inlinelimit > 1:
@@ -325,7 +293,7 @@ class FieldPostings:
         if carry:
             self._carried(carry, info, blocks, decoded, last=True)
         elif not self._arrays_only:  # written out when memory ran low: its last spilled block is the last
-            blocks[-1] = _marked_last(blocks[-1])
+            blocks[-1] = marked_last(blocks[-1])
         return info, blocks, decoded
 
     def _carried(self, flat: list, info: CompactTermInfo, blocks: list, decoded: list, last: bool) -> None:
@@ -404,30 +372,3 @@ class PackedBucket:
     def __iter__(self):
         pairs = self._pairs
         return zip(pairs[0::2], pairs[1::2], strict=True)
-
-
-def _spilled_arrays(spill_fd: int, places) -> list[tuple[bytes, bytes]]:
-    """(ids, weights) bytes of each of a term's spilled blocks, written after each block (``_write_block``)."""
-    if places is None:
-        return []
-    found = []
-    for offset, size, count in zip(places[0::3], places[1::3], places[2::3], strict=True):
-        data = os.pread(spill_fd, 8 * count, offset + size)
-        found.append((data[: 4 * count], data[4 * count :]))
-    return found
-
-
-def _spilled_blocks(spill_fd: int, places, last: bool) -> list:
-    """A term's spilled blocks; with ``last``, the final one marked as the list's last (negative size)."""
-    if places is None:
-        return []
-    # Read, not mapped: mapped pages would count in the worker's resident memory.
-    blocks = [os.pread(spill_fd, size, offset) for offset, size in zip(places[0::3], places[1::3], strict=True)]
-    if last:
-        blocks[-1] = _marked_last(blocks[-1])
-    return blocks
-
-
-def _marked_last(block: bytes) -> bytes:
-    """A spilled block marked as its list's last: its size negative (the size excludes its own 4 bytes)."""
-    return pack_int(-(len(block) - 4)) + block[4:]

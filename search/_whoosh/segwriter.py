@@ -6,9 +6,10 @@ sorted runs to disk and merging them back past ``limitmb``), then hands
 them one by one to the codec's postings writer. Most of an indexing
 worker's CPU outside analysis went there (~7 us a posting on big5k).
 
-:class:`PerTermSegmentWriter` appends each posting to its term's list as
-the document is added (documents come in docnum order, so each list is
-already sorted): one :class:`~search._whoosh.field_postings.FieldPostings`
+:class:`PerTermSegmentWriter` appends each posting to its term's list
+(documents come in docnum order, so each list is already sorted; a text
+field's tokens are held as columns and grouped into postings by one sort a
+batch of documents at a time, ``token_columns``): one :class:`~search._whoosh.field_postings.FieldPostings`
 a field, which encodes full blocks into a spill file as they fill and, at
 the end, writes the field's terms in order (``search._whoosh.field_postings``).
 Stored fields, lengths and columns go through Whoosh's own per-document
@@ -29,7 +30,7 @@ that had full blocks in more than one run differ from Whoosh's. Memory then
 holds the terms of the documents since the last run, and the spill file (on
 disk) the encoded blocks and the runs.
 
-Text fields analysed by :func:`fastindex.fast_schema` (``word_postings``)
+Text fields analysed by :func:`fastindex.fast_schema` (``word_tokens``)
 skip the ``field.index`` generator; any other field goes through it.
 Document and field boosts (``_boost``, ``_NAME_boost``), term vectors and
 separate spelling fields are not supported (Cari uses none of them).
@@ -43,7 +44,7 @@ from whoosh.writing import SegmentWriter
 
 from search._whoosh.codec import arrays_only
 from search._whoosh.fastindex import fast_schema
-from search._whoosh.field_postings import FieldPostings
+from search._whoosh.field_postings import FLUSH_TOKENS, FieldPostings
 
 LIMIT_MB = 256  # estimated bytes of postings and terms held before they are written out as a run
 
@@ -64,6 +65,8 @@ class PerTermSegmentWriter(SegmentWriter):
                 raise ValueError(f"{type(self).__name__} cannot write field {name!r}: vectors or spelling")
         self._analysis = fast_schema(self.schema)
         self._limit = limitmb * 1024 * 1024
+        # Tokens a field holds as columns before they become postings: ~5 MB at most, fewer under a small limit.
+        self._flush_tokens = min(FLUSH_TOKENS, max(64, int(self._limit) // 256))
         self._held = 0
         self._fields: dict[str, FieldPostings] = {}
         # Deleted by the system when closed, or if the process dies.
@@ -116,11 +119,12 @@ class PerTermSegmentWriter(SegmentWriter):
         postings = self._fields.get(fieldname)
         if postings is None:
             codec = self.codec
-            postings = self._fields[fieldname] = FieldPostings(field, self._spill, codec._blocklimit, codec._compression,
-                                                               arrays_only(getattr(codec, "layout", 1), field.format))
-        word_postings = getattr(field, "word_postings", None)
-        if word_postings is not None and isinstance(value, str):
-            length, held = postings.add_postings(docnum, word_postings(value))
+            postings = self._fields[fieldname] = FieldPostings(
+                field, self._spill, codec._blocklimit, codec._compression,
+                arrays_only(getattr(codec, "layout", 1), field.format), self._flush_tokens)
+        word_tokens = getattr(field, "word_tokens", None)
+        if word_tokens is not None and isinstance(value, str):
+            length, held = postings.add_tokens(docnum, *word_tokens(value))
         else:
             length, held = postings.add_items(docnum, field.index(value))
         self._held += held
@@ -137,10 +141,12 @@ class PerTermSegmentWriter(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
+        for postings in self._fields.values():
+            postings.flush()  # the tokens still held become postings, full blocks into the spill file
         self._spill.flush()
         for fieldname in sorted(self._fields):
             postings = self._fields.pop(fieldname)
-            if not postings.terms:
+            if not postings.terms and not postings.runs:
                 continue
             fieldwriter.start_field(fieldname, self.schema[fieldname])
             postings.write_terms(fieldwriter, self._spill.fileno(), self.codec._inlinelimit)

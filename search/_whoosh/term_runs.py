@@ -32,6 +32,8 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, BinaryIO
 
+from whoosh.system import pack_int
+
 from search._whoosh.codec import CompactTermInfo
 
 CHUNK = 4096  # terms a chunk: what the merge holds of each run at a time
@@ -114,3 +116,30 @@ def merged(spill_fd: int, runs: list[list[int]], terms: dict, spilled: dict) -> 
                 parts.append((pending, None if stats is None else info_of(stats),
                               None if places is None else array("Q", places)))
         yield term, parts
+
+
+def spilled_arrays(spill_fd: int, places) -> list[tuple[bytes, bytes]]:
+    """(ids, weights) bytes of each of a term's spilled blocks, written after each block (``_write_block``)."""
+    if places is None:
+        return []
+    found = []
+    for offset, size, count in zip(places[0::3], places[1::3], places[2::3], strict=True):
+        data = os.pread(spill_fd, 8 * count, offset + size)
+        found.append((data[: 4 * count], data[4 * count :]))
+    return found
+
+
+def spilled_blocks(spill_fd: int, places, last: bool) -> list:
+    """A term's spilled blocks; with ``last``, the final one marked as the list's last (negative size)."""
+    if places is None:
+        return []
+    # Read, not mapped: mapped pages would count in the worker's resident memory.
+    blocks = [os.pread(spill_fd, size, offset) for offset, size in zip(places[0::3], places[1::3], strict=True)]
+    if last:
+        blocks[-1] = marked_last(blocks[-1])
+    return blocks
+
+
+def marked_last(block: bytes) -> bytes:
+    """A spilled block marked as its list's last: its size negative (the size excludes its own 4 bytes)."""
+    return pack_int(-(len(block) - 4)) + block[4:]

@@ -172,3 +172,18 @@ def test_spill_file_is_removed_and_unsupported_options_refused(tmp_path):
     writer.add_document(id="a", body="kata")
     writer.commit()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".postings-")]
+
+
+@pytest.mark.parametrize("flush_tokens", [1, 97])
+def test_tokens_grouped_into_postings_in_batches_give_whooshs_blocks(tmp_path, monkeypatch, flush_tokens):
+    # Each field's tokens become postings a batch of documents at a time (search/_whoosh/token_columns.py): a
+    # term's postings come from several batches (flush_tokens 1: every document a batch of its own).
+    from search._whoosh import segwriter
+
+    monkeypatch.setattr(segwriter, "FLUSH_TOKENS", flush_tokens)
+    docs = synthetic_docs(400, seed=13)
+    ours, writer = build(tmp_path / "ours", docs, PerTermSegmentWriter, 2)
+    assert writer._flush_tokens == flush_tokens
+    theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter, 2)
+    assert writer.short_block_writes == 0
+    assert_same_index(ours, theirs, blocks=True)
