@@ -13,6 +13,7 @@ from contextlib import suppress
 from search.errors import QueryError, damaged
 from search.highlight.spans import whole
 from search.index import generations
+from search.ingest.dates import shown_time
 from search.options import MAX_LIMIT
 from search.query.parsed import TermMatcher
 from search.ranking import related as like
@@ -72,9 +73,10 @@ def outline(opened: OpenGeneration) -> dict:
     dates, live = opened.scorer.dates, opened.scorer.postings.live
     newest, first = dates.newest(live & dates.dated, 1).tolist(), oldest(dates, live & dates.dated, 1).tolist()
 
-    def day(docnum: list[int]) -> str | None:
+    def day(docnum: list[int]) -> str | None:  # the day as the pages show it (in WIB), not the stored UTC one
         stored = searcher.stored_fields(docnum[0]).get("date") if docnum else None
-        return stored[:10] if stored else None
+        shown = shown_time(stored)
+        return shown.moment.date().isoformat() if shown else None
 
     return {"first": day(first), "last": day(newest), "words": opened.completion_table().tip_words()}
 

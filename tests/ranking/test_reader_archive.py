@@ -362,14 +362,17 @@ def site(indosum_index):
 def test_placeholders_and_tips_come_from_the_archive(site):
     home = site.get("/").get_data(as_text=True)
     assert "kazakhstan" not in home and "2022" not in home
-    assert "3.463 artikel" in home and "Agustus 2016" in home and "Februari 2018" in home
+    # The archive's last day as its pages show its newest article (1 March 2018, 05:30 WIB; stored 28 February UTC).
+    assert "3.463 artikel" in home and "22 Agustus 2016" in home and "1 Maret 2018" in home
     tips = re.findall(r'<div class="tips">(.*?)</div>', home, re.S)[0]
+    for tip in re.findall(r"<li>(.*?)</li>", tips, re.S):  # each a query and what it does, no loose words
+        assert re.fullmatch(r'<a href="[^"]+">[^<]+</a> <span>[^<]+</span>', tip.strip()), tip
     links = [unescape(href) for href in re.findall(r'href="([^"]+)"', tips)]
     assert len(links) >= 4
     for link in links:  # every tip finds articles here
         assert site.get(link.replace("/search?", "/api/search?")).get_json()["total"] > 0, link
     results = site.get("/search?q=banjir").get_data(as_text=True)
-    assert re.findall(r'placeholder="([^"]+)"', results) == ["Cari di 3.463 artikel…", "mis. 2016-08", "mis. 2018-02"]
+    assert re.findall(r'placeholder="([^"]+)"', results) == ["Cari di 3.463 artikel…", "mis. 2016-08", "mis. 2018-03"]
     assert "pattern=" not in results  # no browser message in its own language: the page says what is wrong
     bad = site.get("/search?q=banjir&from=2017-13").get_data(as_text=True)
     assert "Tanggal" in bad and "tidak dikenali" in bad
