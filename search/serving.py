@@ -22,6 +22,7 @@ from search.errors import CariError, damaged
 from search.index import generations
 from search.index.format import open_for_searching
 from search.index.names import NAMES, Name, names_of_record
+from search.index.topic_points import StoredPoints
 from search.index.topics import Topics
 from search.query.alternatives import Alternatives
 from search.query.budget import NO_DEADLINE, Deadline
@@ -113,6 +114,9 @@ class OpenGeneration:
         """The generation's topics (``search.index.topics``), read from its record when first asked for."""
         if self._topics is False:
             self._topics = Topics.load(self.generation)
+            if self._topics is not None:
+                self._topics.stored = StoredPoints(self.generation, self.searcher.reader(),
+                                                   self._topics.vectors.shape[1])
         return self._topics  # type: ignore[return-value]
 
     def completion_table(self) -> CompletionTable:

@@ -22,7 +22,7 @@ from typing import Any
 
 from search._whoosh.writers import open_for_writing, parent_writer
 from search.errors import BuildFailed, CariError
-from search.index import generations, names, stories, topics, write_lock
+from search.index import generations, names, stories, topic_points, topics, write_lock
 from search.index import kept as records
 from search.index.batch import (
     ADD,
@@ -184,9 +184,12 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
                 write_names(generation, ix, batch.names)
             grouped.result()
         save_roots(generation, live)
-        if topics.needs_learning(generation, ix):  # else an update keeps them (hard-linked)
+        relearned = topics.needs_learning(generation, ix)
+        if relearned:  # else an update keeps them (hard-linked)
             announce(batch, "Learning the archive's topics (for related articles)")
             topics.learn_from(generation, ix)
+        announce(batch, "Placing the articles in the topics (for related articles)")
+        topic_points.write(generation, ix, relearned)
         if batch.on_item is not None:
             batch.on_item(Phase("Saving: the records of what the index holds, then the swap"))
         if check is not None and check.wait():

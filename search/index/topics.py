@@ -67,10 +67,17 @@ class Topics:
     articles: int = 0  # the live articles of the index when they were learned
     # Points of documents already seen (document number -> point; None: no known word), for one generation.
     seen: dict[int, np.ndarray | None] = field(default_factory=dict, repr=False)
+    # The points stored when the generation was written (``search.index.topic_points.StoredPoints``), or None.
+    stored: Any = field(default=None, repr=False)
 
     def point_of(self, doc: int, bag: Callable[[], Bag]) -> np.ndarray | None:
-        """The point of document ``doc`` of the generation these topics belong to, remembered (at most
-        ``REMEMBERED``, float16): an article page's related articles are often another's."""
+        """The point of document ``doc`` of the generation these topics belong to: stored at index time
+        (``stored``), else computed from ``bag()`` and remembered (at most ``REMEMBERED``, float16): an article
+        page's related articles are often another's."""
+        if self.stored is not None:
+            found = self.stored.get(doc)
+            if found is None or len(found):  # an empty array: its segment has no stored points
+                return found
         if doc in self.seen:
             found = self.seen[doc]
             return None if found is None else found.astype(np.float32)

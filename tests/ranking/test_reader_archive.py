@@ -471,6 +471,6 @@ def test_every_step_after_the_reading_has_its_line(run_cli, tmp_path, indosum_do
     assert result.exit_code == 0, result.output
     steps = [re.split(r"[:(]", line)[0].strip() for line in result.output.splitlines() if line.endswith(" s)")]
     assert steps == ["Finishing", "Committing", "Learning the people and organisations the archive names",
-                     "Learning the archive's topics", "Saving"], result.output
+                     "Learning the archive's topics", "Placing the articles in the topics", "Saving"], result.output
     quiet = run_cli("rebuild-index", source, "--index", tmp_path / "again", "-q")
     assert "Finishing" not in quiet.output

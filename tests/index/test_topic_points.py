@@ -1,0 +1,109 @@
+"""Each article's topics stored at index time (search.index.topic_points): one file per segment, the same points
+a query would compute, kept by an update for the segments it did not write, written again when the topics are
+learned again, and a damaged file is found by the manifest's checksums (and not read)."""
+
+import numpy as np
+import pytest
+
+from search import Index
+from search.analysis.article_terms import head_bag
+from search.errors import IndexDamaged
+from search.index import topic_points, topics
+from search.index.build import build_index
+from search.index.format import open_for_searching
+from search.index.generations import live_generation
+from tests.conftest import make_index, write_jsonl
+
+
+def _files(index_dir):
+    return {path.name: path.stat().st_ino for path in live_generation(index_dir).glob(topic_points.PREFIX + "*.npy")}
+
+
+def _opened(index_dir):
+    """The live generation's Whoosh index and its topics with their stored points."""
+    generation = live_generation(index_dir)
+    ix, verification = open_for_searching(index_dir, generation)
+    verification.stop()
+    learned = topics.Topics.load(generation)
+    return ix, learned
+
+
+def _related(index_dir, doc_ids):
+    index = Index(index_dir)
+    return {doc_id: [hit.id for hit in index.related(doc_id, limit=10)] for doc_id in doc_ids}
+
+
+def test_points_are_stored_per_segment_kept_by_an_update_and_equal_the_computed_ones(tmp_path, indosum_docs,
+                                                                                       monkeypatch):
+    monkeypatch.setattr(topics, "RELEARN_BELOW", 100)  # an index of 150 is "large": its updates keep the topics
+    docs = list(indosum_docs.values())
+    index_dir = make_index(tmp_path, docs[:150])
+    first = _files(index_dir)
+    assert first  # one file per segment
+
+    ix, learned = _opened(index_dir)
+    with ix.searcher() as searcher:
+        stored_points = topic_points.StoredPoints(live_generation(index_dir), searcher.reader(),
+                                                  learned.vectors.shape[1])
+        assert stored_points.complete
+        cosines = []
+        for doc in docs[:150:7]:
+            docnum = searcher.document_number(id=doc["id"])
+            stored = stored_points.get(docnum)
+            computed = learned.point(head_bag(doc["title"], searcher.stored_fields(docnum)["body"]))
+            assert (stored is None) == (computed is None)
+            if stored is not None:
+                cosines.append(float(stored @ computed))
+        assert min(cosines) > 0.99  # int8 rows: the same point within rounding
+
+    build_index([write_jsonl(tmp_path / "more.jsonl", [*docs[:150], *docs[400:405]])], index_dir)  # an update
+    second = _files(index_dir)
+    assert set(first) < set(second)  # the new segment's file beside the old ones
+    assert all(second[name] == inode for name, inode in first.items())  # kept: the same files, hard-linked
+    hits = Index(index_dir).related(docs[401]["id"], limit=10)  # a new article's related ones read stored points
+    assert hits
+
+    monkeypatch.setattr(topics, "RELEARN_GROWTH", 1.02)  # grown 160/150 times: topics learned again, every file new
+    build_index([write_jsonl(tmp_path / "more.jsonl", [*docs[:150], *docs[400:410]])], index_dir)
+    third = _files(index_dir)
+    assert not set(third.values()) & set(second.values())
+
+
+def test_related_articles_are_the_same_as_with_points_computed_and_a_damaged_file_is_found(tmp_path, indosum_docs,
+                                                                                          monkeypatch):
+    docs = list(indosum_docs.values())
+    floods = [doc for doc in docs if "banjir" in doc["title"].lower()][:30]
+    others = [doc for doc in docs if "banjir" not in doc["title"].lower()][:120]
+    index_dir = make_index(tmp_path, floods + others)
+    asked = [doc["id"] for doc in floods[:5]]
+    stored = _related(index_dir, asked)
+    assert sum("banjir" in indosum_docs[doc_id]["title"].lower() for doc_id in stored[asked[0]]) >= 8
+
+    with monkeypatch.context() as patched:  # as an index written before the points were stored
+        patched.setattr(topic_points.StoredPoints, "get", lambda self, docnum: topic_points.StoredPoints.MISSING)
+        computed = _related(index_dir, asked)
+    shared = [len(set(stored[doc_id]) & set(computed[doc_id])) for doc_id in asked]
+    assert min(shared) >= 8, shared  # int8 rounding may swap a close pair at the end of a list, no more
+
+    generation = live_generation(index_dir)
+    damaged = sorted(generation.glob(topic_points.PREFIX + "*.npy"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    with pytest.raises(IndexDamaged, match=damaged.name):  # checksummed like every file of a generation
+        _related(index_dir, asked)
+    assert topic_points._load(damaged, 150, learned_dimensions(generation)) is None  # and never read as points
+
+
+def learned_dimensions(generation):
+    return topics.Topics.load(generation).vectors.shape[1]
+
+
+def test_an_index_without_topics_has_no_points_files(tmp_path, indosum_docs):
+    docs = list(indosum_docs.values())[:2]  # too few articles to learn topics from
+    index_dir = make_index(tmp_path, docs)
+    assert not (live_generation(index_dir) / topics.RECORD).exists()
+    assert not _files(index_dir)
+    rows = np.zeros((2, 3), dtype=np.int8)
+    assert topic_points._load(tmp_path / "nowhere.npy", 2, 3) is None
+    np.save(tmp_path / "rows.npy", rows)
+    assert topic_points._load(tmp_path / "rows.npy", 3, 3) is None  # not the segment's shape
+    assert topic_points._load(tmp_path / "rows.npy", 2, 3) is not None
