@@ -36,6 +36,7 @@ from typing import IO, Any, Concatenate, Literal, ParamSpec, TypeVar
 from search.analysis.stemmer import shared_stemmer
 from search.completions import Completion
 from search.errors import CariError, IndexMissing, SearchBusy, damaged
+from search.following import FOLLOW_SECONDS, Follower, Opening
 from search.index import generations
 from search.index.batch import ADD, BuildReport, ProgressCallback
 from search.index.build import build_index
@@ -113,6 +114,7 @@ class Index:
         self.budget_seconds = default_budget_seconds() if budget_seconds == "default" else budget_seconds
         self._lock = threading.RLock()
         self._opened: OpenGeneration | None = None  # the generation searches read, reopened after a write
+        self._follower: Follower | None = None  # opens each new generation as soon as it is swapped in (follow)
         self.synonyms = SynonymsFile(self.index_dir)
         # ``writer``: the socket of the writer process that applies the writes of every worker of a server (the
         # process ``writer_owner``'s; search.index.writer), else this process writes, keeping the records between writes.
@@ -224,13 +226,51 @@ class Index:
         stamp = generations.pointer_stamp(self.index_dir)
         with self._lock:
             if self._opened is None or stamp != self._opened.stamp:
-                # Opened before the old one closes: a failure to open leaves the old one serving.
-                old, self._opened = self._opened, OpenGeneration(self.index_dir, stamp, self.synonyms)
-                if old is not None:
-                    old.close()
+                # The follower's opening of it when one is under way, else opened here; opened before the old one
+                # closes: a failure to open leaves the old one serving.
+                opening = self._follower.waiting(stamp) if self._follower is not None else None
+                found = opening.take() if opening is not None else None
+                self._swap(found if found is not None else OpenGeneration(self.index_dir, stamp, self.synonyms))
+            assert self._opened is not None
             if (problem := self._opened.damage) is not None:  # found by the check of its large files
                 raise damaged(self.index_dir, problem)  # until a write (a rebuild) swaps in another generation
             return self._opened
+
+    def _swap(self, opened: OpenGeneration) -> None:
+        old, self._opened = self._opened, opened
+        if old is not None:
+            old.close()
+
+    def follow(self, interval: float = FOLLOW_SECONDS) -> None:
+        """Open each new generation as soon as a write swaps it in, not at the next search (``search.following``).
+
+        A thread looks at ``CURRENT`` every ``interval`` seconds; searches go on
+        with the open generation while the new one opens. A server's workers
+        follow; :meth:`close` stops it.
+        """
+        with self._lock:
+            if self._follower is None:
+                self._follower = Follower(self.index_dir, lambda stamp: OpenGeneration(self.index_dir, stamp, self.synonyms),
+                                          lambda: None if self._opened is None else self._opened.stamp,
+                                          self._install, interval)
+
+    def _install(self, opening: Opening) -> None:
+        """Swap in the follower's generation, unless a search took it or ``CURRENT`` has moved on since."""
+        with self._lock:
+            opened = opening.take()
+            if opened is None:
+                return
+            if self._follower is None or (self._opened is not None and self._opened.stamp == opened.stamp) \
+                    or generations.pointer_stamp(self.index_dir) != opened.stamp:
+                opened.close()
+                return
+            self._swap(opened)
+
+    @property
+    def open_generation(self) -> Path | None:
+        """The generation open now (None: none), as it is: without looking for a newer one."""
+        opened = self._opened
+        return None if opened is None else opened.generation
 
     @property
     def is_open(self) -> bool:
@@ -238,8 +278,12 @@ class Index:
         return self._opened is not None
 
     def close(self) -> None:
-        """Close the open index files (waiting for a search in progress; the next call opens them again)."""
+        """Close the open index files (waiting for a search in progress; the next call opens them again) and stop
+        following the writes."""
         with self._lock:
+            if self._follower is not None:
+                self._follower.stop()
+                self._follower = None
             if self._opened is not None:
                 self._opened.close()
             self._opened = None

@@ -75,6 +75,11 @@ class OpenGeneration:
         self._stories: StoryMap | None = None
         self._topics: Topics | None | bool = False  # False: not read yet
 
+    def warm(self) -> None:
+        """Read now what the first search reads of a generation once: the names' facets, the stories."""
+        _ = self.policy.name_facets
+        self.story_map()
+
     def _abandon(self) -> None:
         if hasattr(self, "verification"):
             self.verification.stop()

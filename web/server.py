@@ -182,12 +182,14 @@ def _gunicorn_options(sock: socket.socket, workers: int, threads: int, access_lo
 
 
 def _warm_up_worker(worker: Any) -> None:
-    """A gunicorn worker has started: it opens the index now (not at the first request) and says what it costs."""
+    """A gunicorn worker has started: it opens the index now (not at the first request), follows its writes from
+    now on (each new generation opened as soon as it is swapped in: ``search.following``) and says what it costs."""
     index = worker.wsgi.extensions["cari.index"]
     try:
         index.warm_up()
     except Exception as e:  # noqa: BLE001 - a missing index is the app's to report, per request
         worker.log.warning("cannot open the index yet: %s", e)
+    index.follow()
     print(f"worker {os.getpid()}: {resident_mb():.0f} MB resident", file=sys.stderr, flush=True)
 
 
@@ -218,7 +220,9 @@ def _serve_waitress(config: dict, sock: socket.socket, threads: int, on_ready: R
     # lazy: only the server chosen (gunicorn, else waitress) is loaded, in the process that runs it
     from web.app import create_app
 
-    server = create_server(create_app(config), sockets=[sock], threads=threads)
+    app = create_app(config)
+    app.extensions["cari.index"].follow()
+    server = create_server(app, sockets=[sock], threads=threads)
     on_ready(*sock.getsockname()[:2])
     try:
         server.run()

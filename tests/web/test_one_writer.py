@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import search
-from search.index import writer
+from search.index import generations, writer
 from tests.conftest import make_index, start_cari_serve, stop
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -130,6 +130,44 @@ def test_every_worker_hands_its_writes_to_one_writer(tmp_path, indosum_docs):
     finally:
         stop(proc)
     assert _gone([first])  # the server gone, its writer ends
+
+
+def _workers(server: int) -> list[int]:
+    """The pids of the server's worker processes (its children but the writer)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                if parent == server and b"search.index.writer" not in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+    return found
+
+
+def _holds(pid: int, generation: Path) -> bool:
+    """Whether the process ``pid`` has a file of ``generation`` open (its readers' lock, its segments)."""
+    folder = str(generation.resolve())
+    with contextlib.suppress(OSError):
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}").startswith(folder + "/") for fd in os.listdir(f"/proc/{pid}/fd"))
+    return False
+
+
+def test_every_worker_opens_a_write_s_generation_before_any_search_asks(tmp_path, indosum_docs):
+    docs = indosum_articles(indosum_docs, 110)
+    index, proc, url = _serve(tmp_path, docs[:100])
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _workers(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers) == 2
+        assert _post(url, docs[100:110])[0] == 200
+        live = generations.live_generation(index)
+        deadline = time.monotonic() + 30
+        while not all(_holds(pid, live) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(_holds(pid, live) for pid in workers)  # each worker opened it, though no search was sent
+    finally:
+        stop(proc)
 
 
 def test_a_writer_killed_mid_write_loses_no_acknowledged_article(tmp_path, indosum_docs):
