@@ -23,10 +23,12 @@ holds one per field.
 from __future__ import annotations
 
 from array import array
+from hashlib import md5
 from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS
+from whoosh.filedb.filetables import md5_hash
 from whoosh.formats import Positions
 from whoosh.system import pack_ushort
 
@@ -324,6 +326,7 @@ class _TermEntries:
         self._tindex = tindex
         self._chunks: list[bytes] = []
         self._position = tindex.dbfile.tell()
+        self._hash = _low_md5 if tindex.hashfn is md5_hash else tindex.hashfn
         if not isinstance(tindex.buckets[0], PackedBucket):  # the segment's first field
             tindex.buckets = [PackedBucket(bucket) for bucket in tindex.buckets]
 
@@ -333,7 +336,7 @@ class _TermEntries:
             raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{key!r}")
         position = self._position
         tindex.index.append(position)
-        hashed = tindex.hashfn(key)
+        hashed = self._hash(key)
         tindex.buckets[hashed & 255].add(hashed, position)
         tindex.lastkey = key
         self._chunks += (_ENTRY_LENGTHS.pack(len(key), len(value)), key, value)
@@ -344,6 +347,11 @@ class _TermEntries:
     def flush(self) -> None:
         self._tindex.dbfile.write(b"".join(self._chunks))
         self._chunks = []
+
+
+def _low_md5(key: bytes) -> int:
+    """Whoosh's ``md5_hash`` (the digest's low 32 bits) without its hex string and 128-bit int."""
+    return int.from_bytes(md5(key).digest()[12:], "big")
 
 
 class PackedBucket:

@@ -110,6 +110,12 @@ def _varint(number: int) -> bytes:
     return _ONE_BYTE[number] if number < 128 else bytes(_varints((number,)))
 
 
+def _varint_run(numbers: list[int]) -> bytes:
+    """The varints of ``numbers`` (not negative), one after another: as ``bytes`` in one C call when all are
+    below 128 (most gaps, counts and weights of a short list)."""
+    return bytes(numbers) if not numbers or max(numbers) < 128 else bytes(_varints(numbers))
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _packed_value(value: bytes) -> tuple[int, bytes]:
     """How one value packs: ``(_COUNTS, count)``, ``(_POSITIONS, deltas)`` or ``(_RAW, b"")``.
@@ -131,10 +137,10 @@ def _pack_values(values: Sequence[bytes]) -> bytes:
     count = _varint(len(values))
     if not values:
         return _ONE_BYTE[_NO_VALUES] + count
-    packed = list(map(_packed_value, values))
-    kind = packed[0][0]
-    if kind != _RAW and all(k == kind for k, _ in packed):
-        return b"".join([_ONE_BYTE[kind], count, *(p for _, p in packed)])
+    kinds, parts = zip(*map(_packed_value, values), strict=True)
+    kind = kinds[0]
+    if kind != _RAW and kinds.count(kind) == len(kinds):
+        return b"".join([_ONE_BYTE[kind], count, *parts])
     return b"".join([_ONE_BYTE[_RAW], count, *(_varint(len(v)) + v for v in values)])
 
 
@@ -152,15 +158,15 @@ def _whole_weights(weights) -> list[int] | None:
 def pack_inlined(ids, weights, values) -> bytes:
     """A short posting list as varints (ids as gaps); :func:`unpack_inlined` reverses it."""
     ids = list(ids)
-    gaps = map(operator.sub, ids, [0, *ids[:-1]])
-    return b"".join([_varint(len(ids)), *map(_varint, gaps), _pack_weights_and_values(weights, values)])
+    gaps = list(map(operator.sub, ids, [0, *ids[:-1]]))
+    return b"".join([_varint(len(ids)), _varint_run(gaps), _pack_weights_and_values(weights, values)])
 
 
 def _pack_weights_and_values(weights, values) -> bytes:
     """What follows the ids in a packed list."""
     whole = _whole_weights(weights)
     if whole is not None:
-        weights_part = [_ONE_BYTE[_WHOLE], *map(_varint, whole)]
+        weights_part = [_ONE_BYTE[_WHOLE], _varint_run(whole)]
     else:
         blob = pickle.dumps(tuple(weights), pickle.HIGHEST_PROTOCOL)
         weights_part = [_ONE_BYTE[_PICKLED], _varint(len(blob)), blob]

@@ -125,6 +125,20 @@ def test_packed_inlined_list_unpacks_to_the_same_tuple(postings):
 
 
 @pytest.mark.parametrize(
+    ("ids", "expected_ids"),
+    [
+        ((1, 2, 3), [1, 1, 1]),  # every gap below 128: the bytes in one call
+        ((127, 255, 383), [127, 0x80, 0x01, 0x80, 0x01]),  # gaps of 128: two bytes each, low seven bits first
+    ],
+)
+def test_packed_gaps_and_weights_are_varints_one_after_another(ids, expected_ids):
+    packed = packing.pack_inlined(ids, (1, 200, 1), ())
+    # count, gaps, whole weights (marker 0; 200 in two bytes), no values (marker 0, count 0)
+    assert packed == bytes([3, *expected_ids, 0, 1, 200 & 0x7F | 0x80, 1, 1, 0, 0])
+    assert packing.unpack_inlined(packed) == (ids, (1, 200, 1), ())
+
+
+@pytest.mark.parametrize(
     ("docnum", "weight", "value", "length"),
     [
         (0, 1.0, b"\x00\x00\x00\x01", 12),  # Frequency
