@@ -43,10 +43,11 @@ whole once, at its next write.
 
 from __future__ import annotations
 
+import itertools
 import os
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,11 @@ class SignatureRows(Mapping[str, "np.ndarray | None"]):
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._row
+
+    @property
+    def holds(self) -> Callable[[object], bool]:
+        """Whether an id is held: the dictionary's own ``__contains__`` (``map`` over a million ids calls it in C)."""
+        return self._row.__contains__
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._row)
@@ -359,14 +365,29 @@ def _relinked(kept: Stories, contents: dict[str, str], sketches: Sketches) -> St
 
 
 def _old_rows(old_ids: list[str], ids: list[str], made: Mapping) -> np.ndarray:
-    """Each of ``ids``' row in ``old_ids``: -1 if ``made`` holds its new signature, -2 if neither has it."""
+    """Each of ``ids``' row in ``old_ids``: -1 if ``made`` holds its new signature, -2 if neither has it.
+
+    An update keeps the articles it keeps in their order, first, and appends the new ones: the rows are then
+    found by passes in C over the ids (at 1,000,000 articles ~0.1 s, not the ~1.5 s of a dictionary of every
+    id and a loop over them in Python, which any other order still takes).
+    """
+    held = made.holds if isinstance(made, SignatureRows) else made.__contains__
     if ids[: len(old_ids)] == old_ids:  # an addition: the articles kept first, in their order, the new ones after
         rows = np.arange(len(ids), dtype=np.int64)
         rows[len(old_ids) :] = -2
-        rows[np.fromiter(map(made.__contains__, ids), dtype=bool, count=len(ids))] = -1
+        rows[np.fromiter(map(held, ids), dtype=bool, count=len(ids))] = -1
         return rows
+    if len(ids) < len(old_ids):  # a removal: the rest in their order (then any new ones)?
+        new = set(ids)
+        kept = np.fromiter(map(new.__contains__, old_ids), dtype=bool, count=len(old_ids))
+        rest = list(itertools.compress(old_ids, kept.tolist()))
+        if ids[: len(rest)] == rest:
+            rows = np.full(len(ids), -2, dtype=np.int64)
+            rows[: len(rest)] = np.flatnonzero(kept)
+            rows[np.fromiter(map(held, ids), dtype=bool, count=len(ids))] = -1
+            return rows
     old_row = dict(zip(old_ids, range(len(old_ids)), strict=True))
-    return np.array([-1 if doc_id in made else old_row.get(doc_id, -2) for doc_id in ids], dtype=np.int64)
+    return np.array([-1 if held(doc_id) else old_row.get(doc_id, -2) for doc_id in ids], dtype=np.int64)
 
 
 def _from_stored(generation: Path, wanted: set[str]) -> dict[str, np.ndarray | None]:
