@@ -198,9 +198,9 @@ def _runs(text: str) -> Iterator[tuple[int, str]]:
     at = 0
     while (match := RUN.search(text, at)) is not None:
         end = match.end()
-        organisation = fold(match.group().split(" ", 1)[0].split("-", 1)[0]) in ORG_HEADS
-        while organisation and text.startswith(" dan ", end) and (more := RUN.match(text, end + 5)) is not None:
-            end = more.end()
+        if text.startswith(" dan ", end) and fold(match.group().split(" ", 1)[0].split("-", 1)[0]) in ORG_HEADS:
+            while text.startswith(" dan ", end) and (more := RUN.match(text, end + 5)) is not None:
+                end = more.end()
         yield match.start(), text[match.start():end]
         at = end
 
@@ -216,6 +216,10 @@ def _opening_and_before(text: str, start: int) -> tuple[bool, str]:
         gap_start -= 1
     if gap_start == 0 or not OPENERS.isdisjoint(text[gap_start:start]):
         return True, ""
+    space = text.rfind(" ", max(0, gap_start - 41), gap_start)
+    word = text[space + 1 : gap_start]
+    if space >= 0 and len(word) <= 40 and word.isalnum():  # most words: what the loop below finds, in C
+        return False, fold(word)
     word_start = gap_start
     while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] == "_") and gap_start - word_start < 40:
         word_start -= 1
