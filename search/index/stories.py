@@ -26,8 +26,10 @@ made of IndoSum articles: 0.66, ``bench/stories.py``); IndoSum's closest
 different articles on 0.30 (eval/stories/judged-pairs.tsv).
 
 The record ``stories.npz`` of a generation holds every article's id, its
-signature and the number of its story (``-1``: an article alone), and the
-similar pairs that link them (``pairs``, rows). A build writes it from the
+signature (in parts beside it, ``search.index.story_parts``, which a write
+leaves as they are where it changes nothing) and the number of its story
+(``-1``: an article alone), and the similar pairs that link them (``pairs``,
+rows). A build writes it from the
 signatures of the articles it read and, in an update, the live record's
 signatures of the articles it kept; a removal drops the removed articles'
 signatures and groups the rest again, so the copies of a removed original
@@ -56,6 +58,7 @@ import numpy as np
 
 from search.analysis.tokens import index_words
 from search.index import kept as records
+from search.index import story_parts
 from search.index.npz import read_arrays
 from search.index.records import stored_documents
 from search.index.story_groups import link, relink
@@ -216,6 +219,8 @@ class Stories:
     # The similar pairs the stories link (rows, ``k x 2``: search.index.story_groups), what the next write starts
     # from; None when the record has none (written before they were kept, or read without them).
     pairs: np.ndarray | None = None
+    # The files the signatures are in (``search.index.story_parts``); None: not written in parts (yet).
+    parts: story_parts.Layout | None = None
 
     def groups(self) -> list[list[str]]:
         """The stories of two or more articles, each a list of ids (in record order)."""
@@ -248,20 +253,25 @@ def similarity(first: np.ndarray | None, second: np.ndarray | None) -> float:
     return float((first == second).mean())
 
 
-def write(generation: Path, stories: Stories) -> None:
+def write(generation: Path, stories: Stories, previous: story_parts.Layout | None = None,
+          rows: np.ndarray | None = None) -> None:
     """Store ``stories`` in ``generation`` (under another name, then renamed: the old one may be a hard link).
 
-    The similar pairs go in as one more array, ``pairs``, which code that predates it does not read (it reads
+    The signatures go in parts (``search.index.story_parts``): those of ``previous`` (the live record's parts)
+    whose rows are unchanged are kept (``rows``: each row's row in the live record, negative: none). The
+    similar pairs go in as one more array, ``pairs``, which code that predates it does not read (it reads
     the others by name); a record it writes has none, and the next write here links the whole record again.
     """
+    stories.parts = story_parts.write(generation, stories.values, previous, rows)
     path = generation / RECORD
     partial = path.with_name(path.name + ".partial")
     ids = "\n".join(stories.ids).encode("utf-8")
     arrays = {} if stories.pairs is None else {"pairs": stories.pairs.astype(np.int32)}
     save: Any = np.savez  # its typed signature takes no arrays by keyword
     with open(partial, "wb") as f:
-        save(f, version=np.array([VERSION]), ids=np.frombuffer(ids, dtype=np.uint8), values=stories.values,
-             story=stories.story, **arrays)
+        save(f, version=np.array([VERSION]), ids=np.frombuffer(ids, dtype=np.uint8), story=stories.story,
+             parts=np.array([number for number, _ in stories.parts], dtype=np.int64),
+             part_rows=np.array([size for _, size in stories.parts], dtype=np.int64), **arrays)
     os.replace(partial, path)
 
 
@@ -269,20 +279,29 @@ def read(generation: Path, with_values: bool = True, with_pairs: bool = False) -
     """The record of ``generation``, or None if it has none or it cannot be read (``with_pairs``: its similar pairs
     too, None if it has none)."""
     try:
-        data = read_arrays(generation / RECORD, ("version", "ids", "story", "values") if with_values
-                           else ("version", "ids", "story"))
+        data = read_arrays(generation / RECORD, ("version", "ids", "story"))
         if data["version"].tolist() != [VERSION]:
             return None
         raw = data["ids"].tobytes().decode("utf-8")
         ids = raw.split("\n") if raw else []
         story = data["story"].astype(np.int32)
-        values = data["values"] if with_values else np.zeros((len(ids), 0), dtype=np.uint32)
+        values, parts = _values(generation) if with_values else (np.zeros((len(ids), 0), dtype=np.uint32), None)
         pairs = _pairs(generation, len(ids)) if with_pairs else None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # UnicodeDecodeError is a ValueError
         return None
     if len(story) != len(ids) or len(values) != len(ids):
         return None
-    return Stories(ids, values, story, pairs)
+    return Stories(ids, values, story, pairs, parts)
+
+
+def _values(generation: Path) -> tuple[np.ndarray, story_parts.Layout | None]:
+    """The record's signatures, from its parts, or (a record written before them) from its ``values``."""
+    try:
+        listed = read_arrays(generation / RECORD, ("parts", "part_rows"))
+    except KeyError:
+        return read_arrays(generation / RECORD, ("values",))["values"], None
+    layout = list(zip(listed["parts"].tolist(), listed["part_rows"].tolist(), strict=True))
+    return story_parts.read(generation, layout, NUM_PERM), layout
 
 
 def _pairs(generation: Path, count: int) -> np.ndarray | None:
@@ -312,10 +331,13 @@ def update(generation: Path, live: Path | None, contents: dict[str, str], sketch
         kept = records.take(live / RECORD, RECORD)
         if kept is None:
             kept = read(live, with_pairs=True)
-    stories = _relinked(kept, contents, sketches) if kept is not None and kept.pairs is not None else None
-    if stories is None:
+    relinked = _relinked(kept, contents, sketches) if kept is not None and kept.pairs is not None else None
+    if relinked is not None:
+        stories, rows = relinked
+        write(generation, stories, kept.parts if kept is not None else None, rows)
+    else:
         stories = group(_signatures(generation, kept, contents, sketches))
-    write(generation, stories)
+        write(generation, stories)
     records.keep(generation / RECORD, RECORD, stories)
     return stories
 
@@ -338,9 +360,10 @@ def _signatures(generation: Path, kept: Stories | None, contents: dict[str, str]
     return signatures
 
 
-def _relinked(kept: Stories, contents: dict[str, str], sketches: Sketches) -> Stories | None:
-    """The record of ``contents`` from the live one ``kept`` (with its pairs) and the build's ``sketches``; None
-    when an article has no signature here or the kept ones are not in their order."""
+def _relinked(kept: Stories, contents: dict[str, str], sketches: Sketches) -> tuple[Stories, np.ndarray] | None:
+    """The record of ``contents`` from the live one ``kept`` (with its pairs) and the build's ``sketches``, and each
+    row's row in ``kept`` (negative: none); None when an article has no signature here or the kept ones are not in
+    their order."""
     assert kept.pairs is not None
     ids = list(contents)
     made = sketches.signatures
@@ -361,7 +384,7 @@ def _relinked(kept: Stories, contents: dict[str, str], sketches: Sketches) -> St
     new_of_old = np.full(len(kept.ids), -1, dtype=np.int64)
     new_of_old[rows[unchanged]] = unchanged
     linked = relink(values, kept.values, kept.pairs, new_of_old)
-    return None if linked is None else Stories(ids, values, linked[0], linked[1])
+    return None if linked is None else (Stories(ids, values, linked[0], linked[1]), rows)
 
 
 def _old_rows(old_ids: list[str], ids: list[str], made: Mapping) -> np.ndarray:

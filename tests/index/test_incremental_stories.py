@@ -60,8 +60,12 @@ def test_relinking_after_removals_replacements_and_additions_finds_what_linking_
     for step in range(3):
         contents, sketches = _write(record, rng, made, step)
         full = stories.group(stories._signatures(Path("unused"), record, contents, sketches))
-        found = stories._relinked(record, contents, sketches)
+        relinked = stories._relinked(record, contents, sketches)
+        found = relinked[0] if relinked is not None else None
         _same(found, full)
+        assert relinked is not None and found is not None
+        rows = relinked[1]  # each new row's row before (negative: signed by the write)
+        assert np.array_equal(found.values[rows >= 0], record.values[rows[rows >= 0]])
         record = found
 
 
