@@ -218,51 +218,91 @@ class SegmentArrays:
         if self._weight_base + (int(self._weight_places[-1]) if terms else 0) > len(self._bytes):
             raise ValueError("posting arrays file cut short")
 
+    def find(self, key: int) -> int | None:
+        """The number of the list at ``key`` in the postings file (its place in this file), or None if it is not here."""
+        at = int(np.searchsorted(self.keys, key))
+        return at if at < len(self.keys) and self.keys[at] == key else None
+
+    def count(self, at: int) -> int:
+        """How many postings list ``at`` holds."""
+        start, end = self.starts[at : at + 2].tolist()
+        return end - start
+
+    def weights_dtype(self, at: int) -> np.dtype:
+        """The type of list ``at``'s weights as :meth:`decode_into` gives them (uint8 or float32)."""
+        if self.layout == 1:
+            return self.weights.dtype
+        return np.dtype(np.float32 if int(self._kinds[at]) >> 4 == WEIGHTS_FLOAT32 else np.uint8)
+
     def get(self, key: int) -> tuple[np.ndarray, np.ndarray] | None:
         """(ids, weights) of the list at ``key`` in the postings file, or None if it is not here: views of
         the file (layout 1), or arrays decoded from it (layout 2)."""
-        at = int(np.searchsorted(self.keys, key))
-        if at == len(self.keys) or self.keys[at] != key:
-            return None
-        start, end = self.starts[at : at + 2].tolist()
+        at = self.find(key)
+        return None if at is None else self.list_at(at)
+
+    def list_at(self, at: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, weights) of list ``at``, as :meth:`get` gives them."""
         if self.layout == 1:
+            start, end = self.starts[at : at + 2].tolist()
             return self.ids[start:end], self.weights[start:end]
+        count = self.count(at)
+        ids, weights = np.empty(count, dtype=np.int32), np.empty(count, dtype=self.weights_dtype(at))
+        self.decode_into(at, ids, weights)
+        return ids, weights
+
+    def decode_into(self, at: int, ids: np.ndarray, weights: np.ndarray, offset: int = 0) -> None:
+        """Write list ``at`` into ``ids`` (int32, ``offset`` added) and ``weights`` (of :meth:`count` postings each).
+
+        Decoding straight into the caller's arrays: the lists of a term in
+        several segments are decoded into one pair, with no array per segment
+        to add the offset to and concatenate after (each a pass over memory).
+        """
+        if self.layout == 1:
+            start, end = self.starts[at : at + 2].tolist()
+            np.add(self.ids[start:end], offset, out=ids)
+            weights[...] = self.weights[start:end]
+            return
         kind = int(self._kinds[at])
         id_begin, id_end = self._id_places[at : at + 2].tolist()
-        weight_begin = int(self._weight_places[at])
-        return (self._ids(self._id_base + id_begin, self._id_base + id_end, end - start, kind & 15),
-                self._weights(self._weight_base + weight_begin, end - start, kind >> 4))
+        self._ids_into(self._id_base + id_begin, self._id_base + id_end, kind & 15, ids, offset)
+        self._weights_into(self._weight_base + int(self._weight_places[at]), kind >> 4, weights)
 
-    def _ids(self, begin: int, end: int, count: int, kind: int) -> np.ndarray:
+    def _ids_into(self, begin: int, end: int, kind: int, out: np.ndarray, offset: int) -> None:
         data = self._bytes
+        count = len(out)
         if kind == IDS_INT32:
-            return data[begin:end].view("<i4")
+            np.add(data[begin:end].view("<i4"), offset, out=out)
+            return
         size = 1 if kind == IDS_GAPS8 else 2
         narrow = data[begin : begin + size * count]
         if size == 2:
             narrow = narrow.view("<u2")
-        ids = narrow.astype(np.int32)
+        out[...] = narrow
         after = begin + size * count + -size * count % 4
         if end > after:  # gaps that did not fit, written 0 in their place
             wide = (narrow == 0).nonzero()[0]
             if end - after != 4 * len(wide):
                 raise ValueError("posting arrays file damaged")
-            ids[wide] = data[after:end].view("<i4")
-        return np.cumsum(ids, dtype=np.int32, out=ids)
+            out[wide] = data[after:end].view("<i4")
+        if count:
+            out[0] += offset  # the first gap is the first id: the sums are then the ids plus the offset
+        np.cumsum(out, dtype=np.int32, out=out)
 
-    def _weights(self, begin: int, count: int, kind: int) -> np.ndarray:
+    def _weights_into(self, begin: int, kind: int, out: np.ndarray) -> None:
         data = self._bytes
+        count = len(out)
         if kind == WEIGHTS_FLOAT32:
-            return data[begin : begin + 4 * count].view("<f4")
+            out[...] = data[begin : begin + 4 * count].view("<f4")
+            return
         if kind == WEIGHTS_UINT8:
-            return data[begin : begin + count]
+            out[...] = data[begin : begin + count]
+            return
         bitmap = (count + 7) // 8
         # Positions, not a mask: assigning through a mask took 2 ns a posting, through positions 0.4.
         other = np.unpackbits(data[begin : begin + bitmap], count=count).view(bool).nonzero()[0]
-        weights = np.ones(count, dtype=np.uint8)
+        out[...] = 1
         if len(other):
-            weights[other] = data[begin + bitmap : begin + bitmap + len(other)]
-        return weights
+            out[other] = data[begin + bitmap : begin + bitmap + len(other)]
 
 
 def _aligned(array: np.ndarray) -> np.ndarray:

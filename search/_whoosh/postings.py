@@ -14,6 +14,7 @@ a cache bounded by bytes.
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -116,24 +117,62 @@ class PostingArrays:
 
         A list stored as blocks is a view of its segment's posting arrays
         (``arrays``) where the segment has them; only an index written
-        without them decodes the blocks. With one segment holding the term,
-        the arrays are those views themselves (read-only), not copies.
+        without them decodes the blocks. With one segment holding the term
+        in an array of layout 1, the arrays are those views themselves
+        (read-only), not copies. Coded lists (layout 2) are decoded straight
+        into the term's arrays, segment after segment.
         """
-        ids, weights = [], []
-        for (reader, offset), arrays in zip(self.leaves, self.arrays, strict=True):
-            for block_ids, block_weights in _whole_list(reader, arrays, fieldname, text):
-                ids.append(np.asarray(block_ids, dtype=np.int32) + offset if offset else np.asarray(block_ids, np.int32))
-                weights.append(block_weights if isinstance(block_weights, np.ndarray) else
-                               np.asarray(block_weights, dtype=np.float32))
-        if not ids:
+        parts = [(offset, part) for (reader, offset), arrays in zip(self.leaves, self.arrays, strict=True)
+                 for part in _list_parts(reader, arrays, fieldname, text)]
+        if not parts:
             return EMPTY
-        if len(ids) == 1:
-            return ids[0], weights[0]
-        return np.concatenate(ids), np.concatenate(weights)
+        if len(parts) == 1 and not isinstance(parts[0][1], _Coded):
+            offset, (ids, weights) = parts[0]
+            ids = np.asarray(ids, dtype=np.int32) + offset if offset else np.asarray(ids, dtype=np.int32)
+            return ids, weights if isinstance(weights, np.ndarray) else np.asarray(weights, dtype=np.float32)
+        sizes = [part.count if isinstance(part, _Coded) else len(part[0]) for _, part in parts]
+        ids = np.empty(sum(sizes), dtype=np.int32)
+        weights = np.empty(len(ids), dtype=np.result_type(*(_weights_dtype(part) for _, part in parts)))
+        start = 0
+        for (offset, part), size in zip(parts, sizes, strict=True):
+            end = start + size
+            if isinstance(part, _Coded):
+                part.arrays.decode_into(part.at, ids[start:end], weights[start:end], offset)
+            else:
+                ids[start:end] = part[0]
+                ids[start:end] += offset
+                weights[start:end] = part[1]
+            start = end
+        return ids, weights
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """A list of layout 2 in one segment, decoded where the term's arrays are made (``PostingArrays.read``)."""
+
+    arrays: SegmentArrays
+    at: int
+
+    @property
+    def count(self) -> int:
+        return self.arrays.count(self.at)
+
+
+def _weights_dtype(part) -> np.dtype:
+    """The weights' type a part of a list gives (``PostingArrays.read``): the arrays', else float32."""
+    if isinstance(part, _Coded):
+        return part.arrays.weights_dtype(part.at)
+    return part[1].dtype if isinstance(part[1], np.ndarray) else np.dtype(np.float32)
 
 
 def _whole_list(reader, arrays: SegmentArrays | None, fieldname: str, text: str):
     """Yield (ids, weights) of the term in one segment: its packed entry, its posting arrays, or its decoded blocks."""
+    for part in _list_parts(reader, arrays, fieldname, text):
+        yield part.arrays.list_at(part.at) if isinstance(part, _Coded) else part
+
+
+def _list_parts(reader, arrays: SegmentArrays | None, fieldname: str, text: str):
+    """:func:`_whole_list`, but a list of layout 2 yielded as where it is coded (``_Coded``), not decoded."""
     whole_list = getattr(reader._terms, "whole_list", None)  # codec.CompactTermsReader
     if whole_list is not None:
         try:
@@ -143,9 +182,9 @@ def _whole_list(reader, arrays: SegmentArrays | None, fieldname: str, text: str)
         if isinstance(place, tuple):
             yield place
             return
-        found = arrays.get(place) if arrays is not None and place is not None else None
-        if found is not None:
-            yield found
+        at = arrays.find(place) if arrays is not None and place is not None else None
+        if arrays is not None and at is not None:
+            yield _Coded(arrays, at) if arrays.layout == 2 else arrays.get(place)
             return
     yield from decoded_blocks(reader, fieldname, text)
 
