@@ -200,6 +200,11 @@ def test_coded_lists_read_back_exactly(gaps, first, weights):
         assert got_ids.tolist() == ids.tolist()
         assert got_weights.astype(float).tolist() == weights.astype(float).tolist()
         assert found.get(9)[0].tolist() == ids[:1].tolist() and found.get(4) is None
+        # Decoded into the middle of a term's arrays, a later segment's offset added to every id.
+        into_ids, into_weights = np.full(len(ids) + 2, -1, np.int32), np.zeros(len(ids) + 2, np.float32)
+        found.decode_into(found.find(3), into_ids[1:-1], into_weights[1:-1], offset=1_000_000)
+        assert into_ids[1:-1].tolist() == (ids + 1_000_000).tolist() and into_ids[[0, -1]].tolist() == [-1, -1]
+        assert into_weights[1:-1].tolist() == weights.astype(float).tolist() and not into_weights[[0, -1]].any()
 
 
 def test_dense_lists_take_a_byte_a_posting_and_sparse_ones_stay_int32():
