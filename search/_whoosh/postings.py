@@ -7,8 +7,9 @@ weights (term frequencies). A short list is read from its entry in the term
 dictionary (``codec``); a longer one is a view of the arrays written beside
 its blocks when the segment was written (``arrays``), so no query decodes
 a block. An index written before those arrays existed has its blocks
-decoded instead, and the lists gathered from several segments are kept in
-a cache bounded by bytes.
+decoded instead. The lists a query decodes (layout 2's coded arrays) or
+gathers from several segments are kept in a cache bounded by bytes, which
+the searcher's scores share (``CACHE_BYTES``).
 """
 
 from __future__ import annotations
@@ -24,15 +25,17 @@ from whoosh.reading import TermNotFound
 from search._whoosh.arrays import SegmentArrays, segment_arrays
 from search._whoosh.columns import live_mask
 
-# Bytes each cache of a searcher may hold. Computing a common word's BM25
-# scores costs a pass over its postings (on 1,000,000 articles, up to a
-# million of them): the scores cache keeps the lists queries use most. Its
-# bound is the one it had in postings (32 million, 12 bytes each); the
-# posting arrays themselves are views of the mapped index files (their
-# pages belong to the page cache, shared by every worker), so their cache
-# only holds lists gathered from several segments.
-SCORES_CACHE_BYTES = 384 << 20
-POSTINGS_CACHE_BYTES = 128 << 20
+# Bytes a searcher's one cache may hold (``PostingArrays.cache``): its
+# terms' lists, decoded, and their BM25 scores (``scoring.ArrayScorer``),
+# least recently used dropped first. Computing a common word's scores costs a
+# pass over its postings (on 1,000,000 articles, up to 800,000 of them), and
+# decoding its coded list (layout 2, ``arrays``) nearly another: a sentence
+# reads ~2.4 million postings, 70% of them of words an earlier query read.
+# A list costs 5 bytes a posting, its scores 12, and a hit saves about as much
+# CPU a byte either way, so both share one budget: the sum of the two caches'
+# bounds before (384 MB of scores, 128 MB of lists). Views of a mapped file
+# (a layout-1 list in one segment) count only their entry.
+CACHE_BYTES = 512 << 20
 ITEM_BYTES = 200  # what an entry costs beside its arrays (key, tuple, dict slot), so views are not free
 
 EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
@@ -88,7 +91,7 @@ class PostingArrays:
         self._frequencies: dict[tuple[str, str], int] = {}
         self.live = live_mask(reader)
         self.live_count = int(self.live.sum())
-        self._cache = BoundedCache(POSTINGS_CACHE_BYTES)
+        self.cache = BoundedCache(CACHE_BYTES)  # lists here, and what the searcher's scorer keeps
 
     def doc_count_all(self) -> int:
         """The statistic a Whoosh reader's ``doc_count_all`` is to its callers: here the live documents
@@ -109,8 +112,8 @@ class PostingArrays:
         return found
 
     def get(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The term's arrays, kept in this reader's cache."""
-        return self._cache.get((fieldname, text), lambda: self.read(fieldname, text))
+        """The term's arrays, kept in this reader's cache (``cache``)."""
+        return self.cache.get(("list", fieldname, text), lambda: self.read(fieldname, text))
 
     def read(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The term's arrays, read from the index (empty if it is not there).

@@ -20,7 +20,7 @@ from whoosh import query as q
 
 from search._whoosh.lengths import decoded_lengths, field_b
 from search._whoosh.live import LiveBM25F, live_statistics
-from search._whoosh.postings import SCORES_CACHE_BYTES, BoundedCache, PostingArrays
+from search._whoosh.postings import PostingArrays
 from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.query.builder import concept_key
 from search.ranking.coverage import all_or_most, concept_counts
@@ -55,7 +55,9 @@ class ArrayScorer:
         self._searcher = searcher
         self.postings = PostingArrays(searcher.reader())
         self.dates = DateOrder(searcher.reader())  # the order of every document by date, for date sorts
-        self._scores = BoundedCache(SCORES_CACHE_BYTES)  # (field, text) -> (document numbers, unboosted scores)
+        # ("scores", field, text) -> (document numbers, unboosted scores); in the postings' cache, beside the
+        # lists decoded: one budget of bytes for both.
+        self._scores = self.postings.cache
         self._lengths: dict[str, np.ndarray] = {}
         self._norms: dict[str, np.ndarray] = {}
         self._least_norms: dict[str, float] = {}
@@ -179,8 +181,8 @@ class ArrayScorer:
     def _scores_of(self, node: q.Query, boost: float, deadline: Deadline = NO_DEADLINE) -> Scores:
         """(document numbers, scores) of one branch of the OR, times ``boost``."""
         if type(node) is q.Term:
-            key = (node.fieldname, node.text)
-            ids, scores = self._scores.get(key, lambda: self._score_term(*key))
+            ids, scores = self._scores.get(("scores", node.fieldname, node.text),
+                                           lambda: self._score_term(node.fieldname, node.text))
             return ids, (boost * node.boost) * scores
         # Kept like a term's scores: an abbreviation's expansion ("amerika
         # serikat") recurs across queries, and checking its positions costs a
@@ -233,7 +235,7 @@ class ArrayScorer:
         weight, any other BM25 with the field's B, the index's idf and the
         field's average length.
         """
-        ids, weights = self.postings.read(fieldname, text)
+        ids, weights = self.postings.get(fieldname, text)  # decoded once while the cache keeps it
         if not len(ids):
             return ids, weights.astype(float)
         tf = weights.astype(float)
