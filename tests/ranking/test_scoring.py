@@ -4,6 +4,8 @@ give with the statistics of the live documents (search/ranking/scoring.py, searc
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import scoring
 from whoosh.index import open_dir
 
@@ -174,3 +176,24 @@ def test_posting_cache_counts_views_of_a_mapped_file_as_free_but_for_their_entry
     for key in range(25):
         cache.get(key, lambda: (mapped, mapped))
     assert cache.size == 10 * ITEM_BYTES  # the number of entries stays bounded all the same
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sets(st.integers(0, 199), max_size=120), st.integers(0, 2**32 - 1)), max_size=12))
+def test_summed_gives_the_sums_of_adding_every_branch_in_order_to_the_last_bit(branch_specs):
+    import numpy as np
+
+    from search.ranking.scoring import summed
+
+    branches = []
+    for docs, seed in branch_specs:
+        values = np.random.default_rng(seed).random(len(docs)) * 10 + 1e-3
+        branches.append((np.array(sorted(docs), dtype=np.int32), values))
+    scores, matched = summed(branches, 200)
+    expected = np.zeros(200)
+    for ids, values in branches:  # one posting at a time, branch after branch
+        for doc, value in zip(ids.tolist(), values.tolist(), strict=True):
+            expected[doc] += value
+    assert scores.tolist() == expected.tolist()
+    held = {doc for docs, _ in branch_specs for doc in docs}
+    assert np.flatnonzero(matched).tolist() == sorted(held)
