@@ -23,6 +23,7 @@ import gzip
 import itertools
 import json
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +110,43 @@ def write_grown_record(generation: Path, name: str, data: dict, live: Path | Non
         f.write(CLOSING_MEMBER)
     _replace(partial, path, name, parts)
     return 0 if gone is None else repeats
+
+
+def read_in_parts(path: Path) -> tuple[dict, list[Part] | None]:
+    """The object of the record at ``path`` and, when it is written in parts, its parts (None: one gzip member, as
+    ``write_record`` and older code write it). A process that reads them so (the writer's warm-up) writes its
+    first removal as one that wrote the file itself. OSError, ValueError (a broken file) as a read raises."""
+    raw = path.read_bytes()
+    members: list[tuple[bytes, str]] = []
+    at = 0
+    while at < len(raw):
+        member = zlib.decompressobj(31)  # one gzip member, what follows it left in unused_data
+        text = member.decompress(raw[at:]).decode("utf-8")
+        if not member.eof:
+            raise ValueError(f"{path.name} ends inside a gzip member")
+        end = len(raw) - len(member.unused_data)
+        members.append((raw[at:end], text))
+        at = end
+    if len(members) < 2 or members[-1][1] != "}" or not members[0][1].startswith("{"):
+        return json.loads("".join(text for _, text in members)), None
+    data: dict = {}
+    parts = []
+    for number, (member_bytes, text) in enumerate(members[:-1]):
+        if text in ("{", ""):
+            found: dict = {}
+        else:
+            found = json.loads("{" + text[1:] + "}")  # "{..." or ",...": the member's keys and values
+        data.update(found)
+        parts.append(Part(list(found), member_bytes, number == 0))
+    return data, parts
+
+
+def keep_read(path: Path, name: str) -> dict:
+    """The record at ``path`` read (:func:`read_in_parts`) and kept for this process's next write, with its parts."""
+    data, parts = read_in_parts(path)
+    kept.keep(path, name, data)
+    kept.keep(path, name + "#parts", parts)
+    return data
 
 
 def _replace(partial: Path, path: Path, name: str, parts: list[Part] | None) -> None:

@@ -40,7 +40,7 @@ from typing import Any
 from search import errors
 from search._whoosh.live import count_live_only
 from search._whoosh.writers import open_for_writing
-from search.index import generations, kept, name_counts, name_learning, stories
+from search.index import generations, grown, kept, name_counts, name_learning, stories
 from search.index.documents import BatchedWrites, WriteResult
 from search.index.format import CONTENTS, check_format
 from search.index.schema import build_schema
@@ -250,7 +250,7 @@ def warm_up(index_dir: Path, ready: threading.Event | None = None) -> None:
         return  # no index yet: the first write makes one
     check_format(index_dir, live, background=True)  # the small files now; the large ones below, once the records are
     with kept.keeping():
-        kept.keep(live / CONTENTS, CONTENTS, generations.read_record(live, CONTENTS))
+        grown.keep_read(live / CONTENTS, CONTENTS)  # with its parts: the first removal writes only the ones it touches
         counts = name_counts.read_counts(live)
         if counts is not None:  # and the names' first pass over them, which the next learning starts from
             split, candidates = name_counts.by_prefix(counts), name_learning.Candidates()

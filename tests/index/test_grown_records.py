@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search import Index
-from search.index import generations
+from search.index import generations, grown, kept
 from search.index.batch import ADD
 from search.index.build import REPEATS, build_index
 from search.index.changes import remove_articles
@@ -103,3 +103,28 @@ def test_writes_append_to_the_list_of_articles_and_search_as_a_new_index(tmp_pat
     write_jsonl(added, [{"id": "lagi", "text": "Kebakaran di kota kemarin."}])
     build_index([added], index, mode=ADD, procs=1)
     assert list(generations.read_record(generations.live_generation(index), CONTENTS))[-2:] == ["baru", "lagi"]
+
+
+def test_a_process_that_reads_the_parts_removes_as_one_that_wrote_them(tmp_path, monkeypatch):
+    """The writer's warm-up reads the live list of articles with its parts (``grown.keep_read``): its first removal
+    writes again only the part holding the removed id, as after a write of its own (it wrote the whole list)."""
+    monkeypatch.setattr(grown, "CHUNK_KEYS", 50)
+    first, second, third = generation_folders(tmp_path, 3)
+    data = {f"id-{n}": f"hash-{n}" for n in range(300)}
+    with kept.keeping():
+        grown.write_grown_record(first, CONTENTS, data, None, None)
+        grown.write_grown_record(second, CONTENTS, {**data, "id-7": "changed", "new": "x"}, first, data)
+        kept.forget()  # another process: it knows nothing of how the live file was written
+        grown.keep_read(second / CONTENTS, CONTENTS)
+        before = grown.read_in_parts(second / CONTENTS)[0]
+        assert before == read_plainly(second / CONTENTS) and list(before) == list(read_plainly(second / CONTENTS))
+        made, part = [], grown.part_of
+        monkeypatch.setattr(grown, "part_of", lambda keys, values, opening: made.append(keys) or part(keys, values, opening))
+        after = {key: value for key, value in before.items() if key != "id-120"}
+        grown.write_grown_record(third, CONTENTS, after, second, before)
+    assert read_plainly(third / CONTENTS) == after and list(read_plainly(third / CONTENTS)) == list(after)
+    assert len(made) == 1 and "id-120" not in made[0] and len(made[0]) == 49  # its part alone, 50 keys less one
+    kept.forget()
+    whole = tmp_path / "whole.json.gz"
+    generations.write_record(tmp_path, whole.name, data)  # one member, as older code writes it
+    assert grown.read_in_parts(whole) == (data, None)
