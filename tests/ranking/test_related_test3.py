@@ -20,5 +20,6 @@ def test_the_blind_test_sets_related_articles_are_about_their_subject_as_read(in
         counts.append(sum(read.get((doc_id, hit.id), False) for hit in hits))
     assert len(counts) == 20
     # More like this with the subject re-rank alone (before the topics): 5 of 20 articles with 8 of their 10 about
-    # their subject, 107 of 200. With the archive's topics: 6 and 117. The issue's bar (all 20) is not met.
-    assert sum(n >= 8 for n in counts) >= 6 and sum(counts) >= 117, counts
+    # their subject, 107 of 200. With the archive's topics: 6 and 117 (118 with session 15's readings); with each
+    # article's topics stored and a pool of 100 re-ranked by them: 6 and 121. The issue's bar (all 20) is not met.
+    assert sum(n >= 8 for n in counts) >= 6 and sum(counts) >= 120, counts
