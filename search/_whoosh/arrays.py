@@ -250,6 +250,16 @@ class SegmentArrays:
         self.decode_into(at, ids, weights)
         return ids, weights
 
+    def ids_at(self, at: int) -> np.ndarray:
+        """The ids of list ``at`` alone (a view of layout 1, decoded from layout 2): its weights not decoded."""
+        if self.layout == 1:
+            start, end = self.starts[at : at + 2].tolist()
+            return self.ids[start:end]
+        ids = np.empty(self.count(at), dtype=np.int32)
+        id_begin, id_end = self._id_places[at : at + 2].tolist()
+        self._ids_into(self._id_base + id_begin, self._id_base + id_end, int(self._kinds[at]) & 15, ids, 0)
+        return ids
+
     def decode_into(self, at: int, ids: np.ndarray, weights: np.ndarray, offset: int = 0) -> None:
         """Write list ``at`` into ``ids`` (int32, ``offset`` added) and ``weights`` (of :meth:`count` postings each).
 

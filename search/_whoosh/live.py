@@ -29,7 +29,7 @@ from whoosh import scoring
 from search._whoosh.arrays import segment_arrays
 from search._whoosh.columns import live_mask
 from search._whoosh.lengths import CachedLengthBM25F, decoded_lengths
-from search._whoosh.postings import _whole_list
+from search._whoosh.postings import CodedList, list_parts
 
 
 class LiveBM25F(CachedLengthBM25F):
@@ -79,7 +79,8 @@ def _live_frequency(leaf) -> Callable[[str, object], int]:
                 segment.extend([live, np.flatnonzero(~live), segment_arrays(leaf)])
             live, deleted, arrays = segment
             # The list itself, not the dictionary's count and then the list: one lookup of the term.
-            found = known[key] = sum(live_in(ids, live, deleted) for ids, _ in _whole_list(leaf, arrays, fieldname, text))
+            found = known[key] = sum(live_in(part.arrays.ids_at(part.at) if isinstance(part, CodedList) else part[0],
+                                             live, deleted) for part in list_parts(leaf, arrays, fieldname, text))
         return found
 
     return doc_frequency

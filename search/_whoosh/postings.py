@@ -126,20 +126,20 @@ class PostingArrays:
         into the term's arrays, segment after segment.
         """
         parts = [(offset, part) for (reader, offset), arrays in zip(self.leaves, self.arrays, strict=True)
-                 for part in _list_parts(reader, arrays, fieldname, text)]
+                 for part in list_parts(reader, arrays, fieldname, text)]
         if not parts:
             return EMPTY
-        if len(parts) == 1 and not isinstance(parts[0][1], _Coded):
+        if len(parts) == 1 and not isinstance(parts[0][1], CodedList):
             offset, (ids, weights) = parts[0]
             ids = np.asarray(ids, dtype=np.int32) + offset if offset else np.asarray(ids, dtype=np.int32)
             return ids, weights if isinstance(weights, np.ndarray) else np.asarray(weights, dtype=np.float32)
-        sizes = [part.count if isinstance(part, _Coded) else len(part[0]) for _, part in parts]
+        sizes = [part.count if isinstance(part, CodedList) else len(part[0]) for _, part in parts]
         ids = np.empty(sum(sizes), dtype=np.int32)
         weights = np.empty(len(ids), dtype=np.result_type(*(_weights_dtype(part) for _, part in parts)))
         start = 0
         for (offset, part), size in zip(parts, sizes, strict=True):
             end = start + size
-            if isinstance(part, _Coded):
+            if isinstance(part, CodedList):
                 part.arrays.decode_into(part.at, ids[start:end], weights[start:end], offset)
             else:
                 ids[start:end] = part[0]
@@ -150,7 +150,7 @@ class PostingArrays:
 
 
 @dataclass(frozen=True)
-class _Coded:
+class CodedList:
     """A list of layout 2 in one segment, decoded where the term's arrays are made (``PostingArrays.read``)."""
 
     arrays: SegmentArrays
@@ -163,19 +163,14 @@ class _Coded:
 
 def _weights_dtype(part) -> np.dtype:
     """The weights' type a part of a list gives (``PostingArrays.read``): the arrays', else float32."""
-    if isinstance(part, _Coded):
+    if isinstance(part, CodedList):
         return part.arrays.weights_dtype(part.at)
     return part[1].dtype if isinstance(part[1], np.ndarray) else np.dtype(np.float32)
 
 
-def _whole_list(reader, arrays: SegmentArrays | None, fieldname: str, text: str):
-    """Yield (ids, weights) of the term in one segment: its packed entry, its posting arrays, or its decoded blocks."""
-    for part in _list_parts(reader, arrays, fieldname, text):
-        yield part.arrays.list_at(part.at) if isinstance(part, _Coded) else part
-
-
-def _list_parts(reader, arrays: SegmentArrays | None, fieldname: str, text: str):
-    """:func:`_whole_list`, but a list of layout 2 yielded as where it is coded (``_Coded``), not decoded."""
+def list_parts(reader, arrays: SegmentArrays | None, fieldname: str, text: str):
+    """Yield the term's list in one segment: (ids, weights) of its packed entry or its decoded blocks, a view of
+    its posting arrays (layout 1), or where they are coded (layout 2: ``CodedList``, decoded by the caller)."""
     whole_list = getattr(reader._terms, "whole_list", None)  # codec.CompactTermsReader
     if whole_list is not None:
         try:
@@ -187,7 +182,7 @@ def _list_parts(reader, arrays: SegmentArrays | None, fieldname: str, text: str)
             return
         at = arrays.find(place) if arrays is not None and place is not None else None
         if arrays is not None and at is not None:
-            yield _Coded(arrays, at) if arrays.layout == 2 else arrays.get(place)
+            yield CodedList(arrays, at) if arrays.layout == 2 else arrays.list_at(at)
             return
     yield from decoded_blocks(reader, fieldname, text)
 

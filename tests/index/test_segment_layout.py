@@ -205,6 +205,7 @@ def test_coded_lists_read_back_exactly(gaps, first, weights):
         found.decode_into(found.find(3), into_ids[1:-1], into_weights[1:-1], offset=1_000_000)
         assert into_ids[1:-1].tolist() == (ids + 1_000_000).tolist() and into_ids[[0, -1]].tolist() == [-1, -1]
         assert into_weights[1:-1].tolist() == weights.astype(float).tolist() and not into_weights[[0, -1]].any()
+        assert found.ids_at(found.find(3)).tolist() == ids.tolist()  # the ids alone, as live counts read them
 
 
 def test_dense_lists_take_a_byte_a_posting_and_sparse_ones_stay_int32():
