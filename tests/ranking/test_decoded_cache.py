@@ -53,7 +53,7 @@ def test_each_list_is_decoded_once_while_the_cache_keeps_it(index_dir, monkeypat
     for text in QUERIES + QUERIES:  # keywords read lists whole (top-k pruning), sentences score them
         searcher.search(text)
     assert counted and max(counted.values()) == 1
-    kinds = Counter(key[0] for key in searcher._current().scorer.postings.cache._items)
+    kinds = Counter(key[0] for key in searcher._current().scorer.postings.cache.held_keys())
     assert kinds["list"] and kinds["scores"]  # both kinds in the one cache
 
 
@@ -81,3 +81,24 @@ def test_a_new_generation_is_searched_with_a_cache_of_its_own(tmp_path):
     assert searcher.search("banjir").total == 360
     assert searcher.search("longsor").total == 60
     assert searcher._current().scorer.postings.cache is not old_cache
+
+
+def test_entries_read_again_outlast_a_run_of_entries_read_once():
+    import numpy as np
+
+    from search._whoosh.postings import ITEM_BYTES, BoundedCache
+
+    entry = ITEM_BYTES + 100 * 8
+    cache, computed = BoundedCache(limit=5 * entry), []
+
+    def arrays(key):
+        return cache.get(key, lambda: computed.append(key) or (np.arange(100),))
+
+    arrays("common"), arrays("common")  # read twice: protected
+    for n in range(20):  # a sentence's rare words, each read once: four times what the cache holds
+        arrays(f"rare{n}")
+    arrays("common")
+    assert computed.count("common") == 1  # a plain LRU dropped it after the fifth rare word
+    assert cache.size <= 5 * entry
+    arrays("rare0")
+    assert computed.count("rare0") == 2
