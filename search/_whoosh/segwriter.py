@@ -66,7 +66,7 @@ class PerTermSegmentWriter(SegmentWriter):
         self._analysis = fast_schema(self.schema)
         self._limit = limitmb * 1024 * 1024
         # Tokens a field holds as columns before they become postings: ~5 MB at most, fewer under a small limit.
-        self._flush_tokens = min(FLUSH_TOKENS, max(64, int(self._limit) // 256))
+        self.flush_tokens = min(FLUSH_TOKENS, max(64, int(self._limit) // 256))
         self._held = 0
         self._fields: dict[str, FieldPostings] = {}
         # Deleted by the system when closed, or if the process dies.
@@ -121,7 +121,7 @@ class PerTermSegmentWriter(SegmentWriter):
             codec = self.codec
             postings = self._fields[fieldname] = FieldPostings(
                 field, self._spill, codec._blocklimit, codec._compression,
-                arrays_only(getattr(codec, "layout", 1), field.format), self._flush_tokens)
+                arrays_only(getattr(codec, "layout", 1), field.format), self.flush_tokens)
         word_tokens = getattr(field, "word_tokens", None)
         if word_tokens is not None and isinstance(value, str):
             length, held = postings.add_tokens(docnum, *word_tokens(value))

@@ -183,7 +183,7 @@ def test_tokens_grouped_into_postings_in_batches_give_whooshs_blocks(tmp_path, m
     monkeypatch.setattr(segwriter, "FLUSH_TOKENS", flush_tokens)
     docs = synthetic_docs(400, seed=13)
     ours, writer = build(tmp_path / "ours", docs, PerTermSegmentWriter, 2)
-    assert writer._flush_tokens == flush_tokens
+    assert writer.flush_tokens == flush_tokens
     theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter, 2)
     assert writer.short_block_writes == 0
     assert_same_index(ours, theirs, blocks=True)
