@@ -97,7 +97,7 @@ class PerTermSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
         if self._held > self._limit:
-            self._write_short_blocks()
+            self.write_runs()
 
     def text_words(self, text: str) -> list[str]:
         """The words of ``text`` as the exact-form fields index them (lowercased, in order), from the analysis
@@ -130,7 +130,8 @@ class PerTermSegmentWriter(SegmentWriter):
         self._held += held
         return length
 
-    def _write_short_blocks(self) -> None:
+    def write_runs(self) -> None:
+        """Write every field's terms out of memory as a run (done when the postings held pass ``limitmb``)."""
         # Every term goes to disk, in a sorted run merged back at the end (``term_runs``): an archive's
         # vocabulary grows with it, and its terms, kept, grew a worker by ~1 GB at 500,000 articles.
         for postings in self._fields.values():

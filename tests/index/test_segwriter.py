@@ -187,3 +187,19 @@ def test_tokens_grouped_into_postings_in_batches_give_whooshs_blocks(tmp_path, m
     theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter, 2)
     assert writer.short_block_writes == 0
     assert_same_index(ours, theirs, blocks=True)
+
+
+def test_a_run_written_after_the_last_document_keeps_every_field(tmp_path):
+    # Memory ran low on the last document: every term went to a run and none is left in memory when the segment
+    # is written (the end once skipped such a field, and lost its postings).
+    docs = synthetic_docs(120, seed=17)
+    theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter)
+    (tmp_path / "ours").mkdir()
+    ours = create_in(str(tmp_path / "ours"), build_schema())
+    writer = PerTermSegmentWriter(ours, codec=CariCodec())
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.write_runs()
+    assert not any(postings.terms for postings in writer._fields.values())
+    writer.commit()
+    assert_same_index(ours, theirs, blocks=False)
