@@ -108,7 +108,7 @@ class StoredPoints:
         self.parts: list[tuple[int, int, np.ndarray | None]] = []  # (first docnum, count, rows or None)
         for leaf, offset in _leaves(reader):
             count = leaf.doc_count_all()
-            self.parts.append((offset, count, _load(file_of(generation, leaf.segment().segment_id()), count,
+            self.parts.append((offset, count, load_rows(file_of(generation, leaf.segment().segment_id()), count,
                                                     dimensions)))
         self.starts = np.array([offset for offset, _, _ in self.parts], dtype=np.int64)
 
@@ -131,7 +131,7 @@ class StoredPoints:
         return point / float(np.linalg.norm(point))
 
 
-def _load(path: Path, count: int, dimensions: int) -> np.ndarray | None:
+def load_rows(path: Path, count: int, dimensions: int) -> np.ndarray | None:
     """The rows of one points file (memory-mapped), or None when it is missing, unreadable or not the segment's."""
     try:
         rows = np.load(path, mmap_mode="r", allow_pickle=False)

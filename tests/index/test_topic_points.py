@@ -90,7 +90,7 @@ def test_related_articles_are_the_same_as_with_points_computed_and_a_damaged_fil
     damaged.write_bytes(damaged.read_bytes()[:100])
     with pytest.raises(IndexDamaged, match=damaged.name):  # checksummed like every file of a generation
         _related(index_dir, asked)
-    assert topic_points._load(damaged, 150, learned_dimensions(generation)) is None  # and never read as points
+    assert topic_points.load_rows(damaged, 150, learned_dimensions(generation)) is None  # and never read as points
 
 
 def learned_dimensions(generation):
@@ -103,7 +103,7 @@ def test_an_index_without_topics_has_no_points_files(tmp_path, indosum_docs):
     assert not (live_generation(index_dir) / topics.RECORD).exists()
     assert not _files(index_dir)
     rows = np.zeros((2, 3), dtype=np.int8)
-    assert topic_points._load(tmp_path / "nowhere.npy", 2, 3) is None
+    assert topic_points.load_rows(tmp_path / "nowhere.npy", 2, 3) is None
     np.save(tmp_path / "rows.npy", rows)
-    assert topic_points._load(tmp_path / "rows.npy", 3, 3) is None  # not the segment's shape
-    assert topic_points._load(tmp_path / "rows.npy", 2, 3) is not None
+    assert topic_points.load_rows(tmp_path / "rows.npy", 3, 3) is None  # not the segment's shape
+    assert topic_points.load_rows(tmp_path / "rows.npy", 2, 3) is not None

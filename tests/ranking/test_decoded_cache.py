@@ -53,7 +53,7 @@ def test_each_list_is_decoded_once_while_the_cache_keeps_it(index_dir, monkeypat
     for text in QUERIES + QUERIES:  # keywords read lists whole (top-k pruning), sentences score them
         searcher.search(text)
     assert counted and max(counted.values()) == 1
-    kinds = Counter(key[0] for key in searcher._current().scorer.postings.cache.held_keys())
+    kinds = Counter(key[0] for key in searcher.scorer.postings.cache.held_keys())
     assert kinds["list"] and kinds["scores"]  # both kinds in the one cache
 
 
@@ -66,7 +66,7 @@ def test_lists_and_scores_stay_within_one_budget_of_bytes_and_rank_the_same(inde
     searcher = Index(index_dir)
     for text in QUERIES + QUERIES[::-1]:
         assert ranked(searcher, text) == expected[text], text
-        cache = searcher._current().scorer.postings.cache
+        cache = searcher.scorer.postings.cache
         assert 0 < cache.size <= limit
     assert max(counted.values()) > 1  # lists were dropped and decoded again, the rankings the same
 
@@ -75,12 +75,12 @@ def test_a_new_generation_is_searched_with_a_cache_of_its_own(tmp_path):
     index = make_index(tmp_path, [article(n) for n in range(300)])
     searcher = Index(index)
     assert searcher.search("banjir").total == 300 and searcher.search("longsor").total == 0
-    old_cache = searcher._current().scorer.postings.cache
+    old_cache = searcher.scorer.postings.cache
     more = write_jsonl(tmp_path / "more.jsonl", [article(n, "banjir longsor") for n in range(300, 360)])
     build_index([more], index, mode="add")
     assert searcher.search("banjir").total == 360
     assert searcher.search("longsor").total == 60
-    assert searcher._current().scorer.postings.cache is not old_cache
+    assert searcher.scorer.postings.cache is not old_cache
 
 
 def test_entries_read_again_outlast_a_run_of_entries_read_once():
