@@ -62,11 +62,14 @@ def segment_points(leaf: Any, topics: Topics) -> np.ndarray:
     return points
 
 
-def write(generation: Path, ix: Any, relearned: bool) -> int:
+def write(generation: Path, ix: Any, relearned: bool, live: Path | None = None) -> int:
     """Write the points files of the Whoosh index ``ix`` just written in ``generation``; returns how many
     documents' points were computed. Segments that already have a file keep it unless the topics were
     ``relearned``; files of segments the index no longer has are taken off (links: the live generation keeps its
-    own). Without topics, every points file is taken off."""
+    own). A segment kept from the ``live`` generation without a file (written before points were stored) stays
+    without one: its points are computed at query time, as before, and a rebuild stores them; computing them in
+    an update would make the first write to an older 1,000,000-article index take ~400 CPU-s. Without topics,
+    every points file is taken off."""
     wanted: set[str] = set()
     computed = 0
     if (generation / RECORD).exists():
@@ -76,6 +79,8 @@ def write(generation: Path, ix: Any, relearned: bool) -> int:
                 path = file_of(generation, leaf.segment().segment_id())
                 wanted.add(path.name)
                 if path.exists() and not relearned:
+                    continue
+                if not relearned and _kept_without_points(live, leaf.segment().segment_id()):
                     continue
                 topics = topics or Topics.load(generation)
                 if topics is None:  # unreadable: no points, as without topics
@@ -88,6 +93,13 @@ def write(generation: Path, ix: Any, relearned: bool) -> int:
         if found.name not in wanted:
             found.unlink()
     return computed
+
+
+def _kept_without_points(live: Path | None, segment_id: str) -> bool:
+    """Whether segment ``segment_id`` was in the ``live`` generation already, there without a points file."""
+    if live is None or file_of(live, segment_id).exists():
+        return False
+    return any(live.glob(f"{segment_id}.*"))  # a segment's files: its id (INDEXNAME_RANDOM) and an extension
 
 
 def _save(path: Path, points: np.ndarray) -> None:

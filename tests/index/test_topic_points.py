@@ -107,3 +107,28 @@ def test_an_index_without_topics_has_no_points_files(tmp_path, indosum_docs):
     np.save(tmp_path / "rows.npy", rows)
     assert topic_points.load_rows(tmp_path / "rows.npy", 3, 3) is None  # not the segment's shape
     assert topic_points.load_rows(tmp_path / "rows.npy", 2, 3) is not None
+
+
+def test_an_update_of_an_index_written_before_points_computes_only_its_new_segments(tmp_path, indosum_docs,
+                                                                                    monkeypatch):
+    monkeypatch.setattr(topics, "RELEARN_BELOW", 100)  # an update keeps the topics (as at 1,000,000 articles)
+    docs = list(indosum_docs.values())
+    with monkeypatch.context() as older_code:  # the index as code before the points wrote it: no points files
+        older_code.setattr(topic_points, "write", lambda generation, ix, relearned, live=None: 0)
+        index_dir = make_index(tmp_path, docs[:150])
+    assert not _files(index_dir)
+
+    computed = []
+    real_segment_points = topic_points.segment_points
+    monkeypatch.setattr(topic_points, "segment_points",
+                        lambda leaf, learned: computed.append(leaf.doc_count_all()) or real_segment_points(leaf, learned))
+    build_index([write_jsonl(tmp_path / "more.jsonl", [*docs[:150], *docs[400:405]])], index_dir)
+    assert computed and max(computed) < 150  # only the update's own segment, never the 150 kept ones
+    assert len(_files(index_dir)) == 1
+    assert Index(index_dir).related(docs[3]["id"], limit=10)  # an old article's point computed at query time
+
+    build_index([write_jsonl(tmp_path / "all.jsonl", docs[:155])], index_dir, full=True)  # a rebuild stores them all
+    ix, learned = _opened(index_dir)
+    with ix.searcher() as searcher:
+        assert topic_points.StoredPoints(live_generation(index_dir), searcher.reader(),
+                                         learned.vectors.shape[1]).complete
