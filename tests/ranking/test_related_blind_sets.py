@@ -1,0 +1,33 @@
+"""Related articles on IndoSum's blind test sets (issue 21 point 3), judged one by one by reading (eval/related/read/).
+
+- test3.tsv: 20 articles of 20 subjects that each have at least 10 other articles in the archive, blind to which
+  method proposed them. More like this with the subject re-rank alone (before the topics): 5 of 20 articles with 8
+  of their 10 about their subject, 107 of 200. With the archive's topics: 6 and 117 (118 with session 15's
+  readings); with each article's topics stored and a pool of 100 re-ranked by them: 6 and 121.
+- test4.tsv: 21 articles of 21 subjects none of the other sets has, chosen by reading IndoSum (never Cari's
+  output), read once for the method frozen in session 15 (caca9b7): 4 of 21 with 8 of 10, 103 of 210 (main at
+  93bc92f: 4 and 105; without the topics' pass: 3 and 93).
+
+The issue's bar (every article with 8 of 10) is met by neither."""
+
+import pytest
+
+from search import Index
+from tests.conftest import bench_module
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "articles", "with_eight", "related"), [("test3.tsv", 20, 6, 120),
+                                                                         ("test4.tsv", 21, 4, 103)])
+def test_a_blind_sets_related_articles_are_about_their_subject_as_read(indosum_index, name, articles, with_eight,
+                                                                        related):
+    bench = bench_module("related")
+    read = bench.readings(name)
+    index = Index(indosum_index)
+    counts = []
+    for doc_id, _subject, _pattern in bench.judged(name):
+        hits = index.related(doc_id, limit=10)
+        # A related article no reader judged counts as not about the subject (read it and add it to read/NAME).
+        counts.append(sum(read.get((doc_id, hit.id), False) for hit in hits))
+    assert len(counts) == articles
+    assert sum(n >= 8 for n in counts) >= with_eight and sum(counts) >= related, counts
