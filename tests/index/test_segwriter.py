@@ -45,12 +45,14 @@ def synthetic_docs(count, seed=7):
     return docs
 
 
-def build(path, docs, writer_class, layout=1, **options):
+def build(path, docs, writer_class, layout=1, before_commit=None, **options):
     path.mkdir()
     ix = create_in(str(path), build_schema())
     writer = writer_class(ix, codec=CariCodec(layout=layout), **options)
     for doc in docs:
         writer.add_document(**doc)
+    if before_commit is not None:
+        before_commit(writer)
     writer.commit()
     return ix, writer
 
@@ -194,12 +196,10 @@ def test_a_run_written_after_the_last_document_keeps_every_field(tmp_path):
     # is written (the end once skipped such a field, and lost its postings).
     docs = synthetic_docs(120, seed=17)
     theirs, _ = build(tmp_path / "whoosh", docs, SegmentWriter)
-    (tmp_path / "ours").mkdir()
-    ours = create_in(str(tmp_path / "ours"), build_schema())
-    writer = PerTermSegmentWriter(ours, codec=CariCodec())
-    for doc in docs:
-        writer.add_document(**doc)
-    writer.write_runs()
-    assert not any(postings.terms for postings in writer._fields.values())
-    writer.commit()
+
+    def every_term_to_a_run(writer):
+        writer.write_runs()
+        assert not any(postings.terms for postings in writer._fields.values())
+
+    ours, _ = build(tmp_path / "ours", docs, PerTermSegmentWriter, before_commit=every_term_to_a_run)
     assert_same_index(ours, theirs, blocks=False)
