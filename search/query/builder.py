@@ -22,7 +22,7 @@ from search.analysis.wordlists import question_words
 from search.errors import QueryError
 from search.index.schema import EXACT_TWINS
 from search.query.alternatives import Alternatives
-from search.query.parsed import ParsedQuery
+from search.query.parsed import Compound, Concept, ParsedQuery
 from search.query.rewrite import Expansion, Rewritten, rewrite
 from search.query.syntax import OPERATORS, check_query, lower_field_names
 from search.query.weights import ANSWER_BOOST, DEFAULT_FIELDS
@@ -38,6 +38,7 @@ _QUESTION_MARK = re.compile(r"\?")
 _PLAIN_TEXT = re.compile(r"[\w\s.,;!%&/'’‘“”()-]*")
 _GROUPING = re.compile(r"[()]")
 _WORDS = re.compile(r"\w+(?:[-.,]\w+)*")
+_TRIMMED = re.compile(r"^\W+|\W+$")  # punctuation around a word typed
 # A question has at least this many words: shorter queries are keyword searches.
 MIN_QUESTION_WORDS = 4
 
@@ -94,7 +95,7 @@ class QueryBuilder:
         rewritten = rewrite(unasked, alternatives, framing)
         try:
             parsed, concepts = self._words_and_concepts(rewritten) or (
-                self.parser.parse(exact_phrases(lower_field_names(rewritten.text()))), {})
+                self.parser.parse(exact_phrases(lower_field_names(rewritten.text()))), Concepts())
         except Exception:  # Whoosh's parser has corner cases that raise
             raise QueryError(
                 "Could not understand the query; check its operators, quotes and parentheses."
@@ -104,15 +105,16 @@ class QueryBuilder:
         return self._parsed(text, query, rewritten.expansions, concepts)
 
     def _parsed(
-        self, text: str, query: q.Query, expansions: tuple[Expansion, ...] = (), concepts: dict[str, frozenset] | None = None
+        self, text: str, query: q.Query, expansions: tuple[Expansion, ...] = (), concepts: Concepts | None = None
     ) -> ParsedQuery:
         question = is_question(text)
-        concepts = concepts or {}
+        concepts = concepts or Concepts()
         return ParsedQuery(
             text=text,
             query=query,
-            concepts=tuple(concepts.values()),
-            words=tuple(concepts),
+            concepts=concepts.concepts,
+            words=concepts.words,
+            compounds=concepts.compounds,
             question=question,
             asked=asked_type(text) if question else None,
             question_words=frozenset(token.word for token in analyse(text)) if question else frozenset(),
@@ -144,12 +146,15 @@ class QueryBuilder:
         found = self._words_and_concepts(rewritten)
         return found[0] if found else None
 
-    def _words_and_concepts(self, rewritten: Rewritten) -> tuple[Any, dict[str, frozenset]] | None:
+    def _words_and_concepts(self, rewritten: Rewritten) -> tuple[Any, Concepts] | None:
         """(the query Whoosh's parser makes of plain words, built directly, its concepts); None for anything else.
 
         A concept is one thing the reader asked for: a word, or a word and its
         alternatives; it is the set of the query's branches that stand for it
         (``concept_key`` of each), so ranking can count how many an article has.
+        A word typed in pieces (``covid19``, ``covid-19``, ``covid 19``:
+        ``Rewritten.compounds``) is one :class:`Compound` concept, its joined
+        form searched too (``_compound``).
 
         The parser costs 1-2 ms a sentence (a dozen plugins, copies of every
         node), as much as ranking it. Text without query syntax is just, for
@@ -182,9 +187,36 @@ class QueryBuilder:
                 concepts.setdefault(word.lower(), set()).update(map(concept_key, terms))
         if not branches:
             return None
-        flat = [q.Term(*branch[:2], boost=branch[2]) if type(branch) is tuple else branch for branch in branches]
         kept = {word: frozenset(keys) for word, keys in concepts.items() if keys}
-        return (flat[0] if len(flat) == 1 else q.Or(flat)), kept
+        grouped, compounds = self._grouped(kept, rewritten.compounds, branches)
+        flat = [q.Term(*branch[:2], boost=branch[2]) if type(branch) is tuple else branch for branch in branches]
+        return (flat[0] if len(flat) == 1 else q.Or(flat)), Concepts(tuple(kept), grouped, compounds)
+
+    def _grouped(self, words: dict[str, frozenset], compounds: tuple[tuple[str, ...], ...],
+                 branches: dict) -> tuple[tuple[Concept, ...], tuple[tuple[str, ...], ...]]:
+        """(each word's concept in the order typed, the pieces of one word typed as one :class:`Compound`;
+        the words of each compound).
+
+        A compound's joined form (``covid19``) is searched too (added to
+        ``branches``), and holding it holds every piece: an article holds the
+        compound when it holds every piece (any form of each), or the joined form.
+        """
+        typed = {_TRIMMED.sub("", word): word for word in words}  # "19," typed is the piece "19"
+        pieces_of: dict[str, tuple[str, ...]] = {}
+        for pieces in compounds:
+            asked = tuple(typed[piece] for piece in pieces if piece in typed)
+            if len(asked) >= 2 and not any(word in pieces_of for word in asked):
+                pieces_of.update(dict.fromkeys(asked, asked))
+        grouped: list[Concept] = []
+        for word, keys in words.items():
+            if word not in pieces_of:
+                grouped.append(keys)
+            elif word == (pieces := pieces_of[word])[0]:
+                joined: tuple = self._word_terms("".join(_TRIMMED.sub("", piece) for piece in pieces)) or ()
+                branches.update(dict.fromkeys(joined))
+                joined_keys = frozenset(map(concept_key, joined))
+                grouped.append(Compound(words[piece] | joined_keys for piece in pieces))
+        return tuple(grouped), tuple(dict.fromkeys(pieces_of.values()))
 
     def _expansion_concepts(self, expansion: Expansion, branches: tuple, concepts: dict[str, set]) -> None:
         """Add an expansion's concepts: each of its words, every alternative standing for all of them.
@@ -283,6 +315,15 @@ def _phrase_words(node: q.Query) -> tuple[str, tuple[str, ...]]:
     if type(node) is q.Term:
         return node.fieldname, (node.text,)
     return "", ()
+
+
+@dataclass(frozen=True)
+class Concepts:
+    """The words of a plain query, lowercased in the order typed, and the concepts they ask for."""
+
+    words: tuple[str, ...] = ()
+    concepts: tuple[Concept, ...] = ()
+    compounds: tuple[tuple[str, ...], ...] = ()  # the words of each Compound
 
 
 def concept_key(branch: Any) -> Any:

@@ -17,6 +17,30 @@ from search.query.rewrite import Expansion
 QUESTION_DEPTH = 10
 
 
+class Compound(tuple[frozenset, ...]):
+    """One word typed in pieces (``covid19``, ``covid-19``, ``covid 19``), one concept: each piece's
+    branch keys (``builder.concept_key``), the joined form's among every piece's.
+
+    An article holds it when it holds every piece (any form of each: the
+    index holds ``covid-19`` as ``covid`` and ``19``), or the joined form
+    (which holds every piece). Widening to most of the words never keeps a
+    piece alone (``19`` is not ``covid19``). Where the pieces stand is not
+    asked: a letter (``e``, ``u``) is a stopword, whose place the index does
+    not keep; pieces written together rank first (``coverage.with_nearness``).
+    """
+
+    __slots__ = ()
+
+
+# A thing asked for: a word and its alternatives (its branches' keys: any of them holds it), or a Compound.
+Concept = frozenset | Compound
+
+
+def concept_pieces(concept: Concept) -> tuple[frozenset, ...]:
+    """What an article must hold every one of to hold ``concept``: each a set of branch keys, any of which holds it."""
+    return tuple(concept) if isinstance(concept, Compound) else (concept,)
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     """What a query asks for, read from its text once; ranking and highlighting read this, never the text.
@@ -32,9 +56,11 @@ class ParsedQuery:
     question_words: frozenset[str]  # the question's own words, lowercased: no answer repeats them
     expansions: tuple[Expansion, ...] = ()  # words searched with their alternatives (variants, typos, ...)
     # Each thing asked for (a word and its alternatives) as the keys of its
-    # branches (``builder.concept_key``); empty for a query with syntax.
-    concepts: tuple[frozenset, ...] = ()
-    words: tuple[str, ...] = ()  # the words of the concepts, lowercased, in the order typed
+    # branches (``builder.concept_key``), a word typed in pieces as one
+    # ``Compound``; empty for a query with syntax.
+    concepts: tuple[Concept, ...] = ()
+    words: tuple[str, ...] = ()  # the words of the concepts (a compound's pieces), lowercased, in the order typed
+    compounds: tuple[tuple[str, ...], ...] = ()  # the words of each Compound of ``concepts`` (``covid``, ``19``)
     as_words: bool = False  # the text broke the query syntax (a stray " or paren) and was read as plain words
 
     def fetch_depth(self, limit: int) -> int:
@@ -46,6 +72,15 @@ class ParsedQuery:
         """(word as typed, spelling also searched) of each typo corrected."""
         pairs = (pair for expansion in self.expansions for pair in expansion.corrections())
         return list(dict.fromkeys(pairs))  # a word typed twice is corrected once
+
+    def joined_words(self) -> tuple[str, ...]:
+        """``words`` with each compound's pieces written joined (``galaxy s 8``: ``galaxy s8``)."""
+        words, joined, at = self.words, [], 0
+        while at < len(words):
+            pieces = next((c for c in self.compounds if words[at : at + len(c)] == c), None)
+            joined.append("".join(pieces) if pieces else words[at])
+            at += len(pieces) if pieces else 1
+        return tuple(joined)
 
     def with_query(self, query: Any) -> ParsedQuery:
         """The same request with another Whoosh query (the one ranking kept)."""

@@ -52,6 +52,9 @@ class Rewritten:
 
     pieces: tuple[str | Expansion, ...]
     verbatim: bool = False  # nothing was rewritten: the text stays exactly as given
+    # The pieces of each word typed in pieces (``covid19``, ``covid-19``, ``covid 19``: ("covid", "19")),
+    # lowercased: the builder makes each one concept.
+    compounds: tuple[tuple[str, ...], ...] = ()
 
     def text(self) -> str:
         """The whole query in the query language, for Whoosh's parser."""
@@ -72,8 +75,7 @@ def rewrite(text: str, alternatives: Alternatives | None = None, dropped: frozen
     made only of question words is kept as it is.
     """
     alternatives = alternatives or Alternatives()
-    text = split_compounds(text, alternatives.lexicon, alternatives.corrections)
-    pieces, kept_words = _pieces(text, dropped)
+    pieces, kept_words, text, compounds = _read(text, alternatives, dropped)
     if not kept_words:
         return Rewritten((text,), verbatim=True)
     # "Amerika Serikat (AS)": a form whose words the query already holds is not searched twice.
@@ -97,43 +99,102 @@ def rewrite(text: str, alternatives: Alternatives | None = None, dropped: frozen
         forms = new(alternatives.of_word(piece, in_keywords, context)) if isinstance(piece, _Word) else ()
         expanded.append(Expansion(str(piece), forms) if forms else str(piece))
         at += 1
-    return Rewritten(tuple(expanded))
+    return Rewritten(tuple(expanded), compounds=compounds)
 
 
-# A compound's forms: ``e-KTP``, ``e KTP``, ``eKTP``; ``covid-19``, ``covid 19``, ``covid19``. Its
-# hyphenated and joined forms are searched as its words apart, so all three find the same articles
-# (a letter before, or a number after: e-KTP, e-commerce, covid-19, G20; not anak-anak, KPK-nya).
-_HYPHENATED = re.compile(r"(?<![\w\-*:\"])([^\W\d_])-([^\W_]{2,})(?![\w\-*])|(?<![\w\-*:\"])([^\W\d_]{2,})-(\d+)(?![\w\-*])")
-# Joined, only the electronic e- (eKTP, ecommerce) and a word and a number (covid19): any word opens
-# with a letter (gem is not g em).
-_JOINED = re.compile(r"(?<![\w\-*:\"])(?:([eE])([^\W\d_]{3,})|([^\W\d_]{2,})(\d+))(?![\w\-*])")
+# A compound's forms: ``e-KTP``, ``e KTP``, ``eKTP``; ``covid-19``, ``covid 19``, ``covid19``. In
+# keywords each is searched as its pieces apart (how the index holds ``covid-19`` and ``covid 19``)
+# and as the joined form, one concept (``Rewritten.compounds``), so all three find the same articles.
+# Hyphenated: a letter before, or a number after (e-KTP, e-commerce, covid-19, u-19; not anak-anak, KPK-nya).
+_HYPHENATED = re.compile(r"(?<![\w\-*:\"])([^\W\d_])-([^\W_]{2,})(?![\w\-*])|(?<![\w\-*:\"])([^\W\d_]+)-(\d+)(?![\w\-*])")
+# Joined, only the electronic e- (eKTP, ecommerce) and letters and a number (covid19, u19), where the
+# index does not hold the joined form: any word opens with a letter (gem is not g em).
+_JOINED = re.compile(r"(?<![\w\-*:\"])(?:([eE])([^\W\d_]{3,})|([^\W\d_]+)(\d+))(?![\w\-*])")
+# Spaced, the same two shapes where one piece cannot be a word of its own: a lone letter before a
+# word (e KTP, u 19: a letter alone is nobody's keyword) and a word before a number of at most three
+# digits (covid 19, iphone 8). A year after a word is a word of its own (banjir 2017: floods in 2017,
+# not a thing called so), and so is a decimal (gempa 7,2).
+_SPACED = re.compile(
+    r"(?<![\w\-*:\"])(?:([^\W\d_])[ \t]+([^\W_]{2,})|([^\W\d_]{2,})[ \t]+(\d{1,3}))(?![\w\-*:]|[.,]\d)")
+# In a sentence, as it always was (its rankings are tuned on the sets, docs/relevance.md): a hyphenated
+# word of two letters or more before a number, a joined form only where the index lacks it (``_e_word_apart``).
+_SENTENCE_HYPHENATED = re.compile(
+    r"(?<![\w\-*:\"])([^\W\d_])-([^\W_]{2,})(?![\w\-*])|(?<![\w\-*:\"])([^\W\d_]{2,})-(\d+)(?![\w\-*])")
+_SENTENCE_JOINED = re.compile(r"(?<![\w\-*:\"])(?:([eE])([^\W\d_]{3,})|([^\W\d_]{2,})(\d+))(?![\w\-*])")
 
 
-JOINED_RARE = 1  # a joined form the index does not hold is written apart (ektp), one it holds is searched (mp3)
+JOINED_RARE = 1  # a joined form the index holds is itself (email, mp3, s8), one it does not is its pieces (ektp)
 
 
 def split_compounds(text: str, lexicon: Lexicon | None = None, corrections: bool = True) -> str:
-    """``text`` with compounds written apart: ``e-ktp`` -> ``e ktp``; ``ektp`` -> ``e ktp`` when the index
-    does not hold the joined form and holds the second word (``lexicon``: its counts) more often than
-    the joined form's correction (``ekasi`` is a typo of ``bekasi``, not ``e kasi``);
-    quoted phrases left alone."""
+    """A sentence's ``text`` with compounds written apart: ``e-ktp`` -> ``e ktp``; a joined form (``ektp``,
+    ``covid19``) -> its pieces when the index does not hold it (``_e_word_apart``); quoted phrases left alone.
+
+    Keywords are read by :func:`compounds_apart`."""
     if '"' in text:
         return text
-    text = _HYPHENATED.sub(lambda m: " ".join(g for g in m.groups() if g), text)
+    text = _SENTENCE_HYPHENATED.sub(lambda m: " ".join(g for g in m.groups() if g), text)
     if lexicon is None:
         return text
 
     def apart(m: re.Match) -> str:
         first, second = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        joined = lexicon.frequency(m.group(0).lower())
-        apart_too = lexicon.frequency(second.lower())
-        if joined < JOINED_RARE and apart_too > joined:
-            corrected = lexicon.correction(m.group(0).lower()) if corrections else None
-            if corrected is None or lexicon.frequency(corrected) <= apart_too:
-                return f"{first} {second}"
-        return m.group(0)
+        return f"{first} {second}" if _e_word_apart(m.group(0).lower(), second.lower(), lexicon, corrections) \
+            else m.group(0)
 
-    return _JOINED.sub(apart, text)
+    return _SENTENCE_JOINED.sub(apart, text)
+
+
+def compounds_apart(
+    text: str, lexicon: Lexicon | None = None, corrections: bool = True
+) -> tuple[str, tuple[tuple[str, ...], ...]]:
+    """(keywords' ``text`` with compounds written apart, the pieces of each compound lowercased):
+    ``e-ktp`` -> ``e ktp``; ``covid19`` -> ``covid 19``; ``ektp`` -> ``e ktp`` when the index does
+    not hold the joined e-word (``_e_word_apart``: ``email`` is a word); the spaced forms ``e ktp``
+    and ``covid 19`` are compounds too (``_SPACED``). Quoted phrases are left alone."""
+    if '"' in text:
+        return text, ()
+    found: list[tuple[str, ...]] = []
+
+    def hyphenated(m: re.Match) -> str:
+        pieces = tuple(g for g in m.groups() if g)
+        found.append(pieces)
+        return " ".join(pieces)
+
+    def joined(m: re.Match) -> str:
+        first, second = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        # One word, unless the index says otherwise (it holds ``email``, ``s8``, ``mp3`` as written).
+        if lexicon is None or not _e_word_apart(m.group(0).lower(), second.lower(), lexicon, corrections):
+            return m.group(0)
+        found.append((first, second))
+        return f"{first} {second}"
+
+    text = _HYPHENATED.sub(hyphenated, text)
+    text = _JOINED.sub(joined, text)
+    found.extend(tuple(g for g in m.groups() if g) for m in _SPACED.finditer(text))
+    return text, tuple(dict.fromkeys(tuple(piece.lower() for piece in pieces) for pieces in found))
+
+
+def _e_word_apart(word: str, second: str, lexicon: Lexicon, corrections: bool) -> bool:
+    """Whether a joined word (``ektp``, ``covid19``) is its two pieces: the index does not hold it, holds
+    the second piece, and no more frequent correction explains it (``ekasi``: ``bekasi``, not ``e kasi``)."""
+    joined = lexicon.frequency(word)
+    apart_too = lexicon.frequency(second)
+    if joined >= JOINED_RARE or apart_too <= joined:
+        return False
+    corrected = lexicon.correction(word) if corrections else None
+    return corrected is None or lexicon.frequency(corrected) <= apart_too
+
+
+def _read(text: str, alternatives: Alternatives, dropped: frozenset[str]) -> tuple[list[str], bool, str, tuple]:
+    """(the pieces of ``text``, whether a word is left, the text with compounds apart, the compounds):
+    keywords' compounds (``compounds_apart``), or, with more words than keywords have, a sentence's."""
+    written, compounds = compounds_apart(text, alternatives.lexicon, alternatives.corrections)
+    pieces, kept_words = _pieces(written, dropped)
+    if sum(isinstance(p, _Word) for p in pieces) <= MAX_KEYWORDS:
+        return pieces, kept_words, written, compounds
+    written = split_compounds(text, alternatives.lexicon, alternatives.corrections)
+    return *_pieces(written, dropped), written, ()
 
 
 class _Word(str):

@@ -25,6 +25,7 @@ from search.analysis.tokens import fold
 from search.analysis.wordlists import stopwords
 from search.errors import QueryTooSlow
 from search.query.budget import NO_DEADLINE, Deadline
+from search.query.rewrite import compounds_apart
 from search.query.syntax import OPERATORS
 from search.query.transliteration import modern, respellings, short_respellings
 from search.query.typo_cost import COMMON_TYPO, typo_cost
@@ -61,8 +62,13 @@ def did_you_mean(searcher: Any, text: str, field: str = "body_exact", deadline: 
 
 
 def _respelled(reader: Any, text: str, field: str, deadline: Deadline) -> str | None:
-    """``text`` with each unknown word replaced by its closest indexed word, or None if none was."""
+    """``text`` with each unknown word replaced by its closest indexed word, or None if none was.
+
+    A compound's pieces are a name, not a typo (``covid 19`` is not
+    ``cover 19``), whichever way it is written.
+    """
     changed = False
+    named = {word for pieces in compounds_apart(text)[1] for word in (*pieces, "".join(pieces))}
 
     def respell(m: re.Match) -> str:
         nonlocal changed
@@ -78,6 +84,7 @@ def _respelled(reader: Any, text: str, field: str, deadline: Deadline) -> str | 
             or len(lower) < MIN_WORD
             or lower.isdigit()
             or lower in stopwords()  # never indexed, so never "known"
+            or lower in named
             or (field, lower) in reader
         ):
             return piece

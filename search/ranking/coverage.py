@@ -4,7 +4,8 @@ Like the engines readers know (Google, Kompas.com's search, Meilisearch's
 default matching strategy), ``banjir jakarta`` is the articles holding both
 words, in every order the reader asks for: newest first, the count, the
 facets. Each concept (a word and its alternatives, ``ParsedQuery.concepts``)
-an article holds counts one. Only when fewer than ``WIDEN_BELOW`` articles
+an article holds counts one; a word typed in pieces (``covid19``, ``covid
+19``) is one concept, held when every piece is (``parsed.Compound``). Only when fewer than ``WIDEN_BELOW`` articles
 hold them all does the query widen to those holding most of them (all but
 one, then fewer), and the results say so (``matched``: ``all`` or ``most``).
 By relevance the count orders the results, BM25F within the same count;
@@ -24,7 +25,7 @@ from whoosh import query as q
 
 # A query of more concepts than this is a sentence or a question, not keywords.
 from search.query.alternatives import MAX_KEYWORDS as MAX_KEYWORD_CONCEPTS
-from search.query.parsed import ParsedQuery
+from search.query.parsed import Compound, Concept, ParsedQuery, concept_pieces
 from search.ranking.doclists import present, union
 
 # Fewer articles than this holding every word: the query widens to those holding most of them.
@@ -50,13 +51,14 @@ TITLE_FIELDS = ("title", "title_exact")
 
 
 def is_keywords(parsed: ParsedQuery) -> bool:
-    """Whether ``parsed`` (a ParsedQuery) is keywords: 1 to 5 concepts, not a question."""
-    return not parsed.question and 1 <= len(parsed.concepts) <= MAX_KEYWORD_CONCEPTS
+    """Whether ``parsed`` (a ParsedQuery) is keywords: 1 to 5 words (a compound's pieces counted), not a question."""
+    return not parsed.question and bool(parsed.concepts) and 1 <= len(parsed.words) <= MAX_KEYWORD_CONCEPTS
 
 
 def counts_concepts(parsed: ParsedQuery) -> bool:
-    """Whether ``parsed`` is ranked all words first: keywords of two concepts or more."""
-    return is_keywords(parsed) and len(parsed.concepts) >= 2
+    """Whether ``parsed`` is ranked all words first: keywords of two concepts or more, or a compound."""
+    return is_keywords(parsed) and (
+        len(parsed.concepts) >= 2 or any(isinstance(concept, Compound) for concept in parsed.concepts))
 
 
 def with_title_weight(query: q.Query, factor: float | None = None) -> q.Query:
@@ -72,42 +74,58 @@ def with_title_weight(query: q.Query, factor: float | None = None) -> q.Query:
     return q.Or(branches, boost=query.boost)
 
 
-def concept_groups(branch_keys: list, concepts: tuple[frozenset, ...]) -> list[list[int]]:
-    """The branches of each concept asked: indexes into ``branch_keys``, a list a concept.
+def concept_parts(branch_keys: list, concepts: tuple[Concept, ...]) -> list[list[list[int]]]:
+    """The branches of each concept asked, piece by piece: indexes into ``branch_keys``, a list a piece
+    (a word is one piece, a ``Compound`` one a piece asked), a list of them a concept.
 
     ``branch_keys[i]`` identifies a branch of the query (``builder.concept_key``).
-    A concept is asked when one of its branches is in the query, whether or
+    A piece is asked when one of its branches is in the query, whether or
     not it matches anything (a stopword most articles hold is pruned away and
-    is not asked); branches of no concept (none, in a plain query) count for nothing.
+    is not asked), a concept when a piece of it is; branches of no concept
+    (none, in a plain query) count for nothing. A branch may be in several
+    pieces (a compound's joined form is in each of its pieces).
     """
-    owner = {key: number for number, keys in enumerate(concepts) for key in keys}
-    groups: dict[int, list[int]] = {}
+    owners: dict[Any, list[tuple[int, int]]] = {}
+    for number, concept in enumerate(concepts):
+        for piece, keys in enumerate(concept_pieces(concept)):
+            for key in keys:
+                owners.setdefault(key, []).append((number, piece))
+    found: dict[int, dict[int, list[int]]] = {}
     for i, key in enumerate(branch_keys):
-        number = owner.get(key)
-        if number is not None:
-            groups.setdefault(number, []).append(i)
-    return list(groups.values())
+        for number, piece in owners.get(key, ()):
+            found.setdefault(number, {}).setdefault(piece, []).append(i)
+    return [list(pieces.values()) for pieces in found.values()]
+
+
+def concept_groups(branch_keys: list, concepts: tuple[Concept, ...]) -> list[list[int]]:
+    """The branches of each piece asked (``concept_parts``, flattened): a document holds every concept
+    when it is in one list of each group (``holding_all``)."""
+    return [piece for pieces in concept_parts(branch_keys, concepts) for piece in pieces]
 
 
 def concept_counts(
-    branch_keys: list, branch_ids: list[np.ndarray], concepts: tuple[frozenset, ...], doc_count: int
+    branch_keys: list, branch_ids: list[np.ndarray], concepts: tuple[Concept, ...], doc_count: int
 ) -> tuple[np.ndarray, int] | None:
-    """(how many of the concepts asked each document holds, how many were asked); None if under two.
+    """(how many of the concepts asked each document holds, how many were asked); None if under two
+    pieces (one word: every match holds it).
 
-    ``branch_ids[i]`` are the matches of the branch ``branch_keys[i]`` (``concept_groups``).
+    ``branch_ids[i]`` are the matches of the branch ``branch_keys[i]`` (``concept_parts``).
     """
-    groups = concept_groups(branch_keys, concepts)
-    if len(groups) < 2:
+    parts = concept_parts(branch_keys, concepts)
+    if sum(map(len, parts)) < 2:
         return None
     # int8 (a query has at most MAX_KEYWORD_CONCEPTS): the flags are added as their own bytes, without a cast.
     counts = np.zeros(doc_count, dtype=np.int8)
-    for group in groups:
-        flags = np.zeros(doc_count, dtype=bool)
-        for i in group:
-            if len(branch_ids[i]):
-                flags[branch_ids[i]] = True
-        counts += flags.view(np.int8)
-    return counts, len(groups)
+    for pieces in parts:
+        held = None
+        for group in pieces:
+            flags = np.zeros(doc_count, dtype=bool)
+            for i in group:
+                if len(branch_ids[i]):
+                    flags[branch_ids[i]] = True
+            held = flags if held is None else held & flags
+        counts += held.view(np.int8)  # type: ignore[union-attr]
+    return counts, len(parts)
 
 
 def holding_all(groups: list[list[np.ndarray]], doc_count: int) -> np.ndarray:
@@ -125,9 +143,10 @@ def holding_all(groups: list[list[np.ndarray]], doc_count: int) -> np.ndarray:
 
 def all_or_most(held: np.ndarray, asked: int, matched: np.ndarray) -> tuple[np.ndarray, str]:
     """(the documents of ``matched`` holding every concept, ``"all"``), or, when fewer than
-    ``WIDEN_BELOW`` do, those holding most of them (all but one, else fewer) and ``"most"``."""
+    ``WIDEN_BELOW`` do, those holding most of them (all but one, else fewer) and ``"most"``. One concept
+    asked (a compound, ``covid19``) is never widened: its pieces apart are not what was asked."""
     every = matched & (held >= asked)
-    if np.count_nonzero(every) >= WIDEN_BELOW:
+    if asked < 2 or np.count_nonzero(every) >= WIDEN_BELOW:
         return every, "all"
     for need in range(asked - 1, 0, -1):
         most = matched & (held >= need)
@@ -142,11 +161,14 @@ def with_nearness(query: q.Query, parsed: ParsedQuery, schema: Any) -> q.Query:
     The bonus is the stemmed fields' phrase of the words, so it adds only to
     articles that match anyway; the array scorer adds it like the answer-kind
     bonus of a question. A typo's correction stands close to the other words
-    too (``nusa tengara barat``: ``nusa tenggara barat``).
+    too (``nusa tengara barat``: ``nusa tenggara barat``), and so does a
+    compound written joined (``galaxy s8``).
     """
     phrases = []
     corrected = dict(parsed.corrections)
-    spellings = dict.fromkeys((parsed.words, tuple(corrected.get(word, word) for word in parsed.words)))
+    # A compound joined too: ``galaxy s8`` is held by articles that write S8 (``s`` alone has no place).
+    spellings = dict.fromkeys((parsed.words, tuple(corrected.get(word, word) for word in parsed.words),
+                               parsed.joined_words()))
     for words in spellings:
         for fieldname in ("title", "body"):
             if fieldname not in schema:
@@ -161,12 +183,12 @@ def with_nearness(query: q.Query, parsed: ParsedQuery, schema: Any) -> q.Query:
 
 def is_sentence(parsed: ParsedQuery) -> bool:
     """Whether ``parsed`` is a question or a pasted sentence (plain words, more than keywords)."""
-    return parsed.question or len(parsed.concepts) > MAX_KEYWORD_CONCEPTS
+    return parsed.question or len(parsed.words) > MAX_KEYWORD_CONCEPTS
 
 
 def for_keywords(
     query: q.Query, parsed: ParsedQuery, schema: Any, by_relevance: bool = True
-) -> tuple[q.Query, tuple[frozenset, ...] | None]:
+) -> tuple[q.Query, tuple[Concept, ...] | None]:
     """(the query to rank, the concepts every result must hold, or None): keywords as readers expect them.
 
     Keywords weigh titles twice; two or more of them mean the articles

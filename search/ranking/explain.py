@@ -20,7 +20,7 @@ from whoosh import query as q
 
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import concept_key
-from search.query.parsed import ParsedQuery, positive_terms
+from search.query.parsed import ParsedQuery, concept_pieces, positive_terms
 from search.ranking import rerank
 from search.ranking.scoring import flat_query
 
@@ -70,8 +70,7 @@ class Explainer:
              bonus: list[tuple[q.Query, float]], origins: dict, rerank_context: tuple[float, dict, frozenset] | None) -> dict:  # noqa: PLR0913
         terms: list[dict] = []
         by_field: dict[str, float] = {}
-        held: set[int] = set()
-        owner = {key: number for number, keys in enumerate(self.concepts or ()) for key in keys}
+        matched_keys = set()
         for node, boost in wanted:
             value = self.scorer.score_of_document(node, boost, docnum)
             if not value:
@@ -80,8 +79,7 @@ class Explainer:
             word, reason = origins.get((field, text), (None, "as typed"))
             terms.append({"field": field, "term": text, "word": word, "reason": reason, "score": _rounded(value)})
             by_field[field] = by_field.get(field, 0.0) + value
-            if concept_key(node) in owner:
-                held.add(owner[concept_key(node)])
+            matched_keys.add(concept_key(node))
         bm25 = sum(by_field.values())
         explanation: dict = {
             "ranker": "bm25f",
@@ -100,7 +98,8 @@ class Explainer:
                 "score": _rounded(sum(added.values())), "fields": {f: _rounded(v) for f, v in added.items()}, **about}
             bm25 += sum(added.values())
         if self.concepts:
-            explanation["coverage"] = {"held": len(held), "of": len(self.concepts),
+            held = sum(all(keys & matched_keys for keys in concept_pieces(concept)) for concept in self.concepts)
+            explanation["coverage"] = {"held": held, "of": len(self.concepts),
                                        "note": "articles holding more of the words rank first"}
         corrections = [{"typed": typed, "searched": used} for typed, used in self.parsed.corrections]
         if corrections:

@@ -23,6 +23,7 @@ from search._whoosh.live import LiveBM25F, live_statistics
 from search._whoosh.postings import PostingArrays
 from search.query.budget import CHECK_EVERY, NO_DEADLINE, Deadline
 from search.query.builder import concept_key
+from search.query.parsed import Concept
 from search.ranking.coverage import all_or_most, concept_counts
 from search.ranking.dates import DateOrder
 from search.ranking.nearness import add_nearness
@@ -66,7 +67,7 @@ class ArrayScorer:
 
     def rank(  # noqa: PLR0913
         self, query: q.Query, limit: int | None, filter_query: q.Query | None = None, deadline: Deadline = NO_DEADLINE,
-        by_date: bool = False, concepts: tuple[frozenset, ...] | None = None, prune: bool = False,
+        by_date: bool = False, concepts: tuple[Concept, ...] | None = None, prune: bool = False,
     ) -> Ranking | None:
         """The top ``limit`` documents for ``query`` (all if None), or None if it is not a flat query.
 
@@ -104,7 +105,7 @@ class ArrayScorer:
         return Ranking.top(scores, matched, limit, tiers=held, coverage=coverage, dates=self.dates,
                            candidates=candidates)
 
-    def _pruned(self, wanted: list, bonus: list, limit: int, concepts: tuple[frozenset, ...] | None,
+    def _pruned(self, wanted: list, bonus: list, limit: int, concepts: tuple[Concept, ...] | None,
                 deadline: Deadline) -> Ranking | None:
         """:meth:`rank` of a keyword query scoring only the documents that can reach the page (``topk``), or None.
 

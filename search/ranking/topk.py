@@ -37,7 +37,8 @@ from whoosh import query as q
 
 from search.query.budget import Deadline
 from search.query.builder import concept_key
-from search.ranking.coverage import WIDEN_BELOW, concept_groups, holding_all
+from search.query.parsed import Concept
+from search.ranking.coverage import WIDEN_BELOW, concept_parts, holding_all
 from search.ranking.doclists import DOC, positions, present, union
 
 
@@ -82,7 +83,7 @@ class _Branch:
 
 
 def top_candidates(  # noqa: PLR0913
-    scorer: Scorer, wanted: list, concepts: tuple[frozenset, ...] | None, k: int, deadline: Deadline,
+    scorer: Scorer, wanted: list, concepts: tuple[Concept, ...] | None, k: int, deadline: Deadline,
 ) -> Pruned | None:
     """The documents of an OR of terms (``wanted``: (term, boost) pairs) that can be among its ``k`` best, or None.
 
@@ -101,8 +102,9 @@ def top_candidates(  # noqa: PLR0913
         return None
     deadline.check()
     count = scorer.postings.doc_count
-    groups = concept_groups([concept_key(node) for node, _ in wanted], concepts or ())
-    if len(groups) < 2:  # one concept (or none): the matches are every list's documents
+    parts = concept_parts([concept_key(node) for node, _ in wanted], concepts or ())
+    groups = [piece for pieces in parts for piece in pieces]  # every piece of every concept, held by all
+    if len(groups) < 2:  # one word (or none): the matches are every list's documents
         matched = np.zeros(count, dtype=bool)
         for branch in branches:
             matched[branch.ids.astype(np.intp)] = True
@@ -113,7 +115,7 @@ def top_candidates(  # noqa: PLR0913
             return None  # widened to most of the words: ranked by the full sums
         matched = np.zeros(count, dtype=bool)
         matched[within.astype(np.intp)] = True
-        total, tiers = len(within), len(groups)
+        total, tiers = len(within), len(parts)
     for branch in branches:
         branch.bound = _bound(scorer, branch) * (1 + MARGIN)
     deadline.check()

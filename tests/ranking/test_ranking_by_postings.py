@@ -16,6 +16,7 @@ from whoosh import query as q
 from bench.scale import load_queries
 from search import Index
 from search.query.builder import concept_key
+from search.query.parsed import concept_pieces
 from search.ranking.coverage import all_or_most, for_keywords
 from search.ranking.scoring import NEARNESS_CANDIDATES, Ranking, flat_query
 from tests.conftest import eval_file
@@ -40,17 +41,21 @@ def dense_top(scores, matched, limit, tiers=None, dates=None):
 
 
 def dense_counts(keys, branch_ids, concepts, count):
-    owner = {key: number for number, keys in enumerate(concepts) for key in keys}
-    asked = {owner[key] for key in keys if key in owner}
-    if len(asked) < 2:
+    """Each document's concepts held: a word's when a branch of it matches, a compound's when every piece's does."""
+    asked = [[piece for piece in concept_pieces(concept) if piece & set(keys)] for concept in concepts]
+    asked = [pieces for pieces in asked if pieces]
+    if sum(map(len, asked)) < 2:
         return None
     counts = np.zeros(count, dtype=np.int16)
-    for number in asked:
-        flags = np.zeros(count, dtype=bool)
-        for key, ids in zip(keys, branch_ids, strict=True):
-            if owner.get(key) == number and len(ids):
-                flags[ids] = True
-        counts += flags
+    for pieces in asked:
+        held = np.ones(count, dtype=bool)
+        for piece in pieces:
+            flags = np.zeros(count, dtype=bool)
+            for key, ids in zip(keys, branch_ids, strict=True):
+                if key in piece and len(ids):
+                    flags[ids] = True
+            held &= flags
+        counts += held
     return counts, len(asked)
 
 
