@@ -17,19 +17,29 @@ instead and posts over HTTP; after each POST it searches over new
 connections (each may reach any worker) until 10 searches in a row find the
 articles, and reports how long the first and the tenth took: what a reader
 waits, whichever worker answers.
+
+``--clients N`` (with ``--serve``) makes the load itself, so that the figures do
+not depend on what else runs on the machine: N clients search at full speed
+(each sends its next query as soon as it has the last answer; the real
+queries of ``../shared/eval/*/queries.tsv``) from the warm-up's end to the last
+DELETE. Two clients a worker keep every worker busy all the time: a newsroom's
+server at its peak. Their searches per second, latency and errors are reported.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import statistics
+import threading
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench.loadtest import load_queries, percentile
 from bench.serving import cari_serve
 
 KEY = "bench-key-0123456789abcdef"
@@ -43,6 +53,8 @@ def main() -> None:
     parser.add_argument("--serve", type=int, metavar="WORKERS", help="time a real `cari serve --workers WORKERS`")
     parser.add_argument("--warm-up", type=float, default=5.0, metavar="SECONDS",
                         help="with --serve: seconds for the workers and the writer to open the index before the first POST")
+    parser.add_argument("--clients", type=int, default=0, metavar="N",
+                        help="with --serve: N clients searching at full speed during the rounds (the load)")
     args = parser.parse_args()
     if args.serve:
         serve_rounds(args)
@@ -110,7 +122,7 @@ def server_cpu(index: Path) -> tuple[float, float]:
 
 def serve_rounds(args) -> None:
     """The rounds against ``cari serve --workers N``: POST, then search until 10 in a row find the batch."""
-    with cari_serve(args.index, args.serve, key=KEY, warm_up=args.warm_up) as url:
+    with cari_serve(args.index, args.serve, key=KEY, warm_up=args.warm_up) as url, Load(url, args.clients) as load:
         posts, first, tenth, written, cpu = [], [], [], [], []
         for round_number in range(args.rounds):
             word, lines = batch_of(round_number, args.batch)
@@ -144,6 +156,7 @@ def serve_rounds(args) -> None:
             deletes.append(time.perf_counter() - started)
             delete_cpu.append(server_cpu(args.index)[0] - cpu_before[0])
     print(f"cari serve --workers {args.serve}; {args.rounds} POSTs of {args.batch} article(s), from the POST's start")
+    print(load.summary())
     print(f"POST returned    median {statistics.median(posts):.2f} s, max {max(posts):.2f} s")
     print(f"first search finding them    median {statistics.median(first):.2f} s, max {max(first):.2f} s")
     print(f"10th search in a row finding them    median {statistics.median(tenth):.2f} s, max {max(tenth):.2f} s")
@@ -151,6 +164,61 @@ def serve_rounds(args) -> None:
           f"the writer's CPU median {statistics.median(delete_cpu):.2f} s")
     print(f"CPU from a POST to the 10th search: the writer median {statistics.median(c[0] for c in cpu):.2f} s, "
           f"all the server's processes {statistics.median(c[1] for c in cpu):.2f} s")
+
+
+class Load:
+    """``clients`` threads searching ``url`` at full speed (one keep-alive connection each) while the block runs."""
+
+    def __init__(self, url: str, clients: int) -> None:
+        self.address = urllib.parse.urlsplit(url).netloc
+        self.clients = clients
+        self.stop = threading.Event()
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.threads = [threading.Thread(target=self._search, args=(n,), daemon=True) for n in range(clients)]
+        self.seconds = 0.0
+        self.load = (0.0, 0.0)
+
+    def __enter__(self) -> Load:
+        self.started = time.perf_counter()
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+        self.seconds = time.perf_counter() - self.started
+        self.load = os.getloadavg()[:2]
+
+    def _search(self, offset: int) -> None:
+        queries = load_queries()
+        connection = http.client.HTTPConnection(self.address, timeout=60)
+        at = offset * 997
+        while not self.stop.is_set():
+            path = "/api/search?" + urllib.parse.urlencode({"q": queries[at % len(queries)][:500]})
+            at += 1
+            started = time.perf_counter()
+            status: int | str
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as e:
+                status, connection = type(e).__name__, http.client.HTTPConnection(self.address, timeout=60)
+            self.latencies.append(time.perf_counter() - started)
+            if status not in (200, 400):  # 400: a real query with an unbalanced quote, answered with a message
+                self.errors.append(str(status))
+
+    def summary(self) -> str:
+        if not self.clients:
+            return f"no load of its own (load average {self.load[0]:.1f} / {self.load[1]:.1f} over 1 / 5 min)"
+        done = len(self.latencies)
+        return (f"load: {self.clients} clients searching at full speed: {done / self.seconds:.1f} searches/s, "
+                f"p50 {percentile(self.latencies, 0.5)} ms, p99 {percentile(self.latencies, 0.99)} ms, "
+                f"{len(self.errors)} errors; load average {self.load[0]:.1f} / {self.load[1]:.1f} over 1 / 5 min")
 
 
 if __name__ == "__main__":

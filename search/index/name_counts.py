@@ -26,9 +26,8 @@ articles learns.
 
 from __future__ import annotations
 
-import os
-import zipfile
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +37,11 @@ from search._whoosh.codec import field_doc_frequencies
 from search._whoosh.columns import live_mask
 from search.analysis.names import name_terms as article_name_terms
 from search.analysis.tokens import index_words
-from search.index import kept
+from search.index import count_parts, kept
 from search.index.names import NAMES_FIELD
-from search.index.npz import read_arrays
 
 # Every ``names`` term and the number of articles holding it: what the next write starts from.
-COUNTS = "names-counts.npz"
-COUNTS_VERSION = 1
+COUNTS = count_parts.RECORD  # in parts: search.index.count_parts
 WORDS_FIELD = "body_exact"  # the field whose articles per word the learning asks for (``word_articles``)
 # Articles a write may remove one by one (their stored bodies analysed again); past that the counts are read again
 # from the whole index. The articles it adds are counted by the segments they are written to.
@@ -102,9 +99,10 @@ class Tally:
         if found is not None:
             self.counts, self.words, self.by_prefix, self.candidates = found
         else:
-            self.counts = read_counts(live) if live is not None else None
             # {word: articles} the live generation's learning asked for, and this write's change to each word's articles.
-            self.words = read_words(live) if live is not None and self.counts is not None else None
+            self.counts, self.words = read_both(live) or (None, None) if live is not None else (None, None)
+        # The parts the live record is in (search.index.count_parts): this write's changes go in one more.
+        self.layout = count_parts.layout(live) if live is not None and self.counts is not None else None
         self.word_changes: dict[str, int] = {}
         self._changed = 0
 
@@ -169,10 +167,26 @@ class Tally:
         self.touched = set()
         return found
 
-    def carried(self) -> dict[str, int]:
-        """The kept answers ``{word: articles}`` with this write's changes: each the number the new index gives."""
-        changes = self.word_changes
-        return {word: n + changes.get(word, 0) for word, n in (self.words or {}).items()}
+    def carry(self, asked: dict[str, int]) -> tuple[dict[str, int], list[str]]:
+        """The kept answers ``{word: articles}`` with this write's changes (each the number the new index gives) and
+        the answers ``asked`` of words they lack, changed in place (the kept dict is this write's); and those words."""
+        words = self.words if self.words is not None else {}
+        for word, n in self.word_changes.items():
+            if n and word in words:
+                words[word] += n
+        new = [word for word in asked if word not in words]
+        for word in new:
+            words[word] = asked[word]
+        return words, new
+
+    def changes(self, terms: set[str], new_words: list[str]) -> tuple[count_parts.Layout, set[str], set[str]] | None:
+        """What this write changed of the live record (its parts, the ``terms`` and the words changed), for a part of
+        its own; None when the counts or the answers did not come from the live record (written whole)."""
+        if self.layout is None or self.words is None:
+            return None
+        words = self.words
+        changed = {word for word, n in self.word_changes.items() if n and word in words}
+        return self.layout, terms, changed.union(new_words)
 
     def keep(self, generation: Path, asked: dict[str, int], candidates: Any) -> None:
         """Keep the counts, ``asked`` (the words written beside them), their split and the learning's first pass
@@ -210,45 +224,27 @@ class WordArticles:
         return found
 
 
-def write_counts(generation: Path, counts: dict[str, int], words: dict[str, int] | None = None) -> None:
-    """Store ``counts`` (and ``words``: ``{word: articles}`` the learning asked for) in ``generation`` (under another
-    name, then renamed: the old one may be a hard link)."""
-    path = generation / COUNTS
-    partial = path.with_name(path.name + ".partial")
-    arrays = {"terms": _joined(counts), "counts": np.fromiter(counts.values(), dtype=np.int64, count=len(counts))}
-    if words is not None:
-        arrays.update(words=_joined(words), word_counts=np.fromiter(words.values(), dtype=np.int64, count=len(words)))
-    save: Any = np.savez  # its typed signature takes no arrays by keyword
-    with open(partial, "wb") as f:
-        save(f, version=np.array([COUNTS_VERSION]), **arrays)
-    os.replace(partial, path)
-
-
-def _joined(keys: dict[str, int]) -> np.ndarray:
-    return np.frombuffer("\n".join(keys).encode("utf-8"), dtype=np.uint8)
-
-
-def _split(data: np.ndarray, counts: np.ndarray) -> dict[str, int] | None:
-    raw = data.tobytes().decode("utf-8")
-    keys = raw.split("\n") if raw else []
-    return dict(zip(keys, counts.tolist(), strict=True)) if len(keys) == len(counts) else None
+def write_counts(generation: Path, counts: dict[str, int], words: dict[str, int] | None = None,
+                 changes: tuple[count_parts.Layout, Iterable[str], Iterable[str]] | None = None) -> None:
+    """Store ``counts`` (and ``words``: ``{word: articles}`` the learning asked for) in ``generation``: with
+    ``changes`` (the live record's parts, the terms and the words changed since), only those in a part of their
+    own (``search.index.count_parts``), else whole."""
+    previous, terms, changed_words = changes if changes is not None else (None, None, None)
+    count_parts.write(generation, counts, words, previous, terms, changed_words)
 
 
 def read_counts(generation: Path) -> dict[str, int] | None:
     """The counts of ``generation``, or None if it has none or they cannot be read."""
-    return _read(generation, "terms", "counts")
+    found = count_parts.read(generation, with_words=False)
+    return found[0] if found is not None else None
 
 
 def read_words(generation: Path) -> dict[str, int] | None:
     """``{word: articles}`` the learning of ``generation`` asked for, or None (none kept: an older write's)."""
-    return _read(generation, "words", "word_counts")
+    found = count_parts.read(generation)
+    return found[1] if found is not None else None
 
 
-def _read(generation: Path, keys: str, values: str) -> dict[str, int] | None:
-    try:
-        data = read_arrays(generation / COUNTS, ("version", keys, values))
-        if data["version"].tolist() != [COUNTS_VERSION]:
-            return None
-        return _split(data[keys], data[values])
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # UnicodeDecodeError is a ValueError
-        return None
+def read_both(generation: Path) -> count_parts.Counts | None:
+    """(counts, words) of ``generation`` in one reading (None: it has no counts, or they cannot be read)."""
+    return count_parts.read(generation)

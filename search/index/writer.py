@@ -251,11 +251,11 @@ def warm_up(index_dir: Path, ready: threading.Event | None = None) -> None:
     check_format(index_dir, live, background=True)  # the small files now; the large ones below, once the records are
     with kept.keeping():
         grown.keep_read(live / CONTENTS, CONTENTS)  # with its parts: the first removal writes only the ones it touches
-        counts = name_counts.read_counts(live)
+        counts, words = name_counts.read_both(live) or (None, None)
         if counts is not None:  # and the names' first pass over them, which the next learning starts from
             split, candidates = name_counts.by_prefix(counts), name_learning.Candidates()
             with open_for_writing(str(live), build_schema(), new=False).reader() as reader:
-                answers = name_counts.WordArticles(reader, name_counts.read_words(live))
+                answers = name_counts.WordArticles(reader, words)
                 count_live_only(reader)
                 name_learning.learn(split, answers, candidates)
             kept.keep(live / name_counts.COUNTS, name_counts.COUNTS,

@@ -53,7 +53,7 @@ def _from_scratch(index) -> tuple[dict, dict]:
 def _reads(patch: pytest.MonkeyPatch) -> dict:
     """Count the reads of the whole archive's records: the list of articles, the names' counts, the story record."""
     seen = {"contents": 0, "counts": 0, "stories": 0}
-    read_record, read_counts, read_stories = generations.read_record, name_counts.read_counts, stories.read
+    read_record, read_counts, read_stories = generations.read_record, name_counts.read_both, stories.read
 
     def record(generation, name):
         if name == CONTENTS:
@@ -69,7 +69,7 @@ def _reads(patch: pytest.MonkeyPatch) -> dict:
         return read_stories(*args, **kwargs)
 
     patch.setattr(generations, "read_record", record)
-    patch.setattr(name_counts, "read_counts", counts)
+    patch.setattr(name_counts, "read_both", counts)
     patch.setattr(stories, "read", story_record)
     return seen
 
