@@ -2,14 +2,22 @@
 
 The schema indexes an article's body twice -- stemmed (``body``) and as
 written (``body_exact``) -- and likewise its title. Both come from one run
-of the analysis pass over the text (:func:`search.analysis.tokens.index_words`,
-kept until the next text comes), and each distinct word is stemmed once,
-not each occurrence. :func:`fast_schema` gives the indexing workers a copy
-of the schema whose Cari text fields each get ``word_postings(text)`` --
+of the analysis pass over the text (:func:`search.analysis.tokens.index_parts`,
+kept until the next text comes), and each word of it is looked up once in
+the writer's :class:`WordNumbers`: its number there is the exact fields'
+term, and the table holds for each number the root number the stemmed
+fields take (-1: a stopword; each distinct word stemmed once, through the
+stem cache) and the word's hash a story's signature reads. One dictionary
+lookup a token where the stopword test, the stem cache, each field's
+numbering of its terms and the signature's word hashes took one each; the
+rest are numpy takes. :func:`fast_schema` gives the indexing workers a copy
+of the schema whose Cari text fields each get ``word_numbers(text)`` (the
+numbers of its terms in order, which ``segwriter.PerTermSegmentWriter``
+groups into postings, ``token_columns``), ``word_postings(text)`` --
 ``{term: positions}`` for a field with positions, ``{term: frequency}``
-for one without (a ``Counter``: no position lists built only to be
-counted) -- which ``segwriter.PerTermSegmentWriter`` reads, and an
-``index`` built on it.
+for one without (a ``Counter``) -- and an ``index`` built on it. The
+writer forgets the table's words whenever it writes its terms out as a run
+(no tokens then wait as numbers), so the table holds at most a run's words.
 
 Only *how* the postings are computed changes: the (term, frequency, weight,
 value) a field yields are those Whoosh's ``Positions.word_values`` (or
@@ -25,73 +33,126 @@ import copy
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+import numpy as np
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
 from search._whoosh.analyzers import IndonesianAnalyzer, NamesAnalyzer
+from search._whoosh.token_columns import Numbers
 from search.analysis.names import name_terms
 from search.analysis.stemmer import shared_stemmer
-from search.analysis.tokens import IndexWords, index_words
+from search.analysis.tokens import index_parts, word_hash
+from search.analysis.wordlists import stopwords
+
+
+class WordNumbers(Numbers):
+    """``word -> number`` for the text fields' words, with each number's root number and hash (see the module doc).
+
+    A word not seen since the last :meth:`forget` is numbered once
+    (``__missing__``): its root (the stem cache's, Sastrawi for a new word;
+    -1 for a stopword or an empty part) numbered in :attr:`roots`, and its
+    32-bit hash for a story's signature (:func:`search.analysis.tokens.word_hash`).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()  # ``words``: number -> word, the exact-form fields' term
+        self.roots = Numbers()  # root -> number; ``roots.words``: number -> root, the stemmed fields' term
+        self._root_of = np.empty(1024, dtype=np.int32)  # number -> its root's number, -1: none
+        self._hashes = np.empty(1024, dtype=np.uint32)  # number -> word_hash(word)
+        self._stops = stopwords()
+        self._stem = shared_stemmer().stem
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = len(self.words)
+        self.words.append(word)
+        if number == len(self._root_of):
+            self._root_of = np.resize(self._root_of, 2 * number)
+            self._hashes = np.resize(self._hashes, 2 * number)
+        # ``index_words``' test for a kept word, and the root ``shared_stemmer().stem`` gives it (into the cache)
+        self._root_of[number] = self.roots[self._stem(word)] if word and word not in self._stops else -1
+        self._hashes[number] = word_hash(word)
+        return number
+
+    def numbers(self, words: list[str]) -> np.ndarray:
+        """The number of each word (int32), in order: one dictionary lookup a word, in a C loop."""
+        return np.fromiter(map(self.__getitem__, words), dtype=np.int32, count=len(words))
+
+    def kept_roots(self, numbers: np.ndarray) -> tuple[np.ndarray, int]:
+        """The root numbers of the words ``numbers`` keeps (stopwords out), and the place of the first kept."""
+        roots = self._root_of[numbers]
+        kept = roots >= 0
+        found = roots[kept]
+        return found, int(kept.argmax()) if len(found) else 0
+
+    def hashes(self, numbers: np.ndarray) -> np.ndarray:
+        """Each word's ``word_hash`` (uint32)."""
+        return self._hashes[numbers]
+
+    def forget(self) -> None:
+        """Forget every word and root (their numbers are reused: call once no tokens wait in columns)."""
+        self.clear()
+        self.words.clear()
+        self.roots.clear()
+        self.roots.words.clear()
 
 
 class _LastText:
-    """The analysis of the last text seen: the stemmed and exact fields of one article read it in turn."""
+    """The analysis of the last text seen, as word numbers: the stemmed and exact fields of one article (and its
+    story signature) read it in turn."""
 
-    def __init__(self):
+    def __init__(self) -> None:
+        self.table = WordNumbers()
         self.text: str | None = None
-        self.words: IndexWords | None = None
+        self.found: np.ndarray | None = None
+        self.kept: tuple[np.ndarray, int] | None = None
 
-    def analysis(self, text: str) -> IndexWords:
-        if text != self.text or self.words is None:  # `is` first: the stemmed and exact fields get one str object
-            self.text, self.words = text, index_words(text)
-        return self.words
+    def numbers(self, text: str) -> np.ndarray:
+        if text != self.text or self.found is None:  # `is` first: the stemmed and exact fields get one str object
+            self.text, self.found, self.kept = text, self.table.numbers(index_parts(text)), None
+        return self.found
+
+    def kept_roots(self, text: str) -> tuple[np.ndarray, int]:
+        numbers = self.numbers(text)
+        if self.kept is None:
+            self.kept = self.table.kept_roots(numbers)
+        return self.kept
+
+    def forget(self) -> None:
+        """Forget the table's words (no tokens may wait in columns: their numbers would mean other words)."""
+        self.table.forget()
+        self.text = self.found = self.kept = None
 
 
-def _roots(words: list[str]) -> list[str]:
-    """The root of each word: the stem cache's, looked up for all words in one C loop (news repeats a few thousand
-    words: most are there), then the stemmer for the few it does not hold yet (each distinct word stemmed once)."""
-    stemmer = shared_stemmer()
-    cache = stemmer.known_roots()
-    try:
-        return list(map(cache.__getitem__, words))
-    except KeyError:
-        for word in set(words).difference(cache):
-            stemmer.stem(word)  # into the cache
-        return list(map(cache.__getitem__, words))
+def _word_numbers(memo: _LastText, stemmed: bool) -> Callable[[str], tuple[np.ndarray, int]]:
+    """``text -> (numbers, first)``: the terms of ``word_postings`` in text order as numbers (the words of
+    ``memo.table``, or its roots for a stemmed field), and the position of the first (``segwriter`` groups them
+    into postings itself, ``token_columns``). The stemmed fields number the words they keep consecutively from
+    the place of the first one (Whoosh's StopFilter renumbers so), the exact fields every word from 0."""
+
+    def numbers(text: str) -> tuple[np.ndarray, int]:
+        return memo.kept_roots(text) if stemmed else (memo.numbers(text), 0)
+
+    return numbers
 
 
 def _word_postings(memo: _LastText, stemmed: bool, positional: bool) -> Callable[[str], dict]:
-    """``text -> {term: positions}`` (a field with positions) or ``{term: frequency}``, from the shared analysis.
+    """``text -> {term: positions}`` (a field with positions) or ``{term: frequency}``, from the shared analysis
+    (``field.index``; the segment writer takes ``word_numbers``)."""
 
-    The stemmed fields number the words they keep consecutively from the
-    place of the first one (Whoosh's StopFilter renumbers so), the exact
-    fields every word from 0.
-    """
-
-    terms = _word_tokens(memo, stemmed)
+    numbers = _word_numbers(memo, stemmed)
+    terms = memo.table.roots.words if stemmed else memo.table.words
 
     def word_positions(text: str) -> dict[str, list[int]]:
-        words, first = terms(text)
+        found, first = numbers(text)
         poses: dict[str, list[int]] = defaultdict(list)
-        for pos, word in enumerate(words, first):
-            poses[word].append(pos)
+        for pos, number in enumerate(found.tolist(), first):
+            poses[terms[number]].append(pos)
         return poses
 
     def word_counts(text: str) -> dict[str, int]:
-        return Counter(terms(text)[0])
+        return Counter(map(terms.__getitem__, numbers(text)[0].tolist()))
 
     return word_positions if positional else word_counts
-
-
-def _word_tokens(memo: _LastText, stemmed: bool) -> Callable[[str], tuple[list[str], int]]:
-    """``text -> (words, first)``: the terms of ``word_postings`` in text order, and the position of the first
-    (``segwriter`` groups them into postings itself, ``token_columns``)."""
-
-    def tokens(text: str) -> tuple[list[str], int]:
-        found = memo.analysis(text)
-        return (_roots(found.kept), found.first) if stemmed else (found.words, 0)
-
-    return tokens
 
 
 def _shares_analysis(field) -> bool:
@@ -110,7 +171,8 @@ def fast_schema(schema):
             continue
         twin = copy.copy(field)
         twin.word_postings = _word_postings(memo, field.analyzer.stemmed, type(field.format) is Positions)
-        twin.word_tokens = _word_tokens(memo, field.analyzer.stemmed)
+        twin.word_numbers = _word_numbers(memo, field.analyzer.stemmed)
+        twin.term_numbers = memo.table.roots if field.analyzer.stemmed else memo.table  # ``.words``: their terms
         twin.index = _indexer(field, twin.word_postings)
         fast._fields[name] = twin
     for name, field in schema._fields.items():

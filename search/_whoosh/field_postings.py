@@ -44,7 +44,7 @@ from search._whoosh.term_runs import (
     stats_of,
     write_run,
 )
-from search._whoosh.token_columns import CountValues, PositionValues, TokenColumns, Weights
+from search._whoosh.token_columns import CountValues, Numbers, PositionValues, TokenColumns, Weights
 
 POSTING_BYTES = 24  # a pending posting: three list slots (docnum, weight and value are shared objects)
 TERM_BYTES = 200  # a term's dict entry, key and list
@@ -100,7 +100,7 @@ class FieldPostings:
     """One field's postings: each term's unfinished block, flat ``[docnum, weight, value, ...]``."""
 
     def __init__(self, field, spill, blocklimit: int, compression: int, arrays_only: bool = False,
-                 flush_tokens: int = FLUSH_TOKENS):
+                 flush_tokens: int = FLUSH_TOKENS, numbers: Numbers | None = None):
         self.field = field
         # Layout 2 (``codec``): a field without positions has its lists in the posting arrays alone, no blocks.
         self._arrays_only = arrays_only
@@ -118,7 +118,8 @@ class FieldPostings:
         positional = type(field.format) is Positions
         # The values postings share: a position's (most postings of a field with positions have one), a count's.
         self._values: dict = PositionValues(field.format.encode) if positional else CountValues()
-        self._tokens = TokenColumns(positional)  # ``word_tokens``' tokens not yet in the lists (``flush``)
+        # ``word_tokens``' (or ``word_numbers``', numbered by ``numbers``) tokens not yet in the lists (``flush``)
+        self._tokens = TokenColumns(positional, numbers)
         self._flush_tokens = flush_tokens
 
     def add_tokens(self, docnum: int, words: list[str], first: int) -> tuple[int, int]:
@@ -126,6 +127,14 @@ class FieldPostings:
         positions); its length and the bytes it holds (counted when its postings are made: ``flush``)."""
         self._set_length(docnum, len(words) if self._scorable else 0)
         self._tokens.add(docnum, words, first)
+        if len(self._tokens) < self._flush_tokens:
+            return self.lengths[docnum], 0
+        return self.lengths[docnum], self.flush()
+
+    def add_numbers(self, docnum: int, numbers: Any, first: int) -> tuple[int, int]:
+        """:meth:`add_tokens` for words numbered by the ``numbers`` this was made with (``word_numbers``)."""
+        self._set_length(docnum, len(numbers) if self._scorable else 0)
+        self._tokens.add_numbers(docnum, numbers, first)
         if len(self._tokens) < self._flush_tokens:
             return self.lengths[docnum], 0
         return self.lengths[docnum], self.flush()

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import tempfile
 
+import numpy as np
 from whoosh.writing import SegmentWriter
 
 from search._whoosh.codec import arrays_only
@@ -99,10 +100,12 @@ class PerTermSegmentWriter(SegmentWriter):
         if self._held > self._limit:
             self.write_runs()
 
-    def text_words(self, text: str) -> list[str]:
-        """The words of ``text`` as the exact-form fields index them (lowercased, in order), from the analysis
-        those fields share: read before the document holding ``text`` is added, it costs no second pass."""
-        return self._analysis.text_analysis.analysis(text).words
+    def text_hashes(self, text: str) -> np.ndarray:
+        """The ``word_hash`` of each word of ``text`` as the exact-form fields index them (lowercased, in order),
+        from the analysis those fields share: read before the document holding ``text`` is added, it costs no
+        second pass (a story's signature, ``stories.signature_of_hashes``)."""
+        memo = self._analysis.text_analysis
+        return memo.table.hashes(memo.numbers(text))
 
     def term_documents(self, fieldname: str) -> dict[str, int]:
         """``{term: documents}`` of ``fieldname`` over the documents added so far (call before the segment is
@@ -121,9 +124,13 @@ class PerTermSegmentWriter(SegmentWriter):
             codec = self.codec
             postings = self._fields[fieldname] = FieldPostings(
                 field, self._spill, codec._blocklimit, codec._compression,
-                arrays_only(getattr(codec, "layout", 1), field.format), self.flush_tokens)
+                arrays_only(getattr(codec, "layout", 1), field.format), self.flush_tokens,
+                getattr(field, "term_numbers", None))
+        word_numbers = getattr(field, "word_numbers", None)
         word_tokens = getattr(field, "word_tokens", None)
-        if word_tokens is not None and isinstance(value, str):
+        if word_numbers is not None and isinstance(value, str):
+            length, held = postings.add_numbers(docnum, *word_numbers(value))
+        elif word_tokens is not None and isinstance(value, str):
             length, held = postings.add_tokens(docnum, *word_tokens(value))
         else:
             length, held = postings.add_items(docnum, field.index(value))
@@ -136,6 +143,7 @@ class PerTermSegmentWriter(SegmentWriter):
         # vocabulary grows with it, and its terms, kept, grew a worker by ~1 GB at 500,000 articles.
         for postings in self._fields.values():
             postings.write_run()
+        self._analysis.text_analysis.forget()  # no tokens wait in columns: the words' numbers start again
         self._held = 0
         self.short_block_writes += 1
 

@@ -57,7 +57,7 @@ class Weights(dict):
         return weight
 
 
-class _Numbers(dict):
+class Numbers(dict):
     """word -> its number in this batch, given in the order words first come; ``words`` the reverse."""
 
     def __init__(self) -> None:
@@ -71,14 +71,22 @@ class _Numbers(dict):
 
 
 class TokenColumns:
-    """The tokens of a field's documents since the last :meth:`postings`, as columns (see the module doc)."""
+    """The tokens of a field's documents since the last :meth:`postings`, as columns (see the module doc).
 
-    def __init__(self, positional: bool) -> None:
+    ``numbers`` (a :class:`Numbers`, or another ``word -> number`` with the
+    words as ``.words``) numbers the words given already numbered
+    (:meth:`add_numbers`: ``fastindex.WordNumbers``, which the writer keeps
+    for all its text fields and clears itself); without it each batch
+    numbers its own words (:meth:`add`).
+    """
+
+    def __init__(self, positional: bool, numbers: Numbers | None = None) -> None:
         self.positional = positional
+        self._shared = numbers
         self._clear()
 
     def _clear(self) -> None:
-        self.numbers = _Numbers()
+        self.numbers = self._shared if self._shared is not None else Numbers()
         self.terms = array("I")  # a term number per token
         self.docnums = array("I")  # per document with tokens: its number, tokens and first position
         self.counts = array("I")
@@ -94,6 +102,15 @@ class TokenColumns:
         self.terms.fromlist(list(map(self.numbers.__getitem__, words)))
         self.docnums.append(docnum)
         self.counts.append(len(words))
+        self.firsts.append(first)
+
+    def add_numbers(self, docnum: int, numbers: np.ndarray, first: int) -> None:
+        """:meth:`add` for words already numbered by ``numbers`` (32-bit, none negative)."""
+        if not len(numbers):
+            return
+        self.terms.frombytes(numbers.tobytes())
+        self.docnums.append(docnum)
+        self.counts.append(len(numbers))
         self.firsts.append(first)
 
     def postings(self, weights: dict, values: dict) -> Iterator[tuple[str, list]]:

@@ -196,12 +196,16 @@ def _runs(text: str) -> Iterator[tuple[int, str]]:
     """(start, text) of each run of ``text``; an organisation's goes on over 'dan' ('Kementerian Pemuda dan
     Olahraga')."""
     at = 0
-    while (match := RUN.search(text, at)) is not None:
-        end = match.end()
+    for match in RUN.finditer(text):  # one scan; a run an organisation's went on over is passed over
+        start, end = match.span()
+        if start < at:
+            continue
         if text.startswith(" dan ", end) and fold(match.group().split(" ", 1)[0].split("-", 1)[0]) in ORG_HEADS:
             while text.startswith(" dan ", end) and (more := RUN.match(text, end + 5)) is not None:
                 end = more.end()
-        yield match.start(), text[match.start():end]
+            yield start, text[start:end]
+        else:
+            yield start, match.group()
         at = end
 
 
@@ -312,7 +316,9 @@ def _one_word(text: str, start: int, word: str, previous: tuple[int, str, list[s
 def name_terms(text: str) -> list[str]:
     """The ``names`` field's terms of an article's body (the prefixes are described above)."""
     found: dict[str, None] = {}
-    lower = {w if w.isascii() else fold(w) for w in set(LOWER_WORD.findall(text))}
+    lower = set(LOWER_WORD.findall(text))
+    if not text.isascii():
+        lower = {w if w.isascii() else fold(w) for w in lower}
     capitalised: dict[str, bool] = {}  # word -> written in capitals only, inside sentences
     previous: tuple[int, str, list[str]] | None = None  # the last run's end, last word and last name's words
     for start, run in _runs(text):

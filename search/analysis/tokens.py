@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import chain
@@ -218,6 +219,15 @@ def index_words(text: str) -> IndexWords:
     only in texts that have them, stopwords dropped by a set lookup. Roots
     are left to the caller, which stems each distinct word once.
     """
+    words = index_parts(text)
+    stops = stopwords()
+    kept = [word for word in words if word and word not in stops]
+    first = next((at for at, word in enumerate(words) if word and word not in stops), 0)
+    return IndexWords(words, kept, first)
+
+
+def index_parts(text: str) -> list[str]:
+    """:func:`index_words`' ``words``: every part of ``text``, lowercased and folded, hyphens split, in order."""
     words = list(map(str.lower, TOKEN.findall(text)))
     if not text.isascii():
         words = list(map(fold, words))
@@ -226,10 +236,12 @@ def index_words(text: str) -> IndexWords:
             parts = hyphen_parts(words[at])
             if parts is not None:
                 words[at : at + 1] = parts
-    stops = stopwords()
-    kept = [word for word in words if word and word not in stops]
-    first = next((at for at, word in enumerate(words) if word and word not in stops), 0)
-    return IndexWords(words, kept, first)
+    return words
+
+
+def word_hash(word: str) -> int:
+    """A word's 32-bit hash, CRC-32 of its UTF-8: what a story's signature hashes its runs of words from."""
+    return zlib.crc32(word.encode("utf-8"))
 
 
 def stemmed_terms(text: str) -> list[str]:

@@ -48,7 +48,6 @@ from __future__ import annotations
 import itertools
 import os
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from search.analysis.tokens import index_words
+from search.analysis.tokens import index_words, word_hash
 from search.index import kept as records
 from search.index import story_parts
 from search.index.npz import read_arrays
@@ -113,12 +112,12 @@ def _minhash(runs: np.ndarray) -> np.ndarray:
 
 
 class _WordHashes(dict):
-    """A word's 32-bit hash (CRC-32 of its UTF-8), kept once worked out: a dictionary lookup costs a fifth."""
+    """A word's ``word_hash`` (CRC-32 of its UTF-8), kept once worked out: a dictionary lookup costs a fifth."""
 
     def __missing__(self, word: str) -> int:
         if len(self) > WORD_HASHES:  # bounded: an archive's vocabulary grows with it (~0.1 kB a word kept)
             self.clear()
-        value = self[word] = zlib.crc32(word.encode("utf-8"))
+        value = self[word] = word_hash(word)
         return value
 
 
@@ -134,8 +133,14 @@ def signature_of_words(words: list[str]) -> np.ndarray | None:
     """The signature of a body's words (``index_words(body).words``: lowercased, punctuation off), or None."""
     if len(words) < MIN_WORDS:
         return None
-    hashes = np.array(list(map(_word_hashes.__getitem__, words)), dtype=np.uint32)
-    count = len(words) - SHINGLE + 1
+    return signature_of_hashes(np.array(list(map(_word_hashes.__getitem__, words)), dtype=np.uint32))
+
+
+def signature_of_hashes(hashes: np.ndarray) -> np.ndarray | None:
+    """The signature of a body's words given as their ``word_hash`` values (uint32, in order), or None."""
+    if len(hashes) < MIN_WORDS:
+        return None
+    count = len(hashes) - SHINGLE + 1
     runs = hashes[:count].copy()
     for offset in range(1, SHINGLE):  # a polynomial hash of each run of SHINGLE words, all runs at once
         runs = runs * _MULTIPLIER + hashes[offset : offset + count]

@@ -364,7 +364,7 @@ def die_with_parent(parent: int) -> None:
 def _add(writer: Any, doc: dict, signatures: Any) -> None:
     """Add ``doc`` to a segment ``writer`` (``worker_writer``), and its story signature to ``signatures``."""
     if stories.SIGNATURES:  # the body's words first: the body fields then index the same analysis
-        signatures[doc["id"]] = stories.signature_of_words(writer.text_words(doc.get("body") or ""))
+        signatures[doc["id"]] = stories.signature_of_hashes(writer.text_hashes(doc.get("body") or ""))
     writer.add_document(**doc)
 
 

@@ -1,5 +1,7 @@
 """The workers' shared analysis yields exactly Whoosh's postings (search/_whoosh/fastindex.py)."""
 
+import itertools
+import json
 
 from search._whoosh.fastindex import fast_schema
 from search.index.schema import build_schema
@@ -66,9 +68,6 @@ def test_fast_schema_leaves_the_real_schema_alone():
 
 def test_shared_analysis_gives_whoosh_postings_on_real_news():
     indosum = eval_file("indosum", "docs.jsonl")
-    import itertools
-    import json
-
     plain = build_schema()
     fast = fast_schema(plain)
     with indosum.open(encoding="utf-8") as lines:
@@ -86,3 +85,44 @@ def test_the_names_field_takes_the_fast_path_with_whooshs_postings():
     assert any(postings(plain, "names", text) for text in texts)
     for text in texts:
         assert postings(fast, "names", text) == postings(plain, "names", text), text
+
+
+def test_word_numbers_give_each_word_its_root_and_hash_and_start_again_when_forgotten():
+    """The writer's one lookup a word (``WordNumbers``) stands for the exact form, the root the stemmed fields
+    keep (stopwords out, the first kept word's place) and the word hash a story's signature reads."""
+    from search._whoosh.fastindex import WordNumbers
+    from search.analysis.stemmer import shared_stemmer
+    from search.analysis.tokens import index_parts, index_words, word_hash
+
+    indosum = eval_file("indosum", "docs.jsonl")
+    with indosum.open(encoding="utf-8") as lines:
+        news = [json.loads(line)["text"] for line in itertools.islice(lines, 60)]
+    table = WordNumbers()
+    for _round in range(2):
+        for text in TEXTS + seed_texts() + news:
+            parts = index_parts(text)
+            numbers = table.numbers(parts)
+            assert [table.words[n] for n in numbers] == parts == index_words(text).words
+            roots, first = table.kept_roots(numbers)
+            expected = index_words(text)
+            assert [table.roots.words[r] for r in roots] == [shared_stemmer().stem(w) for w in expected.kept]
+            assert first == expected.first
+            assert table.hashes(numbers).tolist() == [word_hash(w) for w in parts]
+        assert len(table) > 2000  # the table grew past its first arrays
+        table.forget()
+        assert not table and not table.words and not table.roots.words
+
+
+def test_a_signature_from_word_hashes_is_the_signature_of_the_words():
+    from search._whoosh.fastindex import WordNumbers
+    from search.analysis.tokens import index_parts
+    from search.index import stories
+
+    table = WordNumbers()
+    texts = [text for text in TEXTS + seed_texts() if len(index_parts(text)) >= stories.MIN_WORDS]
+    assert len(texts) >= 5
+    for text in texts:
+        words = index_parts(text)
+        made = stories.signature_of_hashes(table.hashes(table.numbers(words)))
+        assert made is not None and (made == stories.signature_of_words(words)).all()
+    assert stories.signature_of_hashes(table.hashes(table.numbers(["kata"] * 5))) is None  # a stub
