@@ -40,7 +40,7 @@ from typing import Any
 from search import errors
 from search._whoosh.live import count_live_only
 from search._whoosh.writers import open_for_writing
-from search.index import generations, grown, kept, name_counts, name_learning, stories
+from search.index import generations, grown, kept, name_counts, name_learning, stories, story_groups
 from search.index.documents import BatchedWrites, WriteResult
 from search.index.format import CONTENTS, check_format
 from search.index.schema import build_schema
@@ -260,7 +260,10 @@ def warm_up(index_dir: Path, ready: threading.Event | None = None) -> None:
                 name_learning.learn(split, answers, candidates)
             kept.keep(live / name_counts.COUNTS, name_counts.COUNTS,
                       (counts, {**answers.known, **answers.asked}, split, candidates))
-        kept.keep(live / stories.RECORD, stories.RECORD, stories.read(live, with_pairs=True))
+        record = stories.read(live, with_pairs=True)
+        if record is not None and record.pairs is not None:  # its rows by bucket: a write then touches only its own
+            record.buckets = story_groups.Buckets(record.values)
+        kept.keep(live / stories.RECORD, stories.RECORD, record)
     if ready is not None:
         ready.set()
     try:

@@ -4,10 +4,11 @@ pairs and story numbers as linking the whole record, whatever the writes."""
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.index import stories
+from search.index import stories, story_groups
 from search.index.stories import NUM_PERM, Sketches, Stories
 
 
@@ -67,6 +68,27 @@ def test_relinking_after_removals_replacements_and_additions_finds_what_linking_
         rows = relinked[1]  # each new row's row before (negative: signed by the write)
         assert np.array_equal(found.values[rows >= 0], record.values[rows[rows >= 0]])
         record = found
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 300))
+def test_the_rows_by_bucket_kept_from_write_to_write_find_what_a_pass_over_every_row_finds(seed, size):
+    """A writing process's rows by bucket (story_groups.Buckets, followed from one write to the next and made again
+    past RECENT_ROWS) in place of a pass over every row: the same pairs and stories as linking everything."""
+    rng = np.random.default_rng(seed)
+    made = _maker(rng)
+    record = stories.group({f"a{n}": made() for n in range(size)})
+    record.buckets = story_groups.Buckets(record.values)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(story_groups.Buckets, "RECENT_ROWS", 60)
+        for step in range(4):
+            contents, sketches = _write(record, rng, made, step)
+            full = stories.group(stories._signatures(Path("unused"), record, contents, sketches))
+            relinked = stories._relinked(record, contents, sketches)
+            assert relinked is not None
+            _same(relinked[0], full)
+            assert relinked[0].buckets is record.buckets  # followed, not made again from every row
+            record = relinked[0]
 
 
 def test_unchanged_articles_out_of_their_order_are_linked_the_whole_way(tmp_path):

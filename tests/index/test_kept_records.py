@@ -189,3 +189,31 @@ def test_a_removal_writes_again_only_the_parts_of_the_list_holding_the_removed(t
                 assert 1 <= len(made) <= 3 and sum(map(len, made)) <= 150
     assert len(data) > 300
     kept.forget()
+
+
+def test_a_warmed_up_writer_follows_the_rows_by_bucket_and_writes_what_a_new_index_holds(tmp_path, indosum_docs):
+    """The writer process's warm-up keeps the story record with its rows by bucket (story_groups.Buckets): its writes
+    (copies of articles among them: stories) touch only their buckets, and give the stories and names of a new index."""
+    from search.index.documents import BatchedWrites
+    from search.index.writer import warm_up
+
+    kept.forget()
+    docs = list(indosum_docs.values())[:300]
+    index = make_index(tmp_path / "a", docs[:250])
+    warm_up(index)
+    writes = BatchedWrites(index, keep_records=True)
+    copies = [{**doc, "id": doc["id"] + "-copy"} for doc in docs[:5]]
+    writes.upsert(_articles(docs[250:270] + copies[:3]))
+    writes.delete([docs[7]["id"], copies[0]["id"]])
+    writes.upsert(_articles(docs[270:280] + copies[3:]))
+    with kept.keeping():
+        record = kept.peek(_live(index) / stories.RECORD, stories.RECORD)
+    assert record is not None and record.buckets is not None  # followed write after write
+    held = [doc for doc in docs[:280] + copies if doc["id"] not in (docs[7]["id"], copies[0]["id"])]
+    order = list(generations.read_record(_live(index), CONTENTS))
+    fresh = make_index(tmp_path / "b", sorted(held, key=lambda doc: order.index(doc["id"])))
+    updated, new = stories.read(_live(index), with_pairs=True), stories.read(_live(fresh), with_pairs=True)
+    assert updated is not None and new is not None and len(new.groups()) >= 4
+    assert updated.ids == new.ids and np.array_equal(updated.story, new.story)
+    assert generations.read_record(_live(index), NAMES) == generations.read_record(_live(fresh), NAMES)
+    kept.forget()
