@@ -39,6 +39,7 @@ separate spelling fields are not supported (Cari uses none of them).
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 
 import numpy as np
 from whoosh.writing import SegmentWriter
@@ -47,6 +48,7 @@ from search._whoosh.codec import arrays_only
 from search._whoosh.fastindex import fast_schema
 from search._whoosh.field_postings import FLUSH_TOKENS, FieldPostings
 
+ITEMS_KEPT = 10_000  # values of a field whose ``field.index`` items are remembered (``_items``)
 LIMIT_MB = 256  # estimated bytes of postings and terms held before they are written out as a run
 
 
@@ -70,6 +72,7 @@ class PerTermSegmentWriter(SegmentWriter):
         self.flush_tokens = min(FLUSH_TOKENS, max(64, int(self._limit) // 256))
         self._held = 0
         self._fields: dict[str, FieldPostings] = {}
+        self._kept_items: dict[str, dict] = {}  # field -> {value: field.index(value)} (``_items``)
         # Deleted by the system when closed, or if the process dies.
         self._spill = tempfile.TemporaryFile(dir=self.storage.folder, prefix=".postings-")  # noqa: SIM115
         self.short_block_writes = 0  # runs written: times memory ran low (for tests and measurements)
@@ -133,9 +136,26 @@ class PerTermSegmentWriter(SegmentWriter):
         elif word_tokens is not None and isinstance(value, str):
             length, held = postings.add_tokens(docnum, *word_tokens(value))
         else:
-            length, held = postings.add_items(docnum, field.index(value))
+            length, held = postings.add_items(docnum, self._items(fieldname, field, value))
         self._held += held
         return length
+
+    def _items(self, fieldname: str, field, value) -> Any:
+        """``field.index(value)``, remembered by value for a field whose values repeat (a date, a year, a
+        source, the answers' kinds: the same few thousand values in every batch, each worked out by Whoosh's
+        analysis and numeric terms again); not for a unique field (the id), nor past ``ITEMS_KEPT`` values."""
+        if field.unique:
+            return field.index(value)
+        kept = self._kept_items.setdefault(fieldname, {})
+        try:
+            items = kept.get(value)
+        except TypeError:  # a value that cannot be a key (a list of words): worked out each time
+            return field.index(value)
+        if items is None:
+            items = tuple(field.index(value))
+            if len(kept) < ITEMS_KEPT:
+                kept[value] = items
+        return items
 
     def write_runs(self) -> None:
         """Write every field's terms out of memory as a run (done when the postings held pass ``limitmb``)."""

@@ -215,11 +215,15 @@ def _acronym(word: str) -> bool:
 
 def _opening_and_before(text: str, start: int) -> tuple[bool, str]:
     """Whether the word at ``start`` opens a sentence (its capital says nothing), and the word before it."""
-    gap_start = start
-    while gap_start > 0 and not (text[gap_start - 1].isalnum() or text[gap_start - 1] == "_") and start - gap_start < 20:
-        gap_start -= 1
-    if gap_start == 0 or not OPENERS.isdisjoint(text[gap_start:start]):
-        return True, ""
+    if start > 1 and text[start - 1] == " " and (text[start - 2].isalnum() or text[start - 2] == "_"):
+        gap_start = start - 1  # one space after a word (most runs): what the loop below finds
+    else:
+        gap_start = start
+        while (gap_start > 0 and not (text[gap_start - 1].isalnum() or text[gap_start - 1] == "_")
+               and start - gap_start < 20):
+            gap_start -= 1
+        if gap_start == 0 or not OPENERS.isdisjoint(text[gap_start:start]):
+            return True, ""
     space = text.rfind(" ", max(0, gap_start - 41), gap_start)
     word = text[space + 1 : gap_start]
     if space >= 0 and len(word) <= 40 and word.isalnum():  # most words: what the loop below finds, in C

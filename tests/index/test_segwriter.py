@@ -203,3 +203,24 @@ def test_a_run_written_after_the_last_document_keeps_every_field(tmp_path):
 
     ours, _ = build(tmp_path / "ours", docs, PerTermSegmentWriter, before_commit=every_term_to_a_run)
     assert_same_index(ours, theirs, blocks=False)
+
+
+def test_a_repeated_value_of_a_plain_field_is_analysed_once(tmp_path, monkeypatch):
+    """The answers' kinds, a year, a source id repeat in every batch: Whoosh's ``field.index`` works each value out
+    once per segment (``_items``); the index stays Whoosh's (the tests above compare it)."""
+    from collections import Counter
+
+    from whoosh.fields import FieldType
+
+    calls: Counter = Counter()
+    plain_index = FieldType.index
+
+    def counted(self, value, **kwargs):
+        calls[value if isinstance(value, str) else repr(value)] += 1
+        return plain_index(self, value, **kwargs)
+
+    monkeypatch.setattr(FieldType, "index", counted)
+    docs = synthetic_docs(300)
+    build(tmp_path / "ours", docs, PerTermSegmentWriter)
+    assert calls["date number"] == 1 and calls["date"] == 1
+    assert sum(calls[doc["id"]] for doc in docs) == len(docs)  # a unique field's values are not kept
