@@ -13,7 +13,8 @@ articles reach 8 of 10 and the count of each, how many of the first 5 (what
 an article page shows) are about it, and with --show the related list of
 every article below 8. With --read it counts instead by the judgements
 of each related article made one by one by reading (``eval/related/read/``,
-for the sets that have them): an article no reader judged counts as not
+for the sets that have them, and the articles on the subject found by reading
+when the set was built, ``eval/related/pool/``): an article no reader judged counts as not
 about the subject, and how many there were is printed. With --cut it keeps
 only the related articles scoring at least SHARE of the first one's score
 (a cut-off: a short list rather than unrelated articles) and prints how many
@@ -61,13 +62,23 @@ def about(doc: dict, pattern: str) -> bool:
 
 
 def readings(name: str) -> dict[tuple[str, str], bool] | None:
-    """(article, related article) -> about the article's subject, as read (``eval/related/read/NAME``), or None."""
+    """(article, related article) -> about the article's subject, as read (``eval/related/read/NAME``), or None.
+
+    A related article of the set's pool (``eval/related/pool/NAME``: the articles on each article's subject found
+    by reading when the set was built) that no list's reading judged counts as about it."""
     path = ROOT / "eval" / "related" / "read" / name
     if not path.exists():
         return None
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")]
-    return {(article, other): mark.strip() == "1" for article, other, mark in rows}
+    judged = {(article, other): mark.strip() == "1" for article, other, mark in rows}
+    pool = ROOT / "eval" / "related" / "pool" / name
+    if pool.exists():
+        for line in pool.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                article, other = line.split("\t")[:2]
+                judged.setdefault((article, other), True)
+    return judged
 
 
 def cost(index, docs: Path, count: int) -> str:
