@@ -18,22 +18,33 @@ def typo_cost(typed: str, meant: str) -> int:
     """How unlikely ``typed`` is as a mistyping of ``meant``: a Damerau edit distance whose edits cost
     ``COMMON_TYPO`` (a letter left out, two neighbours swapped, a letter typed twice) or ``RARER_TYPO``
     (a letter replaced, a stray letter that doubles none beside it).
-    """
-    def stray(at: int) -> int:
-        doubled = typed[at] in typed[max(0, at - 1):at] + typed[at + 1:at + 2]
-        return COMMON_TYPO if doubled else RARER_TYPO
 
+    Computed a column of ``meant`` at a time with each stray letter's cost worked out once (it depends on
+    ``typed`` alone): every close spelling of a query's word is costed, ~9 a 1-3 word query.
+    """
     rows = len(typed) + 1
-    cost = [[0] * (len(meant) + 1) for _ in range(rows)]
+    # The cost of typed[i] as a stray letter: common where it doubles a neighbour.
+    stray = [COMMON_TYPO if typed[i] in typed[max(0, i - 1):i] + typed[i + 1:i + 2] else RARER_TYPO
+             for i in range(len(typed))]
+    before2: list[int] = []  # the column two to the left (for swaps)
+    before = [0] * rows  # the column to the left: cost[i][j - 1]
     for i in range(1, rows):
-        cost[i][0] = cost[i - 1][0] + stray(i - 1)
+        before[i] = before[i - 1] + stray[i - 1]
     for j in range(1, len(meant) + 1):
-        cost[0][j] = j * COMMON_TYPO
+        letter, previous = meant[j - 1], meant[j - 2] if j > 1 else ""
+        column = [j * COMMON_TYPO] + [0] * (rows - 1)
         for i in range(1, rows):
-            same = typed[i - 1] == meant[j - 1]
-            best = min(cost[i - 1][j - 1] + (0 if same else RARER_TYPO),
-                       cost[i - 1][j] + stray(i - 1), cost[i][j - 1] + COMMON_TYPO)
-            if i > 1 and j > 1 and typed[i - 1] == meant[j - 2] and typed[i - 2] == meant[j - 1]:
-                best = min(best, cost[i - 2][j - 2] + COMMON_TYPO)
-            cost[i][j] = best
-    return cost[-1][-1]
+            best = before[i - 1] + (0 if typed[i - 1] == letter else RARER_TYPO)
+            deleted = column[i - 1] + stray[i - 1]
+            if deleted < best:
+                best = deleted
+            inserted = before[i] + COMMON_TYPO
+            if inserted < best:
+                best = inserted
+            if i > 1 and j > 1 and typed[i - 1] == previous and typed[i - 2] == letter:
+                swapped = before2[i - 2] + COMMON_TYPO
+                if swapped < best:
+                    best = swapped
+            column[i] = best
+        before2, before = before, column
+    return before[-1]

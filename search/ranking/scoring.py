@@ -117,9 +117,12 @@ class ArrayScorer:
         pruned = top_candidates(self, wanted, concepts, wide, deadline)
         if pruned is None:
             return None
-        self._add_bonus(bonus, pruned.scores, (pruned.matched, pruned.candidates), limit, pruned.tiers, deadline)
-        ranking = Ranking.top(pruned.scores, pruned.matched, limit, tiers=pruned.tiers, dates=self.dates,
-                              candidates=pruned.candidates)
+        try:
+            self._add_bonus(bonus, pruned.scores, (pruned.matched, pruned.candidates), limit, pruned.tiers, deadline)
+            ranking = Ranking.top(pruned.scores, pruned.matched, limit, tiers=pruned.tiers, dates=self.dates,
+                                  candidates=pruned.candidates)
+        finally:
+            pruned.release()
         ranking.counted = pruned.count
         return ranking
 
