@@ -164,6 +164,10 @@ class Batch:
     remembered: dict[int, list] = field(default_factory=dict)  # id(source) -> its items, read for the furniture
     remembered_chars: int = 0  # their text's size; -1: past READ_ONCE_CHARS, nothing more is kept
     furniture: Furniture | None = None  # each source's learned furniture lines (search.ingest.furniture)
+    # What the write did to ``previous`` (set by the writing): the new list is ``previous`` without ``removed`` (a
+    # removal), or ``previous`` with the hashes of ``changed`` changed and new ids after (an addition); None: neither.
+    removed: list[str] | None = None
+    changed: list[str] | None = None
 
 
 def read_sources(batch: Batch, add: Callable[[Article], None]) -> dict[str, str]:

@@ -171,14 +171,14 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
         contents = _write_articles(ix, str(generation), batch, procs)
         earlier = generations.read_manifest(live) if live is not None else {}
         repeats = generations.write_grown_record(generation, CONTENTS, contents, live, batch.previous if live else None,
-                                                 _repeats(earlier))
+                                                 _repeats(earlier), batch.changed, batch.removed)
         records.keep(generation / CONTENTS, CONTENTS, contents)  # for the next write of a process that keeps them
         # The stories (numpy, which lets go of the GIL in its large passes) in a thread while the names are learned
         # (Python): at 1,000,000 articles each is ~2.5 CPU-s a write, and a machine has two cores. Leaving the block
         # waits for the thread, so a failure of either removes the generation only once nothing writes into it.
         with ThreadPoolExecutor(1, thread_name_prefix="cari-stories") as pool:
             grouped = pool.submit(contextvars.copy_context().run, stories.update, generation, live, contents,
-                                  batch.sketches)  # in this thread's context: whether records are kept
+                                  batch.sketches, batch.removed)  # in this thread's context: whether records are kept
             if names.LEARN:
                 announce(batch, "Learning the people and organisations the archive names")
                 write_names(generation, ix, batch.names)
@@ -346,11 +346,12 @@ def _write_articles(ix: Any, path: str, batch: Batch, procs: int | None) -> dict
     writer.commit()
     if batch.report.mode == REMOVE:  # a copy (the live record's parts are found by comparing it), the removed off
         remaining = dict(batch.previous)  # copied in C: a comprehension over 1,000,000 ids cost ~0.3 CPU-s
-        for doc_id in stale:
-            remaining.pop(doc_id, None)
+        batch.removed = [doc_id for doc_id in stale if remaining.pop(doc_id, None) is not None]
         return remaining
     if batch.report.mode == ADD or batch.report.kept:
-        return {**batch.previous, **contents}
+        previous = batch.previous
+        batch.changed = [doc_id for doc_id, digest in contents.items() if previous.get(doc_id, digest) != digest]
+        return {**previous, **contents}
     return contents
 
 

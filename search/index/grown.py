@@ -74,7 +74,7 @@ def _without(parts: list[Part], gone: set[str], data: dict) -> list[Part]:
 
 
 def write_grown_record(generation: Path, name: str, data: dict, live: Path | None, before: dict | None,
-                       repeats: int = 0) -> int:
+                       repeats: int = 0, changed: list | None = None, removed: list | None = None) -> int:
     """Store the gzipped JSON object ``data`` in parts (the same text as ``write_record`` once decompressed, read by
     ``read_record`` and by any gzip reader).
 
@@ -83,11 +83,16 @@ def write_grown_record(generation: Path, name: str, data: dict, live: Path | Non
     member. When it is ``before`` with keys removed and this process knows the live file's parts, only the parts
     holding them are written again. ``repeats``: the keys ``live``'s file repeats; returns those of the new file
     (past ``REPEATS_SHARE`` of the keys, or when ``data`` is neither, the record is written whole: 0).
+    ``changed`` or ``removed``: what the caller made ``data`` of ``before`` with (the keys whose values it changed,
+    new keys after; the keys it took out), said rather than found by comparing the two (a pass over every key).
     """
     path = generation / name
     partial = path.with_name(path.name + ".partial" + path.suffix)
     layout = kept.take(live / name, name + "#parts") if live is not None else None
-    changed = _changed(before, data) if live is not None and before is not None else None
+    if live is None or before is None or removed is not None:
+        changed = None
+    elif changed is None:
+        changed = _changed(before, data)
     if changed is not None and before is not None and live is not None:
         repeats += len(changed)
         if repeats <= REPEATS_SHARE * len(data) and _copy_all_but_closing(live / name, partial):
@@ -102,7 +107,7 @@ def write_grown_record(generation: Path, name: str, data: dict, live: Path | Non
                 f.write(CLOSING_MEMBER)
             _replace(partial, path, name, parts)
             return repeats
-    gone = _removed(before, data) if layout is not None and before is not None else None
+    gone = None if layout is None or before is None else set(removed) if removed is not None else _removed(before, data)
     parts = _whole(data) if gone is None else _without(layout or [], gone, data)
     with open(partial, "wb") as f:
         for part in parts:

@@ -327,7 +327,8 @@ def _pairs(generation: Path, count: int) -> np.ndarray | None:
     return pairs
 
 
-def update(generation: Path, live: Path | None, contents: dict[str, str], sketches: Sketches) -> Stories:
+def update(generation: Path, live: Path | None, contents: dict[str, str], sketches: Sketches,
+           removed: list[str] | None = None) -> Stories:
     """Write the record of a generation holding ``contents`` (``id -> hash``) after a build.
 
     ``sketches`` are the signatures of the articles the build (re)indexed;
@@ -343,7 +344,7 @@ def update(generation: Path, live: Path | None, contents: dict[str, str], sketch
         kept = records.take(live / RECORD, RECORD)
         if kept is None:
             kept = read(live, with_pairs=True)
-    relinked = _relinked(kept, contents, sketches) if kept is not None and kept.pairs is not None else None
+    relinked = _relinked(kept, contents, sketches, removed) if kept is not None and kept.pairs is not None else None
     if relinked is not None:
         stories, rows = relinked
         write(generation, stories, kept.parts if kept is not None else None, rows)
@@ -372,14 +373,15 @@ def _signatures(generation: Path, kept: Stories | None, contents: dict[str, str]
     return signatures
 
 
-def _relinked(kept: Stories, contents: dict[str, str], sketches: Sketches) -> tuple[Stories, np.ndarray] | None:
+def _relinked(kept: Stories, contents: dict[str, str], sketches: Sketches,
+              removed: list[str] | None = None) -> tuple[Stories, np.ndarray] | None:
     """The record of ``contents`` from the live one ``kept`` (with its pairs) and the build's ``sketches``, and each
     row's row in ``kept`` (negative: none); None when an article has no signature here or the kept ones are not in
     their order."""
     assert kept.pairs is not None
     ids = list(contents)
     made = sketches.signatures
-    rows = _old_rows(kept.ids, ids, made, contents)
+    rows = _old_rows(kept.ids, ids, made, contents, removed)
     if np.any(rows == -2):
         return None  # neither made by this build nor in the record: the full way makes it from its body
     old = len(kept.ids)
@@ -411,13 +413,21 @@ SPARE = 8  # a new buffer of signatures has an eighth more rows than the record
 FOUND_ONE_BY_ONE = 16  # articles a write corrects whose rows are found by a search of the ids each
 
 
-def _old_rows(old_ids: list[str], ids: list[str], made: Mapping, holding: Mapping | None = None) -> np.ndarray:
+def _old_rows(old_ids: list[str], ids: list[str], made: Mapping, holding: Mapping | None = None,
+              removed: list[str] | None = None) -> np.ndarray:
     """Each of ``ids``' row in ``old_ids``: -1 if ``made`` holds its new signature, -2 if neither has it.
 
     An update keeps the articles it keeps in their order, first, and appends the new ones: the rows are then
     found by passes in C over the ids (at 1,000,000 articles ~0.1 s, not the ~1.5 s of a dictionary of every
-    id and a loop over them in Python, which any other order still takes). ``holding``: ``ids`` as a mapping.
+    id and a loop over them in Python, which any other order still takes). ``holding``: ``ids`` as a mapping;
+    ``removed``: the ids a removal took out (a few: their places found one by one, the rest checked in order).
     """
+    found = _after_removal(old_ids, ids, removed) if removed is not None else None
+    if found is not None:
+        if len(made):
+            held = made.holds if isinstance(made, SignatureRows) else made.__contains__
+            found[np.fromiter(map(held, ids), dtype=bool, count=len(ids))] = -1
+        return found
     held = made.holds if isinstance(made, SignatureRows) else made.__contains__
     if ids[: len(old_ids)] == old_ids:  # an addition: the articles kept first, in their order, the new ones after
         rows = np.arange(len(ids), dtype=np.int64)
@@ -443,6 +453,20 @@ def _old_rows(old_ids: list[str], ids: list[str], made: Mapping, holding: Mappin
             return rows
     old_row = dict(zip(old_ids, range(len(old_ids)), strict=True))
     return np.array([-1 if held(doc_id) else old_row.get(doc_id, -2) for doc_id in ids], dtype=np.int64)
+
+
+def _after_removal(old_ids: list[str], ids: list[str], removed: list[str]) -> np.ndarray | None:
+    """Each of ``ids``' row in ``old_ids`` when ``ids`` is ``old_ids`` without ``removed`` (a few), else None."""
+    if len(removed) > FOUND_ONE_BY_ONE or len(ids) != len(old_ids) - len(removed):
+        return None
+    try:
+        places = sorted(old_ids.index(doc_id) for doc_id in removed)
+    except ValueError:
+        return None
+    rest = old_ids.copy()
+    for place in reversed(places):
+        del rest[place]
+    return np.delete(np.arange(len(old_ids), dtype=np.int64), places) if rest == ids else None
 
 
 def _from_stored(generation: Path, wanted: set[str]) -> dict[str, np.ndarray | None]:

@@ -74,7 +74,8 @@ def test_relinking_after_removals_replacements_and_additions_finds_what_linking_
 @given(st.integers(0, 2**32 - 1), st.integers(2, 300))
 def test_the_rows_by_bucket_kept_from_write_to_write_find_what_a_pass_over_every_row_finds(seed, size):
     """A writing process's rows by bucket (story_groups.Buckets, followed from one write to the next and made again
-    past RECENT_ROWS) in place of a pass over every row: the same pairs and stories as linking everything."""
+    past RECENT_ROWS) in place of a pass over every row, and a removal's rows found from the ids it says it removed:
+    the same pairs and stories as linking everything."""
     rng = np.random.default_rng(seed)
     made = _maker(rng)
     record = stories.group({f"a{n}": made() for n in range(size)})
@@ -84,7 +85,8 @@ def test_the_rows_by_bucket_kept_from_write_to_write_find_what_a_pass_over_every
         for step in range(4):
             contents, sketches = _write(record, rng, made, step)
             full = stories.group(stories._signatures(Path("unused"), record, contents, sketches))
-            relinked = stories._relinked(record, contents, sketches)
+            removed = [doc_id for doc_id in record.ids if doc_id not in contents]  # as a removal says it
+            relinked = stories._relinked(record, contents, sketches, removed if len(contents) < len(record.ids) else None)
             assert relinked is not None
             _same(relinked[0], full)
             assert relinked[0].buckets is record.buckets  # followed, not made again from every row
