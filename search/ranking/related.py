@@ -36,9 +36,6 @@ word ``kapal`` also names. An index without topics skips this pass.
 Copies are left out (``one_per_story``): the article's own text under other
 titles (``search.index.stories``) is not related reading, and another
 story's copies stand for it once, by the first of them.
-
-Last, the list is anchored (``search.ranking.anchors``): the articles about
-the title word that names the article's subject come first, the others after.
 """
 
 from __future__ import annotations
@@ -56,8 +53,6 @@ from search._whoosh.postings import PostingArrays
 from search.analysis.article_terms import LEAD_WEIGHT, TITLE_WEIGHT, ArticleTerms, bag_of, head_bag
 from search.analysis.names import name_terms
 from search.index.topics import Bag, Topics
-from search.ranking import anchors
-from search.ranking.anchors import counts_in, fields_of
 from search.ranking.dates import DateOrder
 from search.ranking.scoring import ArrayScorer
 
@@ -127,6 +122,11 @@ def telling_terms(
     return scored[:TELLING_TERMS]
 
 
+def fields_of(kind: str) -> tuple[str, str]:
+    """The fields a telling word is searched in: a name as written, any other word by its root."""
+    return ("title_exact", "body_exact") if kind == "name" else ("title", "body")
+
+
 def telling_query(terms: list[tuple[float, str, str]]) -> q.Query | None:
     """An OR of the telling words (``telling_terms``) in the title and body, each boosted by its weight."""
     branches = [q.Term(fieldname, text, boost=weight * (CANDIDATE_TITLE_WEIGHT if fieldname.startswith("title") else 1))
@@ -174,6 +174,15 @@ def subject_terms(
     return best[:SUBJECT_TERMS]
 
 
+def _counts_in(postings: PostingArrays, fieldname: str, term: str, docs: np.ndarray) -> np.ndarray:
+    """How many times each of ``docs`` (sorted or not) holds ``term`` in ``fieldname`` (0: not at all)."""
+    ids, weights = postings.get(fieldname, term)
+    if not len(ids):
+        return np.zeros(len(docs))
+    at = np.clip(np.searchsorted(ids, docs), 0, len(ids) - 1)
+    return np.where(ids[at] == docs, weights[at], 0).astype(float)
+
+
 def about_subject(subject: list[tuple[float, str, str]], docs: np.ndarray, postings: PostingArrays) -> np.ndarray:
     """The share of ``subject`` (``subject_terms``) each of ``docs`` is about, from 0 to 1.
 
@@ -185,15 +194,15 @@ def about_subject(subject: list[tuple[float, str, str]], docs: np.ndarray, posti
     share = np.zeros(len(docs))
     for weight, kind, term in subject:
         if kind == "run":
-            named = counts_in(postings, "names", term, docs) > 0
+            named = _counts_in(postings, "names", term, docs) > 0
             words = term[2:].split()
-            in_title = np.all([counts_in(postings, "title_exact", word, docs) > 0 for word in words], axis=0)
-            in_text = np.min([counts_in(postings, "body_exact", word, docs) for word in words], axis=0)
+            in_title = np.all([_counts_in(postings, "title_exact", word, docs) > 0 for word in words], axis=0)
+            in_text = np.min([_counts_in(postings, "body_exact", word, docs) for word in words], axis=0)
         else:
             title_field, body_field = fields_of(kind)
             named = np.ones(len(docs), dtype=bool)
-            in_title = counts_in(postings, title_field, term, docs) > 0
-            in_text = counts_in(postings, body_field, term, docs)
+            in_title = _counts_in(postings, title_field, term, docs) > 0
+            in_text = _counts_in(postings, body_field, term, docs)
         about = np.where(in_title | (in_text >= 2), 1.0, np.where(in_text >= 1, ONCE, 0.0))
         share += weight / total * np.where(named, about, 0.0)
     return share
@@ -262,9 +271,6 @@ def more_like(  # noqa: PLR0913
     ranking = scorer.rank(query, max(RERANKED_STORED if stored_points else RERANKED, limit + 1))
     assert ranking is not None  # an OR of terms is a flat query, which the scorer ranks
     ranked = [(doc, score or 0.0) for doc, score in ranking.results if doc != docnum]
-    # The anchor, voted by more like this's best before the re-ranks below (search.ranking.anchors).
-    anchor = anchors.anchor_of(article, frequency, postings.live_count,
-                               np.array([doc for doc, _ in ranked[:anchors.EVIDENCE]], dtype=np.int64), postings)
     subject = subject_terms(article, frequency, postings.live_count)
     if subject and ranked:
         share = about_subject(subject, np.array([doc for doc, _ in ranked], dtype=np.int64), postings)
@@ -275,5 +281,4 @@ def more_like(  # noqa: PLR0913
     ranked = one_per_story(ranked, story_of, docnum)
     if topics is not None and stored is not None:
         ranked = by_topics(ranked, article, topics, stored)
-    ranked = nearest_in_time_among_equals(ranked, scorer.dates, docnum)
-    return anchors.anchored_first(ranked, anchor, postings)[:limit]
+    return nearest_in_time_among_equals(ranked, scorer.dates, docnum)[:limit]

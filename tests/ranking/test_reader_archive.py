@@ -156,10 +156,9 @@ def test_related_articles_are_about_the_articles_subject(indosum_index, indosum_
     # more_like over the body): 10 of 23 had 8 of their 10 related about their subject, 154 of 230 in all;
     # before the datelines with a province ("Garut, Jawa Barat (ANTARA News) -") were taken off, 17 and 188;
     # before the re-rank by the article's subject (ranking.related.subject_terms), 18 and 190.
-    # With the title anchor (session 16): 21 and 211.
     found = related_about_their_subject(indosum_index, indosum_docs, "subjects.tsv")
     assert len(found) >= 20
-    assert sum(n >= 8 for n in found) >= 21 and sum(found) >= 208, found
+    assert sum(n >= 8 for n in found) >= 20 and sum(found) >= 198, found
 
 
 def test_related_articles_on_the_held_out_set(indosum_index, indosum_docs):
@@ -173,10 +172,9 @@ def test_related_articles_on_the_fresh_set(indosum_index, indosum_docs):
     # A third set, written after the first method was set (eval/related/fresh.tsv): 4 of 11 articles had 8 of
     # their 10 related about their subject, 74 of 110 in all; the subject re-rank (tuned on it too): 9 and 87;
     # the archive's topics (session 14, better on the five sets together): 8 and 80, the cannabis article losing
-    # most (9 -> 4: the health minister's words on it bring in medicine and health); the title anchor (session
-    # 16, search/ranking/anchors.py): 7 and 84 (subjects.tsv 21 and 211, held-out.tsv 7 and 75).
+    # most (9 -> 4: the health minister's words on it bring in medicine and health).
     found = related_about_their_subject(indosum_index, indosum_docs, "fresh.tsv")
-    assert len(found) == 11 and sum(n >= 8 for n in found) >= 7 and sum(found) >= 84, found
+    assert len(found) == 11 and sum(n >= 8 for n in found) >= 8 and sum(found) >= 80, found
 
 
 def test_related_articles_on_the_test_set(indosum_index, indosum_docs):

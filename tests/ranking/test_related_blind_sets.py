@@ -7,12 +7,13 @@
 - test4.tsv: 21 articles of 21 subjects none of the other sets has, chosen by reading IndoSum (never Cari's
   output), read once for the method frozen in session 15 (caca9b7): 4 of 21 with 8 of 10, 103 of 210 (main at
   93bc92f: 4 and 105; without the topics' pass: 3 and 93).
-- Session 16: both are tuning sets now (with test.tsv and test2.tsv); the title anchor (search/ranking/anchors.py)
-  gives test3 8 of 20, 123 of 200, and test4 5 of 21, 96 of 210 (its related articles no reader had judged read and
-  added to eval/related/read/).
+- Session 16: both are tuning sets now (with test.tsv and test2.tsv). A title anchor (the title word most
+  likely the subject, its articles first) gave test3 8 of 20, 123 and test4 5 of 21, 96 after tuning on them, and
+  was frozen for test5 (e2d7d27).
 - test5.tsv: 20 articles of 20 more subjects none of the other sets has, chosen the same way in session 16 and read
-  once for the title anchor as frozen for it (40074b6, landed as e2d7d27: the same lists): 4 of 20 with 8 of 10, 83
-  of 200 (main at 59df731, without the anchor: 3 and 92).
+  once for the title anchor as frozen and for main without it (59df731): the anchor 4 of 20 with 8 of 10, 83 of 200
+  (the page's first 5: 47 of 100); without it 3 and 92 (53). The anchor did not carry over to the blind set and
+  was taken out again: the figures below are the method without it.
 
 The issue's bar (every article with 8 of 10) is met by none."""
 
@@ -23,9 +24,9 @@ from tests.conftest import bench_module
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "articles", "with_eight", "related"), [("test3.tsv", 20, 8, 123),
-                                                                         ("test4.tsv", 21, 5, 96),
-                                                                         ("test5.tsv", 20, 4, 83)])
+@pytest.mark.parametrize(("name", "articles", "with_eight", "related"), [("test3.tsv", 20, 6, 121),
+                                                                         ("test4.tsv", 21, 4, 103),
+                                                                         ("test5.tsv", 20, 3, 92)])
 def test_a_blind_sets_related_articles_are_about_their_subject_as_read(indosum_index, name, articles, with_eight,
                                                                         related):
     bench = bench_module("related")
