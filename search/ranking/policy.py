@@ -125,8 +125,8 @@ class RankingPolicy:
             whoosh_sort = "date" if sort == "newest" else sort
             found, total, counts = rank_in_whoosh(self.searcher, query, fetch, filter_query, whoosh_sort, facets,
                                                   deadline)
-            if counts is not None:
-                counts["month"] = month_counts(self.scorer.dates, self._whoosh_matches(query, filter_query))
+            if counts is not None:  # every facet the array scorer's ranking has, and the timeline
+                counts = self._facets(self._whoosh_matches(query, filter_query))
             coverage = "all"
         else:
             found, total, counts, coverage = self._found(ranking, facets)
