@@ -278,10 +278,9 @@ class ExpansionParser:
 
 def _drop_lossy_phrases(node: q.Query) -> q.Query:
     if type(node) is q.Or:
-        children = [_drop_lossy_phrases(child) for child in node.subqueries]
-        kept = _without_lossy_phrases(children)
-        if kept == children:
-            return node if children == node.subqueries else node.apply(_drop_lossy_phrases)
+        kept = _without_lossy_phrases([_drop_lossy_phrases(child) for child in node.subqueries])
+        if kept == node.subqueries:
+            return node
         copy = node.copy()
         copy.subqueries = kept
         return copy

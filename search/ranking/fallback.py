@@ -22,7 +22,6 @@ from whoosh.searching import TimeLimit
 
 from search.errors import damaged
 from search.query.budget import NO_DEADLINE, Deadline
-from search.ranking.facets import facet_counts, facet_options
 from search.ranking.prune import exact_search_options
 
 # What Whoosh raises when the bytes of a segment are not what it wrote.
@@ -88,25 +87,24 @@ def count_plain_or(searcher: Any, query: q.Query, deadline: Deadline = NO_DEADLI
 
 
 def rank_in_whoosh(
-    searcher: Any, query: q.Query, limit: int | None, filter_query: q.Query | None, sort: str, facets: bool,
+    searcher: Any, query: q.Query, limit: int | None, filter_query: q.Query | None, sort: str,
     deadline: Deadline = NO_DEADLINE,
-) -> tuple[list, int, dict | None]:
+) -> tuple[list, int]:
     """What ``scoring.ArrayScorer`` does not rank (queries with a NOT), ranked by Whoosh.
 
-    Returns ((stored fields, score) of the top ``limit``, total, facets).
+    Returns ((stored fields, score) of the top ``limit``, total); the facets are counted over its matches
+    as the array scorer's are (``ranking.policy``).
     """
     query = preload_or(query)
     options = {"filter": filter_query, **exact_search_options(query)}
     if sort == "date":
         options.update(sortedby=newest_first())
-    if facets:
-        options.update(groupedby=facet_options())
     ranked = _search_within(searcher, query, searcher.collector(limit=limit, terms=False, **options), deadline)
     total = None if filter_query is not None else count_plain_or(searcher, query, deadline)
     if total is None:
         total = _count(ranked, deadline)
     found = [(hit.fields(), hit.score) for hit in ranked]
-    return found, total, facet_counts(ranked) if facets else None
+    return found, total
 
 
 def _search_within(searcher: Any, query: q.Query, collector: Any, deadline: Deadline) -> Any:

@@ -123,10 +123,9 @@ class RankingPolicy:
         if ranking is None:
             matches: Matches = functools.partial(self._whoosh_matches, query, filter_query)
             whoosh_sort = "date" if sort == "newest" else sort
-            found, total, counts = rank_in_whoosh(self.searcher, query, fetch, filter_query, whoosh_sort, facets,
-                                                  deadline)
-            if counts is not None:  # every facet the array scorer's ranking has, and the timeline
-                counts = self._facets(self._whoosh_matches(query, filter_query))
+            found, total = rank_in_whoosh(self.searcher, query, fetch, filter_query, whoosh_sort, deadline)
+            # every facet the array scorer's ranking has, and the timeline, over the same matches
+            counts = self._facets(self._whoosh_matches(query, filter_query)) if facets else None
             coverage = "all"
         else:
             found, total, counts, coverage = self._found(ranking, facets)

@@ -87,7 +87,7 @@ def test_whoosh_and_wildcard_expansion_stop_at_the_deadline(seed_index):
     searcher = Index(seed_index)
     query = searched_query(searcher, "rusia NOT ukraina")
     with whoosh_searcher(seed_index) as plain, pytest.raises(QueryTooSlow):
-        rank_in_whoosh(plain, query, 10, None, "relevance", False, Deadline(0))
+        rank_in_whoosh(plain, query, 10, None, "relevance", Deadline(0))
     with whoosh_searcher(seed_index) as plain, pytest.raises(QueryTooSlow):
         WildcardExpander(plain.reader()).words("body_exact", "ka*", Deadline(0))
 
