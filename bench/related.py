@@ -26,7 +26,8 @@ topics, written after every choice) was used once to measure; test3.tsv (20 new 
 10 other articles on its subject in IndoSum, written before the session that tuned on the five others) is
 the test half; test4.tsv (21 new topics built by reading, blind to Cari, in session 15) was read once, for the
 method frozen then and main's before it; test5.tsv (20 new topics built the same way in session 16) likewise,
-for the method frozen in session 16 and main at 59df731. With --cost N it measures instead the
+for the method frozen in session 16 and main at 59df731; test6.tsv (20 more, built the same way in session
+17) likewise, for the method frozen in session 17 and main at 8e7295b. With --cost N it measures instead the
 CPU time of ``Index.related(id, limit=10)`` for N articles drawn at random
 (seed 21) from FILE.jsonl, the articles DIR was built from (IndoSum's by
 default; a synthetic archive of ``../shared/peers/make_corpus.py`` too),
@@ -45,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT.parent / "shared" / "eval" / "indosum" / "docs.jsonl"
 SETS = ("subjects.tsv", "held-out.tsv", "fresh.tsv", "test.tsv", "test2.tsv", "test3.tsv", "test4.tsv",
-        "test5.tsv")
+        "test5.tsv", "test6.tsv")
 PAGE = 5  # related articles an article page shows
 
 
@@ -106,7 +107,7 @@ def cost(index, docs: Path, count: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, required=True, help="an index of IndoSum")
-    parser.add_argument("--set", action="append", dest="sets", help="a file of eval/related (default: all eight)")
+    parser.add_argument("--set", action="append", dest="sets", help="a file of eval/related (default: all nine)")
     parser.add_argument("--show", action="store_true", help="list the related articles of those below 8 of 10")
     parser.add_argument("--read", action="store_true", help="count by the judgements made by reading (eval/related/read/)")
     parser.add_argument("--cut", type=float, default=0.0, metavar="SHARE",
