@@ -69,13 +69,49 @@ def match_spans(text: str, matcher: TermMatcher) -> list[Span]:
     wanted = forms.matching(distinct, matcher)
     if max(map(len, distinct)) > REMEMBERED_RUN_CHARS:  # long runs (URLs, unspaced text) are read each time
         wanted |= {run for run in distinct if len(run) > REMEMBERED_RUN_CHARS and _wants(matcher, run_parts(run))}
-    spans: list[Span] = []
     if not wanted:
-        return spans
+        return []
+    found: list[tuple[int, int, RunPart]] = []
     for start, run in sorted(_places(text, wanted)):
         parts = forms.parts.get(run) or run_parts(run)
-        spans.extend((start + part.start, start + part.end) for part in parts if matcher.wants(part.stem, part.word))
-    return spans
+        found.extend((start + part.start, start + part.end, part) for part in parts if matcher.wants(part.stem, part.word))
+    if matcher.free_terms is not None:  # some words are a phrase's (or a quoted word's root): not alone
+        return _in_phrases(text, found, matcher)
+    return [(start, end) for start, end, _ in found]
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _in_phrases(text: str, found: list[tuple[int, int, RunPart]], matcher: TermMatcher) -> list[Span]:
+    """The spans of ``found`` to mark: a word asked for alone wherever it stands, a phrase's word only where
+    the phrase stands (its words one after the other, nothing but spaces and punctuation between them; a
+    phrase of roots passes over the stopwords between them, as the index's phrase does)."""
+    keep = [matcher.alone(part.stem, part.word) for _, _, part in found]
+    chain = 0  # where the run of matches next to each other began
+    for at in range(len(found) + 1):
+        if at < len(found) and (at == chain or not _WORD_CHAR.search(text, found[at - 1][1], found[at][0])):
+            continue
+        parts = [part for _, _, part in found[chain:at]]
+        for first in range(len(parts)):
+            for roots, words in matcher.phrases:
+                length = _phrase_at(parts, first, roots, words)
+                if length:
+                    keep[chain + first : chain + first + length] = [True] * length
+        chain = at
+    return [(start, end) for (start, end, _), kept in zip(found, keep, strict=True) if kept]
+
+
+def _phrase_at(parts: list[RunPart], first: int, roots: bool, words: tuple[str, ...]) -> int:
+    """How many of ``parts`` from ``first`` the phrase ``words`` takes (0: it is not there)."""
+    at = first
+    for word in words:
+        while roots and at > first and at < len(parts) and parts[at].stem is None:
+            at += 1  # a stopword between the roots
+        if at >= len(parts) or (parts[at].stem if roots else parts[at].word) != word:
+            return 0
+        at += 1
+    return at - first
 
 
 def _places(text: str, runs: set[str]) -> Iterator[tuple[int, str]]:

@@ -91,11 +91,22 @@ class ParsedQuery:
 
         Every wanted term (not under NOT): the stemmed fields' as roots, the
         exact fields' (stopwords, quoted forms) as words written.
+        A phrase's words (a quoted phrase, an abbreviation's full form:
+        ``pemilihan kepala daerah`` for ``pilkada``) are marked only where
+        they stand together as the phrase, not each wherever it is
+        (``daerah`` alone, ``Komisi Pemilihan Umum``).
         """
         wanted = positive_terms(self.query)
         roots = [text for fieldname, text in wanted if fieldname in ("title", "body")]
         words = [text for fieldname, text in wanted if fieldname in ("title_exact", "body_exact")]
-        return TermMatcher.from_terms(roots, words)
+        free, phrases = phrase_terms(self.query)
+        if not phrases and set(free) == set(wanted):
+            return TermMatcher.from_terms(roots, words)
+        return TermMatcher.from_terms(roots, words).with_phrases(
+            {text for fieldname, text in free if fieldname in ("title", "body")},
+            {text for fieldname, text in free if fieldname in ("title_exact", "body_exact")},
+            phrases,
+        )
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,11 @@ class TermMatcher:
     terms: frozenset[str]
     patterns: tuple[re.Pattern, ...] = ()
     words: frozenset[str] = frozenset()
+    # The terms and words asked for alone (marked wherever they stand); None: all of them. The others are
+    # a phrase's, marked where they stand as one of ``phrases``: (of roots, its roots or its words as written).
+    free_terms: frozenset[str] | None = None
+    free_words: frozenset[str] = frozenset()
+    phrases: tuple[tuple[bool, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_terms(cls, terms: Iterable[str], words: Iterable[str] = ()) -> TermMatcher:
@@ -123,6 +139,19 @@ class TermMatcher:
                 plain.add(term)
         return cls(frozenset(plain), tuple(patterns), frozenset(w for w in words if "*" not in w and "?" not in w))
 
+    def with_phrases(self, free_terms: Iterable[str], free_words: Iterable[str],
+                     phrases: Iterable[tuple[bool, tuple[str, ...]]]) -> TermMatcher:
+        """This matcher, marking only ``free_terms`` and ``free_words`` alone and the rest within ``phrases``."""
+        return replace(self, free_terms=frozenset(free_terms), free_words=frozenset(free_words),
+                       phrases=tuple(dict.fromkeys(phrases)))
+
+    def alone(self, stem: str | None, word: str) -> bool:
+        """Whether a word part it wants is marked wherever it stands, not only within a phrase."""
+        if self.free_terms is None:
+            return True
+        return word in self.free_words or (stem is not None and (
+            stem in self.free_terms or any(p.match(stem) for p in self.patterns)))
+
     def __call__(self, token: str | None) -> bool:
         return token is not None and (token in self.terms or any(p.match(token) for p in self.patterns))
 
@@ -132,6 +161,43 @@ class TermMatcher:
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.patterns or self.words)
+
+
+def phrase_terms(query: q.Query) -> tuple[list[tuple[str, str]], list[tuple[bool, tuple[str, ...]]]]:
+    """The wanted terms asked for alone (field, text), and the phrases: (of roots, their words in order).
+
+    A phrase is a ``Phrase`` of the stemmed fields (roots) or the words as
+    written that a ``Require`` asks for with the phrase of their roots
+    (``builder.WordsInPhrase``: a quoted phrase, an abbreviation's full
+    form); the terms in them are not asked for alone (the root ``usir`` that
+    a quoted ``"diusir"`` requires is not).
+    """
+    free: list[tuple[str, str]] = []
+    phrases: list[tuple[bool, tuple[str, ...]]] = []
+
+    def walk(node: q.Query) -> None:
+        if isinstance(node, q.Not):
+            return
+        if isinstance(node, q.AndNot):
+            walk(node.a)
+        elif isinstance(node, q.Require):
+            written = positive_terms(node.a)
+            if len(written) > 1:
+                phrases.append((written[0][0] in ("title", "body"), tuple(text for _, text in written)))
+            else:
+                free.extend(written)
+            if isinstance(node.b, q.Phrase) and len(node.b.words) > 1:
+                phrases.append((True, tuple(node.b.words)))
+        elif isinstance(node, q.Phrase) and len(node.words) > 1:
+            phrases.append((node.fieldname in ("title", "body"), tuple(node.words)))
+        elif node.is_leaf():
+            free.extend(positive_terms(node))
+        else:
+            for child in node.children():
+                walk(child)
+
+    walk(query)
+    return free, phrases
 
 
 def positive_terms(query: q.Query) -> list[tuple[str, str]]:

@@ -113,3 +113,36 @@ def test_an_abbreviation_finds_its_full_form_not_another_with_a_different_stopwo
     assert ids(offices.search("mendagri")) == {"mendagri"}
     # "besar" is one too: Dubes is "duta besar", not any "duta".
     assert ids(offices.search("dubes")) == {"dubes"}
+
+
+ELECTIONS = [
+    {"id": "pilkada", "title": "Pilkada DKI putaran kedua",
+     "text": "Pemilihan Kepala Daerah (Pilkada) DKI digelar. Komisi Pemilihan Umum menyiapkan TPS di tiap daerah; "
+             "Kepala Dinas hadir, warga memilih."},
+    {"id": "kemlu", "title": "Nota protes",
+     "text": "Menlu Retno bicara. Kementerian Luar Negeri dan Menteri Dalam Negeri rapat. Diusir atau mengusir."},
+]
+
+
+@pytest.fixture(scope="module")
+def elections(tmp_path_factory):
+    return searcher_of(ELECTIONS, tmp_path_factory.mktemp("elections"))
+
+
+def marks(searcher, query, doc_id):
+    """The words marked in ``doc_id``'s whole text for ``query``, in order."""
+    import re
+
+    page = searcher.article(doc_id, query)
+    return re.findall(r"<mark>(.*?)</mark>", " ".join(marked_html(p) for p in page.paragraphs))
+
+
+def test_a_full_form_is_marked_where_it_stands_as_the_phrase_not_each_of_its_words_alone(elections):
+    # pilkada searches "pemilihan kepala daerah": its words alone (the KPU's Pemilihan, a daerah, a
+    # Kepala Dinas, memilih of the root pilih) are not what the reader asked for (issue 21).
+    assert marks(elections, "pilkada", "pilkada") == ["Pemilihan", "Kepala", "Daerah", "Pilkada"]
+    assert marks(elections, "menlu", "kemlu") == ["Menlu"]  # not Luar Negeri of the Kementerian, nor Menteri Dalam
+    # A word asked for alone is marked wherever it stands, a quoted one as written only.
+    assert marks(elections, "daerah pilkada", "pilkada") == ["Pemilihan", "Kepala", "Daerah", "Pilkada", "daerah"]
+    assert marks(elections, '"diusir"', "kemlu") == ["Diusir"]
+    assert marks(elections, '"kepala daerah"', "pilkada") == ["Kepala", "Daerah"]
