@@ -7,6 +7,8 @@ its reader in Indonesian, or what to try where the reason has no sentence here.
 
 from __future__ import annotations
 
+import re
+
 from search import QueryError
 
 GENERIC = "Kata pencarian ini tidak dapat dipahami. Periksa tanda kutip, tanda kurung dan operatornya."
@@ -23,18 +25,29 @@ SAID = {
     "name_needed": 'Filter orang atau organisasi perlu sebuah nama (misalnya orang:"Setya Novanto").',
     "several_sources": "{wanted!r} ada di nama beberapa sumber: {listed}; pilih salah satu.",
     "unknown_source": "Tidak ada artikel dari {wanted!r}. Sumber yang ada: {listed}.",
-    "bad_date": "Tanggal {value!r} tidak dikenali: tulis TTTT-BB-HH (2022-10-06), TTTT-BB (2022-10) atau TTTT (2022).",
+    "bad_date": "Tanggal {value!r} tidak dikenali: tulis TTTT-BB-HH ({day}), TTTT-BB ({day:.7}) atau TTTT ({day:.4}).",
     "bad_sort": "Urutan tidak dikenali: pilih relevansi, terbaru atau terlama.",
     "bad_number": "Nilai {name} {value!r} tidak sah: gunakan bilangan bulat dari {low} sampai {high}.",
 }
 
 
-def indonesian(error: QueryError) -> str:
-    """The error said to a reader of the pages, in Indonesian."""
+# The reasons that are about a filter or the page's address, not the words typed: the page says so.
+NOT_THE_WORDS = {"several_sources": "Sumber", "unknown_source": "Sumber", "bad_date": "Tanggal",
+                 "bad_sort": "Urutan", "bad_number": "Alamat halaman"}
+
+
+def about(error: QueryError) -> str | None:
+    """What the reader got wrong when it is not the words typed (``Tanggal``, ``Sumber``): the heading's subject."""
+    return NOT_THE_WORDS.get(error.reason or "")
+
+
+def indonesian(error: QueryError, day: str | None = None) -> str:
+    """The error said to a reader of the pages, in Indonesian; ``day`` (``2018-03-01``, a day the archive holds)
+    is the example of a date."""
     said = SAID.get(error.reason)
     if said is None:
         return GENERIC
-    details = dict(error.details)
+    details = {"day": day if day and re.fullmatch(r"\d{4}-\d\d-\d\d", day) else "2022-10-06", **error.details}
     if error.reason == "unknown_source":
         details["listed"] = details.get("listed") or "belum ada"
     return said.format(**details)

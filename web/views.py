@@ -15,7 +15,7 @@ from search import Index, QueryError, SearchResults
 
 from .feed import FEED_SIZE, atom, feed_etag
 from .formatting import page_window
-from .messages import indonesian
+from .messages import about, indonesian
 from .params import SearchForm, month_range, year_range
 
 bp = Blueprint("cari", __name__)
@@ -85,7 +85,8 @@ def search() -> ResponseReturnValue:
             every_source = {"source": dict(sorted(index().sources(), key=lambda pair: -pair[1]))}
     except QueryError as e:
         # The page is Indonesian; the API and the CLI keep the English message.
-        return render_template("results.html", form=form, sources=sources, error=indonesian(e)), 400
+        return render_template("results.html", form=form, sources=sources, error_about=about(e),
+                               error=indonesian(e, (index().archive_outline().get("last") or "")[:10])), 400
     return render_template(
         "results.html",
         form=form,

@@ -187,6 +187,19 @@ def test_bad_parameters_are_explained(client, args, message):
     assert message in response.get_data(as_text=True)
 
 
+def test_a_bad_filter_is_said_to_be_the_filter_not_the_words_with_an_example_from_the_archive(news_client):
+    # IndoSum's page said "Kueri "banjir jakarta" tidak dapat diproses" of a mistyped date, and gave
+    # 2022-10-06 as the example on a 2016-2018 archive (issue 21): the words were fine.
+    page = news_client.get("/search?q=banjir&from=2023-13").get_data(as_text=True)
+    assert "Tanggal ini tidak dapat dipakai, jadi <q>banjir</q> belum dicari." in page and "Kueri" not in page
+    assert "tulis TTTT-BB-HH (2023-08-17), TTTT-BB (2023-08) atau TTTT (2023)" in page  # NEWS's newest day
+    page = news_client.get("/search?source=Kompas&to=kemarin").get_data(as_text=True)
+    assert "Tanggal ini tidak dapat dipakai.</strong>" in page
+    page = news_client.get("/search?q=banjir&source=Reuters").get_data(as_text=True)
+    assert "Sumber ini tidak dapat dipakai, jadi <q>banjir</q> belum dicari." in page
+    assert "Kueri <q>banjir AND</q> tidak dapat diproses." in news_client.get("/search?q=banjir+AND").get_data(as_text=True)
+
+
 def test_long_query_is_refused_with_a_message_and_capped_in_the_box(client):
     response = client.get("/search", query_string={"q": "rusia " * 400})
     page = response.get_data(as_text=True)
