@@ -200,6 +200,20 @@ def test_a_bad_filter_is_said_to_be_the_filter_not_the_words_with_an_example_fro
     assert "Kueri <q>banjir AND</q> tidak dapat diproses." in news_client.get("/search?q=banjir+AND").get_data(as_text=True)
 
 
+def test_several_sources_chosen_are_all_in_sight_in_the_list_of_sources(news_client):
+    # With two sources chosen the list was three rows of the sources in order: "Semua sumber", Antara,
+    # Kompas.com; the chosen Tempo.co was out of sight (IndoSum: cnn indonesia and suara, issue 21).
+    page = news_client.get("/search?q=banjir&source=Tempo.co&source=Kompas.com").get_data(as_text=True)
+    select = re.search(r'<select name="source" multiple size="(\d+)">(.*?)</select>', page, re.S)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>', select.group(2))
+    shown = options[: int(select.group(1))]
+    assert shown == [("", ""), ("Kompas.com", " selected"), ("Tempo.co", " selected")]
+    assert options[3:] == [("Antara", "")]
+    one = news_client.get("/search?q=banjir&source=Tempo.co").get_data(as_text=True)
+    assert re.findall(r'<option value="([^"]*)"', re.search(r'<select name="source">(.*?)</select>', one, re.S).group(1)) == [
+        "", "Antara", "Kompas.com", "Tempo.co"]
+
+
 def test_long_query_is_refused_with_a_message_and_capped_in_the_box(client):
     response = client.get("/search", query_string={"q": "rusia " * 400})
     page = response.get_data(as_text=True)
