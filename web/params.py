@@ -106,6 +106,8 @@ class SearchForm:
             return f"{BULAN[int(month[5:]) - 1]} {month[:4]}"
         if year and self.date_from == f"{year}-01-01":
             return f"Tahun {year}"
+        if self.date_from and self.date_from == self.date_to:  # one day (a timeline's bar), one month or year typed
+            return tanggal(self.date_from)
         if self.date_from and self.date_to:
             return f"{tanggal(self.date_from)} – {tanggal(self.date_to)}"
         return f"Dari {tanggal(self.date_from)}" if self.date_from else f"Sampai {tanggal(self.date_to)}"

@@ -214,6 +214,14 @@ def test_several_sources_chosen_are_all_in_sight_in_the_list_of_sources(news_cli
         "", "Antara", "Kompas.com", "Tempo.co"]
 
 
+def test_a_one_day_filter_is_named_as_that_day(news_client):
+    # A day's bar of the timeline narrows to that day: its chip said "7 Januari 2018 – 7 Januari 2018" (issue 21).
+    page = news_client.get("/search?q=banjir&from=2023-01-10&to=2023-01-10").get_data(as_text=True)
+    assert 'aria-label="Hapus filter 10 Januari 2023"' in page and "10 Januari 2023 –" not in page
+    page = news_client.get("/search?q=banjir&from=2023-01-10&to=2023-01-12").get_data(as_text=True)
+    assert 'aria-label="Hapus filter 10 Januari 2023 – 12 Januari 2023"' in page
+
+
 def test_long_query_is_refused_with_a_message_and_capped_in_the_box(client):
     response = client.get("/search", query_string={"q": "rusia " * 400})
     page = response.get_data(as_text=True)
