@@ -401,21 +401,31 @@ def current_codec() -> CariCodec:
 
 
 def prefix_doc_frequencies(reader, fieldname: str, prefix: str, limit: int) -> dict[str, int]:
-    """``{term: documents}`` of the first ``limit`` terms starting with ``prefix`` in each segment of
-    ``reader`` (deleted documents counted), read straight from the term dictionaries as
-    :func:`field_doc_frequencies` reads a whole field."""
+    """``{term: documents}`` of the first ``limit`` terms of ``reader`` starting with ``prefix`` (deleted documents
+    counted), read straight from the term dictionaries as :func:`field_doc_frequencies` reads a whole field.
+
+    Each segment gives its first ``limit``; the terms past the first of the
+    segments' last ones may lack another segment's count, so they are left
+    out: the terms and counts are those of the index's merged dictionary,
+    however its articles are split in segments.
+    """
     found: dict[str, int] = {}
     wanted = prefix.encode("utf-8")
+    last = None  # the first of the last terms of the segments that had more
     for leaf, _ in reader.leaf_readers():
         terms = getattr(leaf, "_terms", None)
         walk = terms.doc_frequencies(fieldname, wanted) if isinstance(terms, CompactTermsReader) else (
             (tbytes, info.doc_frequency()) for tbytes, info in leaf.iter_prefix(fieldname, prefix))
+        read = 0
         for tbytes, frequency in itertools.islice(walk, limit):
             if not tbytes.startswith(wanted):
                 break
             text = tbytes.decode("utf-8")
             found[text] = found.get(text, 0) + frequency
-    return found
+            read += 1
+        if read == limit:
+            last = text if last is None else min(last, text)
+    return {term: found[term] for term in sorted(found)[:limit] if last is None or term <= last}
 
 
 def field_doc_frequencies(reader, fieldname: str) -> dict[str, int]:

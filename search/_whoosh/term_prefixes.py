@@ -68,15 +68,10 @@ def mapped_prefix_terms(reader: Any, fieldname: str, prefix: str, limit: int) ->
 
 def _segment_terms(leaf: Any, fieldname: str, prefix: bytes, limit: int) -> list[bytes] | None:
     """The first ``limit`` terms (bytes, in order) of one segment's field starting with ``prefix``, or None."""
-    terms = getattr(leaf, "_terms", None)
-    index = getattr(terms, "_tindex", None)
-    buffer = getattr(getattr(index, "dbfile", None), "_buf", None)
-    if type(index) is not OrderedHashReader or not isinstance(buffer, memoryview) or buffer.itemsize != 1:
+    mapped = _mapped(leaf, fieldname)
+    if mapped is None:
         return None
-    kind = INDEX_TYPES.get(index.extras.get("indextype"))
-    if kind is None or fieldname not in getattr(terms, "_fieldmap", {}):
-        return None
-    places = np.frombuffer(buffer, dtype=kind, count=index.indexlen, offset=index.indexbase)
+    terms, buffer, places = mapped
     start = terms._keycoder(fieldname, prefix)
     keys = _Keys(buffer, places)
     first = bisect_left(keys, start)
@@ -92,3 +87,37 @@ def _segment_terms(leaf: Any, fieldname: str, prefix: bytes, limit: int) -> list
     skip = _LENGTHS + _FIELD
     return [bytes(buffer[place + skip : place + _LENGTHS + length]) for place, length in
             zip(wanted.tolist(), lengths.tolist(), strict=True)]
+
+
+def mapped_field_entries(leaf: Any, fieldname: str) -> tuple[memoryview, np.ndarray, np.ndarray] | None:
+    """(the map, the place of each term's bytes in it, their lengths) of every term of ``fieldname`` in one
+    segment, in term order (each term's value right after it); None if the term dictionary is not a mapped
+    ``OrderedHashReader``."""
+    mapped = _mapped(leaf, fieldname)
+    if mapped is None:
+        return None
+    terms, buffer, places = mapped
+    start = terms._keycoder(fieldname, b"")
+    keys = _Keys(buffer, places)
+    first = bisect_left(keys, start)
+    end = bisect_right(keys, start, lo=first, key=lambda key: key[: len(start)])
+    wanted = places[first:end].astype(np.int64)
+    heads = np.frombuffer(buffer, dtype=np.uint8)[wanted[:, None] + np.arange(4)].astype(np.int64)
+    lengths = (heads[:, 0] << 24) | (heads[:, 1] << 16) | (heads[:, 2] << 8) | heads[:, 3]
+    if len(wanted) and (int(lengths.min()) < _FIELD or int(wanted.max() + _LENGTHS + lengths.max()) > len(buffer)):
+        return None  # not laid out as read here
+    return buffer, wanted + _LENGTHS + _FIELD, lengths - _FIELD
+
+
+def _mapped(leaf: Any, fieldname: str) -> tuple[Any, memoryview, np.ndarray] | None:
+    """(the term reader, its map, the place of each key in key order) of one segment holding ``fieldname``, or
+    None if its term dictionary is not a mapped ``OrderedHashReader``."""
+    terms = getattr(leaf, "_terms", None)
+    index = getattr(terms, "_tindex", None)
+    buffer = getattr(getattr(index, "dbfile", None), "_buf", None)
+    if type(index) is not OrderedHashReader or not isinstance(buffer, memoryview) or buffer.itemsize != 1:
+        return None
+    kind = INDEX_TYPES.get(index.extras.get("indextype"))
+    if kind is None or fieldname not in getattr(terms, "_fieldmap", {}):
+        return None
+    return terms, buffer, np.frombuffer(buffer, dtype=kind, count=index.indexlen, offset=index.indexbase)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from search._whoosh.columns import numeric_values
+from search._whoosh.columns import numeric_values, term_hashes
 
 DATE_FIELD = "published"
 # At most this many documents dated as the last one kept come with a date-ordered page (``DateOrder.cut``):
@@ -66,6 +66,42 @@ class DateOrder:
         if end is not None:
             inside &= (self.values < end) if endexcl else (self.values <= end)
         return inside
+
+
+class ArchiveOrder:
+    """Every live and deleted document newest first, equal dates by id (a hash of it, ``term_hashes``): an order
+    of the archive's content alone.
+
+    Document numbers differ between an index and its rebuild (another order
+    of sources, articles added in two writes, a rebuild of the export), so
+    what picks a few articles of many (the completions' reading) takes them
+    in this order, never by document number. Made in ~0.03 s for 100,000
+    articles (the ids read from the term dictionaries as arrays).
+    """
+
+    def __init__(self, reader: Any, dates: DateOrder) -> None:
+        ids = term_hashes(reader, "id")
+        newest = np.iinfo(np.uint64).max - dates.values
+        self.newest_first = np.lexsort((ids, newest, ~dates.dated))
+        self.rank = np.empty(len(ids), dtype=np.int64)
+        self.rank[self.newest_first] = np.arange(len(ids))
+
+    def first(self, docnums: np.ndarray, count: int) -> np.ndarray:
+        """The ``count`` of ``docnums`` (distinct) first in this order, in it."""
+        ranks = self.rank[docnums]
+        if len(ranks) > count > 0:
+            ranks = np.partition(ranks, count - 1)[:count]
+        return self.newest_first[np.sort(ranks)[:count]]
+
+    def spread(self, docnums: np.ndarray, places: np.ndarray) -> np.ndarray:
+        """The documents at ``places`` (ascending, each below ``len(docnums)``) of ``docnums`` in this order."""
+        if not len(places):
+            return places
+        return self.newest_first[np.partition(self.rank[docnums], places)[places]]
+
+    def newest(self, matched: np.ndarray, limit: int) -> np.ndarray:
+        """The first ``limit`` documents flagged in ``matched`` (bool per document) in this order."""
+        return self.newest_first[matched[self.newest_first]][:limit]
 
 
 def _column_values(reader: Any, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
