@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from search.analysis.names import NAME_JOINERS, ORG_HEADS
+from search.analysis.names import NAME_JOINERS, ORG_HEADS, PLACE_HEADS
 from search.analysis.wordlists import read_lines
 from search.index.names import ORGANISATION, PERSON, folded_name
 
@@ -24,6 +24,10 @@ PLACE_SHARE = 0.1  # a run after 'di' or 'ke' in more than a tenth of its articl
 MIN_DEFINED = 2  # articles that define an abbreviation the same way
 SHARED_BY = 3  # names (each in two articles) a first name opens, none usual, before it is nobody's
 DOMINANT = 2  # a name holding a word that many times as often as all the others: the word stands for it
+# A one-word person stands alone in at least this share of the articles that write it as a name (``c:``): a
+# usual short name ('Wiranto', 'Mourinho' after 'Jose Mourinho'), not a first name many people share ('Abdul':
+# alone in 8 of the 43 IndoSum articles that write it, the rest 'Abdul Rahman', 'Abdul Somad'...).
+SHORT_NAME_SHARE = 0.5
 
 
 class Holders(dict[str, set[str]]):
@@ -170,11 +174,15 @@ def join_nicknames(nicknames: dict[str, dict[str, int]], kinds: dict[str, str], 
         person_of.update(dict.fromkeys(forms[person], person))
 
 
-def join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[str, set[str]],
-                      name_word: Callable[[str], bool], place: dict[str, int], holders: Holders) -> None:
+def join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[str, set[str]],  # noqa: C901
+                      name_word: Callable[[str], bool], place: dict[str, int], holders: Holders,
+                      capitalised: Callable[[str], bool] = lambda word: False) -> None:
     """A single name word that, in the names it is part of, is nearly always one well-known person's name
     ('Novanto', 'Trump') stands for that person; one part of several people's names ('Agus', 'Bambang', 'Kim')
-    is nobody's in particular."""
+    is nobody's in particular. A word with a person's own evidence ('kata Mourinho') whose names are nearly
+    always one full name it opens or ends that no title stood before ('Jose Mourinho', 'Marc Marquez': sport
+    writes them bare) makes that full name the person's (``capitalised``: whether a word is written with a
+    capital in most of its articles, as first names are where sentences open with them)."""
     person_of = {form: key for key, kind in kinds.items() if kind == PERSON for form in forms[key]}
     holding = names_of(forms)
     # Only a word that is a name itself or is in a person's name can change anything below: any other's best run is
@@ -187,8 +195,9 @@ def join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[s
             continue
         ranked = sorted(holders[word], key=lambda run: (-runs[run], run))
         owners: dict[str, int] = defaultdict(int)
-        for run in ranked:
-            owners[person_of.get(run, run)] += runs[run]
+        for run in ranked:  # 'Menteri Kelautan dan Perikanan Susi Pudjiastuti': its tail's person
+            owners[person_of.get(run) or person_of.get(run.split(" ", 1)[1] if run.count(" ") == 2 else "", run)] \
+                += runs[run]
         best, most = ranked[0], runs[ranked[0]]
         others = sum(runs[run] for run in ranked[1:])
         if kinds.get(word) == PERSON and (kinds.get(best) != PERSON or most < DOMINANT * others):
@@ -197,6 +206,10 @@ def join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[s
             # alone ('Ridwan', 'Rodrigo': many people's).
             best, most = min(owners.items(), key=lambda item: (-item[1], item[0]))
             others = sum(owners.values()) - most
+        if kinds.get(word) == PERSON and best not in kinds and most >= DOMINANT * others \
+                and _full_name(best, word, capitalised, runs, place):
+            kinds[best], forms[best] = PERSON, {best}
+            holding[best].add(best)
         if kinds.get(best) != PERSON or most < DOMINANT * others:
             if kinds.get(word) == PERSON and sum(run.startswith(word + " ") for run in ranked) >= SHARED_BY:
                 for form in forms.pop(word):  # 'Budi' (Gunawan, Karya, Waseso): nobody's in particular
@@ -211,6 +224,29 @@ def join_single_words(runs: dict[str, int], kinds: dict[str, str], forms: dict[s
             holding[form].discard(word)
             holding[form].add(best)
         kinds.pop(word, None)
+
+
+def _full_name(run: str, word: str, capitalised: Callable[[str], bool], runs: dict[str, int],
+               place: dict[str, int]) -> bool:
+    """Whether ``run`` reads as a person's full name ``word`` opens or ends: two or three words written with a
+    capital, none a place's or an organisation's head word, seldom after 'di' or 'ke'."""
+    words = run.split()
+    return (2 <= len(words) <= 3 and word in (words[0], words[-1]) and all(map(capitalised, words))
+            and not (PLACE_HEADS | ORG_HEADS) & set(words) and place.get(run, 0) <= PLACE_SHARE * runs.get(run, 0))
+
+
+def drop_loose_words(kinds: dict[str, str], forms: dict[str, set[str]], runs: dict[str, int],
+                     tails: dict[str, int], caps: dict[str, int]) -> None:
+    """One-word people left after the joins that are not a person's usual short name: a word standing alone in
+    fewer than SHORT_NAME_SHARE of the articles that write it as a name (a first name many people share:
+    'Abdul', 'Robert'), or a word of a place's or an organisation's name ('Kota Blitar', 'Wali Kota Kendari',
+    'Kementerian Perindustrian', 'Kemenko Polhukam': a run or the tail of one with a place's or an
+    organisation's head word right before it)."""
+    for word in [key for key, kind in kinds.items() if kind == PERSON and " " not in key]:
+        headed = any(runs.get(f"{head} {word}", 0) or tails.get(f"{head} {word}", 0) for head in PLACE_HEADS | ORG_HEADS)
+        if headed or runs.get(word, 0) < SHORT_NAME_SHARE * caps.get(word, 0):
+            del kinds[word]
+            del forms[word]
 
 
 def names_of(forms: dict[str, set[str]]) -> defaultdict[str, set[str]]:

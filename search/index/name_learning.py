@@ -24,7 +24,14 @@ it again). The rule, as a reader would apply it:
   short table ``search/data/nicknames.tsv`` (those no article explains:
   ``Sandi``); a single name word that is part of exactly one well-known
   person's name (``Novanto``, ``Anies``: the name's forms counted as one) is
-  that person.
+  that person, and one with a person's own evidence that nearly always
+  stands in one full name (``kata Mourinho``, ``Jose Mourinho``) makes
+  that full name the person's;
+- a **one-word person** left alone is a person's usual short name: it stands
+  alone in at least half of the articles that write it as a name (not a
+  first name many people share: ``Abdul``, ``Robert``) and is no word of a
+  place's or an organisation's name (``Kota Blitar``, ``Kementerian
+  Perindustrian``).
 
 The result is the generation's record of names (``search.index.names``).
 """
@@ -54,6 +61,7 @@ from search.index.name_joins import (
     PLACE_SHARE,
     Holders,
     display,
+    drop_loose_words,
     join_abbreviations,
     join_nicknames,
     join_single_words,
@@ -68,6 +76,7 @@ from search.index.names import NAMES, ORGANISATION, PERSON, Name, names_record
 PERSON_EVIDENCE = 0.15
 SINGLE_PERSON_EVIDENCE = 0.25  # one word ('Ahok', 'Jokowi') needs more: clubs and brands are one word too
 MIN_PERSON_EVIDENCE = 2
+CAPITALISED_SHARE = 0.5  # a word of a full name a one-word person makes a person's: capitalised this often at least
 PLACE_ABBREVIATIONS = frozenset({"dki", "ri", "as", "ntt", "ntb", "diy", "uea", "nkri", "jabodetabek", "rt", "rw"})
 
 
@@ -232,7 +241,9 @@ def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int], 
     join_nicknames(nicknames(freq.get("k", {})), kinds, forms, lambda word: caps.get(word, 0) >= 1 and not (
         word in CONVENTIONAL_CAPITALS or word in PERSON_TITLES or word in OFFICE_TITLES), MIN_DEFINED)
     join_nicknames(known_nicknames(), kinds, forms, lambda word: runs.get(word, 0) >= MIN_DOCS, 0)
-    join_single_words(runs, kinds, forms, name_word, place, state.holders)
+    join_single_words(runs, kinds, forms, name_word, place, state.holders, lambda word: caps.get(word, 0) >= max(
+        MIN_DEFINED, CAPITALISED_SHARE * word_articles(word)) and word not in CONVENTIONAL_CAPITALS)
+    drop_loose_words(kinds, forms, runs, freq.get("p", {}), caps)
     return [Name(key, kind, display(key, forms[key], kinds, acronym, upper, caps, defined), sorted(forms[key]))
             for key, kind in sorted(kinds.items())]
 
