@@ -168,7 +168,7 @@ def phrase_terms(query: q.Query) -> tuple[list[tuple[str, str]], list[tuple[bool
 
     A phrase is a ``Phrase`` of the stemmed fields (roots) or the words as
     written that a ``Require`` asks for with the phrase of their roots
-    (``builder.WordsInPhrase``: a quoted phrase, an abbreviation's full
+    (``phrase_queries.WordsInPhrase``: a quoted phrase, an abbreviation's full
     form); the terms in them are not asked for alone (the root ``usir`` that
     a quoted ``"diusir"`` requires is not).
     """

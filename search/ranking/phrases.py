@@ -33,7 +33,7 @@ from search._whoosh.live import LiveBM25F, live_statistics
 from search._whoosh.phrases import TermPositions, holding
 from search._whoosh.postings import BoundedCache, PostingArrays
 from search.query.budget import NO_DEADLINE, Deadline
-from search.query.builder import WordsInPhrase
+from search.query.phrase_queries import WordsInPhrase
 
 Scores = tuple[np.ndarray, np.ndarray]
 EMPTY_IDS = np.zeros(0, dtype=np.int64)

@@ -16,7 +16,7 @@ from whoosh import query as q
 
 from search import Index
 from search.index.build import build_index
-from search.query.builder import WordsInPhrase
+from search.query.phrase_queries import WordsInPhrase
 from tests.conftest import whoosh_searcher, write_jsonl
 
 WORDS = ("rumah", "banjir", "kota", "hujan", "warga", "jalan", "pagi", "air")
