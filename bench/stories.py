@@ -72,14 +72,14 @@ def with_copies(docs: list[dict], copies: int, seed: int = 26) -> tuple[list[dic
 
 def grouped_stories(docs: list[dict]):
     """The stories of ``docs`` as a build finds them: read through ingest, signatures, groups."""
-    from search.index import stories
+    from search.index import signatures, stories
     from search.ingest.article import Article
     from search.ingest.sources import read_articles
 
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "docs.jsonl"
         source.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
-        sketches = stories.Sketches()
+        sketches = signatures.Sketches()
         for item in read_articles([source]):
             if isinstance(item, Article):
                 sketches.add(item.id, item.body)
@@ -99,7 +99,7 @@ def judged_pairs(path: Path = JUDGED) -> dict[frozenset, str]:
 def measure(docs: list[dict], copies: int) -> dict:
     everything, original = with_copies(docs, copies)
     found, sketches = grouped_stories(everything)
-    from search.index.stories import similarity
+    from search.index.signatures import similarity
 
     agreement = sorted(similarity(sketches.signatures[copy], sketches.signatures[source])
                        for copy, source in original.items())
@@ -144,11 +144,11 @@ def scale(corpus: Path) -> dict:
     """What story groups cost on ``corpus`` (JSON Lines): signatures per article, grouping, the record's size."""
     import time
 
-    from search.index import stories
+    from search.index import signatures, stories
     from search.ingest.article import Article
     from search.ingest.sources import read_articles
 
-    sketches = stories.Sketches()
+    sketches = signatures.Sketches()
     cpu = 0.0
     for item in read_articles([corpus]):
         if isinstance(item, Article):

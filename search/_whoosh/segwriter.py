@@ -106,7 +106,7 @@ class PerTermSegmentWriter(SegmentWriter):
     def text_hashes(self, text: str) -> np.ndarray:
         """The ``word_hash`` of each word of ``text`` as the exact-form fields index them (lowercased, in order),
         from the analysis those fields share: read before the document holding ``text`` is added, it costs no
-        second pass (a story's signature, ``stories.signature_of_hashes``)."""
+        second pass (a story's signature, ``signatures.signature_of_hashes``)."""
         memo = self._analysis.text_analysis
         return memo.table.hashes(memo.numbers(text))
 

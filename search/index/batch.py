@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search.errors import BuildFailed
-from search.index import generations, stories
+from search.index import generations
 from search.index.format import FURNITURE
 from search.index.name_counts import Tally
 from search.index.records import OwnArticles
+from search.index.signatures import Sketches
 from search.ingest.article import Article, Problem
 from search.ingest.formats import ReadOptions
 from search.ingest.furniture import Furniture, FurnitureLearner
@@ -159,7 +160,7 @@ class Batch:
     strict: bool
     allow_removals: bool
     options: ReadOptions
-    sketches: stories.Sketches = field(default_factory=stories.Sketches)  # of the articles (re)indexed
+    sketches: Sketches = field(default_factory=Sketches)  # of the articles (re)indexed
     names: Tally | None = None  # the names terms' counts, kept by an update (search.index.name_counts)
     remembered: dict[int, list] = field(default_factory=dict)  # id(source) -> its items, read for the furniture
     remembered_chars: int = 0  # their text's size; -1: past READ_ONCE_CHARS, nothing more is kept

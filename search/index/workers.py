@@ -49,6 +49,7 @@ from search.analysis.stemmer import shared_stemmer
 from search.errors import CariError
 from search.index import stories
 from search.index.schema import build_schema
+from search.index.signatures import SignatureRows, signature_of_hashes
 from search.index.write_lock import release_inherited_lock
 
 BATCH_SIZE = 100  # documents per message to a worker
@@ -92,7 +93,7 @@ class DocumentSink:
     """
 
     def __init__(self, writer: Any, index_path: str, procs: int, counted_fields: tuple[str, ...] = (),
-                 signatures: stories.SignatureRows | None = None) -> None:
+                 signatures: SignatureRows | None = None) -> None:
         self.writer = writer
         self.index_path = index_path
         self.procs = procs
@@ -101,10 +102,10 @@ class DocumentSink:
         self.here: Any = None  # this process's own segment writer, made for the first document written here
         self.jobs: Any = None  # multiprocessing queues, made when the workers start
         self.results: Any = None
-        # id -> story signature (search.index.stories) of each document written: a worker makes it from the
+        # id -> story signature (search.index.signatures) of each document written: a worker makes it from the
         # words it indexes the body's exact-form field with, and sends them as it goes; this process from the body,
         # for the few it writes.
-        self.signatures = signatures if signatures is not None else stories.SignatureRows()
+        self.signatures = signatures if signatures is not None else SignatureRows()
         # {field: {term: documents}} of each of ``counted_fields`` over every document written, read from the
         # segments as they are finished (the names an update learns, search.index.name_counts: no second analysis).
         self.counted_fields = counted_fields
@@ -364,7 +365,7 @@ def die_with_parent(parent: int) -> None:
 def _add(writer: Any, doc: dict, signatures: Any) -> None:
     """Add ``doc`` to a segment ``writer`` (``worker_writer``), and its story signature to ``signatures``."""
     if stories.SIGNATURES:  # the body's words first: the body fields then index the same analysis
-        signatures[doc["id"]] = stories.signature_of_hashes(writer.text_hashes(doc.get("body") or ""))
+        signatures[doc["id"]] = signature_of_hashes(writer.text_hashes(doc.get("body") or ""))
     writer.add_document(**doc)
 
 

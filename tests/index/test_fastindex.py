@@ -116,13 +116,13 @@ def test_word_numbers_give_each_word_its_root_and_hash_and_start_again_when_forg
 def test_a_signature_from_word_hashes_is_the_signature_of_the_words():
     from search._whoosh.fastindex import WordNumbers
     from search.analysis.tokens import index_parts
-    from search.index import stories
+    from search.index import signatures
 
     table = WordNumbers()
-    texts = [text for text in TEXTS + seed_texts() if len(index_parts(text)) >= stories.MIN_WORDS]
+    texts = [text for text in TEXTS + seed_texts() if len(index_parts(text)) >= signatures.MIN_WORDS]
     assert len(texts) >= 5
     for text in texts:
         words = index_parts(text)
-        made = stories.signature_of_hashes(table.hashes(table.numbers(words)))
-        assert made is not None and (made == stories.signature_of_words(words)).all()
-    assert stories.signature_of_hashes(table.hashes(table.numbers(["kata"] * 5))) is None  # a stub
+        made = signatures.signature_of_hashes(table.hashes(table.numbers(words)))
+        assert made is not None and (made == signatures.signature_of_words(words)).all()
+    assert signatures.signature_of_hashes(table.hashes(table.numbers(["kata"] * 5))) is None  # a stub

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.index import stories, story_groups
-from search.index.stories import NUM_PERM, Sketches, Stories
+from search.index.signatures import NUM_PERM, Sketches
+from search.index.stories import Stories
 
 
 def _maker(rng: np.random.Generator):

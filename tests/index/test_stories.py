@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from search.index import generations, stories
+from search.index import generations, signatures, stories
 from search.index.batch import ADD
 from search.index.build import build_index
 from search.index.changes import remove_articles
@@ -46,15 +46,15 @@ def test_a_copy_under_other_furniture_has_nearly_the_same_signature(tmp_path, in
     original, other = indosum_list[10], indosum_list[11]
     copy = _copies([original], 1, indosum_list)[0]
     assert copy["title"] != original["title"] and "Baca juga" in copy["text"]
-    first, made, unrelated = map(stories.signature, _bodies(tmp_path, [original, copy, other]))
-    assert stories.similarity(first, made) >= 0.8
-    assert stories.similarity(first, unrelated) < 0.2
+    first, made, unrelated = map(signatures.signature, _bodies(tmp_path, [original, copy, other]))
+    assert signatures.similarity(first, made) >= 0.8
+    assert signatures.similarity(first, unrelated) < 0.2
 
 
 def test_a_stub_is_never_grouped():
     stub = "Presiden Joko Widodo meresmikan jalan tol baru di Jawa Tengah pada Senin pagi."
-    assert stories.signature(stub) is None
-    found = stories.group({"a": stories.signature(stub), "b": stories.signature(stub)})
+    assert signatures.signature(stub) is None
+    found = stories.group({"a": signatures.signature(stub), "b": signatures.signature(stub)})
     assert found.groups() == []
 
 
@@ -100,7 +100,7 @@ def test_updates_keep_the_groups_right(tmp_path, indosum_list):
 @pytest.mark.slow
 def test_the_workers_sign_each_article_as_its_body_reads(tmp_path, indosum_list):
     """A parallel build's workers make the signatures from the words they index: the same as the body's own
-    (``stories.signature``, what an update makes of a stored body), and the copies grouped as in one process."""
+    (``signatures.signature``, what an update makes of a stored body), and the copies grouped as in one process."""
     docs = indosum_list[:600]  # past the parent's first 500: the workers write most of them
     copies = _copies([docs[5], docs[550]], 1, docs)
     index_dir = tmp_path / "index"
@@ -111,7 +111,7 @@ def test_the_workers_sign_each_article_as_its_body_reads(tmp_path, indosum_list)
     assert len(made) == 602
     for doc_id in [docs[0]["id"], docs[520]["id"], docs[599]["id"], copies[1]["id"]]:
         assert made[doc_id] is not None
-        assert (made[doc_id] == stories.signature(bodies[doc_id])).all()
+        assert (made[doc_id] == signatures.signature(bodies[doc_id])).all()
     assert _story_of(_groups(index_dir), docs[550]["id"]) == {docs[550]["id"], copies[1]["id"]}
     assert _story_of(_groups(index_dir), docs[5]["id"]) == {docs[5]["id"], copies[0]["id"]}
 

@@ -10,7 +10,7 @@ import random
 import numpy as np
 import pytest
 
-from search.index import generations, stories, story_parts
+from search.index import generations, signatures, stories, story_parts
 from search.index.batch import ADD
 from search.index.build import build_index
 from search.index.changes import remove_articles
@@ -89,6 +89,6 @@ def test_a_part_that_is_not_the_one_listed_makes_the_record_unreadable(tmp_path,
     for path in [live / stories.RECORD, *live.glob(f"{story_parts.PREFIX}*.npy")]:
         (copy / path.name).write_bytes(path.read_bytes())
     part = story_parts.file_of(copy, 1)
-    np.save(part, np.zeros((3, stories.NUM_PERM), dtype=np.uint32))  # a row short
+    np.save(part, np.zeros((3, signatures.NUM_PERM), dtype=np.uint32))  # a row short
     assert stories.read(copy) is None
     assert stories.read(copy, with_values=False) is not None  # what a searcher reads is still there

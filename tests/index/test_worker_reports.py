@@ -11,7 +11,7 @@ import search.index.workers
 from search.index import generations, stories
 from search.index.build import build_index
 from search.index.format import ROOTS
-from search.index.stories import NUM_PERM, SignatureRows
+from search.index.signatures import NUM_PERM, SignatureRows
 
 WORDS = ["banjir", "melanda", "kota", "setelah", "hujan", "deras", "semalaman", "warga", "mengungsi", "ke", "masjid",
          "terdekat", "sementara", "petugas", "memompa", "air", "dari", "jalan", "utama", "gempa", "mengguncang",
