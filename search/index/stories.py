@@ -131,9 +131,10 @@ def write(generation: Path, stories: Stories, previous: story_parts.Layout | Non
     os.replace(partial, path)
 
 
-def read(generation: Path, with_values: bool = True, with_pairs: bool = False) -> Stories | None:
+def read(generation: Path, with_values: bool = True, with_pairs: bool = False, spare: bool = False) -> Stories | None:
     """The record of ``generation``, or None if it has none or it cannot be read (``with_pairs``: its similar pairs
-    too, None if it has none)."""
+    too, None if it has none; ``spare``: its signatures in a buffer with rows to spare, ``Stories.buffer``, which the
+    next addition writes into instead of copying them all: a writing process's warm-up)."""
     try:
         data = read_arrays(generation / RECORD, ("version", "ids", "story"))
         if data["version"].tolist() != [VERSION]:
@@ -141,23 +142,26 @@ def read(generation: Path, with_values: bool = True, with_pairs: bool = False) -
         raw = data["ids"].tobytes().decode("utf-8")
         ids = raw.split("\n") if raw else []
         story = data["story"].astype(np.int32)
-        values, parts = _values(generation) if with_values else (np.zeros((len(ids), 0), dtype=np.uint32), None)
+        rows = len(ids) // SPARE + 1024 if spare else 0
+        values, parts = _values(generation, rows) if with_values else (np.zeros((len(ids), 0), dtype=np.uint32), None)
         pairs = _pairs(generation, len(ids)) if with_pairs else None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # UnicodeDecodeError is a ValueError
         return None
     if len(story) != len(ids) or len(values) != len(ids):
         return None
-    return Stories(ids, values, story, pairs, parts)
+    buffer = values.base if spare and parts is not None and isinstance(values.base, np.ndarray) else None
+    return Stories(ids, values, story, pairs, parts, buffer=buffer)
 
 
-def _values(generation: Path) -> tuple[np.ndarray, story_parts.Layout | None]:
-    """The record's signatures, from its parts, or (a record written before them) from its ``values``."""
+def _values(generation: Path, spare: int = 0) -> tuple[np.ndarray, story_parts.Layout | None]:
+    """The record's signatures, from its parts (with ``spare`` rows after them: ``story_parts.read``), or (a record
+    written before them) from its ``values``."""
     try:
         listed = read_arrays(generation / RECORD, ("parts", "part_rows"))
     except KeyError:
         return read_arrays(generation / RECORD, ("values",))["values"], None
     layout = list(zip(listed["parts"].tolist(), listed["part_rows"].tolist(), strict=True))
-    return story_parts.read(generation, layout, NUM_PERM), layout
+    return story_parts.read(generation, layout, NUM_PERM, spare), layout
 
 
 def _pairs(generation: Path, count: int) -> np.ndarray | None:

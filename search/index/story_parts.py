@@ -87,12 +87,16 @@ def write(generation: Path, values: np.ndarray, previous: Layout | None = None,
     return layout
 
 
-def read(generation: Path, layout: Layout, width: int) -> np.ndarray:
-    """The signatures of the parts ``layout`` (ValueError when a part is not what the record says)."""
-    arrays = []
+def read(generation: Path, layout: Layout, width: int, spare: int = 0) -> np.ndarray:
+    """The signatures of the parts ``layout`` (ValueError when a part is not what the record says): the first rows
+    of an array with ``spare`` rows more (``.base``), which the next addition writes its rows into."""
+    count = sum(size for _, size in layout)
+    buffer = np.empty((count + spare, width), dtype=np.uint32)
+    at = 0
     for number, size in layout:
         part = np.load(file_of(generation, number), allow_pickle=False)
         if part.dtype != np.uint32 or part.shape != (size, width):
             raise ValueError(f"{file_of(generation, number).name} is not the part the record lists")
-        arrays.append(part)
-    return np.concatenate(arrays) if arrays else np.zeros((0, width), dtype=np.uint32)
+        buffer[at : at + size] = part
+        at += size
+    return buffer[:count]

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from search.analysis.article_terms import head_bag
+from search.index import kept
 from search.index.topics import RECORD, Topics
 
 PREFIX = "topic-points-"
@@ -82,7 +83,7 @@ def write(generation: Path, ix: Any, relearned: bool, live: Path | None = None) 
                     continue
                 if not relearned and _kept_without_points(live, leaf.segment().segment_id()):
                     continue
-                topics = topics or Topics.load(generation)
+                topics = topics or kept_topics(generation)
                 if topics is None:  # unreadable: no points, as without topics
                     wanted.discard(path.name)
                     continue
@@ -93,6 +94,17 @@ def write(generation: Path, ix: Any, relearned: bool, live: Path | None = None) 
         if found.name not in wanted:
             found.unlink()
     return computed
+
+
+def kept_topics(generation: Path) -> Topics | None:
+    """The topics of ``generation``: kept by this writing process (``search.index.kept``: the record is hard-linked
+    from write to write, the same file, so a writer reads its ~13 MB once, not at every write), else read (and kept)."""
+    path = generation / RECORD
+    found = kept.peek(path, RECORD)
+    if found is None:
+        found = Topics.load(generation)
+        kept.keep(path, RECORD, found)
+    return found
 
 
 def _kept_without_points(live: Path | None, segment_id: str) -> bool:

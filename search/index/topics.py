@@ -112,6 +112,16 @@ class Topics:
                      vectors=self.vectors.astype(np.float16), articles=np.array([self.articles]))
         os.replace(partial, path)
 
+    @staticmethod
+    def learned_on(generation: Path) -> int | None:
+        """The live articles the record of ``generation`` was learned on (None: no readable record), read without
+        its words and vectors (~13 MB: ``needs_learning`` asked it of every write)."""
+        try:
+            found = read_arrays(generation / RECORD, ("version", "articles"))
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+            return None
+        return int(found["articles"][0]) if int(found["version"][0]) == VERSION else None
+
     @classmethod
     def load(cls, generation: Path) -> Topics | None:
         """The record of ``generation``, or None when it has none or it cannot be read."""
@@ -229,8 +239,8 @@ def needs_learning(generation: Path, ix: Any) -> bool:
         articles = searcher.doc_count()
     if articles < RELEARN_BELOW:
         return True
-    learned = Topics.load(generation)
-    return learned is None or articles >= RELEARN_GROWTH * max(learned.articles, 1)
+    learned = Topics.learned_on(generation)
+    return learned is None or articles >= RELEARN_GROWTH * max(learned, 1)
 
 
 def learn_from(generation: Path, ix: Any) -> None:

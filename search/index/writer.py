@@ -37,12 +37,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from whoosh.index import open_dir
+
 from search import errors
 from search._whoosh.live import count_live_only
 from search._whoosh.writers import open_for_writing
-from search.index import generations, grown, kept, name_counts, name_learning, stories, story_groups
+from search.analysis.stemmer import shared_stemmer
+from search.index import generations, grown, kept, name_counts, name_learning, stories, story_groups, topic_points
 from search.index.documents import BatchedWrites, WriteResult
-from search.index.format import CONTENTS, check_format
+from search.index.format import COMMON_ROOTS, CONTENTS, check_format, learn_roots
 from search.index.schema import build_schema
 from search.ingest.article import Article
 
@@ -260,10 +263,12 @@ def warm_up(index_dir: Path, ready: threading.Event | None = None) -> None:
                 name_learning.learn(split, answers, candidates)
             kept.keep(live / name_counts.COUNTS, name_counts.COUNTS,
                       (counts, {**answers.known, **answers.asked}, split, candidates))
-        record = stories.read(live, with_pairs=True)
+        record = stories.read(live, with_pairs=True, spare=True)  # rows to spare: an addition copies none
         if record is not None and record.pairs is not None:  # its rows by bucket: a write then touches only its own
             record.buckets = story_groups.Buckets(record.values)
         kept.keep(live / stories.RECORD, stories.RECORD, record)
+        topic_points.kept_topics(live)  # what the points of a write's articles are placed with
+        _rehearse(live)
     if ready is not None:
         ready.set()
     try:
@@ -271,6 +276,16 @@ def warm_up(index_dir: Path, ready: threading.Event | None = None) -> None:
     except errors.CariError:
         kept.forget()  # read from damaged files, maybe: the next write reads them again (and refuses to publish)
         raise
+
+
+def _rehearse(live: Path) -> None:
+    """Load what a write reads once a process and would otherwise read at the first write, as it reads it: Sastrawi's
+    dictionary and the archive's common roots (a write's new words are stemmed through the cache), the modules of
+    Whoosh's searching and of the write's own steps, the opened index."""
+    shared_stemmer().load()
+    learn_roots(live, COMMON_ROOTS)
+    with open_dir(str(live), schema=build_schema()).searcher() as searcher:
+        searcher.doc_count()
 
 
 def main(argv: list[str]) -> None:

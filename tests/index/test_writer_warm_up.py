@@ -1,0 +1,67 @@
+"""The writer process's warm-up (``search.index.writer.warm_up``) loads what a write reads once, before the first write
+arrives (issue 24: a newsroom restarts the service, and its first correction must be visible within 5 s like every
+later one): the story record's signatures in a buffer with rows to spare (the first addition writes into it instead of
+copying every signature, 256 MB at 1,000,000 articles), the topics a write's new articles are placed with, Sastrawi's
+dictionary and the archive's common roots. A first write after it reads none of them, as a later write does not."""
+
+import numpy as np
+import pytest
+
+import search
+from search.analysis.stemmer import shared_stemmer
+from search.index import generations, kept, stories, topics
+from search.index.documents import BatchedWrites
+from search.index.format import COMMON_ROOTS, forget_learned_roots
+from search.index.writer import warm_up
+from tests.conftest import make_index
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def warmed(tmp_path, indosum_docs, monkeypatch):
+    monkeypatch.setattr(topics, "RELEARN_BELOW", 100)  # an index of 200 is "large": a write keeps its topics
+    kept.forget()
+    forget_learned_roots()
+    docs = list(indosum_docs.values())
+    index = make_index(tmp_path, docs[:200])
+    kept.forget()  # a new process: nothing kept, nothing learned
+    forget_learned_roots()
+    shared_stemmer().known_roots().clear()
+    vars(shared_stemmer()).pop("dictionary", None)
+    yield index, docs
+    kept.forget()
+
+
+def _kept_story_record(index):
+    with kept.keeping():
+        return kept.peek(generations.live_generation(index) / stories.RECORD, stories.RECORD)
+
+
+def test_the_warm_up_reads_the_signatures_into_a_buffer_the_first_addition_writes_into(warmed):
+    index, docs = warmed
+    warm_up(index)
+    record = _kept_story_record(index)
+    assert record is not None and record.buffer is not None and len(record.buffer) > len(record.ids)
+    assert np.shares_memory(record.buffer, record.values)
+    buffer = record.buffer
+    BatchedWrites(index, keep_records=True).upsert([search.given_article(doc, "test")[0] for doc in docs[200:210]])
+    after = _kept_story_record(index)
+    assert after is not None and len(after.ids) == 210
+    assert after.buffer is buffer and np.shares_memory(after.values, buffer)  # written in place: nothing copied
+    assert np.array_equal(after.values, stories.read(generations.live_generation(index)).values)
+
+
+def test_a_first_write_after_the_warm_up_reads_no_topics_and_stems_with_the_common_roots(warmed, monkeypatch):
+    index, docs = warmed
+    warm_up(index)
+    assert shared_stemmer().loaded
+    common = generations.read_record(generations.live_generation(index), COMMON_ROOTS)
+    assert common and all(shared_stemmer().known_roots().get(word) == root for word, root in common.items())
+    loads = []
+    load = topics.Topics.load
+    monkeypatch.setattr(topics.Topics, "load", classmethod(lambda cls, generation: loads.append(generation)
+                                                           or load(generation)))
+    BatchedWrites(index, keep_records=True).upsert([search.given_article(doc, "test")[0] for doc in docs[200:210]])
+    assert loads == []  # the topics the warm-up kept placed the new articles
+    assert len(list(generations.live_generation(index).glob("topic-points-*.npy"))) >= 2  # the new segment's points
