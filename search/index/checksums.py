@@ -52,6 +52,9 @@ _SOUND: set[tuple[int, int, int, int, int]] = set()
 # Files this process found damaged, the same way, and what was wrong.
 _DAMAGED: dict[tuple[int, int, int, int, int], str] = {}
 SOUND_REMEMBERED = 100_000
+# Files a thread of this process is reading now, each with the event set when it is done (``_claim``).
+_READING: dict[tuple[int, int, int, int, int], threading.Event] = {}
+_READING_LOCK = threading.Lock()
 # A file modified more recently than this is read again, whatever its modification time says.
 SETTLED_NS = 5 * 10**9
 
@@ -137,20 +140,50 @@ def first_mismatch(generation: Path, expected: dict, stop: threading.Event | Non
             if stat.st_size != size:
                 return f"{name} has {stat.st_size} bytes, {size} were written"
             known = identity(stat, crc)
-            if known in _SOUND and not again:
-                continue
-            if known in _DAMAGED and not again:
-                return _DAMAGED[known]
-            found = file_checksum(path, stop)
+            if not again and not _claim(known, stop):
+                if known in _DAMAGED:
+                    return _DAMAGED[known]
+                if stop is not None and stop.is_set():
+                    return None
+                continue  # found sound (by another thread of this process, maybe, while this one waited)
+            try:
+                found = file_checksum(path, stop)
+                problem = None if found == crc else f"{name} does not hold what was written (checksum)"
+                if found != -1:
+                    _remember(known, problem)
+            finally:
+                _release(known)
             if found == -1:
                 return None
-            problem = None if found == crc else f"{name} does not hold what was written (checksum)"
-            _remember(known, problem)
             if problem:
                 return problem
         except OSError as e:
             return f"{name} cannot be read ({e.strerror})"
     return None
+
+
+def _claim(known: tuple[int, int, int, int, int], stop: threading.Event | None) -> bool:
+    """Whether this thread is to read the file ``known`` now: False when this process already knows it (sound or
+    damaged), after waiting for another thread reading it (a writer's warm-up checking every file while its first
+    write checks those it builds on: each file read once), or when ``stop`` is set meanwhile."""
+    while True:
+        with _READING_LOCK:
+            if known in _SOUND or known in _DAMAGED:
+                return False
+            other = _READING.get(known)
+            if other is None:
+                _READING[known] = threading.Event()
+                return True
+        while not other.wait(0.1):
+            if stop is not None and stop.is_set():
+                return False
+
+
+def _release(known: tuple[int, int, int, int, int]) -> None:
+    with _READING_LOCK:
+        done = _READING.pop(known, None)
+    if done is not None:
+        done.set()
 
 
 def forget_checked() -> None:
