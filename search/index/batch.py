@@ -169,6 +169,7 @@ class Batch:
     # removal), or ``previous`` with the hashes of ``changed`` changed and new ids after (an addition); None: neither.
     removed: list[str] | None = None
     changed: list[str] | None = None
+    previous_keys: int | None = None  # how many ids ``previous`` held, when the addition grew it in place
 
 
 def read_sources(batch: Batch, add: Callable[[Article], None]) -> dict[str, str]:

@@ -74,7 +74,8 @@ def _without(parts: list[Part], gone: set[str], data: dict) -> list[Part]:
 
 
 def write_grown_record(generation: Path, name: str, data: dict, live: Path | None, before: dict | None,
-                       repeats: int = 0, changed: list | None = None, removed: list | None = None) -> int:
+                       repeats: int = 0, changed: list | None = None, removed: list | None = None,
+                       before_keys: int | None = None) -> int:
     """Store the gzipped JSON object ``data`` in parts (the same text as ``write_record`` once decompressed, read by
     ``read_record`` and by any gzip reader).
 
@@ -85,6 +86,8 @@ def write_grown_record(generation: Path, name: str, data: dict, live: Path | Non
     (past ``REPEATS_SHARE`` of the keys, or when ``data`` is neither, the record is written whole: 0).
     ``changed`` or ``removed``: what the caller made ``data`` of ``before`` with (the keys whose values it changed,
     new keys after; the keys it took out), said rather than found by comparing the two (a pass over every key).
+    ``before_keys``: how many keys ``before`` held when the caller made ``data`` of it in place (``before`` is then
+    ``data``, and ``changed`` or ``removed`` say what it did).
     """
     path = generation / name
     partial = path.with_name(path.name + ".partial" + path.suffix)
@@ -95,13 +98,14 @@ def write_grown_record(generation: Path, name: str, data: dict, live: Path | Non
         changed = _changed(before, data)
     if changed is not None and before is not None and live is not None:
         repeats += len(changed)
+        count = len(before) if before_keys is None else before_keys
         if repeats <= REPEATS_SHARE * len(data) and _copy_all_but_closing(live / name, partial):
-            addition = {**{key: data[key] for key in changed}, **dict(itertools.islice(data.items(), len(before), None))}
-            parts = layout if before else None
+            addition = {**{key: data[key] for key in changed}, **dict(itertools.islice(data.items(), count, None))}
+            parts = layout if count else None
             with open(partial, "ab") as f:
                 if addition:
                     text = json.dumps(addition, ensure_ascii=False, separators=(",", ":"))[1:-1]
-                    member = gzip.compress((("," if before else "") + text).encode("utf-8"), compresslevel=1)
+                    member = gzip.compress((("," if count else "") + text).encode("utf-8"), compresslevel=1)
                     f.write(member)
                     parts = None if parts is None else [*parts, Part(list(addition), member, False)]
                 f.write(CLOSING_MEMBER)
