@@ -19,7 +19,6 @@ index without counts; the record it then writes (version 1) is read here as befo
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from search.index.npz import read_arrays
+from search.index.parts import Layout, Parts, layout_arrays, layout_of, next_number, replace
 
 RECORD = "names-counts.npz"
 WHOLE_VERSION = 1  # the counts in the record itself
@@ -35,12 +35,9 @@ VERSION = 2  # the record lists its parts
 PREFIX = "names-counts-"
 MOST_PARTS = 64  # parts of changes before the counts are written whole again
 CHANGED_SHARE = 0.25  # or rows of changes, as a share of the whole part's
-Layout = list[tuple[int, int]]  # (part number, rows) of each part, in order: the whole one first
 Counts = tuple[dict[str, int], dict[str, int] | None]  # ({term: articles}, {word: articles} or None)
-
-
-def file_of(generation: Path, number: int) -> Path:
-    return generation / f"{PREFIX}{number:06d}.npz"
+PARTS = Parts(PREFIX, ".npz")  # the whole counts first, then each write's changes
+file_of = PARTS.file_of
 
 
 def write(generation: Path, counts: dict[str, int], words: dict[str, int] | None, previous: Layout | None = None,
@@ -56,12 +53,12 @@ def write(generation: Path, counts: dict[str, int], words: dict[str, int] | None
         rows = len(terms) + len(answers)
         changes = sum(size for _, size in previous[1:]) + rows
         if len(previous) < MOST_PARTS and changes <= CHANGED_SHARE * previous[0][1]:
-            number = max(number for number, _ in previous) + 1
+            number = next_number(previous)
             write_part(file_of(generation, number), terms, answers)
             layout = [*previous, (number, rows)]
             write_record(generation, layout)
             return layout
-    number = max((number for number, _ in previous or ()), default=-1) + 1
+    number = next_number(previous)
     write_part(file_of(generation, number), counts, words)
     layout = [(number, len(counts) + len(words or ()))]
     write_record(generation, layout)
@@ -78,12 +75,8 @@ def write_part(path: Path, terms: dict[str, int], words: dict[str, int] | None) 
 
 def write_record(generation: Path, layout: Layout) -> None:
     """The record listing the parts ``layout``, written once they are; the parts it does not list taken off."""
-    _save(generation / RECORD, {"version": np.array([VERSION]), "parts": np.array([n for n, _ in layout], np.int64),
-                                "part_rows": np.array([rows for _, rows in layout], np.int64)})
-    listed = {file_of(generation, number).name for number, _ in layout}
-    for found in generation.glob(f"{PREFIX}*.npz"):
-        if found.name not in listed:
-            found.unlink()  # a link to a part of the live generation's that this record no longer lists
+    _save(generation / RECORD, {"version": np.array([VERSION]), **layout_arrays(layout)})
+    PARTS.prune(generation, layout)
 
 
 def write_whole(generation: Path, counts: dict[str, int], words: dict[str, int] | None) -> None:
@@ -96,12 +89,9 @@ def write_whole(generation: Path, counts: dict[str, int], words: dict[str, int] 
 
 
 def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Written under another name, then renamed: the file it replaces may be a hard link to the live generation's."""
-    partial = path.with_name(path.name + ".partial")
+    """Written under another name, then renamed (``parts.replace``)."""
     save: Any = np.savez  # its typed signature takes no arrays by keyword
-    with open(partial, "wb") as f:
-        save(f, **arrays)
-    os.replace(partial, path)
+    replace(path, lambda f: save(f, **arrays))
 
 
 def layout(generation: Path) -> Layout | None:
@@ -110,9 +100,9 @@ def layout(generation: Path) -> Layout | None:
         data = read_arrays(generation / RECORD, ("version", "parts", "part_rows"))
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
-    if data["version"].tolist() != [VERSION] or len(data["parts"]) != len(data["part_rows"]) or not len(data["parts"]):
+    if data["version"].tolist() != [VERSION]:
         return None
-    return list(zip(data["parts"].tolist(), data["part_rows"].tolist(), strict=True))
+    return layout_of(data) or None
 
 
 def read(generation: Path, with_words: bool = True) -> Counts | None:

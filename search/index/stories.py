@@ -41,7 +41,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import itertools
-import os
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,6 +52,7 @@ import numpy as np
 from search.index import kept as records
 from search.index import story_parts
 from search.index.npz import read_arrays
+from search.index.parts import Layout, layout_arrays, layout_of, replace
 from search.index.records import stored_documents
 from search.index.signatures import NUM_PERM, SignatureRows, Sketches, signature
 from search.index.story_groups import Buckets, link, relink
@@ -78,7 +78,7 @@ class Stories:
     # from; None when the record has none (written before they were kept, or read without them).
     pairs: np.ndarray | None = None
     # The files the signatures are in (``search.index.story_parts``); None: not written in parts (yet).
-    parts: story_parts.Layout | None = None
+    parts: Layout | None = None
     # The rows by bucket (story_groups.Buckets), kept in memory only by a writing process (``writer.warm_up``):
     # the next write finds the rows of the buckets it touches without a pass over every row.
     buckets: Buckets | None = field(default=None, repr=False, compare=False)
@@ -110,7 +110,7 @@ def group(signatures: dict[str, np.ndarray | None]) -> Stories:
     return Stories(ids, values, story, pairs)
 
 
-def write(generation: Path, stories: Stories, previous: story_parts.Layout | None = None,
+def write(generation: Path, stories: Stories, previous: Layout | None = None,
           rows: np.ndarray | None = None) -> None:
     """Store ``stories`` in ``generation`` (under another name, then renamed: the old one may be a hard link).
 
@@ -120,16 +120,12 @@ def write(generation: Path, stories: Stories, previous: story_parts.Layout | Non
     the others by name); a record it writes has none, and the next write here links the whole record again.
     """
     stories.parts = story_parts.write(generation, stories.values, previous, rows)
-    path = generation / RECORD
-    partial = path.with_name(path.name + ".partial")
     ids = "\n".join(stories.ids).encode("utf-8")
     arrays = {} if stories.pairs is None else {"pairs": stories.pairs.astype(np.int32)}
     save: Any = np.savez  # its typed signature takes no arrays by keyword
-    with open(partial, "wb") as f:
-        save(f, version=np.array([VERSION]), ids=np.frombuffer(ids, dtype=np.uint8), story=stories.story,
-             parts=np.array([number for number, _ in stories.parts], dtype=np.int64),
-             part_rows=np.array([size for _, size in stories.parts], dtype=np.int64), **arrays)
-    os.replace(partial, path)
+    replace(generation / RECORD, lambda f: save(f, version=np.array([VERSION]), story=stories.story,
+                                                ids=np.frombuffer(ids, dtype=np.uint8),
+                                                **layout_arrays(stories.parts or []), **arrays))
 
 
 def read(generation: Path, with_values: bool = True, with_pairs: bool = False, spare: bool = False) -> Stories | None:
@@ -154,14 +150,16 @@ def read(generation: Path, with_values: bool = True, with_pairs: bool = False, s
     return Stories(ids, values, story, pairs, parts, buffer=buffer)
 
 
-def _values(generation: Path, spare: int = 0) -> tuple[np.ndarray, story_parts.Layout | None]:
+def _values(generation: Path, spare: int = 0) -> tuple[np.ndarray, Layout | None]:
     """The record's signatures, from its parts (with ``spare`` rows after them: ``story_parts.read``), or (a record
     written before them) from its ``values``."""
     try:
         listed = read_arrays(generation / RECORD, ("parts", "part_rows"))
     except KeyError:
         return read_arrays(generation / RECORD, ("values",))["values"], None
-    layout = list(zip(listed["parts"].tolist(), listed["part_rows"].tolist(), strict=True))
+    layout = layout_of(listed)
+    if layout is None:
+        raise ValueError("the record's parts and their rows do not pair up")
     return story_parts.read(generation, layout, NUM_PERM, spare), layout
 
 

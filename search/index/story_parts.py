@@ -21,18 +21,17 @@ only the ids and story numbers, which did not move.
 
 from __future__ import annotations
 
-import os
+import functools
 from pathlib import Path
 
 import numpy as np
 
+from search.index.parts import Layout, Parts, next_number, replace
+
 PREFIX = "stories-values-"
 PART_ROWS = 65_536  # 16 MB of signatures a part
-Layout = list[tuple[int, int]]  # (part number, rows) of each part, in order
-
-
-def file_of(generation: Path, number: int) -> Path:
-    return generation / f"{PREFIX}{number:06d}.npy"
+PARTS = Parts(PREFIX, ".npy")
+file_of = PARTS.file_of
 
 
 def plan(count: int, previous: Layout | None, rows: np.ndarray | None) -> list[tuple[int | None, int, int]]:
@@ -68,22 +67,15 @@ def write(generation: Path, values: np.ndarray, previous: Layout | None = None,
           rows: np.ndarray | None = None) -> Layout:
     """Store ``values`` in parts in ``generation``, keeping the parts of ``previous`` (the live record's, which
     ``generation`` holds as links) whose rows are unchanged (``rows``: see :func:`plan`); returns the layout."""
-    numbers = [number for number, _ in previous or ()]
-    following = max(numbers, default=-1) + 1
+    following = next_number(previous)
     layout: Layout = []
     for number, start, end in plan(len(values), previous, rows):
         if number is None or not file_of(generation, number).is_file():
             number, following = following, following + 1
-            path = file_of(generation, number)
-            partial = path.with_name(path.name + ".partial")
-            with open(partial, "wb") as f:
-                np.save(f, np.ascontiguousarray(values[start:end]), allow_pickle=False)
-            os.replace(partial, path)
+            part = np.ascontiguousarray(values[start:end])
+            replace(file_of(generation, number), functools.partial(np.save, arr=part, allow_pickle=False))
         layout.append((number, end - start))
-    listed = {file_of(generation, number).name for number, _ in layout}
-    for found in generation.glob(f"{PREFIX}*.npy"):
-        if found.name not in listed:
-            found.unlink()  # a link to the live generation's part, or a record older than it: not this record's
+    PARTS.prune(generation, layout)
     return layout
 
 
