@@ -22,7 +22,7 @@ from whoosh import query as q
 from search.index.name_learning import learned_names
 from search.index.names import Name, NameBook
 from search.query.budget import NO_DEADLINE, Deadline
-from search.query.parsed import ParsedQuery
+from search.query.parsed import ParsedQuery, concept_pieces
 from search.ranking.coverage import BEST_BY_DATE, BEST_SHARE, for_keywords, is_sentence
 from search.ranking.dates import DateOrder
 from search.ranking.explain import Explainer
@@ -34,6 +34,9 @@ from search.ranking.prune import drop_common_stopwords
 from search.ranking.rerank import answers_first
 from search.ranking.scoring import Ranking
 from search.ranking.timeline import timeline
+
+# The fields of roots: a concept with a branch there is a word of content, not a common word (di, yang).
+STEMMED_FIELDS = ("title", "body")
 
 if TYPE_CHECKING:
     from search.ranking.expansion import WildcardExpander
@@ -113,8 +116,8 @@ class RankingPolicy:
         query, concepts = for_keywords(query, parsed, self.searcher.schema, by_relevance=sort == "relevance")
         best_only = sort != "relevance" and is_sentence(parsed)
         ranking = self.scorer.rank(query, BEST_BY_DATE if best_only else fetch, filter_query, deadline,
-                                   by_date=sort != "relevance" and not best_only, concepts=concepts,
-                                   prune=not is_sentence(parsed))
+                                   by_date=sort != "relevance" and not best_only,
+                                   prune=not is_sentence(parsed), **self._words_held(parsed, concepts, best_only))
         if best_only and ranking is not None:
             ranking = self._best_by_date(ranking, sort, fetch)
         elif sort == "oldest":
@@ -156,13 +159,25 @@ class RankingPolicy:
         query, concepts = for_keywords(query, parsed, self.searcher.schema, by_relevance=sort == "relevance")
         best_only = sort != "relevance" and is_sentence(parsed)
         found = self.scorer.rank(query, BEST_BY_DATE if best_only else None, filter_query, deadline,
-                                 by_date=sort != "relevance" and not best_only, concepts=concepts)
+                                 by_date=sort != "relevance" and not best_only,
+                                 **self._words_held(parsed, concepts, best_only))
         if found is None:
             matched = self._whoosh_matches(query, filter_query)
             return self._oldest(matched, None) if sort == "oldest" else Ranking.newest(self.scorer.dates, matched, None)
         if best_only:
             return self._best_by_date(found, sort, None)
         return self._oldest(found.matched, None, found.coverage) if sort == "oldest" else found
+
+    @staticmethod
+    def _words_held(parsed: ParsedQuery, concepts: tuple | None, best_only: bool) -> dict[str, Any]:
+        """The scorer's ``concepts`` (and ``least``): a keyword query's, or for a question's or a sentence's
+        date order its words that are no common word (a root in the stemmed fields), two of which each
+        article listed must hold: a word alone is never a best match (issue 21)."""
+        if not best_only:
+            return {"concepts": concepts}
+        content = tuple(concept for concept in parsed.concepts if any(
+            any(type(key) is tuple and key[0] in STEMMED_FIELDS for key in piece) for piece in concept_pieces(concept)))
+        return {"concepts": content, "least": 2} if len(content) >= 2 else {"concepts": None}
 
     def _best_by_date(self, ranking: Ranking, sort: str, limit: int | None) -> Ranking:
         """A question's or a sentence's best articles (``ranking``, best first) in date order.

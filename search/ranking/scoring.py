@@ -67,13 +67,14 @@ class ArrayScorer:
 
     def rank(  # noqa: PLR0913
         self, query: q.Query, limit: int | None, filter_query: q.Query | None = None, deadline: Deadline = NO_DEADLINE,
-        by_date: bool = False, concepts: tuple[Concept, ...] | None = None, prune: bool = False,
+        by_date: bool = False, concepts: tuple[Concept, ...] | None = None, prune: bool = False, least: int = 0,
     ) -> Ranking | None:
         """The top ``limit`` documents for ``query`` (all if None), or None if it is not a flat query.
 
         ``by_date`` takes the matches newest first (``dates.DateOrder``) instead of best first.
         ``concepts`` (``ParsedQuery.concepts``) ranks the documents holding more of them first
-        (``coverage``), by score within the same number. ``prune``: score only the documents that
+        (``coverage``), by score within the same number; with ``least``, it keeps only the documents
+        holding at least that many of them, by score alone. ``prune``: score only the documents that
         can reach the page (``topk``), for keywords (a sentence's many words leave too little to prune).
         """
         parts = flat_query(query)
@@ -95,7 +96,9 @@ class ArrayScorer:
         if concepts:
             keys = [concept_key(node) for node, _ in wanted]
             counted = concept_counts(keys, [ids for ids, _ in branches], concepts, count)
-            if counted is not None:
+            if counted is not None and least:
+                matched &= counted[0] >= min(least, counted[1])
+            elif counted is not None:
                 held = counted[0]
                 matched, coverage = all_or_most(held, counted[1], matched)
         if by_date:
