@@ -189,7 +189,7 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
             announce(batch, "Learning the archive's topics (for related articles)")
             topics.learn_from(generation, ix)
         announce(batch, "Placing the articles in the topics (for related articles)")
-        topic_points.write(generation, ix, relearned, live)
+        topic_points.write(generation, ix, relearned, live, procs or default_procs())
         if batch.on_item is not None:
             batch.on_item(Phase("Saving: the records of what the index holds, then the swap"))
         if check is not None and check.wait():

@@ -25,18 +25,27 @@ time as before (``Topics.point_of``).
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh.index import open_dir
 
 from search.analysis.article_terms import head_bag
 from search.index import kept
+from search.index.schema import build_schema
 from search.index.topics import RECORD, Topics
+from search.index.workers import IndexingFailed, die_with_parent
 
 PREFIX = "topic-points-"
 POINT_SCALE = 127  # a unit vector's components times this fit int8
+# Documents to place from which a build's segments are placed by processes of their own (``write``): a process
+# costs ~1 CPU-s to start (the imports, the topics read), a document ~0.4 CPU-ms.
+PARALLEL_DOCUMENTS = 20_000
 
 
 def file_of(generation: Path, segment_id: str) -> Path:
@@ -63,19 +72,20 @@ def segment_points(leaf: Any, topics: Topics) -> np.ndarray:
     return points
 
 
-def write(generation: Path, ix: Any, relearned: bool, live: Path | None = None) -> int:
+def write(generation: Path, ix: Any, relearned: bool, live: Path | None = None, procs: int = 1) -> int:
     """Write the points files of the Whoosh index ``ix`` just written in ``generation``; returns how many
     documents' points were computed. Segments that already have a file keep it unless the topics were
     ``relearned``; files of segments the index no longer has are taken off (links: the live generation keeps its
     own). A segment kept from the ``live`` generation without a file (written before points were stored) stays
     without one: its points are computed at query time, as before, and a rebuild stores them; computing them in
     an update would make the first write to an older 1,000,000-article index take ~400 CPU-s. Without topics,
-    every points file is taken off."""
+    every points file is taken off. With ``procs`` above 1 and at least ``PARALLEL_DOCUMENTS`` to place, the
+    segments are placed by up to ``procs`` processes at once (:func:`_place_apart`)."""
     wanted: set[str] = set()
     computed = 0
     if (generation / RECORD).exists():
-        topics: Topics | None = None  # read only when a segment needs its points (~0.1 CPU-s at 1,000,000)
         with ix.searcher() as searcher:
+            needed: list[tuple[Any, Path]] = []  # (segment reader, its file) of each segment to place
             for leaf, _ in _leaves(searcher.reader()):
                 path = file_of(generation, leaf.segment().segment_id())
                 wanted.add(path.name)
@@ -83,13 +93,15 @@ def write(generation: Path, ix: Any, relearned: bool, live: Path | None = None) 
                     continue
                 if not relearned and _kept_without_points(live, leaf.segment().segment_id()):
                     continue
-                topics = topics or kept_topics(generation)
-                if topics is None:  # unreadable: no points, as without topics
-                    wanted.discard(path.name)
-                    continue
-                points = segment_points(leaf, topics)
-                computed += len(points)
-                _save(path, points)
+                needed.append((leaf, path))
+            documents = sum(leaf.doc_count_all() for leaf, _ in needed)
+            if needed and procs > 1 and len(needed) > 1 and documents >= PARALLEL_DOCUMENTS:
+                computed = documents if _place_apart(generation, [path for _, path in needed], procs) else -1
+            else:
+                computed = _place_here(generation, needed)
+            if computed < 0:  # unreadable topics: no points, as without topics
+                wanted.difference_update(path.name for _, path in needed)
+                computed = 0
     for found in generation.glob(f"{PREFIX}*.npy"):
         if found.name not in wanted:
             found.unlink()
@@ -105,6 +117,74 @@ def kept_topics(generation: Path) -> Topics | None:
         found = Topics.load(generation)
         kept.keep(path, RECORD, found)
     return found
+
+
+def _place_here(generation: Path, needed: list[tuple[Any, Path]]) -> int:
+    """Write the points file of each (segment reader, file) of ``needed`` in this process; the documents placed,
+    or -1 when the topics cannot be read."""
+    if not needed:
+        return 0
+    topics = kept_topics(generation)  # read only when a segment needs its points (~0.1 CPU-s at 1,000,000)
+    if topics is None:
+        return -1
+    computed = 0
+    for leaf, path in needed:
+        points = segment_points(leaf, topics)
+        computed += len(points)
+        _save(path, points)
+    return computed
+
+
+def _place_apart(generation: Path, paths: list[Path], procs: int) -> bool:
+    """:func:`_place_here` for the segments of the files ``paths``, shared out among up to ``procs`` processes.
+
+    A build's parent places every article of the archive after its workers have ended (~0.2-0.4 CPU-ms an
+    article), on one core while the other waits; a segment's points need nothing but the segment, the topics and
+    the stem cache, so the segments are placed apart. The processes are forked, as the indexing workers are
+    (they inherit the warm stem cache; a spawned process would import the caller's main module again), with the
+    parent's objects frozen out of the collector's passes so that they do not copy the build's records (~2 GB
+    at 1,000,000) page by page; each opens the generation itself. One that fails or dies fails the build; a
+    build stopped meanwhile stops them. False when the topics cannot be read."""
+    context = multiprocessing.get_context("fork")
+    shares = [[path.name for path in paths[start::procs]] for start in range(min(procs, len(paths)))]
+    processes = [context.Process(target=_placing_process, args=(os.getpid(), str(generation), names), daemon=True)
+                 for names in shares]
+    gc.freeze()
+    try:
+        for process in processes:
+            process.start()
+    finally:
+        gc.unfreeze()
+    try:
+        for process in processes:
+            process.join()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join()
+    failed = [process.exitcode for process in processes if process.exitcode not in (0, _NO_TOPICS)]
+    if failed:
+        raise IndexingFailed(f"A process placing the articles in the topics failed (exit code {failed[0]}). "
+                             "The previous index is unchanged.")
+    return all(process.exitcode == 0 for process in processes)
+
+
+_NO_TOPICS = 3  # a placing process's exit code when the topics cannot be read
+
+
+def _placing_process(parent: int, generation: str, names: list[str]) -> None:
+    """A process of :func:`_place_apart`: write the points files ``names`` of their segments in ``generation``
+    (Ctrl-C is the parent's to handle; it dies with the parent)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
+    ix = open_dir(generation, schema=build_schema())
+    with ix.searcher() as searcher:
+        needed = [(leaf, path) for leaf, _ in _leaves(searcher.reader())
+                  if (path := file_of(Path(generation), leaf.segment().segment_id())).name in names]
+        if _place_here(Path(generation), needed) < 0:
+            raise SystemExit(_NO_TOPICS)
 
 
 def _kept_without_points(live: Path | None, segment_id: str) -> bool:

@@ -2,6 +2,8 @@
 a query would compute, kept by an update for the segments it did not write, written again when the topics are
 learned again, and a damaged file is found by the manifest's checksums (and not read)."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from search.index import topic_points, topics
 from search.index.build import build_index
 from search.index.format import open_for_searching
 from search.index.generations import live_generation
+from search.index.workers import IndexingFailed
 from tests.conftest import make_index, write_jsonl
 
 
@@ -114,7 +117,7 @@ def test_an_update_of_an_index_written_before_points_computes_only_its_new_segme
     monkeypatch.setattr(topics, "RELEARN_BELOW", 100)  # an update keeps the topics (as at 1,000,000 articles)
     docs = list(indosum_docs.values())
     with monkeypatch.context() as older_code:  # the index as code before the points wrote it: no points files
-        older_code.setattr(topic_points, "write", lambda generation, ix, relearned, live=None: 0)
+        older_code.setattr(topic_points, "write", lambda generation, ix, relearned, live=None, procs=1: 0)
         index_dir = make_index(tmp_path, docs[:150])
     assert not _files(index_dir)
 
@@ -132,3 +135,40 @@ def test_an_update_of_an_index_written_before_points_computes_only_its_new_segme
     with ix.searcher() as searcher:
         assert topic_points.StoredPoints(live_generation(index_dir), searcher.reader(),
                                          learned.vectors.shape[1]).complete
+
+
+def test_a_build_places_its_segments_in_processes_of_their_own_with_the_same_points(tmp_path, indosum_docs,
+                                                                                     monkeypatch):
+    docs = list(indosum_docs.values())[:700]  # enough for two workers: a segment each
+    monkeypatch.setattr(topic_points, "PARALLEL_DOCUMENTS", 0)
+    real_segment_points = topic_points.segment_points
+    placers = tmp_path / "placers.txt"
+
+    def recorded(leaf, learned):  # the forked processes inherit it
+        with placers.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_segment_points(leaf, learned)
+
+    monkeypatch.setattr(topic_points, "segment_points", recorded)
+    index_dir = tmp_path / "index"
+    build_index([write_jsonl(tmp_path / "articles.jsonl", docs)], index_dir, procs=2)
+    assert len(_files(index_dir)) == 2
+    pids = placers.read_text().split()
+    assert len(pids) == 2 and len(set(pids)) == 2 and str(os.getpid()) not in pids  # one process a segment
+
+    ix, learned = _opened(index_dir)
+    generation = live_generation(index_dir)
+    with ix.searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            stored = np.load(topic_points.file_of(generation, leaf.segment().segment_id()))
+            assert np.array_equal(stored, real_segment_points(leaf, learned))  # what this process would have written
+
+    def failing(leaf, learned):
+        raise MemoryError("placing")
+
+    before = live_generation(index_dir)
+    monkeypatch.setattr(topic_points, "segment_points", failing)
+    with pytest.raises(IndexingFailed, match="placing the articles in the topics failed"):
+        build_index([write_jsonl(tmp_path / "articles.jsonl", docs[:650])], index_dir, procs=2, full=True)
+    assert live_generation(index_dir) == before  # the previous index still serves
+    assert Index(index_dir).related(docs[3]["id"], limit=10)
