@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from search.analysis.tokens import analyse
+from search.analysis.tokens import TOKEN, word_parts
 
 TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 2.0
@@ -31,19 +31,36 @@ def lead_and_rest(body: str) -> tuple[str, str]:
 
 
 def written_terms(text: str) -> list[tuple[str, str]]:
-    """(field kind, term) of each word of ``text``: ("stem", root), or ("name", word) for a name kept whole."""
-    terms = []
-    for token in analyse(text):
-        if token.stem is None:
-            continue
-        written = text[token.start:token.end]
-        at = token.start - 1
-        while at >= 0 and text[at].isspace():
-            at -= 1
-        opens_sentence = at < 0 or text[at] in '.!?"“:'
-        name = written[:1].isupper() and not opens_sentence and token.stem != token.word and token.word.isalpha()
-        terms.append(("name", token.word) if name else ("stem", token.stem))
+    """(field kind, term) of each word of ``text``: ("stem", root), or ("name", word) for a name kept whole.
+
+    A name is a word written with a capital, not opening a sentence (the character before it, spaces passed
+    over, is none of ``.!?"“:``), whose root is not itself, in letters only. The words are
+    :func:`search.analysis.tokens.analyse`'s, read here from its pieces (each token's remembered parts, without a
+    ``Token`` each), and what a sentence opens is looked at only for a word that could be a name: a build places
+    every article in the topics from its title and lead (``search.index.topic_points``).
+    """
+    terms: list[tuple[str, str]] = []
+    append = terms.append
+    for match in TOKEN.finditer(text):
+        at = match.start()
+        for part in word_parts(match.group()):
+            stem = part.stem
+            if stem is None:
+                continue
+            word = part.word
+            start = at + part.start
+            if stem != word and text[start:at + part.end][:1].isupper() and word.isalpha():
+                before = start - 1
+                while before >= 0 and text[before].isspace():
+                    before -= 1
+                if before >= 0 and text[before] not in _SENTENCE_ENDS:
+                    append(("name", word))
+                    continue
+            append(("stem", stem))
     return terms
+
+
+_SENTENCE_ENDS = '.!?"“:'  # a capital after one of these (spaces between) opens a sentence: it says nothing
 
 
 @dataclass
