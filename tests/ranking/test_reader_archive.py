@@ -117,8 +117,8 @@ def test_a_question_by_date_lists_only_its_best_matching_articles(indosum_index)
 
 def test_a_question_by_date_never_lists_an_article_for_one_of_its_words_alone(indosum_index, indosum_docs):
     # IndoSum has no Lombok earthquake: by relevance the articles on other earthquakes come first, but by date
-    # 28 of the 43 listed held one of gempa, guncang, lombok alone (a Saudi prince "mengguncang", Lombok's
-    # tourism), scoring at least half of the best on a rare word (issue 21, point 2: never a word match alone).
+    # 28 of the 43 listed held one of gempa, guncang, lombok alone (among them a Saudi prince's pledge
+    # against terrorism), scoring at least half of the best on a rare word (issue 21, point 2: never a word match alone).
     by_date = Index(indosum_index).search("Kapan gempa mengguncang Lombok?", sort="newest", limit=100)
     assert by_date.total >= 3 and by_date.matched == "most"
     held = [sum(holds(indosum_docs[hit.id], root) for root in ("gempa", "guncang", "lombok")) for hit in by_date.hits]
