@@ -222,6 +222,14 @@ def test_a_one_day_filter_is_named_as_that_day(news_client):
     assert 'aria-label="Hapus filter 10 Januari 2023 – 12 Januari 2023"' in page
 
 
+def test_a_question_is_said_to_be_why_not_every_word_is_in_every_result(news_client):
+    # A question is ranked over partial matches whatever the archive holds: the note said only that few
+    # articles or none held every word (the CLI's line says a question too), false for "Siapa tersangka
+    # korupsi e-KTP?" on IndoSum, where 37 articles hold tersangka, korupsi and e-KTP (issue 21).
+    page = news_client.get("/search?q=Siapa+yang+membahas+banjir+di+kota%3F").get_data(as_text=True)
+    assert "atau pencarian ini berupa pertanyaan atau kalimat" in page
+
+
 def test_long_query_is_refused_with_a_message_and_capped_in_the_box(client):
     response = client.get("/search", query_string={"q": "rusia " * 400})
     page = response.get_data(as_text=True)
