@@ -303,7 +303,7 @@ def test_a_phrase_of_the_text_titles_never_hold_is_completed_most_frequent_first
     # "gempa bumi" is written in the text of a quarter of the articles about an earthquake, never in a title;
     # the words starting with "bu" in the most titles (buka, bukan, bulan...) never follow "gempa". Before,
     # only those were tried and "gempa bu" offered nothing (on 100,000 synthetic articles as well). The articles
-    # read are spread over those holding "gempa" in the archive's order (undated: by id, here as numbered).
+    # read are spread over those holding "gempa" in the archive's order, newest first: here as numbered.
     titled = ["buka", "bukan", "bulan", "buat", "buku", "budi"]
     docs = []
     for n in range(40):
@@ -312,7 +312,8 @@ def test_a_phrase_of_the_text_titles_never_hold_is_completed_most_frequent_first
             text += " Gempa bumi itu merusak rumah warga."
         if n % 8 == 6:
             text += " Sirene gempa bunyi di pantai."
-        docs.append({"id": f"g{n:02}", "title": f"Warga {titled[n % 6]} posko {n}", "text": text})
+        docs.append({"id": f"g{n}", "title": f"Warga {titled[n % 6]} posko {n}", "text": text,
+                     "date": f"2023-{1 + (39 - n) // 28:02d}-{1 + (39 - n) % 28:02d}"})  # g0 the newest
     index = tmp_path / "index"
     assert run_cli("rebuild-index", write_jsonl(tmp_path / "docs.jsonl", docs), "--index", index, "-q").exit_code == 0
     words = [s.text for s in Index(index).completions("gempa bu", 8) if s.kind == "word"]
