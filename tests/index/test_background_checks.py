@@ -5,6 +5,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import threading
 import time
 
 import pytest
@@ -181,11 +182,21 @@ def test_a_write_on_a_large_file_found_damaged_changes_nothing(index, segments_i
     assert [p.name for p in index.glob("gen-*")] == [live.name]  # the new generation is gone
 
 
+def first_mismatch_in_two_threads(generation, expected):
+    """What ``checksums.first_mismatch`` finds, asked by two threads at once."""
+    found: list[str | None] = []
+    threads = [threading.Thread(target=lambda: found.append(checksums.first_mismatch(generation, expected)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return found
+
+
 def test_two_threads_checking_one_generation_read_each_file_once(index, monkeypatch):
     """A writer's warm-up checks every file while its first write checks the large ones it builds on: a file another
     thread of the process is reading is waited for, not read a second time, and a damaged one is said by both."""
-    import threading
-
     monkeypatch.setattr(checksums, "SETTLED_NS", -1)
     checksums.forget_checked()
     read: list[str] = []
@@ -199,25 +210,13 @@ def test_two_threads_checking_one_generation_read_each_file_once(index, monkeypa
     monkeypatch.setattr(checksums, "file_checksum", slow)
     generation = generations.live_generation(index)
     expected = generations.read_manifest(generation)["checksums"]
-    found: list[str | None] = []
-    threads = [threading.Thread(target=lambda: found.append(checksums.first_mismatch(generation, expected)))
-               for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    found = first_mismatch_in_two_threads(generation, expected)
     assert found == [None, None]
     assert sorted(read) == sorted(expected)  # every file, once
     checksums.forget_checked()
     damaged = flip_last_posting_weight(index)
     read.clear()
-    found.clear()
     expected = {damaged.name: expected[damaged.name]}
-    threads = [threading.Thread(target=lambda: found.append(checksums.first_mismatch(generation, expected)))
-               for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    found = first_mismatch_in_two_threads(generation, expected)
     assert read == [damaged.name] and len(found) == 2 and all(problem and damaged.name in problem for problem in found)
     checksums.forget_checked()
