@@ -165,7 +165,9 @@ def _corpus(tmp_path, n):
     from tests.conftest import SEEDS
 
     sentences = [s for a in read_articles([SEEDS]) for s in a.body.replace("\n", " ").split(". ") if len(s) > 30]
-    sentences = [s for s in sentences if "kazakh" not in s.lower()]  # the old index's marker word
+    # The old index's marker word, in every spelling the seeds have (Kazakhstan,
+    # Kazakstan, Kazakhastan, Kazaskhstan): search finds spelling variants.
+    sentences = [s for s in sentences if "kaza" not in s.lower()]
     rng = random.Random(7)
     path = tmp_path / "corpus" / "docs.jsonl"
     path.parent.mkdir()
@@ -198,9 +200,10 @@ def test_rebuild_killed_at_any_moment_leaves_the_previous_index_serving(seed_ind
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         live = generations.live_generation(index)  # never a half-written pointer
-        assert total(index, "kazakhstan") in (5, 0) and total(index, "kazakhstan OR toyota") > 0
-        if total(index, "kazakhstan") == 5:
-            assert live.name == (seed_index / generations.POINTER).read_text()
+        if live.name == (seed_index / generations.POINTER).read_text():
+            assert total(index, "kazakhstan") == 5
+        else:  # the rebuild had finished before the kill: the whole new index serves
+            assert total(index, "toyota") == 134 and total(index, "kazakhstan") == 0
     proc = _start_rebuild(source, index)
     assert proc.wait() == 0, proc.stdout.read()
     assert total(index, "toyota") > 0
