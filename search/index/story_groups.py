@@ -92,7 +92,7 @@ class _Touched:
     def __init__(self, signatures: np.ndarray) -> None:
         self.keys = [_band_keys(signatures, band) for band in range(BANDS)]
         self.table = np.zeros(1 << TABLE_BITS, dtype=bool)
-        self.table[_slots(signatures)] = True
+        self.table[slots_of(signatures)] = True
 
     def add_shared(self, values: np.ndarray, pairs: np.ndarray) -> None:
         """Add the buckets each of ``pairs`` shares (the bands where its two rows' keys agree)."""
@@ -100,7 +100,7 @@ class _Touched:
         for band in range(BANDS):
             keys, others = _band_keys(first, band), _band_keys(second, band)
             self.keys[band] = np.concatenate([self.keys[band], keys[keys == others]])
-        self.table[_slots(first)[_band_keys_equal(first, second)]] = True
+        self.table[slots_of(first)[_band_keys_equal(first, second)]] = True
 
     def hits(self, values: np.ndarray, rows: np.ndarray | None = None) -> list[tuple[int, np.ndarray]]:
         """``(band, at)`` for each band: where (ascending positions in ``rows``, default every row of ``values``) a
@@ -109,7 +109,7 @@ class _Touched:
         found: list[list[np.ndarray]] = [[] for _ in range(BANDS)]
         for start in range(0, count, CHUNK_ROWS):
             part = values[start : start + CHUNK_ROWS] if rows is None else values[rows[start : start + CHUNK_ROWS]]
-            at, bands = np.nonzero(self.table[_slots(part)])
+            at, bands = np.nonzero(self.table[slots_of(part)])
             order = np.argsort(bands, kind="stable")
             ends = np.searchsorted(bands[order], np.arange(1, BANDS + 1))
             for band, piece in enumerate(np.split(at[order] + start, ends[:-1])):
@@ -119,7 +119,7 @@ class _Touched:
 
 
 class Buckets:
-    """Each row's table slot in each band (:func:`_slots`), the rows found by slot: what ``_Touched.hits`` finds by a
+    """Each row's table slot in each band (:func:`slots_of`), the rows found by slot: what ``_Touched.hits`` finds by a
     pass over every row of the record (~0.2 CPU-s a write at 1,000,000 articles), found in the few slots a write
     touched. Kept by a writing process with the story record and followed from one write to the next: the rows of
     the record it was made from by their slot (``order``, ``starts``) and where each is now (``now``: -1, gone), the
@@ -129,10 +129,11 @@ class Buckets:
     RECENT_ROWS = 1 << 16
 
     def __init__(self, values: np.ndarray) -> None:
-        slots = np.concatenate([_slots(values[at:at + CHUNK_ROWS]).astype(np.uint32).ravel()
+        slots = np.concatenate([slots_of(values[at:at + CHUNK_ROWS]).astype(np.uint32).ravel()
                                 for at in range(0, len(values), CHUNK_ROWS)] or [np.zeros(0, np.uint32)])
-        self.order = np.argsort(slots, kind="stable").astype(np.int32)  # entries (row * BANDS + band) by slot
-        self.starts = np.searchsorted(slots[self.order], np.arange((1 << TABLE_BITS) + 1, dtype=np.uint32))
+        self.order = by_slot(slots)  # entries (row * BANDS + band) by slot
+        self.starts = np.zeros((1 << TABLE_BITS) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(slots, minlength=1 << TABLE_BITS), out=self.starts[1:])
         self.now = np.arange(len(values), dtype=np.int64)
         self.recent_rows = np.zeros(0, dtype=np.int64)
         self.recent_slots = np.zeros((0, BANDS), dtype=np.intp)
@@ -147,7 +148,7 @@ class Buckets:
         recent = new_of_old[self.recent_rows] if len(self.recent_rows) else self.recent_rows
         rows = np.flatnonzero(fresh)
         self.recent_rows = np.concatenate([recent[recent >= 0], rows])
-        self.recent_slots = np.concatenate([self.recent_slots[recent >= 0], _slots(values[rows])])
+        self.recent_slots = np.concatenate([self.recent_slots[recent >= 0], slots_of(values[rows])])
 
     def hits(self, table: np.ndarray) -> list[tuple[int, np.ndarray]]:
         """``(band, rows)`` for each band: the rows (ascending) whose slot of that band is set in ``table``."""
@@ -165,12 +166,25 @@ class Buckets:
         return [(band, np.unique(rows[bands == band])) for band in range(BANDS)]
 
 
+def by_slot(slots: np.ndarray) -> np.ndarray:
+    """The entries (positions in ``slots``, int32) ordered by their slot, each slot's in their order: one sort of
+    each entry's slot and position packed in one 64-bit key (numpy's vectorised sort), not ``argsort`` of the slots
+    (a comparison sort of indirect keys): at 1,000,000 articles, 21 million entries, 0.71 CPU-s instead of 2.84, and
+    the slots' first entries counted (``np.bincount``) instead of searched, 0.10 instead of 0.36."""
+    if len(slots) >= 1 << 31:
+        raise ValueError("too many entries for 32-bit positions")
+    packed = slots.astype(np.uint64) << np.uint64(32)
+    packed |= np.arange(len(slots), dtype=np.uint64)
+    packed.sort()
+    return (packed & np.uint64(0xFFFFFFFF)).astype(np.int32)
+
+
 CHUNK_ROWS = 1 << 16  # rows hashed at a time (~50 MB of working arrays)
 _MIX = np.uint32(0x9E3779B1)  # odd: multiplying by it mod 2**32 spreads a value's bits into the high ones
 _SALT = (np.arange(BANDS, dtype=np.uint64) * np.uint64(0x85EBCA6B) % np.uint64(1 << 32)).astype(np.uint32)
 
 
-def _slots(values: np.ndarray) -> np.ndarray:
+def slots_of(values: np.ndarray) -> np.ndarray:
     """The table slot of each row's key in each band (``rows x BANDS``): a hash of the band's first two values
     and the band. Only a filter (the keys are compared after), so it need not see the third: the values are
     MinHash minima, already spread; this pass over every row of the record is most of a write's regrouping."""

@@ -153,3 +153,20 @@ def test_linking_a_whole_record_follows_the_rule_bucket_by_bucket(seed, size):
     made = _maker(np.random.default_rng(seed))
     record = stories.group({f"a{n}": made() for n in range(size)})
     assert np.array_equal(record.story, _by_the_rule(record.values))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, (1 << story_groups.TABLE_BITS) - 1), max_size=400), st.integers(0, 40))
+def test_the_rows_by_bucket_list_each_slot_s_entries_in_their_order(slots, crowd):
+    """``Buckets`` orders every (row, band) entry by its slot with one sort of packed keys: each slot's entries in
+    their order, and each slot's first entry counted, as a stable argsort of the slots and a search find them."""
+    found = np.array(slots + [7] * crowd, dtype=np.uint32)  # one slot many rows share (one boilerplate text)
+    order = story_groups.by_slot(found)
+    assert order.dtype == np.int32
+    assert np.array_equal(order, np.argsort(found, kind="stable"))
+    values = np.random.default_rng(len(slots)).integers(0, 2**32, size=(len(slots) + crowd, NUM_PERM), dtype=np.uint32)
+    buckets = story_groups.Buckets(values)
+    every = story_groups.slots_of(values).astype(np.uint32).ravel()
+    assert np.array_equal(buckets.order, np.argsort(every, kind="stable"))
+    assert np.array_equal(buckets.starts, np.searchsorted(every[buckets.order],
+                                                          np.arange((1 << story_groups.TABLE_BITS) + 1)))
