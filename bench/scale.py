@@ -45,14 +45,16 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def memory_mb() -> dict:
-    """Resident MB, and the part that is anonymous (this process's own) rather than mapped index files."""
+    """Resident MB, the part that is anonymous (this process's own) rather than mapped index files, and the
+    proportional set size (each shared page divided among the processes mapping it)."""
     found = {}
     with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
         for line in rollup:
             key, _, value = line.partition(":")
-            if key in ("Rss", "Anonymous", "Private_Clean", "Private_Dirty", "Shared_Clean"):
+            if key in ("Rss", "Pss", "Anonymous", "Private_Clean", "Private_Dirty", "Shared_Clean"):
                 found[key] = int(value.split()[0]) / 1024
-    return {"rss_mb": round(found.get("Rss", 0)), "anonymous_mb": round(found.get("Anonymous", 0)),
+    return {"rss_mb": round(found.get("Rss", 0)), "pss_mb": round(found.get("Pss", 0)),
+            "anonymous_mb": round(found.get("Anonymous", 0)),
             "file_mapped_mb": round(found.get("Rss", 0) - found.get("Anonymous", 0))}
 
 
@@ -152,18 +154,22 @@ def main() -> None:
         out[name] = {"p50_ms": percentile(seconds, 0.5), "p99_ms": percentile(seconds, 0.99), "stopped": stopped,
                      "cpu_p50_ms": percentile(cpu, 0.5), "cpu_p99_ms": percentile(cpu, 0.99),
                      "cpu_max_ms": percentile(cpu, 1.0), "cpu_over_2s": sum(c > 2 for c in cpu), "count": len(seconds)}
-    browse, _, _ = timed(searcher, ["*"] * 20, sort="newest")
+    browse, _, browse_cpu = timed(searcher, ["*"] * 20, sort="newest")
     out["browse_newest_p50_ms"] = percentile(browse, 0.5)
+    out["browse_newest"] = {"p50_ms": percentile(browse, 0.5), "p99_ms": percentile(browse, 0.99),
+                            "cpu_p50_ms": percentile(browse_cpu, 0.5), "cpu_p99_ms": percentile(browse_cpu, 0.99)}
     started = time.perf_counter()
     searcher.completions("ja")
     out["suggest_first_s"] = round(time.perf_counter() - started, 2)
     typed = [w[:n] for w in " ".join(short[:100]).lower().split() for n in range(2, len(w) + 1)]
-    seconds = []
+    seconds, cpu = [], []
     for prefix in typed:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         searcher.completions(prefix)
         seconds.append(time.perf_counter() - started)
-    out["suggest"] = {"p50_ms": percentile(seconds, 0.5), "p99_ms": percentile(seconds, 0.99), "count": len(seconds)}
+        cpu.append(time.process_time() - started_cpu)
+    out["suggest"] = {"p50_ms": percentile(seconds, 0.5), "p99_ms": percentile(seconds, 0.99), "count": len(seconds),
+                      "cpu_p50_ms": percentile(cpu, 0.5), "cpu_p99_ms": percentile(cpu, 0.99)}
     out["memory_after_queries"] = memory_mb()
     if args.update:
         docs = updated_articles(args.update, args.update_count)
@@ -183,6 +189,7 @@ def main() -> None:
         searcher.search("banjir jakarta")
         out["reopen_after_write_s"] = round(time.perf_counter() - started, 2)
         out["memory_after_reopen"] = memory_mb()
+    out["load_at_end"] = round(os.getloadavg()[0], 1)
     if args.json:
         print(json.dumps(out, indent=2))
         return
