@@ -22,6 +22,7 @@ and never takes the writes batched with it down.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +36,8 @@ from search.index.batch import ADD, GivenArticles
 from search.index.build import build_index
 from search.index.changes import remove_articles
 from search.ingest.article import Article
+
+log = logging.getLogger(__name__)
 
 BATCH_SECONDS = 0.2  # how long the first write of a batch waits for others to join it
 LOCK_RETRY_SECONDS = 0.25
@@ -68,14 +71,16 @@ class BatchedWrites:
     """Applies writes to the index at ``index_dir`` from one background thread, a batch at a time."""
 
     def __init__(self, index_dir: str | Path, wait_seconds: float = 10.0, batch_seconds: float = BATCH_SECONDS,
-                 keep_records: bool = True):
+                 keep_records: bool = True, ready: threading.Event | None = None):
         self.index_dir = Path(index_dir)
         # Keep the archive's records in memory from one write to the next (search.index.kept): a write of ten to
         # 1,000,000 articles then costs what its articles do, not ~3 CPU-s of reading the records again.
         self.keep_records = keep_records
         self.wait_seconds = wait_seconds
         self.batch_seconds = batch_seconds
+        self._ready = ready  # the writer's warm-up: no write (nor job) starts before it is set
         self._pending: list[_Write] = []
+        self._idle_jobs: list[Callable[[], object]] = []  # run by the writing thread when no write waits (when_idle)
         self._applying = False
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -88,12 +93,19 @@ class BatchedWrites:
         """Remove the articles with ``ids``; returns once they are gone from the live index."""
         return self._submit(_Write("delete", list(ids)))
 
+    def when_idle(self, job: Callable[[], object]) -> None:
+        """Run ``job`` in the writing thread (keeping records as its writes do) once no write is waiting: the writes
+        sent before it or meanwhile go first, and one arriving while it runs waits for it. What the writer's warm-up
+        leaves for after the first write (``writer.keep_buckets``); a job that fails is logged, the writes go on."""
+        with self._wake:
+            self._idle_jobs.append(job)
+            self._start()
+            self._wake.notify()
+
     def _submit(self, write: _Write) -> WriteResult:
         with self._wake:
             self._pending.append(write)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="cari-writer", daemon=True)
-                self._thread.start()
+            self._start()
             self._wake.notify()
         write.done.wait()
         if write.error is not None:
@@ -101,11 +113,28 @@ class BatchedWrites:
         assert write.result is not None
         return write.result
 
+    def _start(self) -> None:
+        """Start the writing thread if it is not running (the caller holds ``_wake``)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="cari-writer", daemon=True)
+            self._thread.start()
+
     def _run(self) -> None:
         while True:
             with self._wake:
-                while not self._pending:
+                while not self._pending and not self._idle_jobs:
                     self._wake.wait()
+            if self._ready is not None:
+                self._ready.wait()  # the records being read: a write would read them again itself
+            with self._wake:
+                job = self._idle_jobs.pop(0) if self._idle_jobs and not self._pending else None
+            if job is not None:
+                try:
+                    with kept.keeping(self.keep_records):
+                        job()
+                except Exception:  # noqa: BLE001 - a head start for the next writes only: they work without it
+                    log.exception("a writer's job between writes failed")
+                continue
             time.sleep(self.batch_seconds)  # let the writes arriving together join one generation
             with self._wake:
                 batch, self._pending = self._pending, []
