@@ -27,7 +27,8 @@ topics, written after every choice) was used once to measure; test3.tsv (20 new 
 the test half; test4.tsv (21 new topics built by reading, blind to Cari, in session 15) was read once, for the
 method frozen then and main's before it; test5.tsv (20 new topics built the same way in session 16) likewise,
 for the method frozen in session 16 and main at 59df731; test6.tsv (20 more, built the same way in session
-17) likewise, for the method frozen in session 17 and main at 8e7295b. With --cost N it measures instead the
+17) likewise, for the method frozen in session 17 and main at 8e7295b; test7.tsv (14 more, built the same way in
+session 18, with at least 8 other articles on each subject) is read once, blind. With --cost N it measures instead the
 CPU time of ``Index.related(id, limit=10)`` for N articles drawn at random
 (seed 21) from FILE.jsonl, the articles DIR was built from (IndoSum's by
 default; a synthetic archive of ``../shared/peers/make_corpus.py`` too),
@@ -46,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT.parent / "shared" / "eval" / "indosum" / "docs.jsonl"
 SETS = ("subjects.tsv", "held-out.tsv", "fresh.tsv", "test.tsv", "test2.tsv", "test3.tsv", "test4.tsv",
-        "test5.tsv", "test6.tsv")
+        "test5.tsv", "test6.tsv", "test7.tsv")
 PAGE = 5  # related articles an article page shows
 
 
