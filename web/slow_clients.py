@@ -26,13 +26,19 @@ from typing import Any
 import gevent
 from gunicorn.workers.ggevent import GeventWorker
 
+from .one_write import HeldWrites
+
 HEADER_SECONDS = 10.0  # a phone on a poor line sends its headers in well under a second
 TOO_SLOW = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: text/plain\r\n"
             b"Content-Length: 38\r\n\r\nThe request's headers came too slowly.")
 
 
 class CariWorker(GeventWorker):
-    """Gevent's gunicorn worker, closing connections whose headers take longer than ``HEADER_SECONDS``."""
+    """Gevent's gunicorn worker, closing connections whose headers take longer than ``HEADER_SECONDS``.
+
+    Each response goes to the kernel in one write (``web.one_write``): a
+    worker killed in the middle of one sends nothing of it, or all of it.
+    """
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:
         watchdog = gevent.spawn_later(HEADER_SECONDS, _close_slow, client)
@@ -46,7 +52,11 @@ class CariWorker(GeventWorker):
         watchdog = getattr(gevent.getcurrent(), "cari_watchdog", None)
         if watchdog is not None:  # the headers are in: the request runs unhurried
             watchdog.kill(block=False)
-        return super().handle_request(listener_name, req, sock, addr)
+        connection = HeldWrites(sock)
+        try:
+            return super().handle_request(listener_name, req, connection, addr)
+        finally:
+            connection.flush()  # the end of the response (StopIteration: gunicorn's "close the connection now")
 
 
 def _close_slow(client: socket.socket) -> None:
