@@ -22,7 +22,7 @@ from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import concept_key
 from search.query.parsed import ParsedQuery, concept_pieces, positive_terms
 from search.ranking import rerank
-from search.ranking.scoring import flat_query
+from search.ranking.flat import flat_query
 
 # Digits kept in an explanation's numbers: enough to add them up, few enough to read.
 DIGITS = 4

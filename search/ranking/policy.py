@@ -31,8 +31,8 @@ from search.ranking.fallback import rank_in_whoosh
 from search.ranking.months import month_counts, oldest
 from search.ranking.people import NameFacets
 from search.ranking.prune import drop_common_stopwords
+from search.ranking.ranked import Ranking
 from search.ranking.rerank import answers_first
-from search.ranking.scoring import Ranking
 from search.ranking.timeline import timeline
 
 # The fields of roots: a concept with a branch there is a word of content, not a common word (di, yang).

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,8 +25,10 @@ from search.query.builder import concept_key
 from search.query.parsed import Concept
 from search.ranking.coverage import all_or_most, concept_counts
 from search.ranking.dates import DateOrder
+from search.ranking.flat import flat_query
 from search.ranking.nearness import add_nearness
 from search.ranking.phrases import PhraseBranches
+from search.ranking.ranked import Ranking
 from search.ranking.topk import top_candidates
 
 # (document numbers, scores) of one branch of a query: two arrays of one length
@@ -310,66 +311,6 @@ class ArrayScorer:
         return self._lengths[fieldname]
 
 
-@dataclass
-class Ranking:
-    """Ranked document numbers of one query, and which documents matched it."""
-
-    results: list[tuple[int, float | None]]  # (document number, score) best first; by date, newest first, no score
-    matched: np.ndarray  # bool, one per document of the index
-    coverage: str = "all"  # "all": every word asked is in every match; "most": widened to most of them
-    counted: int | None = field(default=None, repr=False)  # how many matched, where the ranking counted them
-
-    @property
-    def total(self) -> int:
-        """How many documents matched."""
-        return int(self.matched.sum()) if self.counted is None else self.counted
-
-    @classmethod
-    def top(cls, scores: np.ndarray, matched: np.ndarray, limit: int | None, tiers: np.ndarray | None = None,
-            coverage: str = "all", dates: DateOrder | None = None, candidates: np.ndarray | None = None) -> Ranking:
-        """Best first; equal scores newest first by ``dates``, else by document number, as Whoosh orders them.
-
-        With ``dates``, the results may run past ``limit``: by those tied with
-        the last one in score and date, whose order RankingPolicy sets by id.
-
-        ``tiers`` (one small integer per document) orders first, the score
-        within a tier: the documents holding more of a query's words.
-        ``candidates``: ``np.flatnonzero(matched)``, if the caller has it.
-        The arithmetic is on the matched documents alone, not on arrays of
-        every document.
-        """
-        candidates = np.flatnonzero(matched) if candidates is None else candidates
-        counted = len(candidates)
-        values = scores[candidates]
-        if tiers is not None and len(candidates):
-            # One key: every score is below the span, so a tier always beats a higher score.
-            span = float(values.max()) + 1.0
-            values = values + tiers[candidates] * span
-        if limit is not None and len(candidates) > limit:
-            # Everything scoring at least the limit-th best, so ties at the edge
-            # are settled by document number rather than by argpartition.
-            threshold = np.partition(values, len(values) - limit)[len(values) - limit]
-            kept = values >= threshold
-            candidates, values = candidates[kept], values[kept]
-        # Equal scores: newest first (then by document number; RankingPolicy puts equal dates in id order),
-        # not by document number alone, which changes between generations when nothing else does.
-        by_date = candidates if dates is None else dates.rank[candidates]
-        order = np.lexsort((by_date, -values))
-        if dates is not None and limit and len(order) > limit:
-            # Those tied with the last one kept, score and date, come too: their order is the ids'.
-            last, rest = order[limit - 1], order[limit:]
-            tied = (values[rest] == values[last]) & (dates.values[candidates[rest]] == dates.values[candidates[last]])
-            limit += int(np.argmin(tied)) if not tied.all() else len(rest)
-        best = candidates[order[:limit]]
-        return cls(list(zip(best.tolist(), scores[best].tolist(), strict=True)), matched, coverage, counted)
-
-    @classmethod
-    def newest(cls, dates: DateOrder, matched: np.ndarray, limit: int | None, coverage: str = "all") -> Ranking:
-        """Newest first, undated last; no scores. Those dated as the last one kept come too: RankingPolicy
-        orders equal dates by id."""
-        return cls([(docnum, None) for docnum in dates.newest(matched, limit, ties=True).tolist()], matched, coverage)
-
-
 def summed(branches: list[Scores], count: int) -> tuple[np.ndarray, np.ndarray]:
     """Each of ``count`` documents' sum of the branches' scores, and whether a branch holds it.
 
@@ -413,42 +354,3 @@ def _matching(matcher: Any, wanted: list[int] | None) -> Iterator[int]:
             matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
             yield docnum
-
-
-def flat_query(query: q.Query) -> tuple[list, list] | None:
-    """``(wanted, bonus)``: the branches of an OR as (query, boost) pairs (the
-    OR's score is their sum; a query that is not an OR is one branch), and
-    those of an ``ANDMAYBE`` that adds to it; None for a query with a NOT or
-    a coordination scale."""
-    bonus: list | None = []
-    if type(query) is q.AndMaybe and query.boost == 1:
-        bonus = _branches(query.b)
-        query = query.a
-    wanted = _branches(query)
-    if wanted is None or bonus is None:
-        return None
-    return wanted, bonus
-
-
-# An OR matches what any branch matches and scores the sum of theirs (unless
-# it has a coordination scale). Branches that match nearly every document (a
-# NOT, everything) are better left to Whoosh's matchers, which skip.
-_WIDE = (q.Not, q.Every)
-
-
-def _branches(node: q.Query, boost: float = 1.0) -> list | None:
-    if type(node) is q.Or and not node.scale and not getattr(node, "minmatch", 0):
-        branches = []
-        for child in node.subqueries:
-            found = _branches(child, boost * node.boost)
-            if found is None:
-                return None
-            branches.extend(found)
-        return branches
-    if isinstance(node, q.Or) or _is_wide(node):  # an Or subclass (DisjunctionMax, ...) or a NOT
-        return None
-    return [(node, boost)]
-
-
-def _is_wide(node: q.Query) -> bool:
-    return isinstance(node, _WIDE) or any(_is_wide(child) for child in node.children())

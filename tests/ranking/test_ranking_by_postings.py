@@ -18,7 +18,9 @@ from search import Index
 from search.query.builder import concept_key
 from search.query.parsed import concept_pieces
 from search.ranking.coverage import all_or_most, for_keywords
-from search.ranking.scoring import NEARNESS_CANDIDATES, Ranking, flat_query
+from search.ranking.flat import flat_query
+from search.ranking.ranked import Ranking
+from search.ranking.scoring import NEARNESS_CANDIDATES
 from tests.conftest import eval_file
 
 

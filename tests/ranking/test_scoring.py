@@ -14,7 +14,8 @@ from search._whoosh.lengths import CachedLengthBM25F
 from search.index import generations
 from search.query.weights import BM25_PARAMS
 from search.ranking.facets import facet_counts, facet_options
-from search.ranking.scoring import ArrayScorer, flat_query
+from search.ranking.flat import flat_query
+from search.ranking.scoring import ArrayScorer
 from tests.conftest import built_then_updated, seed_sentences, whoosh_searcher
 
 QUERIES = (
