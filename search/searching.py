@@ -23,10 +23,10 @@ from search.index.records import stored_reader
 from search.options import MAX_LIMIT, checked_sort
 from search.query.alternatives import NO_COMPLETIONS, Table
 from search.query.budget import NO_DEADLINE, Deadline
+from search.query.did_you_mean import did_you_mean
 from search.query.filters import Filters, take_name_filters
 from search.query.parsed import ParsedQuery, TermMatcher
 from search.query.syntax import is_blank
-from search.query.typos import did_you_mean
 from search.query.wildcards import lists_everything
 from search.ranking.fallback import read_errors_as_damage
 from search.ranking.stories import NO_STORIES, GroupedPage, grouped_page

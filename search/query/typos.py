@@ -1,18 +1,15 @@
-"""Did you mean: a respelling of a query that found little, from the index's own words.
+"""Typos and variants of a query's words, corrected from the index's own words (``IndexLexicon``).
 
-Looks among the unstemmed words of the articles (``body_exact``), so the
-suggestion is a form that really occurs in them: ``kazakstn`` ->
-``kazakhstan``, ``jakrta`` -> ``jakarta``. Candidates are chosen as Whoosh's
-corrector chooses them (the most frequent word within two edits), but only
-words sharing the first letters are compared: Whoosh's corrector
-computes an edit distance against every term of the field in Python, 14 s
-for one unknown word on 100,000 articles (600,000 distinct words).
+A word the index lacks (or knows far less often than a close spelling) also
+searches its likeliest correction, and a name its variants (``kazakstan``:
+``kazakhstan``). Candidates share the word's first letters, so the words
+compared are bounded on any archive. The "did you mean" offered after a
+search that found little is ``did_you_mean``.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,20 +18,11 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from search._whoosh.term_prefixes import prefix_terms
 from search.analysis.stemmer import shared_stemmer
-from search.analysis.tokens import fold
 from search.analysis.wordlists import stopwords
-from search.errors import QueryTooSlow
 from search.query.budget import NO_DEADLINE, Deadline
-from search.query.rewrite import compounds_apart
-from search.query.syntax import OPERATORS
 from search.query.transliteration import modern, respellings, short_respellings
 from search.query.typo_cost import COMMON_TYPO, typo_cost
 
-# What a suggestion leaves alone is one piece: a phrase, a field's term
-# (``author:danur`` is a name, not a body word), a wildcard (``kazakst?n``).
-_PIECE = re.compile(r'"[^"]*"|\w+:(?:"[^"]*"|\S+)|[\w*?]+(?:-[\w*?]+)*')
-# Too short to respell safely (every two-letter word is one edit from many).
-MIN_WORD = 4
 # Letters a suggestion shares with the word (typos at the very start are
 # rare), and the most terms compared: a bounded time on any archive.
 SAME_START = 3
@@ -43,75 +31,7 @@ PREFIXES_REMEMBERED = 20_000
 LONG_WORD = 7  # from this length a word opening with an affix shares one more letter with its candidates
 # How Indonesian's prefixes open a word (me-, pe-, be-, te-, di-, ke-, se-): each starts tens of thousands.
 AFFIX_OPENINGS = frozenset({"me", "pe", "be", "te", "di", "ke", "se"})
-MAX_EDITS = 2
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def did_you_mean(searcher: Any, text: str, field: str = "body_exact", deadline: Deadline = NO_DEADLINE) -> str | None:
-    """The query with its unknown words respelled, or None when there is nothing to offer.
-
-    Also None when the search's time is up: the results are found by then,
-    and a long query of unknown words could compare for many seconds.
-    """
-    if field not in searcher.schema:
-        return None
-    try:
-        return _respelled(searcher.reader(), text, field, deadline)
-    except QueryTooSlow:
-        return None
-
-
-def _respelled(reader: Any, text: str, field: str, deadline: Deadline) -> str | None:
-    """``text`` with each unknown word replaced by its closest indexed word, or None if none was.
-
-    A compound's pieces are a name, not a typo (``covid 19`` is not
-    ``cover 19``), whichever way it is written.
-    """
-    changed = False
-    named = {word for pieces in compounds_apart(text)[1] for word in (*pieces, "".join(pieces))}
-
-    def respell(m: re.Match) -> str:
-        nonlocal changed
-        piece = m.group(0)
-        lower = fold(piece.lower())  # the index holds words without their accents: erdoğan is erdogan
-        if (
-            piece.startswith('"')  # phrases are meant as written
-            or ":" in piece
-            or "*" in piece
-            or "?" in piece
-            or "-" in piece  # besar-besaran is not besar-besar
-            or piece in OPERATORS
-            or len(lower) < MIN_WORD
-            or lower.isdigit()
-            or lower in stopwords()  # never indexed, so never "known"
-            or lower in named
-            or (field, lower) in reader
-        ):
-            return piece
-        option = closest_word(reader, field, lower, deadline)
-        if option is None:
-            return piece
-        changed = True
-        return option
-
-    suggestion = _PIECE.sub(respell, text)
-    return suggestion if changed else None
-
-
-def closest_word(reader: Any, field: str, word: str, deadline: Deadline = NO_DEADLINE) -> str | None:
-    """The most frequent indexed word within two edits of ``word`` (ties: the first A-Z), or None."""
-    best, best_key = None, None
-    for text in deadline.checked(prefix_terms(reader, field, word[: min(SAME_START, len(word) - 1)], MAX_COMPARED)):
-        if text == word or abs(len(text) - len(word)) > MAX_EDITS:
-            continue
-        edits = damerau_levenshtein(word, text, MAX_EDITS)
-        if edits > MAX_EDITS:
-            continue
-        key = (-reader.frequency(field, text), text)
-        if best_key is None or key < best_key:
-            best, best_key = text, key
-    return best
-
 
 # Typos corrected as Meilisearch does: none under 5 letters, one edit from 5, two from 9.
 ONE_EDIT_FROM, TWO_EDITS_FROM = 5, 9
