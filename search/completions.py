@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from search._whoosh.codec import field_doc_frequencies, prefix_doc_frequencies
 from search._whoosh.postings import PostingArrays
+from search._whoosh.term_dictionary import field_doc_frequencies, prefix_doc_frequencies
 from search.analysis.stemmer import shared_stemmer
 from search.next_words import BODY_FROM, BODY_WORDS, TITLE_WORDS, NextWords
 from search.ranking.dates import ArchiveOrder, DateOrder

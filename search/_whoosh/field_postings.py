@@ -12,7 +12,7 @@ same statistics -- and written to the segment writer's temporary spill file
 a term's unfinished block stays in memory. At the end the field's terms are
 walked in sorted order: the spilled blocks are copied into the postings
 file, the last block is encoded (or the list inlined,
-:class:`codec.CompactTermInfo`), and the term info goes into Whoosh's term
+:class:`term_dictionary.CompactTermInfo`), and the term info goes into Whoosh's term
 dictionary (:class:`_TermEntries`). Past the writer's memory limit every
 term is written into the spill file as a sorted run and forgotten
 (:meth:`FieldPostings.write_run`); the end merges the runs back
@@ -32,8 +32,9 @@ from whoosh.filedb.filetables import md5_hash
 from whoosh.formats import Positions
 from whoosh.system import pack_ushort
 
-from search._whoosh.codec import ARRAYS_ONLY_MAGIC, CompactTermInfo, encode_block
+from search._whoosh.codec import encode_block
 from search._whoosh.packing import inlined_single, inlined_term_info
+from search._whoosh.term_dictionary import ARRAYS_ONLY_MAGIC, CompactTermInfo
 from search._whoosh.term_runs import (
     absorb,
     marked_last,

@@ -205,7 +205,7 @@ def _weights_dtype(part) -> np.dtype:
 def list_parts(reader, arrays: SegmentArrays | None, fieldname: str, text: str):
     """Yield the term's list in one segment: (ids, weights) of its packed entry or its decoded blocks, a view of
     its posting arrays (layout 1), or where they are coded (layout 2: ``CodedList``, decoded by the caller)."""
-    whole_list = getattr(reader._terms, "whole_list", None)  # codec.CompactTermsReader
+    whole_list = getattr(reader._terms, "whole_list", None)  # term_dictionary.CompactTermsReader
     if whole_list is not None:
         try:
             place = whole_list(fieldname, reader._text_to_bytes(fieldname, text))

@@ -44,9 +44,9 @@ from typing import Any
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from search._whoosh.codec import arrays_only
 from search._whoosh.fastindex import fast_schema
 from search._whoosh.field_postings import FLUSH_TOKENS, FieldPostings
+from search._whoosh.term_dictionary import arrays_only
 
 ITEMS_KEPT = 10_000  # values of a field whose ``field.index`` items are remembered (``_items``)
 LIMIT_MB = 256  # estimated bytes of postings and terms held before they are written out as a run

@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 
 from whoosh.system import pack_int
 
-from search._whoosh.codec import CompactTermInfo
+from search._whoosh.term_dictionary import CompactTermInfo
 
 CHUNK = 4096  # terms a chunk: what the merge holds of each run at a time
 Part = tuple[list, Any, Any]  # (pending, stats or CompactTermInfo or None, places or None)

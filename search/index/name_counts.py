@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from search._whoosh.codec import field_doc_frequencies
 from search._whoosh.columns import live_mask
+from search._whoosh.term_dictionary import field_doc_frequencies
 from search.analysis.names import name_terms as article_name_terms
 from search.analysis.tokens import index_words
 from search.index import count_parts, kept

@@ -9,7 +9,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import create_in
 from whoosh.writing import SegmentWriter
 
-from search._whoosh import codec, packing
+from search._whoosh import codec, packing, term_dictionary
 from search._whoosh.codec import CariCodec
 from search.index.fields import article_fields
 from search.index.schema import build_schema
@@ -153,7 +153,7 @@ def test_single_posting_entry_is_the_general_entry(docnum, weight, value, length
     stats = (weight, length or None, length)
     general = packing.inlined_term_info([docnum], array("f", [weight]), [value] if value else [], stats)
     assert packing.inlined_single(docnum, weight, value, length) == general
-    assert codec.CompactTermInfo.from_bytes(general).max_id() == docnum
+    assert term_dictionary.CompactTermInfo.from_bytes(general).max_id() == docnum
 
 
 def test_positions_are_packed_smaller_than_w3s_pickle():

@@ -15,8 +15,9 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 import search._whoosh.codec as codec_module
 from search import Index
 from search._whoosh.arrays import ARRAYS_EXT, CodedArraysWriter, SegmentArrays, code_ids
-from search._whoosh.codec import ARRAYS_ONLY_MAGIC, ArrayMatcher, CariCodec, current_codec
+from search._whoosh.codec import CariCodec, current_codec
 from search._whoosh.postings import PostingArrays
+from search._whoosh.term_dictionary import ARRAYS_ONLY_MAGIC, ArrayMatcher
 from search._whoosh.writers import AdoptingWriter
 from search.index import checksums, generations
 from search.index.build import build_index

@@ -70,7 +70,7 @@ def test_every_private_attribute_relied_on_exists(seed_index, tmp_path):
         assert callable(tindex.get) and callable(tindex.items_from)
     assert "_field_B" in vars(BM25F(title_B=0.5))
     assert "_fields" in vars(build_schema())
-    # codec.ArrayMatcher, a ListMatcher over a list kept in the posting arrays alone (layout 2)
+    # term_dictionary.ArrayMatcher, a ListMatcher over a list kept in the posting arrays alone (layout 2)
     assert {"_ids", "_weights", "_i", "_format", "_scorer", "_term", "_terminfo"} <= set(
         vars(ListMatcher([1], weights=[1.0])))
     writer = index.writer()
