@@ -7,6 +7,7 @@ process group. Afterwards no Cari process of that index is left, the
 previous index still serves, and the next rebuild works.
 """
 
+import contextlib
 import json
 import os
 import random
@@ -48,12 +49,33 @@ def seed_copy(seed_index, tmp_path) -> Path:
     return index
 
 
+# The rebuilds a test started: whatever its outcome, none runs on into the next test (a slow machine's timeout
+# left one running, and the next tests' workers did not start within their minute).
+STARTED: list[tuple[subprocess.Popen, Path]] = []
+# How long a stopped or failing build may take to end: only a hang reaches it (a 6,000-article build takes ~20 s
+# of two loaded cores, a few minutes on half a core).
+ENDS_WITHIN = 600
+
+
+@pytest.fixture(autouse=True)
+def _no_build_left_running():
+    yield
+    while STARTED:
+        proc, index = STARTED.pop()
+        for pid in [proc.pid, *processes_of(index)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait()
+
+
 def start(source: Path, index: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [sys.executable, "-c", "from search.cli import main; main()", "rebuild-index", str(source), "--index",
          str(index), "-q", "--jobs", "2", "--full", "--allow-removals", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    STARTED.append((proc, index))
+    return proc
 
 
 def processes_of(index: Path) -> list[int]:
@@ -72,7 +94,7 @@ def processes_of(index: Path) -> list[int]:
     return found
 
 
-def wait_for_workers(proc: subprocess.Popen, index: Path, timeout: float = 60) -> None:
+def wait_for_workers(proc: subprocess.Popen, index: Path, timeout: float = ENDS_WITHIN) -> None:
     deadline = time.monotonic() + timeout
     while len(processes_of(index)) < 3:  # the parent and two workers
         assert proc.poll() is None and time.monotonic() < deadline, "the workers never started"
@@ -95,7 +117,8 @@ def assert_next_rebuild_works(index: Path) -> None:
     """The lock is free, and the next rebuild removes what the interrupted one left behind."""
     before = generations.live_generation(index).name
     done = subprocess.run([sys.executable, "-c", "from search.cli import main; main()", "rebuild-index", str(SEEDS),
-                           "--index", str(index), "-q", "--allow-removals"], capture_output=True, text=True, timeout=120)
+                           "--index", str(index), "-q", "--allow-removals"], capture_output=True, text=True,
+                          timeout=ENDS_WITHIN)
     assert done.returncode == 0, done.stdout + done.stderr
     # Only the new generation and the one it replaced (kept for readers mid-switch) remain.
     assert {p.name for p in index.glob("gen-*")} == {generations.live_generation(index).name, before}
@@ -122,7 +145,7 @@ def test_ctrl_c_or_sigterm_stops_with_one_line_and_the_previous_index_serving(bi
     proc = start(big_source, seed_copy)
     wait_for_workers(proc, seed_copy)
     proc.send_signal(sig)
-    output, _ = proc.communicate(timeout=20)
+    output, _ = proc.communicate(timeout=ENDS_WITHIN)
     assert (proc.returncode, output.strip().splitlines()) == (code, [f"Stopped: the index at {seed_copy} is unchanged."])
     assert wait_gone(seed_copy) == []
     assert [p.name for p in seed_copy.glob("gen-*")] == [generations.live_generation(seed_copy).name]  # temp removed
@@ -135,7 +158,7 @@ def test_a_killed_worker_fails_the_build_and_it_exits(big_source, seed_copy):
     wait_for_workers(proc, seed_copy)
     worker = next(pid for pid in processes_of(seed_copy) if pid != proc.pid)
     os.kill(worker, signal.SIGKILL)
-    output, _ = proc.communicate(timeout=30)
+    output, _ = proc.communicate(timeout=ENDS_WITHIN)
     assert proc.returncode == 1 and "worker" in output and "Traceback" not in output
     assert wait_gone(seed_copy) == []
     assert_previous_index_serves(seed_copy)
@@ -147,7 +170,7 @@ def test_a_strict_failure_after_the_workers_started_exits(big_source, seed_copy,
     broken = tmp_path / "broken.jsonl"
     broken.write_text(big_source.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
     proc = start(broken, seed_copy, "--strict")
-    output, _ = proc.communicate(timeout=120)
+    output, _ = proc.communicate(timeout=ENDS_WITHIN)
     assert proc.returncode == 1 and "--strict" in output and "Traceback" not in output
     assert wait_gone(seed_copy) == []
     assert_previous_index_serves(seed_copy)
@@ -163,7 +186,7 @@ def test_a_full_disk_fails_the_build_and_it_exits(big_source, tmp_path):
     try:
         index = small / "index"
         proc = start(big_source, index)
-        output, _ = proc.communicate(timeout=120)
+        output, _ = proc.communicate(timeout=ENDS_WITHIN)
         assert proc.returncode == 1 and "No space left" in output and "Traceback" not in output
         assert wait_gone(index) == []
         assert list(index.glob("gen-*")) == []  # the unfinished generation was removed
