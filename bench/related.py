@@ -28,7 +28,8 @@ the test half; test4.tsv (21 new topics built by reading, blind to Cari, in sess
 method frozen then and main's before it; test5.tsv (20 new topics built the same way in session 16) likewise,
 for the method frozen in session 16 and main at 59df731; test6.tsv (20 more, built the same way in session
 17) likewise, for the method frozen in session 17 and main at 8e7295b; test7.tsv (14 more, built the same way in
-session 18, with at least 8 other articles on each subject) is read once, blind. With --cost N it measures instead the
+session 18, with at least 8 other articles on each subject) likewise, for the method frozen in session 18 and main at
+6e48850. With --cost N it measures instead the
 CPU time of ``Index.related(id, limit=10)`` for N articles drawn at random
 (seed 21) from FILE.jsonl, the articles DIR was built from (IndoSum's by
 default; a synthetic archive of ``../shared/peers/make_corpus.py`` too),
