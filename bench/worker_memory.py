@@ -54,14 +54,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 def process_tree(root: int) -> list[int]:
-    """``root`` and every process under it."""
+    """``root`` and every process under it (those that end while they are read are left out)."""
     found, waiting = [], [root]
     while waiting:
         pid = waiting.pop()
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                    waiting += [int(child) for child in children.read().split()]
+        except OSError:
+            continue
         found.append(pid)
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
-                waiting += [int(child) for child in children.read().split()]
     return found
 
 
