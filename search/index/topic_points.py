@@ -28,7 +28,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ from search.analysis.article_terms import head_bag
 from search.index import kept
 from search.index.schema import build_schema
 from search.index.topics import RECORD, Topics
-from search.index.workers import IndexingFailed, die_with_parent
+from search.index.workers import IndexingFailed, die_with_parent, own_stop_signals, start_with_stop_signals_held
 
 PREFIX = "topic-points-"
 POINT_SCALE = 127  # a unit vector's components times this fit int8
@@ -151,8 +150,7 @@ def _place_apart(generation: Path, paths: list[Path], procs: int) -> bool:
                  for names in shares]
     gc.freeze()
     try:
-        for process in processes:
-            process.start()
+        start_with_stop_signals_held(processes)
     finally:
         gc.unfreeze()
     try:
@@ -176,8 +174,7 @@ _NO_TOPICS = 3  # a placing process's exit code when the topics cannot be read
 def _placing_process(parent: int, generation: str, names: list[str]) -> None:
     """A process of :func:`_place_apart`: write the points files ``names`` of their segments in ``generation``
     (Ctrl-C is the parent's to handle; it dies with the parent)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    own_stop_signals()
     die_with_parent(parent)
     ix = open_dir(generation, schema=build_schema())
     with ix.searcher() as searcher:

@@ -187,8 +187,7 @@ class DocumentSink:
                             daemon=True)
             for _ in range(self.procs)
         ]
-        for process in self.workers:
-            process.start()
+        start_with_stop_signals_held(self.workers)
         warm, self.batch = self.batch, []
         for start in range(0, len(warm), BATCH_SIZE):
             self._send(warm[start : start + BATCH_SIZE])
@@ -301,6 +300,28 @@ def _stop_signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def start_with_stop_signals_held(processes: list[Any]) -> None:
+    """Fork ``processes`` with Ctrl-C and SIGTERM held back in the parent until all have started.
+
+    Raised from the CLI's handler while the parent ran fork's after-fork
+    callbacks (logging's ``_releaseLock``), the KeyboardInterrupt was printed as
+    "Exception ignored" and lost: the build ran on to its end and exited 0, and
+    the handler had already set every later Ctrl-C to be ignored. Each child
+    takes the signals back itself (:func:`own_stop_signals`).
+    """
+    with _stop_signals_deferred():
+        for process in processes:
+            process.start()
+
+
+def own_stop_signals() -> None:
+    """In a forked child: Ctrl-C ignored (the parent's to handle), SIGTERM ends it, neither held back any more."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not ours
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
 def new_roots(inherited: int) -> dict[str, str]:
     """The stems this worker computed (dicts keep insertion order), for the parent's cache."""
     roots = shared_stemmer().known_roots()
@@ -379,8 +400,7 @@ def _finished(writer: Any, counted_fields: tuple[str, ...]) -> tuple[Any, dict[s
 def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counted_fields: tuple[str, ...]) -> None:
     """Worker process: add every batch from ``jobs`` to a new segment (a new one every ``SEGMENT_DOCUMENTS``),
     report them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is not ours
+    own_stop_signals()
     die_with_parent(parent)
     release_inherited_lock()  # the rebuild lock is the parent's: it must end with the parent
     reports = _Reports(results)
