@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 
 from tests.conftest import ROOT
+
+# Debian installs haproxy in /usr/sbin, which a user's PATH may leave out (.ci/run runs as root or as a user who may sudo).
+HAPROXY = shutil.which("haproxy", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
 
 
 def haproxy_config(port: int, servers: list[tuple[str, str]]) -> str:

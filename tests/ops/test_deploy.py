@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from tests.conftest import ROOT, SEEDS, cari_command
+from tests.ops.haproxy_front import HAPROXY
 
 DEPLOY = ROOT / "deploy"
 
@@ -43,7 +44,7 @@ def test_systemd_reads_the_units():
 
 
 @pytest.mark.server
-@pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy is not installed (apt-get install haproxy)")
+@pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed (apt-get install haproxy)")
 def test_haproxy_reads_its_configuration(tmp_path):
     text = (DEPLOY / "haproxy.cfg").read_text(encoding="utf-8")
     assert "timeout http-request" in text and "option httpchk GET /healthz" in text
@@ -52,7 +53,7 @@ def test_haproxy_reads_its_configuration(tmp_path):
     testable = "\n".join(line for line in testable.splitlines() if line.strip() not in ("user haproxy",
                                                                                         "group haproxy", "daemon"))
     (tmp_path / "haproxy.cfg").write_text(testable + "\n", encoding="utf-8")
-    done = subprocess.run(["haproxy", "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True)
+    done = subprocess.run([str(HAPROXY), "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,11 +27,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.ops.haproxy_front import haproxy_config
+from tests.ops.haproxy_front import HAPROXY, haproxy_config
 from web.one_write import WHOLE_BYTES
 
-pytestmark = [pytest.mark.server, pytest.mark.skipif(shutil.which("haproxy") is None,
-                                                     reason="haproxy is not installed (Debian: haproxy)")]
+pytestmark = [pytest.mark.server, pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed (Debian: haproxy)")]
 
 WAIT = 60  # seconds at most for anything to start or happen: never reached but on a broken run
 
@@ -94,7 +92,7 @@ def front(tmp_path):
         config = tmp_path / "haproxy.cfg"
         config.write_text(haproxy_config(port, [(r.name, f"127.0.0.1:{r.port}") for r in replicas.values()]))
         with open(tmp_path / "haproxy.log", "ab") as log:
-            haproxy.append(subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=log,
+            haproxy.append(subprocess.Popen([str(HAPROXY), "-db", "-f", str(config)], stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True))
         wait_for(lambda: answers(port), "haproxy")
         return port, replicas
@@ -164,7 +162,11 @@ def test_a_slow_reader_gets_the_whole_response_though_every_replica_dies_once_it
     reader = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
     reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     reader.sendall(b"GET /answer HTTP/1.1\r\nHost: cari\r\nConnection: close\r\n\r\n")
-    received = reader.recv(1024)
+    received = b""
+    while b"\r\n" not in received:  # the status line: the response has begun to come
+        chunk = reader.recv(1024)
+        assert chunk, received
+        received += chunk
     assert received.startswith(b"HTTP/1.1 200")
     for replica in replicas.values():
         replica.kill()
