@@ -16,7 +16,8 @@ new generation and reopens it, so a long-running server never serves a stale
 one.
 
 This module is the API and its documentation; the work is done in
-``search.serving`` (the generation open for searching), ``search.searching``
+``search.serving`` (the generation open for searching), ``search.reopening``
+(which generation is open: reopened after a write, one search at a time), ``search.searching``
 (a search, its stages in order) and ``search.lookups`` (one article, related
 articles, the index's outline and counts). Every write (:meth:`Index.rebuild`, :meth:`Index.add`,
 :meth:`Index.remove`, and the write API's :meth:`Index.upsert` and
@@ -25,18 +26,15 @@ articles, the index's outline and counts). Every write (:meth:`Index.rebuild`, :
 
 from __future__ import annotations
 
-import functools
 import os
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
-from typing import IO, Any, Concatenate, Literal, ParamSpec, TypeVar
+from typing import IO, Any, Literal
 
 from search.analysis.stemmer import shared_stemmer
 from search.completions import Completion
-from search.errors import CariError, IndexMissing, SearchBusy, damaged
-from search.following import FOLLOW_SECONDS, Follower, Opening
+from search.errors import CariError, IndexMissing
 from search.index import generations
 from search.index.batch import ADD, BuildReport, ProgressCallback
 from search.index.build import build_index
@@ -52,12 +50,11 @@ from search.lookups import article_page, health_of, outline, publishers, related
 from search.options import default_budget_seconds
 from search.query.filters import Filters
 from search.query.parsed import ParsedQuery
-from search.query.synonyms import SynonymsFile
 from search.ranking.policy import RankingPolicy
 from search.ranking.scoring import ArrayScorer
+from search.reopening import ReopeningIndex, one_at_a_time
 from search.results import ArticlePage, Hit, SearchResults
 from search.searching import all_matches, search_page, top_ids
-from search.serving import OpenGeneration
 from search.tables import AllMatches
 
 __all__ = ["Index"]
@@ -66,36 +63,7 @@ __all__ = ["Index"]
 WARM_UP_QUERIES = ("Siapa presiden Indonesia?", "banjir jakarta")
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _one_at_a_time(method: Callable[Concatenate[Index, P], R]) -> Callable[Concatenate[Index, P], R]:
-    """Run an Index method under the index's lock, waiting for it no longer than the budget.
-
-    Whoosh 2.7's readers share file handles: two threads searching through
-    one reader corrupt each other's reads (4 threads x 300 indosum searches
-    gave 13 UnpicklingError/zlib errors and wrong results). Searching is
-    CPU-bound Python under the GIL, so serialising costs next to nothing, and
-    it also keeps a search from using a reader that a reopen is closing.
-    Every search stops at its budget, so the one holding the lock lets go
-    within it; a call that still cannot start by then (several slow
-    searches queued ahead) is refused with SearchBusy rather than left waiting.
-    """
-
-    @functools.wraps(method)
-    def locked(self: Index, *args: P.args, **kwargs: P.kwargs) -> R:
-        if not self._lock.acquire(timeout=-1 if self.budget_seconds is None else self.budget_seconds):
-            raise SearchBusy("Cari is busy with other searches and could not start this one; try again in a moment.")
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            self._lock.release()
-
-    return locked
-
-
-class Index:
+class Index(ReopeningIndex):
     """One index folder: built by the first :meth:`rebuild` or :meth:`add`, searched by the rest.
 
     Safe to share between threads (one search at a time); a context manager
@@ -110,12 +78,7 @@ class Index:
 
     def __init__(self, path: str | os.PathLike = "index", budget_seconds: float | None | Literal["default"] = "default",
                  write_wait_seconds: float = 10.0, writer: str | os.PathLike | None = None, writer_owner: int | None = None):
-        self.index_dir = Path(path)
-        self.budget_seconds = default_budget_seconds() if budget_seconds == "default" else budget_seconds
-        self._lock = threading.RLock()
-        self._opened: OpenGeneration | None = None  # the generation searches read, reopened after a write
-        self._follower: Follower | None = None  # opens each new generation as soon as it is swapped in (follow)
-        self.synonyms = SynonymsFile(self.index_dir)
+        super().__init__(Path(path), default_budget_seconds() if budget_seconds == "default" else budget_seconds)
         # ``writer``: the socket of the writer process that applies the writes of every worker of a server (the
         # process ``writer_owner``'s; search.index.writer), else this process writes, keeping the records between writes.
         self._writes: BatchedWrites | ForwardedWrites = BatchedWrites(self.index_dir, wait_seconds=write_wait_seconds) \
@@ -219,75 +182,6 @@ class Index:
         """Ship the live generation to each read replica in turn (``search.index.replicas``), one result each."""
         return publish(self.index_dir, destinations)
 
-    # -- opening: the live generation, reopened when a write swapped in another (search.serving) --------
-
-    def _current(self) -> OpenGeneration:
-        """The open generation, reopened if a write swapped the index."""
-        stamp = generations.pointer_stamp(self.index_dir)
-        with self._lock:
-            if self._opened is None or stamp != self._opened.stamp:
-                # The follower's opening of it when one is under way, else opened here; opened before the old one
-                # closes: a failure to open leaves the old one serving.
-                opening = self._follower.waiting(stamp) if self._follower is not None else None
-                found = opening.take() if opening is not None else None
-                self._swap(found if found is not None else OpenGeneration(self.index_dir, stamp, self.synonyms))
-            assert self._opened is not None
-            if (problem := self._opened.damage) is not None:  # found by the check of its large files
-                raise damaged(self.index_dir, problem)  # until a write (a rebuild) swaps in another generation
-            return self._opened
-
-    def _swap(self, opened: OpenGeneration) -> None:
-        old, self._opened = self._opened, opened
-        if old is not None:
-            old.close()
-
-    def follow(self, interval: float = FOLLOW_SECONDS) -> None:
-        """Open each new generation as soon as a write swaps it in, not at the next search (``search.following``).
-
-        A thread looks at ``CURRENT`` every ``interval`` seconds; searches go on
-        with the open generation while the new one opens. A server's workers
-        follow; :meth:`close` stops it.
-        """
-        with self._lock:
-            if self._follower is None:
-                self._follower = Follower(self.index_dir, lambda stamp: OpenGeneration(self.index_dir, stamp, self.synonyms),
-                                          lambda: None if self._opened is None else self._opened.stamp,
-                                          self._install, interval)
-
-    def _install(self, opening: Opening) -> None:
-        """Swap in the follower's generation, unless a search took it or ``CURRENT`` has moved on since."""
-        with self._lock:
-            opened = opening.take()
-            if opened is None:
-                return
-            if self._follower is None or (self._opened is not None and self._opened.stamp == opened.stamp) \
-                    or generations.pointer_stamp(self.index_dir) != opened.stamp:
-                opened.close()
-                return
-            self._swap(opened)
-
-    @property
-    def open_generation(self) -> Path | None:
-        """The generation open now (None: none), as it is: without looking for a newer one."""
-        opened = self._opened
-        return None if opened is None else opened.generation
-
-    @property
-    def is_open(self) -> bool:
-        """Whether the index's files are open now (after a search or :meth:`warm_up`, until :meth:`close`)."""
-        return self._opened is not None
-
-    def close(self) -> None:
-        """Close the open index files (waiting for a search in progress; the next call opens them again) and stop
-        following the writes."""
-        with self._lock:
-            if self._follower is not None:
-                self._follower.stop()
-                self._follower = None
-            if self._opened is not None:
-                self._opened.close()
-            self._opened = None
-
     @property
     def scorer(self) -> ArrayScorer:
         """The live generation's array scorer (the index is opened, or reopened after a write, if need be)."""
@@ -302,13 +196,13 @@ class Index:
     def schema(self) -> Any:
         return self._current().searcher.schema
 
-    @_one_at_a_time
+    @one_at_a_time
     def parse(self, text: str, words_only: bool = False) -> ParsedQuery:
         """The parsed query for ``text`` against this index (QueryError if it makes no sense)."""
         return self._current().parse(text, words_only)
 
     # -- searching (search.searching) ----------------------------------------
-    @_one_at_a_time
+    @one_at_a_time
     def search(
         self,
         text: str,
@@ -349,7 +243,7 @@ class Index:
         return search_page(self._current(), self.budget_seconds, text, page, limit, filters, sort, words_only,
                            facets, corrections, explain, prefix, group)
 
-    @_one_at_a_time
+    @one_at_a_time
     def search_all(
         self, text: str, filters: Filters | None = None, sort: str = "relevance", words_only: bool = False,
         corrections: bool = True,
@@ -369,7 +263,7 @@ class Index:
 
     # -- one article, and what the index holds (search.lookups) ----------------
 
-    @_one_at_a_time
+    @one_at_a_time
     def related(self, doc_id: str, limit: int = 10) -> list[Hit]:
         """Articles like ``doc_id``, best first: more like this over its most telling words
         (``ranking.related``: title and lead above the body, names whole), re-ranked by the article's
@@ -379,22 +273,22 @@ class Index:
         """
         return related_hits(self._current(), doc_id, limit)
 
-    @_one_at_a_time
+    @one_at_a_time
     def completions(self, typed: str, limit: int = 8) -> list[Completion]:
         """Completions of ``typed`` from the index: words, publishers and authors, titles."""
         return self._current().completion_table().complete(typed, max(1, min(limit, 20)))
 
-    @_one_at_a_time
+    @one_at_a_time
     def ranked_ids(self, text: str, limit: int = 100) -> list[tuple[str, float]]:
         """(id, score) of the top results, without snippets (for batch runs)."""
         return top_ids(self._current(), text, limit)
 
-    @_one_at_a_time
+    @one_at_a_time
     def document(self, doc_id: str) -> dict | None:
         """The stored fields of one article, or None."""
         return self._current().searcher.document(id=doc_id)
 
-    @_one_at_a_time
+    @one_at_a_time
     def article(self, doc_id: str, query_text: str = "") -> ArticlePage | None:
         """One whole article for reading, with the words of ``query_text`` marked.
 
@@ -403,7 +297,7 @@ class Index:
         """
         return article_page(self._current(), doc_id, query_text)
 
-    @_one_at_a_time
+    @one_at_a_time
     def sources(self) -> list[tuple[str, int]]:
         """Every publisher in the index with its number of articles, by name."""
         return publishers(self._current())
@@ -421,7 +315,7 @@ class Index:
             for text in WARM_UP_QUERIES:
                 self.search(text, facets=True)
 
-    @_one_at_a_time
+    @one_at_a_time
     def archive_outline(self) -> dict:
         """What the search page shows of this index: its first and last day, and words for tips.
 
@@ -431,17 +325,17 @@ class Index:
         """
         return outline(self._current())
 
-    @_one_at_a_time
+    @one_at_a_time
     def doc_count(self) -> int:
         """How many articles the index holds."""
         return self._current().searcher.doc_count()
 
-    @_one_at_a_time
+    @one_at_a_time
     def stats(self) -> dict:
         """What is in the index: counts, size, when and from what it was built."""
         return statistics(self._current())
 
-    @_one_at_a_time
+    @one_at_a_time
     def health(self) -> dict:
         """The live generation's name and document count (IndexMissing or IndexDamaged if none opens)."""
         return health_of(self._current())
