@@ -96,10 +96,9 @@ class ParsedQuery:
         they stand together as the phrase, not each wherever it is
         (``daerah`` alone, ``Komisi Pemilihan Umum``).
         """
-        wanted = positive_terms(self.query)
+        wanted, free, phrases = asked_terms(self.query)
         roots = [text for fieldname, text in wanted if fieldname in ("title", "body")]
         words = [text for fieldname, text in wanted if fieldname in ("title_exact", "body_exact")]
-        free, phrases = phrase_terms(self.query)
         if not phrases and set(free) == set(wanted):
             return TermMatcher.from_terms(roots, words)
         return TermMatcher.from_terms(roots, words).with_phrases(
@@ -163,8 +162,12 @@ class TermMatcher:
         return bool(self.terms or self.patterns or self.words)
 
 
-def phrase_terms(query: q.Query) -> tuple[list[tuple[str, str]], list[tuple[bool, tuple[str, ...]]]]:
-    """The wanted terms asked for alone (field, text), and the phrases: (of roots, their words in order).
+Terms = list[tuple[str, str]]  # (field, text) of each term, in the query's order
+Phrases = list[tuple[bool, tuple[str, ...]]]  # (of roots, the phrase's words in order)
+
+
+def asked_terms(query: q.Query) -> tuple[Terms, Terms, Phrases]:
+    """In one walk of the query: every term it asks for (``positive_terms``), those asked for alone, and the phrases.
 
     A phrase is a ``Phrase`` of the stemmed fields (roots) or the words as
     written that a ``Require`` asks for with the phrase of their roots
@@ -172,8 +175,9 @@ def phrase_terms(query: q.Query) -> tuple[list[tuple[str, str]], list[tuple[bool
     form); the terms in them are not asked for alone (the root ``usir`` that
     a quoted ``"diusir"`` requires is not).
     """
-    free: list[tuple[str, str]] = []
-    phrases: list[tuple[bool, tuple[str, ...]]] = []
+    wanted: Terms = []
+    free: Terms = []
+    phrases: Phrases = []
 
     def walk(node: q.Query) -> None:
         if isinstance(node, q.Not):
@@ -182,22 +186,27 @@ def phrase_terms(query: q.Query) -> tuple[list[tuple[str, str]], list[tuple[bool
             walk(node.a)
         elif isinstance(node, q.Require):
             written = positive_terms(node.a)
+            wanted.extend(written)
+            wanted.extend(positive_terms(node.b))
             if len(written) > 1:
                 phrases.append((written[0][0] in ("title", "body"), tuple(text for _, text in written)))
             else:
                 free.extend(written)
             if isinstance(node.b, q.Phrase) and len(node.b.words) > 1:
                 phrases.append((True, tuple(node.b.words)))
-        elif isinstance(node, q.Phrase) and len(node.words) > 1:
-            phrases.append((node.fieldname in ("title", "body"), tuple(node.words)))
         elif node.is_leaf():
-            free.extend(positive_terms(node))
+            terms = positive_terms(node)
+            wanted.extend(terms)
+            if isinstance(node, q.Phrase) and len(node.words) > 1:
+                phrases.append((node.fieldname in ("title", "body"), tuple(node.words)))
+            else:
+                free.extend(terms)
         else:
             for child in node.children():
                 walk(child)
 
     walk(query)
-    return free, phrases
+    return wanted, free, phrases
 
 
 def positive_terms(query: q.Query) -> list[tuple[str, str]]:
