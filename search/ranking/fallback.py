@@ -10,7 +10,7 @@ from __future__ import annotations
 import pickle
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -88,19 +88,22 @@ def count_plain_or(searcher: Any, query: q.Query, deadline: Deadline = NO_DEADLI
 
 def rank_in_whoosh(
     searcher: Any, query: q.Query, limit: int | None, filter_query: q.Query | None, sort: str,
-    deadline: Deadline = NO_DEADLINE,
+    deadline: Deadline = NO_DEADLINE, count: Callable[[], int] | None = None,
 ) -> tuple[list, int]:
     """What ``scoring.ArrayScorer`` does not rank (queries with a NOT), ranked by Whoosh.
 
     Returns ((stored fields, score) of the top ``limit``, total); the facets are counted over its matches
-    as the array scorer's are (``ranking.policy``).
+    as the array scorer's are (``ranking.policy``). ``count``: the number of matches, where the caller
+    asks Whoosh for them anyway (the facets'), instead of asking again here.
     """
     query = preload_or(query)
     options = {"filter": filter_query, **exact_search_options(query)}
     if sort == "date":
         options.update(sortedby=newest_first())
     ranked = _search_within(searcher, query, searcher.collector(limit=limit, terms=False, **options), deadline)
-    total = None if filter_query is not None else count_plain_or(searcher, query, deadline)
+    total = count() if count is not None else None
+    if total is None and filter_query is None:
+        total = count_plain_or(searcher, query, deadline)
     if total is None:
         total = _count(ranked, deadline)
     found = [(hit.fields(), hit.score) for hit in ranked]

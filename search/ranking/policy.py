@@ -124,11 +124,13 @@ class RankingPolicy:
             matched = ranking.matched if ranking is not None else self._whoosh_matches(query, filter_query)
             ranking = self._oldest(matched, fetch, ranking.coverage if ranking is not None else "all")
         if ranking is None:
-            matches: Matches = functools.partial(self._whoosh_matches, query, filter_query)
+            # Asked of Whoosh once, when first needed: the facets' matches are the total's and the stories'.
+            matches: Matches = functools.cache(functools.partial(self._whoosh_matches, query, filter_query))
             whoosh_sort = "date" if sort == "newest" else sort
-            found, total = rank_in_whoosh(self.searcher, query, fetch, filter_query, whoosh_sort, deadline)
+            found, total = rank_in_whoosh(self.searcher, query, fetch, filter_query, whoosh_sort, deadline,
+                                          count=(lambda: int(matches().sum())) if facets else None)
             # every facet the array scorer's ranking has, and the timeline, over the same matches
-            counts = self._facets(self._whoosh_matches(query, filter_query)) if facets else None
+            counts = self._facets(matches()) if facets else None
             coverage = "all"
         else:
             found, total, counts, coverage = self._found(ranking, facets)
