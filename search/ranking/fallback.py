@@ -17,7 +17,7 @@ from typing import Any
 
 from whoosh import query as q
 from whoosh import sorting
-from whoosh.collectors import TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimitCollector
 from whoosh.searching import TimeLimit
 
 from search.errors import damaged
@@ -97,10 +97,11 @@ def rank_in_whoosh(
     asks Whoosh for them anyway (the facets'), instead of asking again here.
     """
     query = preload_or(query)
-    options = {"filter": filter_query, **exact_search_options(query)}
+    options = exact_search_options(query)
     if sort == "date":
         options.update(sortedby=newest_first())
-    ranked = _search_within(searcher, query, searcher.collector(limit=limit, terms=False, **options), deadline)
+    collector = searcher.collector(limit=limit, terms=False, **options)
+    ranked = _search_within(searcher, query, collector, filter_query, deadline)
     total = count() if count is not None else None
     if total is None and filter_query is None:
         total = count_plain_or(searcher, query, deadline)
@@ -110,15 +111,39 @@ def rank_in_whoosh(
     return found, total
 
 
-def _search_within(searcher: Any, query: q.Query, collector: Any, deadline: Deadline) -> Any:
-    """Whoosh's results of ``collector``, stopped by Whoosh's ``TimeLimitCollector`` at the deadline.
+class _TimedMatches(TimeLimitCollector):
+    """Whoosh's ``TimeLimitCollector``, its timer also checked between the matches it hands to a filter around it.
+
+    Whoosh 2.7.4's checks its timer in its own ``collect_matches``, which
+    calls its child's ``collect`` for every match: around a
+    ``FilterCollector``, which filters in its ``collect_matches``, that
+    skipped the filter (``-toyota`` in one source's articles listed every
+    source's, with every search's time budget). So the filter goes around
+    this one, which checks the timer in the matches the filter walks.
+    """
+
+    def matches(self) -> Iterator[int]:
+        for docnum in self.child.matches():
+            if self.timedout:
+                raise TimeLimit
+            yield docnum
+
+    def computes_count(self) -> bool:
+        return self.child.computes_count()
+
+
+def _search_within(searcher: Any, query: q.Query, collector: Any, filter_query: q.Query | None,
+                   deadline: Deadline) -> Any:
+    """Whoosh's results of ``collector`` within ``filter_query``, stopped by Whoosh's timer at the deadline.
 
     Without SIGALRM, which only the main thread may use (waitress serves
     from others): the collector then checks its timer between documents.
     """
     deadline.check()
     if deadline.bounded:
-        collector = TimeLimitCollector(collector, timelimit=deadline.remaining(), use_alarm=False)
+        collector = _TimedMatches(collector, timelimit=deadline.remaining(), use_alarm=False)
+    if filter_query is not None:
+        collector = FilterCollector(collector, allow=filter_query)
     try:
         searcher.search_with_collector(query, collector)
     except TimeLimit:

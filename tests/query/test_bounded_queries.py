@@ -299,3 +299,15 @@ def test_a_wildcard_count_stopped_by_the_deadline_carries_on_at_the_next_search(
         assert 0 < len(looked_up) < lookups_in_one_go
         assert expander.words("body_exact", "pe*", Deadline(1e9)) == everything
         assert len(looked_up) == lookups_in_one_go  # no word counted twice, none left out
+
+
+@pytest.mark.budget  # the default budget (2 s), as users have it: Whoosh's timer around the filter skipped it
+@pytest.mark.parametrize("text", ["-pemilu", "banjir AND NOT pemilu"])
+def test_a_query_whoosh_ranks_keeps_its_filter_within_a_time_budget(news_index, text):
+    """A NOT query filtered to one source lists only that source's articles, and counts only them."""
+    with Index(news_index) as index:
+        assert index.budget_seconds is not None
+        results = index.search(text, filters=Filters(source="Tempo.co"), facets=True, group=False)
+    assert {hit.source for hit in results.hits} == {"Tempo.co"}
+    assert results.total == 2 and sorted(hit.id for hit in results.hits) == ["tem-10", "tem-11"]
+    assert results.facets["source"] == {"Tempo.co": 2}
