@@ -7,7 +7,8 @@ deletions: ``mode=REMOVE``, which ``index.changes`` asks for) -- is a
 :func:`build_index` that holds ``write_lock.writing``, fills a
 ``generations.next_generation`` and swaps it in with ``generations.publish``;
 the write API batches its writes into these (``index.documents``). Reading the sources, and
-what a build removes, is ``index.batch``.
+what a build removes, is ``index.batch``; what a write starts from (the live generation, if it can
+be updated, and what it holds) is ``index.updatable``.
 ``search.Index`` is the front door to all of them.
 """
 
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from search._whoosh.writers import open_for_writing, parent_writer
-from search.errors import BuildFailed, CariError
+from search.errors import BuildFailed
 from search.index import generations, names, stories, topic_points, topics, write_lock
 from search.index import kept as records
 from search.index.batch import (
@@ -41,24 +42,28 @@ from search.index.batch import (
     removals,
     shown,
 )
-from search.index.checksums import Verification, first_mismatch
+from search.index.checksums import Verification
 from search.index.fields import article_fields
 from search.index.format import (
     CONTENTS,
     FURNITURE,
-    INDEX_FORMAT,
-    check_format,
     learn_roots_for_update,
-    opens,
     save_roots,
-    schema_fingerprint,
     stamp,
 )
 from search.index.name_counts import WORDS_FIELD, Tally
 from search.index.name_learning import write_names
 from search.index.names import NAMES_FIELD
-from search.index.records import READABLE_FORMATS, OwnArticles
+from search.index.records import OwnArticles
 from search.index.schema import build_schema
+from search.index.updatable import (
+    has_index,
+    live_contents,
+    not_updatable,
+    own_sources,
+    removable,
+    updatable_generation,
+)
 from search.index.workers import DocumentSink, default_procs
 from search.ingest.formats import ReadOptions
 from search.ingest.sources import STDIN
@@ -116,34 +121,30 @@ def build_index(
     """
     index_dir = Path(index_dir)
     paths: list = [s if isinstance(s, GivenArticles) else Path(s) for s in sources]
-    if mode == REMOVE:
-        if paths or own_articles or full:
-            raise ValueError("a removal reads no sources")
-    elif own_articles:
+    if own_articles and mode != REMOVE:
         full, mode, strict = True, REBUILD, True
-    else:
-        check_sources(paths)
+    _check_asked(paths, mode, own_articles, full)
     options = options or ReadOptions()
     report = BuildReport(index_dir=index_dir, mode=mode, dry_run=dry_run)
     started = time.perf_counter()
     if dry_run:
         if mode == REMOVE:
-            _removable(index_dir, remove, report)
+            removable(index_dir, remove, report)
         else:
-            _plan(_own(index_dir) if own_articles else paths, index_dir, report, on_item, strict, allow_removals,
+            _plan(own_sources(index_dir) if own_articles else paths, index_dir, report, on_item, strict, allow_removals,
                   options)
         report.seconds = time.perf_counter() - started
         return report
     with write_lock.writing(index_dir, wait_seconds):
         if own_articles:  # read under the lock: no write can land between the reading and the swap
-            paths = _own(index_dir)
-        if mode == REMOVE and not _removable(index_dir, remove, report).deleted:
+            paths = own_sources(index_dir)
+        if mode == REMOVE and not removable(index_dir, remove, report).deleted:
             return report  # nothing to remove: no new generation
         # A rebuild checks every file of the live generation first (a damaged one is rebuilt whole); a write that
         # only adds or removes checks the large ones in a thread meanwhile, and publishes only once they are sound.
         live, previous, check = (None, {}, None) if full else updatable_generation(index_dir, mode != REBUILD)
-        if live is None and mode in (ADD, REMOVE) and _has_index(index_dir):
-            raise BuildFailed(_not_updatable(index_dir))
+        if live is None and mode in (ADD, REMOVE) and has_index(index_dir):
+            raise BuildFailed(not_updatable(index_dir))
         known = previous or live_contents(index_dir)  # what a removal guard counts against
         report.full = live is None
         batch = Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
@@ -153,6 +154,15 @@ def build_index(
             if check is not None:
                 check.stop()
     return report
+
+
+def _check_asked(paths: list, mode: str, own_articles: bool, full: bool) -> None:
+    """Raise for a build that asks what cannot be: a removal that reads sources, a source that does not exist."""
+    if mode == REMOVE:
+        if paths or own_articles or full:
+            raise ValueError("a removal reads no sources")
+    elif not own_articles:
+        check_sources(paths)
 
 
 def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: int | None, started: float,
@@ -193,7 +203,7 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
         if batch.on_item is not None:
             batch.on_item(Phase("Saving: the records of what the index holds, then the swap"))
         if check is not None and check.wait():
-            raise BuildFailed(_not_updatable(index_dir, check.problem))
+            raise BuildFailed(not_updatable(index_dir, check.problem))
         report.seconds = time.perf_counter() - started
         kept = earlier if report.mode != REBUILD else {}
         generations.publish(index_dir, generation, {**manifest(report, batch.paths, kept, len(contents)),
@@ -208,103 +218,6 @@ def _repeats(manifest: dict) -> int:
     found = manifest.get(REPEATS)
     repeats = found.get(CONTENTS) if isinstance(found, dict) else None
     return repeats if isinstance(repeats, int) and repeats >= 0 else 0
-
-
-def _removable(index_dir: Path, ids: Iterable[str], report: BuildReport) -> BuildReport:
-    """Sort the ids a removal asks for into ``report.deleted`` (the index holds them) and ``report.unknown``.
-
-    IndexMissing, IndexOutdated or IndexDamaged when there is no sound index;
-    BuildFailed when it has no readable record of the articles it holds.
-    """
-    live = generations.live_generation(index_dir)
-    check_format(index_dir, live, background=True)  # the large files: checked by the write, before its swap
-    contents = _contents(live)
-    records.keep(live / CONTENTS, CONTENTS, contents)  # the removal takes it again (updatable_generation)
-    if not isinstance(contents, dict):
-        raise BuildFailed(f"The index at {index_dir} has no readable list of its articles: "
-                          "run `cari rebuild-index --full` with its sources.")
-    report.deleted, report.unknown = [], []
-    for doc_id in dict.fromkeys(ids):  # each once, in the order given
-        (report.deleted if doc_id in contents else report.unknown).append(doc_id)
-    report.removed = len(report.deleted)
-    return report
-
-
-def _own(index_dir: Path) -> list:
-    """The index's own articles as the one source of a rebuild; BuildFailed when they cannot be read back."""
-    live = generations.live_generation(index_dir)
-    record = generations.read_manifest(live)
-    found = record.get("index_format")
-    expected = record.get("checksums")
-    damage = first_mismatch(live, expected) if isinstance(expected, dict) else "it records no checksums"
-    if damage and found in READABLE_FORMATS:
-        raise BuildFailed(f"The index at {index_dir} is damaged ({damage}), so its articles cannot be read back: "
-                          "run `cari rebuild-index --full SOURCES` with its sources, or restore a backup. "
-                          "Nothing was changed.")
-    if found not in READABLE_FORMATS:
-        raise BuildFailed(f"The articles of the index at {index_dir} (index format {found or 'unknown'}) cannot be "
-                          "read back by this version of Cari: run `cari rebuild-index --full SOURCES` with its "
-                          "sources. Nothing was changed.")
-    return [OwnArticles(live, index_dir)]
-
-
-def _not_updatable(index_dir: Path, damage: str | None = None) -> str:
-    """Why an index cannot be added to (``damage``: what its check found), and what works: a rebuild from its own
-    articles, or from its sources."""
-    said = f"The index at {index_dir} cannot be added to"
-    if damage:
-        return f"{said} (it is damaged: {damage}). Run `cari rebuild-index --full SOURCES` with all its sources; " \
-               "nothing was changed."
-    try:
-        found = generations.read_manifest(generations.live_generation(index_dir)).get("index_format")
-    except CariError:
-        found = None
-    if found in READABLE_FORMATS and found != INDEX_FORMAT:
-        return (f"{said}: it was built by another version of Cari (index format {found}). Run "
-                "`cari rebuild-index --full` (no sources needed: it rebuilds from its own articles), then add "
-                "again; nothing was changed.")
-    return f"{said} (it is damaged). Run `cari rebuild-index --full SOURCES` with all its sources; nothing was changed."
-
-
-def _has_index(index_dir: Path) -> bool:
-    return (index_dir / generations.POINTER).exists()
-
-
-def live_contents(index_dir: Path) -> dict[str, str]:
-    """``id -> content hash`` of the live index, whatever its version; empty if there is none or it is unreadable."""
-    try:
-        live = generations.live_generation(index_dir)
-    except CariError:
-        return {}
-    contents = generations.read_record(live, CONTENTS)
-    return contents if isinstance(contents, dict) else {}
-
-
-def updatable_generation(index_dir: Path, background: bool = False
-                         ) -> tuple[Path | None, dict[str, str], Verification | None]:
-    """The live generation, its ``id -> content hash`` and the check of its large files (``background``: going on
-    in a thread, else done: None) if an update can start from it, else ``(None, {}, None)`` (full rebuild)."""
-    try:
-        live = generations.live_generation(index_dir)
-    except CariError:
-        return None, {}, None
-    record = generations.read_manifest(live)
-    if record.get("index_format") != INDEX_FORMAT or record.get("fingerprint") != schema_fingerprint():
-        return None, {}, None
-    # Without a readable record of what the index holds, an update would add
-    # every article again beside its old copy: rebuild instead.
-    contents = _contents(live, take=True)
-    check = opens(index_dir, live, background) if isinstance(contents, dict) else None
-    if check is None:
-        return None, {}, None
-    return live, contents, (check if background else None)
-
-
-def _contents(live: Path, take: bool = False) -> Any:
-    """The list of articles of the generation ``live``: kept by this process's last write (``take``: its own from
-    now on), else read."""
-    found = (records.take if take else records.peek)(live / CONTENTS, CONTENTS)
-    return found if found is not None else generations.read_record(live, CONTENTS)
 
 
 def _open_for_writing(generation: Path, live: Path | None) -> Any:
