@@ -342,6 +342,30 @@ def test_typing_slowly_shows_completed_results_and_enter_adds_no_history_entry(a
     assert page.problems == []
 
 
+def test_a_first_answer_coming_after_the_next_letter_still_leaves_one_history_entry(archive, page):
+    """On a slow line (or a loaded machine) the next letter's fetch aborts the first one before it answers: the
+    typing's history entry is made by the first page shown, so Back still leads to the home page."""
+    page.goto(archive["url"] + "/")
+    focused(page)
+    before = page.evaluate("history.length")
+    held: list = []
+    page.route("**/search?q=gem&prefix=1", lambda route: held.append(route))  # the first typed fetch waits
+    page.keyboard.type("gem")
+    for _ in range(1200):  # its request comes after the typing's pause (a hang ends the test after a minute)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held
+    page.keyboard.type("p")  # its fetch aborts the held one
+    page.wait_for_url("**/search?q=gemp")
+    held[0].continue_()  # the aborted fetch's answer comes late, and changes nothing
+    page.wait_for_function("() => !document.documentElement.classList.contains('loading')")
+    assert page.evaluate("history.length") == before + 1
+    page.go_back()
+    page.wait_for_url(archive["url"] + "/")
+    assert page.problems == []
+
+
 def test_on_a_phone_the_facets_are_above_the_results_and_a_filter_applies_when_changed(archive, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID", has_touch=True)
     page = context.new_page()

@@ -107,7 +107,8 @@
     return true;
   }
 
-  function load(url, input, how, address) {
+  // ``shownThen``: called once this page is shown and its history entry made (not if newer typing aborted it).
+  function load(url, input, how, address, shownThen) {
     if (pending) {
       pending.abort();
     }
@@ -128,6 +129,9 @@
         shown = url;
         shownAddress = address || url;
         showPage(html, input);
+        if (shownThen) {
+          shownThen();
+        }
       })
       .catch(function () { /* aborted by newer typing, or offline: the form still submits */ })
       .finally(function () {
@@ -142,8 +146,11 @@
     if (url === shown || !(new URL(url, location.href).searchParams.get("q") || input.form.querySelector("[name=source]"))) {
       return;
     }
-    load(url, input, pushedThisSession ? "replace" : "push", searchUrl(input, false));
-    pushedThisSession = true;
+    // The typing's entry exists once a push is shown: a first fetch aborted by the next letter (a slow
+    // answer) pushed nothing, so the next one pushes (else every later fetch replaced the page before).
+    load(url, input, pushedThisSession ? "replace" : "push", searchUrl(input, false), function () {
+      pushedThisSession = true;
+    });
   }
 
   function suggest(input) {
