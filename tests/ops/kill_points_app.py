@@ -3,7 +3,8 @@ point of its response, says so, and waits there to be killed.
 
 Environment: ``REPLICA`` (its name, the body's text), ``BODY_BYTES`` (the
 body's length), ``STALL`` (where it stops: ``before-headers``,
-``after-headers``, ``mid-body``, ``after-body``; none: it answers) and
+``after-headers``, ``mid-body``, ``after-body``; none: it answers;
+``error-mid-body``: it fails there) and
 ``STALL_MARK`` (the file it makes when it has stopped). gunicorn writes a
 response's headers at its first write, even of no bytes, then each item of
 the body: ``after-headers`` is the moment between the two that a SIGKILL
@@ -33,8 +34,11 @@ def _parts(whole: bytes, stall: str) -> Iterator[bytes]:
     if stall == "after-headers":
         yield b""
         _stall()
-    if stall == "mid-body":
+    if stall in ("mid-body", "error-mid-body"):
         yield whole[: len(whole) // 2]
+        if stall == "error-mid-body":  # an exception in the middle of a response, as an export's reader failing
+            Path(os.environ["STALL_MARK"]).touch()
+            raise RuntimeError("failed in the middle of the response")
         _stall()
         yield whole[len(whole) // 2:]
     else:

@@ -146,6 +146,14 @@ def test_a_replica_killed_at_any_moment_of_a_response_costs_the_reader_nothing(f
     assert request.body in (b"a " * 20_000, b"b " * 20_000)  # all of it (b's, or a's if it had ended before the kill)
 
 
+def test_a_response_failing_in_its_middle_sends_nothing_and_haproxy_asks_another_replica(front):
+    port, replicas = front(40_000, {"a": "error-mid-body", "b": ""})
+    request = request_stalled_on(port, replicas["a"])  # no kill: replica a's app raises half-way through its body
+    request.join(WAIT)
+    assert request.error is None, f"{type(request.error).__name__}: {request.error!r}"
+    assert request.body == b"b " * 20_000
+
+
 def test_a_response_past_what_is_sent_whole_cut_by_a_kill_is_seen_cut_by_the_reader(front):
     size = 2 * WHOLE_BYTES + 1000  # an export's size: its first half already past WHOLE_BYTES, so sent as written
     port, replicas = front(size, {"a": "mid-body", "b": ""})
