@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from whoosh.analysis import Analyzer, Token
 
 from search._whoosh.persisted import restore
+from search.analysis.abbreviations import abbreviations_in
 from search.analysis.names import name_terms
-from search.analysis.tokens import analyse
+from search.analysis.tokens import Token as AnalysedToken
+from search.analysis.tokens import analyse, word_parts
 
 
 class IndonesianAnalyzer(Analyzer):
@@ -45,7 +47,10 @@ class IndonesianAnalyzer(Analyzer):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.boost = 1.0
         renumbered = None
-        for token in analyse(value, start_pos, start_char, tokenize):
+        tokens = analyse(value, start_pos, start_char, tokenize)
+        if mode == "index" and tokenize:  # what is indexed: the abbreviations of its full forms after its words
+            tokens = _with_abbreviations(list(tokens), start_pos)
+        for token in tokens:
             pos = token.pos
             if not self.stemmed:
                 t.text, t.stopped = token.word, False
@@ -64,6 +69,21 @@ class IndonesianAnalyzer(Analyzer):
             if chars:
                 t.startchar, t.endchar = token.start, token.end
             yield t
+
+
+def _with_abbreviations(tokens: list[AnalysedToken], start_pos: int) -> list[AnalysedToken]:
+    """``tokens`` and then a token for the abbreviation of each full form they hold (``search.analysis.abbreviations``),
+    placed after the last word, its offsets the last word's (no highlight reads them: snippets read the text)."""
+    added = abbreviations_in([token.word for token in tokens])
+    if not added:
+        return tokens
+    last = tokens[-1]
+    pos = last.pos + 1
+    for term in added:
+        for part in word_parts(term):
+            tokens.append(AnalysedToken(part.word, part.stem, last.start, last.end, pos))
+            pos += 1
+    return tokens
 
 
 def indonesian_analyzer() -> IndonesianAnalyzer:

@@ -39,6 +39,7 @@ from whoosh.system import pack_uint
 
 from search._whoosh.analyzers import IndonesianAnalyzer, NamesAnalyzer
 from search._whoosh.token_columns import Numbers
+from search.analysis.abbreviations import abbreviations_in
 from search.analysis.names import name_terms
 from search.analysis.stemmer import shared_stemmer
 from search.analysis.tokens import index_parts, word_hash
@@ -104,15 +105,26 @@ class _LastText:
         self.table = WordNumbers()
         self.text: str | None = None
         self.found: np.ndarray | None = None
+        self.terms: np.ndarray | None = None
         self.kept: tuple[np.ndarray, int] | None = None
 
     def numbers(self, text: str) -> np.ndarray:
+        """The numbers of the text's words, in order (a story's signature reads them)."""
         if text != self.text or self.found is None:  # `is` first: the stemmed and exact fields get one str object
-            self.text, self.found, self.kept = text, self.table.numbers(index_parts(text)), None
+            words = index_parts(text)
+            self.text, self.found, self.kept = text, self.table.numbers(words), None
+            # The abbreviations of the full forms it holds come after its words (search.analysis.abbreviations).
+            added = abbreviations_in(words)
+            self.terms = np.concatenate([self.found, self.table.numbers(added)]) if added else self.found
         return self.found
 
+    def term_numbers(self, text: str) -> np.ndarray:
+        """The numbers of the terms the text fields index: the words, then the abbreviations of its full forms."""
+        self.numbers(text)
+        return self.terms  # type: ignore[return-value]
+
     def kept_roots(self, text: str) -> tuple[np.ndarray, int]:
-        numbers = self.numbers(text)
+        numbers = self.term_numbers(text)
         if self.kept is None:
             self.kept = self.table.kept_roots(numbers)
         return self.kept
@@ -120,7 +132,7 @@ class _LastText:
     def forget(self) -> None:
         """Forget the table's words (no tokens may wait in columns: their numbers would mean other words)."""
         self.table.forget()
-        self.text = self.found = self.kept = None
+        self.text = self.found = self.terms = self.kept = None
 
 
 def _word_numbers(memo: _LastText, stemmed: bool) -> Callable[[str], tuple[np.ndarray, int]]:
@@ -130,7 +142,7 @@ def _word_numbers(memo: _LastText, stemmed: bool) -> Callable[[str], tuple[np.nd
     the place of the first one (Whoosh's StopFilter renumbers so), the exact fields every word from 0."""
 
     def numbers(text: str) -> tuple[np.ndarray, int]:
-        return memo.kept_roots(text) if stemmed else (memo.numbers(text), 0)
+        return memo.kept_roots(text) if stemmed else (memo.term_numbers(text), 0)
 
     return numbers
 

@@ -113,7 +113,8 @@ def search(words: tuple[str, ...], index_dir: Path, limit: int, page: int, sourc
                              them: Setnov, Novanto); org:KPK an organisation
 
     \b
-    Spellings of names (Moskwa, Moskow), abbreviations (AS, Amerika Serikat),
+    An abbreviation and its full form find each other's articles (mendagri,
+    Menteri Dalam Negeri; KPK). Spellings of names (Moskwa, Moskow),
     your synonyms (cari synonyms) and the index's spelling of a mistyped word
     (novnto: novanto) are searched too, below the words typed; --as-typed
     turns the corrections off. A query that finds little suggests a

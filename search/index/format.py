@@ -21,6 +21,7 @@ from typing import Any
 
 from whoosh.index import open_dir
 
+from search.analysis.abbreviations import abbreviation_lines
 from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import load_stem_exceptions, stopwords
 from search.errors import IndexOutdated, damaged, not_permitted
@@ -44,8 +45,10 @@ COMMON_ROOTS_COUNT = 100_000
 # 7: the year facet is Jakarta's year; 8: every article kept whole, as it was given (search.index.records);
 # 9: the names field and record (people and organisations, search.index.names);
 # 10: a date that names no zone is Jakarta's (search.ingest.dates.read_date): ``published``, the year and the
-# filters of such an article moved by seven hours (it was read as UTC).
-INDEX_FORMAT = 10
+# filters of such an article moved by seven hours (it was read as UTC);
+# 11: a full form's abbreviation indexed where it stands (``Menteri Dalam Negeri``: ``mendagri``,
+# search.analysis.abbreviations), and a query of it asks that term alone.
+INDEX_FORMAT = 11
 
 
 def schema_fingerprint() -> str:
@@ -64,7 +67,8 @@ def schema_fingerprint() -> str:
         sastrawi = version("PySastrawi")
     except PackageNotFoundError:  # pragma: no cover - installed some other way
         sastrawi = "unknown"
-    data = [INDEX_FORMAT, sastrawi, fields, sorted(load_stem_exceptions().items()), sorted(stopwords())]
+    data = [INDEX_FORMAT, sastrawi, fields, sorted(load_stem_exceptions().items()), sorted(stopwords()),
+            sorted(abbreviation_lines())]
     return hashlib.sha1(json.dumps(data).encode("utf-8")).hexdigest()
 
 

@@ -30,7 +30,7 @@ from search.ingest.sources import settle
 # The fields of an exported article, in their order (a CSV's header).
 FIELDS = ("id", "title", "text", "date", "source", "author", "url")
 # The index formats whose stored fields an export can read (5: the first that names no Cari module).
-READABLE_FORMATS = range(5, 11)
+READABLE_FORMATS = range(5, 12)
 
 
 def stored_record(article: Article, body: str | None = None) -> dict | None:

@@ -9,7 +9,11 @@ articles using the reader's own form still come first:
   itself holds (``search.query.typos``: names a small edit apart);
 - synonyms the user keeps per index (``cari synonyms``, ``synonyms.py``);
 - abbreviations both ways (``AS`` and ``Amerika Serikat``, from
-  ``search/data/abbreviations.tsv``);
+  ``search/data/abbreviations.tsv``): the index holds the abbreviation where
+  its full form stands (``search.analysis.abbreviations``), so the
+  abbreviation is searched as itself and the other abbreviations of its full
+  form (``Kemlu``, ``Kemenlu``), and the full form typed also searches its
+  abbreviation;
 - the base of a doubled word (``hari-hari`` also searches ``hari``);
 - the correction of a word the index does not know, or knows far less often
   than a close spelling (``korupsii`` -> ``korupsi``).
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
+from search.analysis.abbreviations import abbreviation_lines
 from search.analysis.tokens import fold, is_reduplication
 from search.analysis.wordlists import read_lines
 
@@ -33,13 +38,14 @@ WEIGHTS = {
     "variant": 0.8,  # the same name spelt another way
     "synonym": 0.8,  # the user said these mean the same
     "base": 0.8,  # hari-hari -> hari
-    "abbreviation": 0.3,  # AS -> Amerika Serikat: the full form is in most articles that use either
-    "full form": 0.5,  # Amerika Serikat -> AS
+    "abbreviation": 0.8,  # Kemlu -> Kemenlu: another abbreviation of the same full form
+    "full form": 1.0,  # Amerika Serikat -> AS: the index holds it where the full form stands, as the phrase
     "correction": 0.5,  # a typo's likely meaning, below what was typed
     "completion": 1.0,  # the word being typed, completed (results as the reader types): it is what they mean
 }
-# The longest run of words looked up as one key (``kementerian luar negeri``).
-MAX_KEY_WORDS = 4
+# The longest run of words looked up as one key (``kementerian luar negeri``; ``persatuan sepak bola seluruh
+# indonesia``, PSSI).
+MAX_KEY_WORDS = 6
 # A query of at most this many words is keywords (a name, a topic), not a sentence.
 MAX_KEYWORDS = 5
 
@@ -126,29 +132,34 @@ def shipped_variants() -> Table:
 
 
 @lru_cache(maxsize=1)
-def abbreviation_table() -> tuple[dict[str, str], Table]:
-    """(``abbreviation -> full form``, the full forms' table back to their abbreviations).
+def abbreviation_table() -> tuple[dict[str, list[str]], Table]:
+    """(``abbreviation -> the other abbreviations of its full forms``, the full forms' table back to their
+    abbreviations).
 
+    The index holds an abbreviation's term wherever its full form stands
+    (``search.analysis.abbreviations``), so the abbreviation itself finds
+    the full form's articles: a query of it needs no phrase, only the other
+    abbreviations written for the same full form (``Kemlu``: ``Kemenlu``).
     All-capitals abbreviations are keyed as written: ``AS`` is one only in
     capitals (the word ``as`` is not); others (``Menlu``) in any case.
     """
-    forward: dict[str, str] = {}
-    backward: dict[str, list[str]] = {}
-    for line in read_lines("abbreviations.tsv"):
-        short, _, full = (part.strip() for part in line.partition("\t"))
-        if short and full:
-            forward[short if short.isupper() else short.lower()] = full
-            backward.setdefault(key(full), []).append(short)
-    return forward, Table("full form", backward)
+    shorts_of: dict[str, list[str]] = {}
+    for short, full in abbreviation_lines():
+        shorts_of.setdefault(key(full), []).append(short)
+    forward: dict[str, list[str]] = {}
+    for short, full in abbreviation_lines():
+        others = forward.setdefault(short if short.isupper() else short.lower(), [])
+        others += [other for other in shorts_of[key(full)] if key(other) != key(short) and other not in others]
+    return forward, Table("full form", shorts_of)
 
 
-def full_form(word: str) -> str | None:
-    """The full form of an abbreviation as the reader wrote it (``AS``; ``menlu``), or None."""
+def other_abbreviations(word: str) -> list[str]:
+    """The other abbreviations of the full form of an abbreviation as the reader wrote it (``kemlu``: Kemenlu)."""
     forward, _ = abbreviation_table()
     if word.isupper() and word in forward:
         return forward[word]
     lower = word.lower()
-    return forward.get(lower) if lower.upper() not in forward else None
+    return forward.get(lower, []) if lower.upper() not in forward else []
 
 
 NO_COMPLETIONS = Table("completion")
@@ -179,9 +190,7 @@ class Alternatives:
         the other words pick a typo's correction among close spellings.
         """
         found = [*self.completions.forms(word), *self.synonyms.forms(word), *shipped_variants().forms(word)]
-        abbreviated = full_form(word)
-        if abbreviated:
-            found.append(Form(abbreviated, "abbreviation"))
+        found += [Form(other, "abbreviation") for other in other_abbreviations(word)]
         lower = key(word)
         if is_reduplication(lower):
             found.append(Form(lower.split("-")[0], "base"))

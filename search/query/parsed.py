@@ -10,6 +10,7 @@ from typing import Any
 
 from whoosh import query as q
 
+from search.analysis.abbreviations import spelled_out
 from search.query.rewrite import Expansion
 
 # A question's best results that the re-rank reorders (search.ranking.rerank):
@@ -92,13 +93,18 @@ class ParsedQuery:
         Every wanted term (not under NOT): the stemmed fields' as roots, the
         exact fields' (stopwords, quoted forms) as words written.
         A phrase's words (a quoted phrase, an abbreviation's full form:
-        ``pemilihan kepala daerah`` for ``pilkada``) are marked only where
+        ``pemilihan kepala daerah`` for ``pilkada``, which the index holds
+        as ``pilkada`` where it stands) are marked only where
         they stand together as the phrase, not each wherever it is
         (``daerah`` alone, ``Komisi Pemilihan Umum``).
         """
         wanted, free, phrases = asked_terms(self.query)
         roots = [text for fieldname, text in wanted if fieldname in ("title", "body")]
         words = [text for fieldname, text in wanted if fieldname in ("title_exact", "body_exact")]
+        # An abbreviation matches where its full form stands (search.analysis.abbreviations): marked as the phrase.
+        full_forms = spelled_out({text for _, text in wanted})
+        phrases = [*phrases, *((False, full) for full in full_forms)]
+        words += [word for full in full_forms for word in full]
         if not phrases and set(free) == set(wanted):
             return TermMatcher.from_terms(roots, words)
         return TermMatcher.from_terms(roots, words).with_phrases(

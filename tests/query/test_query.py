@@ -65,7 +65,8 @@ def test_grouped_words_and_curly_quotes_give_the_parsers_query(builder, text):
 
 
 @pytest.mark.parametrize(
-    "text", ["Menlu AS bertemu KPK di Jakarta", "Siapa ketua KPK (Komisi)?", "PBB dan AS, lalu AS lagi", "KPK"]
+    "text", ["Kemlu AS bertemu KPK di Jakarta", "Siapa ketua Komisi Pemberantasan Korupsi (Komisi)?",
+             "PBB dan Amerika Serikat, lalu Kemlu lagi", "Kemlu"]
 )
 def test_abbreviation_expansions_give_the_parsers_query(builder, text):
     """An expansion group's branches, parsed once, sit in the OR where the parser's normalize() puts them."""

@@ -75,14 +75,19 @@ def test_title_made_from_the_lead_is_shown_but_not_weighted(small_index):
 
 
 def test_question_words_are_dropped_and_abbreviations_expanded():
-    assert rewrite_query("Siapakah Menlu AS") == '(Menlu OR "Menteri Luar Negeri"^0.3) (AS OR "Amerika Serikat"^0.3)'
+    # The index holds an abbreviation where its full form stands (search.analysis.abbreviations): the
+    # abbreviation is searched as itself, with the other abbreviations of its full form.
+    assert rewrite_query("Siapakah Menlu AS") == "Menlu AS"
+    assert rewrite_query("Siapakah Kemlu AS") == "(Kemlu OR Kemenlu^0.8) AS"
+    assert rewrite_query("Siapakah Menteri Luar Negeri") == "(Menteri Luar Negeri OR Menlu^1.0)"
     assert rewrite_query("di kota manakah") == "di kota"
     assert rewrite_query("apakah") == "apakah"  # nothing else to search for
 
 
 def test_an_abbreviation_is_not_expanded_when_the_query_spells_it_out():
     assert rewrite_query("Presiden Amerika Serikat (AS) Trump") == "Presiden Amerika Serikat (AS) Trump"
-    assert rewrite_query("Presiden Amerika (AS)") == 'Presiden Amerika ((AS OR "Amerika Serikat"^0.3))'
+    assert rewrite_query("Menteri Luar Negeri (Menlu)") == "Menteri Luar Negeri (Menlu)"
+    assert rewrite_query("Menteri Luar (Kemlu)") == "Menteri Luar ((Kemlu OR Kemenlu^0.8))"
     assert rewrite_query('"apa kabar" title:as kazak*') == '"apa kabar" title:as kazak*'
     assert rewrite_query("bekerja as guru") == "bekerja as guru"  # lowercase "as" is not AS
 
