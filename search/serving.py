@@ -20,7 +20,7 @@ from search.analysis.stemmer import shared_stemmer
 from search.completions import CompletionTable
 from search.errors import CariError, damaged
 from search.index import generations
-from search.index.format import open_for_searching
+from search.index.format import ABBREVIATIONS_INDEXED, open_for_searching
 from search.index.names import NAMES, Name, names_of_record
 from search.index.topic_points import StoredPoints
 from search.index.topics import Topics
@@ -52,7 +52,7 @@ class OpenGeneration:
         keep_freed_memory()  # a search's large arrays reused by the next, not faulted in again
         self.held = generations.hold_live(index_dir)
         try:
-            index, self.verification = open_for_searching(index_dir, self.held.path)
+            index, self.verification, index_format = open_for_searching(index_dir, self.held.path)
             self.searcher: Any = index.searcher(weighting=LiveBM25F(**BM25_PARAMS))
             count_live_only(self.searcher.reader())  # corrected articles out of every statistic, as in a fresh build
             self.scorer = ArrayScorer(self.searcher)  # reads which documents are deleted, and their dates
@@ -70,7 +70,8 @@ class OpenGeneration:
                                     functools.partial(_learned_names, self.held.path))
         self.lexicon = IndexLexicon(reader, shared_stemmer().is_name_like, counts=self.scorer.postings)
         # The searcher's schema, not index.schema: that reads the generation's TOC from disk again.
-        self.builder = QueryBuilder(self.searcher.schema, Alternatives(lexicon=self.lexicon))
+        self.builder = QueryBuilder(self.searcher.schema, Alternatives(
+            lexicon=self.lexicon, abbreviations_indexed=index_format >= ABBREVIATIONS_INDEXED))
         self._completions: CompletionTable | None = None
         self._stories: StoryMap | None = None
         self._topics: Topics | None | bool = False  # False: not read yet

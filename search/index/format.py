@@ -49,6 +49,11 @@ COMMON_ROOTS_COUNT = 100_000
 # 11: a full form's abbreviation indexed where it stands (``Menteri Dalam Negeri``: ``mendagri``,
 # search.analysis.abbreviations), and a query of it asks that term alone.
 INDEX_FORMAT = 11
+# Formats a search still reads as they are (an index of the last format serves until it is rebuilt: at 1,000,000
+# articles a rebuild takes ~20 minutes); writes to one need ``cari rebuild-index --full`` first. Format 10 lacks
+# the abbreviations' terms: its searches ask an abbreviation's full form as before (``Alternatives``).
+SEARCHABLE_FORMATS = (10, INDEX_FORMAT)
+ABBREVIATIONS_INDEXED = 11  # the first format holding them
 
 
 def schema_fingerprint() -> str:
@@ -93,9 +98,9 @@ def outdated_message(index_dir: Path, found: object) -> str:
     return f"{said} Run `cari rebuild-index --full SOURCES` with its sources to rebuild it."
 
 
-def check_format(index_dir: Path, generation: Path, background: bool = False) -> dict:
-    """Raise IndexOutdated (one clear "rebuild" message) for a generation of another index format,
-    IndexDamaged for one whose files do not hold what was written.
+def check_format(index_dir: Path, generation: Path, background: bool = False, searching: bool = False) -> dict:
+    """Raise IndexOutdated (one clear "rebuild" message) for a generation of another index format (``searching``:
+    of none of ``SEARCHABLE_FORMATS``), IndexDamaged for one whose files do not hold what was written.
 
     ``background``: the large files are not checked here but returned
     (``name -> [size, crc32]``) for a ``checksums.Verification`` to check
@@ -108,7 +113,7 @@ def check_format(index_dir: Path, generation: Path, background: bool = False) ->
     if not manifest:
         raise damaged(index_dir, f"its record {generations.MANIFEST} is missing or unreadable")
     found = manifest.get("index_format", "4 or older")
-    if found != INDEX_FORMAT:
+    if found != INDEX_FORMAT and not (searching and found in SEARCHABLE_FORMATS):
         raise IndexOutdated(outdated_message(index_dir, found))
     expected = manifest.get("checksums")
     if not isinstance(expected, dict):
@@ -141,12 +146,12 @@ def open_index(index_dir: Path, generation: Path | None = None) -> tuple[Path, A
     return generation, _open_whoosh(index_dir, generation)
 
 
-def open_for_searching(index_dir: Path, generation: Path) -> tuple[Any, Verification]:
-    """The Whoosh index of ``generation``, opened once its small files are checked, and the check of its large
-    files, which goes on in a thread (``search.index.checksums``)."""
-    later = check_format(index_dir, generation, background=True)
+def open_for_searching(index_dir: Path, generation: Path) -> tuple[Any, Verification, int]:
+    """The Whoosh index of ``generation``, opened once its small files are checked, the check of its large
+    files, which goes on in a thread (``search.index.checksums``), and its format (one of ``SEARCHABLE_FORMATS``)."""
+    later = check_format(index_dir, generation, background=True, searching=True)
     index = _open_whoosh(index_dir, generation)
-    return index, Verification(generation, later)
+    return index, Verification(generation, later), generations.read_manifest(generation)["index_format"]
 
 
 def _open_whoosh(index_dir: Path, generation: Path) -> Any:

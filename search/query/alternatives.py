@@ -43,6 +43,9 @@ WEIGHTS = {
     "correction": 0.5,  # a typo's likely meaning, below what was typed
     "completion": 1.0,  # the word being typed, completed (results as the reader types): it is what they mean
 }
+# On an index of format 10, which does not hold an abbreviation where its full form stands: an abbreviation
+# searches its full form as a phrase (AS -> "Amerika Serikat", weighing 0.3), the full form its abbreviation at 0.5.
+FORMAT_10_WEIGHTS = {"abbreviation": 0.3, "full form": 0.5}
 # The longest run of words looked up as one key (``kementerian luar negeri``; ``persatuan sepak bola seluruh
 # indonesia``, PSSI).
 MAX_KEY_WORDS = 6
@@ -153,6 +156,18 @@ def abbreviation_table() -> tuple[dict[str, list[str]], Table]:
     return forward, Table("full form", shorts_of)
 
 
+def spelled_out(word: str) -> list[str]:
+    """The full forms of an abbreviation as the reader wrote it (``AS``; ``menlu``): what an index of format 10
+    searches it as."""
+    capitals = [full for short, full in abbreviation_lines() if short.isupper() and short == word]
+    if capitals:
+        return capitals
+    lower = word.lower()
+    if any(short.isupper() and short == lower.upper() for short, _ in abbreviation_lines()):
+        return []
+    return [full for short, full in abbreviation_lines() if not short.isupper() and short.lower() == lower]
+
+
 def other_abbreviations(word: str) -> list[str]:
     """The other abbreviations of the full form of an abbreviation as the reader wrote it (``kemlu``: Kemenlu)."""
     forward, _ = abbreviation_table()
@@ -174,12 +189,16 @@ class Alternatives:
     completions: Table = field(default_factory=lambda: NO_COMPLETIONS)
     lexicon: Lexicon | None = None
     corrections: bool = True  # False: the words as typed (the reader asked for no corrections)
+    abbreviations_indexed: bool = True  # False: an index of format 10 (FORMAT_10_WEIGHTS)
 
     def of_words(self, words: list[str]) -> list[Form]:
         """Alternatives of a run of two or more words as a whole (``amerika serikat`` -> ``AS``)."""
         text = " ".join(words)
         _, full_forms = abbreviation_table()
-        return _unique([*self.synonyms.forms(text), *shipped_variants().forms(text), *full_forms.forms(text)], text)
+        abbreviated = full_forms.forms(text)
+        if not self.abbreviations_indexed:
+            abbreviated = [_format_10(form) for form in abbreviated]
+        return _unique([*self.synonyms.forms(text), *shipped_variants().forms(text), *abbreviated], text)
 
     def of_word(self, word: str, in_keywords: bool = True, context: tuple[str, ...] = ()) -> list[Form]:
         """Alternatives of one word as the reader wrote it; ``context``: the query's other words.
@@ -190,7 +209,10 @@ class Alternatives:
         the other words pick a typo's correction among close spellings.
         """
         found = [*self.completions.forms(word), *self.synonyms.forms(word), *shipped_variants().forms(word)]
-        found += [Form(other, "abbreviation") for other in other_abbreviations(word)]
+        if self.abbreviations_indexed:
+            found += [Form(other, "abbreviation") for other in other_abbreviations(word)]
+        else:
+            found += [_format_10(Form(full, "abbreviation")) for full in spelled_out(word)]
         lower = key(word)
         if is_reduplication(lower):
             found.append(Form(lower.split("-")[0], "base"))
@@ -233,6 +255,11 @@ class Alternatives:
         _, full_forms = abbreviation_table()
         longest = max(self.synonyms.longest_key(), shipped_variants().longest_key(), full_forms.longest_key())
         return min(MAX_KEY_WORDS, longest)
+
+
+def _format_10(form: Form) -> Form:
+    """``form`` weighing what it did on an index of format 10 (``FORMAT_10_WEIGHTS``)."""
+    return Form(form.text, form.reason, FORMAT_10_WEIGHTS[form.reason] / WEIGHTS[form.reason])
 
 
 def _unique(forms: list[Form], typed: str) -> list[Form]:

@@ -182,7 +182,7 @@ def format_7(tmp_path):
 
 
 def test_an_index_of_the_previous_format_says_what_works(format_7, run_cli):
-    assert INDEX_FORMAT == 10
+    assert INDEX_FORMAT == 11
     with pytest.raises(IndexOutdated) as error:
         Index(format_7).search("banjir")
     message = str(error.value)

@@ -8,6 +8,7 @@ import pytest
 from search import Index, IndexOutdated
 from search.index import generations
 from search.index.format import INDEX_FORMAT
+from tests.conftest import SEEDS, searcher_of
 
 
 @pytest.fixture
@@ -65,3 +66,40 @@ def test_an_index_opens_without_unpickling_cari_classes(seed_index, monkeypatch)
     monkeypatch.setattr(pickle, "loads", refusing_cari)
     with Index(seed_index) as index:
         assert index.search("mengusir").hits[0].snippet.spans
+
+
+OFFICES = [
+    {"id": "mendagri", "title": "Rapat pilkada", "text": "Menteri Dalam Negeri Tjahjo Kumolo memimpin rapat."},
+    {"id": "menlu", "title": "Kunjungan", "text": "Menteri Luar Negeri Retno Marsudi tiba di Ottawa."},
+]
+
+
+@pytest.fixture
+def format_10(tmp_path, monkeypatch):
+    """An index as format 10 wrote it: no abbreviation's term where its full form stands, its manifest saying 10."""
+    import search._whoosh.analyzers
+    import search._whoosh.fastindex
+    import search.index.format
+
+    with monkeypatch.context() as patched:
+        patched.setattr(search.index.format, "INDEX_FORMAT", 10)
+        patched.setattr(search._whoosh.fastindex, "abbreviations_in", lambda words: [])
+        patched.setattr(search._whoosh.analyzers, "abbreviations_in", lambda words: [])
+        searcher_of(OFFICES, tmp_path).close()
+    return tmp_path / "index"
+
+
+def test_an_index_of_format_10_still_serves_searches_asking_an_abbreviations_full_form(format_10, run_cli):
+    # Index format 11 holds an abbreviation where its full form stands; an index of 10 serves until rebuilt (at
+    # 1,000,000 articles ~20 minutes), its abbreviations searching their full form as a phrase, as 10 did.
+    assert generations.read_manifest(generations.live_generation(format_10))["index_format"] == 10
+    with Index(format_10) as index:
+        assert [hit.id for hit in index.search("mendagri").hits] == ["mendagri"]
+        assert [hit.id for hit in index.search("menlu").hits] == ["menlu"]
+    result = run_cli("add", SEEDS, "--index", format_10)  # writes need the rebuild
+    assert result.exit_code == 1 and "`cari rebuild-index --full`" in result.output
+    result = run_cli("rebuild-index", "--full", "--index", format_10)
+    assert result.exit_code == 0, result.output
+    assert generations.read_manifest(generations.live_generation(format_10))["index_format"] == INDEX_FORMAT
+    with Index(format_10) as index:
+        assert [hit.id for hit in index.search("mendagri").hits] == ["mendagri"]
