@@ -233,7 +233,7 @@ def _run_at(pieces: list[str], at: int, alternatives: Alternatives,
             new: Callable[[Iterable[Form]], tuple[Form, ...]]) -> Expansion | None:
     """The expansion of the longest run of words from ``at`` that is one key (``joko widodo``), or None.
 
-    A run is words separated by spaces only.
+    A run is words separated by spaces and commas only (``Badan Meteorologi, Klimatologi, dan Geofisika``).
     """
     if not isinstance(pieces[at], _Word) or not alternatives.starts_a_run(pieces[at]):
         return None
@@ -242,7 +242,7 @@ def _run_at(pieces: list[str], at: int, alternatives: Alternatives,
         words = run[::2]
         if len(run) < 2 * size - 1 or not all(isinstance(w, _Word) for w in words):
             continue
-        if any(isinstance(gap, _Word) or gap.strip() for gap in run[1::2]):
+        if any(isinstance(gap, _Word) or gap.strip(" ,") for gap in run[1::2]):
             continue
         forms = new(alternatives.of_words([str(w) for w in words]))
         if forms:

@@ -13,8 +13,10 @@ from search.analysis.tokens import index_parts
 
 
 def writes(doc: dict, *forms: str) -> bool:
-    """Whether the article (title and body) writes one of ``forms`` as consecutive words."""
-    words = index_parts(doc["title"] + "\n" + doc["text"])
+    """Whether the article (title and body) writes one of ``forms`` as consecutive words; not in a line of the
+    source's furniture (``SIMAK JUGA: ...``, learned and left out of the index: issue 21, point 7)."""
+    lines = (line for line in doc["text"].split("\n") if not line.upper().startswith(("SIMAK JUGA", "BACA JUGA")))
+    words = index_parts(doc["title"] + "\n" + "\n".join(lines))
     text = " " + " ".join(words) + " "
     return any(" " + " ".join(index_parts(form)) + " " in text for form in forms)
 
