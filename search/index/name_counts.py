@@ -35,6 +35,7 @@ import numpy as np
 
 from search._whoosh.columns import live_mask
 from search._whoosh.term_dictionary import field_doc_frequencies
+from search.analysis.abbreviations import abbreviations_in
 from search.analysis.names import name_terms as article_name_terms
 from search.analysis.tokens import index_words
 from search.index import count_parts, kept
@@ -146,7 +147,9 @@ class Tally:
             return
         _count(self.counts, body, sign, self.touched)
         changes = self.word_changes
-        for word in set(index_words(body).words):
+        words = index_words(body).words
+        # The field's terms: its words and the abbreviations of the full forms it holds (search.analysis.abbreviations).
+        for word in {*words, *abbreviations_in(words)}:
             changes[word] = changes.get(word, 0) + sign
 
     def split(self) -> dict[str, dict[str, int]]:

@@ -25,7 +25,7 @@ def _files(index_dir):
 def _opened(index_dir):
     """The live generation's Whoosh index and its topics with their stored points."""
     generation = live_generation(index_dir)
-    ix, verification = open_for_searching(index_dir, generation)
+    ix, verification, _ = open_for_searching(index_dir, generation)
     verification.stop()
     learned = topics.Topics.load(generation)
     return ix, learned
