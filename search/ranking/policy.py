@@ -23,7 +23,7 @@ from search.index.name_learning import learned_names
 from search.index.names import Name, NameBook
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.parsed import ParsedQuery, concept_pieces
-from search.ranking.coverage import BEST_BY_DATE, BEST_SHARE, for_keywords, is_sentence
+from search.ranking.coverage import BEST_BY_DATE, BEST_SHARE, counts_concepts, for_keywords, is_sentence
 from search.ranking.dates import DateOrder
 from search.ranking.explain import Explainer
 from search.ranking.facets import count_facets
@@ -77,8 +77,10 @@ class RankingPolicy:
         return self._name_facets
 
     def pruned(self, parsed: ParsedQuery) -> ParsedQuery:
-        """``parsed`` without the stopwords most articles hold (their frequencies are the index's)."""
-        return parsed.with_query(drop_common_stopwords(parsed.query, self.scorer.postings))
+        """``parsed`` without the stopwords most articles hold (their frequencies are the index's): in
+        keywords whose every word is asked for, in every field (``banjir di jakarta`` asks no title for ``di``)."""
+        every_field = counts_concepts(parsed)
+        return parsed.with_query(drop_common_stopwords(parsed.query, self.scorer.postings, every_field=every_field))
 
     def browse(self, limit: int, filter_query: q.Query | None, facets: bool, sort: str = "newest") -> Found:
         """The newest (or oldest) ``limit`` articles the filter allows, with no score, the total and facets."""

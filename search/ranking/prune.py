@@ -21,7 +21,9 @@ from search.analysis.wordlists import stopwords
 MAX_STOPWORD_SHARE = 0.5
 
 
-def drop_common_stopwords(query: q.Query, reader: Any, max_share: float = MAX_STOPWORD_SHARE) -> q.Query:
+def drop_common_stopwords(
+    query: q.Query, reader: Any, max_share: float = MAX_STOPWORD_SHARE, every_field: bool = False
+) -> q.Query:
     """``query`` without the stopword terms found in more than ``max_share`` of the articles.
 
     ``reader`` is a Whoosh reader or anything else with its ``doc_count_all``
@@ -29,20 +31,29 @@ def drop_common_stopwords(query: q.Query, reader: Any, max_share: float = MAX_ST
 
     Only alternatives (terms inside an OR) are dropped: a phrase or an AND
     keeps all its words. A query made only of such words is kept whole, so
-    that it still finds something.
+    that it still finds something. ``every_field``: a stopword common in one
+    field is dropped from every field (keywords, see below).
     """
     limit = max_share * reader.doc_count_all()
     common = stopwords()
 
-    # Field by field: ``sudah`` is in most bodies but few titles, and a title
-    # holding it tells a known article apart (IndoSum lost 0.001 MRR when
-    # such words were dropped from every field).
-    def is_common(node: q.Query) -> bool:
+    def is_common_in_field(node: q.Query) -> bool:
         return (
             type(node) is q.Term
             and node.text in common
             and reader.doc_frequency(node.fieldname, node.text) > limit
         )
+
+    # Field by field: ``sudah`` is in most bodies but few titles, and a title
+    # holding it tells a known article apart (IndoSum lost 0.001 MRR when
+    # such words were dropped from every field). Not in keywords, whose every
+    # word each article must hold: ``di`` kept in the titles made ``banjir di
+    # jakarta`` the 3 articles with ``di`` in their title, not the 14 that
+    # ``banjir jakarta`` finds.
+    dropped = {node.text for node in query.leaves() if is_common_in_field(node)} if every_field else set()
+
+    def is_common(node: q.Query) -> bool:
+        return is_common_in_field(node) or (type(node) is q.Term and node.text in dropped)
 
     def prune(node: q.Query) -> q.Query | None:
         if isinstance(node, q.Or):

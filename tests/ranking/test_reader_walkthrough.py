@@ -1,0 +1,29 @@
+"""What a reader met trying IndoSum once more in the CLI (session 19's walkthrough of issue 21).
+
+Each test reads the articles themselves (``indosum_docs``) to judge Cari's answers.
+"""
+
+import pytest
+
+from search import Index
+from tests.ranking.test_reader_archive import holds
+
+
+@pytest.mark.parametrize("typed, keywords", [
+    ("banjir di jakarta", "banjir jakarta"),
+    ("presiden jokowi di bogor", "presiden jokowi bogor"),
+    ("gempa yang di aceh", "gempa aceh"),
+])
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_a_common_word_among_keywords_is_not_asked_of_every_article(indosum_index, indosum_docs, typed, keywords, sort):
+    # ``di`` is in most articles' text but few titles: kept in the titles, every article had to hold it there, and
+    # ``banjir di jakarta`` listed the 3 articles with "di" in their title instead of the 14 on floods in Jakarta.
+    searcher = Index(indosum_index)
+    with_common = searcher.search(typed, sort=sort, limit=100)
+    without = searcher.search(keywords, sort=sort, limit=100)
+    assert with_common.matched == without.matched and with_common.total == without.total >= 3
+    assert {hit.id for hit in with_common.hits} == {hit.id for hit in without.hits}
+    if typed == "banjir di jakarta":
+        assert with_common.matched == "all"
+        assert all(holds(indosum_docs[hit.id], "banjir") and holds(indosum_docs[hit.id], "jakarta")
+                   for hit in with_common.hits)
