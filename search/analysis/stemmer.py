@@ -21,7 +21,7 @@ CLITICS = ("nya", "lah", "kah", "pun")
 _ALPHA = re.compile(r"^[^\W\d_]+$")
 
 
-def _without_clitic(word: str) -> str | None:
+def without_clitic(word: str) -> str | None:
     """``word`` without a final ``-nya/-lah/-kah/-pun``, or None if it has none.
 
     The rest must keep four letters, and ``-lah`` after an ``l`` is a name's
@@ -82,7 +82,7 @@ class Stemmer:
     def stem_uncached(self, word: str) -> str:
         if word in self.exceptions:
             return self.exceptions[word]
-        rest = _without_clitic(word)
+        rest = without_clitic(word)
         if rest in self.exceptions:
             return self.exceptions[rest]  # pasukannya, bekasinya
         if not _ALPHA.match(word.replace("-", "")):

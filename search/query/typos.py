@@ -17,7 +17,7 @@ import numpy as np
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from search._whoosh.term_prefixes import prefix_terms
-from search.analysis.stemmer import shared_stemmer
+from search.analysis.stemmer import shared_stemmer, without_clitic
 from search.analysis.wordlists import stopwords
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.transliteration import modern, respellings, short_respellings
@@ -208,6 +208,8 @@ class IndexLexicon:
     def _correction(self, word: str, own: int, context: tuple[str, ...] = ()) -> str | None:
         if not own and self._reader.doc_frequency("body", shared_stemmer().stem(word)) * FAR_MORE_OFTEN > self._docs:
             return None  # a new form of a common root (pengusirannya): its root finds it
+        if not own and self._with_clitic(word):
+            return None  # a word the index holds with a clitic (pertaminanya, not pertaniannya): its root finds it
         # The same whatever the other words: remembered by word (a query's words recur beside other words).
         close = list(self._remembered("close", word, lambda: self._close_spellings(word, own)))
         best = self._likeliest(word, close, context)
@@ -220,6 +222,11 @@ class IndexLexicon:
             if best is not None and self._likely_name_typo(word, own, best, context):
                 return best[0]
         return None  # a word of the language typed (selamat, not selama) is meant
+
+    def _with_clitic(self, word: str) -> bool:
+        """Whether ``word`` is a word the index holds as written followed by ``-nya/-lah/-kah/-pun``."""
+        rest = without_clitic(word)
+        return rest is not None and self._frequency_of_candidate(rest) > 0
 
     def _close_spellings(self, word: str, own: int) -> list[tuple[str, int]]:
         """(spelling, frequency) of the indexed spellings a typo away from ``word`` (``own``: its frequency)."""

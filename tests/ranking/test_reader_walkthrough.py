@@ -6,7 +6,7 @@ Each test reads the articles themselves (``indosum_docs``) to judge Cari's answe
 import pytest
 
 from search import Index
-from tests.ranking.test_reader_archive import holds
+from tests.ranking.test_reader_archive import cli_json, holds
 
 
 @pytest.mark.parametrize("typed, keywords", [
@@ -27,3 +27,17 @@ def test_a_common_word_among_keywords_is_not_asked_of_every_article(indosum_inde
         assert with_common.matched == "all"
         assert all(holds(indosum_docs[hit.id], "banjir") and holds(indosum_docs[hit.id], "jakarta")
                    for hit in with_common.hits)
+
+
+@pytest.mark.parametrize("typed, root, wrong", [
+    ("pertaminanya", "pertamina", "pertaniannya"),  # Pertamina's, not agriculture's
+    ("bekasinya", "bekasi", "bekasnya"),  # the city, not second-hand goods
+    ("mengusirnya", "usir", "mengujinya"),  # expelling, not testing
+])
+def test_a_word_the_archive_holds_with_a_clitic_is_no_typo(run_cli, indosum_index, indosum_docs, typed, root, wrong):
+    found = cli_json(run_cli, indosum_index, typed, "-n", "100")
+    assert found["corrections"] == [] and found["total"] >= 3
+    assert all(holds(indosum_docs[r["id"]], root) for r in found["results"]), [r["title"] for r in found["results"]]
+    assert found["total"] == cli_json(run_cli, indosum_index, root, "-n", "1")["total"]
+    shown = run_cli("search", "--index", indosum_index, typed).output
+    assert "Also searched" not in shown and wrong not in shown
