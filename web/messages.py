@@ -26,6 +26,7 @@ SAID = {
     "several_sources": "{wanted!r} ada di nama beberapa sumber: {listed}; pilih salah satu.",
     "unknown_source": "Tidak ada artikel dari {wanted!r}. Sumber yang ada: {listed}.",
     "bad_date": "Tanggal {value!r} tidak dikenali: tulis TTTT-BB-HH ({day}), TTTT-BB ({day:.7}) atau TTTT ({day:.4}).",
+    "dates_reversed": "Tanggal awal {date_from!r} jatuh sesudah tanggal akhir {date_to!r}: tukar keduanya.",
     "bad_sort": "Urutan tidak dikenali: pilih relevansi, terbaru atau terlama.",
     "bad_number": "Nilai {name} {value!r} tidak sah: gunakan bilangan bulat dari {low} sampai {high}.",
 }
@@ -33,7 +34,7 @@ SAID = {
 
 # The reasons that are about a filter or the page's address, not the words typed: the page says so.
 NOT_THE_WORDS = {"several_sources": "Sumber", "unknown_source": "Sumber", "bad_date": "Tanggal",
-                 "bad_sort": "Urutan", "bad_number": "Alamat halaman"}
+                 "dates_reversed": "Tanggal", "bad_sort": "Urutan", "bad_number": "Alamat halaman"}
 
 
 def about(error: QueryError) -> str | None:

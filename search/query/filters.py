@@ -87,6 +87,10 @@ class Filters:
         if self.date_from or self.date_to:
             start = _filter_date(self.date_from, "from")
             end = _filter_date(self.date_to, "to", end_of_day=True)
+            if start is not None and end is not None and start > end:
+                # Swapped by mistake: no article could match, and "no results" would blame the words.
+                raise QueryError(f"The from date {self.date_from!r} is after the to date {self.date_to!r}: swap them.",
+                                 "dates_reversed", date_from=self.date_from, date_to=self.date_to)
             parts.append(q.DateRange("published", start, end))
         return q.And(parts) if parts else None
 

@@ -3,9 +3,12 @@
 Each test reads the articles themselves (``indosum_docs``) to judge Cari's answers.
 """
 
+from html import unescape
+
 import pytest
 
 from search import Index
+from tests.conftest import web_client
 from tests.ranking.test_reader_archive import cli_json, holds
 
 
@@ -41,3 +44,19 @@ def test_a_word_the_archive_holds_with_a_clitic_is_no_typo(run_cli, indosum_inde
     assert found["total"] == cli_json(run_cli, indosum_index, root, "-n", "1")["total"]
     shown = run_cli("search", "--index", indosum_index, typed).output
     assert "Also searched" not in shown and wrong not in shown
+
+
+def test_dates_given_the_wrong_way_round_are_said_so_not_no_results(run_cli, indosum_index):
+    # --from 2018-01 --to 2017-01 said "No results for 'banjir'." (the page: "Periksa ejaan kata", check the
+    # spelling), as if the words were wrong: a period that ends before it starts holds nothing.
+    shown = run_cli("search", "--index", indosum_index, "banjir", "--from", "2018-01", "--to", "2017-01")
+    assert shown.exit_code == 1 and "from date '2018-01' is after the to date '2017-01'" in shown.output
+    client = web_client(indosum_index)
+    page = client.get("/search", query_string={"q": "banjir", "from": "2018-01", "to": "2017-01"})
+    text = unescape(page.get_data(as_text=True))
+    assert page.status_code == 400 and "Tanggal awal '2018-01' jatuh sesudah tanggal akhir '2017-01'" in text
+    assert "Periksa ejaan" not in text
+    api = client.get("/api/search", query_string={"q": "banjir", "from": "2018-01", "to": "2017-01"})
+    assert api.status_code == 400 and "swap them" in api.get_json()["error"]
+    one_day = cli_json(run_cli, indosum_index, "banjir", "--from", "2018-02-06", "--to", "2018-02-06")
+    assert one_day["total"] >= 1  # a single day is no reversed period
