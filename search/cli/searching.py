@@ -167,7 +167,7 @@ def search(words: tuple[str, ...], index_dir: Path, limit: int, page: int, sourc
 
         click.echo(json_text(results_json(results)))
         return
-    _print_results(results, query, page, limit, sort, show_facets, show_timeline)
+    _print_results(results, query, page, limit, sort, show_facets, show_timeline, filtered=bool(filters))
 
 
 def _search_filters(query: str, source: tuple[str, ...], date_from: str | None, date_to: str | None,
@@ -183,9 +183,9 @@ def _search_filters(query: str, source: tuple[str, ...], date_from: str | None, 
 
 
 def _print_results(results: SearchResults, query: str, page: int, limit: int, sort: str, show_facets: bool,
-                   show_timeline: bool) -> None:
+                   show_timeline: bool, filtered: bool = False) -> None:
     """The results for a reader: the page of hits, then (if asked, and anything matched) the facets and the timeline."""
-    _print_page(results, query, page, limit, sort)
+    _print_page(results, query, page, limit, sort, filtered)
     if not results.total:
         return
     if show_facets:
@@ -196,7 +196,7 @@ def _print_results(results: SearchResults, query: str, page: int, limit: int, so
             click.echo(line)
 
 
-def _print_page(results: SearchResults, query: str, page: int, limit: int, sort: str) -> None:
+def _print_page(results: SearchResults, query: str, page: int, limit: int, sort: str, filtered: bool = False) -> None:
     """A page of results for a reader: what was searched besides the words, the count, then the hits."""
     if results.note:
         click.echo(results.note)
@@ -206,7 +206,7 @@ def _print_page(results: SearchResults, query: str, page: int, limit: int, sort:
     if results.suggestion:
         click.echo(f"Did you mean: {results.suggestion}")
     if not results.total:
-        click.echo(f"No results for {query!r}.")
+        _print_nothing(results, query, filtered)
         return
     if results.matched == "most":
         click.echo("Not every result holds every word: few articles or none do, or the query is a question "
@@ -220,6 +220,18 @@ def _print_page(results: SearchResults, query: str, page: int, limit: int, sort:
     click.echo(f"{found} ({results.took_ms:.1f} ms)" +
                (f", showing {first}-{last}" if results.hits else f"; page {page} is past the last ({results.pages})"))
     _print_hits(results.hits, first, sys.stdout.isatty())
+
+
+def _print_nothing(results: SearchResults, query: str, filtered: bool) -> None:
+    """What found nothing: the words (and the filters, when there are some), or the filters alone when
+    only they were given (``--person X`` said "No results for ''")."""
+    from search.query.filters import take_name_filters  # lazy: `cari --help` starts without loading the engine
+
+    if results.browsed:
+        named = any(take_name_filters(query)[1:])  # person:"..." or org:... typed among the words
+        click.echo("No articles match the filters." if filtered or named else "The index holds no articles.")
+    else:
+        click.echo(f"No results for {query!r}" + (" with these filters." if filtered else "."))
 
 
 def _print_facets(facets: dict) -> None:

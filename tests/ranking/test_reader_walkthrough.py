@@ -60,3 +60,15 @@ def test_dates_given_the_wrong_way_round_are_said_so_not_no_results(run_cli, ind
     assert api.status_code == 400 and "swap them" in api.get_json()["error"]
     one_day = cli_json(run_cli, indosum_index, "banjir", "--from", "2018-02-06", "--to", "2018-02-06")
     assert one_day["total"] >= 1  # a single day is no reversed period
+
+
+def test_nothing_found_says_what_was_asked(run_cli, indosum_index):
+    # A filter alone that matches nothing printed "No results for ''." (an empty query the reader never typed).
+    def said(*args):
+        return run_cli("search", "--index", indosum_index, *args).output.strip()
+
+    assert said("--person", "Zyxwv Qqqq") == "No articles match the filters."
+    assert said('person:"Zyxwv Qqqq"') == "No articles match the filters."
+    assert said("--source", "goal", "--from", "2030") == "No articles match the filters."
+    assert said("banjir", "--from", "2030") == "No results for 'banjir' with these filters."
+    assert said("zyxwvq") == "No results for 'zyxwvq'."
