@@ -15,13 +15,13 @@ from pathlib import Path
 
 @contextmanager
 def cari_serve(index: Path, workers: int, key: str | None = None, log: list[str] | None = None,
-               warm_up: float = 5) -> Iterator[str]:
+               warm_up: float = 5, cgroup: Path | None = None) -> Iterator[str]:
     """Run ``cari serve --port 0 --workers N`` over ``index`` and yield its URL; stop it on the way out.
 
     With ``key`` the write API is on: the key is handed over in a file only its owner may read
     (``--api-key-file``, in a temporary folder removed afterwards). What the server writes to standard
     error goes into ``log`` when one is given. ``warm_up`` seconds are left for the workers to open the
-    index before the URL is yielded.
+    index before the URL is yielded. With ``cgroup`` (a cgroup's folder) the server starts inside that group.
     """
     with tempfile.TemporaryDirectory(prefix="cari-bench-") as folder:
         command = [sys.executable, "-c", "from search.cli import cli; cli()", "serve", "--index", str(index),
@@ -32,7 +32,8 @@ def cari_serve(index: Path, workers: int, key: str | None = None, log: list[str]
             os.chmod(key_file, 0o600)
             command += ["--api-key-file", str(key_file)]
         stderr = subprocess.PIPE if log is not None else subprocess.DEVNULL
-        server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        enter = None if cgroup is None else (lambda: (cgroup / "cgroup.procs").write_text(str(os.getpid())))
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, preexec_fn=enter)  # noqa: PLW1509
         assert server.stdout is not None
         if log is not None:
             assert server.stderr is not None

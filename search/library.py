@@ -32,6 +32,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from search._whoosh.postings import cache_bytes
 from search.analysis.stemmer import shared_stemmer
 from search.completions import Completion
 from search.errors import CariError, IndexMissing
@@ -79,6 +80,7 @@ class Index(ReopeningIndex):
     def __init__(self, path: str | os.PathLike = "index", budget_seconds: float | None | Literal["default"] = "default",
                  write_wait_seconds: float = 10.0, writer: str | os.PathLike | None = None, writer_owner: int | None = None):
         super().__init__(Path(path), default_budget_seconds() if budget_seconds == "default" else budget_seconds)
+        cache_bytes()  # a wrong $CARI_CACHE_MB is said now, not at the first search
         # ``writer``: the socket of the writer process that applies the writes of every worker of a server (the
         # process ``writer_owner``'s; search.index.writer), else this process writes, keeping the records between writes.
         self._writes: BatchedWrites | ForwardedWrites = BatchedWrites(self.index_dir, wait_seconds=write_wait_seconds) \

@@ -14,6 +14,7 @@ the searcher's scores share (``CACHE_BYTES``).
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from whoosh.reading import TermNotFound
 
 from search._whoosh.arrays import SegmentArrays, segment_arrays
 from search._whoosh.columns import live_mask
+from search.errors import CariError
 
 # Bytes a searcher's one cache may hold (``PostingArrays.cache``): its
 # terms' lists, decoded, and their BM25 scores (``scoring.ArrayScorer``).
@@ -40,9 +42,22 @@ from search._whoosh.columns import live_mask
 # these bytes). Views of a mapped file (a layout-1 list in one segment)
 # count only their entry.
 CACHE_BYTES = 768 << 20
+# The environment variable that sets it in MB for every searcher a process opens (0: no cache).
+CACHE_VARIABLE = "CARI_CACHE_MB"
 ITEM_BYTES = 200  # what an entry costs beside its arrays (key, tuple, dict slot), so views are not free
 
 EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+
+def cache_bytes() -> int:
+    """The bytes a searcher's cache may hold: ``$CARI_CACHE_MB`` (MB, 0 for none), else :data:`CACHE_BYTES`."""
+    value = os.environ.get(CACHE_VARIABLE, "").strip()
+    if not value:
+        return CACHE_BYTES
+    if not (value.isascii() and value.isdigit()) or int(value) > 1 << 20:
+        raise CariError(f"${CACHE_VARIABLE} is {value[:20]!r}: give the MB a searcher's cache of posting lists may "
+                        f"hold (e.g. 256), 0 for none; without it {CACHE_BYTES >> 20}.")
+    return int(value) << 20
 
 
 def owned_bytes(arrays: tuple) -> int:
@@ -125,7 +140,7 @@ class PostingArrays:
         self._frequencies: dict[tuple[str, str], int] = {}
         self.live = live_mask(reader)
         self.live_count = int(self.live.sum())
-        self.cache = BoundedCache(CACHE_BYTES)  # lists here, and what the searcher's scorer keeps
+        self.cache = BoundedCache(cache_bytes())  # lists here, and what the searcher's scorer keeps
 
     def doc_count_all(self) -> int:
         """The statistic a Whoosh reader's ``doc_count_all`` is to its callers: here the live documents

@@ -102,3 +102,35 @@ def test_entries_read_again_outlast_a_run_of_entries_read_once():
     assert cache.size <= 5 * entry
     arrays("rare0")
     assert computed.count("rare0") == 2
+
+
+def test_cari_cache_mb_sets_the_bytes_a_searcher_keeps_and_the_rankings_stay(index_dir, monkeypatch):
+    expected = {text: ranked(Index(index_dir), text) for text in QUERIES}
+    monkeypatch.setenv("CARI_CACHE_MB", "0")  # a worker given little memory: nothing kept
+    counted = decodes(monkeypatch)
+    searcher = Index(index_dir)
+    for text in QUERIES + QUERIES:
+        assert ranked(searcher, text) == expected[text], text
+    assert searcher.scorer.postings.cache.size == 0
+    assert max(counted.values()) > 1  # each list decoded whenever it is read
+    monkeypatch.setenv("CARI_CACHE_MB", "1")
+    searcher = Index(index_dir)
+    for text in QUERIES:
+        searcher.search(text)
+    assert 0 < searcher.scorer.postings.cache.size <= 1 << 20
+
+
+@pytest.mark.parametrize("value", ["lots", "-5", "1.5", "2000000"])
+def test_a_wrong_cari_cache_mb_is_one_clear_message(index_dir, monkeypatch, run_cli, value):
+    import web.server
+    from search.errors import CariError
+
+    monkeypatch.setenv("CARI_CACHE_MB", value)
+    with pytest.raises(CariError, match=r"\$CARI_CACHE_MB is .*give the MB"):
+        Index(index_dir)
+    served = []
+    monkeypatch.setattr(web.server, "serve", lambda config, sock, *rest: (served.append(config), sock.close()))
+    for command in (["search", "banjir"], ["serve", "--port", "0"]):
+        result = run_cli(*command, "--index", index_dir)
+        assert result.exit_code == 1 and "$CARI_CACHE_MB is" in result.output and "Traceback" not in result.output
+    assert not served  # no worker started
