@@ -26,7 +26,7 @@ from search.analysis.stemmer import shared_stemmer
 from search.analysis.wordlists import load_stem_exceptions, stopwords
 from search.errors import IndexOutdated, damaged, not_permitted
 from search.index import generations
-from search.index.checksums import Verification, first_mismatch, split_by_size
+from search.index.checksums import CHECK_NICE, Verification, first_mismatch, split_by_size
 from search.index.records import READABLE_FORMATS
 from search.index.schema import build_schema
 
@@ -151,7 +151,8 @@ def open_for_searching(index_dir: Path, generation: Path) -> tuple[Any, Verifica
     files, which goes on in a thread (``search.index.checksums``), and its format (one of ``SEARCHABLE_FORMATS``)."""
     later = check_format(index_dir, generation, background=True, searching=True)
     index = _open_whoosh(index_dir, generation)
-    return index, Verification(generation, later), generations.read_manifest(generation)["index_format"]
+    check = Verification(generation, later, nice=CHECK_NICE)  # below the searches and the writer's own check
+    return index, check, generations.read_manifest(generation)["index_format"]
 
 
 def _open_whoosh(index_dir: Path, generation: Path) -> Any:

@@ -13,7 +13,8 @@ import pytest
 from search import Index, IndexDamaged
 from search._whoosh.arrays import ARRAYS_EXT
 from search.index import checksums, generations
-from search.index.format import open_index
+from search.index.checksums import CHECK_NICE
+from search.index.format import open_for_searching, open_index, opens
 from tests.conftest import SEEDS, cari_command, web_client
 
 
@@ -220,3 +221,31 @@ def test_two_threads_checking_one_generation_read_each_file_once(index, monkeypa
     found = first_mismatch_in_two_threads(generation, expected)
     assert read == [damaged.name] and len(found) == 2 and all(problem and damaged.name in problem for problem in found)
     checksums.forget_checked()
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no thread priorities here")
+def test_a_searching_process_checks_its_large_files_below_its_own_priority(index, monkeypatch):
+    """A serving worker's check runs below its process (``checksums.yielding``): at 1,000,000 articles each worker
+    reads 4.4 GB as ``cari serve`` starts, on two cores beside the writer, whose warm-up and first write wait for its
+    own check of the same files (issue 24: the first write after a start within 5 s). The writer's check does not."""
+    monkeypatch.setattr(checksums, "BACKGROUND_BYTES", 1)  # every file is large: checked by the thread
+    seen: list[tuple[str, int]] = []
+    checksum = checksums.file_checksum
+
+    def checking(path, stop=None):
+        seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+        return checksum(path, stop)
+
+    monkeypatch.setattr(checksums, "file_checksum", checking)
+    checksums.forget_checked()
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    ix, check, _ = open_for_searching(index, generations.live_generation(index))
+    assert check.wait(60) is None and check.finished
+    ix.close()
+    assert seen and {nice for _, nice in seen} == {min(19, own + CHECK_NICE)}
+    seen.clear()
+    checksums.forget_checked()
+    # A write's check: the writer waits for it.
+    write_check = opens(index, generations.live_generation(index), background=True)
+    assert write_check is not None and write_check.wait(60) is None
+    assert seen and {nice for _, nice in seen} == {own}
