@@ -27,7 +27,7 @@ articles learns.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,47 @@ def by_prefix(counts: dict[str, int]) -> dict[str, dict[str, int]]:
         prefix, _, value = term.partition(":")
         found[prefix][value] = n
     return found
+
+
+class SplitCounts(MutableMapping[str, int]):
+    """The flat ``{"n:setya novanto": 50}`` counts as a view of their split by prefix (``by_prefix``): reading and
+    changing a count reads and changes the split. What a writer that took its records from ``writer_state`` holds:
+    the split alone is saved, and the 1.5 million flat counts at 1,000,000 articles are not built again (~0.45
+    CPU-s). Every ``names`` term has a prefix (``search.analysis.names``), so the view holds the terms counted."""
+
+    def __init__(self, split: dict[str, dict[str, int]]) -> None:
+        self.split = split
+
+    def __getitem__(self, term: str) -> int:
+        prefix, _, value = term.partition(":")
+        found = self.split.get(prefix)
+        if found is None:
+            raise KeyError(term)
+        return found[value]
+
+    def get(self, term: str, default: Any = None) -> Any:  # as dict.get
+        prefix, _, value = term.partition(":")
+        found = self.split.get(prefix)
+        return default if found is None else found.get(value, default)
+
+    def __setitem__(self, term: str, n: int) -> None:
+        prefix, _, value = term.partition(":")
+        self.split.setdefault(prefix, {})[value] = n
+
+    def __delitem__(self, term: str) -> None:
+        prefix, _, value = term.partition(":")
+        found = self.split.get(prefix)
+        if found is None:
+            raise KeyError(term)
+        del found[value]
+
+    def __iter__(self) -> Iterator[str]:
+        for prefix, values in self.split.items():
+            for value in values:
+                yield f"{prefix}:{value}"
+
+    def __len__(self) -> int:
+        return sum(len(values) for values in self.split.values())
 
 
 class Tally:

@@ -1,0 +1,173 @@
+"""The writer's records saved as it holds them (``search.index.writer_state``; issue 24: the first write after ``cari
+serve`` starts, at 1,000,000 articles, visible within 5 s): a writer started again takes them instead of reading the
+list of articles and the names' counts and learning the names' first pass again, and writes exactly what a writer
+that read them writes; records saved for another generation, or damaged, are not taken (the damage said, the records
+read); the writer saves them once its writes pause. And a serving worker checks its large files below its own
+priority, so that on two cores the writer's warm-up and first write get the CPU first."""
+
+import logging
+import shutil
+import threading
+import time
+
+import pytest
+
+import search
+from search.index import generations, grown, kept, name_counts, name_learning, writer_state
+from search.index.documents import BatchedWrites
+from search.index.format import CONTENTS
+from search.index.name_counts import SplitCounts, by_prefix
+from search.index.names import NAMES
+from search.index.writer import save_when_quiet, warm_up
+from tests.conftest import make_index
+
+pytestmark = pytest.mark.slow
+
+SAID = "\n\"Kami sudah memeriksa,\" kata Juru Bicara KPK Febri Diansyah kepada wartawan di Gedung Merah Putih."
+HANG_GUARD = 120  # seconds: only a hang waits this long
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, indosum_docs):
+    docs = list(indosum_docs.values())
+    return make_index(tmp_path_factory.mktemp("writer-state"), docs[:200]), docs
+
+
+def _copy(built, folder):
+    kept.forget()
+    shutil.copytree(built[0], folder)
+    return folder
+
+
+@pytest.fixture
+def index(built, tmp_path):
+    yield _copy(built, tmp_path / "index")
+    kept.forget()
+
+
+def _live(index):
+    return generations.live_generation(index)
+
+
+def _saved(index):
+    """A writer's warm-up reading the records, then its save; then nothing kept, as in a new process."""
+    with kept.keeping():
+        warm_up(index)
+        assert writer_state.save(index)
+    kept.forget()
+
+
+def _writes(index, docs):
+    """Ten new articles and two corrected ones (their names' counts change), then two removed, as the writer does."""
+    writes = BatchedWrites(index, keep_records=True)
+    corrected = [{**doc, "text": doc["text"] + SAID} for doc in docs[:2]]
+    writes.upsert([search.given_article(doc, "test")[0] for doc in docs[200:210] + corrected])
+    writes.delete([docs[5]["id"], docs[203]["id"]])
+
+
+def _written(index):
+    live = _live(index)
+    return (generations.read_record(live, NAMES), name_counts.read_both(live),
+            generations.read_record(live, CONTENTS))
+
+
+def _refuse_reading_the_records(monkeypatch):
+    def refused(*args, **kwargs):
+        raise AssertionError("the records were read")
+
+    monkeypatch.setattr(grown, "read_in_parts", refused)  # the list of articles
+    monkeypatch.setattr(name_counts, "read_both", refused)  # the names' counts
+    monkeypatch.setattr(name_learning.Candidates, "renew", refused)  # the names' first pass over every run
+
+
+def test_a_writer_started_again_reads_no_record_and_writes_what_one_that_read_them_writes(built, tmp_path, monkeypatch):
+    _, docs = built
+    read = _copy(built, tmp_path / "read")
+    with kept.keeping():
+        warm_up(read)
+    _writes(read, docs)
+    kept.forget()
+
+    taken = _copy(built, tmp_path / "taken")
+    _saved(taken)
+    _refuse_reading_the_records(monkeypatch)
+    with kept.keeping():
+        warm_up(taken)
+        counts = kept.peek(_live(taken) / name_counts.COUNTS, name_counts.COUNTS)[0]
+    assert isinstance(counts, SplitCounts)  # taken from the saved records, not read
+    _writes(taken, docs)
+    kept.forget()
+    monkeypatch.undo()
+    names, both, contents = _written(taken)
+    assert (names, both, contents) == _written(read)
+    assert any("person" in str(name) for name in names) and len(contents) == 208
+
+
+def test_records_saved_for_another_generation_are_not_taken(index, built):
+    _saved(index)
+    BatchedWrites(index, keep_records=False).upsert([search.given_article(built[1][300], "test")[0]])
+    with kept.keeping():
+        assert not writer_state.load(index, _live(index))
+        assert kept.peek(_live(index) / CONTENTS, CONTENTS) is None
+        warm_up(index)  # reads them
+        assert len(kept.peek(_live(index) / CONTENTS, CONTENTS)) == 201
+
+
+def test_a_flipped_byte_in_the_saved_records_is_said_and_the_records_are_read(index, built, caplog):
+    _saved(index)
+    path = index / writer_state.STATE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING), kept.keeping():
+        assert not writer_state.load(index, _live(index))
+        warm_up(index)
+    assert "damaged (checksum)" in caplog.text and str(path) in caplog.text
+    _writes(index, built[1])
+    assert len(generations.read_record(_live(index), CONTENTS)) == 208
+
+
+def test_the_writer_saves_what_it_keeps_once_its_writes_pause(index, built, monkeypatch):
+    monkeypatch.setattr(writer_state, "SAVE_DELAY", 0.01)
+    writes = BatchedWrites(index, keep_records=True)
+    due = threading.Event()
+    threading.Thread(target=save_when_quiet, args=(index, writes, due), daemon=True).start()
+    with kept.keeping():
+        warm_up(index)
+    due.set()
+    _wait_for_state_of(index)
+    writes.upsert([search.given_article(built[1][300], "test")[0]])
+    due.set()
+    _wait_for_state_of(index)  # of the write's generation
+    kept.forget()
+    with kept.keeping():
+        assert writer_state.load(index, _live(index))
+        assert len(kept.peek(_live(index) / CONTENTS, CONTENTS)) == 201
+
+
+def _wait_for_state_of(index):
+    deadline = time.monotonic() + HANG_GUARD
+    while writer_state.key_of(_live(index))[0] not in _saved_generation(index):
+        assert time.monotonic() < deadline, "the writer never saved its records"
+        time.sleep(0.05)
+
+
+def _saved_generation(index) -> str:
+    path = index / writer_state.STATE
+    try:
+        return path.read_bytes()[:4096].decode("latin-1")  # the key, the generation's name, opens the payload
+    except OSError:
+        return ""
+
+
+def test_split_counts_read_and_change_the_split():
+    counts = {"n:setya novanto": 50, "t:setya novanto": 7, "c:setya": 40, "a:kpk=komisi pemberantasan korupsi": 3}
+    split = by_prefix(counts)
+    view = SplitCounts(split)
+    assert dict(view) == counts and len(view) == 4
+    assert view.get("n:setya novanto") == 50 and view.get("n:nobody", 0) == 0 and view.get("z:x") is None
+    view["n:anies baswedan"] = view.get("n:anies baswedan", 0) + 2
+    view.pop("t:setya novanto")
+    assert split["n"]["anies baswedan"] == 2 and "setya novanto" not in split["t"]
+    with pytest.raises(KeyError):
+        view["z:nothing"]
