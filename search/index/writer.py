@@ -214,14 +214,22 @@ def _warm_up(index_dir: Path, ready: threading.Event, writes: BatchedWrites, sav
 
 
 def save_when_quiet(index_dir: Path, writes: BatchedWrites, due: threading.Event) -> None:
-    """Save the records the writer keeps (``writer_state.save``, ~0.4 CPU-s at 1,000,000 articles) once ``due`` is
-    set and no write has come for ``SAVE_DELAY`` seconds, in the writing thread, where no write changes them."""
+    """Once ``due`` is set (the warm-up done, a write made) and no write has come for ``SAVE_DELAY`` seconds, in the
+    writing thread (where no write changes them): give the story record its rows by bucket (``keep_buckets``: 1.35
+    CPU-s at 1,000,000 articles, which a first write after a start, on two cores beside two workers opening the
+    index, waited for when they were made as soon as the warm-up ended) and save the records the writer keeps
+    (``writer_state.save``, ~0.6 CPU-s there, unless saved or taken for that generation already)."""
     while True:
         due.wait()
         due.clear()
         while due.wait(writer_state.SAVE_DELAY):
             due.clear()
-        writes.when_idle(lambda: writer_state.save(index_dir))
+        writes.when_idle(lambda: _between_writes(index_dir))
+
+
+def _between_writes(index_dir: Path) -> None:
+    keep_buckets(index_dir)
+    writer_state.save(index_dir)
 
 
 def _answer(connection: socket.socket, writes: BatchedWrites, saves: threading.Event) -> None:
@@ -270,10 +278,12 @@ def warm_up(index_dir: Path, ready: threading.Event | None = None, writes: Batch
     """Read the live generation's records of the whole archive into memory now, before the first write asks; then
     (``ready`` set: the writes may start) check every file's checksum, remembered: a write does not check them again.
 
-    The records first: at 1,000,000 articles ~3.5 CPU-s (the list of articles 0.65, the names' counts and their
-    first pass ~2, the story record 0.6), and a write arriving meanwhile waits for them rather than read them
-    again; it checks the files it still needs to while it writes. The story record's rows by bucket (1.35 CPU-s)
-    are left to ``writes``' thread (``keep_buckets``), after the writes waiting then; without ``writes``, made here.
+    The records first: at 1,000,000 articles ~1.3 CPU-s when a writer saved them for this generation
+    (``writer_state``), else ~3.5 (the list of articles 0.65, the names' counts and their first pass ~2), the story
+    record 0.3-0.6 either way; a write arriving meanwhile waits for them rather than read them again, and checks the
+    files it still needs to while it writes. The story record's rows by bucket (1.35 CPU-s) are left to ``writes``'
+    thread (``keep_buckets``): with ``saves`` (the server's writer) once the writes pause (``save_when_quiet``, which
+    ``saves`` wakes), else after the writes waiting then; without ``writes``, made here.
     """
     try:
         live = generations.live_generation(index_dir)
@@ -281,15 +291,15 @@ def warm_up(index_dir: Path, ready: threading.Event | None = None, writes: Batch
         return  # no index yet: the first write makes one
     check_format(index_dir, live, background=True)  # the small files now; the large ones below, once the records are
     with kept.keeping():
-        if not writer_state.load(index_dir, live):  # saved by a writer before, as it held them: ~0.9 CPU-s, not ~2.6
+        if not writer_state.load(index_dir, live):  # saved by a writer before, as it held them: ~1.0 CPU-s, not ~2.6
             _read_records(live)
-            if saves is not None:
-                saves.set()
         record = stories.read(live, with_pairs=True, spare=True)  # rows to spare: an addition copies none
         kept.keep(live / stories.RECORD, stories.RECORD, record)
         topic_points.kept_topics(live)  # what the points of a write's articles are placed with
         _rehearse(live)
-    if writes is not None:  # the rows by bucket after the writes waiting now (each passes over every row once)
+    if saves is not None:  # the server's writer: the rows by bucket once the writes pause (save_when_quiet)
+        saves.set()
+    elif writes is not None:  # the rows by bucket after the writes waiting now (each passes over every row once)
         writes.when_idle(lambda: keep_buckets(index_dir))
     else:
         with kept.keeping():

@@ -48,6 +48,7 @@ STATE = "writer-state.marshal"
 MAGIC = b"CARI-WRITER-STATE-1\n"
 _HEADER = struct.Struct("!IQ")  # the CRC-32 of the payload, its length
 SAVE_DELAY = 5.0  # seconds without a write before the writer saves what it keeps
+_current: dict[Path, list] = {}  # index folder -> the key of the records saved there by this process, or taken
 
 
 def key_of(live: Path) -> list | None:
@@ -74,6 +75,8 @@ def save(index_dir: Path) -> bool:
     key = key_of(live)
     if contents is None or names is None or key is None:
         return False
+    if _current.get(index_dir) == key and (index_dir / STATE).is_file():
+        return True  # saved or taken for this generation already
     _, asked, split, candidates = names  # the flat counts are a view of the split when loaded (SplitCounts)
     payload = marshal.dumps((key, contents, None if parts is None else [(p.keys, p.data, p.opening) for p in parts],
                              asked, {prefix: dict(values) for prefix, values in split.items()},
@@ -85,6 +88,7 @@ def save(index_dir: Path) -> bool:
             f.write(MAGIC + _HEADER.pack(zlib.crc32(payload), len(payload)))
             f.write(payload)
         os.replace(partial, path)
+        _current[index_dir] = key
     except OSError as e:
         log.warning("could not save the writer's records to %s (%s): a writer started again reads them", path, e)
         with contextlib.suppress(OSError):
@@ -117,6 +121,7 @@ def load(index_dir: Path, live: Path) -> bool:
             gc.enable()
     if saved_key != key:
         return False  # made from another generation (or by another Python): the records are read
+    _current[index_dir] = key
     kept.keep(live / CONTENTS, CONTENTS, contents)
     kept.keep(live / CONTENTS, CONTENTS + "#parts", None if parts is None else [Part(*part) for part in parts])
     split = defaultdict(dict, split)
