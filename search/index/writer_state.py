@@ -35,6 +35,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from search import errors
 from search.index import count_parts, generations, kept
 from search.index.format import CONTENTS
 from search.index.grown import Part
@@ -67,7 +68,7 @@ def save(index_dir: Path) -> bool:
     the writing thread). False when it keeps none of them (nothing written)."""
     try:
         live = generations.live_generation(index_dir)
-    except Exception:  # noqa: BLE001 - no index, or one being replaced: nothing to save
+    except errors.CariError:  # no index: nothing to save
         return False
     contents = kept.peek(live / CONTENTS, CONTENTS)
     parts = kept.peek(live / CONTENTS, CONTENTS + "#parts")
@@ -95,6 +96,15 @@ def save(index_dir: Path) -> bool:
             partial.unlink()
         return False
     return True
+
+
+def is_saved(index_dir: Path) -> bool:
+    """Whether this process saved (or took) the records of the live generation of ``index_dir``."""
+    try:
+        key = key_of(generations.live_generation(index_dir))
+    except errors.CariError:  # no index: nothing to save
+        return True
+    return key is None or _current.get(index_dir) == key and (index_dir / STATE).is_file()
 
 
 def load(index_dir: Path, live: Path) -> bool:

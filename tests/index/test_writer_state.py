@@ -19,7 +19,7 @@ from search.index.documents import BatchedWrites
 from search.index.format import CONTENTS
 from search.index.name_counts import SplitCounts, by_prefix
 from search.index.names import NAMES
-from search.index.writer import save_when_quiet, warm_up
+from search.index.writer import save_before_ending, save_when_quiet, warm_up
 from tests.conftest import make_index
 
 pytestmark = pytest.mark.slow
@@ -165,6 +165,21 @@ def test_the_servers_writer_leaves_the_rows_by_bucket_to_when_its_writes_pause(i
     record = _kept_story_record(index)
     assert record is not None and record.buckets is not None
     assert np.array_equal(record.buckets.order, story_groups.Buckets(record.values).order)
+
+
+def test_a_writer_whose_server_is_gone_saves_its_last_writes_before_it_ends(index, built):
+    """A server stopped within ``SAVE_DELAY`` of its last write: its writer saves the records of that write's
+    generation before it ends (``_watch``), and a writer started again takes them."""
+    writes = BatchedWrites(index, keep_records=True)
+    with kept.keeping():
+        warm_up(index)
+    writes.upsert([search.given_article(built[1][300], "test")[0]])
+    assert not writer_state.is_saved(index)
+    assert save_before_ending(index, writes, HANG_GUARD)
+    assert writer_state.key_of(_live(index))[0] in _saved_generation(index)
+    kept.forget()
+    with kept.keeping():
+        assert writer_state.load(index, _live(index))
 
 
 def _kept_story_record(index):
