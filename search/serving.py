@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from search._whoosh.live import LiveBM25F, count_live_only
+from search._whoosh.mapped import for_random_reads
 from search.analysis.stemmer import shared_stemmer
 from search.completions import CompletionTable
 from search.errors import CariError, damaged
@@ -55,6 +56,7 @@ class OpenGeneration:
             index, self.verification, index_format = open_for_searching(index_dir, self.held.path)
             self.searcher: Any = index.searcher(weighting=LiveBM25F(**BM25_PARAMS))
             count_live_only(self.searcher.reader())  # corrected articles out of every statistic, as in a fresh build
+            for_random_reads(self.searcher.reader())  # a fault reads its page, not the disk's read-ahead
             self.scorer = ArrayScorer(self.searcher)  # reads which documents are deleted, and their dates
             self.scorer.load_lengths(DEFAULT_FIELDS)
             _open_stored_fields(self.searcher)

@@ -1,5 +1,8 @@
 """Posting lists written once as arrays beside Whoosh's blocks (search/_whoosh/arrays.py) and read as views."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -218,3 +221,23 @@ def test_files_of_a_compound_segment_are_read_from_the_map_not_copied(index):
     mapped = MappedBufferFile(memoryview(b"xx" + blob))
     mapped.seek(2)
     assert mapped.read_pickle() == {"kata": list(range(1000))}
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads Linux's /proc/self/smaps")
+def test_a_searcher_maps_its_segments_for_random_reads(index):
+    """A fault on a mapped page not in memory reads only its page (MADV_RANDOM), not the disk's read-ahead
+    around it: where the index does not fit in a server's memory, that read-ahead thrashed (search/_whoosh/mapped.py)."""
+    from search import Index
+
+    searcher = Index(index)
+    assert searcher.search("banjir").total
+    flags = {}  # each mapped segment file of the index -> its VmFlags
+    mapping = None
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if re.match(r"[0-9a-f]+-[0-9a-f]+ ", line):
+            mapping = line.split()[-1] if str(index) in line and line.endswith(".seg") else None
+        elif line.startswith("VmFlags:") and mapping:
+            flags[mapping] = line.split()[1:]
+    assert len(flags) >= 2  # the two workers' segments, the parent's added one
+    assert all("rr" in found for found in flags.values()), flags
+    searcher.close()
