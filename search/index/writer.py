@@ -226,12 +226,8 @@ def save_when_quiet(index_dir: Path, writes: BatchedWrites, due: threading.Event
         due.clear()
         while due.wait(writer_state.SAVE_DELAY):
             due.clear()
-        writes.when_idle(lambda: _between_writes(index_dir))
-
-
-def _between_writes(index_dir: Path) -> None:
-    keep_buckets(index_dir)
-    writer_state.save(index_dir)
+        writes.when_idle(lambda: keep_buckets(index_dir))  # two jobs: a write sent meanwhile waits for one at most
+        writes.when_idle(lambda: writer_state.save(index_dir))
 
 
 def _answer(connection: socket.socket, writes: BatchedWrites, saves: threading.Event) -> None:
