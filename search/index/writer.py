@@ -220,14 +220,17 @@ def save_when_quiet(index_dir: Path, writes: BatchedWrites, due: threading.Event
     writing thread (where no write changes them): give the story record its rows by bucket (``keep_buckets``: 1.35
     CPU-s at 1,000,000 articles, which a first write after a start, on two cores beside two workers opening the
     index, waited for when they were made as soon as the warm-up ended) and save the records the writer keeps
-    (``writer_state.save``, ~0.6 CPU-s there, unless saved or taken for that generation already)."""
+    (``writer_state.save``, ~0.6 CPU-s there, unless saved or taken for that generation already). The first time, the
+    pause is ``START_DELAY``: the workers may still be opening the index, and the first write comes when they have."""
+    delay = writer_state.START_DELAY
     while True:
         due.wait()
         due.clear()
-        while due.wait(writer_state.SAVE_DELAY):
+        while due.wait(delay):
             due.clear()
         writes.when_idle(lambda: keep_buckets(index_dir))  # two jobs: a write sent meanwhile waits for one at most
         writes.when_idle(lambda: writer_state.save(index_dir))
+        delay = writer_state.SAVE_DELAY
 
 
 def _answer(connection: socket.socket, writes: BatchedWrites, saves: threading.Event) -> None:

@@ -128,10 +128,25 @@ def test_a_flipped_byte_in_the_saved_records_is_said_and_the_records_are_read(in
     assert len(generations.read_record(_live(index), CONTENTS)) == 208
 
 
+class _Waits(threading.Event):
+    """An event that notes the timeout of every wait."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[float | None] = []
+
+    def wait(self, timeout=None):
+        self.timeouts.append(timeout)
+        return super().wait(timeout)
+
+
 def test_the_writer_saves_what_it_keeps_once_its_writes_pause(index, built, monkeypatch):
+    """After its warm-up the writer waits ``START_DELAY`` of no write (the workers may still be opening the index,
+    and the first write comes when they have), after a write ``SAVE_DELAY``."""
     monkeypatch.setattr(writer_state, "SAVE_DELAY", 0.01)
+    monkeypatch.setattr(writer_state, "START_DELAY", 0.02)
     writes = BatchedWrites(index, keep_records=True)
-    due = threading.Event()
+    due = _Waits()
     threading.Thread(target=save_when_quiet, args=(index, writes, due), daemon=True).start()
     with kept.keeping():
         warm_up(index)
@@ -140,6 +155,8 @@ def test_the_writer_saves_what_it_keeps_once_its_writes_pause(index, built, monk
     writes.upsert([search.given_article(built[1][300], "test")[0]])
     due.set()
     _wait_for_state_of(index)  # of the write's generation
+    timed = [timeout for timeout in due.timeouts if timeout is not None]
+    assert timed[0] == 0.02 and timed[-1] == 0.01
     kept.forget()
     with kept.keeping():
         assert writer_state.load(index, _live(index))
@@ -151,7 +168,7 @@ def test_the_servers_writer_leaves_the_rows_by_bucket_to_when_its_writes_pause(i
     writes pause: a first write sent after the warm-up does not wait for them (1.35 CPU-s at 1,000,000 articles, on
     two cores beside the workers opening the index) and passes over every row instead; then the pause gives the
     record the writer kept its rows by bucket, and saves the records."""
-    monkeypatch.setattr(writer_state, "SAVE_DELAY", 0.01)
+    monkeypatch.setattr(writer_state, "START_DELAY", 0.01)
     ready, due = threading.Event(), threading.Event()
     writes = BatchedWrites(index, keep_records=True, ready=ready)
     with kept.keeping():
@@ -170,7 +187,7 @@ def test_the_servers_writer_leaves_the_rows_by_bucket_to_when_its_writes_pause(i
 def test_a_write_sent_while_the_writer_makes_its_rows_by_bucket_goes_before_its_save(index, built, monkeypatch):
     """Once the writes pause, the rows by bucket and the save are two jobs of the writing thread: a write sent during
     the first waits for it, not for the save too (~0.7 CPU-s at 1,000,000 articles), which then saves its generation."""
-    monkeypatch.setattr(writer_state, "SAVE_DELAY", 0.01)
+    monkeypatch.setattr(writer_state, "START_DELAY", 0.01)
     making, go, saved = threading.Event(), threading.Event(), []
     make, save = writer.keep_buckets, writer_state.save
 
