@@ -29,7 +29,9 @@ method frozen then and main's before it; test5.tsv (20 new topics built the same
 for the method frozen in session 16 and main at 59df731; test6.tsv (20 more, built the same way in session
 17) likewise, for the method frozen in session 17 and main at 8e7295b; test7.tsv (14 more, built the same way in
 session 18, with at least 8 other articles on each subject) likewise, for the method frozen in session 18 and main at
-6e48850. With --cost N it measures instead the
+6e48850; test8.tsv (24 articles drawn at random in session 19, the article first and its subject as its reader would
+state it, each with at least 8 others) likewise, for the method frozen in session 19 and main at b25d5c5.
+With --cost N it measures instead the
 CPU time of ``Index.related(id, limit=10)`` for N articles drawn at random
 (seed 21) from FILE.jsonl, the articles DIR was built from (IndoSum's by
 default; a synthetic archive of ``../shared/peers/make_corpus.py`` too),
@@ -48,7 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT.parent / "shared" / "eval" / "indosum" / "docs.jsonl"
 SETS = ("subjects.tsv", "held-out.tsv", "fresh.tsv", "test.tsv", "test2.tsv", "test3.tsv", "test4.tsv",
-        "test5.tsv", "test6.tsv", "test7.tsv")
+        "test5.tsv", "test6.tsv", "test7.tsv", "test8.tsv")
 PAGE = 5  # related articles an article page shows
 
 
