@@ -122,6 +122,10 @@ class SplitCounts(MutableMapping[str, int]):
             for value in values:
                 yield f"{prefix}:{value}"
 
+    def values(self) -> Iterator[int]:  # type: ignore[override]  # in the order of __iter__, no lookup a term
+        for values in self.split.values():
+            yield from values.values()
+
     def __len__(self) -> int:
         return sum(len(values) for values in self.split.values())
 

@@ -14,7 +14,18 @@ import numpy as np
 import pytest
 
 import search
-from search.index import generations, grown, kept, name_counts, name_learning, stories, story_groups, writer, writer_state
+from search.index import (
+    count_parts,
+    generations,
+    grown,
+    kept,
+    name_counts,
+    name_learning,
+    stories,
+    story_groups,
+    writer,
+    writer_state,
+)
 from search.index.documents import BatchedWrites
 from search.index.format import CONTENTS
 from search.index.name_counts import SplitCounts, by_prefix
@@ -269,3 +280,11 @@ def test_split_counts_read_and_change_the_split():
     assert split["n"]["anies baswedan"] == 2 and "setya novanto" not in split["t"]
     with pytest.raises(KeyError):
         view["z:nothing"]
+    assert list(view.values()) == [view[term] for term in view]
+
+
+def test_counts_written_whole_from_the_view_read_back_as_the_counts(tmp_path):
+    """Past its parts a write stores the counts whole (``count_parts.write``): from a writer's view, the same."""
+    counts = {"n:setya novanto": 50, "t:setya novanto": 7, "c:setya": 40, "n:anies baswedan": 2}
+    count_parts.write(tmp_path, SplitCounts(by_prefix(counts)), {"setya": 41})
+    assert count_parts.read(tmp_path) == (counts, {"setya": 41})
