@@ -10,7 +10,7 @@ faster than Python builds them, and ``marshal`` (Python's own serialisation of i
 ``.pyc`` files use: no code run, no class looked up) builds them fastest (~0.9 CPU-s for all of them there;
 ``pickle`` ~1.4, the records as they are ~2.6).
 
-So the writer saves what it keeps, once the writes have paused (:data:`SAVE_DELAY`), to :data:`STATE` beside
+So the writer saves what it keeps, once the writes have paused (:data:`SAVE_DELAY`) and before it ends, to :data:`STATE` beside
 the generations: one file, written under another name and renamed, holding the name of the generation its
 objects were made from and the checksums that generation's manifest records of the record files they come from
 (:func:`key_of`), then the objects, the whole under a CRC-32. A writer starting takes them when the live
@@ -48,7 +48,10 @@ log = logging.getLogger(__name__)
 STATE = "writer-state.marshal"
 MAGIC = b"CARI-WRITER-STATE-1\n"
 _HEADER = struct.Struct("!IQ")  # the CRC-32 of the payload, its length
-SAVE_DELAY = 5.0  # seconds without a write before the writer saves what it keeps
+QUIET_DELAY = 5.0  # seconds without a write before the writer makes the story record's rows by bucket (writer.py)
+# Then this many more before it saves what it keeps: the file is 126 MB at 1,000,000 articles, written at most once a
+# pause of the writes that long; a writer whose server stops saves at once (writer.save_before_ending).
+SAVE_DELAY = 300.0
 # The same after its warm-up: at 1,000,000 articles the workers of a server starting on a loaded machine were still
 # opening the index 6-13 s after the start, and the first write, sent then, waited for the rows by bucket (1.35 CPU-s).
 START_DELAY = 30.0

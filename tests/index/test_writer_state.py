@@ -153,9 +153,11 @@ class _Waits(threading.Event):
 
 def test_the_writer_saves_what_it_keeps_once_its_writes_pause(index, built, monkeypatch):
     """After its warm-up the writer waits ``START_DELAY`` of no write (the workers may still be opening the index,
-    and the first write comes when they have), after a write ``SAVE_DELAY``."""
-    monkeypatch.setattr(writer_state, "SAVE_DELAY", 0.01)
+    and the first write comes when they have) before the rows by bucket, after a write ``QUIET_DELAY``; then
+    ``SAVE_DELAY`` more before the save."""
     monkeypatch.setattr(writer_state, "START_DELAY", 0.02)
+    monkeypatch.setattr(writer_state, "QUIET_DELAY", 0.01)
+    monkeypatch.setattr(writer_state, "SAVE_DELAY", 0.03)
     writes = BatchedWrites(index, keep_records=True)
     due = _Waits()
     threading.Thread(target=save_when_quiet, args=(index, writes, due), daemon=True).start()
@@ -167,7 +169,7 @@ def test_the_writer_saves_what_it_keeps_once_its_writes_pause(index, built, monk
     due.set()
     _wait_for_state_of(index)  # of the write's generation
     timed = [timeout for timeout in due.timeouts if timeout is not None]
-    assert timed[0] == 0.02 and timed[-1] == 0.01
+    assert timed[:2] == [0.02, 0.03] and timed[2:4] == [0.01, 0.03]
     kept.forget()
     with kept.keeping():
         assert writer_state.load(index, _live(index))
@@ -180,6 +182,7 @@ def test_the_servers_writer_leaves_the_rows_by_bucket_to_when_its_writes_pause(i
     two cores beside the workers opening the index) and passes over every row instead; then the pause gives the
     record the writer kept its rows by bucket, and saves the records."""
     monkeypatch.setattr(writer_state, "START_DELAY", 0.01)
+    monkeypatch.setattr(writer_state, "SAVE_DELAY", 0.01)
     ready, due = threading.Event(), threading.Event()
     writes = BatchedWrites(index, keep_records=True, ready=ready)
     with kept.keeping():
@@ -199,6 +202,7 @@ def test_a_write_sent_while_the_writer_makes_its_rows_by_bucket_goes_before_its_
     """Once the writes pause, the rows by bucket and the save are two jobs of the writing thread: a write sent during
     the first waits for it, not for the save too (~0.7 CPU-s at 1,000,000 articles), which then saves its generation."""
     monkeypatch.setattr(writer_state, "START_DELAY", 0.01)
+    monkeypatch.setattr(writer_state, "SAVE_DELAY", 0.01)
     making, go, saved = threading.Event(), threading.Event(), []
     make, save = writer.keep_buckets, writer_state.save
 
@@ -235,7 +239,7 @@ def test_a_write_sent_while_the_writer_makes_its_rows_by_bucket_goes_before_its_
 
 
 def test_a_writer_whose_server_is_gone_saves_its_last_writes_before_it_ends(index, built):
-    """A server stopped within ``SAVE_DELAY`` of its last write: its writer saves the records of that write's
+    """A server stopped before its writes paused for ``SAVE_DELAY``: its writer saves the records of that write's
     generation before it ends (``_watch``), and a writer started again takes them."""
     writes = BatchedWrites(index, keep_records=True)
     with kept.keeping():
