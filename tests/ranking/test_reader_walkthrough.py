@@ -3,6 +3,7 @@
 Each test reads the articles themselves (``indosum_docs``) to judge Cari's answers.
 """
 
+import re
 from collections import Counter
 from html import unescape
 
@@ -95,3 +96,16 @@ def test_a_place_by_any_of_the_names_the_news_gives_it(indosum_index, indosum_do
         for page in range(1, len(holding) // 100 + 3):
             found |= {hit.id for hit in searcher.search(name, page=page, limit=100, group=False).hits}
         assert holding <= found, (name, len(holding - found))
+
+
+def test_the_timeline_links_only_periods_that_hold_articles(indosum_index):
+    # Each month of the chart was a link, the empty ones too: "Oktober 2016: 0 artikel" led to "Tidak ada hasil",
+    # and a keyboard passed every empty month (6 of 18 for "setya novanto") before reaching the results.
+    page = web_client(indosum_index).get("/search", query_string={"q": "setya novanto"}).get_data(as_text=True)
+    chart = page[page.index('class="timeline-links"'):]
+    chart = chart[:chart.index("</ol>")]
+    periods = re.findall(r"<li>(.*?)</li>", chart, re.S)
+    linked = re.findall(r'title="([^"]*): ([\d.]+) artikel"', chart)
+    assert len(periods) >= 12 and 3 <= len(linked) < len(periods)
+    assert all(int(count.replace(".", "")) > 0 for _, count in linked)
+    assert all(("<a " in period) == (": 0 artikel" not in period and period.strip() != "") for period in periods)
