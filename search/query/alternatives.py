@@ -208,7 +208,8 @@ class Alternatives:
         about each of ~20 words would cost more than the search. In keywords
         the other words pick a typo's correction among close spellings.
         """
-        found = [*self.completions.forms(word), *self.synonyms.forms(word), *shipped_variants().forms(word)]
+        completed = self.completions.forms(word)
+        found = [*completed, *self.synonyms.forms(word), *shipped_variants().forms(word)]
         if self.abbreviations_indexed:
             found += [Form(other, "abbreviation") for other in other_abbreviations(word)]
         else:
@@ -219,8 +220,9 @@ class Alternatives:
         if self.lexicon is not None:
             if in_keywords:
                 found += [Form(v, "variant") for v in self.lexicon.variants(lower)]
+            # A word being typed that the archive's words complete is no typo: koru is korupsi half typed, not korut.
             corrected = (self.lexicon.correction(lower, known_too=in_keywords, context=context if in_keywords else ())
-                         if self.corrections else None)
+                         if self.corrections and not completed else None)
             if corrected:
                 # And the corrected word's own spellings: kazakstn -> kazakstan, Kazakhstan.
                 found += [Form(corrected, "correction"), *self.synonyms.forms(corrected),

@@ -10,6 +10,7 @@ from html import unescape
 import pytest
 
 from search import Index
+from search.analysis.tokens import index_parts
 from tests.conftest import web_client
 from tests.ranking.test_reader_archive import cli_json, holds
 
@@ -109,3 +110,19 @@ def test_the_timeline_links_only_periods_that_hold_articles(indosum_index):
     assert len(periods) >= 12 and 3 <= len(linked) < len(periods)
     assert all(int(count.replace(".", "")) > 0 for _, count in linked)
     assert all(("<a " in period) == (": 0 artikel" not in period and period.strip() != "") for period in periods)
+
+
+def test_a_word_being_typed_is_completed_not_corrected(indosum_index, indosum_docs):
+    # Results as you type: at "koru" (korupsi half typed) the page said "Juga dicari: korut (untuk koru)" and listed
+    # North Korea beside corruption, then at "korup" it was gone.
+    searcher = Index(indosum_index)
+    typing = searcher.search("koru", prefix=True, limit=20)
+    assert typing.corrections == [] and typing.total >= 3
+    assert all(any(token.startswith("koru") for token in index_parts(indosum_docs[hit.id]["title"] + " "
+                                                                      + indosum_docs[hit.id]["text"]))
+               for hit in typing.hits)
+    assert "korut" not in " ".join(hit.title for hit in typing.hits)
+    page = web_client(indosum_index).get("/search", query_string={"q": "koru", "prefix": "1"}).get_data(as_text=True)
+    assert "Juga dicari" not in page
+    # A word the archive's words do not complete is still a typo, typed in full: jakrta is jakarta.
+    assert searcher.search("jakrta", prefix=True, limit=1).corrections == [("jakrta", "jakarta")]
