@@ -78,7 +78,8 @@ def search_page(
         opened.alternatives.completions = NO_COMPLETIONS
     results = _ranked_page(opened, parsed, asked, page, limit, filter_query, sort, facets, explain, group, deadline)
     if parsed is not None and results.total < SUGGEST_BELOW and not (words_only or prefix or results.corrections):
-        results.suggestion = did_you_mean(opened.searcher, text, deadline=deadline)
+        # The text as checked (title: banjir is title:banjir): the words searched, not a field name to respell
+        results.suggestion = did_you_mean(opened.searcher, parsed.text, deadline=deadline)
     results.took_ms = (time.perf_counter() - started) * 1000
     return results
 

@@ -22,6 +22,7 @@ SAID = {
     "operator_alone": "Operator {operator} perlu kata di kedua sisinya (misalnya rusia {operator} ukraina).",
     "broad_wildcard": "Tanda bintang {wildcard!r} terlalu luas: tulis paling sedikit {letters} huruf sebelum * "
     "pertama (misalnya pemilu*, bukan *a* atau a*). Tanda * saja menampilkan berita terbaru.",
+    "field_alone": "Kolom perlu sebuah kata sesudahnya (misalnya title:kazakhstan).",
     "name_needed": 'Filter orang atau organisasi perlu sebuah nama (misalnya orang:"Setya Novanto").',
     "several_sources": "{wanted!r} ada di nama beberapa sumber: {listed}; pilih salah satu.",
     "unknown_source": "Tidak ada artikel dari {wanted!r}. Sumber yang ada: {listed}.",

@@ -16,6 +16,10 @@ MAX_QUERY_CHARS = 1000
 BINARY_OPERATORS = ("AND", "OR", "ANDNOT", "ANDMAYBE")
 OPERATORS = frozenset({*BINARY_OPERATORS, "NOT"})
 FIELD_PREFIX = re.compile(r"(?<![\w:/.])([A-Za-z_]\w*):(?!//)(?=\S)")
+# A field name typed with a space after its colon (``title: banjir``, as a colon is written in prose), or with
+# nothing after it at the end (``title:``, still being typed).
+_FIELD_THEN_SPACE = re.compile(r'"[^"]*"|(?<![\w:/.])(%s):\s+(?=\S)' % "|".join(SEARCHABLE_FIELDS), re.I)
+_FIELD_AT_END = re.compile(r"(?:^|\s)(?:%s):$" % "|".join(SEARCHABLE_FIELDS), re.I)
 _OPERATOR_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
 _PHRASE = re.compile(r'"[^"]*"')
 
@@ -32,6 +36,9 @@ def check_query(text: str) -> str:
     text = text.strip()
     if not text:
         raise QueryError("Empty query: type one or more words to search for.", "empty")
+    text = _fields_joined(text)
+    if not text:
+        raise QueryError("A field needs a word after it (e.g. title:kazakhstan).", "field_alone")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"Query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS}).", "too_long",
                          length=len(text), limit=MAX_QUERY_CHARS)
@@ -51,6 +58,14 @@ def check_query(text: str) -> str:
                 f"Unknown field {name!r}: search in {', '.join(SEARCHABLE_FIELDS)} (e.g. title:kazakhstan)."
             )
     return text
+
+
+def _fields_joined(text: str) -> str:
+    """``title: banjir`` as ``title:banjir``, and a field name with nothing after it left out (``banjir title:``):
+    searched as words, ``title`` was corrected to ``titel`` and listed articles on anything entitled (issue 21)."""
+    # A phrase matches first and stays as it is: its own colons are words.
+    text = _FIELD_THEN_SPACE.sub(lambda m: m.group(1) + ":" if m.group(1) else m.group(0), text)
+    return _FIELD_AT_END.sub("", text).strip()
 
 
 def _check_operators(text: str) -> None:

@@ -126,3 +126,20 @@ def test_a_word_being_typed_is_completed_not_corrected(indosum_index, indosum_do
     assert "Juga dicari" not in page
     # A word the archive's words do not complete is still a typo, typed in full: jakrta is jakarta.
     assert searcher.search("jakrta", prefix=True, limit=1).corrections == [("jakrta", "jakarta")]
+
+
+def test_a_field_name_typed_with_a_space_after_its_colon_is_the_field(run_cli, indosum_index):
+    # "title: banjir" (a colon written as in prose) searched the word "title", corrected to "titel", and listed 80
+    # articles on anything; "title:" alone searched "title" too, and "author:" offered "Did you mean: auto:".
+    spaced = cli_json(run_cli, indosum_index, "title: banjir", "-n", "50")
+    joined = cli_json(run_cli, indosum_index, "title:banjir", "-n", "50")
+    assert spaced["corrections"] == [] and spaced["total"] == joined["total"] >= 3
+    assert [r["id"] for r in spaced["results"]] == [r["id"] for r in joined["results"]]
+    assert all("banjir" in r["title"].lower() for r in spaced["results"])
+    phrase = run_cli("search", "--index", indosum_index, 'title: "banjir jakarta"', "--as-typed").output
+    assert "Did you mean" not in phrase and "1 result for" in phrase
+    for alone in ("title:", "author:"):
+        said = run_cli("search", "--index", indosum_index, alone)
+        assert said.exit_code == 1 and "A field needs a word after it (e.g. title:kazakhstan)." in said.output
+    page = web_client(indosum_index).get("/search", query_string={"q": "title:"})
+    assert page.status_code == 400 and "Kolom perlu sebuah kata sesudahnya" in page.get_data(as_text=True)
