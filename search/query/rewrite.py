@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from search.analysis.tokens import is_reduplication
 from search.analysis.wordlists import question_words
 from search.query.alternatives import MAX_KEYWORDS, Alternatives, Form, Lexicon, key
 from search.query.syntax import OPERATORS
@@ -106,6 +107,10 @@ def rewrite(text: str, alternatives: Alternatives | None = None, dropped: frozen
 # keywords each is searched as its pieces apart (how the index holds ``covid-19`` and ``covid 19``)
 # and as the joined form, one concept (``Rewritten.compounds``), so all three find the same articles.
 # Hyphenated: a letter before, or a number after (e-KTP, e-commerce, covid-19, u-19; not anak-anak, KPK-nya).
+# Two words a hyphen joins that are no word repeated (Rusia-Ukraina, Anies-Sandi, Jokowi-JK: a pair, as the news
+# writes a relation or a ticket): in keywords each is a word of the query, as if typed apart (issue 21: they were
+# searched as either word, 67 articles on Russia or Ukraine for rusia-ukraina against rusia ukraina's 5 on both).
+_PAIR = re.compile(r"(?<![\w\-*:\"])([^\W\d_]{2,})-([^\W\d_]{2,})(?![\w\-*:])")
 _HYPHENATED = re.compile(r"(?<![\w\-*:\"])([^\W\d_])-([^\W_]{2,})(?![\w\-*])|(?<![\w\-*:\"])([^\W\d_]+)-(\d+)(?![\w\-*])")
 # Joined, only the electronic e- (eKTP, ecommerce) and letters and a number (covid19, u19), where the
 # index does not hold the joined form: any word opens with a letter (gem is not g em).
@@ -171,8 +176,17 @@ def compounds_apart(
 
     text = _HYPHENATED.sub(hyphenated, text)
     text = _JOINED.sub(joined, text)
+    text = _PAIR.sub(lambda m: f"{m.group(1)} {m.group(2)}" if _a_pair(m, lexicon) else m.group(0), text)
     found.extend(tuple(g for g in m.groups() if g) for m in _SPACED.finditer(text))
     return text, tuple(dict.fromkeys(tuple(piece.lower() for piece in pieces) for pieces in found))
+
+
+def _a_pair(m: re.Match, lexicon: Lexicon | None) -> bool:
+    """Whether a hyphenated word (``_PAIR``) is two words: no word repeated (anak-anak, besar-besaran) and each
+    piece a word the index holds (sayur-mayur's mayur is none: it stays one word, not a typo of mayor)."""
+    if is_reduplication(m.group(0).lower()):
+        return False
+    return lexicon is None or all(lexicon.frequency(piece.lower()) for piece in m.groups())
 
 
 def _e_word_apart(word: str, second: str, lexicon: Lexicon, corrections: bool) -> bool:

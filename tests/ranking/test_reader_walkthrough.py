@@ -143,3 +143,22 @@ def test_a_field_name_typed_with_a_space_after_its_colon_is_the_field(run_cli, i
         assert said.exit_code == 1 and "A field needs a word after it (e.g. title:kazakhstan)." in said.output
     page = web_client(indosum_index).get("/search", query_string={"q": "title:"})
     assert page.status_code == 400 and "Kolom perlu sebuah kata sesudahnya" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("paired, first, second", [
+    ("rusia-ukraina", "rusia", "ukraina"), ("anies-sandi", "anies", "sandi"), ("jokowi-jk", "jokowi", "jk"),
+])
+def test_two_words_a_hyphen_joins_are_both_asked_for(indosum_index, indosum_docs, paired, first, second):
+    # As the news writes a relation or a ticket (hubungan Rusia-Ukraina, pasangan Anies-Sandi, Jokowi-JK). They were
+    # searched as either word and said "matched: all": 67 articles on Russia or Ukraine against 5 on both.
+    searcher = Index(indosum_index)
+    hyphenated = searcher.search(paired, limit=100)
+    spaced = searcher.search(f"{first} {second}", limit=100)
+    assert hyphenated.matched == "all" and hyphenated.total == spaced.total >= 3
+    assert [hit.id for hit in hyphenated.hits] == [hit.id for hit in spaced.hits]
+    for hit in hyphenated.hits:
+        doc = indosum_docs[hit.id]
+        assert holds(doc, first, "joko widodo") and holds(doc, second, "jusuf kalla", "sandiaga"), hit.title
+    # A word repeated or rhymed stays one word.
+    assert searcher.search("anak-anak", limit=1).total == searcher.search("anak", limit=1).total
+    assert searcher.search("sayur-mayur", limit=1).corrections == []  # mayur is no typo of mayor
