@@ -63,7 +63,6 @@ log = logging.getLogger(__name__)
 
 START_SECONDS = 20.0  # how long a worker waits for a writer it started to listen
 WATCH_SECONDS = 0.5  # how often the writer looks for its owner
-SAVE_SECONDS = 30.0  # how long a writer whose server is gone waits for its records to be saved
 _HEADER = struct.Struct("!Q")
 
 
@@ -194,6 +193,8 @@ def serve_writes(index_dir: Path, socket_path: Path, owner: int, wait_seconds: f
     ready = threading.Event()  # the warm-up's records read: the writes sent meanwhile wait for it in ``writes``
     writes = BatchedWrites(index_dir, wait_seconds=wait_seconds, keep_records=True, ready=ready)
     saves = threading.Event()  # set when what the writer keeps is newer than what it saved (``writer_state``)
+    if threading.current_thread() is threading.main_thread():  # SIGTERM (systemd stopping the service, or _watch)
+        signal.signal(signal.SIGTERM, lambda *_: _end(index_dir, writes))
     threading.Thread(target=_watch, args=(owner, socket_path, writes, index_dir), name="cari-writer-watch",
                      daemon=True).start()
     threading.Thread(target=_warm_up, args=(index_dir, ready, writes, saves), name="cari-writer-warm-up",
@@ -255,30 +256,19 @@ def _answer(connection: socket.socket, writes: BatchedWrites, saves: threading.E
 
 def _watch(owner: int, socket_path: Path, writes: BatchedWrites, index_dir: Path) -> None:
     """End the process once the server ``owner`` is gone (or its socket removed) and no write is under way, having
-    saved the records it keeps if its last writes are not saved yet (``save_before_ending``)."""
+    saved the records it keeps if its last writes are not saved yet (``writer_state.save_before_ending``)."""
     while True:
         time.sleep(WATCH_SECONDS)
         if (not running(owner) or not socket_path.exists()) and writes.idle():
-            save_before_ending(index_dir, writes)
+            writer_state.save_before_ending(index_dir, writes)
             os.kill(os.getpid(), signal.SIGTERM)  # nothing under way: end now (the main thread waits in accept)
 
 
-def save_before_ending(index_dir: Path, writes: BatchedWrites, timeout: float = SAVE_SECONDS) -> bool:
-    """Save the records the writer keeps (``writer_state.save``, in the writing thread) unless they are saved for the
-    live generation already: a server stopped before the writes paused for long enough starts again from them. Waits
-    at most ``timeout`` seconds; whether they are saved."""
-    if writer_state.is_saved(index_dir):
-        return True
-    done = threading.Event()
-
-    def save() -> None:
-        try:
-            writer_state.save(index_dir)
-        finally:
-            done.set()
-
-    writes.when_idle(save)
-    return done.wait(timeout) and writer_state.is_saved(index_dir)
+def _end(index_dir: Path, writes: BatchedWrites) -> None:
+    """End the process on SIGTERM once the write under way (if any) is applied and the records saved (at most
+    ``writer_state.SAVE_SECONDS``; systemd's stop timeout, 30 s in deploy/cari.service, ends it in any case)."""
+    writer_state.save_before_ending(index_dir, writes)
+    os._exit(0)  # the main thread waits in accept, the others are daemons: nothing else to finish
 
 
 def running(pid: int) -> bool:

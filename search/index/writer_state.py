@@ -30,10 +30,11 @@ import marshal
 import os
 import struct
 import sys
+import threading
 import zlib
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from search import errors
 from search.index import count_parts, generations, kept
@@ -42,6 +43,9 @@ from search.index.grown import Part
 from search.index.name_counts import SplitCounts
 from search.index.name_joins import Holders
 from search.index.name_learning import Candidates
+
+if TYPE_CHECKING:
+    from search.index.documents import BatchedWrites
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,7 @@ QUIET_DELAY = 5.0  # seconds without a write before the writer makes the story r
 # Then this many more before it saves what it keeps: the file is 126 MB at 1,000,000 articles, written at most once a
 # pause of the writes that long; a writer whose server stops saves at once (writer.save_before_ending).
 SAVE_DELAY = 300.0
+SAVE_SECONDS = 30.0  # how long a writer whose server is gone, or which is told to end, waits for its save
 # The same after its warm-up: at 1,000,000 articles the workers of a server starting on a loaded machine were still
 # opening the index 6-13 s after the start, and the first write, sent then, waited for the rows by bucket (1.35 CPU-s).
 START_DELAY = 30.0
@@ -102,6 +107,24 @@ def save(index_dir: Path) -> bool:
             partial.unlink()
         return False
     return True
+
+
+def save_before_ending(index_dir: Path, writes: BatchedWrites, timeout: float = SAVE_SECONDS) -> bool:
+    """Save the records the writer keeps (``writer_state.save``, in the writing thread) unless they are saved for the
+    live generation already: a server stopped before the writes paused for long enough starts again from them. Waits
+    at most ``timeout`` seconds; whether they are saved."""
+    if is_saved(index_dir):
+        return True
+    done = threading.Event()
+
+    def saving() -> None:
+        try:
+            save(index_dir)
+        finally:
+            done.set()
+
+    writes.when_idle(saving)
+    return done.wait(timeout) and is_saved(index_dir)
 
 
 def is_saved(index_dir: Path) -> bool:

@@ -6,7 +6,11 @@ read); the writer saves them once its writes pause. And a serving worker checks 
 priority, so that on two cores the writer's warm-up and first write get the CPU first."""
 
 import logging
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -30,7 +34,8 @@ from search.index.documents import BatchedWrites
 from search.index.format import CONTENTS
 from search.index.name_counts import SplitCounts, by_prefix
 from search.index.names import NAMES
-from search.index.writer import save_before_ending, save_when_quiet, warm_up
+from search.index.writer import ForwardedWrites, save_when_quiet, warm_up
+from search.index.writer_state import save_before_ending
 from tests.conftest import make_index
 
 pytestmark = pytest.mark.slow
@@ -251,6 +256,33 @@ def test_a_writer_whose_server_is_gone_saves_its_last_writes_before_it_ends(inde
     kept.forget()
     with kept.keeping():
         assert writer_state.load(index, _live(index))
+
+
+def test_a_writer_told_to_end_applies_the_write_in_hand_saves_and_ends(index, built, tmp_path):
+    """SIGTERM (systemd stopping ``cari serve`` sends it to every process of the service): the writer process
+    saves the records of its last write's generation and ends with status 0, and a writer started again takes them."""
+    socket_path = tmp_path / "writer.sock"
+    writer_process = subprocess.Popen([sys.executable, "-m", "search.index.writer", str(index), str(socket_path),
+                                       str(os.getpid())])
+    try:
+        deadline = time.monotonic() + HANG_GUARD
+        while not socket_path.exists():  # else the worker's side starts a writer of its own
+            assert writer_process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        result = ForwardedWrites(index, socket_path).upsert([search.given_article(built[1][300], "test")[0]])
+        assert result.upserted == [built[1][300]["id"]]
+        assert writer_state.key_of(_live(index))[0] not in _saved_generation(index)
+        writer_process.send_signal(signal.SIGTERM)
+        assert writer_process.wait(HANG_GUARD) == 0
+    finally:
+        if writer_process.poll() is None:
+            writer_process.kill()
+            writer_process.wait()
+    assert writer_state.key_of(_live(index))[0] in _saved_generation(index)
+    kept.forget()
+    with kept.keeping():
+        assert writer_state.load(index, _live(index))
+        assert len(kept.peek(_live(index) / CONTENTS, CONTENTS)) == 201
 
 
 def _kept_story_record(index):
