@@ -268,7 +268,7 @@ def _end(index_dir: Path, writes: BatchedWrites) -> None:
     """End the process on SIGTERM once the write under way (if any) is applied and the records saved (at most
     ``writer_state.SAVE_SECONDS``; systemd's stop timeout, 30 s in deploy/cari.service, ends it in any case)."""
     writer_state.save_before_ending(index_dir, writes)
-    os._exit(0)  # the main thread waits in accept, the others are daemons: nothing else to finish
+    raise SystemExit(0)  # raised in the main thread, which waits in accept; the others are daemons
 
 
 def running(pid: int) -> bool:
