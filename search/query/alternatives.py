@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from search.analysis.abbreviations import abbreviation_lines
+from search.analysis.stemmer import without_clitic
 from search.analysis.tokens import fold, is_reduplication
 from search.analysis.wordlists import read_lines
 
@@ -209,7 +210,11 @@ class Alternatives:
         the other words pick a typo's correction among close spellings.
         """
         completed = self.completions.forms(word)
-        found = [*completed, *self.synonyms.forms(word), *shipped_variants().forms(word)]
+        named = [*self.synonyms.forms(word), *shipped_variants().forms(word)]
+        rest = without_clitic(key(word))
+        if not named and rest:  # jokowinya is Jokowi's: Joko Widodo too (99 articles, not jokowi's 153)
+            named = [*self.synonyms.forms(rest), *shipped_variants().forms(rest)]
+        found = [*completed, *named]
         if self.abbreviations_indexed:
             found += [Form(other, "abbreviation") for other in other_abbreviations(word)]
         else:

@@ -162,3 +162,18 @@ def test_two_words_a_hyphen_joins_are_both_asked_for(indosum_index, indosum_docs
     # A word repeated or rhymed stays one word.
     assert searcher.search("anak-anak", limit=1).total == searcher.search("anak", limit=1).total
     assert searcher.search("sayur-mayur", limit=1).corrections == []  # mayur is no typo of mayor
+
+
+@pytest.mark.parametrize("with_clitic, name", [("jokowinya", "jokowi"), ("ahoknya", "ahok")])
+def test_a_name_with_a_clitic_finds_what_the_name_finds(indosum_index, with_clitic, name):
+    # "jokowinya" found the 99 articles writing Jokowi, not those writing Joko Widodo that "jokowi" finds (153): the
+    # name's other forms (search/data/variants.tsv) were looked up for the word as typed, clitic and all.
+    searcher = Index(indosum_index)
+
+    def every(text):
+        first = searcher.search(text, limit=100)
+        pages = [searcher.search(text, page=page, limit=100) for page in range(2, first.pages + 1)]
+        return first.total, {hit.id for found in (first, *pages) for hit in found.hits}
+
+    typed, plain = every(with_clitic), every(name)
+    assert typed == plain and typed[0] >= 3
