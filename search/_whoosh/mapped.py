@@ -19,8 +19,10 @@ read_ahead_kb``: 8 MB on the machine of docs/performance.md): where the
 index's pages do not all fit in the memory a server is given (a container's
 limit), each such fault read megabytes that pushed out pages about to be
 read again. One worker at 1,000,000 articles in a 1.5 GB memory cgroup read
-172 GB from the disk in 1,992 requests (301 s, against 70 s with memory to
-spare); marked, 0.9 GB (91 s). With memory to spare nothing changes:
+172 GB from the disk in 1,992 requests with a 64 MB cache (301 s, against
+70 s with memory to spare), and with the 768 MB cache answered 19-29 of
+its first 104-113 sentences 503 (past the 2 s budget); marked, 0.5-1 GB
+(82-93 s), none refused. With memory to spare nothing changes:
 opening reads every file once to check it (``index.checksums``: plain
 reads, with their read-ahead), and a fault maps the pages already in memory
 around it (fault-around). A writer's maps keep the read-ahead: a merge reads
