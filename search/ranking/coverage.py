@@ -152,6 +152,8 @@ def all_or_most(held: np.ndarray, asked: int, matched: np.ndarray) -> tuple[np.n
         most = matched & (held >= need)
         if np.count_nonzero(most) >= WIDEN_BELOW:
             break
+    if np.count_nonzero(most) == np.count_nonzero(every):
+        return every, "all"  # widening found no article missing a word: every result still holds them all
     return most, "most"
 
 

@@ -39,3 +39,16 @@ def test_a_concept_is_asked_when_a_branch_of_it_is_in_the_query():
     concepts = (frozenset({"a", "a2"}), frozenset({"b"}), frozenset({"c"}))
     assert concept_groups(["a", "x", "b", "a2"], concepts) == [[0, 3], [2]]  # c is not asked, x is no concept
     assert concept_counts(["a", "x"], [np.array([1]), np.array([2])], concepts, 5) is None  # one concept asked
+
+
+def test_widening_that_adds_no_article_still_says_all():
+    # Two concepts asked; one article holds both and no article holds either alone (a small archive, or a
+    # filter leaving few): the results hold every word, so they are "all", not "most" (the CLI then told
+    # the reader that few articles hold every word and showed those holding most).
+    held = np.array([2, 0, 0, 0], dtype=np.int8)
+    kept, coverage = all_or_most(held, 2, np.ones(4, dtype=bool))
+    assert coverage == "all" and np.flatnonzero(kept).tolist() == [0]
+    # One more article holding one of the words: widened, and said so.
+    held[1] = 1
+    kept, coverage = all_or_most(held, 2, np.ones(4, dtype=bool))
+    assert coverage == "most" and np.flatnonzero(kept).tolist() == [0, 1]
