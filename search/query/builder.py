@@ -23,7 +23,7 @@ from search.query.alternatives import Alternatives
 from search.query.parsed import Compound, Concept, ParsedQuery
 from search.query.phrase_queries import ExpansionParser, PhraseFactory, exact_phrases
 from search.query.rewrite import Expansion, Rewritten, rewrite
-from search.query.syntax import OPERATORS, check_query, lower_field_names
+from search.query.syntax import OPERATORS, asks_every_word, check_query, lower_field_names
 from search.query.weights import ANSWER_BOOST, DEFAULT_FIELDS
 from search.query.wildcards import check_wildcards
 
@@ -59,6 +59,9 @@ class QueryBuilder:
         # An index built before a field existed is still searched, without it.
         self._boosts = {name: w for name, w in DEFAULT_FIELDS.items() if name in self.schema}
         self.parser = self._new_parser(PhraseFactory(self.schema))
+        # Words beside a field (``title:banjir jakarta``) are each asked for, as plain keywords are; the
+        # default parser's OR flattens them, so which branch was which word is lost after parsing.
+        self.every_word_parser = self._new_parser(PhraseFactory(self.schema), group=qparser.AndGroup)
         # An alternative's phrase ("Amerika Serikat") is any form of its words,
         # as the article may inflect it; only the reader's quotes mean the
         # words as written.
@@ -66,14 +69,14 @@ class QueryBuilder:
         self._words: dict[str, tuple | None] = {}  # word -> its terms (queries repeat words)
         self._expansions: dict[str, tuple] = {}  # "(AS OR ...)" -> its branches
 
-    def _new_parser(self, phrases: PhraseFactory) -> qparser.MultifieldParser:
+    def _new_parser(self, phrases: PhraseFactory, group: type = qparser.OrGroup) -> qparser.MultifieldParser:
         parser = qparser.MultifieldParser(
             list(self._boosts),
             self.schema,
             fieldboosts=self._boosts,
             # Any word may match. No coordination scale: it ranked worse
             # (docs/relevance.md), and Whoosh can only apply it word by word.
-            group=qparser.OrGroup,
+            group=group,
             phraseclass=phrases,
         )
         # Apostrophes occur in names (Jum'at, O'Neil); ranges and single
@@ -93,8 +96,9 @@ class QueryBuilder:
         framing = framing_words(text) if is_question(text) else frozenset()
         rewritten = rewrite(unasked, alternatives, framing)
         try:
+            parser = self.every_word_parser if asks_every_word(text) and not is_question(text) else self.parser
             parsed, concepts = self._words_and_concepts(rewritten) or (
-                self.parser.parse(exact_phrases(lower_field_names(rewritten.text()))), Concepts())
+                parser.parse(exact_phrases(lower_field_names(rewritten.text()))), Concepts())
         except Exception:  # Whoosh's parser has corner cases that raise
             raise QueryError(
                 "Could not understand the query; check its operators, quotes and parentheses."

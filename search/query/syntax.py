@@ -84,6 +84,16 @@ def _check_operators(text: str) -> None:
                              "operator_alone", operator=token)
 
 
+def asks_every_word(text: str, most_words: int = 5) -> bool:
+    """Whether ``text`` is keywords with a field (``title:banjir jakarta``): each of its words is asked for, as
+    plain keywords' are. Not with an OR (the reader asked for either) nor past ``most_words`` words or quoted
+    phrases (a pasted sentence ranks over partial matches)."""
+    if not any(m.group(1).lower() in SEARCHABLE_FIELDS for m in FIELD_PREFIX.finditer(text)):
+        return False
+    words = [token for token in _OPERATOR_TOKEN.findall(text) if token not in ("(", ")")]
+    return not {"OR", "ANDMAYBE"} & set(words) and len([w for w in words if w not in OPERATORS]) <= most_words
+
+
 def lower_field_names(text: str) -> str:
     """``Title:x`` as ``title:x``: field names are matched without case."""
     return FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)

@@ -177,3 +177,19 @@ def test_a_name_with_a_clitic_finds_what_the_name_finds(indosum_index, with_clit
 
     typed, plain = every(with_clitic), every(name)
     assert typed == plain and typed[0] >= 3
+
+
+@pytest.mark.parametrize("typed", ["title:banjir jakarta", "source:kumparan banjir jakarta"])
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_words_beside_a_field_are_each_asked_for(indosum_index, indosum_docs, typed, sort):
+    # The parser's OR grouped them: ``title:banjir jakarta`` listed 971 articles holding either (any Jakarta
+    # story, newest first) while saying matched "all"; ``source:kumparan banjir jakarta`` any of the three.
+    found = Index(indosum_index).search(typed, sort=sort, limit=100)
+    assert found.matched == "all" and 1 <= found.total == len(found.hits) < 20
+    for hit in found.hits:
+        doc = indosum_docs[hit.id]
+        assert holds(doc, "banjir") and holds(doc, "jakarta")
+        if typed.startswith("title:"):
+            assert "banjir" in doc["title"].lower()
+        else:
+            assert hit.source == "kumparan"
