@@ -94,28 +94,32 @@ class SplitCounts(MutableMapping[str, int]):
     def __init__(self, split: dict[str, dict[str, int]]) -> None:
         self.split = split
 
-    def __getitem__(self, term: str) -> int:
+    def _values_of(self, term: str) -> tuple[dict[str, int], str]:
+        """The counts of ``term``'s prefix and its value in them ({} when no term has the prefix)."""
         prefix, _, value = term.partition(":")
-        found = self.split.get(prefix)
-        if found is None:
-            raise KeyError(term)
-        return found[value]
+        return self.split.get(prefix, {}), value
 
-    def get(self, term: str, default: Any = None) -> Any:  # as dict.get
-        prefix, _, value = term.partition(":")
-        found = self.split.get(prefix)
-        return default if found is None else found.get(value, default)
+    def __getitem__(self, term: str) -> int:
+        values, value = self._values_of(term)
+        try:
+            return values[value]
+        except KeyError:
+            raise KeyError(term) from None
+
+    def get(self, term: str, default: Any = None) -> Any:  # as dict.get, without Mapping's try/except
+        values, value = self._values_of(term)
+        return values.get(value, default)
 
     def __setitem__(self, term: str, n: int) -> None:
         prefix, _, value = term.partition(":")
         self.split.setdefault(prefix, {})[value] = n
 
     def __delitem__(self, term: str) -> None:
-        prefix, _, value = term.partition(":")
-        found = self.split.get(prefix)
-        if found is None:
-            raise KeyError(term)
-        del found[value]
+        values, value = self._values_of(term)
+        try:
+            del values[value]
+        except KeyError:
+            raise KeyError(term) from None
 
     def __iter__(self) -> Iterator[str]:
         for prefix, values in self.split.items():
