@@ -34,30 +34,50 @@ def drop_common_stopwords(
     that it still finds something. ``every_field``: a stopword common in one
     field is dropped from every field (keywords, see below).
     """
-    limit = max_share * reader.doc_count_all()
-    common = stopwords()
+    common = _CommonStopwords(reader, max_share)
+    if every_field:
+        common.drop_everywhere(query)
+    pruned = common.prune(query)
+    if pruned is None or not common.leaves_a_rare_term(pruned):
+        return query
+    return pruned
 
-    def is_common_in_field(node: q.Query) -> bool:
+
+class _CommonStopwords:
+    """Which of a query's terms are stopwords common enough to drop, and the query without them."""
+
+    def __init__(self, reader: Any, max_share: float) -> None:
+        self.reader = reader
+        self.limit = max_share * reader.doc_count_all()
+        self.stopwords = stopwords()
+        self.everywhere: set[str] = set()  # common in one field, dropped from all
+
+    def is_common_in_field(self, node: q.Query) -> bool:
         return (
             type(node) is q.Term
-            and node.text in common
-            and reader.doc_frequency(node.fieldname, node.text) > limit
+            and node.text in self.stopwords
+            and self.reader.doc_frequency(node.fieldname, node.text) > self.limit
         )
 
-    # Field by field: ``sudah`` is in most bodies but few titles, and a title
-    # holding it tells a known article apart (IndoSum lost 0.001 MRR when
-    # such words were dropped from every field). Not in keywords, whose every
-    # word each article must hold: ``di`` kept in the titles made ``banjir di
-    # jakarta`` the 3 articles with ``di`` in their title, not the 14 that
-    # ``banjir jakarta`` finds.
-    dropped = {node.text for node in query.leaves() if is_common_in_field(node)} if every_field else set()
+    def drop_everywhere(self, query: q.Query) -> None:
+        """Drop from every field the stopwords of ``query`` common in one (keywords).
 
-    def is_common(node: q.Query) -> bool:
-        return is_common_in_field(node) or (type(node) is q.Term and node.text in dropped)
+        Field by field is the default: ``sudah`` is in most bodies but few titles, and a title
+        holding it tells a known article apart (IndoSum lost 0.001 MRR when
+        such words were dropped from every field). Not in keywords, whose every
+        word each article must hold: ``di`` kept in the titles made ``banjir di
+        jakarta`` the 3 articles with ``di`` in their title, not the 14 that
+        ``banjir jakarta`` finds.
+        """
+        self.everywhere = {node.text for node in query.leaves() if self.is_common_in_field(node)}
 
-    def prune(node: q.Query) -> q.Query | None:
+    def is_common(self, node: q.Query) -> bool:
+        return self.is_common_in_field(node) or (type(node) is q.Term and node.text in self.everywhere)
+
+    def prune(self, node: q.Query) -> q.Query | None:
+        """``node`` without the common alternatives; None where nothing is left."""
         if isinstance(node, q.Or):
-            kept = [prune(child) for child in node.subqueries if not is_common(child)]
+            kept = [self.prune(child) for child in node.subqueries if not self.is_common(child)]
             kept = [child for child in kept if child is not None]
             if not kept:
                 return None
@@ -65,20 +85,20 @@ def drop_common_stopwords(
             pruned.subqueries = kept  # keeps the group's boost and scale
             return pruned
         if isinstance(node, (q.AndMaybe, q.AndNot)):
-            first = prune(node.a)
+            first = self.prune(node.a)
             return None if first is None else type(node)(first, node.b)
         return node
 
-    pruned = prune(query)
-    if pruned is None:
-        return query
-    # A query of common words only (``yang``) searches them all, in every
-    # field: what is left would be the rare field they are rare in (the
-    # titles), or nothing at all.
-    core = pruned.a if isinstance(pruned, (q.AndMaybe, q.AndNot)) else pruned
-    if not any(text not in common and reader.doc_frequency(field, text) for field, text in core.iter_all_terms()):
-        return query
-    return pruned
+    def leaves_a_rare_term(self, pruned: q.Query) -> bool:
+        """Whether ``pruned`` still searches a word that is no stopword and in the index.
+
+        A query of common words only (``yang``) searches them all, in every
+        field: what is left would be the rare field they are rare in (the
+        titles), or nothing at all.
+        """
+        core = pruned.a if isinstance(pruned, (q.AndMaybe, q.AndNot)) else pruned
+        return any(text not in self.stopwords and self.reader.doc_frequency(field, text)
+                   for field, text in core.iter_all_terms())
 
 
 def exact_search_options(query: q.Query) -> dict:
