@@ -180,75 +180,98 @@ def learn(freq: dict[str, dict[str, int]], word_articles: Callable[[str], int], 
     ``changed`` (``changed_values``): only the runs those touch are decided again, and ``candidates`` is updated
     in place (without ``changed``, every run is decided into it).
     """
-    runs, person, office, place, caps, upper = (freq.get(p, {}) for p in ("n", "t", "i", "l", "c", "u"))
-    defined = _defined(freq.get("a", {}))
+    runs = freq.get("n", {})
     state = candidates if candidates is not None else Candidates()
     if candidates is None or changed is None:
         state.renew(runs)
+        # Decided anew, a run is a name only in MIN_DOCS articles: the runs in fewer (at 1,000,000 articles 687,000
+        # of 879,000) are not asked (``kinds`` is empty after ``renew``: nothing to take off); 1.13 -> 0.96 CPU-s there.
+        again: Iterable[str] = [run for run, articles in runs.items() if articles >= MIN_DOCS]
     else:
         state.follow(runs, changed)
-    known = state.name_words
-
-    def name_word(word: str) -> bool:
-        found = known.get(word)
-        if found is None:
-            n = caps.get(word, 0)
-            found = known[word] = (n >= 2 and word not in CONVENTIONAL_CAPITALS
-                                   and n >= NAME_SHARE * max(n, word_articles(word)))
-        return found
-
-    def acronym(word: str) -> bool:
-        return upper.get(word, 0) >= max(2, caps.get(word, 0) / 2) and name_word(word)
-
-    def placed(word: str) -> bool:
-        return runs.get(word, 0) >= MIN_DOCS and place.get(word, 0) > PLACE_SHARE * runs[word]
-
-    def evidence(run: str) -> float:
-        return (person.get(run, 0) + office.get(run, 0) / 2) / runs[run]
-
-    def decide(run: str) -> str | None:
-        articles = runs.get(run, 0)
-        if articles < MIN_DOCS:  # most runs stand in an article or two
-            return None
-        words = run.split()
-        if not words[0][:1].isalpha():
-            return None
-        if candidates is not None:  # kept for the next learning: the runs each word is in
-            for word in words:
-                state.containing[word].add(run)
-        if len(words) > 1 and words[0] in ORG_HEADS or _organisation_abbreviation(run, defined, acronym, office,
-                                                                                   runs):
-            return ORGANISATION
-        if (len(words) <= 3 and all(map(name_word, words)) and words[0] not in PLACE_HEADS
-                and not any(placed(word) for word in words[1:])  # 'Persija Jakarta'
-                and place.get(run, 0) <= PLACE_SHARE * articles and not any(map(acronym, words))
-                and evidence(run) >= (PERSON_EVIDENCE if len(words) > 1 else SINGLE_PERSON_EVIDENCE)
-                and person.get(run, 0) + office.get(run, 0) >= MIN_PERSON_EVIDENCE):
-            return PERSON
-        return None
-
-    # Decided anew, a run is a name only in MIN_DOCS articles: the runs in fewer (at 1,000,000 articles 687,000 of
-    # 879,000) are not asked (``kinds`` is empty after ``renew``: nothing to take off); 1.13 -> 0.96 CPU-s there.
-    again = [run for run, articles in runs.items() if articles >= MIN_DOCS] if candidates is None or changed is None \
-        else state.affected(changed)
+        again = state.affected(changed)
+    rules = _Rules(freq, word_articles, state.name_words, state.containing if candidates is not None else None)
     for run in again:
-        kind = decide(run)
+        kind = rules.decide(run)
         if kind is None:
             state.kinds.pop(run, None)
         else:
             state.kinds[run] = kind
     kinds = dict(sorted(state.kinds.items()))  # the runs' order: whatever order the counts are in (a write's are not)
+    forms = _joined_forms(freq, rules, kinds, state.holders)
+    return [Name(key, kind, display(key, forms[key], kinds, rules.acronym, rules.upper, rules.caps, rules.defined),
+                 sorted(forms[key]))
+            for key, kind in sorted(kinds.items())]
+
+
+class _Rules:
+    """The first pass's rules (the module's), asked of one run or word at a time over an index's counts."""
+
+    def __init__(self, freq: dict[str, dict[str, int]], word_articles: Callable[[str], int],
+                 name_words: dict[str, bool], containing: dict[str, set[str]] | None) -> None:
+        self.runs, self.person, self.office, self.place, self.caps, self.upper = (
+            freq.get(p, {}) for p in ("n", "t", "i", "l", "c", "u"))
+        self.defined = _defined(freq.get("a", {}))
+        self.word_articles = word_articles
+        self.known = name_words  # a word's answer, kept (by a writing process) until its counts change
+        self.containing = containing  # when kept for the next learning: the runs each word is in
+
+    def name_word(self, word: str) -> bool:
+        found = self.known.get(word)
+        if found is None:
+            n = self.caps.get(word, 0)
+            found = self.known[word] = (n >= 2 and word not in CONVENTIONAL_CAPITALS
+                                        and n >= NAME_SHARE * max(n, self.word_articles(word)))
+        return found
+
+    def acronym(self, word: str) -> bool:
+        return self.upper.get(word, 0) >= max(2, self.caps.get(word, 0) / 2) and self.name_word(word)
+
+    def placed(self, word: str) -> bool:
+        return self.runs.get(word, 0) >= MIN_DOCS and self.place.get(word, 0) > PLACE_SHARE * self.runs[word]
+
+    def evidence(self, run: str) -> float:
+        return (self.person.get(run, 0) + self.office.get(run, 0) / 2) / self.runs[run]
+
+    def decide(self, run: str) -> str | None:
+        """``ORGANISATION``, ``PERSON`` or None (no name)."""
+        articles = self.runs.get(run, 0)
+        if articles < MIN_DOCS:  # most runs stand in an article or two
+            return None
+        words = run.split()
+        if not words[0][:1].isalpha():
+            return None
+        if self.containing is not None:
+            for word in words:
+                self.containing[word].add(run)
+        if len(words) > 1 and words[0] in ORG_HEADS or _organisation_abbreviation(run, self.defined, self.acronym,
+                                                                                   self.office, self.runs):
+            return ORGANISATION
+        person, office, place = self.person, self.office, self.place
+        if (len(words) <= 3 and all(map(self.name_word, words)) and words[0] not in PLACE_HEADS
+                and not any(self.placed(word) for word in words[1:])  # 'Persija Jakarta'
+                and place.get(run, 0) <= PLACE_SHARE * articles and not any(map(self.acronym, words))
+                and self.evidence(run) >= (PERSON_EVIDENCE if len(words) > 1 else SINGLE_PERSON_EVIDENCE)
+                and person.get(run, 0) + office.get(run, 0) >= MIN_PERSON_EVIDENCE):
+            return PERSON
+        return None
+
+
+def _joined_forms(freq: dict[str, dict[str, int]], rules: _Rules, kinds: dict[str, str],
+                  holders: Holders) -> dict[str, set[str]]:
+    """The forms of each name of ``kinds`` (each run at first its own): its abbreviations, tails and nicknames
+    joined to it, and the names that are loose words of others dropped from ``kinds``."""
+    runs, caps, place, person = rules.runs, rules.caps, rules.place, rules.person
     forms: dict[str, set[str]] = {run: {run} for run in kinds}
-    join_abbreviations(defined, kinds, forms, runs)
-    join_tails(kinds, forms, runs, place, person, name_word)
+    join_abbreviations(rules.defined, kinds, forms, runs)
+    join_tails(kinds, forms, runs, place, person, rules.name_word)
     join_nicknames(nicknames(freq.get("k", {})), kinds, forms, lambda word: caps.get(word, 0) >= 1 and not (
         word in CONVENTIONAL_CAPITALS or word in PERSON_TITLES or word in OFFICE_TITLES), MIN_DEFINED)
     join_nicknames(known_nicknames(), kinds, forms, lambda word: runs.get(word, 0) >= MIN_DOCS, 0)
-    join_single_words(runs, kinds, forms, name_word, place, state.holders, lambda word: caps.get(word, 0) >= max(
-        MIN_DEFINED, CAPITALISED_SHARE * word_articles(word)) and word not in CONVENTIONAL_CAPITALS)
+    join_single_words(runs, kinds, forms, rules.name_word, place, holders, lambda word: caps.get(word, 0) >= max(
+        MIN_DEFINED, CAPITALISED_SHARE * rules.word_articles(word)) and word not in CONVENTIONAL_CAPITALS)
     drop_loose_words(kinds, forms, runs, freq.get("p", {}), caps)
-    return [Name(key, kind, display(key, forms[key], kinds, acronym, upper, caps, defined), sorted(forms[key]))
-            for key, kind in sorted(kinds.items())]
+    return forms
 
 
 def _defined(pairs: dict[str, int]) -> dict[str, str]:
