@@ -68,7 +68,15 @@ def publishers(opened: OpenGeneration) -> list[tuple[str, int]]:
 
 
 def outline(opened: OpenGeneration) -> dict:
-    """The first and last day of the archive and two words for tips (``Index.archive_outline``)."""
+    """The first and last day of the archive and two words for tips (``Index.archive_outline``), read once
+    per generation: every page shows them, and at 1,000,000 articles reading them took ~8 CPU-ms."""
+    if opened.outline is None:
+        opened.outline = read_outline(opened)
+    return {**opened.outline, "words": list(opened.outline["words"])}
+
+
+def read_outline(opened: OpenGeneration) -> dict:
+    """What :func:`outline` keeps of ``opened``, read from it."""
     searcher = opened.searcher
     dates, live = opened.scorer.dates, opened.scorer.postings.live
     newest, first = dates.newest(live & dates.dated, 1).tolist(), oldest(dates, live & dates.dated, 1).tolist()

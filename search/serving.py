@@ -77,6 +77,7 @@ class OpenGeneration:
         self._completions: CompletionTable | None = None
         self._stories: StoryMap | None = None
         self._topics: Topics | None | bool = False  # False: not read yet
+        self.outline: dict | None = None  # search.lookups.outline's, read when first asked for (every page asks)
 
     def warm(self) -> None:
         """Read now what the first search reads of a generation once: the names' facets, the stories."""

@@ -12,25 +12,32 @@ filter with two comparisons instead of walking the range's postings.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from search._whoosh.columns import numeric_values, term_hashes
+from search.index.schema import WIB
 
 DATE_FIELD = "published"
 # At most this many documents dated as the last one kept come with a date-ordered page (``DateOrder.cut``):
 # each costs reading its stored fields. Past that (a page ending among thousands of undated articles) equal
 # dates stay in document order.
 MAX_TIES = 1000
+# Whoosh's datetime_to_long(1970-01-01): its column counts microseconds from year 1.
+UNIX_EPOCH_USECS = 62_135_596_800_000_000
+WIB_USECS = int(WIB.total_seconds()) * 1_000_000
+DAY_USECS = 86_400 * 1_000_000
 
 
 class DateOrder:
     """The document numbers of one reader newest first, and their dates (Whoosh's column values)."""
 
-    def __init__(self, reader: Any, fieldname: str = DATE_FIELD) -> None:
+    def __init__(self, reader: Any, fieldname: str = DATE_FIELD,
+                 columns: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.fieldname = fieldname
-        values, self.dated = _column_values(reader, fieldname)
+        values, self.dated = _column_values(reader, fieldname) if columns is None else columns
         # Undated: the column's default, or 0 in a segment without the column; one value for all of them,
         # so that they are all equal when ties are ordered.
         self.values = np.where(self.dated, values, np.uint64(0))
@@ -40,6 +47,21 @@ class DateOrder:
         self.newest_first = np.lexsort((np.arange(count), newest, ~self.dated))
         self.rank = np.empty(count, dtype=np.int64)  # each document's place in that order
         self.rank[self.newest_first] = np.arange(count)
+
+    @classmethod
+    def of_values(cls, values: np.ndarray, dated: np.ndarray, fieldname: str = DATE_FIELD) -> DateOrder:
+        """The order of documents whose column values (uint64) and datedness are given, as a reader's would be."""
+        return cls(None, fieldname, (values, dated))
+
+    @functools.cached_property
+    def days(self) -> np.ndarray:
+        """Each document's day in Jakarta (WIB), as days since 1970-01-01 (int32; meaningless where undated).
+
+        Worked out once, when first asked for: the month facet and the timeline of every search then
+        count a gather of these (``search.ranking.months.day_counts``) instead of converting each match's date.
+        """
+        usecs = (self.values - np.uint64(UNIX_EPOCH_USECS)).astype("int64") + WIB_USECS
+        return (usecs // DAY_USECS).astype(np.int32)
 
     def newest(self, matched: np.ndarray, limit: int | None, ties: bool = False) -> np.ndarray:
         """The first ``limit`` (all if None) documents flagged in ``matched`` (bool per document), newest first.

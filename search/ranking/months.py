@@ -8,31 +8,55 @@ Whoosh or the scorer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from search.index.schema import WIB
 from search.ranking.dates import DateOrder
 
-# Whoosh's datetime_to_long(1970-01-01): its column counts microseconds from year 1.
-_UNIX_EPOCH_USECS = 62_135_596_800_000_000
-_WIB_USECS = int(WIB.total_seconds()) * 1_000_000
+
+@dataclass(frozen=True)
+class DayCounts:
+    """How many of a search's dated matches fall on each Jakarta day from ``first`` (days since 1970-01-01) on:
+    ``counts[i]`` on day ``first + i``; the last count is the last day's (empty: no dated match)."""
+
+    first: int
+    counts: np.ndarray
+
+    def days(self) -> np.ndarray:
+        """The days holding a match, ascending (days since 1970-01-01)."""
+        return np.flatnonzero(self.counts) + self.first
+
+    def on_days(self) -> np.ndarray:
+        """The matches of each of :meth:`days`."""
+        return self.counts[self.counts > 0]
 
 
 def jakarta_days(dates: DateOrder, matched: np.ndarray) -> np.ndarray:
     """The Jakarta day (days since 1970-01-01) of each dated document flagged in ``matched``."""
-    flagged = matched & dates.dated
-    usecs = (dates.values[flagged] - np.uint64(_UNIX_EPOCH_USECS)).astype("int64") + _WIB_USECS
-    return usecs // (86_400 * 1_000_000)
+    return dates.days[matched & dates.dated]
 
 
-def month_counts(dates: DateOrder, matched: np.ndarray) -> dict[str, int]:
-    """``{"2022-10": n, ...}`` of the dated documents flagged in ``matched``, newest month first."""
-    flagged = matched & dates.dated
-    if not flagged.any():
+def day_counts(dates: DateOrder, matched: np.ndarray) -> DayCounts:
+    """The dated documents flagged in ``matched``, counted by Jakarta day: what the month facet and the
+    timeline are both made of, counted once per search from the days ``DateOrder`` worked out once."""
+    days = jakarta_days(dates, matched)
+    if not len(days):
+        return DayCounts(0, np.zeros(0, dtype=np.int64))
+    first = int(days.min())
+    return DayCounts(first, np.bincount(days - first))
+
+
+def month_counts(dates: DateOrder, matched: np.ndarray, days: DayCounts | None = None) -> dict[str, int]:
+    """``{"2022-10": n, ...}`` of the dated documents flagged in ``matched``, newest month first
+    (``days``: their :func:`day_counts`, if counted already)."""
+    days = day_counts(dates, matched) if days is None else days
+    held = days.days()
+    if not len(held):
         return {}
-    usecs = (dates.values[flagged] - np.uint64(_UNIX_EPOCH_USECS)).astype("int64") + _WIB_USECS  # Jakarta's months
-    months = usecs.astype("datetime64[us]").astype("datetime64[M]")
-    values, counts = np.unique(months, return_counts=True)
+    months = held.astype("datetime64[D]").astype("datetime64[M]")  # ascending, as the days are
+    values, starts = np.unique(months, return_index=True)
+    counts = np.add.reduceat(days.on_days(), starts)
     found = {str(month): int(n) for month, n in zip(values, counts, strict=True)}
     return dict(sorted(found.items(), reverse=True))
 

@@ -28,7 +28,7 @@ from search.ranking.dates import DateOrder
 from search.ranking.explain import Explainer
 from search.ranking.facets import count_facets
 from search.ranking.fallback import rank_in_whoosh
-from search.ranking.months import month_counts, oldest
+from search.ranking.months import day_counts, month_counts, oldest
 from search.ranking.people import NameFacets
 from search.ranking.prune import drop_common_stopwords
 from search.ranking.ranked import Ranking
@@ -229,8 +229,10 @@ class RankingPolicy:
         (``ranking.people``), and the timeline (``ranking.timeline``) of the documents in ``matched``."""
         counts = count_facets(self.searcher.reader(), self.scorer.postings, matched)
         live = matched & self.scorer.postings.live
-        return {**counts, "month": month_counts(self.scorer.dates, matched), **self.name_facets.counts(live),
-                "timeline": [period.to_dict() for period in timeline(self.scorer.dates, matched)]}
+        dates = self.scorer.dates
+        days = day_counts(dates, matched)  # the months' counts and the timeline's, counted once
+        return {**counts, "month": month_counts(dates, matched, days), **self.name_facets.counts(live),
+                "timeline": [period.to_dict() for period in timeline(dates, matched, days)]}
 
     def _whoosh_matches(self, query: q.Query, filter_query: q.Query | None) -> np.ndarray:
         """Which live documents match ``query`` and the filter, asked of Whoosh (a query with a NOT)."""

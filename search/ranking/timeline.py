@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from search.ranking.dates import DateOrder
-from search.ranking.months import jakarta_days
+from search.ranking.months import DayCounts, day_counts
 
 MAX_DAYS = 62  # a span up to two months: by day
 MAX_WEEKS = 26  # up to half a year: by week
@@ -35,12 +35,14 @@ class Period:
         return {"period": self.period, "count": self.count, "from": self.start.isoformat(), "to": self.end.isoformat()}
 
 
-def timeline(dates: DateOrder, matched: np.ndarray) -> list[Period]:
-    """The dated documents flagged in ``matched``, counted by period, oldest first."""
-    days = jakarta_days(dates, matched)
-    if not len(days):
+def timeline(dates: DateOrder, matched: np.ndarray, days: DayCounts | None = None) -> list[Period]:
+    """The dated documents flagged in ``matched``, counted by period, oldest first (``days``: their
+    ``months.day_counts``, if counted already)."""
+    days = day_counts(dates, matched) if days is None else days
+    held = days.days()
+    if not len(held):
         return []
-    first, last = (date.fromordinal(int(d) + _EPOCH) for d in (days.min(), days.max()))
+    first, last = (date.fromordinal(int(d) + _EPOCH) for d in (held[0], held[-1]))
     span = (last - first).days + 1
     if span <= MAX_DAYS:
         starts = [first + timedelta(days=i) for i in range(span)]
@@ -52,7 +54,9 @@ def timeline(dates: DateOrder, matched: np.ndarray) -> list[Period]:
     else:
         starts = [date(year, 1, 1) for year in range(first.year, last.year + 1)]
     bounds = np.array([d.toordinal() - _EPOCH for d in starts])
-    counts = np.bincount(np.searchsorted(bounds, days, side="right") - 1, minlength=len(starts))
+    # each day holding matches falls in the period starting last on or before it
+    counts = np.bincount(np.searchsorted(bounds, held, side="right") - 1, weights=days.on_days(),
+                         minlength=len(starts))
     kind = "day" if span <= MAX_DAYS else "week" if span <= MAX_WEEKS * 7 else \
         "month" if _months(first, last) <= MAX_MONTHS else "year"
     ends = [*(s - timedelta(days=1) for s in starts[1:]), _period_end(starts[-1], kind)]

@@ -2,19 +2,19 @@
 every period between the first and the last listed, in Jakarta's days, over every match."""
 
 from datetime import datetime
-from types import SimpleNamespace
 
 import numpy as np
 from whoosh.util.times import datetime_to_long
 
 from search import Index
+from search.ranking.dates import DateOrder
 from search.ranking.timeline import timeline
 from tests.conftest import make_index
 
 
-def _dates(*moments: str) -> SimpleNamespace:
+def _dates(*moments: str) -> DateOrder:
     values = [datetime_to_long(datetime.fromisoformat(m)) for m in moments]
-    return SimpleNamespace(values=np.array(values, dtype=np.uint64), dated=np.ones(len(values), dtype=bool))
+    return DateOrder.of_values(np.array(values, dtype=np.uint64), np.ones(len(values), dtype=bool))
 
 
 def _periods(*moments: str) -> list[tuple[str, int]]:
