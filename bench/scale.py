@@ -116,6 +116,29 @@ def updated_articles(corpus: Path, count: int) -> list[dict]:
 
 
 def main() -> None:
+    args = _arguments()
+    if args.decode_blocks:
+        import search._whoosh.postings as postings
+
+        postings.segment_arrays = lambda reader: None
+
+    sentences, short = load_queries(args.indosum / "queries.tsv", args.queries)
+    out: dict = {"index": str(args.index), "load": round(os.getloadavg()[0], 1), "decode_blocks": args.decode_blocks}
+    searcher = opened(args.index, args.budget, out)
+    time_searches(searcher, sentences, short, out)
+    time_completions(searcher, short, out)
+    out["memory_after_queries"] = memory_mb()
+    if args.update:
+        time_update(searcher, args, out)
+    out["load_at_end"] = round(os.getloadavg()[0], 1)
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    for key, value in out.items():
+        print(f"{key:26} {value}")
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--queries", type=int, default=300)
@@ -130,23 +153,25 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=2.0,
                         help="each search's budget in seconds (0: none, to see the CPU of those it would stop)")
     parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    if args.decode_blocks:
-        import search._whoosh.postings as postings
+    return parser.parse_args()
 
-        postings.segment_arrays = lambda reader: None
 
-    from search import Index, given_article
-    from search.index.build import build_index
+def opened(index: Path, budget: float, out: dict):
+    """The index opened as a serving worker opens it, timed to the end of its first query."""
+    from search import Index
 
-    sentences, short = load_queries(args.indosum / "queries.tsv", args.queries)
-    out: dict = {"index": str(args.index), "load": round(os.getloadavg()[0], 1), "decode_blocks": args.decode_blocks}
     started, started_cpu = time.perf_counter(), time.process_time()
-    searcher = Index(args.index, budget_seconds=args.budget or None)
+    searcher = Index(index, budget_seconds=budget or None)
     searcher.search("banjir jakarta")
     out["open_and_first_query_s"] = round(time.perf_counter() - started, 2)
     out["open_and_first_query_cpu_s"] = round(time.process_time() - started_cpu, 2)
     out["memory_after_open"] = memory_mb()
+    return searcher
+
+
+def time_searches(searcher, sentences: list[str], short: list[str], out: dict) -> None:
+    """The sentences (twice: the second with warm caches), the short queries by relevance, newest first and with
+    facets, and browsing newest first."""
     for name, queries, options in (("sentences", sentences, {}), ("sentences_again", sentences, {}),
                                    ("words", short, {}), ("words_newest", short, {"sort": "newest"}),
                                    ("words_facets", short[:100], {"facets": True})):
@@ -158,6 +183,11 @@ def main() -> None:
     out["browse_newest_p50_ms"] = percentile(browse, 0.5)
     out["browse_newest"] = {"p50_ms": percentile(browse, 0.5), "p99_ms": percentile(browse, 0.99),
                             "cpu_p50_ms": percentile(browse_cpu, 0.5), "cpu_p99_ms": percentile(browse_cpu, 0.99)}
+
+
+def time_completions(searcher, short: list[str], out: dict) -> None:
+    """The first completion (its word list loaded), then every prefix of 2 letters or more of the short queries'
+    words, as typed one letter at a time."""
     started = time.perf_counter()
     searcher.completions("ja")
     out["suggest_first_s"] = round(time.perf_counter() - started, 2)
@@ -170,31 +200,31 @@ def main() -> None:
         cpu.append(time.process_time() - started_cpu)
     out["suggest"] = {"p50_ms": percentile(seconds, 0.5), "p99_ms": percentile(seconds, 0.99), "count": len(seconds),
                       "cpu_p50_ms": percentile(cpu, 0.5), "cpu_p99_ms": percentile(cpu, 0.99)}
-    out["memory_after_queries"] = memory_mb()
-    if args.update:
-        docs = updated_articles(args.update, args.update_count)
-        path = args.index.parent / f"update-{os.getpid()}.jsonl"
-        path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
-        started, started_cpu = time.perf_counter(), cpu_with_workers()
-        if args.update_by == "upsert":
-            searcher.upsert([given_article(doc, "the update")[0] for doc in docs])
-            out["update"] = f"{len(docs)} upserted by the write API's call"
-        else:
-            report = build_index([path], args.index, mode="add")
-            out["update"] = f"{report.added} new, {report.changed} changed of {len(docs)}"
-        out["update_s"] = round(time.perf_counter() - started, 2)
-        out["update_cpu_s"] = round(cpu_with_workers() - started_cpu, 2)
-        path.unlink()
-        started = time.perf_counter()
-        searcher.search("banjir jakarta")
-        out["reopen_after_write_s"] = round(time.perf_counter() - started, 2)
-        out["memory_after_reopen"] = memory_mb()
-    out["load_at_end"] = round(os.getloadavg()[0], 1)
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return
-    for key, value in out.items():
-        print(f"{key:26} {value}")
+
+
+def time_update(searcher, args: argparse.Namespace, out: dict) -> None:
+    """An update of ``--update-count`` articles of the corpus, as ``cari add`` or the write API writes it, and the
+    first search after it (the new generation opened)."""
+    from search import given_article
+    from search.index.build import build_index
+
+    docs = updated_articles(args.update, args.update_count)
+    path = args.index.parent / f"update-{os.getpid()}.jsonl"
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    started, started_cpu = time.perf_counter(), cpu_with_workers()
+    if args.update_by == "upsert":
+        searcher.upsert([given_article(doc, "the update")[0] for doc in docs])
+        out["update"] = f"{len(docs)} upserted by the write API's call"
+    else:
+        report = build_index([path], args.index, mode="add")
+        out["update"] = f"{report.added} new, {report.changed} changed of {len(docs)}"
+    out["update_s"] = round(time.perf_counter() - started, 2)
+    out["update_cpu_s"] = round(cpu_with_workers() - started_cpu, 2)
+    path.unlink()
+    started = time.perf_counter()
+    searcher.search("banjir jakarta")
+    out["reopen_after_write_s"] = round(time.perf_counter() - started, 2)
+    out["memory_after_reopen"] = memory_mb()
 
 
 if __name__ == "__main__":
