@@ -81,59 +81,74 @@ def main() -> None:
 
 
 def run(url: str, args) -> dict:
-    stop = time.monotonic() + args.seconds
-    errors: dict[str, collections.Counter] = {"read": collections.Counter(), "write": collections.Counter()}
-    totals = {"reads": 0, "writes": 0}
-    lock = threading.Lock()
-    written: list[str] = []
-
-    def reader(number: int) -> None:
-        paths = ["/api/search?q=banjir+jakarta&source=antaranews&facets=1", "/api/suggest?q=banj", "/api/stats",
-                 "/healthz", "/search?q=harga+minyak", "/api/search?q=pemilu&sort=newest"]
-        n = number
-        while time.monotonic() < stop:
-            path = paths[n % len(paths)]
-            if n % 7 == 0 and written:
-                path = f"/api/article/{urllib.parse.quote(written[-1])}"
-            status = get(url + path)
-            n += 1
-            with lock:
-                totals["reads"] += 1
-                if status != 200:
-                    errors["read"][f"{status} {path.split('?')[0]}"] += 1
-
-    def writer(name: str) -> None:
-        n = 0
-        while time.monotonic() < stop:
-            doc_id = f"race-{name}-{n}"
-            body = ('{"id": "%s", "title": "Banjir di Jakarta %d", "text": "Banjir melanda Jakarta lagi, laporan %d.", '
-                    '"source": "Kompas.com"}' % (doc_id, n, n)).encode()
-            request = urllib.request.Request(url + "/api/documents", data=body, method="POST", headers={
-                "Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    response.read()
-                    status = response.status
-            except urllib.error.HTTPError as e:
-                status = e.code
-            except OSError:
-                status = -1
-            with lock:
-                totals["writes"] += status == 200
-                if status == 200:
-                    written.append(doc_id)
-                else:
-                    errors["write"][status] += 1
-            n += 1
-            time.sleep(0.2)
-
-    threads = [threading.Thread(target=reader, args=(n,)) for n in range(args.readers)]
-    threads += [threading.Thread(target=writer, args=(f"w{n}",)) for n in range(args.writers)]
+    traffic = Traffic(url, time.monotonic() + args.seconds)
+    threads = [threading.Thread(target=traffic.read, args=(n,)) for n in range(args.readers)]
+    threads += [threading.Thread(target=traffic.write, args=(f"w{n}",)) for n in range(args.writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return {**totals, "errors": errors}
+    return {**traffic.totals, "errors": traffic.errors}
+
+
+class Traffic:
+    """The readers' and the writers' loops against the server at ``url`` until ``stop``, and what they counted."""
+
+    READS = ("/api/search?q=banjir+jakarta&source=antaranews&facets=1", "/api/suggest?q=banj", "/api/stats",
+             "/healthz", "/search?q=harga+minyak", "/api/search?q=pemilu&sort=newest")
+
+    def __init__(self, url: str, stop: float) -> None:
+        self.url = url
+        self.stop = stop
+        self.errors: dict[str, collections.Counter] = {"read": collections.Counter(), "write": collections.Counter()}
+        self.totals = {"reads": 0, "writes": 0}
+        self.lock = threading.Lock()
+        self.written: list[str] = []
+
+    def read(self, number: int) -> None:
+        """Loop over the reads (every 7th the page of the last article written), from the ``number``-th on."""
+        n = number
+        while time.monotonic() < self.stop:
+            path = self.READS[n % len(self.READS)]
+            if n % 7 == 0 and self.written:
+                path = f"/api/article/{urllib.parse.quote(self.written[-1])}"
+            status = get(self.url + path)
+            n += 1
+            with self.lock:
+                self.totals["reads"] += 1
+                if status != 200:
+                    self.errors["read"][f"{status} {path.split('?')[0]}"] += 1
+
+    def write(self, name: str) -> None:
+        """POST an article every 0.2 s (ids ``race-NAME-N``)."""
+        n = 0
+        while time.monotonic() < self.stop:
+            doc_id = f"race-{name}-{n}"
+            body = ('{"id": "%s", "title": "Banjir di Jakarta %d", "text": "Banjir melanda Jakarta lagi, laporan %d.", '
+                    '"source": "Kompas.com"}' % (doc_id, n, n)).encode()
+            status = post(self.url + "/api/documents", body)
+            with self.lock:
+                self.totals["writes"] += status == 200
+                if status == 200:
+                    self.written.append(doc_id)
+                else:
+                    self.errors["write"][status] += 1
+            n += 1
+            time.sleep(0.2)
+
+
+def post(url: str, body: bytes) -> int:
+    """POST one article with the write key: the answer's status (-1 where the connection failed)."""
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError:
+        return -1
 
 
 if __name__ == "__main__":
