@@ -41,6 +41,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 from bench.loadtest import load_queries, percentile
 from bench.serving import cari_serve
@@ -126,44 +127,18 @@ def server_cpu(index: Path) -> tuple[float, float]:
 def serve_rounds(args) -> None:
     """The rounds against ``cari serve --workers N``: POST, then search until 10 in a row find the batch."""
     with cari_serve(args.index, args.serve, key=KEY, warm_up=args.warm_up) as url, Load(url, args.clients) as load:
-        posts, first, settled, tenth, written, cpu = [], [], [], [], [], []
+        rounds, written = [], []
         for round_number in range(args.rounds):
-            word, lines = batch_of(round_number, args.batch)
-            cpu_before = server_cpu(args.index)
-            started = time.perf_counter()
-            request = urllib.request.Request(f"{url}/api/documents", data=lines.encode(), method="POST", headers={
-                "Authorization": f"Bearer {KEY}", "Content-Type": "application/x-ndjson"})
-            with urllib.request.urlopen(request, timeout=60) as response:
-                written += json.load(response)["upserted"]
-            posts.append(time.perf_counter() - started)
-            in_a_row, found_first, streak = 0, None, 0.0
-            while in_a_row < 10:
-                query = urllib.parse.urlencode({"q": word})
-                sent = time.perf_counter() - started
-                with urllib.request.urlopen(f"{url}/api/search?{query}", timeout=60) as response:
-                    found = json.load(response)["total"] == args.batch
-                in_a_row = in_a_row + 1 if found else 0
-                if found and found_first is None:
-                    found_first = time.perf_counter() - started
-                if found and in_a_row == 1:
-                    streak = sent  # from here on no search missed them, whichever worker answered
-            first.append(found_first)
-            settled.append(streak)
-            tenth.append(time.perf_counter() - started)
-            cpu_after = server_cpu(args.index)
-            cpu.append((cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]))
-            print(f"round {round_number}: POST {posts[-1]:.2f} s, first {first[-1]:.2f} s, none missed from "
-                  f"{settled[-1]:.2f} s, 10th {tenth[-1]:.2f} s; "
-                  f"CPU the writer {cpu[-1][0]:.2f} s, the server's processes {cpu[-1][1]:.2f} s", flush=True)
-        deletes, delete_cpu = [], []
-        for doc_id in written:
-            request = urllib.request.Request(f"{url}/api/documents/{urllib.parse.quote(doc_id)}", method="DELETE",
-                                             headers={"Authorization": f"Bearer {KEY}"})
-            cpu_before = server_cpu(args.index)
-            started = time.perf_counter()
-            urllib.request.urlopen(request, timeout=60).close()
-            deletes.append(time.perf_counter() - started)
-            delete_cpu.append(server_cpu(args.index)[0] - cpu_before[0])
+            done, ids = served_round(url, args.index, round_number, args.batch)
+            rounds.append(done)
+            written += ids
+            print(f"round {round_number}: POST {done.post:.2f} s, first {done.first:.2f} s, none missed from "
+                  f"{done.settled:.2f} s, 10th {done.tenth:.2f} s; "
+                  f"CPU the writer {done.cpu[0]:.2f} s, the server's processes {done.cpu[1]:.2f} s", flush=True)
+        deletes, delete_cpu = served_deletes(url, args.index, written)
+    posts, first, settled, tenth = ([getattr(done, name) for done in rounds] for name in ("post", "first", "settled",
+                                                                                            "tenth"))
+    cpu = [done.cpu for done in rounds]
     print(f"cari serve --workers {args.serve}; {args.rounds} POSTs of {args.batch} article(s), from the POST's start")
     print(load.summary())
     print(f"POST returned    median {statistics.median(posts):.2f} s, max {max(posts):.2f} s")
@@ -175,6 +150,57 @@ def serve_rounds(args) -> None:
           f"the writer's CPU median {statistics.median(delete_cpu):.2f} s")
     print(f"CPU from a POST to the 10th search: the writer median {statistics.median(c[0] for c in cpu):.2f} s, "
           f"all the server's processes {statistics.median(c[1] for c in cpu):.2f} s")
+
+
+class Round(NamedTuple):
+    """One round's seconds from its POST's start, and the server's CPU seconds over it (the writer's, all)."""
+
+    post: float  # the POST returned
+    first: float  # the first search finding the batch
+    settled: float  # the first of the last 10 searches in a row finding it was sent
+    tenth: float  # the 10th search in a row finding it
+    cpu: tuple[float, float]
+
+
+def served_round(url: str, index: Path, round_number: int, size: int) -> tuple[Round, list[str]]:
+    """POST a batch of ``size``, then search over new connections until 10 in a row find it; the ids written."""
+    word, lines = batch_of(round_number, size)
+    cpu_before = server_cpu(index)
+    started = time.perf_counter()
+    request = urllib.request.Request(f"{url}/api/documents", data=lines.encode(), method="POST", headers={
+        "Authorization": f"Bearer {KEY}", "Content-Type": "application/x-ndjson"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        written = json.load(response)["upserted"]
+    post = time.perf_counter() - started
+    in_a_row, found_first, streak = 0, None, 0.0
+    while in_a_row < 10:
+        query = urllib.parse.urlencode({"q": word})
+        sent = time.perf_counter() - started
+        with urllib.request.urlopen(f"{url}/api/search?{query}", timeout=60) as response:
+            found = json.load(response)["total"] == size
+        in_a_row = in_a_row + 1 if found else 0
+        if found and found_first is None:
+            found_first = time.perf_counter() - started
+        if found and in_a_row == 1:
+            streak = sent  # from here on no search missed them, whichever worker answered
+    tenth = time.perf_counter() - started
+    cpu_after = server_cpu(index)
+    assert found_first is not None  # the loop ends on a search finding them
+    return Round(post, found_first, streak, tenth, (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])), written
+
+
+def served_deletes(url: str, index: Path, written: list[str]) -> tuple[list[float], list[float]]:
+    """DELETE each article written, one request each: the seconds of each, and the writer's CPU seconds."""
+    deletes, delete_cpu = [], []
+    for doc_id in written:
+        request = urllib.request.Request(f"{url}/api/documents/{urllib.parse.quote(doc_id)}", method="DELETE",
+                                         headers={"Authorization": f"Bearer {KEY}"})
+        cpu_before = server_cpu(index)
+        started = time.perf_counter()
+        urllib.request.urlopen(request, timeout=60).close()
+        deletes.append(time.perf_counter() - started)
+        delete_cpu.append(server_cpu(index)[0] - cpu_before[0])
+    return deletes, delete_cpu
 
 
 class Load:
