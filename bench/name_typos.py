@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import random
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from search import Index
@@ -85,24 +86,49 @@ def main() -> None:
     half = None  # every query; else the qids of one half, each mistyped as in the whole set's run
     if args.half:
         half = {qid for qid, _ in read_queries(ROOT / "eval" / "splits" / args.queries.parent.name / f"{args.half}.tsv")}
-    rng = random.Random(args.seed)
-    searcher = Index(args.index)
-    right: dict[str, list[str]] = {}
-    wrong: dict[str, list[str]] = {}
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    shown = {}
-    runs: list[str] = []
-    for qid, text in read_queries(args.queries):
+    searched = search_both(Index(args.index), args.queries, qrels, half, random.Random(args.seed))
+    print_kept(searched, qrels)
+    if args.run_out:
+        args.run_out.with_suffix(".queries.tsv").write_text(
+            "".join(f"{qid}\t{typed}\n" for qid, (_, typed) in searched.shown.items()), encoding="utf-8")
+        args.run_out.write_text("".join(line if line.endswith("\n") else line + "\n" for line in searched.runs),
+                                encoding="utf-8")
+    if args.show:
+        print_fallen(searched, qrels)
+
+
+@dataclass
+class Searched:
+    """Each query's ranking as typed right and as mistyped, by qid."""
+
+    right: dict[str, list[str]] = field(default_factory=dict)
+    wrong: dict[str, list[str]] = field(default_factory=dict)
+    by_kind: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # kind of error -> qids
+    shown: dict[str, tuple[str, str]] = field(default_factory=dict)  # (as typed right, as mistyped)
+    runs: list[str] = field(default_factory=list)  # the mistyped queries' run (TREC lines)
+
+
+def search_both(searcher: Index, queries: Path, qrels: dict, half: set[str] | None, rng: random.Random) -> Searched:
+    """Search every judged query (of ``half``, if given) that can be mistyped, as typed right and mistyped."""
+    searched = Searched()
+    for qid, text in read_queries(queries):
+        # Drawn for every judged query: a half's queries are mistyped as in the whole set's run.
         made = mistyped(text, rng) if qid in qrels else None
         if made is None or (half is not None and qid not in half):
             continue
         typed, _, _, kind = made
-        by_kind[kind].append(qid)
-        right[qid] = [doc for doc, _ in searcher.ranked_ids(text, 100)]
+        searched.by_kind[kind].append(qid)
+        searched.right[qid] = [doc for doc, _ in searcher.ranked_ids(text, 100)]
         ranked = searcher.ranked_ids(typed, 100)
-        wrong[qid] = [doc for doc, _ in ranked]
-        runs.extend(run_lines(qid, ranked))
-        shown[qid] = (text, typed)
+        searched.wrong[qid] = [doc for doc, _ in ranked]
+        searched.runs.extend(run_lines(qid, ranked))
+        searched.shown[qid] = (text, typed)
+    return searched
+
+
+def print_kept(searched: Searched, qrels: dict) -> None:
+    """The share of the typed-right MRR@10 and nDCG@10 the mistyped queries keep: over all, and by kind of error."""
+    right, wrong, by_kind = searched.right, searched.wrong, searched.by_kind
     print(f"{len(right)} queries, one error each: " + ", ".join(f"{len(by_kind[k])} {k}" for k in KINDS))
     for label, qids in (("all", list(right)), *((kind, by_kind[kind]) for kind in KINDS)):
         if not qids:
@@ -113,16 +139,16 @@ def main() -> None:
         kept = {m: as_mistyped[m] / as_typed[m] if as_typed[m] else 0.0 for m in ("MRR@10", "nDCG@10")}
         print(f"{label:>12}: MRR@10 typed right {as_typed['MRR@10']:.4f}, mistyped {as_mistyped['MRR@10']:.4f} "
               f"({kept['MRR@10']:.1%} kept); nDCG@10 {kept['nDCG@10']:.1%} kept")
-    if args.run_out:
-        args.run_out.with_suffix(".queries.tsv").write_text(
-            "".join(f"{qid}\t{typed}\n" for qid, (_, typed) in shown.items()), encoding="utf-8")
-        args.run_out.write_text("".join(line if line.endswith("\n") else line + "\n" for line in runs), encoding="utf-8")
-    if args.show:
-        for qid in right:
-            one = {qid: qrels[qid]}
-            before, after = evaluate({qid: right[qid]}, one)["MRR@10"], evaluate({qid: wrong[qid]}, one)["MRR@10"]
-            if after < before:
-                print(f"  {shown[qid][0]!r} -> {shown[qid][1]!r}: MRR@10 {before:.2f} -> {after:.2f}")
+
+
+def print_fallen(searched: Searched, qrels: dict) -> None:
+    """Each query whose MRR@10 fell, as typed right and as mistyped."""
+    for qid in searched.right:
+        one = {qid: qrels[qid]}
+        before = evaluate({qid: searched.right[qid]}, one)["MRR@10"]
+        after = evaluate({qid: searched.wrong[qid]}, one)["MRR@10"]
+        if after < before:
+            print(f"  {searched.shown[qid][0]!r} -> {searched.shown[qid][1]!r}: MRR@10 {before:.2f} -> {after:.2f}")
 
 
 if __name__ == "__main__":
