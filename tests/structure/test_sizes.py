@@ -1,6 +1,6 @@
-"""The sizes the code is held to (docs/architecture.md, "Rules the code is held to"): a module of ``search/`` or
-``web/`` has at most 400 lines, a function at most 50 lines of code (its docstring aside: a command's is its
-``--help``; ``tools/long_functions.py`` counts them).
+"""The sizes the code is held to (docs/architecture.md, "Rules the code is held to"): a module of ``search/``,
+``web/``, ``bench/`` or ``tools/`` has at most 400 lines, a function at most 50 lines of code (its docstring aside:
+a command's is its ``--help``; ``tools/long_functions.py`` counts them).
 
 One past its limit fails here unless it is listed below with the reason it is longer. A listed one that
 has come back within its limit fails too, so the list says only what is true.
