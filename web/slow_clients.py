@@ -26,6 +26,8 @@ from typing import Any
 import gevent
 from gunicorn.workers.ggevent import GeventWorker
 
+from search.index import checksums
+
 from .one_write import HeldWrites
 
 HEADER_SECONDS = 10.0  # a phone on a poor line sends its headers in well under a second
@@ -39,6 +41,12 @@ class CariWorker(GeventWorker):
     Each response goes to the kernel in one write (``web.one_write``): a
     worker killed in the middle of one sends nothing of it, or all of it.
     """
+
+    def init_process(self) -> None:
+        # The check of the index's large files reads in the hub's pool of real threads, not in a greenlet of the one
+        # thread serving the requests (search.index.checksums.offload_reading).
+        checksums.offload_reading(_in_a_real_thread)
+        super().init_process()
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:
         watchdog = gevent.spawn_later(HEADER_SECONDS, _close_slow, client)
@@ -57,6 +65,11 @@ class CariWorker(GeventWorker):
             return super().handle_request(listener_name, req, connection, addr)
         finally:
             connection.flush()  # the end of the response (StopIteration: gunicorn's "close the connection now")
+
+
+def _in_a_real_thread(function: Any, *arguments: Any) -> Any:
+    """``function(*arguments)`` in a thread of the hub's pool, this greenlet waiting for it (the others run)."""
+    return gevent.get_hub().threadpool.apply(function, arguments)
 
 
 def _close_slow(client: socket.socket) -> None:

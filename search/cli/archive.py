@@ -75,9 +75,12 @@ def check(index_dir: Path) -> None:
 
     A search process checks the small files before it opens the index and
     the large ones (the segments) in the background while it serves, and
-    stops serving at the first mismatch; this reads them all before it
-    answers, for a cron job or after a disk error. Exits with 1 and names the
-    first damaged file (rebuild with `cari rebuild-index`), else 0.
+    stops serving at the first mismatch; a file another process of the
+    machine found sound in the last 24 hours, and which has not changed
+    since, it does not read again. This reads them all before it answers,
+    whatever was found before, for a cron job or after a disk error. Exits
+    with 1 and names the first damaged file (rebuild with `cari
+    rebuild-index`), else 0.
 
     \b
     Examples:

@@ -16,7 +16,9 @@ all took ~3 s of CPU in every worker after every write. A file is known by
 its device, inode, size and modification time, which writing into it
 changes; one written within the last few seconds is always read again
 (file systems keep modification times in clock ticks of a few ms). It
-remembers the damage it found the same way.
+remembers the damage it found the same way. And it notes what it found sound
+for the other processes of the machine (``checked_files``): a file one
+process read is not read by the next, while that note is fresh.
 
 A new process checks every file too, but not every file before it serves
 (``split_by_size``, ``Verification``): reading 7.3 GB of segments cost 2.9
@@ -35,11 +37,15 @@ whole files at merges and by CheckIndex) and ZFS (a scrub in the background);
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+
+from search.index import checked_files
 
 # Read in large pieces: each is one GIL-free read and one GIL-free CRC, so a thread checking in the
 # background takes the GIL rarely from the searches.
@@ -123,17 +129,18 @@ def split_by_size(generation: Path, expected: dict, limit: int | None = None) ->
         known = identity(stat, crc)
         if stat.st_size < limit or stat.st_size != size or known in _DAMAGED:
             before[name] = [size, crc]
-        elif known not in _SOUND:
+        elif not _known_sound(known, generation):
             after[name] = [size, crc]
     return before, after
 
 
 def first_mismatch(generation: Path, expected: dict, stop: threading.Event | None = None,
-                   again: bool = False) -> str | None:
+                   again: bool = False, defer: bool = False) -> str | None:
     """What is wrong with ``generation`` against its recorded checksums (a file missing, changed), or None.
 
     ``stop`` (set by another thread) ends the check early, with None.
     ``again``: every file is read, even those this process knows.
+    ``defer``: a file another process is reading is waited for and its note taken (``checked_files.reading``).
     """
     for name, (size, crc) in sorted(expected.items()):
         path = generation / name
@@ -142,19 +149,23 @@ def first_mismatch(generation: Path, expected: dict, stop: threading.Event | Non
             if stat.st_size != size:
                 return f"{name} has {stat.st_size} bytes, {size} were written"
             known = identity(stat, crc)
-            if not again and not _claim(known, stop):
+            if not again and not _claim(known, stop, generation):
                 if known in _DAMAGED:
                     return _DAMAGED[known]
                 if stop is not None and stop.is_set():
                     return None
                 continue  # found sound (by another thread of this process, maybe, while this one waited)
             try:
-                found = file_checksum(path, stop)
-                problem = None if found == crc else f"{name} does not hold what was written (checksum)"
-                if found != -1:
-                    _remember(known, problem)
+                with checked_files.reading(path, known, SETTLED_NS, defer and not again, stop) as to_read:
+                    started = time.time_ns()
+                    found = _read_checksum(path, stop) if to_read else -1
+                    problem = None if found in (crc, -1) else f"{name} does not hold what was written (checksum)"
+                    if found != -1:
+                        _remember(known, problem, generation, started)
             finally:
                 _release(known)
+            if not to_read and not (stop is not None and stop.is_set()):
+                continue  # read by another process, which noted it sound
             if found == -1:
                 return None
             if problem:
@@ -164,13 +175,55 @@ def first_mismatch(generation: Path, expected: dict, stop: threading.Event | Non
     return None
 
 
-def _claim(known: tuple[int, int, int, int, int], stop: threading.Event | None) -> bool:
+# Where a file's checksum is worked out (``offload_reading``): None, in the calling thread.
+_offload: Callable[..., int] | None = None
+
+
+def offload_reading(run: Callable[..., int] | None) -> None:
+    """Have every file's checksum worked out by ``run(function, *arguments)`` (None: in the calling thread).
+
+    A gevent worker of ``cari serve`` gives its hub's pool of real threads
+    (``web.slow_clients``): there every "thread" of this module is a greenlet
+    of the one thread serving the requests, so reading 4.4 GB in one held
+    the worker's requests for as long, and ``yielding`` would have lowered the
+    whole worker; in a pool thread the reading (and ``zlib.crc32``) runs beside
+    the requests, below the worker's priority (``CHECK_NICE``).
+    """
+    global _offload  # noqa: PLW0603 - one setting for the process
+    _offload = run
+
+
+def _read_checksum(path: Path, stop: threading.Event | None) -> int:
+    run = _offload
+    if run is None:
+        return file_checksum(path, stop)
+    return run(_checksum_below, path, stop)
+
+
+def _checksum_below(path: Path, stop: threading.Event | None) -> int:
+    """``file_checksum`` in a pool thread, ``CHECK_NICE`` below the process's main thread (and left there: raising
+    a thread's priority again needs a privilege; the pool's threads serve the checks)."""
+    with contextlib.suppress(AttributeError, OSError):
+        thread, wanted = threading.get_native_id(), min(19, os.getpriority(os.PRIO_PROCESS, os.getpid()) + CHECK_NICE)
+        if thread != os.getpid() and os.getpriority(os.PRIO_PROCESS, thread) < wanted:
+            os.setpriority(os.PRIO_PROCESS, thread, wanted)
+    return file_checksum(path, stop)
+
+
+def _known_sound(known: tuple[int, int, int, int, int], generation: Path) -> bool:
+    """Whether the file ``known`` was found sound by this process, or by another one of the machine lately
+    (``checked_files``: noted in the record of ``generation``'s index folder)."""
+    return known in _SOUND or known in checked_files.trusted(generation.parent, SETTLED_NS)
+
+
+def _claim(known: tuple[int, int, int, int, int], stop: threading.Event | None, generation: Path) -> bool:
     """Whether this thread is to read the file ``known`` now: False when this process already knows it (sound or
-    damaged), after waiting for another thread reading it (a writer's warm-up checking every file while its first
-    write checks those it builds on: each file read once), or when ``stop`` is set meanwhile."""
+    damaged) or another process of the machine found it sound lately, after waiting for another thread reading it
+    (a writer's warm-up checking every file while its first write checks those it builds on: each file read once),
+    or when ``stop`` is set meanwhile."""
     while True:
         with _READING_LOCK:
-            if known in _SOUND or known in _DAMAGED:
+            if known in _DAMAGED or _known_sound(known, generation):
                 return False
             other = _READING.get(known)
             if other is None:
@@ -189,15 +242,19 @@ def _release(known: tuple[int, int, int, int, int]) -> None:
 
 
 def forget_checked() -> None:
-    """Forget the files this process found sound or damaged: each is read again, as in a new process."""
+    """Forget the files this process found sound or damaged: each is read again, as in a new process (unless another
+    process noted it sound: ``checked_files``)."""
     _SOUND.clear()
     _DAMAGED.clear()
+    checked_files.forget()
 
 
-def _remember(known: tuple[int, int, int, int, int], problem: str | None) -> None:
-    """Note a file found sound or damaged, once it has settled (see above)."""
+def _remember(known: tuple[int, int, int, int, int], problem: str | None, generation: Path, read_at: int) -> None:
+    """Note a file found sound or damaged, once it has settled (see above); one found sound for the machine too."""
     if time.time_ns() - known[3] <= SETTLED_NS:
         return
+    if not problem and read_at - known[3] > SETTLED_NS:
+        checked_files.note_sound(generation.parent, known, read_at)
     if len(_SOUND) + len(_DAMAGED) >= SOUND_REMEMBERED:
         _SOUND.clear()
         _DAMAGED.clear()
@@ -230,7 +287,7 @@ class Verification:
         yielding(self.nice)
         try:
             for name in sorted(expected, key=lambda name: expected[name][0]):  # Cari's records before the segments
-                self.problem = first_mismatch(generation, {name: expected[name]}, self._stop)
+                self.problem = first_mismatch(generation, {name: expected[name]}, self._stop, defer=self.nice > 0)
                 if self.problem or self._stop.is_set():
                     break
         except Exception as e:  # noqa: BLE001 - a thread's failure is the generation's, never silent
@@ -260,10 +317,10 @@ def yielding(nice: int) -> None:
     4.4 GB (~1.2 CPU-s) as ``cari serve`` starts, beside the other worker and the writer, whose warm-up and first
     write wait for its own check of the same files; on two cores the workers' checks took the CPU the writer's
     first write waited for. They take what the others leave."""
-    if nice <= 0 or not hasattr(os, "setpriority"):
-        return
+    thread = threading.get_native_id()
+    if nice <= 0 or not hasattr(os, "setpriority") or thread == os.getpid():
+        return  # the main thread's is the process's own (and a gevent worker's "threads" all run in it)
     try:
-        thread = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice))
     except OSError:
         return
