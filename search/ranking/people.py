@@ -77,6 +77,13 @@ class NameFacets:
         return facets
 
 
+def segments_read() -> bool:
+    """Whether this process has read any segment's names (a search asked for facets): a new generation opened for
+    it then reads its own ahead of the searches (``OpenGeneration.warm``)."""
+    with _SEGMENTS_LOCK:
+        return bool(_SEGMENTS)
+
+
 def forget_segments() -> None:
     """Forget every segment's names read so far: each is read again, as in a new process."""
     with _SEGMENTS_LOCK:
