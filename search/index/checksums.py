@@ -158,7 +158,7 @@ def first_mismatch(generation: Path, expected: dict, stop: threading.Event | Non
             try:
                 with checked_files.reading(path, known, SETTLED_NS, defer and not again, stop) as to_read:
                     started = time.time_ns()
-                    found = _read_checksum(path, stop) if to_read else -1
+                    found = _read_checksum(path, stop, defer) if to_read else -1
                     problem = None if found in (crc, -1) else f"{name} does not hold what was written (checksum)"
                     if found != -1:
                         _remember(known, problem, generation, started)
@@ -180,7 +180,8 @@ _offload: Callable[..., int] | None = None
 
 
 def offload_reading(run: Callable[..., int] | None) -> None:
-    """Have every file's checksum worked out by ``run(function, *arguments)`` (None: in the calling thread).
+    """Have the checksums of a check below the process's priority (a serving worker's of its large files) worked out
+    by ``run(function, *arguments)`` (None: in the calling thread).
 
     A gevent worker of ``cari serve`` gives its hub's pool of real threads
     (``web.slow_clients``): there every "thread" of this module is a greenlet
@@ -193,9 +194,12 @@ def offload_reading(run: Callable[..., int] | None) -> None:
     _offload = run
 
 
-def _read_checksum(path: Path, stop: threading.Event | None) -> int:
+def _read_checksum(path: Path, stop: threading.Event | None, below: bool) -> int:
+    """The file's checksum: a check ``below`` its process's priority (a serving worker's of its large files) in the
+    thread ``offload_reading`` gave, if any; any other in the calling thread (the small files a generation is opened
+    after: a worker opening a write's generation does not wait for a thread below its priority)."""
     run = _offload
-    if run is None:
+    if run is None or not below:
         return file_checksum(path, stop)
     return run(_checksum_below, path, stop)
 
