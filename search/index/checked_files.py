@@ -40,11 +40,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from search.ingest.formats import GENERATION_PREFIX
+
 log = logging.getLogger(__name__)
 
 RECORD = "checked-files.json"
 TRUST_SECONDS = 24 * 3600  # a note older than this is not taken: the file is read again (and noted again)
 KEPT = 10_000  # notes at most (a generation has ~40 files; the oldest notes go first)
+PRUNE_ABOVE = 200  # past this many notes, those of files no generation holds any more are dropped
 WAIT_SECONDS = 0.1  # how often a process waiting for another's reading of a file looks for its note
 _cache: dict[Path, tuple[tuple, frozenset]] = {}  # index folder -> (the record's identity, the notes taken)
 _lock = threading.Lock()
@@ -83,6 +86,9 @@ def note_sound(index_dir: Path, known: tuple[int, int, int, int, int], read_at_n
     now = time.time_ns()
     notes = {tuple(note[:5]): note[5] for note in _read(index_dir) if now - note[5] <= TRUST_SECONDS * 10**9}
     notes[known] = read_at_ns
+    if len(notes) > PRUNE_ABOVE:  # each write adds a few files: forget those no generation holds any more
+        present = _present(index_dir)
+        notes = {note: at for note, at in notes.items() if note[:4] in present}
     kept = sorted(notes.items(), key=lambda item: item[1])[-KEPT:]
     path = index_dir / RECORD
     partial = path.with_name(f".{RECORD}.{os.getpid()}.{threading.get_native_id()}")
@@ -93,6 +99,18 @@ def note_sound(index_dir: Path, known: tuple[int, int, int, int, int], read_at_n
         log.debug("cannot note the files found sound in %s (%s)", path, e)
         with contextlib.suppress(OSError):
             partial.unlink()
+
+
+def _present(index_dir: Path) -> set[tuple[int, int, int, int]]:
+    """(device, inode, size, modification time) of every file in the generations of ``index_dir``."""
+    found = set()
+    for generation in index_dir.glob(GENERATION_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(generation):
+                with contextlib.suppress(OSError):
+                    stat = entry.stat(follow_symlinks=False)
+                    found.add((stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+    return found
 
 
 @contextlib.contextmanager

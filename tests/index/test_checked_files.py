@@ -197,3 +197,15 @@ def test_a_worker_waits_for_another_process_reading_a_file_and_takes_its_note(in
         fcntl.flock(other, fcntl.LOCK_UN)
         worker.join(60)
     assert found == [None] and read == []  # taken from the other's note, not read
+
+
+def test_the_notes_of_files_no_generation_holds_are_dropped(index, monkeypatch):
+    """Each write adds a few files to note: past PRUNE_ABOVE notes, those of files gone with their generations go."""
+    files_read(index, monkeypatch)
+    notes = json.loads((index / checked_files.RECORD).read_text())["sound"]
+    monkeypatch.setattr(checked_files, "PRUNE_ABOVE", len(notes))
+    gone = (1, 2, 3, 4, 5)  # a file of a generation deleted since
+    checked_files.note_sound(index, gone, time.time_ns())
+    kept = {tuple(note[:5]) for note in json.loads((index / checked_files.RECORD).read_text())["sound"]}
+    assert gone not in kept and kept == {tuple(note[:5]) for note in notes}
+    assert files_read(index, monkeypatch) == []
