@@ -5,6 +5,11 @@ name's articles are read once per open index, from the posting lists of its
 forms in the ``names`` field, into two flat arrays of (article, name) pairs;
 a query's counts are then one ``bincount`` over the pairs its matches hold.
 
+A search's counts are those of the pairs of its matches, read by article
+(:meth:`NameFacets.per_name`); when more than half the articles match, every
+name's articles less those of the pairs of the others: at 1,000,000 articles
+(3.7 million pairs) 0.2-13 CPU-ms instead of 7-28 for a pass over every pair.
+
 Reading them is the costly part of opening a generation: at 1,000,000
 articles 5,000 names' lists in every segment, ~4 CPU-s in every serving
 worker after every write, for the first search asking for facets. A write
@@ -60,17 +65,41 @@ class NameFacets:
             for segment in [s for s in _SEGMENTS if s not in seen]:
                 del _SEGMENTS[segment]
             _SEGMENTS.update(seen)
-        self._docs = np.concatenate(docs) if docs else _EMPTY
-        self._ids = np.concatenate(ids) if ids else _EMPTY
+        pairs_docs = np.concatenate(docs) if docs else _EMPTY
+        pairs_names = np.concatenate(ids) if ids else _EMPTY
+        # The pairs by article (each article's names: self._names[self._starts[d]:self._starts[d + 1]]), so that
+        # a search reads the pairs of its matches only, or of the others when more than half the articles match.
+        self._names = pairs_names[np.argsort(pairs_docs, kind="stable")]
+        self._starts = np.zeros(len(postings.live) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(pairs_docs, minlength=len(postings.live)), out=self._starts[1:])
+        self._every = np.bincount(pairs_names, minlength=len(names))  # each name's articles, deleted ones too
+
+    def per_name(self, matched: np.ndarray) -> np.ndarray:
+        """How many of the articles flagged in ``matched`` (bool per document) name each of :attr:`names`."""
+        flagged = np.flatnonzero(matched)
+        if 2 * len(flagged) <= len(matched):
+            return self._of(flagged)
+        return self._every - self._of(np.flatnonzero(~matched))
+
+    def _of(self, docnums: np.ndarray) -> np.ndarray:
+        """Each name's count among the articles ``docnums``: a bincount of their pairs, gathered."""
+        starts = self._starts[docnums]
+        lengths = self._starts[docnums + 1] - starts
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(len(self.names), dtype=np.int64)
+        # the place of each gathered pair: its article's first pair, plus its rank among them
+        places = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        return np.bincount(self._names[places], minlength=len(self.names))
 
     def counts(self, matched: np.ndarray, shown: int = SHOWN) -> dict[str, dict[str, int]]:
         """``{"people": {display: articles}, "organisations": {...}}``, most articles first, of ``matched``."""
-        per_name = np.bincount(self._ids[matched[self._docs]], minlength=len(self.names))
+        per_name = self.per_name(matched)
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACET_OF_KIND.values()}
         for number in np.argsort(-per_name.astype(np.int64), kind="stable"):
             n = int(per_name[number])
-            if n == 0:
-                break
+            if n == 0 or all(len(listed) >= shown for listed in facets.values()):
+                break  # the rest would be shown nowhere
             shown_here = facets[FACET_OF_KIND[self.names[number].kind]]
             if len(shown_here) < shown:
                 shown_here[self.names[number].display] = n

@@ -26,7 +26,7 @@ from search.query.parsed import ParsedQuery, concept_pieces
 from search.ranking.coverage import BEST_BY_DATE, BEST_SHARE, counts_concepts, for_keywords, is_sentence
 from search.ranking.dates import DateOrder
 from search.ranking.explain import Explainer
-from search.ranking.facets import count_facets
+from search.ranking.facets import FacetCodes
 from search.ranking.fallback import rank_in_whoosh
 from search.ranking.months import day_counts, month_counts, oldest
 from search.ranking.people import NameFacets
@@ -75,6 +75,11 @@ class RankingPolicy:
         if self._name_facets is None:
             self._name_facets = NameFacets(self.name_book.names, self.scorer.postings)
         return self._name_facets
+
+    @functools.cached_property
+    def facet_codes(self) -> FacetCodes:
+        """Each document's publisher and year as a number (for facets), read when first asked for."""
+        return FacetCodes(self.searcher.reader(), self.scorer.postings)
 
     def pruned(self, parsed: ParsedQuery) -> ParsedQuery:
         """``parsed`` without the stopwords most articles hold (their frequencies are the index's): in
@@ -227,7 +232,7 @@ class RankingPolicy:
     def _facets(self, matched: np.ndarray) -> dict:
         """Counts by source and year (``ranking.facets``), by month, of people and organisations
         (``ranking.people``), and the timeline (``ranking.timeline``) of the documents in ``matched``."""
-        counts = count_facets(self.searcher.reader(), self.scorer.postings, matched)
+        counts = self.facet_codes.counts(self.searcher.reader(), self.scorer.postings, matched)
         live = matched & self.scorer.postings.live
         dates = self.scorer.dates
         days = day_counts(dates, matched)  # the months' counts and the timeline's, counted once
