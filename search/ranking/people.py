@@ -48,7 +48,7 @@ class NameFacets:
     def __init__(self, names: list[Name], postings: PostingArrays) -> None:
         self.names = names
         keys = [tuple(name_terms(name.forms)) for name in names]
-        docs, ids = [], []
+        lists: list[tuple[int, np.ndarray]] = []  # (name's number, its articles in one segment)
         seen: dict[tuple, dict[tuple[str, ...], np.ndarray]] = {}
         for leaf, offset in postings.leaves:
             segment = segment_key(leaf)
@@ -57,22 +57,13 @@ class NameFacets:
             if known is None or not all(key in known for key in keys):
                 known = _read_segment(leaf, keys, known or {})
             seen[segment] = known
-            found = [known[key] for key in keys]
-            lengths = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-            docs.append(np.concatenate(found).astype(np.int32) + np.int32(offset) if found else _EMPTY)
-            ids.append(np.repeat(np.arange(len(keys), dtype=np.int32), lengths))
+            lists += [(number, known[key] + np.int32(offset)) for number, key in enumerate(keys) if len(known[key])]
         with _SEGMENTS_LOCK:  # the segments of this generation, older ones forgotten
             for segment in [s for s in _SEGMENTS if s not in seen]:
                 del _SEGMENTS[segment]
             _SEGMENTS.update(seen)
-        pairs_docs = np.concatenate(docs) if docs else _EMPTY
-        pairs_names = np.concatenate(ids) if ids else _EMPTY
-        # The pairs by article (each article's names: self._names[self._starts[d]:self._starts[d + 1]]), so that
-        # a search reads the pairs of its matches only, or of the others when more than half the articles match.
-        self._names = pairs_names[np.argsort(pairs_docs, kind="stable")]
-        self._starts = np.zeros(len(postings.live) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(pairs_docs, minlength=len(postings.live)), out=self._starts[1:])
-        self._every = np.bincount(pairs_names, minlength=len(names))  # each name's articles, deleted ones too
+        self._names, self._starts = _by_article(lists, len(postings.live))
+        self._every = np.bincount(self._names, minlength=len(names))  # each name's articles, deleted ones too
 
     def per_name(self, matched: np.ndarray) -> np.ndarray:
         """How many of the articles flagged in ``matched`` (bool per document) name each of :attr:`names`."""
@@ -111,6 +102,24 @@ def segments_read() -> bool:
     it then reads its own ahead of the searches (``OpenGeneration.warm``)."""
     with _SEGMENTS_LOCK:
         return bool(_SEGMENTS)
+
+
+def _by_article(lists: list[tuple[int, np.ndarray]], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (article, name) pairs of ``lists`` by article: (the names' numbers, where each of the ``count``
+    articles' begin), article ``d``'s names being ``names[starts[d]:starts[d + 1]]``.
+
+    So that a search reads the pairs of its matches only (or of the others, when more than half the
+    articles match). Placed list by list rather than sorted: 0.14 CPU-s for 3.7 million pairs, a sort 0.3.
+    """
+    every = np.concatenate([docnums for _, docnums in lists]) if lists else _EMPTY
+    starts = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(every, minlength=count), out=starts[1:])
+    names = np.empty(len(every), dtype=np.int32)
+    free = starts[:-1].copy()  # each article's next free place
+    for number, docnums in lists:  # an article at most once in a list
+        names[free[docnums]] = number
+        free[docnums] += 1
+    return names, starts
 
 
 def forget_segments() -> None:
