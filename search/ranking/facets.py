@@ -75,8 +75,9 @@ class FacetCodes:
         if len(self.codes) < len(FACET_FIELDS):
             return count_facets(reader, postings, matched)
         counts = {}
+        flagged = np.flatnonzero(matched)  # a gather by numbers: by a random mask, ~7x slower
         for facet, values in self.values.items():
-            per_value = np.bincount(self.codes[facet][matched], minlength=len(values) + 1)
+            per_value = np.bincount(self.codes[facet][flagged], minlength=len(values) + 1)
             counts[facet] = {value: int(n) for value, n in zip(values, per_value, strict=False)}
         return _ordered(counts["source"], counts["year"])
 

@@ -34,7 +34,7 @@ class DayCounts:
 
 def jakarta_days(dates: DateOrder, matched: np.ndarray) -> np.ndarray:
     """The Jakarta day (days since 1970-01-01) of each dated document flagged in ``matched``."""
-    return dates.days[matched & dates.dated]
+    return dates.days[np.flatnonzero(matched & dates.dated)]  # by numbers: gathering by a random mask is slower
 
 
 def day_counts(dates: DateOrder, matched: np.ndarray) -> DayCounts:
