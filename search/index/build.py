@@ -128,11 +128,8 @@ def build_index(
     report = BuildReport(index_dir=index_dir, mode=mode, dry_run=dry_run)
     started = time.perf_counter()
     if dry_run:
-        if mode == REMOVE:
-            removable(index_dir, remove, report)
-        else:
-            _plan(own_sources(index_dir) if own_articles else paths, index_dir, report, on_item, strict, allow_removals,
-                  options)
+        _plan(own_sources(index_dir) if own_articles else paths, remove, index_dir, report, on_item, strict,
+              allow_removals, options)
         report.seconds = time.perf_counter() - started
         return report
     with write_lock.writing(index_dir, wait_seconds):
@@ -140,12 +137,7 @@ def build_index(
             paths = own_sources(index_dir)
         if mode == REMOVE and not removable(index_dir, remove, report).deleted:
             return report  # nothing to remove: no new generation
-        # A rebuild checks every file of the live generation first (a damaged one is rebuilt whole); a write that
-        # only adds or removes checks the large ones in a thread meanwhile, and publishes only once they are sound.
-        live, previous, check = (None, {}, None) if full else updatable_generation(index_dir, mode != REBUILD)
-        if live is None and mode in (ADD, REMOVE) and has_index(index_dir):
-            raise BuildFailed(not_updatable(index_dir))
-        known = previous or live_contents(index_dir)  # what a removal guard counts against
+        live, previous, known, check = _starting_point(index_dir, mode, full)
         report.full = live is None
         batch = Batch(paths, previous, known, report, on_item, strict, allow_removals, options)
         try:
@@ -163,6 +155,18 @@ def _check_asked(paths: list, mode: str, own_articles: bool, full: bool) -> None
             raise ValueError("a removal reads no sources")
     elif not own_articles:
         check_sources(paths)
+
+
+def _starting_point(index_dir: Path, mode: str, full: bool
+                    ) -> tuple[Path | None, dict[str, str], dict[str, str], Verification | None]:
+    """What a write starts from: the live generation if it can be updated (None: a new index), the contents it
+    holds, what a removal guard counts against, and the check of its large files (if one runs meanwhile)."""
+    # A rebuild checks every file of the live generation first (a damaged one is rebuilt whole); a write that
+    # only adds or removes checks the large ones in a thread meanwhile, and publishes only once they are sound.
+    live, previous, check = (None, {}, None) if full else updatable_generation(index_dir, mode != REBUILD)
+    if live is None and mode in (ADD, REMOVE) and has_index(index_dir):
+        raise BuildFailed(not_updatable(index_dir))
+    return live, previous, previous or live_contents(index_dir), check
 
 
 def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: int | None, started: float,
@@ -225,9 +229,13 @@ def _open_for_writing(generation: Path, live: Path | None) -> Any:
     return open_for_writing(str(generation), build_schema(), new=live is None)
 
 
-def _plan(paths: list, index_dir: Path, report: BuildReport, on_item: ProgressCallback | None, strict: bool, allow_removals: bool,
-          options: ReadOptions) -> None:
-    """``dry_run``: what a build would add, change and remove, reading the sources only."""
+def _plan(paths: list, remove: Iterable[str], index_dir: Path, report: BuildReport, on_item: ProgressCallback | None,
+          strict: bool, allow_removals: bool, options: ReadOptions) -> None:
+    """``dry_run``: what a build would add, change and remove, reading the sources only (a removal: which of
+    ``remove`` the index holds)."""
+    if report.mode == REMOVE:
+        removable(index_dir, remove, report)
+        return
     known = live_contents(index_dir)
     report.full = False
     batch = Batch(paths, known, known, report, on_item, strict, allow_removals, options)
