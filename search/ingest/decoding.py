@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from search.ingest.article import ArticleError
+from collections.abc import Generator
+
+from search.ingest.article import ArticleError, Problem
 
 
 def decode(data: bytes) -> tuple[str, str | None]:
@@ -19,6 +21,19 @@ def decode(data: bytes) -> tuple[str, str | None]:
     except UnicodeDecodeError as e:
         # Old scrapers save Windows-1252; reading it as such keeps the words.
         return data.decode("cp1252", errors="replace"), f"not UTF-8 ({e.reason} at byte {e.start}); read as Windows-1252"
+
+
+def decoded_text(data: bytes, name: str) -> Generator[Problem, None, str]:
+    """A file's text, after a Problem for a caveat of its decoding: ``text = yield from decoded_text(data, name)``.
+
+    ArticleError if it cannot be decoded, or holds nothing but white space.
+    """
+    text, caveat = decode(data)
+    if caveat:
+        yield Problem(name, caveat, skipped=False)
+    if not text.strip():
+        raise ArticleError("empty file")
+    return text
 
 
 def _reason(error: Exception) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 
 from search.ingest.article import Article, ArticleError, Problem
-from search.ingest.decoding import decode
+from search.ingest.decoding import decoded_text
 from search.ingest.formats import CSV_FIELDS
 from search.ingest.jsonl import checked_article, read_jsonl_lines
 
@@ -21,22 +21,9 @@ csv.field_size_limit(64 * 1024 * 1024)
 DELIMITERS = ",;\t|"  # Excel in an Indonesian locale writes ";"
 
 
-def _text(data: bytes, name: str) -> Generator[Problem, None, str]:
-    """A file's text, after a Problem for a caveat of its decoding: ``text = yield from _text(data, name)``.
-
-    ArticleError if it cannot be decoded, or holds nothing but white space.
-    """
-    text, caveat = decode(data)
-    if caveat:
-        yield Problem(name, caveat, skipped=False)
-    if not text.strip():
-        raise ArticleError("empty file")
-    return text
-
-
 def read_json(data: bytes, name: str) -> Iterator[Article | Problem]:
     """The articles of a ``.json`` file: an array of article objects, or one object."""
-    text = yield from _text(data, name)
+    text = yield from decoded_text(data, name)
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
@@ -90,7 +77,7 @@ def read_csv(data: bytes, name: str, columns: dict[str, str], tab: bool = False)
     A row that is not CSV, or has more or fewer fields than the header, is
     reported by its line number and skipped.
     """
-    text = yield from _text(data, name)
+    text = yield from decoded_text(data, name)
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines, delimiter=_delimiter(lines[0], tab), strict=True)
     try:

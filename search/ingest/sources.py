@@ -20,7 +20,7 @@ from search.ingest import exports, feeds, html
 from search.ingest.article import Article, ArticleError, Problem
 from search.ingest.datelines import strip_dateline
 from search.ingest.dates import lead_date
-from search.ingest.decoding import _reason, decode
+from search.ingest.decoding import _reason, decoded_text
 from search.ingest.formats import (
     GENERATION_PREFIX,
     INDEX_LOCK,
@@ -52,11 +52,7 @@ def read_page_file(path: Path, compressed: bool = False, limits: SizeLimits | No
     """The article in one ``.txt`` page (its id is the file name); a saved HTML page named ``.txt`` is read as HTML."""
     name = shown_name(path)
     try:
-        text, caveat = decode(file_bytes(path, compressed, (limits or SizeLimits()).page, "page"))
-        if caveat:
-            yield Problem(name, caveat, skipped=False)
-        if not text.strip():
-            raise ArticleError("empty file")
+        text = yield from decoded_text(file_bytes(path, compressed, (limits or SizeLimits()).page, "page"), name)
         doc_id = shown_name(article_id(path))
         if _looks_like_html(text):
             yield parse_html(text, doc_id, origin=name)
