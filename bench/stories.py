@@ -28,6 +28,11 @@ import random
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations: the modules are imported where they are used
+    from search.index.signatures import Sketches
+    from search.index.stories import Stories
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -70,7 +75,7 @@ def with_copies(docs: list[dict], copies: int, seed: int = 26) -> tuple[list[dic
     return docs + made, original
 
 
-def grouped_stories(docs: list[dict]):
+def grouped_stories(docs: list[dict]) -> tuple[Stories, Sketches]:
     """The stories of ``docs`` as a build finds them: read through ingest, signatures, groups."""
     from search.index import signatures, stories
     from search.ingest.article import Article

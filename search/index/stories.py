@@ -98,7 +98,7 @@ class Stories:
         return {doc_id: (row if row.any() else None) for doc_id, row in zip(self.ids, self.values, strict=True)}
 
 
-def group(signatures: dict[str, np.ndarray | None]) -> Stories:
+def group(signatures: Mapping[str, np.ndarray | None]) -> Stories:
     """The stories of these articles: LSH candidates checked on the whole signature, linked transitively."""
     ids = list(signatures)
     values = np.zeros((len(ids), NUM_PERM), dtype=np.uint32)
