@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.peers import load_peers
 
@@ -77,7 +78,7 @@ def load_queries(path: Path, count: int, seed: int = 7) -> tuple[list, list]:
 
 
 def run_baseline(docs_path: Path, queries: list, peers: Path) -> dict:
-    module = load_peers(peers)
+    module: Any = load_peers(peers)  # loaded by file: mypy cannot see its names, and one is replaced below
     clock = Clock()
     module.time = clock  # run_whoosh times itself with time.perf_counter(); record CPU time too
     docs = [json.loads(line) for line in read_lines(docs_path) if line.strip()]
@@ -89,7 +90,7 @@ def run_baseline(docs_path: Path, queries: list, peers: Path) -> dict:
 class Clock:
     """Stands in for the ``time`` module: wall time as asked, CPU time on the side."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.cpu: list[float] = []
 
     def perf_counter(self) -> float:
@@ -181,7 +182,7 @@ def make_update(docs_path: Path, out: Path, count: int) -> None:
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def child(args) -> None:
+def child(args: argparse.Namespace) -> None:
     """Run one engine (in its own process) and print its numbers as JSON."""
     queries = json.loads(Path(args.queries_json).read_text(encoding="utf-8"))
     workdir = Path(args.workdir)
@@ -193,7 +194,8 @@ def child(args) -> None:
     print(json.dumps(result))
 
 
-def measure(engine: str, docs: Path, queries: list, workdir: Path, args, update: Path | None = None) -> dict:
+def measure(engine: str, docs: Path, queries: list, workdir: Path, args: argparse.Namespace,
+            update: Path | None = None) -> dict:
     qfile = workdir / "queries.json"
     qfile.write_text(json.dumps(queries), encoding="utf-8")
     command = [sys.executable, "-m", "bench.baseline", "--child", engine, "--docs-path", str(docs), "--queries-json", str(qfile),
@@ -218,7 +220,7 @@ def startup_seconds(workdir: Path, runs: int = 10) -> float:
 
 def report(name: str, base: dict, cari: dict, split: int) -> list[str]:
     """Table rows for one corpus: absolute numbers and Cari/baseline ratios."""
-    def rate(r):
+    def rate(r: dict) -> float:
         return r["docs"] / r["index_s"]
 
     rows = [f"\n{name}: {cari['docs']:,} articles",
@@ -240,7 +242,7 @@ def report(name: str, base: dict, cari: dict, split: int) -> list[str]:
     return rows
 
 
-def index_rounds(docs: Path, workdir: Path, args, rounds: int, base: dict, cari: dict) -> None:
+def index_rounds(docs: Path, workdir: Path, args: argparse.Namespace, rounds: int, base: dict, cari: dict) -> None:
     """Index ``docs`` again with each engine, in turn, and keep the median times.
 
     This VM's CPU speed drifts by up to 1.8x within minutes, and one run
@@ -258,7 +260,7 @@ def index_rounds(docs: Path, workdir: Path, args, rounds: int, base: dict, cari:
         result["index_s"], result["index_cpu"] = statistics.median(result["rounds"]), statistics.median(result["cpu_rounds"])
 
 
-def corpus_run(name: str, docs: Path, queries: Path, args, workdir: Path, update_count: int) -> list[str]:
+def corpus_run(name: str, docs: Path, queries: Path, args: argparse.Namespace, workdir: Path, update_count: int) -> list[str]:
     sentences, short = load_queries(queries, args.queries)
     update = None
     if update_count:
@@ -267,7 +269,7 @@ def corpus_run(name: str, docs: Path, queries: Path, args, workdir: Path, update
     cari = measure("cari", docs, sentences + short, workdir, args, update)
     print(f"  {name}: Cari done in {cari['index_s']:.0f} s", file=sys.stderr, flush=True)
     if name != "IndoSum" and args.cari_only:
-        base = {"docs": 1, "index_s": float("nan"), "latencies": [], "peak": (float("nan"), 0)}
+        base: dict[str, Any] = {"docs": 1, "index_s": float("nan"), "latencies": [], "peak": (float("nan"), 0)}
     else:
         base = measure("whoosh", docs, sentences + short, workdir, args)
     rounds = args.index_rounds if name == "IndoSum" else 1

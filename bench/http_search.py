@@ -115,7 +115,8 @@ def measured(ask: Ask, cpu: Callable[[], float], path: str, queries: list[str]) 
     for text in queries[-WARM:]:
         ask(f"{path}?q={urllib.parse.quote(text)}")
     measure = queries[:-WARM]
-    walls, statuses = [], {}
+    walls: list[float] = []
+    statuses: dict[int, int] = {}
     started = cpu()
     for text in measure:
         began = time.perf_counter()

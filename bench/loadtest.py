@@ -38,6 +38,7 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared"
@@ -86,26 +87,33 @@ def wait_until_up(host: str, port: int, timeout: float = 120) -> None:
     raise SystemExit(f"server on {host}:{port} did not start")
 
 
-def wait_for_workers(server: subprocess.Popen, workers: int) -> None:
+def wait_for_workers(server: subprocess.Popen[str], workers: int) -> None:
     """Wait until each of ``workers`` has opened the index (its "MB resident" line), then drain the log.
 
     The socket listens before the workers have started: a request sent then
     would time the server's start, not its serving.
     """
+    log = server.stderr
+    assert log is not None  # started with stderr=PIPE
     ready = 0
-    for line in server.stderr:
+    for line in log:
         if "MB resident" in line:
             ready += 1
             if ready == workers:
                 break
-    threading.Thread(target=lambda: server.stderr.read(), daemon=True).start()
+    threading.Thread(target=log.read, daemon=True).start()
 
 
 WORST = [{"q": "*"}, {"q": "pe*"}, {"q": " OR ".join(["rusia", "ukraina", "jakarta", "presiden", "pemerintah"] * 16)},
          {"q": "yang", "sort": "date"}, {"q": "pe* ke* di*"}]
 
 
-def client(host, port, queries, stop_at, latencies, errors, lock, offset):
+Latency = tuple[float, float, str]  # seconds taken, when it was sent (perf_counter), the query
+Error = tuple[int | str, str]  # the HTTP status or the exception's name, the query's start
+
+
+def client(host: str, port: int, queries: list[str] | list[dict[str, str]], stop_at: float, latencies: list[Latency],
+           errors: list[Error], lock: threading.Lock, offset: int) -> None:
     conn = http.client.HTTPConnection(host, port, timeout=30)
     i = offset
     while time.perf_counter() < stop_at:
@@ -119,7 +127,7 @@ def client(host, port, queries, stop_at, latencies, errors, lock, offset):
             conn.request("GET", path)
             response = conn.getresponse()
             response.read()
-            status = response.status
+            status: int | str = response.status
         except (OSError, http.client.HTTPException) as e:
             status = type(e).__name__
             conn.close()
@@ -156,7 +164,7 @@ def main() -> None:
 CARI = [sys.executable, "-c", "from search.cli import cli; cli()"]
 
 
-def run(args, index: Path, workers: int) -> dict:
+def run(args: argparse.Namespace, index: Path, workers: int) -> dict[str, Any]:
     """One run against ``cari serve --workers N``: the clients, the worst client, a rebuild in the middle."""
     queries = load_queries()
     host, port = "127.0.0.1", free_port()
@@ -165,10 +173,10 @@ def run(args, index: Path, workers: int) -> dict:
     wait_until_up(host, port)
     wait_for_workers(server, workers)
     server_cpu = tree_cpu_seconds(server.pid)
-    latencies: list[float] = []
-    errors: list = []
-    worst_latencies: list[float] = []
-    worst_errors: list = []
+    latencies: list[Latency] = []
+    errors: list[Error] = []
+    worst_latencies: list[Latency] = []
+    worst_errors: list[Error] = []
     lock = threading.Lock()
     started = time.perf_counter()
     stop_at = started + args.seconds
@@ -208,7 +216,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return round(1000 * values[min(len(values) - 1, int(len(values) * fraction))], 1) if values else None
 
 
-def timeline(latencies, started, step: float = 10.0) -> list:
+def timeline(latencies: list[Latency], started: float, step: float = 10.0) -> list[float | None]:
     """p99 of the plain queries sent in each ``step`` seconds of the run: shows a cold start or a swap."""
     buckets: dict[int, list[float]] = {}
     for elapsed, at, _ in latencies:
@@ -216,7 +224,9 @@ def timeline(latencies, started, step: float = 10.0) -> list:
     return [percentile(buckets[k], 0.99) for k in sorted(buckets)]
 
 
-def report(workers, clients, took, started, latencies, errors, worst_latencies, worst_errors, rebuild_window):
+def report(workers: int, clients: int, took: float, started: float, latencies: list[Latency], errors: list[Error],
+           worst_latencies: list[Latency], worst_errors: list[Error],
+           rebuild_window: tuple[float, float, int] | None) -> dict[str, Any]:
     """The figures of one run; plain-query latency also split into during and outside the rebuild."""
     n = len(latencies)
     times = [elapsed for elapsed, _, _ in latencies]

@@ -16,7 +16,10 @@ import itertools
 import json
 import statistics
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -44,7 +47,10 @@ def per_article(docs: Path, articles: int) -> None:
         print(f"{name}: {(time.process_time() - started) / len(texts) * 1000:.3f} ms an article ({len(texts):,})")
 
 
-def timed(work):
+T = TypeVar("T")
+
+
+def timed(work: Callable[[], T]) -> tuple[T, float]:
     started = time.process_time()
     found = work()
     return found, time.process_time() - started
@@ -75,8 +81,8 @@ def main() -> None:
         rng = np.random.default_rng(1)
         for share in (0.001, 0.01, 0.1, 1.0):
             matched = live_docs & (rng.random(len(live_docs)) < share)
-            names_ms = [timed(lambda m=matched: facets.counts(m))[1] * 1000 for _ in range(20)]
-            timeline_ms = [timed(lambda m=matched: timeline(dates, m))[1] * 1000 for _ in range(20)]
+            names_ms = [timed(partial(facets.counts, matched))[1] * 1000 for _ in range(20)]
+            timeline_ms = [timed(partial(timeline, dates, matched))[1] * 1000 for _ in range(20)]
             print(f"{int(matched.sum()):>9,} matches: people and organisations {statistics.median(names_ms):.2f} ms, "
                   f"timeline {statistics.median(timeline_ms):.2f} ms (medians of 20)")
 

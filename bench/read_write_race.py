@@ -80,7 +80,7 @@ def main() -> None:
             print("  log:", line.rstrip()[:300])
 
 
-def run(url: str, args) -> dict:
+def run(url: str, args: argparse.Namespace) -> dict:
     traffic = Traffic(url, time.monotonic() + args.seconds)
     threads = [threading.Thread(target=traffic.read, args=(n,)) for n in range(args.readers)]
     threads += [threading.Thread(target=traffic.write, args=(f"w{n}",)) for n in range(args.writers)]

@@ -16,6 +16,7 @@ import argparse
 import statistics
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 warnings.filterwarnings("ignore")  # before the imports: Whoosh warns as its modules compile
@@ -30,7 +31,7 @@ SHIPPED = policy.answers_first
 BM25_ONLY = lambda parsed, query, hits, reader, *rest: hits  # noqa: E731
 
 
-def timed(searcher: Index, text: str, variant) -> float:
+def timed(searcher: Index, text: str, variant: Callable[..., list]) -> float:
     policy.answers_first = variant
     started = time.perf_counter()
     searcher.ranked_ids(text, 100)
@@ -53,7 +54,8 @@ def main() -> None:
     searcher = Index(args.index)
     for text in texts:
         timed(searcher, text, SHIPPED)
-    shipped, bm25 = [], []
+    shipped: list[float] = []
+    bm25: list[float] = []
     for i, text in enumerate(texts):
         order = ((shipped, SHIPPED), (bm25, BM25_ONLY))
         for times, variant in order if i % 2 else reversed(order):

@@ -33,6 +33,10 @@ import resource
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for the annotations: search is imported where it is used
+    from search import Index
 
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,11 +76,13 @@ def load_queries(path: Path, count: int, seed: int = 7) -> tuple[list[str], list
     return sentences, short
 
 
-def timed(searcher, queries: list[str], **options) -> tuple[list[float], int, list[float]]:
+def timed(searcher: Index, queries: list[str], **options: Any) -> tuple[list[float], int, list[float]]:
     """Seconds of each search, how many the budget stopped, and CPU seconds of each (steadier on a shared machine)."""
     from search.errors import QueryError, QueryTooSlow
 
-    seconds, stopped, cpu = [], 0, []
+    seconds: list[float] = []
+    stopped = 0
+    cpu: list[float] = []
     for text in queries:
         started, started_cpu = time.perf_counter(), time.process_time()
         try:
@@ -156,7 +162,7 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def opened(index: Path, budget: float, out: dict):
+def opened(index: Path, budget: float, out: dict) -> Index:
     """The index opened as a serving worker opens it, timed to the end of its first query."""
     from search import Index
 
@@ -169,7 +175,7 @@ def opened(index: Path, budget: float, out: dict):
     return searcher
 
 
-def time_searches(searcher, sentences: list[str], short: list[str], out: dict) -> None:
+def time_searches(searcher: Index, sentences: list[str], short: list[str], out: dict) -> None:
     """The sentences (twice: the second with warm caches), the short queries by relevance, newest first and with
     facets, and browsing newest first."""
     for name, queries, options in (("sentences", sentences, {}), ("sentences_again", sentences, {}),
@@ -185,7 +191,7 @@ def time_searches(searcher, sentences: list[str], short: list[str], out: dict) -
                             "cpu_p50_ms": percentile(browse_cpu, 0.5), "cpu_p99_ms": percentile(browse_cpu, 0.99)}
 
 
-def time_completions(searcher, short: list[str], out: dict) -> None:
+def time_completions(searcher: Index, short: list[str], out: dict) -> None:
     """The first completion (its word list loaded), then every prefix of 2 letters or more of the short queries'
     words, as typed one letter at a time."""
     started = time.perf_counter()
@@ -202,7 +208,7 @@ def time_completions(searcher, short: list[str], out: dict) -> None:
                       "cpu_p50_ms": percentile(cpu, 0.5), "cpu_p99_ms": percentile(cpu, 0.99)}
 
 
-def time_update(searcher, args: argparse.Namespace, out: dict) -> None:
+def time_update(searcher: Index, args: argparse.Namespace, out: dict) -> None:
     """An update of ``--update-count`` articles of the corpus, as ``cari add`` or the write API writes it, and the
     first search after it (the new generation opened)."""
     from search import given_article

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from whoosh import scoring
 from whoosh.index import create_in, open_dir
+from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 from search import Index
@@ -62,6 +63,11 @@ def timed(work: Callable[[], object]) -> float:
     started = time.perf_counter()
     work()
     return time.perf_counter() - started
+
+
+def searched(searcher: Searcher, queries: list) -> Callable[[], list]:
+    """The work of searching ``queries`` (a page of 10 each) with ``searcher``, for ``timed``."""
+    return lambda: [searcher.search(query, limit=10) for query in queries]
 
 
 def show(name: str, copy: float, original: float, unit: str, count: int) -> None:
@@ -133,7 +139,7 @@ def bm25f(set_dir: Path, folder: Path, count: int) -> None:
             for searcher in searchers.values():
                 searcher.search(query, limit=10)
         array = timed(lambda: [scorer.rank(query, 10) for query in queries])
-        took = {name: timed(lambda s=searcher: [s.search(query, limit=10) for query in queries])
+        took = {name: timed(searched(searcher, queries))
                 for name, searcher in searchers.items()}
     show("bm25f", array, took["live"], "ms", len(queries))
     show("lengths", took["cached"], took["plain"], "ms", len(queries))

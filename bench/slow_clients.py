@@ -42,7 +42,7 @@ def main() -> None:
         run(host, int(port), url, args)
 
 
-def run(host: str, port: int, url: str, args) -> None:
+def run(host: str, port: int, url: str, args: argparse.Namespace) -> None:
     stop = threading.Event()
     state = {"open": 0, "closed_by_server": 0, "refused": 0}
     slow = threading.Thread(target=dribble, args=(host, port, args.slow, stop, state), daemon=True)

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.worker_memory import process_tree, rollup
 
@@ -66,7 +67,7 @@ def main() -> None:
         parser.error("give the command to run after --")
     started = time.perf_counter()
     process = subprocess.Popen(command)
-    samples = []
+    samples: list[dict[str, Any]] = []
     while process.poll() is None:
         processes = sample(process.pid)
         samples.append({"s": round(time.perf_counter() - started, 1), "load": round(os.getloadavg()[0], 1),

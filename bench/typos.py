@@ -22,6 +22,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations: search is imported where it is used
+    from search import Index
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared"
@@ -38,8 +42,9 @@ def mistyped(sentence: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def timed(searcher, queries: list[str]) -> tuple[list[float], int]:
-    times, corrected = [], 0
+def timed(searcher: Index, queries: list[str]) -> tuple[list[float], int]:
+    times: list[float] = []
+    corrected = 0
     for text in queries:
         started = time.perf_counter()
         results = searcher.search(text, limit=10)

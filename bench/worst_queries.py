@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from search import Index, errors
@@ -42,7 +43,7 @@ COMMON_WORDS = ["pemerintah", "indonesia", "jakarta", "presiden", "menteri", "po
 SLOW_ERRORS = tuple(getattr(errors, name) for name in ("QueryTooSlow",) if hasattr(errors, name))
 
 
-def capped(words, limit: int = 999) -> str:
+def capped(words: Iterable[str], limit: int = 999) -> str:
     """``words`` joined by spaces, as many as fit in ``limit`` characters."""
     text = ""
     for word in words:
@@ -86,7 +87,8 @@ def timed(searcher: Index, text: str, options: dict) -> tuple[float, str]:
 
 def measure(searcher: Index, text: str, options: dict, repeat: int, max_seconds: float) -> dict:
     """p50 and max in ms of ``repeat`` runs (fewer once they have taken ``max_seconds``), and the outcomes."""
-    times, outcomes = [], Counter()
+    times: list[float] = []
+    outcomes: Counter[str] = Counter()
     for _ in range(repeat):
         seconds, outcome = timed(searcher, text, options)
         times.append(seconds)
@@ -100,17 +102,17 @@ def measure(searcher: Index, text: str, options: dict, repeat: int, max_seconds:
 def waited_behind(searcher: Index, slow: tuple[str, dict]) -> dict:
     """How long a plain query sent 50 ms into the slow one took (waiting included)."""
     timed(searcher, PLAIN, {})  # opens the index; the plain query's words are then read, as on a running server
-    slow_done = {}
+    slow_done: list[tuple[float, str]] = []  # (seconds, outcome)
 
-    def run_slow():
-        slow_done["seconds"], slow_done["outcome"] = timed(searcher, *slow)
+    def run_slow() -> None:
+        slow_done.append(timed(searcher, *slow))
 
     thread = threading.Thread(target=run_slow)
     thread.start()
     time.sleep(0.05)
     seconds, outcome = timed(searcher, PLAIN, {})
     thread.join()
-    return {"plain_ms": seconds * 1000, "plain_outcome": outcome, "slow_ms": slow_done["seconds"] * 1000}
+    return {"plain_ms": seconds * 1000, "plain_outcome": outcome, "slow_ms": slow_done[0][0] * 1000}
 
 
 def index_for(docs: Path, index: Path | None) -> Path:

@@ -124,7 +124,7 @@ def server_cpu(index: Path) -> tuple[float, float]:
     return writer, total
 
 
-def serve_rounds(args) -> None:
+def serve_rounds(args: argparse.Namespace) -> None:
     """The rounds against ``cari serve --workers N``: POST, then search until 10 in a row find the batch."""
     with cari_serve(args.index, args.serve, key=KEY, warm_up=args.warm_up) as url, Load(url, args.clients) as load:
         rounds, written = [], []
