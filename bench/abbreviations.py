@@ -24,6 +24,7 @@ import json
 import re
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from search import Index
@@ -36,10 +37,14 @@ DOCS = ROOT.parent / "shared" / "eval" / "indosum" / "docs.jsonl"
 def read_set(path: Path) -> list[tuple[str, str, str, str]]:
     """(abbreviation, full form, half, pattern) of each line."""
     lines = (line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#"))
-    return [tuple(line.split("\t")) for line in lines]  # type: ignore[misc]
+    rows = []
+    for line in lines:
+        short, full, half, pattern = line.split("\t")
+        rows.append((short, full, half, pattern))
+    return rows
 
 
-def namer(pattern: str):
+def namer(pattern: str) -> Callable[[str, str], bool]:
     """``(title, text) -> bool``: whether an article names the thing (capitals as the set says; titles any case)."""
     parts = pattern.split("|")
     capitals = [re.compile(p) for p in parts if p[2:].split("\\")[0].isupper()]

@@ -61,7 +61,8 @@ def judgements(path: Path = SET / "judgements.tsv") -> list[tuple[str, str, str]
 
 def qrels_lines(articles: list[dict], rows: list[tuple[str, str, str]]) -> tuple[list[str], list[str]]:
     """(queries.tsv lines, qrels.txt lines); a grade string that does not fit its pool is an error."""
-    queries, qrels = [], []
+    queries: list[str] = []
+    qrels: list[str] = []
     for number, (query, pattern, grades) in enumerate(rows, 1):
         qid = f"j{number:03d}"
         docs = pool(articles, pattern)

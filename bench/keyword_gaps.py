@@ -17,6 +17,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
+from types import ModuleType
 
 warnings.filterwarnings("ignore")  # before the imports: Whoosh warns as its modules compile
 
@@ -30,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 ENGINES = "sqlite,sqlite+sastrawi,tantivy,tantivy+sastrawi,whoosh,whoosh+sastrawi"
 
 
-def peer_runs(peers, docs: list[dict], topics: list[tuple[str, str]], engines: list[str]) -> dict[str, dict]:
+def peer_runs(peers: ModuleType, docs: list[dict], topics: list[tuple[str, str]], engines: list[str]) -> dict[str, dict]:
     """Ranked ids per query for each engine, as peers.py's main() runs them (top 100)."""
     runs = {}
     for engine in engines:
@@ -52,7 +53,8 @@ def ndcg(run: list[str], judged: dict[str, int]) -> float:
     return evaluate({"q": run}, {"q": judged})["nDCG@10"]
 
 
-def gaps(topics, qrels, cari_run, runs, top: int) -> list[dict]:
+def gaps(topics: list[tuple[str, str]], qrels: dict[str, dict[str, int]], cari_run: dict[str, list[str]],
+         runs: dict[str, dict], top: int) -> list[dict]:
     """The ``top`` queries with the largest (best peer's nDCG@10 - Cari's), worst first."""
     rows = []
     for qid, text in topics:
@@ -98,8 +100,9 @@ def main() -> None:
         print(f"{row['qid']} {row['query']!r}: Cari {row['cari']:.3f}, {row['best_peer']} {row['peer']:.3f}")
         for who, top in (("Cari", row["cari_top"]), (row["best_peer"], row["peer_top"])):
             print(f"    {who:16} top 10 grades: {grades_line(top, judged)}")
-        first = row["cari_top"][0] if row["cari_top"] else None
-        print(f"    Cari first: {titles.get(first, '(no result)')!r} (grade {judged.get(first, 0)})")
+        found = row["cari_top"]
+        title, grade = (titles.get(found[0], "(no result)"), judged.get(found[0], 0)) if found else ("(no result)", 0)
+        print(f"    Cari first: {title!r} (grade {grade})")
         for rank, doc_id in enumerate(row["cari_top"], 1):
             if not judged.get(doc_id):
                 print(f"    Cari's first miss, rank {rank}: {titles.get(doc_id, doc_id)!r}")

@@ -206,8 +206,8 @@ def is_fragment(name: Name) -> bool:
 
     A capitalised word that is no name on the left is a title ('Presiden Joko Widodo'): the name stands.
     """
-    if not name.places:
-        return False
+    if not name.places or name.left is None or name.right is None or name.left_titles is None:
+        return False  # no place counted (the three counters come with the first)
     r, (left, n) = name.right.most_common(1)[0][1], name.left.most_common(1)[0]
     if r >= FRAGMENT_SHARE * name.places:
         return True

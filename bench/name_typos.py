@@ -51,11 +51,11 @@ def erred(word: str, kind: str, rng: random.Random) -> str | None:
             return None
         at = rng.choice(places)
         return word[:at] + word[at + 1] + word[at] + word[at + 2:]
-    places = [(at, old) for new, old in OLD_SPELLING for at in range(len(word))
-              if word.startswith(new, at) and not word.startswith(old, at)]
-    if not places:
+    spellings = [(at, old) for new, old in OLD_SPELLING for at in range(len(word))
+                 if word.startswith(new, at) and not word.startswith(old, at)]
+    if not spellings:
         return None
-    at, old = rng.choice(places)
+    at, old = rng.choice(spellings)
     return word[:at] + old + word[at + 1:]
 
 

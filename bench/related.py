@@ -46,6 +46,10 @@ import random
 import re
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations: search is imported where it is used
+    from search import Index
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT.parent / "shared" / "eval" / "indosum" / "docs.jsonl"
@@ -57,7 +61,12 @@ PAGE = 5  # related articles an article page shows
 def judged(name: str) -> list[tuple[str, str, str]]:
     """(id, subject, pattern) of each article of ``eval/related/NAME``."""
     lines = (ROOT / "eval" / "related" / name).read_text(encoding="utf-8").splitlines()
-    return [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]  # type: ignore[misc]
+    rows = []
+    for line in lines:
+        if line and not line.startswith("#"):
+            doc_id, subject, pattern = line.split("\t")
+            rows.append((doc_id, subject, pattern))
+    return rows
 
 
 def about(doc: dict, pattern: str) -> bool:
@@ -86,7 +95,7 @@ def readings(name: str) -> dict[tuple[str, str], bool] | None:
     return judged
 
 
-def cost(index, docs: Path, count: int) -> str:
+def cost(index: Index, docs: Path, count: int) -> str:
     """CPU milliseconds of ``index.related(id, limit=10)`` for ``count`` articles of ``docs`` drawn at random."""
     with docs.open(encoding="utf-8") as lines:
         ids = [json.loads(line)["id"] for line in lines if line.strip()]
@@ -136,7 +145,8 @@ def main() -> None:
         counts, first, unread, shown = [], [], 0, 0
         for doc_id, subject, pattern in judged(name):
             hits = index.related(doc_id, limit=10)
-            hits = [hit for hit in hits if hit.score >= args.cut * max(h.score for h in hits)]
+            best = max((h.score or 0.0 for h in hits), default=0.0)  # related articles always have a score
+            hits = [hit for hit in hits if (hit.score or 0.0) >= args.cut * best]
             shown += len(hits)
             if read is None:
                 marks = [about(docs[hit.id], pattern) for hit in hits]

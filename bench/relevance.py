@@ -37,7 +37,9 @@ def measure(queries: Path, set_dir: Path, index_dir: Path, reuse: bool, run_out:
     qrels = read_qrels(queries.parent / "qrels.txt")
     topics = [(qid, text) for qid, text in read_queries(queries) if qid in qrels]
     searcher = Index(index_dir)
-    run, latencies, lines = {}, [], []
+    run: dict[str, list[str]] = {}
+    latencies: list[float] = []
+    lines: list[str] = []
     for qid, text in topics:
         started = time.perf_counter()
         ranked = searcher.ranked_ids(text, 100)

@@ -25,7 +25,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from search.analysis.sastrawi_fast import FastSastrawi
@@ -111,7 +111,7 @@ def made_up_words(roots: list[str], seed: int = 7) -> set[str]:
     return words
 
 
-def collect(args) -> dict[str, set[str]]:
+def collect(args: argparse.Namespace) -> dict[str, set[str]]:
     """Source name -> its distinct words."""
     sources = {
         "big corpus": words_of(corpus_texts(args.big, args.max_docs)),
@@ -127,7 +127,7 @@ def collect(args) -> dict[str, set[str]]:
     return sources
 
 
-def timed(stem, words: list[str]) -> tuple[list[str], float]:
+def timed(stem: Callable[[str], str], words: list[str]) -> tuple[list[str], float]:
     """The stems and the CPU seconds they took."""
     start = time.process_time()
     stems = [stem(w) for w in words]
@@ -145,8 +145,8 @@ def main() -> None:
     fast = FastSastrawi()
     sources = collect(args)
     sources["made up"] = made_up_words(sorted(fast.dictionary.words))
-    for name, words in sources.items():
-        print(f"{name:12} {len(words):8} distinct words")
+    for name, distinct in sources.items():
+        print(f"{name:12} {len(distinct):8} distinct words")
     words = sorted(set().union(*sources.values()))
     print(f"{'all':12} {len(words):8} distinct words")
     ours, fast_cpu = timed(fast.stem, words)

@@ -22,6 +22,7 @@ import argparse
 import itertools
 import random
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.stemmer_identity import collect, made_up_words
@@ -30,17 +31,20 @@ from search.analysis.sastrawi_fast import FastSastrawi, PrefixRule
 OUT = Path(__file__).resolve().parent.parent / "tests/data/sastrawi_sample.txt"
 
 
-class TracedRule:
+@dataclass(frozen=True)
+class TracedRule(PrefixRule):
     """A prefix rule that notes which of its disambiguators gave the answer."""
 
-    def __init__(self, rule: PrefixRule, events: set[str]):
-        self.rule = rule
-        self.events = events
+    events: set[str] = field(default_factory=set, compare=False)
+
+    @classmethod
+    def of(cls, rule: PrefixRule, events: set[str]) -> TracedRule:
+        return cls(rule.number, rule.start, rule.disambiguators, rule.infix, events)
 
     def disambiguate(self, word: str, roots: dict) -> str | None:
-        result = self.rule.disambiguate(word, roots)
+        result = super().disambiguate(word, roots)
         if result is not None:
-            names = [d.name for d in self.rule.disambiguators if d.disambiguate(word) == result]
+            names = [d.name for d in self.disambiguators if d.disambiguate(word) == result]
             self.events.add(f"rule {names[0]}" + (" root" if result in roots else ""))
         return result
 
@@ -48,39 +52,39 @@ class TracedRule:
 class TracedSastrawi(FastSastrawi):
     """``FastSastrawi`` noting the events of the word being stemmed in ``events``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.events: set[str] = set()
 
-    def _rules_for(self, first_letters):
-        return tuple(TracedRule(rule, self.events) for rule in super()._rules_for(first_letters))
+    def _rules_for(self, first_letters: str) -> tuple[PrefixRule, ...]:
+        return tuple(TracedRule.of(rule, self.events) for rule in super()._rules_for(first_letters))
 
-    def _prefix_pass(self, word, short):
+    def _prefix_pass(self, word: str, short: bool) -> str | None:
         result = super()._prefix_pass(word, short)
         if result is not None and word[:2] in ("di", "ke", "se"):
             self.events.add(f"plain {word[:2]}")
         return result
 
-    def _remove_suffixes(self, word, removals, short):
+    def _remove_suffixes(self, word: str, removals: list, short: bool) -> str:
         before = len(removals)
         result = super()._remove_suffixes(word, removals, short)
         self.events.update(f"suffix {removed}" for _, _, removed in removals[before:])
         return result
 
-    def stem_singular(self, word):
+    def stem_singular(self, word: str) -> str:
         if len(word) <= 3:
             self.events.add("short")
         root = super().stem_singular(word)
         self.events.add("root found" if root != word or word in self._roots else "no root")
         return root
 
-    def _loop_pengembalian_akhiran(self, word, removals, short):
+    def _loop_pengembalian_akhiran(self, word: str, removals: list, short: bool) -> str:
         root = super()._loop_pengembalian_akhiran(word, removals, short)
         if removals:
             self.events.add("loop " + ("root" if root != word else "no root"))
         return root
 
-    def _stem_plural(self, plural):
+    def _stem_plural(self, plural: str) -> str:
         root = super()._stem_plural(plural)
         self.events.add("plural " + ("one root" if root != plural else "kept"))
         return root
