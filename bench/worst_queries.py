@@ -150,6 +150,8 @@ def main() -> None:
     timed(searcher, PLAIN, {})  # open the index before timing
     report = {}
     chosen = [case for case in cases(top_source) if args.cases in case[0]]
+    if not chosen:
+        parser.error(f"--cases {args.cases!r}: no query's name holds it ({'; '.join(name for name, _, _ in cases(top_source))})")
     for name, text, options in chosen:
         report[name] = measure(searcher, text, options, args.repeat, args.max_seconds)
         if not args.json:
