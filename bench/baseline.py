@@ -168,6 +168,7 @@ def latency_run(index_dir: Path, queries_path: Path, count: int) -> list[str]:
 def make_update(docs_path: Path, out: Path, count: int) -> None:
     """A copy of the corpus with ``count`` articles changed, added or removed (a third each)."""
     lines = read_lines(docs_path)
+    count = min(count, len(lines))  # --docs under 1,000: a third of the corpus changed, a third added, a third removed
     third = max(1, count // 3)
     rng = random.Random(3)
     for i in rng.sample(range(len(lines)), third):  # changed
