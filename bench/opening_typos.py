@@ -22,6 +22,7 @@ import random
 import statistics
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 from search import Index
 from search.evaluation import evaluate, read_qrels, read_queries
@@ -55,7 +56,7 @@ def main() -> None:
     parser.add_argument("--without-swaps", action="store_true")
     args = parser.parse_args()
     if args.without_swaps:
-        IndexLexicon._opening_edits = lambda self, word, every_kind=True: []  # type: ignore[method-assign]
+        patch.object(IndexLexicon, "_opening_edits", lambda self, word, every_kind=True: []).start()  # for the whole run
     qrels = read_qrels(args.queries.parent / "qrels.txt")
     half = None  # every query; else the qids of one half, each mistyped as in the whole set's run
     if args.half:
