@@ -65,6 +65,7 @@ _EXPORTS = {
     "Article": "search.ingest.article",
     "Problem": "search.ingest.article",
     "given_article": "search.ingest.jsonl",
+    "json_problem": "search.ingest.jsonl",
     "Phase": "search.index.build",
     "BuildReport": "search.index.build",
     "RemoveReport": "search.index.changes",
@@ -100,7 +101,7 @@ __all__ = [  # noqa: RUF022 - grouped as _EXPORTS is
     "SORTS", "DEFAULT_BUDGET_SECONDS", "default_budget_seconds", "checked_sort", "MAX_QUERY_CHARS", "default_jobs",
     "SearchResults", "Hit",
     "ArticlePage", "Highlighted", "Completion", "shown_time", "utc_moment", "results_json", "hit_json", "marked_html",
-    "Article", "Problem", "given_article", "Phase",
+    "Article", "Problem", "given_article", "json_problem", "Phase",
     "BuildReport", "RemoveReport", "WriteResult", "Published", "export_format", "output_file", "read_queries",
     "read_qrels", "read_run", "run_lines", "evaluate_run", "compare_runs", "CariError", "QueryError", "QueryTooSlow",
     "SearchBusy", "IndexMissing", "IndexDamaged", "IndexOutdated", "IndexBusy", "BuildFailed", "ArticleError",
@@ -134,7 +135,7 @@ if TYPE_CHECKING:
     from search.ingest.article import Article, ArticleError, Problem
     from search.ingest.dates import shown_time, utc_moment
     from search.ingest.formats import CSV_FIELDS, MB, SIZE_KINDS, ReadOptions, SizeLimits
-    from search.ingest.jsonl import given_article
+    from search.ingest.jsonl import given_article, json_problem
     from search.json_shape import hit_json, marked_html, results_json
     from search.library import Index
     from search.options import DEFAULT_BUDGET_SECONDS, MAX_LIMIT, SORTS, checked_sort, default_budget_seconds

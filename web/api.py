@@ -26,6 +26,7 @@ from search import (
     IndexMissing,
     QueryError,
     given_article,
+    json_problem,
     result_lines,
 )
 
@@ -190,7 +191,7 @@ def read_documents(body: bytes) -> tuple[list[Article], list[str]]:
                 try:
                     objects.append((number, json.loads(line)))
                 except json.JSONDecodeError as e:
-                    raise ValueError(f"line {number}: not JSON ({e.msg}).") from None
+                    raise ValueError(f"line {number}: not JSON ({json_problem(e)}).") from None
                 except RecursionError:
                     raise ValueError(f"line {number}: JSON nested too deeply to read.") from None
     if not objects:

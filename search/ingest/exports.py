@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from search.ingest.article import Article, ArticleError, Problem
 from search.ingest.decoding import decoded_text
 from search.ingest.formats import CSV_FIELDS
-from search.ingest.jsonl import checked_article, read_jsonl_lines
+from search.ingest.jsonl import checked_article, json_problem, read_jsonl_lines
 
 # A whole article is one CSV field: far more than the csv module's 128 KB default.
 csv.field_size_limit(64 * 1024 * 1024)
@@ -33,7 +33,7 @@ def read_json(data: bytes, name: str) -> Iterator[Article | Problem]:
                           skipped=False)
             yield from read_jsonl_lines(text.encode("utf-8").splitlines(), name)
             return
-        raise ArticleError(f"invalid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+        raise ArticleError(f"invalid JSON ({json_problem(e, line=True)})") from None
     except RecursionError:
         raise ArticleError("JSON nested too deeply to read") from None
     if isinstance(value, dict):

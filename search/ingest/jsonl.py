@@ -95,6 +95,13 @@ def checked_article(obj: object, origin: str) -> Iterator[Article | Problem]:
     yield article
 
 
+def json_problem(e: json.JSONDecodeError, line: bool = False) -> str:
+    """What a JSON parser found wrong, and where: ``Unterminated string starting at column 54`` (``line``: ``at line
+    2 column 54``). Python's own message of some errors ends in "at" ("Invalid control character at"): not said twice."""
+    where = f"line {e.lineno} column {e.colno}" if line else f"column {e.colno}"
+    return f"{e.msg.removesuffix(' at')} at {where}"
+
+
 def given_article(obj: object, origin: str, limits: SizeLimits | None = None) -> tuple[Article, list[str]]:
     """An article handed over as a decoded JSON object (the write API), checked as a JSON Lines line is.
 
@@ -182,7 +189,7 @@ def read_jsonl_lines(lines: Iterable[bytes | LongLine], name: str,
                 yield Problem(origin, caveat, skipped=False)
             obj = json.loads(text)
         except json.JSONDecodeError as e:
-            yield Problem(origin, f"invalid JSON ({e.msg} at column {e.colno})")
+            yield Problem(origin, f"invalid JSON ({json_problem(e)})")
             continue
         except RecursionError:
             yield Problem(origin, "JSON nested too deeply to read")

@@ -325,3 +325,15 @@ def test_a_feed_items_id_with_control_characters_is_escaped_with_a_warning(tmp_p
     (article,), problems = _read(path)
     assert article.id == "a\\tb" and article.id.isprintable()
     assert problems == [f"{path} item 1: its id holds control characters; indexed as 'a\\\\tb'"]
+
+
+def test_a_json_lines_line_cut_in_a_string_says_where_once(tmp_path):
+    """The most common broken line, one cut mid-string, said in one English clause (was 'starting at at column')."""
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(_jsonl(ROWS[:1]) + b'{"id": "y", "text": "a\tb"}\n' + b'{"id": "x", "text": "Banjir di')
+    problems = [str(i) for i in read_articles([path]) if not isinstance(i, Article)]
+    assert problems == [f"{path}:2: invalid JSON (Invalid control character at column 23)",
+                        f"{path}:3: invalid JSON (Unterminated string starting at column 21)"]
+    broken = tmp_path / "cut.json"
+    broken.write_text('[{"id": "a", "text": "x},\n {"id": "b"}]', encoding="utf-8")
+    assert _read(broken)[1] == [f"{broken}: invalid JSON (Invalid control character at line 1 column 26)"]

@@ -106,3 +106,13 @@ def test_a_bad_write_batched_with_good_ones_fails_alone(index, monkeypatch):
     assert outcomes["baik-1"].upserted == ["baik-1"] and outcomes["baik-2"].upserted == ["baik-2"]
     client = app_over(index).test_client()
     assert sorted(ids_for(client, "kabar")) == ["baik-1", "baik-2"]
+
+
+def test_a_line_cut_in_a_string_is_a_400_saying_where_once(index):
+    """A batch cut mid-string (a client's buffer flushed short) names the line, the problem and its column, in
+    English: 'Unterminated string starting at column 26', not '... starting at)' or 'at at'."""
+    client = app_over(index).test_client()
+    body = json.dumps(article("utuh", "Artikel yang baik.")) + '\n{"id": "potong", "text": "Banjir di\n'
+    response = client.post("/api/documents", data=body, headers={**AUTH, "Content-Type": "application/x-ndjson"})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "line 2: not JSON (Unterminated string starting at column 26)."
