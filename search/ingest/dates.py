@@ -57,7 +57,8 @@ def parse_date(text: str) -> str | None:
     text = text.strip()
     if ISO_DATE.match(text):
         # "+0700" as "+07:00": Python 3.10 reads only the latter.
-        return _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace(" ", "T", 1)) if "T" in text or " " in text else text
+        iso = _OFFSET_WITHOUT_COLON.sub(r"\1:\2", text.replace(" ", "T", 1)) if "T" in text or " " in text else text
+        return iso if read_date(iso) else None  # 2022-13-01, 2017-02-30T25:00: the shape of a date, not one
     for pattern in (NUMERIC_DATE, NAMED_DATE):
         for m in pattern.finditer(text):
             month = int(m["m"]) if "m" in m.groupdict() else MONTHS.get(m["mon"].lower())

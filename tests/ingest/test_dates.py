@@ -189,3 +189,17 @@ def test_a_zone_less_time_is_filtered_counted_and_fed_as_jakartas(tmp_path):
     page = web_client(tmp_path / "index").get("/search?q=banjir").get_data(as_text=True)
     assert '<time datetime="2022-12-31T23:30:00">31 Desember 2022, 23:30</time>' in page  # as given, no zone made up
     assert "31 Desember 2022: 2 artikel" in page  # the timeline's day is Jakarta's too
+
+
+@pytest.mark.parametrize("bad", ["9999-99-99", "2022-13-01", "2017-02-30", "2017-02-28T25:61"])
+def test_a_date_of_the_right_shape_that_is_no_date_is_named_and_left_empty(tmp_path, bad):
+    """An export's '9999-99-99' (a placeholder) was kept as the article's date without a word: no year, no place in
+    date order or filters, and the JSON said '9999-99-99'. It is one warning naming the line, like any unknown date."""
+    from search.ingest.sources import read_articles
+
+    path = tmp_path / "dates.jsonl"
+    path.write_text(json.dumps({"id": "a", "title": "Banjir", "text": "Banjir melanda kota.", "date": bad}) + "\n",
+                    encoding="utf-8")
+    items = list(read_articles([path]))
+    assert [str(i) for i in items[:-1]] == [f"{path}:1: unknown date format {bad!r}; date left empty"]
+    assert items[-1].id == "a" and items[-1].date is None
