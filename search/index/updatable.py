@@ -69,11 +69,17 @@ def not_updatable(index_dir: Path, damage: str | None = None) -> str:
         return f"{said} (it is damaged: {damage}). Run `cari rebuild-index --full SOURCES` with all its sources; " \
                "nothing was changed."
     try:
-        found = generations.read_manifest(generations.live_generation(index_dir)).get("index_format")
+        record = generations.read_manifest(generations.live_generation(index_dir))
     except CariError:
-        found = None
+        record = {}
+    found = record.get("index_format")
     if found in READABLE_FORMATS and found != INDEX_FORMAT:
         return (f"{said}: it was built by another version of Cari (index format {found}). Run "
+                "`cari rebuild-index --full` (no sources needed: it rebuilds from its own articles), then add "
+                "again; nothing was changed.")
+    if found == INDEX_FORMAT and record.get("fingerprint") != schema_fingerprint():
+        # Sound files of this format, written by a Cari whose fields or word lists differ: not damage.
+        return (f"{said}: it was built by another version of Cari (its fields or word lists differ). Run "
                 "`cari rebuild-index --full` (no sources needed: it rebuilds from its own articles), then add "
                 "again; nothing was changed.")
     return f"{said} (it is damaged). Run `cari rebuild-index --full SOURCES` with all its sources; nothing was changed."

@@ -103,3 +103,24 @@ def test_an_index_of_format_10_still_serves_searches_asking_an_abbreviations_ful
     assert generations.read_manifest(generations.live_generation(format_10))["index_format"] == INDEX_FORMAT
     with Index(format_10) as index:
         assert [hit.id for hit in index.search("mendagri").hits] == ["mendagri"]
+
+
+def test_an_index_of_another_analysis_is_told_to_rebuild_from_its_own_articles_not_that_it_is_damaged(
+        seed_index, tmp_path, run_cli):
+    """Same format, another fingerprint (a Cari whose word lists or fields changed, or a flipped byte of the
+    fingerprint): `cari check` finds every byte as written and searches answer, but `cari add` said 'it is damaged'
+    and asked for all the sources. It says what it is, and the rebuild it names works without sources."""
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    generation = generations.live_generation(index)
+    manifest = json.loads((generation / generations.MANIFEST).read_text(encoding="utf-8"))
+    manifest["fingerprint"] = "0" * 40
+    (generation / generations.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert run_cli("check", "--index", index).exit_code == 0
+    result = run_cli("add", SEEDS, "--index", index)
+    assert result.exit_code == 1
+    assert "damaged" not in result.output and "another version of Cari" in result.output
+    assert "`cari rebuild-index --full` (no sources needed" in result.output
+    result = run_cli("rebuild-index", "--full", "--index", index)
+    assert result.exit_code == 0, result.output
+    assert run_cli("add", SEEDS, "--index", index).exit_code == 0
