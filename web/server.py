@@ -96,7 +96,7 @@ def _one_writer(config: dict) -> Iterator[None]:
                      float(config.get("WRITE_WAIT_SECONDS", 10.0)))
         yield
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        _remove_if_made_here(folder, config["WRITER_OWNER"])
 
 
 @contextmanager
@@ -109,12 +109,26 @@ def _metrics_folder() -> Iterator[None]:
     if os.environ.get(MULTIPROCESS_ENV):
         yield
         return
-    folder = tempfile.mkdtemp(prefix="cari-metrics-")
+    folder, maker = tempfile.mkdtemp(prefix="cari-metrics-"), os.getpid()
     os.environ[MULTIPROCESS_ENV] = folder
     try:
         yield
     finally:
-        os.environ.pop(MULTIPROCESS_ENV, None)
+        if os.getpid() == maker:
+            os.environ.pop(MULTIPROCESS_ENV, None)
+        _remove_if_made_here(folder, maker)
+
+
+def _remove_if_made_here(folder: str, maker: int) -> None:
+    """Remove the server's ``folder``, in the process that made it only.
+
+    A gunicorn worker is a fork of the server that ends by raising SystemExit
+    through the server's own frames: a worker stopped alone (SIGTERM, or its
+    timeout's SIGABRT) removed the metrics and writer folders of every
+    process, so the worker started in its place failed to boot and gunicorn
+    shut the whole server down.
+    """
+    if os.getpid() == maker:
         shutil.rmtree(folder, ignore_errors=True)
 
 

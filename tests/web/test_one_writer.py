@@ -144,6 +144,14 @@ def _workers(server: int) -> list[int]:
     return found
 
 
+def _warm_workers(proc: subprocess.Popen) -> list[int]:
+    """The workers of the server ``proc`` that have said they opened the index ('worker N: ... MB resident')."""
+    from tests.conftest import _SERVER_OUTPUT
+
+    said = "".join(_SERVER_OUTPUT[proc.pid][1])
+    return [pid for pid in _workers(proc.pid) if f"worker {pid}: " in said]
+
+
 def _holds(pid: int, generation: Path) -> bool:
     """Whether the process ``pid`` has a file of ``generation`` open (its readers' lock, its segments)."""
     folder = str(generation.resolve())
@@ -260,3 +268,30 @@ def test_the_writer_takes_a_server_ended_but_not_yet_reaped_for_gone():
     assert writer.running(os.getpid())
     ended.wait()
     assert not writer.running(ended.pid)
+
+
+def test_a_worker_stopped_alone_is_replaced_and_the_server_and_its_writer_go_on(tmp_path, indosum_docs):
+    """A gunicorn worker is a fork of the server and ends by SystemExit through the server's own frames: a worker
+    stopped alone (SIGTERM; gunicorn's own timeout of a stuck worker sends SIGABRT, which ends it the same way)
+    removed the server's metrics and writer folders, the worker started in its place failed to boot
+    ('counter_N.db: No such file or directory') and gunicorn shut the whole server down."""
+    docs = indosum_articles(indosum_docs, 120)
+    index, proc, url = _serve(tmp_path, docs[:100])
+    try:
+        deadline = time.monotonic() + 120
+        while len(first := _warm_workers(proc)) != 2 and time.monotonic() < deadline:
+            time.sleep(0.1)  # a signal to a worker still starting is lost: gunicorn's handlers are not yet its
+        os.kill(first[0], signal.SIGTERM)
+        while proc.poll() is None and time.monotonic() < deadline:
+            now = [pid for pid in _workers(proc.pid) if _state(pid) != "Z"]
+            if len(now) == 2 and first[0] not in now:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, "the server shut down"
+        assert first[0] not in _workers(proc.pid)
+        assert _post(url, docs[100:120])[0] == 200  # the writer's socket is still there
+        assert search.Index(index).doc_count() == 120
+        with urllib.request.urlopen(url + "/metrics", timeout=30) as response:
+            assert response.status == 200
+    finally:
+        stop(proc)
