@@ -22,7 +22,7 @@ from search.query.budget import NO_DEADLINE, Deadline
 from search.query.builder import concept_key
 from search.query.parsed import ParsedQuery, concept_pieces, positive_terms
 from search.ranking import rerank
-from search.ranking.flat import flat_query
+from search.ranking.flat import exclusions_only, flat_query
 
 # Digits kept in an explanation's numbers: enough to add them up, few enough to read.
 DIGITS = 4
@@ -52,6 +52,8 @@ class Explainer:
         parts = flat_query(self.query)
         if self.sort != "relevance":
             return [{"ranker": "date", "score": None, "note": f"sorted {self.sort} first: no score"} for _ in page]
+        if exclusions_only(self.query) is not None:  # nothing to score by: the newest holding none of them
+            return [{"ranker": "date", "score": None, "note": "exclusions alone: newest first"} for _ in page]
         if parts is None:  # a NOT: Whoosh ranked it with the same BM25F, as one sum
             return [{"ranker": "whoosh", "score": _rounded(score)} for _, score in page]
         wanted, bonus = parts

@@ -46,3 +46,16 @@ def _branches(node: q.Query, boost: float = 1.0) -> list | None:
 
 def _is_wide(node: q.Query) -> bool:
     return isinstance(node, _WIDE) or any(_is_wide(child) for child in node.children())
+
+
+def exclusions_only(query: q.Query) -> list[q.Query] | None:
+    """What a query of exclusions alone excludes (``-yang -dan``, ``NOT yang``: each excluded part), else None.
+
+    Whoosh's parser makes ``-yang -dan`` an OR of NOTs (the articles lacking either word); a reader asks for the
+    articles holding neither, as ``banjir -yang -dan`` does for banjir's.
+    """
+    if type(query) is q.Not:
+        return [query.query]
+    if type(query) in (q.Or, q.And) and query.subqueries and all(type(s) is q.Not for s in query.subqueries):
+        return [s.query for s in query.subqueries]
+    return None
