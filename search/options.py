@@ -8,6 +8,21 @@ import os
 from search.errors import CariError, QueryError
 
 MAX_LIMIT = 100  # results a page at most
+# Results a search lists at most, page after page (Elasticsearch's max_result_window): a page past it read the
+# stored fields of every result before it (page 10,000 of 100 at 1,000,000 articles: 25-38 CPU-s and 7.6 GB before
+# the budget could stop it). Every match is in an export (--all, /api/export.csv), streamed.
+MAX_RESULTS = 10_000
+
+
+def check_window(page: int, limit: int) -> None:
+    """QueryError for a page that starts past the ``MAX_RESULTS``-th result (or before the first page)."""
+    if page < 1:
+        raise QueryError("Page numbers start at 1.")
+    if (page - 1) * limit >= MAX_RESULTS:
+        last = MAX_RESULTS // limit
+        raise QueryError(f"Page {page} is past the {MAX_RESULTS:,}th result, the last a search lists (page {last:,} "
+                         f"at {limit} a page): narrow the search with a source or dates, or export every match.",
+                         "past_results", page=page, last=last, results=MAX_RESULTS)
 # How results may be ordered; "date" is the older name of "newest".
 SORTS = ("relevance", "newest", "oldest")
 SORT_ALIASES = {"date": "newest"}

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from search.highlight.spans import Highlighted
+from search.options import MAX_RESULTS
 
 
 @dataclass
@@ -88,7 +89,8 @@ class SearchResults:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil((self.total if self.stories is None else self.stories) / self.limit))
+        found = self.total if self.stories is None else self.stories
+        return max(1, math.ceil(min(found, MAX_RESULTS) / self.limit))  # none past the last a search lists
 
     def to_dict(self) -> dict:
         """A page of results as plain data (each hit's ``to_dict``); ``search.json_shape.results_json`` is the API's JSON."""

@@ -20,7 +20,7 @@ from search.errors import QueryError, UnbalancedQuery
 from search.highlight.spans import snippet, whole
 from search.index import generations
 from search.index.records import stored_reader
-from search.options import MAX_LIMIT, checked_sort
+from search.options import MAX_LIMIT, check_window, checked_sort
 from search.query.alternatives import NO_COMPLETIONS, Table
 from search.query.budget import NO_DEADLINE, Deadline
 from search.query.did_you_mean import did_you_mean
@@ -54,9 +54,8 @@ def search_page(
 ) -> SearchResults:
     """A page of ranked results for the user's query text (``Index.search`` says what each option does)."""
     started = time.perf_counter()
-    if page < 1:
-        raise QueryError("Page numbers start at 1.")
     limit = max(1, min(limit, MAX_LIMIT))
+    check_window(page, limit)
     sort = checked_sort(sort)
     asked = text
     if facets:  # who names what: read once per index, not in a search's time

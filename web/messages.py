@@ -11,6 +11,8 @@ import re
 
 from search import QueryError
 
+from .formatting import angka
+
 GENERIC = "Kata pencarian ini tidak dapat dipahami. Periksa tanda kutip, tanda kurung dan operatornya."
 # reason -> the sentence, filled in from the error's details
 SAID = {
@@ -30,12 +32,15 @@ SAID = {
     "dates_reversed": "Tanggal awal {date_from!r} jatuh sesudah tanggal akhir {date_to!r}: tukar keduanya.",
     "bad_sort": "Urutan tidak dikenali: pilih relevansi, terbaru atau terlama.",
     "bad_number": "Nilai {name} {value!r} tidak sah: gunakan bilangan bulat dari {low} sampai {high}.",
+    "past_results": "Halaman {page} melewati hasil ke-{results}, yang terakhir ditampilkan (halaman {last}): "
+    "persempit pencarian dengan sumber atau tanggal, atau unduh semua hasilnya.",
 }
 
 
 # The reasons that are about a filter or the page's address, not the words typed: the page says so.
 NOT_THE_WORDS = {"several_sources": "Sumber", "unknown_source": "Sumber", "bad_date": "Tanggal",
-                 "dates_reversed": "Tanggal", "bad_sort": "Urutan", "bad_number": "Alamat halaman"}
+                 "dates_reversed": "Tanggal", "bad_sort": "Urutan", "bad_number": "Alamat halaman",
+                 "past_results": "Alamat halaman"}
 
 
 def about(error: QueryError) -> str | None:
@@ -52,4 +57,6 @@ def indonesian(error: QueryError, day: str | None = None) -> str:
     details = {"day": day if day and re.fullmatch(r"\d{4}-\d\d-\d\d", day) else "2022-10-06", **error.details}
     if error.reason == "unknown_source":
         details["listed"] = details.get("listed") or "belum ada"
+    if error.reason == "past_results":
+        details.update({name: angka(value) for name, value in details.items() if isinstance(value, int)})
     return said.format(**details)

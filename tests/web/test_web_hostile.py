@@ -57,3 +57,22 @@ def test_the_app_never_runs_with_the_debugger(app):
     assert not app.debug
     response = app.test_client().get("/api/search?q=rusia")
     assert "Werkzeug Debugger" not in response.get_data(as_text=True)
+
+
+def test_a_page_past_the_ten_thousandth_result_is_refused_before_any_work(app, seed_index):
+    """Page 10,000 of 100 asked for the stored fields of a million results before the budget could look (25-38
+    CPU-s and 7.6 GB at 1,000,000 articles): a search lists 10,000 results at most, as Elasticsearch does, and says
+    so; every match is in an export."""
+    from search import Index, QueryError
+    from search.results import SearchResults
+
+    client = app.test_client()
+    assert client.get("/api/search", query_string={"q": "kazakhstan", "page": 100, "limit": 100}).status_code == 200
+    answer = client.get("/api/search", query_string={"q": "kazakhstan", "page": 101, "limit": 100})
+    assert answer.status_code == 400 and "past the 10,000th result" in answer.get_json()["error"]
+    page = client.get("/search", query_string={"q": "kazakhstan", "page": 2000})
+    assert page.status_code == 400
+    assert "Halaman 2.000 melewati hasil ke-10.000" in page.get_data(as_text=True)
+    with Index(seed_index) as index, pytest.raises(QueryError, match="past the 10,000th"):
+        index.search("*", page=1001)
+    assert SearchResults("banjir", 1_000_000, 1, 10, 0.0).pages == 1_000  # no link past the last page listed
