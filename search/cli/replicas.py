@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from search.cli.common import INDEX_OPTION, _fail_on_cari_errors, cli, plural
+
+if TYPE_CHECKING:
+    from search import Published, PublishFailed
 
 
 @cli.command()
@@ -33,10 +38,25 @@ def publish(destinations: tuple[str, ...], index_dir: Path, as_json: bool) -> No
       cari publish reader1:/srv/cari/index rsync://reader2/cari/index
     """
     # lazy: `cari --help` starts without loading the engine
-    from search import Index, PublishFailed
+    from search import Index
+
+    try:
+        failed = _publish_each(Index(index_dir).publish(list(destinations)), as_json)
+    except KeyboardInterrupt:  # Ctrl-C: click said only "Aborted!"
+        click.echo("Stopped: a replica whose publishing was under way, and every one after it, still serves its "
+                   "previous index; publish again to finish.", err=True)
+        sys.exit(130)
+    if failed:
+        sys.exit(1)
+
+
+def _publish_each(results: Iterable[Published | PublishFailed], as_json: bool) -> int:
+    """Say what became of each destination as it is done; how many failed."""
+    # lazy: `cari --help` starts without loading the engine
+    from search import PublishFailed
 
     failed = 0
-    for result in Index(index_dir).publish(list(destinations)):
+    for result in results:
         if isinstance(result, PublishFailed):
             failed += 1
             if as_json:
@@ -52,5 +72,4 @@ def publish(destinations: tuple[str, ...], index_dir: Path, as_json: bool) -> No
                        f"{plural(result.files_sent, 'file')} sent ({result.bytes_sent / 1e6:.1f} MB), "
                        f"{kept} already there; it serves the new index from its next request.")
         sys.stdout.flush()
-    if failed:
-        sys.exit(1)
+    return failed

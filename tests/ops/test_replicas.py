@@ -160,3 +160,17 @@ def test_an_interrupted_publish_leaves_the_replica_serving_its_previous_generati
     assert code == 0 and done["generation"] == new
     assert replica_searcher.health()["generation"] == new
     assert replica_searcher.search("banjir").total == 1 + sum("banjir" in d["text"].lower() for d in big)
+
+
+def test_ctrl_c_of_a_publish_says_the_replicas_serve_their_previous_index(writer, tmp_path, run_cli, monkeypatch):
+    """Ctrl-C during a publish printed only click's 'Aborted!' (exit 1): it says what the replicas serve (exit 130)."""
+    from search import Index
+
+    def interrupted(self, destinations):
+        raise KeyboardInterrupt
+        yield  # a generator, as Index.publish
+
+    monkeypatch.setattr(Index, "publish", interrupted)
+    result = run_cli("publish", "--index", writer, str(tmp_path / "replica"))
+    assert result.exit_code == 130
+    assert "still serves its previous index" in result.output and "Aborted" not in result.output
