@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import make_index, start_cari_serve, stop
-from web.slow_clients import HEADER_SECONDS
+from web.slow_clients import BODY_SECONDS, HEADER_SECONDS
 
 pytestmark = [pytest.mark.server]
 
@@ -67,6 +67,38 @@ def test_a_connection_whose_headers_do_not_come_in_time_gets_408_and_is_closed(t
     finally:
         stop(proc)
 
+
+@pytest.mark.slow
+def test_a_write_whose_body_dribbles_in_gets_408_and_readers_are_answered_meanwhile(tmp_path):
+    """A body had no deadline: 2,100 writes with the key sending theirs a byte a second held every connection
+    of two workers and no search was answered. A body slower than BODY_MIN_RATE past BODY_SECONDS is a 408."""
+    index = make_index(tmp_path, ARTICLES)
+    key_file = tmp_path / "key"
+    key_file.write_text("rahasia-redaksi-0123456789", encoding="utf-8")
+    proc, url, _ = start_cari_serve(index, 60, "--workers", "1", "--api-key-file", str(key_file))
+    host, port = url.split("//")[1].split(":")
+    try:
+        sock = socket.create_connection((host, int(port)), timeout=5)
+        sock.sendall(b"POST /api/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                     b"Authorization: Bearer rahasia-redaksi-0123456789\r\nContent-Length: 100000\r\n\r\n{")
+        sock.setblocking(False)
+        answer, deadline = b"", time.monotonic() + BODY_SECONDS + 120
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(f"{url}/api/search?q=banjir", timeout=60) as response:  # while it dribbles
+                assert response.status == 200
+            try:
+                chunk = sock.recv(4096)
+            except BlockingIOError:
+                sock.send(b" ")  # a byte at a time: far under the pace a write must keep
+                time.sleep(0.2)
+                continue
+            answer += chunk
+            if not chunk or answer.endswith(b"slowly."):
+                break
+        assert answer.startswith(b"HTTP/1.1 408 Request Timeout"), answer
+        sock.close()
+    finally:
+        stop(proc)
 
 
 def test_the_shipped_haproxy_config_bounds_a_request_s_head_and_buffers_its_body():
