@@ -221,7 +221,9 @@ def warm_up_worker(worker: Any) -> None:
     worker.cari_warm_up = threading.Timer(WARM_SECONDS, _warm_searches, args=(worker,))
     worker.cari_warm_up.daemon = True
     worker.cari_warm_up.start()
-    print(f"worker {os.getpid()}: {resident_mb():.0f} MB resident", file=sys.stderr, flush=True)
+    # One write of the whole line: two workers printing at once ran theirs together ("...residentworker ...").
+    sys.stderr.flush()
+    os.write(sys.stderr.fileno(), f"worker {os.getpid()}: {resident_mb():.0f} MB resident\n".encode())
 
 
 def _quit_quietly(worker: Any) -> None:
