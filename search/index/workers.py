@@ -418,4 +418,6 @@ def _write_segment(index_path: str, jobs: Any, results: Any, parent: int, counte
         reports.send()
         results.put(("done", finished))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which cancels the build
-        results.put(("failed", f"{type(e).__name__}: {e}"))
+        # A full disk is said as the disk says it, with the file: not "OSError: [Errno 28] ...".
+        said = f"{e.strerror} ({e.filename or index_path})" if isinstance(e, OSError) and e.strerror else None
+        results.put(("failed", said or f"{type(e).__name__}: {e}"))

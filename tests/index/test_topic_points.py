@@ -172,3 +172,26 @@ def test_a_build_places_its_segments_in_processes_of_their_own_with_the_same_poi
         build_index([write_jsonl(tmp_path / "articles.jsonl", docs[:650])], index_dir, procs=2, full=True)
     assert live_generation(index_dir) == before  # the previous index still serves
     assert Index(index_dir).related(docs[3]["id"], limit=10)
+
+
+def test_a_full_disk_in_a_worker_is_said_as_the_disk_says_it_and_the_index_is_unchanged(tmp_path, indosum_docs,
+                                                                                          monkeypatch):
+    """A rebuild on a full disk (a 60 MB tmpfs) said 'An indexing worker failed: OSError: [Errno 28] No space left
+    on device.', an exception's name and number; it says the device's words and the file."""
+    import errno
+
+    from search.index import workers
+
+    docs = list(indosum_docs.values())[:650]
+    index_dir = make_index(tmp_path / "first", docs[:20])
+    before = live_generation(index_dir)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(index_dir / "MAIN_x.seg"))
+
+    monkeypatch.setattr(workers, "worker_writer", full)  # in the workers: forked after this
+    with pytest.raises(IndexingFailed) as failed:
+        build_index([write_jsonl(tmp_path / "articles.jsonl", docs)], index_dir, procs=2, full=True)
+    assert str(failed.value) == (f"An indexing worker failed: No space left on device ({index_dir / 'MAIN_x.seg'}). "
+                                 "The previous index is unchanged.")
+    assert live_generation(index_dir) == before
