@@ -29,9 +29,10 @@ def drop_common_stopwords(
     ``reader`` is a Whoosh reader or anything else with its ``doc_count_all``
     and ``doc_frequency`` (``postings.PostingArrays`` remembers them).
 
-    Only alternatives (terms inside an OR) are dropped: a phrase or an AND
-    keeps all its words. A query made only of such words is kept whole, so
-    that it still finds something. ``every_field``: a stopword common in one
+    Only alternatives (terms inside an OR) are dropped, and a word an AND asks
+    in every field (words beside a field): a phrase keeps all its words. A
+    query made only of such words is kept whole, so that it still finds
+    something. ``every_field``: a stopword common in one
     field is dropped from every field (keywords, see below).
     """
     common = _CommonStopwords(reader, max_share)
@@ -74,8 +75,21 @@ class _CommonStopwords:
     def is_common(self, node: q.Query) -> bool:
         return self.is_common_in_field(node) or (type(node) is q.Term and node.text in self.everywhere)
 
+    def is_common_word(self, node: q.Query) -> bool:
+        """Whether ``node`` is one stopword asked in every field (``title:banjir di jakarta``: ``di`` is
+        ``title_exact:di OR body_exact:di``), common in one of them: plain keywords drop it, so does a field's AND
+        (``builder.every_word_parser``)."""
+        leaves = [node] if type(node) is q.Term else list(node.leaves()) if isinstance(node, q.Or) else []
+        return (bool(leaves) and all(type(leaf) is q.Term and leaf.text in self.stopwords for leaf in leaves)
+                and len({leaf.text for leaf in leaves}) == 1 and any(map(self.is_common_in_field, leaves)))
+
     def prune(self, node: q.Query) -> q.Query | None:
-        """``node`` without the common alternatives; None where nothing is left."""
+        """``node`` without the common alternatives, and an AND without its common words; None where nothing is
+        left."""
+        if type(node) is q.And:
+            words = [self.prune(child) for child in node.subqueries if not self.is_common_word(child)]
+            words = [child for child in words if child is not None]
+            return None if not words else words[0] if len(words) == 1 else q.And(words, boost=node.boost)
         if isinstance(node, q.Or):
             kept = [self.prune(child) for child in node.subqueries if not self.is_common(child)]
             kept = [child for child in kept if child is not None]
