@@ -33,7 +33,11 @@ from search.analysis.abbreviations import abbreviation_lines
 from search.analysis.stemmer import without_clitic
 from search.analysis.tokens import fold, is_reduplication
 from search.analysis.wordlists import read_lines
+from search.query.learned_abbreviations import LearnedAbbreviations
 
+# On an index of format 10, which does not hold an abbreviation where its full form stands: an abbreviation
+# searches its full form as a phrase (AS -> "Amerika Serikat", weighing 0.3), the full form its abbreviation at 0.5.
+FORMAT_10_WEIGHTS = {"abbreviation": 0.3, "full form": 0.5}
 # How much an alternative weighs beside the word typed (1.0).
 WEIGHTS = {
     "variant": 0.8,  # the same name spelt another way
@@ -43,10 +47,11 @@ WEIGHTS = {
     "full form": 1.0,  # Amerika Serikat -> AS: the index holds it where the full form stands, as the phrase
     "correction": 0.5,  # a typo's likely meaning, below what was typed
     "completion": 1.0,  # the word being typed, completed (results as the reader types): it is what they mean
+    # The archive's own definitions (learned_abbreviations), not indexed where their long form stands: searched as
+    # an index of format 10 searches the table's.
+    "defined long form": FORMAT_10_WEIGHTS["abbreviation"],  # OJK -> "otoritas jasa keuangan", as a phrase
+    "defined abbreviation": FORMAT_10_WEIGHTS["full form"],  # otoritas jasa keuangan -> OJK
 }
-# On an index of format 10, which does not hold an abbreviation where its full form stands: an abbreviation
-# searches its full form as a phrase (AS -> "Amerika Serikat", weighing 0.3), the full form its abbreviation at 0.5.
-FORMAT_10_WEIGHTS = {"abbreviation": 0.3, "full form": 0.5}
 # The longest run of words looked up as one key (``kementerian luar negeri``; ``persatuan sepak bola seluruh
 # indonesia``, PSSI).
 MAX_KEY_WORDS = 6
@@ -191,6 +196,8 @@ class Alternatives:
     lexicon: Lexicon | None = None
     corrections: bool = True  # False: the words as typed (the reader asked for no corrections)
     abbreviations_indexed: bool = True  # False: an index of format 10 (FORMAT_10_WEIGHTS)
+    # The abbreviations the archive defines itself, searched as the phrase they stand for and back (FORMAT_10_WEIGHTS).
+    learned: LearnedAbbreviations | None = None
 
     def of_words(self, words: list[str]) -> list[Form]:
         """Alternatives of a run of two or more words as a whole (``amerika serikat`` -> ``AS``)."""
@@ -199,6 +206,8 @@ class Alternatives:
         abbreviated = full_forms.forms(text)
         if not self.abbreviations_indexed:
             abbreviated = [_format_10(form) for form in abbreviated]
+        if self.learned is not None and not abbreviated:
+            abbreviated = [Form(short, "defined abbreviation") for short in self.learned.shorts(key(text))]
         return _unique([*self.synonyms.forms(text), *shipped_variants().forms(text), *abbreviated], text)
 
     def of_word(self, word: str, in_keywords: bool = True, context: tuple[str, ...] = ()) -> list[Form]:
@@ -219,6 +228,8 @@ class Alternatives:
             found += [Form(other, "abbreviation") for other in other_abbreviations(word)]
         else:
             found += [_format_10(Form(full, "abbreviation")) for full in spelled_out(word)]
+        if self.learned is not None and not spelled_out(word):  # the shipped table's are indexed
+            found += [Form(full, "defined long form") for full in self.learned.long_forms(key(word))]
         lower = key(word)
         if is_reduplication(lower):
             found.append(Form(lower.split("-")[0], "base"))
@@ -255,12 +266,14 @@ class Alternatives:
         """Whether ``word`` may open a run of words looked up as one (``amerika`` in ``amerika serikat``)."""
         _, full_forms = abbreviation_table()
         folded = key(word)
-        return any(t.starts_a_key(folded) for t in (self.synonyms, shipped_variants(), full_forms))
+        return any(t.starts_a_key(folded) for t in (self.synonyms, shipped_variants(), full_forms)) or (
+            self.learned is not None and self.learned.starts_a_key(folded))
 
     def longest_key(self) -> int:
         """The most words any table's key has (at most ``MAX_KEY_WORDS``)."""
         _, full_forms = abbreviation_table()
-        longest = max(self.synonyms.longest_key(), shipped_variants().longest_key(), full_forms.longest_key())
+        longest = max(self.synonyms.longest_key(), shipped_variants().longest_key(), full_forms.longest_key(),
+                      self.learned.longest_key() if self.learned is not None else 1)
         return min(MAX_KEY_WORDS, longest)
 
 

@@ -17,7 +17,7 @@ from whoosh import query as q
 
 from search.analysis.answers import asked_kind, asked_type, framing_words
 from search.analysis.tokens import TOKEN, analyse
-from search.analysis.wordlists import question_words
+from search.analysis.wordlists import question_words, stopwords
 from search.errors import QueryError
 from search.query.alternatives import Alternatives
 from search.query.parsed import Compound, Concept, ParsedQuery
@@ -234,8 +234,15 @@ class QueryBuilder:
             terms = self._word_terms(word)
             words[word.lower()] = set(map(concept_key, terms)) if terms else set()
         standing_for_all = keys.difference(*words.values())
+        # A stopword inside a long form the archive defines (``pemuda dan olahraga``) is no concept: most articles
+        # hold it, so it is pruned, and what was left of it (the abbreviation, not indexed where the long form stands)
+        # would ask the long form's articles for the abbreviation. A long form of the table keeps it: its
+        # abbreviation, indexed where it stands, asks for the phrase (``dalam`` in ``kementerian dalam negeri``).
+        learned = len(words) > 1 and all(form.reason == "defined abbreviation" for form in expansion.forms)
+        common = stopwords() if learned else frozenset()
         for word, own in words.items():
-            concepts.setdefault(word, set()).update((own & keys) | standing_for_all)
+            if word not in common:
+                concepts.setdefault(word, set()).update((own & keys) | standing_for_all)
 
     def _expansion_branches(self, group: str) -> tuple:
         """The branches of an expansion group as the parser makes them (its terms as (field, term, boost))."""

@@ -84,8 +84,10 @@ def test_total_counted_from_postings_equals_whoosh_count(seed_index):
 
     searcher = Index(seed_index)
     questions = ("kapan kazakhstan rusuh", "berapa korban gempa")  # OR ANDMAYBE answer kind
+    # (Not 'csto': the seeds define it, "Collective Security Treaty Organization (CSTO)", so it searches that phrase
+    # too, and a phrase is no plain OR.)
     with whoosh_searcher(seed_index) as whoosh:  # Whoosh's searcher of the live generation, as Index reads it
-        for text in ("mengusir", "rusia ukraina", "kazakhstan tokayev csto", "title:kazakhstan", "zzzz", *questions):
+        for text in ("mengusir", "rusia ukraina", "kazakhstan tokayev moskow", "title:kazakhstan", "zzzz", *questions):
             query = searcher.parse(text).query
             assert count_plain_or(whoosh, query) == len(whoosh.search(query, limit=1)) is not None
         assert count_plain_or(whoosh, searcher.parse("rusia AND ukraina").query) is None
