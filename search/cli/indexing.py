@@ -204,14 +204,13 @@ def with_progress(index_dir: Path, quiet: bool, build: Callable[[Callable[[objec
     # lazy: `cari --help` starts without loading the engine
     from search import Phase, Problem
 
-    counter = _Counter(enabled=not quiet)
+    counter = ProgressLine(enabled=not quiet)
     started = time.perf_counter()
 
     def on_item(item: object) -> None:
         if isinstance(item, Phase):  # the steps after reading many articles, each its own line: none is silent
-            counter.finish()
-            if not quiet and counter.count >= _Counter.SHOWN_FROM:
-                click.echo(f"{item} ({time.perf_counter() - started:.1f} s)", err=True)
+            if not quiet and counter.count >= ProgressLine.SHOWN_FROM:
+                counter.phase(str(item), item.share, time.perf_counter() - started)
             return
         if isinstance(item, Problem):
             counter.finish()  # shown at once, not after a long run, on a line of its own
@@ -239,7 +238,7 @@ def build_with_progress(sources: list[Path], index_dir: Path, quiet: bool) -> No
     with_progress(index_dir, quiet, lambda on_item: Index(index_dir).rebuild(sources, on_item=on_item))
 
 
-class _Counter:
+class ProgressLine:
     """``Indexing: 12,345 articles read`` on standard error, rewritten in place as the build reads (a terminal only).
 
     The build reports each article as it reads it, so nothing is read twice
@@ -251,10 +250,17 @@ class _Counter:
     SHOWN_FROM = 200  # articles: a smaller build is over before a count would help
 
     def __init__(self, enabled: bool):
-        self.enabled = enabled and sys.stderr.isatty()
+        self.enabled = enabled and self.on_a_terminal()
         self.count = 0
         self.shown_at = 0.0
         self.showing = False
+        self.line = ""  # the step (and its share done) the terminal's last line shows, if not the count
+        self.step_line = ""
+
+    @staticmethod
+    def on_a_terminal() -> bool:
+        """Whether standard error is a terminal (a pipe or a log gets each step's line once)."""
+        return sys.stderr.isatty()
 
     def step(self) -> None:
         self.count += 1
@@ -265,10 +271,31 @@ class _Counter:
             click.echo(f"\rIndexing: {self.count:,} articles read", err=True, nl=False)
 
     def finish(self) -> None:
-        """End the line the count is on (before a message of its own, and at the end)."""
+        """End the line the count (or a step's share) is on (before a message of its own, and at the end)."""
         if self.showing:
-            click.echo(f"\rIndexing: {self.count:,} articles read", err=True)
+            # A step's line ends as it started (its share done rubbed out): the lines left are those of a pipe.
+            shown = self.step_line.ljust(len(self.line)) if self.line else f"Indexing: {self.count:,} articles read"
+            click.echo(f"\r{shown}", err=True)
             self.showing = False
+        self.line = ""
+
+    def phase(self, step: str, share: float | None, seconds: float) -> None:
+        """A step of the build: its own line as it starts; on a terminal, rewritten with the share of a long one
+        done as it goes (the topics' 6-9 s on IndoSum said nothing)."""
+        if share is None:
+            self.finish()
+            self.step_line = f"{step} ({seconds:.1f} s)"
+            if not self.enabled:
+                click.echo(self.step_line, err=True)
+                return
+            self.line, self.showing, self.shown_at = self.step_line, True, time.monotonic()
+            click.echo(self.line, err=True, nl=False)
+            return
+        now = time.monotonic()
+        if self.enabled and self.showing and now - self.shown_at >= self.EVERY_SECONDS:
+            self.shown_at = now
+            self.line = f"{self.step_line[:self.step_line.rindex(' (')]}: {share:.0%} ({seconds:.1f} s)"
+            click.echo(f"\r{self.line}", err=True, nl=False)
 
 
 def summary(report: BuildReport) -> str:

@@ -25,7 +25,17 @@ from search.ingest.sources import STDIN, read_articles, settle
 
 
 class Phase(str):
-    """A step of a build after its articles are read, given to ``on_item`` as it starts (it can take seconds)."""
+    """A step of a build after its articles are read, given to ``on_item`` as it starts (it can take seconds);
+    a long one given again as it goes, with ``share`` the part of it done (``Phase.done``)."""
+
+    share: float | None = None
+
+    @classmethod
+    def done(cls, step: str, share: float) -> Phase:
+        """``step`` again, ``share`` (0 to 1) of it done."""
+        phase = cls(step)
+        phase.share = share
+        return phase
 
 
 ProgressCallback = Callable[[Article | Problem | Phase], None]
@@ -290,9 +300,12 @@ def removals(batch: Batch, contents: dict[str, str]) -> list[str]:
     return [doc_id for doc_id in gone if doc_id in batch.previous] + changed
 
 
-def announce(batch: Batch, step: str) -> None:
-    if batch.on_item is not None:
-        batch.on_item(Phase(step))
+def announce(batch: Batch, step: str) -> Callable[[float], None]:
+    """Tell ``batch``'s listener that ``step`` starts; returns what tells it how much of the step is done."""
+    listener = batch.on_item
+    if listener is not None:
+        listener(Phase(step))
+    return (lambda share: listener(Phase.done(step, share))) if listener is not None else (lambda share: None)
 
 
 def shown(path: Path) -> str:

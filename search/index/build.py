@@ -200,8 +200,7 @@ def _write_generation(index_dir: Path, live: Path | None, batch: Batch, procs: i
         save_roots(generation, live)
         relearned = topics.needs_learning(generation, ix)
         if relearned:  # else an update keeps them (hard-linked)
-            announce(batch, "Learning the archive's topics (for related articles)")
-            topics.learn_from(generation, ix)
+            topics.learn_from(generation, ix, announce(batch, "Learning the archive's topics (for related articles)"))
         announce(batch, "Placing the articles in the topics (for related articles)")
         topic_points.write(generation, ix, relearned, live, procs or default_procs())
         if batch.on_item is not None:
