@@ -118,3 +118,12 @@ def respellings(word: str) -> list[str]:
             found.setdefault(second)
     found.pop(word, None)
     return [spelling for spelling in found if skeleton(spelling) == shape]
+
+
+def y_for_i_inside(word: str, other: str) -> bool:
+    """Whether ``other`` is ``word`` with an ``i`` written ``y`` (or the other way) before its last letter: in a
+    short name another name (``china`` and ``chyna``, ``lion`` and ``lyon``), unlike a final one (``andi``, ``andy``)."""
+    if len(word) != len(other):
+        return False
+    differ = [at for at, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+    return len(differ) == 1 and differ[0] < len(word) - 1 and {word[differ[0]], other[differ[0]]} == {"i", "y"}

@@ -20,7 +20,7 @@ from search._whoosh.term_prefixes import prefix_terms
 from search.analysis.stemmer import shared_stemmer, without_clitic
 from search.analysis.wordlists import stopwords
 from search.query.budget import NO_DEADLINE, Deadline
-from search.query.transliteration import modern, respellings, short_respellings
+from search.query.transliteration import modern, respellings, short_respellings, y_for_i_inside
 from search.query.typo_cost import COMMON_TYPO, typo_cost
 
 # Letters a suggestion shares with the word (typos at the very start are
@@ -49,6 +49,7 @@ RARE_TYPO_DOCS, FAR_MORE_NAME = 2, 5
 # frequent spelling is a name of its own.
 VARIANT_SHARE, VARIANT_DOCS = 0.02, 5
 MIN_VARIANT = 5
+SHORT_NAME = 5  # letters: a y written for an i inside a name this short makes another name (lion, lyon)
 
 
 def allowed_edits(word: str) -> int:
@@ -167,6 +168,8 @@ class IndexLexicon:
         own = self.frequency(word)
         found = []
         spellings = respellings(word) if len(word) >= MIN_VARIANT else short_respellings(word)
+        if len(word) <= SHORT_NAME:  # a y for an i inside so short a name is another name (china: Blac Chyna)
+            spellings = [text for text in spellings if not y_for_i_inside(word, text)]
         if not own and modern(word) != word:
             spellings = [modern(word), *spellings]
         for text in self.deadline.checked(spellings):

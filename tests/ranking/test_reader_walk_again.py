@@ -68,3 +68,13 @@ def test_a_word_the_archive_defines_once_is_not_an_abbreviation(indosum_index):
     searcher = Index(indosum_index)
     for word in ("itu", "jam"):
         assert "union" not in str(searcher.parse(word).query) and "agung" not in str(searcher.parse(word).query)
+
+
+def test_china_is_not_blac_chyna(indosum_index, indosum_docs):
+    # 'china' searched 'chyna' as a spelling of it (a y for an i), and listed the Kardashians' Blac Chyna with China;
+    # 'chyna' listed 118 articles on China after her one.
+    searcher = Index(indosum_index)
+    china = {hit.id for page in (1, 2) for hit in searcher.search("china", page=page, limit=100, group=False).hits}
+    chyna = searcher.search("chyna", limit=100, group=False)
+    assert not any(holds(indosum_docs[doc_id], "chyna") for doc_id in china) and len(china) >= 150
+    assert chyna.total >= 1 and all(holds(indosum_docs[hit.id], "chyna") for hit in chyna.hits)
