@@ -129,6 +129,13 @@ _SENTENCE_JOINED = re.compile(r"(?<![\w\-*:\"])(?:([eE])([^\W\d_]{3,})|([^\W\d_]
 
 
 JOINED_RARE = 1  # a joined form the index holds is itself (email, mp3, s8), one it does not is its pieces (ektp)
+# The electronic e- written with an accent (ÉKTP, é-KTP: a phone's keyboard offers it), read as the e the index holds
+# (its words are folded): as a letter of its own it was no compound, and 'éktp' found nothing.
+_ACCENTED_E = re.compile(r"(?<![\w\-*:\"])[éÉèÈêÊëË](?=-?[^\W\d_]{2,})")
+
+
+def _plain_e(text: str) -> str:
+    return _ACCENTED_E.sub(lambda m: "E" if m.group(0).isupper() else "e", text)
 
 
 def split_compounds(text: str, lexicon: Lexicon | None = None, corrections: bool = True) -> str:
@@ -159,6 +166,7 @@ def compounds_apart(
     and ``covid 19`` are compounds too (``_SPACED``). Quoted phrases are left alone."""
     if '"' in text:
         return text, ()
+    text = _plain_e(text)
     found: list[tuple[str, ...]] = []
 
     def hyphenated(m: re.Match) -> str:

@@ -70,6 +70,25 @@ def test_a_word_the_archive_defines_once_is_not_an_abbreviation(indosum_index):
         assert "union" not in str(searcher.parse(word).query) and "agung" not in str(searcher.parse(word).query)
 
 
+def _finds_the_same(indosum_index, typed, written):
+    searcher = Index(indosum_index)
+    found = searcher.search(typed, limit=100, group=False)
+    meant = searcher.search(written, limit=100, group=False)
+    assert found.total == meant.total >= 10 and found.matched == "all"
+
+    def every(text):
+        return {hit.id for page in (1, 2) for hit in searcher.search(text, page=page, limit=100, group=False).hits}
+
+    assert every(typed) == every(written)
+    assert found.corrections == ([("srimulyani", "sri mulyani")] if typed == "srimulyani" else [])
+
+
+@pytest.mark.parametrize("typed, written", [("ÉKTP", "ektp"), ("éktp", "e-ktp"), ("é-KTP", "e ktp")])
+def test_an_accented_e_prefix_is_the_electronic_e(indosum_index, typed, written):
+    # 'éktp' and 'ÉKTP' (the e- a phone's keyboard may accent) found nothing where 'ektp' finds 65.
+    _finds_the_same(indosum_index, typed, written)
+
+
 def test_mekkah_finds_the_articles_writing_makkah_or_mekah(indosum_index, indosum_docs):
     # 'mekkah' found 3 of the 6 articles naming the city (not those writing Makkah or Mekah) and the one with the
     # typo 'mekipun' (both are 'mek' to the stemmer); 'makkah' and 'mekah' missed the 3 writing Mekkah.
