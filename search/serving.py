@@ -77,7 +77,7 @@ class OpenGeneration:
         # The searcher's schema, not index.schema: that reads the generation's TOC from disk again.
         self.builder = QueryBuilder(self.searcher.schema, Alternatives(
             lexicon=self.lexicon, abbreviations_indexed=index_format >= ABBREVIATIONS_INDEXED,
-            learned=self._learned))
+            learned=self._learned, joined_names=lambda: self.policy.name_book.joined()))
         self._completions: CompletionTable | None = None
         self._stories: StoryMap | None = None
         self._topics: Topics | None | bool = False  # False: not read yet

@@ -21,15 +21,16 @@ CLITICS = ("nya", "lah", "kah", "pun")
 _ALPHA = re.compile(r"^[^\W\d_]+$")
 
 
-def without_clitic(word: str) -> str | None:
+def without_clitic(word: str, shortest: int = 4) -> str | None:
     """``word`` without a final ``-nya/-lah/-kah/-pun``, or None if it has none.
 
-    The rest must keep four letters, and ``-lah`` after an ``l`` is a name's
-    ending, not a clitic (Abdullah, Fadlullah).
+    The rest must keep ``shortest`` letters (four: the stemmer's; a query
+    asks about three, an abbreviation's: ``kpknya``), and ``-lah`` after an
+    ``l`` is a name's ending, not a clitic (Abdullah, Fadlullah).
     """
     for clitic in CLITICS:
         rest = word[: -len(clitic)]
-        if word.endswith(clitic) and len(rest) >= 4 and not (clitic == "lah" and rest.endswith("l")):
+        if word.endswith(clitic) and len(rest) >= shortest and not (clitic == "lah" and rest.endswith("l")):
             return rest
     return None
 

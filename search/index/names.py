@@ -52,12 +52,21 @@ class NameBook:
 
     def __init__(self, names: list[Name]) -> None:
         self.names = names
+        self._joined: dict[str, str] | None = None
         self._by_form: dict[str, Name] = {}
         for name in sorted(names, key=lambda n: len(n.forms)):  # a form of a longer name loses to the name itself
             for form in (*name.forms, folded_name(name.display)):
                 self._by_form.setdefault(form, name)
         for name in names:
             self._by_form[name.key] = name
+
+    def joined(self) -> dict[str, str]:
+        """``form written together -> form`` of each form of several words of a person's name (``srimulyani``:
+        ``sri mulyani``), built when first asked."""
+        if self._joined is None:
+            self._joined = {form.replace(" ", ""): form for name in self.names if name.kind == PERSON
+                            for form in name.forms if " " in form}
+        return self._joined
 
     def lookup(self, text: str) -> Name | None:
         return self._by_form.get(folded_name(text))

@@ -24,7 +24,7 @@ are given to it as a :class:`Lexicon`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -198,6 +198,8 @@ class Alternatives:
     abbreviations_indexed: bool = True  # False: an index of format 10 (FORMAT_10_WEIGHTS)
     # The abbreviations the archive defines itself, searched as the phrase they stand for and back (FORMAT_10_WEIGHTS).
     learned: LearnedAbbreviations | None = None
+    # The index's learned names of several words by their words written together (``srimulyani``: sri mulyani).
+    joined_names: Callable[[], dict[str, str]] | None = None
 
     def of_words(self, words: list[str]) -> list[Form]:
         """Alternatives of a run of two or more words as a whole (``amerika serikat`` -> ``AS``)."""
@@ -243,6 +245,8 @@ class Alternatives:
                 # And the corrected word's own spellings: kazakstn -> kazakstan, Kazakhstan.
                 found += [Form(corrected, "correction"), *self.synonyms.forms(corrected),
                           *shipped_variants().forms(corrected)]
+            elif in_keywords and not completed:
+                found += self._written_together(lower)
             lexicon = self.lexicon
             # In keywords, a word in no article has nothing typed to rank below: its correction weighs what
             # the word would (persebaja: persebaya, above articles on baja, the root Sastrawi reads in it),
@@ -261,6 +265,19 @@ class Alternatives:
                           lexicon.weight_of(reference, key(f.text)) * (unknown if f.reason == "correction" else 1.0))
                      if " " not in f.text else f for f in found]
         return _unique(found, word)
+
+    def _written_together(self, word: str) -> list[Form]:
+        """A keyword in no article read as what the archive writes apart: an abbreviation and a clitic (``kpknya``:
+        KPK; the stemmer strips a clitic from four letters on) or a learned name with its space left out
+        (``srimulyani``: Sri Mulyani, said as a correction); each stands for the word typed, at its weight."""
+        lexicon = self.lexicon
+        if lexicon is None or lexicon.frequency(word):
+            return []
+        bare = without_clitic(word, shortest=3)
+        if bare and lexicon.frequency(bare):
+            return [Form(bare, "base", 1 / WEIGHTS["base"])]
+        spaced = self.joined_names().get(word) if self.joined_names is not None else None
+        return [Form(spaced, "correction", 1 / WEIGHTS["correction"])] if spaced else []
 
     def starts_a_run(self, word: str) -> bool:
         """Whether ``word`` may open a run of words looked up as one (``amerika`` in ``amerika serikat``)."""
