@@ -58,6 +58,9 @@ class Completion:
         return {"text": self.text, "kind": self.kind, **({"id": self.id} if self.id else {})}
 
 
+TIP_CANDIDATES = 300  # the title words in the most titles the tips are chosen from
+
+
 class CompletionTable:
     """The completions of one open index (a Whoosh searcher and the array scorer's postings and dates)."""
 
@@ -118,10 +121,13 @@ class CompletionTable:
             return self._tips
 
         is_name = shared_stemmer().is_name_like
-        order = np.argsort(-self.frequency, kind="stable")[:300].tolist()
+        if self._has_deletions:  # the lexicon's counts include removed articles: the live titles counted again
+            ranked = self._live_first(0, self.frequency, TIP_CANDIDATES)
+        else:
+            ranked = [self.words[i] for i in np.argsort(-self.frequency, kind="stable")[:TIP_CANDIDATES].tolist()]
         holding = self.next_words.holding_word
-        common = [self.words[i] for i in order if self.words[i].isalpha() and len(self.words[i]) >= 4
-                  and is_name(self.words[i]) and len(holding(self.words[i])) < self._postings.live_count / 10]
+        common = [word for word in ranked if word.isalpha() and len(word) >= 4
+                  and is_name(word) and len(holding(word)) < self._postings.live_count / 10]
         self._tips = []
         if common:
             first = self.next_words.holding_word(common[0])
