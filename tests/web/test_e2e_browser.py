@@ -382,3 +382,18 @@ def test_on_a_phone_the_facets_are_above_the_results_and_a_filter_applies_when_c
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing wider than the screen
     context.close()
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
+def test_the_list_of_several_sources_shows_whole_rows(archive, browser, width, height):
+    # With two sources chosen the source filter is a list box of three rows; its padding showed the top of a
+    # fourth one (liputan6's), cut at its middle, on a phone as on a desktop.
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
+    page = context.new_page()
+    page.goto(archive["url"] + "/search?q=banjir&source=cnn+indonesia&source=kumparan")
+    box = page.evaluate("""() => { const s = document.querySelector('select[name=source]');
+        return {inside: s.clientHeight, row: s.options[0].offsetHeight, size: s.size,
+                chosen: [...s.selectedOptions].map(o => o.value)}; }""")
+    assert box["chosen"] == ["cnn indonesia", "kumparan"] and box["size"] == 3
+    assert box["inside"] == box["size"] * box["row"], box  # whole rows: none cut
+    context.close()
