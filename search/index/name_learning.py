@@ -264,6 +264,7 @@ def _joined_forms(freq: dict[str, dict[str, int]], rules: _Rules, kinds: dict[st
     runs, caps, place, person = rules.runs, rules.caps, rules.place, rules.person
     forms: dict[str, set[str]] = {run: {run} for run in kinds}
     join_abbreviations(rules.defined, kinds, forms, runs)
+    join_abbreviations(_people_defined(freq.get("a", {}), kinds, rules.defined), kinds, forms, runs)
     join_tails(kinds, forms, runs, place, person, rules.name_word)
     join_nicknames(nicknames(freq.get("k", {})), kinds, forms, lambda word: caps.get(word, 0) >= 1 and not (
         word in CONVENTIONAL_CAPITALS or word in PERSON_TITLES or word in OFFICE_TITLES), MIN_DEFINED)
@@ -283,6 +284,18 @@ def _defined(pairs: dict[str, int]) -> dict[str, str]:
         if articles >= MIN_DEFINED and (found is None or articles > found[0] or articles == found[0] and long < found[1]):
             best[short] = (articles, long)
     return {short: long for short, (_, long) in best.items() if short != long}
+
+
+def _people_defined(pairs: dict[str, int], kinds: dict[str, str], defined: dict[str, str]) -> dict[str, str]:
+    """``short -> long`` of each person the archive gives, even once, as another person's short form
+    (``Djadjang Nurdjaman (Djanur)``: both people by the evidence of their own articles), not ``defined`` already:
+    one person, not two (IndoSum's people facet listed Djanur and Djadjang Nurdjaman)."""
+    found: dict[str, str] = {}
+    for pair in sorted(pairs):
+        short, _, long = pair.partition("=")
+        if short not in defined and short != long and kinds.get(short) == PERSON and kinds.get(long) == PERSON:
+            found.setdefault(short, long)
+    return found
 
 
 def _organisation_abbreviation(run: str, defined: dict[str, str], acronym: Callable[[str], bool],

@@ -137,3 +137,14 @@ def test_the_home_page_tips_leave_out_removed_articles(indosum_index, tmp_path):
     tips = re.findall(r'<a href="/search\?q=title:(\w+)">', page)
     assert tips and tips[0] != first
     assert Index(copy).search(f"title:{tips[0]}").total >= 10
+
+
+def test_a_person_is_one_name_in_the_people_facet(indosum_index, indosum_docs):
+    # 'persib' listed Djadjang Nurdjaman (Persib's coach) twice among its people: as Djanur and under his name.
+    # One article defines the short form ("Djadjang Nurdjaman (Djanur)"); an abbreviation joined its long form
+    # only when two did.
+    people = Index(indosum_index).search("persib", limit=10, facets=True).facets["people"]
+    assert "Djanur" not in people
+    naming = [doc for doc in indosum_docs.values()
+              if holds(doc, "persib") and (holds(doc, "djanur") or holds(doc, "nurdjaman"))]
+    assert people["Djadjang Nurdjaman"] >= len(naming) - 2 >= 12
