@@ -147,8 +147,11 @@ class Explainer:
         for text, word, reason in typed + alternatives:  # a word typed wins over the same word as an alternative
             for field in ("title", "body", "title_exact", "body_exact"):
                 if field in self.schema:
-                    for term in self.schema[field].process_text(text, mode="query"):
+                    terms = list(self.schema[field].process_text(text, mode="query"))
+                    for term in terms:
                         origins.setdefault((field, term), (word, reason))
+                    if len(terms) > 1:  # a phrase: its words together (_describe)
+                        origins.setdefault((field, " ".join(terms)), (word, reason))
         return origins
 
 
@@ -170,6 +173,10 @@ def _describe(node: q.Query) -> tuple[str, str]:
         return fieldname, node.text
     if hasattr(node, "words") and fieldname:
         return fieldname, " ".join(node.words)
+    # A phrase asked with its words as written (an alternative's: ``menhub``'s Menteri Perhubungan): the phrase's.
+    phrases = [child for child in node.children() if hasattr(child, "words") and getattr(child, "fieldname", None)]
+    if len(phrases) == 1:
+        return _describe(phrases[0])
     terms = list(node.terms()) if node.has_terms() else []
     fields = {field for field, _ in terms}
     return (fields.pop() if len(fields) == 1 else "several"), " ".join(dict.fromkeys(t for _, t in terms))

@@ -148,3 +148,11 @@ def test_a_person_is_one_name_in_the_people_facet(indosum_index, indosum_docs):
     naming = [doc for doc in indosum_docs.values()
               if holds(doc, "persib") and (holds(doc, "djanur") or holds(doc, "nurdjaman"))]
     assert people["Djadjang Nurdjaman"] >= len(naming) - 2 >= 12
+
+
+def test_explain_names_the_long_form_an_abbreviation_searched(indosum_index):
+    # --explain of 'menhub' showed its long form's phrase as a word of no name ("  2.83"), its field "several".
+    hit = Index(indosum_index).search("menhub", limit=1, explain=True).hits[0]
+    terms = hit.explanation["terms"]
+    assert all(term["word"] == "menhub" and term["field"] != "several" for term in terms), terms
+    assert any(term["reason"] == "defined long form" and term["term"] == "menteri hubung" for term in terms), terms
