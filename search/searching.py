@@ -120,7 +120,7 @@ def _ranked(opened: OpenGeneration, parsed: ParsedQuery | None, depth: int, filt
             facets: bool, deadline: Deadline) -> tuple:
     """At least ``depth`` results (a search's ``Found``) and which documents matched (``Matches``)."""
     if parsed is None:
-        return opened.policy.browse_matching(depth, filter_query, facets, sort)
+        return opened.policy.browse_matching(depth, filter_query, facets, sort, deadline)
     return opened.policy.rank_matching(parsed, depth, filter_query, sort, facets, deadline)
 
 
