@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -83,17 +84,22 @@ def test_another_process_takes_the_notes(index, monkeypatch):
     assert files_read(index, monkeypatch) == []
 
 
-def test_a_file_written_into_after_its_note_is_read_again_and_found_damaged(index, monkeypatch):
-    files_read(index, monkeypatch)
-    segment = a_segment(index)
-    flip(segment)  # a write: its modification time changes, so it is another file to the notes
-    checksums.forget_checked()
+def a_search_finds_damaged(index: Path, segment: Path) -> None:
+    """Opening ``index`` and searching raises IndexDamaged naming ``segment`` once the background check ends."""
     with Index(index) as opened, pytest.raises(IndexDamaged, match=segment.name):
         opened.search("kazakhstan")
         stop = time.monotonic() + 30
         while opened.health()["checksums"] != "checked":
             assert time.monotonic() < stop
             time.sleep(0.02)
+
+
+def test_a_file_written_into_after_its_note_is_read_again_and_found_damaged(index, monkeypatch):
+    files_read(index, monkeypatch)
+    segment = a_segment(index)
+    flip(segment)  # a write: its modification time changes, so it is another file to the notes
+    checksums.forget_checked()
+    a_search_finds_damaged(index, segment)
 
 
 def test_a_flip_that_kept_the_files_time_is_found_by_cari_check_and_once_the_note_is_old(index, monkeypatch, run_cli):
@@ -105,12 +111,7 @@ def test_a_flip_that_kept_the_files_time_is_found_by_cari_check_and_once_the_not
     assert damaged.exit_code == 1 and segment.name in damaged.output
     checksums.forget_checked()
     monkeypatch.setattr(checked_files, "TRUST_SECONDS", 0)  # the notes are old
-    with Index(index) as opened, pytest.raises(IndexDamaged, match=segment.name):
-        opened.search("kazakhstan")
-        stop = time.monotonic() + 30
-        while opened.health()["checksums"] != "checked":
-            assert time.monotonic() < stop
-            time.sleep(0.02)
+    a_search_finds_damaged(index, segment)
 
 
 def test_a_copy_takes_no_note_of_the_original(index, monkeypatch, tmp_path):
